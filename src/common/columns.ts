@@ -1,0 +1,341 @@
+/**
+ * Arrow columns to and from JS values, and the few whole-column operations every layer needs
+ * (take rows by index, concatenate). Hot paths (operators, kernels, the generator) build typed arrays
+ * themselves; these helpers serve edges: API rows, JSON/CSV decoding, printing, tests.
+ *
+ * JS values per SQL type follow common/types.ts: numbers for every numeric and temporal type
+ * (BIGINT as a number; a bigint is accepted on input), strings for VARCHAR, booleans, plain objects
+ * for ROW, null for NULL.
+ */
+import * as arrow from 'apache-arrow';
+import { InternalError } from './errors.js';
+import type { Schema } from './schema.js';
+import { toArrowSchema } from './schema.js';
+import { assertNever } from './errors.js';
+import type { SqlType } from './types.js';
+import { toArrowType } from './types.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const isValidAt = (d: arrow.Data, i: number): boolean => {
+  const bm = d.nullBitmap;
+  if (!bm || d.nullCount === 0 || bm.length === 0) return true;
+  const j = d.offset + i;
+  return ((bm[j >> 3]! >> (j & 7)) & 1) === 1;
+};
+
+/** A validity bitmap from a byte-per-row mask (1 = valid); undefined when every row is valid. */
+export function bitmapFromMask(valid: Uint8Array, length: number): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let nulls = 0;
+  for (let i = 0; i < length; i++) if (valid[i] === 0) nulls++;
+  if (nulls === 0) return { bitmap: undefined, nullCount: 0 };
+  const bm = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) if (valid[i] !== 0) bm[i >> 3]! |= 1 << (i & 7);
+  return { bitmap: bm, nullCount: nulls };
+}
+
+/** Build one Arrow column of SQL type `t` from JS values (null/undefined = NULL). */
+export function columnFromValues(t: SqlType, values: readonly unknown[]): arrow.Data {
+  const n = values.length;
+  const valid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) valid[i] = values[i] === null || values[i] === undefined ? 0 : 1;
+  const { bitmap, nullCount } = bitmapFromMask(valid, n);
+  const type = toArrowType(t);
+  const base = { type, length: n, nullCount, nullBitmap: bitmap } as const;
+  switch (t.kind) {
+    case 'BOOLEAN': {
+      const bytes = new Uint8Array((n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (values[i]) bytes[i >> 3]! |= 1 << (i & 7);
+      return arrow.makeData({ ...base, type: type as arrow.Bool, data: bytes });
+    }
+    case 'TINYINT': return arrow.makeData({ ...base, type: type as arrow.Int8, data: Int8Array.from(values, num) });
+    case 'SMALLINT': return arrow.makeData({ ...base, type: type as arrow.Int16, data: Int16Array.from(values, num) });
+    case 'INT': return arrow.makeData({ ...base, type: type as arrow.Int32, data: Int32Array.from(values, num) });
+    case 'DATE': return arrow.makeData({ ...base, type: type as arrow.DateDay, data: Int32Array.from(values, num) });
+    case 'BIGINT': return arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
+    case 'TIMESTAMP':
+      return arrow.makeData({ ...base, type: type as arrow.TimestampMillisecond, data: BigInt64Array.from(values, big) });
+    case 'FLOAT': return arrow.makeData({ ...base, type: type as arrow.Float32, data: Float32Array.from(values, num) });
+    case 'DOUBLE': case 'DECIMAL': case 'INTERVAL':
+      return arrow.makeData({ ...base, type: type as arrow.Float64, data: Float64Array.from(values, num) });
+    case 'VARCHAR': return utf8FromStrings(values as readonly (string | null | undefined)[], bitmap, nullCount);
+    case 'ROW': {
+      const children = t.fields.map((f) =>
+        columnFromValues(f.type, values.map((v) => (v == null ? null : (v as Record<string, unknown>)[f.name]))),
+      );
+      return arrow.makeData({ ...base, type: type as arrow.Struct, children });
+    }
+    case 'NULL': return arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n });
+    default: return assertNever(t, 'type');
+  }
+}
+
+function num(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.getTime();
+  return Number(v);
+}
+
+function big(v: unknown): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
+  if (v instanceof Date) return BigInt(v.getTime());
+  const x = Number(v);
+  return Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n;
+}
+
+export function utf8FromStrings(
+  values: readonly (string | null | undefined)[],
+  bitmap?: Uint8Array,
+  nullCount = 0,
+): arrow.Data<arrow.Utf8> {
+  const n = values.length;
+  const parts: Uint8Array[] = new Array(n);
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const s = values[i];
+    const b = s == null ? EMPTY : encoder.encode(s);
+    parts[i] = b;
+    total += b.length;
+    offsets[i + 1] = total;
+  }
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]!);
+  if (bitmap === undefined && nullCount === 0) {
+    const valid = new Uint8Array(n);
+    for (let i = 0; i < n; i++) valid[i] = values[i] == null ? 0 : 1;
+    ({ bitmap, nullCount } = bitmapFromMask(valid, n));
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
+}
+const EMPTY = new Uint8Array(0);
+
+/** makeData for a type known only at run time (typed-array columns of any width). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const makeAny = arrow.makeData as (props: any) => arrow.Data;
+
+/** The JS value at row i of a column (see the value table in common/types.ts). */
+export function valueAt(d: arrow.Data, i: number): unknown {
+  if (!isValidAt(d, i)) return null;
+  const j = d.offset + i;
+  switch (d.typeId) {
+    case arrow.Type.Bool: return ((d.values[j >> 3]! >> (j & 7)) & 1) === 1;
+    case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
+      const v = d.values[j];
+      return typeof v === 'bigint' ? Number(v) : v;
+    }
+    case arrow.Type.Utf8: {
+      const o = d.valueOffsets!;
+      return decoder.decode((d.values as Uint8Array).subarray(o[j]!, o[j + 1]!));
+    }
+    case arrow.Type.Struct: {
+      const out: Record<string, unknown> = {};
+      const fields = (d.type as arrow.Struct).children;
+      for (let c = 0; c < fields.length; c++) out[fields[c]!.name] = valueAt(d.children[c]!, j);
+      return out;
+    }
+    case arrow.Type.Null: return null;
+    default: throw new InternalError(`no JS value for Arrow type ${String(d.type)}`);
+  }
+}
+
+/** A record batch as row objects: for edges (API, printing, tests), never hot paths. */
+export function batchToRows(b: arrow.RecordBatch): Record<string, unknown>[] {
+  const names = b.schema.fields.map((f) => f.name);
+  const cols = b.data.children;
+  const rows: Record<string, unknown>[] = new Array(b.numRows);
+  for (let i = 0; i < b.numRows; i++) {
+    const r: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) r[names[c]!] = valueAt(cols[c]!, i);
+    rows[i] = r;
+  }
+  return rows;
+}
+
+/** Row objects (keyed by column name, matched case-insensitively) into one batch of `schema`. */
+export function rowsToBatch(schema: Schema, rows: readonly Record<string, unknown>[]): arrow.RecordBatch {
+  const cols = schema.columns.map((c) => {
+    const lower = c.name.toLowerCase();
+    const values = rows.map((r) => {
+      if (c.name in r) return r[c.name];
+      for (const k of Object.keys(r)) if (k.toLowerCase() === lower) return r[k];
+      return null;
+    });
+    return columnFromValues(c.type, values);
+  });
+  return batchFromColumns(schema, cols, rows.length);
+}
+
+export function batchFromColumns(schema: Schema | arrow.Schema, columns: readonly arrow.Data[], length: number): arrow.RecordBatch {
+  const s = schema instanceof arrow.Schema ? schema : toArrowSchema(schema);
+  const struct = arrow.makeData({ type: new arrow.Struct(s.fields), length, nullCount: 0, children: columns as arrow.Data[] });
+  return new arrow.RecordBatch(s, struct);
+}
+
+/**
+ * Rows `indices` of a column, in that order: the filter and join kernel. Works on every physical
+ * type Weir uses, nested structs included, and keeps nulls.
+ */
+export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count = indices.length): arrow.Data {
+  const off = d.offset;
+  let bitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length > 0) {
+    const src = d.nullBitmap;
+    bitmap = new Uint8Array((count + 7) >> 3);
+    for (let i = 0; i < count; i++) {
+      const j = off + indices[i]!;
+      if ((src[j >> 3]! >> (j & 7)) & 1) bitmap[i >> 3]! |= 1 << (i & 7);
+      else nullCount++;
+    }
+    if (nullCount === 0) bitmap = undefined;
+  }
+  const base = { type: d.type, length: count, nullCount, nullBitmap: bitmap };
+  switch (d.typeId) {
+    case arrow.Type.Bool: {
+      const src = d.values as Uint8Array;
+      const out = new Uint8Array((count + 7) >> 3);
+      for (let i = 0; i < count; i++) {
+        const j = off + indices[i]!;
+        if ((src[j >> 3]! >> (j & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
+      }
+      return arrow.makeData({ ...base, type: d.type as arrow.Bool, data: out });
+    }
+    case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
+      const src = d.values as Float64Array;
+      const Ctor = src.constructor as { new (n: number): typeof src };
+      const out = new Ctor(count);
+      for (let i = 0; i < count; i++) out[i] = src[off + indices[i]!]!;
+      return makeAny({ ...base, data: out });
+    }
+    case arrow.Type.Utf8: {
+      const o = d.valueOffsets!;
+      const src = d.values as Uint8Array;
+      const offsets = new Int32Array(count + 1);
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const j = off + indices[i]!;
+        total += o[j + 1]! - o[j]!;
+        offsets[i + 1] = total;
+      }
+      const bytes = new Uint8Array(total);
+      for (let i = 0; i < count; i++) {
+        const j = off + indices[i]!;
+        const s = o[j]!, e = o[j + 1]!;
+        if (e - s < 32) for (let k = s, p = offsets[i]!; k < e; k++, p++) bytes[p] = src[k]!;
+        else bytes.set(src.subarray(s, e), offsets[i]!);
+      }
+      return arrow.makeData({ ...base, type: d.type as arrow.Utf8, valueOffsets: offsets, data: bytes });
+    }
+    case arrow.Type.Struct: {
+      // children share the parent's offset: shift indices once
+      const shifted = off === 0 ? indices : Uint32Array.from(indices.subarray(0, count), (x) => x + off);
+      const children = d.children.map((c) => takeData(c, shifted, count));
+      return arrow.makeData({ ...base, type: d.type as arrow.Struct, children });
+    }
+    case arrow.Type.Null:
+      return arrow.makeData({ type: new arrow.Null(), length: count, nullCount: count });
+    default:
+      throw new InternalError(`takeData: Arrow type ${String(d.type)} is not supported`);
+  }
+}
+
+export function takeBatch(b: arrow.RecordBatch, indices: Uint32Array | Int32Array, count = indices.length): arrow.RecordBatch {
+  return batchFromColumns(b.schema, b.data.children.map((c) => takeData(c, indices, count)), count);
+}
+
+/** A column of `length` nulls of SQL type `t`. */
+export function nullColumn(t: SqlType, length: number): arrow.Data {
+  return columnFromValues(t, new Array(length).fill(null));
+}
+
+/** Concatenate batches of one schema into one batch (an empty batch when there are none). */
+export function concatBatches(schema: arrow.Schema, batches: readonly arrow.RecordBatch[]): arrow.RecordBatch {
+  if (batches.length === 1) return batches[0]!;
+  if (batches.length === 0) {
+    return new arrow.RecordBatch(schema, arrow.makeData({
+      type: new arrow.Struct(schema.fields), length: 0, nullCount: 0,
+      children: schema.fields.map((f) => emptyData(f.type)),
+    }));
+  }
+  const total = batches.reduce((s, b) => s + b.numRows, 0);
+  const indexChunks = batches.map((b) => b.numRows);
+  const columns = schema.fields.map((_, c) => {
+    const parts = batches.map((b) => b.data.children[c]!);
+    return concatData(parts, indexChunks, total);
+  });
+  return batchFromColumns(schema, columns, total);
+}
+
+function emptyData(t: arrow.DataType): arrow.Data {
+  return new arrow.Table({ x: arrow.vectorFromArray([], t) }).batches[0]?.data.children[0]
+    ?? arrow.makeData({ type: t as arrow.Null, length: 0, nullCount: 0 });
+}
+
+function concatData(parts: readonly arrow.Data[], lengths: readonly number[], total: number): arrow.Data {
+  // Take over a virtual concatenation: simple and correct for every type takeData supports.
+  const vec = new arrow.Vector(parts as arrow.Data[]);
+  void vec;
+  const chunks: arrow.Data[] = [];
+  for (let p = 0; p < parts.length; p++) {
+    const idx = new Uint32Array(lengths[p]!);
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+    chunks.push(takeData(parts[p]!, idx));
+  }
+  return mergeContiguous(chunks, total);
+}
+
+function mergeContiguous(chunks: readonly arrow.Data[], total: number): arrow.Data {
+  const first = chunks[0]!;
+  const valid = new Uint8Array(total);
+  let pos = 0;
+  for (const c of chunks) {
+    for (let i = 0; i < c.length; i++) valid[pos + i] = isValidAt(c, i) ? 1 : 0;
+    pos += c.length;
+  }
+  const { bitmap, nullCount } = bitmapFromMask(valid, total);
+  const base = { type: first.type, length: total, nullCount, nullBitmap: bitmap };
+  switch (first.typeId) {
+    case arrow.Type.Bool: {
+      const out = new Uint8Array((total + 7) >> 3);
+      let p = 0;
+      for (const c of chunks) {
+        for (let i = 0; i < c.length; i++, p++) if ((c.values[i >> 3]! >> (i & 7)) & 1) out[p >> 3]! |= 1 << (p & 7);
+      }
+      return arrow.makeData({ ...base, type: first.type as arrow.Bool, data: out });
+    }
+    case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
+      const Ctor = (first.values as Float64Array).constructor as { new (n: number): Float64Array };
+      const out = new Ctor(total);
+      let p = 0;
+      for (const c of chunks) { out.set(c.values as Float64Array, p); p += c.length; }
+      return makeAny({ ...base, data: out });
+    }
+    case arrow.Type.Utf8: {
+      let bytesTotal = 0;
+      for (const c of chunks) bytesTotal += c.valueOffsets![c.length]!;
+      const bytes = new Uint8Array(bytesTotal);
+      const offsets = new Int32Array(total + 1);
+      let p = 0, b = 0;
+      for (const c of chunks) {
+        const o = c.valueOffsets!;
+        bytes.set((c.values as Uint8Array).subarray(0, o[c.length]!), b);
+        for (let i = 1; i <= c.length; i++) offsets[p + i] = b + o[i]!;
+        p += c.length;
+        b += o[c.length]!;
+      }
+      return arrow.makeData({ ...base, type: first.type as arrow.Utf8, valueOffsets: offsets, data: bytes });
+    }
+    case arrow.Type.Struct: {
+      const children = (first.type as arrow.Struct).children.map((_, k) => mergeContiguous(chunks.map((c) => c.children[k]!), total));
+      return arrow.makeData({ ...base, type: first.type as arrow.Struct, children });
+    }
+    case arrow.Type.Null:
+      return arrow.makeData({ type: new arrow.Null(), length: total, nullCount: total });
+    default:
+      throw new InternalError(`concat: Arrow type ${String(first.type)} is not supported`);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * SQL types, and how each is held in an Arrow column.
+ *
+ * | SQL                         | Arrow (physical)          | JS value in kernels   |
+ * | --------------------------- | ------------------------- | --------------------- |
+ * | BOOLEAN                     | Bool                      | boolean               |
+ * | TINYINT/SMALLINT/INT        | Int8/Int16/Int32          | number                |
+ * | BIGINT                      | Int64                     | number (exact ≤ 2^53) |
+ * | FLOAT / DOUBLE              | Float32 / Float64         | number                |
+ * | DECIMAL(p,s)                | Float64, rounded to s     | number                |
+ * | VARCHAR / STRING            | Utf8                      | string                |
+ * | DATE                        | DateDay                   | number (days)         |
+ * | TIMESTAMP(3), TIMESTAMP_LTZ | TimestampMillisecond      | number (epoch ms)     |
+ * | INTERVAL                    | Float64 (milliseconds)    | number (ms)           |
+ * | ROW<...>                    | Struct                    | object                |
+ * | NULL (untyped literal)      | Null                      | null                  |
+ *
+ * DECIMAL is held as a double rounded to its scale after each operation: exact for the magnitudes
+ * of money-like values (15 significant digits), and far cheaper than 128-bit integers in JS.
+ */
+import * as arrow from 'apache-arrow';
+import { assertNever, InternalError } from './errors.js';
+
+export type SqlType =
+  | { readonly kind: 'BOOLEAN' }
+  | { readonly kind: 'TINYINT' }
+  | { readonly kind: 'SMALLINT' }
+  | { readonly kind: 'INT' }
+  | { readonly kind: 'BIGINT' }
+  | { readonly kind: 'FLOAT' }
+  | { readonly kind: 'DOUBLE' }
+  | { readonly kind: 'DECIMAL'; readonly precision: number; readonly scale: number }
+  | { readonly kind: 'VARCHAR' }
+  | { readonly kind: 'DATE' }
+  | { readonly kind: 'TIMESTAMP'; readonly precision: number; readonly ltz: boolean }
+  | { readonly kind: 'INTERVAL' }
+  | { readonly kind: 'ROW'; readonly fields: readonly RowField[] }
+  | { readonly kind: 'NULL' };
+
+export interface RowField {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export type SqlTypeKind = SqlType['kind'];
+
+export const T = {
+  BOOLEAN: { kind: 'BOOLEAN' } as SqlType,
+  TINYINT: { kind: 'TINYINT' } as SqlType,
+  SMALLINT: { kind: 'SMALLINT' } as SqlType,
+  INT: { kind: 'INT' } as SqlType,
+  BIGINT: { kind: 'BIGINT' } as SqlType,
+  FLOAT: { kind: 'FLOAT' } as SqlType,
+  DOUBLE: { kind: 'DOUBLE' } as SqlType,
+  VARCHAR: { kind: 'VARCHAR' } as SqlType,
+  DATE: { kind: 'DATE' } as SqlType,
+  TIMESTAMP: { kind: 'TIMESTAMP', precision: 3, ltz: false } as SqlType,
+  TIMESTAMP_LTZ: { kind: 'TIMESTAMP', precision: 3, ltz: true } as SqlType,
+  INTERVAL: { kind: 'INTERVAL' } as SqlType,
+  NULL: { kind: 'NULL' } as SqlType,
+  decimal: (precision: number, scale: number): SqlType => ({ kind: 'DECIMAL', precision, scale }),
+  row: (fields: readonly RowField[]): SqlType => ({ kind: 'ROW', fields }),
+} as const;
+
+const INTEGER_KINDS: ReadonlySet<SqlTypeKind> = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT']);
+const NUMERIC_KINDS: ReadonlySet<SqlTypeKind> = new Set([
+  'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL',
+]);
+
+export const isInteger = (t: SqlType): boolean => INTEGER_KINDS.has(t.kind);
+export const isNumeric = (t: SqlType): boolean => NUMERIC_KINDS.has(t.kind);
+export const isTemporal = (t: SqlType): boolean => t.kind === 'TIMESTAMP' || t.kind === 'DATE';
+export const isString = (t: SqlType): boolean => t.kind === 'VARCHAR';
+
+/** Values of these types are JS numbers in kernels (see the table above). */
+export function isNumberLike(t: SqlType): boolean {
+  return NUMERIC_KINDS.has(t.kind) || t.kind === 'DATE' || t.kind === 'TIMESTAMP' || t.kind === 'INTERVAL';
+}
+
+export function typeToString(t: SqlType): string {
+  switch (t.kind) {
+    case 'DECIMAL':
+      return `DECIMAL(${t.precision}, ${t.scale})`;
+    case 'TIMESTAMP':
+      return t.ltz ? `TIMESTAMP_LTZ(${t.precision})` : `TIMESTAMP(${t.precision})`;
+    case 'ROW':
+      return `ROW<${t.fields.map((f) => `${f.name} ${typeToString(f.type)}`).join(', ')}>`;
+    case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'FLOAT':
+    case 'DOUBLE': case 'VARCHAR': case 'DATE': case 'INTERVAL': case 'NULL':
+      return t.kind;
+    default:
+      return assertNever(t, 'type');
+  }
+}
+
+export function typesEqual(a: SqlType, b: SqlType): boolean {
+  return typeToString(a) === typeToString(b);
+}
+
+/** Numeric rank for implicit widening: TINYINT < SMALLINT < INT < BIGINT < DECIMAL < FLOAT < DOUBLE. */
+const NUMERIC_RANK: Partial<Record<SqlTypeKind, number>> = {
+  TINYINT: 1, SMALLINT: 2, INT: 3, BIGINT: 4, DECIMAL: 5, FLOAT: 6, DOUBLE: 7,
+};
+
+/**
+ * The common type two values are compared or combined in (CASE branches, UNION, IN lists,
+ * comparisons), or undefined where none exists. NULL goes with everything.
+ */
+export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
+  if (a.kind === 'NULL') return b;
+  if (b.kind === 'NULL') return a;
+  if (typesEqual(a, b)) return a;
+  const ra = NUMERIC_RANK[a.kind];
+  const rb = NUMERIC_RANK[b.kind];
+  if (ra !== undefined && rb !== undefined) {
+    if (a.kind === 'DECIMAL' && b.kind === 'DECIMAL') {
+      const scale = Math.max(a.scale, b.scale);
+      const intDigits = Math.max(a.precision - a.scale, b.precision - b.scale);
+      return T.decimal(Math.min(38, intDigits + scale), scale);
+    }
+    if (a.kind === 'DECIMAL' && isInteger(b)) return a;
+    if (b.kind === 'DECIMAL' && isInteger(a)) return b;
+    return ra >= rb ? a : b;
+  }
+  if (a.kind === b.kind) return a; // e.g. TIMESTAMP(3) vs TIMESTAMP(0), ROW types: take the left
+  if (a.kind === 'TIMESTAMP' && b.kind === 'DATE') return a;
+  if (a.kind === 'DATE' && b.kind === 'TIMESTAMP') return b;
+  return undefined;
+}
+
+/** Field metadata key holding the SQL type, so DECIMAL and INTERVAL survive the Arrow round trip. */
+export const SQL_TYPE_METADATA_KEY = 'weir.sql_type';
+
+export function toArrowType(t: SqlType): arrow.DataType {
+  switch (t.kind) {
+    case 'BOOLEAN': return new arrow.Bool();
+    case 'TINYINT': return new arrow.Int8();
+    case 'SMALLINT': return new arrow.Int16();
+    case 'INT': return new arrow.Int32();
+    case 'BIGINT': return new arrow.Int64();
+    case 'FLOAT': return new arrow.Float32();
+    case 'DOUBLE': return new arrow.Float64();
+    case 'DECIMAL': return new arrow.Float64();
+    case 'VARCHAR': return new arrow.Utf8();
+    case 'DATE': return new arrow.DateDay();
+    case 'TIMESTAMP': return new arrow.TimestampMillisecond();
+    case 'INTERVAL': return new arrow.Float64();
+    case 'ROW': return new arrow.Struct(t.fields.map((f) => toArrowField(f.name, f.type)));
+    case 'NULL': return new arrow.Null();
+    default: return assertNever(t, 'type');
+  }
+}
+
+export function toArrowField(name: string, t: SqlType, nullable = true): arrow.Field {
+  const meta = t.kind === 'DECIMAL' || t.kind === 'INTERVAL' || (t.kind === 'TIMESTAMP' && t.ltz)
+    ? new Map([[SQL_TYPE_METADATA_KEY, typeToString(t)]])
+    : undefined;
+  return new arrow.Field(name, toArrowType(t), nullable, meta);
+}
+
+/** The SQL type of an Arrow field (inverse of toArrowField for Weir's own columns). */
+export function fromArrowField(f: arrow.Field): SqlType {
+  const tagged = f.metadata.get(SQL_TYPE_METADATA_KEY);
+  if (tagged) {
+    const m = /^DECIMAL\((\d+), (\d+)\)$/.exec(tagged);
+    if (m) return T.decimal(Number(m[1]), Number(m[2]));
+    if (tagged === 'INTERVAL') return T.INTERVAL;
+    if (tagged.startsWith('TIMESTAMP_LTZ')) return T.TIMESTAMP_LTZ;
+  }
+  return fromArrowType(f.type);
+}
+
+export function fromArrowType(t: arrow.DataType): SqlType {
+  switch (t.typeId) {
+    case arrow.Type.Bool: return T.BOOLEAN;
+    case arrow.Type.Int: {
+      const bits = (t as arrow.Int).bitWidth;
+      return bits === 8 ? T.TINYINT : bits === 16 ? T.SMALLINT : bits === 32 ? T.INT : T.BIGINT;
+    }
+    case arrow.Type.Float: return (t as arrow.Float).precision === arrow.Precision.SINGLE ? T.FLOAT : T.DOUBLE;
+    case arrow.Type.Decimal: return T.decimal((t as arrow.Decimal).precision, (t as arrow.Decimal).scale);
+    case arrow.Type.Utf8: case arrow.Type.LargeUtf8: return T.VARCHAR;
+    case arrow.Type.Date: return T.DATE;
+    case arrow.Type.Timestamp: return T.TIMESTAMP;
+    case arrow.Type.Struct:
+      return T.row((t as arrow.Struct).children.map((c) => ({ name: c.name, type: fromArrowField(c) })));
+    case arrow.Type.Null: return T.NULL;
+    default:
+      throw new InternalError(`Arrow type ${String(t)} has no SQL type in Weir`);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * What a connector is: a factory of sources and sinks keyed by the table's `'connector'` option.
+ *
+ * The micro-batch protocol (DESIGN.md) asks a source for offsets and for the rows between two
+ * offsets, so a re-run of batch N after a crash reads exactly the same rows. Offsets are plain JSON,
+ * written into the checkpoint's offset log. A sink receives batch N once per run and must make a
+ * repeated batch N idempotent (the filesystem sink's manifest does this).
+ *
+ * This file imports only common/: the executor depends on these interfaces, the connectors implement them.
+ */
+import type * as arrow from 'apache-arrow';
+import type { Schema } from '../common/schema.js';
+import type { SourceSpan } from '../common/errors.js';
+
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+
+/** Processing time, from the engine's one clock (never `Date.now()` directly). */
+export interface ClockLike {
+  now(): number;
+}
+
+/** A record that could not be read: kept aside with the reason, never dropped in silence. */
+export interface RejectedRecord {
+  /** where it came from: `file.json:12`, `nexmark`, ... */
+  readonly origin: string;
+  readonly reason: string;
+  /** the raw text of the record (truncated to a few KB) */
+  readonly raw: string;
+}
+
+export interface SourceReadResult {
+  /** Rows with the source's `schema` (physical columns only; computed columns are the planner's). */
+  readonly batches: readonly arrow.RecordBatch[];
+  readonly rejected: readonly RejectedRecord[];
+}
+
+export interface Source {
+  /** The physical columns this source produces, in the table's declared order. */
+  readonly schema: Schema;
+  /** A short description for EXPLAIN and progress (`nexmark`, `filesystem[/data/in]`). */
+  readonly description: string;
+  /** Bounded sources end; when exhausted, the query's watermark goes to +infinity. */
+  readonly bounded: boolean;
+  /**
+   * The newest offset that may be read now, given the previous batch's end offset (undefined before
+   * the first batch). Return `start` itself (or undefined when start is) when nothing new is there.
+   * A source may cap the amount per batch here (`source.max-files-per-trigger`).
+   */
+  latestOffset(start: Json | undefined): Promise<Json | undefined>;
+  /** The rows in (start, end]. Deterministic: the same offsets always give the same rows. */
+  read(start: Json | undefined, end: Json): Promise<SourceReadResult>;
+  /** True when the source is bounded and nothing lies after `offset`. */
+  isExhausted(offset: Json | undefined): boolean;
+  /** Everything up to `offset` is committed: the source may forget it. */
+  commit?(offset: Json): Promise<void>;
+  /** Unbounded sources that poll (a monitored directory) say how long to wait before asking again. */
+  readonly pollIntervalMs?: number;
+  close(): Promise<void>;
+}
+
+/** How a sink is told what a batch's rows mean. */
+export type OutputMode = 'append' | 'update' | 'complete';
+
+/** Row kinds of a changelog, as Flink names them. */
+export const RowKind = { INSERT: 0, UPDATE_BEFORE: 1, UPDATE_AFTER: 2, DELETE: 3 } as const;
+export type RowKindValue = (typeof RowKind)[keyof typeof RowKind];
+
+export interface SinkBatch {
+  readonly batchId: number;
+  /** The rows with the sink's schema. In complete mode: the whole result table. */
+  readonly data: readonly arrow.RecordBatch[];
+  /** One RowKind per row across `data`, in order; undefined means every row is an INSERT. */
+  readonly kinds: Uint8Array | undefined;
+}
+
+export interface Sink {
+  readonly description: string;
+  /**
+   * Called once before the first batch. `keyColumns` are the columns that identify a result row in
+   * update mode (the sink's PRIMARY KEY, else the query's grouping keys), by index into `schema`.
+   */
+  open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void>;
+  /** Write batch N. If batch N was written before (a re-run after a crash), this must not duplicate it. */
+  write(batch: SinkBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A table's definition as the connector sees it. */
+export interface ConnectorTable {
+  readonly name: string;
+  /** physical columns (no computed columns) */
+  readonly schema: Schema;
+  /** options with keys in lower case, as written in `WITH (...)` */
+  readonly options: ReadonlyMap<string, string>;
+  /** where each option was written, so a bad option's error points at it */
+  readonly optionSpans: ReadonlyMap<string, SourceSpan>;
+  readonly partitionedBy: readonly string[];
+  readonly primaryKey: readonly string[];
+}
+
+export interface ConnectorContext {
+  readonly clock: ClockLike;
+  /** The directory relative paths in options resolve against (the SQL file's directory or cwd). */
+  readonly baseDir: string;
+  /** Physical columns the query reads, by index; a source may leave the others all-null. */
+  readonly requiredColumns?: readonly number[];
+}
+
+export interface Connector {
+  readonly name: string;
+  /** Options this connector knows (others are refused with the list of these). */
+  readonly options: readonly string[];
+  createSource?(table: ConnectorTable, ctx: ConnectorContext): Source;
+  createSink?(table: ConnectorTable, ctx: ConnectorContext): Sink;
+}

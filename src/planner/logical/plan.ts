@@ -1,0 +1,59 @@
+/**
+ * Logical plans: immutable trees of relational operators, one node kind per file in this folder.
+ * Each node carries its output `schema`. Rules (planner/rules) rewrite them; the incremental planner
+ * turns them into a streaming plan.
+ */
+import { assertNever } from '../../common/errors.js';
+import type { Aggregate } from './aggregate.js';
+import type { Filter } from './filter.js';
+import type { Project } from './project.js';
+import type { Scan } from './scan.js';
+import type { Union } from './union.js';
+import type { WatermarkAssigner } from './watermark-assigner.js';
+import type { WindowTvf } from './window-tvf.js';
+
+export type { Aggregate, AggregateCall } from './aggregate.js';
+export type { Filter } from './filter.js';
+export type { Project } from './project.js';
+export type { Scan } from './scan.js';
+export type { Union } from './union.js';
+export type { WatermarkAssigner } from './watermark-assigner.js';
+export type { WindowSpec, WindowTvf } from './window-tvf.js';
+export { aggregate } from './aggregate.js';
+export { filter } from './filter.js';
+export { project } from './project.js';
+export { scan } from './scan.js';
+export { union } from './union.js';
+export { watermarkAssigner } from './watermark-assigner.js';
+export { windowTvf } from './window-tvf.js';
+
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf;
+export type LogicalKind = LogicalPlan['kind'];
+
+export function children(p: LogicalPlan): readonly LogicalPlan[] {
+  switch (p.kind) {
+    case 'scan': return [];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': return [p.input];
+    case 'union': return p.inputs;
+    default: return assertNever(p, 'plan node');
+  }
+}
+
+/** The same node over new children (schemas of single-input nodes that pass rows through are kept). */
+export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): LogicalPlan {
+  switch (p.kind) {
+    case 'scan': return p;
+    case 'watermarkAssigner': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
+    case 'filter': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
+    case 'project': case 'aggregate': case 'windowTvf': return { ...p, input: kids[0]! };
+    case 'union': return { ...p, inputs: kids };
+    default: return assertNever(p, 'plan node');
+  }
+}
+
+/** Bottom-up rewrite. */
+export function transformUp(p: LogicalPlan, f: (p: LogicalPlan) => LogicalPlan): LogicalPlan {
+  const kids = children(p);
+  const next = kids.length === 0 ? p : withChildren(p, kids.map((k) => transformUp(k, f)));
+  return f(next);
+}
