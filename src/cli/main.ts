@@ -1,0 +1,161 @@
+/**
+ * `weir run | explain | compare` (CONTRACT.md "CLI"). Exit codes: 0 done, 1 a user mistake in the SQL
+ * or the options (printed as FILE:LINE:COLUMN: message, never a stack trace), 2 a query that failed
+ * while running.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import * as fs from 'node:fs/promises';
+import { InternalError, isWeirError, WeirErrors } from '../common/errors.js';
+import { Engine } from '../engine/engine.js';
+import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
+import { formatProgressLine } from './progress-line.js';
+
+export const EXIT_OK = 0;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_QUERY_FAILED = 2;
+
+interface RunOptions {
+  trigger?: string;
+  checkpoint?: string;
+  outputMode?: string;
+  set: string[];
+  progress?: boolean;
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--set KEY=VALUE` pairs, as settings. */
+function settingsFrom(opts: RunOptions, io: Io): Record<string, string> | undefined {
+  const settings: Record<string, string> = {};
+  for (const kv of opts.set) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) {
+      io.stderr.write(`weir: bad --set '${kv}': expected KEY=VALUE\n`);
+      return undefined;
+    }
+    settings[kv.slice(0, eq).trim()] = kv.slice(eq + 1);
+  }
+  if (opts.outputMode) settings['output-mode'] = opts.outputMode;
+  if (opts.trigger) settings['trigger'] = opts.trigger;
+  return settings;
+}
+
+async function readSql(file: string, io: Io): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    io.stderr.write(`weir: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+}
+
+function reportError(e: unknown, file: string, io: Io): number {
+  if (isWeirError(e)) {
+    io.stderr.write((e instanceof WeirErrors ? e.format(file) : e.format(file)) + '\n');
+    return e.code === 'RUNTIME' || e.code === 'INPUT' || e.code === 'STATE' ? EXIT_QUERY_FAILED : EXIT_USER_ERROR;
+  }
+  const err = e as Error;
+  io.stderr.write(`weir: internal error (a bug in Weir, please report it): ${err?.stack ?? String(e)}\n`);
+  return EXIT_QUERY_FAILED;
+}
+
+async function runCommand(file: string, opts: RunOptions, io: Io): Promise<number> {
+  const sql = await readSql(file, io);
+  if (sql === undefined) return EXIT_USER_ERROR;
+  const settings = settingsFrom(opts, io);
+  if (!settings) return EXIT_USER_ERROR;
+  const engine = new Engine({ settings, checkpointDir: opts.checkpoint, stdout: io.stdout as never });
+  let queries: StreamingQuery[];
+  try {
+    queries = await engine.execute(sql, { file });
+  } catch (e) {
+    await engine.stop();
+    return reportError(e, file, io);
+  }
+  if (opts.progress) {
+    for (const q of queries) {
+      q.addListener((ev) => {
+        if (ev.type === 'progress') io.stderr.write(formatProgressLine(ev.progress, queries.length > 1) + '\n');
+      });
+    }
+  }
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) return;
+    stopping = true;
+    io.stderr.write('weir: stopping (the batch in flight commits first)…\n');
+    void engine.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    let code = EXIT_OK;
+    for (const q of queries) {
+      try {
+        await q.awaitTermination();
+      } catch (e) {
+        // whatever the cause, a query that stops with an error is a run-time failure
+        io.stderr.write(`weir: query ${q.name} failed: `);
+        reportError(e, file, io);
+        code = EXIT_QUERY_FAILED;
+        await engine.stop();
+      }
+    }
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function explainCommand(file: string, opts: RunOptions, io: Io): Promise<number> {
+  const sql = await readSql(file, io);
+  if (sql === undefined) return EXIT_USER_ERROR;
+  const settings = settingsFrom(opts, io);
+  if (!settings) return EXIT_USER_ERROR;
+  const engine = new Engine({ settings, stdout: io.stdout as never });
+  try {
+    io.stdout.write((await engine.explain(sql, { file })) + '\n');
+    return EXIT_OK;
+  } catch (e) {
+    return reportError(e, file, io);
+  }
+}
+
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let result: Promise<number> = Promise.resolve(EXIT_OK);
+  const program = new Command()
+    .name('weir')
+    .description('Weir: continuous SQL over unbounded streams')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  const common = (c: Command): Command => c
+    .option('--set <KEY=VALUE>', 'a setting, as SET would make it; also fills ${KEY} placeholders (repeatable)', collect, [])
+    .addOption(new Option('--output-mode <mode>', 'output mode of the queries').choices(['append', 'update', 'complete']));
+  common(program.command('run')
+    .description('run a SQL script: every INSERT INTO and SELECT becomes a continuous query')
+    .argument('<file>', 'the SQL script')
+    .option('--trigger <trigger>', "available-now | once | continuous | '<interval>' (e.g. '10 seconds')")
+    .option('--checkpoint <dir>', 'checkpoint directory (resume from it on restart)')
+    .option('--progress', 'print one line of progress per micro-batch on stderr'))
+    .action((file: string, opts: RunOptions) => { result = runCommand(file, opts, io); });
+  common(program.command('explain')
+    .description('print the logical and streaming plans of each query in a script')
+    .argument('<file>', 'the SQL script'))
+    .action((file: string, opts: RunOptions) => { result = explainCommand(file, opts, io); });
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
+    if (e instanceof InternalError) return reportError(e, '', io);
+    throw e;
+  }
+  return result;
+}

@@ -1,0 +1,222 @@
+/**
+ * The embedding API's entry point (CONTRACT.md "Embedding API"): an Engine holds a catalog, the
+ * script's settings, the memory tables and the queries it started. `execute(sql)` runs a script's
+ * statements in order; each INSERT INTO (and each bare SELECT, printed) starts a streaming query.
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
+import { withFile, WeirError } from '../common/errors.js';
+import type { SqlType } from '../common/types.js';
+import type { Connector } from '../connectors/api.js';
+import { createMemoryConnector, type MemoryTables } from '../connectors/memory/index.js';
+import { builtinConnectors } from '../connectors/registry.js';
+import type { Clock } from '../executor/streaming/clock.js';
+import { SystemClock } from '../executor/streaming/clock.js';
+import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
+import { parseScript } from '../parser/parse.js';
+import type { Statement } from '../parser/ast.js';
+import { Catalog } from '../planner/catalog.js';
+import { applyDdl } from '../planner/index.js';
+import { MemoryStateStoreProvider } from '../state/memory-state-store.js';
+import { parseTypeName } from './type-names.js';
+import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
+import { substituteVariables } from './variables.js';
+
+export interface EngineOptions {
+  /** the only source of processing time (default: the system clock) */
+  readonly clock?: Clock;
+  /** where queries keep their checkpoints (one sub-directory per query name) */
+  readonly checkpointDir?: string;
+  /** relative paths in table options resolve against this (default: the SQL file's directory, else cwd) */
+  readonly baseDir?: string;
+  /** initial settings, as `SET 'key' = 'value'` would make them */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** where bare SELECTs and EXPLAIN print (default: process.stdout) */
+  readonly stdout?: Writable;
+}
+
+export interface ExecuteOptions {
+  /** the file name used in error positions and to resolve relative paths */
+  readonly file?: string;
+}
+
+export type UserFunction = (...args: never[]) => unknown;
+
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly clock: Clock;
+  private readonly settings = new Map<string, string>();
+  private readonly memory: { connector: Connector; tables: MemoryTables };
+  private readonly connectors: ReadonlyMap<string, Connector>;
+  private readonly queries: StreamingQuery[] = [];
+  private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
+  private readonly stateProvider = new MemoryStateStoreProvider();
+  private queryCounter = 0;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.clock = options.clock ?? new SystemClock();
+    for (const [k, v] of Object.entries(options.settings ?? {})) this.settings.set(k.toLowerCase(), v);
+    this.memory = createMemoryConnector();
+    this.connectors = builtinConnectors(this.memory.tables);
+  }
+
+  /** Run a script's statements in order; returns the queries its INSERT/SELECT statements started. */
+  async execute(sql: string, opts: ExecuteOptions = {}): Promise<StreamingQuery[]> {
+    const file = opts.file ?? '<sql>';
+    const started: StreamingQuery[] = [];
+    try {
+      const script = parseScript(substituteVariables(sql, this.settings, file), file);
+      for (const stmt of script.statements) {
+        const q = await this.executeStatement(stmt, opts);
+        if (q) started.push(q);
+      }
+    } catch (e) {
+      throw withFile(e, file);
+    }
+    return started;
+  }
+
+  /** EXPLAIN text of every query statement of a script (DDL is applied to this engine's catalog). */
+  async explain(sql: string, opts: ExecuteOptions = {}): Promise<string> {
+    const file = opts.file ?? '<sql>';
+    const out: string[] = [];
+    try {
+      const script = parseScript(substituteVariables(sql, this.settings, file), file);
+      for (const stmt of script.statements) {
+        const target = stmt.kind === 'explain' ? stmt.statement : stmt;
+        if (target.kind === 'insert' || target.kind === 'query') out.push(explainStatement(target, this.startContext(opts)));
+        else if (stmt.kind !== 'explain') await this.executeStatement(stmt, opts, { dryRun: true });
+      }
+    } catch (e) {
+      throw withFile(e, file);
+    }
+    return out.join('\n\n');
+  }
+
+  private async executeStatement(stmt: Statement, opts: ExecuteOptions, mode: { dryRun?: boolean } = {}): Promise<StreamingQuery | undefined> {
+    switch (stmt.kind) {
+      case 'createTable':
+        applyDdl(stmt, this.catalog);
+        this.registerMemoryTable(stmt.name[stmt.name.length - 1]!.value);
+        return undefined;
+      case 'createView':
+      case 'drop':
+        applyDdl(stmt, this.catalog);
+        return undefined;
+      case 'createFunction': {
+        const fnName = stmt.name[stmt.name.length - 1]!.value;
+        const modulePath = path.resolve(this.baseDir(opts), stmt.path);
+        const mod = (await import(pathToFileURL(modulePath).href).catch((e: Error) => {
+          throw new WeirError('BIND', `cannot load function module '${stmt.path}': ${e.message}`, stmt.span);
+        })) as Record<string, unknown>;
+        const fn = (mod[fnName] ?? mod.default) as (((...a: unknown[]) => unknown) & { returns?: string }) | undefined;
+        if (typeof fn !== 'function') {
+          throw new WeirError('BIND', `module '${stmt.path}' exports no function '${fnName}' nor a default export`, stmt.span);
+        }
+        applyDdl(stmt, this.catalog);
+        this.defineFunction(fnName, fn, fn.returns ? parseTypeName(fn.returns) : undefined, stmt.span);
+        return undefined;
+      }
+      case 'set':
+        if (stmt.key !== undefined) this.settings.set(stmt.key.toLowerCase(), stmt.value ?? '');
+        return undefined;
+      case 'explain': {
+        const target = stmt.statement;
+        if (target.kind !== 'insert' && target.kind !== 'query') {
+          throw new WeirError('UNSUPPORTED', `EXPLAIN of ${target.kind} statements is not supported`, stmt.span);
+        }
+        this.stdout().write(explainStatement(target, this.startContext(opts)) + '\n');
+        return undefined;
+      }
+      case 'insert':
+      case 'query': {
+        if (mode.dryRun) return undefined;
+        const q = await startQuery(stmt, this.startContext(opts));
+        this.queries.push(q);
+        return q;
+      }
+      default: {
+        const never: never = stmt;
+        throw new WeirError('UNSUPPORTED', `statement ${(never as Statement).kind} is not supported`);
+      }
+    }
+  }
+
+  private startContext(opts: ExecuteOptions): QueryStartContext {
+    return {
+      catalog: this.catalog,
+      settings: this.settings,
+      connectors: this.connectors,
+      clock: this.clock,
+      baseDir: this.baseDir(opts),
+      checkpointDir: this.options.checkpointDir,
+      stateProvider: this.stateProvider,
+      udfs: this.udfs,
+      stdout: this.stdout(),
+      nextQueryNumber: () => this.queryCounter++,
+      newId: () => randomUUID(),
+    };
+  }
+
+  private baseDir(opts: ExecuteOptions): string {
+    if (this.options.baseDir) return this.options.baseDir;
+    if (opts.file && opts.file !== '<sql>') return path.dirname(path.resolve(opts.file));
+    return process.cwd();
+  }
+
+  private stdout(): Writable {
+    return this.options.stdout ?? process.stdout;
+  }
+
+  private registerMemoryTable(name: string): void {
+    const t = this.catalog.getRelation(name);
+    if (t?.kind !== 'table' || (t.options.get('connector') ?? '').toLowerCase() !== 'memory') return;
+    this.memory.tables.register(t.name, { columns: t.physical.map((i) => t.columns[i]!) });
+  }
+
+  /** Rows into a memory table: `engine.input('bids').push([{...}, ...])`. */
+  input(table: string): { push(rows: Parameters<ReturnType<MemoryTables['input']>['push']>[0]): void } {
+    const input = this.memory.tables.input(table);
+    return {
+      push: (rows) => {
+        input.push(rows);
+        for (const q of this.queries) q.notifyNewData();
+      },
+    };
+  }
+
+  /** What a memory sink holds: `engine.output('results').rows()`. */
+  output(table: string): ReturnType<MemoryTables['output']> {
+    return this.memory.tables.output(table);
+  }
+
+  /** A scalar function for SQL: `engine.registerFunction('count_char', fn, { returns: 'INT' })`. */
+  registerFunction(name: string, fn: (...args: never[]) => unknown, options: { returns: string | SqlType }): void {
+    const returns = typeof options.returns === 'string' ? parseTypeName(options.returns) : options.returns;
+    this.defineFunction(name, fn as (...a: unknown[]) => unknown, returns, undefined);
+  }
+
+  private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined): void {
+    this.udfs.set(name.toLowerCase(), fn);
+    this.catalog.addFunction({
+      kind: 'function', name, returns: returns ?? { kind: 'VARCHAR' },
+      arity: fn.length > 0 ? fn.length : undefined, span,
+    });
+  }
+
+  /** A setting, as SET made it (keys are case-insensitive). */
+  getSetting(key: string): string | undefined {
+    return this.settings.get(key.toLowerCase());
+  }
+
+  get activeQueries(): readonly StreamingQuery[] {
+    return this.queries.filter((q) => q.isActive);
+  }
+
+  /** Stop every query (each commits its batch in flight). */
+  async stop(): Promise<void> {
+    await Promise.all(this.queries.map((q) => q.stop()));
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * From an INSERT INTO or a bare SELECT to a running StreamingQuery: bind, optimize, plan
+ * incrementally (refusing an output mode the plan cannot honour before anything starts), create the
+ * sources and the sink through their connectors, and start the micro-batch loop.
+ */
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
+import { WeirError } from '../common/errors.js';
+import { toArrowSchema } from '../common/schema.js';
+import type { Schema } from '../common/schema.js';
+import type { Connector, ConnectorTable } from '../connectors/api.js';
+import { createSink, createSource } from '../connectors/registry.js';
+import type { Clock } from '../executor/streaming/clock.js';
+import { MicroBatchExecution } from '../executor/streaming/micro-batch-execution.js';
+import { StreamingQuery } from '../executor/streaming/streaming-query.js';
+import { parseTrigger } from '../executor/streaming/trigger.js';
+import type { InsertStmt, QueryStmt } from '../parser/ast.js';
+import type { Catalog, CatalogTable } from '../planner/catalog.js';
+import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
+import type { LogicalPlan } from '../planner/logical/plan.js';
+import type { StreamingPlan } from '../planner/incremental/physical.js';
+import { parseOutputMode } from '../planner/incremental/output-mode.js';
+import type { StateStoreProvider } from '../state/state-store.js';
+import { RejectedRecords } from './rejected-records.js';
+
+export interface QueryStartContext {
+  readonly catalog: Catalog;
+  readonly settings: ReadonlyMap<string, string>;
+  readonly connectors: ReadonlyMap<string, Connector>;
+  readonly clock: Clock;
+  readonly baseDir: string;
+  readonly checkpointDir: string | undefined;
+  readonly stateProvider: StateStoreProvider;
+  readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
+  readonly stdout: Writable;
+  nextQueryNumber(): number;
+  newId(): string;
+}
+
+interface PlannedQuery {
+  readonly logical: LogicalPlan;
+  readonly streaming: StreamingPlan;
+  /** undefined for a bare SELECT (printed) */
+  readonly target: CatalogTable | undefined;
+}
+
+/** Settings keys for the output mode: ours, and the spelling Spark users reach for. */
+const OUTPUT_MODE_KEYS = ['output-mode', 'outputmode', 'execution.output-mode'];
+
+function plan(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): PlannedQuery {
+  const bound = stmt.kind === 'insert' ? bindInsert(stmt, ctx.catalog) : { plan: bindQuery(stmt.query, ctx.catalog), target: undefined };
+  const logical = optimize(bound.plan);
+  const modeKey = OUTPUT_MODE_KEYS.find((k) => ctx.settings.has(k));
+  let mode;
+  if (modeKey) {
+    mode = parseOutputMode(ctx.settings.get(modeKey)!);
+    if (!mode) throw new WeirError('OPTION', `bad output mode '${ctx.settings.get(modeKey)}': expected append, update or complete`);
+  }
+  const streaming = planStreaming(logical, { mode, modeSpan: stmt.span });
+  return { logical, streaming, target: bound.target };
+}
+
+export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): string {
+  const p = plan(stmt, ctx);
+  return explain(p.logical, p.streaming);
+}
+
+function connectorTable(t: CatalogTable): ConnectorTable {
+  return {
+    name: t.name,
+    schema: { columns: t.physical.map((i) => t.columns[i]!) },
+    options: t.options,
+    optionSpans: t.optionSpans,
+    partitionedBy: t.partitionedBy,
+    primaryKey: t.primaryKey,
+  };
+}
+
+/** A print table for a bare SELECT's results. */
+function printTable(schema: Schema): ConnectorTable {
+  return {
+    name: 'print', schema, options: new Map([['connector', 'print']]), optionSpans: new Map(), partitionedBy: [], primaryKey: [],
+  };
+}
+
+export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): Promise<StreamingQuery> {
+  const p = plan(stmt, ctx);
+  const n = ctx.nextQueryNumber();
+  const name = ctx.settings.get('pipeline.name')
+    ?? (p.target ? `insert-into_${p.target.name}${n > 0 ? `_${n}` : ''}` : `select_${n}`);
+  const triggerText = ctx.settings.get('trigger') ?? ctx.settings.get('execution.trigger');
+  const trigger = triggerText !== undefined ? parseTrigger(triggerText) : { kind: 'asFastAsPossible' as const };
+
+  const sinkTable = p.target ? connectorTable(p.target) : printTable(p.streaming.root.schema);
+  const sinkSchema = toArrowSchema(sinkTable.schema);
+  const sources = p.streaming.sources.map((s) =>
+    createSource(connectorTable(s.table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns: s.columns }, ctx.connectors));
+  const sink = createSink(sinkTable, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
+
+  const id = ctx.newId();
+  const runId = ctx.newId();
+  const execution = new MicroBatchExecution({
+    id,
+    runId,
+    name,
+    plan: p.streaming,
+    sources,
+    sink,
+    sinkSchema,
+    clock: ctx.clock,
+    trigger,
+    expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs },
+    stateProvider: ctx.stateProvider,
+    rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name),
+  });
+  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
+  q.start();
+  return q;
+}
+
+function rejectedDir(ctx: QueryStartContext, sink: ConnectorTable, name: string): string | undefined {
+  const configured = ctx.settings.get('rejected-records.path');
+  if (configured) return path.resolve(ctx.baseDir, configured);
+  const sinkPath = sink.options.get('path');
+  if ((sink.options.get('connector') ?? '').toLowerCase() === 'filesystem' && sinkPath) {
+    return path.join(path.resolve(ctx.baseDir, sinkPath), '_rejected');
+  }
+  if (ctx.checkpointDir) return path.join(ctx.checkpointDir, name, 'rejected');
+  return undefined;
+}

@@ -1,0 +1,211 @@
+/**
+ * Aggregate functions as accumulators over small JS arrays (the per-group state saved in the state
+ * store, so they must stay JSON-serialisable). Every function supports retraction, so aggregates
+ * work over updating inputs: MIN/MAX keep a count per value for that reason.
+ *
+ * The caller skips NULL arguments (SQL aggregates ignore NULLs) except for COUNT(*).
+ */
+import type { AggregateFunctionName } from '../../../planner/functions.js';
+import type { SqlType } from '../../../common/types.js';
+
+export type AccState = unknown[];
+
+export interface Accumulator {
+  init(): AccState;
+  add(s: AccState, v: unknown): void;
+  retract(s: AccState, v: unknown): void;
+  result(s: AccState): unknown;
+  copy(s: AccState): AccState;
+  /** Fold `other` into `s` (session windows merge their states). */
+  merge(s: AccState, other: AccState): void;
+}
+
+const addAll = (s: AccState, o: AccState): void => {
+  for (let i = 0; i < s.length; i++) s[i] = (s[i] as number) + (o[i] as number);
+};
+
+const shallow = (s: AccState): AccState => s.slice();
+
+/** [count] */
+const count: Accumulator = {
+  init: () => [0],
+  add: (s) => { s[0] = (s[0] as number) + 1; },
+  retract: (s) => { s[0] = (s[0] as number) - 1; },
+  result: (s) => s[0],
+  copy: shallow,
+  merge: addAll,
+};
+
+/** [sum, nonNullCount]: SUM of no rows is NULL */
+const sum: Accumulator = {
+  init: () => [0, 0],
+  add: (s, v) => { s[0] = (s[0] as number) + (v as number); s[1] = (s[1] as number) + 1; },
+  retract: (s, v) => { s[0] = (s[0] as number) - (v as number); s[1] = (s[1] as number) - 1; },
+  result: (s) => ((s[1] as number) > 0 ? s[0] : null),
+  copy: shallow,
+  merge: addAll,
+};
+
+/** [sum, count] */
+const avg: Accumulator = {
+  init: () => [0, 0],
+  add: (s, v) => { s[0] = (s[0] as number) + (v as number); s[1] = (s[1] as number) + 1; },
+  retract: (s, v) => { s[0] = (s[0] as number) - (v as number); s[1] = (s[1] as number) - 1; },
+  result: (s) => ((s[1] as number) > 0 ? (s[0] as number) / (s[1] as number) : null),
+  copy: shallow,
+  merge: addAll,
+};
+
+/** [n, mean, m2] (Welford), for the variance family */
+function variance(kind: 'pop' | 'samp', sqrt: boolean): Accumulator {
+  return {
+    init: () => [0, 0, 0],
+    add: (s, v) => {
+      const x = v as number;
+      const n = (s[0] as number) + 1;
+      const d = x - (s[1] as number);
+      const mean = (s[1] as number) + d / n;
+      s[0] = n; s[1] = mean; s[2] = (s[2] as number) + d * (x - mean);
+    },
+    retract: (s, v) => {
+      const x = v as number;
+      const n = (s[0] as number) - 1;
+      if (n <= 0) { s[0] = 0; s[1] = 0; s[2] = 0; return; }
+      const mean = ((s[1] as number) * (n + 1) - x) / n;
+      s[2] = (s[2] as number) - (x - mean) * (x - (s[1] as number));
+      s[0] = n; s[1] = mean;
+    },
+    result: (s) => {
+      const n = s[0] as number;
+      const denom = kind === 'pop' ? n : n - 1;
+      if (denom <= 0) return null;
+      const r = Math.max(0, s[2] as number) / denom;
+      return sqrt ? Math.sqrt(r) : r;
+    },
+    copy: shallow,
+    merge: (s, o) => {
+      // Chan et al.'s parallel combination of two (n, mean, m2) summaries
+      const na = s[0] as number, nb = o[0] as number;
+      if (nb === 0) return;
+      if (na === 0) { s[0] = nb; s[1] = o[1]; s[2] = o[2]; return; }
+      const d = (o[1] as number) - (s[1] as number);
+      const n = na + nb;
+      s[1] = (s[1] as number) + (d * nb) / n;
+      s[2] = (s[2] as number) + (o[2] as number) + (d * d * na * nb) / n;
+      s[0] = n;
+    },
+  };
+}
+
+/** [[value, count], ...] sorted by value, so MIN/MAX survive retraction of the extreme. */
+function extreme(max: boolean): Accumulator {
+  const cmp = (a: unknown, b: unknown): number => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);
+  const find = (s: AccState, v: unknown): number => {
+    let lo = 0, hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp((s[mid] as [unknown, number])[0], v) < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+  return {
+    init: () => [],
+    add: (s, v) => {
+      const i = find(s, v);
+      const e = s[i] as [unknown, number] | undefined;
+      if (e && cmp(e[0], v) === 0) e[1]++;
+      else s.splice(i, 0, [v, 1]);
+    },
+    retract: (s, v) => {
+      const i = find(s, v);
+      const e = s[i] as [unknown, number] | undefined;
+      if (e && cmp(e[0], v) === 0 && --e[1] === 0) s.splice(i, 1);
+    },
+    result: (s) => (s.length === 0 ? null : (s[max ? s.length - 1 : 0] as [unknown, number])[0]),
+    copy: (s) => s.map((e) => (e as [unknown, number]).slice()),
+    merge(s, o) {
+      for (const e of o) {
+        const [v, n] = e as [unknown, number];
+        for (let k = 0; k < n; k++) this.add(s, v);
+      }
+    },
+  };
+}
+
+/** [[value, seq], ...] in arrival order */
+function firstLast(last: boolean): Accumulator {
+  return {
+    init: () => [],
+    add: (s, v) => { s.push(v); },
+    retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+    result: (s) => (s.length === 0 ? null : s[last ? s.length - 1 : 0]),
+    copy: shallow,
+    merge: (s, o) => { for (const v of o) s.push(v); },
+  };
+}
+
+const listagg: Accumulator = {
+  init: () => [],
+  add: (s, v) => { s.push(v); },
+  retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+  result: (s) => (s.length === 0 ? null : s.join(',')),
+  copy: shallow,
+  merge: (s, o) => { for (const v of o) s.push(v); },
+};
+
+export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
+  count, count_star: count, sum, avg,
+  min: extreme(false), max: extreme(true),
+  first_value: firstLast(false), last_value: firstLast(true),
+  stddev_pop: variance('pop', true), stddev_samp: variance('samp', true),
+  var_pop: variance('pop', false), var_samp: variance('samp', false),
+  listagg,
+};
+
+/**
+ * COUNT(DISTINCT x), SUM(DISTINCT x), ...: the state is [inner state, {valueKey: [value, multiplicity]}];
+ * a value reaches the inner accumulator only on its first occurrence and leaves on its last.
+ */
+export function distinct(inner: Accumulator): Accumulator {
+  const keyOf = (v: unknown): string => (typeof v === 'string' ? `s${v}` : `n${String(v)}`);
+  const self: Accumulator = {
+    init: () => [inner.init(), {}],
+    add: (s, v) => {
+      const seen = s[1] as Record<string, [unknown, number]>;
+      const k = keyOf(v);
+      const e = seen[k];
+      if (e) e[1]++;
+      else { seen[k] = [v, 1]; inner.add(s[0] as AccState, v); }
+    },
+    retract: (s, v) => {
+      const seen = s[1] as Record<string, [unknown, number]>;
+      const k = keyOf(v);
+      const e = seen[k];
+      if (!e) return;
+      if (--e[1] === 0) { delete seen[k]; inner.retract(s[0] as AccState, v); }
+    },
+    result: (s) => inner.result(s[0] as AccState),
+    copy: (s) => {
+      const seen: Record<string, [unknown, number]> = {};
+      for (const [k, e] of Object.entries(s[1] as Record<string, [unknown, number]>)) seen[k] = [e[0], e[1]];
+      return [inner.copy(s[0] as AccState), seen];
+    },
+    merge: (s, o) => {
+      for (const [v, n] of Object.values(o[1] as Record<string, [unknown, number]>)) {
+        for (let k = 0; k < n; k++) self.add(s, v);
+      }
+    },
+  };
+  return self;
+}
+
+/** Round a result to its SQL type: integer SUMs stay integers, DECIMALs keep their scale. */
+export function finishValue(v: unknown, t: SqlType): unknown {
+  if (v === null || typeof v !== 'number') return v;
+  if (t.kind === 'DECIMAL') {
+    const f = 10 ** t.scale;
+    return Math.round(v * f) / f;
+  }
+  if (t.kind === 'BIGINT' || t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT') return Math.trunc(v);
+  return v;
+}

@@ -1,0 +1,125 @@
+/**
+ * The aggregate calls of one aggregation, compiled: argument and FILTER kernels per call, the
+ * accumulators, and how a group's state is loaded from and saved to the operator's state store.
+ * Shared by the group, window and session aggregations.
+ */
+import type * as arrow from 'apache-arrow';
+import { columnFromValues, batchFromColumns, readerFor } from '../../../common/columns.js';
+import type { Schema } from '../../../common/schema.js';
+import type { AggregateCall } from '../../../planner/logical/plan.js';
+import { exprToString } from '../../../planner/expr.js';
+import type { StateStore } from '../../../state/state-store.js';
+import type { ExprContext } from '../../expr/compile.js';
+import { compileExpr } from '../../expr/compile.js';
+import { ACCUMULATORS, distinct, finishValue, type AccState, type Accumulator } from './accumulators.js';
+
+/**
+ * A group while a batch updates it. In the state store it is saved as the array
+ * [keys, accs, emitted, rows]: `emitted` is the result row last sent downstream (so an update can be
+ * preceded by its update-before row), `rows` the number of live input rows (0 after retractions: the
+ * group is gone).
+ */
+export interface Group {
+  readonly keys: unknown[];
+  readonly accs: AccState[];
+  emitted: unknown[] | null;
+  rows: number;
+}
+
+/** Per-batch readers of every call's argument and filter. */
+export interface BoundArgs {
+  readonly args: (((i: number) => unknown) | undefined)[];
+  readonly filters: (((i: number) => unknown) | undefined)[];
+}
+
+export class AggregateFunctions {
+  private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
+  private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
+  private readonly accs: Accumulator[];
+
+  constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext) {
+    this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
+    this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
+    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn]) : ACCUMULATORS[a.fn]));
+  }
+
+  describe(): string {
+    return this.calls.map((a) => `${a.fn}${a.distinct ? ' distinct' : ''}(${a.arg ? exprToString(a.arg) : '*'})${a.filter ? ` filter ${exprToString(a.filter)}` : ''}`).join(', ');
+  }
+
+  bind(b: arrow.RecordBatch): BoundArgs {
+    return {
+      args: this.argKernels.map((k) => (k ? readerFor(k(b)) : undefined)),
+      filters: this.filterKernels.map((k) => (k ? readerFor(k(b)) : undefined)),
+    };
+  }
+
+  /** Add (or retract) row `i` into group `g`. */
+  apply(g: Group, bound: BoundArgs, i: number, retract: boolean): void {
+    for (let a = 0; a < this.accs.length; a++) {
+      const f = bound.filters[a];
+      if (f && f(i) !== true) continue;
+      const r = bound.args[a];
+      const v = r ? r(i) : 1;
+      if (v === null) continue;
+      if (retract) this.accs[a]!.retract(g.accs[a]!, v);
+      else this.accs[a]!.add(g.accs[a]!, v);
+    }
+    g.rows += retract ? -1 : 1;
+  }
+
+  /** A working copy of group `key` (the stored one stays intact until commit, so abort works). */
+  load(store: StateStore, key: string, keyValues: readonly unknown[]): Group {
+    const stored = store.get(key) as [unknown[], AccState[], unknown[] | null, number] | undefined;
+    return stored
+      ? { keys: stored[0], accs: stored[1].map((s, a) => this.accs[a]!.copy(s)), emitted: stored[2], rows: stored[3] }
+      : { keys: keyValues.slice(), accs: this.accs.map((acc) => acc.init()), emitted: null, rows: 0 };
+  }
+
+  /** Fresh accumulator states. */
+  init(): AccState[] {
+    return this.accs.map((acc) => acc.init());
+  }
+
+  copyAccs(accs: readonly AccState[]): AccState[] {
+    return accs.map((s, a) => this.accs[a]!.copy(s));
+  }
+
+  /** Fold `other`'s states into `into` (merging session windows). */
+  merge(into: AccState[], other: readonly AccState[]): void {
+    for (let a = 0; a < this.accs.length; a++) this.accs[a]!.merge(into[a]!, other[a]!);
+  }
+
+  save(store: StateStore, key: string, g: Group): void {
+    store.put(key, [g.keys, g.accs, g.emitted, g.rows]);
+  }
+
+  /** The aggregate values of a group, finished to their SQL types. */
+  results(accs: readonly AccState[]): unknown[] {
+    const out: unknown[] = new Array(this.accs.length);
+    for (let a = 0; a < this.accs.length; a++) out[a] = finishValue(this.accs[a]!.result(accs[a]!), this.calls[a]!.type);
+    return out;
+  }
+}
+
+export function encodeKey(values: readonly unknown[]): string {
+  let k = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) k += '\u0001';
+    k += v === null || v === undefined ? '\u0000' : typeof v === 'string' ? `s${v}` : `${typeof v === 'number' ? 'n' : 'b'}${String(v)}`;
+  }
+  return k;
+}
+
+export function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Result rows (arrays in output column order) as one Arrow batch of `schema`. */
+export function rowsToArrow(schema: Schema, arrowSchema: arrow.Schema, rows: readonly unknown[][]): arrow.RecordBatch {
+  const cols = schema.columns.map((c, i) => columnFromValues(c.type, rows.map((r) => r[i])));
+  return batchFromColumns(arrowSchema, cols, rows.length);
+}

@@ -1,0 +1,225 @@
+/**
+ * The micro-batch loop (DESIGN.md "Micro-batch protocol").
+ *
+ * For batch N: ask each source for its latest offset; if there is new data, or the watermark moved
+ * and a stateful operator has something to emit or evict, record the batch's offsets, watermark and
+ * timestamp; read the rows between the previous and the new offsets; run the operators; give the
+ * sink batch N; commit state version N; then advance the watermark from what the batch saw. When
+ * every source is bounded and exhausted the watermark goes to +infinity, one last batch flushes
+ * whatever state holds, and the query ends.
+ */
+import type * as arrow from 'apache-arrow';
+import { batchFromColumns } from '../../common/columns.js';
+import type { Json, RejectedRecord, Sink, Source } from '../../connectors/api.js';
+import type { StreamingPlan } from '../../planner/incremental/physical.js';
+import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
+import type { ExprContext } from '../expr/compile.js';
+import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
+import type { Clock } from './clock.js';
+import { allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
+import type { QueryProgress, SourceProgress } from './progress.js';
+import type { Trigger } from './trigger.js';
+import { isoOrNull } from './trigger.js';
+import { WatermarkTracker } from './watermark-tracker.js';
+
+export interface RejectedRecordsWriter {
+  readonly description: string;
+  write(batchId: number, records: readonly RejectedRecord[]): Promise<void>;
+}
+
+export interface ExecutionOptions {
+  readonly id: string;
+  readonly runId: string;
+  readonly name: string;
+  readonly plan: StreamingPlan;
+  /** in plan.sources order */
+  readonly sources: readonly Source[];
+  readonly sink: Sink;
+  /** the sink's schema (names of the target table); the plan's root has the same types */
+  readonly sinkSchema: arrow.Schema;
+  readonly clock: Clock;
+  readonly trigger: Trigger;
+  readonly expr: Omit<ExprContext, 'now'>;
+  readonly stateProvider: StateStoreProvider;
+  readonly rejected: RejectedRecordsWriter;
+  /** how long an idle loop waits (real time) before asking sources again */
+  readonly idlePollMs?: number;
+}
+
+const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
+
+export class MicroBatchExecution {
+  private tree!: ExecNode;
+  private operators: Operator[] = [];
+  private stores = new Map<number, StateStore>();
+  private readonly tracker: WatermarkTracker;
+  private offsets: (Json | undefined)[];
+  private batchId = 0;
+  /** the watermark the last batch ran with */
+  private lastBatchWatermark = -Infinity;
+  private finalBatchDone = false;
+  private exprNow = 0;
+
+  constructor(private readonly o: ExecutionOptions) {
+    this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined));
+    this.offsets = o.sources.map(() => undefined);
+  }
+
+  get currentBatchId(): number {
+    return this.batchId;
+  }
+
+  async start(): Promise<void> {
+    for (const s of this.o.plan.statefulOperators) {
+      this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
+    }
+    const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
+    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores });
+    this.operators = allOperators(this.tree);
+    await this.o.sink.open({
+      schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
+      mode: this.o.plan.mode,
+      keyColumns: this.o.plan.keyColumns,
+      queryName: this.o.name,
+    });
+  }
+
+  /** True when every source is bounded and has nothing after its current offset. */
+  allExhausted(): boolean {
+    return this.o.sources.length > 0 && this.o.sources.every((s, i) => s.bounded && s.isExhausted(this.offsets[i]));
+  }
+
+  isFinished(): boolean {
+    return this.finalBatchDone;
+  }
+
+  /**
+   * Plan and maybe run one batch. Returns the progress of the batch it ran, or undefined when there
+   * was nothing to do (no new data, no watermark work).
+   */
+  async step(): Promise<QueryProgress | undefined> {
+    const t0 = performance.now();
+    const starts = this.offsets.slice();
+    const ends = await Promise.all(this.o.sources.map((s, i) => s.latestOffset(starts[i])));
+    const tOffsets = performance.now();
+    const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
+    if (!newData) {
+      this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
+      this.tracker.advance();
+    }
+    const wm = this.tracker.current();
+    const watermarkWork = wm > this.lastBatchWatermark && this.operators.some((op) => op.wantsWatermark?.(wm) ?? false);
+    const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
+    if (!newData && !watermarkWork && !finalFlush) return undefined;
+    if (finalFlush) this.finalBatchDone = true;
+
+    const batchId = this.batchId;
+    const timestamp = this.o.clock.now();
+    this.exprNow = timestamp;
+    // read (start, end] of every source that moved
+    const chunks: Chunk[][] = this.o.sources.map(() => []);
+    const rejectedCounts = this.o.sources.map(() => 0);
+    const inputRows = this.o.sources.map(() => 0);
+    const rejectedAll: RejectedRecord[] = [];
+    for (let i = 0; i < this.o.sources.length; i++) {
+      if (offsetKey(ends[i]) === offsetKey(starts[i]) || ends[i] === undefined) continue;
+      const r = await this.o.sources[i]!.read(starts[i], ends[i]!);
+      for (const b of r.batches) { chunks[i]!.push({ batch: b }); inputRows[i] += b.numRows; }
+      rejectedCounts[i] = r.rejected.length;
+      for (const rec of r.rejected) rejectedAll.push(rec);
+    }
+    if (rejectedAll.length > 0) await this.o.rejected.write(batchId, rejectedAll);
+    const tRead = performance.now();
+
+    const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
+    let output: Chunk[];
+    try {
+      output = runBatch(this.tree, chunks, ctx);
+      await this.o.sink.write(toSinkBatch(batchId, output, this.o.sinkSchema));
+    } catch (e) {
+      for (const op of this.operators) op.abort?.();
+      throw e;
+    }
+    const tAdd = performance.now();
+    for (const op of this.operators) await op.checkpoint?.(batchId);
+    for (let i = 0; i < this.o.sources.length; i++) if (ends[i] !== undefined) await this.o.sources[i]!.commit?.(ends[i]!);
+    this.offsets = ends;
+    this.batchId++;
+    this.lastBatchWatermark = wm;
+    const eventTime = this.tracker.takeBatchEventTime();
+    this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
+    this.tracker.advance();
+    const tEnd = performance.now();
+
+    const numInput = inputRows.reduce((a, b) => a + b, 0);
+    const secs = Math.max(1e-6, (tEnd - t0) / 1000);
+    const sources: SourceProgress[] = this.o.sources.map((s, i) => ({
+      description: s.description,
+      startOffset: starts[i] ?? null,
+      endOffset: ends[i] ?? null,
+      numInputRows: inputRows[i]!,
+      numRejectedRows: rejectedCounts[i]!,
+      inputRowsPerSecond: inputRows[i]! / secs,
+      processedRowsPerSecond: inputRows[i]! / secs,
+    }));
+    return {
+      id: this.o.id,
+      runId: this.o.runId,
+      name: this.o.name,
+      batchId,
+      timestamp: isoOrNull(timestamp) ?? String(timestamp),
+      numInputRows: numInput,
+      numRejectedRows: rejectedAll.length,
+      inputRowsPerSecond: numInput / secs,
+      processedRowsPerSecond: numInput / secs,
+      durationMs: {
+        latestOffset: tOffsets - t0,
+        getBatch: tRead - tOffsets,
+        addBatch: tAdd - tRead,
+        commit: tEnd - tAdd,
+        triggerExecution: tEnd - t0,
+      },
+      eventTime: {
+        ...(eventTime ? { min: isoOrNull(eventTime.min) ?? undefined, max: isoOrNull(eventTime.max) ?? undefined } : {}),
+        watermark: Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null,
+      },
+      stateOperators: this.operators.flatMap((op) => (op.progress ? [op.progress()] : [])),
+      sources,
+      sink: { description: this.o.sink.description, numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0) },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const op of this.operators) op.close?.();
+    await Promise.allSettled(this.o.sources.map((s) => s.close()));
+    await this.o.sink.close();
+  }
+
+  /** The poll interval of the sources, for an idle loop. */
+  idleWaitMs(): number {
+    const polls = this.o.sources.map((s) => s.pollIntervalMs).filter((x): x is number => x !== undefined);
+    return Math.min(this.o.idlePollMs ?? 50, ...polls);
+  }
+}
+
+function toSinkBatch(batchId: number, chunks: readonly Chunk[], schema: arrow.Schema) {
+  const anyKinds = chunks.some((c) => c.kinds !== undefined);
+  const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
+  let kinds: Uint8Array | undefined;
+  if (anyKinds) {
+    kinds = new Uint8Array(total);
+    let p = 0;
+    for (const c of chunks) {
+      if (c.kinds) kinds.set(c.kinds, p);
+      p += c.batch.numRows;
+    }
+  }
+  const data = chunks.filter((c) => c.batch.numRows > 0).map((c) => relabel(c.batch, schema));
+  return { batchId, data, kinds };
+}
+
+/** The same columns under the sink's column names. */
+function relabel(b: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
+  if (b.schema.fields.every((f, i) => f.name === schema.fields[i]?.name)) return b;
+  return batchFromColumns(schema, b.data.children, b.numRows);
+}

@@ -1,0 +1,52 @@
+/**
+ * Progress of one micro-batch, named as in Spark's StreamingQueryProgress so that users of Spark
+ * find what they expect (CONTRACT.md "Embedding API").
+ */
+import type { StateOperatorProgress } from '../operators/operator.js';
+
+export interface SourceProgress {
+  readonly description: string;
+  readonly startOffset: unknown;
+  readonly endOffset: unknown;
+  readonly numInputRows: number;
+  /** malformed records kept aside instead of processed */
+  readonly numRejectedRows: number;
+  readonly inputRowsPerSecond: number;
+  readonly processedRowsPerSecond: number;
+}
+
+export interface QueryProgress {
+  readonly id: string;
+  readonly runId: string;
+  readonly name: string;
+  readonly batchId: number;
+  /** ISO-8601 start of the batch (processing time) */
+  readonly timestamp: string;
+  readonly numInputRows: number;
+  readonly numRejectedRows: number;
+  readonly inputRowsPerSecond: number;
+  readonly processedRowsPerSecond: number;
+  readonly durationMs: {
+    readonly latestOffset: number;
+    readonly getBatch: number;
+    readonly addBatch: number;
+    readonly commit: number;
+    readonly triggerExecution: number;
+  };
+  readonly eventTime: {
+    readonly min?: string;
+    readonly max?: string;
+    /** the watermark this batch ran with (null: none yet) */
+    readonly watermark: string | null;
+  };
+  readonly stateOperators: readonly StateOperatorProgress[];
+  readonly sources: readonly SourceProgress[];
+  readonly sink: { readonly description: string; readonly numOutputRows: number };
+}
+
+export type QueryEvent =
+  | { readonly type: 'started'; readonly id: string; readonly runId: string; readonly name: string }
+  | { readonly type: 'progress'; readonly progress: QueryProgress }
+  | { readonly type: 'terminated'; readonly id: string; readonly runId: string; readonly exception?: Error };
+
+export type QueryListener = (event: QueryEvent) => void;

@@ -1,0 +1,14 @@
+/**
+ * Weir's public surface: the Engine, the queries it runs, clocks, and the types users touch.
+ * Everything else is internal and may change.
+ */
+export { Engine } from './engine/engine.js';
+export type { EngineOptions, ExecuteOptions } from './engine/engine.js';
+export { StreamingQuery } from './executor/streaming/streaming-query.js';
+export type { QueryProgress, QueryEvent, QueryListener, SourceProgress } from './executor/streaming/progress.js';
+export type { StateOperatorProgress } from './executor/operators/operator.js';
+export { ManualClock, SystemClock } from './executor/streaming/clock.js';
+export type { Clock } from './executor/streaming/clock.js';
+export { WeirError, InternalError } from './common/errors.js';
+export type { SqlType } from './common/types.js';
+export type { OutputMode, RejectedRecord } from './connectors/api.js';

@@ -1,0 +1,33 @@
+/**
+ * Versioned state stores, one per stateful operator (DESIGN.md "State").
+ *
+ * An operator reads and writes keys during micro-batch N; `commit(N)` makes that version durable
+ * (the in-memory store keeps it; the checkpointing store of the fault-tolerance work also writes the
+ * delta of keys changed in N), `abort()` rolls the uncommitted changes back, and a provider opens a
+ * store at a committed version. Keys are strings (operators encode composite keys); values are
+ * JSON-serialisable arrays so a delta can be written as one line per key.
+ */
+export type StateValue = readonly unknown[];
+
+export interface StateStore {
+  readonly operatorId: number;
+  /** the version the store was opened at (the last committed batch id, -1 for empty) */
+  readonly version: number;
+  get(key: string): StateValue | undefined;
+  put(key: string, value: StateValue): void;
+  delete(key: string): void;
+  /** every live key, committed and uncommitted, in insertion order */
+  entries(): IterableIterator<[string, StateValue]>;
+  readonly size: number;
+  /** keys written or deleted since the last commit */
+  readonly numUpdated: number;
+  commit(version: number): Promise<void>;
+  abort(): void;
+  /** a rough estimate of the memory the state holds, for progress */
+  memoryUsedBytes(): number;
+}
+
+export interface StateStoreProvider {
+  /** Open operator `operatorId`'s store at committed `version` (-1: empty). */
+  open(operatorId: number, version: number): Promise<StateStore>;
+}

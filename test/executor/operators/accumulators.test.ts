@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACCUMULATORS, distinct, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
+import { T } from '../../../src/common/types.js';
+
+function run(acc: Accumulator, adds: readonly number[], retracts: readonly number[] = []): unknown {
+  const s = acc.init();
+  for (const v of adds) acc.add(s, v);
+  for (const v of retracts) acc.retract(s, v);
+  return acc.result(s);
+}
+
+describe('accumulators', () => {
+  it('compute SQL aggregates', () => {
+    expect(run(ACCUMULATORS.count, [5, 6, 7])).toBe(3);
+    expect(run(ACCUMULATORS.sum, [1, 2, 3])).toBe(6);
+    expect(run(ACCUMULATORS.sum, [])).toBeNull();
+    expect(run(ACCUMULATORS.avg, [1, 2])).toBe(1.5);
+    expect(run(ACCUMULATORS.avg, [])).toBeNull();
+    expect(run(ACCUMULATORS.min, [3, 1, 2])).toBe(1);
+    expect(run(ACCUMULATORS.max, [3, 1, 2])).toBe(3);
+    expect(run(ACCUMULATORS.var_pop, [2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(4);
+    expect(run(ACCUMULATORS.stddev_samp, [1])).toBeNull();
+    expect(run(distinct(ACCUMULATORS.count), [1, 1, 2, 3, 3])).toBe(3);
+  });
+
+  it('MIN and MAX survive retraction of the extreme', () => {
+    expect(run(ACCUMULATORS.max, [3, 9, 9, 5], [9])).toBe(9);
+    expect(run(ACCUMULATORS.max, [3, 9, 5], [9])).toBe(5);
+    expect(run(ACCUMULATORS.min, [3, 9], [3, 9])).toBeNull();
+    expect(run(distinct(ACCUMULATORS.count), [1, 1, 2], [1])).toBe(2);
+    expect(run(distinct(ACCUMULATORS.count), [1, 1, 2], [1, 1])).toBe(1);
+  });
+
+  it('adding then retracting a multiset leaves what remains (property)', () => {
+    const names = ['count', 'sum', 'avg', 'min', 'max'] as const;
+    fc.assert(fc.property(fc.array(fc.integer({ min: -100, max: 100 }), { maxLength: 30 }), fc.array(fc.integer({ min: -100, max: 100 }), { maxLength: 30 }), (keep, gone) => {
+      for (const n of names) {
+        const expected = run(ACCUMULATORS[n], keep);
+        const actual = run(ACCUMULATORS[n], [...gone, ...keep], gone);
+        if (typeof expected === 'number') expect(actual as number).toBeCloseTo(expected, 9);
+        else expect(actual).toBe(expected);
+      }
+      const d = distinct(ACCUMULATORS.count);
+      expect(run(d, [...gone, ...keep], gone)).toBe(new Set(keep).size);
+    }));
+  });
+
+  it('merging two states equals adding everything to one (property)', () => {
+    const all = ['count', 'sum', 'avg', 'min', 'max', 'var_samp'] as const;
+    fc.assert(fc.property(fc.array(fc.integer({ min: -50, max: 50 })), fc.array(fc.integer({ min: -50, max: 50 })), (a, b) => {
+      for (const n of all) {
+        const acc = ACCUMULATORS[n];
+        const s1 = acc.init(); for (const v of a) acc.add(s1, v);
+        const s2 = acc.init(); for (const v of b) acc.add(s2, v);
+        acc.merge(s1, s2);
+        const expected = run(acc, [...a, ...b]);
+        if (typeof expected === 'number') expect(acc.result(s1) as number).toBeCloseTo(expected, 6);
+        else expect(acc.result(s1)).toBe(expected);
+      }
+      const d = distinct(ACCUMULATORS.count);
+      const s1 = d.init(); for (const v of a) d.add(s1, v);
+      const s2 = d.init(); for (const v of b) d.add(s2, v);
+      d.merge(s1, s2);
+      expect(d.result(s1)).toBe(new Set([...a, ...b]).size);
+    }));
+  });
+
+  it('copies are independent of the original', () => {
+    const acc = ACCUMULATORS.max;
+    const s = acc.init();
+    acc.add(s, 4);
+    const c = acc.copy(s);
+    acc.add(c, 10);
+    expect(acc.result(s)).toBe(4);
+    expect(acc.result(c)).toBe(10);
+  });
+
+  it('finishes values to their SQL type', () => {
+    expect(finishValue(2.5, T.BIGINT)).toBe(2);
+    expect(finishValue(1.23456, T.decimal(10, 2))).toBe(1.23);
+    expect(finishValue(null, T.INT)).toBeNull();
+  });
+});
