@@ -120,21 +120,25 @@ export const makeAny = arrow.makeData as (props: any) => arrow.Data;
 /** The JS value at row i of a column (see the value table in common/types.ts). */
 export function valueAt(d: arrow.Data, i: number): unknown {
   if (!isValidAt(d, i)) return null;
-  const j = d.offset + i;
+  // arrow-js slices value buffers, offsets and struct children with the Data; only bitmaps
+  // (validity, Bool values) are addressed through `offset`.
   switch (d.typeId) {
-    case arrow.Type.Bool: return ((d.values[j >> 3]! >> (j & 7)) & 1) === 1;
+    case arrow.Type.Bool: {
+      const j = d.offset + i;
+      return ((d.values[j >> 3]! >> (j & 7)) & 1) === 1;
+    }
     case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
-      const v = d.values[j];
+      const v = d.values[i];
       return typeof v === 'bigint' ? Number(v) : v;
     }
     case arrow.Type.Utf8: {
       const o = d.valueOffsets!;
-      return decoder.decode((d.values as Uint8Array).subarray(o[j]!, o[j + 1]!));
+      return decoder.decode((d.values as Uint8Array).subarray(o[i]!, o[i + 1]!));
     }
     case arrow.Type.Struct: {
       const out: Record<string, unknown> = {};
       const fields = (d.type as arrow.Struct).children;
-      for (let c = 0; c < fields.length; c++) out[fields[c]!.name] = valueAt(d.children[c]!, j);
+      for (let c = 0; c < fields.length; c++) out[fields[c]!.name] = valueAt(d.children[c]!, i);
       return out;
     }
     case arrow.Type.Null: return null;
@@ -177,7 +181,8 @@ export function batchFromColumns(schema: Schema | arrow.Schema, columns: readonl
 
 /**
  * Rows `indices` of a column, in that order: the filter and join kernel. Works on every physical
- * type Weir uses, nested structs included, and keeps nulls.
+ * type Weir uses, nested structs included, and keeps nulls. (Value buffers, offsets and children of
+ * a sliced Data are already sliced by arrow-js; only bitmaps need `offset`.)
  */
 export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count = indices.length): arrow.Data {
   const off = d.offset;
@@ -208,7 +213,7 @@ export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count
       const src = d.values as Float64Array;
       const Ctor = src.constructor as { new (n: number): typeof src };
       const out = new Ctor(count);
-      for (let i = 0; i < count; i++) out[i] = src[off + indices[i]!]!;
+      for (let i = 0; i < count; i++) out[i] = src[indices[i]!]!;
       return makeAny({ ...base, data: out });
     }
     case arrow.Type.Utf8: {
@@ -217,13 +222,13 @@ export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count
       const offsets = new Int32Array(count + 1);
       let total = 0;
       for (let i = 0; i < count; i++) {
-        const j = off + indices[i]!;
+        const j = indices[i]!;
         total += o[j + 1]! - o[j]!;
         offsets[i + 1] = total;
       }
       const bytes = new Uint8Array(total);
       for (let i = 0; i < count; i++) {
-        const j = off + indices[i]!;
+        const j = indices[i]!;
         const s = o[j]!, e = o[j + 1]!;
         if (e - s < 32) for (let k = s, p = offsets[i]!; k < e; k++, p++) bytes[p] = src[k]!;
         else bytes.set(src.subarray(s, e), offsets[i]!);
@@ -231,9 +236,7 @@ export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count
       return arrow.makeData({ ...base, type: d.type as arrow.Utf8, valueOffsets: offsets, data: bytes });
     }
     case arrow.Type.Struct: {
-      // children share the parent's offset: shift indices once
-      const shifted = off === 0 ? indices : Uint32Array.from(indices.subarray(0, count), (x) => x + off);
-      const children = d.children.map((c) => takeData(c, shifted, count));
+      const children = d.children.map((c) => takeData(c, indices, count));
       return arrow.makeData({ ...base, type: d.type as arrow.Struct, children });
     }
     case arrow.Type.Null:
@@ -276,9 +279,7 @@ function emptyData(t: arrow.DataType): arrow.Data {
 }
 
 function concatData(parts: readonly arrow.Data[], lengths: readonly number[], total: number): arrow.Data {
-  // Take over a virtual concatenation: simple and correct for every type takeData supports.
-  const vec = new arrow.Vector(parts as arrow.Data[]);
-  void vec;
+  // Normalise every part to offset 0 (takeData), then join the buffers.
   const chunks: arrow.Data[] = [];
   for (let p = 0; p < parts.length; p++) {
     const idx = new Uint32Array(lengths[p]!);
@@ -352,9 +353,9 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
   switch (d.typeId) {
     case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
       const vals = d.values as ArrayLike<number | bigint>;
-      read = typeof (vals as ArrayLike<unknown>)[0] === 'bigint' || vals instanceof BigInt64Array || vals instanceof BigUint64Array
-        ? (i) => Number(vals[off + i] as bigint)
-        : (i) => vals[off + i];
+      read = vals instanceof BigInt64Array || vals instanceof BigUint64Array
+        ? (i) => Number(vals[i] as bigint)
+        : (i) => vals[i];
       break;
     }
     case arrow.Type.Bool: {
@@ -365,7 +366,7 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
     case arrow.Type.Utf8: {
       const o = d.valueOffsets!;
       const bytes = d.values as Uint8Array;
-      read = (i) => decoder.decode(bytes.subarray(o[off + i]!, o[off + i + 1]!));
+      read = (i) => decoder.decode(bytes.subarray(o[i]!, o[i + 1]!));
       break;
     }
     default:

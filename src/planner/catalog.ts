@@ -47,6 +47,8 @@ export interface CatalogFunction {
   /** number of arguments, when known (a JS function's `length` is a hint only) */
   readonly arity: number | undefined;
   readonly span: SourceSpan | undefined;
+  /** CREATE FUNCTION ... AS 'path': the JavaScript module the engine loads */
+  readonly path?: string;
 }
 
 export type CatalogEntry = CatalogTable | CatalogView;

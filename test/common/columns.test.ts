@@ -28,6 +28,16 @@ describe('columns', () => {
     const b = rowsToBatch(schema, rows);
     expect(batchToRows(takeBatch(b, new Uint32Array([2, 1, 2])))).toEqual([rows[2], rows[1], rows[2]]);
   });
+  it('reads, takes and concatenates sliced batches (arrow-js pre-slices value buffers)', () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...rows[i % 3]!, i }));
+    const s2: Schema = { columns: [...schema.columns, { name: 'i', type: T.INT, nullable: false }] };
+    const b = rowsToBatch(s2, many);
+    const sliced = b.slice(3, 11);
+    expect(batchToRows(sliced)).toEqual(many.slice(3, 11));
+    expect(batchToRows(takeBatch(sliced, new Uint32Array([0, 5, 2])))).toEqual([many[3], many[8], many[5]]);
+    expect(batchToRows(concatBatches(b.schema, [sliced, b.slice(0, 2)]))).toEqual([...many.slice(3, 11), ...many.slice(0, 2)]);
+  });
+
   it('concatenates batches', () => {
     const b1 = rowsToBatch(schema, rows.slice(0, 1));
     const b2 = rowsToBatch(schema, rows.slice(1));

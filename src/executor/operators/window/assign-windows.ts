@@ -23,7 +23,7 @@ export function alignStart(t: number, size: number, offset: number): number {
   return Math.floor((t - offset) / size) * size + offset;
 }
 
-/** Epoch milliseconds of a TIMESTAMP column, or NaN where NULL. */
+/** Epoch milliseconds of a TIMESTAMP column, or NaN where NULL (values are pre-sliced; bitmaps use offset). */
 export function timesOf(d: arrow.Data): Float64Array {
   const n = d.length;
   const out = new Float64Array(n);
@@ -34,7 +34,7 @@ export function timesOf(d: arrow.Data): Float64Array {
   for (let i = 0; i < n; i++) {
     const j = off + i;
     if (bm && ((bm[j >> 3]! >> (j & 7)) & 1) === 0) out[i] = NaN;
-    else out[i] = big ? Number((vals as BigInt64Array)[j]) : (vals as ArrayLike<number>)[j]!;
+    else out[i] = big ? Number((vals as BigInt64Array)[i]) : (vals as ArrayLike<number>)[i]!;
   }
   return out;
 }

@@ -1,0 +1,65 @@
+/**
+ * The filesystem connector's options: the path (resolved against the SQL file's directory), the
+ * monitor interval (a duration, as Flink writes them: '1 s', '500ms', '2 min') and the per-trigger
+ * file cap.
+ */
+import * as path from 'node:path';
+import { WeirError } from '../../common/errors.js';
+import type { ConnectorTable } from '../api.js';
+
+export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger'];
+export const SINK_OPTION_KEYS: readonly string[] = ['path', 'format'];
+
+/** `path` resolved against `baseDir`; missing is WeirError('OPTION') at the connector option. */
+export function resolvedPath(table: ConnectorTable, baseDir: string): string {
+  const p = table.options.get('path');
+  if (p === undefined || p.trim() === '') {
+    throw new WeirError('OPTION', `table '${table.name}': connector 'filesystem' needs the option 'path'`, table.optionSpans.get('connector'));
+  }
+  return path.resolve(baseDir, p);
+}
+
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['ms', 1], ['milli', 1], ['millis', 1], ['millisecond', 1], ['milliseconds', 1],
+  ['s', 1000], ['sec', 1000], ['secs', 1000], ['second', 1000], ['seconds', 1000],
+  ['min', 60_000], ['mins', 60_000], ['m', 60_000], ['minute', 60_000], ['minutes', 60_000],
+  ['h', 3_600_000], ['hour', 3_600_000], ['hours', 3_600_000],
+  ['d', 86_400_000], ['day', 86_400_000], ['days', 86_400_000],
+]);
+
+/**
+ * A duration as Flink's config writes it: a number and an optional unit (no unit = milliseconds).
+ * Returns undefined for text that is not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = m[2]!.toLowerCase();
+  const factor = unit === '' ? 1 : UNIT_MS.get(unit);
+  if (factor === undefined) return undefined;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** `source.monitor-interval` in ms, or undefined when not set (a bounded source). */
+export function monitorInterval(table: ConnectorTable): number | undefined {
+  const key = 'source.monitor-interval';
+  const v = table.options.get(key);
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) {
+    throw new WeirError('OPTION', `option '${key}' must be a positive duration such as '1 s', '500 ms' or '2 min', got '${v}'`, table.optionSpans.get(key));
+  }
+  return ms;
+}
+
+/** `source.max-files-per-trigger`, or Infinity when not set. */
+export function maxFilesPerTrigger(table: ConnectorTable): number {
+  const key = 'source.max-files-per-trigger';
+  const v = table.options.get(key);
+  if (v === undefined) return Infinity;
+  const n = Number(v.trim());
+  if (!/^\s*\d+\s*$/.test(v) || n < 1) {
+    throw new WeirError('OPTION', `option '${key}' must be a positive whole number, got '${v}'`, table.optionSpans.get(key));
+  }
+  return n;
+}

@@ -1,0 +1,212 @@
+/**
+ * The exactly-once filesystem sink (CONTRACT.md, "Connectors").
+ *
+ * Batch N is written as part files `part-<N, 8 digits>-<i>.<json|csv>` (under `k=v/` directories
+ * when the table is PARTITIONED BY; partition columns are then not repeated inside the files), each
+ * written to a '.'-prefixed temp name, fsynced and renamed. Then the manifest `_manifest/<N, 8
+ * digits>` is written the same way: plain text, one relative part-file path a line (an empty file
+ * for a batch without rows). The manifest is the commit: a reader takes exactly the files manifests
+ * list, a batch whose manifest exists is skipped when delivered again (a re-run after a crash), and
+ * open() deletes part files no manifest lists (the leftovers of a crash before the commit).
+ *
+ * Output modes:
+ * - append: every batch adds its rows.
+ * - complete: each batch is the whole result; after manifest N is written, older manifests are
+ *   deleted (each before its files, so a crash in between leaves only unlisted files, which open()
+ *   removes). The directory always holds exactly one complete result.
+ * - update: rows are written as they come, each an upsert of its key; UPDATE_BEFORE rows are not
+ *   written (the UPDATE_AFTER that follows carries the new value) and DELETE rows are written with
+ *   the marker `_op: "delete"` (JSON: an extra field; CSV: one extra trailing field), so a reader can
+ *   replay the changelog.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { batchFromColumns, concatBatches, takeBatch, valueAt } from '../../common/columns.js';
+import { WeirError } from '../../common/errors.js';
+import { toArrowSchema, type Schema } from '../../common/schema.js';
+import type { ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch } from '../api.js';
+import { RowKind } from '../api.js';
+import { toTextValue } from '../formats/convert.js';
+import type { Format } from '../formats/decoded.js';
+import { formatFromOptions } from '../formats/format.js';
+import { committedBatchIds, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
+import { resolvedPath } from './options.js';
+
+const PART_FILE = /^\.?part-\d{8}-/;
+
+export class FilesystemSink implements Sink {
+  readonly description: string;
+  private readonly dir: string;
+  private readonly format: Format;
+  private schema: Schema = { columns: [] };
+  private mode: OutputMode = 'append';
+  /** indices of the PARTITIONED BY columns in the schema */
+  private partitionCols: number[] = [];
+  /** the schema inside part files: without the partition columns */
+  private fileSchema: Schema = { columns: [] };
+
+  constructor(private readonly table: ConnectorTable, ctx: ConnectorContext) {
+    this.dir = resolvedPath(table, ctx.baseDir);
+    this.format = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector')).format;
+    this.description = `filesystem[${this.dir}]`;
+  }
+
+  async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
+    this.schema = ctx.schema;
+    this.mode = ctx.mode;
+    this.partitionCols = this.table.partitionedBy.map((name) => {
+      const i = ctx.schema.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i < 0) {
+        throw new WeirError('OPTION', `table '${this.table.name}': PARTITIONED BY column '${name}' is not one of its columns`, this.table.optionSpans.get('connector'));
+      }
+      return i;
+    });
+    this.fileSchema = { columns: ctx.schema.columns.filter((_, i) => !this.partitionCols.includes(i)) };
+    await fsp.mkdir(path.join(this.dir, MANIFEST_DIR), { recursive: true });
+    await this.removeUncommitted();
+    const ids = committedBatchIds(this.dir);
+    if (this.mode === 'complete' && ids.length > 0) await this.removeOlderThan(ids[ids.length - 1]!);
+  }
+
+  async write(batch: SinkBatch): Promise<void> {
+    const manifest = path.join(this.dir, MANIFEST_DIR, manifestName(batch.batchId));
+    if (await exists(manifest)) {
+      // written before the crash: the commit happened, only complete mode's clean-up may be missing
+      if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
+      return;
+    }
+    const all = concatBatches(toArrowSchema(this.schema), batch.data);
+    const { indices, ops } = this.rowsToWrite(all.numRows, batch.kinds);
+    const written: string[] = [];
+    const groups = this.groupByPartition(all, indices);
+    let i = 0;
+    for (const [dirRel, rows] of groups) {
+      const part = takeBatch(all, Uint32Array.from(rows.map((r) => indices[r]!)));
+      const fileBatch = this.partitionCols.length === 0 ? part : dropColumns(part, this.partitionCols, this.fileSchema);
+      const text = this.format.encode(fileBatch, this.fileSchema, ops && rows.map((r) => ops[r]!));
+      const name = `part-${manifestName(batch.batchId)}-${i++}.${this.format.extension}`;
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      await fsp.mkdir(path.join(this.dir, dirRel), { recursive: true });
+      await writeDurably(path.join(this.dir, rel), text);
+      written.push(rel);
+    }
+    await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
+    if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
+  }
+
+  /** Which rows go to the files, and each one's `_op` marker (undefined: none anywhere). */
+  private rowsToWrite(n: number, kinds: Uint8Array | undefined): { indices: number[]; ops: string[] | undefined } {
+    const indices: number[] = [];
+    if (!kinds) {
+      for (let i = 0; i < n; i++) indices.push(i);
+      return { indices, ops: undefined };
+    }
+    const ops: string[] = [];
+    let anyDelete = false;
+    for (let i = 0; i < n; i++) {
+      if (kinds[i] === RowKind.UPDATE_BEFORE) continue;
+      indices.push(i);
+      const del = kinds[i] === RowKind.DELETE;
+      anyDelete ||= del;
+      ops.push(del ? 'delete' : '');
+    }
+    return { indices, ops: anyDelete ? ops : undefined };
+  }
+
+  /** Positions into `indices`, grouped by partition directory, in first-appearance order. */
+  private groupByPartition(all: arrow.RecordBatch, indices: readonly number[]): Map<string, number[]> {
+    const groups = new Map<string, number[]>();
+    if (indices.length === 0) return groups;
+    if (this.partitionCols.length === 0) {
+      groups.set('', indices.map((_, r) => r));
+      return groups;
+    }
+    const cols = this.partitionCols.map((c) => ({ col: this.schema.columns[c]!, data: all.data.children[c]! }));
+    indices.forEach((row, r) => {
+      const dir = cols.map(({ col, data }) => partitionDirName(col.name, toTextValue(col.type, valueAt(data, row)))).join('/');
+      let g = groups.get(dir);
+      if (!g) groups.set(dir, (g = []));
+      g.push(r);
+    });
+    return groups;
+  }
+
+  /** Delete part files (and temp files) that no manifest lists: the leftovers of a crash. */
+  private async removeUncommitted(): Promise<void> {
+    const committed = new Set(listCommittedFiles(this.dir));
+    const walk = async (rel: string): Promise<void> => {
+      const entries = await fsp.readdir(path.join(this.dir, rel), { withFileTypes: true });
+      for (const e of entries) {
+        const child = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (rel === '' && e.name === MANIFEST_DIR) {
+            // half-written manifests
+            for (const m of await fsp.readdir(path.join(this.dir, MANIFEST_DIR))) {
+              if (m.startsWith('.')) await removeIfThere(path.join(this.dir, MANIFEST_DIR, m));
+            }
+          } else await walk(child);
+        } else if (PART_FILE.test(e.name) && !committed.has(child)) {
+          await removeIfThere(path.join(this.dir, child));
+        }
+      }
+    };
+    await walk('');
+  }
+
+  /** Complete mode: drop every result older than batch `id` (manifest first, then its files). */
+  private async removeOlderThan(id: number): Promise<void> {
+    for (const old of committedBatchIds(this.dir)) {
+      if (old >= id) break;
+      const files = readManifest(this.dir, old);
+      await removeIfThere(path.join(this.dir, MANIFEST_DIR, manifestName(old)));
+      for (const f of files) await removeIfThere(path.join(this.dir, f));
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function dropColumns(b: arrow.RecordBatch, drop: readonly number[], schema: Schema): arrow.RecordBatch {
+  return batchFromColumns(schema, b.data.children.filter((_, i) => !drop.includes(i)), b.numRows);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fsp.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function removeIfThere(p: string): Promise<void> {
+  await fsp.rm(p, { force: true });
+}
+
+/** Write to a '.'-prefixed temp name beside the target, fsync, rename: readers never see half a file. */
+async function writeDurably(file: string, content: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    await fh.writeFile(content, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/** Make the rename itself durable; some platforms cannot open a directory for fsync, which is fine. */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // best effort
+  } finally {
+    await fh?.close();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The filesystem source: the files of a directory (or one file), each read whole and decoded by the
+ * table's format.
+ *
+ * Offset: `{"files": [...]}`, the relative names of the files taken so far, in take order. A new
+ * offset appends the files not taken yet, in name order, at most `source.max-files-per-trigger` of
+ * them; read(start, end) decodes exactly the files in `end` that are not in `start`, so a re-run
+ * batch reads the same files. (A file is taken by name: rewriting a file after it was taken is not
+ * seen, as in Spark's file source. Writers should create files under a '.' or '_' name and rename.)
+ *
+ * Bounded unless `source.monitor-interval` is set: a bounded source takes the files present at its
+ * first listing and is exhausted once it has taken them all; a monitored one lists again on every
+ * poll and never ends.
+ */
+import { promises as fsp, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { batchFromColumns, columnFromValues } from '../../common/columns.js';
+import { WeirError } from '../../common/errors.js';
+import type { Column, Schema } from '../../common/schema.js';
+import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
+import { ConversionFailure, convertValue } from '../formats/convert.js';
+import type { Format } from '../formats/decoded.js';
+import { rejectedRecord } from '../formats/decoded.js';
+import { formatFromOptions } from '../formats/format.js';
+import { listInputFiles, partitionValues } from './layout.js';
+import { maxFilesPerTrigger, monitorInterval, resolvedPath } from './options.js';
+
+export interface FilesOffset {
+  readonly files: readonly string[];
+}
+
+export class FilesystemSource implements Source {
+  readonly schema: Schema;
+  readonly description: string;
+  readonly bounded: boolean;
+  readonly pollIntervalMs?: number;
+  private readonly dir: string;
+  /** set when `path` names one file rather than a directory */
+  private readonly singleFile: string | undefined;
+  private readonly format: Format;
+  private readonly failOnParseError: boolean;
+  private readonly maxFiles: number;
+  /** a bounded source's one listing */
+  private initial: readonly string[] | undefined;
+
+  constructor(table: ConnectorTable, ctx: ConnectorContext) {
+    const target = resolvedPath(table, ctx.baseDir);
+    let isDir: boolean;
+    try {
+      isDir = statSync(target).isDirectory();
+    } catch {
+      throw new WeirError('OPTION', `table '${table.name}': path '${target}' does not exist`, table.optionSpans.get('path'));
+    }
+    this.dir = isDir ? target : path.dirname(target);
+    this.singleFile = isDir ? undefined : path.basename(target);
+    const choice = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector'));
+    this.format = choice.format;
+    this.failOnParseError = choice.failOnParseError;
+    this.maxFiles = maxFilesPerTrigger(table);
+    const interval = monitorInterval(table);
+    this.bounded = interval === undefined;
+    if (interval !== undefined) this.pollIntervalMs = interval;
+    this.schema = table.schema;
+    this.description = `filesystem[${target}]`;
+  }
+
+  private async list(): Promise<readonly string[]> {
+    if (this.singleFile !== undefined) {
+      try {
+        await fsp.access(path.join(this.dir, this.singleFile));
+        return [this.singleFile];
+      } catch {
+        return [];
+      }
+    }
+    return listInputFiles(this.dir);
+  }
+
+  async latestOffset(start: Json | undefined): Promise<Json | undefined> {
+    const taken = parseOffset(start);
+    const listing = this.bounded ? (this.initial ??= await this.list()) : await this.list();
+    const takenSet = new Set(taken);
+    const fresh = listing.filter((f) => !takenSet.has(f));
+    if (fresh.length === 0) return start;
+    const files = [...taken, ...fresh.slice(0, this.maxFiles)];
+    return { files } satisfies FilesOffset as unknown as Json;
+  }
+
+  async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
+    const before = new Set(parseOffset(start));
+    const batches: arrow.RecordBatch[] = [];
+    const rejected: RejectedRecord[] = [];
+    for (const file of parseOffset(end)) {
+      if (before.has(file)) continue;
+      const r = await this.readFile(file);
+      if (r.batch && r.batch.numRows > 0) batches.push(r.batch);
+      rejected.push(...r.rejected);
+    }
+    if (this.failOnParseError && rejected.length > 0) {
+      const first = rejected[0]!;
+      throw new WeirError('INPUT', `${first.origin}: ${first.reason}`);
+    }
+    return { batches, rejected };
+  }
+
+  private async readFile(file: string): Promise<{ batch?: arrow.RecordBatch; rejected: readonly RejectedRecord[] }> {
+    let text: string;
+    try {
+      text = await fsp.readFile(path.join(this.dir, file), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw e;
+      return { rejected: [rejectedRecord(file, 'the file was removed before it was read', '')] };
+    }
+    // columns filled from `k=v` directories are not read from the file
+    const parts = partitionValues(file);
+    const fromPath = new Map<number, string | null>();
+    if (parts.size > 0) {
+      this.schema.columns.forEach((c, i) => {
+        for (const [k, v] of parts) if (k.toLowerCase() === c.name.toLowerCase()) fromPath.set(i, v);
+      });
+    }
+    if (fromPath.size === 0) return this.format.decode(text, this.schema, file);
+    const fileColumns: Column[] = this.schema.columns.filter((_, i) => !fromPath.has(i));
+    const decoded = this.format.decode(text, { columns: fileColumns }, file);
+    const n = decoded.batch.numRows;
+    const data: arrow.Data[] = [];
+    let k = 0;
+    for (let i = 0; i < this.schema.columns.length; i++) {
+      const col = this.schema.columns[i]!;
+      if (!fromPath.has(i)) {
+        data.push(decoded.batch.data.children[k++]!);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = convertValue(col.type, fromPath.get(i), col.name, 'text');
+      } catch (e) {
+        if (!(e instanceof ConversionFailure)) throw e;
+        return { rejected: [rejectedRecord(file, `partition directory: ${e.reason}; the file's ${n} records were not read`, '')] };
+      }
+      data.push(columnFromValues(col.type, new Array(n).fill(value)));
+    }
+    return { batch: batchFromColumns(this.schema, data, n), rejected: decoded.rejected };
+  }
+
+  isExhausted(offset: Json | undefined): boolean {
+    if (!this.bounded || this.initial === undefined) return false;
+    const taken = new Set(parseOffset(offset));
+    return this.initial.every((f) => taken.has(f));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The files of an offset; undefined (before the first batch) is none. */
+export function parseOffset(o: Json | undefined): readonly string[] {
+  if (o === undefined || o === null) return [];
+  const files = (o as { files?: unknown }).files;
+  if (typeof o !== 'object' || Array.isArray(o) || !Array.isArray(files) || !files.every((f) => typeof f === 'string')) {
+    throw new WeirError('STATE', `not a filesystem source offset: ${JSON.stringify(o)}`);
+  }
+  return files as string[];
+}

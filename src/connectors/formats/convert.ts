@@ -1,0 +1,302 @@
+/**
+ * Values read from text formats (a JSON value, a CSV cell, an API row's field) into the JS value a
+ * column of a SQL type holds (common/types.ts), and column values back into text-format values.
+ *
+ * Reading is strict where a silent guess would corrupt data: "abc" for an INT column, 1.5 for an
+ * INT, 300 for a TINYINT and 2026-02-30 for a DATE are conversion failures, which the formats turn
+ * into rejected records. Reading is lenient where the meaning is plain: numeric strings for numbers,
+ * numbers for strings, 'TRUE' for BOOLEAN, and three spellings of a TIMESTAMP (the contract's).
+ */
+import { assertNever } from '../../common/errors.js';
+import type { SqlType } from '../../common/types.js';
+import { typeToString } from '../../common/types.js';
+
+/**
+ * A value that does not convert. Thrown (not an Error: no stack trace is needed, and malformed input
+ * may be frequent) and caught by the decoders, which turn it into a RejectedRecord.
+ */
+export class ConversionFailure {
+  constructor(
+    /** `price`, or `bidder.name` inside a ROW */
+    readonly column: string,
+    readonly value: unknown,
+    readonly type: SqlType,
+    readonly why?: string,
+  ) {}
+
+  get reason(): string {
+    const why = this.why ? ` (${this.why})` : '';
+    return `column '${this.column}': cannot read ${showValue(this.value)} as ${typeToString(this.type)}${why}`;
+  }
+}
+
+export function showValue(v: unknown): string {
+  let s: string;
+  if (v === undefined) s = 'undefined';
+  else if (typeof v === 'bigint') s = `${v}`;
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = String(v);
+    }
+  }
+  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
+}
+
+/** How a value arrives: JSON values keep their JSON type; CSV cells are all text. */
+export type ValueSource = 'json' | 'text';
+
+const INT_RE = /^[+-]?\d+$/;
+const NUM_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
+  ['NaN', NaN], ['Infinity', Infinity], ['+Infinity', Infinity], ['-Infinity', -Infinity],
+]);
+
+const INT_RANGES: Readonly<Record<'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT', readonly [number, number]>> = {
+  TINYINT: [-128, 127],
+  SMALLINT: [-32768, 32767],
+  INT: [-2147483648, 2147483647],
+  BIGINT: [-(2 ** 63), 2 ** 63 - 1],
+};
+
+/**
+ * Convert `v` to the JS value of SQL type `t` (null/undefined stay null). Throws ConversionFailure.
+ * `column` names the value in the failure's reason.
+ */
+export function convertValue(t: SqlType, v: unknown, column: string, from: ValueSource = 'json'): unknown {
+  if (v === null || v === undefined) return null;
+  const fail = (why?: string): never => {
+    throw new ConversionFailure(column, v, t, why);
+  };
+  switch (t.kind) {
+    case 'BOOLEAN': {
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string') {
+        const s = v.trim().toLowerCase();
+        if (s === 'true') return true;
+        if (s === 'false') return false;
+      }
+      return fail();
+    }
+    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': {
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (typeof v === 'bigint') x = Number(v);
+      else if (typeof v === 'string' && INT_RE.test(v.trim())) x = Number(v.trim());
+      else return fail();
+      if (!Number.isInteger(x)) return fail('not an integer');
+      const [min, max] = INT_RANGES[t.kind];
+      if (x < min || x > max) return fail('out of range');
+      return x;
+    }
+    case 'FLOAT': case 'DOUBLE': case 'INTERVAL': {
+      const x = toNumber(v);
+      return x === undefined ? fail() : t.kind === 'FLOAT' ? Math.fround(x) : x;
+    }
+    case 'DECIMAL': {
+      const x = toNumber(v);
+      if (x === undefined || !Number.isFinite(x)) return fail();
+      const r = roundToScale(x, t.scale);
+      if (Math.abs(r) >= 10 ** (t.precision - t.scale)) return fail('out of range');
+      return r;
+    }
+    case 'VARCHAR':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+      if (v instanceof Date) return v.toISOString();
+      return JSON.stringify(v);
+    case 'DATE': {
+      if (typeof v === 'number') return Number.isInteger(v) ? v : fail('not a whole number of days');
+      if (v instanceof Date) return Math.floor(v.getTime() / DAY_MS);
+      if (typeof v === 'string') {
+        const d = parseDate(v.trim());
+        if (d !== undefined) return d;
+      }
+      return fail('expected YYYY-MM-DD');
+    }
+    case 'TIMESTAMP': {
+      if (typeof v === 'number') return Number.isFinite(v) ? Math.floor(v) : fail();
+      if (typeof v === 'bigint') return Number(v);
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? fail() : v.getTime();
+      if (typeof v === 'string') {
+        const s = v.trim();
+        // a CSV cell holding epoch milliseconds is a number too
+        if (from === 'text' && INT_RE.test(s)) return Number(s);
+        const ms = parseTimestamp(s);
+        if (ms !== undefined) return ms;
+      }
+      return fail('expected ISO-8601, YYYY-MM-DD HH:MM:SS[.fff] or epoch milliseconds');
+    }
+    case 'ROW': {
+      let obj = v;
+      if (typeof v === 'string' && from === 'text') {
+        try {
+          obj = JSON.parse(v);
+        } catch {
+          return fail('expected a JSON object');
+        }
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return fail('expected an object');
+      const rec = obj as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields) out[f.name] = convertValue(f.type, fieldOf(rec, f.name), `${column}.${f.name}`, 'json');
+      return out;
+    }
+    case 'NULL':
+      return null;
+    default:
+      return assertNever(t, 'type');
+  }
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (NUM_RE.test(s)) return Number(s);
+    return SPECIAL_FLOATS.get(s);
+  }
+  return undefined;
+}
+
+/**
+ * A field of a decoded object: the exact name first, then a case-insensitive match (JSON written by
+ * other tools often capitalizes differently from the DDL; an exact match always wins).
+ */
+export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
+  const lower = name.toLowerCase();
+  for (const k in obj) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/** Round half away from zero to `scale` decimals, in decimal (1.005 → 1.01, unlike Math.round(x*100)). */
+export function roundToScale(x: number, scale: number): number {
+  if (!Number.isFinite(x)) return x;
+  const sign = x < 0 ? -1 : 1;
+  const shifted = Math.round(Number(`${Math.abs(x)}e${scale}`));
+  const r = sign * Number(`${shifted}e-${scale}`);
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export const DAY_MS = 86_400_000;
+
+/** 'YYYY-MM-DD' → days since 1970-01-01, undefined when it is not a real date. */
+export function parseDate(s: string): number | undefined {
+  const m = /^([+-]?\d{4,6})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return undefined;
+  const ms = utcMs(Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
+  return ms === undefined ? undefined : ms / DAY_MS;
+}
+
+const TS_RE =
+  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * An ISO-8601 instant (`2026-11-23T10:00:05.123Z`, `...+01:00`) or a SQL timestamp
+ * (`2026-11-23 10:00:05[.123]`) → epoch ms. Without a zone the time is UTC (TIMESTAMP(3) has no zone;
+ * Weir keeps its instants in UTC). Digits past milliseconds are truncated.
+ */
+export function parseTimestamp(s: string): number | undefined {
+  const m = TS_RE.exec(s);
+  if (!m) return undefined;
+  const frac = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  const ms = utcMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), frac);
+  if (ms === undefined) return undefined;
+  const zone = m[8];
+  if (!zone || zone === 'Z' || zone === 'z') return ms;
+  const zm = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+  const minutes = Number(zm[2]) * 60 + Number(zm[3] ?? 0);
+  if (minutes > 18 * 60) return undefined;
+  return ms - (zm[1] === '-' ? -1 : 1) * minutes * 60_000;
+}
+
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0..99 to 1900..1999
+  date.setUTCFullYear(y, mo - 1, d);
+  if (date.getUTCDate() !== d) return undefined; // 2026-02-30
+  date.setUTCHours(h, mi, s, ms);
+  const t = date.getTime();
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** `2026-11-23T10:00:05.000Z`: the contract's JSON form of a TIMESTAMP. */
+export function formatTimestampIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** `2026-11-23 10:00:05.000`: the SQL form (CSV cells, printed rows, partition directory names). */
+export function formatTimestampSql(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const t = iso.indexOf('T');
+  return `${iso.slice(0, t)} ${iso.slice(t + 1, iso.length - 1)}`;
+}
+
+export function formatDate(days: number): string {
+  const iso = new Date(days * DAY_MS).toISOString();
+  return iso.slice(0, iso.indexOf('T'));
+}
+
+/** The shortest decimal that reads back as the same float32 (0.1f prints as 0.1, not 0.100000001). */
+export function shortestFloat32(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  for (let p = 6; p < 10; p++) {
+    const c = Number(x.toPrecision(p));
+    if (Math.fround(c) === x) return c;
+  }
+  return x;
+}
+
+/**
+ * A column value (as common/columns.ts valueAt returns it) as a JSON value: timestamps as ISO-8601
+ * UTC, dates as YYYY-MM-DD, DECIMAL rounded to its scale, ROW as an object, non-finite doubles as the
+ * strings "NaN"/"Infinity" (JSON has no such numbers; the reader accepts those strings back).
+ */
+export function toJsonValue(t: SqlType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'TIMESTAMP': return formatTimestampIso(v as number);
+    case 'DATE': return formatDate(v as number);
+    case 'DECIMAL': return roundToScale(v as number, t.scale);
+    case 'FLOAT': return finiteOrString(shortestFloat32(v as number));
+    case 'DOUBLE': case 'INTERVAL': return finiteOrString(v as number);
+    case 'ROW': {
+      const rec = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields) out[f.name] = toJsonValue(f.type, rec[f.name]);
+      return out;
+    }
+    case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'VARCHAR': case 'NULL':
+      return v;
+    default:
+      return assertNever(t, 'type');
+  }
+}
+
+function finiteOrString(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}
+
+/**
+ * A column value as text (CSV cells, printed rows, partition directory names): timestamps in the SQL
+ * form, DECIMAL with exactly `scale` decimals, ROW as JSON. null stays null.
+ */
+export function toTextValue(t: SqlType, v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'TIMESTAMP': return formatTimestampSql(v as number);
+    case 'DATE': return formatDate(v as number);
+    case 'DECIMAL': return roundToScale(v as number, t.scale).toFixed(t.scale);
+    case 'FLOAT': return String(shortestFloat32(v as number));
+    case 'ROW': return JSON.stringify(toJsonValue(t, v));
+    case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'DOUBLE': case 'INTERVAL':
+    case 'VARCHAR': case 'NULL':
+      return String(v);
+    default:
+      return assertNever(t, 'type');
+  }
+}

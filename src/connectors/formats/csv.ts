@@ -1,0 +1,301 @@
+/**
+ * The `csv` format, with Flink's option names (`csv.field-delimiter`, `csv.quote-character`,
+ * `csv.null-literal`, `csv.allow-comments`, `csv.ignore-parse-errors`).
+ *
+ * Parsing and writing use csv-parse / csv-stringify rather than hand-written code: CSV's quoting
+ * rules (quoted delimiters, doubled quotes, newlines inside quoted fields, CRLF) are easy to get
+ * subtly wrong, and those packages are the well-kept reference implementation on npm.
+ *
+ * Conventions:
+ * - No header line by default (as Flink). `csv.header` = 'true' reads the first line as a header and
+ *   matches columns by name (exact, then case-insensitively; columns missing from it are NULL) and
+ *   makes the writer start each file with one; `csv.ignore-first-line` = 'true' skips the first line
+ *   and matches columns by position.
+ * - An empty unquoted field is NULL; a quoted empty field `""` is the empty string (the writer
+ *   quotes empty strings so both round-trip). A field equal to `csv.null-literal` is NULL too, and
+ *   the writer writes NULL as that literal when it is set.
+ * - TIMESTAMP is written `YYYY-MM-DD HH:MM:SS.fff` (UTC), as Flink's csv format; it is read from that,
+ *   from ISO-8601 or from epoch milliseconds. A ROW cell holds a JSON object.
+ * - A record with the wrong number of fields, a value that does not convert, or broken quoting is a
+ *   rejected record (`file:line`, with the reason); the other records are kept.
+ */
+import type * as arrow from 'apache-arrow';
+import { parse, CsvError, type Options as ParseOptions } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { valueAt } from '../../common/columns.js';
+import { WeirError, type SourceSpan } from '../../common/errors.js';
+import type { Schema } from '../../common/schema.js';
+import type { RejectedRecord } from '../api.js';
+import { ConversionFailure, convertValue, toTextValue } from './convert.js';
+import { ColumnsCollector, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+
+export const CSV_OPTION_KEYS: readonly string[] = [
+  'csv.field-delimiter', 'csv.quote-character', 'csv.null-literal', 'csv.allow-comments',
+  'csv.ignore-parse-errors', 'csv.header', 'csv.ignore-first-line',
+];
+
+export interface CsvOptions {
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly nullLiteral: string | undefined;
+  /** lines starting with '#' are comments */
+  readonly allowComments: boolean;
+  readonly header: boolean;
+  readonly ignoreFirstLine: boolean;
+}
+
+export const DEFAULT_CSV_OPTIONS: CsvOptions = {
+  delimiter: ',', quote: '"', nullLiteral: undefined, allowComments: false, header: false, ignoreFirstLine: false,
+};
+
+/** The csv options of a table's WITH clause; a bad value is WeirError('OPTION') at its span. */
+export function csvOptionsFrom(options: ReadonlyMap<string, string>, spans: ReadonlyMap<string, SourceSpan>): CsvOptions {
+  const char = (key: string, dflt: string): string => {
+    const v = options.get(key);
+    if (v === undefined) return dflt;
+    const c = v === '\\t' ? '\t' : v;
+    if (c.length !== 1 || c === '\n' || c === '\r') {
+      throw new WeirError('OPTION', `option '${key}' must be a single character, got '${v}'`, spans.get(key));
+    }
+    return c;
+  };
+  const delimiter = char('csv.field-delimiter', ',');
+  const quote = char('csv.quote-character', '"');
+  if (quote === delimiter) {
+    throw new WeirError('OPTION', `'csv.quote-character' and 'csv.field-delimiter' must differ`, spans.get('csv.quote-character'));
+  }
+  return {
+    delimiter,
+    quote,
+    nullLiteral: options.get('csv.null-literal'),
+    allowComments: booleanOption(options, spans, 'csv.allow-comments'),
+    header: booleanOption(options, spans, 'csv.header'),
+    ignoreFirstLine: booleanOption(options, spans, 'csv.ignore-first-line'),
+  };
+}
+
+export function booleanOption(options: ReadonlyMap<string, string>, spans: ReadonlyMap<string, SourceSpan>, key: string): boolean {
+  const v = options.get(key);
+  if (v === undefined) return false;
+  const s = v.trim().toLowerCase();
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  throw new WeirError('OPTION', `option '${key}' must be 'true' or 'false', got '${v}'`, spans.get(key));
+}
+
+/** One physical record: its fields, or why it could not be parsed; `line` is where it starts. */
+type RawRecord =
+  | { readonly kind: 'fields'; readonly fields: readonly (string | null)[]; readonly line: number; readonly raw: string }
+  | { readonly kind: 'broken'; readonly reason: string; readonly line: number; readonly raw: string };
+
+export function decodeCsv(text: string, schema: Schema, fileName: string, opts: CsvOptions = DEFAULT_CSV_OPTIONS): DecodeResult {
+  const out = new ColumnsCollector(schema);
+  const rejected: RejectedRecord[] = [];
+  const cols = schema.columns;
+  // position of each column among the fields (-1: absent from the header, NULL)
+  let fieldOfColumn: number[] = cols.map((_, i) => i);
+  let expected = cols.length;
+  let first = true;
+  let records = 0;
+  const record: unknown[] = new Array(cols.length);
+  for (const r of splitRecords(text, opts)) {
+    // a blank line is no record, except where it is the one NULL field of a one-column schema
+    if (r.raw.trim() === '' && expected !== 1) continue;
+    if (first && (opts.header || opts.ignoreFirstLine)) {
+      first = false;
+      if (r.kind === 'broken') {
+        rejected.push(rejectedRecord(`${fileName}:${r.line}`, `invalid CSV header: ${r.reason}`, r.raw));
+        return { batch: out.finish(), rejected, records: 1 };
+      }
+      if (opts.header) {
+        const names = r.fields.map((f) => f ?? '');
+        fieldOfColumn = cols.map((c) => {
+          const exact = names.indexOf(c.name);
+          return exact >= 0 ? exact : names.findIndex((n) => n.toLowerCase() === c.name.toLowerCase());
+        });
+        expected = names.length;
+      }
+      continue;
+    }
+    first = false;
+    records++;
+    const origin = `${fileName}:${r.line}`;
+    if (r.kind === 'broken') {
+      rejected.push(rejectedRecord(origin, `invalid CSV: ${r.reason}`, r.raw));
+      continue;
+    }
+    if (r.fields.length !== expected) {
+      rejected.push(rejectedRecord(origin, `expected ${expected} fields, found ${r.fields.length}`, r.raw));
+      continue;
+    }
+    try {
+      for (let c = 0; c < cols.length; c++) {
+        const k = fieldOfColumn[c]!;
+        const cell = k < 0 ? null : r.fields[k]!;
+        record[c] = cell === null || cell === opts.nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
+      }
+      out.add(record);
+    } catch (e) {
+      if (!(e instanceof ConversionFailure)) throw e;
+      rejected.push(rejectedRecord(origin, e.reason, r.raw));
+    }
+  }
+  return { batch: out.finish(), rejected, records };
+}
+
+function parseOptions(opts: CsvOptions): ParseOptions {
+  return {
+    delimiter: opts.delimiter,
+    quote: opts.quote,
+    // a UTF-8 byte order mark (spreadsheet exports) is not part of the first field
+    bom: true,
+    ...(opts.allowComments ? { comment: '#' } : {}),
+    relax_column_count: true,
+    raw: true,
+    skip_empty_lines: false,
+    // unquoted empty → null, so NULL and '' survive a round trip
+    cast: (value, context) => (value === '' && !context.quoting ? (null as unknown as string) : value),
+  };
+}
+
+/**
+ * The file's records with their starting line numbers. The whole text is parsed in one call; when
+ * that fails (broken quoting somewhere), the text is split into records by a quote-aware scan and
+ * each is parsed alone, so one bad record costs only itself.
+ */
+function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
+  const po = parseOptions(opts);
+  try {
+    const parsed = parse(text, po) as unknown as { record: (string | null)[]; raw: string }[];
+    const out: RawRecord[] = [];
+    let line = 1;
+    for (const p of parsed) {
+      out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
+      line += countNewlines(p.raw);
+    }
+    return out;
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+  }
+  const out: RawRecord[] = [];
+  for (const chunk of scanRecords(text, opts)) {
+    if (chunk.unclosed) {
+      out.push({ kind: 'broken', reason: 'a quoted field is not closed', line: chunk.line, raw: chunk.text });
+      continue;
+    }
+    try {
+      const parsed = parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
+      let line = chunk.line;
+      for (const p of parsed) {
+        out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
+        line += countNewlines(p.raw);
+      }
+    } catch (e) {
+      if (!(e instanceof CsvError)) throw e;
+      out.push({ kind: 'broken', reason: e.message, line: chunk.line, raw: chunk.text });
+    }
+  }
+  return out;
+}
+
+/**
+ * Split text into records: a newline ends a record unless it is inside quotes (a doubled quote
+ * toggles twice, so parity is enough). A quote still open at the end of the text makes only its
+ * first line a broken record, and scanning resumes on the next line: one stray quote must not
+ * swallow the rest of the file.
+ */
+function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string; line: number; unclosed: boolean }> {
+  const q = opts.quote;
+  let pos = 0;
+  let line = 1;
+  while (pos < text.length) {
+    if (opts.allowComments && text[pos] === '#') {
+      const nl = text.indexOf('\n', pos);
+      pos = nl < 0 ? text.length : nl + 1;
+      line++;
+      continue;
+    }
+    let inQuote = false;
+    let i = pos;
+    let lines = 0;
+    for (; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === q) inQuote = !inQuote;
+      else if (ch === '\n') {
+        lines++;
+        if (!inQuote) break;
+      }
+    }
+    if (inQuote) {
+      const nl = text.indexOf('\n', pos);
+      const end = nl < 0 ? text.length : nl;
+      yield { text: trimEol(text.slice(pos, end)), line, unclosed: true };
+      pos = end + 1;
+      line++;
+      continue;
+    }
+    yield { text: text.slice(pos, i), line, unclosed: false };
+    pos = i + 1;
+    line += lines;
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function leadingCommentLines(raw: string, opts: CsvOptions): number {
+  if (!opts.allowComments) return 0;
+  let n = 0;
+  let pos = 0;
+  while (raw[pos] === '#') {
+    const nl = raw.indexOf('\n', pos);
+    if (nl < 0) break;
+    n++;
+    pos = nl + 1;
+  }
+  return n;
+}
+
+function trimEol(s: string): string {
+  return s.replace(/\r?\n$/, '');
+}
+
+/** Rows of a batch as CSV text (a header first when `csv.header` is set). */
+export function encodeCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions = DEFAULT_CSV_OPTIONS, ops?: readonly string[]): string {
+  const cols = schema.columns;
+  const data = batch.data.children;
+  const records: (string | null)[][] = [];
+  if (opts.header) records.push(cols.map((c) => c.name));
+  for (let i = 0; i < batch.numRows; i++) {
+    const rec: (string | null)[] = new Array(cols.length);
+    for (let c = 0; c < cols.length; c++) {
+      const v = toTextValue(cols[c]!.type, valueAt(data[c]!, i));
+      rec[c] = v === null ? (opts.nullLiteral ?? null) : v;
+    }
+    // a deleted row carries one extra trailing field (see filesystem/sink.ts)
+    if (ops?.[i]) rec.push(ops[i]!);
+    records.push(rec);
+  }
+  if (records.length === 0) return '';
+  return stringify(records, {
+    delimiter: opts.delimiter,
+    quote: opts.quote,
+    record_delimiter: '\n',
+    // a lone CR inside a value would read back as a line break
+    quoted_match: /\r/,
+    // quote the empty string so that it reads back as '' and not as NULL
+    cast: { string: (v: string) => (v === '' ? { value: '', quoted_empty: true } : v) },
+  });
+}
+
+export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): Format {
+  return {
+    name: 'csv',
+    extension: 'csv',
+    decode: (text, schema, fileName) => decodeCsv(text, schema, fileName, opts),
+    encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
+  };
+}

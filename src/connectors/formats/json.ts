@@ -1,0 +1,89 @@
+/**
+ * The `json` format: one JSON object a line (JSON Lines), as Flink's json format reads and writes it.
+ *
+ * Decoding matches an object's fields to columns by exact name first, then case-insensitively;
+ * missing fields are NULL, extra fields are ignored; ROW columns are nested objects. A line that is
+ * not JSON, not an object, or holds a value that does not convert becomes a rejected record
+ * (`file:line`, the reason naming column and value) and the other lines are kept. Blank lines are
+ * skipped.
+ */
+import type * as arrow from 'apache-arrow';
+import { valueAt } from '../../common/columns.js';
+import type { Schema } from '../../common/schema.js';
+import type { RejectedRecord } from '../api.js';
+import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert.js';
+import { ColumnsCollector, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+
+/** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
+export const JSON_OPTION_KEYS: readonly string[] = ['json.ignore-parse-errors', 'json.fail-on-missing-field'];
+
+export function decodeJsonLines(text: string, schema: Schema, fileName: string): DecodeResult {
+  const out = new ColumnsCollector(schema);
+  const rejected: RejectedRecord[] = [];
+  const cols = schema.columns;
+  const record: unknown[] = new Array(cols.length);
+  let lineNo = 0;
+  let records = 0;
+  // a UTF-8 byte order mark is not part of the first line
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (pos <= text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const line = text.slice(pos, end);
+    pos = end + 1;
+    if (line.trim() === '') continue;
+    records++;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch (e) {
+      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, `invalid JSON: ${(e as Error).message}`, line));
+      continue;
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, 'not a JSON object', line));
+      continue;
+    }
+    try {
+      const rec = obj as Record<string, unknown>;
+      for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(rec, cols[c]!.name), cols[c]!.name);
+      out.add(record);
+    } catch (e) {
+      if (!(e instanceof ConversionFailure)) throw e;
+      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, e.reason, line));
+    }
+  }
+  return { batch: out.finish(), rejected, records };
+}
+
+/** The rows of a batch as JSON-ready objects (see toJsonValue for each type's form). */
+export function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Record<string, unknown>[] {
+  const cols = schema.columns;
+  const data = batch.data.children;
+  const rows: Record<string, unknown>[] = new Array(batch.numRows);
+  for (let i = 0; i < batch.numRows; i++) {
+    const r: Record<string, unknown> = {};
+    for (let c = 0; c < cols.length; c++) r[cols[c]!.name] = toJsonValue(cols[c]!.type, valueAt(data[c]!, i));
+    rows[i] = r;
+  }
+  return rows;
+}
+
+/** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
+export function encodeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
+  const rows = batchToJsonObjects(batch, schema);
+  let s = '';
+  for (let i = 0; i < rows.length; i++) {
+    const op = ops?.[i];
+    s += JSON.stringify(op ? { ...rows[i], _op: op } : rows[i]) + '\n';
+  }
+  return s;
+}
+
+export const jsonFormat: Format = {
+  name: 'json',
+  extension: 'json',
+  decode: decodeJsonLines,
+  encode: encodeJsonLines,
+};

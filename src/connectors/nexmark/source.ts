@@ -1,0 +1,111 @@
+/**
+ * The nexmark source: offsets are the number of events emitted so far (a JSON number), and the rows
+ * of (start, end] are generated on demand, so a re-run of a batch after a crash yields the very same
+ * rows without anything being stored.
+ *
+ * By default events are available as fast as the engine asks (capped per batch by
+ * `source.max-events-per-batch`). With `source.pace` (or `rate-limit`) = 'true', the number available
+ * follows the engine clock at `first-event.rate` events per second from the first call, so a demo
+ * runs in real time.
+ */
+import * as arrow from 'apache-arrow';
+import { batchFromColumns } from '../../common/columns.js';
+import { WeirError } from '../../common/errors.js';
+import { toArrowSchema, type Schema } from '../../common/schema.js';
+import type { ClockLike, ConnectorContext, Json, Source, SourceReadResult } from '../api.js';
+import { generateEvents, type ColumnSelection, type GeneratedColumns } from './generator.js';
+import type { NexmarkSourceOptions } from './options.js';
+import type { ColumnSource } from './schema.js';
+
+/** How often a paced source asks to be polled: new events appear continuously. */
+const PACED_POLL_MS = 100;
+
+export class NexmarkSource implements Source {
+  readonly schema: Schema;
+  readonly description: string;
+  readonly bounded: boolean;
+  readonly pollIntervalMs: number | undefined;
+  private readonly arrowSchema: arrow.Schema;
+  private readonly select: ColumnSelection;
+  private readonly clock: ClockLike;
+  /** when pacing: the clock time and offset of the first latestOffset call */
+  private paceOrigin: { readonly time: number; readonly offset: number } | undefined;
+
+  constructor(
+    schema: Schema,
+    private readonly columns: readonly ColumnSource[],
+    private readonly options: NexmarkSourceOptions,
+    ctx: ConnectorContext,
+  ) {
+    this.schema = schema;
+    this.arrowSchema = toArrowSchema(schema);
+    this.bounded = options.eventsNum !== undefined;
+    this.pollIntervalMs = options.pace ? PACED_POLL_MS : undefined;
+    this.clock = ctx.clock;
+    this.select = selection(columns, ctx.requiredColumns);
+    const c = options.config;
+    this.description = `nexmark[rate=${c.firstEventRate}/s${this.bounded ? `, events=${options.eventsNum}` : ''}${options.pace ? ', paced' : ''}]`;
+  }
+
+  async latestOffset(start: Json | undefined): Promise<Json | undefined> {
+    const from = offsetOf(start);
+    let end = from + this.options.maxEventsPerBatch;
+    if (this.options.eventsNum !== undefined) end = Math.min(end, this.options.eventsNum);
+    if (this.options.pace) {
+      const now = this.clock.now();
+      this.paceOrigin ??= { time: now, offset: from };
+      const elapsed = Math.max(0, now - this.paceOrigin.time);
+      end = Math.min(end, this.paceOrigin.offset + Math.floor((elapsed * this.options.config.firstEventRate) / 1000));
+    }
+    return end > from ? end : start;
+  }
+
+  async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
+    const from = offsetOf(start);
+    const to = offsetOf(end);
+    const batches: arrow.RecordBatch[] = [];
+    const step = this.options.maxEventsPerBatch;
+    for (let a = from; a < to; a += step) {
+      const b = Math.min(to, a + step);
+      batches.push(this.toBatch(generateEvents(this.options.config, a, b, this.select)));
+    }
+    return { batches, rejected: [] };
+  }
+
+  isExhausted(offset: Json | undefined): boolean {
+    return this.options.eventsNum !== undefined && offsetOf(offset) >= this.options.eventsNum;
+  }
+
+  async close(): Promise<void> {
+    // nothing is held between batches
+  }
+
+  /** The generated columns in the table's declared layout (order, field subsets, field names). */
+  private toBatch(g: GeneratedColumns): arrow.RecordBatch {
+    const fields = this.arrowSchema.fields;
+    const cols = this.columns.map((c, k): arrow.Data => {
+      if (c.kind === 'event_type') return g.eventType;
+      const d = g[c.struct];
+      return arrow.makeData({
+        type: fields[k]!.type as arrow.Struct, length: d.length, nullCount: d.nullCount, nullBitmap: d.nullBitmap,
+        children: c.fields.map((f) => d.children[f]!),
+      });
+    });
+    return batchFromColumns(this.arrowSchema, cols, g.length);
+  }
+}
+
+/** Which ROW columns to generate: all, or those the query reads. */
+function selection(columns: readonly ColumnSource[], required: readonly number[] | undefined): ColumnSelection {
+  const wanted = required === undefined ? columns : required.map((k) => columns[k]).filter((c) => c !== undefined);
+  const has = (s: string): boolean => wanted.some((c) => c.kind === 'struct' && c.struct === s);
+  return { person: has('person'), auction: has('auction'), bid: has('bid') };
+}
+
+function offsetOf(offset: Json | undefined): number {
+  if (offset === undefined || offset === null) return 0;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new WeirError('STATE', `a nexmark source offset is a number of events, not ${JSON.stringify(offset)}`);
+  }
+  return offset;
+}

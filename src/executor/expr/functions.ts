@@ -1,0 +1,22 @@
+/**
+ * The kernel of every built-in scalar function, by registry name. Typed as a full
+ * `Record<ScalarFunctionName, FnImpl>`: a name added to planner/functions.ts without a kernel here
+ * is a compile error.
+ */
+import type { ScalarFunctionName } from '../../planner/functions.js';
+import { ARITHMETIC_FUNCTIONS } from './functions-arithmetic.js';
+import { CONDITIONAL_FUNCTIONS } from './functions-conditional.js';
+import { LOGIC_FUNCTIONS } from './functions-logic.js';
+import { MATH_FUNCTIONS } from './functions-math.js';
+import { STRING_FUNCTIONS } from './functions-string.js';
+import { TIME_FUNCTIONS } from './functions-time.js';
+import type { FnImpl } from './node.js';
+
+export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
+  ...ARITHMETIC_FUNCTIONS,
+  ...LOGIC_FUNCTIONS,
+  ...STRING_FUNCTIONS,
+  ...MATH_FUNCTIONS,
+  ...CONDITIONAL_FUNCTIONS,
+  ...TIME_FUNCTIONS,
+};

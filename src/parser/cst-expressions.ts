@@ -1,0 +1,271 @@
+/**
+ * Expressions from the CST. Binary levels are folded left to right; special syntaxes become plain
+ * calls (TRIM, SUBSTRING, POSITION, FLOOR/CEIL ... TO unit, CURRENT_TIMESTAMP without parentheses),
+ * as ast.ts documents.
+ */
+import type { CstNode, IToken } from 'chevrotain';
+import { InternalError, type SourceSpan } from '../common/errors.js';
+import type {
+  BinaryOp, CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
+} from './ast.js';
+import { has, ident, identFromToken, identParts, need, needTok, node, nodes, onlyChild, stringValue, tok, toks } from './cst-util.js';
+import { intervalUnit, timeUnit, typedLiteralType, dataType } from './cst-types.js';
+// cst-query.ts imports this file too; the cycle is safe because both only call each other at run time.
+import { query } from './cst-query.js';
+import { joinSpans, nodeSpan, tokenSpan } from './spans.js';
+import * as T from './tokens.js';
+
+/** Niladic functions that Flink writes without parentheses. */
+const NILADIC = new Set([
+  'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME', 'CURRENT_ROW_TIMESTAMP', 'NOW',
+]);
+
+function opOf(t: IToken): BinaryOp {
+  const image = t.image.toUpperCase();
+  return (image === '!=' ? '<>' : image) as BinaryOp;
+}
+
+function fold(operands: CstNode[], ops: IToken[]): Expr {
+  let left = expr(operands[0]!);
+  for (let i = 0; i < ops.length; i++) {
+    const right = expr(operands[i + 1]!);
+    left = { kind: 'binary', op: opOf(ops[i]!), left, right, span: joinSpans(left.span, right.span) };
+  }
+  return left;
+}
+
+function call(name: Ident, args: Expr[], span: SourceSpan): CallExpr {
+  return { kind: 'call', name, args, distinct: false, star: false, filter: undefined, over: undefined, span };
+}
+
+function stringLit(value: string, span: SourceSpan): LiteralExpr {
+  return { kind: 'literal', literalType: 'string', value, span };
+}
+
+function syntheticName(value: string, span: SourceSpan): Ident {
+  return { value, quoted: false, span };
+}
+
+export function expr(n: CstNode): Expr {
+  const span = nodeSpan(n);
+  switch (n.name) {
+    case 'expression':
+    case 'primary':
+      return expr(onlyChild(n));
+    case 'orExpression':
+    case 'andExpression':
+    case 'additive':
+    case 'multiplicative':
+      return fold(nodes(n, 'operand'), toks(n, 'op'));
+    case 'notExpression': {
+      if (!has(n, 'NOT')) return expr(need(n, 'predicate'));
+      const operand = expr(need(n, 'notExpression'));
+      if (operand.kind === 'exists' && !operand.negated) return { ...operand, negated: true, span };
+      return { kind: 'unary', op: 'NOT', operand, span };
+    }
+    case 'predicate': {
+      let left = expr(need(n, 'additive'));
+      for (const s of nodes(n, 'predicateSuffix')) left = predicateSuffix(left, s);
+      return left;
+    }
+    case 'unary': {
+      const op = tok(n, 'op');
+      if (!op) return expr(need(n, 'postfix'));
+      const operand = expr(need(n, 'unary'));
+      const negatable = operand.kind === 'literal' && operand.literalType === 'number' && !String(operand.value).startsWith('-');
+      if (op.image === '-' && negatable) return { ...operand, value: `-${String(operand.value)}`, span };
+      return { kind: 'unary', op: op.image as '-' | '+', operand, span };
+    }
+    case 'postfix': {
+      let e = expr(need(n, 'primary'));
+      for (const f of nodes(n, 'field')) {
+        const field = ident(f);
+        e = { kind: 'fieldAccess', operand: e, field, span: joinSpans(e.span, field.span) };
+      }
+      return e;
+    }
+    case 'literal':
+      return literal(needTok(n, 'value'), span);
+    case 'intervalLiteral': {
+      const sign = tok(n, 'sign')?.image === '-' ? '-' : '';
+      const v = needTok(n, 'value');
+      const text = v.tokenType === T.StringLiteral ? stringValue(v) : v.image;
+      const to = tok(n, 'toUnit');
+      return { kind: 'interval', value: sign + text, unit: intervalUnit(needTok(n, 'unit')), toUnit: to ? intervalUnit(to) : undefined, span };
+    }
+    case 'typedLiteral': {
+      const value = stringValue(needTok(n, 'StringLiteral'));
+      return { kind: 'typedLiteral', type: typedLiteralType(needTok(n, 'typeKw'), value, n), value, span };
+    }
+    case 'caseExpression': {
+      const operandNode = node(n, 'operand');
+      const thens = nodes(n, 'then');
+      const elseNode = node(n, 'else');
+      return {
+        kind: 'case',
+        operand: operandNode ? expr(operandNode) : undefined,
+        whens: nodes(n, 'when').map((w, i) => ({ when: expr(w), then: expr(thens[i]!) })),
+        else: elseNode ? expr(elseNode) : undefined,
+        span,
+      };
+    }
+    case 'castExpression':
+      return {
+        kind: 'cast',
+        operand: expr(need(n, 'expression')),
+        type: dataType(need(n, 'dataType')),
+        try: needTok(n, 'castKw').tokenType === T.TryCast,
+        span,
+      };
+    case 'extractExpression':
+      return { kind: 'extract', unit: timeUnit(needTok(n, 'unit')), operand: expr(need(n, 'expression')), span };
+    case 'trimExpression':
+      return trim(n, span);
+    case 'substringExpression': {
+      const args = [expr(need(n, 'operand')), expr(need(n, 'start'))];
+      const len = node(n, 'length');
+      if (len) args.push(expr(len));
+      return call(syntheticName('SUBSTRING', tokenSpan(needTok(n, 'SUBSTRING'))), args, span);
+    }
+    case 'positionExpression':
+      return call(syntheticName('POSITION', tokenSpan(needTok(n, 'POSITION'))), [expr(need(n, 'needle')), expr(need(n, 'haystack'))], span);
+    case 'floorCeilExpression':
+      return floorCeil(n, span);
+    case 'existsExpression':
+      return { kind: 'exists', query: query(need(n, 'query')), negated: false, span };
+    case 'parenthesized': {
+      const q = node(n, 'query');
+      if (q) return { kind: 'scalarSubquery', query: query(q), span };
+      return expr(need(n, 'expression'));
+    }
+    case 'functionCall':
+      return functionCall(n, span);
+    case 'columnRef': {
+      const path = identParts(n);
+      const only = path[0]!;
+      if (path.length === 1 && !only.quoted && NILADIC.has(only.value.toUpperCase())) {
+        return call(syntheticName(only.value.toUpperCase(), only.span), [], span);
+      }
+      return { kind: 'column', path, span };
+    }
+    default:
+      throw new InternalError(`no expression for CST node ${n.name}`);
+  }
+}
+
+function literal(t: IToken, span: SourceSpan): LiteralExpr {
+  switch (t.tokenType) {
+    case T.NumberLiteral: return { kind: 'literal', literalType: 'number', value: t.image, span };
+    case T.StringLiteral: return { kind: 'literal', literalType: 'string', value: stringValue(t), span };
+    case T.True: return { kind: 'literal', literalType: 'boolean', value: true, span };
+    case T.False: return { kind: 'literal', literalType: 'boolean', value: false, span };
+    default: return { kind: 'literal', literalType: 'null', value: null, span };
+  }
+}
+
+function predicateSuffix(left: Expr, s: CstNode): Expr {
+  const span = joinSpans(left.span, nodeSpan(s));
+  const negated = has(s, 'not');
+  const comp = tok(s, 'compOp');
+  if (comp) return { kind: 'binary', op: opOf(comp), left, right: expr(need(s, 'right')), span };
+  if (has(s, 'IS')) {
+    const isNot = has(s, 'isNot');
+    const from = node(s, 'distinctFrom');
+    if (from) return { kind: 'binary', op: isNot ? 'IS NOT DISTINCT FROM' : 'IS DISTINCT FROM', left, right: expr(from), span };
+    const test = needTok(s, 'isTest').image.toUpperCase() as 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
+    return { kind: 'is', operand: left, test, negated: isNot, span };
+  }
+  if (has(s, 'BETWEEN')) {
+    const symmetric = tok(s, 'symmetry')?.tokenType === T.Symmetric;
+    return { kind: 'between', operand: left, low: expr(need(s, 'low')), high: expr(need(s, 'high')), negated, symmetric, span };
+  }
+  if (has(s, 'IN')) {
+    const q = node(s, 'query');
+    if (q) return { kind: 'inSubquery', operand: left, query: query(q), negated, span };
+    return { kind: 'inList', operand: left, list: nodes(s, 'item').map(expr), negated, span };
+  }
+  const escape = node(s, 'escape');
+  return {
+    kind: 'like',
+    operand: left,
+    pattern: expr(need(s, 'pattern')),
+    escape: escape ? expr(escape) : undefined,
+    negated,
+    similar: needTok(s, 'likeKw').tokenType === T.Similar,
+    span,
+  };
+}
+
+// TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) → TRIM('BOTH', chars or ' ', s)
+function trim(n: CstNode, span: SourceSpan): Expr {
+  const kw = needTok(n, 'TRIM');
+  const specTok = tok(n, 'spec');
+  const spec = stringLit(specTok ? specTok.image.toUpperCase() : 'BOTH', specTok ? tokenSpan(specTok) : tokenSpan(kw));
+  const first = node(n, 'first');
+  const second = node(n, 'second');
+  let chars: Expr = stringLit(' ', tokenSpan(kw));
+  let source: CstNode | undefined = first;
+  if (second) {
+    if (first) chars = expr(first);
+    source = second;
+  }
+  if (!source) throw new InternalError('TRIM without a source');
+  return call(syntheticName('TRIM', tokenSpan(kw)), [spec, chars, expr(source)], span);
+}
+
+// FLOOR(ts TO HOUR) → FLOOR_TIME(ts, 'HOUR'); FLOOR(x) stays FLOOR(x)
+function floorCeil(n: CstNode, span: SourceSpan): Expr {
+  const fn = needTok(n, 'fn');
+  const operand = expr(need(n, 'expression'));
+  const unitTok = tok(n, 'unit');
+  if (!unitTok) return call(identFromToken(fn), [operand], span);
+  const name = fn.tokenType === T.Floor ? 'FLOOR_TIME' : 'CEIL_TIME';
+  return call(syntheticName(name, tokenSpan(fn)), [operand, stringLit(timeUnit(unitTok), tokenSpan(unitTok))], span);
+}
+
+function functionCall(n: CstNode, span: SourceSpan): CallExpr {
+  const filter = node(n, 'filter');
+  const over = node(n, 'overClause');
+  return {
+    kind: 'call',
+    name: ident(need(n, 'name')),
+    args: nodes(n, 'arg').map(expr),
+    distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
+    star: has(n, 'star'),
+    filter: filter ? expr(filter) : undefined,
+    over: over ? overSpec(over) : undefined,
+    span,
+  };
+}
+
+function overSpec(n: CstNode): OverSpec {
+  const unit = tok(n, 'frameUnit');
+  const start = node(n, 'start');
+  const end = node(n, 'end');
+  const currentRow: WindowFrameBound = { kind: 'currentRow', offset: undefined };
+  return {
+    partitionBy: nodes(n, 'partition').map(expr),
+    orderBy: nodes(n, 'order').map(orderItem),
+    frame: unit && start
+      ? { unit: unit.tokenType === T.Rows ? 'ROWS' : 'RANGE', start: frameBound(start), end: end ? frameBound(end) : currentRow }
+      : undefined,
+    span: nodeSpan(n),
+  };
+}
+
+function frameBound(n: CstNode): WindowFrameBound {
+  if (has(n, 'CURRENT')) return { kind: 'currentRow', offset: undefined };
+  const preceding = needTok(n, 'direction').tokenType === T.Preceding;
+  if (has(n, 'UNBOUNDED')) return { kind: preceding ? 'unboundedPreceding' : 'unboundedFollowing', offset: undefined };
+  return { kind: preceding ? 'preceding' : 'following', offset: expr(need(n, 'expression')) };
+}
+
+export function orderItem(n: CstNode): OrderItem {
+  const nulls = tok(n, 'nulls');
+  return {
+    expr: expr(need(n, 'expression')),
+    descending: tok(n, 'direction')?.tokenType === T.Desc,
+    nullsFirst: nulls ? nulls.tokenType === T.First : undefined,
+    span: nodeSpan(n),
+  };
+}

@@ -1,0 +1,364 @@
+/**
+ * Expression and type rules.
+ *
+ * Precedence, loosest first: OR < AND < NOT < comparison / IS / BETWEEN / IN / LIKE < `+ - ||` <
+ * `* / %` < unary `- +` < postfix `.field` < primary. Each level is one rule whose operands and
+ * operators are collected under the labels `operand` and `op`, so the CST visitor can fold them left
+ * to right in source order.
+ */
+import { tokenMatcher, type IOrAlt, type TokenType } from 'chevrotain';
+import type { Dsl } from './grammar-dsl.js';
+import * as T from './tokens.js';
+
+/** `SELECT`, `WITH`, or any number of `(` before one of them, starting at token i. */
+export function startsQuery($: Dsl, i: number): boolean {
+  let k = i;
+  while (tokenMatcher($.la(k), T.LParen)) k++;
+  return tokenMatcher($.la(k), T.Select) || tokenMatcher($.la(k), T.With);
+}
+
+/** One alternative per token, all consumed under one label. */
+export function tokenAlts($: Dsl, tokens: readonly TokenType[], label: string, idx = 0): IOrAlt<unknown>[] {
+  return tokens.map((t) => ({ ALT: () => $.consume(t, idx, label) }));
+}
+
+const COMPARISON_OPS = [T.Eq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
+
+export function defineExpressionRules($: Dsl): void {
+  $.rule('expression', () => {
+    $.sub('orExpression');
+  });
+
+  $.rule('orExpression', () => {
+    $.sub('andExpression', 0, 'operand');
+    $.many(() => {
+      $.consume(T.Or, 0, 'op');
+      $.sub('andExpression', 1, 'operand');
+    });
+  });
+
+  $.rule('andExpression', () => {
+    $.sub('notExpression', 0, 'operand');
+    $.many(() => {
+      $.consume(T.And, 0, 'op');
+      $.sub('notExpression', 1, 'operand');
+    });
+  });
+
+  $.rule('notExpression', () => {
+    $.or([
+      { ALT: () => { $.consume(T.Not); $.sub('notExpression'); } },
+      { ALT: () => $.sub('predicate') },
+    ]);
+  });
+
+  $.rule('predicate', () => {
+    $.sub('additive');
+    $.many(() => $.sub('predicateSuffix'));
+  });
+
+  $.rule('predicateSuffix', () => {
+    $.or([
+      {
+        ALT: () => {
+          $.or(tokenAlts($, COMPARISON_OPS, 'compOp'), 1);
+          $.sub('additive', 0, 'right');
+        },
+      },
+      {
+        ALT: () => {
+          $.consume(T.Is);
+          $.option(() => $.consume(T.Not, 0, 'isNot'));
+          $.or([
+            ...tokenAlts($, [T.Null, T.True, T.False, T.Unknown], 'isTest'),
+            { ALT: () => { $.consume(T.Distinct); $.consume(T.From); $.sub('additive', 1, 'distinctFrom'); } },
+          ], 2);
+        },
+      },
+      {
+        ALT: () => {
+          $.option(() => $.consume(T.Not, 1, 'not'), 1);
+          $.or([
+            {
+              ALT: () => {
+                $.consume(T.Between);
+                $.option(() => $.or(tokenAlts($, [T.Symmetric, T.Asymmetric], 'symmetry'), 4), 2);
+                $.sub('additive', 2, 'low');
+                $.consume(T.And);
+                $.sub('additive', 3, 'high');
+              },
+            },
+            {
+              ALT: () => {
+                $.consume(T.In);
+                $.consume(T.LParen);
+                $.or([
+                  { GATE: () => startsQuery($, 1), ALT: () => $.sub('query'), IGNORE_AMBIGUITIES: true },
+                  {
+                    ALT: () => {
+                      $.sub('expression', 0, 'item');
+                      $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'item'); });
+                    },
+                  },
+                ], 5);
+                $.consume(T.RParen);
+              },
+            },
+            {
+              ALT: () => {
+                $.consume(T.Like, 0, 'likeKw');
+                $.sub('additive', 4, 'pattern');
+                $.option(() => { $.consume(T.Escape); $.sub('additive', 5, 'escape'); }, 3);
+              },
+            },
+            {
+              ALT: () => {
+                $.consume(T.Similar, 0, 'likeKw');
+                $.consume(T.To);
+                $.sub('additive', 6, 'pattern');
+                $.option(() => { $.consume(T.Escape, 1); $.sub('additive', 7, 'escape'); }, 4);
+              },
+            },
+          ], 3);
+        },
+      },
+    ]);
+  });
+
+  $.rule('additive', () => {
+    $.sub('multiplicative', 0, 'operand');
+    $.many(() => {
+      $.or(tokenAlts($, [T.Plus, T.Minus, T.Concat], 'op'));
+      $.sub('multiplicative', 1, 'operand');
+    });
+  });
+
+  $.rule('multiplicative', () => {
+    $.sub('unary', 0, 'operand');
+    $.many(() => {
+      $.or(tokenAlts($, [T.Star, T.Slash, T.Percent], 'op'));
+      $.sub('unary', 1, 'operand');
+    });
+  });
+
+  $.rule('unary', () => {
+    $.or([
+      { ALT: () => { $.or(tokenAlts($, [T.Minus, T.Plus], 'op'), 1); $.sub('unary'); } },
+      { ALT: () => $.sub('postfix') },
+    ]);
+  });
+
+  $.rule('postfix', () => {
+    $.sub('primary');
+    $.many(() => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); });
+  });
+
+  $.rule('primary', () => {
+    $.or([
+      { ALT: () => $.sub('literal') },
+      { ALT: () => $.sub('intervalLiteral') },
+      { GATE: () => tokenMatcher($.la(2), T.StringLiteral), ALT: () => $.sub('typedLiteral'), IGNORE_AMBIGUITIES: true },
+      { ALT: () => $.sub('caseExpression') },
+      { ALT: () => $.sub('castExpression') },
+      { ALT: () => $.sub('extractExpression') },
+      { ALT: () => $.sub('trimExpression') },
+      { ALT: () => $.sub('substringExpression') },
+      { ALT: () => $.sub('positionExpression') },
+      { ALT: () => $.sub('floorCeilExpression') },
+      { ALT: () => $.sub('existsExpression') },
+      { ALT: () => $.sub('parenthesized') },
+      { GATE: () => tokenMatcher($.la(2), T.LParen), ALT: () => $.sub('functionCall'), IGNORE_AMBIGUITIES: true },
+      { ALT: () => $.sub('columnRef'), IGNORE_AMBIGUITIES: true },
+    ]);
+  });
+
+  $.rule('literal', () => {
+    $.or(tokenAlts($, [T.NumberLiteral, T.StringLiteral, T.True, T.False, T.Null], 'value'));
+  });
+
+  // INTERVAL '10' SECOND, INTERVAL 10 SECONDS, INTERVAL -'1:30' MINUTE TO SECOND
+  $.rule('intervalLiteral', () => {
+    $.consume(T.Interval);
+    $.option(() => $.or(tokenAlts($, [T.Minus, T.Plus], 'sign')));
+    $.or(tokenAlts($, [T.StringLiteral, T.NumberLiteral], 'value'), 1);
+    $.consume(T.AnyWord, 0, 'unit');
+    $.option(() => { $.consume(T.To); $.consume(T.AnyWord, 1, 'toUnit'); }, 1);
+  });
+
+  $.rule('typedLiteral', () => {
+    $.or(tokenAlts($, [T.TimestampKw, T.DateKw, T.TimeKw], 'typeKw'));
+    $.consume(T.StringLiteral);
+  });
+
+  $.rule('caseExpression', () => {
+    $.consume(T.Case);
+    $.option(() => $.sub('expression', 0, 'operand'));
+    $.atLeastOne(() => {
+      $.consume(T.When);
+      $.sub('expression', 1, 'when');
+      $.consume(T.Then);
+      $.sub('expression', 2, 'then');
+    });
+    $.option(() => { $.consume(T.Else); $.sub('expression', 3, 'else'); }, 1);
+    $.consume(T.End);
+  });
+
+  $.rule('castExpression', () => {
+    $.or(tokenAlts($, [T.Cast, T.TryCast], 'castKw'));
+    $.consume(T.LParen);
+    $.sub('expression');
+    $.consume(T.As);
+    $.sub('dataType');
+    $.consume(T.RParen);
+  });
+
+  $.rule('extractExpression', () => {
+    $.consume(T.Extract);
+    $.consume(T.LParen);
+    $.consume(T.AnyWord, 0, 'unit');
+    $.consume(T.From);
+    $.sub('expression');
+    $.consume(T.RParen);
+  });
+
+  // TRIM([BOTH|LEADING|TRAILING] [chars] [FROM] s)
+  $.rule('trimExpression', () => {
+    $.consume(T.Trim);
+    $.consume(T.LParen);
+    $.option(() => $.or(tokenAlts($, [T.Both, T.Leading, T.Trailing], 'spec')));
+    $.option(() => $.sub('expression', 0, 'first'), 1);
+    $.option(() => { $.consume(T.From); $.sub('expression', 1, 'second'); }, 2);
+    $.consume(T.RParen);
+  });
+
+  $.rule('substringExpression', () => {
+    $.consume(T.Substring);
+    $.consume(T.LParen);
+    $.sub('expression', 0, 'operand');
+    $.or([
+      {
+        ALT: () => {
+          $.consume(T.From);
+          $.sub('expression', 1, 'start');
+          $.option(() => { $.consume(T.For); $.sub('expression', 2, 'length'); });
+        },
+      },
+      {
+        ALT: () => {
+          $.consume(T.Comma);
+          $.sub('expression', 3, 'start');
+          $.option(() => { $.consume(T.Comma, 1); $.sub('expression', 4, 'length'); }, 1);
+        },
+      },
+    ]);
+    $.consume(T.RParen);
+  });
+
+  $.rule('positionExpression', () => {
+    $.consume(T.Position);
+    $.consume(T.LParen);
+    $.sub('additive', 0, 'needle');
+    $.consume(T.In);
+    $.sub('expression', 0, 'haystack');
+    $.consume(T.RParen);
+  });
+
+  // FLOOR(x), FLOOR(ts TO HOUR), CEIL/CEILING likewise
+  $.rule('floorCeilExpression', () => {
+    $.or(tokenAlts($, [T.Floor, T.Ceil, T.Ceiling], 'fn'));
+    $.consume(T.LParen);
+    $.sub('expression');
+    $.option(() => { $.consume(T.To); $.consume(T.AnyWord, 0, 'unit'); });
+    $.consume(T.RParen);
+  });
+
+  $.rule('existsExpression', () => {
+    $.consume(T.Exists);
+    $.consume(T.LParen);
+    $.sub('query');
+    $.consume(T.RParen);
+  });
+
+  // (expr) or a scalar subquery
+  $.rule('parenthesized', () => {
+    $.consume(T.LParen);
+    $.or([
+      { GATE: () => startsQuery($, 1), ALT: () => $.sub('query'), IGNORE_AMBIGUITIES: true },
+      { ALT: () => $.sub('expression'), IGNORE_AMBIGUITIES: true },
+    ]);
+    $.consume(T.RParen);
+  });
+
+  $.rule('functionCall', () => {
+    $.sub('identifier', 0, 'name');
+    $.consume(T.LParen);
+    $.option(() => {
+      $.or([
+        { ALT: () => $.consume(T.Star, 0, 'star') },
+        {
+          ALT: () => {
+            $.option(() => $.or(tokenAlts($, [T.Distinct, T.All], 'quantifier'), 1), 1);
+            $.sub('expression', 0, 'arg');
+            $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'arg'); });
+          },
+        },
+      ]);
+    });
+    $.consume(T.RParen);
+    $.option(() => {
+      $.consume(T.Filter);
+      $.consume(T.LParen, 1);
+      $.consume(T.Where);
+      $.sub('expression', 2, 'filter');
+      $.consume(T.RParen, 1);
+    }, 2);
+    $.option(() => { $.consume(T.Over); $.sub('overClause'); }, 3);
+  });
+
+  // OVER ( [PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE [BETWEEN a AND b | a]] )
+  $.rule('overClause', () => {
+    $.consume(T.LParen);
+    $.option(() => {
+      $.consume(T.Partition);
+      $.consume(T.By);
+      $.sub('expression', 0, 'partition');
+      $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'partition'); });
+    });
+    $.option(() => {
+      $.consume(T.Order);
+      $.consume(T.By, 1);
+      $.sub('orderItem', 0, 'order');
+      $.many(() => { $.consume(T.Comma, 1); $.sub('orderItem', 1, 'order'); }, 1);
+    }, 1);
+    $.option(() => {
+      $.or(tokenAlts($, [T.Rows, T.Range], 'frameUnit'));
+      $.or([
+        { ALT: () => { $.consume(T.Between); $.sub('frameBound', 0, 'start'); $.consume(T.And); $.sub('frameBound', 1, 'end'); } },
+        { ALT: () => $.sub('frameBound', 2, 'start') },
+      ], 1);
+    }, 2);
+    $.consume(T.RParen);
+  });
+
+  $.rule('frameBound', () => {
+    $.or([
+      { ALT: () => { $.consume(T.Unbounded); $.or(tokenAlts($, [T.Preceding, T.Following], 'direction'), 1); } },
+      { ALT: () => { $.consume(T.Current); $.consume(T.Row); } },
+      { ALT: () => { $.sub('expression'); $.or(tokenAlts($, [T.Preceding, T.Following], 'direction', 1), 2); } },
+    ]);
+  });
+
+  $.rule('columnRef', () => {
+    $.sub('identifier', 0, 'part');
+    $.many(() => { $.consume(T.Dot); $.sub('identifier', 1, 'part'); });
+  });
+
+  $.rule('qualifiedName', () => {
+    $.sub('identifier', 0, 'part');
+    $.many(() => { $.consume(T.Dot); $.sub('identifier', 1, 'part'); });
+  });
+
+  $.rule('identifier', () => {
+    $.consume(T.Identifier);
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * FROM: a table (scan → computed columns → watermark), a view or WITH query (bound from its AST in
+ * a fresh scope each time it is used), a subquery, or a window TVF. Joins are not executed yet.
+ */
+import { WeirError } from '../../common/errors.js';
+import type { FromItem, Ident, QualifiedName } from '../../parser/ast.js';
+import type { CatalogTable, CatalogView } from '../catalog.js';
+import type { BoundExpr } from '../expr.js';
+import type { LogicalPlan } from '../logical/plan.js';
+import { project, scan, watermarkAssigner } from '../logical/plan.js';
+import { bindQueryNode } from './bind-query.js';
+import type { CteScope, QueryEnv } from './context.js';
+import { lastPart, matchIdent, suggestion } from './names.js';
+import { Scope } from './scope.js';
+import { bindWindowTvf } from './window-tvf.js';
+
+export interface BoundRelation {
+  readonly plan: LogicalPlan;
+  readonly scope: Scope;
+}
+
+export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
+  switch (item.kind) {
+    case 'table': {
+      if (item.forSystemTime) throw new WeirError('UNSUPPORTED', 'FOR SYSTEM_TIME AS OF is not supported yet', item.forSystemTime.span);
+      const plan = bindNamedRelation(item.name, env);
+      return { plan, scope: Scope.single((item.alias ?? lastPart(item.name)).value, plan.schema.columns) };
+    }
+    case 'subquery': {
+      const inner = bindQueryNode(item.query, env).plan;
+      const plan = item.columnAliases.length > 0 ? renameColumns(inner, item.columnAliases, item.alias?.value ?? 'the subquery') : inner;
+      return { plan, scope: Scope.single(item.alias?.value, plan.schema.columns) };
+    }
+    case 'tableFunction':
+      return bindWindowTvf(item, env);
+    case 'join': {
+      const what = item.joinType === 'CROSS' ? 'CROSS JOIN (and comma joins)' : `${item.joinType} JOIN`;
+      throw new WeirError('UNSUPPORTED', `${what} is not supported yet`, item.span);
+    }
+  }
+}
+
+/** A table, view or WITH query by name, as a plan. */
+export function bindNamedRelation(name: QualifiedName, env: QueryEnv): LogicalPlan {
+  const id = lastPart(name);
+  for (const cs of env.ctes) {
+    const hits = matchIdent(id, cs.defs.map((d) => d.name.value));
+    if (hits.length > 0) return expandCte(cs, hits[0]!, env, id);
+  }
+  const entry = env.catalog.getRelation(id.value);
+  if (!entry) {
+    const names = [...env.catalog.tables().map((t) => t.name), ...env.ctes.flatMap((c) => c.defs.map((d) => d.name.value))];
+    throw new WeirError('BIND', `table '${id.value}' not found${suggestion(id.value, names, 'tables')}`, id.span);
+  }
+  return entry.kind === 'table' ? expandTable(entry) : expandView(entry, env, id);
+}
+
+/** scan (physical columns) → project (physical and computed, declared order) → watermark assigner. */
+export function expandTable(table: CatalogTable): LogicalPlan {
+  let p: LogicalPlan = scan(table);
+  if (table.computed.size > 0) {
+    const exprs = table.columns.map((c, i): BoundExpr => {
+      const computed = table.computed.get(i);
+      if (computed) return computed;
+      return { kind: 'column', index: table.physical.indexOf(i), name: c.name, type: c.type };
+    });
+    p = project(p, exprs, table.columns.map((c) => c.name));
+  }
+  if (table.watermark) p = watermarkAssigner(p, table.watermark.column, table.watermark.expr, table.name, table.watermark.span);
+  return p;
+}
+
+function guard(key: string, what: string, env: QueryEnv, id: Ident): QueryEnv {
+  if (env.expanding.includes(key)) {
+    const chain = [...env.expanding.slice(env.expanding.indexOf(key)), key].map((k) => k.slice(k.indexOf(':') + 1));
+    throw new WeirError('BIND', `${what} '${id.value}' refers to itself: ${chain.join(' -> ')}`, id.span);
+  }
+  return { ...env, expanding: [...env.expanding, key] };
+}
+
+function expandView(view: CatalogView, env: QueryEnv, id: Ident): LogicalPlan {
+  const inner = guard(`view:${view.name.toLowerCase()}`, 'view', env, id);
+  // A view sees the catalog only, never the WITH queries of the query that uses it.
+  const plan = bindQueryNode(view.query, { catalog: env.catalog, ctes: [], expanding: inner.expanding }).plan;
+  return view.columnAliases.length > 0 ? renameColumns(plan, view.columnAliases, view.name) : plan;
+}
+
+function expandCte(cs: CteScope, index: number, env: QueryEnv, id: Ident): LogicalPlan {
+  const def = cs.defs[index]!;
+  const inner = guard(`with:${def.name.value.toLowerCase()}`, 'WITH query', env, id);
+  const plan = bindQueryNode(def.query, { catalog: env.catalog, ctes: [cs, ...cs.env.ctes], expanding: inner.expanding }).plan;
+  return def.columns.length > 0 ? renameColumns(plan, def.columns, def.name.value) : plan;
+}
+
+/** `v (a, b)` / `(subquery) AS s (a, b)`: the same columns under new names. */
+export function renameColumns(plan: LogicalPlan, names: readonly Ident[], what: string): LogicalPlan {
+  const cols = plan.schema.columns;
+  if (names.length !== cols.length) {
+    throw new WeirError('BIND', `'${what}' has ${cols.length} column${cols.length === 1 ? '' : 's'} but ${names.length} column name${names.length === 1 ? ' is' : 's are'} given`, names[0]!.span);
+  }
+  const exprs = cols.map((c, i): BoundExpr => ({ kind: 'column', index: i, name: c.name, type: c.type }));
+  return project(plan, exprs, names.map((n) => n.value));
+}

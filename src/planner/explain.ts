@@ -1,0 +1,107 @@
+/**
+ * EXPLAIN: the logical plan and, when given, the streaming plan, one line per node in an indented
+ * tree. The text is stable (golden tests compare it) and says what each node computes.
+ */
+import type { BoundExpr } from './expr.js';
+import { exprToString } from './expr.js';
+import type { AggregateCall, LogicalPlan, WindowSpec } from './logical/plan.js';
+import { children } from './logical/plan.js';
+import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
+import { physicalChildren } from './incremental/physical.js';
+
+/** `INTERVAL '10' SECOND`, in the largest unit that divides the milliseconds. */
+export function intervalText(ms: number): string {
+  for (const [unit, n] of [['DAY', 86_400_000], ['HOUR', 3_600_000], ['MINUTE', 60_000], ['SECOND', 1000]] as const) {
+    if (ms !== 0 && ms % n === 0) return `INTERVAL '${ms / n}' ${unit}`;
+  }
+  return `INTERVAL '${ms}' MILLISECOND`;
+}
+
+export function windowText(w: WindowSpec): string {
+  const offset = 'offsetMs' in w && w.offsetMs !== 0 ? `, offset=${intervalText(w.offsetMs)}` : '';
+  switch (w.kind) {
+    case 'tumble': return `TUMBLE(size=${intervalText(w.sizeMs)}${offset})`;
+    case 'hop': return `HOP(slide=${intervalText(w.slideMs)}, size=${intervalText(w.sizeMs)}${offset})`;
+    case 'cumulate': return `CUMULATE(step=${intervalText(w.stepMs)}, size=${intervalText(w.sizeMs)}${offset})`;
+    case 'session': {
+      const by = w.partitionBy.length > 0 ? `, partitionBy=[${w.partitionBy.map(exprToString).join(', ')}]` : '';
+      return `SESSION(gap=${intervalText(w.gapMs)}${by})`;
+    }
+  }
+}
+
+export function aggCallText(a: AggregateCall): string {
+  const arg = a.fn === 'count_star' ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg ? exprToString(a.arg) : ''}`;
+  const fn = a.fn === 'count_star' ? 'count' : a.fn;
+  return `${fn}(${arg})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
+}
+
+const named = (names: readonly string[], exprs: readonly BoundExpr[]): string =>
+  exprs.map((e, i) => (e.kind === 'column' && e.name === names[i] ? exprToString(e) : `${names[i]}=${exprToString(e)}`)).join(', ');
+
+function logicalLine(p: LogicalPlan): string {
+  switch (p.kind) {
+    case 'scan': return `Scan(${p.table.name}, columns=[${p.schema.columns.map((c) => c.name).join(', ')}])`;
+    case 'watermarkAssigner':
+      return `WatermarkAssigner(${p.tableName}, rowtime=${p.schema.columns[p.column]!.name}#${p.column}, watermark=${exprToString(p.expr)})`;
+    case 'project': return `Project(${named(p.names, p.exprs)})`;
+    case 'filter': return `Filter(${exprToString(p.predicate)})`;
+    case 'aggregate': {
+      const w = p.window ? `, window=[${p.keyNames[p.window.startKey]}, ${p.keyNames[p.window.endKey]}]` : '';
+      return `Aggregate(keys=[${named(p.keyNames, p.groupBy)}], aggs=[${p.aggregates.map((a, i) => `${p.aggNames[i]}=${aggCallText(a)}`).join(', ')}]${w})`;
+    }
+    case 'union': return `Union(${p.inputs.length} inputs)`;
+    case 'windowTvf': return `WindowTvf(${windowText(p.window)}, time=${p.input.schema.columns[p.timeColumn]!.name}#${p.timeColumn})`;
+  }
+}
+
+/** One line describing a streaming-plan node (without its children). */
+export function physicalLine(n: PhysicalNode): string {
+  const names = n.schema.columns.map((c) => c.name);
+  switch (n.kind) {
+    case 'source': return `Source(${n.table.name}, columns=[${names.join(', ')}]) [source ${n.sourceIndex}]`;
+    case 'watermark':
+      return `Watermark(source ${n.sourceIndex}, rowtime=${names[n.column]}#${n.column}, watermark=${exprToString(n.expr)})`;
+    case 'project': return `Project(${named(names, n.exprs)})`;
+    case 'filter': return `Filter(${exprToString(n.predicate)})`;
+    case 'union': return `Union(${n.inputs.length} inputs)`;
+    case 'aggregate': {
+      const keys = named(names.slice(0, n.groupBy.length), n.groupBy);
+      const aggs = n.aggregates.map((a, i) => `${names[n.groupBy.length + i]}=${aggCallText(a)}`).join(', ');
+      return `Aggregate(keys=[${keys}], aggs=[${aggs}], mode=${n.mode}) [operator ${n.operatorId}]`;
+    }
+    case 'windowAggregate': {
+      const keys = n.keyLayout.map((k, i) => (k.kind === 'key' ? named([names[i]!], [n.groupBy[k.index]!]) : `${names[i]}=${k.kind}`)).join(', ');
+      const aggs = n.aggregates.map((a, i) => `${names[n.keyLayout.length + i]}=${aggCallText(a)}`).join(', ');
+      const time = n.input.schema.columns[n.timeColumn]!.name;
+      return `WindowAggregate(${windowText(n.window)}, time=${time}#${n.timeColumn}, keys=[${keys}], aggs=[${aggs}], mode=${n.mode}) [operator ${n.operatorId}]`;
+    }
+    case 'windowAssign':
+      return `WindowAssign(${windowText(n.window)}, time=${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn})`;
+  }
+}
+
+function tree<N>(root: N, line: (n: N) => string, kids: (n: N) => readonly N[]): string[] {
+  const out: string[] = [];
+  const walk = (n: N, depth: number): void => {
+    out.push(`${'  '.repeat(depth)}${line(n)}`);
+    for (const k of kids(n)) walk(k, depth + 1);
+  };
+  walk(root, 0);
+  return out;
+}
+
+export function explainLogical(plan: LogicalPlan): string {
+  return tree(plan, logicalLine, children).join('\n');
+}
+
+export function explain(plan: LogicalPlan, streaming?: StreamingPlan): string {
+  const lines = ['== Logical Plan ==', ...tree(plan, logicalLine, children)];
+  if (streaming) {
+    lines.push(`== Streaming Plan (output mode: ${streaming.mode}) ==`, ...tree(streaming.root, physicalLine, physicalChildren));
+    if (streaming.keyColumns.length > 0) {
+      lines.push(`keys: [${streaming.keyColumns.map((i) => streaming.root.schema.columns[i]!.name).join(', ')}]`);
+    }
+  }
+  return lines.join('\n');
+}

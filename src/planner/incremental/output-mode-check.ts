@@ -1,0 +1,43 @@
+/**
+ * Which output modes a plan can honour, and the default (CONTRACT.md: append where the plan allows
+ * it, else update). A mode the plan cannot honour is refused before the query starts, with the
+ * reason, in the spirit of Spark's UnsupportedOperationChecker.
+ */
+import type { SourceSpan } from '../../common/errors.js';
+import { WeirError } from '../../common/errors.js';
+import type { OutputModeName } from './output-mode.js';
+
+/** The stateful aggregations of a plan, as the mode check sees them. */
+export interface AggregationInfo {
+  readonly kind: 'aggregate' | 'windowAggregate';
+  /** window aggregates: whether the window's time column carries a watermark */
+  readonly watermarked: boolean;
+}
+
+export function chooseOutputMode(aggs: readonly AggregationInfo[], requested: OutputModeName | undefined, span?: SourceSpan): OutputModeName {
+  const unbounded = aggs.filter((a) => a.kind === 'aggregate');
+  const unwatermarked = aggs.filter((a) => a.kind === 'windowAggregate' && !a.watermarked);
+  switch (requested) {
+    case 'append':
+      if (unbounded.length > 0) {
+        throw new WeirError('PLAN',
+          'append output mode not supported when there are streaming aggregations on streaming tables without watermark: ' +
+          'the aggregate never finalizes its groups; use update or complete', span);
+      }
+      if (unwatermarked.length > 0) {
+        throw new WeirError('PLAN',
+          'append output mode not supported for a window aggregation whose time column has no watermark: ' +
+          'its windows never close; declare WATERMARK FOR the time column, or use update or complete', span);
+      }
+      return 'append';
+    case 'complete':
+      if (aggs.length === 0) {
+        throw new WeirError('PLAN', 'complete output mode requires an aggregation: without one the result table grows without bound; use append', span);
+      }
+      return 'complete';
+    case 'update':
+      return 'update';
+    case undefined:
+      return unbounded.length === 0 && unwatermarked.length === 0 ? 'append' : 'update';
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Incremental planning: the optimized logical plan → the streaming (physical) plan the executor runs.
+ *
+ * Each logical node maps to one physical node, except that a window TVF under an aggregate grouped
+ * by its window bounds becomes one WindowAggregateNode. Sources and stateful operators are numbered
+ * in a deterministic post-order walk (children left to right, then the node), so the same query
+ * always gives its state the same operator ids across restarts.
+ */
+import type { SourceSpan } from '../../common/errors.js';
+import { InternalError } from '../../common/errors.js';
+import type { Aggregate, LogicalPlan } from '../logical/plan.js';
+import { children } from '../logical/plan.js';
+import { conjunction } from '../rules/filter-pushdown.js';
+import { physicalLine } from '../explain.js';
+import type { AggregationInfo } from './output-mode-check.js';
+import { chooseOutputMode } from './output-mode-check.js';
+import type { OutputModeName } from './output-mode.js';
+import type { PhysicalKind, PhysicalNode, SourceNode, StreamingPlan } from './physical.js';
+import { physicalChildren } from './physical.js';
+import { isRowtime, matchWindowAggregate } from './window-match.js';
+
+export interface PlanStreamingOptions {
+  readonly mode?: OutputModeName;
+  /** where the mode was asked for (SET 'output-mode' = ...), for the error when it cannot be honoured */
+  readonly modeSpan?: SourceSpan;
+}
+
+function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
+  for (const c of children(p)) aggregations(c, out);
+  if (p.kind === 'aggregate') {
+    const m = matchWindowAggregate(p);
+    out.push(m ? { kind: 'windowAggregate', watermarked: isRowtime(m.tvf.input, m.tvf.timeColumn) } : { kind: 'aggregate', watermarked: false });
+  }
+  return out;
+}
+
+class Builder {
+  readonly sources: SourceNode[] = [];
+  readonly stateful: { operatorId: number; kind: PhysicalKind; description: string }[] = [];
+
+  constructor(private readonly mode: OutputModeName) {}
+
+  private register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N {
+    const node = make(this.stateful.length);
+    this.stateful.push({ operatorId: node.operatorId, kind: node.kind, description: physicalLine(node) });
+    return node;
+  }
+
+  build(p: LogicalPlan): PhysicalNode {
+    switch (p.kind) {
+      case 'scan': {
+        const node: SourceNode = { kind: 'source', sourceIndex: this.sources.length, table: p.table, columns: p.columns, schema: p.schema, appendOnly: true };
+        this.sources.push(node);
+        return node;
+      }
+      case 'watermarkAssigner': {
+        const input = this.build(p.input);
+        return { kind: 'watermark', input, sourceIndex: soleSource(input).sourceIndex, column: p.column, expr: p.expr, schema: p.schema, appendOnly: input.appendOnly };
+      }
+      case 'project': {
+        const input = this.build(p.input);
+        return { kind: 'project', input, exprs: p.exprs, schema: p.schema, appendOnly: input.appendOnly };
+      }
+      case 'filter': {
+        const input = this.build(p.input);
+        return { kind: 'filter', input, predicate: p.predicate, schema: p.schema, appendOnly: input.appendOnly };
+      }
+      case 'union': {
+        const inputs = p.inputs.map((i) => this.build(i));
+        return { kind: 'union', inputs, schema: p.schema, appendOnly: inputs.every((i) => i.appendOnly) };
+      }
+      case 'windowTvf': {
+        const input = this.build(p.input);
+        return { kind: 'windowAssign', input, window: p.window, timeColumn: p.timeColumn, schema: p.schema, appendOnly: input.appendOnly };
+      }
+      case 'aggregate':
+        return this.buildAggregate(p);
+    }
+  }
+
+  private buildAggregate(p: Aggregate): PhysicalNode {
+    const m = matchWindowAggregate(p);
+    if (!m) {
+      const input = this.build(p.input);
+      return this.register((operatorId) => ({
+        kind: 'aggregate' as const, operatorId, input, groupBy: p.groupBy, aggregates: p.aggregates, mode: this.mode,
+        schema: p.schema, appendOnly: false,
+      }));
+    }
+    let input = this.build(m.tvf.input);
+    if (m.filters.length > 0) {
+      input = { kind: 'filter', input, predicate: conjunction(m.filters), schema: input.schema, appendOnly: input.appendOnly };
+    }
+    const appendOnly = this.mode === 'append' && input.appendOnly;
+    return this.register((operatorId) => ({
+      kind: 'windowAggregate' as const, operatorId, input, window: m.tvf.window, timeColumn: m.tvf.timeColumn,
+      groupBy: m.groupBy, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema: p.schema, appendOnly,
+    }));
+  }
+}
+
+function soleSource(n: PhysicalNode): SourceNode {
+  const found: SourceNode[] = [];
+  const walk = (x: PhysicalNode): void => {
+    if (x.kind === 'source') found.push(x);
+    physicalChildren(x).forEach(walk);
+  };
+  walk(n);
+  if (found.length !== 1) throw new InternalError(`a watermark assigner must sit over exactly one source, found ${found.length}`);
+  return found[0]!;
+}
+
+/**
+ * Where the grouping keys of the aggregate at the top of the plan are in the result (through
+ * projections and filters): what identifies a row in update and complete mode. Empty when there is
+ * no aggregate on top, or when a key is not in the result (then rows cannot be told apart).
+ */
+function keyColumnsOf(p: LogicalPlan): number[] | undefined {
+  switch (p.kind) {
+    case 'aggregate': return p.groupBy.map((_, i) => i);
+    case 'filter': return keyColumnsOf(p.input);
+    case 'project': {
+      const inner = keyColumnsOf(p.input);
+      if (!inner) return undefined;
+      const out = inner.map((k) => p.exprs.findIndex((e) => e.kind === 'column' && e.index === k));
+      return out.every((i) => i >= 0) ? out : undefined;
+    }
+    default: return undefined;
+  }
+}
+
+export function planStreaming(plan: LogicalPlan, options: PlanStreamingOptions = {}): StreamingPlan {
+  const mode = chooseOutputMode(aggregations(plan), options.mode, options.modeSpan);
+  const b = new Builder(mode);
+  const root = b.build(plan);
+  const keyColumns = mode === 'append' ? [] : keyColumnsOf(plan) ?? [];
+  return { root, mode, sources: b.sources, statefulOperators: b.stateful, keyColumns };
+}

@@ -1,0 +1,45 @@
+/**
+ * Constant folding: evaluate the constant parts of every expression in the plan (see fold.ts for
+ * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
+ */
+import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
+import { aggregate, project, transformUp, windowTvf } from '../logical/plan.js';
+import { foldExpr } from './fold.js';
+import type { Rule } from './rule.js';
+
+function foldCall(a: AggregateCall): AggregateCall {
+  const filter = a.filter && foldExpr(a.filter);
+  return {
+    ...a,
+    arg: a.arg && foldExpr(a.arg),
+    // FILTER (WHERE TRUE) counts every row: the same as no filter.
+    filter: filter && filter.kind === 'literal' && filter.value === true ? undefined : filter,
+  };
+}
+
+function foldNode(p: LogicalPlan): LogicalPlan {
+  switch (p.kind) {
+    case 'scan': case 'union':
+      return p;
+    case 'project':
+      return project(p.input, p.exprs.map(foldExpr), p.names);
+    case 'filter': {
+      const predicate = foldExpr(p.predicate);
+      if (predicate.kind === 'literal' && predicate.value === true) return p.input;
+      return { ...p, predicate };
+    }
+    case 'watermarkAssigner':
+      return { ...p, expr: foldExpr(p.expr) };
+    case 'aggregate':
+      return aggregate(p.input, p.groupBy.map(foldExpr), p.keyNames, p.aggregates.map(foldCall), p.aggNames, p.window);
+    case 'windowTvf':
+      return p.window.kind === 'session'
+        ? windowTvf(p.input, { ...p.window, partitionBy: p.window.partitionBy.map(foldExpr) }, p.timeColumn, p.span)
+        : p;
+  }
+}
+
+export const constantFolding: Rule = {
+  name: 'constant-folding',
+  apply: (p) => transformUp(p, foldNode),
+};

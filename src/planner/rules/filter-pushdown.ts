@@ -1,0 +1,86 @@
+/**
+ * Filter pushdown: move each conjunct of a filter as close to the source as it can go, so fewer
+ * rows reach the expensive operators.
+ *
+ * A conjunct goes below a projection when the columns it reads are deterministic expressions
+ * (substituted), into every input of a union, below a window TVF when it does not read the window
+ * columns, and below a grouped aggregate when it reads only grouping keys. It never goes below a
+ * watermark assigner: the watermark must see every row of the source, filtered or not (as Flink).
+ * Non-deterministic conjuncts stay where they are.
+ */
+import { T } from '../../common/types.js';
+import type { BoundExpr } from '../expr.js';
+import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
+import type { LogicalPlan } from '../logical/plan.js';
+import { aggregate, children, filter, project, union, withChildren, windowTvf } from '../logical/plan.js';
+import type { Rule } from './rule.js';
+
+export function conjuncts(e: BoundExpr): BoundExpr[] {
+  if (e.kind === 'call' && e.fn === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
+  return [e];
+}
+
+export function conjunction(es: readonly BoundExpr[]): BoundExpr {
+  return es.reduce((a, b) => ({ kind: 'call', fn: 'and', args: [a, b], type: T.BOOLEAN }));
+}
+
+/** `e` with each column reference i replaced by `by[i]`. */
+export function substitute(e: BoundExpr, by: readonly BoundExpr[]): BoundExpr {
+  return mapExpr(e, (x) => (x.kind === 'column' ? by[x.index]! : x));
+}
+
+function withFilter(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
+  return preds.length === 0 ? p : filter(p, conjunction(preds));
+}
+
+/** `p` with `preds` (over p's output) applied, as deep as they may go. */
+function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
+  if (preds.length === 0) return p;
+  const movable = preds.filter(isDeterministic);
+  const stay = preds.filter((x) => !isDeterministic(x));
+  switch (p.kind) {
+    case 'filter':
+      return pushInto(p.input, [...conjuncts(p.predicate), ...preds]);
+    case 'project': {
+      const down: BoundExpr[] = [];
+      const keep = [...stay];
+      for (const c of movable) {
+        const ok = [...columnsUsed(c)].every((i) => isDeterministic(p.exprs[i]!));
+        (ok ? down : keep).push(ok ? substitute(c, p.exprs) : c);
+      }
+      if (down.length === 0) return withFilter(p, keep);
+      return withFilter(project(pushInto(p.input, down), p.exprs, p.names), keep);
+    }
+    case 'union':
+      if (stay.length > 0) return withFilter(p, preds);
+      return union(p.inputs.map((i) => pushInto(i, preds)), p.schema);
+    case 'windowTvf': {
+      const width = p.input.schema.columns.length;
+      const down = movable.filter((c) => [...columnsUsed(c)].every((i) => i < width));
+      const keep = preds.filter((c) => !down.includes(c));
+      if (down.length === 0) return withFilter(p, keep);
+      return withFilter(windowTvf(pushInto(p.input, down), p.window, p.timeColumn, p.span), keep);
+    }
+    case 'aggregate': {
+      // With no keys there is one group even over no rows: filtering below would change that.
+      const keys = p.groupBy.length;
+      if (keys === 0) return withFilter(p, preds);
+      const down = movable.filter((c) => [...columnsUsed(c)].every((i) => i < keys && isDeterministic(p.groupBy[i]!)));
+      const keep = preds.filter((c) => !down.includes(c));
+      if (down.length === 0) return withFilter(p, keep);
+      const input = pushInto(p.input, down.map((c) => substitute(c, p.groupBy)));
+      return withFilter(aggregate(input, p.groupBy, p.keyNames, p.aggregates, p.aggNames, p.window), keep);
+    }
+    case 'watermarkAssigner': case 'scan':
+      return withFilter(p, preds);
+  }
+}
+
+function rewrite(p: LogicalPlan): LogicalPlan {
+  const kids = children(p);
+  const next = kids.length === 0 ? p : withChildren(p, kids.map(rewrite));
+  return next.kind === 'filter' ? pushInto(next.input, conjuncts(next.predicate)) : next;
+}
+
+export const filterPushdown: Rule = { name: 'filter-pushdown', apply: rewrite };
+

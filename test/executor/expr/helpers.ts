@@ -1,0 +1,69 @@
+/** Shared helpers for the expression kernel tests: batches from rows, calls by hand, results as values. */
+import * as arrow from 'apache-arrow';
+import { rowsToBatch } from '../../../src/common/columns.js';
+import type { Schema } from '../../../src/common/schema.js';
+import type { SqlType } from '../../../src/common/types.js';
+import { T } from '../../../src/common/types.js';
+import type { BoundExpr, Call } from '../../../src/planner/expr.js';
+import { col, lit } from '../../../src/planner/expr.js';
+import type { ScalarFunctionName } from '../../../src/planner/functions.js';
+import type { ExprContext } from '../../../src/executor/expr/compile.js';
+import { compileExpr, compilePredicate, defaultExprContext, evaluateConstant } from '../../../src/executor/expr/compile.js';
+
+export { col, lit, T };
+
+export const ctx: ExprContext = defaultExprContext();
+
+export function schemaOf(cols: Record<string, SqlType>): Schema {
+  return { columns: Object.entries(cols).map(([name, type]) => ({ name, type, nullable: true })) };
+}
+
+export function call(fn: ScalarFunctionName, type: SqlType, ...args: BoundExpr[]): Call {
+  return { kind: 'call', fn, args, type };
+}
+
+export const cast = (operand: BoundExpr, type: SqlType, tryCast = false): BoundExpr => ({ kind: 'cast', operand, type, try: tryCast });
+
+/**
+ * Values of one column of a kernel's output, read with arrow-js's own getters (which honour sliced
+ * Data the arrow-js way: buffers narrowed by slice, `offset` for bitmaps only).
+ */
+export function dataValues(d: arrow.Data): unknown[] {
+  const v = arrow.makeVector(d);
+  const out: unknown[] = [];
+  for (let i = 0; i < d.length; i++) out.push(plain(v.get(i)));
+  return out;
+}
+
+function plain(x: unknown): unknown {
+  if (typeof x === 'bigint') return Number(x);
+  if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') {
+    const o = (x as { toJSON(): Record<string, unknown> }).toJSON();
+    return Object.fromEntries(Object.entries(o).map(([k, y]) => [k, plain(y)]));
+  }
+  return x;
+}
+
+/** Evaluate `e` over rows of `schema`, returning one JS value per row. */
+export function evalRows(e: BoundExpr, schema: Schema, rows: Record<string, unknown>[], c: ExprContext = ctx): unknown[] {
+  const batch = rowsToBatch(schema, rows);
+  const out = compileExpr(e, schema, c)(batch);
+  expect(out.length).toBe(rows.length);
+  return dataValues(out);
+}
+
+/** Evaluate `e` over one column `x` of type t holding `values`. */
+export function evalCol(t: SqlType, values: unknown[], make: (x: BoundExpr) => BoundExpr, c: ExprContext = ctx): unknown[] {
+  const s = schemaOf({ x: t });
+  return evalRows(make(col(0, 'x', t)), s, values.map((x) => ({ x })), c);
+}
+
+/** Rows selected by a predicate. */
+export function selected(e: BoundExpr, schema: Schema, rows: Record<string, unknown>[], c: ExprContext = ctx): number[] {
+  const { indices, count } = compilePredicate(e, schema, c)(rowsToBatch(schema, rows));
+  return Array.from(indices.subarray(0, count));
+}
+
+export const constant = (e: BoundExpr, c: ExprContext = ctx): unknown => evaluateConstant(e, c);
+
+import { expect } from 'vitest';

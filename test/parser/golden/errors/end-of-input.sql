@@ -1,0 +1,1 @@
+SELECT auction FROM bid WHERE

@@ -1,0 +1,3 @@
+SELECT auction
+FROM
+WHERE price > 10;

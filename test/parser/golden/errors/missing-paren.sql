@@ -1,0 +1,3 @@
+SELECT auction, COUNT(bidder
+FROM bid
+GROUP BY auction;

@@ -1,0 +1,2 @@
+-- a typo in the first keyword
+SELEC auction FROM bid;

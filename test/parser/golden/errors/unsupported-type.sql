@@ -1,0 +1,3 @@
+CREATE TABLE t (
+  tags ARRAY<STRING>
+) WITH ('connector' = 'memory');

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import * as T from '../../src/parser/tokens.js';
+
+const lex = (text: string) => {
+  const r = T.sqlLexer.tokenize(text);
+  expect(r.errors).toEqual([]);
+  return r.tokens.map((t) => [t.tokenType.name, t.image]);
+};
+
+describe('lexer', () => {
+  it('reads keywords in any case and keeps longer words as identifiers', () => {
+    expect(lex('select SeLeCt selected INTO interval in')).toEqual([
+      ['SELECT', 'select'], ['SELECT', 'SeLeCt'], ['Identifier', 'selected'], ['INTO', 'INTO'], ['INTERVAL', 'interval'], ['IN', 'in'],
+    ]);
+  });
+
+  it('puts non-reserved keywords and backticked names in the Identifier category, not reserved ones', () => {
+    const [date, key, quoted, from] = T.sqlLexer.tokenize('date key `from` from').tokens;
+    expect(T.DateKw.CATEGORIES).toContain(T.Identifier);
+    expect(date!.tokenType).toBe(T.DateKw);
+    expect(key!.tokenType.CATEGORIES).toContain(T.Identifier);
+    expect(quoted!.tokenType).toBe(T.QuotedIdentifier);
+    expect(from!.tokenType.CATEGORIES).not.toContain(T.Identifier);
+    expect(from!.tokenType.CATEGORIES).toContain(T.AnyWord);
+  });
+
+  it('reads quoted identifiers with doubled backticks and strings with doubled quotes', () => {
+    expect(lex("`a``b` 'it''s' ''")).toEqual([['QuotedIdentifier', '`a``b`'], ['StringLiteral', "'it''s'"], ['StringLiteral', "''"]]);
+  });
+
+  it('reads numbers: integers, decimals, leading dot, exponents', () => {
+    expect(lex('12 1.5 .5 1e3 2.5E-2 3.')).toEqual([
+      ['NumberLiteral', '12'], ['NumberLiteral', '1.5'], ['NumberLiteral', '.5'], ['NumberLiteral', '1e3'], ['NumberLiteral', '2.5E-2'], ['NumberLiteral', '3.'],
+    ]);
+  });
+
+  it('skips -- and /* */ comments', () => {
+    expect(lex('a -- rest of line\n/* block\n comment */ b')).toEqual([['Identifier', 'a'], ['Identifier', 'b']]);
+  });
+
+  it('reads multi-character operators before their prefixes', () => {
+    expect(lex('|| <> != <= >= => = < > - / * %').map(([n]) => n)).toEqual([
+      'Concat', 'NotEq', 'NotEq', 'LessEq', 'GreaterEq', 'Arrow', 'Eq', 'Less', 'Greater', 'Minus', 'Slash', 'Star', 'Percent',
+    ]);
+  });
+
+  it('tracks lines and columns from 1 and offsets from 0', () => {
+    const [, b] = T.sqlLexer.tokenize('a\n  b').tokens;
+    expect([b!.startLine, b!.startColumn, b!.startOffset]).toEqual([2, 3, 4]);
+  });
+});

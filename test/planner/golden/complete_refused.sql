@@ -1,0 +1,3 @@
+-- include: _nexmark.sql
+SET 'output-mode' = 'complete';
+SELECT auction, price FROM bid;

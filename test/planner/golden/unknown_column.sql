@@ -1,0 +1,5 @@
+-- include: _nexmark.sql
+SELECT auction,
+       bidder,
+       prise
+FROM bid;
