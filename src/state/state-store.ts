@@ -25,9 +25,17 @@ export interface StateStore {
   abort(): void;
   /** a rough estimate of the memory the state holds, for progress */
   memoryUsedBytes(): number;
+  /** bytes of this operator's files on disk (checkpointing stores), for progress */
+  stateSizeOnDisk?(): number;
+  /** milliseconds the last commit() took (writing the delta), for progress */
+  readonly lastCommitMs?: number;
 }
 
 export interface StateStoreProvider {
   /** Open operator `operatorId`'s store at committed `version` (-1: empty). */
   open(operatorId: number, version: number): Promise<StateStore>;
+  /** Wait for background work (snapshot compaction, old-file deletion) to finish. */
+  maintenance?(): Promise<void>;
+  /** Finish background work and release files and handles. */
+  close?(): Promise<void>;
 }

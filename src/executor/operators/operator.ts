@@ -43,8 +43,12 @@ export interface Operator {
   process(chunk: Chunk, ctx: BatchContext, input?: number): Chunk[];
   onWatermark?(watermark: number, ctx: BatchContext): Chunk[];
   finishBatch?(ctx: BatchContext): Chunk[];
-  /** true when a watermark move to `watermark` would make this operator emit or evict */
-  wantsWatermark?(watermark: number): boolean;
+  /**
+   * True when a batch run now, with this watermark and processing time, would make the operator emit
+   * or evict (a closed event-time window, a processing-time window whose end the clock passed): the
+   * loop then runs a batch even without new data.
+   */
+  hasTimerWork?(watermark: number, processingTime: number): boolean;
   checkpoint?(version: number): Promise<void>;
   /** roll back the uncommitted batch (a failed batch) */
   abort?(): void;

@@ -57,6 +57,8 @@ export class MicroBatchExecution {
   private batchId = 0;
   /** the watermark the last batch ran with */
   private lastBatchWatermark = -Infinity;
+  /** the processing time the last batch ran at */
+  private lastBatchTime = -Infinity;
   private finalBatchDone = false;
   private exprNow = 0;
 
@@ -108,13 +110,16 @@ export class MicroBatchExecution {
       this.tracker.advance();
     }
     const wm = this.tracker.current();
-    const watermarkWork = wm > this.lastBatchWatermark && this.operators.some((op) => op.wantsWatermark?.(wm) ?? false);
+    const now = this.o.clock.now();
+    const timerWork = (wm > this.lastBatchWatermark || now > this.lastBatchTime)
+      && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
     const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
-    if (!newData && !watermarkWork && !finalFlush) return undefined;
+    if (!newData && !timerWork && !finalFlush) return undefined;
     if (finalFlush) this.finalBatchDone = true;
 
     const batchId = this.batchId;
-    const timestamp = this.o.clock.now();
+    const timestamp = now;
+    this.lastBatchTime = timestamp;
     this.exprNow = timestamp;
     // read (start, end] of every source that moved
     const chunks: Chunk[][] = this.o.sources.map(() => []);

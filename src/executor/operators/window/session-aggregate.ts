@@ -135,7 +135,7 @@ export class SessionAggregateOperator implements Operator {
     return merged;
   }
 
-  wantsWatermark(watermark: number): boolean {
+  hasTimerWork(watermark: number): boolean {
     return this.node.mode !== 'complete' && this.open.minEnd() <= watermark;
   }
 

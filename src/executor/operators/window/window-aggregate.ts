@@ -88,7 +88,7 @@ export class WindowAggregateOperator implements Operator {
     return [];
   }
 
-  wantsWatermark(watermark: number): boolean {
+  hasTimerWork(watermark: number): boolean {
     return this.node.mode !== 'complete' && this.open.minEnd() <= watermark;
   }
 

@@ -1,0 +1,279 @@
+/**
+ * A query's checkpoint directory (DESIGN.md "Micro-batch protocol"):
+ *
+ *   metadata      {version, id, fingerprint, createdAt}: which query owns the directory
+ *   offsets/N     written before batch N runs: source offsets, watermark, batch timestamp, the
+ *                 settings that change results, and what sources need to resume
+ *   commits/N     written after the sink took batch N and every state store committed version N
+ *   state/<op>/   each stateful operator's versioned state (file-state-store.ts, lmdb-state-store.ts)
+ *
+ * Recovery: the last batch with a commit is done; a batch with offsets but no commit is re-run with
+ * exactly the recorded offsets, watermark and timestamp, over state loaded at the last committed
+ * version. Every file is written atomically, and a file that does not parse counts as absent.
+ */
+import type { Dirent } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { WeirError } from '../../common/errors.js';
+import { readJsonOrUndefined, removeStaleTemps, writeFileAtomic } from './atomic-file.js';
+import { BatchLog, type JsonValue } from './batch-log.js';
+import { incompatibility, sameFingerprint, type QueryFingerprint } from './fingerprint.js';
+
+export type { OperatorFingerprint, QueryFingerprint } from './fingerprint.js';
+
+/** JSON has no infinities: -Infinity (no watermark yet) is null, +Infinity (inputs exhausted) '+inf'. */
+export type EncodedWatermark = number | null | '+inf';
+
+export function encodeWatermark(wm: number): EncodedWatermark {
+  if (wm === Infinity) return '+inf';
+  if (wm === -Infinity || Number.isNaN(wm)) return null;
+  return wm;
+}
+
+export function decodeWatermark(wm: EncodedWatermark | undefined): number {
+  if (wm === '+inf') return Infinity;
+  if (wm === null || wm === undefined) return -Infinity;
+  return wm;
+}
+
+/** The `offsets/N` file. */
+export interface OffsetsEntry {
+  readonly [k: string]: JsonValue;
+  readonly version: 1;
+  readonly batchId: number;
+  /** each source's end offset for the batch, in plan order; null: the source has no offset yet */
+  readonly sources: readonly JsonValue[];
+  readonly watermark: EncodedWatermark;
+  /** the batch's processing time (epoch ms) */
+  readonly timestamp: number;
+  /** the settings that change results, as they were when the batch was planned */
+  readonly settings: { readonly [k: string]: string };
+  /** whatever else sources or the watermark tracker need to resume */
+  readonly sourceState: JsonValue;
+}
+
+/** The `commits/N` file. */
+export interface CommitEntry {
+  readonly [k: string]: JsonValue;
+  readonly version: 1;
+  readonly batchId: number;
+  /** the watermark the next batch will use (the tracker advances after a batch) */
+  readonly nextWatermark: EncodedWatermark;
+  /** processing time of the commit */
+  readonly committedAt: number;
+  readonly extra: JsonValue;
+}
+
+/** One batch's plan, as the micro-batch loop sees it. */
+export interface BatchOffsets {
+  readonly batchId: number;
+  readonly sources: readonly (JsonValue | undefined)[];
+  readonly watermark: number;
+  readonly timestamp: number;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly sourceState?: JsonValue;
+}
+
+export interface BatchCommit {
+  readonly batchId: number;
+  readonly nextWatermark: number;
+  readonly committedAt: number;
+  /** e.g. the watermark tracker's per-input maxima */
+  readonly extra?: JsonValue;
+}
+
+export interface RecoveryPoint {
+  /** the last batch whose commit is recorded; -1 when none is */
+  readonly lastCommitted: number;
+  /** the offsets of that batch: where the sources resume (undefined when lastCommitted is -1) */
+  readonly committed?: BatchOffsets;
+  /** its commit entry (the watermark for the next batch) */
+  readonly commit?: BatchCommit;
+  /** a batch planned but not committed: re-run it with exactly these offsets, watermark, timestamp */
+  readonly pending?: BatchOffsets;
+  /** the id the next batch to run has (pending's, or lastCommitted + 1) */
+  readonly nextBatchId: number;
+}
+
+interface MetadataFile {
+  readonly [k: string]: JsonValue;
+  readonly version: 1;
+  readonly id: string;
+  readonly fingerprint: JsonValue;
+  readonly createdAt: number;
+}
+
+export interface CheckpointOptions {
+  /** the query id to record when the directory is new (an existing checkpoint keeps its own) */
+  readonly queryId: string;
+  /** processing time now (epoch ms), from the engine's clock */
+  readonly now: number;
+  /** how many batches of offsets and commits to keep (setting 'checkpoint.retain'); default 100 */
+  readonly retain?: number;
+}
+
+export const DEFAULT_RETAIN = 100;
+
+const toOffsetsEntry = (b: BatchOffsets): OffsetsEntry => ({
+  version: 1,
+  batchId: b.batchId,
+  sources: b.sources.map((s) => s ?? null),
+  watermark: encodeWatermark(b.watermark),
+  timestamp: b.timestamp,
+  settings: { ...b.settings },
+  sourceState: b.sourceState ?? null,
+});
+
+const fromOffsetsEntry = (e: OffsetsEntry): BatchOffsets => ({
+  batchId: e.batchId,
+  sources: e.sources.map((s) => (s === null ? undefined : s)),
+  watermark: decodeWatermark(e.watermark),
+  timestamp: e.timestamp,
+  settings: { ...(e.settings ?? {}) },
+  ...(e.sourceState !== null && e.sourceState !== undefined ? { sourceState: e.sourceState } : {}),
+});
+
+const fromCommitEntry = (e: CommitEntry): BatchCommit => ({
+  batchId: e.batchId,
+  nextWatermark: decodeWatermark(e.nextWatermark),
+  committedAt: e.committedAt,
+  ...(e.extra !== null && e.extra !== undefined ? { extra: e.extra } : {}),
+});
+
+export class Checkpoint {
+  /** milliseconds spent writing offsets and commit files for the last batch (for progress) */
+  lastWriteMs = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly id: string,
+    readonly createdAt: number,
+    readonly retain: number,
+    private readonly offsets: BatchLog<OffsetsEntry>,
+    private readonly commits: BatchLog<CommitEntry>,
+  ) {}
+
+  /** where state stores keep their files */
+  get stateDir(): string {
+    return path.join(this.dir, 'state');
+  }
+
+  /**
+   * Open the checkpoint in `dir` for a query with `fingerprint`, creating it when new. A checkpoint
+   * written by a query whose stateful part differs is refused with what differs; other differences
+   * are accepted and the new fingerprint recorded.
+   */
+  static async open(dir: string, fingerprint: QueryFingerprint, options: CheckpointOptions): Promise<Checkpoint> {
+    const retain = options.retain ?? DEFAULT_RETAIN;
+    if (!Number.isInteger(retain) || retain < 1) throw new WeirError('OPTION', `checkpoint.retain must be a positive integer, got ${retain}`);
+    await fs.mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
+    const metaFile = path.join(dir, 'metadata');
+    const meta = (await readJsonOrUndefined(metaFile)) as MetadataFile | undefined;
+    let id = options.queryId;
+    let createdAt = options.now;
+    if (meta !== undefined && typeof meta === 'object' && typeof meta.id === 'string') {
+      const was = meta.fingerprint as unknown as QueryFingerprint;
+      const why = incompatibility(was, fingerprint);
+      if (why !== undefined) throw new WeirError('STATE', `checkpoint ${dir} belongs to a different query: ${why}. Use a new checkpoint directory, or delete this one to start over`);
+      id = meta.id;
+      createdAt = meta.createdAt;
+    }
+    if (meta === undefined || !sameFingerprint(meta.fingerprint as unknown as QueryFingerprint, fingerprint)) {
+      const file: MetadataFile = { version: 1, id, fingerprint: fingerprint as unknown as JsonValue, createdAt };
+      await writeFileAtomic(metaFile, JSON.stringify(file) + '\n');
+    }
+    const offsets = await BatchLog.open<OffsetsEntry>(path.join(dir, 'offsets'));
+    const commits = await BatchLog.open<CommitEntry>(path.join(dir, 'commits'));
+    return new Checkpoint(dir, id, createdAt, retain, offsets, commits);
+  }
+
+  /**
+   * Where to resume. Also tidies what a crash left: a commit or offsets file that does not parse,
+   * and offsets planned after the first uncommitted batch (they would disagree with the re-run).
+   */
+  async recoveryPoint(): Promise<RecoveryPoint> {
+    const last = await this.commits.latest();
+    const lastCommitted = last?.batchId ?? -1;
+    await this.commits.removeAfter(lastCommitted);
+    const nextBatchId = lastCommitted + 1;
+    await this.offsets.removeAfter(nextBatchId);
+    const pendingEntry = await this.offsets.get(nextBatchId);
+    if (pendingEntry === undefined) await this.offsets.remove(nextBatchId);
+    let committed: BatchOffsets | undefined;
+    if (lastCommitted >= 0) {
+      const e = await this.offsets.get(lastCommitted);
+      if (e === undefined) throw new WeirError('STATE', `checkpoint ${this.dir} is damaged: batch ${lastCommitted} is committed but offsets/${lastCommitted} is missing or unreadable`);
+      committed = fromOffsetsEntry(e);
+    }
+    return {
+      lastCommitted,
+      nextBatchId,
+      ...(committed ? { committed } : {}),
+      ...(last ? { commit: fromCommitEntry(last.entry) } : {}),
+      ...(pendingEntry ? { pending: fromOffsetsEntry(pendingEntry) } : {}),
+    };
+  }
+
+  /** Record batch N's plan before it runs (a re-run writes the identical entry: a no-op). */
+  async writeOffsets(b: BatchOffsets): Promise<void> {
+    const t0 = performance.now();
+    await this.offsets.add(b.batchId, toOffsetsEntry(b));
+    this.lastWriteMs = performance.now() - t0;
+  }
+
+  /** Record that batch N is done, then drop the log entries beyond retention. */
+  async writeCommit(c: BatchCommit): Promise<void> {
+    const t0 = performance.now();
+    const entry: CommitEntry = {
+      version: 1,
+      batchId: c.batchId,
+      nextWatermark: encodeWatermark(c.nextWatermark),
+      committedAt: c.committedAt,
+      extra: c.extra ?? null,
+    };
+    await this.commits.add(c.batchId, entry);
+    await this.purge(c.batchId);
+    this.lastWriteMs += performance.now() - t0;
+  }
+
+  /** Delete offsets and commits older than the last `retain` committed batches. */
+  async purge(lastCommitted: number): Promise<void> {
+    const keepFrom = lastCommitted - this.retain + 1;
+    if (keepFrom <= 0) return;
+    await this.commits.purgeBelow(keepFrom);
+    await this.offsets.purgeBelow(keepFrom);
+  }
+
+  async offsetsOf(batchId: number): Promise<BatchOffsets | undefined> {
+    const e = await this.offsets.get(batchId);
+    return e === undefined ? undefined : fromOffsetsEntry(e);
+  }
+
+  async commitOf(batchId: number): Promise<BatchCommit | undefined> {
+    const e = await this.commits.get(batchId);
+    return e === undefined ? undefined : fromCommitEntry(e);
+  }
+
+  /** Bytes the whole checkpoint directory takes on disk (for progress). */
+  async sizeOnDisk(): Promise<number> {
+    return dirSize(this.dir);
+  }
+}
+
+export async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await dirSize(p);
+    else total += await fs.stat(p).then((s) => s.size, () => 0);
+  }
+  return total;
+}

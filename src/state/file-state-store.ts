@@ -1,0 +1,176 @@
+/**
+ * The default checkpointing state store: state lives in a Map (reads and writes never touch the
+ * disk), and commit(v) writes a delta file of just the keys changed in v, so the cost of a batch is
+ * proportional to what it changed, not to the whole state. Every `snapshotEvery` versions a snapshot
+ * is built in the background from the files (state-files.ts), and files no longer needed to rebuild
+ * the last `retainVersions` versions are deleted.
+ */
+import * as path from 'node:path';
+import { WeirError } from '../common/errors.js';
+import { encodeEntry } from './state-codec.js';
+import { OperatorFiles } from './state-files.js';
+import type { StateStore, StateStoreProvider, StateValue } from './state-store.js';
+
+const ABSENT = Symbol('absent');
+const ENTRY_OVERHEAD = 64;
+
+export interface FileStateStoreOptions {
+  /** versions that can still be opened (files older than that are deleted); default 100 */
+  readonly retainVersions?: number;
+  /** build a snapshot every this many versions; default 10 */
+  readonly snapshotEvery?: number;
+}
+
+export class FileStateStore implements StateStore {
+  private readonly undo = new Map<string, StateValue | typeof ABSENT>();
+  private keyBytes = 0;
+  lastCommitMs = 0;
+
+  constructor(
+    readonly operatorId: number,
+    public version: number,
+    private readonly live: Map<string, StateValue>,
+    private readonly files: OperatorFiles,
+    private readonly options: Required<FileStateStoreOptions>,
+  ) {
+    for (const k of live.keys()) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
+  }
+
+  get(key: string): StateValue | undefined {
+    return this.live.get(key);
+  }
+
+  put(key: string, value: StateValue): void {
+    const prev = this.live.get(key);
+    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
+    if (prev === undefined) this.keyBytes += key.length * 2 + ENTRY_OVERHEAD;
+    this.live.set(key, value);
+  }
+
+  delete(key: string): void {
+    const prev = this.live.get(key);
+    if (prev === undefined) return;
+    if (!this.undo.has(key)) this.undo.set(key, prev);
+    this.keyBytes -= key.length * 2 + ENTRY_OVERHEAD;
+    this.live.delete(key);
+  }
+
+  entries(): IterableIterator<[string, StateValue]> {
+    return this.live.entries();
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  get numUpdated(): number {
+    return this.undo.size;
+  }
+
+  /**
+   * Make version `version` durable: write its delta, then queue a snapshot build (every
+   * `snapshotEvery` versions) and the deletion of files past retention. A version at or below one
+   * already on disk is a re-run of a batch that never committed: the files from that run go first.
+   */
+  async commit(version: number): Promise<void> {
+    const t0 = performance.now();
+    if (version <= this.version) throw new WeirError('STATE', `state of operator ${this.operatorId}: version ${version} is not after ${this.version}`);
+    // a snapshot build that failed leaves the deltas, so nothing is lost, but a disk that cannot
+    // take files must stop the query rather than be found out at recovery
+    this.files.throwIfFailed();
+    if (version <= this.files.highestVersion()) {
+      await this.files.idle();
+      await this.files.removeFrom(version);
+    }
+    const live = this.live;
+    const keys = [...this.undo.keys()];
+    await this.files.write('delta', version, keys.length, (function* () {
+      for (const k of keys) yield encodeEntry(k, live.get(k)) + '\n';
+    })());
+    this.undo.clear();
+    this.version = version;
+    const { snapshotEvery, retainVersions } = this.options;
+    const files = this.files;
+    if ((version + 1) % snapshotEvery === 0) files.enqueue(() => files.buildSnapshot(version));
+    files.enqueue(() => files.purge(version, retainVersions));
+    this.lastCommitMs = performance.now() - t0;
+  }
+
+  abort(): void {
+    for (const [k, v] of this.undo) {
+      if (v === ABSENT) {
+        if (this.live.delete(k)) this.keyBytes -= k.length * 2 + ENTRY_OVERHEAD;
+      } else {
+        if (!this.live.has(k)) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
+        this.live.set(k, v);
+      }
+    }
+    this.undo.clear();
+  }
+
+  memoryUsedBytes(): number {
+    return Math.max(0, this.keyBytes + this.live.size * 48);
+  }
+
+  stateSizeOnDisk(): number {
+    return this.files.bytesOnDisk();
+  }
+
+  /** Wait for this operator's background snapshot builds and deletions. */
+  maintenance(): Promise<void> {
+    return this.files.idle();
+  }
+}
+
+/** Stores under `dir/<operatorId>/`; one provider per query run (it caches open operators' files). */
+export class FileStateStoreProvider implements StateStoreProvider {
+  private readonly files = new Map<number, OperatorFiles>();
+  private readonly stores = new Map<number, FileStateStore>();
+  private readonly options: Required<FileStateStoreOptions>;
+
+  constructor(readonly dir: string, options: FileStateStoreOptions = {}) {
+    this.options = {
+      retainVersions: options.retainVersions ?? 100,
+      snapshotEvery: options.snapshotEvery ?? 10,
+    };
+    for (const [k, v] of Object.entries(this.options)) {
+      if (!Number.isInteger(v) || v < 1) throw new WeirError('OPTION', `state ${k} must be a positive integer, got ${v}`);
+    }
+  }
+
+  private async operatorFiles(operatorId: number): Promise<OperatorFiles> {
+    let f = this.files.get(operatorId);
+    if (!f) {
+      f = await OperatorFiles.open(path.join(this.dir, String(operatorId)), operatorId);
+      this.files.set(operatorId, f);
+    }
+    return f;
+  }
+
+  /**
+   * The state of committed `version`. A store this provider already has at that version is reused
+   * (a restart within the process) after rolling back anything uncommitted; otherwise the state is
+   * rebuilt from the newest snapshot at or below `version` and the deltas after it.
+   */
+  async open(operatorId: number, version: number): Promise<FileStateStore> {
+    const existing = this.stores.get(operatorId);
+    if (existing && existing.version === version) {
+      existing.abort();
+      return existing;
+    }
+    const files = await this.operatorFiles(operatorId);
+    await files.idle();
+    const live = await files.load(version);
+    const store = new FileStateStore(operatorId, version, live, files, this.options);
+    this.stores.set(operatorId, store);
+    return store;
+  }
+
+  async maintenance(): Promise<void> {
+    for (const f of this.files.values()) await f.idle();
+  }
+
+  async close(): Promise<void> {
+    await this.maintenance();
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The files of one stateful operator's checkpointed state, in `state/<operatorId>/`:
+ *
+ *   <v>.delta      the keys version v changed: a header line, then `[key,value]` or `[key]` (deleted)
+ *   <v>.snapshot   every live key at version v: a header line, then `[key,value]`
+ *
+ * The header `{"weir":"state","kind":…,"version":v,"entries":n}` lets a reader tell a whole file
+ * from a cut-off one. Version v is rebuilt from the newest readable snapshot at or below v plus the
+ * deltas after it; files above v belong to a batch that never committed and are not read.
+ *
+ * Snapshots are built from the files (the previous snapshot plus the deltas), never from live
+ * memory, so building one needs no pause of the batch loop: it streams text with awaits between
+ * chunks while batches go on.
+ */
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { WeirError } from '../common/errors.js';
+import { isTempFile, removeStaleTemps, writeLinesAtomic } from './checkpoint/atomic-file.js';
+import { decodeEntry, entryKey } from './state-codec.js';
+import type { StateValue } from './state-store.js';
+
+export type StateFileKind = 'delta' | 'snapshot';
+
+interface Header {
+  readonly weir: 'state';
+  readonly kind: StateFileKind;
+  readonly version: number;
+  readonly entries: number;
+}
+
+const FILE_NAME = /^(0|[1-9][0-9]*)\.(delta|snapshot)$/;
+
+export const headerLine = (kind: StateFileKind, version: number, entries: number): string =>
+  JSON.stringify({ weir: 'state', kind, version, entries } satisfies Header) + '\n';
+
+/** The lines of a text file, streamed (state files can be far larger than one JS string). */
+async function* lines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      yield text.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') yield rest;
+}
+
+/**
+ * Read a state file, calling `onLine` for each entry line. False when the file is missing, has no
+ * valid header, or has fewer lines than its header says (cut off by a crash).
+ */
+async function readStateFile(file: string, kind: StateFileKind, version: number, onLine: (line: string) => boolean): Promise<boolean> {
+  let header: Header | undefined;
+  let n = 0;
+  try {
+    for await (const line of lines(file)) {
+      if (header === undefined) {
+        try {
+          header = JSON.parse(line) as Header;
+        } catch {
+          return false;
+        }
+        if (header?.weir !== 'state' || header.kind !== kind || header.version !== version) return false;
+        continue;
+      }
+      if (line === '') continue;
+      if (!onLine(line)) return false;
+      n++;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  return header !== undefined && n === header.entries;
+}
+
+export class OperatorFiles {
+  /** file name → size in bytes, kept current by this object's writes and deletes */
+  private readonly sizes = new Map<string, number>();
+  /** background work (snapshot builds, purges), run one after another */
+  private background: Promise<void> = Promise.resolve();
+  private backgroundError: unknown;
+
+  private constructor(readonly dir: string, readonly operatorId: number) {}
+
+  static async open(dir: string, operatorId: number): Promise<OperatorFiles> {
+    await fs.mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
+    const f = new OperatorFiles(dir, operatorId);
+    for (const name of await fs.readdir(dir)) {
+      if (isTempFile(name) || !FILE_NAME.test(name)) continue;
+      f.sizes.set(name, (await fs.stat(path.join(dir, name))).size);
+    }
+    return f;
+  }
+
+  private path(version: number, kind: StateFileKind): string {
+    return path.join(this.dir, `${version}.${kind}`);
+  }
+
+  /** Versions that have a file of `kind`, ascending. */
+  versions(kind: StateFileKind): number[] {
+    const out: number[] = [];
+    for (const name of this.sizes.keys()) {
+      const m = FILE_NAME.exec(name);
+      if (m && m[2] === kind) out.push(Number(m[1]));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** The highest version any file is for. */
+  highestVersion(): number {
+    return Math.max(-1, ...this.versions('delta'), ...this.versions('snapshot'));
+  }
+
+  bytesOnDisk(): number {
+    let total = 0;
+    for (const s of this.sizes.values()) total += s;
+    return total;
+  }
+
+  sizeOf(version: number, kind: StateFileKind): number | undefined {
+    return this.sizes.get(`${version}.${kind}`);
+  }
+
+  /** Write a file of entry lines atomically. */
+  async write(kind: StateFileKind, version: number, count: number, body: Iterable<string> | AsyncIterable<string>): Promise<void> {
+    async function* all(): AsyncGenerator<string> {
+      yield headerLine(kind, version, count);
+      yield* body;
+    }
+    const bytes = await writeLinesAtomic(this.path(version, kind), all());
+    this.sizes.set(`${version}.${kind}`, bytes);
+  }
+
+  async remove(version: number, kind: StateFileKind): Promise<void> {
+    await fs.rm(this.path(version, kind), { force: true });
+    this.sizes.delete(`${version}.${kind}`);
+  }
+
+  /** Remove every file for a version of at least `version` (a batch being written again). */
+  async removeFrom(version: number): Promise<void> {
+    for (const kind of ['delta', 'snapshot'] as const) {
+      for (const v of this.versions(kind)) if (v >= version) await this.remove(v, kind);
+    }
+  }
+
+  /** The live keys of `version`, in the order the files list them. */
+  async load(version: number): Promise<Map<string, StateValue>> {
+    const live = new Map<string, StateValue>();
+    if (version < 0) return live;
+    const deltas = new Set(this.versions('delta'));
+    const snapshots = this.versions('snapshot').filter((v) => v <= version).reverse();
+    const bases = [...snapshots, -1];
+    const problems: string[] = [];
+    for (const base of bases) {
+      let missing = -1;
+      for (let v = base + 1; v <= version && missing < 0; v++) if (!deltas.has(v)) missing = v;
+      if (missing >= 0) {
+        problems.push(`${missing}.delta is missing`);
+        continue;
+      }
+      live.clear();
+      if (base >= 0 && !(await this.readInto(live, base, 'snapshot'))) {
+        problems.push(`${base}.snapshot is unreadable`);
+        continue;
+      }
+      let ok = true;
+      for (let v = base + 1; v <= version && ok; v++) {
+        ok = await this.readInto(live, v, 'delta');
+        if (!ok) problems.push(`${v}.delta is unreadable`);
+      }
+      if (ok) return live;
+    }
+    throw new WeirError('STATE', `cannot rebuild the state of operator ${this.operatorId} at version ${version} from ${this.dir}: ${[...new Set(problems)].join('; ')}`);
+  }
+
+  private readInto(live: Map<string, StateValue>, version: number, kind: StateFileKind): Promise<boolean> {
+    return readStateFile(this.path(version, kind), kind, version, (line) => {
+      const e = decodeEntry(line);
+      if (e === undefined) return false;
+      if (e[1] === undefined) live.delete(e[0]);
+      else live.set(e[0], e[1]);
+      return true;
+    });
+  }
+
+  /** Queue work after the background work already queued. */
+  enqueue(work: () => Promise<void>): void {
+    this.background = this.background.then(work).catch((e: unknown) => {
+      this.backgroundError ??= e;
+    });
+  }
+
+  throwIfFailed(): void {
+    const e = this.backgroundError;
+    if (e !== undefined) {
+      this.backgroundError = undefined;
+      throw e;
+    }
+  }
+
+  /** Wait for the queued background work; throws what it failed with. */
+  async idle(): Promise<void> {
+    await this.background;
+    this.throwIfFailed();
+  }
+
+  /**
+   * Build `<version>.snapshot` from the newest snapshot below it and the deltas up to it. Entry
+   * lines are kept as text (only the key is parsed), so values are never decoded and re-encoded.
+   */
+  async buildSnapshot(version: number): Promise<void> {
+    if (this.sizes.has(`${version}.snapshot`)) return;
+    const byKey = new Map<string, string>();
+    const base = this.versions('snapshot').filter((v) => v < version).pop() ?? -1;
+    const apply = (line: string): boolean => {
+      const k = entryKey(line);
+      if (k === undefined) return false;
+      if (k.deleted) byKey.delete(k.key);
+      else byKey.set(k.key, line);
+      return true;
+    };
+    if (base >= 0 && !(await readStateFile(this.path(base, 'snapshot'), 'snapshot', base, apply))) {
+      throw new WeirError('STATE', `cannot build snapshot ${version} of operator ${this.operatorId}: ${base}.snapshot is unreadable`);
+    }
+    for (let v = base + 1; v <= version; v++) {
+      if (!(await readStateFile(this.path(v, 'delta'), 'delta', v, apply))) {
+        throw new WeirError('STATE', `cannot build snapshot ${version} of operator ${this.operatorId}: ${v}.delta is missing or unreadable`);
+      }
+    }
+    await this.write('snapshot', version, byKey.size, (function* () {
+      for (const line of byKey.values()) yield line + '\n';
+    })());
+  }
+
+  /**
+   * Delete what is not needed to rebuild the last `retain` versions up to `latest`: keep the newest
+   * snapshot at or below the oldest retained version (the base), every delta after the base, and
+   * the newest snapshot (fast loading); delete older snapshots and deltas and those in between.
+   */
+  async purge(latest: number, retain: number): Promise<void> {
+    const oldest = latest - retain + 1;
+    const snapshots = this.versions('snapshot');
+    const base = snapshots.filter((v) => v <= oldest).pop();
+    if (base === undefined) return;
+    const newest = snapshots[snapshots.length - 1];
+    for (const v of snapshots) if (v !== base && v !== newest && v <= latest) await this.remove(v, 'snapshot');
+    for (const v of this.versions('delta')) if (v <= base) await this.remove(v, 'delta');
+  }
+}
