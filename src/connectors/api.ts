@@ -51,6 +51,12 @@ export interface Source {
   read(start: Json | undefined, end: Json): Promise<SourceReadResult>;
   /** True when the source is bounded and nothing lies after `offset`. */
   isExhausted(offset: Json | undefined): boolean;
+  /**
+   * Trigger available-now: from here on, offer only what is available now (a monitored directory
+   * stops listing new files), so the query ends once that is processed. Sources without it end
+   * an available-now query when they have nothing new.
+   */
+  prepareForAvailableNow?(): Promise<void>;
   /** Everything up to `offset` is committed: the source may forget it. */
   commit?(offset: Json): Promise<void>;
   /** Unbounded sources that poll (a monitored directory) say how long to wait before asking again. */

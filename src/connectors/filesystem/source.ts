@@ -43,6 +43,8 @@ export class FilesystemSource implements Source {
   private readonly maxFiles: number;
   /** a bounded source's one listing */
   private initial: readonly string[] | undefined;
+  /** the listing taken when an available-now trigger started */
+  private availableNow: readonly string[] | undefined;
 
   constructor(table: ConnectorTable, ctx: ConnectorContext) {
     const target = resolvedPath(table, ctx.baseDir);
@@ -77,9 +79,14 @@ export class FilesystemSource implements Source {
     return listInputFiles(this.dir);
   }
 
+  /** Available-now: the files present now are all this source will offer. */
+  async prepareForAvailableNow(): Promise<void> {
+    this.availableNow ??= await this.list();
+  }
+
   async latestOffset(start: Json | undefined): Promise<Json | undefined> {
     const taken = parseOffset(start);
-    const listing = this.bounded ? (this.initial ??= await this.list()) : await this.list();
+    const listing = this.availableNow ?? (this.bounded ? (this.initial ??= await this.list()) : await this.list());
     const takenSet = new Set(taken);
     const fresh = listing.filter((f) => !takenSet.has(f));
     if (fresh.length === 0) return start;

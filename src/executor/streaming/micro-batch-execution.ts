@@ -72,6 +72,9 @@ export class MicroBatchExecution {
   }
 
   async start(): Promise<void> {
+    if (this.o.trigger.kind === 'availableNow') {
+      for (const s of this.o.sources) await s.prepareForAvailableNow?.();
+    }
     for (const s of this.o.plan.statefulOperators) {
       this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
     }
