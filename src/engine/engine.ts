@@ -19,7 +19,6 @@ import { parseScript } from '../parser/parse.js';
 import type { Statement } from '../parser/ast.js';
 import { Catalog } from '../planner/catalog.js';
 import { applyDdl } from '../planner/index.js';
-import { MemoryStateStoreProvider } from '../state/memory-state-store.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
 import { substituteVariables } from './variables.js';
@@ -52,7 +51,6 @@ export class Engine {
   private readonly connectors: ReadonlyMap<string, Connector>;
   private readonly queries: StreamingQuery[] = [];
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
-  private readonly stateProvider = new MemoryStateStoreProvider();
   private queryCounter = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -152,7 +150,6 @@ export class Engine {
       clock: this.clock,
       baseDir: this.baseDir(opts),
       checkpointDir: this.options.checkpointDir,
-      stateProvider: this.stateProvider,
       udfs: this.udfs,
       stdout: this.stdout(),
       nextQueryNumber: () => this.queryCounter++,

@@ -20,7 +20,7 @@ import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../plan
 import type { LogicalPlan } from '../planner/logical/plan.js';
 import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
-import type { StateStoreProvider } from '../state/state-store.js';
+import { MemoryStateStoreProvider } from '../state/memory-state-store.js';
 import { RejectedRecords } from './rejected-records.js';
 
 export interface QueryStartContext {
@@ -30,7 +30,6 @@ export interface QueryStartContext {
   readonly clock: Clock;
   readonly baseDir: string;
   readonly checkpointDir: string | undefined;
-  readonly stateProvider: StateStoreProvider;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
   readonly stdout: Writable;
   nextQueryNumber(): number;
@@ -110,7 +109,8 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     clock: ctx.clock,
     trigger,
     expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs },
-    stateProvider: ctx.stateProvider,
+    // each query has its own state: operator ids are numbered per query
+    stateProvider: new MemoryStateStoreProvider(),
     rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name),
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
