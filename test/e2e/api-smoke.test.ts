@@ -37,4 +37,16 @@ describe('embedding API through the stream DSL', () => {
       checkAnswer('w', [{ window_start: 0, window_end: 10000, n: 2, total: 3 }]),
     ]);
   });
+
+  it('keeps the state of two queries of one engine apart', async () => {
+    await testStream(`${DDL}
+      CREATE TABLE a (item STRING, n BIGINT) WITH ('connector' = 'memory');
+      CREATE TABLE b (price INT, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO a SELECT item, COUNT(*) FROM bids GROUP BY item;
+      INSERT INTO b SELECT price, COUNT(*) FROM bids GROUP BY price;`, [
+      addData('bids', [{ item: 'x', price: 1, ts: 0 }, { item: 'x', price: 2, ts: 0 }]),
+      checkAnswer('a', [{ item: 'x', n: 2 }]),
+      checkAnswer('b', [{ price: 1, n: 1 }, { price: 2, n: 1 }]),
+    ]);
+  });
 });
