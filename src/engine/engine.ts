@@ -149,7 +149,8 @@ export class Engine {
       connectors: this.connectors,
       clock: this.clock,
       baseDir: this.baseDir(opts),
-      checkpointDir: this.options.checkpointDir,
+      // relative to where the engine was started, as a CLI user expects for --checkpoint
+      checkpointDir: this.options.checkpointDir === undefined ? undefined : path.resolve(this.options.checkpointDir),
       udfs: this.udfs,
       stdout: this.stdout(),
       nextQueryNumber: () => this.queryCounter++,

@@ -3,6 +3,8 @@
  * incrementally (refusing an output mode the plan cannot honour before anything starts), create the
  * sources and the sink through their connectors, and start the micro-batch loop.
  */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { WeirError } from '../common/errors.js';
@@ -20,7 +22,7 @@ import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../plan
 import type { LogicalPlan } from '../planner/logical/plan.js';
 import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
-import { MemoryStateStoreProvider } from '../state/memory-state-store.js';
+import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
 
 export interface QueryStartContext {
@@ -96,7 +98,8 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     createSource(connectorTable(s.table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns: s.columns }, ctx.connectors));
   const sink = createSink(sinkTable, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
 
-  const id = ctx.newId();
+  const durability = await openCheckpoint(p.streaming, name, ctx);
+  const id = durability.checkpoint?.id ?? ctx.newId();
   const runId = ctx.newId();
   const execution = new MicroBatchExecution({
     id,
@@ -109,8 +112,9 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     clock: ctx.clock,
     trigger,
     expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs },
-    // each query has its own state: operator ids are numbered per query
-    stateProvider: new MemoryStateStoreProvider(),
+    stateProvider: durability.stateProvider,
+    checkpoint: durability.checkpoint,
+    settings: resultSettings(ctx.settings),
     rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name),
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
@@ -127,4 +131,45 @@ function rejectedDir(ctx: QueryStartContext, sink: ConnectorTable, name: string)
   }
   if (ctx.checkpointDir) return path.join(ctx.checkpointDir, name, 'rejected');
   return undefined;
+}
+
+/** Settings that change a query's results: recorded with each batch in the checkpoint. */
+const RESULT_SETTINGS = ['output-mode', 'table.local-time-zone', 'late-rows.table'];
+
+function resultSettings(settings: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of RESULT_SETTINGS) {
+    const v = settings.get(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** What identifies the query's state: its stateful operators and its sources, in plan order. */
+function fingerprintOf(plan: StreamingPlan): QueryFingerprint {
+  return {
+    operators: plan.statefulOperators.map((o) => ({ id: o.operatorId, kind: o.kind, stateSchema: o.description, description: o.description })),
+    sources: plan.sources.map((s) => `${s.table.name}:${s.table.options.get('connector') ?? '?'}`),
+  };
+}
+
+/**
+ * Each query's own checkpoint directory (`<checkpointDir>/<query name>`) and state stores: with a
+ * checkpoint, state is kept there (state.backend 'filesystem' by default, or 'lmdb'); without one,
+ * in memory (or in a temporary LMDB directory when state.backend is 'lmdb').
+ */
+async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStartContext) {
+  const backend = ctx.settings.get('state.backend');
+  const options = stateProviderOptions(ctx.settings);
+  if (!ctx.checkpointDir) {
+    const dir = backend?.toLowerCase() === 'lmdb'
+      ? await fs.mkdtemp(path.join(os.tmpdir(), `weir-state-${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`))
+      : undefined;
+    return { checkpoint: undefined, stateProvider: createStateProvider(backend ?? 'memory', dir, options) };
+  }
+  const retainText = ctx.settings.get('checkpoint.retain');
+  const checkpoint = await Checkpoint.open(path.join(ctx.checkpointDir, name), fingerprintOf(plan), {
+    queryId: ctx.newId(), now: ctx.clock.now(), ...(retainText !== undefined ? { retain: Number(retainText) } : {}),
+  });
+  return { checkpoint, stateProvider: createStateProvider(backend ?? 'filesystem', checkpoint.stateDir, options) };
 }

@@ -13,6 +13,9 @@ import { batchFromColumns } from '../../common/columns.js';
 import type { Json, RejectedRecord, Sink, Source } from '../../connectors/api.js';
 import type { StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
+import type { BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
+import { decodeWatermark, encodeWatermark } from '../../state/checkpoint/checkpoint.js';
+import type { JsonValue } from '../../state/checkpoint/batch-log.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import type { Clock } from './clock.js';
@@ -44,6 +47,10 @@ export interface ExecutionOptions {
   readonly rejected: RejectedRecordsWriter;
   /** how long an idle loop waits (real time) before asking sources again */
   readonly idlePollMs?: number;
+  /** where offsets, commits and state go; without it a restart starts over */
+  readonly checkpoint?: Checkpoint;
+  /** the settings that change results, recorded with each batch's offsets */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -61,6 +68,8 @@ export class MicroBatchExecution {
   private lastBatchTime = -Infinity;
   private finalBatchDone = false;
   private exprNow = 0;
+  /** a batch the checkpoint planned but did not commit: re-run exactly as planned */
+  private pending: BatchOffsets | undefined;
 
   constructor(private readonly o: ExecutionOptions) {
     this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined));
@@ -72,6 +81,7 @@ export class MicroBatchExecution {
   }
 
   async start(): Promise<void> {
+    await this.recover();
     if (this.o.trigger.kind === 'availableNow') {
       for (const s of this.o.sources) await s.prepareForAvailableNow?.();
     }
@@ -87,6 +97,32 @@ export class MicroBatchExecution {
       keyColumns: this.o.plan.keyColumns,
       queryName: this.o.name,
     });
+  }
+
+  /**
+   * Resume from the checkpoint: sources continue after the last committed batch's offsets, the
+   * watermark is what that batch's commit recorded, state stores open at its version, and a batch
+   * that was planned but not committed is run again with its recorded offsets, watermark and time.
+   */
+  private async recover(): Promise<void> {
+    const cp = this.o.checkpoint;
+    if (!cp) return;
+    const r = await cp.recoveryPoint();
+    this.batchId = r.nextBatchId;
+    if (r.committed) {
+      this.offsets = this.o.sources.map((_, i) => r.committed!.sources[i] as Json | undefined);
+      this.lastBatchWatermark = r.committed.watermark;
+      this.lastBatchTime = r.committed.timestamp;
+      if (r.committed.watermark === Infinity) this.finalBatchDone = true;
+    }
+    const saved = r.commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
+    if (r.commit) {
+      this.tracker.restore({
+        watermark: r.commit.nextWatermark,
+        perSource: (saved?.perSource ?? []).map((w) => decodeWatermark(w)),
+      });
+    }
+    this.pending = r.pending;
   }
 
   /** True when every source is bounded and has nothing after its current offset. */
@@ -105,20 +141,35 @@ export class MicroBatchExecution {
   async step(): Promise<QueryProgress | undefined> {
     const t0 = performance.now();
     const starts = this.offsets.slice();
-    const ends = await Promise.all(this.o.sources.map((s, i) => s.latestOffset(starts[i])));
-    const tOffsets = performance.now();
-    const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
-    if (!newData) {
-      this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
-      this.tracker.advance();
+    const replay = this.pending;
+    this.pending = undefined;
+    let ends: (Json | undefined)[];
+    let wm: number;
+    let now: number;
+    if (replay) {
+      ends = this.o.sources.map((_, i) => replay.sources[i] as Json | undefined);
+      wm = replay.watermark;
+      now = replay.timestamp;
+      if (wm === Infinity) this.finalBatchDone = true;
+    } else {
+      ends = await Promise.all(this.o.sources.map((s, i) => s.latestOffset(starts[i])));
+      const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
+      if (!newData) {
+        this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
+        this.tracker.advance();
+      }
+      wm = this.tracker.current();
+      now = this.o.clock.now();
+      const timerWork = (wm > this.lastBatchWatermark || now > this.lastBatchTime)
+        && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
+      const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
+      if (!newData && !timerWork && !finalFlush) return undefined;
+      if (finalFlush) this.finalBatchDone = true;
+      await this.o.checkpoint?.writeOffsets({
+        batchId: this.batchId, sources: ends as JsonValue[], watermark: wm, timestamp: now, settings: this.o.settings ?? {},
+      });
     }
-    const wm = this.tracker.current();
-    const now = this.o.clock.now();
-    const timerWork = (wm > this.lastBatchWatermark || now > this.lastBatchTime)
-      && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
-    const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
-    if (!newData && !timerWork && !finalFlush) return undefined;
-    if (finalFlush) this.finalBatchDone = true;
+    const tOffsets = performance.now();
 
     const batchId = this.batchId;
     const timestamp = now;
@@ -150,13 +201,22 @@ export class MicroBatchExecution {
     }
     const tAdd = performance.now();
     for (const op of this.operators) await op.checkpoint?.(batchId);
+    const eventTime = this.tracker.takeBatchEventTime();
+    this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
+    this.tracker.advance();
+    const cp = this.o.checkpoint;
+    if (cp) {
+      const snap = this.tracker.snapshot();
+      await cp.writeCommit({
+        batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
+        extra: { perSource: snap.perSource.map(encodeWatermark) },
+      });
+      await cp.purge(batchId);
+    }
     for (let i = 0; i < this.o.sources.length; i++) if (ends[i] !== undefined) await this.o.sources[i]!.commit?.(ends[i]!);
     this.offsets = ends;
     this.batchId++;
     this.lastBatchWatermark = wm;
-    const eventTime = this.tracker.takeBatchEventTime();
-    this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
-    this.tracker.advance();
     const tEnd = performance.now();
 
     const numInput = inputRows.reduce((a, b) => a + b, 0);
