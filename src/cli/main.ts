@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import { InternalError, isWeirError, WeirErrors } from '../common/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
+import { compareCommand, type CompareCliOptions } from './compare/command.js';
 import { formatProgressLine } from './progress-line.js';
 
 export const EXIT_OK = 0;
@@ -56,9 +57,11 @@ async function readSql(file: string, io: Io): Promise<string | undefined> {
   }
 }
 
-function reportError(e: unknown, file: string, io: Io): number {
+/** `beforeStart`: raised while the script was set up, before any query ran (a refused checkpoint is a user mistake). */
+function reportError(e: unknown, file: string, io: Io, beforeStart = false): number {
   if (isWeirError(e)) {
     io.stderr.write((e instanceof WeirErrors ? e.format(file) : e.format(file)) + '\n');
+    if (beforeStart && e.code === 'STATE') return EXIT_USER_ERROR;
     return e.code === 'RUNTIME' || e.code === 'INPUT' || e.code === 'STATE' ? EXIT_QUERY_FAILED : EXIT_USER_ERROR;
   }
   const err = e as Error;
@@ -77,7 +80,7 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     queries = await engine.execute(sql, { file });
   } catch (e) {
     await engine.stop();
-    return reportError(e, file, io);
+    return reportError(e, file, io, true);
   }
   if (opts.progress) {
     for (const q of queries) {
@@ -129,6 +132,19 @@ async function explainCommand(file: string, opts: RunOptions, io: Io): Promise<n
   }
 }
 
+async function compareCli(file: string, opts: RunOptions & CompareCliOptions, io: Io): Promise<number> {
+  const sql = await readSql(file, io);
+  if (sql === undefined) return EXIT_USER_ERROR;
+  const settings = settingsFrom(opts, io);
+  if (!settings) return EXIT_USER_ERROR;
+  try {
+    await compareCommand(file, sql, opts, settings, io);
+    return EXIT_OK;
+  } catch (e) {
+    return reportError(e, file, io);
+  }
+}
+
 export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let result: Promise<number> = Promise.resolve(EXIT_OK);
   const program = new Command()
@@ -150,6 +166,17 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .description('print the logical and streaming plans of each query in a script')
     .argument('<file>', 'the SQL script'))
     .action((file: string, opts: RunOptions) => { result = explainCommand(file, opts, io); });
+  program.command('compare')
+    .description("run a script's windowed query in event time and in processing time (simulated arrival) and compare them per window")
+    .argument('<file>', 'the SQL script')
+    .option('--rate <rows_per_s>', "rows arrive in file order at this rate (default: the input's average event rate)")
+    .option('--arrival <column>', 'take each row\'s arrival time from this column (a TIMESTAMP or epoch ms)')
+    .option('--tick <duration>', 'processing time between batches, e.g. 1s, 250ms', '1s')
+    .option('--json <file>', 'also write the comparison as JSON')
+    .option('--report <file.html>', 'also write a self-contained HTML page with charts')
+    .option('--metric <column>', 'the result column to chart (default: the first numeric one)')
+    .option('--set <KEY=VALUE>', 'a setting, as SET would make it; also fills ${KEY} placeholders (repeatable)', collect, [])
+    .action((file: string, opts: RunOptions & CompareCliOptions) => { result = compareCli(file, opts, io); });
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (e) {

@@ -82,10 +82,26 @@ export class FileStateStore implements StateStore {
       await this.files.idle();
       await this.files.removeFrom(version);
     }
+    // versions skipped (batches that did not commit this store) changed nothing: an empty delta
+    // each keeps the chain from the last snapshot unbroken
+    for (let v = this.version + 1; v < version; v++) await this.files.write('delta', v, 0, []);
     const live = this.live;
     const keys = [...this.undo.keys()];
     await this.files.write('delta', version, keys.length, (function* () {
-      for (const k of keys) yield encodeEntry(k, live.get(k)) + '\n';
+      // lines joined into chunks of about a megabyte: one write per chunk, not per line
+      let lines: string[] = [];
+      let len = 0;
+      for (const k of keys) {
+        const line = encodeEntry(k, live.get(k));
+        lines.push(line);
+        len += line.length;
+        if (len >= 1 << 20) {
+          yield lines.join('\n') + '\n';
+          lines = [];
+          len = 0;
+        }
+      }
+      if (lines.length > 0) yield lines.join('\n') + '\n';
     })());
     this.undo.clear();
     this.version = version;

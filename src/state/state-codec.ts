@@ -59,9 +59,29 @@ function revive(x: unknown): unknown {
   return o;
 }
 
+/** True when `v` holds something plain JSON would lose or change (checked before the slow path). */
+function needsTags(v: unknown): boolean {
+  switch (typeof v) {
+    case 'number': return !Number.isFinite(v) || Object.is(v, -0);
+    case 'string': case 'boolean': return false;
+    case 'object': {
+      if (v === null) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (needsTags(v[i])) return true;
+        return false;
+      }
+      if (v instanceof Uint8Array || Object.prototype.hasOwnProperty.call(v, TAG) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
+      for (const k in v) if (needsTags((v as Record<string, unknown>)[k])) return true;
+      return false;
+    }
+    default: return true; // bigint, undefined, functions, symbols
+  }
+}
+
 /** JSON text of any state value, keeping what plain JSON would lose. */
 export function encodeJson(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  // the replacer costs a call per node: most values are plain arrays of numbers and strings
+  return needsTags(value) ? JSON.stringify(value, replacer) : JSON.stringify(value);
 }
 
 /** The inverse of encodeJson; throws SyntaxError on text that is not JSON. */

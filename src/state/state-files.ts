@@ -34,19 +34,23 @@ const FILE_NAME = /^(0|[1-9][0-9]*)\.(delta|snapshot)$/;
 export const headerLine = (kind: StateFileKind, version: number, entries: number): string =>
   JSON.stringify({ weir: 'state', kind, version, entries } satisfies Header) + '\n';
 
-/** The lines of a text file, streamed (state files can be far larger than one JS string). */
-async function* lines(file: string): AsyncGenerator<string> {
+/**
+ * Call `onLine` for each line of a text file, streamed (state files can be far larger than one JS
+ * string); lines of a chunk are handled synchronously, one await per chunk. Stops early when
+ * `onLine` returns false, and then returns false.
+ */
+async function forEachLine(file: string, onLine: (line: string) => boolean): Promise<boolean> {
   let rest = '';
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const text = rest + (chunk as string);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      yield text.slice(start, nl);
+      if (!onLine(text.slice(start, nl))) return false;
       start = nl + 1;
     }
     rest = text.slice(start);
   }
-  if (rest !== '') yield rest;
+  return rest === '' || onLine(rest);
 }
 
 /**
@@ -57,20 +61,20 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
   let header: Header | undefined;
   let n = 0;
   try {
-    for await (const line of lines(file)) {
+    const whole = await forEachLine(file, (line) => {
       if (header === undefined) {
         try {
           header = JSON.parse(line) as Header;
         } catch {
           return false;
         }
-        if (header?.weir !== 'state' || header.kind !== kind || header.version !== version) return false;
-        continue;
+        return header?.weir === 'state' && header.kind === kind && header.version === version;
       }
-      if (line === '') continue;
-      if (!onLine(line)) return false;
+      if (line === '') return true;
       n++;
-    }
+      return onLine(line);
+    });
+    if (!whole) return false;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
@@ -234,22 +238,29 @@ export class OperatorFiles {
       }
     }
     await this.write('snapshot', version, byKey.size, (function* () {
-      for (const line of byKey.values()) yield line + '\n';
+      let lines: string[] = [];
+      for (const line of byKey.values()) {
+        lines.push(line);
+        if (lines.length >= 10_000) {
+          yield lines.join('\n') + '\n';
+          lines = [];
+        }
+      }
+      if (lines.length > 0) yield lines.join('\n') + '\n';
     })());
   }
 
   /**
    * Delete what is not needed to rebuild the last `retain` versions up to `latest`: keep the newest
-   * snapshot at or below the oldest retained version (the base), every delta after the base, and
-   * the newest snapshot (fast loading); delete older snapshots and deltas and those in between.
+   * snapshot at or below the oldest retained version (the base) and every file after it. (Later
+   * snapshots stay too: each becomes the base once the retained window passes it.)
    */
   async purge(latest: number, retain: number): Promise<void> {
     const oldest = latest - retain + 1;
     const snapshots = this.versions('snapshot');
     const base = snapshots.filter((v) => v <= oldest).pop();
     if (base === undefined) return;
-    const newest = snapshots[snapshots.length - 1];
-    for (const v of snapshots) if (v !== base && v !== newest && v <= latest) await this.remove(v, 'snapshot');
+    for (const v of snapshots) if (v < base) await this.remove(v, 'snapshot');
     for (const v of this.versions('delta')) if (v <= base) await this.remove(v, 'delta');
   }
 }

@@ -16,7 +16,7 @@ export interface StateStore {
   get(key: string): StateValue | undefined;
   put(key: string, value: StateValue): void;
   delete(key: string): void;
-  /** every live key, committed and uncommitted, in insertion order */
+  /** every live key, committed and uncommitted: in insertion order (in-memory stores) or key order (lmdb) */
   entries(): IterableIterator<[string, StateValue]>;
   readonly size: number;
   /** keys written or deleted since the last commit */

@@ -4,7 +4,9 @@
  *
  * Source offsets are the number of batches pushed to the table: a micro-batch reads the pushes
  * between two counts, so rows pushed before the query started are read by its first batch and rows
- * pushed later by the next one. The source is unbounded: pushes may come at any time.
+ * pushed later by the next one. The source is unbounded (pushes may come at any time) until the
+ * table's input is ended (`engine.input(name).end()`): then it is bounded, and exhausted once a batch
+ * has read every push, so the watermark goes to +infinity and the remaining windows flush.
  */
 import type * as arrow from 'apache-arrow';
 import { WeirError } from '../../common/errors.js';
@@ -17,10 +19,14 @@ export { MemoryTables, type MemoryInput, type PushRows } from './tables.js';
 export { MemoryOutput, type Change, type ChangeKind } from './output.js';
 
 export class MemorySource implements Source {
-  readonly bounded = false;
   readonly description: string;
   constructor(private readonly tables: MemoryTables, private readonly name: string, readonly schema: Schema) {
     this.description = `memory[${name}]`;
+  }
+
+  /** a getter: ending the input makes a running source bounded */
+  get bounded(): boolean {
+    return this.tables.ended(this.name);
   }
 
   async latestOffset(start: Json | undefined): Promise<Json | undefined> {
@@ -34,8 +40,8 @@ export class MemorySource implements Source {
     return { batches: batches.filter((b) => b.numRows > 0), rejected: [] };
   }
 
-  isExhausted(): boolean {
-    return false;
+  isExhausted(offset: Json | undefined): boolean {
+    return this.tables.ended(this.name) && offsetOf(offset) >= this.tables.pushed(this.name).length;
   }
 
   async close(): Promise<void> {}

@@ -22,12 +22,16 @@ export type PushRows = readonly object[] | arrow.Table | arrow.RecordBatch;
 
 export interface MemoryInput {
   push(rows: PushRows): void;
+  /** No more rows will come: the table's source becomes bounded (a push after this is an error). */
+  end(): void;
 }
 
 export class MemoryTables {
   private readonly schemas = new Map<string, { name: string; schema: Schema }>();
   private readonly inputs = new Map<string, arrow.RecordBatch[]>();
   private readonly outputs = new Map<string, MemoryOutput>();
+  /** tables whose input was ended */
+  private readonly endedInputs = new Set<string>();
 
   private static key(name: string): string {
     return name.toLowerCase();
@@ -41,6 +45,7 @@ export class MemoryTables {
     // a table re-created with another schema starts empty
     if (prev && !sameSchema(prev.schema, schema)) {
       this.inputs.delete(k);
+      this.endedInputs.delete(k);
       this.outputs.delete(k);
     }
   }
@@ -63,12 +68,21 @@ export class MemoryTables {
     const k = MemoryTables.key(name);
     return {
       push: (rows) => {
+        if (this.endedInputs.has(k)) throw new WeirError('INPUT', `memory table '${name}': push() after end()`);
         const batch = toBatch(name, schema, rows);
         let list = this.inputs.get(k);
         if (!list) this.inputs.set(k, (list = []));
         list.push(batch);
       },
+      end: () => {
+        this.endedInputs.add(k);
+      },
     };
+  }
+
+  /** True once the table's input was ended: nothing is pushed after the batches there are. */
+  ended(name: string): boolean {
+    return this.endedInputs.has(MemoryTables.key(name));
   }
 
   /** The batches pushed into a table so far (the source reads from this list). */

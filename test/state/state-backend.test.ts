@@ -1,0 +1,62 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WeirError } from '../../src/common/errors.js';
+import { createStateProvider, parseStateBackend, stateProviderOptions } from '../../src/state/index.js';
+import { FileStateStoreProvider } from '../../src/state/file-state-store.js';
+import { LmdbStateStoreProvider } from '../../src/state/lmdb-state-store.js';
+import { MemoryStateStoreProvider } from '../../src/state/memory-state-store.js';
+
+describe("SET 'state.backend'", () => {
+  it('accepts the backends and their Flink names', () => {
+    expect(parseStateBackend('memory')).toBe('memory');
+    expect(parseStateBackend('HashMap')).toBe('memory');
+    expect(parseStateBackend('filesystem')).toBe('filesystem');
+    expect(parseStateBackend(' lmdb ')).toBe('lmdb');
+    expect(parseStateBackend('rocksdb')).toBe('lmdb');
+  });
+
+  it('refuses an unknown backend, listing the known ones', () => {
+    const e = (() => { try { createStateProvider('redis', undefined); } catch (x) { return x; } })();
+    expect(e).toBeInstanceOf(WeirError);
+    expect((e as WeirError).code).toBe('OPTION');
+    expect((e as WeirError).message).toBe("unknown state.backend 'redis': expected memory, filesystem, lmdb");
+  });
+
+  it('checkpoints the in-memory store when there is a checkpoint directory', () => {
+    expect(createStateProvider('memory', undefined)).toBeInstanceOf(MemoryStateStoreProvider);
+    expect(createStateProvider('memory', '/tmp/x/state')).toBeInstanceOf(FileStateStoreProvider);
+    expect(createStateProvider('filesystem', '/tmp/x/state')).toBeInstanceOf(FileStateStoreProvider);
+    expect(() => createStateProvider('filesystem', undefined)).toThrow(/give the query a checkpoint directory/);
+    expect(createStateProvider('rocksdb', undefined)).toBeInstanceOf(LmdbStateStoreProvider);
+  });
+
+  it('reads retention and snapshot settings, refusing bad numbers', () => {
+    expect(stateProviderOptions({ 'checkpoint.retain': '5', 'state.snapshot-interval': '3' })).toEqual({ retainVersions: 5, snapshotEvery: 3 });
+    expect(stateProviderOptions(new Map([['state.cache-entries', '100']]))).toEqual({ cacheEntries: 100 });
+    expect(() => stateProviderOptions({ 'checkpoint.retain': 'ten' })).toThrow(/'checkpoint.retain' must be a positive integer, got 'ten'/);
+  });
+
+  it('gives the same answers from every backend for the same changes', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-backend-'));
+    try {
+      for (const backend of ['memory', 'filesystem', 'lmdb']) {
+        const p = createStateProvider(backend, path.join(dir, backend), { retainVersions: 2 });
+        const s = await p.open(1, -1);
+        s.put('a', [1, 'x']);
+        s.put('b', [2, null]);
+        await s.commit(0);
+        s.delete('a');
+        s.put('c', [3, [1.5]]);
+        await s.commit(1);
+        expect([...s.entries()].sort(), backend).toEqual([['b', [2, null]], ['c', [3, [1.5]]]]);
+        expect(s.size).toBe(2);
+        expect(s.memoryUsedBytes()).toBeGreaterThanOrEqual(0);
+        await p.close?.();
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
