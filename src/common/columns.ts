@@ -14,6 +14,7 @@ import { toArrowSchema } from './schema.js';
 import { assertNever } from './errors.js';
 import type { SqlType } from './types.js';
 import { toArrowType } from './types.js';
+import { takeData } from './take.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -142,6 +143,16 @@ export function valueAt(d: arrow.Data, i: number): unknown {
       return out;
     }
     case arrow.Type.Null: return null;
+    case arrow.Type.Dictionary: {
+      // dictionary-encoded columns (apache-arrow's tableFromArrays makes strings so): the value the
+      // index points at, in whichever chunk of the dictionary holds it
+      let k = Number(d.values[i]);
+      for (const chunk of d.dictionary!.data) {
+        if (k < chunk.length) return valueAt(chunk, k);
+        k -= chunk.length;
+      }
+      throw new InternalError(`dictionary index ${Number(d.values[i])} out of range`);
+    }
     default: throw new InternalError(`no JS value for Arrow type ${String(d.type)}`);
   }
 }
@@ -179,76 +190,8 @@ export function batchFromColumns(schema: Schema | arrow.Schema, columns: readonl
   return new arrow.RecordBatch(s, struct);
 }
 
-/**
- * Rows `indices` of a column, in that order: the filter and join kernel. Works on every physical
- * type Weir uses, nested structs included, and keeps nulls. (Value buffers, offsets and children of
- * a sliced Data are already sliced by arrow-js; only bitmaps need `offset`.)
- */
-export function takeData(d: arrow.Data, indices: Uint32Array | Int32Array, count = indices.length): arrow.Data {
-  const off = d.offset;
-  let bitmap: Uint8Array | undefined;
-  let nullCount = 0;
-  if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length > 0) {
-    const src = d.nullBitmap;
-    bitmap = new Uint8Array((count + 7) >> 3);
-    for (let i = 0; i < count; i++) {
-      const j = off + indices[i]!;
-      if ((src[j >> 3]! >> (j & 7)) & 1) bitmap[i >> 3]! |= 1 << (i & 7);
-      else nullCount++;
-    }
-    if (nullCount === 0) bitmap = undefined;
-  }
-  const base = { type: d.type, length: count, nullCount, nullBitmap: bitmap };
-  switch (d.typeId) {
-    case arrow.Type.Bool: {
-      const src = d.values as Uint8Array;
-      const out = new Uint8Array((count + 7) >> 3);
-      for (let i = 0; i < count; i++) {
-        const j = off + indices[i]!;
-        if ((src[j >> 3]! >> (j & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
-      }
-      return arrow.makeData({ ...base, type: d.type as arrow.Bool, data: out });
-    }
-    case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
-      const src = d.values as Float64Array;
-      const Ctor = src.constructor as { new (n: number): typeof src };
-      const out = new Ctor(count);
-      for (let i = 0; i < count; i++) out[i] = src[indices[i]!]!;
-      return makeAny({ ...base, data: out });
-    }
-    case arrow.Type.Utf8: {
-      const o = d.valueOffsets!;
-      const src = d.values as Uint8Array;
-      const offsets = new Int32Array(count + 1);
-      let total = 0;
-      for (let i = 0; i < count; i++) {
-        const j = indices[i]!;
-        total += o[j + 1]! - o[j]!;
-        offsets[i + 1] = total;
-      }
-      const bytes = new Uint8Array(total);
-      for (let i = 0; i < count; i++) {
-        const j = indices[i]!;
-        const s = o[j]!, e = o[j + 1]!;
-        if (e - s < 32) for (let k = s, p = offsets[i]!; k < e; k++, p++) bytes[p] = src[k]!;
-        else bytes.set(src.subarray(s, e), offsets[i]!);
-      }
-      return arrow.makeData({ ...base, type: d.type as arrow.Utf8, valueOffsets: offsets, data: bytes });
-    }
-    case arrow.Type.Struct: {
-      const children = d.children.map((c) => takeData(c, indices, count));
-      return arrow.makeData({ ...base, type: d.type as arrow.Struct, children });
-    }
-    case arrow.Type.Null:
-      return arrow.makeData({ type: new arrow.Null(), length: count, nullCount: count });
-    default:
-      throw new InternalError(`takeData: Arrow type ${String(d.type)} is not supported`);
-  }
-}
-
-export function takeBatch(b: arrow.RecordBatch, indices: Uint32Array | Int32Array, count = indices.length): arrow.RecordBatch {
-  return batchFromColumns(b.schema, b.data.children.map((c) => takeData(c, indices, count)), count);
-}
+// Take rows by index (the filter kernel) lives in take.ts; it is exported from here as before.
+export { takeBatch, takeData } from './take.js';
 
 /** A column of `length` nulls of SQL type `t`. */
 export function nullColumn(t: SqlType, length: number): arrow.Data {
@@ -353,9 +296,15 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
   switch (d.typeId) {
     case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
       const vals = d.values as ArrayLike<number | bigint>;
-      read = vals instanceof BigInt64Array || vals instanceof BigUint64Array
-        ? (i) => Number(vals[i] as bigint)
-        : (i) => vals[i];
+      if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
+        // Two 32-bit halves, combined with one rounding like Number(bigint), without a BigInt per read.
+        const w = new Int32Array(vals.buffer, vals.byteOffset, vals.length * 2);
+        read = vals instanceof BigInt64Array
+          ? (i) => w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0)
+          : (i) => (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
+      } else {
+        read = (i) => vals[i];
+      }
       break;
     }
     case arrow.Type.Bool: {

@@ -110,6 +110,11 @@ export interface ConnectorContext {
   readonly baseDir: string;
   /** Physical columns the query reads, by index; a source may leave the others all-null. */
   readonly requiredColumns?: readonly number[];
+  /**
+   * ROW columns the query reads only in part: physical column index → names of the fields it reads.
+   * A source may leave the other fields of such a column null. Columns not listed are read whole.
+   */
+  readonly requiredFields?: ReadonlyMap<number, readonly string[]>;
 }
 
 export interface Connector {

@@ -35,15 +35,13 @@ export class I64Out {
 /**
  * A Utf8 column built row by row; rows never begun are empty (they are the struct's null rows).
  *
- * Bytes are copied eight at a time through DataViews (four times faster than a byte loop for the
- * 60–80 byte `extra` and `url` values): a copy may write up to 7 bytes past the value's end, which
- * the next value overwrites or `finish` leaves outside the column, and it may read up to 7 bytes
- * past the source slice, so every source buffer carries at least 8 bytes of padding.
+ * Short values are copied byte by byte; longer ones (the 60–80 byte `extra` and `url` values) with
+ * one native copy (`Uint8Array.set`). Measured on the generator's hot loop, the native copy of a
+ * fresh subarray is several times faster than the eight-bytes-at-a-time DataView loop used before.
  */
 export class Utf8Out {
   offsets: Int32Array;
   data: Uint8Array;
-  private view: DataView;
   pos = 0;
   /** the first row whose start offset is not written yet */
   private next = 0;
@@ -51,7 +49,6 @@ export class Utf8Out {
   constructor(rows: number, capacity: number) {
     this.offsets = new Int32Array(rows + 1);
     this.data = new Uint8Array(Math.max(64, capacity));
-    this.view = new DataView(this.data.buffer);
   }
 
   /** Start row i, which will take at most `maxLength` bytes. */
@@ -62,14 +59,12 @@ export class Utf8Out {
     for (let k = this.next + 1; k <= i; k++) off[k] = p;
   }
 
-  /** Append `length` bytes of `src` (a padded source) from `start`. */
-  slice(src: DataView, start: number, length: number): void {
-    const d = this.view;
+  /** Append `length` bytes of `src` from `start`. */
+  slice(src: Uint8Array, start: number, length: number): void {
+    const d = this.data;
     const p = this.pos;
-    for (let k = 0; k < length; k += 8) {
-      d.setInt32(p + k, src.getInt32(start + k, true), true);
-      d.setInt32(p + k + 4, src.getInt32(start + k + 4, true), true);
-    }
+    if (length <= SHORT_COPY) for (let k = 0; k < length; k++) d[p + k] = src[start + k]!;
+    else d.set(src.subarray(start, start + length), p);
     this.pos = p + length;
   }
 
@@ -98,12 +93,13 @@ export class Utf8Out {
     const bigger = new Uint8Array(Math.max(this.data.length * 2, this.pos + need));
     bigger.set(this.data.subarray(0, this.pos));
     this.data = bigger;
-    this.view = new DataView(bigger.buffer);
   }
 }
 
-/** Bytes a copy may read or write past a value's end; source buffers are padded by at least this. */
+/** Spare room `begin` keeps after a value (kept from when copies could overrun a value by 7 bytes). */
 export const COPY_SLACK = 8;
+/** Values up to this many bytes are copied in a loop: cheaper than making a subarray. */
+const SHORT_COPY = 16;
 
 /** Wrap a finished 64-bit column. */
 export function i64Data(col: I64Out, type: arrow.Int64 | arrow.TimestampMillisecond, rows: number,
@@ -138,6 +134,11 @@ function nullChild(type: arrow.DataType, rows: number, bitmap: Uint8Array): arro
     default:
       throw new InternalError(`nexmark: no null column for ${String(type)}`);
   }
+}
+
+/** A column of `rows` nulls (its own all-zero validity): a struct field the query does not read. */
+export function allNull(type: arrow.DataType, rows: number): arrow.Data {
+  return nullChild(type, rows, new Uint8Array(zeroBytes((rows + 7) >> 3), 0, (rows + 7) >> 3));
 }
 
 /** A struct column of `rows` nulls whose children are 64-bit integers, timestamps or strings. */

@@ -8,14 +8,17 @@
  * (GenPlan in model.ts); nothing depends on how the range is split into batches.
  *
  * Columns are built directly as typed arrays (model.ts writes one event of each kind). A struct not
- * in `select` comes out as an all-null column and none of its values are drawn.
+ * in `select` comes out as an all-null column and none of its values are drawn; so does a field not
+ * in `select.fields`.
  */
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../../common/errors.js';
 import { valueAt } from '../../common/columns.js';
 import { nullStruct } from './builders.js';
 import { AUCTION_ARROW, BID_ARROW, PERSON_ARROW } from './schema.js';
-import { AuctionBuilder, BidBuilder, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, PersonBuilder, planOf, type GenPlan } from './model.js';
+import {
+  AuctionBuilder, BidBuilder, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, PersonBuilder, planOf, type FieldMask, type GenPlan,
+} from './model.js';
 
 export interface NexmarkConfig {
   /** seeds every random draw; any integer */
@@ -59,6 +62,11 @@ export interface ColumnSelection {
   readonly person: boolean;
   readonly auction: boolean;
   readonly bid: boolean;
+  /**
+   * Of a filled struct, which fields to fill (by index in schema.ts's field lists); a struct not
+   * listed is filled whole. The other fields come out all-null.
+   */
+  readonly fields?: { readonly person?: FieldMask; readonly auction?: FieldMask; readonly bid?: FieldMask };
 }
 
 export const ALL_COLUMNS: ColumnSelection = { person: true, auction: true, bid: true };
@@ -117,9 +125,10 @@ export function generateEvents(
     if (++rem === total) rem = 0;
   }
 
-  const persons = select.person ? new PersonBuilder(plan, n, counts[EVENT_PERSON]!) : undefined;
-  const auctions = select.auction ? new AuctionBuilder(plan, n, counts[EVENT_AUCTION]!) : undefined;
-  const bids = select.bid ? new BidBuilder(plan, n, counts[EVENT_BID]!) : undefined;
+  const f = select.fields;
+  const persons = select.person ? new PersonBuilder(plan, n, counts[EVENT_PERSON]!, f?.person) : undefined;
+  const auctions = select.auction ? new AuctionBuilder(plan, n, counts[EVENT_AUCTION]!, f?.auction) : undefined;
+  const bids = select.bid ? new BidBuilder(plan, n, counts[EVENT_BID]!, f?.bid) : undefined;
 
   // Pass 2: the values. `epoch` and `rem` are eventId div/mod total, kept incrementally.
   let eventId = fromEventIndex + 1;
@@ -128,7 +137,7 @@ export function generateEvents(
   for (let i = 0; i < n; i++, eventId++) {
     const t = eventType[i]!;
     if (t === EVENT_BID) {
-      if (bids !== undefined) bids.write(i, eventId, epoch);
+      if (bids !== undefined) bids.write(i, eventId, epoch, rem);
     } else if (t === EVENT_AUCTION) {
       if (auctions !== undefined) auctions.write(i, eventId, epoch, rem);
     } else if (persons !== undefined) {

@@ -26,6 +26,7 @@ export {
   nexmarkConfig,
 } from './generator.js';
 export type { ColumnSelection, GeneratedColumns, NexmarkConfig, NexmarkRow } from './generator.js';
+export type { FieldMask } from './model.js';
 export { DEFAULT_MAX_EVENTS_PER_BATCH, NEXMARK_OPTIONS, parseNexmarkOptions } from './options.js';
 export type { NexmarkSourceOptions } from './options.js';
 export { nexmarkSchema } from './schema.js';

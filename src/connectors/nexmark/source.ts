@@ -15,7 +15,7 @@ import { toArrowSchema, type Schema } from '../../common/schema.js';
 import type { ClockLike, ConnectorContext, Json, Source, SourceReadResult } from '../api.js';
 import { generateEvents, type ColumnSelection, type GeneratedColumns } from './generator.js';
 import type { NexmarkSourceOptions } from './options.js';
-import type { ColumnSource } from './schema.js';
+import { STRUCT_FIELDS, type ColumnSource, type StructName } from './schema.js';
 
 /** How often a paced source asks to be polled: new events appear continuously. */
 const PACED_POLL_MS = 100;
@@ -42,7 +42,7 @@ export class NexmarkSource implements Source {
     this.bounded = options.eventsNum !== undefined;
     this.pollIntervalMs = options.pace ? PACED_POLL_MS : undefined;
     this.clock = ctx.clock;
-    this.select = selection(columns, ctx.requiredColumns);
+    this.select = selection(schema, columns, ctx.requiredColumns, ctx.requiredFields);
     const c = options.config;
     this.description = `nexmark[rate=${c.firstEventRate}/s${this.bounded ? `, events=${options.eventsNum}` : ''}${options.pace ? ', paced' : ''}]`;
   }
@@ -95,11 +95,38 @@ export class NexmarkSource implements Source {
   }
 }
 
-/** Which ROW columns to generate: all, or those the query reads. */
-function selection(columns: readonly ColumnSource[], required: readonly number[] | undefined): ColumnSelection {
-  const wanted = required === undefined ? columns : required.map((k) => columns[k]).filter((c) => c !== undefined);
-  const has = (s: string): boolean => wanted.some((c) => c.kind === 'struct' && c.struct === s);
-  return { person: has('person'), auction: has('auction'), bid: has('bid') };
+/**
+ * Which ROW columns to generate (all, or those the query reads), and of each, which fields (those
+ * the query reads, when the planner says it reads only some: `requiredFields`).
+ */
+export function selection(
+  schema: Schema,
+  columns: readonly ColumnSource[],
+  required: readonly number[] | undefined,
+  requiredFields: ReadonlyMap<number, readonly string[]> | undefined,
+): ColumnSelection {
+  const wanted = required ?? columns.map((_, k) => k);
+  const structs: Partial<Record<StructName, boolean>> = {};
+  const fields: Partial<Record<StructName, boolean[]>> = {};
+  for (const k of wanted) {
+    const c = columns[k];
+    if (c === undefined || c.kind !== 'struct') continue;
+    structs[c.struct] = true;
+    const names = requiredFields?.get(k);
+    const type = schema.columns[k]!.type;
+    if (names === undefined || type.kind !== 'ROW') continue;
+    const mask = new Array<boolean>(STRUCT_FIELDS[c.struct].length).fill(false);
+    const declared = names.map((name) => type.fields.findIndex((f) => f.name.toLowerCase() === name.toLowerCase()));
+    // A name the table does not declare: be safe and generate the whole struct.
+    if (declared.some((d) => d < 0)) continue;
+    for (const d of declared) mask[c.fields[d]!] = true;
+    fields[c.struct] = mask;
+  }
+  return selectionOf(structs, fields);
+}
+
+function selectionOf(structs: Partial<Record<StructName, boolean>>, fields: Partial<Record<StructName, boolean[]>>): ColumnSelection {
+  return { person: structs.person === true, auction: structs.auction === true, bid: structs.bid === true, fields };
 }
 
 function offsetOf(offset: Json | undefined): number {

@@ -11,6 +11,11 @@ export interface Scan {
   /** indices into the table's physical columns (0 = first physical column) */
   readonly columns: readonly number[];
   readonly schema: Schema;
+  /**
+   * For ROW columns of which the query reads only some fields (nested projection pruning): physical
+   * column index → the names of the fields read. A column not listed is read whole.
+   */
+  readonly requiredFields?: ReadonlyMap<number, readonly string[]>;
 }
 
 export function scan(table: CatalogTable, columns?: readonly number[]): Scan {
