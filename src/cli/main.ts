@@ -74,7 +74,7 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
   if (sql === undefined) return EXIT_USER_ERROR;
   const settings = settingsFrom(opts, io);
   if (!settings) return EXIT_USER_ERROR;
-  const engine = new Engine({ settings, checkpointDir: opts.checkpoint, stdout: io.stdout as never });
+  const engine = new Engine({ settings, checkpointDir: opts.checkpoint, stdout: io.stdout as never, stderr: io.stderr as never });
   let queries: StreamingQuery[];
   try {
     queries = await engine.execute(sql, { file });

@@ -10,14 +10,14 @@ import type { Writable } from 'node:stream';
 import { withFile, WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import type { Connector } from '../connectors/api.js';
-import { createMemoryConnector, type MemoryTables } from '../connectors/memory/index.js';
+import { createMemoryConnector, memoryConnector, type MemoryTables } from '../connectors/memory/index.js';
 import { builtinConnectors } from '../connectors/registry.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { SystemClock } from '../executor/streaming/clock.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
 import { parseScript } from '../parser/parse.js';
 import type { Statement } from '../parser/ast.js';
-import { Catalog } from '../planner/catalog.js';
+import { Catalog, type CatalogTable } from '../planner/catalog.js';
 import { applyDdl } from '../planner/index.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
@@ -34,6 +34,20 @@ export interface EngineOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** where bare SELECTs and EXPLAIN print (default: process.stdout) */
   readonly stdout?: Writable;
+  /** where notes (malformed records kept aside) go (default: process.stderr) */
+  readonly stderr?: Writable;
+  /**
+   * Rewrites each table as CREATE TABLE defines it, before anything uses it (undefined keeps it):
+   * `weir compare` replays a script with every table turned into a memory table and, for the
+   * processing-time run, the rowtime column replaced by the arrival time.
+   */
+  readonly tableOverride?: (table: CatalogTable) => CatalogTable | undefined;
+  /**
+   * The memory tables to use instead of new ones: another engine's `memoryTables`, so that a query
+   * restarted in a new engine from its checkpoint reads the same input (as a durable log would
+   * survive a restart) and writes into the same output. For restart tests.
+   */
+  readonly memoryTables?: MemoryTables;
 }
 
 export interface ExecuteOptions {
@@ -56,7 +70,9 @@ export class Engine {
   constructor(private readonly options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
     for (const [k, v] of Object.entries(options.settings ?? {})) this.settings.set(k.toLowerCase(), v);
-    this.memory = createMemoryConnector();
+    this.memory = options.memoryTables
+      ? { connector: memoryConnector(options.memoryTables), tables: options.memoryTables }
+      : createMemoryConnector();
     this.connectors = builtinConnectors(this.memory.tables);
   }
 
@@ -97,6 +113,7 @@ export class Engine {
     switch (stmt.kind) {
       case 'createTable':
         applyDdl(stmt, this.catalog);
+        this.overrideTable(stmt.name[stmt.name.length - 1]!.value);
         this.registerMemoryTable(stmt.name[stmt.name.length - 1]!.value);
         return undefined;
       case 'createView':
@@ -153,6 +170,7 @@ export class Engine {
       checkpointDir: this.options.checkpointDir === undefined ? undefined : path.resolve(this.options.checkpointDir),
       udfs: this.udfs,
       stdout: this.stdout(),
+      stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
       newId: () => randomUUID(),
     };
@@ -168,21 +186,47 @@ export class Engine {
     return this.options.stdout ?? process.stdout;
   }
 
+  private overrideTable(name: string): void {
+    const t = this.catalog.getRelation(name);
+    const next = t?.kind === 'table' ? this.options.tableOverride?.(t) : undefined;
+    if (!next || next === t) return;
+    this.catalog.dropRelation(name);
+    this.catalog.addRelation(next);
+  }
+
   private registerMemoryTable(name: string): void {
     const t = this.catalog.getRelation(name);
     if (t?.kind !== 'table' || (t.options.get('connector') ?? '').toLowerCase() !== 'memory') return;
     this.memory.tables.register(t.name, { columns: t.physical.map((i) => t.columns[i]!) });
   }
 
-  /** Rows into a memory table: `engine.input('bids').push([{...}, ...])`. */
-  input(table: string): { push(rows: Parameters<ReturnType<MemoryTables['input']>['push']>[0]): void } {
+  /**
+   * Rows into a memory table: `engine.input('bids').push([{...}, ...])`. `end()` says no more rows
+   * will come: the table's source becomes bounded, and once read to the end its watermark is
+   * +infinity, so every open window closes and a query over only ended inputs finishes.
+   */
+  input(table: string): { push(rows: Parameters<ReturnType<MemoryTables['input']>['push']>[0]): void; end(): void } {
     const input = this.memory.tables.input(table);
     return {
       push: (rows) => {
         input.push(rows);
         for (const q of this.queries) q.notifyNewData();
       },
+      end: () => {
+        input.end();
+        for (const q of this.queries) q.notifyNewData();
+      },
     };
+  }
+
+  /** This engine's memory tables (to share with a new engine: EngineOptions.memoryTables). */
+  get memoryTables(): MemoryTables {
+    return this.memory.tables;
+  }
+
+  /** The functions CREATE FUNCTION and registerFunction defined, by lower-case name. */
+  get userFunctions(): ReadonlyMap<string, (...args: unknown[]) => unknown> {
+    return this.udfs;
   }
 
   /** What a memory sink holds: `engine.output('results').rows()`. */

@@ -24,6 +24,8 @@ import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
+import { checkCheckpointOwner, queryFingerprint } from './checkpoint-identity.js';
+import { checkLateRowsTable, lateRowInputs, LateRowsTable } from '../executor/operators/window/late-rows-table.js';
 
 export interface QueryStartContext {
   readonly catalog: Catalog;
@@ -34,6 +36,8 @@ export interface QueryStartContext {
   readonly checkpointDir: string | undefined;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
   readonly stdout: Writable;
+  /** where notes about kept-aside records go */
+  readonly stderr: Writable;
   nextQueryNumber(): number;
   newId(): string;
 }
@@ -95,9 +99,10 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
   const sinkTable = p.target ? connectorTable(p.target) : printTable(p.streaming.root.schema);
   const sinkSchema = toArrowSchema(sinkTable.schema);
   const sources = p.streaming.sources.map((s) =>
-    createSource(connectorTable(s.table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns: s.columns }, ctx.connectors));
+    createSource(connectorTable(s.table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns: s.columns, requiredFields: s.requiredFields }, ctx.connectors));
   const sink = createSink(sinkTable, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
 
+  const lateRows = await openLateRows(p.streaming, name, ctx);
   const durability = await openCheckpoint(p.streaming, name, ctx);
   const id = durability.checkpoint?.id ?? ctx.newId();
   const runId = ctx.newId();
@@ -115,11 +120,33 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     stateProvider: durability.stateProvider,
     checkpoint: durability.checkpoint,
     settings: resultSettings(ctx.settings),
-    rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name),
+    rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name, ctx.stderr),
+    lateRows,
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
   q.start();
   return q;
+}
+
+/**
+ * `SET 'late-rows.table' = 'name'`: the late rows of the query's window operators go to that table
+ * through its connector (see late-rows-table.ts for its columns). A query without window
+ * aggregations has no late rows and ignores the setting.
+ */
+async function openLateRows(plan: StreamingPlan, queryName: string, ctx: QueryStartContext): Promise<LateRowsTable | undefined> {
+  const tableName = ctx.settings.get('late-rows.table');
+  if (!tableName) return undefined;
+  const inputs = lateRowInputs(plan.root);
+  if (inputs.length === 0) return undefined;
+  const t = ctx.catalog.getRelation(tableName);
+  if (t?.kind !== 'table') {
+    throw new WeirError('OPTION', `'late-rows.table' names '${tableName}', which is not a table: create it with CREATE TABLE first`);
+  }
+  const table = connectorTable(t);
+  checkLateRowsTable(t.name, table.schema, inputs);
+  const sink = createSink(table, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
+  await sink.open({ schema: table.schema, mode: 'append', keyColumns: [], queryName: `${queryName}:late-rows` });
+  return new LateRowsTable(table.schema, sink);
 }
 
 function rejectedDir(ctx: QueryStartContext, sink: ConnectorTable, name: string): string | undefined {
@@ -145,12 +172,9 @@ function resultSettings(settings: ReadonlyMap<string, string>): Record<string, s
   return out;
 }
 
-/** What identifies the query's state: its stateful operators and its sources, in plan order. */
+/** What identifies the query's state: its stateful operators and its sources (checkpoint-identity.ts). */
 function fingerprintOf(plan: StreamingPlan): QueryFingerprint {
-  return {
-    operators: plan.statefulOperators.map((o) => ({ id: o.operatorId, kind: o.kind, stateSchema: o.description, description: o.description })),
-    sources: plan.sources.map((s) => `${s.table.name}:${s.table.options.get('connector') ?? '?'}`),
-  };
+  return queryFingerprint(plan);
 }
 
 /**
@@ -168,8 +192,10 @@ async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStart
     return { checkpoint: undefined, stateProvider: createStateProvider(backend ?? 'memory', dir, options) };
   }
   const retainText = ctx.settings.get('checkpoint.retain');
+  const owner = await checkCheckpointOwner(ctx.checkpointDir, name);
   const checkpoint = await Checkpoint.open(path.join(ctx.checkpointDir, name), fingerprintOf(plan), {
     queryId: ctx.newId(), now: ctx.clock.now(), ...(retainText !== undefined ? { retain: Number(retainText) } : {}),
   });
+  owner.opened();
   return { checkpoint, stateProvider: createStateProvider(backend ?? 'filesystem', checkpoint.stateDir, options) };
 }

@@ -52,7 +52,21 @@ function logicalLine(p: LogicalPlan): string {
     }
     case 'union': return `Union(${p.inputs.length} inputs)`;
     case 'windowTvf': return `WindowTvf(${windowText(p.window)}, time=${p.input.schema.columns[p.timeColumn]!.name}#${p.timeColumn})`;
+    case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
   }
+}
+
+/** `keys=[a#0 = b#0], residual=…, left expires=…, left late=ts#3`: a join's plan, side-local column numbers. */
+function joinText(n: Extract<PhysicalNode, { kind: 'join' }>): string {
+  const parts = [n.joinType, `keys=[${n.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.rightKeys[i]!)}`).join(', ')}]`];
+  if (n.residual) parts.push(`residual=${exprToString(n.residual)}`);
+  for (const [side, b] of [['left', n.leftBound], ['right', n.rightBound]] as const) {
+    if (!b) continue;
+    const cols = (side === 'left' ? n.left : n.right).schema.columns;
+    if (b.expiry.length > 0) parts.push(`${side} expires=${b.expiry.length === 1 ? exprToString(b.expiry[0]!) : `least(${b.expiry.map(exprToString).join(', ')})`}`);
+    if (b.lateness.length > 0) parts.push(`${side} late=${b.lateness.map((l) => `${cols[l.column]!.name}#${l.column}${l.chained ? ' (previous watermark)' : ''}`).join(', ')}`);
+  }
+  return parts.join(', ');
 }
 
 /** One line describing a streaming-plan node (without its children). */
@@ -78,6 +92,10 @@ export function physicalLine(n: PhysicalNode): string {
     }
     case 'windowAssign':
       return `WindowAssign(${windowText(n.window)}, time=${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn})`;
+    case 'join': {
+      const name = n.strategy === 'interval' ? 'IntervalJoin' : n.strategy === 'window' ? 'WindowJoin' : 'Join';
+      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+    }
   }
 }
 

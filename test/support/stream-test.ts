@@ -10,7 +10,14 @@
  *   ]);
  *
  * Every action that changes input waits until the queries have processed everything available.
+ *
+ * With `testStream(SQL, actions, { checkpointDir })`, `stopAndRestart()` stops the queries cleanly
+ * and starts the same SQL in a new engine on the same checkpoint directory. The new engine shares
+ * the old one's memory tables: pushed input stays (as a durable log would), and memory sinks keep
+ * what they hold, so checkAnswer sees the result across runs.
  */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { expect } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
@@ -20,9 +27,15 @@ import type { StreamingQuery } from '../../src/executor/streaming/streaming-quer
 export type Row = Record<string, unknown>;
 
 export interface StreamEnv {
-  readonly engine: Engine;
+  /** the running engine (a new one after stopAndRestart) */
+  engine: Engine;
   readonly clock: ManualClock;
+  /** the running queries (replaced in place by stopAndRestart) */
   readonly queries: StreamingQuery[];
+  /** the script and the options testStream started it with, for stopAndRestart */
+  readonly sql?: string;
+  readonly checkpointDir?: string;
+  readonly settings?: Record<string, string>;
 }
 
 export type Action = { readonly describe: string; run(env: StreamEnv): Promise<void> };
@@ -80,11 +93,58 @@ export const expectFailure = (pattern: RegExp, query = 0): Action => ({
 
 export const execute = (f: (env: StreamEnv) => Promise<void> | void): Action => ({ describe: 'execute', run: async (env) => { await f(env); } });
 
-export async function testStream(sql: string, actions: readonly Action[], opts: { startMs?: number; settings?: Record<string, string> } = {}): Promise<StreamEnv> {
+export interface RestartOptions {
+  /**
+   * Simulate a crash after the last batch reached the sink but before it committed: delete the
+   * newest `commits/N` of every query, so the restart re-runs batch N from its recorded offsets.
+   */
+  readonly dropLastCommit?: boolean;
+  /** start this script instead of the original one (a changed query on the same checkpoint) */
+  readonly sql?: string;
+}
+
+/**
+ * Stop every query (each commits its batch in flight), then start the script again in a new engine
+ * on the same checkpoint directory, sharing the memory tables, and wait until it caught up.
+ */
+export const stopAndRestart = (opts: RestartOptions = {}): Action => ({
+  describe: `stopAndRestart(${JSON.stringify(opts)})`,
+  async run(env) {
+    if (env.checkpointDir === undefined || env.sql === undefined) throw new Error('stopAndRestart needs testStream(..., { checkpointDir })');
+    await settle(env);
+    await env.engine.stop();
+    if (opts.dropLastCommit) await dropLastCommits(env.checkpointDir);
+    const engine = new Engine({ clock: env.clock, settings: env.settings, checkpointDir: env.checkpointDir, memoryTables: env.engine.memoryTables });
+    env.engine = engine;
+    const queries = await engine.execute(opts.sql ?? env.sql);
+    env.queries.splice(0, env.queries.length, ...queries);
+    await settle(env);
+  },
+});
+
+/** Delete the highest-numbered file of `<checkpoint>/<query>/commits` for every query. */
+export async function dropLastCommits(checkpointDir: string): Promise<number[]> {
+  const dropped: number[] = [];
+  for (const q of await fs.readdir(checkpointDir)) {
+    const dir = path.join(checkpointDir, q, 'commits');
+    const ids = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n)).map(Number);
+    if (ids.length === 0) continue;
+    const last = Math.max(...ids);
+    await fs.rm(path.join(dir, String(last)));
+    dropped.push(last);
+  }
+  return dropped;
+}
+
+export async function testStream(
+  sql: string,
+  actions: readonly Action[],
+  opts: { startMs?: number; settings?: Record<string, string>; checkpointDir?: string } = {},
+): Promise<StreamEnv> {
   const clock = new ManualClock(opts.startMs ?? 0);
-  const engine = new Engine({ clock, settings: opts.settings });
+  const engine = new Engine({ clock, settings: opts.settings, checkpointDir: opts.checkpointDir });
   const queries = await engine.execute(sql);
-  const env: StreamEnv = { engine, clock, queries };
+  const env: StreamEnv = { engine, clock, queries, sql, checkpointDir: opts.checkpointDir, settings: opts.settings };
   try {
     for (const a of actions) {
       try {
@@ -95,7 +155,7 @@ export async function testStream(sql: string, actions: readonly Action[], opts: 
       }
     }
   } finally {
-    await engine.stop();
+    await env.engine.stop();
   }
   return env;
 }

@@ -41,6 +41,8 @@ export class FilesystemSink implements Sink {
   private readonly format: Format;
   private schema: Schema = { columns: [] };
   private mode: OutputMode = 'append';
+  /** the columns that identify a result row in update mode */
+  private keyColumns: readonly number[] = [];
   /** indices of the PARTITIONED BY columns in the schema */
   private partitionCols: number[] = [];
   /** the schema inside part files: without the partition columns */
@@ -55,6 +57,7 @@ export class FilesystemSink implements Sink {
   async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
     this.schema = ctx.schema;
     this.mode = ctx.mode;
+    this.keyColumns = ctx.keyColumns;
     this.partitionCols = this.table.partitionedBy.map((name) => {
       const i = ctx.schema.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
       if (i < 0) {
@@ -77,7 +80,7 @@ export class FilesystemSink implements Sink {
       return;
     }
     const all = concatBatches(toArrowSchema(this.schema), batch.data);
-    const { indices, ops } = this.rowsToWrite(all.numRows, batch.kinds);
+    const { indices, ops } = this.rowsToWrite(all, batch.kinds);
     const written: string[] = [];
     const groups = this.groupByPartition(all, indices);
     let i = 0;
@@ -96,7 +99,8 @@ export class FilesystemSink implements Sink {
   }
 
   /** Which rows go to the files, and each one's `_op` marker (undefined: none anywhere). */
-  private rowsToWrite(n: number, kinds: Uint8Array | undefined): { indices: number[]; ops: string[] | undefined } {
+  private rowsToWrite(all: arrow.RecordBatch, kinds: Uint8Array | undefined): { indices: number[]; ops: string[] | undefined } {
+    const n = all.numRows;
     const indices: number[] = [];
     if (!kinds) {
       for (let i = 0; i < n; i++) indices.push(i);
@@ -104,10 +108,13 @@ export class FilesystemSink implements Sink {
     }
     const ops: string[] = [];
     let anyDelete = false;
+    const retracted = retractedKeys(all, kinds, this.keyColumns);
     for (let i = 0; i < n; i++) {
-      if (kinds[i] === RowKind.UPDATE_BEFORE) continue;
+      // an UPDATE_BEFORE is skipped when an UPDATE_AFTER of its key follows in the batch; alone
+      // (a HAVING or WHERE above the aggregate dropped the new row) the key left the result
+      if (kinds[i] === RowKind.UPDATE_BEFORE && !retracted.has(i)) continue;
       indices.push(i);
-      const del = kinds[i] === RowKind.DELETE;
+      const del = kinds[i] === RowKind.DELETE || kinds[i] === RowKind.UPDATE_BEFORE;
       anyDelete ||= del;
       ops.push(del ? 'delete' : '');
     }
@@ -165,6 +172,25 @@ export class FilesystemSink implements Sink {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Rows (indices) of UPDATE_BEFORE kind that no later INSERT or UPDATE_AFTER of the same key follows
+ * in the batch: the key is no longer in the result.
+ */
+function retractedKeys(all: arrow.RecordBatch, kinds: Uint8Array, keyColumns: readonly number[]): Set<number> {
+  const out = new Set<number>();
+  if (!kinds.includes(RowKind.UPDATE_BEFORE)) return out;
+  const cols = keyColumns.map((c) => all.data.children[c]!);
+  const keyOf = (i: number): string => JSON.stringify(cols.map((d) => valueAt(d, i)), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  const upserted = new Set<string>();
+  for (let i = kinds.length - 1; i >= 0; i--) {
+    const k = kinds[i];
+    if (k === RowKind.INSERT || k === RowKind.UPDATE_AFTER) upserted.add(keyOf(i));
+    else if (k === RowKind.UPDATE_BEFORE && !upserted.has(keyOf(i))) out.add(i);
+    else if (k === RowKind.DELETE) upserted.delete(keyOf(i));
+  }
+  return out;
 }
 
 function dropColumns(b: arrow.RecordBatch, drop: readonly number[], schema: Schema): arrow.RecordBatch {

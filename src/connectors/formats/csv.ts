@@ -178,33 +178,57 @@ function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
     if (!(e instanceof CsvError)) throw e;
   }
   const out: RawRecord[] = [];
-  for (const chunk of scanRecords(text, opts)) {
+  const scan = scanRecords(text, opts);
+  for (let step = scan.next(false); !step.done;) {
+    const chunk = step.value;
+    let firstLineOnly = false;
     if (chunk.unclosed) {
       out.push({ kind: 'broken', reason: 'a quoted field is not closed', line: chunk.line, raw: chunk.text });
-      continue;
-    }
-    try {
-      const parsed = parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
-      let line = chunk.line;
-      for (const p of parsed) {
-        out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
-        line += countNewlines(p.raw);
+    } else {
+      try {
+        const parsed = parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
+        let line = chunk.line;
+        for (const p of parsed) {
+          out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
+          line += countNewlines(p.raw);
+        }
+      } catch (e) {
+        if (!(e instanceof CsvError)) throw e;
+        const firstLine = trimEol(chunk.text.slice(0, chunk.text.indexOf('\n') + 1));
+        if (firstLine !== '' && firstLine.length < trimEol(chunk.text).length) {
+          // a record over several lines that does not parse: most likely two stray quotes joined
+          // the lines between them. Only the first line is rejected; the scan resumes on the next.
+          firstLineOnly = true;
+          out.push({ kind: 'broken', reason: csvErrorOf(firstLine, po) ?? e.message, line: chunk.line, raw: firstLine });
+        } else {
+          out.push({ kind: 'broken', reason: e.message, line: chunk.line, raw: chunk.text });
+        }
       }
-    } catch (e) {
-      if (!(e instanceof CsvError)) throw e;
-      out.push({ kind: 'broken', reason: e.message, line: chunk.line, raw: chunk.text });
     }
+    step = scan.next(firstLineOnly);
   }
   return out;
+}
+
+/** Why `text` alone does not parse as CSV (undefined: it does). */
+function csvErrorOf(text: string, po: ParseOptions): string | undefined {
+  try {
+    parse(text, po);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    return e.message;
+  }
 }
 
 /**
  * Split text into records: a newline ends a record unless it is inside quotes (a doubled quote
  * toggles twice, so parity is enough). A quote still open at the end of the text makes only its
  * first line a broken record, and scanning resumes on the next line: one stray quote must not
- * swallow the rest of the file.
+ * swallow the rest of the file. Nor must two: a record over several lines that the caller could not
+ * parse is taken back the same way (the caller answers `true` to the yield).
  */
-function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string; line: number; unclosed: boolean }> {
+function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string; line: number; unclosed: boolean }, void, boolean> {
   const q = opts.quote;
   let pos = 0;
   let line = 1;
@@ -234,7 +258,14 @@ function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string;
       line++;
       continue;
     }
-    yield { text: text.slice(pos, i), line, unclosed: false };
+    // the caller answers true when the record did not parse: then only its first line is taken
+    const firstLineOnly = yield { text: text.slice(pos, i), line, unclosed: false };
+    const nl = text.indexOf('\n', pos);
+    if (firstLineOnly && nl >= 0 && nl < i) {
+      pos = nl + 1;
+      line++;
+      continue;
+    }
     pos = i + 1;
     line += lines;
   }

@@ -20,6 +20,13 @@ export interface BatchContext {
   readonly batchId: number;
   /** the watermark this batch runs with (computed at the end of the batches before it) */
   readonly watermark: number;
+  /**
+   * The watermark rows are judged late against, when it is not `watermark`: an operator fed by
+   * another stateful operator gets its input's watermark as of the previous batch, since the rows
+   * upstream emits in this batch are those `watermark` has just released (Flink forwards a watermark
+   * after the rows it fired). Windows still close at `watermark`.
+   */
+  readonly lateWatermark?: number;
   /** processing time of this batch: the clock when it started */
   readonly processingTime: number;
   readonly expr: ExprContext;

@@ -13,7 +13,7 @@ import { compileExpr } from '../expr/compile.js';
 import type { Chunk, Operator } from './operator.js';
 
 export interface EventTimeObserver {
-  observe(sourceIndex: number, maxWatermarkCandidate: number, minEventTime: number, maxEventTime: number): void;
+  observe(sourceIndex: number, maxWatermarkCandidate: number, minEventTime: number, maxEventTime: number, sumEventTime?: number, countEventTime?: number): void;
 }
 
 export class WatermarkOperator implements Operator {
@@ -33,17 +33,19 @@ export class WatermarkOperator implements Operator {
     if (n === 0) return [chunk];
     const wm = readerFor(this.expr(b));
     const ts = readerFor(b.data.children[this.node.column]!);
-    let maxWm = -Infinity, minTs = Infinity, maxTs = -Infinity;
+    let maxWm = -Infinity, minTs = Infinity, maxTs = -Infinity, sumTs = 0, countTs = 0;
     for (let i = 0; i < n; i++) {
       const w = wm(i) as number | null;
       if (w !== null && w > maxWm) maxWm = w;
       const t = ts(i) as number | null;
       if (t !== null) {
+        sumTs += t;
+        countTs++;
         if (t < minTs) minTs = t;
         if (t > maxTs) maxTs = t;
       }
     }
-    this.observer.observe(this.node.sourceIndex, maxWm, minTs, maxTs);
+    this.observer.observe(this.node.sourceIndex, maxWm, minTs, maxTs, sumTs, countTs);
     return [chunk];
   }
 }

@@ -18,9 +18,10 @@ import { decodeWatermark, encodeWatermark } from '../../state/checkpoint/checkpo
 import type { JsonValue } from '../../state/checkpoint/batch-log.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
+import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
 import { allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
-import type { QueryProgress, SourceProgress } from './progress.js';
+import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
 import type { Trigger } from './trigger.js';
 import { isoOrNull } from './trigger.js';
 import { WatermarkTracker } from './watermark-tracker.js';
@@ -51,6 +52,8 @@ export interface ExecutionOptions {
   readonly checkpoint?: Checkpoint;
   /** the settings that change results, recorded with each batch's offsets */
   readonly settings?: Readonly<Record<string, string>>;
+  /** where late rows go (`SET 'late-rows.table'`); closed with the query */
+  readonly lateRows?: LateRowsSink & { close?(): Promise<void> };
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -89,7 +92,7 @@ export class MicroBatchExecution {
       this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
     }
     const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
-    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores });
+    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows });
     this.operators = allOperators(this.tree);
     await this.o.sink.open({
       schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
@@ -140,6 +143,8 @@ export class MicroBatchExecution {
    */
   async step(): Promise<QueryProgress | undefined> {
     const t0 = performance.now();
+    /** time spent making the batch durable: offsets, state versions, commit */
+    let checkpointMs = 0;
     const starts = this.offsets.slice();
     const replay = this.pending;
     this.pending = undefined;
@@ -160,14 +165,19 @@ export class MicroBatchExecution {
       }
       wm = this.tracker.current();
       now = this.o.clock.now();
-      const timerWork = (wm > this.lastBatchWatermark || now > this.lastBatchTime)
+      // after the final flush (watermark +infinity) every window has fired: nothing is left to time
+      const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
         && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
       const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
       if (!newData && !timerWork && !finalFlush) return undefined;
       if (finalFlush) this.finalBatchDone = true;
-      await this.o.checkpoint?.writeOffsets({
-        batchId: this.batchId, sources: ends as JsonValue[], watermark: wm, timestamp: now, settings: this.o.settings ?? {},
-      });
+      if (this.o.checkpoint) {
+        const tw = performance.now();
+        await this.o.checkpoint.writeOffsets({
+          batchId: this.batchId, sources: ends as JsonValue[], watermark: wm, timestamp: now, settings: this.o.settings ?? {},
+        });
+        checkpointMs += performance.now() - tw;
+      }
     }
     const tOffsets = performance.now();
 
@@ -200,18 +210,23 @@ export class MicroBatchExecution {
       throw e;
     }
     const tAdd = performance.now();
+    // the rows this batch changed in each store: committing the stores below forgets them
+    const numRowsUpdated = this.stateProgress().map((p) => p.numRowsUpdated);
     for (const op of this.operators) await op.checkpoint?.(batchId);
+    if (this.o.checkpoint) checkpointMs += performance.now() - tAdd;
     const eventTime = this.tracker.takeBatchEventTime();
     this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
     this.tracker.advance();
     const cp = this.o.checkpoint;
     if (cp) {
+      const tc = performance.now();
       const snap = this.tracker.snapshot();
       await cp.writeCommit({
         batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
         extra: { perSource: snap.perSource.map(encodeWatermark) },
       });
       await cp.purge(batchId);
+      checkpointMs += performance.now() - tc;
     }
     for (let i = 0; i < this.o.sources.length; i++) if (ends[i] !== undefined) await this.o.sources[i]!.commit?.(ends[i]!);
     this.offsets = ends;
@@ -245,22 +260,43 @@ export class MicroBatchExecution {
         getBatch: tRead - tOffsets,
         addBatch: tAdd - tRead,
         commit: tEnd - tAdd,
+        checkpoint: checkpointMs,
         triggerExecution: tEnd - t0,
       },
       eventTime: {
         ...(eventTime ? { min: isoOrNull(eventTime.min) ?? undefined, max: isoOrNull(eventTime.max) ?? undefined } : {}),
+        ...(eventTime?.avg !== undefined ? { avg: isoOrNull(eventTime.avg) ?? undefined } : {}),
         watermark: Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null,
       },
-      stateOperators: this.operators.flatMap((op) => (op.progress ? [op.progress()] : [])),
+      stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
       sources,
       sink: { description: this.o.sink.description, numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0) },
     };
+  }
+
+  /** Each stateful operator's progress, with the bytes its state takes on disk when the store knows. */
+  private stateProgress(): StateOperatorProgressOnDisk[] {
+    const out: StateOperatorProgressOnDisk[] = [];
+    const walk = (t: ExecNode): void => {
+      for (const c of t.children) walk(c);
+      if (!t.op?.progress) return;
+      const p = t.op.progress();
+      const id = 'operatorId' in t.node && typeof t.node.operatorId === 'number' ? t.node.operatorId : undefined;
+      const onDisk = id === undefined ? undefined : this.stores.get(id)?.stateSizeOnDisk?.();
+      out.push(onDisk === undefined ? p : { ...p, stateSizeOnDiskBytes: onDisk });
+    };
+    walk(this.tree);
+    return out;
   }
 
   async close(): Promise<void> {
     for (const op of this.operators) op.close?.();
     await Promise.allSettled(this.o.sources.map((s) => s.close()));
     await this.o.sink.close();
+    await this.o.lateRows?.close?.();
+    // background snapshot builds finish before the query is reported stopped, and LMDB handles
+    // are released, so a restart in the same process opens the state cleanly
+    await this.o.stateProvider.close?.();
   }
 
   /** The poll interval of the sources, for an idle loop. */

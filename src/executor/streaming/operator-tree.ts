@@ -11,6 +11,7 @@ import type { StateStore } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import { GroupAggregateOperator } from '../operators/aggregate/group-aggregate.js';
 import { FilterOperator } from '../operators/filter.js';
+import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { UnionOperator } from '../operators/union.js';
@@ -34,6 +35,18 @@ export interface ExecNode {
   readonly node: PhysicalNode;
   readonly op: Operator | undefined;
   readonly children: readonly ExecNode[];
+  /**
+   * A stateful operator fed by another stateful operator (a window aggregation over a window
+   * aggregation's window_time): its input watermark lags one batch, see BatchContext.lateWatermark.
+   * Starts at -∞ (also after a restart): upstream only ever emits rows at or after it anyway.
+   */
+  readonly chained?: { previousWatermark: number };
+}
+
+const isStateful = (n: PhysicalNode): boolean => n.kind === 'aggregate' || n.kind === 'windowAggregate';
+
+function hasStatefulBelow(n: PhysicalNode): boolean {
+  return childrenOf(n).some((c) => isStateful(c) || hasStatefulBelow(c));
 }
 
 type Factory<K extends PhysicalKind> = (node: Extract<PhysicalNode, { kind: K }>, ctx: BuildContext) => Operator | undefined;
@@ -55,18 +68,23 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
     ? new SessionAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows)
     : new WindowAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows),
   windowAssign: (n) => new WindowAssignOperator(n),
+  join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
 };
 
 export function buildTree(node: PhysicalNode, ctx: BuildContext): ExecNode {
   const children = childrenOf(node).map((c) => buildTree(c, ctx));
   const factory = FACTORIES[node.kind] as Factory<PhysicalKind>;
-  return { node, op: factory(node as never, ctx), children };
+  const op = factory(node as never, ctx);
+  return isStateful(node) && hasStatefulBelow(node)
+    ? { node, op, children, chained: { previousWatermark: -Infinity } }
+    : { node, op, children };
 }
 
 function childrenOf(n: PhysicalNode): readonly PhysicalNode[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
+    case 'join': return [n.left, n.right];
     default: return [n.input];
   }
 }
@@ -85,13 +103,15 @@ export function runBatch(t: ExecNode, sourceChunks: readonly (readonly Chunk[])[
   if (t.node.kind === 'source') return selectColumns(t.node.columns, t.node.schema, sourceChunks[t.node.sourceIndex] ?? []);
   const op = t.op!;
   const out: Chunk[] = [];
+  const opCtx: BatchContext = t.chained ? { ...ctx, lateWatermark: t.chained.previousWatermark } : ctx;
   t.children.forEach((child, i) => {
     for (const chunk of runBatch(child, sourceChunks, ctx)) {
-      for (const o of op.process(chunk, ctx, i)) out.push(o);
+      for (const o of op.process(chunk, opCtx, i)) out.push(o);
     }
   });
-  if (op.onWatermark) for (const o of op.onWatermark(ctx.watermark, ctx)) out.push(o);
-  if (op.finishBatch) for (const o of op.finishBatch(ctx)) out.push(o);
+  if (op.onWatermark) for (const o of op.onWatermark(ctx.watermark, opCtx)) out.push(o);
+  if (op.finishBatch) for (const o of op.finishBatch(opCtx)) out.push(o);
+  if (t.chained) t.chained.previousWatermark = ctx.watermark;
   return out;
 }
 

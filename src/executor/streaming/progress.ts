@@ -4,6 +4,9 @@
  */
 import type { StateOperatorProgress } from '../operators/operator.js';
 
+/** A stateful operator's progress, with the bytes its state takes on disk (checkpointing stores). */
+export type StateOperatorProgressOnDisk = StateOperatorProgress & { readonly stateSizeOnDiskBytes?: number };
+
 export interface SourceProgress {
   readonly description: string;
   readonly startOffset: unknown;
@@ -31,15 +34,19 @@ export interface QueryProgress {
     readonly getBatch: number;
     readonly addBatch: number;
     readonly commit: number;
+    /** writing the offsets and commit files and committing state versions (0 without a checkpoint) */
+    readonly checkpoint: number;
     readonly triggerExecution: number;
   };
   readonly eventTime: {
     readonly min?: string;
     readonly max?: string;
+    /** the average event time of the batch's rows */
+    readonly avg?: string;
     /** the watermark this batch ran with (null: none yet) */
     readonly watermark: string | null;
   };
-  readonly stateOperators: readonly StateOperatorProgress[];
+  readonly stateOperators: readonly StateOperatorProgressOnDisk[];
   readonly sources: readonly SourceProgress[];
   readonly sink: { readonly description: string; readonly numOutputRows: number };
 }

@@ -118,7 +118,10 @@ export class StreamingQuery {
       let nextTriggerAt = this.clock.now();
       let batches = 0;
       while (!this.stopRequested) {
-        const forced = this.idleWaiters.length > 0;
+        // processAllAvailable() callers waiting before this step looks at the sources: a step
+        // that began before a caller pushed and asked may not see its rows, so it answers only these
+        const waiting = this.idleWaiters.length;
+        const forced = waiting > 0;
         if (this.trigger.kind === 'processingTime' && !forced) {
           await this.clock.sleepUntil(nextTriggerAt, this.wake.signal);
           if (this.wake.signal.aborted) this.wake = new AbortController();
@@ -137,8 +140,9 @@ export class StreamingQuery {
           continue; // more may be there: ask again before waiting
         }
         // nothing to do now
-        this.releaseIdleWaiters();
+        this.releaseIdleWaiters(waiting);
         if (this.execution.isFinished()) break;
+        if (this.idleWaiters.length > 0) continue; // asked while the step looked: look again
         if (this.trigger.kind === 'once' || this.trigger.kind === 'availableNow') break;
         if (this.trigger.kind === 'asFastAsPossible') await this.idleWait();
       }
@@ -159,9 +163,10 @@ export class StreamingQuery {
     }
   }
 
-  private releaseIdleWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
+  /** Resolve the first `count` waiters (those registered before the step that found nothing began). */
+  private releaseIdleWaiters(count: number): void {
+    const waiters = this.idleWaiters.slice(0, count);
+    this.idleWaiters = this.idleWaiters.slice(count);
     for (const w of waiters) w.resolve();
   }
 

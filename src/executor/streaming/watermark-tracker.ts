@@ -19,6 +19,8 @@ export class WatermarkTracker {
   /** event-time statistics of the batch in progress, for progress reports */
   private batchMin = Infinity;
   private batchMax = -Infinity;
+  private batchSum = 0;
+  private batchCount = 0;
 
   /** `watermarked[i]` says whether source i declares a watermark. */
   constructor(private readonly watermarked: readonly boolean[]) {
@@ -34,21 +36,28 @@ export class WatermarkTracker {
     return this.watermark;
   }
 
-  observe(sourceIndex: number, candidate: number, minEventTime: number, maxEventTime: number): void {
+  /** `sum`/`count`: of the non-null event times of the rows observed, for the batch's average. */
+  observe(sourceIndex: number, candidate: number, minEventTime: number, maxEventTime: number, sum = 0, count = 0): void {
     if (candidate > this.perSource[sourceIndex]!) this.perSource[sourceIndex] = candidate;
     if (minEventTime < this.batchMin) this.batchMin = minEventTime;
     if (maxEventTime > this.batchMax) this.batchMax = maxEventTime;
+    this.batchSum += sum;
+    this.batchCount += count;
   }
 
   markExhausted(sourceIndex: number): void {
     this.exhausted[sourceIndex] = true;
   }
 
-  /** Event-time min/max of the batch just run, then reset for the next one. */
-  takeBatchEventTime(): { min: number; max: number } | undefined {
-    const r = this.batchMin <= this.batchMax ? { min: this.batchMin, max: this.batchMax } : undefined;
+  /** Event-time min/max (and average, when observed) of the batch just run, then reset for the next one. */
+  takeBatchEventTime(): { min: number; max: number; avg?: number } | undefined {
+    const r = this.batchMin <= this.batchMax
+      ? { min: this.batchMin, max: this.batchMax, ...(this.batchCount > 0 ? { avg: Math.round(this.batchSum / this.batchCount) } : {}) }
+      : undefined;
     this.batchMin = Infinity;
     this.batchMax = -Infinity;
+    this.batchSum = 0;
+    this.batchCount = 0;
     return r;
   }
 

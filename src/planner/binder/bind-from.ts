@@ -1,6 +1,6 @@
 /**
  * FROM: a table (scan → computed columns → watermark), a view or WITH query (bound from its AST in
- * a fresh scope each time it is used), a subquery, or a window TVF. Joins are not executed yet.
+ * a fresh scope each time it is used), a subquery, a window TVF, or a join of two of these (bind-join.ts).
  */
 import { WeirError } from '../../common/errors.js';
 import type { FromItem, Ident, QualifiedName } from '../../parser/ast.js';
@@ -8,6 +8,7 @@ import type { CatalogTable, CatalogView } from '../catalog.js';
 import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { project, scan, watermarkAssigner } from '../logical/plan.js';
+import { bindJoin } from './bind-join.js';
 import { bindQueryNode } from './bind-query.js';
 import type { CteScope, QueryEnv } from './context.js';
 import { lastPart, matchIdent, suggestion } from './names.js';
@@ -33,10 +34,8 @@ export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
     }
     case 'tableFunction':
       return bindWindowTvf(item, env);
-    case 'join': {
-      const what = item.joinType === 'CROSS' ? 'CROSS JOIN (and comma joins)' : `${item.joinType} JOIN`;
-      throw new WeirError('UNSUPPORTED', `${what} is not supported yet`, item.span);
-    }
+    case 'join':
+      return bindJoin(item, bindFrom(item.left, env), bindFrom(item.right, env), env.catalog);
   }
 }
 

@@ -20,6 +20,11 @@ export interface ScopeRelation {
   readonly columns: readonly Column[];
   /** index of the relation's first column in the input row */
   readonly offset: number;
+  /**
+   * Columns (relation-local indices) that only a qualified name reaches: the two copies of a
+   * `JOIN ... USING` column, whose merged value an unnamed relation of the join provides.
+   */
+  readonly hidden?: ReadonlySet<number>;
 }
 
 export class Scope {
@@ -50,7 +55,11 @@ export class Scope {
 
   /** The input columns `*` or `t.*` expands to. */
   expandStar(qualifier: QualifiedName | undefined, span: SourceSpan): number[] {
-    if (!qualifier || qualifier.length === 0) return Array.from({ length: this.width }, (_, i) => i);
+    if (!qualifier || qualifier.length === 0) {
+      if (this.relations.every((r) => !r.hidden)) return Array.from({ length: this.width }, (_, i) => i);
+      // relations in their FROM order (USING columns first), without the hidden copies
+      return this.relations.flatMap((r) => r.columns.flatMap((_, i) => (r.hidden?.has(i) ? [] : [r.offset + i])));
+    }
     const rel = this.findRelation(lastPart(qualifier));
     if (!rel) {
       const q = lastPart(qualifier);
@@ -107,7 +116,7 @@ export class Scope {
   private columnMatches(id: Ident): { rel: ScopeRelation; index: number }[] {
     const out: { rel: ScopeRelation; index: number }[] = [];
     for (const rel of this.relations) {
-      for (const index of matchIdent(id, rel.columns.map((c) => c.name))) out.push({ rel, index });
+      for (const index of matchIdent(id, rel.columns.map((c) => c.name))) if (!rel.hidden?.has(index)) out.push({ rel, index });
     }
     return out;
   }

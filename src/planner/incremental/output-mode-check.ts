@@ -7,14 +7,19 @@ import type { SourceSpan } from '../../common/errors.js';
 import { WeirError } from '../../common/errors.js';
 import type { OutputModeName } from './output-mode.js';
 
-/** The stateful aggregations of a plan, as the mode check sees them. */
+/**
+ * The stateful aggregations of a plan, as the mode check sees them, and its retracting joins (outer
+ * joins with no time bound, which emit NULL-padded rows and retract them when a match arrives).
+ */
 export interface AggregationInfo {
-  readonly kind: 'aggregate' | 'windowAggregate';
+  readonly kind: 'aggregate' | 'windowAggregate' | 'retractingJoin';
   /** window aggregates: whether the window's time column carries a watermark */
   readonly watermarked: boolean;
 }
 
-export function chooseOutputMode(aggs: readonly AggregationInfo[], requested: OutputModeName | undefined, span?: SourceSpan): OutputModeName {
+export function chooseOutputMode(infos: readonly AggregationInfo[], requested: OutputModeName | undefined, span?: SourceSpan): OutputModeName {
+  const aggs = infos.filter((a) => a.kind !== 'retractingJoin');
+  const joins = infos.filter((a) => a.kind === 'retractingJoin');
   const unbounded = aggs.filter((a) => a.kind === 'aggregate');
   const unwatermarked = aggs.filter((a) => a.kind === 'windowAggregate' && !a.watermarked);
   switch (requested) {
@@ -29,6 +34,12 @@ export function chooseOutputMode(aggs: readonly AggregationInfo[], requested: Ou
           'append output mode not supported for a window aggregation whose time column has no watermark: ' +
           'its windows never close; declare WATERMARK FOR the time column, or use update or complete', span);
       }
+      if (joins.length > 0) {
+        throw new WeirError('PLAN',
+          'append output mode not supported for an outer join without a time bound: it emits a NULL-padded row for an ' +
+          'unmatched row and retracts it when a match arrives; use update, or bound the join with a time range ' +
+          'between the two sides\' event times (an interval join)', span);
+      }
       return 'append';
     case 'complete':
       if (aggs.length === 0) {
@@ -38,6 +49,6 @@ export function chooseOutputMode(aggs: readonly AggregationInfo[], requested: Ou
     case 'update':
       return 'update';
     case undefined:
-      return unbounded.length === 0 && unwatermarked.length === 0 ? 'append' : 'update';
+      return unbounded.length === 0 && unwatermarked.length === 0 && joins.length === 0 ? 'append' : 'update';
   }
 }

@@ -25,6 +25,8 @@ export interface SourceNode extends NodeBase {
   readonly sourceIndex: number;
   readonly table: CatalogTable;
   readonly columns: readonly number[];
+  /** ROW columns read only in part: physical column index → names of the fields read (others may be left null) */
+  readonly requiredFields?: ReadonlyMap<number, readonly string[]>;
 }
 
 /** Pass rows on; track max(expr) per batch for the watermark of source `sourceIndex`. */
@@ -80,6 +82,11 @@ export interface WindowAggregateNode extends NodeBase {
   /** output column positions: where window_start / window_end go among the keys */
   readonly keyLayout: readonly ({ readonly kind: 'key'; readonly index: number } | { readonly kind: 'windowStart' } | { readonly kind: 'windowEnd' })[];
   readonly mode: OutputModeName;
+  /**
+   * What closes a window: the watermark (event time, the default when absent), or the engine clock
+   * passing its end (processing time: a window over a PROCTIME() column; its rows are never late).
+   */
+  readonly timeDomain?: 'event' | 'processing';
 }
 
 /** A window TVF without aggregation: assigns rows to windows (stateless). */
@@ -90,9 +97,50 @@ export interface WindowAssignNode extends NodeBase {
   readonly timeColumn: number;
 }
 
+/**
+ * A stream-stream join with state on both sides (see plan-join.ts for how the planner fills it in).
+ * The output row is the left row's columns then the right row's.
+ *
+ * Rows are hashed by their key expressions; a pair of rows with equal, non-NULL keys matches when
+ * `residual` (over the output row) is TRUE. Without `expiry` on a side, that side's rows stay in state
+ * forever (a regular join) and an outer join emits a NULL-padded row at once, retracting it when a
+ * match arrives. With `expiry`, a row goes once the watermark passes the least of its expiry values
+ * (no row of the other side can match it any more), and an outer side's row that never matched is
+ * emitted NULL-padded then: interval and window joins.
+ */
+export interface JoinNode extends NodeBase {
+  readonly kind: 'join';
+  readonly operatorId: number;
+  readonly left: PhysicalNode;
+  readonly right: PhysicalNode;
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  /** equi-join keys, over the left input / over the right input, pairwise */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** the rest of the condition, over the output row (left columns then right columns) */
+  readonly residual: BoundExpr | undefined;
+  readonly leftBound?: JoinSideBound;
+  readonly rightBound?: JoinSideBound;
+  /** how the planner ran it, for EXPLAIN: `regular`, `interval` (a time range), `window` (equal window ends) */
+  readonly strategy: 'regular' | 'interval' | 'window';
+}
+
+/** What bounds one side of a time-bounded join. */
+export interface JoinSideBound {
+  /** over this side's columns: a row can go once the watermark passes the least of these values */
+  readonly expiry: readonly BoundExpr[];
+  /**
+   * This side's time columns that bound the other side's rows: a row of this side with such a time
+   * below the watermark is late and dropped (as an interval join's late rows). `chained`: the
+   * column comes out of an operator that emits when the watermark passes it (a window aggregation),
+   * so it is judged against the previous batch's watermark.
+   */
+  readonly lateness: readonly { readonly column: number; readonly chained: boolean }[];
+}
+
 export type PhysicalNode =
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
-  | AggregateNode | WindowAggregateNode | WindowAssignNode;
+  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode;
 export type PhysicalKind = PhysicalNode['kind'];
 
 export interface StreamingPlan {
@@ -113,6 +161,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
+    case 'join': return [n.left, n.right];
     case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign':
       return [n.input];
   }

@@ -7,7 +7,10 @@
  * always gives its state the same operator ids across restarts.
  */
 import type { SourceSpan } from '../../common/errors.js';
-import { InternalError } from '../../common/errors.js';
+import { InternalError, WeirError } from '../../common/errors.js';
+import type { Schema } from '../../common/schema.js';
+import { T } from '../../common/types.js';
+import type { BoundExpr } from '../expr.js';
 import type { Aggregate, LogicalPlan } from '../logical/plan.js';
 import { children } from '../logical/plan.js';
 import { conjunction } from '../rules/filter-pushdown.js';
@@ -17,7 +20,9 @@ import { chooseOutputMode } from './output-mode-check.js';
 import type { OutputModeName } from './output-mode.js';
 import type { PhysicalKind, PhysicalNode, SourceNode, StreamingPlan } from './physical.js';
 import { physicalChildren } from './physical.js';
-import { isRowtime, matchWindowAggregate } from './window-match.js';
+import type { WindowAggregateMatch } from './window-match.js';
+import { matchWindowAggregate, timeAttributeOf } from './window-match.js';
+import { joinRetracts, planJoin } from './plan-join.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -27,9 +32,11 @@ export interface PlanStreamingOptions {
 
 function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
   for (const c of children(p)) aggregations(c, out);
+  if (p.kind === 'join' && joinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
   if (p.kind === 'aggregate') {
     const m = matchWindowAggregate(p);
-    out.push(m ? { kind: 'windowAggregate', watermarked: isRowtime(m.tvf.input, m.tvf.timeColumn) } : { kind: 'aggregate', watermarked: false });
+    // a processing-time window closes by the clock: it finalizes as an event-time one with a watermark does
+    out.push(m ? { kind: 'windowAggregate', watermarked: timeAttributeOf(m.tvf.input, m.tvf.timeColumn) !== undefined } : { kind: 'aggregate', watermarked: false });
   }
   return out;
 }
@@ -40,7 +47,7 @@ class Builder {
 
   constructor(private readonly mode: OutputModeName) {}
 
-  private register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N {
+  register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N {
     const node = make(this.stateful.length);
     this.stateful.push({ operatorId: node.operatorId, kind: node.kind, description: physicalLine(node) });
     return node;
@@ -49,7 +56,10 @@ class Builder {
   build(p: LogicalPlan): PhysicalNode {
     switch (p.kind) {
       case 'scan': {
-        const node: SourceNode = { kind: 'source', sourceIndex: this.sources.length, table: p.table, columns: p.columns, schema: p.schema, appendOnly: true };
+        const node: SourceNode = {
+          kind: 'source', sourceIndex: this.sources.length, table: p.table, columns: p.columns, schema: p.schema, appendOnly: true,
+          ...(p.requiredFields ? { requiredFields: p.requiredFields } : {}),
+        };
         this.sources.push(node);
         return node;
       }
@@ -75,6 +85,8 @@ class Builder {
       }
       case 'aggregate':
         return this.buildAggregate(p);
+      case 'join':
+        return planJoin(p, this);
     }
   }
 
@@ -92,11 +104,51 @@ class Builder {
       input = { kind: 'filter', input, predicate: conjunction(m.filters), schema: input.schema, appendOnly: input.appendOnly };
     }
     const appendOnly = this.mode === 'append' && input.appendOnly;
-    return this.register((operatorId) => ({
+    const timeDomain = timeAttributeOf(m.tvf.input, m.tvf.timeColumn) === 'processing' ? 'processing' as const : 'event' as const;
+    const schema = withoutWindowTime(p.schema, m);
+    const node = this.register((operatorId) => ({
       kind: 'windowAggregate' as const, operatorId, input, window: m.tvf.window, timeColumn: m.tvf.timeColumn,
-      groupBy: m.groupBy, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema: p.schema, appendOnly,
+      groupBy: m.groupBy, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema, appendOnly, timeDomain,
     }));
+    if (m.windowTimeKeys.length === 0) return node;
+    // window_time keys: window_end - 1 ms, computed over the operator's output
+    const endCol = m.keyLayout.findIndex((k) => k.kind === 'windowEnd');
+    const end: BoundExpr = { kind: 'column', index: endCol, name: schema.columns[endCol]!.name, type: schema.columns[endCol]!.type };
+    let next = 0;
+    const exprs = p.schema.columns.map((c, i): BoundExpr => {
+      if (m.windowTimeKeys.includes(i)) return { kind: 'call', fn: 'subtract', args: [end, { kind: 'literal', value: 1, type: T.INTERVAL }], type: c.type };
+      const j = next++;
+      return { kind: 'column', index: j, name: schema.columns[j]!.name, type: schema.columns[j]!.type };
+    });
+    return { kind: 'project', input: node, exprs, schema: p.schema, appendOnly };
   }
+}
+
+/** The aggregate's output without its window_time keys: what the window operator itself produces. */
+function withoutWindowTime(s: Schema, m: WindowAggregateMatch): Schema {
+  return m.windowTimeKeys.length === 0 ? s : { columns: s.columns.filter((_, i) => !m.windowTimeKeys.includes(i)) };
+}
+
+/** Whether a stateful operator sits below `n` (then `n` is a chained stateful operator). */
+function hasStatefulBelow(n: PhysicalNode): boolean {
+  return physicalChildren(n).some((c) => c.kind === 'aggregate' || c.kind === 'windowAggregate' || hasStatefulBelow(c));
+}
+
+/**
+ * Complete mode re-sends the whole result of an aggregation every batch, as inserts: an aggregation
+ * fed by another would count those rows again each batch. Refused, as Spark does.
+ */
+function checkChainedComplete(root: PhysicalNode, mode: OutputModeName, span: SourceSpan | undefined): void {
+  if (mode !== 'complete') return;
+  const walk = (n: PhysicalNode): void => {
+    if ((n.kind === 'aggregate' || n.kind === 'windowAggregate') && hasStatefulBelow(n)) {
+      throw new WeirError('PLAN',
+        'complete output mode is not supported for an aggregation fed by another aggregation: each batch would count ' +
+        "the upstream's whole result again; use append or update", span);
+    }
+    physicalChildren(n).forEach(walk);
+  };
+  walk(root);
 }
 
 function soleSource(n: PhysicalNode): SourceNode {
@@ -133,6 +185,7 @@ export function planStreaming(plan: LogicalPlan, options: PlanStreamingOptions =
   const mode = chooseOutputMode(aggregations(plan), options.mode, options.modeSpan);
   const b = new Builder(mode);
   const root = b.build(plan);
+  checkChainedComplete(root, mode, options.modeSpan);
   const keyColumns = mode === 'append' ? [] : keyColumnsOf(plan) ?? [];
   return { root, mode, sources: b.sources, statefulOperators: b.stateful, keyColumns };
 }

@@ -7,6 +7,7 @@
 import { WeirError } from '../../common/errors.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed } from '../expr.js';
+import { exprKey } from '../expr-key.js';
 import type { Aggregate, AggregateCall, LogicalPlan, WindowTvf } from '../logical/plan.js';
 import { substitute } from '../rules/filter-pushdown.js';
 import type { WindowAggregateNode } from './physical.js';
@@ -19,6 +20,12 @@ export interface WindowAggregateMatch {
   readonly groupBy: readonly BoundExpr[];
   readonly aggregates: readonly AggregateCall[];
   readonly keyLayout: WindowAggregateNode['keyLayout'];
+  /**
+   * Positions in the aggregate's GROUP BY of `window_time` keys (as Flink's cascading window
+   * aggregations write them). They are not state keys: window_time is window_end - 1 ms, so the
+   * streaming plan computes them over the operator's output; `keyLayout` leaves them out.
+   */
+  readonly windowTimeKeys: readonly number[];
 }
 
 /** The match for a window aggregate, undefined for a plain one; UNSUPPORTED when it cannot be run. */
@@ -51,10 +58,12 @@ export function matchWindowAggregate(agg: Aggregate): WindowAggregateMatch | und
 
   const groupBy: BoundExpr[] = [];
   const keyLayout: WindowAggregateNode['keyLayout'][number][] = [];
+  const windowTimeKeys: number[] = [];
   agg.groupBy.forEach((k, i) => {
     const e = substitute(k, cols);
     if (i === agg.window!.startKey && e.kind === 'column' && e.index === width) keyLayout.push({ kind: 'windowStart' });
     else if (i === agg.window!.endKey && e.kind === 'column' && e.index === width + 1) keyLayout.push({ kind: 'windowEnd' });
+    else if (e.kind === 'column' && e.index === width + 2) windowTimeKeys.push(i);
     else {
       keyLayout.push({ kind: 'key', index: groupBy.length });
       groupBy.push(noWindowColumns(e, 'a grouping key computed from window columns'));
@@ -63,30 +72,93 @@ export function matchWindowAggregate(agg: Aggregate): WindowAggregateMatch | und
   if (!keyLayout.some((k) => k.kind === 'windowStart') || !keyLayout.some((k) => k.kind === 'windowEnd')) {
     fail('window bounds that are not plain window_start and window_end');
   }
+  const w = tvf.window;
+  if (w.kind === 'session' && w.partitionBy.length > 0) {
+    // sessions are per partition: the aggregation's keys decide them, so they must include it
+    const keys = new Set(groupBy.map(exprKey));
+    if (!w.partitionBy.every((e) => keys.has(exprKey(e)))) fail('a SESSION window whose PARTITION BY keys are not all in GROUP BY');
+  }
   const aggregates = agg.aggregates.map((a): AggregateCall => ({
     ...a,
     arg: a.arg && noWindowColumns(substitute(a.arg, cols), 'an aggregate over window columns'),
     filter: a.filter && noWindowColumns(substitute(a.filter, cols), 'an aggregate filter over window columns'),
   }));
-  return { tvf, filters, groupBy, aggregates, keyLayout };
+  return { tvf, filters, groupBy, aggregates, keyLayout, windowTimeKeys };
 }
 
-/** Whether output column `col` of `p` is an event-time attribute: a column a watermark is declared on. */
-export function isRowtime(p: LogicalPlan, col: number): boolean {
+/** The time domain of a time attribute: event time (a watermark is declared on it) or processing time. */
+export type TimeDomain = 'event' | 'processing';
+
+/**
+ * Whether output column `col` of `p` is a time attribute, and of which domain: a column a watermark
+ * is declared on (event time), a PROCTIME() column (processing time), or the `window_time` (or
+ * `window_end - 1 ms`, what *_ROWTIME / *_PROCTIME give) of a window over one of these, which is a
+ * time attribute of the same domain again (as in Flink), so window aggregations can be chained.
+ */
+export function timeAttributeOf(p: LogicalPlan, col: number): TimeDomain | undefined {
   switch (p.kind) {
-    case 'watermarkAssigner': return col === p.column || isRowtime(p.input, col);
-    case 'filter': return isRowtime(p.input, col);
+    case 'watermarkAssigner': return col === p.column ? 'event' : timeAttributeOf(p.input, col);
+    case 'filter': return timeAttributeOf(p.input, col);
     case 'project': {
       const e = p.exprs[col];
-      return e !== undefined && e.kind === 'column' && isRowtime(p.input, e.index);
+      if (e === undefined) return undefined;
+      if (e.kind === 'column') return timeAttributeOf(p.input, e.index);
+      if (e.kind === 'call' && e.fn === 'proctime') return 'processing';
+      if (e.kind === 'cast' && e.operand.kind === 'call' && e.operand.fn === 'proctime') return 'processing';
+      const end = minusOneMs(e);
+      return end === undefined ? undefined : windowEndDomain(p.input, end);
     }
     case 'windowTvf': {
       const width = p.input.schema.columns.length;
-      if (col < width) return isRowtime(p.input, col);
-      // window_time is a rowtime attribute when the window's time column is one.
-      return col === width + 2 && isRowtime(p.input, p.timeColumn);
+      if (col < width) return timeAttributeOf(p.input, col);
+      return col === width + 2 ? timeAttributeOf(p.input, p.timeColumn) : undefined;
     }
-    case 'union': return p.inputs.every((i) => isRowtime(i, col));
-    case 'scan': case 'aggregate': return false;
+    case 'union': {
+      const ds = p.inputs.map((i) => timeAttributeOf(i, col));
+      return ds.every((d) => d === ds[0]) ? ds[0] : undefined;
+    }
+    case 'aggregate': {
+      const m = windowAggregateOrUndefined(p);
+      return m && m.windowTimeKeys.includes(col) ? timeAttributeOf(m.tvf.input, m.tvf.timeColumn) : undefined;
+    }
+    case 'scan': return undefined;
+  }
+}
+
+/** Whether output column `col` of `p` is an event-time attribute. */
+export function isRowtime(p: LogicalPlan, col: number): boolean {
+  return timeAttributeOf(p, col) === 'event';
+}
+
+/** The column of `column - INTERVAL '1' MILLISECOND`, else undefined. */
+function minusOneMs(e: BoundExpr): number | undefined {
+  if (e.kind !== 'call' || e.fn !== 'subtract' || e.args.length !== 2) return undefined;
+  const [a, b] = e.args;
+  return a!.kind === 'column' && b!.kind === 'literal' && b!.value === 1 && b!.type.kind === 'INTERVAL' ? a!.index : undefined;
+}
+
+/** When column `col` of `p` is the window_end of a window aggregation: the domain of its window's time. */
+function windowEndDomain(p: LogicalPlan, col: number): TimeDomain | undefined {
+  switch (p.kind) {
+    case 'filter': return windowEndDomain(p.input, col);
+    case 'project': {
+      const e = p.exprs[col];
+      return e?.kind === 'column' ? windowEndDomain(p.input, e.index) : undefined;
+    }
+    case 'aggregate': {
+      const m = windowAggregateOrUndefined(p);
+      if (!m || !p.window || p.window.endKey !== col) return undefined;
+      return timeAttributeOf(m.tvf.input, m.tvf.timeColumn);
+    }
+    default: return undefined;
+  }
+}
+
+function windowAggregateOrUndefined(p: Aggregate): WindowAggregateMatch | undefined {
+  try {
+    return matchWindowAggregate(p);
+  } catch {
+    // a window aggregation the streaming plan refuses: refused where it is planned, with its reason
+    return undefined;
   }
 }

@@ -6,6 +6,8 @@
 import { assertNever } from '../../common/errors.js';
 import type { Aggregate } from './aggregate.js';
 import type { Filter } from './filter.js';
+import type { Join } from './join.js';
+import { join } from './join.js';
 import type { Project } from './project.js';
 import type { Scan } from './scan.js';
 import type { Union } from './union.js';
@@ -14,6 +16,7 @@ import type { WindowTvf } from './window-tvf.js';
 
 export type { Aggregate, AggregateCall } from './aggregate.js';
 export type { Filter } from './filter.js';
+export type { Join, JoinType } from './join.js';
 export type { Project } from './project.js';
 export type { Scan } from './scan.js';
 export type { Union } from './union.js';
@@ -21,13 +24,14 @@ export type { WatermarkAssigner } from './watermark-assigner.js';
 export type { WindowSpec, WindowTvf } from './window-tvf.js';
 export { aggregate } from './aggregate.js';
 export { filter } from './filter.js';
+export { join, preserves } from './join.js';
 export { project } from './project.js';
 export { scan } from './scan.js';
 export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
@@ -35,6 +39,7 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
     case 'scan': return [];
     case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': return [p.input];
     case 'union': return p.inputs;
+    case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
   }
 }
@@ -47,6 +52,8 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'filter': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
     case 'project': case 'aggregate': case 'windowTvf': return { ...p, input: kids[0]! };
     case 'union': return { ...p, inputs: kids };
+    // the schema follows the children (pruning may narrow them); nullability from the join type
+    case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
     default: return assertNever(p, 'plan node');
   }
 }

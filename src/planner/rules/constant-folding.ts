@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, project, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, join, project, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -32,6 +32,11 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       return { ...p, expr: foldExpr(p.expr) };
     case 'aggregate':
       return aggregate(p.input, p.groupBy.map(foldExpr), p.keyNames, p.aggregates.map(foldCall), p.aggNames, p.window);
+    case 'join': {
+      const condition = p.condition && foldExpr(p.condition);
+      // ON TRUE matches every pair: the same as no condition
+      return join(p.joinType, p.left, p.right, condition && condition.kind === 'literal' && condition.value === true ? undefined : condition, p.span);
+    }
     case 'windowTvf':
       return p.window.kind === 'session'
         ? windowTvf(p.input, { ...p.window, partitionBy: p.window.partitionBy.map(foldExpr) }, p.timeColumn, p.span)

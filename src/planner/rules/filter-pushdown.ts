@@ -14,6 +14,7 @@ import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { aggregate, children, filter, project, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
+import { pushIntoJoin } from './join-pushdown.js';
 
 export function conjuncts(e: BoundExpr): BoundExpr[] {
   if (e.kind === 'call' && e.fn === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
@@ -71,6 +72,8 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       const input = pushInto(p.input, down.map((c) => substitute(c, p.groupBy)));
       return withFilter(aggregate(input, p.groupBy, p.keyNames, p.aggregates, p.aggNames, p.window), keep);
     }
+    case 'join':
+      return pushIntoJoin(p, movable, stay, pushInto);
     case 'watermarkAssigner': case 'scan':
       return withFilter(p, preds);
   }
@@ -79,6 +82,7 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
 function rewrite(p: LogicalPlan): LogicalPlan {
   const kids = children(p);
   const next = kids.length === 0 ? p : withChildren(p, kids.map(rewrite));
+  if (next.kind === 'join') return pushIntoJoin(next, [], [], pushInto);
   return next.kind === 'filter' ? pushInto(next.input, conjuncts(next.predicate)) : next;
 }
 

@@ -5,11 +5,18 @@
  * projections where that costs nothing and removes projections that pass everything through.
  *
  * The root keeps its schema exactly: every one of its columns is required.
+ *
+ * Then nested pruning: for ROW columns a scan reads, it finds which fields the query touches (`bid.price`,
+ * `person.dateTime`) and records them on the scan (`requiredFields`), so a source can leave the other
+ * fields null. The Nexmark table's computed `dateTime` reads `person.dateTime` and `auction.dateTime`:
+ * without this the generator would build every field of every person and auction.
  */
 import type { BoundExpr } from '../expr.js';
-import { columnsUsed, isDeterministic, remapColumns } from '../expr.js';
-import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, filter, project, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../expr.js';
+import type { SqlType } from '../../common/types.js';
+import { assertNever } from '../../common/errors.js';
+import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
+import { aggregate, filter, join, project, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -100,6 +107,19 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       });
       return { plan: union(inputs, { columns: kept.map((i) => p.schema.columns[i]!) }), map: indexMap(kept) };
     }
+    case 'join': {
+      // each side keeps what the consumer and the condition read of it
+      const lw = p.left.schema.columns.length;
+      const need = usedBy([p.condition], new Set(required));
+      const l = prune(p.left, new Set([...need].filter((i) => i < lw)));
+      const r = prune(p.right, new Set([...need].filter((i) => i >= lw).map((i) => i - lw)));
+      const nlw = l.plan.schema.columns.length;
+      const map = new Map<number, number>();
+      for (const [o, n] of l.map) map.set(o, n);
+      for (const [o, n] of r.map) map.set(o + lw, n + nlw);
+      const condition = p.condition && remap(p.condition, map);
+      return { plan: join(p.joinType, l.plan, r.plan, condition, p.span), map };
+    }
   }
 }
 
@@ -147,11 +167,125 @@ function dropIdentity(p: LogicalPlan): LogicalPlan {
   return identity ? p.input : p;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Nested (per-field) pruning.
+
+/** How much of a column its consumers read: all of it, or (a ROW column) only these field indices. */
+type FieldUse = 'all' | ReadonlySet<number>;
+/** output column index → its use; a column absent is not read at all */
+type Usage = Map<number, FieldUse>;
+
+function addUse(u: Usage, column: number, use: FieldUse): void {
+  const prev = u.get(column);
+  if (prev === 'all' || use === 'all') u.set(column, 'all');
+  else u.set(column, prev === undefined ? use : new Set([...prev, ...use]));
+}
+
+/** The column a chain of field accesses starts from, and the first field taken: `bid#3.price` → (3, price). */
+function fieldOfColumn(e: BoundExpr): { readonly column: number; readonly field: number } | undefined {
+  if (e.kind !== 'field') return undefined;
+  if (e.operand.kind === 'column') return { column: e.operand.index, field: e.fieldIndex };
+  return fieldOfColumn(e.operand);
+}
+
+/** Record what `e` reads; `whole` is how much of e's own value is read when e is a bare column. */
+function useExpr(e: BoundExpr, u: Usage, whole: FieldUse = 'all'): void {
+  if (e.kind === 'column') return addUse(u, e.index, whole);
+  const f = fieldOfColumn(e);
+  if (f) return addUse(u, f.column, new Set([f.field]));
+  for (const c of exprChildren(e)) useExpr(c, u);
+}
+
+/** Pass the use of output columns straight through to the same input columns. */
+function passThrough(u: Usage, width: number): Usage {
+  const out: Usage = new Map();
+  for (const [k, use] of u) if (k < width) out.set(k, use);
+  return out;
+}
+
+/** Walk down from the root, annotating each scan with the ROW fields its consumers read. */
+function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
+  switch (p.kind) {
+    case 'scan':
+      return annotateScan(p, u);
+    case 'project': {
+      const need: Usage = new Map();
+      p.exprs.forEach((e, k) => {
+        const use = u.get(k);
+        if (use !== undefined) useExpr(e, need, use);
+      });
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'filter': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      useExpr(p.predicate, need);
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'watermarkAssigner': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      useExpr(p.expr, need);
+      addUse(need, p.column, 'all');
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'windowTvf': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      if (p.window.kind === 'session') for (const e of p.window.partitionBy) useExpr(e, need);
+      addUse(need, p.timeColumn, 'all');
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'aggregate': {
+      const need: Usage = new Map();
+      for (const e of p.groupBy) useExpr(e, need);
+      for (const c of p.aggregates) {
+        if (c.arg) useExpr(c.arg, need);
+        if (c.filter) useExpr(c.filter, need);
+      }
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'union': {
+      // A field index means the same field in every input only when the ROW types agree by name.
+      const same = (k: number): boolean => p.inputs.every((i) => sameRowFields(i.schema.columns[k]?.type, p.schema.columns[k]?.type));
+      const need: Usage = new Map([...u].map(([k, use]) => [k, same(k) ? use : 'all'] as const));
+      return { ...p, inputs: p.inputs.map((i) => annotateFields(i, need)) };
+    }
+    case 'join': {
+      const lw = p.left.schema.columns.length;
+      const need: Usage = new Map(u);
+      if (p.condition) useExpr(p.condition, need);
+      const left: Usage = new Map();
+      const right: Usage = new Map();
+      for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
+      return { ...p, left: annotateFields(p.left, left), right: annotateFields(p.right, right) };
+    }
+    default:
+      return assertNever(p, 'plan node');
+  }
+}
+
+function sameRowFields(a: SqlType | undefined, b: SqlType | undefined): boolean {
+  if (a?.kind !== 'ROW' || b?.kind !== 'ROW') return a?.kind !== 'ROW' && b?.kind !== 'ROW';
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name);
+}
+
+function annotateScan(p: Scan, u: Usage): Scan {
+  const fields = new Map<number, readonly string[]>();
+  p.schema.columns.forEach((c, k) => {
+    if (c.type.kind !== 'ROW') return;
+    // A ROW column kept only so the rows still count (no column used) needs no field at all.
+    const use = u.get(k) ?? new Set<number>();
+    if (use === 'all' || use.size === c.type.fields.length) return;
+    const rowFields = c.type.fields;
+    fields.set(p.columns[k]!, [...use].sort((a, b) => a - b).map((i) => rowFields[i]!.name));
+  });
+  const { requiredFields: _old, ...rest } = p;
+  return fields.size > 0 ? { ...rest, requiredFields: fields } : rest;
+}
+
 export const projectionPruning: Rule = {
   name: 'projection-pruning',
   apply: (p) => {
     const all = new Set(p.schema.columns.map((_, i) => i));
-    const pruned = prune(p, all).plan;
-    return transformUp(pruned, (x) => dropIdentity(mergeProjects(x)));
+    const pruned = transformUp(prune(p, all).plan, (x) => dropIdentity(mergeProjects(x)));
+    return annotateFields(pruned, new Map(p.schema.columns.map((_, i) => [i, 'all'] as const)));
   },
 };

@@ -62,6 +62,11 @@ export interface CommitEntry {
   /** processing time of the commit */
   readonly committedAt: number;
   readonly extra: JsonValue;
+  /**
+   * A copy of the batch's offsets entry: where sources resume even if `offsets/N` was torn (a file
+   * system that broke the rename promise); missing in checkpoints written before it was added
+   */
+  readonly offsets: JsonValue;
 }
 
 /** One batch's plan, as the micro-batch loop sees it. */
@@ -202,7 +207,13 @@ export class Checkpoint {
     if (pendingEntry === undefined) await this.offsets.remove(nextBatchId);
     let committed: BatchOffsets | undefined;
     if (lastCommitted >= 0) {
-      const e = await this.offsets.get(lastCommitted);
+      let e = await this.offsets.get(lastCommitted);
+      const copy = last?.entry.offsets as OffsetsEntry | null | undefined;
+      if (e === undefined && typeof copy === 'object' && copy !== null && copy.batchId === lastCommitted) {
+        // offsets/N is torn but its commit kept a copy: write it back
+        e = copy;
+        await this.offsets.add(lastCommitted, copy);
+      }
       if (e === undefined) throw new WeirError('STATE', `checkpoint ${this.dir} is damaged: batch ${lastCommitted} is committed but offsets/${lastCommitted} is missing or unreadable`);
       committed = fromOffsetsEntry(e);
     }
@@ -231,6 +242,7 @@ export class Checkpoint {
       nextWatermark: encodeWatermark(c.nextWatermark),
       committedAt: c.committedAt,
       extra: c.extra ?? null,
+      offsets: (await this.offsets.get(c.batchId)) ?? null,
     };
     await this.commits.add(c.batchId, entry);
     await this.purge(c.batchId);

@@ -29,6 +29,7 @@ import { timesOf } from './assign-windows.js';
 import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { OpenWindows } from './open-windows.js';
+import { closingTime, lateThreshold } from './window-aggregate.js';
 
 type Session = [start: number, end: number, accs: AccState[], rows: number, emitted: unknown[] | null];
 interface KeyState { keys: unknown[]; sessions: Session[]; }
@@ -83,9 +84,10 @@ export class SessionAggregateOperator implements Operator {
     const bound = this.fns.bind(b);
     const accepted = new Uint8Array(n);
     const keyValues: unknown[] = new Array(keyReaders.length);
+    const wm = lateThreshold(this.node.timeDomain, ctx);
     for (let i = 0; i < n; i++) {
       const t = times[i]!;
-      if (t !== t || t + this.gap <= ctx.watermark) continue; // NULL time, or late
+      if (t !== t || t + this.gap <= wm) continue; // NULL time, or late
       accepted[i] = 1;
       for (let c = 0; c < keyReaders.length; c++) keyValues[c] = keyReaders[c]!(i);
       const key = encodeKey(keyValues);
@@ -96,7 +98,7 @@ export class SessionAggregateOperator implements Operator {
       this.fns.apply(g, bound, i, retract);
       s[3] = g.rows;
     }
-    this.late.collect(b, times, accepted, ctx.watermark, ctx);
+    this.late.collect(b, times, accepted, wm, ctx);
     return [];
   }
 
@@ -135,11 +137,13 @@ export class SessionAggregateOperator implements Operator {
     return merged;
   }
 
-  hasTimerWork(watermark: number): boolean {
-    return this.node.mode !== 'complete' && this.open.minEnd() <= watermark;
+  hasTimerWork(watermark: number, processingTime: number): boolean {
+    // no open window: nothing to close (minEnd is +Infinity, which an infinite watermark would reach)
+    return this.node.mode !== 'complete' && this.open.windowCount() > 0 && this.open.minEnd() <= closingTime(this.node.timeDomain, watermark, processingTime);
   }
 
   finishBatch(ctx: BatchContext): Chunk[] {
+    this.late.endBatch();
     const update = this.node.mode === 'update';
     const rows: unknown[][] = [];
     const kinds: number[] = [];
@@ -167,14 +171,15 @@ export class SessionAggregateOperator implements Operator {
       for (const [, v] of this.store.entries()) for (const s of v[1] as Session[]) rows.push(this.resultRow(v[0] as unknown[], s));
       return rows.length === 0 ? [] : [{ batch: rowsToArrow(this.node.schema, this.outSchema, rows) }];
     }
+    const closeAt = closingTime(this.node.timeDomain, ctx.watermark, ctx.processingTime);
     const keys = new Set<string>();
-    for (const set of this.open.closeUpTo(ctx.watermark)) for (const k of set) keys.add(k);
+    for (const set of this.open.closeUpTo(closeAt)) for (const k of set) keys.add(k);
     for (const key of keys) {
       const v = this.store.get(key);
       if (!v) continue;
       const remaining: Session[] = [];
       for (const s of v[1] as Session[]) {
-        if (s[1] > ctx.watermark) { remaining.push(s); continue; }
+        if (s[1] > closeAt) { remaining.push(s); continue; }
         if (!update) { rows.push(this.resultRow(v[0] as unknown[], s)); kinds.push(RowKind.INSERT); }
       }
       if (remaining.length > 0) this.store.put(key, [v[0], remaining]);
@@ -200,7 +205,7 @@ export class SessionAggregateOperator implements Operator {
 
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
-    await this.late.flush();
+    await this.late.flush(version);
   }
 
   abort(): void {
@@ -217,7 +222,7 @@ export class SessionAggregateOperator implements Operator {
       numRowsTotal: this.store.size,
       numRowsUpdated: this.store.numUpdated,
       memoryUsedBytes: this.store.memoryUsedBytes(),
-      numRowsDroppedByWatermark: this.late.takeBatchCount(),
+      numRowsDroppedByWatermark: this.late.batchCount(),
       numOpenWindows: this.open.windowCount(),
       oldestOpenWindowEnd: isoOrNull(this.open.minEnd()),
     };

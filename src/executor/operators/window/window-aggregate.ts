@@ -7,33 +7,97 @@
  * in append mode its rows are emitted now (once) and its state dropped; in update mode the changed
  * groups were emitted as they changed and a closed window's state is dropped; in complete mode every
  * window is emitted each batch and kept.
+ *
+ * In the processing-time domain (a window over PROCTIME()) the engine clock closes windows instead
+ * of the watermark, and no row is ever late.
+ *
+ * Layout, for the hot loop: state is kept per grouping key, as one store entry
+ * [grouping values, [[start, end, accs, emitted, rows], …]] holding the key's open windows (a HOP
+ * row touches size/slide windows of one key: one entry, not one per window). The operator keeps
+ * every open key in memory as well, reached by the row's grouping key (a number or a string, see
+ * row-keys.ts): one Map lookup per row, then the window by its end in a small array (for TUMBLE,
+ * HOP and CUMULATE one end has one start). The store is never read while rows flow and is written
+ * once per changed key and batch; a window's accumulators are copied the first time a batch
+ * touches it, so the stored value stays intact for abort.
  */
 import type * as arrow from 'apache-arrow';
-import { readerFor } from '../../../common/columns.js';
+import { InternalError } from '../../../common/errors.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
 import type { WindowAggregateNode } from '../../../planner/incremental/physical.js';
+import type { WindowSpec } from '../../../planner/logical/plan.js';
 import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { AggregateFunctions, encodeKey, rowsToArrow, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { AggregateFunctions, encodeKey, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import type { AccState } from '../aggregate/accumulators.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
-import { assignWindows, timesOf } from './assign-windows.js';
+import { alignStart, timesOf } from './assign-windows.js';
 import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
-import { OpenWindows } from './open-windows.js';
+import { ResultColumns } from './result-columns.js';
+import { NULL_KEY, rowKeys } from './row-keys.js';
 import { isoOrNull } from '../../streaming/trigger.js';
+
+/** One open window of one key. */
+interface WindowGroup {
+  readonly start: number;
+  readonly end: number;
+  accs: AccState[];
+  /** the result row last sent downstream (update mode), so an update can retract it */
+  emitted: unknown[] | null;
+  /** live input rows (0 after retractions: the group is gone) */
+  rows: number;
+  /** the batch sequence number that last touched it */
+  batch: number;
+}
+
+/** A grouping key's open windows: one state store entry. */
+interface KeyState {
+  readonly key: unknown;
+  readonly values: unknown[];
+  readonly storeKey: string;
+  groups: WindowGroup[];
+  /** the batch sequence number that last changed it (touched by rows, or a window closed) */
+  dirty: number;
+}
+
+/** The time that closes windows: the watermark, or in the processing-time domain the clock (+∞ once every input ended). */
+export function closingTime(domain: WindowAggregateNode['timeDomain'], watermark: number, processingTime: number): number {
+  return domain === 'processing' ? (watermark === Infinity ? Infinity : processingTime) : watermark;
+}
+
+/** The time at or below which a window is closed for arriving rows: none in the processing-time domain. */
+export function lateThreshold(domain: WindowAggregateNode['timeDomain'], ctx: BatchContext): number {
+  return domain === 'processing' ? -Infinity : ctx.lateWatermark ?? ctx.watermark;
+}
+
+/** Windows of a row at time t: `count` windows from `first`, each `step` later, ending `size` after start (CUMULATE: growing ends). */
+function windowParams(w: WindowSpec): { size: number; slide: number; offset: number; perRow: number } {
+  switch (w.kind) {
+    case 'tumble': return { size: w.sizeMs, slide: w.sizeMs, offset: w.offsetMs, perRow: 1 };
+    case 'hop': return { size: w.sizeMs, slide: w.slideMs, offset: w.offsetMs, perRow: w.sizeMs / w.slideMs };
+    case 'cumulate': return { size: w.sizeMs, slide: w.stepMs, offset: w.offsetMs, perRow: w.sizeMs / w.stepMs };
+    case 'session': throw new InternalError('session windows are aggregated by SessionAggregateOperator');
+  }
+}
 
 export class WindowAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
-  private touched = new Map<string, Group>();
-  /** state keys of each open window, by window end: what the watermark closes */
-  private readonly open = new OpenWindows();
+  /** open keys by grouping key */
+  private byKey = new Map<unknown, KeyState>();
+  /** the keys with a window of each end: what the watermark closes */
+  private byEnd = new Map<number, KeyState[]>();
+  /** the windows this batch's rows touched (touchedGroups[i] of key touchedKeys[i]), in order */
+  private touchedKeys: KeyState[] = [];
+  private touchedGroups: WindowGroup[] = [];
+  private batchSeq = 0;
   private readonly late: LateRows;
+  private readonly params: ReturnType<typeof windowParams>;
 
   constructor(
     private readonly node: WindowAggregateNode,
@@ -45,131 +109,231 @@ export class WindowAggregateOperator implements Operator {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx);
     this.outSchema = toArrowSchema(node.schema);
+    this.params = windowParams(node.window);
     this.late = new LateRows(`windowAggregate[${node.operatorId}]`, inputSchema, lateSink);
-    // state that survived a restart: index its windows again
-    for (const [key, v] of store.entries()) this.open.add((v[0] as unknown[])[1] as number, key);
+    // state that survived a restart
+    this.rebuild();
+  }
+
+  /** The grouping key of a row with grouping values `values` (as row-keys.ts makes it). */
+  private keyOf(values: readonly unknown[]): unknown {
+    const nk = values.length;
+    return nk === 0 ? 0 : nk === 1 ? (values[0] === null ? NULL_KEY : values[0]) : encodeKey(values);
+  }
+
+  /** The in-memory state again from the store's (committed) entries. */
+  private rebuild(): void {
+    this.byKey = new Map();
+    this.byEnd = new Map();
+    for (const [storeKey, v] of this.store.entries()) {
+      const values = v[0] as unknown[];
+      const groups = (v[1] as [number, number, AccState[], unknown[] | null, number][])
+        .map(([start, end, accs, emitted, rows]): WindowGroup => ({ start, end, accs, emitted, rows, batch: -1 }));
+      const ks: KeyState = { key: this.keyOf(values), values, storeKey, groups, dirty: -1 };
+      this.byKey.set(ks.key, ks);
+      for (const g of groups) this.addEnd(g.end, ks);
+    }
+  }
+
+  private addEnd(end: number, ks: KeyState): void {
+    const forEnd = this.byEnd.get(end);
+    if (forEnd) forEnd.push(ks);
+    else this.byEnd.set(end, [ks]);
   }
 
   explain(): string {
     return `WindowAggregate[${this.node.operatorId}](${describeWindow(this.node.window)}, time=${this.inputSchema.columns[this.node.timeColumn]!.name}, ` +
-      `keys=[${this.node.groupBy.map(exprToString).join(', ')}], aggs=[${this.fns.describe()}], mode=${this.node.mode})`;
+      `${this.node.timeDomain === 'processing' ? 'processing time, ' : ''}keys=[${this.node.groupBy.map(exprToString).join(', ')}], ` +
+      `aggs=[${this.fns.describe()}], mode=${this.node.mode})`;
   }
 
   process(chunk: Chunk, ctx: BatchContext): Chunk[] {
     const b = chunk.batch;
-    if (b.numRows === 0) return [];
+    const n = b.numRows;
+    if (n === 0) return [];
     const times = timesOf(b.data.children[this.node.timeColumn]!);
-    const a = assignWindows(this.node.window, times);
-    const keyReaders = this.keyKernels.map((k) => readerFor(k(b)));
+    const keys = rowKeys(this.keyKernels.map((k) => k(b)), n);
+    const rk = keys.keys;
     const bound = this.fns.bind(b);
-    const nk = keyReaders.length;
-    const keyValues: unknown[] = new Array(nk + 2);
-    const wm = ctx.watermark;
+    const wm = lateThreshold(this.node.timeDomain, ctx);
+    const kinds = chunk.kinds;
+    const seq = this.batchSeq;
+    const fns = this.fns;
+    const { size, slide, offset, perRow } = this.params;
+    const cumulate = this.node.window.kind === 'cumulate';
     // rows that landed in at least one open window; the others were late for all their windows
-    const accepted = new Uint8Array(b.numRows);
-    for (let k = 0; k < a.count; k++) {
-      const end = a.ends[k]!;
-      if (end <= wm) continue;
-      const i = a.rows[k]!;
-      accepted[i] = 1;
-      keyValues[0] = a.starts[k]!;
-      keyValues[1] = end;
-      for (let c = 0; c < nk; c++) keyValues[c + 2] = keyReaders[c]!(i);
-      const key = encodeKey(keyValues);
-      let g = this.touched.get(key);
-      if (!g) {
-        g = this.fns.load(this.store, key, keyValues);
-        this.touched.set(key, g);
+    const accepted = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = times[i]!;
+      if (t !== t) continue; // NULL time: in no window (as Flink)
+      // the row's windows, earliest start first (TUMBLE: one; HOP: size/slide; CUMULATE: the growing ends that contain t)
+      let start: number, end: number, count: number;
+      if (cumulate) {
+        start = alignStart(t, size, offset);
+        end = alignStart(t, slide, offset) + slide;
+        count = (start + size - end) / slide + 1;
+      } else {
+        start = alignStart(t, slide, offset) - (perRow - 1) * slide;
+        end = start + size;
+        count = perRow;
       }
-      const retract = chunk.kinds !== undefined && (chunk.kinds[i] === RowKind.UPDATE_BEFORE || chunk.kinds[i] === RowKind.DELETE);
-      this.fns.apply(g, bound, i, retract);
+      let ks: KeyState | undefined;
+      const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
+      for (let w = 0; w < count; w++, end += slide) {
+        if (end <= wm) continue;
+        accepted[i] = 1;
+        if (ks === undefined) {
+          const key = rk[i];
+          ks = this.byKey.get(key);
+          if (ks === undefined) {
+            const values = keys.values(i);
+            ks = { key, values, storeKey: encodeKey(values), groups: [], dirty: -1 };
+            this.byKey.set(key, ks);
+          }
+        }
+        const groups = ks.groups;
+        let g: WindowGroup | undefined;
+        for (let j = 0; j < groups.length; j++) if (groups[j]!.end === end) { g = groups[j]; break; }
+        if (g === undefined) {
+          g = { start: cumulate ? start : start + w * slide, end, accs: fns.init(), emitted: null, rows: 0, batch: seq };
+          groups.push(g);
+          this.addEnd(end, ks);
+          this.touchedKeys.push(ks);
+          this.touchedGroups.push(g);
+        } else if (g.batch !== seq) {
+          g.accs = fns.copyAccs(g.accs);
+          g.batch = seq;
+          this.touchedKeys.push(ks);
+          this.touchedGroups.push(g);
+        }
+        fns.apply(g as unknown as Group, bound, i, retract); // apply reads and writes accs and rows only
+      }
     }
     this.late.collect(b, times, accepted, wm, ctx);
     return [];
   }
 
-  hasTimerWork(watermark: number): boolean {
-    return this.node.mode !== 'complete' && this.open.minEnd() <= watermark;
+  /** The end of the oldest open window, +∞ when none. */
+  private minEnd(): number {
+    let min = Infinity;
+    for (const e of this.byEnd.keys()) if (e < min) min = e;
+    return min;
+  }
+
+  hasTimerWork(watermark: number, processingTime: number): boolean {
+    // no open window: nothing to close (minEnd is +Infinity, which an infinite watermark would reach)
+    const end = this.minEnd();
+    return this.node.mode !== 'complete' && Number.isFinite(end) && end <= closingTime(this.node.timeDomain, watermark, processingTime);
   }
 
   finishBatch(ctx: BatchContext): Chunk[] {
-    const rows: unknown[][] = [];
-    const kinds: number[] = [];
+    this.late.endBatch();
+    const seq = this.batchSeq;
+    const out = new ResultColumns(this.node.schema);
     const update = this.node.mode === 'update';
-    for (const [key, g] of this.touched) {
-      const result = this.resultRow(g);
+    const dirty: KeyState[] = [];
+    const markDirty = (ks: KeyState): void => {
+      if (ks.dirty !== seq) { ks.dirty = seq; dirty.push(ks); }
+    };
+    for (let k = 0; k < this.touchedGroups.length; k++) {
+      const ks = this.touchedKeys[k]!, g = this.touchedGroups[k]!;
+      markDirty(ks);
       const before = g.emitted;
       if (g.rows <= 0) {
-        this.store.delete(key);
-        this.open.remove(g.keys[1] as number, key);
-        if (update && before) { rows.push(before); kinds.push(RowKind.DELETE); }
+        ks.groups = ks.groups.filter((x) => x !== g);
+        if (update && before) out.addRow(before, RowKind.DELETE);
         continue;
       }
       if (update) {
+        const result = this.resultRow(ks, g);
         g.emitted = result;
         if (!(before && sameRow(before, result))) {
-          if (before) { rows.push(before); kinds.push(RowKind.UPDATE_BEFORE); }
-          rows.push(result);
-          kinds.push(before ? RowKind.UPDATE_AFTER : RowKind.INSERT);
+          if (before) out.addRow(before, RowKind.UPDATE_BEFORE);
+          out.addRow(result, before ? RowKind.UPDATE_AFTER : RowKind.INSERT);
         }
       }
-      this.fns.save(this.store, key, g);
-      this.open.add(g.keys[1] as number, key);
     }
-    this.touched = new Map();
+    this.touchedKeys = [];
+    this.touchedGroups = [];
     if (this.node.mode === 'complete') {
-      for (const [, v] of this.store.entries()) rows.push(this.resultRow(toGroup(v)));
-      return rows.length === 0 ? [] : [{ batch: rowsToArrow(this.node.schema, this.outSchema, rows) }];
-    }
-    // the watermark closes windows: final rows in append mode, state dropped in both modes
-    for (const keys of this.open.closeUpTo(ctx.watermark)) {
-      for (const key of keys) {
-        const v = this.store.get(key);
-        if (!v) continue;
-        if (!update) { rows.push(this.resultRow(toGroup(v))); kinds.push(RowKind.INSERT); }
-        this.store.delete(key);
+      for (const ks of this.byKey.values()) for (const g of ks.groups) this.emitGroup(out, ks, g);
+    } else {
+      // the watermark (or the clock) closes windows, oldest first: final rows in append mode, state dropped in both modes
+      const t = closingTime(this.node.timeDomain, ctx.watermark, ctx.processingTime);
+      const closed = [...this.byEnd.keys()].filter((e) => e <= t).sort((x, y) => x - y);
+      for (const end of closed) {
+        for (const ks of this.byEnd.get(end)!) {
+          const i = ks.groups.findIndex((g) => g.end === end);
+          if (i < 0) continue; // gone by retraction, or listed twice
+          if (!update) this.emitGroup(out, ks, ks.groups[i]!);
+          ks.groups.splice(i, 1);
+          markDirty(ks);
+        }
+        this.byEnd.delete(end);
       }
     }
-    if (rows.length === 0) return [];
-    return [update ? { batch: rowsToArrow(this.node.schema, this.outSchema, rows), kinds: Uint8Array.from(kinds) }
-      : { batch: rowsToArrow(this.node.schema, this.outSchema, rows) }];
+    for (const ks of dirty) {
+      if (ks.groups.length === 0) {
+        this.store.delete(ks.storeKey);
+        this.byKey.delete(ks.key);
+      } else {
+        this.store.put(ks.storeKey, [ks.values, ks.groups.map((g) => [g.start, g.end, g.accs, g.emitted, g.rows])]);
+      }
+    }
+    this.batchSeq++;
+    if (out.size === 0) return [];
+    return [out.chunk(this.outSchema, update)];
   }
 
   /** Output row: keys with the window bounds where keyLayout puts them, then aggregate values. */
-  private resultRow(g: Group): unknown[] {
+  private resultRow(ks: KeyState, g: WindowGroup): unknown[] {
     const out: unknown[] = [];
     for (const slot of this.node.keyLayout) {
-      out.push(slot.kind === 'windowStart' ? g.keys[0] : slot.kind === 'windowEnd' ? g.keys[1] : g.keys[slot.index + 2]);
+      out.push(slot.kind === 'windowStart' ? g.start : slot.kind === 'windowEnd' ? g.end : ks.values[slot.index]);
     }
     for (const v of this.fns.results(g.accs)) out.push(v);
     return out;
   }
 
+  /** The same as resultRow, straight into the output columns. */
+  private emitGroup(out: ResultColumns, ks: KeyState, g: WindowGroup): void {
+    const layout = this.node.keyLayout;
+    const cols = out.cols;
+    let c = 0;
+    for (; c < layout.length; c++) {
+      const slot = layout[c]!;
+      cols[c]!.push(slot.kind === 'windowStart' ? g.start : slot.kind === 'windowEnd' ? g.end : ks.values[slot.index]);
+    }
+    const results = this.fns.results(g.accs);
+    for (let a = 0; a < results.length; a++) cols[c + a]!.push(results[a]);
+    out.pushed(RowKind.INSERT);
+  }
+
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
-    await this.late.flush();
+    await this.late.flush(version);
   }
 
   abort(): void {
-    this.touched = new Map();
+    this.touchedKeys = [];
+    this.touchedGroups = [];
+    this.batchSeq++;
     this.store.abort();
-    this.open.rebuild(this.store.entries());
+    this.rebuild();
     this.late.discard();
   }
 
   progress(): StateOperatorProgress {
+    let windows = 0;
+    for (const [end, list] of this.byEnd) if (list.some((ks) => ks.groups.some((g) => g.end === end))) windows++;
     return {
       operatorName: 'windowAggregate',
       numRowsTotal: this.store.size,
       numRowsUpdated: this.store.numUpdated,
       memoryUsedBytes: this.store.memoryUsedBytes(),
-      numRowsDroppedByWatermark: this.late.takeBatchCount(),
-      numOpenWindows: this.open.windowCount(),
-      oldestOpenWindowEnd: isoOrNull(this.open.minEnd()),
+      numRowsDroppedByWatermark: this.late.batchCount(),
+      numOpenWindows: windows,
+      oldestOpenWindowEnd: isoOrNull(this.minEnd()),
     };
   }
-}
-
-function toGroup(v: readonly unknown[]): Group {
-  return { keys: v[0] as unknown[], accs: v[1] as unknown[][], emitted: v[2] as unknown[] | null, rows: v[3] as number };
 }
