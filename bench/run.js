@@ -20,13 +20,18 @@ import * as path from 'node:path';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
 const RATE = 10_000_000;
-const ALL_QUERIES = ['q0', 'q1', 'q2'];
+const ALL_QUERIES = ['q0', 'q1', 'q2', 'hop'];
 
 /** DuckDB's text of each query, over a `bid` table with the bid view's columns. */
 const DUCKDB_SQL = {
   q0: 'SELECT auction, bidder, price, dateTime, extra FROM bid',
   q1: 'SELECT auction, bidder, CAST(0.908 * price AS DECIMAL(23, 3)) AS price, dateTime, extra FROM bid',
   q2: 'SELECT auction, price FROM bid WHERE MOD(auction, 123) = 0',
+  // every (auction, 10 s window sliding by 2 s) with its bid count: the HOP aggregation inside q5
+  hop: `SELECT auction, count(*) AS num, ws AS starttime, ws + INTERVAL 10 SECOND AS endtime
+        FROM (SELECT auction, unnest(generate_series(time_bucket(INTERVAL 2 SECOND, dateTime) - INTERVAL 8 SECOND,
+                                                     time_bucket(INTERVAL 2 SECOND, dateTime), INTERVAL 2 SECOND)) AS ws FROM bid)
+        GROUP BY auction, ws`,
 };
 
 function parseArgs(argv) {
@@ -56,10 +61,24 @@ function positive(name, text) {
   return n;
 }
 
+/**
+ * The windowed query of the bench: q5's inner HOP aggregation (bids per auction per 10 s window
+ * sliding by 2 s), in append mode: each window is emitted once, when the watermark closes it.
+ */
+const HOP_QUERY = {
+  sink: `CREATE TABLE hop_out (auction BIGINT, num BIGINT, starttime TIMESTAMP(3), endtime TIMESTAMP(3))
+         WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO hop_out
+           SELECT auction, count(*) AS num, window_start AS starttime, window_end AS endtime
+           FROM TABLE(HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+           GROUP BY auction, window_start, window_end;`,
+};
+
 /** The benchmark's DDL and query text, with every sink rewritten to the blackhole connector. */
 export function benchScript(query) {
   const read = (f) => readFileSync(path.join(FIXTURES, f), 'utf8');
   const ddl = `${read('ddl_gen.sql')};\n${read('ddl_views.sql')}`;
+  if (query === 'hop') return { ddl: `${ddl}\n${HOP_QUERY.sink}`, insert: HOP_QUERY.insert };
   const text = read(`${query}.sql`).replace(/\)\s*WITH\s*\(([^;]*?)\)\s*;/gs, ") WITH ('connector' = 'blackhole');");
   const cut = text.search(/\bINSERT\s+INTO\b/i);
   return { ddl: `${ddl}\n${text.slice(0, cut)}`, insert: text.slice(cut) };
@@ -166,7 +185,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.child) return child(args.child, args.events);
 
-  console.log(`Nexmark q0–q2: ${args.events.toLocaleString('en-US')} events at ${RATE.toLocaleString('en-US')} events/s, ` +
+  console.log(`Nexmark q0–q2 and a HOP window aggregation: ${args.events.toLocaleString('en-US')} events at ${RATE.toLocaleString('en-US')} events/s, ` +
     `${args.runs} runs each; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}`);
   const weir = {};
   for (const q of args.queries) {
