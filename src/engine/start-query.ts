@@ -70,7 +70,8 @@ export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
   return explain(p.logical, p.streaming);
 }
 
-function connectorTable(t: CatalogTable): ConnectorTable {
+/** A catalog table as its connector sees it (physical columns, options). */
+export function connectorTable(t: CatalogTable): ConnectorTable {
   return {
     name: t.name,
     schema: { columns: t.physical.map((i) => t.columns[i]!) },

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listCommittedFiles } from '../../src/connectors/filesystem/layout.js';
+import { seeded } from './oracle.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(REPO, 'bin', 'weir.js');
@@ -109,17 +110,8 @@ export function runWeir(args: readonly string[], cwd: string, timeoutMs = 60_000
   });
 }
 
-/** A small seeded generator (mulberry32): the same seed, the same kill moments. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator (mulberry32): one for all tests, in oracle.ts. */
+export const seededRandom = seeded;
 
 export interface KillLoopResult {
   /** how many runs were killed with SIGKILL */

@@ -12,6 +12,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'vitest';
 import { execute, type Action, type Row } from './stream-test.js';
+import { seeded } from './oracle.js';
 
 export interface EventRow {
   readonly item: string;
@@ -112,17 +113,8 @@ function windowSql(w: OracleWindow): string {
   }
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so data sets are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator (mulberry32): one for all tests, in oracle.ts. */
+export const rng = seeded;
 
 /**
  * Out-of-order events split into batches: `n` rows over `spanMs`, shuffled within `disorderMs`,

@@ -13,6 +13,7 @@ import { builtinConnectors, createSource } from '../../connectors/registry.js';
 import { ManualClock } from '../../executor/streaming/clock.js';
 import type { CatalogTable } from '../../planner/catalog.js';
 import type { StreamingPlan } from '../../planner/incremental/physical.js';
+import { connectorTable } from '../../engine/start-query.js';
 
 export interface TableInput {
   readonly table: CatalogTable;
@@ -23,16 +24,7 @@ export interface TableInput {
   readonly rejected: number;
 }
 
-export function connectorTable(t: CatalogTable): ConnectorTable {
-  return {
-    name: t.name,
-    schema: { columns: t.physical.map((i) => t.columns[i]!) },
-    options: t.options,
-    optionSpans: t.optionSpans,
-    partitionedBy: t.partitionedBy,
-    primaryKey: t.primaryKey,
-  };
-}
+export { connectorTable };
 
 const sameOffset = (a: Json | undefined, b: Json | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
