@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCUMULATORS, distinct, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
 import { T } from '../../../src/common/types.js';
 
 function run(acc: Accumulator, adds: readonly number[], retracts: readonly number[] = []): unknown {
@@ -80,5 +80,30 @@ describe('accumulators', () => {
     expect(finishValue(2.5, T.BIGINT)).toBe(2);
     expect(finishValue(1.23456, T.decimal(10, 2))).toBe(1.23);
     expect(finishValue(null, T.INT)).toBeNull();
+  });
+});
+
+describe('append-only MIN and MAX', () => {
+  it('agree with the retractable forms on any input, strings and NULL-free numbers alike, and merge', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true })), { maxLength: 40 }), fc.nat({ max: 40 }), (xs, cut) => {
+      for (const n of ['min', 'max'] as const) {
+        const fast = APPEND_ONLY_ACCUMULATORS[n]!;
+        expect(run(fast, xs)).toBe(run(ACCUMULATORS[n], xs));
+        const a = fast.init(), b = fast.init();
+        xs.slice(0, cut).forEach((v) => fast.add(a, v));
+        xs.slice(cut).forEach((v) => fast.add(b, v));
+        fast.merge(a, b);
+        expect(fast.result(a)).toBe(run(ACCUMULATORS[n], xs));
+      }
+    }));
+    const strings = APPEND_ONLY_ACCUMULATORS.max!.init();
+    for (const v of ['b', 'c', 'a']) APPEND_ONLY_ACCUMULATORS.max!.add(strings, v);
+    expect(APPEND_ONLY_ACCUMULATORS.max!.result(strings)).toBe('c');
+  });
+
+  it('refuse a retraction (the planner gives them only inputs that never retract)', () => {
+    const s = APPEND_ONLY_ACCUMULATORS.max!.init();
+    APPEND_ONLY_ACCUMULATORS.max!.add(s, 3);
+    expect(() => APPEND_ONLY_ACCUMULATORS.max!.retract(s, 3)).toThrow(/append-only/);
   });
 });

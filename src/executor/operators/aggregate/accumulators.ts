@@ -7,6 +7,7 @@
  */
 import type { AggregateFunctionName } from '../../../planner/functions.js';
 import type { SqlType } from '../../../common/types.js';
+import { InternalError } from '../../../common/errors.js';
 
 export type AccState = unknown[];
 
@@ -160,6 +161,29 @@ export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   stddev_pop: variance('pop', true), stddev_samp: variance('samp', true),
   var_pop: variance('pop', false), var_samp: variance('samp', false),
   listagg,
+};
+
+/**
+ * MIN/MAX over an input that never retracts: [value] (empty for no rows). The retractable form keeps
+ * every distinct value sorted, which costs a splice per new value; an append-only input needs only
+ * the running extreme.
+ */
+function runningExtreme(max: boolean): Accumulator {
+  const better = (v: unknown, cur: unknown): boolean => (max ? (v as number) > (cur as number) : (v as number) < (cur as number));
+  const self: Accumulator = {
+    init: () => [],
+    add: (s, v) => { if (s.length === 0) s.push(v); else if (better(v, s[0])) s[0] = v; },
+    retract: () => { throw new InternalError('a retraction reached an append-only MIN/MAX'); },
+    result: (s) => (s.length === 0 ? null : s[0]),
+    copy: shallow,
+    merge: (s, o) => { if (o.length > 0) self.add(s, o[0]); },
+  };
+  return self;
+}
+
+/** Cheaper forms of the functions whose retractable state is costly, for inputs that only insert. */
+export const APPEND_ONLY_ACCUMULATORS: Partial<Record<AggregateFunctionName, Accumulator>> = {
+  min: runningExtreme(false), max: runningExtreme(true),
 };
 
 /**

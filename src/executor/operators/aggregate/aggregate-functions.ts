@@ -11,7 +11,7 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, distinct, finishValue, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, finishValue, type AccState, type Accumulator } from './accumulators.js';
 
 /**
  * A group while a batch updates it. In the state store it is saved as the array
@@ -37,10 +37,15 @@ export class AggregateFunctions {
   private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly accs: Accumulator[];
 
-  constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext) {
+  /**
+   * `inputAppendOnly`: the input never retracts, so MIN/MAX keep only their running value (the
+   * state layout depends on it, and so does the plan: the same plan always gives the same layout).
+   */
+  constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext, inputAppendOnly: boolean) {
     this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
-    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn]) : ACCUMULATORS[a.fn]));
+    const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
+    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn]) : pick(a)));
   }
 
   describe(): string {

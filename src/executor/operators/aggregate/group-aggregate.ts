@@ -34,7 +34,7 @@ export class GroupAggregateOperator implements Operator {
     exprCtx: ExprContext,
   ) {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
-    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx);
+    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
   }
 

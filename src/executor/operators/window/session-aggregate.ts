@@ -56,7 +56,7 @@ export class SessionAggregateOperator implements Operator {
     if (node.window.kind !== 'session') throw new InternalError('SessionAggregateOperator needs a session window');
     this.gap = node.window.gapMs;
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
-    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx);
+    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
     this.late = new LateRows(`sessionAggregate[${node.operatorId}]`, inputSchema, lateSink);
     this.reindex();

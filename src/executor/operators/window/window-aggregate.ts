@@ -107,7 +107,7 @@ export class WindowAggregateOperator implements Operator {
     lateSink: LateRowsSink | undefined,
   ) {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
-    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx);
+    this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
     this.params = windowParams(node.window);
     this.late = new LateRows(`windowAggregate[${node.operatorId}]`, inputSchema, lateSink);
