@@ -1,27 +1,35 @@
 /**
  * One side of a stream-stream join: its rows by join key, with multiplicity (equal rows are separate
- * entries), each with how many rows of the other side it matches (for outer joins) and, for a
+ * rows), each with how many rows of the other side it matches (for outer joins) and, for a
  * time-bounded side, when it expires.
  *
- * The rows live in the operator's state store (one key per row: the side's tag and a sequence
- * number; the value is [join key values, matches, expiry, row values]) so a checkpoint carries them;
- * the in-memory index by join key and the expiry heap are rebuilt from the store on restart.
+ * Rows are kept columnar, as they arrived: each input chunk's stored rows form one block, an Arrow
+ * batch of this side's columns plus typed arrays (alive, matches, expiry). A row is named by a
+ * RowRef, its block id and row packed in one number, so the index by join key holds numbers, not
+ * objects, and a million stored rows cost a few typed-array slots each instead of an object, an
+ * array of values and a state-store key apiece. Values are read (strings decoded) only for rows that
+ * are output or compared.
+ *
+ * In the state store a block is two entries: `<tag><id>` = [Arrow IPC bytes of its rows, expiry
+ * bytes], written once when the block is made (the in-memory batch reads those very bytes), and
+ * `<tag><id>s` = [alive bitmap bytes, match counts bytes], rewritten at a checkpoint when rows of
+ * the block died or matched. A block whose rows are all gone is deleted. The index by key and the
+ * expiry order are rebuilt from the store on restart and after an aborted batch.
  */
+import * as arrow from 'apache-arrow';
+import { concatBatches, readerFor } from '../../../common/columns.js';
+import { takeBatch } from '../../../common/take.js';
+import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
 import { encodeKey } from '../aggregate/aggregate-functions.js';
 import { NULL_KEY } from '../window/row-keys.js';
+import { BlockHeap, type ExpiringBlock } from './block-heap.js';
 
-export interface JoinEntry {
-  readonly storeKey: string;
-  readonly mapKey: unknown;
-  readonly keyValues: readonly unknown[];
-  readonly values: readonly unknown[];
-  /** rows of the other side this row matches (kept for sides an outer join preserves) */
-  matches: number;
-  /** the watermark past which the row goes (+∞: never) */
-  readonly expiry: number;
-  alive: boolean;
-}
+/** A stored row: block id × ROW_SPAN + row index in the block. */
+export type RowRef = number;
+const ROW_SPAN = 2 ** 22;
+/** Chunks larger than this are stored as several blocks. */
+export const MAX_BLOCK_ROWS = ROW_SPAN;
 
 /** The Map key of a row's join key values: the value for one key, an encoded string for several; NULL_KEY when any is NULL (it never matches). */
 export function mapKeyOf(values: readonly unknown[]): unknown {
@@ -44,160 +52,323 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** A binary min-heap of entries by expiry. */
-class ExpiryHeap {
-  private readonly a: JoinEntry[] = [];
+interface Block extends ExpiringBlock {
+  readonly batch: arrow.RecordBatch;
+  /** each row's Map key (NULL keys are never stored) */
+  readonly keys: readonly unknown[];
+  readonly alive: Uint8Array;
+  /** match counts (sides an outer join preserves), else undefined */
+  readonly matches: Int32Array | undefined;
+  live: number;
+  /** bytes of its stored rows */
+  readonly bytes: number;
+  /** the status entry must be written at the next checkpoint */
+  dirty: boolean;
+  readers: ((i: number) => unknown)[] | undefined;
+}
 
-  get size(): number {
-    return this.a.length;
-  }
+const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const float64Of = (b: Uint8Array): Float64Array => new Float64Array(b.slice().buffer);
+const int32Of = (b: Uint8Array): Int32Array => new Int32Array(b.slice().buffer);
 
-  peek(): JoinEntry | undefined {
-    return this.a[0];
-  }
-
-  push(e: JoinEntry): void {
-    const a = this.a;
-    a.push(e);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.expiry <= e.expiry) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = e;
-  }
-
-  pop(): JoinEntry | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length === 0 || last === undefined) return top;
-    let i = 0;
-    const n = a.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && a[r]!.expiry < a[l]!.expiry ? r : l;
-      if (a[c]!.expiry >= last.expiry) break;
-      a[i] = a[c]!;
-      i = c;
-    }
-    a[i] = last;
-    return top;
-  }
-
-  clear(): void {
-    this.a.length = 0;
-  }
+/** The rows of a side's chunk to keep, as the operator hands them over. */
+export interface NewRows {
+  /** this side's columns, only the rows to store */
+  readonly batch: arrow.RecordBatch;
+  readonly keys: readonly unknown[];
+  /** per row: the watermark past which it goes (undefined: rows never expire) */
+  readonly expiry: Float64Array | undefined;
 }
 
 export class JoinSideState {
-  private readonly index = new Map<unknown, Set<JoinEntry>>();
-  private readonly heap: ExpiryHeap | undefined;
-  private seq = 0;
-  private count = 0;
+  private readonly index = new Map<unknown, RowRef | RowRef[]>();
+  private readonly blocks = new Map<number, Block>();
+  private readonly heap: BlockHeap<Block> | undefined;
+  private nextBlock = 0;
+  private rows = 0;
+  private bytes = 0;
 
   /**
-   * `tag` prefixes this side's store keys; `bounded`: rows expire (kept in a heap by expiry);
-   * `keepMatches`: the match count is stored with the row (an outer join preserves this side).
+   * `tag` prefixes this side's store keys; `bounded`: rows expire (blocks kept in a heap by their
+   * next expiry); `keepMatches`: match counts are kept (an outer join preserves this side).
    */
-  constructor(private readonly tag: string, private readonly store: StateStore, bounded: boolean, private readonly keepMatches: boolean) {
-    this.heap = bounded ? new ExpiryHeap() : undefined;
+  constructor(
+    private readonly tag: string,
+    private readonly store: StateStore,
+    private readonly schema: arrow.Schema,
+    bounded: boolean,
+    private readonly keepMatches: boolean,
+    /** each row's Map key, from the operator's key kernels (blocks read back from the store need them) */
+    private readonly keysOf: (batch: arrow.RecordBatch) => unknown[],
+  ) {
+    this.heap = bounded ? new BlockHeap<Block>() : undefined;
     this.rebuild();
   }
 
+  /** live rows */
   get size(): number {
-    return this.count;
+    return this.rows;
   }
 
-  bucket(mapKey: unknown): ReadonlySet<JoinEntry> | undefined {
-    return this.index.get(mapKey);
+  /** bytes of the stored rows' buffers, roughly */
+  get memoryBytes(): number {
+    return this.bytes + this.index.size * 40;
   }
 
-  add(mapKey: unknown, keyValues: readonly unknown[], values: readonly unknown[], expiry: number): JoinEntry {
-    const storeKey = this.tag + (this.seq++).toString(36);
-    const e: JoinEntry = { storeKey, mapKey, keyValues, values, matches: 0, expiry, alive: true };
-    this.link(e);
-    this.store.put(storeKey, [keyValues, 0, Number.isFinite(expiry) ? expiry : null, values]);
-    return e;
+  /** Store new rows: one block. Returns the RowRef of the first; the others follow consecutively. */
+  add(rows: NewRows): RowRef {
+    const n = rows.batch.numRows;
+    if (n === 0 || n > MAX_BLOCK_ROWS) throw new InternalError(`a join block of ${n} rows`);
+    const id = this.nextBlock++;
+    const ipc = arrow.tableToIPC(new arrow.Table(rows.batch), 'stream');
+    this.store.put(this.tag + id.toString(36), [ipc, rows.expiry ? bytesOf(rows.expiry) : null]);
+    const block = this.makeBlock(id, ipc, rows.keys, rows.expiry, undefined, undefined);
+    block.dirty = true;
+    return id * ROW_SPAN;
   }
 
-  /** A live entry with these values under this key (a retraction's row), if any. */
-  findEqual(mapKey: unknown, values: readonly unknown[]): JoinEntry | undefined {
+  /** The live rows under a key. */
+  bucket(mapKey: unknown): readonly RowRef[] {
     const b = this.index.get(mapKey);
-    if (!b) return undefined;
-    for (const e of b) if (sameValues(e.values, values)) return e;
+    if (b === undefined) return [];
+    return typeof b === 'number' ? [b] : b;
+  }
+
+  /** A live row with these values under this key (a retraction's row), if any. */
+  findEqual(mapKey: unknown, values: readonly unknown[]): RowRef | undefined {
+    for (const ref of this.bucket(mapKey)) if (sameValues(this.values(ref), values)) return ref;
     return undefined;
   }
 
-  remove(e: JoinEntry): void {
-    if (!e.alive) return;
-    e.alive = false;
-    const b = this.index.get(e.mapKey);
-    if (b) {
-      b.delete(e);
-      if (b.size === 0) this.index.delete(e.mapKey);
-    }
-    this.count--;
-    this.store.delete(e.storeKey);
+  /** A stored row's values, in column order. */
+  values(ref: RowRef): unknown[] {
+    const b = this.blockOf(ref);
+    b.readers ??= b.batch.data.children.map(readerFor);
+    const row = ref % ROW_SPAN;
+    return b.readers.map((r) => r(row));
   }
 
-  /** Write an entry's changed match count. */
-  save(e: JoinEntry): void {
-    if (!e.alive || !this.keepMatches) return;
-    this.store.put(e.storeKey, [e.keyValues, e.matches, Number.isFinite(e.expiry) ? e.expiry : null, e.values]);
+  matches(ref: RowRef): number {
+    return this.blockOf(ref).matches?.[ref % ROW_SPAN] ?? 0;
+  }
+
+  /** Change a row's match count (kept only for preserved sides). */
+  addMatches(ref: RowRef, delta: number): void {
+    const b = this.blockOf(ref);
+    if (!b.matches) return;
+    b.matches[ref % ROW_SPAN]! += delta;
+    b.dirty = true;
+  }
+
+  /** Take a row out (a retraction). */
+  remove(ref: RowRef): void {
+    const b = this.blockOf(ref);
+    const row = ref % ROW_SPAN;
+    if (b.alive[row] === 0) return;
+    this.kill(b, row);
+    this.unlink(b.keys[row], ref);
+    if (b.live === 0) this.drop(b);
   }
 
   /** The least expiry of a live row (+∞ when none expires). */
   nextExpiry(): number {
     const h = this.heap;
     if (!h) return Infinity;
-    while (h.size > 0 && !h.peek()!.alive) h.pop();
-    return h.size > 0 ? h.peek()!.expiry : Infinity;
+    for (;;) {
+      const top = h.peek();
+      if (top === undefined) return Infinity;
+      if (!this.blocks.has(top.id)) { h.pop(); continue; }
+      while (top.next < top.order!.length && top.alive[top.order![top.next]!] === 0) top.next++;
+      if (top.next >= top.order!.length) { h.pop(); continue; }
+      const e = top.expiry![top.order![top.next]!]!;
+      if (e !== h.keyOf(top)) { h.pop(); h.push(top, e); continue; }
+      return e;
+    }
   }
 
-  /** Remove and return the live rows whose expiry is below `watermark`. */
-  expire(watermark: number): JoinEntry[] {
-    const out: JoinEntry[] = [];
+  /**
+   * Remove the live rows whose expiry is below `watermark`. Returns the rows removed that never
+   * matched (`unmatched`: an outer join pads them now) as a batch, read before their blocks go.
+   */
+  expire(watermark: number, unmatched: boolean): arrow.RecordBatch | undefined {
     const h = this.heap;
-    if (!h) return out;
-    while (h.size > 0 && h.peek()!.expiry < watermark) {
-      const e = h.pop()!;
-      if (!e.alive) continue;
-      this.remove(e);
-      out.push(e);
+    if (!h) return undefined;
+    const out: RowRef[] = [];
+    const touched = new Set<unknown>();
+    const emptied: Block[] = [];
+    while (this.nextExpiry() < watermark) {
+      const b = h.pop()!;
+      const order = b.order!, expiry = b.expiry!;
+      while (b.next < order.length && expiry[order[b.next]!]! < watermark) {
+        const row = order[b.next++]!;
+        if (b.alive[row] === 0) continue;
+        this.kill(b, row);
+        touched.add(b.keys[row]);
+        if (unmatched && (b.matches?.[row] ?? 0) === 0) out.push(b.id * ROW_SPAN + row);
+      }
+      if (b.live === 0) emptied.push(b);
+      else if (b.next < order.length) h.push(b, expiry[order[b.next]!]!);
     }
-    return out;
+    const batch = out.length > 0 ? this.take(out) : undefined;
+    for (const b of emptied) this.drop(b);
+    for (const k of touched) this.compact(k);
+    return batch;
+  }
+
+  /** Write the status of the blocks changed since the last checkpoint (before the store commits). */
+  flush(): void {
+    for (const b of this.blocks.values()) {
+      if (!b.dirty) continue;
+      b.dirty = false;
+      this.store.put(`${this.tag}${b.id.toString(36)}s`, [b.alive.slice(), b.matches ? bytesOf(b.matches.slice()) : null]);
+    }
+  }
+
+  /** Rows `refs` of this side as one batch of its columns, in that order. */
+  take(refs: readonly RowRef[]): arrow.RecordBatch {
+    // one take per block, then (when the blocks interleave) one take to put the rows back in order
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < refs.length; i++) {
+      const id = Math.floor(refs[i]! / ROW_SPAN);
+      const g = groups.get(id);
+      if (g) g.push(i); else groups.set(id, [i]);
+    }
+    const position = new Uint32Array(refs.length);
+    const parts: arrow.RecordBatch[] = [];
+    let at = 0, inOrder = true;
+    for (const [id, idx] of groups) {
+      const rows = new Uint32Array(idx.length);
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k]!;
+        rows[k] = refs[i]! % ROW_SPAN;
+        position[i] = at + k;
+        if (i !== at + k) inOrder = false;
+      }
+      at += idx.length;
+      parts.push(takeBatch(this.blockOf(id * ROW_SPAN).batch, rows));
+    }
+    if (parts.length === 1) return parts[0]!;
+    const grouped = concatBatches(this.schema, parts);
+    return inOrder ? grouped : takeBatch(grouped, position);
   }
 
   /** Index the store's rows of this side again (at start, and after an aborted batch). */
   rebuild(): void {
     this.index.clear();
+    this.blocks.clear();
     this.heap?.clear();
-    this.count = 0;
-    let maxSeq = -1;
-    for (const [storeKey, v] of this.store.entries()) {
-      if (!storeKey.startsWith(this.tag)) continue;
-      const seq = parseInt(storeKey.slice(this.tag.length), 36);
-      if (seq > maxSeq) maxSeq = seq;
-      const keyValues = v[0] as unknown[];
-      const expiry = v[2] === null ? -Infinity : (v[2] as number);
-      this.link({ storeKey, mapKey: mapKeyOf(keyValues), keyValues, values: v[3] as unknown[], matches: v[1] as number, expiry, alive: true });
+    this.rows = 0;
+    this.bytes = 0;
+    const status = new Map<string, readonly unknown[]>();
+    const data: [number, readonly unknown[]][] = [];
+    for (const [key, v] of this.store.entries()) {
+      if (!key.startsWith(this.tag)) continue;
+      if (key.endsWith('s')) status.set(key.slice(0, -1), v);
+      else data.push([parseInt(key.slice(this.tag.length), 36), v]);
     }
-    this.seq = Math.max(this.seq, maxSeq + 1);
+    data.sort((a, b) => a[0] - b[0]);
+    for (const [id, v] of data) {
+      const st = status.get(this.tag + id.toString(36));
+      const ipc = v[0] as Uint8Array;
+      const expiry = v[1] ? float64Of(v[1] as Uint8Array) : undefined;
+      this.makeBlock(id, ipc, undefined, expiry, st ? (st[0] as Uint8Array).slice() : undefined, st?.[1] ? int32Of(st[1] as Uint8Array) : undefined);
+      this.nextBlock = Math.max(this.nextBlock, id + 1);
+    }
   }
 
-  private link(e: JoinEntry): void {
-    let b = this.index.get(e.mapKey);
-    if (!b) {
-      b = new Set();
-      this.index.set(e.mapKey, b);
+  private makeBlock(id: number, ipc: Uint8Array, keys: readonly unknown[] | undefined, expiry: Float64Array | undefined,
+    alive: Uint8Array | undefined, matches: Int32Array | undefined): Block {
+    const batch = arrow.tableFromIPC(ipc).batches[0]!;
+    const n = batch.numRows;
+    keys ??= this.keysOf(batch);
+    const b: Block = {
+      id, batch, keys, expiry,
+      alive: alive ?? new Uint8Array(n).fill(1),
+      matches: this.keepMatches ? matches ?? new Int32Array(n) : undefined,
+      live: 0, bytes: ipc.byteLength, dirty: false, readers: undefined, order: undefined, next: 0,
+    };
+    for (let row = 0; row < n; row++) {
+      if (b.alive[row] === 0) continue;
+      b.live++;
+      this.link(keys[row], id * ROW_SPAN + row);
     }
-    b.add(e);
-    this.count++;
-    this.heap?.push(e);
+    if (b.live === 0) {
+      this.deleteEntries(id);
+      return b;
+    }
+    this.blocks.set(id, b);
+    this.rows += b.live;
+    this.bytes += b.bytes;
+    if (this.heap && expiry) {
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      b.order = order.sort((x, y) => expiry[x]! - expiry[y]!);
+      while (b.next < n && b.alive[order[b.next]!] === 0) b.next++;
+      if (b.next < n) this.heap.push(b, expiry[order[b.next]!]!);
+    }
+    return b;
+  }
+
+  private blockOf(ref: RowRef): Block {
+    const b = this.blocks.get(Math.floor(ref / ROW_SPAN));
+    if (!b) throw new InternalError(`join row ${ref} of a dropped block`);
+    return b;
+  }
+
+  private kill(b: Block, row: number): void {
+    b.alive[row] = 0;
+    b.live--;
+    b.dirty = true;
+    this.rows--;
+  }
+
+  private drop(b: Block): void {
+    this.blocks.delete(b.id);
+    this.bytes -= b.bytes;
+    this.deleteEntries(b.id);
+  }
+
+  private deleteEntries(id: number): void {
+    const k = this.tag + id.toString(36);
+    this.store.delete(k);
+    this.store.delete(`${k}s`);
+  }
+
+  private link(key: unknown, ref: RowRef): void {
+    const cur = this.index.get(key);
+    if (cur === undefined) this.index.set(key, ref);
+    else if (typeof cur === 'number') this.index.set(key, [cur, ref]);
+    else cur.push(ref);
+  }
+
+  private unlink(key: unknown, ref: RowRef): void {
+    const cur = this.index.get(key);
+    if (cur === undefined) return;
+    if (typeof cur === 'number') {
+      if (cur === ref) this.index.delete(key);
+      return;
+    }
+    const i = cur.indexOf(ref);
+    if (i < 0) return;
+    cur[i] = cur[cur.length - 1]!;
+    cur.pop();
+    if (cur.length === 1) this.index.set(key, cur[0]!);
+  }
+
+  /** Drop dead rows from a key's bucket. */
+  private compact(key: unknown): void {
+    const cur = this.index.get(key);
+    if (cur === undefined) return;
+    const alive = (ref: RowRef): boolean => {
+      const b = this.blocks.get(Math.floor(ref / ROW_SPAN));
+      return b !== undefined && b.alive[ref % ROW_SPAN] === 1;
+    };
+    if (typeof cur === 'number') {
+      if (!alive(cur)) this.index.delete(key);
+      return;
+    }
+    const kept = cur.filter(alive);
+    if (kept.length === 0) this.index.delete(key);
+    else this.index.set(key, kept.length === 1 ? kept[0]! : kept);
   }
 }

@@ -4,7 +4,7 @@
  *
  * Per input chunk, columnar where it pays: the key columns are computed by compiled kernels and read
  * once; each row probes the other side's rows under its key; all candidate pairs of the chunk form one
- * batch (this chunk's rows taken by index with takeData, the stored rows' values as columns) over
+ * batch (this chunk's rows taken by index, the stored rows taken from their blocks, see join-state.ts) over
  * which the residual condition is evaluated once; the pairs it accepts are the output.
  *
  * Outer joins: a preserved side's row with no match is emitted NULL-padded. Without a time bound that
@@ -16,7 +16,8 @@
  * retracts the pairs (and padded rows) that row produced.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues, nullColumn, readerFor, takeData } from '../../../common/columns.js';
+import { batchFromColumns, nullColumn, readerFor, takeData } from '../../../common/columns.js';
+import { takeBatch } from '../../../common/take.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
@@ -29,10 +30,28 @@ import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../op
 import { timesOf } from '../window/assign-windows.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
-import type { JoinEntry } from './join-state.js';
-import { JoinSideState, mapKeyOf } from './join-state.js';
+import { JoinSideState, mapKeyOf, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
+
+/** Each row's join key as a Map key (NULL_KEY when a key value is NULL). */
+function mapKeys(kernels: readonly Kernel[], b: arrow.RecordBatch): unknown[] {
+  const cols = kernels.map((k) => decodeColumn(k(b)));
+  const n = b.numRows;
+  if (cols.length === 1) {
+    const c = cols[0]!;
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) { const v = c[i]; out[i] = v === null || v === undefined ? NULL_KEY : v; }
+    return out;
+  }
+  const vals: unknown[] = new Array(cols.length);
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < cols.length; c++) vals[c] = cols[c]![i] ?? null;
+    out[i] = mapKeyOf(vals);
+  }
+  return out;
+}
 
 /** What the operator knows of one input. */
 interface Side {
@@ -70,6 +89,9 @@ export class StreamJoinOperator implements Operator {
   /** late rows of the batch in progress, and of the last finished one (what progress reports) */
   private droppedNow = 0;
   private droppedLast = 0;
+  /** rows stored or removed in the batch in progress, and in the last finished one */
+  private updatedNow = 0;
+  private updatedLast = 0;
 
   constructor(
     private readonly node: JoinNode,
@@ -83,12 +105,13 @@ export class StreamJoinOperator implements Operator {
       const bound = name === 'left' ? node.leftBound : node.rightBound;
       const preserved = node.joinType === 'full' || node.joinType === name;
       const expiring = (bound?.expiry.length ?? 0) > 0;
+      const keys = (name === 'left' ? node.leftKeys : node.rightKeys).map((e) => compileExpr(e, input.schema, exprCtx));
       return {
         name, schema: input.schema, bound, preserved,
         padOnExpiry: preserved && expiring,
-        keys: (name === 'left' ? node.leftKeys : node.rightKeys).map((e) => compileExpr(e, input.schema, exprCtx)),
+        keys,
         expiry: (bound?.expiry ?? []).map((e) => compileExpr(e, input.schema, exprCtx)),
-        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, expiring, preserved),
+        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, toArrowSchema(input.schema), expiring, preserved, (b) => mapKeys(keys, b)),
         late: new LateRows(`${this.name}.${name}`, input.schema, (bound?.lateness.length ?? 0) > 0 ? lateSink : undefined),
       };
     };
@@ -117,47 +140,63 @@ export class StreamJoinOperator implements Operator {
     const you = this.sides[1 - input]!;
     const out = new OutputBuilder(this);
     const accepted = this.lateness(me, b, ctx);
-    const keyCols = me.keys.map((k) => decodeColumn(k(b)));
-    const valueCols = b.data.children.map(decodeColumn);
+    const keys = mapKeys(me.keys, b);
     const expiries = this.expiries(me, b);
     const kinds = chunk.kinds;
 
-    // 1. state changes and candidate pairs, row by row
+    // 1. state changes and candidate pairs, row by row; inserted rows are stored as one block
+    //    (flushed early when a retraction follows, so it can find a row inserted just before it)
     const probe: number[] = [];
-    const cands: JoinEntry[] = [];
-    /** per row: the candidate range end, and the row's own entry (new, or the one a retraction removed) */
+    const cands: RowRef[] = [];
+    /** per row: the candidate range end, its own stored row (-1: none) and, for a retraction, that row's matches */
     const candEnd = new Int32Array(n);
-    const own: (JoinEntry | undefined)[] = new Array(n);
+    const own = new Float64Array(n).fill(-1);
+    const ownMatches = new Int32Array(n);
     const retracts = new Uint8Array(n);
     const padNow: number[] = [];
     const padNowKinds: number[] = [];
-    const keyVals: unknown[] = new Array(keyCols.length);
+    let pending: number[] = [];
+    const flush = (): void => {
+      for (let from = 0; from < pending.length; from += MAX_BLOCK_ROWS) {
+        const part = pending.length <= MAX_BLOCK_ROWS ? pending : pending.slice(from, from + MAX_BLOCK_ROWS);
+        const first = me.state.add(this.storedRows(b, part, keys, expiries));
+        for (let k = 0; k < part.length; k++) own[part[k]!] = first + k;
+      }
+      this.updatedNow += pending.length;
+      pending = [];
+    };
+    let readRow: ((i: number) => unknown[]) | undefined;
     for (let i = 0; i < n; i++) {
       candEnd[i] = cands.length;
       if (accepted && accepted[i] === 0) continue;
       const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
       retracts[i] = retract ? 1 : 0;
-      for (let c = 0; c < keyCols.length; c++) keyVals[c] = keyCols[c]![i] ?? null;
-      const mapKey = mapKeyOf(keyVals);
+      const mapKey = keys[i];
       if (mapKey === NULL_KEY) {
         // a NULL key never matches: a preserved row is final as it is
         if (me.preserved) { padNow.push(i); padNowKinds.push(retract ? RowKind.DELETE : RowKind.INSERT); }
         continue;
       }
-      const values = valueCols.map((col) => col[i] ?? null);
-      let entry: JoinEntry | undefined;
       if (retract) {
-        entry = me.state.findEqual(mapKey, values);
-        if (!entry) continue; // never seen (or expired): nothing of it to take back
-        me.state.remove(entry);
+        flush();
+        if (!readRow) {
+          const readers = b.data.children.map(readerFor);
+          readRow = (row) => readers.map((r) => r(row));
+        }
+        const ref = me.state.findEqual(mapKey, readRow(i));
+        if (ref === undefined) continue; // never seen (or expired): nothing of it to take back
+        own[i] = ref;
+        ownMatches[i] = me.state.matches(ref);
+        me.state.remove(ref);
+        this.updatedNow++;
       } else {
-        entry = me.state.add(mapKey, keyVals.slice(), values, expiries ? expiries[i]! : Infinity);
+        pending.push(i);
       }
-      own[i] = entry;
       const bucket = you.state.bucket(mapKey);
-      if (bucket) for (const e of bucket) { probe.push(i); cands.push(e); }
+      for (let k = 0; k < bucket.length; k++) { probe.push(i); cands.push(bucket[k]!); }
       candEnd[i] = cands.length;
     }
+    flush();
 
     // 2. the residual over every candidate pair at once
     let pairs: arrow.RecordBatch | undefined;
@@ -174,52 +213,57 @@ export class StreamJoinOperator implements Operator {
     // 3. walk the pairs in row order: output kinds, match counts, padded rows
     const take: number[] = [];
     const takeKinds: number[] = [];
-    const padStored: JoinEntry[] = [];
+    const padStored: RowRef[] = [];
     const padStoredKinds: number[] = [];
-    const dirty = new Set<JoinEntry>();
     let j = 0;
     for (let i = 0; i < n; i++) {
-      const entry = own[i];
-      if (!entry) continue;
+      const ref = own[i]!;
+      if (ref < 0) continue;
       const retract = retracts[i] === 1;
-      const before = entry.matches;
+      let found = 0;
       for (; j < candEnd[i]!; j++) {
         if (matched![j] === 0) continue;
         const e = cands[j]!;
         take.push(j);
         takeKinds.push(retract ? RowKind.DELETE : RowKind.INSERT);
-        if (me.preserved && !retract) entry.matches++;
+        found++;
         if (!you.preserved) continue;
         if (!retract) {
-          if (e.matches === 0 && !you.padOnExpiry) { padStored.push(e); padStoredKinds.push(RowKind.DELETE); }
-          e.matches++;
+          if (you.state.matches(e) === 0 && !you.padOnExpiry) { padStored.push(e); padStoredKinds.push(RowKind.DELETE); }
+          you.state.addMatches(e, 1);
         } else {
-          e.matches--;
-          if (e.matches === 0 && !you.padOnExpiry) { padStored.push(e); padStoredKinds.push(RowKind.INSERT); }
+          you.state.addMatches(e, -1);
+          if (you.state.matches(e) === 0 && !you.padOnExpiry) { padStored.push(e); padStoredKinds.push(RowKind.INSERT); }
         }
-        dirty.add(e);
       }
-      if (me.preserved && !me.padOnExpiry) {
-        // a retracted row takes back its padded row when it had none of its matches
-        if (retract ? before === 0 : entry.matches === 0) { padNow.push(i); padNowKinds.push(retract ? RowKind.DELETE : RowKind.INSERT); }
+      if (!me.preserved) continue;
+      if (!retract && found > 0) me.state.addMatches(ref, found);
+      // a retracted row takes back its padded row when it had none of its matches
+      if (!me.padOnExpiry && (retract ? ownMatches[i] === 0 : found === 0)) {
+        padNow.push(i);
+        padNowKinds.push(retract ? RowKind.DELETE : RowKind.INSERT);
       }
-      if (me.preserved && !retract && entry.matches > 0) dirty.add(entry);
     }
-    for (const e of dirty) this.sideOf(e, me, you).state.save(e);
 
     if (pairs && take.length === cands.length) out.add(pairs, takeKinds); // every candidate matched: no second copy
     else if (pairs && take.length > 0) {
       const idx = Uint32Array.from(take);
       out.add(batchFromColumns(this.outSchema, pairs.data.children.map((c) => takeData(c, idx)), idx.length), takeKinds);
     }
-    if (padNow.length > 0) out.add(this.padChunkRows(input, b, Uint32Array.from(padNow)), padNowKinds);
-    if (padStored.length > 0) out.add(this.padEntries(1 - input, padStored), padStoredKinds);
+    if (padNow.length > 0) out.add(this.padded(input, takeBatch(b, Uint32Array.from(padNow))), padNowKinds);
+    if (padStored.length > 0) out.add(this.padded(1 - input, you.state.take(padStored)), padStoredKinds);
     return out.chunks;
   }
 
-  /** Which side's state holds `e` (entries of this chunk's side are its own rows). */
-  private sideOf(e: JoinEntry, me: Side, you: Side): Side {
-    return e.storeKey.startsWith(me.name === 'left' ? 'L' : 'R') ? me : you;
+  /** Rows `idx` of a chunk as the state stores them. */
+  private storedRows(b: arrow.RecordBatch, idx: readonly number[], keys: readonly unknown[], expiries: Float64Array | undefined): NewRows {
+    const all = idx.length === b.numRows;
+    const sel = Uint32Array.from(idx);
+    return {
+      batch: all ? b : takeBatch(b, sel),
+      keys: all ? keys : idx.map((i) => keys[i]),
+      expiry: expiries ? (all ? expiries : Float64Array.from(idx, (i) => expiries[i]!)) : undefined,
+    };
   }
 
   /** Rows of this side that are late for the time bound (1 = accepted), counted; undefined: none is checked. */
@@ -258,41 +302,32 @@ export class StreamJoinOperator implements Operator {
   }
 
   /** Output rows for candidate pairs: rows `probe` of the chunk on side `input`, the stored rows on the other. */
-  private pairBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly JoinEntry[]): arrow.RecordBatch {
+  private pairBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly RowRef[]): arrow.RecordBatch {
     const mine = b.data.children.map((c) => takeData(c, probe));
-    const theirs = this.entryColumns(1 - input, cands);
+    const theirs = this.sides[1 - input]!.state.take(cands).data.children;
     const cols = input === 0 ? [...mine, ...theirs] : [...theirs, ...mine];
     return batchFromColumns(this.outSchema, cols, probe.length);
-  }
-
-  private entryColumns(side: number, entries: readonly JoinEntry[]): arrow.Data[] {
-    return this.sides[side]!.schema.columns.map((c, k) => columnFromValues(c.type, entries.map((e) => e.values[k])));
   }
 
   private nulls(side: number, n: number): arrow.Data[] {
     return this.sides[side]!.schema.columns.map((c) => nullColumn(c.type, n));
   }
 
-  private padChunkRows(input: number, b: arrow.RecordBatch, idx: Uint32Array): arrow.RecordBatch {
-    const mine = b.data.children.map((c) => takeData(c, idx));
-    const cols = input === 0 ? [...mine, ...this.nulls(1, idx.length)] : [...this.nulls(0, idx.length), ...mine];
-    return batchFromColumns(this.outSchema, cols, idx.length);
-  }
-
-  private padEntries(side: number, entries: readonly JoinEntry[]): arrow.RecordBatch {
-    const mine = this.entryColumns(side, entries);
-    const cols = side === 0 ? [...mine, ...this.nulls(1, entries.length)] : [...this.nulls(0, entries.length), ...mine];
-    return batchFromColumns(this.outSchema, cols, entries.length);
+  /** Rows of side `side` padded with NULLs for the other side's columns. */
+  private padded(side: number, rows: arrow.RecordBatch): arrow.RecordBatch {
+    const mine = rows.data.children;
+    const cols = side === 0 ? [...mine, ...this.nulls(1, rows.numRows)] : [...this.nulls(0, rows.numRows), ...mine];
+    return batchFromColumns(this.outSchema, cols, rows.numRows);
   }
 
   /** Rows the watermark has put out of reach of every future match go; a preserved one that never matched is emitted padded. */
   onWatermark(watermark: number): Chunk[] {
     const out: Chunk[] = [];
     this.sides.forEach((s, k) => {
-      const gone = s.state.expire(watermark);
-      if (!s.padOnExpiry) return;
-      const unmatched = gone.filter((e) => e.matches === 0);
-      if (unmatched.length > 0) out.push(this.withKinds(this.padEntries(k, unmatched), unmatched.map(() => RowKind.INSERT)));
+      const before = s.state.size;
+      const unmatched = s.state.expire(watermark, s.padOnExpiry);
+      this.updatedNow += before - s.state.size;
+      if (unmatched) out.push(this.withKinds(this.padded(k, unmatched), new Array<number>(unmatched.numRows).fill(RowKind.INSERT)));
     });
     this.previousWatermark = watermark;
     return out;
@@ -301,6 +336,8 @@ export class StreamJoinOperator implements Operator {
   finishBatch(): Chunk[] {
     this.droppedLast = this.droppedNow;
     this.droppedNow = 0;
+    this.updatedLast = this.updatedNow;
+    this.updatedNow = 0;
     return [];
   }
 
@@ -309,6 +346,7 @@ export class StreamJoinOperator implements Operator {
   }
 
   async checkpoint(version: number): Promise<void> {
+    for (const s of this.sides) s.state.flush();
     await this.store.commit(version);
     for (const s of this.sides) await s.late.flush(version);
   }
@@ -320,14 +358,15 @@ export class StreamJoinOperator implements Operator {
       s.late.discard();
     }
     this.droppedNow = 0;
+    this.updatedNow = 0;
   }
 
   progress(): StateOperatorProgress {
     return {
       operatorName: 'join',
-      numRowsTotal: this.store.size,
-      numRowsUpdated: this.store.numUpdated,
-      memoryUsedBytes: this.store.memoryUsedBytes(),
+      numRowsTotal: this.sides[0].state.size + this.sides[1].state.size,
+      numRowsUpdated: this.updatedLast,
+      memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
       numRowsDroppedByWatermark: this.droppedLast,
     };
   }
