@@ -39,7 +39,7 @@ function aggregateText(a: AggregateCall, names: boolean): string {
 
 function windowText(n: Extract<PhysicalNode, { kind: 'windowAggregate' }>): string {
   const w = n.window;
-  const domain = n.timeDomain === 'processing' ? ' on processing time' : '';
+  const domain = `${n.timeDomain === 'processing' ? ' on processing time' : ''}${n.windowColumns ? ' (windows of the input rows)' : ''}`;
   switch (w.kind) {
     case 'tumble': return `TUMBLE(size ${w.sizeMs} ms, offset ${w.offsetMs} ms)${domain}`;
     case 'hop': return `HOP(slide ${w.slideMs} ms, size ${w.sizeMs} ms, offset ${w.offsetMs} ms)${domain}`;

@@ -87,8 +87,10 @@ export function physicalLine(n: PhysicalNode): string {
     case 'windowAggregate': {
       const keys = n.keyLayout.map((k, i) => (k.kind === 'key' ? named([names[i]!], [n.groupBy[k.index]!]) : `${names[i]}=${k.kind}`)).join(', ');
       const aggs = n.aggregates.map((a, i) => `${names[n.keyLayout.length + i]}=${aggCallText(a)}`).join(', ');
-      const time = n.input.schema.columns[n.timeColumn]!.name;
-      return `WindowAggregate(${windowText(n.window)}, time=${time}#${n.timeColumn}, keys=[${keys}], aggs=[${aggs}], mode=${n.mode}) [operator ${n.operatorId}]`;
+      const cols = n.input.schema.columns;
+      const wc = n.windowColumns;
+      const over = wc ? `windows=[${cols[wc.start]!.name}#${wc.start}, ${cols[wc.end]!.name}#${wc.end}]` : `time=${cols[n.timeColumn]!.name}#${n.timeColumn}`;
+      return `WindowAggregate(${windowText(n.window)}, ${over}, keys=[${keys}], aggs=[${aggs}], mode=${n.mode}) [operator ${n.operatorId}]`;
     }
     case 'windowAssign':
       return `WindowAssign(${windowText(n.window)}, time=${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn})`;

@@ -1,6 +1,7 @@
 /**
  * Where a window TVF's `window_start` / `window_end` columns are in a plan's output, following them
- * through the nodes that pass columns on (filters, watermark assigners, column-reference projections).
+ * through the nodes that pass columns on (filters, watermark assigners, column-reference projections)
+ * and window aggregations (whose window_start / window_end keys are bounds again, as in Flink).
  * The binder uses it to mark an aggregate grouped by both as a window aggregate.
  */
 import type { LogicalPlan } from './logical/plan.js';
@@ -25,7 +26,10 @@ export function windowBoundsOf(p: LogicalPlan): WindowBounds | undefined {
       const end = p.exprs.findIndex((e) => e.kind === 'column' && e.index === inner.end);
       return start >= 0 && end >= 0 ? { start, end } : undefined;
     }
-    case 'scan': case 'aggregate': case 'union':
+    case 'aggregate':
+      // a window aggregation's bounds are window bounds again: an aggregation grouped by them is windowed too
+      return p.window ? { start: p.window.startKey, end: p.window.endKey } : undefined;
+    case 'scan': case 'union':
       return undefined;
   }
 }

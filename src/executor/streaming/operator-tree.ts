@@ -64,7 +64,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   filter: (n, c) => new FilterOperator(n, n.input.schema, c.expr),
   union: (n) => new UnionOperator(n),
   aggregate: (n, c) => new GroupAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr),
-  windowAggregate: (n, c) => n.window.kind === 'session'
+  windowAggregate: (n, c) => n.window.kind === 'session' && !n.windowColumns
     ? new SessionAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows)
     : new WindowAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows),
   windowAssign: (n) => new WindowAssignOperator(n),

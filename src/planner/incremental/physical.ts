@@ -76,6 +76,12 @@ export interface WindowAggregateNode extends NodeBase {
   readonly input: PhysicalNode;
   readonly window: WindowSpec;
   readonly timeColumn: number;
+  /**
+   * Windows given by the input's columns (over the input): an aggregation grouped by the window_start
+   * and window_end of a window aggregation below. Each row is in exactly that window; `window` is the
+   * upstream's, for EXPLAIN; `timeColumn` is the window_end column.
+   */
+  readonly windowColumns?: { readonly start: number; readonly end: number };
   /** grouping keys other than the window bounds, over the input */
   readonly groupBy: readonly BoundExpr[];
   readonly aggregates: readonly AggregateCall[];

@@ -26,7 +26,7 @@ import type { Join, LogicalPlan } from '../logical/plan.js';
 import { children, preserves } from '../logical/plan.js';
 import { conjunction, conjuncts } from '../rules/filter-pushdown.js';
 import type { JoinNode, JoinSideBound, PhysicalNode } from './physical.js';
-import { isRowtime, matchWindowAggregate, timeAttributeOf } from './window-match.js';
+import { isRowtime, matchWindowAggregate } from './window-match.js';
 
 export interface JoinAnalysis {
   readonly leftKeys: readonly BoundExpr[];
@@ -56,7 +56,7 @@ function isWindowEnd(p: LogicalPlan, col: number): boolean {
       if (!p.window || p.window.endKey !== col) return false;
       try {
         const m = matchWindowAggregate(p);
-        return m !== undefined && timeAttributeOf(m.tvf.input, m.tvf.timeColumn) === 'event';
+        return m !== undefined && m.domain === 'event';
       } catch {
         return false; // a window aggregation the streaming plan refuses, with its reason, where it is planned
       }

@@ -21,7 +21,7 @@ import type { OutputModeName } from './output-mode.js';
 import type { PhysicalKind, PhysicalNode, SourceNode, StreamingPlan } from './physical.js';
 import { physicalChildren } from './physical.js';
 import type { WindowAggregateMatch } from './window-match.js';
-import { matchWindowAggregate, timeAttributeOf } from './window-match.js';
+import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
 
 export interface PlanStreamingOptions {
@@ -36,7 +36,7 @@ function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationI
   if (p.kind === 'aggregate') {
     const m = matchWindowAggregate(p);
     // a processing-time window closes by the clock: it finalizes as an event-time one with a watermark does
-    out.push(m ? { kind: 'windowAggregate', watermarked: timeAttributeOf(m.tvf.input, m.tvf.timeColumn) !== undefined } : { kind: 'aggregate', watermarked: false });
+    out.push(m ? { kind: 'windowAggregate', watermarked: m.domain !== undefined } : { kind: 'aggregate', watermarked: false });
   }
   return out;
 }
@@ -99,15 +99,16 @@ class Builder {
         schema: p.schema, appendOnly: false,
       }));
     }
-    let input = this.build(m.tvf.input);
+    let input = this.build(m.input);
     if (m.filters.length > 0) {
       input = { kind: 'filter', input, predicate: conjunction(m.filters), schema: input.schema, appendOnly: input.appendOnly };
     }
     const appendOnly = this.mode === 'append' && input.appendOnly;
-    const timeDomain = timeAttributeOf(m.tvf.input, m.tvf.timeColumn) === 'processing' ? 'processing' as const : 'event' as const;
+    const timeDomain = m.domain === 'processing' ? 'processing' as const : 'event' as const;
     const schema = withoutWindowTime(p.schema, m);
     const node = this.register((operatorId) => ({
-      kind: 'windowAggregate' as const, operatorId, input, window: m.tvf.window, timeColumn: m.tvf.timeColumn,
+      kind: 'windowAggregate' as const, operatorId, input, window: m.window, timeColumn: m.timeColumn,
+      ...(m.windowColumns ? { windowColumns: m.windowColumns } : {}),
       groupBy: m.groupBy, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema, appendOnly, timeDomain,
     }));
     if (m.windowTimeKeys.length === 0) return node;

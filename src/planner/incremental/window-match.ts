@@ -8,15 +8,29 @@ import { WeirError } from '../../common/errors.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed } from '../expr.js';
 import { exprKey } from '../expr-key.js';
-import type { Aggregate, AggregateCall, LogicalPlan, WindowTvf } from '../logical/plan.js';
+import type { SourceSpan } from '../../common/errors.js';
+import type { Aggregate, AggregateCall, LogicalPlan, WindowSpec } from '../logical/plan.js';
 import { substitute } from '../rules/filter-pushdown.js';
 import type { WindowAggregateNode } from './physical.js';
 
 export interface WindowAggregateMatch {
-  readonly tvf: WindowTvf;
-  /** predicates over the TVF's input, to apply before rows are assigned to windows */
+  /** what the window operator reads: the TVF's input, or the upstream window aggregation's output */
+  readonly input: LogicalPlan;
+  /** the time column over `input` (the TVF's; the upstream window_end for windows given by columns) */
+  readonly timeColumn: number;
+  readonly window: WindowSpec;
+  /**
+   * Set when the windows come from the input's columns: an aggregation grouped by the window_start and
+   * window_end of a window aggregation below (Flink's cascading window aggregation, Nexmark q5's
+   * MaxBids): each row belongs to exactly the window its columns name, and `window` is the upstream's.
+   */
+  readonly windowColumns?: { readonly start: number; readonly end: number };
+  /** the time domain of the windows (undefined: not a time attribute, the window never closes by time) */
+  readonly domain: TimeDomain | undefined;
+  readonly span: SourceSpan | undefined;
+  /** predicates over `input`, to apply before rows are assigned to windows */
   readonly filters: readonly BoundExpr[];
-  /** non-window keys over the TVF's input */
+  /** non-window keys over `input` */
   readonly groupBy: readonly BoundExpr[];
   readonly aggregates: readonly AggregateCall[];
   readonly keyLayout: WindowAggregateNode['keyLayout'];
@@ -37,6 +51,7 @@ export function matchWindowAggregate(agg: Aggregate): WindowAggregateMatch | und
     chain.push(n);
     n = n.input;
   }
+  if (n.kind === 'aggregate') return matchRegroup(agg, n, chain);
   if (n.kind !== 'windowTvf') return undefined;
   const tvf = n;
   const width = tvf.input.schema.columns.length;
@@ -83,7 +98,45 @@ export function matchWindowAggregate(agg: Aggregate): WindowAggregateMatch | und
     arg: a.arg && noWindowColumns(substitute(a.arg, cols), 'an aggregate over window columns'),
     filter: a.filter && noWindowColumns(substitute(a.filter, cols), 'an aggregate filter over window columns'),
   }));
-  return { tvf, filters, groupBy, aggregates, keyLayout, windowTimeKeys };
+  return {
+    input: tvf.input, timeColumn: tvf.timeColumn, window: tvf.window, domain: timeAttributeOf(tvf.input, tvf.timeColumn), span: tvf.span,
+    filters, groupBy, aggregates, keyLayout, windowTimeKeys,
+  };
+}
+
+/**
+ * An aggregation grouped by the window bounds of a window aggregation below it (through projections
+ * and filters, which become the operator's filters and key expressions): windows given by columns.
+ */
+function matchRegroup(agg: Aggregate, upstream: Aggregate, chain: readonly LogicalPlan[]): WindowAggregateMatch | undefined {
+  const up = windowAggregateOrUndefined(upstream);
+  if (!up || !upstream.window) return undefined;
+  let cols: BoundExpr[] = upstream.schema.columns.map((c, i) => ({ kind: 'column', index: i, name: c.name, type: c.type }));
+  const filters: BoundExpr[] = [];
+  for (const node of [...chain].reverse()) {
+    if (node.kind === 'filter') filters.push(substitute(node.predicate, cols));
+    else if (node.kind === 'project') cols = node.exprs.map((e) => substitute(e, cols));
+  }
+  const { startKey, endKey } = upstream.window;
+  const groupBy: BoundExpr[] = [];
+  const keyLayout: WindowAggregateNode['keyLayout'][number][] = [];
+  agg.groupBy.forEach((k, i) => {
+    const e = substitute(k, cols);
+    if (i === agg.window!.startKey && e.kind === 'column' && e.index === startKey) keyLayout.push({ kind: 'windowStart' });
+    else if (i === agg.window!.endKey && e.kind === 'column' && e.index === endKey) keyLayout.push({ kind: 'windowEnd' });
+    else {
+      keyLayout.push({ kind: 'key', index: groupBy.length });
+      groupBy.push(e);
+    }
+  });
+  if (!keyLayout.some((k) => k.kind === 'windowStart') || !keyLayout.some((k) => k.kind === 'windowEnd')) return undefined;
+  const aggregates = agg.aggregates.map((a): AggregateCall => ({
+    ...a, arg: a.arg && substitute(a.arg, cols), filter: a.filter && substitute(a.filter, cols),
+  }));
+  return {
+    input: upstream, timeColumn: endKey, window: up.window, windowColumns: { start: startKey, end: endKey }, domain: up.domain, span: up.span,
+    filters, groupBy, aggregates, keyLayout, windowTimeKeys: [],
+  };
 }
 
 /** The time domain of a time attribute: event time (a watermark is declared on it) or processing time. */
@@ -119,7 +172,7 @@ export function timeAttributeOf(p: LogicalPlan, col: number): TimeDomain | undef
     }
     case 'aggregate': {
       const m = windowAggregateOrUndefined(p);
-      return m && m.windowTimeKeys.includes(col) ? timeAttributeOf(m.tvf.input, m.tvf.timeColumn) : undefined;
+      return m && m.windowTimeKeys.includes(col) ? m.domain : undefined;
     }
     case 'scan': return undefined;
   }
@@ -148,7 +201,7 @@ function windowEndDomain(p: LogicalPlan, col: number): TimeDomain | undefined {
     case 'aggregate': {
       const m = windowAggregateOrUndefined(p);
       if (!m || !p.window || p.window.endKey !== col) return undefined;
-      return timeAttributeOf(m.tvf.input, m.tvf.timeColumn);
+      return m.domain;
     }
     default: return undefined;
   }

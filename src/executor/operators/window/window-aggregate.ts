@@ -109,7 +109,8 @@ export class WindowAggregateOperator implements Operator {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
-    this.params = windowParams(node.window);
+    // windows given by columns: one window per row, read from the row
+    this.params = node.windowColumns ? { size: 0, slide: 0, offset: 0, perRow: 1 } : windowParams(node.window);
     this.late = new LateRows(`windowAggregate[${node.operatorId}]`, inputSchema, lateSink);
     // state that survived a restart
     this.rebuild();
@@ -142,7 +143,10 @@ export class WindowAggregateOperator implements Operator {
   }
 
   explain(): string {
-    return `WindowAggregate[${this.node.operatorId}](${describeWindow(this.node.window)}, time=${this.inputSchema.columns[this.node.timeColumn]!.name}, ` +
+    const wc = this.node.windowColumns;
+    const cols = this.inputSchema.columns;
+    const over = wc ? `windows from ${cols[wc.start]!.name}, ${cols[wc.end]!.name}` : `time=${cols[this.node.timeColumn]!.name}`;
+    return `WindowAggregate[${this.node.operatorId}](${describeWindow(this.node.window)}, ${over}, ` +
       `${this.node.timeDomain === 'processing' ? 'processing time, ' : ''}keys=[${this.node.groupBy.map(exprToString).join(', ')}], ` +
       `aggs=[${this.fns.describe()}], mode=${this.node.mode})`;
   }
@@ -160,7 +164,8 @@ export class WindowAggregateOperator implements Operator {
     const seq = this.batchSeq;
     const fns = this.fns;
     const { size, slide, offset, perRow } = this.params;
-    const cumulate = this.node.window.kind === 'cumulate';
+    const cumulate = this.node.window.kind === 'cumulate' && !this.node.windowColumns;
+    const starts = this.node.windowColumns ? timesOf(b.data.children[this.node.windowColumns.start]!) : undefined;
     // rows that landed in at least one open window; the others were late for all their windows
     const accepted = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -168,7 +173,11 @@ export class WindowAggregateOperator implements Operator {
       if (t !== t) continue; // NULL time: in no window (as Flink)
       // the row's windows, earliest start first (TUMBLE: one; HOP: size/slide; CUMULATE: the growing ends that contain t)
       let start: number, end: number, count: number;
-      if (cumulate) {
+      if (starts) {
+        start = starts[i]!;
+        end = t;
+        count = 1;
+      } else if (cumulate) {
         start = alignStart(t, size, offset);
         end = alignStart(t, slide, offset) + slide;
         count = (start + size - end) / slide + 1;
