@@ -10,7 +10,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
-import type { Json, RejectedRecord, Sink, Source } from '../../connectors/api.js';
+import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
 import type { StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
@@ -86,7 +86,7 @@ export class MicroBatchExecution {
   async start(): Promise<void> {
     await this.recover();
     if (this.o.trigger.kind === 'availableNow') {
-      for (const s of this.o.sources) await s.prepareForAvailableNow?.();
+      for (const s of new Set(this.o.sources)) await s.prepareForAvailableNow?.();
     }
     for (const s of this.o.plan.statefulOperators) {
       this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
@@ -157,7 +157,9 @@ export class MicroBatchExecution {
       now = replay.timestamp;
       if (wm === Infinity) this.finalBatchDone = true;
     } else {
-      ends = await Promise.all(this.o.sources.map((s, i) => s.latestOffset(starts[i])));
+      // a source scanned twice (one object, see start-query.ts) is asked once
+      const asked = new Map<Source, Map<string, Promise<Json | undefined>>>();
+      ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => s.latestOffset(starts[i]))));
       const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
       if (!newData) {
         this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
@@ -190,10 +192,17 @@ export class MicroBatchExecution {
     const rejectedCounts = this.o.sources.map(() => 0);
     const inputRows = this.o.sources.map(() => 0);
     const rejectedAll: RejectedRecord[] = [];
+    const reads = new Map<Source, Map<string, Promise<SourceReadResult>>>();
+    let readRows = 0;
     for (let i = 0; i < this.o.sources.length; i++) {
       if (offsetKey(ends[i]) === offsetKey(starts[i]) || ends[i] === undefined) continue;
-      const r = await this.o.sources[i]!.read(starts[i], ends[i]!);
+      const s = this.o.sources[i]!;
+      const range = `${offsetKey(starts[i])} ${offsetKey(ends[i])}`;
+      const first = !reads.get(s)?.has(range);
+      const r = await once(reads, s, range, () => s.read(starts[i], ends[i]!));
       for (const b of r.batches) { chunks[i]!.push({ batch: b }); inputRows[i] += b.numRows; }
+      if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
+      for (const b of r.batches) readRows += b.numRows;
       rejectedCounts[i] = r.rejected.length;
       for (const rec of r.rejected) rejectedAll.push(rec);
     }
@@ -228,13 +237,19 @@ export class MicroBatchExecution {
       await cp.purge(batchId);
       checkpointMs += performance.now() - tc;
     }
-    for (let i = 0; i < this.o.sources.length; i++) if (ends[i] !== undefined) await this.o.sources[i]!.commit?.(ends[i]!);
+    const committed = new Set<Source>();
+    for (let i = 0; i < this.o.sources.length; i++) {
+      const s = this.o.sources[i]!;
+      if (ends[i] === undefined || committed.has(s)) continue;
+      committed.add(s);
+      await s.commit?.(ends[i]!);
+    }
     this.offsets = ends;
     this.batchId++;
     this.lastBatchWatermark = wm;
     const tEnd = performance.now();
 
-    const numInput = inputRows.reduce((a, b) => a + b, 0);
+    const numInput = readRows;
     const secs = Math.max(1e-6, (tEnd - t0) / 1000);
     const sources: SourceProgress[] = this.o.sources.map((s, i) => ({
       description: s.description,
@@ -291,7 +306,7 @@ export class MicroBatchExecution {
 
   async close(): Promise<void> {
     for (const op of this.operators) op.close?.();
-    await Promise.allSettled(this.o.sources.map((s) => s.close()));
+    await Promise.allSettled([...new Set(this.o.sources)].map((s) => s.close()));
     await this.o.sink.close();
     await this.o.lateRows?.close?.();
     // background snapshot builds finish before the query is reported stopped, and LMDB handles
@@ -304,6 +319,15 @@ export class MicroBatchExecution {
     const polls = this.o.sources.map((s) => s.pollIntervalMs).filter((x): x is number => x !== undefined);
     return Math.min(this.o.idlePollMs ?? 50, ...polls);
   }
+}
+
+/** The value `make` gives for (source, key), made once: a source several scans share is asked once per batch. */
+function once<T>(memo: Map<Source, Map<string, Promise<T>>>, s: Source, key: string, make: () => Promise<T>): Promise<T> {
+  let m = memo.get(s);
+  if (!m) { m = new Map(); memo.set(s, m); }
+  let p = m.get(key);
+  if (!p) { p = make(); m.set(key, p); }
+  return p;
 }
 
 function toSinkBatch(batchId: number, chunks: readonly Chunk[], schema: arrow.Schema) {
