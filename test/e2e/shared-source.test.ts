@@ -1,6 +1,7 @@
 /**
  * A table the plan scans more than once is read once per batch: every scan of it gets the same rows
- * (each with the columns it needs), the generator runs once, and progress counts the rows once.
+ * (each with the columns it needs), the generator runs once, and progress counts the rows once. An
+ * identical sub-plan runs once, its output read by each of its parents.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NexmarkSource } from '../../src/connectors/nexmark/source.js';
@@ -52,5 +53,23 @@ describe('a table scanned twice', () => {
     await engine.stop();
     const vs = ['a', 'b', 'c'];
     expect(sortRows(rows)).toEqual(sortRows([...vs.flatMap((a) => vs.map((b) => ({ a, b }))), { a: 'd', b: 'd' }]));
+  });
+
+  it('runs an identical sub-plan once and gives each of its parents every row', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(`
+      CREATE TABLE t (k INT, v INT) WITH ('connector' = 'memory');
+      CREATE TABLE out (k INT, n BIGINT) WITH ('connector' = 'memory');
+      CREATE VIEW c AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+      INSERT INTO out SELECT k, n FROM c UNION ALL SELECT k, n FROM c;`);
+    engine.input('t').push([{ k: 1, v: 1 }, { k: 1, v: 2 }, { k: 2, v: 3 }]);
+    await q!.processAllAvailable();
+    engine.input('t').push([{ k: 2, v: 4 }]);
+    await q!.processAllAvailable();
+    expect(q!.lastProgress!.stateOperators).toHaveLength(1);
+    expect(q!.lastProgress!.stateOperators[0]!.numRowsTotal).toBe(2);
+    const rows = engine.output('out').rows();
+    await engine.stop();
+    expect(sortRows(rows)).toEqual(sortRows([{ k: 1, n: 2 }, { k: 1, n: 2 }, { k: 2, n: 2 }, { k: 2, n: 2 }]));
   });
 });

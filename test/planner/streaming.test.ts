@@ -78,7 +78,8 @@ describe('streaming plan', () => {
   });
 
   it('numbers sources in order and gives each watermark the index of its source', () => {
-    const s = streaming('SELECT a FROM t UNION ALL SELECT a FROM nowm UNION ALL SELECT a FROM t', cat());
+    // the two scans of t read different columns: two sources (the execution reads the table once for both)
+    const s = streaming('SELECT a FROM t UNION ALL SELECT a FROM nowm UNION ALL SELECT CAST(b AS INT) FROM t', cat());
     expect(s.sources.map((x) => [x.sourceIndex, x.table.name])).toEqual([[0, 't'], [1, 'nowm'], [2, 't']]);
     const wm: number[] = [];
     const walk = (n: typeof s.root): void => {
@@ -87,6 +88,20 @@ describe('streaming plan', () => {
     };
     walk(s.root);
     expect(wm).toEqual([0, 2]);
+  });
+
+  it('runs identical sub-plans once: one node with two parents, one source, one stateful operator', () => {
+    const s = streaming('SELECT a, COUNT(*) FROM t GROUP BY a UNION ALL SELECT a, COUNT(*) FROM t GROUP BY a', cat());
+    expect(s.root.kind).toBe('union');
+    const [x, y] = (s.root as Extract<typeof s.root, { kind: 'union' }>).inputs;
+    expect(x).toBe(y);
+    expect(s.sources).toHaveLength(1);
+    expect(s.statefulOperators).toHaveLength(1);
+    // a different sub-plan is not shared
+    const d = streaming('SELECT a, COUNT(*) FROM t GROUP BY a UNION ALL SELECT a, SUM(a) FROM t GROUP BY a', cat());
+    const [u, v] = (d.root as Extract<typeof d.root, { kind: 'union' }>).inputs;
+    expect(u).not.toBe(v);
+    expect(d.statefulOperators).toHaveLength(2);
   });
 
   it('plans Nexmark q0-q2 as stateless append-only pipelines', () => {

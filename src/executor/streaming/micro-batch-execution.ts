@@ -20,7 +20,7 @@ import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
-import { allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
+import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
 import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
 import type { Trigger } from './trigger.js';
 import { isoOrNull } from './trigger.js';
@@ -292,15 +292,13 @@ export class MicroBatchExecution {
   /** Each stateful operator's progress, with the bytes its state takes on disk when the store knows. */
   private stateProgress(): StateOperatorProgressOnDisk[] {
     const out: StateOperatorProgressOnDisk[] = [];
-    const walk = (t: ExecNode): void => {
-      for (const c of t.children) walk(c);
-      if (!t.op?.progress) return;
+    for (const t of allNodes(this.tree)) {
+      if (!t.op?.progress) continue;
       const p = t.op.progress();
       const id = 'operatorId' in t.node && typeof t.node.operatorId === 'number' ? t.node.operatorId : undefined;
       const onDisk = id === undefined ? undefined : this.stores.get(id)?.stateSizeOnDisk?.();
       out.push(onDisk === undefined ? p : { ...p, stateSizeOnDiskBytes: onDisk });
-    };
-    walk(this.tree);
+    }
     return out;
   }
 

@@ -71,13 +71,30 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
 };
 
-export function buildTree(node: PhysicalNode, ctx: BuildContext): ExecNode {
-  const children = childrenOf(node).map((c) => buildTree(c, ctx));
+/**
+ * The operators of a plan. A physical node the plan shares between several parents (an identical
+ * sub-plan, see plan-streaming.ts) gets one operator: the tree is a DAG like the plan.
+ */
+export function buildTree(node: PhysicalNode, ctx: BuildContext, built = new Map<PhysicalNode, ExecNode>()): ExecNode {
+  const known = built.get(node);
+  if (known) return known;
+  const children = childrenOf(node).map((c) => buildTree(c, ctx, built));
   const factory = FACTORIES[node.kind] as Factory<PhysicalKind>;
   const op = factory(node as never, ctx);
-  return isStateful(node) && hasStatefulBelow(node)
+  const t: ExecNode = isStateful(node) && hasStatefulBelow(node)
     ? { node, op, children, chained: { previousWatermark: -Infinity } }
     : { node, op, children };
+  built.set(node, t);
+  return t;
+}
+
+/** Every node of the tree once, children before parents. */
+export function allNodes(t: ExecNode, out: ExecNode[] = [], seen = new Set<ExecNode>()): ExecNode[] {
+  if (seen.has(t)) return out;
+  seen.add(t);
+  for (const c of t.children) allNodes(c, out, seen);
+  out.push(t);
+  return out;
 }
 
 function childrenOf(n: PhysicalNode): readonly PhysicalNode[] {
@@ -89,23 +106,30 @@ function childrenOf(n: PhysicalNode): readonly PhysicalNode[] {
   }
 }
 
-export function allOperators(t: ExecNode, out: Operator[] = []): Operator[] {
-  for (const c of t.children) allOperators(c, out);
-  if (t.op) out.push(t.op);
-  return out;
+export function allOperators(t: ExecNode): Operator[] {
+  return allNodes(t).flatMap((n) => (n.op ? [n.op] : []));
 }
 
 /**
  * Run one micro-batch through the tree: sources give their chunks for this batch, every operator
  * processes its inputs' chunks, then sees the watermark, then finishes the batch.
  */
-export function runBatch(t: ExecNode, sourceChunks: readonly (readonly Chunk[])[], ctx: BatchContext): Chunk[] {
+export function runBatch(t: ExecNode, sourceChunks: readonly (readonly Chunk[])[], ctx: BatchContext, done = new Map<ExecNode, Chunk[]>()): Chunk[] {
+  // a node shared by several parents runs once per batch; each parent reads its output
+  const known = done.get(t);
+  if (known) return known;
+  const out = runNode(t, sourceChunks, ctx, done);
+  done.set(t, out);
+  return out;
+}
+
+function runNode(t: ExecNode, sourceChunks: readonly (readonly Chunk[])[], ctx: BatchContext, done: Map<ExecNode, Chunk[]>): Chunk[] {
   if (t.node.kind === 'source') return selectColumns(t.node.columns, t.node.schema, sourceChunks[t.node.sourceIndex] ?? []);
   const op = t.op!;
   const out: Chunk[] = [];
   const opCtx: BatchContext = t.chained ? { ...ctx, lateWatermark: t.chained.previousWatermark } : ctx;
   t.children.forEach((child, i) => {
-    for (const chunk of runBatch(child, sourceChunks, ctx)) {
+    for (const chunk of runBatch(child, sourceChunks, ctx, done)) {
       for (const o of op.process(chunk, opCtx, i)) out.push(o);
     }
   });

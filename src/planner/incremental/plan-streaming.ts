@@ -2,7 +2,8 @@
  * Incremental planning: the optimized logical plan → the streaming (physical) plan the executor runs.
  *
  * Each logical node maps to one physical node, except that a window TVF under an aggregate grouped
- * by its window bounds becomes one WindowAggregateNode. Sources and stateful operators are numbered
+ * by its window bounds becomes one WindowAggregateNode, and identical sub-plans (q5 computes the same
+ * HOP aggregation on both sides of its join) become one node with several parents. Sources and stateful operators are numbered
  * in a deterministic post-order walk (children left to right, then the node), so the same query
  * always gives its state the same operator ids across restarts.
  */
@@ -14,6 +15,7 @@ import type { BoundExpr } from '../expr.js';
 import type { Aggregate, LogicalPlan } from '../logical/plan.js';
 import { children } from '../logical/plan.js';
 import { conjunction } from '../rules/filter-pushdown.js';
+import { planKey } from '../expr-key.js';
 import { physicalLine } from '../explain.js';
 import type { AggregationInfo } from './output-mode-check.js';
 import { chooseOutputMode } from './output-mode-check.js';
@@ -44,6 +46,8 @@ function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationI
 class Builder {
   readonly sources: SourceNode[] = [];
   readonly stateful: { operatorId: number; kind: PhysicalKind; description: string }[] = [];
+  /** physical nodes by the logical sub-plan they run: identical sub-plans run once (Flink's sub-plan reuse) */
+  private readonly built = new Map<string, PhysicalNode>();
 
   constructor(private readonly mode: OutputModeName) {}
 
@@ -53,7 +57,17 @@ class Builder {
     return node;
   }
 
+  /** The physical node of `p`, shared with an identical sub-plan built before: the plan is a DAG. */
   build(p: LogicalPlan): PhysicalNode {
+    const key = planKey(p);
+    const known = this.built.get(key);
+    if (known) return known;
+    const node = this.buildNew(p);
+    this.built.set(key, node);
+    return node;
+  }
+
+  private buildNew(p: LogicalPlan): PhysicalNode {
     switch (p.kind) {
       case 'scan': {
         const node: SourceNode = {
