@@ -299,8 +299,9 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
       if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
         // Two 32-bit halves, combined with one rounding like Number(bigint), without a BigInt per read.
         const w = new Int32Array(vals.buffer, vals.byteOffset, vals.length * 2);
+        // (a value below 2^32 skips the multiplication: small integers stay small integers in V8, cheaper as Map keys)
         read = vals instanceof BigInt64Array
-          ? (i) => w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0)
+          ? (i) => { const hi = w[2 * i + 1]!, lo = w[2 * i]! >>> 0; return hi === 0 ? lo : hi * 4294967296 + lo; }
           : (i) => (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
       } else {
         read = (i) => vals[i];

@@ -130,4 +130,20 @@ describe('stop and restart from the checkpoint (stream DSL)', () => {
       checkAnswer('w', [{ item: 'a', window_start: 0, window_end: 10_000, n: 1, total: 1 }]),
     ], { checkpointDir: tempDir('dsl-window-rerun-') });
   });
+
+  it.each(['filesystem', 'lmdb'])('keeps the values of COUNT(DISTINCT) across restarts (%s)', async (backend) => {
+    const sql = `${BIDS}
+      CREATE TABLE d (item STRING, prices BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO d SELECT item, COUNT(DISTINCT price) FROM bids GROUP BY item;`;
+    await testStream(sql, [
+      addData('bids', [{ item: 'a', price: 1, ts: 0 }, { item: 'a', price: 2, ts: 0 }, { item: 'a', price: 1, ts: 0 }]),
+      stopAndRestart(),
+      // 1 and 2 were seen before the restart: only 3 is new
+      addData('bids', [{ item: 'a', price: 2, ts: 0 }, { item: 'a', price: 3, ts: 0 }]),
+      stopAndRestart({ dropLastCommit: true }),
+      checkAnswer('d', [{ item: 'a', prices: 3 }]),
+      addData('bids', [{ item: 'a', price: 3, ts: 0 }, { item: 'a', price: 4, ts: 0 }]),
+      checkAnswer('d', [{ item: 'a', prices: 4 }]),
+    ], { checkpointDir: tempDir(`dsl-distinct-${backend}-`), settings: { 'state.backend': backend } });
+  });
 });

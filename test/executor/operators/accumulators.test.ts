@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, DistinctUndoLog, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
 import { T } from '../../../src/common/types.js';
 
 function run(acc: Accumulator, adds: readonly number[], retracts: readonly number[] = []): unknown {
@@ -105,5 +105,25 @@ describe('append-only MIN and MAX', () => {
     const s = APPEND_ONLY_ACCUMULATORS.max!.init();
     APPEND_ONLY_ACCUMULATORS.max!.add(s, 3);
     expect(() => APPEND_ONLY_ACCUMULATORS.max!.retract(s, 3)).toThrow(/append-only/);
+  });
+});
+
+describe('DISTINCT states changed in place', () => {
+  it('roll back exactly to the state before the batch, whatever the batch did', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 30 }),
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 8 })), { maxLength: 30 }), (before, batch) => {
+        const log = new DistinctUndoLog();
+        const acc = distinct(ACCUMULATORS.count, log);
+        const committed = acc.init();
+        for (const v of before) acc.add(committed, v);
+        log.clear(); // the batch that built it committed
+        const canon = (st: unknown[]): string => JSON.stringify([st[0], [...(st[1] as Map<unknown, number>)].sort()]);
+        const snapshot = canon(committed);
+        const working = acc.copy(committed); // shares the value map
+        for (const [add, v] of batch) (add ? acc.add : acc.retract)(working, v);
+        log.rollback();
+        expect(canon(committed)).toBe(snapshot);
+        expect(acc.result(committed)).toBe(new Set(before).size);
+      }));
   });
 });

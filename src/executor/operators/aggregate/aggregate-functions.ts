@@ -11,7 +11,7 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, finishValue, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, DistinctUndoLog, finishValue, type AccState, type Accumulator } from './accumulators.js';
 
 /**
  * A group while a batch updates it. In the state store it is saved as the array
@@ -36,6 +36,8 @@ export class AggregateFunctions {
   private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly accs: Accumulator[];
+  /** in-place changes of DISTINCT states in the batch in progress (see DistinctUndoLog) */
+  private readonly undo = new DistinctUndoLog();
 
   /**
    * `inputAppendOnly`: the input never retracts, so MIN/MAX keep only their running value (the
@@ -45,7 +47,7 @@ export class AggregateFunctions {
     this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
     const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
-    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn]) : pick(a)));
+    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn], this.undo) : pick(a)));
   }
 
   describe(): string {
@@ -93,6 +95,16 @@ export class AggregateFunctions {
   /** Fold `other`'s states into `into` (merging session windows). */
   merge(into: AccState[], other: readonly AccState[]): void {
     for (let a = 0; a < this.accs.length; a++) this.accs[a]!.merge(into[a]!, other[a]!);
+  }
+
+  /** The batch is committed: its changes need no undoing any more. */
+  commitBatch(): void {
+    this.undo.clear();
+  }
+
+  /** The batch aborts: take back what it changed in place (call with the store's abort). */
+  rollback(): void {
+    this.undo.rollback();
   }
 
   save(store: StateStore, key: string, g: Group): void {

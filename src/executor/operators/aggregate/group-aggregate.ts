@@ -100,10 +100,12 @@ export class GroupAggregateOperator implements Operator {
 
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
+    this.fns.commitBatch();
   }
 
   abort(): void {
     this.touched = new Map();
+    this.fns.rollback();
     this.store.abort();
   }
 

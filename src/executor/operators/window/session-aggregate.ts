@@ -205,12 +205,14 @@ export class SessionAggregateOperator implements Operator {
 
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
+    this.fns.commitBatch();
     await this.late.flush(version);
   }
 
   abort(): void {
     this.touched = new Map();
     this.retracted = [];
+    this.fns.rollback();
     this.store.abort();
     this.reindex();
     this.late.discard();

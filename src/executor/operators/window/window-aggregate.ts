@@ -320,6 +320,7 @@ export class WindowAggregateOperator implements Operator {
 
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
+    this.fns.commitBatch();
     await this.late.flush(version);
   }
 
@@ -327,6 +328,7 @@ export class WindowAggregateOperator implements Operator {
     this.touchedKeys = [];
     this.touchedGroups = [];
     this.batchSeq++;
+    this.fns.rollback();
     this.store.abort();
     this.rebuild();
     this.late.discard();
