@@ -6,6 +6,7 @@
  * (DuckDB again); malformed lines of the table kept aside and counted; an unbounded table refused at
  * its position; and a query resumed from its checkpoint reloading the table, every row exactly once.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,10 @@ describe('Nexmark q13 (bounded side input join) equals DuckDB', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    writeSideInput(path.join(dir, 'flink', 'data', 'side_input.txt'), 10_000);
+    // made as the benchmark makes it (side_input_gen.sh), by the script the README documents
+    const sideInput = path.join(dir, 'flink', 'data', 'side_input.txt');
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'examples', 'side-input-gen.mjs'), '--num', '10000', '--path', sideInput]);
+    expect(readFileSync(sideInput, 'utf8')).toBe(Array.from({ length: 10_000 }, (_, i) => `${i},${i}\n`).join(''));
     const q13 = fixture('q13.sql').replace(/'connector'\s*=\s*'blackhole'/, `'connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json'`);
     expect(q13).toContain(`${dir}/out`);
     run = await runCli(['run', writeSql(dir, `${DDL}\n${q13}\n`), ...setArgs({ FLINK_HOME: path.join(dir, 'flink') })]);
