@@ -3,7 +3,8 @@
  * Sink. Before a connector sees a table, its options are checked: every key must be `connector`, one
  * of the connector's own options, or (for connectors with a `format`) one of that format's
  * `'<format>.*'` options. A misspelt key is an error naming the close match, as Flink refuses
- * unsupported options rather than ignoring them.
+ * unsupported options rather than ignoring them. Flink's legacy option names (`connector.type`,
+ * `connector.path`, `format.type`) are read as today's first (option-names.ts).
  */
 import { WeirError, type SourceSpan } from '../common/errors.js';
 import type { Connector, ConnectorContext, ConnectorTable, Sink, Source } from './api.js';
@@ -13,6 +14,7 @@ import { FORMAT_NAMES, formatOptionKeys } from './formats/format.js';
 import { memoryConnector, type MemoryTables } from './memory/index.js';
 import { nexmarkConnector } from './nexmark/index.js';
 import { printConnector, type TerminalConnector, type TextOutput } from './print/index.js';
+import { withCurrentOptionNames } from './option-names.js';
 
 /** Every built-in connector by name; `memory` serves the engine's own memory tables. */
 export function builtinConnectors(memory: MemoryTables): ReadonlyMap<string, Connector> {
@@ -20,12 +22,13 @@ export function builtinConnectors(memory: MemoryTables): ReadonlyMap<string, Con
   return new Map(list.map((c) => [c.name, c]));
 }
 
-export function createSource(table: ConnectorTable, ctx: ConnectorContext, connectors: ReadonlyMap<string, Connector>): Source {
+export function createSource(written: ConnectorTable, ctx: ConnectorContext, connectors: ReadonlyMap<string, Connector>): Source {
+  const { table, writtenAs } = withCurrentOptionNames(written);
   const connector = connectorOf(table, connectors);
   if (!connector.createSource) {
     throw new WeirError('OPTION', `table '${table.name}': connector '${connector.name}' cannot be used as a source`, connectorSpan(table));
   }
-  checkOptions(table, connector);
+  checkOptions(table, connector, writtenAs);
   return connector.createSource(table, ctx);
 }
 
@@ -34,16 +37,17 @@ export function createSource(table: ConnectorTable, ctx: ConnectorContext, conne
  * configured output rather than the process's.
  */
 export function createSink(
-  table: ConnectorTable,
+  written: ConnectorTable,
   ctx: ConnectorContext,
   connectors: ReadonlyMap<string, Connector>,
   stdout?: TextOutput,
 ): Sink {
+  const { table, writtenAs } = withCurrentOptionNames(written);
   const connector = connectorOf(table, connectors);
   if (!connector.createSink) {
     throw new WeirError('OPTION', `table '${table.name}': connector '${connector.name}' cannot be used as a sink`, connectorSpan(table));
   }
-  checkOptions(table, connector);
+  checkOptions(table, connector, writtenAs);
   if (stdout && isTerminal(connector)) return connector.createSinkTo(table, ctx, stdout);
   return connector.createSink(table, ctx);
 }
@@ -67,8 +71,11 @@ function connectorOf(table: ConnectorTable, connectors: ReadonlyMap<string, Conn
   throw new WeirError('OPTION', `unknown connector '${name}': expected one of ${expected}${didYouMean(key, names)}`, connectorSpan(table));
 }
 
-/** Refuse any option the connector (and its format) does not know, at the option's span. */
-export function checkOptions(table: ConnectorTable, connector: Connector): void {
+/**
+ * Refuse any option the connector (and its format) does not know, at the option's span. `writtenAs`
+ * names legacy keys as the user wrote them (option-names.ts).
+ */
+export function checkOptions(table: ConnectorTable, connector: Connector, writtenAs: ReadonlyMap<string, string> = new Map()): void {
   const usesFormat = connector.options.includes('format');
   const format = table.options.get('format')?.trim().toLowerCase();
   const formatKeys = usesFormat && format !== undefined ? formatOptionKeys(format) ?? [] : [];
@@ -76,12 +83,13 @@ export function checkOptions(table: ConnectorTable, connector: Connector): void 
   for (const key of table.options.keys()) {
     if (known.includes(key)) continue;
     const span = table.optionSpans.get(key);
+    const written = writtenAs.has(key) ? `'${writtenAs.get(key)}' (read as '${key}')` : `'${key}'`;
     const prefix = key.includes('.') ? key.slice(0, key.indexOf('.')) : undefined;
     if (usesFormat && prefix !== undefined && FORMAT_NAMES.includes(prefix) && prefix !== format) {
-      throw new WeirError('OPTION', `option '${key}' applies to format '${prefix}', but table '${table.name}' has format '${format ?? '(none)'}'`, span);
+      throw new WeirError('OPTION', `option ${written} applies to format '${prefix}', but table '${table.name}' has format '${format ?? '(none)'}'`, span);
     }
     const list = known.map((k) => `'${k}'`).join(', ');
-    throw new WeirError('OPTION', `unknown option '${key}' for connector '${connector.name}'${didYouMean(key, known)}; expected one of ${list}`, span);
+    throw new WeirError('OPTION', `unknown option ${written} for connector '${connector.name}'${didYouMean(key, known)}; expected one of ${list}`, span);
   }
 }
 

@@ -12,6 +12,8 @@ import { toArrowSchema } from '../common/schema.js';
 import type { Schema } from '../common/schema.js';
 import type { Connector, ConnectorTable, Source } from '../connectors/api.js';
 import { createSink, createSource } from '../connectors/registry.js';
+import { resolvedPath } from '../connectors/filesystem/options.js';
+import { withCurrentOptionNames } from '../connectors/option-names.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { MicroBatchExecution } from '../executor/streaming/micro-batch-execution.js';
 import { StreamingQuery } from '../executor/streaming/streaming-query.js';
@@ -20,7 +22,8 @@ import type { InsertStmt, QueryStmt } from '../parser/ast.js';
 import type { Catalog, CatalogTable } from '../planner/catalog.js';
 import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
 import type { LogicalPlan } from '../planner/logical/plan.js';
-import type { SourceNode, StreamingPlan } from '../planner/incremental/physical.js';
+import type { LookupJoinNode, SourceNode, StreamingPlan } from '../planner/incremental/physical.js';
+import { physicalChildren } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
@@ -131,6 +134,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
   const sinkSchema = toArrowSchema(sinkTable.schema);
   const sources = sharedSources(p.streaming.sources, (table, requiredColumns, requiredFields) =>
     createSource(connectorTable(table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns, requiredFields }, ctx.connectors));
+  const lookupSources = createLookupSources(p.streaming, ctx);
   const sink = createSink(sinkTable, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
 
   const lateRows = await openLateRows(p.streaming, name, ctx);
@@ -153,10 +157,39 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     settings: resultSettings(ctx.settings),
     rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name, ctx.stderr),
     lateRows,
+    lookupSources,
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
   q.start();
   return q;
+}
+
+/** The lookup joins of a plan, in a fixed (post-order) walk. */
+function lookupJoinsOf(n: StreamingPlan['root'], out: LookupJoinNode[] = []): LookupJoinNode[] {
+  for (const c of physicalChildren(n)) lookupJoinsOf(c, out);
+  if (n.kind === 'lookupJoin') out.push(n);
+  return out;
+}
+
+/**
+ * A source for each lookup join's table, reading the columns the join loads. The table must be
+ * bounded, since it is read once when the query starts: refused otherwise, at the lookup join.
+ */
+function createLookupSources(plan: StreamingPlan, ctx: QueryStartContext): Map<LookupJoinNode, Source> {
+  const out = new Map<LookupJoinNode, Source>();
+  for (const n of lookupJoinsOf(plan.root)) {
+    const source = createSource(connectorTable(n.table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns: n.columns }, ctx.connectors);
+    if (!source.bounded) {
+      void source.close();
+      for (const s of out.values()) void s.close();
+      throw new WeirError('PLAN',
+        `the lookup table '${n.table.name}' (${source.description}) is unbounded: a lookup join (FOR SYSTEM_TIME AS OF) reads its table ` +
+        "once when the query starts, so the table must be bounded: a filesystem table without 'source.monitor-interval', " +
+        "a nexmark table with 'events.num', or a memory table whose input has ended", n.span);
+    }
+    out.set(n, source);
+  }
+  return out;
 }
 
 /**
@@ -183,9 +216,9 @@ async function openLateRows(plan: StreamingPlan, queryName: string, ctx: QuerySt
 function rejectedDir(ctx: QueryStartContext, sink: ConnectorTable, name: string): string | undefined {
   const configured = ctx.settings.get('rejected-records.path');
   if (configured) return path.resolve(ctx.baseDir, configured);
-  const sinkPath = sink.options.get('path');
-  if ((sink.options.get('connector') ?? '').toLowerCase() === 'filesystem' && sinkPath) {
-    return path.join(path.resolve(ctx.baseDir, sinkPath), '_rejected');
+  const { table } = withCurrentOptionNames(sink);
+  if ((table.options.get('connector') ?? '').toLowerCase() === 'filesystem' && table.options.get('path')) {
+    return path.join(resolvedPath(table, ctx.baseDir), '_rejected');
   }
   if (ctx.checkpointDir) return path.join(ctx.checkpointDir, name, 'rejected');
   return undefined;

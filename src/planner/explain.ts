@@ -53,6 +53,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'union': return `Union(${p.inputs.length} inputs)`;
     case 'windowTvf': return `WindowTvf(${windowText(p.window)}, time=${p.input.schema.columns[p.timeColumn]!.name}#${p.timeColumn})`;
     case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
+    case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
   }
 }
 
@@ -97,6 +98,11 @@ export function physicalLine(n: PhysicalNode): string {
     case 'join': {
       const name = n.strategy === 'interval' ? 'IntervalJoin' : n.strategy === 'window' ? 'WindowJoin' : 'Join';
       return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+    }
+    case 'lookupJoin': {
+      // table keys are over the lookup row (key#0 is the first loaded column of the table)
+      const keys = n.probeKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.tableKeys[i]!)}`).join(', ');
+      return `LookupJoin(${n.joinType}, table=${n.table.name}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''})`;
     }
   }
 }

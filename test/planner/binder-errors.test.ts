@@ -68,7 +68,7 @@ describe('binder errors: not supported yet', () => check([
   ['SELECT EXISTS (SELECT a FROM u) FROM t', 'UNSUPPORTED 1:8 EXISTS (subquery) is not supported yet'],
   ['SELECT row_number() OVER (ORDER BY ts) FROM t', 'UNSUPPORTED 1:8 OVER windows are not supported yet'],
   ["SELECT INTERVAL '1' MONTH FROM t", 'UNSUPPORTED 1:8 INTERVAL ... MONTH is not supported yet: months and years have no fixed length; use DAY, HOUR, MINUTE or SECOND'],
-  ['SELECT * FROM u FOR SYSTEM_TIME AS OF u.ts', 'UNSUPPORTED 1:39 FOR SYSTEM_TIME AS OF is not supported yet'],
+  ['SELECT * FROM u FOR SYSTEM_TIME AS OF u.ts', 'BIND 1:39 FOR SYSTEM_TIME AS OF belongs to the right side of a JOIN (a lookup join: probe JOIN t FOR SYSTEM_TIME AS OF probe.p_time AS s ON …)'],
   ['SELECT 1', 'UNSUPPORTED 1:1 SELECT without FROM is not supported yet'],
 ]));
 

@@ -1,22 +1,52 @@
 /**
- * The filesystem connector's options: the path (resolved against the SQL file's directory), the
+ * The filesystem connector's options: the path (a plain path, resolved against the SQL file's
+ * directory, or a `file://` URI), the
  * monitor interval (a duration, as Flink writes them: '1 s', '500ms', '2 min') and the per-trigger
  * file cap.
  */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WeirError } from '../../common/errors.js';
 import type { ConnectorTable } from '../api.js';
 
 export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger'];
 export const SINK_OPTION_KEYS: readonly string[] = ['path', 'format'];
 
-/** `path` resolved against `baseDir`; missing is WeirError('OPTION') at the connector option. */
+/**
+ * `path` as an absolute path: a plain path resolved against `baseDir`, or a `file:` URI naming a path
+ * on this machine (`file:///abs/dir/`, `file:/abs/dir`, `file://localhost/abs/dir`, percent-escapes
+ * decoded). Missing is WeirError('OPTION') at the connector option; another scheme, a URI with a host,
+ * a query or a fragment, or a relative `file:` URI is refused at the path option rather than read
+ * somewhere the user did not point at.
+ */
 export function resolvedPath(table: ConnectorTable, baseDir: string): string {
   const p = table.options.get('path');
   if (p === undefined || p.trim() === '') {
     throw new WeirError('OPTION', `table '${table.name}': connector 'filesystem' needs the option 'path'`, table.optionSpans.get('connector'));
   }
-  return path.resolve(baseDir, p);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(p)?.[1];
+  // a one-letter "scheme" is a Windows drive (C:\data)
+  if (scheme === undefined || scheme.length === 1) return path.resolve(baseDir, p);
+  const bad = (why: string): never => {
+    throw new WeirError('OPTION', `table '${table.name}': path '${p}' ${why}`, table.optionSpans.get('path'));
+  };
+  if (scheme.toLowerCase() !== 'file') return bad(`has the scheme '${scheme}:': expected a plain path or a file:// URI`);
+  if (!/^file:\//i.test(p)) return bad('is a relative file: URI: write an absolute one, file:///dir/file');
+  let url: URL;
+  try {
+    url = new URL(p);
+  } catch {
+    return bad('is not a valid file:// URI');
+  }
+  if (url.host !== '' && url.host !== 'localhost') {
+    return bad(`names the host '${url.host}': a file:// URI names a path on this machine, with three slashes (file:///dir/file); was a placeholder before it empty or relative?`);
+  }
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(p)) return bad("has a query or a fragment ('?' or '#'): escape them as %3F and %23");
+  try {
+    return path.resolve(fileURLToPath(url));
+  } catch (e) {
+    return bad(`is not a valid file:// URI: ${(e as Error).message}`);
+  }
 }
 
 const UNIT_MS: ReadonlyMap<string, number> = new Map([

@@ -11,13 +11,14 @@
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
 import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
-import type { StreamingPlan } from '../../planner/incremental/physical.js';
+import type { LookupJoinNode, StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
 import { decodeWatermark, encodeWatermark } from '../../state/checkpoint/checkpoint.js';
 import type { JsonValue } from '../../state/checkpoint/batch-log.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
+import { readLookupRows } from '../operators/join/lookup-table.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
@@ -54,6 +55,11 @@ export interface ExecutionOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** where late rows go (`SET 'late-rows.table'`); closed with the query */
   readonly lateRows?: LateRowsSink & { close?(): Promise<void> };
+  /**
+   * The bounded source of each lookup join's table: read whole (and closed) when the query starts,
+   * also when it resumes from a checkpoint, which holds nothing of these tables.
+   */
+  readonly lookupSources?: ReadonlyMap<LookupJoinNode, Source>;
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -73,6 +79,8 @@ export class MicroBatchExecution {
   private exprNow = 0;
   /** a batch the checkpoint planned but did not commit: re-run exactly as planned */
   private pending: BatchOffsets | undefined;
+  /** malformed records of lookup tables, reported with the first batch that runs */
+  private lookupRejected: RejectedRecord[] = [];
 
   constructor(private readonly o: ExecutionOptions) {
     this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined));
@@ -92,7 +100,18 @@ export class MicroBatchExecution {
       this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
     }
     const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
-    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows });
+    const lookupTables = new Map<LookupJoinNode, arrow.RecordBatch>();
+    for (const [node, source] of this.o.lookupSources ?? []) {
+      try {
+        const lookupRow = { columns: node.columns.map((i) => node.table.columns[i]!) };
+        const { rows, rejected } = await readLookupRows(source, lookupRow, node.columns);
+        lookupTables.set(node, rows);
+        this.lookupRejected.push(...rejected);
+      } finally {
+        await source.close();
+      }
+    }
+    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables });
     this.operators = allOperators(this.tree);
     await this.o.sink.open({
       schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
@@ -205,6 +224,10 @@ export class MicroBatchExecution {
       for (const b of r.batches) readRows += b.numRows;
       rejectedCounts[i] = r.rejected.length;
       for (const rec of r.rejected) rejectedAll.push(rec);
+    }
+    if (this.lookupRejected.length > 0) {
+      rejectedAll.push(...this.lookupRejected);
+      this.lookupRejected = [];
     }
     if (rejectedAll.length > 0) await this.o.rejected.write(batchId, rejectedAll);
     const tRead = performance.now();

@@ -6,11 +6,12 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
 import { InternalError } from '../../common/errors.js';
 import { toArrowSchema } from '../../common/schema.js';
-import type { PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
+import type { LookupJoinNode, PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import { GroupAggregateOperator } from '../operators/aggregate/group-aggregate.js';
 import { FilterOperator } from '../operators/filter.js';
+import { LookupJoinOperator } from '../operators/join/lookup-join.js';
 import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
@@ -29,6 +30,8 @@ export interface BuildContext {
   readonly stores: ReadonlyMap<number, StateStore>;
   /** where late rows go when `late-rows.table` is set */
   readonly lateRows?: LateRowsSink;
+  /** each lookup join's table rows, loaded before the tree is built */
+  readonly lookupTables?: ReadonlyMap<LookupJoinNode, arrow.RecordBatch>;
 }
 
 export interface ExecNode {
@@ -69,7 +72,14 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
     : new WindowAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows),
   windowAssign: (n) => new WindowAssignOperator(n),
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
 };
+
+function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {
+  const rows = ctx.lookupTables?.get(n);
+  if (!rows) throw new InternalError(`the rows of lookup table ${n.table.name} were not loaded`);
+  return rows;
+}
 
 /**
  * The operators of a plan. A physical node the plan shares between several parents (an identical

@@ -1,6 +1,7 @@
 /**
  * FROM: a table (scan → computed columns → watermark), a view or WITH query (bound from its AST in
- * a fresh scope each time it is used), a subquery, a window TVF, or a join of two of these (bind-join.ts).
+ * a fresh scope each time it is used), a subquery, a window TVF, or a join of two of these (bind-join.ts;
+ * a lookup join `JOIN t FOR SYSTEM_TIME AS OF …`: bind-lookup-join.ts).
  */
 import { WeirError } from '../../common/errors.js';
 import type { FromItem, Ident, QualifiedName } from '../../parser/ast.js';
@@ -9,6 +10,7 @@ import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { project, scan, watermarkAssigner } from '../logical/plan.js';
 import { bindJoin } from './bind-join.js';
+import { bindLookupJoin, isLookupJoin } from './bind-lookup-join.js';
 import { bindQueryNode } from './bind-query.js';
 import type { CteScope, QueryEnv } from './context.js';
 import { lastPart, matchIdent, suggestion } from './names.js';
@@ -23,7 +25,9 @@ export interface BoundRelation {
 export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
   switch (item.kind) {
     case 'table': {
-      if (item.forSystemTime) throw new WeirError('UNSUPPORTED', 'FOR SYSTEM_TIME AS OF is not supported yet', item.forSystemTime.span);
+      if (item.forSystemTime) {
+        throw new WeirError('BIND', 'FOR SYSTEM_TIME AS OF belongs to the right side of a JOIN (a lookup join: probe JOIN t FOR SYSTEM_TIME AS OF probe.p_time AS s ON …)', item.forSystemTime.span);
+      }
       const plan = bindNamedRelation(item.name, env);
       return { plan, scope: Scope.single((item.alias ?? lastPart(item.name)).value, plan.schema.columns) };
     }
@@ -35,6 +39,7 @@ export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
     case 'tableFunction':
       return bindWindowTvf(item, env);
     case 'join':
+      if (isLookupJoin(item)) return bindLookupJoin(item, bindFrom(item.left, env), env);
       return bindJoin(item, bindFrom(item.left, env), bindFrom(item.right, env), env.catalog);
   }
 }

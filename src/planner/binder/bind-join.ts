@@ -24,7 +24,7 @@ import type { Catalog } from '../catalog.js';
 const JOIN_TYPES: Readonly<Record<JoinRef['joinType'], JoinType>> = { INNER: 'inner', CROSS: 'inner', LEFT: 'left', RIGHT: 'right', FULL: 'full' };
 
 /** The scope of `left JOIN right`: the right's relations after the left's columns. */
-function joinedScope(left: Scope, right: Scope, at: JoinRef): Scope {
+export function joinedScope(left: Scope, right: Scope, at: JoinRef): Scope {
   const width = left.width;
   const rels: ScopeRelation[] = [...left.relations, ...right.relations.map((r) => ({ ...r, offset: r.offset + width }))];
   const seen = new Map<string, number>();

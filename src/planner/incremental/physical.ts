@@ -7,6 +7,7 @@
  * update-before/after or delete, see connectors/api.ts RowKind). `appendOnly` on a node says its
  * output never retracts.
  */
+import type { SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { OutputModeName } from './output-mode.js';
 import type { BoundExpr } from '../expr.js';
@@ -144,9 +145,31 @@ export interface JoinSideBound {
   readonly lateness: readonly { readonly column: number; readonly chained: boolean }[];
 }
 
+/**
+ * A lookup join (plan-lookup-join.ts): the bounded table's columns `columns` are loaded once when
+ * the query starts and hashed on `tableKeys`; each probe row is looked up by `probeKeys` (equal,
+ * non-NULL keys match) and a pair is kept when `residual` (over the output row) is TRUE. LEFT pads a
+ * probe row without a match with NULLs. No state in the checkpoint: a restart loads the table again.
+ * Row kinds pass through from the probe row (the table does not change while the query runs).
+ */
+export interface LookupJoinNode extends NodeBase {
+  readonly kind: 'lookupJoin';
+  readonly input: PhysicalNode;
+  readonly joinType: 'inner' | 'left';
+  readonly table: CatalogTable;
+  /** the table's columns loaded, as indices into its (physical) columns: the lookup row */
+  readonly columns: readonly number[];
+  /** over the probe input / over the lookup row, pairwise */
+  readonly probeKeys: readonly BoundExpr[];
+  readonly tableKeys: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  /** `FOR SYSTEM_TIME AS OF …`, where an error about the table (unbounded) points */
+  readonly span?: SourceSpan;
+}
+
 export type PhysicalNode =
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
-  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode;
+  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode;
 export type PhysicalKind = PhysicalNode['kind'];
 
 export interface StreamingPlan {
@@ -168,7 +191,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign':
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin':
       return [n.input];
   }
 }

@@ -25,6 +25,7 @@ import { physicalChildren } from './physical.js';
 import type { WindowAggregateMatch } from './window-match.js';
 import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
+import { planLookupJoin } from './plan-lookup-join.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -101,6 +102,8 @@ class Builder {
         return this.buildAggregate(p);
       case 'join':
         return planJoin(p, this);
+      case 'lookupJoin':
+        return planLookupJoin(p, (x) => this.build(x));
     }
   }
 

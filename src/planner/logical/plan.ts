@@ -8,6 +8,8 @@ import type { Aggregate } from './aggregate.js';
 import type { Filter } from './filter.js';
 import type { Join } from './join.js';
 import { join } from './join.js';
+import type { LookupJoin } from './lookup-join.js';
+import { lookupJoin } from './lookup-join.js';
 import type { Project } from './project.js';
 import type { Scan } from './scan.js';
 import type { Union } from './union.js';
@@ -17,6 +19,7 @@ import type { WindowTvf } from './window-tvf.js';
 export type { Aggregate, AggregateCall } from './aggregate.js';
 export type { Filter } from './filter.js';
 export type { Join, JoinType } from './join.js';
+export type { LookupJoin, LookupJoinType } from './lookup-join.js';
 export type { Project } from './project.js';
 export type { Scan } from './scan.js';
 export type { Union } from './union.js';
@@ -25,19 +28,20 @@ export type { WindowSpec, WindowTvf } from './window-tvf.js';
 export { aggregate } from './aggregate.js';
 export { filter } from './filter.js';
 export { join, preserves } from './join.js';
+export { lookupJoin } from './lookup-join.js';
 export { project } from './project.js';
 export { scan } from './scan.js';
 export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': return [p.input];
     case 'union': return p.inputs;
     case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
@@ -54,6 +58,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'union': return { ...p, inputs: kids };
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
+    case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);
     default: return assertNever(p, 'plan node');
   }
 }

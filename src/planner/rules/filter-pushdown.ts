@@ -4,7 +4,8 @@
  *
  * A conjunct goes below a projection when the columns it reads are deterministic expressions
  * (substituted), into every input of a union, below a window TVF when it does not read the window
- * columns, and below a grouped aggregate when it reads only grouping keys. It never goes below a
+ * columns, below a grouped aggregate when it reads only grouping keys, and into the inputs of joins
+ * and lookup joins as far as their NULL padding allows. It never goes below a
  * watermark assigner: the watermark must see every row of the source, filtered or not (as Flink).
  * Non-deterministic conjuncts stay where they are.
  */
@@ -15,6 +16,7 @@ import type { LogicalPlan } from '../logical/plan.js';
 import { aggregate, children, filter, project, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
+import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
 
 export function conjuncts(e: BoundExpr): BoundExpr[] {
   if (e.kind === 'call' && e.fn === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
@@ -74,6 +76,8 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
     }
     case 'join':
       return pushIntoJoin(p, movable, stay, pushInto);
+    case 'lookupJoin':
+      return pushIntoLookupJoin(p, movable, stay, pushInto);
     case 'watermarkAssigner': case 'scan':
       return withFilter(p, preds);
   }
@@ -83,6 +87,7 @@ function rewrite(p: LogicalPlan): LogicalPlan {
   const kids = children(p);
   const next = kids.length === 0 ? p : withChildren(p, kids.map(rewrite));
   if (next.kind === 'join') return pushIntoJoin(next, [], [], pushInto);
+  if (next.kind === 'lookupJoin') return pushIntoLookupJoin(next, [], [], pushInto);
   return next.kind === 'filter' ? pushInto(next.input, conjuncts(next.predicate)) : next;
 }
 

@@ -16,7 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
-import { aggregate, filter, join, project, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, filter, join, lookupJoin, project, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -119,6 +119,18 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       for (const [o, n] of r.map) map.set(o + lw, n + nlw);
       const condition = p.condition && remap(p.condition, map);
       return { plan: join(p.joinType, l.plan, r.plan, condition, p.span), map };
+    }
+    case 'lookupJoin': {
+      // the probe keeps what the consumer and the condition read of it; the table loads only its columns read
+      const width = p.input.schema.columns.length;
+      const need = usedBy([p.condition], new Set(required));
+      const inner = prune(p.input, new Set([...need].filter((i) => i < width)));
+      const keptTable = sorted([...need].filter((i) => i >= width).map((i) => i - width));
+      const newWidth = inner.plan.schema.columns.length;
+      const map = new Map(inner.map);
+      keptTable.forEach((old, k) => map.set(old + width, newWidth + k));
+      const plan = lookupJoin(p.joinType, inner.plan, p.table, keptTable.map((i) => p.columns[i]!), remap(p.condition, map), p.span);
+      return { plan, map };
     }
   }
 }
@@ -256,6 +268,15 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const right: Usage = new Map();
       for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
       return { ...p, left: annotateFields(p.left, left), right: annotateFields(p.right, right) };
+    }
+    case 'lookupJoin': {
+      // the lookup table's ROW columns are loaded whole; the probe's fields as the consumers and condition read them
+      const width = p.input.schema.columns.length;
+      const need = passThrough(u, width);
+      const cond: Usage = new Map();
+      useExpr(p.condition, cond);
+      for (const [k, use] of cond) if (k < width) addUse(need, k, use);
+      return { ...p, input: annotateFields(p.input, need) };
     }
     default:
       return assertNever(p, 'plan node');
