@@ -20,6 +20,7 @@ import { exprType } from '../../planner/expr.js';
 import { readColumn, readValidity, toData } from './arrow-io.js';
 import { makeCaster, roundDecimal } from './cast.js';
 import { caseKernel } from './functions-conditional.js';
+import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
@@ -127,8 +128,8 @@ class Compiler {
   private cast(e: Cast): Node {
     const operand = this.compile(e.operand);
     const from = operand.type;
-    const caster = makeCaster(from, e.type, e.try, e.span, this.cx);
-    const fallible = !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
+    const caster = e.assign ? makeStoreCaster(from, e.type, e.assign, e.span) : makeCaster(from, e.type, e.try, e.span, this.cx);
+    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
     const node: Node = { type: e.type, mayThrow: operand.mayThrow || fallible, eval: memo((inp) => caster(operand.eval(inp), inp.alloc)) };
     return this.fold(node, [operand], true);
   }
