@@ -72,6 +72,27 @@ export const isNumeric = (t: SqlType): boolean => NUMERIC_KINDS.has(t.kind);
 export const isTemporal = (t: SqlType): boolean => t.kind === 'TIMESTAMP' || t.kind === 'DATE';
 export const isString = (t: SqlType): boolean => t.kind === 'VARCHAR';
 
+/** Integer digits of each integer type: a DECIMAL with as many holds every value. */
+const INTEGER_DIGITS: Readonly<Partial<Record<SqlTypeKind, number>>> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19 };
+
+/**
+ * Whether every value of numeric type `from` is already a value of numeric type `to` as kernels hold
+ * numbers (doubles): a store of one into the other changes nothing and cannot fail.
+ */
+export function isLosslessNumeric(from: SqlType, to: SqlType): boolean {
+  if (to.kind === 'DOUBLE') return isNumeric(from);
+  const fd = INTEGER_DIGITS[from.kind];
+  if (fd !== undefined) {
+    const td = INTEGER_DIGITS[to.kind];
+    if (td !== undefined) return td >= fd;
+    return to.kind === 'DECIMAL' && to.precision - to.scale >= fd;
+  }
+  if (from.kind === 'DECIMAL' && to.kind === 'DECIMAL') {
+    return to.scale >= from.scale && to.precision - to.scale >= from.precision - from.scale;
+  }
+  return from.kind === 'FLOAT' && to.kind === 'FLOAT';
+}
+
 /** Values of these types are JS numbers in kernels (see the table above). */
 export function isNumberLike(t: SqlType): boolean {
   return NUMERIC_KINDS.has(t.kind) || t.kind === 'DATE' || t.kind === 'TIMESTAMP' || t.kind === 'INTERVAL';

@@ -77,6 +77,13 @@ export interface SinkBatch {
   readonly data: readonly arrow.RecordBatch[];
   /** One RowKind per row across `data`, in order; undefined means every row is an INSERT. */
   readonly kinds: Uint8Array | undefined;
+  /**
+   * The watermark the batch ran with (-Infinity before any; +Infinity in the last batch of a query
+   * whose inputs all ended), for sinks that act on event time (partition commit).
+   */
+  readonly watermark?: number;
+  /** The batch's processing time (epoch ms, from the engine clock; the recorded one on a re-run). */
+  readonly processingTime?: number;
 }
 
 export interface Sink {

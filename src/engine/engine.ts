@@ -19,6 +19,7 @@ import { parseScript } from '../parser/parse.js';
 import type { Statement } from '../parser/ast.js';
 import { Catalog, type CatalogTable } from '../planner/catalog.js';
 import { applyDdl } from '../planner/index.js';
+import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
 import { substituteVariables } from './variables.js';
@@ -122,7 +123,15 @@ export class Engine {
         return undefined;
       case 'createFunction': {
         const fnName = stmt.name[stmt.name.length - 1]!.value;
+        const native = NATIVE_JAVA_FUNCTIONS.get(stmt.path);
+        if (native) {
+          applyDdl(stmt, this.catalog);
+          this.defineFunction(fnName, native.fn, native.returns, stmt.span, native.params);
+          return undefined;
+        }
         const modulePath = path.resolve(this.baseDir(opts), stmt.path);
+        const javaClass = javaClassError(fnName, stmt.path, modulePath, stmt.pathSpan);
+        if (javaClass) throw javaClass;
         const mod = (await import(pathToFileURL(modulePath).href).catch((e: Error) => {
           throw new WeirError('BIND', `cannot load function module '${stmt.path}': ${e.message}`, stmt.span);
         })) as Record<string, unknown>;
@@ -240,11 +249,13 @@ export class Engine {
     this.defineFunction(name, fn as (...a: unknown[]) => unknown, returns, undefined);
   }
 
-  private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined): void {
+  private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,
+    params?: readonly SqlType[]): void {
     this.udfs.set(name.toLowerCase(), fn);
     this.catalog.addFunction({
       kind: 'function', name, returns: returns ?? { kind: 'VARCHAR' },
-      arity: fn.length > 0 ? fn.length : undefined, span,
+      arity: params ? params.length : fn.length > 0 ? fn.length : undefined, span,
+      ...(params ? { params } : {}),
     });
   }
 

@@ -80,6 +80,8 @@ export interface CreateFunctionStmt {
   readonly temporary: boolean;
   readonly ifNotExists: boolean;
   readonly path: string;
+  /** where the path string stands, for errors about what it names */
+  readonly pathSpan: SourceSpan;
   readonly language: string | undefined;
   readonly span: SourceSpan;
 }

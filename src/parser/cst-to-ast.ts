@@ -12,7 +12,7 @@ import { expr } from './cst-expressions.js';
 import { query } from './cst-query.js';
 import { dataType } from './cst-types.js';
 import { has, ident, identList, identParts, need, needTok, node, nodes, stringValue, tok } from './cst-util.js';
-import { nodeSpan } from './spans.js';
+import { nodeSpan, tokenSpan } from './spans.js';
 import * as T from './tokens.js';
 
 export { expr as buildExpression } from './cst-expressions.js';
@@ -107,6 +107,7 @@ function createStatement(n: CstNode, text: string): Statement {
     temporary,
     ifNotExists: has(fn, 'ifNotExists'),
     path: stringValue(needTok(fn, 'path')),
+    pathSpan: tokenSpan(needTok(fn, 'path')),
     language: language ? ident(language).value.toUpperCase() : undefined,
     span,
   };

@@ -46,6 +46,8 @@ export interface CatalogFunction {
   readonly returns: SqlType;
   /** number of arguments, when known (a JS function's `length` is a hint only) */
   readonly arity: number | undefined;
+  /** the argument types, when the function declares them (the native ones): arguments are cast to them */
+  readonly params?: readonly SqlType[];
   readonly span: SourceSpan | undefined;
   /** CREATE FUNCTION ... AS 'path': the JavaScript module the engine loads */
   readonly path?: string;

@@ -68,7 +68,20 @@ export interface Cast {
   readonly type: SqlType;
   /** TRY_CAST: null instead of an error when the value does not convert */
   readonly try: boolean;
+  /**
+   * Set on the casts INSERT makes from one numeric type to another (store assignment, as DuckDB's
+   * INSERT and Spark's ANSI store assignment): the value is rounded to the column's type (DOUBLE and
+   * FLOAT to integers half to even, DECIMAL half-up) and a value out of the column's range is an
+   * error naming the column, where an explicit CAST truncates as Flink does.
+   */
+  readonly assign?: StoreTarget;
   readonly span?: SourceSpan;
+}
+
+/** The sink column a store-assignment cast writes, for its errors. */
+export interface StoreTarget {
+  readonly table: string;
+  readonly column: string;
 }
 
 /** Searched CASE (the binder rewrites the simple form `CASE x WHEN v` into `x = v` conditions). */
@@ -161,7 +174,7 @@ export function exprToString(e: BoundExpr): string {
       return String(e.value);
     case 'call': return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
-    case 'cast': return `${e.try ? 'TRY_CAST' : 'CAST'}(${exprToString(e.operand)} AS ${typeToString(e.type)})`;
+    case 'cast': return `${e.assign ? 'STORE' : e.try ? 'TRY_CAST' : 'CAST'}(${exprToString(e.operand)} AS ${typeToString(e.type)})`;
     case 'case':
       return `CASE ${e.whens.map((w) => `WHEN ${exprToString(w.when)} THEN ${exprToString(w.then)}`).join(' ')}${
         e.else ? ` ELSE ${exprToString(e.else)}` : ''} END`;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WeirError } from '../../src/common/errors.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
 
@@ -39,6 +40,76 @@ describe('user-defined scalar functions', () => {
     engine.input('words').push([{ w: 'x' }]);
     await expect(q!.processAllAvailable()).rejects.toThrow(/boom.*kaput/);
     await engine.stop();
+  });
+
+  it('runs the benchmark\'s Java class com.github.nexmark.flink.udf.CountChar natively, as a BIGINT', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(`
+      CREATE TABLE words (w STRING) WITH ('connector' = 'memory');
+      CREATE TABLE out (w STRING, n BIGINT) WITH ('connector' = 'memory');
+      CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar';
+      INSERT INTO out SELECT w, count_char(w, 'c') FROM words;`);
+    engine.input('words').push([{ w: 'cocoa cake' }, { w: 'kiwi' }, { w: null }]);
+    await q!.processAllAvailable();
+    expect(engine.output('out').rows()).toEqual([{ w: 'cocoa cake', n: 3 }, { w: 'kiwi', n: 0 }, { w: null, n: 0 }]);
+    expect(q!.explain()).toMatch(/count_char\(w#\d+, 'c'\)/);
+    await engine.stop();
+  });
+
+  it('refuses another Java class name, saying Java classes cannot be loaded, at the name\'s position', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const err = await engine.execute(`CREATE FUNCTION f AS 'com.example.udf.Reverse';`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeirError);
+    expect((err as WeirError).code).toBe('UNSUPPORTED');
+    expect((err as WeirError).message).toBe("CREATE FUNCTION f: 'com.example.udf.Reverse' looks like a Java class, and Java classes cannot be loaded; "
+      + "give the path of a JavaScript module (.js or .mjs) that exports 'f' (the Java classes Weir implements natively: com.github.nexmark.flink.udf.CountChar)");
+    expect((err as WeirError).span).toMatchObject({ line: 1, column: 22 });
+    // a dotted name that ends in .js is a module path: the module loader's own error
+    await expect(engine.execute(`CREATE FUNCTION g AS 'no.such.module.js';`)).rejects.toThrow(/cannot load function module 'no.such.module.js'/);
+    await engine.stop();
+  });
+
+  it('refuses a call with the wrong number of arguments at plan time, naming the function, at the call', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    await engine.execute(`${DDL} CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar';`);
+    const sql = 'INSERT INTO out SELECT w, count_char(w) FROM words;';
+    const err = await engine.execute(sql).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeirError);
+    expect((err as WeirError).message).toBe('COUNT_CHAR expects 2 arguments, got 1');
+    expect((err as WeirError).span).toMatchObject({ line: 1, column: sql.indexOf('count_char') + 1 });
+    // a JavaScript module's function: its declared parameters give the arity
+    const js = new Engine({ clock: new ManualClock(0) });
+    await js.execute(`${DDL} CREATE FUNCTION count_char AS 'count-char.js';`, { file: path.join(__dirname, 'fixtures', 'udf.sql') });
+    const sql2 = "INSERT INTO out SELECT w, count_char(w, 'a', 'b') FROM words;";
+    const err2 = await js.execute(sql2).catch((e: unknown) => e);
+    expect((err2 as WeirError).message).toBe('COUNT_CHAR expects 2 arguments, got 3');
+    expect((err2 as WeirError).span).toMatchObject({ line: 1, column: sql2.indexOf('count_char') + 1 });
+    await js.stop();
+    // a native function's argument types are checked too
+    const sql3 = "INSERT INTO out SELECT w, count_char(w, TRUE) FROM words;";
+    const err3 = await engine.execute(sql3).catch((e: unknown) => e);
+    expect((err3 as WeirError).message).toBe('COUNT_CHAR expects VARCHAR as argument 2, got BOOLEAN');
+    expect((err3 as WeirError).span).toMatchObject({ line: 1, column: sql3.indexOf('TRUE') + 1 });
+    await engine.stop();
+  });
+
+  it('fails the query at run time naming the function and the row\'s arguments when the function throws', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    engine.registerFunction('picky', (s: string | null) => { if (s === 'bad') throw new Error('bad input'); return 1; }, { returns: 'INT' });
+    const [q] = await engine.execute(`${DDL} INSERT INTO out SELECT w, picky(w) FROM words;`);
+    engine.input('words').push([{ w: 'good' }, { w: 'bad' }]);
+    const err = await q!.processAllAvailable().catch((e: unknown) => e);
+    expect(String((err as Error).message)).toContain("function picky failed on the row with picky('bad'): bad input");
+    await engine.stop();
+    // the native CountChar with a NULL character fails as the Java code does, with the row
+    const e2 = new Engine({ clock: new ManualClock(0) });
+    const [q2] = await e2.execute(`${DDL} CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar';
+      CREATE TABLE out2 (w STRING, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO out2 SELECT w, count_char('abc', w) FROM words;`);
+    e2.input('words').push([{ w: 'a' }, { w: null }]);
+    const err2 = await q2!.processAllAvailable().catch((e: unknown) => e);
+    expect(String((err2 as Error).message)).toContain("function count_char failed on the row with count_char('abc', NULL): the character to count is NULL");
+    await e2.stop();
   });
 
   it('refuses a module without the function', async () => {

@@ -112,7 +112,7 @@ describe('other statements', () => {
   it('reads CREATE FUNCTION in its forms', () => {
     expect(stmt("CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar'")).toEqual({
       kind: 'createFunction', name: [{ value: 'count_char', quoted: false }], temporary: false, ifNotExists: false,
-      path: 'com.github.nexmark.flink.udf.CountChar', language: undefined,
+      path: 'com.github.nexmark.flink.udf.CountChar', pathSpan: { line: 1, column: 31, offset: 30, length: 40 }, language: undefined,
     });
     expect(stmt("CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS f AS './f.js' LANGUAGE javascript")).toMatchObject({
       temporary: true, ifNotExists: true, path: './f.js', language: 'JAVASCRIPT',

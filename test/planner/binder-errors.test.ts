@@ -75,6 +75,10 @@ describe('binder errors: not supported yet', () => check([
 describe('binder errors: INSERT', () => check([
   ['INSERT INTO sink SELECT a FROM t', 'TYPE 1:18 INSERT INTO sink: the query has 1 column but 2 are expected (x, y)'],
   ['INSERT INTO sink SELECT s, a FROM t', "TYPE 1:25 cannot insert a value of type VARCHAR into column 'x' of type BIGINT; use an explicit CAST"],
+  // store assignment is for numbers only: booleans, times and text into numbers stay errors
+  ['INSERT INTO sink SELECT a > 1, s FROM t', "TYPE 1:25 cannot insert a value of type BOOLEAN into column 'x' of type BIGINT; use an explicit CAST"],
+  ['INSERT INTO sink SELECT ts, s FROM t', "TYPE 1:25 cannot insert a value of type TIMESTAMP(3) into column 'x' of type BIGINT; use an explicit CAST"],
+  ['INSERT INTO sink SELECT b, a FROM t', "TYPE 1:28 cannot insert a value of type INT into column 'y' of type VARCHAR; use an explicit CAST"],
   ['INSERT INTO nope SELECT a FROM t', "BIND 1:13 table 'nope' not found; available tables: t, u, sink"],
   ['INSERT INTO v SELECT a FROM t', "BIND 1:13 cannot INSERT INTO view 'v': only tables can be written"],
   ['INSERT INTO sink (x, q) SELECT a, s FROM t', "BIND 1:22 column 'q' not found in 'sink'; did you mean 'x'?"],

@@ -161,4 +161,22 @@ describe('binder: UNION ALL and INSERT', () => {
     const p = plan('INSERT INTO sink (z, x) SELECT s, b FROM t', c);
     expect(p.schema.columns.map((col) => [col.name, col.type])).toEqual([['x', T.BIGINT], ['y', T.DOUBLE], ['z', T.VARCHAR]]);
   });
+
+  it('stores any number into any numeric column with a store-assignment cast naming the column', () => {
+    const c = catalogOf(`${DDL} CREATE TABLE sink (x BIGINT, y SMALLINT, z DECIMAL(5, 2)) WITH ('connector' = 'blackhole');`);
+    // AVG of integers is a DOUBLE (as the batch oracle); the benchmark writes it into BIGINT columns
+    expect(logical('INSERT INTO sink SELECT AVG(a), a, d FROM u GROUP BY a, d', c).split('\n')[0])
+      .toBe('Project(x=STORE(EXPR$0#0 AS BIGINT), y=STORE(a#1 AS SMALLINT), z=STORE(d#2 AS DECIMAL(5, 2)))');
+    const p = plan('INSERT INTO sink SELECT d, a, a FROM u', c) as Project;
+    expect(p.schema.columns.map((col) => col.type)).toEqual([T.BIGINT, T.SMALLINT, T.decimal(5, 2)]);
+    expect(p.exprs[0]).toMatchObject({ kind: 'cast', type: T.BIGINT, try: false, assign: { table: 'sink', column: 'x' } });
+    // an INT fits DECIMAL(5, 2) only up to 999.99: a store, not the planner's widened implicit DECIMAL
+    expect(p.exprs[2]).toMatchObject({ kind: 'cast', type: T.decimal(5, 2), assign: { table: 'sink', column: 'z' } });
+    // a widening that changes no value stays a plain CAST
+    expect(logical('INSERT INTO sink (x) SELECT a FROM u', c).split('\n')[0]).toBe('Project(x=CAST(a#0 AS BIGINT), y=NULL, z=NULL)');
+    // an explicit CAST keeps its own (truncating) semantics: no store assignment
+    const explicit = logical('INSERT INTO sink (x) SELECT CAST(d AS BIGINT) FROM u', c);
+    expect(explicit).toContain('CAST(d#1 AS BIGINT)');
+    expect(explicit).not.toContain('STORE');
+  });
 });

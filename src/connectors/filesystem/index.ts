@@ -6,7 +6,7 @@
 import type { Connector } from '../api.js';
 import { FilesystemSink } from './sink.js';
 import { FilesystemSource } from './source.js';
-import { SOURCE_OPTION_KEYS } from './options.js';
+import { SINK_PARTITION_OPTION_KEYS, SOURCE_OPTION_KEYS } from './options.js';
 
 export { FilesystemSink } from './sink.js';
 export { FilesystemSource, parseOffset, type FilesOffset } from './source.js';
@@ -15,8 +15,8 @@ export { parseDuration } from './options.js';
 
 export const filesystemConnector: Connector = {
   name: 'filesystem',
-  // the sink's options are a subset of the source's
-  options: SOURCE_OPTION_KEYS,
+  // the sink's options are the source's plus those of partition commit and rolling
+  options: [...SOURCE_OPTION_KEYS, ...SINK_PARTITION_OPTION_KEYS],
   createSource: (table, ctx) => new FilesystemSource(table, ctx),
   createSink: (table, ctx) => new FilesystemSink(table, ctx),
 };

@@ -4,8 +4,12 @@
  * - Data files are every file under the directory, depth first, each level in name order (code-unit
  *   order, the same on every machine). Names starting with '_' or '.' are skipped: '.' marks files
  *   being written (temp names), '_' marks metadata (`_manifest`), as Hadoop/Flink/Spark do.
- * - Partitioned data lives in `k=v` directories (Hive style). A value is escaped with %XX for the
- *   characters a file name cannot hold; NULL is `__DEFAULT_PARTITION__` (Hive's, Flink's name).
+ * - Partitioned data lives in `k=v` directories (Hive style). A value is escaped with %XX (upper-case
+ *   hex) for the characters Hive and Flink escape — control characters, `"`, `#`, `%`, `'`, `*`, `/`,
+ *   `:`, `=`, `?`, `\`, DEL, `{`, `}`, `[`, `]`, `^` — and for `<`, `>`, `|`, which Windows cannot hold
+ *   in a name; so `10:00` is `10%3A00`, as Flink writes it. A leading `.` or `_` is escaped too (it
+ *   would hide the directory). Hive and Flink read any %XX back, so both read these directories.
+ *   NULL is `__DEFAULT_PARTITION__` (Hive's, Flink's name).
  * - A directory written by the exactly-once sink holds `_manifest/<batchId, 8 digits>` files, each
  *   listing (one relative path a line) the part files of one committed batch. When `_manifest`
  *   exists, a reader takes only the files the manifests list: part files of a batch that never
@@ -89,8 +93,8 @@ export function partitionDirName(key: string, value: string | null): string {
 }
 
 export function escapePartitionValue(v: string): string {
-  // escape what a path cannot hold, what would end or split a name, and '%' itself
-  const s = v.replace(/[\x00-\x1f%/\\=:*?"<>|#\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  // Hive's and Flink's set (what a path cannot hold, what would end or split a name, '%' itself), plus Windows' <, >, |
+  const s = v.replace(/[\x00-\x1f"#%'*/:=?\\\x7f{}[\]^<>|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   // a leading '.' or '_' would make the directory hidden
   return /^[._]/.test(s) ? `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}` : s;
 }

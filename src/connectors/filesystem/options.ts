@@ -93,3 +93,76 @@ export function maxFilesPerTrigger(table: ConnectorTable): number {
   }
   return n;
 }
+
+// ── The partitioned sink's options, as Flink's filesystem sink names them ──────────────────────
+// (a self-contained block: partition commit, time extraction and rolling)
+
+/** The filesystem sink's partition-commit and rolling-policy options (Flink's names). */
+export const SINK_PARTITION_OPTION_KEYS: readonly string[] = [
+  'sink.partition-commit.trigger', 'sink.partition-commit.delay', 'sink.partition-commit.policy.kind',
+  'sink.partition-commit.success-file.name', 'partition.time-extractor.timestamp-pattern',
+  'sink.rolling-policy.rollover-interval', 'sink.rolling-policy.check-interval',
+];
+
+export type PartitionCommitTrigger = 'process-time' | 'partition-time';
+
+/** How the sink commits partitions; `successFile` undefined: no policy, nothing is written. */
+export interface PartitionCommitOptions {
+  readonly trigger: PartitionCommitTrigger;
+  readonly delayMs: number;
+  /** the success-file policy's file name (`_SUCCESS`), when that policy is chosen */
+  readonly successFile: string | undefined;
+  /** `$dt $hm:00`: partition values put in a timestamp text; undefined = the first partition key's value */
+  readonly timestampPattern: string | undefined;
+}
+
+/**
+ * The partition-commit options of a sink table, validated. The rolling-policy options are accepted
+ * and checked as durations only: a new part file per micro-batch already rolls the files.
+ */
+export function partitionCommitOptions(table: ConnectorTable): PartitionCommitOptions {
+  const opt = (key: string): string | undefined => table.options.get(key);
+  const fail = (key: string, message: string): never => {
+    throw new WeirError('OPTION', `table '${table.name}': option '${key}' ${message}`, table.optionSpans.get(key));
+  };
+  const duration = (key: string, allowZero: boolean): number | undefined => {
+    const v = opt(key);
+    if (v === undefined) return undefined;
+    const ms = parseDuration(v);
+    if (ms === undefined || ms < 0 || (!allowZero && ms === 0)) {
+      fail(key, `must be a ${allowZero ? '' : 'positive '}duration such as '1 min', '30 s' or '500 ms', got '${v}'`);
+    }
+    return ms;
+  };
+
+  const triggerKey = 'sink.partition-commit.trigger';
+  const triggerText = (opt(triggerKey) ?? 'process-time').trim().toLowerCase();
+  if (triggerText !== 'process-time' && triggerText !== 'partition-time') {
+    fail(triggerKey, `must be 'process-time' or 'partition-time', got '${opt(triggerKey)}'`);
+  }
+  const delayMs = duration('sink.partition-commit.delay', true) ?? 0;
+  duration('sink.rolling-policy.rollover-interval', false);
+  duration('sink.rolling-policy.check-interval', false);
+
+  const policyKey = 'sink.partition-commit.policy.kind';
+  let successFile: string | undefined;
+  const policyText = opt(policyKey);
+  if (policyText !== undefined) {
+    for (const raw of policyText.split(',')) {
+      const kind = raw.trim().toLowerCase();
+      if (kind === 'success-file') continue;
+      if (kind === 'metastore') fail(policyKey, "'metastore' is not supported: Weir has no Hive metastore to add partitions to; use 'success-file'");
+      if (kind === 'custom') fail(policyKey, "'custom' is not supported: it names a Java class, which Weir cannot load; use 'success-file'");
+      fail(policyKey, `must be 'success-file' (or a comma list of policies), got '${raw.trim()}'`);
+    }
+    if (policyText.split(',').some((k) => k.trim().toLowerCase() === 'success-file')) {
+      const nameKey = 'sink.partition-commit.success-file.name';
+      successFile = (opt(nameKey) ?? '_SUCCESS').trim();
+      if (successFile === '' || /[/\\]/.test(successFile) || successFile === '.' || successFile === '..') {
+        fail(nameKey, `must be a plain file name, got '${opt(nameKey)}'`);
+      }
+    }
+  }
+  const pattern = opt('partition.time-extractor.timestamp-pattern');
+  return { trigger: triggerText as PartitionCommitTrigger, delayMs, successFile, timestampPattern: pattern };
+}

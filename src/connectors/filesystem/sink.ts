@@ -9,6 +9,11 @@
  * list, a batch whose manifest exists is skipped when delivered again (a re-run after a crash), and
  * open() deletes part files no manifest lists (the leftovers of a crash before the commit).
  *
+ * PARTITIONED BY tables write Hive-style `k=v` directories (layout.ts escapes the values, NULL is
+ * `__DEFAULT_PARTITION__`); the manifest lists each part file by its path relative to `path`. With
+ * 'sink.partition-commit.policy.kind' = 'success-file' a partition gets an empty `_SUCCESS` file once
+ * it is complete (partition-commit.ts), in append mode.
+ *
  * Output modes:
  * - append: every batch adds its rows.
  * - complete: each batch is the whole result; after manifest N is written, older manifests are
@@ -25,13 +30,14 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, takeBatch, valueAt } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema, type Schema } from '../../common/schema.js';
-import type { ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch } from '../api.js';
+import type { ClockLike, ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch } from '../api.js';
 import { RowKind } from '../api.js';
 import { toTextValue } from '../formats/convert.js';
 import type { Format } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { committedBatchIds, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
-import { resolvedPath } from './options.js';
+import { partitionCommitOptions, resolvedPath } from './options.js';
+import { PartitionCommitter } from './partition-commit.js';
 
 const PART_FILE = /^\.?part-\d{8}-/;
 
@@ -48,10 +54,23 @@ export class FilesystemSink implements Sink {
   /** the schema inside part files: without the partition columns */
   private fileSchema: Schema = { columns: [] };
 
+  /** the success-file policy's bookkeeping, when the table asks for it */
+  private readonly committer: PartitionCommitter | undefined;
+  private readonly clock: ClockLike;
+
   constructor(private readonly table: ConnectorTable, ctx: ConnectorContext) {
     this.dir = resolvedPath(table, ctx.baseDir);
     this.format = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector')).format;
     this.description = `filesystem[${this.dir}]`;
+    this.clock = ctx.clock;
+    const commit = partitionCommitOptions(table);
+    if (commit.successFile !== undefined) {
+      if (table.partitionedBy.length === 0) {
+        throw new WeirError('OPTION', `table '${table.name}': option 'sink.partition-commit.policy.kind' commits partitions, but the table has no PARTITIONED BY`,
+          table.optionSpans.get('sink.partition-commit.policy.kind'));
+      }
+      this.committer = new PartitionCommitter(this.dir, { ...commit, successFile: commit.successFile }, table.partitionedBy);
+    }
   }
 
   async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
@@ -68,6 +87,13 @@ export class FilesystemSink implements Sink {
     this.fileSchema = { columns: ctx.schema.columns.filter((_, i) => !this.partitionCols.includes(i)) };
     await fsp.mkdir(path.join(this.dir, MANIFEST_DIR), { recursive: true });
     await this.removeUncommitted();
+    if (this.committer) {
+      if (this.mode !== 'append') {
+        throw new WeirError('OPTION', `table '${this.table.name}': partition commit ('sink.partition-commit.policy.kind') needs append mode, `
+          + `as Flink's filesystem sink takes inserts only; the query runs in ${this.mode} mode`, this.table.optionSpans.get('sink.partition-commit.policy.kind'));
+      }
+      await this.committer.recover(listCommittedFiles(this.dir), this.clock.now());
+    }
     const ids = committedBatchIds(this.dir);
     if (this.mode === 'complete' && ids.length > 0) await this.removeOlderThan(ids[ids.length - 1]!);
   }
@@ -77,6 +103,8 @@ export class FilesystemSink implements Sink {
     if (await exists(manifest)) {
       // written before the crash: the commit happened, only complete mode's clean-up may be missing
       if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
+      // the crash may have come before the success files the commit makes due
+      await this.commitPartitions(batch);
       return;
     }
     const all = concatBatches(toArrowSchema(this.schema), batch.data);
@@ -96,6 +124,18 @@ export class FilesystemSink implements Sink {
     }
     await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
     if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
+    this.committer?.noteWritten(groups.keys(), batch.processingTime ?? this.clock.now());
+    await this.commitPartitions(batch);
+  }
+
+  /** Success files for the partitions complete as of this batch (after its manifest: its files are committed). */
+  private async commitPartitions(batch: SinkBatch): Promise<void> {
+    await this.committer?.commitDue(batch.watermark ?? -Infinity, batch.processingTime ?? this.clock.now());
+  }
+
+  /** Partitions written but not committed yet (success-file policy), as `k=v/...` directories. */
+  pendingPartitions(): string[] {
+    return this.committer?.pendingPartitions() ?? [];
   }
 
   /** Which rows go to the files, and each one's `_op` marker (undefined: none anywhere). */

@@ -18,8 +18,9 @@ import { isInteger, typesEqual } from '../../common/types.js';
 import type { BoundExpr, Cast, FieldRef, UdfCall } from '../../planner/expr.js';
 import { exprType } from '../../planner/expr.js';
 import { readColumn, readValidity, toData } from './arrow-io.js';
-import { makeCaster, roundDecimal } from './cast.js';
+import { makeCaster, roundDecimal, valueToText } from './cast.js';
 import { caseKernel } from './functions-conditional.js';
+import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
@@ -127,8 +128,8 @@ class Compiler {
   private cast(e: Cast): Node {
     const operand = this.compile(e.operand);
     const from = operand.type;
-    const caster = makeCaster(from, e.type, e.try, e.span, this.cx);
-    const fallible = !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
+    const caster = e.assign ? makeStoreCaster(from, e.type, e.assign, e.span) : makeCaster(from, e.type, e.try, e.span, this.cx);
+    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
     const node: Node = { type: e.type, mayThrow: operand.mayThrow || fallible, eval: memo((inp) => caster(operand.eval(inp), inp.alloc)) };
     return this.fold(node, [operand], true);
   }
@@ -159,7 +160,8 @@ class Compiler {
           try {
             r = f(...vals);
           } catch (err) {
-            throw runtimeError(`function ${e.name} failed on row ${i}: ${err instanceof Error ? err.message : String(err)}`, e.span);
+            const shown = vals.map((x, j) => showValue(x, args[j]!.type, this.cx)).join(', ');
+            throw runtimeError(`function ${e.name} failed on the row with ${e.name}(${shown}): ${err instanceof Error ? err.message : String(err)}`, e.span);
           }
           out.set(i, typeof r === 'bigint' ? Number(r) : r);
         }
@@ -167,6 +169,14 @@ class Compiler {
       }),
     };
   }
+}
+
+/** How a UDF's failure shows one argument: SQL-like, long text cut short. */
+function showValue(x: unknown, t: SqlType, cx: CompileCx): string {
+  if (x === null || x === undefined) return 'NULL';
+  const text = valueToText(x, t, cx.zone);
+  const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return t.kind === 'VARCHAR' || t.kind === 'DATE' || t.kind === 'TIMESTAMP' ? `'${short.replace(/'/g, "''")}'` : short;
 }
 
 /** Caches a node's vector for the Input it was last asked about: a shared sub-expression runs once. */

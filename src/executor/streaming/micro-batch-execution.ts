@@ -236,7 +236,7 @@ export class MicroBatchExecution {
     let output: Chunk[];
     try {
       output = runBatch(this.tree, chunks, ctx);
-      await this.o.sink.write(toSinkBatch(batchId, output, this.o.sinkSchema));
+      await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
     } catch (e) {
       for (const op of this.operators) op.abort?.();
       throw e;

@@ -18,7 +18,7 @@ import type { ScalarFunctionName } from '../functions.js';
 import { resolveScalar, SQL_AGGREGATE_NAMES, SQL_FUNCTION_NAMES } from '../functions.js';
 import type { WindowProperty } from './ast-walk.js';
 import { groupWindowKind, isAggregateCall, needsAggregate, windowProperty } from './ast-walk.js';
-import { canExplicitCast, coerce } from './coerce.js';
+import { canExplicitCast, canImplicitCast, coerce } from './coerce.js';
 import { bindInterval, bindLiteral, bindTypedLiteral, numberLiteral } from './literals.js';
 import { closestName } from './names.js';
 import type { Scope } from './scope.js';
@@ -198,7 +198,15 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
     if (udf.arity !== undefined && udf.arity !== args.length) {
       throw new WeirError('TYPE', `${name} expects ${udf.arity} argument${udf.arity === 1 ? '' : 's'}, got ${args.length}`, e.span);
     }
-    return { kind: 'udf', name: udf.name, args, type: udf.returns, span: e.span };
+    const typed = udf.params === undefined ? args : args.map((a, i) => {
+      const want = udf.params![i]!;
+      const got = exprType(a);
+      if (!canImplicitCast(got, want)) {
+        throw new WeirError('TYPE', `${name} expects ${typeToString(want)} as argument ${i + 1}, got ${typeToString(got)}`, e.args[i]?.span ?? e.span);
+      }
+      return coerce(a, want);
+    });
+    return { kind: 'udf', name: udf.name, args: typed, type: udf.returns, span: e.span };
   }
   const known = [...Object.keys(SQL_FUNCTION_NAMES), ...Object.keys(SQL_AGGREGATE_NAMES)];
   const close = closestName(name, known);

@@ -1,10 +1,15 @@
 /**
  * INSERT INTO: the query's columns cast to the target's physical columns, by position or by the
- * column list (unlisted columns get NULL). Only implicit (widening) casts are made; anything else
- * is a TYPE error naming the column, as Flink's "Incompatible types for sink column".
+ * column list (unlisted columns get NULL).
+ *
+ * Numbers are stored with store-assignment casts, as DuckDB's INSERT and Spark's ANSI store
+ * assignment: any numeric type goes into any numeric column, rounded to it (the benchmark writes
+ * AVG, a DOUBLE here as in the batch oracle, into BIGINT columns), and a value out of the column's
+ * range fails at run time naming the column. Other types take only implicit (widening) casts;
+ * anything else is a TYPE error naming the column, as Flink's "Incompatible types for sink column".
  */
 import { WeirError } from '../../common/errors.js';
-import { typeToString } from '../../common/types.js';
+import { isLosslessNumeric, isNumeric, typeToString } from '../../common/types.js';
 import type { InsertStmt } from '../../parser/ast.js';
 import type { Catalog, CatalogTable } from '../catalog.js';
 import type { BoundExpr } from '../expr.js';
@@ -58,12 +63,17 @@ export function bindInsert(stmt: InsertStmt, catalog: Catalog): { plan: LogicalP
       return { kind: 'literal', value: null, type: col.type };
     }
     const q = queryCols[j]!;
+    const value: BoundExpr = { kind: 'column', index: j, name: q.name, type: q.type };
+    if (isNumeric(q.type) && isNumeric(col.type) && !isLosslessNumeric(q.type, col.type)) {
+      const span = bound.spans[j];
+      return { kind: 'cast', operand: value, type: col.type, try: false, assign: { table: target.name, column: col.name }, ...(span ? { span } : {}) };
+    }
     if (!canImplicitCast(q.type, col.type)) {
       throw new WeirError('TYPE',
         `cannot insert a value of type ${typeToString(q.type)} into column '${col.name}' of type ${typeToString(col.type)}; use an explicit CAST`,
         bound.spans[j] ?? stmt.query.span);
     }
-    return coerce({ kind: 'column', index: j, name: q.name, type: q.type }, col.type);
+    return coerce(value, col.type); // a lossless number (a plain widening CAST), or a non-number
   });
   return { plan: project(bound.plan, exprs, sinkCols.map((c) => c.name)), target };
 }

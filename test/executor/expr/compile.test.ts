@@ -116,7 +116,19 @@ describe('user-defined functions', () => {
     try { evalRows(udf('boom', [col(0, 'id', T.BIGINT)], T.BIGINT), schema, rows, c); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(WeirError);
     expect((err as WeirError).code).toBe('RUNTIME');
-    expect((err as WeirError).message).toBe('function boom failed on row 2: three is bad');
+    expect((err as WeirError).message).toBe('function boom failed on the row with boom(3): three is bad');
+  });
+  it('a throwing UDF shows the row\'s arguments as SQL values: text quoted, NULL, long text cut', () => {
+    const picky = defaultExprContext({ udfs: new Map([['picky', () => { throw new Error('no'); }]]) });
+    const sch = schemaOf({ s: T.VARCHAR, n: T.BIGINT, ts: T.TIMESTAMP });
+    let err: unknown;
+    try {
+      evalRows(udf('picky', [col(0, 's', T.VARCHAR), col(1, 'n', T.BIGINT), col(2, 'ts', T.TIMESTAMP)]), sch,
+        [{ s: "it's", n: null, ts: Date.UTC(2026, 10, 23, 10, 0, 5) }], picky);
+    } catch (e) { err = e; }
+    expect((err as WeirError).message).toBe("function picky failed on the row with picky('it''s', NULL, '2026-11-23 10:00:05.000'): no");
+    try { evalRows(udf('picky', [col(0, 's', T.VARCHAR)]), sch, [{ s: 'x'.repeat(200), n: 1, ts: 0 }], picky); } catch (e) { err = e; }
+    expect((err as WeirError).message).toBe(`function picky failed on the row with picky('${'x'.repeat(77)}...'): no`);
   });
   it('a missing UDF is a BIND error at compile time', () => {
     expect(() => compileExpr(udf('nope', []), schema, c)).toThrow(expect.objectContaining({ code: 'BIND' }));
