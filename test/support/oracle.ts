@@ -54,6 +54,11 @@ export class Oracle {
     return new Oracle(instance, con);
   }
 
+  /** The DuckDB connection, for loaders that append in bulk (bench/nexmark-duckdb.js's loadNexmark). */
+  get connection(): DuckDBConnection {
+    return this.con;
+  }
+
   /** CREATE TABLE `name` with `columns` and insert `rows` (missing fields are NULL). */
   async createTable(name: string, columns: readonly OracleColumn[], rows: readonly Row[]): Promise<void> {
     const cols = columns.map((c) => `"${c.name}" ${duckType(c.type)}`).join(', ');
