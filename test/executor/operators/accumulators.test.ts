@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, DistinctUndoLog, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
 import { T } from '../../../src/common/types.js';
 
 function run(acc: Accumulator, adds: readonly number[], retracts: readonly number[] = []): unknown {
@@ -125,5 +125,27 @@ describe('DISTINCT states changed in place', () => {
         expect(canon(committed)).toBe(snapshot);
         expect(acc.result(committed)).toBe(new Set(before).size);
       }));
+  });
+});
+
+describe('append-only DISTINCT', () => {
+  it('counts as the retractable DISTINCT does, merges, and rolls an aborted batch back', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 30 }), (before, batch) => {
+      const log = new DistinctUndoLog();
+      const acc = appendOnlyDistinct(ACCUMULATORS.count, log);
+      const committed = acc.init();
+      for (const v of before) acc.add(committed, v);
+      expect(acc.result(committed)).toBe(run(distinct(ACCUMULATORS.count), before));
+      log.clear();
+      const working = acc.copy(committed);
+      for (const v of batch) acc.add(working, v);
+      expect(acc.result(working)).toBe(new Set([...before, ...batch]).size);
+      log.rollback();
+      expect([...(committed[1] as Set<number>)].sort()).toEqual([...new Set(before)].sort());
+      const merged = acc.init();
+      acc.merge(merged, committed);
+      expect(acc.result(merged)).toBe(new Set(before).size);
+    }));
+    expect(() => appendOnlyDistinct(ACCUMULATORS.count).retract([[0], new Set()], 1)).toThrow(/append-only/);
   });
 });

@@ -11,7 +11,7 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, distinct, DistinctUndoLog, finishValue, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, type AccState, type Accumulator } from './accumulators.js';
 
 /**
  * A group while a batch updates it. In the state store it is saved as the array
@@ -47,7 +47,9 @@ export class AggregateFunctions {
     this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
     const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
-    this.accs = calls.map((a) => (a.distinct ? distinct(ACCUMULATORS[a.fn], this.undo) : pick(a)));
+    const distinctOf = (a: AggregateCall): Accumulator =>
+      (inputAppendOnly ? appendOnlyDistinct : distinct)(ACCUMULATORS[a.fn], this.undo);
+    this.accs = calls.map((a) => (a.distinct ? distinctOf(a) : pick(a)));
   }
 
   describe(): string {
