@@ -167,10 +167,20 @@ function initcap(s: string): string {
 
 /** Apache Commons' splitByWholeSeparatorPreserveAllTokens, which Flink's SPLIT_INDEX uses. */
 function splitIndex(s: string, sep: string, index: number): string | null {
-  if (index < 0) return null;
-  const parts = sep === '' ? s.split(/\s/) : s.split(sep);
-  if (s === '') return null;
-  return index < parts.length ? parts[index]! : null;
+  if (index < 0 || s === '') return null;
+  if (sep === '') {
+    const parts = s.split(/\s/);
+    return index < parts.length ? parts[index]! : null;
+  }
+  // the index-th token found by scanning, without splitting the whole string (q22 asks three tokens a URL)
+  let start = 0;
+  for (let k = 0; k < index; k++) {
+    const at = s.indexOf(sep, start);
+    if (at < 0) return null;
+    start = at + sep.length;
+  }
+  const end = s.indexOf(sep, start);
+  return end < 0 ? s.slice(start) : s.slice(start, end);
 }
 
 const regexpExtract: FnImpl = (args, call) => {

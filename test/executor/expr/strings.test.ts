@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { call, col, constant, evalCol, evalRows, lit, schemaOf, T } from './helpers.js';
 import type { BoundExpr } from '../../../src/planner/expr.js';
@@ -55,6 +56,12 @@ describe('string functions', () => {
     expect([0, 1, 2, 3, 4, -1].map(e)).toEqual(['a', 'b', '', 'c', null, null]);
     expect(str('split_index', s('a::b'), s('::'), i(1))).toBe('b');
     expect(str('split_index', s(null), s(','), i(0))).toBe(null);
+    // the same tokens as splitting the whole string, for any string, separator and index
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', '/', ':', 'b') }), fc.constantFrom('/', '::', 'a/'), fc.integer({ min: -1, max: 6 }), (text, sep, idx) => {
+      const parts = text.split(sep);
+      const expected = idx < 0 || text === '' || idx >= parts.length ? null : parts[idx];
+      expect(str('split_index', s(text), s(sep), i(idx))).toBe(expected);
+    }));
   });
 });
 
