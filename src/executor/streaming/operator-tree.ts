@@ -14,6 +14,7 @@ import { FilterOperator } from '../operators/filter.js';
 import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
+import { TopNOperator } from '../operators/rank/top-n.js';
 import { UnionOperator } from '../operators/union.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
@@ -69,6 +70,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
     : new WindowAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows),
   windowAssign: (n) => new WindowAssignOperator(n),
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr),
 };
 
 export function buildTree(node: PhysicalNode, ctx: BuildContext): ExecNode {

@@ -9,6 +9,8 @@ import type { Filter } from './filter.js';
 import type { Join } from './join.js';
 import { join } from './join.js';
 import type { Project } from './project.js';
+import type { Rank } from './rank.js';
+import { rankOver } from './rank.js';
 import type { Scan } from './scan.js';
 import type { Union } from './union.js';
 import type { WatermarkAssigner } from './watermark-assigner.js';
@@ -18,6 +20,7 @@ export type { Aggregate, AggregateCall } from './aggregate.js';
 export type { Filter } from './filter.js';
 export type { Join, JoinType } from './join.js';
 export type { Project } from './project.js';
+export type { Rank, RankOrderKey } from './rank.js';
 export type { Scan } from './scan.js';
 export type { Union } from './union.js';
 export type { WatermarkAssigner } from './watermark-assigner.js';
@@ -26,18 +29,19 @@ export { aggregate } from './aggregate.js';
 export { filter } from './filter.js';
 export { join, preserves } from './join.js';
 export { project } from './project.js';
+export { rank, rankOver } from './rank.js';
 export { scan } from './scan.js';
 export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | Rank;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'rank': return [p.input];
     case 'union': return p.inputs;
     case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
@@ -52,6 +56,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'filter': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
     case 'project': case 'aggregate': case 'windowTvf': return { ...p, input: kids[0]! };
     case 'union': return { ...p, inputs: kids };
+    case 'rank': return rankOver(p, kids[0]!);
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
     default: return assertNever(p, 'plan node');

@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, join, project, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, join, project, rank, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -37,6 +37,8 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       // ON TRUE matches every pair: the same as no condition
       return join(p.joinType, p.left, p.right, condition && condition.kind === 'literal' && condition.value === true ? undefined : condition, p.span);
     }
+    case 'rank':
+      return rank(p.input, p.partitionBy.map(foldExpr), p.orderBy.map((k) => ({ ...k, expr: foldExpr(k.expr) })), p, p.outputRank, p.rankName, p.span);
     case 'windowTvf':
       return p.window.kind === 'session'
         ? windowTvf(p.input, { ...p.window, partitionBy: p.window.partitionBy.map(foldExpr) }, p.timeColumn, p.span)
