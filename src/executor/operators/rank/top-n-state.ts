@@ -2,28 +2,34 @@
  * The state of a Top-N operator: per partition, its rows in rank order.
  *
  * A row is an Entry: its arrival number (`seq`, the tie-breaker: of two rows with equal ORDER BY
- * keys the one that came first ranks first), its ORDER BY key values, and its column values. A row
- * that arrived in the batch in progress may not have its values read yet (`values` undefined; it
- * points at its chunk and row): most rows of an append-only input never make the top N, or leave it
- * before the batch ends, and are never decoded.
+ * keys the one that came first ranks first), its ORDER BY key (the value itself for one key, an
+ * array for several), and its column values as one row string (row-codec.ts). A row of the batch in
+ * progress over an append-only input gets its string only at the end of the batch (until then it
+ * points at its chunk and row): most such rows never make the top N, or leave it before the batch
+ * ends, and are never copied.
  *
  * Partitions are found through nested Maps keyed by the partition values themselves (numbers or
  * strings; one Map level per PARTITION BY key), so a row costs a Map lookup per key and no string
- * building. In the state store each partition is one entry, key `encodeKey(partition values)`, value
- * `[partition values, [[seq, sort values, values], …]]` in rank order; the index is rebuilt from the
- * store on start and after an aborted batch.
+ * building.
+ *
+ * In the state store each kept row is one entry: key `seq` in base 36, value `[row string]` (the same
+ * string the Entry holds). A batch puts the rows that entered and deletes the rows that left; the
+ * operator rebuilds its partitions from the store on start and after an abort, computing the keys
+ * again from the rows.
  */
 import type { RankOrderKey } from '../../../planner/logical/plan.js';
 import type { StateStore } from '../../../state/state-store.js';
-import { encodeKey } from '../aggregate/aggregate-functions.js';
 import { NULL_KEY } from '../window/row-keys.js';
+
+/** ORDER BY key values: the value for one key, an array for several. */
+export type SortKey = unknown;
 
 export class Entry {
   constructor(
     readonly seq: number,
-    readonly sort: readonly unknown[],
-    public values: readonly unknown[] | undefined,
-    /** while `values` is undefined: where the row is in the batch in progress */
+    readonly sort: SortKey,
+    /** the row's values (row-codec.ts); undefined while it only points into the batch in progress */
+    public text: string | undefined,
     readonly chunk: number,
     readonly row: number,
   ) {}
@@ -34,12 +40,10 @@ export class Partition {
   rows: Entry[] = [];
   /** the visible rows (what was emitted) when the batch in progress first touched the partition */
   before: readonly Entry[] | undefined = undefined;
-  /** rows.length then */
-  lengthBefore = 0;
   /** the batch number that last touched it */
   batch = -1;
 
-  constructor(readonly storeKey: string, readonly keyValues: readonly unknown[]) {}
+  constructor(readonly keyValues: readonly unknown[]) {}
 }
 
 /** A Map key for a partition value (NULL is a value of its own: NULLs partition together, as in SQL). */
@@ -69,16 +73,13 @@ export class PartitionIndex {
     return m.get(mapKey(cols[nk - 1]![i])) as Partition | undefined;
   }
 
-  add(p: Partition): void {
-    this.count++;
+  /** The partition of these key values, created when absent. */
+  obtain(keyValues: readonly unknown[]): Partition {
     const nk = this.keys;
-    if (nk === 0) {
-      this.single = p;
-      return;
-    }
+    if (nk === 0) return this.single ?? this.created(this.single = newPartition(keyValues));
     let m = this.root;
     for (let c = 0; c < nk - 1; c++) {
-      const k = mapKey(p.keyValues[c]);
+      const k = mapKey(keyValues[c]);
       let next = m.get(k) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
         next = new Map();
@@ -86,7 +87,17 @@ export class PartitionIndex {
       }
       m = next;
     }
-    m.set(mapKey(p.keyValues[nk - 1]), p);
+    const k = mapKey(keyValues[nk - 1]);
+    const found = m.get(k) as Partition | undefined;
+    if (found) return found;
+    const p = newPartition(keyValues);
+    m.set(k, p);
+    return this.created(p);
+  }
+
+  private created(p: Partition): Partition {
+    this.count++;
+    return p;
   }
 
   remove(p: Partition): void {
@@ -124,37 +135,47 @@ export class PartitionIndex {
   }
 }
 
-/** Compares ORDER BY key values (arrays, one value per key): negative when `a` ranks before `b`. */
-export type SortComparator = (a: readonly unknown[], b: readonly unknown[]) => number;
+function newPartition(keyValues: readonly unknown[]): Partition {
+  return new Partition(keyValues);
+}
 
-/**
- * The comparator of the ORDER BY keys: per key its direction, NULLs first or last whatever the
- * direction, NaN above every other number (as Flink and DuckDB sort it).
- */
+/** Compares ORDER BY keys: negative when `a` ranks before `b`. */
+export type SortComparator = (a: SortKey, b: SortKey) => number;
+
+/** One ORDER BY value against another: its direction, NULLs first or last whatever the direction, NaN above every number. */
+function compareValue(x: unknown, y: unknown, descending: boolean, nullsFirst: boolean): number {
+  if (x === y) return 0;
+  if (x === null) return nullsFirst ? -1 : 1;
+  if (y === null) return nullsFirst ? 1 : -1;
+  let c = (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+  if (c === 0) {
+    if (x !== x) c = y !== y ? 0 : 1;
+    else if (y !== y) c = -1;
+    else return 0; // 0 and -0
+  }
+  return descending ? -c : c;
+}
+
+/** The comparator of the ORDER BY keys (as Flink and DuckDB sort: NaN last among numbers). */
 export function sortComparator(keys: readonly RankOrderKey[]): SortComparator {
-  const nk = keys.length;
+  if (keys.length === 1) {
+    const { descending, nullsFirst } = keys[0]!;
+    return (a, b) => compareValue(a, b, descending, nullsFirst);
+  }
   const desc = keys.map((k) => k.descending);
-  const nullsFirst = keys.map((k) => k.nullsFirst);
+  const nulls = keys.map((k) => k.nullsFirst);
   return (a, b) => {
-    for (let k = 0; k < nk; k++) {
-      const x = a[k] as number, y = b[k] as number;
-      if (x === y) continue;
-      if (x === null) return nullsFirst[k] ? -1 : 1;
-      if (y === null) return nullsFirst[k] ? 1 : -1;
-      let c = x < y ? -1 : x > y ? 1 : 0;
-      if (c === 0) {
-        if (x !== x) c = y !== y ? 0 : 1;
-        else if (y !== y) c = -1;
-        else continue; // equal (0 and -0)
-      }
-      return desc[k] ? -c : c;
+    const x = a as readonly unknown[], y = b as readonly unknown[];
+    for (let k = 0; k < desc.length; k++) {
+      const c = compareValue(x[k], y[k], desc[k]!, nulls[k]!);
+      if (c !== 0) return c;
     }
     return 0;
   };
 }
 
-/** Where a row with ORDER BY values `sort` goes among `rows`: after every row it does not rank before (it came last). */
-export function insertionPoint(rows: readonly Entry[], sort: readonly unknown[], cmp: SortComparator): number {
+/** Where a row with ORDER BY key `sort` goes among `rows`: after every row it does not rank before (it came last). */
+export function insertionPoint(rows: readonly Entry[], sort: SortKey, cmp: SortComparator): number {
   let lo = 0, hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -164,8 +185,8 @@ export function insertionPoint(rows: readonly Entry[], sort: readonly unknown[],
   return lo;
 }
 
-/** The first row whose ORDER BY values are not before `sort`. */
-export function firstNotBefore(rows: readonly Entry[], sort: readonly unknown[], cmp: SortComparator): number {
+/** The first row whose ORDER BY key is not before `sort`. */
+export function firstNotBefore(rows: readonly Entry[], sort: SortKey, cmp: SortComparator): number {
   let lo = 0, hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -175,48 +196,51 @@ export function firstNotBefore(rows: readonly Entry[], sort: readonly unknown[],
   return lo;
 }
 
-/** Equal column values (ROW values, which are objects, by their JSON). */
-export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    if (x === y) continue;
-    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
-    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-  }
-  return true;
+const storeKeyOf = (seq: number): string => seq.toString(36);
+
+/** Write a row that entered the state. */
+export function saveRow(store: StateStore, e: Entry): void {
+  store.put(storeKeyOf(e.seq), [e.text]);
 }
 
-type StoredRow = [number, unknown[], unknown[]];
-
-/** Write a partition's rows (every value read: see Entry) to the store, or delete it when it has none. */
-export function savePartition(store: StateStore, p: Partition): void {
-  if (p.rows.length === 0) {
-    store.delete(p.storeKey);
-    return;
-  }
-  const rows: StoredRow[] = new Array(p.rows.length);
-  for (let i = 0; i < p.rows.length; i++) {
-    const e = p.rows[i]!;
-    rows[i] = [e.seq, e.sort as unknown[], e.values as unknown[]];
-  }
-  store.put(p.storeKey, [p.keyValues, rows]);
+export function deleteRow(store: StateStore, e: Entry): void {
+  store.delete(storeKeyOf(e.seq));
 }
 
-export function newPartition(keyValues: readonly unknown[]): Partition {
-  return new Partition(keyValues.length === 0 ? '' : encodeKey(keyValues), keyValues);
-}
-
-/** The partitions of the store's (committed) entries into `index`; returns the next arrival number. */
-export function loadPartitions(store: StateStore, index: PartitionIndex): number {
+/**
+ * The rows of the store's (committed) entries into their partitions of `index`, ranked, their
+ * partition and ORDER BY keys computed again by `keysOf` (over the row strings, in store order).
+ * Returns the next arrival number.
+ */
+export function loadRows(
+  store: StateStore, index: PartitionIndex, cmp: SortComparator,
+  keysOf: (rows: readonly string[]) => { partition: readonly (readonly unknown[])[]; sort: readonly (readonly unknown[])[] },
+): number {
   index.clear();
   let nextSeq = 0;
-  for (const [storeKey, v] of store.entries()) {
-    const p = new Partition(storeKey, v[0] as unknown[]);
-    p.rows = (v[1] as StoredRow[]).map(([seq, sort, values]) => {
-      if (seq >= nextSeq) nextSeq = seq + 1;
-      return new Entry(seq, sort, values, -1, -1);
-    });
-    index.add(p);
+  const seqs: number[] = [];
+  const rows: string[] = [];
+  for (const [key, v] of store.entries()) {
+    const seq = parseInt(key, 36);
+    if (seq >= nextSeq) nextSeq = seq + 1;
+    seqs.push(seq);
+    rows.push(v[0] as string);
   }
+  if (rows.length === 0) return nextSeq;
+  const keys = keysOf(rows);
+  const nk = keys.partition.length, ns = keys.sort.length;
+  rows.forEach((text, i) => {
+    const keyValues = new Array(nk);
+    for (let k = 0; k < nk; k++) keyValues[k] = keys.partition[k]![i] ?? null;
+    let sort: SortKey;
+    if (ns === 1) sort = keys.sort[0]![i] ?? null;
+    else {
+      const a = new Array(ns);
+      for (let k = 0; k < ns; k++) a[k] = keys.sort[k]![i] ?? null;
+      sort = a;
+    }
+    index.obtain(keyValues).rows.push(new Entry(seqs[i]!, sort, text, -1, -1));
+  });
+  for (const p of index.all()) p.rows.sort((a, b) => cmp(a.sort, b.sort) || a.seq - b.seq);
   return nextSeq;
 }
