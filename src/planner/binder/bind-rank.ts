@@ -157,10 +157,11 @@ export function whereWithTopN(plan: LogicalPlan, predicate: BoundExpr): LogicalP
 /** Refuse a ROW_NUMBER that no enclosing WHERE bounded (called once a whole statement is bound). */
 export function checkTopNBounded(plan: LogicalPlan): void {
   if (plan.kind === 'rank' && plan.rankEnd === Infinity) {
+    // a generated name (EXPR$0) reads badly in the advice: the user is to give it one
+    const rn = plan.rankName.startsWith('EXPR$') ? 'rn' : plan.rankName;
     throw new WeirError('UNSUPPORTED',
-      `ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with ${plan.rankName} <= N ` +
-      `(or ${plan.rankName} < N, ${plan.rankName} = 1, ${plan.rankName} BETWEEN 1 AND N) in the WHERE of the query directly around it: ` +
-      TOP_N_SHAPE(plan.rankName), plan.span);
+      `ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with ${rn} <= N ` +
+      `(or ${rn} < N, ${rn} = 1, ${rn} BETWEEN 1 AND N) in the WHERE of the query directly around it: ${TOP_N_SHAPE(rn)}`, plan.span);
   }
   for (const c of children(plan)) checkTopNBounded(c);
 }

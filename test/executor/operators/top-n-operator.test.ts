@@ -6,7 +6,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { RowKind } from '../../../src/connectors/api.js';
 import { defaultExprContext } from '../../../src/executor/expr/compile.js';
-import type { BatchContext, Chunk } from '../../../src/executor/operators/operator.js';
+import type { Chunk } from '../../../src/executor/operators/operator.js';
 import { RowCodec } from '../../../src/executor/operators/rank/row-codec.js';
 import { TopNOperator } from '../../../src/executor/operators/rank/top-n.js';
 import type { PhysicalNode, TopNNode } from '../../../src/planner/incremental/physical.js';
@@ -27,7 +27,6 @@ function topNNode(sql: string, mode?: 'update' | 'complete'): TopNNode {
 const retracting = (n: TopNNode): TopNNode => ({ ...n, input: { ...n.input, appendOnly: false } });
 
 const TOP2 = `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 2`;
-const ctx: BatchContext = { batchId: 0, watermark: -Infinity, processingTime: 0, expr: defaultExprContext() };
 const KIND = ['+I', '-U', '+U', '-D'];
 
 function chunk(node: TopNNode, rows: Record<string, unknown>[], kinds?: number[]): Chunk {
@@ -43,7 +42,7 @@ function show(chunks: readonly Chunk[]): string[] {
 
 /** One batch: every chunk processed, then finishBatch, then the store committed. */
 async function batch(op: TopNOperator, store: MemoryStateStore, version: number, ...chunks: Chunk[]): Promise<string[]> {
-  for (const c of chunks) expect(op.process(c, ctx)).toEqual([]);
+  for (const c of chunks) expect(op.process(c)).toEqual([]);
   const out = op.finishBatch();
   await op.checkpoint(version);
   expect(store.version).toBe(version);
@@ -91,7 +90,7 @@ describe('TopNOperator over an append-only input', () => {
     const store = new MemoryStateStore(0);
     const op = new TopNOperator(node, store, defaultExprContext());
     await batch(op, store, 0, chunk(node, [{ k: 'a', v: 1, s: 'x' }]));
-    op.process(chunk(node, [{ k: 'a', v: 9, s: 'gone' }, { k: 'c', v: 1, s: 'gone' }]), ctx);
+    op.process(chunk(node, [{ k: 'a', v: 9, s: 'gone' }, { k: 'c', v: 1, s: 'gone' }]));
     op.finishBatch();
     op.abort();
     expect(op.progress().numRowsTotal).toBe(1);
