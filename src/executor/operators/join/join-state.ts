@@ -4,18 +4,22 @@
  * time-bounded side, when it expires.
  *
  * The rows live in the operator's state store (one key per row: the side's tag and a sequence
- * number; the value is [join key values, matches, expiry, row values]) so a checkpoint carries them;
- * the in-memory index by join key and the expiry heap are rebuilt from the store on restart.
+ * number; the value is [join key values, matches, expiry, row]) so a checkpoint carries them;
+ * the in-memory index by join key and the expiry heap are rebuilt from the store on restart. A row
+ * is its row string (row-codec.ts): one compact object, equal rows are equal strings, and pairs are
+ * built from it by byte copies (state written as an array of values before is read too).
  */
 import type { StateStore } from '../../../state/state-store.js';
 import { encodeKey } from '../aggregate/aggregate-functions.js';
+import type { RowCodec } from '../row-codec.js';
 import { NULL_KEY } from '../window/row-keys.js';
 
 export interface JoinEntry {
   readonly storeKey: string;
   readonly mapKey: unknown;
   readonly keyValues: readonly unknown[];
-  readonly values: readonly unknown[];
+  /** the row's column values, as a row string (row-codec.ts) */
+  readonly row: string;
   /** rows of the other side this row matches (kept for sides an outer join preserves) */
   matches: number;
   /** the watermark past which the row goes (+∞: never) */
@@ -32,16 +36,6 @@ export function mapKeyOf(values: readonly unknown[]): unknown {
   }
   for (const v of values) if (v === null || v === undefined) return NULL_KEY;
   return encodeKey(values);
-}
-
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    if (x === y) continue;
-    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
-    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-  }
-  return true;
 }
 
 /** A binary min-heap of entries by expiry. */
@@ -104,7 +98,14 @@ export class JoinSideState {
    * `tag` prefixes this side's store keys; `bounded`: rows expire (kept in a heap by expiry);
    * `keepMatches`: the match count is stored with the row (an outer join preserves this side).
    */
-  constructor(private readonly tag: string, private readonly store: StateStore, bounded: boolean, private readonly keepMatches: boolean) {
+  constructor(
+    private readonly tag: string,
+    private readonly store: StateStore,
+    bounded: boolean,
+    private readonly keepMatches: boolean,
+    /** the side's rows (for state written with rows as arrays of values) */
+    private readonly codec: RowCodec,
+  ) {
     this.heap = bounded ? new ExpiryHeap() : undefined;
     this.rebuild();
   }
@@ -117,19 +118,19 @@ export class JoinSideState {
     return this.index.get(mapKey);
   }
 
-  add(mapKey: unknown, keyValues: readonly unknown[], values: readonly unknown[], expiry: number): JoinEntry {
+  add(mapKey: unknown, keyValues: readonly unknown[], row: string, expiry: number): JoinEntry {
     const storeKey = this.tag + (this.seq++).toString(36);
-    const e: JoinEntry = { storeKey, mapKey, keyValues, values, matches: 0, expiry, alive: true };
+    const e: JoinEntry = { storeKey, mapKey, keyValues, row, matches: 0, expiry, alive: true };
     this.link(e);
-    this.store.put(storeKey, [keyValues, 0, Number.isFinite(expiry) ? expiry : null, values]);
+    this.store.put(storeKey, [keyValues, 0, Number.isFinite(expiry) ? expiry : null, row]);
     return e;
   }
 
-  /** A live entry with these values under this key (a retraction's row), if any. */
-  findEqual(mapKey: unknown, values: readonly unknown[]): JoinEntry | undefined {
+  /** A live entry of this row under this key (a retraction's row), if any. */
+  findEqual(mapKey: unknown, row: string): JoinEntry | undefined {
     const b = this.index.get(mapKey);
     if (!b) return undefined;
-    for (const e of b) if (sameValues(e.values, values)) return e;
+    for (const e of b) if (e.row === row) return e;
     return undefined;
   }
 
@@ -148,7 +149,7 @@ export class JoinSideState {
   /** Write an entry's changed match count. */
   save(e: JoinEntry): void {
     if (!e.alive || !this.keepMatches) return;
-    this.store.put(e.storeKey, [e.keyValues, e.matches, Number.isFinite(e.expiry) ? e.expiry : null, e.values]);
+    this.store.put(e.storeKey, [e.keyValues, e.matches, Number.isFinite(e.expiry) ? e.expiry : null, e.row]);
   }
 
   /** The least expiry of a live row (+∞ when none expires). */
@@ -185,7 +186,8 @@ export class JoinSideState {
       if (seq > maxSeq) maxSeq = seq;
       const keyValues = v[0] as unknown[];
       const expiry = v[2] === null ? -Infinity : (v[2] as number);
-      this.link({ storeKey, mapKey: mapKeyOf(keyValues), keyValues, values: v[3] as unknown[], matches: v[1] as number, expiry, alive: true });
+      const row = typeof v[3] === 'string' ? v[3] : this.codec.encodeValues(v[3] as unknown[]);
+      this.link({ storeKey, mapKey: mapKeyOf(keyValues), keyValues, row, matches: v[1] as number, expiry, alive: true });
     }
     this.seq = Math.max(this.seq, maxSeq + 1);
   }

@@ -4,7 +4,7 @@
  *
  * Per input chunk, columnar where it pays: the key columns are computed by compiled kernels and read
  * once; each row probes the other side's rows under its key; all candidate pairs of the chunk form one
- * batch (this chunk's rows taken by index with takeData, the stored rows' values as columns) over
+ * batch (this chunk's rows taken by index with takeData, the stored rows' columns decoded from their row strings) over
  * which the residual condition is evaluated once; the pairs it accepts are the output.
  *
  * Outer joins: a preserved side's row with no match is emitted NULL-padded. Without a time bound that
@@ -16,7 +16,7 @@
  * retracts the pairs (and padded rows) that row produced.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues, nullColumn, readerFor, takeData } from '../../../common/columns.js';
+import { batchFromColumns, nullColumn, readerFor, takeData } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
@@ -24,6 +24,7 @@ import type { JoinNode, JoinSideBound } from '../../../planner/incremental/physi
 import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
+import { RowCodec } from '../row-codec.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { timesOf } from '../window/assign-windows.js';
@@ -47,6 +48,8 @@ interface Side {
   readonly padOnExpiry: boolean;
   readonly state: JoinSideState;
   readonly late: LateRows;
+  /** this side's rows as row strings (what the state keeps) */
+  readonly codec: RowCodec;
 }
 
 /** Output being collected: pairs, or rows of one side padded with NULLs. */
@@ -83,12 +86,14 @@ export class StreamJoinOperator implements Operator {
       const bound = name === 'left' ? node.leftBound : node.rightBound;
       const preserved = node.joinType === 'full' || node.joinType === name;
       const expiring = (bound?.expiry.length ?? 0) > 0;
+      const codec = new RowCodec(input.schema);
       return {
+        codec,
         name, schema: input.schema, bound, preserved,
         padOnExpiry: preserved && expiring,
         keys: (name === 'left' ? node.leftKeys : node.rightKeys).map((e) => compileExpr(e, input.schema, exprCtx)),
         expiry: (bound?.expiry ?? []).map((e) => compileExpr(e, input.schema, exprCtx)),
-        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, expiring, preserved),
+        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, expiring, preserved, codec),
         late: new LateRows(`${this.name}.${name}`, input.schema, (bound?.lateness.length ?? 0) > 0 ? lateSink : undefined),
       };
     };
@@ -118,7 +123,7 @@ export class StreamJoinOperator implements Operator {
     const out = new OutputBuilder(this);
     const accepted = this.lateness(me, b, ctx);
     const keyCols = me.keys.map((k) => decodeColumn(k(b)));
-    const valueCols = b.data.children.map(decodeColumn);
+    const encoders = me.codec.source(b);
     const expiries = this.expiries(me, b);
     const kinds = chunk.kinds;
 
@@ -144,14 +149,14 @@ export class StreamJoinOperator implements Operator {
         if (me.preserved) { padNow.push(i); padNowKinds.push(retract ? RowKind.DELETE : RowKind.INSERT); }
         continue;
       }
-      const values = valueCols.map((col) => col[i] ?? null);
+      const row = me.codec.encode(encoders, i);
       let entry: JoinEntry | undefined;
       if (retract) {
-        entry = me.state.findEqual(mapKey, values);
+        entry = me.state.findEqual(mapKey, row);
         if (!entry) continue; // never seen (or expired): nothing of it to take back
         me.state.remove(entry);
       } else {
-        entry = me.state.add(mapKey, keyVals.slice(), values, expiries ? expiries[i]! : Infinity);
+        entry = me.state.add(mapKey, keyVals.slice(), row, expiries ? expiries[i]! : Infinity);
       }
       own[i] = entry;
       const bucket = you.state.bucket(mapKey);
@@ -266,7 +271,7 @@ export class StreamJoinOperator implements Operator {
   }
 
   private entryColumns(side: number, entries: readonly JoinEntry[]): arrow.Data[] {
-    return this.sides[side]!.schema.columns.map((c, k) => columnFromValues(c.type, entries.map((e) => e.values[k])));
+    return this.sides[side]!.codec.decode(entries.map((e) => e.row), true);
   }
 
   private nulls(side: number, n: number): arrow.Data[] {

@@ -2,7 +2,7 @@
  * Rows kept by an operator as one compact string each: the row's column values in a binary layout,
  * one character per byte (latin1).
  *
- * A Top-N keeps many rows for a long time. As JS arrays of values each would be several objects
+ * A Top-N or a join keeps many rows for a long time. As JS arrays of values each would be several objects
  * (the array, a string per text value) for the garbage collector to copy and trace, and text
  * values would be decoded from UTF-8 on the way in and encoded again on the way out. As one
  * latin1 string a row is a single object, it goes into the state store as it is (a JSON-serialisable
@@ -17,17 +17,19 @@
  * and the UTF-8 of their encodeJson text.
  */
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../../common/columns.js';
-import type { Schema } from '../../../common/schema.js';
-import type { SqlType } from '../../../common/types.js';
-import { toArrowType } from '../../../common/types.js';
-import { decodeJson, encodeJson } from '../../../state/state-codec.js';
+import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../common/columns.js';
+import type { Schema } from '../../common/schema.js';
+import type { SqlType } from '../../common/types.js';
+import { toArrowType } from '../../common/types.js';
+import { decodeJson, encodeJson } from '../../state/state-codec.js';
 
 const TWO_32 = 4294967296;
 
-/** A native copy of src[from, to) to dst at `at`, for any Uint8Array source (no subarray view made). */
-const copyBytes = (src: Uint8Array, dst: Uint8Array, at: number, from: number, to: number): number =>
-  Buffer.prototype.copy.call(src, dst, at, from, to);
+/** dst[at…] = src[from, to): a loop for short runs, one native copy for longer ones (measured: the crossover is near 32 bytes). */
+function copyBytes(src: Uint8Array, dst: Uint8Array, at: number, from: number, to: number): void {
+  if (to - from < 32) for (let k = from; k < to; k++) dst[at++] = src[k]!;
+  else dst.set(src.subarray(from, to), at);
+}
 const encoder = new TextEncoder();
 
 type Layout = { readonly kind: 'fixed'; readonly width: 1 | 2 | 4 | 8 } | { readonly kind: 'bool' } | { readonly kind: 'utf8' } | { readonly kind: 'json' };
@@ -93,6 +95,18 @@ export class RowCodec {
     return this.buf.toString('latin1', 0, this.w);
   }
 
+  /** A row given as JS values (one per column, as valueAt reads them), as a row string. */
+  encodeValues(values: readonly unknown[]): string {
+    this.w = 0;
+    values.forEach((v, c) => {
+      if (v === null || v === undefined) {
+        this.need(1);
+        this.buf[this.w++] = 0;
+      } else this.writeValue(this.layouts[c]!, this.schema.columns[c]!.type, v);
+    });
+    return this.buf.toString('latin1', 0, this.w);
+  }
+
   private encoderOf(d: arrow.Data, c: number): ColumnEncoder {
     const layout = this.layouts[c]!;
     const t = this.schema.columns[c]!.type;
@@ -128,8 +142,7 @@ export class RowCodec {
         buf[w] = 1;
         buf.writeUInt32LE(n, w + 1);
         w += 5;
-        if (n < 16) for (let k = 0; k < n; k++) buf[w + k] = bytes[s + k]!;
-        else copyBytes(bytes, buf, w, s, s + n);
+        copyBytes(bytes, buf, w, s, s + n);
         this.w = w + n;
       };
     }
@@ -181,17 +194,26 @@ export class RowCodec {
     }
   }
 
-  /** Rows (row strings), in order, as one Arrow column per schema column. */
-  decode(rows: readonly string[]): arrow.Data[] {
+  /**
+   * Rows (row strings), in order, as one Arrow column per schema column. With `repeated`, the same
+   * string object appearing many times (a join's stored row in each of its pairs) is read once.
+   */
+  decode(rows: readonly string[], repeated = false): arrow.Data[] {
     const n = rows.length;
-    let total = 0;
-    for (let r = 0; r < n; r++) total += rows[r]!.length;
-    const src = Buffer.allocUnsafe(Math.max(1, total));
     const rowStart = new Float64Array(n + 1);
-    let at = 0;
+    const seen = repeated ? new Map<string, number>() : undefined;
+    let total = 0;
     for (let r = 0; r < n; r++) {
-      rowStart[r] = at;
-      at += src.write(rows[r]!, at, 'latin1');
+      const row = rows[r]!;
+      const known = seen?.get(row);
+      if (known !== undefined) { rowStart[r] = known; continue; }
+      rowStart[r] = total;
+      seen?.set(row, total);
+      total += row.length;
+    }
+    const src = Buffer.allocUnsafe(Math.max(1, total));
+    for (let r = 0, at = 0; r < n; r++) {
+      if (rowStart[r] === at) at += src.write(rows[r]!, at, 'latin1');
     }
     const cols = this.layouts.map((l) => new ColumnOut(l, n));
     for (let r = 0; r < n; r++) {
@@ -275,8 +297,7 @@ class ColumnOut {
         const bytes = new Uint8Array(total);
         for (let i = 0; i < n; i++) {
           const s = this.starts![i]!, l = this.lens![i]!, d = offsets[i]!;
-          if (l < 16) for (let k = 0; k < l; k++) bytes[d + k] = src[s + k]!;
-          else src.copy(bytes, d, s, s + l);
+          copyBytes(src, bytes, d, s, s + l);
         }
         return arrow.makeData({ ...base, type: type as arrow.Utf8, valueOffsets: offsets, data: bytes });
       }
