@@ -142,7 +142,11 @@ function newPartition(keyValues: readonly unknown[]): Partition {
 /** Compares ORDER BY keys: negative when `a` ranks before `b`. */
 export type SortComparator = (a: SortKey, b: SortKey) => number;
 
-/** One ORDER BY value against another: its direction, NULLs first or last whatever the direction, NaN above every number. */
+/**
+ * One ORDER BY value against another: its direction, NULLs first or last whatever the direction,
+ * NaN above every number. Strings compare by UTF-16 code units, which is code point order except
+ * between characters above U+FFFF and those from U+E000 to U+FFFF.
+ */
 function compareValue(x: unknown, y: unknown, descending: boolean, nullsFirst: boolean): number {
   if (x === y) return 0;
   if (x === null) return nullsFirst ? -1 : 1;
