@@ -4,7 +4,7 @@
  */
 import type { BoundExpr } from './expr.js';
 import { exprToString } from './expr.js';
-import type { AggregateCall, LogicalPlan, WindowSpec } from './logical/plan.js';
+import type { AggregateCall, LogicalPlan, RankOrderKey, WindowSpec } from './logical/plan.js';
 import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
@@ -36,6 +36,20 @@ export function aggCallText(a: AggregateCall): string {
   return `${fn}(${arg})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
 }
 
+/** `partition=[auction#0], order=[price#2 DESC], rows<=10, rank=output`: what a Top-N keeps. */
+export function topNText(n: {
+  readonly partitionBy: readonly BoundExpr[]; readonly orderBy: readonly RankOrderKey[];
+  readonly rankStart: number; readonly rankEnd: number; readonly outputRank: boolean;
+}): string {
+  const order = n.orderBy.map((k) => {
+    // NULLS only when it is not the default for the direction (first for ASC, last for DESC)
+    const nulls = k.nullsFirst === !k.descending ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+    return `${exprToString(k.expr)} ${k.descending ? 'DESC' : 'ASC'}${nulls}`;
+  });
+  const rows = n.rankStart === 1 ? `rows<=${n.rankEnd}` : `rows=${n.rankStart}..${n.rankEnd}`;
+  return `partition=[${n.partitionBy.map(exprToString).join(', ')}], order=[${order.join(', ')}], ${rows}, rank=${n.outputRank ? 'output' : 'hidden'}`;
+}
+
 const named = (names: readonly string[], exprs: readonly BoundExpr[]): string =>
   exprs.map((e, i) => (e.kind === 'column' && e.name === names[i] ? exprToString(e) : `${names[i]}=${exprToString(e)}`)).join(', ');
 
@@ -54,6 +68,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'windowTvf': return `WindowTvf(${windowText(p.window)}, time=${p.input.schema.columns[p.timeColumn]!.name}#${p.timeColumn})`;
     case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
     case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
+    case 'rank': return `TopN(${topNText(p)})`;
   }
 }
 
@@ -104,6 +119,9 @@ export function physicalLine(n: PhysicalNode): string {
       const keys = n.probeKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.tableKeys[i]!)}`).join(', ');
       return `LookupJoin(${n.joinType}, table=${n.table.name}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''})`;
     }
+    case 'topN':
+      // what the state keeps: the top rows of an append-only input, every row of a retracting one
+      return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
   }
 }
 

@@ -6,6 +6,7 @@ import type { InsertStmt, Query } from '../parser/ast.js';
 import type { Catalog, CatalogTable } from './catalog.js';
 import { bindInsert as bindInsertStmt } from './binder/bind-insert.js';
 import { bindQueryNode } from './binder/bind-query.js';
+import { checkTopNBounded } from './binder/bind-rank.js';
 import { rootEnv } from './binder/context.js';
 import type { LogicalPlan } from './logical/plan.js';
 import { RULES } from './rules/index.js';
@@ -25,12 +26,16 @@ export type { OutputModeName } from './incremental/output-mode.js';
 
 /** The logical plan of a query (views expanded, names and types resolved). */
 export function bindQuery(query: Query, catalog: Catalog): LogicalPlan {
-  return bindQueryNode(query, rootEnv(catalog)).plan;
+  const plan = bindQueryNode(query, rootEnv(catalog)).plan;
+  checkTopNBounded(plan);
+  return plan;
 }
 
 /** The plan of an INSERT's query with its columns cast to the target's physical columns. */
 export function bindInsert(stmt: InsertStmt, catalog: Catalog): { plan: LogicalPlan; target: CatalogTable } {
-  return bindInsertStmt(stmt, catalog);
+  const bound = bindInsertStmt(stmt, catalog);
+  checkTopNBounded(bound.plan);
+  return bound;
 }
 
 /** Run the rules of rules/index.ts in order. */

@@ -66,10 +66,44 @@ describe('binder errors: not supported yet', () => check([
   ['SELECT a FROM t INTERSECT SELECT a FROM u', 'UNSUPPORTED 1:1 INTERSECT is not supported yet'],
   ['SELECT a FROM t WHERE a IN (SELECT a FROM u)', 'UNSUPPORTED 1:23 IN (subquery) is not supported yet'],
   ['SELECT EXISTS (SELECT a FROM u) FROM t', 'UNSUPPORTED 1:8 EXISTS (subquery) is not supported yet'],
-  ['SELECT row_number() OVER (ORDER BY ts) FROM t', 'UNSUPPORTED 1:8 OVER windows are not supported yet'],
   ["SELECT INTERVAL '1' MONTH FROM t", 'UNSUPPORTED 1:8 INTERVAL ... MONTH is not supported yet: months and years have no fixed length; use DAY, HOUR, MINUTE or SECOND'],
   ['SELECT * FROM u FOR SYSTEM_TIME AS OF u.ts', 'BIND 1:39 FOR SYSTEM_TIME AS OF belongs to the right side of a JOIN (a lookup join: probe JOIN t FOR SYSTEM_TIME AS OF probe.p_time AS s ON …)'],
   ['SELECT 1', 'UNSUPPORTED 1:1 SELECT without FROM is not supported yet'],
+]));
+
+const TOP_N = 'ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn as an item of a SELECT list without GROUP BY, in a subquery filtered with rn <= N (Top-N and deduplication)';
+const SHAPE = (rn: string): string => `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS ${rn} FROM ...) WHERE ${rn} <= N`;
+
+describe('binder errors: OVER windows and Top-N', () => check([
+  ['SELECT row_number() OVER (ORDER BY ts) FROM t',
+    `UNSUPPORTED 1:8 ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with rn <= N (or rn < N, rn = 1, rn BETWEEN 1 AND N) in the WHERE of the query directly around it: ${SHAPE('rn')}`],
+  ['SELECT * FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY s ORDER BY ts) AS n FROM t) WHERE n >= 2',
+    `UNSUPPORTED 1:26 ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with n <= N (or n < N, n = 1, n BETWEEN 1 AND N) in the WHERE of the query directly around it: ${SHAPE('n')}`],
+  ['SELECT * FROM (SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n FROM t) WHERE n <= 3 OR a = 1',
+    `UNSUPPORTED 1:26 ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with n <= N (or n < N, n = 1, n BETWEEN 1 AND N) in the WHERE of the query directly around it: ${SHAPE('n')}`],
+  ['SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n FROM t WHERE n <= 3',
+    `BIND 1:61 column 'n' is defined in this SELECT's list (ROW_NUMBER() OVER (...) AS n), and a WHERE cannot see the aliases of its own SELECT: wrap the SELECT in a subquery and filter it in the enclosing query: ${SHAPE('n')}`],
+  ['SELECT a + 1 AS x FROM t WHERE x > 3',
+    "BIND 1:32 column 'x' is defined in this SELECT's list (an alias), and a WHERE cannot see the aliases of its own SELECT: repeat the expression, or wrap the SELECT in a subquery and filter it in the enclosing query"],
+  ['SELECT * FROM (SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n FROM t) WHERE n <= 0',
+    'PLAN 1:77 the conditions on n keep no row: a row number is 1 or more, and these allow none'],
+  ['SELECT * FROM (SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n FROM t) WHERE n BETWEEN 3 AND 2',
+    'PLAN 1:77 the conditions on n keep no row: a row number is 1 or more, and these allow none'],
+  ['SELECT ROW_NUMBER() OVER (ORDER BY ts) + 1 FROM t', `UNSUPPORTED 1:8 ROW_NUMBER() OVER (...) is only supported as ${TOP_N}`],
+  ['SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n, count(*) FROM t GROUP BY a', `UNSUPPORTED 1:11 ROW_NUMBER() OVER (...) is only supported as ${TOP_N}`],
+  ['SELECT ROW_NUMBER(a) OVER (ORDER BY ts) FROM t', 'BIND 1:8 ROW_NUMBER() takes no arguments'],
+  ['SELECT ROW_NUMBER() OVER (PARTITION BY a) FROM t', 'BIND 1:26 ROW_NUMBER() OVER (...) needs an ORDER BY: the order decides which rows are the top N'],
+  ['SELECT ROW_NUMBER() OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t',
+    'UNSUPPORTED 1:26 ROW_NUMBER() OVER (...) takes no window frame (ROWS ...): it numbers the whole partition'],
+  ['SELECT ROW_NUMBER() OVER (ORDER BY r) FROM t', 'TYPE 1:36 cannot ORDER BY a value of type ROW<x INT, y VARCHAR>'],
+  ['SELECT ROW_NUMBER() OVER (PARTITION BY r ORDER BY a) FROM t', 'TYPE 1:40 cannot PARTITION BY a value of type ROW<x INT, y VARCHAR>'],
+  ['SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n, ROW_NUMBER() OVER (ORDER BY a) AS m FROM t',
+    'UNSUPPORTED 1:49 only one ROW_NUMBER() OVER (...) per SELECT is supported'],
+  ['SELECT ROW_NUMBER() OVER (ORDER BY count(*)) FROM t', 'BIND 1:36 aggregate function COUNT is not allowed in the ORDER BY of OVER'],
+  ['SELECT RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
+  ['SELECT DENSE_RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 DENSE_RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
+  ['SELECT AVG(a) OVER (PARTITION BY s ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) FROM t',
+    `UNSUPPORTED 1:8 OVER aggregate windows (AVG(...) OVER (...)) are not supported yet; the OVER window Weir runs is ${TOP_N}`],
 ]));
 
 describe('binder errors: INSERT', () => check([

@@ -157,3 +157,38 @@ describe('the rule list', () => {
     ].join('\n'));
   });
 });
+
+describe('the rules over a Top-N', () => {
+  const TOPN = (outer: string, where: string): string =>
+    `SELECT ${outer} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY s, a + 1 ORDER BY b DESC) AS rn FROM u) WHERE ${where}`;
+
+  it('pushes below it only conditions on its plain partition columns', () => {
+    expect(after(filterPushdown, TOPN('a, s', "rn <= 2 AND s = 'x' AND a > 1 AND rn <> 2"))).toBe([
+      'Project(a#0, s#2)',
+      '  Project(a#0, b#1, s#2, rn#3)',
+      '    Filter(and(gt(a#0, 1), ne(rn#3, CAST(2 AS BIGINT))))',
+      '      TopN(partition=[s#2, add(a#0, 1)], order=[b#1 DESC], rows<=2, rank=output)',
+      "        Filter(eq(s#2, 'x'))",
+      '          Scan(u, columns=[a, b, s])',
+    ].join('\n'));
+  });
+
+  it('prunes the input columns nobody reads and the row number when nobody reads it', () => {
+    expect(after(projectionPruning, TOPN('s', 'rn <= 2'))).toBe([
+      'Project(s#2)',
+      '  TopN(partition=[s#2, add(a#0, 1)], order=[b#1 DESC], rows<=2, rank=hidden)',
+      '    Scan(u, columns=[a, b, s])',
+    ].join('\n'));
+    // the row number read above: kept, at the position after the input's (pruned) columns
+    expect(after(projectionPruning, `SELECT rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY s ORDER BY b DESC) AS rn FROM u) WHERE rn <= 2`)).toBe([
+      'Project(rn#2)',
+      '  TopN(partition=[s#1], order=[b#0 DESC], rows<=2, rank=output)',
+      '    Scan(u, columns=[b, s])',
+    ].join('\n'));
+  });
+
+  it('folds constants in its keys', () => {
+    expect(after(constantFolding, `SELECT a FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY 1 + 1, s ORDER BY b * (2 + 3)) AS rn FROM u) WHERE rn = 1`)
+      .split('\n')[2]).toBe('    TopN(partition=[2, s#2], order=[multiply(b#1, 5) ASC], rows<=1, rank=output)');
+  });
+});

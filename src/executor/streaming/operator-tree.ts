@@ -15,6 +15,7 @@ import { LookupJoinOperator } from '../operators/join/lookup-join.js';
 import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
+import { TopNOperator } from '../operators/rank/top-n.js';
 import { UnionOperator } from '../operators/union.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
@@ -73,6 +74,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   windowAssign: (n) => new WindowAssignOperator(n),
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
+  topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

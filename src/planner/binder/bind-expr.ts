@@ -176,7 +176,7 @@ function bindCase(e: CaseExpr, ctx: ExprContext): BoundExpr {
 
 function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const name = e.name.value.toUpperCase();
-  if (e.over) throw new WeirError('UNSUPPORTED', 'OVER windows are not supported yet', e.span);
+  if (e.over) throw overError(e, name);
   if (isAggregateCall(e)) {
     if (ctx.inAggregate) throw new WeirError('BIND', `aggregate function calls cannot be nested: ${name} inside an aggregate`, e.span);
     throw new WeirError('BIND', `aggregate function ${name} is not allowed in ${ctx.clause}`, e.span);
@@ -211,6 +211,21 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const known = [...Object.keys(SQL_FUNCTION_NAMES), ...Object.keys(SQL_AGGREGATE_NAMES)];
   const close = closestName(name, known);
   throw new WeirError('BIND', `function '${e.name.value}' not found${close ? `; did you mean '${close}'?` : ''}`, e.name.span);
+}
+
+/**
+ * A call with OVER where Weir cannot run it. ROW_NUMBER() runs as a Top-N only when it is a whole
+ * item of a SELECT list (bind-select.ts takes it there); everything else with OVER is refused with
+ * what is supported.
+ */
+function overError(e: CallExpr, name: string): WeirError {
+  const topN = 'ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn as an item of a SELECT list without GROUP BY, ' +
+    'in a subquery filtered with rn <= N (Top-N and deduplication)';
+  if (name === 'ROW_NUMBER') return new WeirError('UNSUPPORTED', `ROW_NUMBER() OVER (...) is only supported as ${topN}`, e.span);
+  if (SQL_AGGREGATE_NAMES[name] !== undefined) {
+    return new WeirError('UNSUPPORTED', `OVER aggregate windows (${name}(...) OVER (...)) are not supported yet; the OVER window Weir runs is ${topN}`, e.span);
+  }
+  return new WeirError('UNSUPPORTED', `${name}() OVER (...) is not supported yet; the OVER window Weir runs is ${topN}`, e.span);
 }
 
 /** `FLOOR(ts TO HOUR)` arrives as FLOOR(ts, 'HOUR'): the time-rounding functions, not the numeric ones. */

@@ -1,18 +1,20 @@
 /**
- * SELECT: FROM, WHERE (a BOOLEAN, no aggregates), then either a projection of the select list or a
- * grouped query (aggregates.ts); DISTINCT groups by every output column.
+ * SELECT: FROM, WHERE (a BOOLEAN, no aggregates; bounds on a Top-N's row number below go into the
+ * Top-N, see bind-rank.ts), then either a projection of the select list (over a Top-N when the list
+ * has ROW_NUMBER() OVER (...)) or a grouped query (aggregates.ts); DISTINCT groups by every output column.
  */
 import { WeirError } from '../../common/errors.js';
 import type { SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { aggregate, filter, project } from '../logical/plan.js';
+import { aggregate, project } from '../logical/plan.js';
 import { aggregateWindow } from '../window-bounds.js';
 import { bindGrouped, isGrouped } from './aggregates.js';
 import { needsAggregate } from './ast-walk.js';
 import type { ExprContext } from './bind-expr.js';
 import { bindExpr, requireBoolean } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
+import { bindRowNumber, rowNumberItem, rowNumberRef, whereAliasError, whereWithTopN } from './bind-rank.js';
 import type { BoundQuery, QueryEnv } from './context.js';
 import { expandSelectItems, uniqueNames } from './select-items.js';
 
@@ -21,7 +23,15 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
   const rel = bindFrom(q.from, env);
   let plan = rel.plan;
   const ctx: ExprContext = { catalog: env.catalog, scope: rel.scope, clause: 'WHERE' };
-  if (q.where) plan = filter(plan, requireBoolean(bindExpr(q.where, ctx), 'WHERE clause', q.where.span));
+  if (q.where) {
+    let predicate: BoundExpr;
+    try {
+      predicate = requireBoolean(bindExpr(q.where, ctx), 'WHERE clause', q.where.span);
+    } catch (e) {
+      throw (e instanceof WeirError && e.code === 'BIND' && whereAliasError(q, rel.scope)) || e;
+    }
+    plan = whereWithTopN(plan, predicate);
+  }
 
   let result: BoundQuery;
   if (isGrouped(q, needsAggregate)) {
@@ -29,8 +39,12 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
   } else {
     const columns = expandSelectItems(q.items, rel.scope);
     const sctx: ExprContext = { ...ctx, clause: 'SELECT' };
-    const exprs = columns.map((c) => (c.kind === 'star' ? c.expr : bindExpr(c.ast, sctx)));
-    result = { plan: project(plan, exprs, uniqueNames(columns.map((c) => c.name))), spans: columns.map((c) => c.span) };
+    const names = uniqueNames(columns.map((c) => c.name));
+    // ROW_NUMBER() OVER (...): a Top-N over the FROM and WHERE; the other items read its input columns
+    const rn = rowNumberItem(columns);
+    const ranked = rn && bindRowNumber(rn.call, plan, names[rn.index]!, sctx);
+    const exprs = columns.map((c, i) => (c.kind === 'star' ? c.expr : ranked && i === rn.index ? rowNumberRef(ranked) : bindExpr(c.ast, sctx)));
+    result = { plan: project(ranked ?? plan, exprs, names), spans: columns.map((c) => c.span) };
   }
   return q.distinct ? { plan: distinct(result.plan), spans: result.spans } : result;
 }

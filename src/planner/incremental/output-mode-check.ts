@@ -8,11 +8,12 @@ import { WeirError } from '../../common/errors.js';
 import type { OutputModeName } from './output-mode.js';
 
 /**
- * The stateful aggregations of a plan, as the mode check sees them, and its retracting joins (outer
- * joins with no time bound, which emit NULL-padded rows and retract them when a match arrives).
+ * The stateful aggregations of a plan, as the mode check sees them, its retracting joins (outer
+ * joins with no time bound, which emit NULL-padded rows and retract them when a match arrives), and
+ * its Top-Ns whose result updates (all but a keep-first deduplication on processing time).
  */
 export interface AggregationInfo {
-  readonly kind: 'aggregate' | 'windowAggregate' | 'retractingJoin';
+  readonly kind: 'aggregate' | 'windowAggregate' | 'retractingJoin' | 'topN';
   /** window aggregates: whether the window's time column carries a watermark */
   readonly watermarked: boolean;
 }
@@ -22,6 +23,7 @@ export function chooseOutputMode(infos: readonly AggregationInfo[], requested: O
   const joins = infos.filter((a) => a.kind === 'retractingJoin');
   const unbounded = aggs.filter((a) => a.kind === 'aggregate');
   const unwatermarked = aggs.filter((a) => a.kind === 'windowAggregate' && !a.watermarked);
+  const topNs = aggs.filter((a) => a.kind === 'topN');
   switch (requested) {
     case 'append':
       if (unbounded.length > 0) {
@@ -40,6 +42,11 @@ export function chooseOutputMode(infos: readonly AggregationInfo[], requested: O
           'unmatched row and retracts it when a match arrives; use update, or bound the join with a time range ' +
           'between the two sides\' event times (an interval join)', span);
       }
+      if (topNs.length > 0) {
+        throw new WeirError('PLAN',
+          'append output mode not supported for a Top-N (ROW_NUMBER() OVER (...) filtered to the top N): a row leaves the ' +
+          'result when a better one arrives, and the rows below it move down a rank; use update or complete', span);
+      }
       return 'append';
     case 'complete':
       if (aggs.length === 0) {
@@ -49,6 +56,6 @@ export function chooseOutputMode(infos: readonly AggregationInfo[], requested: O
     case 'update':
       return 'update';
     case undefined:
-      return unbounded.length === 0 && unwatermarked.length === 0 && joins.length === 0 ? 'append' : 'update';
+      return unbounded.length === 0 && unwatermarked.length === 0 && joins.length === 0 && topNs.length === 0 ? 'append' : 'update';
   }
 }

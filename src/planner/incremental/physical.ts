@@ -12,7 +12,7 @@ import type { Schema } from '../../common/schema.js';
 import type { OutputModeName } from './output-mode.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
-import type { AggregateCall, WindowSpec } from '../logical/plan.js';
+import type { AggregateCall, RankOrderKey, WindowSpec } from '../logical/plan.js';
 
 interface NodeBase {
   readonly schema: Schema;
@@ -167,9 +167,29 @@ export interface LookupJoinNode extends NodeBase {
   readonly span?: SourceSpan;
 }
 
+/**
+ * Top-N per partition (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to ranks
+ * `rankStart`..`rankEnd`; deduplication when that is 1..1). The output is the input's columns and,
+ * with `outputRank`, the rank (BIGINT). Over an append-only input the operator keeps only the top
+ * `rankEnd` rows of a partition; over a retracting one every row (a retracted top row promotes the
+ * next). The result updates (update mode) unless it is a keep-first deduplication on processing
+ * time over an append-only input (`appendOnly`); in complete mode every kept row is emitted each batch.
+ */
+export interface TopNNode extends NodeBase {
+  readonly kind: 'topN';
+  readonly operatorId: number;
+  readonly input: PhysicalNode;
+  readonly partitionBy: readonly BoundExpr[];
+  readonly orderBy: readonly RankOrderKey[];
+  readonly rankStart: number;
+  readonly rankEnd: number;
+  readonly outputRank: boolean;
+  readonly mode: OutputModeName;
+}
+
 export type PhysicalNode =
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
-  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode;
+  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode;
 export type PhysicalKind = PhysicalNode['kind'];
 
 export interface StreamingPlan {
@@ -191,7 +211,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin':
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN':
       return [n.input];
   }
 }

@@ -26,6 +26,7 @@ import type { WindowAggregateMatch } from './window-match.js';
 import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
 import { planLookupJoin } from './plan-lookup-join.js';
+import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -36,6 +37,7 @@ export interface PlanStreamingOptions {
 function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
   for (const c of children(p)) aggregations(c, out);
   if (p.kind === 'join' && joinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
+  if (p.kind === 'rank' && topNUpdates(p)) out.push({ kind: 'topN', watermarked: false });
   if (p.kind === 'aggregate') {
     const m = matchWindowAggregate(p);
     // a processing-time window closes by the clock: it finalizes as an event-time one with a watermark does
@@ -104,6 +106,8 @@ class Builder {
         return planJoin(p, this);
       case 'lookupJoin':
         return planLookupJoin(p, (x) => this.build(x));
+      case 'rank':
+        return planTopN(p, this, this.mode);
     }
   }
 
@@ -147,9 +151,9 @@ function withoutWindowTime(s: Schema, m: WindowAggregateMatch): Schema {
   return m.windowTimeKeys.length === 0 ? s : { columns: s.columns.filter((_, i) => !m.windowTimeKeys.includes(i)) };
 }
 
-/** Whether a stateful operator sits below `n` (then `n` is a chained stateful operator). */
+/** Whether an operator that emits its whole result in complete mode sits below `n`. */
 function hasStatefulBelow(n: PhysicalNode): boolean {
-  return physicalChildren(n).some((c) => c.kind === 'aggregate' || c.kind === 'windowAggregate' || hasStatefulBelow(c));
+  return physicalChildren(n).some((c) => c.kind === 'aggregate' || c.kind === 'windowAggregate' || c.kind === 'topN' || hasStatefulBelow(c));
 }
 
 /**
@@ -163,6 +167,11 @@ function checkChainedComplete(root: PhysicalNode, mode: OutputModeName, span: So
       throw new WeirError('PLAN',
         'complete output mode is not supported for an aggregation fed by another aggregation: each batch would count ' +
         "the upstream's whole result again; use append or update", span);
+    }
+    if (n.kind === 'topN' && hasStatefulBelow(n)) {
+      throw new WeirError('PLAN',
+        'complete output mode is not supported for a Top-N fed by an aggregation or another Top-N: each batch would ' +
+        "rank the upstream's whole result again, as new rows; use update", span);
     }
     physicalChildren(n).forEach(walk);
   };
@@ -181,14 +190,16 @@ function soleSource(n: PhysicalNode): SourceNode {
 }
 
 /**
- * Where the grouping keys of the aggregate at the top of the plan are in the result (through
- * projections and filters): what identifies a row in update and complete mode. Empty when there is
- * no aggregate on top, or when a key is not in the result (then rows cannot be told apart).
+ * Where the grouping keys of the aggregate (or the upsert key of the Top-N, plan-top-n.ts) at the top
+ * of the plan are in the result (through projections and filters): what identifies a row in update
+ * and complete mode. Empty when there is no aggregate on top, or when a key is not in the result
+ * (then rows cannot be told apart).
  */
 function keyColumnsOf(p: LogicalPlan): number[] | undefined {
   switch (p.kind) {
     case 'aggregate': return p.groupBy.map((_, i) => i);
     case 'filter': return keyColumnsOf(p.input);
+    case 'rank': return topNKeyColumns(p);
     case 'project': {
       const inner = keyColumnsOf(p.input);
       if (!inner) return undefined;

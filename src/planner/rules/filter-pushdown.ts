@@ -4,8 +4,9 @@
  *
  * A conjunct goes below a projection when the columns it reads are deterministic expressions
  * (substituted), into every input of a union, below a window TVF when it does not read the window
- * columns, below a grouped aggregate when it reads only grouping keys, and into the inputs of joins
- * and lookup joins as far as their NULL padding allows. It never goes below a
+ * columns, below a grouped aggregate when it reads only grouping keys, below a Top-N when it reads
+ * only its partition keys (a whole partition stays or goes, so the ranks do not change), and into
+ * the inputs of joins and lookup joins as far as their NULL padding allows. It never goes below a
  * watermark assigner: the watermark must see every row of the source, filtered or not (as Flink).
  * Non-deterministic conjuncts stay where they are.
  */
@@ -13,7 +14,7 @@ import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { aggregate, children, filter, project, union, withChildren, windowTvf } from '../logical/plan.js';
+import { aggregate, children, filter, project, rankOver, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
 import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
@@ -78,6 +79,14 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       return pushIntoJoin(p, movable, stay, pushInto);
     case 'lookupJoin':
       return pushIntoLookupJoin(p, movable, stay, pushInto);
+    case 'rank': {
+      // the input columns keep their positions through the Top-N: only the plain partition columns qualify
+      const keys = new Set(p.partitionBy.flatMap((e) => (e.kind === 'column' ? [e.index] : [])));
+      const down = movable.filter((c) => [...columnsUsed(c)].every((i) => keys.has(i)));
+      const keep = preds.filter((c) => !down.includes(c));
+      if (down.length === 0) return withFilter(p, keep);
+      return withFilter(rankOver(p, pushInto(p.input, down)), keep);
+    }
     case 'watermarkAssigner': case 'scan':
       return withFilter(p, preds);
   }

@@ -16,7 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
-import { aggregate, filter, join, lookupJoin, project, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, filter, join, lookupJoin, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -106,6 +106,18 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
         return project(inner.plan, exprs, kept.map((old) => input.schema.columns[old]!.name));
       });
       return { plan: union(inputs, { columns: kept.map((i) => p.schema.columns[i]!) }), map: indexMap(kept) };
+    }
+    case 'rank': {
+      // the input columns the consumer and the keys read; the row number only when the consumer reads it
+      const width = p.input.schema.columns.length;
+      const need = usedBy([...p.partitionBy, ...p.orderBy.map((k) => k.expr)], new Set([...required].filter((i) => i < width)));
+      const inner = prune(p.input, need);
+      const outputRank = p.outputRank && required.has(width);
+      const plan = rank(inner.plan, p.partitionBy.map((e) => remap(e, inner.map)),
+        p.orderBy.map((k) => ({ ...k, expr: remap(k.expr, inner.map) })), p, outputRank, p.rankName, p.span);
+      const map = new Map(inner.map);
+      if (outputRank) map.set(width, inner.plan.schema.columns.length);
+      return { plan, map };
     }
     case 'join': {
       // each side keeps what the consumer and the condition read of it
@@ -259,6 +271,12 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const same = (k: number): boolean => p.inputs.every((i) => sameRowFields(i.schema.columns[k]?.type, p.schema.columns[k]?.type));
       const need: Usage = new Map([...u].map(([k, use]) => [k, same(k) ? use : 'all'] as const));
       return { ...p, inputs: p.inputs.map((i) => annotateFields(i, need)) };
+    }
+    case 'rank': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      for (const e of p.partitionBy) useExpr(e, need);
+      for (const k of p.orderBy) useExpr(k.expr, need);
+      return { ...p, input: annotateFields(p.input, need) };
     }
     case 'join': {
       const lw = p.left.schema.columns.length;

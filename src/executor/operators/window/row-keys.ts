@@ -27,7 +27,9 @@ export function decodeColumn(d: arrow.Data): unknown[] {
   const plain = (d.typeId === arrow.Type.Int || d.typeId === arrow.Type.Float || d.typeId === arrow.Type.Timestamp || d.typeId === arrow.Type.Date)
     && d.nullCount === 0 && ArrayBuffer.isView(vals);
   if (plain && vals instanceof BigInt64Array) {
-    for (let i = 0; i < n; i++) out[i] = Number(vals[i]!);
+    // two 32-bit halves (little-endian), as readerFor: no BigInt per value
+    const w = new Int32Array(vals.buffer, vals.byteOffset, n * 2);
+    for (let i = 0; i < n; i++) out[i] = w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0);
     return out;
   }
   if (plain && !(vals instanceof BigUint64Array)) {

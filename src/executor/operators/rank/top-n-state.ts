@@ -1,0 +1,250 @@
+/**
+ * The state of a Top-N operator: per partition, its rows in rank order.
+ *
+ * A row is an Entry: its arrival number (`seq`, the tie-breaker: of two rows with equal ORDER BY
+ * keys the one that came first ranks first), its ORDER BY key (the value itself for one key, an
+ * array for several), and its column values as one row string (row-codec.ts). A row of the batch in
+ * progress over an append-only input gets its string only at the end of the batch (until then it
+ * points at its chunk and row): most such rows never make the top N, or leave it before the batch
+ * ends, and are never copied.
+ *
+ * Partitions are found through nested Maps keyed by the partition values themselves (numbers or
+ * strings; one Map level per PARTITION BY key), so a row costs a Map lookup per key and no string
+ * building.
+ *
+ * In the state store each kept row is one entry: key `seq` in base 36, value `[row string]` (the same
+ * string the Entry holds). A batch puts the rows that entered and deletes the rows that left; the
+ * operator rebuilds its partitions from the store on start and after an abort, computing the keys
+ * again from the rows.
+ */
+import type { RankOrderKey } from '../../../planner/logical/plan.js';
+import type { StateStore } from '../../../state/state-store.js';
+import { NULL_KEY } from '../window/row-keys.js';
+
+/** ORDER BY key values: the value for one key, an array for several. */
+export type SortKey = unknown;
+
+export class Entry {
+  constructor(
+    readonly seq: number,
+    readonly sort: SortKey,
+    /** the row's values (row-codec.ts); undefined while it only points into the batch in progress */
+    public text: string | undefined,
+    readonly chunk: number,
+    readonly row: number,
+  ) {}
+}
+
+export class Partition {
+  /** rows in rank order (the first `rankEnd` only, for an append-only input) */
+  rows: Entry[] = [];
+  /** the visible rows (what was emitted) when the batch in progress first touched the partition */
+  before: readonly Entry[] | undefined = undefined;
+  /** the batch number that last touched it */
+  batch = -1;
+
+  constructor(readonly keyValues: readonly unknown[]) {}
+}
+
+/** A Map key for a partition value (NULL is a value of its own: NULLs partition together, as in SQL). */
+const mapKey = (v: unknown): unknown => (v === null || v === undefined ? NULL_KEY : v);
+
+/** Partitions by their key values, one nested Map level per key. */
+export class PartitionIndex {
+  private root = new Map<unknown, unknown>();
+  private single: Partition | undefined;
+  private count = 0;
+
+  constructor(private readonly keys: number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The partition of row `i`, whose key values are `cols[k][i]`. */
+  find(cols: readonly (readonly unknown[])[], i: number): Partition | undefined {
+    const nk = this.keys;
+    if (nk === 0) return this.single;
+    let m = this.root;
+    for (let c = 0; c < nk - 1; c++) {
+      m = m.get(mapKey(cols[c]![i])) as Map<unknown, unknown>;
+      if (m === undefined) return undefined;
+    }
+    return m.get(mapKey(cols[nk - 1]![i])) as Partition | undefined;
+  }
+
+  /** The partition of these key values, created when absent. */
+  obtain(keyValues: readonly unknown[]): Partition {
+    const nk = this.keys;
+    if (nk === 0) return this.single ?? this.created(this.single = newPartition(keyValues));
+    let m = this.root;
+    for (let c = 0; c < nk - 1; c++) {
+      const k = mapKey(keyValues[c]);
+      let next = m.get(k) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        m.set(k, next);
+      }
+      m = next;
+    }
+    const k = mapKey(keyValues[nk - 1]);
+    const found = m.get(k) as Partition | undefined;
+    if (found) return found;
+    const p = newPartition(keyValues);
+    m.set(k, p);
+    return this.created(p);
+  }
+
+  private created(p: Partition): Partition {
+    this.count++;
+    return p;
+  }
+
+  remove(p: Partition): void {
+    this.count--;
+    const nk = this.keys;
+    if (nk === 0) {
+      this.single = undefined;
+      return;
+    }
+    const path: Map<unknown, unknown>[] = [this.root];
+    for (let c = 0; c < nk - 1; c++) path.push(path[c]!.get(mapKey(p.keyValues[c])) as Map<unknown, unknown>);
+    path[nk - 1]!.delete(mapKey(p.keyValues[nk - 1]));
+    // drop the levels the partition leaves empty
+    for (let c = nk - 1; c > 0 && path[c]!.size === 0; c--) path[c - 1]!.delete(mapKey(p.keyValues[c - 1]));
+  }
+
+  *all(): IterableIterator<Partition> {
+    if (this.keys === 0) {
+      if (this.single) yield this.single;
+      return;
+    }
+    const walk = function* (m: Map<unknown, unknown>, depth: number, last: number): IterableIterator<Partition> {
+      for (const v of m.values()) {
+        if (depth === last) yield v as Partition;
+        else yield* walk(v as Map<unknown, unknown>, depth + 1, last);
+      }
+    };
+    yield* walk(this.root, 0, this.keys - 1);
+  }
+
+  clear(): void {
+    this.root = new Map();
+    this.single = undefined;
+    this.count = 0;
+  }
+}
+
+function newPartition(keyValues: readonly unknown[]): Partition {
+  return new Partition(keyValues);
+}
+
+/** Compares ORDER BY keys: negative when `a` ranks before `b`. */
+export type SortComparator = (a: SortKey, b: SortKey) => number;
+
+/**
+ * One ORDER BY value against another: its direction, NULLs first or last whatever the direction,
+ * NaN above every number. Strings compare by UTF-16 code units, which is code point order except
+ * between characters above U+FFFF and those from U+E000 to U+FFFF.
+ */
+function compareValue(x: unknown, y: unknown, descending: boolean, nullsFirst: boolean): number {
+  if (x === y) return 0;
+  if (x === null) return nullsFirst ? -1 : 1;
+  if (y === null) return nullsFirst ? 1 : -1;
+  let c = (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+  if (c === 0) {
+    if (x !== x) c = y !== y ? 0 : 1;
+    else if (y !== y) c = -1;
+    else return 0; // 0 and -0
+  }
+  return descending ? -c : c;
+}
+
+/** The comparator of the ORDER BY keys (as Flink and DuckDB sort: NaN last among numbers). */
+export function sortComparator(keys: readonly RankOrderKey[]): SortComparator {
+  if (keys.length === 1) {
+    const { descending, nullsFirst } = keys[0]!;
+    return (a, b) => compareValue(a, b, descending, nullsFirst);
+  }
+  const desc = keys.map((k) => k.descending);
+  const nulls = keys.map((k) => k.nullsFirst);
+  return (a, b) => {
+    const x = a as readonly unknown[], y = b as readonly unknown[];
+    for (let k = 0; k < desc.length; k++) {
+      const c = compareValue(x[k], y[k], desc[k]!, nulls[k]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+}
+
+/** Where a row with ORDER BY key `sort` goes among `rows`: after every row it does not rank before (it came last). */
+export function insertionPoint(rows: readonly Entry[], sort: SortKey, cmp: SortComparator): number {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(rows[mid]!.sort, sort) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first row whose ORDER BY key is not before `sort`. */
+export function firstNotBefore(rows: readonly Entry[], sort: SortKey, cmp: SortComparator): number {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(rows[mid]!.sort, sort) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const storeKeyOf = (seq: number): string => seq.toString(36);
+
+/** Write a row that entered the state. */
+export function saveRow(store: StateStore, e: Entry): void {
+  store.put(storeKeyOf(e.seq), [e.text]);
+}
+
+export function deleteRow(store: StateStore, e: Entry): void {
+  store.delete(storeKeyOf(e.seq));
+}
+
+/**
+ * The rows of the store's (committed) entries into their partitions of `index`, ranked, their
+ * partition and ORDER BY keys computed again by `keysOf` (over the row strings, in store order).
+ * Returns the next arrival number.
+ */
+export function loadRows(
+  store: StateStore, index: PartitionIndex, cmp: SortComparator,
+  keysOf: (rows: readonly string[]) => { partition: readonly (readonly unknown[])[]; sort: readonly (readonly unknown[])[] },
+): number {
+  index.clear();
+  let nextSeq = 0;
+  const seqs: number[] = [];
+  const rows: string[] = [];
+  for (const [key, v] of store.entries()) {
+    const seq = parseInt(key, 36);
+    if (seq >= nextSeq) nextSeq = seq + 1;
+    seqs.push(seq);
+    rows.push(v[0] as string);
+  }
+  if (rows.length === 0) return nextSeq;
+  const keys = keysOf(rows);
+  const nk = keys.partition.length, ns = keys.sort.length;
+  rows.forEach((text, i) => {
+    const keyValues = new Array(nk);
+    for (let k = 0; k < nk; k++) keyValues[k] = keys.partition[k]![i] ?? null;
+    let sort: SortKey;
+    if (ns === 1) sort = keys.sort[0]![i] ?? null;
+    else {
+      const a = new Array(ns);
+      for (let k = 0; k < ns; k++) a[k] = keys.sort[k]![i] ?? null;
+      sort = a;
+    }
+    index.obtain(keyValues).rows.push(new Entry(seqs[i]!, sort, text, -1, -1));
+  });
+  for (const p of index.all()) p.rows.sort((a, b) => cmp(a.sort, b.sort) || a.seq - b.seq);
+  return nextSeq;
+}

@@ -1,0 +1,298 @@
+/**
+ * Top-N per partition (physical TopNNode): `ROW_NUMBER() OVER (PARTITION BY k ORDER BY c) AS rn`
+ * filtered to ranks rankStart..rankEnd; deduplication is the case 1..1.
+ *
+ * Rows of a partition are ranked by the ORDER BY keys, ties by arrival (the earlier row ranks first),
+ * so results do not depend on how the input was split into batches. Over an append-only input only
+ * the top `rankEnd` rows of a partition are kept (a row pushed below can never come back); a row
+ * that does not beat the last kept row is dropped before anything of it but its keys is read. Over a
+ * retracting input every row is kept, so that retracting a top row promotes the next one.
+ *
+ * Per batch the rows are applied as they come; at the end of the batch each partition the batch
+ * touched is compared with what was emitted for it before (its visible rows when the batch first
+ * touched it) and only the difference is emitted:
+ * - rank output: per rank position whose row changed, UPDATE_BEFORE (old row, that rank) and
+ *   UPDATE_AFTER (new row, that rank), or DELETE / INSERT where the partition shrank or grew: the
+ *   upsert key is (partition keys, rank), and a row whose rank shifted is updated at both ranks;
+ * - no rank output, one row per partition: UPDATE_BEFORE / UPDATE_AFTER of the partition's row;
+ * - no rank output, several: DELETE for rows that left, INSERT for rows that entered (a multiset).
+ * In complete mode every visible row of every partition is emitted each batch instead.
+ *
+ * A kept row is one string in a binary layout (row-codec.ts), held by the operator's index and, the
+ * same string, by the state store (top-n-state.ts); rows go in and out of it by byte copies.
+ */
+import type * as arrow from 'apache-arrow';
+import { batchFromColumns } from '../../../common/columns.js';
+import { InternalError } from '../../../common/errors.js';
+import { toArrowSchema } from '../../../common/schema.js';
+import { T } from '../../../common/types.js';
+import { RowKind } from '../../../connectors/api.js';
+import { topNText } from '../../../planner/explain.js';
+import type { TopNNode } from '../../../planner/incremental/physical.js';
+import type { StateStore } from '../../../state/state-store.js';
+import type { ExprContext } from '../../expr/compile.js';
+import { compileExpr } from '../../expr/compile.js';
+import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
+import { int64Column } from '../window/result-columns.js';
+import { decodeColumn } from '../window/row-keys.js';
+import { RowCodec } from '../row-codec.js';
+import type { Partition, SortComparator, SortKey } from './top-n-state.js';
+import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator } from './top-n-state.js';
+
+type Kernel = (b: arrow.RecordBatch) => arrow.Data;
+type Encoders = ReturnType<RowCodec['source']>;
+
+/** The rows a batch emits: their row strings, ranks and kinds. */
+interface Emitted {
+  readonly rows: string[];
+  readonly ranks: number[];
+  readonly kinds: number[];
+}
+
+export class TopNOperator implements Operator {
+  private readonly partitionKernels: Kernel[];
+  private readonly sortKernels: Kernel[];
+  private readonly cmp: SortComparator;
+  private readonly outSchema: arrow.Schema;
+  private readonly index: PartitionIndex;
+  private readonly codec: RowCodec;
+  /** keep only the top rankEnd rows of a partition (the input never retracts) */
+  private readonly trim: boolean;
+  private nextSeq: number;
+  /** the arrival number of the first row of the batch in progress: rows from it on entered in this batch */
+  private batchFirstSeq: number;
+  private batchSeq = 0;
+  /** partitions touched in the batch in progress, in the order first touched */
+  private touched: Partition[] = [];
+  /** the batch's input chunks (rows not encoded yet point into them), with their encoders once needed */
+  private chunks: arrow.RecordBatch[] = [];
+  private encoders: (Encoders | undefined)[] = [];
+  /** rows that left the state in this batch */
+  private left: Entry[] = [];
+  /** rows kept, and the characters of their strings (for progress) */
+  private rowCount = 0;
+  private rowChars = 0;
+
+  constructor(private readonly node: TopNNode, private readonly store: StateStore, exprCtx: ExprContext) {
+    const input = node.input.schema;
+    this.partitionKernels = node.partitionBy.map((e) => compileExpr(e, input, exprCtx));
+    this.sortKernels = node.orderBy.map((k) => compileExpr(k.expr, input, exprCtx));
+    this.cmp = sortComparator(node.orderBy);
+    this.outSchema = toArrowSchema(node.schema);
+    this.index = new PartitionIndex(node.partitionBy.length);
+    this.codec = new RowCodec(input);
+    this.trim = node.input.appendOnly;
+    this.nextSeq = this.load();
+    this.batchFirstSeq = this.nextSeq;
+  }
+
+  /** The partitions again from the store's committed rows (keys computed over them); the next arrival number. */
+  private load(): number {
+    const schema = this.node.input.schema;
+    const next = loadRows(this.store, this.index, this.cmp, (rows) => {
+      const b = batchFromColumns(schema, this.codec.decode(rows), rows.length);
+      return { partition: this.partitionKernels.map((k) => decodeColumn(k(b))), sort: this.sortKernels.map((k) => decodeColumn(k(b))) };
+    });
+    this.rowCount = 0;
+    this.rowChars = 0;
+    for (const p of this.index.all()) {
+      for (const e of p.rows) { this.rowCount++; this.rowChars += e.text!.length; }
+    }
+    return next;
+  }
+
+  explain(): string {
+    return `TopN[${this.node.operatorId}](${topNText(this.node)})`;
+  }
+
+  process(chunk: Chunk): Chunk[] {
+    const b = chunk.batch;
+    const n = b.numRows;
+    if (n === 0) return [];
+    const chunkIndex = this.chunks.length;
+    this.chunks.push(b);
+    this.encoders.push(undefined);
+    const keyCols = this.partitionKernels.map((k) => decodeColumn(k(b)));
+    const sortCols = this.sortKernels.map((k) => decodeColumn(k(b)));
+    const nk = keyCols.length, ns = sortCols.length;
+    const kinds = chunk.kinds;
+    const keep = this.node.rankEnd;
+    const cmp = this.cmp;
+    for (let i = 0; i < n; i++) {
+      const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
+      let sort: SortKey;
+      if (ns === 1) sort = sortCols[0]![i] ?? null;
+      else {
+        const a = new Array(ns);
+        for (let k = 0; k < ns; k++) a[k] = sortCols[k]![i] ?? null;
+        sort = a;
+      }
+      let p = this.index.find(keyCols, i);
+      if (this.trim) {
+        if (retract) throw new InternalError(`TopN[${this.node.operatorId}]: a retraction from an append-only input`);
+        // a full partition whose last row this one does not beat (ties go to the earlier row): dropped, never copied
+        if (p !== undefined && p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= 0) continue;
+        p = this.touch(p, keyCols, i, nk);
+        const e = new Entry(this.nextSeq++, sort, undefined, chunkIndex, i);
+        const rows = p.rows;
+        if (rows.length === 0) p.rows = [e]; // an array literal is allocated to size: most partitions hold few rows
+        else if (keep === 1) {
+          this.leave(rows[0]!);
+          rows[0] = e;
+        } else {
+          rows.splice(insertionPoint(rows, sort, cmp), 0, e);
+          if (rows.length > keep) this.leave(rows.pop()!);
+        }
+      } else if (retract) {
+        if (p === undefined) continue; // never seen: nothing to take back
+        const rows = p.rows;
+        const text = this.codec.encode(this.encodersOf(chunkIndex), i);
+        let j = firstNotBefore(rows, sort, cmp);
+        while (j < rows.length && cmp(rows[j]!.sort, sort) === 0 && rows[j]!.text !== text) j++;
+        if (j >= rows.length || rows[j]!.text !== text) continue;
+        this.touch(p, keyCols, i, nk);
+        this.leave(rows.splice(j, 1)[0]!);
+      } else {
+        // a retracting input: the row is kept whatever its rank (a retraction above may promote it)
+        p = this.touch(p, keyCols, i, nk);
+        const e = new Entry(this.nextSeq++, sort, this.codec.encode(this.encodersOf(chunkIndex), i), chunkIndex, i);
+        if (p.rows.length === 0) p.rows = [e];
+        else p.rows.splice(insertionPoint(p.rows, sort, cmp), 0, e);
+      }
+    }
+    return [];
+  }
+
+  /** Partition `p` (created for row i when absent), its visible rows noted the first time this batch touches it. */
+  private touch(p: Partition | undefined, keyCols: readonly (readonly unknown[])[], i: number, nk: number): Partition {
+    if (p === undefined) {
+      const keyValues = new Array(nk);
+      for (let k = 0; k < nk; k++) keyValues[k] = keyCols[k]![i] ?? null;
+      p = this.index.obtain(keyValues);
+    }
+    if (p.batch !== this.batchSeq) {
+      p.batch = this.batchSeq;
+      p.before = this.visible(p.rows);
+      this.touched.push(p);
+    }
+    return p;
+  }
+
+  /** A row leaves the state (pushed out of the top N, or retracted). */
+  private leave(e: Entry): void {
+    // a row of this batch not encoded yet leaves nothing behind
+    if (e.text !== undefined) this.left.push(e);
+  }
+
+  private visible(rows: readonly Entry[]): readonly Entry[] {
+    return rows.slice(this.node.rankStart - 1, this.node.rankEnd);
+  }
+
+  private encodersOf(c: number): Encoders {
+    let enc = this.encoders[c];
+    if (enc === undefined) {
+      enc = this.codec.source(this.chunks[c]!);
+      this.encoders[c] = enc;
+    }
+    return enc;
+  }
+
+  finishBatch(): Chunk[] {
+    const complete = this.node.mode === 'complete';
+    const out: Emitted = { rows: [], ranks: [], kinds: [] };
+    const first = this.batchFirstSeq;
+    for (const p of this.touched) {
+      for (const e of p.rows) {
+        if (e.text === undefined) e.text = this.codec.encode(this.encodersOf(e.chunk), e.row);
+        if (e.seq >= first) { // entered in this batch
+          saveRow(this.store, e);
+          this.rowCount++;
+          this.rowChars += e.text.length;
+        }
+      }
+      if (!complete) this.emitChanges(out, p.before!, this.visible(p.rows));
+      if (p.rows.length === 0) this.index.remove(p);
+      p.before = undefined;
+    }
+    for (const e of this.left) {
+      if (e.seq >= first) continue; // entered and left in this batch: never written, never counted
+      deleteRow(this.store, e);
+      this.rowCount--;
+      this.rowChars -= e.text!.length;
+    }
+    if (complete) {
+      for (const p of this.index.all()) this.visible(p.rows).forEach((e, r) => this.add(out, e, this.node.rankStart + r, RowKind.INSERT));
+    }
+    const chunks = out.rows.length === 0 ? [] : [this.chunkOf(out, !complete && !this.node.appendOnly)];
+    this.endBatch();
+    return chunks;
+  }
+
+  private endBatch(): void {
+    this.touched = [];
+    this.chunks = [];
+    this.encoders = [];
+    this.left = [];
+    this.batchSeq++;
+    this.batchFirstSeq = this.nextSeq;
+  }
+
+  /** The changelog from the rows emitted for a partition (`before`) to its visible rows now (`after`), see the file comment. */
+  private emitChanges(out: Emitted, before: readonly Entry[], after: readonly Entry[]): void {
+    const start = this.node.rankStart;
+    if (this.node.outputRank || start === this.node.rankEnd) {
+      // per rank position (with the rank hidden there is just one)
+      const len = Math.max(before.length, after.length);
+      for (let r = 0; r < len; r++) {
+        const o = before[r], e = after[r];
+        if (o === e) continue;
+        if (o !== undefined && e !== undefined) {
+          if (o.text === e.text) continue; // an equal row: nothing changed at this rank
+          this.add(out, o, start + r, RowKind.UPDATE_BEFORE);
+          this.add(out, e, start + r, RowKind.UPDATE_AFTER);
+        } else if (o !== undefined) this.add(out, o, start + r, RowKind.DELETE);
+        else this.add(out, e!, start + r, RowKind.INSERT);
+      }
+      return;
+    }
+    const now = new Set(after);
+    const was = new Set(before);
+    for (const o of before) if (!now.has(o)) this.add(out, o, 0, RowKind.DELETE);
+    for (const e of after) if (!was.has(e)) this.add(out, e, 0, RowKind.INSERT);
+  }
+
+  private add(out: Emitted, e: Entry, rank: number, kind: number): void {
+    out.rows.push(e.text!);
+    out.ranks.push(rank);
+    out.kinds.push(kind);
+  }
+
+  private chunkOf(out: Emitted, withKinds: boolean): Chunk {
+    const cols = this.codec.decode(out.rows);
+    if (this.node.outputRank) cols.push(int64Column(T.BIGINT, out.ranks));
+    const batch = batchFromColumns(this.outSchema, cols, out.rows.length);
+    return withKinds ? { batch, kinds: Uint8Array.from(out.kinds) } : { batch };
+  }
+
+  async checkpoint(version: number): Promise<void> {
+    await this.store.commit(version);
+  }
+
+  abort(): void {
+    this.store.abort();
+    this.endBatch();
+    this.nextSeq = Math.max(this.nextSeq, this.load());
+    this.batchFirstSeq = this.nextSeq;
+  }
+
+  progress(): StateOperatorProgress {
+    return {
+      operatorName: 'topN',
+      numRowsTotal: this.rowCount,
+      numRowsUpdated: this.store.numUpdated,
+      // the rows' strings (one byte a character) and their entries, besides what the store counts for its keys
+      memoryUsedBytes: this.store.memoryUsedBytes() + this.rowChars + this.rowCount * 64,
+      numRowsDroppedByWatermark: 0,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * How a Top-N (logical Rank) runs incrementally: whether its result only ever grows, and which of
+ * its output columns identify a result row for an upserting sink.
+ *
+ * A Top-N's result updates: a better row pushes the N-th out, and the rows below a new one move
+ * down a rank. The one exception is a keep-first deduplication on processing time
+ * (`ORDER BY proctime ASC`, ranks 1..1) over an input that never retracts: every later row has a
+ * later (or the same, and ties go to the row that came first) processing time, so the first row of
+ * a partition stays first forever and the result is append-only (as Flink's).
+ */
+import type { LogicalPlan, Rank } from '../logical/plan.js';
+import { children } from '../logical/plan.js';
+import type { OutputModeName } from './output-mode.js';
+import type { JoinPlanningContext } from './plan-join.js';
+import { joinRetracts } from './plan-join.js';
+import type { PhysicalNode, TopNNode } from './physical.js';
+import { timeAttributeOf } from './window-match.js';
+
+/** `ORDER BY <processing-time attribute> ASC` keeping rank 1 only. */
+function keepsFirstOnProcessingTime(p: Rank): boolean {
+  if (p.rankStart !== 1 || p.rankEnd !== 1 || p.orderBy.length !== 1) return false;
+  const k = p.orderBy[0]!;
+  return !k.descending && k.expr.kind === 'column' && timeAttributeOf(p.input, k.expr.index) === 'processing';
+}
+
+/** Whether rows of `p` may be retracted or updated (an aggregation, a retracting join or Top-N below). */
+function updates(p: LogicalPlan): boolean {
+  if (p.kind === 'aggregate') return true;
+  if (p.kind === 'join' && joinRetracts(p)) return true;
+  if (p.kind === 'rank' && topNUpdates(p)) return true;
+  return children(p).some(updates);
+}
+
+/** Whether the Top-N's result updates (else it only inserts: a keep-first deduplication on processing time). */
+export function topNUpdates(p: Rank): boolean {
+  return !keepsFirstOnProcessingTime(p) || updates(p.input);
+}
+
+export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName): PhysicalNode {
+  const input = b.build(p.input);
+  const appendOnly = input.appendOnly && !topNUpdates(p);
+  return b.register((operatorId): TopNNode => ({
+    kind: 'topN', operatorId, input, partitionBy: p.partitionBy, orderBy: p.orderBy,
+    rankStart: p.rankStart, rankEnd: p.rankEnd, outputRank: p.outputRank, mode, schema: p.schema, appendOnly,
+  }));
+}
+
+/**
+ * The upsert key of a Top-N's result: the partition keys and the rank when the rank is output (one
+ * row per rank of a partition); the partition keys alone when it is not and one row per partition
+ * is kept; otherwise none (rows of a partition cannot be told apart: the result is a multiset).
+ * Undefined also when a partition key is an expression rather than a column of the result.
+ */
+export function topNKeyColumns(p: Rank): number[] | undefined {
+  const keys = p.partitionBy.map((e) => (e.kind === 'column' ? e.index : -1));
+  if (keys.includes(-1)) return undefined;
+  if (p.outputRank) return [...keys, p.input.schema.columns.length];
+  return p.rankStart === p.rankEnd && keys.length > 0 ? keys : undefined;
+}
