@@ -7,6 +7,7 @@ import { parseScript } from '../../src/parser/parse.js';
 import type { LogicalPlan, OutputModeName, StreamingPlan } from '../../src/planner/index.js';
 import { applyDdl, bindInsert, bindQuery, Catalog, explain, optimize, planStreaming } from '../../src/planner/index.js';
 import { explainLogical } from '../../src/planner/explain.js';
+import { NATIVE_JAVA_FUNCTIONS } from '../../src/engine/native-functions.js';
 
 export const NEXMARK_DDL = readFileSync(fileURLToPath(new URL('./golden/_nexmark.sql', import.meta.url)), 'utf8');
 
@@ -19,9 +20,17 @@ export function run(sql: string, catalog = new Catalog()): { catalog: Catalog; p
   const plans: LogicalPlan[] = [];
   for (const s of statements(sql)) {
     switch (s.kind) {
-      case 'createTable': case 'createView': case 'createFunction': case 'drop':
+      case 'createTable': case 'createView': case 'drop':
         applyDdl(s, catalog);
         break;
+      case 'createFunction': {
+        // the benchmark's Java classes Weir implements get their declared types, as the Engine gives them
+        const native = NATIVE_JAVA_FUNCTIONS.get(s.path);
+        if (!native) { applyDdl(s, catalog); break; }
+        const name = s.name[s.name.length - 1]!.value;
+        catalog.addFunction({ kind: 'function', name, returns: native.returns, arity: native.params.length, params: native.params, span: s.span });
+        break;
+      }
       case 'query':
         plans.push(bindQuery(s.query, catalog));
         break;

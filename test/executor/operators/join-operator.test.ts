@@ -105,18 +105,3 @@ describe('interval joins', () => {
     expect(show(op.process(chunk(node, 1, [{ k: 1, b: 'p', ts: 5500 }]), ctx(4000, 1), 1))).toEqual(['+I 1 ok 5000 1 p 5500']);
   });
 });
-
-describe('join state kept before rows were row strings', () => {
-  const node = joinNode('SELECT * FROM l JOIN r ON l.k = r.k');
-
-  it('is read: a stored row given as an array of values matches and can be retracted', async () => {
-    const store = new MemoryStateStore(0);
-    // the layout [join key values, matches, expiry, row values] of a left row (k=4, a='old', ts=0)
-    store.put('L0', [[4], 0, null, [4, 'old', 0]]);
-    await store.commit(0);
-    const op = new StreamJoinOperator(node, store, defaultExprContext(), undefined);
-    expect(op.progress().numRowsTotal).toBe(1);
-    expect(show(op.process(chunk(node, 1, [{ k: 4, b: 'p', ts: 1 }]), ctx(), 1))).toEqual(['+I 4 old 0 4 p 1']);
-    expect(show(op.process(chunk(node, 0, [{ k: 4, a: 'old', ts: 0 }], [RowKind.DELETE]), ctx(), 0))).toEqual(['-D 4 old 0 4 p 1']);
-  });
-});
