@@ -64,8 +64,17 @@ function plan(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): PlannedQuer
     mode = parseOutputMode(ctx.settings.get(modeKey)!);
     if (!mode) throw new WeirError('OPTION', `bad output mode '${ctx.settings.get(modeKey)}': expected append, update or complete`);
   }
-  const streaming = planStreaming(logical, { mode, modeSpan: stmt.span });
+  const planned = planStreaming(logical, { mode, modeSpan: stmt.span });
+  // a PRIMARY KEY on the sink table is the upsert key (as in Flink), else the query's own keys
+  const pk = bound.target ? primaryKeyColumns(bound.target) : [];
+  const streaming = pk.length > 0 && planned.mode !== 'append' ? { ...planned, keyColumns: pk } : planned;
   return { logical, streaming, target: bound.target };
+}
+
+/** The sink columns of a table's PRIMARY KEY, by index into its physical columns. */
+function primaryKeyColumns(t: CatalogTable): number[] {
+  const names = t.physical.map((i) => t.columns[i]!.name.toLowerCase());
+  return t.primaryKey.map((k) => names.indexOf(k.toLowerCase())).filter((i) => i >= 0);
 }
 
 export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): string {
