@@ -28,6 +28,8 @@ import { BlockHeap, type ExpiringBlock } from './block-heap.js';
 /** A stored row: block id × ROW_SPAN + row index in the block. */
 export type RowRef = number;
 const ROW_SPAN = 2 ** 22;
+/** How many times the rows stored scans may read before the side builds its index. */
+const SCAN_BUDGET = 4;
 /** Chunks larger than this are stored as several blocks. */
 export const MAX_BLOCK_ROWS = ROW_SPAN;
 
@@ -82,6 +84,11 @@ export interface NewRows {
 
 export class JoinSideState {
   private readonly index = new Map<unknown, RowRef | RowRef[]>();
+  /** whether `index` is kept (else probes scan the blocks; see scan) */
+  private indexed = false;
+  /** rows stored, and block rows read by scans, since the state was built */
+  private stored = 0;
+  private scanned = 0;
   private readonly blocks = new Map<number, Block>();
   private readonly heap: BlockHeap<Block> | undefined;
   private nextBlock = 0;
@@ -129,9 +136,39 @@ export class JoinSideState {
 
   /** The live rows under a key. */
   bucket(mapKey: unknown): readonly RowRef[] {
+    if (!this.indexed) return this.scan(mapKey);
     const b = this.index.get(mapKey);
     if (b === undefined) return [];
     return typeof b === 'number' ? [b] : b;
+  }
+
+  /**
+   * The rows under a key found by reading every block's keys: a side the other side rarely probes
+   * (q7's bids, probed once per window by its maximum) is cheaper scanned than indexed, since each
+   * of its rows would be put into and taken out of the index. Once probing has read many times the
+   * rows stored, the side builds its index and keeps it: the scans cost at most that bound more.
+   */
+  private scan(mapKey: unknown): RowRef[] {
+    const out: RowRef[] = [];
+    for (const b of this.blocks.values()) {
+      const keys = b.keys, alive = b.alive, base = b.id * ROW_SPAN;
+      for (let row = 0; row < keys.length; row++) {
+        const k = keys[row];
+        if ((k === mapKey || Object.is(k, mapKey)) && alive[row] === 1) out.push(base + row);
+      }
+      this.scanned += keys.length;
+    }
+    if (this.scanned > SCAN_BUDGET * (this.stored + 1024)) this.buildIndex();
+    return out;
+  }
+
+  /** From now on the side keeps its index by key (see scan). */
+  private buildIndex(): void {
+    this.indexed = true;
+    for (const b of this.blocks.values()) {
+      const base = b.id * ROW_SPAN;
+      for (let row = 0; row < b.keys.length; row++) if (b.alive[row] === 1) this.link(b.keys[row], base + row);
+    }
   }
 
   /** A live row with these values under this key (a retraction's row), if any. */
@@ -166,7 +203,7 @@ export class JoinSideState {
     const row = ref % ROW_SPAN;
     if (b.alive[row] === 0) return;
     this.kill(b, row);
-    this.unlink(b.keys[row], ref);
+    if (this.indexed) this.unlink(b.keys[row], ref);
     if (b.live === 0) this.drop(b);
   }
 
@@ -203,7 +240,12 @@ export class JoinSideState {
         const row = order[b.next++]!;
         if (b.alive[row] === 0) continue;
         this.kill(b, row);
-        touched.add(b.keys[row]);
+        if (this.indexed) {
+          const key = b.keys[row];
+          // a key with this one row: unlinked now; a shared bucket is compacted once below
+          if (this.index.get(key) === b.id * ROW_SPAN + row) this.index.delete(key);
+          else touched.add(key);
+        }
         if (unmatched && (b.matches?.[row] ?? 0) === 0) out.push(b.id * ROW_SPAN + row);
       }
       if (b.live === 0) emptied.push(b);
@@ -255,6 +297,9 @@ export class JoinSideState {
   /** Index the store's rows of this side again (at start, and after an aborted batch). */
   rebuild(): void {
     this.index.clear();
+    this.indexed = false;
+    this.stored = 0;
+    this.scanned = 0;
     this.blocks.clear();
     this.heap?.clear();
     this.rows = 0;
@@ -290,8 +335,9 @@ export class JoinSideState {
     for (let row = 0; row < n; row++) {
       if (b.alive[row] === 0) continue;
       b.live++;
-      this.link(keys[row], id * ROW_SPAN + row);
+      if (this.indexed) this.link(keys[row], id * ROW_SPAN + row);
     }
+    this.stored += b.live;
     if (b.live === 0) {
       this.deleteEntries(id);
       return b;
@@ -301,8 +347,13 @@ export class JoinSideState {
     this.bytes += b.bytes;
     if (this.heap && expiry) {
       const order = new Uint32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      b.order = order.sort((x, y) => expiry[x]! - expiry[y]!);
+      let sorted = true;
+      for (let i = 0; i < n; i++) {
+        order[i] = i;
+        if (i > 0 && expiry[i]! < expiry[i - 1]!) sorted = false;
+      }
+      // in-order input (the common case) expires in arrival order: no sort
+      b.order = sorted ? order : order.sort((x, y) => expiry[x]! - expiry[y]!);
       while (b.next < n && b.alive[order[b.next]!] === 0) b.next++;
       if (b.next < n) this.heap.push(b, expiry[order[b.next]!]!);
     }
