@@ -117,6 +117,11 @@ export class JoinSideState {
     return this.rows;
   }
 
+  /** whether probes use the key index (else they scan the blocks; see scan) */
+  get isIndexed(): boolean {
+    return this.indexed;
+  }
+
   /** bytes of the stored rows' buffers, roughly */
   get memoryBytes(): number {
     return this.bytes + this.index.size * 40;

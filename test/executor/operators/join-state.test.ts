@@ -1,0 +1,87 @@
+/**
+ * One side of a join against a plain model of its rows: the rows under a key are the same whether
+ * the side still scans its blocks or has built its key index (after many probes), through adds,
+ * retractions, expiry by the watermark and a rebuild from the store.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rowsToBatch } from '../../../src/common/columns.js';
+import { toArrowSchema, type Schema } from '../../../src/common/schema.js';
+import { T } from '../../../src/common/types.js';
+import { JoinSideState, type RowRef } from '../../../src/executor/operators/join/join-state.js';
+import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
+
+const SCHEMA: Schema = { columns: [{ name: 'k', type: T.INT, nullable: true }, { name: 'ts', type: T.BIGINT, nullable: true }] };
+const keysOf = (b: { numRows: number; getChild(n: string): { get(i: number): unknown } | null }): unknown[] =>
+  Array.from({ length: b.numRows }, (_, i) => b.getChild('k')!.get(i));
+
+type Op = { add: [number, number][] } | { remove: number } | { expire: number } | { probe: number } | { rebuild: true };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ add: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 50 })), { minLength: 1, maxLength: 8 }) }),
+  fc.record({ remove: fc.nat() }),
+  fc.record({ expire: fc.integer({ min: 0, max: 60 }) }),
+  fc.record({ probe: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ probe: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ rebuild: fc.constant(true as const) }),
+);
+
+/** Run `ops`, checking every probe against the model; `indexed`: probe first until the side has built its index. */
+function check(ops: readonly Op[], indexed: boolean): void {
+  const store = new MemoryStateStore(0);
+  let state = new JoinSideState('L', store, toArrowSchema(SCHEMA), true, false, keysOf as never);
+  /** live rows of the model: ref → [key, expiry] */
+  const live = new Map<RowRef, [number, number]>();
+  const probe = (k: number): void => {
+    const got = [...state.bucket(k)].sort((a, b) => a - b);
+    const want = [...live].filter(([, [key]]) => key === k).map(([r]) => r).sort((a, b) => a - b);
+    expect(got).toEqual(want);
+  };
+  /** probe until the side builds its index (a side without rows never does: it has nothing to scan) */
+  const index = (): void => {
+    for (let p = 0; indexed && !state.isIndexed && p < 50_000; p++) probe(p % 6);
+  };
+  const add = (rows: readonly [number, number][]): void => {
+    const batch = rowsToBatch(SCHEMA, rows.map(([k, ts]) => ({ k, ts })));
+    const first = state.add({ batch, keys: rows.map(([k]) => k), expiry: Float64Array.from(rows, ([, ts]) => ts) });
+    rows.forEach(([k, ts], i) => live.set(first + i, [k, ts]));
+  };
+  if (indexed) {
+    // rows of every key that outlive the watermarks below, so the side has something to index
+    add([[0, 100], [1, 100], [2, 100], [3, 100], [4, 100], [5, 100]]);
+    index();
+    expect(state.isIndexed).toBe(true);
+  }
+  for (const o of ops) {
+    if ('add' in o) {
+      add(o.add);
+    } else if ('remove' in o) {
+      const refs = [...live.keys()];
+      if (refs.length === 0) continue;
+      const ref = refs[o.remove % refs.length]!;
+      state.remove(ref);
+      live.delete(ref);
+    } else if ('expire' in o) {
+      state.expire(o.expire, false);
+      for (const [r, [, e]] of live) if (e < o.expire) live.delete(r);
+    } else if ('probe' in o) {
+      probe(o.probe);
+    } else {
+      state.flush();
+      void store.commit(store.version + 1);
+      state = new JoinSideState('L', store, toArrowSchema(SCHEMA), true, false, keysOf as never);
+      index();
+    }
+    expect(state.size).toBe(live.size);
+  }
+}
+
+describe('JoinSideState', () => {
+  it('finds the rows of a key while it scans its blocks', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, false)));
+  });
+
+  it('finds the same rows once many probes have made it build its index', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, true)), { numRuns: 60 });
+  });
+});
