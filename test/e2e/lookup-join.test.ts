@@ -11,29 +11,16 @@ import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeirError } from '../../src/common/errors.js';
-import { generateRows, nexmarkConfig } from '../../src/connectors/nexmark/index.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { readSinkOutput, REPO_ROOT, runCli, tempDir, writeSql, type CliResult } from '../support/cli.js';
+import { fillPlaceholders, fixture, loadGeneratorRows, NEXMARK_DDL as DDL, nexmarkSettings, setArgs as setAll } from '../support/nexmark.js';
 import { expectSameRows, Oracle, type OracleColumn, type Row } from '../support/oracle.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
-const DDL = `${fixture('ddl_gen.sql').trimEnd()};\n${fixture('ddl_views.sql')}\n`;
 const EVENTS = 5_000;
-const SETTINGS: Record<string, string> = {
-  TPS: '1000', EVENTS_NUM: String(EVENTS), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46', NEXMARK_TABLE: 'datagen',
-};
-const setArgs = (extra: Record<string, string>): string[] =>
-  Object.entries({ ...SETTINGS, ...extra }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-const fill = (sql: string, extra: Record<string, string> = {}): string =>
-  sql.replace(/\$\{(\w+)\}/g, (_, k: string) => ({ ...SETTINGS, ...extra })[k] ?? `\${${k}}`);
+const SETTINGS = nexmarkSettings(EVENTS);
+const setArgs = (extra: Record<string, string>): string[] => setAll({ ...SETTINGS, ...extra });
 
-const BID: readonly OracleColumn[] = [
-  { name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' },
-  { name: 'channel', type: 'STRING' }, { name: 'url', type: 'STRING' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'extra', type: 'STRING' },
-];
 const SIDE: readonly OracleColumn[] = [{ name: 'key', type: 'BIGINT' }, { name: 'value', type: 'STRING' }];
 
 /** The benchmark's side input (SideInputGenerator): `i,i` for i in 0..n-1, one a line. */
@@ -47,9 +34,8 @@ let oracle: Oracle;
 let bids: Row[];
 
 beforeAll(async () => {
-  bids = generateRows(nexmarkConfig({ firstEventRate: 1000, nextEventRate: 1000 }), 0, EVENTS).filter((r) => r.event_type === 2).map((r) => r.bid!);
   oracle = await Oracle.create();
-  await oracle.createTable('bid', BID, bids);
+  ({ bid: bids } = await loadGeneratorRows(oracle, ['bid'], { events: EVENTS }));
 });
 afterAll(() => oracle.close());
 
@@ -121,7 +107,7 @@ describe('a LEFT lookup join', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}not-a-number,x\n1500,too,many\n`);
     const engine = new Engine({ clock: new ManualClock(0), settings: { 'rejected-records.path': path.join(dir, 'rejected') } });
     try {
-      const [query] = await engine.execute(`${fill(DDL)}
+      const [query] = await engine.execute(`${fillPlaceholders(DDL, SETTINGS)}
         CREATE TABLE side (key BIGINT, \`value\` VARCHAR) WITH ('connector' = 'filesystem', 'path' = 'file://${file}', 'format' = 'csv');
         CREATE TABLE out (auction BIGINT, price BIGINT, \`value\` VARCHAR) WITH ('connector' = 'memory');
         INSERT INTO out SELECT B.auction, B.price, S.\`value\`

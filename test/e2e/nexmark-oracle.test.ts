@@ -4,23 +4,14 @@
  * 1 000 persons through the views; q0, q1 and q2 (sinks turned from blackhole into JSON files) over
  * 5 000 events equal DuckDB running the same SELECTs over the generator's bid rows.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateRows, nexmarkConfig } from '../../src/connectors/nexmark/index.js';
-import { readSinkOutput, REPO_ROOT, runCli, tempDir, writeSql, type CliResult } from '../support/cli.js';
-import { expectSameRows, Oracle, type OracleColumn, type Row } from '../support/oracle.js';
+import { readSinkOutput, runCli, tempDir, writeSql, type CliResult } from '../support/cli.js';
+import { fixture, loadGeneratorRows, NEXMARK_DDL as DDL, nexmarkSettings, setArgs, withSink } from '../support/nexmark.js';
+import { expectSameRows, Oracle, type Row } from '../support/oracle.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
-
-/** ddl_gen.sql + ddl_views.sql, as the benchmark ships them. */
-const DDL = `${fixture('ddl_gen.sql').trimEnd()};\n${fixture('ddl_views.sql')}\n`;
-
-const setArgs = (events: number): string[] => [
-  '--set', 'TPS=1000', '--set', `EVENTS_NUM=${events}`, '--set', 'PERSON_PROPORTION=1', '--set', 'AUCTION_PROPORTION=3',
-  '--set', 'BID_PROPORTION=46', '--set', 'NEXMARK_TABLE=datagen',
-];
+/** `--set` for the benchmark's placeholders, `events` events at 1 000 events/s. */
+const setArgsFor = (events: number): string[] => setArgs(nexmarkSettings(events));
 
 describe('the Nexmark DDL and views over 50 000 events', () => {
   let dir = '';
@@ -37,7 +28,7 @@ describe('the Nexmark DDL and views over 50 000 events', () => {
       INSERT INTO bids SELECT COUNT(*), MIN(price), MAX(price), COUNT(*) FILTER (WHERE price < 100 OR price > 100000000) FROM bid;
       INSERT INTO auctions SELECT COUNT(*), COUNT(DISTINCT id), MIN(id), MAX(id), COUNT(*) FILTER (WHERE category NOT BETWEEN 10 AND 14) FROM auction;
       INSERT INTO persons SELECT COUNT(*), COUNT(DISTINCT id), COUNT(DISTINCT state) FROM person;`;
-    run = await runCli(['run', writeSql(dir, sql), '--output-mode', 'complete', ...setArgs(50_000)]);
+    run = await runCli(['run', writeSql(dir, sql), '--output-mode', 'complete', ...setArgsFor(50_000)]);
   });
 
   it('runs to the end', () => {
@@ -61,19 +52,9 @@ describe('the Nexmark DDL and views over 50 000 events', () => {
   });
 });
 
-const BID_COLUMNS: readonly OracleColumn[] = [
-  { name: 'auction', type: 'BIGINT' },
-  { name: 'bidder', type: 'BIGINT' },
-  { name: 'price', type: 'BIGINT' },
-  { name: 'channel', type: 'STRING' },
-  { name: 'url', type: 'STRING' },
-  { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'extra', type: 'STRING' },
-];
-
 /** A query file with its blackhole sink turned into a JSON directory. */
 function withFileSink(query: string, dir: string, table: string): string {
-  const sql = query.replace(/'connector'\s*=\s*'blackhole'/, `'connector' = 'filesystem', 'path' = '${dir}/${table}', 'format' = 'json'`);
+  const sql = withSink(query, `'connector' = 'filesystem', 'path' = '${dir}/${table}', 'format' = 'json'`);
   expect(sql, `${table} writes to a file`).toContain(`${dir}/${table}`);
   return sql;
 }
@@ -95,12 +76,9 @@ describe('Nexmark q0, q1, q2 over 5 000 events equal DuckDB over the generator r
   beforeAll(async () => {
     dir = tempDir();
     const queries = ['q0', 'q1', 'q2'].map((q) => withFileSink(fixture(`${q}.sql`), dir, `nexmark_${q}`));
-    run = await runCli(['run', writeSql(dir, `${DDL}\n${queries.join(';\n')};\n`), ...setArgs(EVENTS)]);
-    bids = generateRows(nexmarkConfig({ firstEventRate: 1000, nextEventRate: 1000 }), 0, EVENTS)
-      .filter((r) => r.event_type === 2)
-      .map((r) => r.bid!);
+    run = await runCli(['run', writeSql(dir, `${DDL}\n${queries.join(';\n')};\n`), ...setArgsFor(EVENTS)]);
     oracle = await Oracle.create();
-    await oracle.createTable('bid', BID_COLUMNS, bids);
+    ({ bid: bids } = await loadGeneratorRows(oracle, ['bid'], { events: EVENTS }));
     return () => oracle.close();
   });
 

@@ -12,19 +12,11 @@ import { T } from '../../src/common/types.js';
 import { batchToRows } from '../../src/common/columns.js';
 import { FilesystemSource, listCommittedFiles } from '../../src/connectors/filesystem/index.js';
 import { committedBatchIds, partitionDirName, readManifest } from '../../src/connectors/filesystem/layout.js';
-import { generateRows, nexmarkConfig } from '../../src/connectors/nexmark/index.js';
-import { REPO_ROOT, runCli, tempDir, writeSql, type CliResult } from '../support/cli.js';
-import { expectSameRows, Oracle, type OracleColumn, type Row } from '../support/oracle.js';
+import { runCli, tempDir, writeSql, type CliResult } from '../support/cli.js';
+import { fixture, loadGeneratorRows, nexmarkDdl, nexmarkSettings, setArgs } from '../support/nexmark.js';
+import { expectSameRows, Oracle, type Row } from '../support/oracle.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
-const DDL = `${fixture('ddl_gen.sql').trimEnd()};\n${fixture('ddl_views.sql')}\n`;
 const EVENTS = 5_000;
-const BID: readonly OracleColumn[] = [
-  { name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' },
-  { name: 'channel', type: 'STRING' }, { name: 'url', type: 'STRING' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'extra', type: 'STRING' },
-];
 /** nexmark_q10's columns, as the files hold them plus the two partition columns from the path. */
 const Q10_SCHEMA = {
   columns: [
@@ -52,16 +44,13 @@ function describeQ10(label: string, baseTime: string | undefined): void {
       const q10 = fixture('q10.sql');
       expect(q10).toContain("'path' = 'file://${NEXMARK_DIR}/data/output/${SUBMIT_TIME}/bid/'");
       const sql = q10.replace("'file://${NEXMARK_DIR}", "'${NEXMARK_DIR}");
-      const ddl = baseTime === undefined ? DDL : DDL.replace("'connector' = 'nexmark',", `'connector' = 'nexmark', 'base-time' = '${baseTime}',`);
+      const ddl = nexmarkDdl(baseTime === undefined ? {} : { 'base-time': baseTime });
       expect(ddl).toContain(baseTime ?? "'connector' = 'nexmark'");
       run = await runCli(['run', writeSql(nexmarkDir, `${ddl}\n${sql}\n`, 'q10.sql'),
-        '--set', 'TPS=1000', '--set', `EVENTS_NUM=${EVENTS}`, '--set', 'PERSON_PROPORTION=1', '--set', 'AUCTION_PROPORTION=3',
-        '--set', 'BID_PROPORTION=46', '--set', 'NEXMARK_TABLE=datagen', '--set', `NEXMARK_DIR=${nexmarkDir}`, '--set', 'SUBMIT_TIME=x']);
+        ...setArgs({ ...nexmarkSettings(EVENTS), NEXMARK_DIR: nexmarkDir, SUBMIT_TIME: 'x' })]);
       out = path.join(nexmarkDir, 'data', 'output', 'x', 'bid');
-      const config = { firstEventRate: 1000, nextEventRate: 1000, ...(baseTime === undefined ? {} : { baseTime: Date.parse(`${baseTime.replace(' ', 'T')}Z`) }) };
-      const bids = generateRows(nexmarkConfig(config), 0, EVENTS).filter((r) => r.event_type === 2).map((r) => r.bid!);
       oracle = await Oracle.create();
-      await oracle.createTable('bid', BID, bids);
+      await loadGeneratorRows(oracle, ['bid'], { events: EVENTS, baseTime: baseTime === undefined ? undefined : Date.parse(`${baseTime.replace(' ', 'T')}Z`) });
     });
     afterAll(() => oracle.close());
 

@@ -4,57 +4,20 @@
  * over 5 000 generated events at 1 000 events/s they equal DuckDB inserting the same SELECTs into
  * tables of the same column types (DuckDB rounds the averages the same way: ties to even).
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateRows, nexmarkConfig } from '../../src/connectors/nexmark/index.js';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
-import { REPO_ROOT } from '../support/cli.js';
-import { Oracle, expectSameRows, type OracleColumn, type Row } from '../support/oracle.js';
+import { loadGeneratorRows, NEXMARK_DDL, nexmarkSettings, runQueryFile } from '../support/nexmark.js';
+import { Oracle, expectSameRows, type Row } from '../support/oracle.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 const EVENTS = 5_000;
-const SETTINGS: Record<string, string> = {
-  TPS: '1000', EVENTS_NUM: String(EVENTS), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46', NEXMARK_TABLE: 'datagen',
-};
-const DDL = `${fixture('ddl_gen.sql').trimEnd()};\n${fixture('ddl_views.sql')}\n`;
-
-const AUCTION: readonly OracleColumn[] = [
-  { name: 'id', type: 'BIGINT' }, { name: 'itemName', type: 'STRING' }, { name: 'description', type: 'STRING' },
-  { name: 'initialBid', type: 'BIGINT' }, { name: 'reserve', type: 'BIGINT' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'expires', type: 'TIMESTAMP(3)' }, { name: 'seller', type: 'BIGINT' }, { name: 'category', type: 'BIGINT' },
-  { name: 'extra', type: 'STRING' },
-];
-const BID: readonly OracleColumn[] = [
-  { name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' },
-  { name: 'channel', type: 'STRING' }, { name: 'url', type: 'STRING' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'extra', type: 'STRING' },
-];
-
 /** The query file's INSERT through the Engine (settings fill `${...}`), its sink in memory. */
-async function runQuery(q: string): Promise<Row[]> {
-  const sql = fixture(`${q}.sql`).replace(/'connector'\s*=\s*'blackhole'/, "'connector' = 'memory'");
-  expect(sql).toContain("'connector' = 'memory'");
-  const engine = new Engine({ clock: new ManualClock(0), settings: SETTINGS });
-  try {
-    const [query] = await engine.execute(`${DDL}\n${sql}`);
-    expect(await query!.awaitTermination(120_000)).toBe(true);
-    return engine.output(`nexmark_${q}`).rows();
-  } finally {
-    await engine.stop();
-  }
-}
+const runQuery = async (q: string): Promise<Row[]> => (await runQueryFile(q, { ddl: NEXMARK_DDL, settings: nexmarkSettings(EVENTS) })).rows;
 
 describe(`q4 and q17 store AVG into BIGINT columns (over ${EVENTS} events, equal to DuckDB)`, () => {
   let oracle: Oracle;
 
   beforeAll(async () => {
-    const rows = generateRows(nexmarkConfig({ firstEventRate: 1000, nextEventRate: 1000 }), 0, EVENTS);
     oracle = await Oracle.create();
-    await oracle.createTable('auction', AUCTION, rows.filter((r) => r.event_type === 1).map((r) => r.auction!));
-    await oracle.createTable('bid', BID, rows.filter((r) => r.event_type === 2).map((r) => r.bid!));
+    await loadGeneratorRows(oracle, ['auction', 'bid'], { events: EVENTS });
   });
   afterAll(() => oracle.close());
 

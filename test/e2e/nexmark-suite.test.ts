@@ -34,11 +34,9 @@ import { STRUCT_FIELDS } from '../../src/connectors/nexmark/schema.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
 import type { QueryProgress } from '../../src/executor/streaming/progress.js';
-import { lastRowPerKey, readSinkOutput, REPO_ROOT, runCli, tempDir, writeSql } from '../support/cli.js';
+import { lastRowPerKey, readSinkOutput, runCli, tempDir, writeSql } from '../support/cli.js';
+import { fixture, nexmarkDdl as ddl, nexmarkSettings, runQueryFile, setArgs, withSink as withConnector, type QueryFileRun } from '../support/nexmark.js';
 import { expectSameRows, Oracle, type Row } from '../support/oracle.js';
-
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 const RATE = 200;
 const EVENTS = 20_000;
@@ -49,19 +47,8 @@ const BASE_TIME = '2026-01-01T23:59:30Z';
 const Q14_BASE_TIME = '2026-01-01T07:59:00Z';
 
 const WORK = tempDir('weir-nexmark-suite-');
-const SETTINGS: Record<string, string> = {
-  TPS: String(RATE), EVENTS_NUM: String(EVENTS), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
-  NEXMARK_TABLE: 'datagen', FLINK_HOME: WORK, NEXMARK_DIR: WORK, SUBMIT_TIME: 'suite',
-};
-const SET_ARGS = Object.entries(SETTINGS).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-
-/** ddl_gen.sql with connector options added to its WITH clause, then ddl_views.sql; placeholders left in. */
-function ddl(options: Record<string, string>): string {
-  const extra = Object.entries(options).map(([k, v]) => `'${k}' = '${v}', `).join('');
-  const gen = fixture('ddl_gen.sql').replace("'connector' = 'nexmark',", `'connector' = 'nexmark', ${extra}`);
-  expect(gen, 'the datagen table took the options').toContain(extra);
-  return `${gen.trimEnd()};\n${fixture('ddl_views.sql')}\n`;
-}
+const SETTINGS: Record<string, string> = { ...nexmarkSettings(EVENTS, RATE), FLINK_HOME: WORK, NEXMARK_DIR: WORK, SUBMIT_TIME: 'suite' };
+const SET_ARGS = setArgs(SETTINGS);
 const streamOptions = (baseTime = BASE_TIME): Record<string, string> => ({ 'base-time': baseTime, 'source.max-events-per-batch': String(BATCH_EVENTS) });
 
 /** The generator config the source derives from those options (the very parser the source uses). */
@@ -70,35 +57,14 @@ function configFor(options: Record<string, string>): ReturnType<typeof nexmarkCo
   return parseNexmarkOptions(all, new Map()).config;
 }
 
-/** The sink table a query file inserts into. */
-const sinkOf = (sql: string): string => /INSERT\s+INTO\s+(\w+)/i.exec(sql)![1]!;
-
 /** The query file with its blackhole sink turned into `connector` options. */
-function withSink(q: string, connector: string): string {
-  const sql = fixture(`${q}.sql`);
-  const out = sql.replace(/'connector'\s*=\s*'blackhole'/, connector);
-  expect(out, `${q} has a blackhole sink`).not.toBe(sql);
-  return out;
-}
+const withSink = (q: string, connector: string): string => withConnector(fixture(`${q}.sql`), connector, q);
 
-interface EngineRun {
-  readonly rows: Row[];
-  readonly changes: ReturnType<ReturnType<Engine['output']>['changes']>;
-  readonly progress: readonly QueryProgress[];
-}
-
-/** Run `script` (a query and its DDL) to its end in an Engine; what its memory sink `sink` holds. */
-async function runEngine(script: string, sink: string, file: string): Promise<EngineRun> {
-  const engine = new Engine({ clock: new ManualClock(0), settings: SETTINGS });
-  try {
-    const [query] = await engine.execute(script, { file });
-    expect(await query!.awaitTermination(60_000)).toBe(true);
-    const progress = query!.recentProgress;
-    expect(progress.length, 'every batch is in recentProgress').toBeLessThan(100);
-    return { rows: engine.output(sink).rows(), changes: engine.output(sink).changes(), progress };
-  } finally {
-    await engine.stop();
-  }
+/** Run query file `q` after `ddlText` to its end in an Engine; what its memory sink holds. */
+async function runEngine(q: string, ddlText: string): Promise<QueryFileRun> {
+  const run = await runQueryFile(q, { ddl: ddlText, settings: SETTINGS, file: `${q}.sql`, timeoutMs: 60_000 });
+  expect(run.progress.length, 'every batch is in recentProgress').toBeLessThan(100);
+  return run;
 }
 
 /** Every source (each view of datagen a query reads is one) read every event, and the watermark dropped no row in any batch. */
@@ -110,7 +76,7 @@ function expectNothingDropped(progress: readonly QueryProgress[], events: number
 }
 
 /** How many batches wrote at least one row (a window closed before the final flush when > 1). */
-const batchesWithOutput = (changes: EngineRun['changes']): number => new Set(changes.map((c) => c.batchId)).size;
+const batchesWithOutput = (changes: QueryFileRun['changes']): number => new Set(changes.map((c) => c.batchId)).size;
 
 let oracle: Oracle;
 let q14Oracle: Oracle;
@@ -199,8 +165,7 @@ const CLI_UPDATE_KEYS: Record<string, readonly string[]> = { q4: ['id'], q15: ['
 describe(`Nexmark over ${EVENTS} events at ${RATE} events/s through the Engine equals DuckDB`, () => {
   it.each(ENGINE_QUERIES)('%s', async (q) => {
     const base = q === 'q14' ? Q14_BASE_TIME : BASE_TIME;
-    const sql = withSink(q, "'connector' = 'memory'");
-    const run = await runEngine(`${ddl(streamOptions(base))}\n${sql}`, sinkOf(sql), `${q}.sql`);
+    const run = await runEngine(q, ddl(streamOptions(base)));
     expectNothingDropped(run.progress, EVENTS);
     if (q === 'q19') {
       // ROW_NUMBER numbers bids of equal price in no defined order (in Flink as in DuckDB; these rows
@@ -317,7 +282,7 @@ describe('q12: processing-time windows over a paced source and a manual clock eq
     const sql = withSink('q12', "'connector' = 'memory'");
     let progress: readonly QueryProgress[];
     let rows: Row[];
-    let changes: EngineRun['changes'];
+    let changes: QueryFileRun['changes'];
     try {
       const [query] = await engine.execute(`${ddl({ ...streamOptions(), 'source.pace': 'true' })}\n${sql}`, { file: 'q12.sql' });
       await query!.processAllAvailable(); // the paced source starts counting at START: nothing yet

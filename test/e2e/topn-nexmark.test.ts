@@ -11,58 +11,22 @@
  * oracle breaks ties by it, as Weir does. Tie-breaking itself is tested in test/executor and
  * test/e2e/topn-stream.test.ts.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateRows, nexmarkConfig } from '../../src/connectors/nexmark/index.js';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
-import { REPO_ROOT } from '../support/cli.js';
-import { expectSameRows, Oracle, type OracleColumn, type Row } from '../support/oracle.js';
+import { fillPlaceholders, loadGeneratorRows, NEXMARK_DDL, nexmarkSettings, runQueryFile } from '../support/nexmark.js';
+import { expectSameRows, Oracle } from '../support/oracle.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'nexmark');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 const EVENTS = 5_000;
-const SETTINGS: Record<string, string> = {
-  TPS: '1000', EVENTS_NUM: String(EVENTS), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46', NEXMARK_TABLE: 'datagen',
-};
-const fill = (sql: string): string => sql.replace(/\$\{(\w+)\}/g, (_, k: string) => SETTINGS[k] ?? `\${${k}}`);
-const DDL = fill(`${fixture('ddl_gen.sql').trimEnd()};\n${fixture('ddl_views.sql')}\n`);
-
-const AUCTION: readonly OracleColumn[] = [
-  { name: 'id', type: 'BIGINT' }, { name: 'itemName', type: 'STRING' }, { name: 'description', type: 'STRING' },
-  { name: 'initialBid', type: 'BIGINT' }, { name: 'reserve', type: 'BIGINT' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'expires', type: 'TIMESTAMP(3)' }, { name: 'seller', type: 'BIGINT' }, { name: 'category', type: 'BIGINT' },
-  { name: 'extra', type: 'STRING' },
-];
-const BID: readonly OracleColumn[] = [
-  { name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' },
-  { name: 'channel', type: 'STRING' }, { name: 'url', type: 'STRING' }, { name: 'dateTime', type: 'TIMESTAMP(3)' },
-  { name: 'extra', type: 'STRING' }, { name: 'ord', type: 'BIGINT' },
-];
+const DDL = fillPlaceholders(NEXMARK_DDL, nexmarkSettings(EVENTS));
 const BID_COLUMNS = 'auction, bidder, price, channel, url, "dateTime", extra';
-
 /** Run a query file's INSERT with its sink in memory: the rows the sink holds at the end, and its EXPLAIN. */
-async function runQuery(q: string): Promise<{ rows: Row[]; explain: string }> {
-  const sql = fixture(`${q}.sql`).replace(/'connector'\s*=\s*'blackhole'/, "'connector' = 'memory'");
-  const engine = new Engine({ clock: new ManualClock(0) });
-  try {
-    const [query] = await engine.execute(`${DDL}\n${sql}`);
-    expect(await query!.awaitTermination(120_000)).toBe(true);
-    return { rows: engine.output(`nexmark_${q}`).rows(), explain: query!.explain() };
-  } finally {
-    await engine.stop();
-  }
-}
+const runQuery = (q: string): ReturnType<typeof runQueryFile> => runQueryFile(q, { ddl: DDL });
 
 describe(`Nexmark Top-N queries over ${EVENTS} events equal DuckDB over the generator rows`, () => {
   let oracle: Oracle;
 
   beforeAll(async () => {
-    const rows = generateRows(nexmarkConfig({ firstEventRate: 1000, nextEventRate: 1000 }), 0, EVENTS);
     oracle = await Oracle.create();
-    await oracle.createTable('auction', AUCTION, rows.filter((r) => r.event_type === 1).map((r) => r.auction!));
-    await oracle.createTable('bid', BID, rows.filter((r) => r.event_type === 2).map((r, ord) => ({ ...r.bid!, ord })));
+    await loadGeneratorRows(oracle, ['auction', 'bid'], { events: EVENTS, bidOrder: 'ord' });
   });
   afterAll(() => oracle.close());
 

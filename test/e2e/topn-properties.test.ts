@@ -7,10 +7,9 @@
  * (`ORDER BY v DESC`) the comparison therefore also checks the tie-breaking.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
-import { expectSameRows, Oracle, weirColumns, type OracleColumn, type Row } from '../support/oracle.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { batchSplits, replayInBatches } from '../support/batch-split.js';
+import { Oracle, type OracleColumn, type Row } from '../support/oracle.js';
 
 const INPUT: readonly OracleColumn[] = [
   { name: 'k', type: 'STRING' }, { name: 'v', type: 'INT' }, { name: 'ts', type: 'TIMESTAMP(3)' }, { name: 'ord', type: 'INT' },
@@ -61,13 +60,7 @@ const rowArb = fc.record({
 });
 
 /** Rows (numbered by `ord`) and the sizes of consecutive batches (some empty) that cover them. */
-const splitArb = fc.array(rowArb, { minLength: 1, maxLength: 120 }).chain((raw) => {
-  const rows: Row[] = raw.map((r, ord) => ({ ...r, ord }));
-  return fc.array(fc.integer({ min: 0, max: rows.length }), { maxLength: 10 }).map((cuts) => {
-    const points = [0, ...cuts.sort((a, b) => a - b), rows.length];
-    return { rows, batches: points.slice(1).map((p, i) => rows.slice(points[i]!, p)) };
-  });
-});
+const splitArb = batchSplits(fc.array(rowArb, { minLength: 1, maxLength: 120 }).map((raw): Row[] => raw.map((r, ord) => ({ ...r, ord }))), 10);
 
 describe('Top-N: any split of the input into batches gives the batch answer', () => {
   let oracle: Oracle;
@@ -75,24 +68,8 @@ describe('Top-N: any split of the input into batches gives the batch answer', ()
   afterAll(() => oracle.close());
 
   it('for top-N per partition, ranks m..n, keep-last deduplication, a global top-N and a Top-N over an aggregation', async () => {
-    await fc.assert(fc.asyncProperty(splitArb, async ({ rows, batches }) => {
-      const engine = new Engine({ clock: new ManualClock(0) });
-      try {
-        const queries = await engine.execute([
-          `CREATE TABLE t (${weirColumns(INPUT)}) WITH ('connector' = 'memory');`,
-          ...QUERIES.map((q) => `CREATE TABLE out_${q.name} (${q.columns}) WITH ('connector' = 'memory');
-            INSERT INTO out_${q.name} ${q.weir};`),
-        ].join('\n'));
-        for (const b of batches) {
-          engine.input('t').push(b);
-          for (const q of queries) await q.processAllAvailable();
-        }
-        await oracle.createTable('t', INPUT, rows);
-        for (const q of QUERIES) expectSameRows(engine.output(`out_${q.name}`).rows(), await oracle.query(q.duck), q.name);
-        expect(queries[0]!.recentProgress.reduce((n, p) => n + p.numInputRows, 0)).toBe(rows.length);
-      } finally {
-        await engine.stop();
-      }
+    await fc.assert(fc.asyncProperty(splitArb, async (split) => {
+      await replayInBatches(oracle, INPUT, QUERIES, split);
     }), { numRuns: 30, seed: 20261202 });
   });
 });

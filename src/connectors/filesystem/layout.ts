@@ -23,6 +23,16 @@ export const DEFAULT_PARTITION = '__DEFAULT_PARTITION__';
 
 export const isHiddenName = (name: string): boolean => name.startsWith('_') || name.startsWith('.');
 
+/** Whether `p` exists (a file or a directory), asynchronously; the sink's manifests and partition commits ask it. */
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fsp.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Every visible file under `dir` as relative paths with '/' separators, depth first in name order. */

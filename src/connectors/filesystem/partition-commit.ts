@@ -22,7 +22,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { parseTimestamp } from '../formats/convert.js';
-import { partitionValues } from './layout.js';
+import { exists, partitionValues } from './layout.js';
 import type { PartitionCommitOptions } from './options.js';
 
 interface Pending {
@@ -120,15 +120,6 @@ export class PartitionCommitter {
 
   private successPath(partitionDir: string): string {
     return path.join(this.dir, partitionDir, this.options.successFile);
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 

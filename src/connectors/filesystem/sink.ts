@@ -35,7 +35,7 @@ import { RowKind } from '../api.js';
 import { toTextValue } from '../formats/convert.js';
 import type { Format } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
-import { committedBatchIds, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
+import { committedBatchIds, exists, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
 import { partitionCommitOptions, resolvedPath } from './options.js';
 import { PartitionCommitter } from './partition-commit.js';
 
@@ -235,15 +235,6 @@ function retractedKeys(all: arrow.RecordBatch, kinds: Uint8Array, keyColumns: re
 
 function dropColumns(b: arrow.RecordBatch, drop: readonly number[], schema: Schema): arrow.RecordBatch {
   return batchFromColumns(schema, b.data.children.filter((_, i) => !drop.includes(i)), b.numRows);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function removeIfThere(p: string): Promise<void> {
