@@ -34,12 +34,6 @@ type MetaKey = [number, 'version' | 'count' | 'undoFrom'];
 /** undo log key: the version (8 bytes, big-endian, so one version's entries are one range) + DbKey */
 type UndoKey = Buffer;
 
-/**
- * msgpack options for values: `moreTypes` keeps a Set a Set (an append-only DISTINCT aggregate's
- * values; without it msgpack writes an array). lmdb passes `encoder` to msgpackr; its typings omit it.
- */
-const VALUE_ENCODER = { encoder: { moreTypes: true } } as object;
-
 const DELETED = Symbol('deleted');
 const MISSING = Symbol('missing');
 const MAX_PLAIN_KEY_BYTES = 1000;
@@ -259,8 +253,8 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   /** The store of `operatorId` at committed `version`, rolling back any newer version on disk. */
   async open(operatorId: number, version: number): Promise<LmdbStateStore> {
     const { root, meta } = await this.env();
-    const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary', ...VALUE_ENCODER });
-    const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary', ...VALUE_ENCODER });
+    const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary' });
+    const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary' });
     const op = operatorId;
     if (version === -1) {
       // a fresh start: whatever an earlier run left is not part of any committed state

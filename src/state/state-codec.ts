@@ -3,7 +3,7 @@
  *
  * State values are meant to be JSON (DESIGN.md "State"), but accumulators can hold what plain JSON
  * loses: NaN and ±Infinity from DOUBLE arithmetic, bigint from BIGINT keys, `undefined` array slots,
- * byte arrays, Maps and Sets (DISTINCT aggregates' values). Those travel as tagged objects `{"$":tag,"v":…}`; a genuine object that happens
+ * byte arrays and Maps (DISTINCT aggregates' values). Those travel as tagged objects `{"$":tag,"v":…}`; a genuine object that happens
  * to have a `$` key is wrapped as `{"$":"o","v":{…}}` so decoding is never ambiguous. A line with no
  * tag at all (the common case) decodes with a bare JSON.parse.
  */
@@ -24,7 +24,6 @@ function replacer(this: unknown, _key: string, value: unknown): unknown {
       if (value === null) return value;
       if (value instanceof Uint8Array) return { [TAG]: 'y', v: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
       if (value instanceof Map) return { [TAG]: 'm', v: [...value.entries()] };
-      if (value instanceof Set) return { [TAG]: 's', v: [...value] };
       if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, TAG)) {
         // copy without the tag check recursing forever: the wrapper's `v` is re-visited, so hide `$`
         return { [TAG]: 'o', v: Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, v]) };
@@ -50,7 +49,6 @@ function revive(x: unknown): unknown {
       case 'u': return undefined;
       case 'y': return new Uint8Array(Buffer.from(v as string, 'base64'));
       case 'm': return new Map((v as [unknown, unknown][]).map(([k, e]) => [revive(k), revive(e)]));
-      case 's': return new Set((v as unknown[]).map(revive));
       case 'o': {
         const out: Record<string, unknown> = {};
         for (const [k, e] of v as [string, unknown][]) out[k] = revive(e);
@@ -74,7 +72,7 @@ function needsTags(v: unknown): boolean {
         for (let i = 0; i < v.length; i++) if (needsTags(v[i])) return true;
         return false;
       }
-      if (v instanceof Uint8Array || v instanceof Map || v instanceof Set || Object.prototype.hasOwnProperty.call(v, TAG) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
+      if (v instanceof Uint8Array || v instanceof Map || Object.prototype.hasOwnProperty.call(v, TAG) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
       for (const k in v) if (needsTags((v as Record<string, unknown>)[k])) return true;
       return false;
     }

@@ -195,7 +195,7 @@ type Seen = Map<unknown, number>;
  * of a day each batch made q15/q16 quadratic); changes are made in place and logged here instead.
  */
 export class DistinctUndoLog {
-  private readonly maps: (Seen | Set<unknown>)[] = [];
+  private readonly maps: Seen[] = [];
   private readonly values: unknown[] = [];
   /** multiplicity before the change (0: absent) */
   private readonly before: number[] = [];
@@ -206,20 +206,12 @@ export class DistinctUndoLog {
     this.before.push(before);
   }
 
-  /** A value added to an append-only DISTINCT set (see appendOnlyDistinct). */
-  recordNew(seen: Set<unknown>, value: unknown): void {
-    this.maps.push(seen);
-    this.values.push(value);
-    this.before.push(0);
-  }
-
   /** Undo every change recorded since the last clear, newest first. */
   rollback(): void {
     for (let i = this.maps.length - 1; i >= 0; i--) {
       const n = this.before[i]!;
-      const m = this.maps[i]!;
-      if (n === 0) m.delete(this.values[i]);
-      else (m as Seen).set(this.values[i], n);
+      if (n === 0) this.maps[i]!.delete(this.values[i]);
+      else this.maps[i]!.set(this.values[i], n);
     }
     this.clear();
   }
@@ -269,25 +261,26 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
 }
 
 /**
- * DISTINCT over an input that never retracts: [inner state, Set of values]. A value reaches the inner
- * accumulator when the Set grows (one hash operation a row; no multiplicities to keep). With `log`,
- * copy() shares the Set and each new value is logged, so an aborted batch deletes it again.
+ * DISTINCT over an input that never retracts: [inner state, Map(value → 1)]. A value reaches the
+ * inner accumulator when the map grows (one hash operation a row; no multiplicities to count; a Map
+ * rather than a Set because every state backend keeps a Map as it is). With `log`, copy() shares the
+ * map and each new value is logged, so an aborted batch deletes it again.
  */
 export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
   const self: Accumulator = {
-    init: () => [inner.init(), new Set()],
+    init: () => [inner.init(), new Map()],
     add: (s, v) => {
-      const seen = s[1] as Set<unknown>;
+      const seen = s[1] as Seen;
       const n = seen.size;
-      seen.add(v);
+      seen.set(v, 1);
       if (seen.size === n) return;
-      log?.recordNew(seen, v);
+      log?.record(seen, v, 0);
       inner.add(s[0] as AccState, v);
     },
     retract: () => { throw new InternalError('a retraction reached an append-only DISTINCT aggregate'); },
     result: (s) => inner.result(s[0] as AccState),
-    copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Set(s[1] as Set<unknown>)],
-    merge: (s, o) => { for (const v of o[1] as Set<unknown>) self.add(s, v); },
+    copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Map(s[1] as Seen)],
+    merge: (s, o) => { for (const v of (o[1] as Seen).keys()) self.add(s, v); },
   };
   return self;
 }
