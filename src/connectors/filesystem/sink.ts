@@ -27,7 +27,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, concatBatches, takeBatch, valueAt } from '../../common/columns.js';
+import { batchFromColumns, concatBatches, readerFor, takeBatch, valueAt } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema, type Schema } from '../../common/schema.js';
 import type { ClockLike, ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch } from '../api.js';
@@ -169,9 +169,20 @@ export class FilesystemSink implements Sink {
       groups.set('', indices.map((_, r) => r));
       return groups;
     }
-    const cols = this.partitionCols.map((c) => ({ col: this.schema.columns[c]!, data: all.data.children[c]! }));
+    // a partition value's directory name, made once per distinct value (q10: a few per batch)
+    const cols = this.partitionCols.map((c) => {
+      const col = this.schema.columns[c]!;
+      const read = readerFor(all.data.children[c]!);
+      const names = new Map<unknown, string>();
+      return (row: number): string => {
+        const v = read(row);
+        let name = names.get(v);
+        if (name === undefined) names.set(v, (name = partitionDirName(col.name, toTextValue(col.type, v))));
+        return name;
+      };
+    });
     indices.forEach((row, r) => {
-      const dir = cols.map(({ col, data }) => partitionDirName(col.name, toTextValue(col.type, valueAt(data, row)))).join('/');
+      const dir = cols.length === 1 ? cols[0]!(row) : cols.map((name) => name(row)).join('/');
       let g = groups.get(dir);
       if (!g) groups.set(dir, (g = []));
       g.push(r);
