@@ -13,8 +13,9 @@
  *
  * Keys are stored as their UTF-8 bytes (keys are binary to LMDB: its default ordered encoding does
  * not round-trip every string inside an array key), so entries() lists keys in byte order, not
- * insertion order. A key too long for LMDB's key limit, or not valid UTF-16 (a lone surrogate), is
- * stored under 0xFF + its SHA-256 (0xFF never occurs in UTF-8), with the key kept in the record.
+ * insertion order. A key too long for LMDB's key limit, not valid UTF-16 (a lone surrogate), or empty
+ * (LMDB has no zero-length keys) is stored under 0xFF + its SHA-256 (0xFF never occurs in UTF-8),
+ * with the key kept in the record.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -44,7 +45,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function dbKeyOf(key: string): DbKey {
-  if (key.length * 3 <= MAX_PLAIN_KEY_BYTES || Buffer.byteLength(key) <= MAX_PLAIN_KEY_BYTES) {
+  // LMDB refuses a zero-length key: the empty key (an aggregation without GROUP BY keys) is hashed
+  if (key.length > 0 && (key.length * 3 <= MAX_PLAIN_KEY_BYTES || Buffer.byteLength(key) <= MAX_PLAIN_KEY_BYTES)) {
     if (!SURROGATE.test(key) || !LONE_SURROGATE.test(key)) return Buffer.from(key, 'utf8');
   }
   return Buffer.concat([Buffer.from([0xff]), createHash('sha256').update(key, 'utf16le').digest()]);

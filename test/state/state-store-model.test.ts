@@ -22,9 +22,10 @@ type Op =
   /** the store commits the next version, then the process dies before the checkpoint records it */
   | { readonly kind: 'crash-after-store-commit' };
 
-// short and long keys, and the awkward ones: NUL inside, a lone surrogate, non-ASCII
+// short and long keys, and the awkward ones: empty (an aggregation without keys), NUL inside, a
+// lone surrogate, non-ASCII
 const LONG = 'x'.repeat(1200);
-const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'h', LONG, 'a\u0000b', '\u0000#' + 'f'.repeat(64), '\uD800', 'ключ');
+const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'h', '', LONG, 'a\u0000b', '\u0000#' + 'f'.repeat(64), '\uD800', 'ключ');
 const value: fc.Arbitrary<StateValue> = fc.array(fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 })), { maxLength: 4 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value }) },
