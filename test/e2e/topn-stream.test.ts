@@ -175,7 +175,7 @@ describe('Top-N as a stream', () => {
     ]);
   });
 
-  it('restarts from the checkpoint with its state (and re-runs an uncommitted batch exactly once)', async () => {
+  it.each(['filesystem', 'lmdb'])('restarts from the checkpoint with its state (and re-runs an uncommitted batch exactly once) (%s)', async (backend) => {
     await testStream(TOP2, [
       addData('bids', [{ item: 'lamp', bidder: 'a', price: 10 }, { item: 'lamp', bidder: 'b', price: 20 }, { item: 'lamp', bidder: 'c', price: 5 }]),
       stopAndRestart(),
@@ -192,10 +192,10 @@ describe('Top-N as a stream', () => {
         { item: 'desk', bidder: 'e', price: 1, rn: 1 }, { item: 'desk', bidder: 'g', price: 1, rn: 2 },
       ]),
       checkProgress((p) => expect(p.stateOperators[0]!.numRowsTotal).toBe(4)),
-    ], { checkpointDir: tempDir('topn-restart-') });
+    ], { checkpointDir: tempDir(`topn-restart-${backend}-`), settings: { 'state.backend': backend } });
   });
 
-  it('restarts a retracting Top-N from the checkpoint, with the rows below the top', async () => {
+  it.each(['filesystem', 'lmdb'])('restarts a retracting Top-N from the checkpoint, with the rows below the top (%s)', async (backend) => {
     const sql = `CREATE TABLE sales (shop STRING, amount INT) WITH ('connector' = 'memory');
       CREATE TABLE best (shop STRING, total BIGINT, rn BIGINT) WITH ('connector' = 'memory');
       INSERT INTO best SELECT * FROM (
@@ -209,7 +209,7 @@ describe('Top-N as a stream', () => {
       stopAndRestart(),
       addData('sales', [{ shop: 'b', amount: -5 }]),
       checkAnswer('best', [{ shop: 'c', total: 3, rn: 1 }]),
-    ], { checkpointDir: tempDir('topn-retract-restart-'), settings: { 'state.backend': 'filesystem' } });
+    ], { checkpointDir: tempDir(`topn-retract-restart-${backend}-`), settings: { 'state.backend': backend } });
   });
 
   it('emits the whole top N every batch in complete mode', async () => {
