@@ -7,7 +7,7 @@ import { T } from '../../../src/common/types.js';
 import { RowKind } from '../../../src/connectors/api.js';
 import { defaultExprContext } from '../../../src/executor/expr/compile.js';
 import type { Chunk } from '../../../src/executor/operators/operator.js';
-import { RowCodec } from '../../../src/executor/operators/row-codec.js';
+import { RowCodec } from '../../../src/executor/operators/rank/row-codec.js';
 import { TopNOperator } from '../../../src/executor/operators/rank/top-n.js';
 import type { PhysicalNode, TopNNode } from '../../../src/planner/incremental/physical.js';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.js';

@@ -35,7 +35,7 @@ import { compileExpr } from '../../expr/compile.js';
 import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { int64Column } from '../window/result-columns.js';
 import { decodeColumn } from '../window/row-keys.js';
-import { RowCodec } from '../row-codec.js';
+import { RowCodec } from './row-codec.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
 import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator } from './top-n-state.js';
 

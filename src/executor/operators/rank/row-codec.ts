@@ -2,7 +2,7 @@
  * Rows kept by an operator as one compact string each: the row's column values in a binary layout,
  * one character per byte (latin1).
  *
- * A Top-N or a join keeps many rows for a long time. As JS arrays of values each would be several objects
+ * A Top-N keeps many rows for a long time. As JS arrays of values each would be several objects
  * (the array, a string per text value) for the garbage collector to copy and trace, and text
  * values would be decoded from UTF-8 on the way in and encoded again on the way out. As one
  * latin1 string a row is a single object, it goes into the state store as it is (a JSON-serialisable
@@ -17,11 +17,11 @@
  * and the UTF-8 of their encodeJson text.
  */
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../common/columns.js';
-import type { Schema } from '../../common/schema.js';
-import type { SqlType } from '../../common/types.js';
-import { toArrowType } from '../../common/types.js';
-import { decodeJson, encodeJson } from '../../state/state-codec.js';
+import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../../common/columns.js';
+import type { Schema } from '../../../common/schema.js';
+import type { SqlType } from '../../../common/types.js';
+import { toArrowType } from '../../../common/types.js';
+import { decodeJson, encodeJson } from '../../../state/state-codec.js';
 
 const TWO_32 = 4294967296;
 
