@@ -6,7 +6,8 @@
  * operators are collected under the labels `operand` and `op`, so the CST visitor can fold them left
  * to right in source order.
  */
-import { tokenMatcher, type IOrAlt, type TokenType } from 'chevrotain';
+import type { IOrAlt, TokenType } from 'chevrotain';
+import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
 

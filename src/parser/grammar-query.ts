@@ -3,7 +3,7 @@
  * joins, subqueries, lookup joins (`FOR SYSTEM_TIME AS OF`) and window table functions
  * (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND))`), ORDER BY, LIMIT, OFFSET.
  */
-import { tokenMatcher } from 'chevrotain';
+import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import { startsQuery, tokenAlts } from './grammar-expressions.js';
 import * as T from './tokens.js';

@@ -7,10 +7,8 @@
  * Error recovery is on: chevrotain records the error and keeps going inside the statement; only
  * the first error of each statement is reported, since later ones are mostly its echoes.
  */
-import {
-  CstParser, LLkLookaheadStrategy, tokenMatcher,
-  type CstNode, type ILookaheadStrategy, type IOrAlt, type IToken, type ParserMethod, type TokenType,
-} from 'chevrotain';
+import type { CstNode, ILookaheadStrategy, IOrAlt, IToken, ParserMethod, TokenType } from 'chevrotain';
+import { CstParser, LLkLookaheadStrategy, tokenMatcher } from './chevrotain-runtime.js';
 import { InternalError } from '../common/errors.js';
 import type { Dsl, RuleName } from './grammar-dsl.js';
 import { defineExpressionRules, startsQuery, tokenAlts } from './grammar-expressions.js';

@@ -7,14 +7,8 @@
  * (no alternative matched), the rule's description is used ("an expression", "a type", ...);
  * otherwise the first tokens the grammar could take are listed.
  */
-import {
-  EOF,
-  type ILexingError,
-  type IParserErrorMessageProvider,
-  type IRecognitionException,
-  type IToken,
-  type TokenType,
-} from 'chevrotain';
+import type { ILexingError, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain-runtime.js';
 import { WeirError } from '../common/errors.js';
 import { positionAt, tokenSpan } from './spans.js';
 import { AnyWord, StringLiteral } from './tokens.js';

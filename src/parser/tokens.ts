@@ -11,7 +11,8 @@
  * Words that are only function or type names (COUNT, HOUR, INT, VARCHAR, ...) are plain identifiers:
  * the grammar never needs them as keywords.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain-runtime.js';
 
 export const AnyWord = createToken({ name: 'AnyWord', pattern: Lexer.NA, label: 'a word' });
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
