@@ -15,6 +15,10 @@
  * `<tag><id>s` = [alive bitmap bytes, match counts bytes], rewritten at a checkpoint when rows of
  * the block died or matched. A block whose rows are all gone is deleted. The index by key and the
  * expiry order are rebuilt from the store on restart and after an aborted batch.
+ *
+ * The index by key is built only once the other side probes this one often (see scan): until then
+ * a probe reads the blocks' keys, which costs less than indexing every row of a side that is probed
+ * once per window.
  */
 import * as arrow from 'apache-arrow';
 import { concatBatches, readerFor } from '../../../common/columns.js';
