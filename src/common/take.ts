@@ -185,8 +185,13 @@ export function takeData(d: arrow.Data, indices: Indices, count = indices.length
   return take(d, new TakeContext(indices, count));
 }
 
+/** Rows `indices` of several columns of one batch (the runs are found once). */
+export function takeColumns(columns: readonly arrow.Data[], indices: Indices, count = indices.length): arrow.Data[] {
+  const cx = new TakeContext(indices, count);
+  return columns.map((c) => take(c, cx));
+}
+
 /** Rows `indices` of every column of a batch. */
 export function takeBatch(b: arrow.RecordBatch, indices: Indices, count = indices.length): arrow.RecordBatch {
-  const cx = new TakeContext(indices, count);
-  return batchFromColumns(b.schema, b.data.children.map((c) => take(c, cx)), count);
+  return batchFromColumns(b.schema, takeColumns(b.data.children, indices, count), count);
 }

@@ -21,8 +21,9 @@
  * once per window.
  */
 import * as arrow from 'apache-arrow';
-import { concatBatches, readerFor } from '../../../common/columns.js';
-import { takeBatch } from '../../../common/take.js';
+import { batchFromColumns, concatBatches, readerFor } from '../../../common/columns.js';
+import { gather } from '../../../common/gather.js';
+import { takeColumns } from '../../../common/take.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
 import { encodeKey } from '../aggregate/aggregate-functions.js';
@@ -277,30 +278,33 @@ export class JoinSideState {
 
   /** Rows `refs` of this side as one batch of its columns, in that order. */
   take(refs: readonly RowRef[]): arrow.RecordBatch {
-    // one take per block, then (when the blocks interleave) one take to put the rows back in order
-    const groups = new Map<number, number[]>();
-    for (let i = 0; i < refs.length; i++) {
-      const id = Math.floor(refs[i]! / ROW_SPAN);
-      const g = groups.get(id);
-      if (g) g.push(i); else groups.set(id, [i]);
-    }
-    const position = new Uint32Array(refs.length);
-    const parts: arrow.RecordBatch[] = [];
-    let at = 0, inOrder = true;
-    for (const [id, idx] of groups) {
-      const rows = new Uint32Array(idx.length);
-      for (let k = 0; k < idx.length; k++) {
-        const i = idx[k]!;
-        rows[k] = refs[i]! % ROW_SPAN;
-        position[i] = at + k;
-        if (i !== at + k) inOrder = false;
+    if (refs.length === 0) return concatBatches(this.schema, []);
+    return batchFromColumns(this.schema, this.takeColumns(refs, this.schema.fields.map((_, c) => c)), refs.length);
+  }
+
+  /** Columns `columns` of rows `refs` of this side, in that order. */
+  takeColumns(refs: readonly RowRef[], columns: readonly number[]): arrow.Data[] {
+    const n = refs.length;
+    // the blocks the rows come from, in first-appearance order, and each row's block and row
+    const slot = new Map<number, number>();
+    const blocks: Block[] = [];
+    const which = new Uint32Array(n);
+    const rows = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const ref = refs[i]!;
+      const id = Math.floor(ref / ROW_SPAN);
+      let s = slot.get(id);
+      if (s === undefined) {
+        s = blocks.length;
+        slot.set(id, s);
+        blocks.push(this.blockOf(ref));
       }
-      at += idx.length;
-      parts.push(takeBatch(this.blockOf(id * ROW_SPAN).batch, rows));
+      which[i] = s;
+      rows[i] = ref % ROW_SPAN;
     }
-    if (parts.length === 1) return parts[0]!;
-    const grouped = concatBatches(this.schema, parts);
-    return inOrder ? grouped : takeBatch(grouped, position);
+    // one block: a take by runs; several: one gather pass over them
+    if (blocks.length === 1) return takeColumns(columns.map((c) => blocks[0]!.batch.data.children[c]!), rows);
+    return columns.map((c) => gather(blocks.map((b) => b.batch.data.children[c]!), which, rows));
   }
 
   /** Index the store's rows of this side again (at start, and after an aborted batch). */

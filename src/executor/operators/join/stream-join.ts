@@ -16,13 +16,14 @@
  * retracts the pairs (and padded rows) that row produced.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, nullColumn, readerFor, takeData } from '../../../common/columns.js';
-import { takeBatch } from '../../../common/take.js';
+import { batchFromColumns, nullColumn, readerFor } from '../../../common/columns.js';
+import { takeBatch, takeColumns } from '../../../common/take.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
 import type { JoinNode, JoinSideBound } from '../../../planner/incremental/physical.js';
-import { exprToString } from '../../../planner/expr.js';
+import type { BoundExpr } from '../../../planner/expr.js';
+import { columnsUsed, exprToString, remapColumns } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -51,6 +52,29 @@ function mapKeys(kernels: readonly Kernel[], b: arrow.RecordBatch): unknown[] {
     out[i] = mapKeyOf(vals);
   }
   return out;
+}
+
+/**
+ * The rest of the join condition, compiled over just the pair columns it reads (`left` of the left
+ * side's, then `right` of the right side's): candidates are checked on those, and only the pairs
+ * that match are built whole (q9's pairs carry an auction's long text columns).
+ */
+interface ResidualSpec {
+  readonly kernel: Kernel;
+  readonly schema: arrow.Schema;
+  readonly left: readonly number[];
+  readonly right: readonly number[];
+}
+
+/** The residual compiled over only the output columns it reads, and which columns of each side those are. */
+function narrowResidual(residual: BoundExpr, schema: Schema, leftWidth: number, ctx: ExprContext): ResidualSpec {
+  const used = [...columnsUsed(residual)].sort((a, b) => a - b);
+  const narrow: Schema = { columns: used.map((i) => schema.columns[i]!) };
+  const kernel = compileExpr(remapColumns(residual, (i) => used.indexOf(i)), narrow, ctx);
+  return {
+    kernel, schema: toArrowSchema(narrow),
+    left: used.filter((i) => i < leftWidth), right: used.filter((i) => i >= leftWidth).map((i) => i - leftWidth),
+  };
 }
 
 /** What the operator knows of one input. */
@@ -82,7 +106,7 @@ class OutputBuilder {
 
 export class StreamJoinOperator implements Operator {
   private readonly sides: readonly [Side, Side];
-  private readonly residual: Kernel | undefined;
+  private readonly residual: ResidualSpec | undefined;
   private readonly outSchema: arrow.Schema;
   private previousWatermark = -Infinity;
   private readonly name: string;
@@ -116,7 +140,7 @@ export class StreamJoinOperator implements Operator {
       };
     };
     this.sides = [side('left'), side('right')];
-    this.residual = node.residual ? compileExpr(node.residual, node.schema, exprCtx) : undefined;
+    this.residual = node.residual ? narrowResidual(node.residual, node.schema, node.left.schema.columns.length, exprCtx) : undefined;
     this.outSchema = toArrowSchema(node.schema);
   }
 
@@ -198,14 +222,12 @@ export class StreamJoinOperator implements Operator {
     }
     flush();
 
-    // 2. the residual over every candidate pair at once
-    let pairs: arrow.RecordBatch | undefined;
+    // 2. the residual over every candidate pair at once, on the columns it reads only
     let matched: Uint8Array | undefined;
     if (cands.length > 0) {
-      pairs = this.pairBatch(input, b, Uint32Array.from(probe), cands);
       matched = new Uint8Array(cands.length);
       if (this.residual) {
-        const read = readerFor(this.residual(pairs));
+        const read = readerFor(this.residual.kernel(this.residualBatch(input, b, Uint32Array.from(probe), cands)));
         for (let j = 0; j < cands.length; j++) matched[j] = read(j) === true ? 1 : 0;
       } else matched.fill(1);
     }
@@ -245,10 +267,11 @@ export class StreamJoinOperator implements Operator {
       }
     }
 
-    if (pairs && take.length === cands.length) out.add(pairs, takeKinds); // every candidate matched: no second copy
-    else if (pairs && take.length > 0) {
-      const idx = Uint32Array.from(take);
-      out.add(batchFromColumns(this.outSchema, pairs.data.children.map((c) => takeData(c, idx)), idx.length), takeKinds);
+    // the output pairs, built only for the candidates that matched
+    if (take.length > 0) {
+      const all = take.length === cands.length;
+      out.add(this.pairBatch(input, b, all ? Uint32Array.from(probe) : Uint32Array.from(take, (j) => probe[j]!),
+        all ? cands : take.map((j) => cands[j]!)), takeKinds);
     }
     if (padNow.length > 0) out.add(this.padded(input, takeBatch(b, Uint32Array.from(padNow))), padNowKinds);
     if (padStored.length > 0) out.add(this.padded(1 - input, you.state.take(padStored)), padStoredKinds);
@@ -303,10 +326,19 @@ export class StreamJoinOperator implements Operator {
 
   /** Output rows for candidate pairs: rows `probe` of the chunk on side `input`, the stored rows on the other. */
   private pairBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly RowRef[]): arrow.RecordBatch {
-    const mine = b.data.children.map((c) => takeData(c, probe));
+    const mine = takeColumns(b.data.children, probe);
     const theirs = this.sides[1 - input]!.state.take(cands).data.children;
     const cols = input === 0 ? [...mine, ...theirs] : [...theirs, ...mine];
     return batchFromColumns(this.outSchema, cols, probe.length);
+  }
+
+  /** The candidate pairs with just the columns the residual reads (what its kernel was compiled over). */
+  private residualBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly RowRef[]): arrow.RecordBatch {
+    const r = this.residual!;
+    const [mineCols, theirCols] = input === 0 ? [r.left, r.right] : [r.right, r.left];
+    const mine = takeColumns(mineCols.map((c) => b.data.children[c]!), probe);
+    const theirs = this.sides[1 - input]!.state.takeColumns(cands, theirCols);
+    return batchFromColumns(r.schema, input === 0 ? [...mine, ...theirs] : [...theirs, ...mine], probe.length);
   }
 
   private nulls(side: number, n: number): arrow.Data[] {
