@@ -21,6 +21,7 @@ import { typeToString } from '../common/types.js';
 import type { AggregateCall } from '../planner/logical/plan.js';
 import { exprToString, exprType, type BoundExpr } from '../planner/expr.js';
 import { physicalChildren, type PhysicalNode, type StreamingPlan } from '../planner/incremental/physical.js';
+import { physicalLine } from '../planner/explain.js';
 import type { OperatorFingerprint, QueryFingerprint } from '../state/index.js';
 
 /** Expression text without column positions. */
@@ -48,7 +49,17 @@ function windowText(n: Extract<PhysicalNode, { kind: 'windowAggregate' }>): stri
   }
 }
 
+/**
+ * How a join keeps its rows in state (join-state.ts: Arrow blocks with their status). A checkpoint
+ * whose join state was written another way (one entry per row, before this layout) is refused.
+ */
+const JOIN_STATE_LAYOUT = 'arrow blocks';
+
 function operatorFingerprint(n: PhysicalNode): OperatorFingerprint | undefined {
+  if (n.kind === 'join') {
+    const description = physicalLine(n);
+    return { id: n.operatorId, kind: n.kind, stateSchema: { plan: description, rows: JOIN_STATE_LAYOUT }, description };
+  }
   if (n.kind !== 'aggregate' && n.kind !== 'windowAggregate') return undefined;
   const keys = n.groupBy.map(keyText);
   const aggregates = n.aggregates.map((a) => aggregateText(a, false));
@@ -58,7 +69,8 @@ function operatorFingerprint(n: PhysicalNode): OperatorFingerprint | undefined {
   return {
     id: n.operatorId,
     kind: n.kind,
-    stateSchema: { keys, aggregates, ...(window !== undefined ? { window } : {}) },
+    // over an input that never retracts MIN/MAX and DISTINCT keep other state (accumulators.ts)
+    stateSchema: { keys, aggregates, ...(window !== undefined ? { window } : {}), inputAppendOnly: n.input.appendOnly },
     description: `${window !== undefined ? `${window} ` : ''}${by}: ${described.join(', ')}`,
   };
 }
