@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import { afterAll } from 'vitest';
 import { rowsToBatch } from '../../src/common/columns.js';
 import type { SourceSpan } from '../../src/common/errors.js';
-import { WeirError } from '../../src/common/errors.js';
 import type { Schema } from '../../src/common/schema.js';
 import { T } from '../../src/common/types.js';
 import type { ConnectorTable } from '../../src/connectors/api.js';
 import { createMemoryConnector } from '../../src/connectors/memory/index.js';
 import { builtinConnectors, createSink, createSource, didYouMean } from '../../src/connectors/registry.js';
+import { weirErrorOf as errorOf } from '../support/weir-error.js';
 
 const schema: Schema = { columns: [{ name: 'id', type: T.INT, nullable: true }] };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-registry-'));
@@ -23,16 +23,6 @@ function table(options: Record<string, string>): ConnectorTable {
 const ctx = { clock: { now: () => 0 }, baseDir: dir };
 const { tables } = createMemoryConnector();
 const connectors = builtinConnectors(tables);
-
-function errorOf(f: () => unknown): WeirError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WeirError) return e;
-    throw e;
-  }
-  throw new Error('expected a WeirError');
-}
 
 describe('connector registry', () => {
   it('holds the built-in connectors', () => {

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as arrow from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
-import { WeirError } from '../../../src/common/errors.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import type { Source } from '../../../src/connectors/api.js';
@@ -18,22 +17,13 @@ import { createMemoryConnector } from '../../../src/connectors/memory/index.js';
 import { withCurrentOptionNames } from '../../../src/connectors/option-names.js';
 import { builtinConnectors, createSink, createSource } from '../../../src/connectors/registry.js';
 import { ctx, files, removeTempDirs, table, tempDir } from './helpers.js';
+import { weirErrorOf as errorOf } from '../../support/weir-error.js';
 
 afterAll(removeTempDirs);
 
 const connectors = builtinConnectors(createMemoryConnector().tables);
 const sideInput: Schema = { columns: [{ name: 'key', type: T.BIGINT, nullable: true }, { name: 'value', type: T.VARCHAR, nullable: true }] };
 const rowsOf = (batches: readonly arrow.RecordBatch[]): Record<string, unknown>[] => batches.flatMap((b) => batchToRows(b));
-
-function errorOf(f: () => unknown): WeirError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WeirError) return e;
-    throw e;
-  }
-  throw new Error('expected a WeirError');
-}
 
 async function readAll(src: Source): Promise<{ rows: Record<string, unknown>[]; rejected: number }> {
   const end = await src.latestOffset(undefined);

@@ -7,6 +7,7 @@ import type { ConnectorContext, ConnectorTable, Json, Source } from '../../../sr
 import {
   generateRows, nexmarkConfig, nexmarkConnector, nexmarkSchema, parseNexmarkOptions,
 } from '../../../src/connectors/nexmark/index.js';
+import { weirErrorOf as thrown } from '../../support/weir-error.js';
 
 const span = (line: number): SourceSpan => ({ line, column: 5, offset: line * 40 });
 
@@ -31,16 +32,6 @@ class FakeClock {
 
 function source(options: Record<string, string>, ctx: Partial<ConnectorContext> = {}, schema?: Schema): Source {
   return nexmarkConnector.createSource!(table(options, schema), { clock: new FakeClock(0), baseDir: '.', ...ctx });
-}
-
-function thrown(f: () => unknown): WeirError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WeirError) return e;
-    throw e;
-  }
-  throw new Error('expected a WeirError');
 }
 
 async function readAll(s: Source): Promise<Record<string, unknown>[]> {

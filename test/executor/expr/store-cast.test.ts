@@ -4,20 +4,15 @@
  * naming the column, while an explicit CAST keeps truncating.
  */
 import { describe, expect, it } from 'vitest';
-import { WeirError } from '../../../src/common/errors.js';
 import type { SqlType } from '../../../src/common/types.js';
 import { roundHalfEven } from '../../../src/executor/expr/store-cast.js';
 import type { BoundExpr } from '../../../src/planner/expr.js';
 import { cast, evalCol, T } from './helpers.js';
+import { weirErrorOf as errorOf } from '../../support/weir-error.js';
 
 const store = (to: SqlType) => (x: BoundExpr): BoundExpr =>
   ({ kind: 'cast', operand: x, type: to, try: false, assign: { table: 'sink', column: 'final' } });
 const stored = (from: SqlType, to: SqlType, values: unknown[]): unknown[] => evalCol(from, values, store(to));
-
-function errorOf(f: () => unknown): WeirError {
-  try { f(); } catch (e) { if (e instanceof WeirError) return e; throw e; }
-  throw new Error('expected a WeirError');
-}
 
 describe('store assignment at INSERT', () => {
   it('rounds DOUBLE and FLOAT into integers to the nearest integer, ties to even, as DuckDB', () => {
