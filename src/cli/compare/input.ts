@@ -7,7 +7,7 @@ import type * as arrow from 'apache-arrow';
 import { batchToRows, concatBatches } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema } from '../../common/schema.js';
-import type { ConnectorTable, Json } from '../../connectors/api.js';
+import type { Json } from '../../connectors/api.js';
 import { MemoryTables } from '../../connectors/memory/index.js';
 import { builtinConnectors, createSource } from '../../connectors/registry.js';
 import { ManualClock } from '../../executor/streaming/clock.js';

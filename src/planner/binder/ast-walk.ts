@@ -2,7 +2,7 @@
  * Walks over AST expressions: which calls are aggregates, group windows (`TUMBLE(ts, …)` in GROUP BY)
  * or group-window properties (`TUMBLE_START(…)`), and whether an expression contains any of them.
  */
-import type { CallExpr, Expr } from '../../parser/ast.js';
+import type { Expr } from '../../parser/ast.js';
 import { assertNever } from '../../common/errors.js';
 import { SQL_AGGREGATE_NAMES } from '../functions.js';
 
