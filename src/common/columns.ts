@@ -4,8 +4,8 @@
  * themselves; these helpers serve edges: API rows, JSON/CSV decoding, printing, tests.
  *
  * JS values per SQL type follow common/types.ts: numbers for every numeric and temporal type
- * (BIGINT as a number; a bigint is accepted on input), strings for VARCHAR, booleans, plain objects
- * for ROW, null for NULL.
+ * (BIGINT canonical as int64.ts says: a number when safe, a bigint beyond 2^53), strings for VARCHAR,
+ * booleans, plain objects for ROW, null for NULL.
  */
 import * as arrow from 'apache-arrow';
 import { InternalError } from './errors.js';
@@ -15,6 +15,7 @@ import { assertNever } from './errors.js';
 import type { SqlType } from './types.js';
 import { toArrowType } from './types.js';
 import { takeData } from './take.js';
+import { canonicalInt64 } from './int64.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -130,7 +131,7 @@ export function valueAt(d: arrow.Data, i: number): unknown {
     }
     case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
       const v = d.values[i];
-      return typeof v === 'bigint' ? Number(v) : v;
+      return typeof v === 'bigint' ? (d.values instanceof BigInt64Array ? canonicalInt64(v) : Number(v)) : v;
     }
     case arrow.Type.Utf8: {
       const o = d.valueOffsets!;
@@ -300,8 +301,13 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
         // Two 32-bit halves, combined with one rounding like Number(bigint), without a BigInt per read.
         const w = new Int32Array(vals.buffer, vals.byteOffset, vals.length * 2);
         // (a value below 2^32 skips the multiplication: small integers stay small integers in V8, cheaper as Map keys)
+        // A high word outside [-2^21, 2^21) is a value beyond 2^53: read it exactly, as a bigint.
         read = vals instanceof BigInt64Array
-          ? (i) => { const hi = w[2 * i + 1]!, lo = w[2 * i]! >>> 0; return hi === 0 ? lo : hi * 4294967296 + lo; }
+          ? (i) => {
+            const hi = w[2 * i + 1]!, lo = w[2 * i]! >>> 0;
+            if (hi === 0) return lo;
+            return hi < 2097152 && hi > -2097152 ? hi * 4294967296 + lo : canonicalInt64(vals[i] as bigint);
+          }
           : (i) => (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
       } else {
         read = (i) => vals[i];

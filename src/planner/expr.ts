@@ -49,7 +49,7 @@ export interface FieldRef {
  */
 export interface Literal {
   readonly kind: 'literal';
-  readonly value: number | string | boolean | null;
+  readonly value: number | bigint | string | boolean | null;
   readonly type: SqlType;
   readonly span?: SourceSpan;
 }
@@ -180,6 +180,11 @@ export function exprToString(e: BoundExpr): string {
         e.else ? ` ELSE ${exprToString(e.else)}` : ''} END`;
     default: return assertNever(e, 'expression');
   }
+}
+
+/** The text of an expression for a user's error message: columns by name alone (no `#index`). */
+export function exprForUser(e: BoundExpr): string {
+  return exprToString(e).replace(/(\w)#\d+\b/g, '$1');
 }
 
 /** Deterministic: the same inputs always give the same value (PROCTIME() and UDFs may not). */

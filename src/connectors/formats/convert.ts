@@ -10,6 +10,7 @@
 import { assertNever } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { typeToString } from '../../common/types.js';
+import { int64FromValue, parseInt64 } from '../../common/int64.js';
 
 /**
  * A value that does not convert. Thrown (not an Error: no stack trace is needed, and malformed input
@@ -79,7 +80,16 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       }
       return fail();
     }
-    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': {
+    case 'BIGINT': {
+      // exact: a bigint or integer text beyond 2^53 keeps every digit (int64.ts)
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        if (typeof v === 'number' && !Number.isInteger(v)) return fail('not an integer');
+        return int64FromValue(v) ?? fail('out of range');
+      }
+      if (typeof v === 'string' && INT_RE.test(v.trim())) return parseInt64(v) ?? fail('out of range');
+      return fail();
+    }
+    case 'TINYINT': case 'SMALLINT': case 'INT': {
       let x: number;
       if (typeof v === 'number') x = v;
       else if (typeof v === 'bigint') x = Number(v);

@@ -3,8 +3,9 @@
  * (column op column, column op constant, constant op column) so the hot loops have no calls.
  *
  * Number semantics:
- * - every number-like type is a double here; BIGINT is exact up to 2^53 and beyond that behaves as a
- *   double (no wrap-around); TINYINT/SMALLINT/INT results wrap around as Java's do;
+ * - every number-like type is a double here, and integer results are exact: a BIGINT beyond 2^53 is
+ *   also held as an int64 (the vector's `big`, see exact-int.ts); a result outside its integer type's
+ *   range fails the query naming the expression and the values (never wraps around, as DuckDB);
  * - DECIMAL results are rounded half-up to the result type's scale after each operation;
  * - integer `/` already arrives as DOUBLE (the resolver casts), so x / 0 is ±Infinity or NaN;
  *   DECIMAL division by zero and integer or DECIMAL MOD by zero are errors, as in Flink;
@@ -13,8 +14,10 @@
 import type { SqlType } from '../../common/types.js';
 import { isInteger } from '../../common/types.js';
 import type { Call } from '../../planner/expr.js';
+import { exprForUser } from '../../planner/expr.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import { roundDecimal } from './cast.js';
+import { exactIntegerResults, type IntOp } from './exact-int.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, runtimeError } from './node.js';
 import type { NumVec, Vec } from './vector.js';
@@ -59,12 +62,9 @@ function cv(op: Op, c: number, y: Float64Array, out: Float64Array, n: number): v
   }
 }
 
-/** Bring results into the result type's domain: integer wrap-around, DECIMAL scale. */
+/** Bring results into the result type's domain: DECIMAL scale (integers: see exact-int.ts). */
 export function normaliser(t: SqlType): ((out: Float64Array, n: number) => void) | null {
   switch (t.kind) {
-    case 'INT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = o[i]! | 0; };
-    case 'SMALLINT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = (o[i]! << 16) >> 16; };
-    case 'TINYINT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = (o[i]! << 24) >> 24; };
     case 'DECIMAL': {
       const s = t.scale;
       return (o, n) => { for (let i = 0; i < n; i++) o[i] = roundDecimal(o[i]!, s); };
@@ -83,6 +83,8 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
     const zeroFails = (name === 'mod' && (isInteger(operandType) || operandType.kind === 'DECIMAL'))
       || (op === 'divide' && operandType.kind === 'DECIMAL');
     const ca = isConst(a) ? constOf(a) : undefined, cb = isConst(b) ? constOf(b) : undefined;
+    const intOp: IntOp | undefined = isInteger(call.type) && name !== 'divide' ? (op === 'mod' ? 'imod' : op as IntOp) : undefined;
+    const what = (): string => exprForUser(call);
     const checkZero = (y: NumVec | number, valid: Uint8Array | null, n: number): void => {
       if (!zeroFails) return;
       if (typeof y === 'number') {
@@ -96,26 +98,28 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
       const n = inp.length;
       const out = inp.alloc.f64(n);
       let valid: Uint8Array | null;
+      let x: NumVec | number | bigint, y: NumVec | number | bigint;
       if (cb !== undefined && ca === undefined) {
         if (cb === null) return numVec(out, new Uint8Array(n));
-        const x = a.eval(inp) as NumVec;
+        x = a.eval(inp) as NumVec; y = cb as number | bigint;
         valid = x.valid;
-        checkZero(cb as number, valid, n);
-        vc(op, x.values, cb as number, out, n);
+        checkZero(Number(cb), valid, n);
+        vc(op, x.values, Number(cb), out, n);
       } else if (ca !== undefined && cb === undefined) {
         if (ca === null) return numVec(out, new Uint8Array(n));
-        const y = b.eval(inp) as NumVec;
+        x = ca as number | bigint; y = b.eval(inp) as NumVec;
         valid = y.valid;
         checkZero(y, valid, n);
-        cv(op, ca as number, y.values, out, n);
+        cv(op, Number(ca), y.values, out, n);
       } else {
-        const x = a.eval(inp) as NumVec, y = b.eval(inp) as NumVec;
+        x = a.eval(inp) as NumVec; y = b.eval(inp) as NumVec;
         valid = andValid(x.valid, y.valid, n);
         checkZero(y, valid, n);
         vv(op, x.values, y.values, out, n);
       }
       if (norm) norm(out, n);
-      return numVec(out, valid);
+      if (intOp === undefined) return numVec(out, valid);
+      return numVec(out, valid, exactIntegerResults(intOp, x, y, out, valid, n, call.type, what, call.span));
     };
     return { eval: kernel, mayThrow: zeroFails };
   };
@@ -130,7 +134,8 @@ const negate: FnImpl = (args, call) => {
     const out = inp.alloc.f64(n);
     for (let i = 0; i < n; i++) out[i] = -xs[i]!;
     if (norm) norm(out, n);
-    return numVec(out, x.valid);
+    if (!isInteger(call.type)) return numVec(out, x.valid);
+    return numVec(out, x.valid, exactIntegerResults('negate', x, undefined, out, x.valid, n, call.type, () => exprForUser(call), call.span));
   };
 };
 

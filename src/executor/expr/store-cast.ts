@@ -77,22 +77,27 @@ export function makeStoreCaster(from: SqlType, to: SqlType, target: StoreTarget,
   if (isLosslessNumeric(from, to)) return (v) => v;
   const conv = converter(from, to);
   const strictNaN = nanIsFailure(to);
-  const fail = (x: number): Error => runtimeError(
+  const fail = (x: number | bigint): Error => runtimeError(
     `value ${String(x)} is out of range for column '${target.column}' of '${target.table}' (${typeToString(to)})`, span);
   return (v, alloc = HEAP) => {
-    const src = (v as NumVec).values;
+    const src = (v as NumVec).values, big = (v as NumVec).big;
     const valid = v.valid;
     const n = v.length;
     const out = alloc.f64(n);
+    let wide = false; // a DOUBLE stored into BIGINT beyond 2^53: the int64 lane is made below
     for (let i = 0; i < n; i++) {
       const x = src[i]!;
       const r = conv(x);
       if (r !== r && (strictNaN || x === x)) {
         if (valid !== null && valid[i] !== 1) { out[i] = 0; continue; } // a NULL slot holds anything
-        throw fail(x);
+        throw fail(big !== undefined ? big[i]! : x);
       }
       out[i] = r;
+      if (to.kind === 'BIGINT' && (r > Number.MAX_SAFE_INTEGER || r < -Number.MAX_SAFE_INTEGER)) wide = true;
     }
-    return numVec(out, valid);
+    if (!wide) return numVec(out, valid);
+    const lane = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) lane[i] = BigInt(out[i]!);
+    return numVec(out, valid, lane);
   };
 }

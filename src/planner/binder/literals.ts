@@ -6,6 +6,7 @@ import type { SourceSpan } from '../../common/errors.js';
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { T, typeToString } from '../../common/types.js';
+import { canonicalInt64 } from '../../common/int64.js';
 import type { IntervalExpr, LiteralExpr, TypedLiteralExpr } from '../../parser/ast.js';
 import type { BoundExpr, Literal } from '../expr.js';
 
@@ -29,7 +30,7 @@ export function numberLiteral(text: string, span: SourceSpan): Literal {
   if (dot < 0) {
     const n = BigInt(body) * (negative ? -1n : 1n);
     if (n >= BigInt(INT_MIN) && n <= BigInt(INT_MAX)) return withSpan(Number(n), T.INT, span);
-    if (n >= BIGINT_MIN && n <= BIGINT_MAX) return withSpan(Number(n), T.BIGINT, span);
+    if (n >= BIGINT_MIN && n <= BIGINT_MAX) return withSpan(canonicalInt64(n), T.BIGINT, span);
     const digits = body.replace(/^0+/, '').length;
     if (digits > 38) throw new WeirError('TYPE', `numeric literal ${t} is out of range`, span);
     return withSpan(Number(t), T.decimal(digits, 0), span);

@@ -37,10 +37,40 @@ describe('arithmetic', () => {
     expect(evalCol(T.DOUBLE, [7], (x) => call('divide', T.DOUBLE, x, lit(2, T.DOUBLE)))).toEqual([3.5]);
   });
 
-  it('INT results wrap around as Java ints; BIGINT does not', () => {
-    expect(evalCol(T.INT, [2147483647], (x) => call('add', T.INT, x, lit(1, T.INT)))).toEqual([-2147483648]);
+  it('an integer result outside its type fails naming the expression and the values, never wraps', () => {
+    expect(() => evalCol(T.INT, [2147483647], (x) => call('add', T.INT, x, lit(1, T.INT))))
+      .toThrow(/INT overflow: 2147483647 \+ 1 = 2147483648 is out of range for INT in add\(x, 1\)/);
+    expect(() => evalCol(T.SMALLINT, [-32768], (x) => call('negate', T.SMALLINT, x))).toThrow(/SMALLINT overflow: -(-32768)|out of range for SMALLINT/);
     expect(evalCol(T.BIGINT, [2147483647], (x) => call('add', T.BIGINT, x, lit(1, T.BIGINT)))).toEqual([2147483648]);
     expect(evalCol(T.BIGINT, [-(2 ** 40)], (x) => call('multiply', T.BIGINT, x, lit(3, T.BIGINT)))).toEqual([-3 * 2 ** 40]);
+    expect(() => evalCol(T.BIGINT, [9000000000000000000n], (x) => call('add', T.BIGINT, x, x)))
+      .toThrow(/BIGINT overflow: 9000000000000000000 \+ 9000000000000000000 = 18000000000000000000 is out of range for BIGINT/);
+    expect(() => evalCol(T.BIGINT, [-(2n ** 63n)], (x) => call('negate', T.BIGINT, x))).toThrow(/out of range for BIGINT/);
+    expect(() => evalCol(T.BIGINT, [2 ** 32], (x) => call('multiply', T.BIGINT, x, x))).toThrow(/4294967296 \* 4294967296 = 18446744073709551616/);
+    // a NULL row holds no value to overflow
+    expect(evalCol(T.INT, [null, 1], (x) => call('add', T.INT, x, lit(2147483646, T.INT)))).toEqual([null, 2147483647]);
+  });
+
+  it('BIGINT arithmetic is exact beyond 2^53 (results held as bigints there)', () => {
+    const p53 = 2 ** 53;
+    expect(evalCol(T.BIGINT, [p53 - 1, p53, -p53], (x) => call('add', T.BIGINT, x, lit(1, T.BIGINT))))
+      .toEqual([9007199254740992n, 9007199254740993n, -9007199254740991]);
+    expect(evalCol(T.BIGINT, [9007199254740993n, 2n ** 62n, null], (x) => call('subtract', T.BIGINT, x, lit(2, T.BIGINT))))
+      .toEqual([9007199254740991, 4611686018427387902n, null]);
+    expect(evalCol(T.BIGINT, [3037000499, 123456789], (x) => call('multiply', T.BIGINT, x, x)))
+      .toEqual([9223372030926249001n, 15241578750190521n]);
+    expect(evalCol(T.BIGINT, [9223372036854775807n, -9223372036854775807n], (x) => call('mod', T.BIGINT, x, lit(10, T.BIGINT))))
+      .toEqual([7, -7]);
+    expect(evalCol(T.BIGINT, [9223372036854775807n], (x) => call('add', T.BIGINT, x, lit(-9223372036854775807n, T.BIGINT))))
+      .toEqual([0]);
+  });
+
+  it('BIGINT comparisons beyond 2^53 are exact (the doubles tie there)', () => {
+    const p = 9007199254740992n;
+    expect(evalCol(T.BIGINT, [p, p + 1n, p + 2n, 5], (x) => call('eq', T.BOOLEAN, x, lit(p + 1n, T.BIGINT)))).toEqual([false, true, false, false]);
+    expect(evalCol(T.BIGINT, [p, p + 1n, p + 2n, 5], (x) => call('lt', T.BOOLEAN, x, lit(p + 1n, T.BIGINT)))).toEqual([true, false, false, true]);
+    expect(evalCol(T.BIGINT, [p + 1n, p], (x) => call('gt', T.BOOLEAN, call('add', T.BIGINT, x, lit(0, T.BIGINT)), x))).toEqual([false, false]);
+    expect(evalCol(T.BIGINT, [p + 1n], (x) => call('ne', T.BOOLEAN, x, lit(9007199254740992, T.BIGINT)))).toEqual([true]);
   });
 
   it('negates numbers and intervals', () => {

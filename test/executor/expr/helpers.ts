@@ -1,3 +1,4 @@
+import { canonicalInt64 } from '../../../src/common/int64.js';
 /** Shared helpers for the expression kernel tests: batches from rows, calls by hand, results as values. */
 import * as arrow from 'apache-arrow';
 import { rowsToBatch } from '../../../src/common/columns.js';
@@ -36,7 +37,7 @@ export function dataValues(d: arrow.Data): unknown[] {
 }
 
 function plain(x: unknown): unknown {
-  if (typeof x === 'bigint') return Number(x);
+  if (typeof x === 'bigint') return canonicalInt64(x); // exact: a number within 2^53, else the bigint
   if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') {
     const o = (x as { toJSON(): Record<string, unknown> }).toJSON();
     return Object.fromEntries(Object.entries(o).map(([k, y]) => [k, plain(y)]));
