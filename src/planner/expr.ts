@@ -8,6 +8,7 @@
  * errors (a UDF that throws, a bad CAST).
  */
 import type { SourceSpan } from '../common/errors.js';
+import { decimalToText } from '../common/decimal.js';
 import { assertNever } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import { typeToString } from '../common/types.js';
@@ -171,6 +172,7 @@ export function exprToString(e: BoundExpr): string {
       if (typeof e.value === 'string') return `'${e.value.replace(/'/g, "''")}'`;
       if (e.type.kind === 'TIMESTAMP') return `TIMESTAMP '${new Date(e.value as number).toISOString().replace('T', ' ').replace('Z', '')}'`;
       if (e.type.kind === 'INTERVAL') return `INTERVAL '${e.value}' MILLISECOND`;
+      if (e.type.kind === 'DECIMAL' && (typeof e.value === 'number' || typeof e.value === 'bigint')) return decimalToText(e.value, e.type.scale);
       return String(e.value);
     case 'call': return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;

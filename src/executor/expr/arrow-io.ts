@@ -199,12 +199,12 @@ export function toData(v: Vec, t: SqlType, keep: (b: ArrayBufferLike) => void = 
     case 'SMALLINT': return makeAny({ ...base, data: Int16Array.from((v as NumVec).values, toInt) });
     case 'INT': case 'DATE': return makeAny({ ...base, data: Int32Array.from((v as NumVec).values, toInt) });
     case 'FLOAT': return makeAny({ ...base, data: Float32Array.from((v as NumVec).values) });
-    case 'DOUBLE': case 'DECIMAL': case 'INTERVAL': {
+    case 'DOUBLE': case 'INTERVAL': {
       const values = (v as NumVec).values;
       keep(values.buffer); // zero-copy: the column now owns this memory
       return makeAny({ ...base, data: values });
     }
-    case 'BIGINT': {
+    case 'BIGINT': case 'DECIMAL': { // a DECIMAL is its unscaled integer (common/decimal.ts)
       const big = (v as NumVec).big;
       return makeAny({ ...base, data: big !== undefined ? big.slice(0, n) : numbersToInt64((v as NumVec).values, n) });
     }

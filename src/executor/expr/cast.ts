@@ -17,6 +17,8 @@ import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { isNumeric, typeToString, typesEqual } from '../../common/types.js';
 import { canonicalInt64, INT64_MAX, INT64_MIN } from '../../common/int64.js';
+import { decimalToText, fitDecimal, textToUnscaled } from '../../common/decimal.js';
+import { decimalCaster } from './decimal-cast.js';
 import type { CompileCx } from './node.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
@@ -53,17 +55,18 @@ const INT_DIGITS: Partial<Record<SqlType['kind'], number>> = { TINYINT: 3, SMALL
 
 /** Casts that change the type but not a single value (widening): no loop at all. */
 function isWidening(from: SqlType, to: SqlType): boolean {
+  // (a DECIMAL is its unscaled integer: only a cast that keeps the scale keeps the values)
   const fd = INT_DIGITS[from.kind];
   if (fd !== undefined) {
     const td = INT_DIGITS[to.kind];
     if (td !== undefined) return td >= fd;
     if (to.kind === 'DOUBLE') return true;
-    if (to.kind === 'DECIMAL') return to.precision - to.scale >= fd;
+    if (to.kind === 'DECIMAL') return to.scale === 0 && to.precision >= fd;
     return false;
   }
   if (from.kind === 'FLOAT') return to.kind === 'DOUBLE';
   if (from.kind === 'DECIMAL') {
-    return to.kind === 'DOUBLE' || (to.kind === 'DECIMAL' && to.scale >= from.scale && to.precision - to.scale >= from.precision - from.scale);
+    return to.kind === 'DECIMAL' && to.scale === from.scale && to.precision >= from.precision;
   }
   return false;
 }
@@ -120,7 +123,7 @@ export function valueToText(x: unknown, t: SqlType, zone: Zone): string {
     case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': return String(x);
     case 'DOUBLE': return javaDouble(x as number);
     case 'FLOAT': return javaFloat(x as number);
-    case 'DECIMAL': return (x as number).toFixed(t.scale);
+    case 'DECIMAL': return decimalToText(x as number | bigint, t.scale);
     case 'DATE': return formatDate(x as number);
     case 'TIMESTAMP': return formatTimestamp(t.ltz ? wallFromInstant(zone, x as number) : (x as number), Math.min(t.precision, 3));
     case 'INTERVAL': return intervalText(x as number);
@@ -159,11 +162,25 @@ export function makeCaster(from: SqlType, to: SqlType, isTry: boolean, span: Sou
   // ── numbers and booleans among themselves: typed-array loops ──
   const numberish = (t: SqlType): boolean => isNumeric(t) || t.kind === 'INTERVAL';
   if ((numberish(from) || from.kind === 'BOOLEAN') && (numberish(to) || to.kind === 'BOOLEAN')) {
+    if ((from.kind === 'DECIMAL' || to.kind === 'DECIMAL') && !isWidening(from, to)) {
+      // too many integer digits for a DECIMAL is NULL (Flink); for an integer, an error as any CAST
+      return decimalCaster(from, to, isTry, span, to.kind === 'DECIMAL' ? null : undefined);
+    }
     if (isWidening(from, to)) {
       // BIGINT beyond 2^53 into DOUBLE/DECIMAL: the double is the value now (its int64 lane goes)
       return from.kind === 'BIGINT' && to.kind !== 'BIGINT' ? (v) => (v.kind === 'num' && v.big ? numVec(v.values, v.valid) : v) : (v) => v;
     }
     return numericCaster(from, to, isTry, fail);
+  }
+
+  // ── DECIMAL and time: through DOUBLE (numbers and time convert as doubles) ──
+  if (from.kind === 'DECIMAL' && to.kind !== 'VARCHAR') {
+    const toDouble = decimalCaster(from, { kind: 'DOUBLE' }, isTry, span), next = makeCaster({ kind: 'DOUBLE' }, to, isTry, span, cx);
+    return (v, alloc) => next(toDouble(v, alloc), alloc);
+  }
+  if (to.kind === 'DECIMAL' && from.kind !== 'VARCHAR') {
+    const toDouble = makeCaster(from, { kind: 'DOUBLE' }, isTry, span, cx), next = decimalCaster({ kind: 'DOUBLE' }, to, isTry, span);
+    return (v, alloc) => next(toDouble(v, alloc), alloc);
   }
 
   // ── to text ──
@@ -308,18 +325,19 @@ function textParser(to: SqlType, zone: Zone): (s: string) => number | bigint | n
         return x >= lo && x <= hi ? x : null;
       };
     }
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': case 'INTERVAL':
+    case 'DECIMAL':
+      return (s) => {
+        const u = textToUnscaled(s, to.scale);
+        return u === undefined ? null : fitDecimal(u, to.precision) ?? null;
+      };
+    case 'FLOAT': case 'DOUBLE': case 'INTERVAL':
       return (s) => {
         const t = s.trim();
         let x: number;
         if (NUM_TEXT.test(t)) x = Number(t);
-        else if (to.kind !== 'DECIMAL' && /^[+-]?(NaN|Infinity)$/.test(t)) x = Number(t);
+        else if (/^[+-]?(NaN|Infinity)$/.test(t)) x = Number(t);
         else return null;
         if (to.kind === 'FLOAT') return Math.fround(x);
-        if (to.kind === 'DECIMAL') {
-          const r = roundDecimal(x, to.scale);
-          return Math.abs(r) < 10 ** (to.precision - to.scale) ? r : null;
-        }
         return x;
       };
     case 'DATE':

@@ -11,6 +11,7 @@
 import { WeirError } from '../../common/errors.js';
 import type { SourceSpan } from '../../common/errors.js';
 import { int64ToString, INT64_MAX, INT64_MIN } from '../../common/int64.js';
+import { decimalMaxUnscaled, decimalToText } from '../../common/decimal.js';
 import type { SqlType } from '../../common/types.js';
 import type { NumVec, Valid } from './vector.js';
 
@@ -25,6 +26,15 @@ const SYMBOL: Record<IntOp, string> = { add: '+', subtract: '-', multiply: '*', 
 export const INT_BOUNDS: Readonly<Partial<Record<SqlType['kind'], readonly [bigint, bigint]>>> = {
   TINYINT: [-128n, 127n], SMALLINT: [-32768n, 32767n], INT: [-2147483648n, 2147483647n], BIGINT: [INT64_MIN, INT64_MAX],
 };
+
+/** The range of an integer type, or of a DECIMAL's unscaled values (its precision, within int64). */
+export function boundsOf(t: SqlType): readonly [bigint, bigint] | undefined {
+  if (t.kind === 'DECIMAL') {
+    const m = decimalMaxUnscaled(t.precision);
+    return [-m, m];
+  }
+  return INT_BOUNDS[t.kind];
+}
 
 /** An operand of a kernel: a vector, or a constant (a number, or a bigint beyond 2^53). */
 export type Operand = NumVec | number | bigint;
@@ -61,13 +71,17 @@ export function overflowError(message: string, span: SourceSpan | undefined): We
 export function exactIntegerResults(
   op: IntOp, x: Operand, y: Operand | undefined, out: Float64Array, valid: Valid, n: number, t: SqlType,
   what: () => string, span: SourceSpan | undefined,
+  /** the operands' type, where it differs from the result's (a DECIMAL product has twice their scale) */
+  argType: SqlType = t,
 ): BigInt64Array | undefined {
-  const bounds = INT_BOUNDS[t.kind];
+  const bounds = boundsOf(t);
   if (bounds === undefined) return undefined;
   const [lo, hi] = bounds;
+  const show = (v: bigint): string => (t.kind === 'DECIMAL' ? decimalToText(v, t.scale) : int64ToString(v));
+  const showArg = (v: bigint): string => (argType.kind === 'DECIMAL' ? decimalToText(v, argType.scale) : int64ToString(v));
   const redoAll = hasBig(x) || hasBig(y);
   const loN = Number(lo), hiN = Number(hi);
-  const limitLo = t.kind === 'BIGINT' ? -SAFE : loN, limitHi = t.kind === 'BIGINT' ? SAFE : hiN;
+  const limitLo = Math.max(-SAFE, loN), limitHi = Math.min(SAFE, hiN);
   let wide: Map<number, bigint> | undefined; // rows whose BIGINT result is beyond 2^53
   for (let i = 0; i < n; i++) {
     if (valid !== null && valid[i] !== 1) continue;
@@ -77,8 +91,9 @@ export function exactIntegerResults(
     const b = y === undefined ? 0n : exactAt(y, i);
     const e = apply(op, a, b);
     if (e < lo || e > hi) {
-      const expr = y === undefined ? `-${int64ToString(a)}` : `${int64ToString(a)} ${SYMBOL[op]} ${int64ToString(b)}`;
-      throw overflowError(`${t.kind} overflow: ${expr} = ${e} is out of range for ${t.kind} in ${what()}`, span);
+      const expr = y === undefined ? `-${showArg(a)}` : `${showArg(a)} ${SYMBOL[op]} ${showArg(b)}`;
+      const name = t.kind === 'DECIMAL' ? `DECIMAL(${t.precision}, ${t.scale})` : t.kind;
+      throw overflowError(`${t.kind} overflow: ${expr} = ${show(e)} is out of range for ${name} in ${what()}`, span);
     }
     out[i] = Number(e);
     if (e > SAFE_BIG || e < -SAFE_BIG) (wide ??= new Map()).set(i, e);

@@ -6,7 +6,8 @@
  * - every number-like type is a double here, and integer results are exact: a BIGINT beyond 2^53 is
  *   also held as an int64 (the vector's `big`, see exact-int.ts); a result outside its integer type's
  *   range fails the query naming the expression and the values (never wraps around, as DuckDB);
- * - DECIMAL results are rounded half-up to the result type's scale after each operation;
+ * - DECIMAL values are unscaled integers (common/decimal.ts): + - MOD as integers, * and / rescaled
+ *   to the result's scale, rounding half away from zero (decimal-kernels.ts), exact as DuckDB's;
  * - integer `/` already arrives as DOUBLE (the resolver casts), so x / 0 is ±Infinity or NaN;
  *   DECIMAL division by zero and integer or DECIMAL MOD by zero are errors, as in Flink;
  * - MOD is the truncated remainder with the sign of the dividend (Java's %).
@@ -16,8 +17,8 @@ import { isInteger } from '../../common/types.js';
 import type { Call } from '../../planner/expr.js';
 import { exprForUser } from '../../planner/expr.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
-import { roundDecimal } from './cast.js';
 import { exactIntegerResults, type IntOp } from './exact-int.js';
+import { decimalMulDiv, type DecimalOp } from './decimal-kernels.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, runtimeError } from './node.js';
 import type { NumVec, Vec } from './vector.js';
@@ -62,28 +63,22 @@ function cv(op: Op, c: number, y: Float64Array, out: Float64Array, n: number): v
   }
 }
 
-/** Bring results into the result type's domain: DECIMAL scale (integers: see exact-int.ts). */
-export function normaliser(t: SqlType): ((out: Float64Array, n: number) => void) | null {
-  switch (t.kind) {
-    case 'DECIMAL': {
-      const s = t.scale;
-      return (o, n) => { for (let i = 0; i < n; i++) o[i] = roundDecimal(o[i]!, s); };
-    }
-    default: return null;
-  }
-}
-
 function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
   return (args: readonly Node[], call: Call) => {
     const [a, b] = args as [Node, Node];
-    const op: Op = name === 'mod' && isInteger(a.type) && isInteger(b.type) ? 'imod' : name;
-    const norm = normaliser(call.type);
+    const op: Op = name === 'mod' && (isInteger(a.type) || a.type.kind === 'DECIMAL') && (isInteger(b.type) || b.type.kind === 'DECIMAL') ? 'imod' : name;
     // Division by zero is an error only where Java would throw: integer and DECIMAL operands.
     const operandType = b.type;
     const zeroFails = (name === 'mod' && (isInteger(operandType) || operandType.kind === 'DECIMAL'))
       || (op === 'divide' && operandType.kind === 'DECIMAL');
     const ca = isConst(a) ? constOf(a) : undefined, cb = isConst(b) ? constOf(b) : undefined;
-    const intOp: IntOp | undefined = isInteger(call.type) && name !== 'divide' ? (op === 'mod' ? 'imod' : op as IntOp) : undefined;
+    // integers and DECIMALs (unscaled integers) are exact: + - MOD as integers, * / rescaled
+    const dec = call.type.kind === 'DECIMAL';
+    const opScale = a.type.kind === 'DECIMAL' ? a.type.scale : 0;
+    const decOp: DecimalOp | undefined = dec && (name === 'divide' || (name === 'multiply' && call.type.kind === 'DECIMAL' && call.type.scale !== 2 * opScale))
+      ? (name as DecimalOp) : undefined;
+    const intOp: IntOp | undefined = (isInteger(call.type) || dec) && name !== 'divide' && decOp === undefined
+      ? (op === 'mod' || op === 'imod' ? 'imod' : op as IntOp) : undefined;
     const what = (): string => exprForUser(call);
     const checkZero = (y: NumVec | number, valid: Uint8Array | null, n: number): void => {
       if (!zeroFails) return;
@@ -117,9 +112,9 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
         checkZero(y, valid, n);
         vv(op, x.values, y.values, out, n);
       }
-      if (norm) norm(out, n);
+      if (decOp !== undefined) return numVec(out, valid, decimalMulDiv(decOp, x, y, out, valid, n, opScale, call.type, what, call.span));
       if (intOp === undefined) return numVec(out, valid);
-      return numVec(out, valid, exactIntegerResults(intOp, x, y, out, valid, n, call.type, what, call.span));
+      return numVec(out, valid, exactIntegerResults(intOp, x, y, out, valid, n, call.type, what, call.span, a.type));
     };
     return { eval: kernel, mayThrow: zeroFails };
   };
@@ -127,14 +122,12 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
 
 const negate: FnImpl = (args, call) => {
   const a = args[0]!;
-  const norm = normaliser(call.type);
   return (inp) => {
     const x = a.eval(inp) as NumVec;
     const n = inp.length, xs = x.values;
     const out = inp.alloc.f64(n);
     for (let i = 0; i < n; i++) out[i] = -xs[i]!;
-    if (norm) norm(out, n);
-    if (!isInteger(call.type)) return numVec(out, x.valid);
+    if (!isInteger(call.type) && call.type.kind !== 'DECIMAL') return numVec(out, x.valid);
     return numVec(out, x.valid, exactIntegerResults('negate', x, undefined, out, x.valid, n, call.type, () => exprForUser(call), call.span));
   };
 };

@@ -13,7 +13,8 @@
 import type { SourceSpan } from '../../common/errors.js';
 import { InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
-import { isInteger, isLosslessNumeric, isNumeric, typeToString } from '../../common/types.js';
+import { isInteger, isLosslessNumeric, isNumeric, T, typeToString } from '../../common/types.js';
+import { decimalCaster } from './decimal-cast.js';
 import type { StoreTarget } from '../../planner/expr.js';
 import type { Caster } from './cast.js';
 import { roundDecimal } from './cast.js';
@@ -66,6 +67,20 @@ function converter(from: SqlType, to: SqlType): (x: number) => number {
   throw new InternalError(`no store assignment from ${typeToString(from)} to ${typeToString(to)}`);
 }
 
+/**
+ * Store assignment into or out of a DECIMAL, on unscaled integers: rescaled half up (into an integer
+ * column too: DECIMAL 2.5 stores 3, as DuckDB), a value that does not fit names the column.
+ */
+function decimalStoreCaster(from: SqlType, to: SqlType, target: StoreTarget, span: SourceSpan | undefined): Caster {
+  const message = (shown: string): string => `value ${shown} is out of range for column '${target.column}' of '${target.table}' (${typeToString(to)})`;
+  if (from.kind === 'DECIMAL' && isInteger(to)) {
+    const rounded = decimalCaster(from, T.decimal(38, 0), false, span, message); // half up to a whole number
+    const narrowed = decimalCaster(T.decimal(38, 0), to, false, span, message);
+    return (v, alloc) => narrowed(rounded(v, alloc), alloc);
+  }
+  return decimalCaster(from, to, false, span, message);
+}
+
 /** Whether the NaN a converter returns can only mean "does not fit" (NaN itself is a FLOAT/DOUBLE value). */
 const nanIsFailure = (to: SqlType): boolean => to.kind !== 'FLOAT' && to.kind !== 'DOUBLE';
 
@@ -75,6 +90,7 @@ export function makeStoreCaster(from: SqlType, to: SqlType, target: StoreTarget,
     throw new InternalError(`store assignment is for numbers, not ${typeToString(from)} to ${typeToString(to)}`);
   }
   if (isLosslessNumeric(from, to)) return (v) => v;
+  if (from.kind === 'DECIMAL' || to.kind === 'DECIMAL') return decimalStoreCaster(from, to, target, span);
   const conv = converter(from, to);
   const strictNaN = nanIsFailure(to);
   const fail = (x: number | bigint): Error => runtimeError(

@@ -3,7 +3,7 @@
  *
  * | SQL type                                   | vector | values                                |
  * | ------------------------------------------ | ------ | ------------------------------------- |
- * | every number-like type (ints, DECIMAL, ...) | num    | Float64Array                          |
+ * | every number-like type (ints, DECIMAL, ...) | num    | Float64Array (DECIMAL: unscaled)      |
  * | BOOLEAN                                    | bool   | Uint8Array of 0/1                     |
  * | VARCHAR                                    | str    | UTF-8 bytes and/or lazily decoded strings |
  * | ROW                                        | row    | one lazily built vector per field     |
@@ -223,7 +223,7 @@ export function getter(v: Vec, t: SqlType): (i: number) => unknown {
   switch (v.kind) {
     case 'num': {
       const vals = v.values, big = v.big;
-      if (big !== undefined && t.kind === 'BIGINT') {
+      if (big !== undefined && (t.kind === 'BIGINT' || t.kind === 'DECIMAL')) {
         // beyond 2^53 the double is not the value: the int64 is (canonical: number when safe)
         return (i) => (valid === null || valid[i] === 1 ? (Number.isSafeInteger(vals[i]!) ? vals[i] : canonicalInt64(big[i]!)) : null);
       }

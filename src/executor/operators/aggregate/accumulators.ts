@@ -8,6 +8,7 @@
 import type { AggregateFunctionName } from '../../../planner/functions.js';
 import type { SqlType } from '../../../common/types.js';
 import { InternalError } from '../../../common/errors.js';
+import { decimalMaxUnscaled, decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
 
 const INTEGER_RANGE: Partial<Record<SqlType['kind'], readonly [bigint, bigint]>> = {
   TINYINT: [-128n, 127n], SMALLINT: [-32768n, 32767n], INT: [-2147483648n, 2147483647n], BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
@@ -16,7 +17,7 @@ const INTEGER_RANGE: Partial<Record<SqlType['kind'], readonly [bigint, bigint]>>
 /** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
 export class OverflowResult extends Error {
   constructor(readonly value: bigint, readonly type: SqlType) {
-    super(`${value} is out of range for ${type.kind}`);
+    super(`${type.kind === 'DECIMAL' ? decimalToText(value, type.scale) : value} is out of range for ${type.kind}`);
   }
 }
 
@@ -92,6 +93,23 @@ const integerAvg: Accumulator = {
   ...integerSum,
   result: (s) => ((s[1] as number) > 0 ? Number(s[0] as number | bigint) / (s[1] as number) : null),
 };
+
+/**
+ * AVG of DECIMAL(p, s) into DECIMAL(38, t): the exact sum of unscaled values over the count, scaled
+ * to t and rounded half up.
+ */
+export function decimalAvg(inScale: number, outScale: number): Accumulator {
+  const f = 10n ** BigInt(Math.max(0, outScale - inScale));
+  return {
+    ...integerSum,
+    result: (s) => {
+      const n = s[1] as number;
+      if (n <= 0) return null;
+      const q = divRoundHalfUp(BigInt(s[0] as number | bigint) * f, BigInt(n));
+      return q <= SAFE_BIG && q >= -SAFE_BIG ? Number(q) : q;
+    },
+  };
+}
 
 /** SUM and AVG whose argument is an integer type keep an exact sum (no rounding beyond 2^53). */
 export const INTEGER_ACCUMULATORS: Partial<Record<AggregateFunctionName, Accumulator>> = { sum: integerSum, avg: integerAvg };
@@ -340,7 +358,7 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
  */
 export function finishValue(v: unknown, t: SqlType): unknown {
   if (typeof v === 'bigint') {
-    const bounds = INTEGER_RANGE[t.kind];
+    const bounds = t.kind === 'DECIMAL' ? ((m: bigint) => [-m, m] as const)(decimalMaxUnscaled(t.precision)) : INTEGER_RANGE[t.kind];
     if (bounds !== undefined && (v < bounds[0] || v > bounds[1])) throw new OverflowResult(v, t);
     return v;
   }
@@ -348,8 +366,10 @@ export function finishValue(v: unknown, t: SqlType): unknown {
   const range = INTEGER_RANGE[t.kind];
   if (range !== undefined && (v < Number(range[0]) || v > Number(range[1]))) throw new OverflowResult(BigInt(Math.trunc(v)), t);
   if (t.kind === 'DECIMAL') {
-    const f = 10 ** t.scale;
-    return Math.round(v * f) / f;
+    // an unscaled integer (common/decimal.ts): exact already, only its range to check
+    const max = decimalMaxUnscaled(t.precision);
+    if (v > Number(max) || v < -Number(max)) throw new OverflowResult(BigInt(Math.trunc(v)), t);
+    return v;
   }
   if (t.kind === 'BIGINT' || t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT') return Math.trunc(v);
   return v;

@@ -11,7 +11,7 @@ import { exprForUser, exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
 import { isInteger } from '../../../common/types.js';
 import { WeirError } from '../../../common/errors.js';
 
@@ -49,7 +49,12 @@ export class AggregateFunctions {
     this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
     // SUM and AVG of integers add exactly (past 2^53, as int64 and beyond until the result is read)
-    const base = (a: AggregateCall): Accumulator => (a.arg && isInteger(a.arg.type) ? INTEGER_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
+    // (a DECIMAL is its unscaled integer: SUM adds those; AVG scales their mean to its result's scale)
+    const base = (a: AggregateCall): Accumulator => {
+      const t = a.arg?.type;
+      if (t?.kind === 'DECIMAL' && a.fn === 'avg') return decimalAvg(t.scale, a.type.kind === 'DECIMAL' ? a.type.scale : t.scale);
+      return (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
+    };
     const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? base(a);
     const distinctOf = (a: AggregateCall): Accumulator =>
       (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
@@ -126,7 +131,7 @@ export class AggregateFunctions {
       } catch (e) {
         if (!(e instanceof OverflowResult)) throw e;
         const c = this.calls[a]!;
-        throw new WeirError('RUNTIME', `${c.fn.toUpperCase()}(${c.distinct ? 'DISTINCT ' : ''}${c.arg ? exprForUser(c.arg) : '*'}) = ${e.value} is out of range for ${e.type.kind}`);
+        throw new WeirError('RUNTIME', `${c.fn.toUpperCase()}(${c.distinct ? 'DISTINCT ' : ''}${c.arg ? exprForUser(c.arg) : '*'}) = ${e.message}`);
       }
     }
     return out;
