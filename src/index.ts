@@ -12,3 +12,7 @@ export type { Clock } from './executor/streaming/clock.js';
 export { WeirError, InternalError } from './common/errors.js';
 export type { SqlType } from './common/types.js';
 export type { OutputMode, RejectedRecord } from './connectors/api.js';
+export type { Change, ChangeKind } from './connectors/memory/index.js';
+export type { ForeachBatchContext, ForeachBatchHandler } from './connectors/foreach-batch/index.js';
+export type { Connector, ConnectorTable, ConnectorContext, Source, Sink, SinkBatch, SourceReadResult, Json } from './connectors/api.js';
+export type { Schema } from './common/schema.js';

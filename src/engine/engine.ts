@@ -10,8 +10,10 @@ import type { Writable } from 'node:stream';
 import { withFile, WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import type { Connector } from '../connectors/api.js';
-import { createMemoryConnector, memoryConnector, type MemoryTables } from '../connectors/memory/index.js';
+import type { PushRows } from '../connectors/memory/tables.js';
+import { MemoryTables, memoryConnector, type ChangelogRetention } from '../connectors/memory/index.js';
 import { builtinConnectors } from '../connectors/registry.js';
+import { foreachBatchConnector, type ForeachBatchHandler } from '../connectors/foreach-batch/index.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { SystemClock } from '../executor/streaming/clock.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
@@ -49,6 +51,12 @@ export interface EngineOptions {
    * survive a restart) and writes into the same output. For restart tests.
    */
   readonly memoryTables?: MemoryTables;
+  /**
+   * Memory tables: `maxUnconsumedRows` bounds a table's input (input(t).write() waits beyond it;
+   * default 100 000); `changelog` 'all' keeps every change a memory sink received for changes()
+   * (tests, debugging) where the default 'consumed' keeps only what a stream() reader has not taken.
+   */
+  readonly memory?: { readonly maxUnconsumedRows?: number; readonly changelog?: ChangelogRetention };
 }
 
 export interface ExecuteOptions {
@@ -63,7 +71,8 @@ export class Engine {
   readonly clock: Clock;
   private readonly settings = new Map<string, string>();
   private readonly memory: { connector: Connector; tables: MemoryTables };
-  private readonly connectors: ReadonlyMap<string, Connector>;
+  private readonly connectors: Map<string, Connector>;
+  private readonly batchHandlers = new Map<string, ForeachBatchHandler>();
   private readonly queries: StreamingQuery[] = [];
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
   private queryCounter = 0;
@@ -71,10 +80,10 @@ export class Engine {
   constructor(private readonly options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
     for (const [k, v] of Object.entries(options.settings ?? {})) this.settings.set(k.toLowerCase(), v);
-    this.memory = options.memoryTables
-      ? { connector: memoryConnector(options.memoryTables), tables: options.memoryTables }
-      : createMemoryConnector();
-    this.connectors = builtinConnectors(this.memory.tables);
+    const tables = options.memoryTables ?? new MemoryTables(options.memory ?? {});
+    this.memory = { connector: memoryConnector(tables), tables };
+    this.connectors = new Map(builtinConnectors(this.memory.tables));
+    this.connectors.set('foreach-batch', foreachBatchConnector(this.batchHandlers));
   }
 
   /** Run a script's statements in order; returns the queries its INSERT/SELECT statements started. */
@@ -214,11 +223,20 @@ export class Engine {
    * will come: the table's source becomes bounded, and once read to the end its watermark is
    * +infinity, so every open window closes and a query over only ended inputs finishes.
    */
-  input(table: string): { push(rows: Parameters<ReturnType<MemoryTables['input']>['push']>[0]): void; end(): void } {
+  input(table: string): {
+    push(rows: PushRows): void;
+    /** push(), after waiting while the table holds more unconsumed rows than its bound (EngineOptions.memory) */
+    write(rows: PushRows): Promise<void>;
+    end(): void;
+  } {
     const input = this.memory.tables.input(table);
     return {
       push: (rows) => {
         input.push(rows);
+        for (const q of this.queries) q.notifyNewData();
+      },
+      write: async (rows) => {
+        await input.write(rows);
         for (const q of this.queries) q.notifyNewData();
       },
       end: () => {
@@ -241,6 +259,28 @@ export class Engine {
   /** What a memory sink holds: `engine.output('results').rows()`. */
   output(table: string): ReturnType<MemoryTables['output']> {
     return this.memory.tables.output(table);
+  }
+
+  /**
+   * The function a `'connector' = 'foreach-batch'` table hands each micro-batch to (before the
+   * INSERT writing the table is executed). Its promise is part of the batch's commit.
+   */
+  foreachBatch(table: string, handler: ForeachBatchHandler): void {
+    if (typeof handler !== 'function') throw new WeirError('OPTION', `foreachBatch('${table}', …) needs a function`);
+    this.batchHandlers.set(table.toLowerCase(), handler);
+  }
+
+  /**
+   * A connector of the application's for `'connector' = '<name>'` (see Connector in the README):
+   * its createSource/createSink make the table's Source and Sink; `options` lists the keys it takes.
+   */
+  registerConnector(name: string, connector: Omit<Connector, 'name'> & { readonly name?: string }): void {
+    const key = name.toLowerCase();
+    if (this.connectors.has(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
+    if (!connector.createSource && !connector.createSink) {
+      throw new WeirError('OPTION', `connector '${name}' needs createSource or createSink`);
+    }
+    this.connectors.set(key, { ...connector, name: key, options: connector.options ?? [] });
   }
 
   /** A scalar function for SQL: `engine.registerFunction('count_char', fn, { returns: 'INT' })`. */

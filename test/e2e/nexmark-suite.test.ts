@@ -278,7 +278,7 @@ describe('q12: processing-time windows over a paced source and a manual clock eq
 
   it('q12', async () => {
     const clock = new ManualClock(START);
-    const engine = new Engine({ clock, settings: { ...SETTINGS, EVENTS_NUM: String(Q12_EVENTS) } });
+    const engine = new Engine({ clock, settings: { ...SETTINGS, EVENTS_NUM: String(Q12_EVENTS) }, memory: { changelog: 'all' } });
     const sql = withSink('q12', "'connector' = 'memory'");
     let progress: readonly QueryProgress[];
     let rows: Row[];

@@ -91,7 +91,7 @@ export interface QueryFileOptions {
 /** Query file `q` (q0.sql ...) after `ddl`, its blackhole sink turned into a memory table, through the Engine to its end. */
 export async function runQueryFile(q: string, { ddl, settings, file, timeoutMs = 120_000 }: QueryFileOptions): Promise<QueryFileRun> {
   const sql = withSink(fixture(`${q}.sql`), "'connector' = 'memory'", q);
-  const engine = new Engine({ clock: new ManualClock(0), settings });
+  const engine = new Engine({ clock: new ManualClock(0), settings, memory: { changelog: 'all' } });
   try {
     const [query] = await engine.execute(`${ddl}\n${sql}`, { file });
     expect(await query!.awaitTermination(timeoutMs)).toBe(true);

@@ -142,7 +142,7 @@ export async function testStream(
   opts: { startMs?: number; settings?: Record<string, string>; checkpointDir?: string } = {},
 ): Promise<StreamEnv> {
   const clock = new ManualClock(opts.startMs ?? 0);
-  const engine = new Engine({ clock, settings: opts.settings, checkpointDir: opts.checkpointDir });
+  const engine = new Engine({ clock, settings: opts.settings, checkpointDir: opts.checkpointDir, memory: { changelog: 'all' } });
   const queries = await engine.execute(sql);
   const env: StreamEnv = { engine, clock, queries, sql, checkpointDir: opts.checkpointDir, settings: opts.settings };
   try {

@@ -71,6 +71,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     clock,
     settings: { ...o.settings, 'output-mode': 'append' },
     tableOverride: o.tableOverride,
+    memory: { changelog: 'all' }, // every emission with its batch id, read after the run
   });
   const queries = await engine.execute(o.script.text, { file: o.analysis.file });
   const query = queries[0];

@@ -13,15 +13,18 @@ import { WeirError } from '../../common/errors.js';
 import { batchToRows } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { Connector, ConnectorTable, Json, OutputMode, Sink, SinkBatch, Source, SourceReadResult } from '../api.js';
-import { MemoryTables } from './tables.js';
+import { MemoryTables, type MemoryTablesOptions } from './tables.js';
 
 export { MemoryTables, type MemoryInput, type PushRows } from './tables.js';
-export { MemoryOutput, type Change, type ChangeKind } from './output.js';
+export { MemoryOutput, type Change, type ChangeKind, type ChangelogRetention } from './output.js';
 
 export class MemorySource implements Source {
   readonly description: string;
+  /** this source as a reader of the table's input: pushes it committed may be released */
+  private readonly reader: symbol;
   constructor(private readonly tables: MemoryTables, private readonly name: string, readonly schema: Schema) {
     this.description = `memory[${name}]`;
+    this.reader = tables.addReader(name);
   }
 
   /** a getter: ending the input makes a running source bounded */
@@ -30,21 +33,28 @@ export class MemorySource implements Source {
   }
 
   async latestOffset(start: Json | undefined): Promise<Json | undefined> {
-    const n = this.tables.pushed(this.name).length;
+    const n = this.tables.pushCount(this.name);
     if (n === 0 || n === offsetOf(start)) return start;
     return n;
   }
 
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
-    const batches: readonly arrow.RecordBatch[] = this.tables.pushed(this.name).slice(offsetOf(start), offsetOf(end));
+    const batches: readonly arrow.RecordBatch[] = this.tables.pushedBetween(this.name, offsetOf(start), offsetOf(end));
     return { batches: batches.filter((b) => b.numRows > 0), rejected: [] };
   }
 
   isExhausted(offset: Json | undefined): boolean {
-    return this.tables.ended(this.name) && offsetOf(offset) >= this.tables.pushed(this.name).length;
+    return this.tables.ended(this.name) && offsetOf(offset) >= this.tables.pushCount(this.name);
   }
 
-  async close(): Promise<void> {}
+  /** The query committed everything up to `offset`: those pushes may go once every reader has. */
+  async commit(offset: Json): Promise<void> {
+    this.tables.committed(this.name, this.reader, offsetOf(offset));
+  }
+
+  async close(): Promise<void> {
+    this.tables.removeReader(this.name, this.reader);
+  }
 }
 
 function offsetOf(o: Json | undefined): number {
@@ -64,7 +74,7 @@ export class MemorySink implements Sink {
 
   async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
     this.writer = ctx.queryName;
-    this.tables.output(this.name).configure(ctx.mode, ctx.keyColumns);
+    this.tables.output(this.name).configure(ctx.mode, ctx.keyColumns, this.writer);
   }
 
   async write(batch: SinkBatch): Promise<void> {
@@ -72,7 +82,9 @@ export class MemorySink implements Sink {
     this.tables.output(this.name).apply(this.writer, batch.batchId, rows, batch.kinds);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.writer !== '') this.tables.output(this.name).closeWriter(this.writer);
+  }
 }
 
 /** The memory connector over `tables`. */
@@ -96,7 +108,7 @@ export function memoryConnector(tables: MemoryTables): Connector {
 }
 
 /** One engine's memory tables and the connector that serves them. */
-export function createMemoryConnector(): { connector: Connector; tables: MemoryTables } {
-  const tables = new MemoryTables();
+export function createMemoryConnector(options: MemoryTablesOptions = {}): { connector: Connector; tables: MemoryTables } {
+  const tables = new MemoryTables(options);
   return { connector: memoryConnector(tables), tables };
 }

@@ -16,22 +16,78 @@ import { fromArrowSchema, type Schema } from '../../common/schema.js';
 import { typesEqual } from '../../common/types.js';
 import { ConversionFailure, convertValue, fieldOf } from '../formats/convert.js';
 import { ColumnsCollector } from '../formats/decoded.js';
-import { MemoryOutput } from './output.js';
+import { MemoryOutput, type ChangelogRetention } from './output.js';
 
 export type PushRows = readonly object[] | arrow.Table | arrow.RecordBatch;
 
 export interface MemoryInput {
   push(rows: PushRows): void;
+  /**
+   * push(), waiting first while the table holds more unconsumed rows than its bound (the engine's
+   * `memory.maxUnconsumedRows`), so a producer faster than the queries waits instead of growing memory.
+   */
+  write(rows: PushRows): Promise<void>;
   /** No more rows will come: the table's source becomes bounded (a push after this is an error). */
   end(): void;
 }
 
+export interface MemoryTablesOptions {
+  /** what outputs keep of their changelog (output.ts); default 'consumed' */
+  readonly changelog?: ChangelogRetention;
+  /** write() waits while a table holds more unconsumed rows than this (default 100 000) */
+  readonly maxUnconsumedRows?: number;
+}
+
+/**
+ * One table's pushes. Offsets are absolute push counts; pushes every reader (a query's source) has
+ * committed are released, so `first` moves on and memory stays bounded.
+ */
+class InputLog {
+  batches: arrow.RecordBatch[] = [];
+  /** absolute offset of batches[0] */
+  first = 0;
+  rows = 0;
+  ended = false;
+  /**
+   * Per reader, the offsets its last two commits reached: pushes are released up to the older one,
+   * so a query can still re-run its last batch (planned, not committed: the checkpoint protocol's one
+   * uncommitted batch) from the same rows, as a durable log would let it.
+   */
+  readonly readers = new Map<symbol, { previous: number; latest: number }>();
+  /** write() calls waiting for room */
+  waiters: (() => void)[] = [];
+
+  get count(): number { return this.first + this.batches.length; }
+
+  /** Release the pushes every reader committed (none are released while no query reads the table). */
+  release(): void {
+    if (this.readers.size === 0) return;
+    let floor = Infinity;
+    for (const r of this.readers.values()) floor = Math.min(floor, r.previous);
+    const n = Math.min(floor - this.first, this.batches.length);
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) this.rows -= this.batches[i]!.numRows;
+    this.batches = this.batches.slice(n);
+    this.first += n;
+    this.wake();
+  }
+
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
+
 export class MemoryTables {
   private readonly schemas = new Map<string, { name: string; schema: Schema }>();
-  private readonly inputs = new Map<string, arrow.RecordBatch[]>();
+  private readonly inputs = new Map<string, InputLog>();
   private readonly outputs = new Map<string, MemoryOutput>();
-  /** tables whose input was ended */
-  private readonly endedInputs = new Set<string>();
+  private readonly maxUnconsumedRows: number;
+
+  constructor(private readonly options: MemoryTablesOptions = {}) {
+    this.maxUnconsumedRows = options.maxUnconsumedRows ?? 100_000;
+  }
 
   private static key(name: string): string {
     return name.toLowerCase();
@@ -45,7 +101,6 @@ export class MemoryTables {
     // a table re-created with another schema starts empty
     if (prev && !sameSchema(prev.schema, schema)) {
       this.inputs.delete(k);
-      this.endedInputs.delete(k);
       this.outputs.delete(k);
     }
   }
@@ -63,31 +118,88 @@ export class MemoryTables {
     return t.schema;
   }
 
+  private log(name: string): InputLog {
+    const k = MemoryTables.key(name);
+    let l = this.inputs.get(k);
+    if (!l) this.inputs.set(k, (l = new InputLog()));
+    return l;
+  }
+
   input(name: string): MemoryInput {
     const schema = this.schemaOf(name);
-    const k = MemoryTables.key(name);
+    const push = (rows: PushRows): void => {
+      const log = this.log(name);
+      if (log.ended) throw new WeirError('INPUT', `memory table '${name}': push() after end()`);
+      const batch = toBatch(name, schema, rows);
+      log.batches.push(batch);
+      log.rows += batch.numRows;
+    };
     return {
-      push: (rows) => {
-        if (this.endedInputs.has(k)) throw new WeirError('INPUT', `memory table '${name}': push() after end()`);
-        const batch = toBatch(name, schema, rows);
-        let list = this.inputs.get(k);
-        if (!list) this.inputs.set(k, (list = []));
-        list.push(batch);
+      push,
+      write: async (rows) => {
+        const log = this.log(name);
+        // wait for room; with no query reading the table nothing would make room, so do not wait then
+        while (log.rows >= this.maxUnconsumedRows && log.readers.size > 0 && !log.ended) {
+          await new Promise<void>((resolve) => log.waiters.push(resolve));
+        }
+        push(rows);
       },
       end: () => {
-        this.endedInputs.add(k);
+        this.log(name).ended = true;
       },
     };
   }
 
   /** True once the table's input was ended: nothing is pushed after the batches there are. */
   ended(name: string): boolean {
-    return this.endedInputs.has(MemoryTables.key(name));
+    return this.inputs.get(MemoryTables.key(name))?.ended ?? false;
   }
 
-  /** The batches pushed into a table so far (the source reads from this list). */
+  /** The number of pushes so far (absolute: released ones count). */
+  pushCount(name: string): number {
+    return this.inputs.get(MemoryTables.key(name))?.count ?? 0;
+  }
+
+  /** Rows of a table not yet released (pushed and not committed by every query reading it). */
+  unconsumedRows(name: string): number {
+    return this.inputs.get(MemoryTables.key(name))?.rows ?? 0;
+  }
+
+  /** The pushes at absolute offsets [from, to) (the source reads these). */
+  pushedBetween(name: string, from: number, to: number): readonly arrow.RecordBatch[] {
+    const log = this.log(name);
+    if (from < log.first) {
+      throw new WeirError('STATE', `memory table '${name}': pushes ${from}..${log.first - 1} were released after every query reading the table committed them; a query resuming before them cannot read them again`);
+    }
+    return log.batches.slice(from - log.first, to - log.first);
+  }
+
+  /** The pushes kept so far (tests and `weir compare`). */
   pushed(name: string): readonly arrow.RecordBatch[] {
-    return this.inputs.get(MemoryTables.key(name)) ?? [];
+    return this.inputs.get(MemoryTables.key(name))?.batches ?? [];
+  }
+
+  /** A query's source starts reading a table: pushes are kept until it commits them. */
+  addReader(name: string): symbol {
+    const id = Symbol(name);
+    const log = this.log(name);
+    log.readers.set(id, { previous: log.first, latest: log.first });
+    return id;
+  }
+
+  /** A reader committed everything before absolute offset `offset`. */
+  committed(name: string, reader: symbol, offset: number): void {
+    const log = this.log(name);
+    const r = log.readers.get(reader);
+    if (r === undefined || offset <= r.latest) return;
+    log.readers.set(reader, { previous: r.latest, latest: offset });
+    log.release();
+  }
+
+  removeReader(name: string, reader: symbol): void {
+    const log = this.log(name);
+    log.readers.delete(reader);
+    log.wake(); // a writer waiting for this reader must not wait forever
   }
 
   /** What a memory sink wrote into a table. */
@@ -95,7 +207,7 @@ export class MemoryTables {
     const schema = this.schemaOf(name);
     const k = MemoryTables.key(name);
     let out = this.outputs.get(k);
-    if (!out) this.outputs.set(k, (out = new MemoryOutput(schema)));
+    if (!out) this.outputs.set(k, (out = new MemoryOutput(schema, this.options.changelog)));
     return out;
   }
 }

@@ -21,7 +21,7 @@ const tableOf = (name: string): ConnectorTable => ({
 const ctx = { clock: { now: () => 0 }, baseDir: '/' };
 
 function setup(): { tables: MemoryTables; source: Source; sink: (mode: OutputMode, keys?: number[], query?: string) => Promise<Sink> } {
-  const { connector, tables } = createMemoryConnector();
+  const { connector, tables } = createMemoryConnector({ changelog: 'all' }); // these tests read the whole changelog
   tables.register('In', schema);
   tables.register('out', schema);
   return {
