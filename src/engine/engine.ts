@@ -274,7 +274,7 @@ export class Engine {
    * A connector of the application's for `'connector' = '<name>'` (see Connector in the README):
    * its createSource/createSink make the table's Source and Sink; `options` lists the keys it takes.
    */
-  registerConnector(name: string, connector: Omit<Connector, 'name'> & { readonly name?: string }): void {
+  registerConnector(name: string, connector: Omit<Connector, 'name' | 'options'> & { readonly name?: string; readonly options?: readonly string[] }): void {
     const key = name.toLowerCase();
     if (this.connectors.has(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
     if (!connector.createSource && !connector.createSink) {

@@ -239,10 +239,15 @@ export class MemoryOutput {
    * Each change from now on (and any kept that no reader took), once, released as it is taken; the
    * iteration ends when every query writing the table has stopped. One reader at a time.
    */
-  async *stream(): AsyncGenerator<Change, void, undefined> {
+  stream(): AsyncGenerator<Change, void, undefined> {
     if (this.reader !== null) throw new WeirError('INPUT', 'this memory output already has a stream() reader: one at a time (fan out from it)');
+    // attached now, not at the first next(): changes from here on are kept for this reader
     const reader: Reader = { next: this.changeLog.first, wake: null };
     this.reader = reader;
+    return this.read(reader);
+  }
+
+  private async *read(reader: Reader): AsyncGenerator<Change, void, undefined> {
     try {
       for (;;) {
         const c = this.changeLog.at(reader.next);
