@@ -59,6 +59,16 @@ class InputLog {
 
   get count(): number { return this.first + this.batches.length; }
 
+  /** Rows some reader has not committed yet (the batch kept for a re-run does not count). */
+  get unconsumed(): number {
+    let floor = Infinity;
+    for (const r of this.readers.values()) floor = Math.min(floor, r.latest);
+    if (floor === Infinity) floor = this.first;
+    let n = 0;
+    for (let i = Math.max(0, floor - this.first); i < this.batches.length; i++) n += this.batches[i]!.numRows;
+    return n;
+  }
+
   /** Release the pushes every reader committed (none are released while no query reads the table). */
   release(): void {
     if (this.readers.size === 0) return;
@@ -84,6 +94,8 @@ export class MemoryTables {
   private readonly inputs = new Map<string, InputLog>();
   private readonly outputs = new Map<string, MemoryOutput>();
   private readonly maxUnconsumedRows: number;
+  /** when write() last gave the event loop a turn */
+  private lastTurn = 0;
 
   constructor(private readonly options: MemoryTablesOptions = {}) {
     this.maxUnconsumedRows = options.maxUnconsumedRows ?? 100_000;
@@ -139,10 +151,17 @@ export class MemoryTables {
       write: async (rows) => {
         const log = this.log(name);
         // wait for room; with no query reading the table nothing would make room, so do not wait then
-        while (log.rows >= this.maxUnconsumedRows && log.readers.size > 0 && !log.ended) {
+        while (log.unconsumed >= this.maxUnconsumedRows && log.readers.size > 0 && !log.ended) {
           await new Promise<void>((resolve) => log.waiters.push(resolve));
         }
         push(rows);
+        // a turn for the queries and the readers of their results every few milliseconds: a producer
+        // looping on write() would otherwise run ahead of them on promise callbacks alone
+        const now = performance.now();
+        if (now - this.lastTurn > 2) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          this.lastTurn = performance.now();
+        }
       },
       end: () => {
         this.log(name).ended = true;
@@ -162,7 +181,7 @@ export class MemoryTables {
 
   /** Rows of a table not yet released (pushed and not committed by every query reading it). */
   unconsumedRows(name: string): number {
-    return this.inputs.get(MemoryTables.key(name))?.rows ?? 0;
+    return this.inputs.get(MemoryTables.key(name))?.unconsumed ?? 0;
   }
 
   /** The pushes at absolute offsets [from, to) (the source reads these). */
@@ -194,6 +213,7 @@ export class MemoryTables {
     if (r === undefined || offset <= r.latest) return;
     log.readers.set(reader, { previous: r.latest, latest: offset });
     log.release();
+    log.wake(); // what this reader committed no longer counts against the bound
   }
 
   removeReader(name: string, reader: symbol): void {
