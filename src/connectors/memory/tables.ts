@@ -18,7 +18,8 @@ import { ConversionFailure, convertValue, fieldOf } from '../formats/convert.js'
 import { ColumnsCollector } from '../formats/decoded.js';
 import { MemoryOutput, type ChangelogRetention } from './output.js';
 
-export type PushRows = readonly object[] | arrow.Table | arrow.RecordBatch;
+/** Row objects, or an Arrow Table / RecordBatch (of this or another apache-arrow version, dictionary columns too). */
+export type PushRows = readonly object[] | arrow.Table | arrow.RecordBatch | { readonly numRows: number; readonly schema: unknown; getChildAt(i: number): unknown };
 
 export interface MemoryInput {
   push(rows: PushRows): void;
@@ -232,6 +233,43 @@ export class MemoryTables {
   }
 }
 
+/**
+ * An Arrow Table or RecordBatch from another copy (another major version) of apache-arrow: known by
+ * its shape, since `instanceof` only knows this copy's classes.
+ */
+interface ArrowLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  getChildAt(i: number): { get(row: number): unknown } | null;
+}
+
+function isArrowLike(x: unknown): x is ArrowLike {
+  const o = x as Partial<ArrowLike> | null;
+  return typeof o === 'object' && o !== null && !Array.isArray(o) && typeof o.numRows === 'number'
+    && Array.isArray(o.schema?.fields) && typeof o.getChildAt === 'function';
+}
+
+/** Rows of a foreign Arrow table, read column by column through its own getters. */
+function arrowLikeRows(t: ArrowLike): Record<string, unknown>[] {
+  const names = t.schema.fields.map((f) => f.name);
+  const cols = names.map((_, i) => t.getChildAt(i));
+  const out: Record<string, unknown>[] = new Array(t.numRows);
+  for (let r = 0; r < t.numRows; r++) {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]!] = plainValue(cols[c]?.get(r) ?? null);
+    out[r] = row;
+  }
+  return out;
+}
+
+/** A struct row of a foreign Arrow table as a plain object (its own toJSON), anything else as is. */
+function plainValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function' && !(v instanceof Date)) {
+    return (v as { toJSON(): unknown }).toJSON();
+  }
+  return v;
+}
+
 function sameSchema(a: Schema, b: Schema): boolean {
   return a.columns.length === b.columns.length
     && a.columns.every((c, i) => c.name === b.columns[i]!.name && typesEqual(c.type, b.columns[i]!.type));
@@ -242,7 +280,8 @@ function toBatch(table: string, schema: Schema, rows: PushRows): arrow.RecordBat
   if (rows instanceof arrow.RecordBatch && sameSchema(fromArrowSchema(rows.schema), schema)) return rows;
   const objects: readonly object[] = rows instanceof arrow.Table
     ? rows.batches.flatMap((b) => batchToRows(b))
-    : rows instanceof arrow.RecordBatch ? batchToRows(rows) : rows;
+    : rows instanceof arrow.RecordBatch ? batchToRows(rows)
+      : isArrowLike(rows) ? arrowLikeRows(rows) : rows as readonly object[];
   if (!Array.isArray(objects)) {
     throw new WeirError('INPUT', `memory table '${table}': push() takes an array of row objects or an Arrow Table`);
   }
