@@ -4,6 +4,7 @@
  * while running.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs/promises';
 import { InternalError, isWeirError, WeirErrors } from '../common/errors.js';
 import { Engine } from '../engine/engine.js';
@@ -145,11 +146,15 @@ async function compareCli(file: string, opts: RunOptions & CompareCliOptions, io
   }
 }
 
+/** The package's version (package.json sits two levels up from both src/cli and dist/cli). */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
 export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let result: Promise<number> = Promise.resolve(EXIT_OK);
   const program = new Command()
     .name('weir')
     .description('Weir: continuous SQL over unbounded streams')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   const common = (c: Command): Command => c

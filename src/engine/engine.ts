@@ -11,7 +11,7 @@ import { withFile, WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import type { Connector } from '../connectors/api.js';
 import type { PushRows } from '../connectors/memory/tables.js';
-import { MemoryTables, memoryConnector, type ChangelogRetention } from '../connectors/memory/index.js';
+import { MemoryTables, memoryConnector, type ChangelogRetention, type MemoryOutput } from '../connectors/memory/index.js';
 import { builtinConnectors } from '../connectors/registry.js';
 import { foreachBatchConnector, type ForeachBatchHandler } from '../connectors/foreach-batch/index.js';
 import type { Clock } from '../executor/streaming/clock.js';
@@ -40,12 +40,14 @@ export interface EngineOptions {
   /** where notes (malformed records kept aside) go (default: process.stderr) */
   readonly stderr?: Writable;
   /**
+   * @internal
    * Rewrites each table as CREATE TABLE defines it, before anything uses it (undefined keeps it):
    * `weir compare` replays a script with every table turned into a memory table and, for the
    * processing-time run, the rowtime column replaced by the arrival time.
    */
   readonly tableOverride?: (table: CatalogTable) => CatalogTable | undefined;
   /**
+   * @internal
    * The memory tables to use instead of new ones: another engine's `memoryTables`, so that a query
    * restarted in a new engine from its checkpoint reads the same input (as a durable log would
    * survive a restart) and writes into the same output. For restart tests.
@@ -67,6 +69,7 @@ export interface ExecuteOptions {
 export type UserFunction = (...args: never[]) => unknown;
 
 export class Engine {
+  /** @internal the tables, views and functions the statements defined */
   readonly catalog = new Catalog();
   readonly clock: Clock;
   private readonly settings = new Map<string, string>();
@@ -246,18 +249,18 @@ export class Engine {
     };
   }
 
-  /** This engine's memory tables (to share with a new engine: EngineOptions.memoryTables). */
+  /** @internal This engine's memory tables (to share with a new engine: EngineOptions.memoryTables). */
   get memoryTables(): MemoryTables {
     return this.memory.tables;
   }
 
-  /** The functions CREATE FUNCTION and registerFunction defined, by lower-case name. */
+  /** @internal The functions CREATE FUNCTION and registerFunction defined, by lower-case name. */
   get userFunctions(): ReadonlyMap<string, (...args: unknown[]) => unknown> {
     return this.udfs;
   }
 
   /** What a memory sink holds: `engine.output('results').rows()`. */
-  output(table: string): ReturnType<MemoryTables['output']> {
+  output(table: string): MemoryOutput {
     return this.memory.tables.output(table);
   }
 
