@@ -49,6 +49,11 @@ export interface EngineOptions {
    * survive a restart) and writes into the same output. For restart tests.
    */
   readonly memoryTables?: MemoryTables;
+  /**
+   * Internal, for differential tests: false plans queries without the optimizer's rewrites
+   * (planner/rules), so a test can compare results with and without them. Default true.
+   */
+  readonly optimizer?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -182,6 +187,7 @@ export class Engine {
       stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
       newId: () => randomUUID(),
+      optimize: this.options.optimizer ?? true,
     };
   }
 
