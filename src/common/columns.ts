@@ -4,8 +4,8 @@
  * themselves; these helpers serve edges: API rows, JSON/CSV decoding, printing, tests.
  *
  * JS values per SQL type follow common/types.ts: numbers for every numeric and temporal type
- * (BIGINT as a number; a bigint is accepted on input), strings for VARCHAR, booleans, plain objects
- * for ROW, null for NULL.
+ * (BIGINT canonical as int64.ts says: a number when safe, a bigint beyond 2^53), strings for VARCHAR,
+ * booleans, plain objects for ROW, null for NULL.
  */
 import * as arrow from 'apache-arrow';
 import { InternalError } from './errors.js';
@@ -13,8 +13,10 @@ import type { Schema } from './schema.js';
 import { toArrowSchema } from './schema.js';
 import { assertNever } from './errors.js';
 import type { SqlType } from './types.js';
-import { toArrowType } from './types.js';
+import { fromArrowField, SQL_TYPE_METADATA_KEY, T, toArrowType } from './types.js';
+import { decimalToApi, doubleToUnscaled, pow10Big, textToUnscaled } from './decimal.js';
 import { takeData } from './take.js';
+import { canonicalInt64 } from './int64.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -58,7 +60,8 @@ export function columnFromValues(t: SqlType, values: readonly unknown[]): arrow.
     case 'TIMESTAMP':
       return arrow.makeData({ ...base, type: type as arrow.TimestampMillisecond, data: BigInt64Array.from(values, big) });
     case 'FLOAT': return arrow.makeData({ ...base, type: type as arrow.Float32, data: Float32Array.from(values, num) });
-    case 'DOUBLE': case 'DECIMAL': case 'INTERVAL':
+    case 'DECIMAL': return arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
+    case 'DOUBLE': case 'INTERVAL':
       return arrow.makeData({ ...base, type: type as arrow.Float64, data: Float64Array.from(values, num) });
     case 'VARCHAR': return utf8FromStrings(values as readonly (string | null | undefined)[], bitmap, nullCount);
     case 'ROW': {
@@ -130,7 +133,7 @@ export function valueAt(d: arrow.Data, i: number): unknown {
     }
     case arrow.Type.Int: case arrow.Type.Float: case arrow.Type.Date: case arrow.Type.Timestamp: {
       const v = d.values[i];
-      return typeof v === 'bigint' ? Number(v) : v;
+      return typeof v === 'bigint' ? (d.values instanceof BigInt64Array ? canonicalInt64(v) : Number(v)) : v;
     }
     case arrow.Type.Utf8: {
       const o = d.valueOffsets!;
@@ -160,14 +163,47 @@ export function valueAt(d: arrow.Data, i: number): unknown {
 /** A record batch as row objects: for edges (API, printing, tests), never hot paths. */
 export function batchToRows(b: arrow.RecordBatch): Record<string, unknown>[] {
   const names = b.schema.fields.map((f) => f.name);
+  // (only Weir's DECIMAL columns change on the way out; a field of another library's type stays as read)
+  const types = b.schema.fields.map((f): SqlType => (f.metadata.has(SQL_TYPE_METADATA_KEY) || f.type.typeId === arrow.Type.Struct ? fromArrowField(f) : T.NULL));
   const cols = b.data.children;
   const rows: Record<string, unknown>[] = new Array(b.numRows);
   for (let i = 0; i < b.numRows; i++) {
     const r: Record<string, unknown> = {};
-    for (let c = 0; c < names.length; c++) r[names[c]!] = valueAt(cols[c]!, i);
+    for (let c = 0; c < names.length; c++) r[names[c]!] = toApiValue(valueAt(cols[c]!, i), types[c]!);
     rows[i] = r;
   }
   return rows;
+}
+
+const hasDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => hasDecimal(f.type)));
+
+/** A column's JS value as the API shows it: a DECIMAL's unscaled integer as its number or text (decimal.ts). */
+export function toApiValue(v: unknown, t: SqlType): unknown {
+  if (v === null || v === undefined || !hasDecimal(t)) return v;
+  if (t.kind === 'DECIMAL') return decimalToApi(v as number | bigint, t.scale);
+  if (t.kind === 'ROW') {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of t.fields) out[f.name] = toApiValue(o[f.name], f.type);
+    return out;
+  }
+  return v;
+}
+
+/** The inverse of toApiValue: a number, text or bigint for a DECIMAL as its unscaled integer. */
+export function fromApiValue(v: unknown, t: SqlType): unknown {
+  if (v === null || v === undefined || !hasDecimal(t)) return v;
+  if (t.kind === 'DECIMAL') {
+    const u = typeof v === 'bigint' ? v * pow10Big(t.scale) : typeof v === 'number' ? doubleToUnscaled(v, t.scale) : textToUnscaled(String(v), t.scale);
+    return u === undefined ? null : canonicalInt64(u);
+  }
+  if (t.kind === 'ROW' && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of t.fields) out[f.name] = fromApiValue(o[f.name], f.type);
+    return out;
+  }
+  return v;
 }
 
 /** Row objects (keyed by column name, matched case-insensitively) into one batch of `schema`. */
@@ -179,7 +215,7 @@ export function rowsToBatch(schema: Schema, rows: readonly Record<string, unknow
       for (const k of Object.keys(r)) if (k.toLowerCase() === lower) return r[k];
       return null;
     });
-    return columnFromValues(c.type, values);
+    return columnFromValues(c.type, values.map((v) => fromApiValue(v, c.type)));
   });
   return batchFromColumns(schema, cols, rows.length);
 }
@@ -300,8 +336,13 @@ export function readerFor(d: arrow.Data): (i: number) => unknown {
         // Two 32-bit halves, combined with one rounding like Number(bigint), without a BigInt per read.
         const w = new Int32Array(vals.buffer, vals.byteOffset, vals.length * 2);
         // (a value below 2^32 skips the multiplication: small integers stay small integers in V8, cheaper as Map keys)
+        // A high word outside [-2^21, 2^21) is a value beyond 2^53: read it exactly, as a bigint.
         read = vals instanceof BigInt64Array
-          ? (i) => { const hi = w[2 * i + 1]!, lo = w[2 * i]! >>> 0; return hi === 0 ? lo : hi * 4294967296 + lo; }
+          ? (i) => {
+            const hi = w[2 * i + 1]!, lo = w[2 * i]! >>> 0;
+            if (hi === 0) return lo;
+            return hi < 2097152 && hi > -2097152 ? hi * 4294967296 + lo : canonicalInt64(vals[i] as bigint);
+          }
           : (i) => (w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
       } else {
         read = (i) => vals[i];

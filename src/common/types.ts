@@ -7,7 +7,7 @@
  * | TINYINT/SMALLINT/INT        | Int8/Int16/Int32          | number                |
  * | BIGINT                      | Int64                     | number (exact ≤ 2^53) |
  * | FLOAT / DOUBLE              | Float32 / Float64         | number                |
- * | DECIMAL(p,s)                | Float64, rounded to s     | number                |
+ * | DECIMAL(p,s)                | Int64 (unscaled integer)  | unscaled, as BIGINT   |
  * | VARCHAR / STRING            | Utf8                      | string                |
  * | DATE                        | DateDay                   | number (days)         |
  * | TIMESTAMP(3), TIMESTAMP_LTZ | TimestampMillisecond      | number (epoch ms)     |
@@ -15,8 +15,9 @@
  * | ROW<...>                    | Struct                    | object                |
  * | NULL (untyped literal)      | Null                      | null                  |
  *
- * DECIMAL is held as a double rounded to its scale after each operation: exact for the magnitudes
- * of money-like values (15 significant digits), and far cheaper than 128-bit integers in JS.
+ * BIGINT is exact (int64.ts: a number within 2^53, a bigint beyond). DECIMAL is exact too: its
+ * unscaled integer (12.34 in DECIMAL(5, 2) is 1234) held like a BIGINT, up to int64's bound
+ * (decimal.ts); at the API's edge it is a number, or its exact text where a number would round.
  */
 import * as arrow from 'apache-arrow';
 import { assertNever, InternalError } from './errors.js';
@@ -77,19 +78,18 @@ const INTEGER_DIGITS: Readonly<Partial<Record<SqlTypeKind, number>>> = { TINYINT
 
 /**
  * Whether every value of numeric type `from` is already a value of numeric type `to` as kernels hold
- * numbers (doubles): a store of one into the other changes nothing and cannot fail.
+ * numbers (doubles; a DECIMAL as its unscaled integer): a store of one into the other changes nothing
+ * and cannot fail.
  */
 export function isLosslessNumeric(from: SqlType, to: SqlType): boolean {
-  if (to.kind === 'DOUBLE') return isNumeric(from);
+  if (to.kind === 'DOUBLE') return isNumeric(from) && from.kind !== 'DECIMAL';
   const fd = INTEGER_DIGITS[from.kind];
   if (fd !== undefined) {
     const td = INTEGER_DIGITS[to.kind];
     if (td !== undefined) return td >= fd;
-    return to.kind === 'DECIMAL' && to.precision - to.scale >= fd;
+    return to.kind === 'DECIMAL' && to.scale === 0 && to.precision >= fd;
   }
-  if (from.kind === 'DECIMAL' && to.kind === 'DECIMAL') {
-    return to.scale >= from.scale && to.precision - to.scale >= from.precision - from.scale;
-  }
+  if (from.kind === 'DECIMAL' && to.kind === 'DECIMAL') return to.scale === from.scale && to.precision >= from.precision;
   return from.kind === 'FLOAT' && to.kind === 'FLOAT';
 }
 
@@ -161,7 +161,7 @@ export function toArrowType(t: SqlType): arrow.DataType {
     case 'BIGINT': return new arrow.Int64();
     case 'FLOAT': return new arrow.Float32();
     case 'DOUBLE': return new arrow.Float64();
-    case 'DECIMAL': return new arrow.Float64();
+    case 'DECIMAL': return new arrow.Int64(); // the unscaled integer (decimal.ts); the field's metadata says DECIMAL
     case 'VARCHAR': return new arrow.Utf8();
     case 'DATE': return new arrow.DateDay();
     case 'TIMESTAMP': return new arrow.TimestampMillisecond();
@@ -206,6 +206,7 @@ export function fromArrowType(t: arrow.DataType): SqlType {
     case arrow.Type.Struct:
       return T.row((t as arrow.Struct).children.map((c) => ({ name: c.name, type: fromArrowField(c) })));
     case arrow.Type.Null: return T.NULL;
+    case arrow.Type.Dictionary: return fromArrowType((t as arrow.Dictionary).dictionary); // the values' type
     default:
       throw new InternalError(`Arrow type ${String(t)} has no SQL type in Weir`);
   }

@@ -7,7 +7,7 @@ import type { BoundExpr } from './expr.js';
 import type { LogicalPlan } from './logical/plan.js';
 
 export function exprKey(e: BoundExpr): string {
-  return JSON.stringify(e, (k, v: unknown) => (k === 'span' ? undefined : v));
+  return JSON.stringify(e, (k, v: unknown) => (k === 'span' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
 }
 
 export function sameExpr(a: BoundExpr, b: BoundExpr): boolean {
@@ -20,6 +20,7 @@ export function planKey(p: LogicalPlan): string {
     if (k === 'span' || k === 'spans') return undefined;
     if (k === 'table' && v !== null && typeof v === 'object' && 'name' in v) return `table ${(v as { name: string }).name}`;
     if (v instanceof Map) return [...v.entries()];
+    if (typeof v === 'bigint') return `${v}n`; // an exact BIGINT literal
     return v;
   });
 }

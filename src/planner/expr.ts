@@ -8,6 +8,7 @@
  * errors (a UDF that throws, a bad CAST).
  */
 import type { SourceSpan } from '../common/errors.js';
+import { decimalToText } from '../common/decimal.js';
 import { assertNever } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import { typeToString } from '../common/types.js';
@@ -49,7 +50,7 @@ export interface FieldRef {
  */
 export interface Literal {
   readonly kind: 'literal';
-  readonly value: number | string | boolean | null;
+  readonly value: number | bigint | string | boolean | null;
   readonly type: SqlType;
   readonly span?: SourceSpan;
 }
@@ -171,6 +172,7 @@ export function exprToString(e: BoundExpr): string {
       if (typeof e.value === 'string') return `'${e.value.replace(/'/g, "''")}'`;
       if (e.type.kind === 'TIMESTAMP') return `TIMESTAMP '${new Date(e.value as number).toISOString().replace('T', ' ').replace('Z', '')}'`;
       if (e.type.kind === 'INTERVAL') return `INTERVAL '${e.value}' MILLISECOND`;
+      if (e.type.kind === 'DECIMAL' && (typeof e.value === 'number' || typeof e.value === 'bigint')) return decimalToText(e.value, e.type.scale);
       return String(e.value);
     case 'call': return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
@@ -180,6 +182,11 @@ export function exprToString(e: BoundExpr): string {
         e.else ? ` ELSE ${exprToString(e.else)}` : ''} END`;
     default: return assertNever(e, 'expression');
   }
+}
+
+/** The text of an expression for a user's error message: columns by name alone (no `#index`). */
+export function exprForUser(e: BoundExpr): string {
+  return exprToString(e).replace(/(\w)#\d+\b/g, '$1');
 }
 
 /** Deterministic: the same inputs always give the same value (PROCTIME() and UDFs may not). */

@@ -71,7 +71,9 @@ describe('binder: expressions', () => {
     expect(types('SELECT 1, 2147483648, 1.50, 0.908, 1e3, -5 FROM u')).toEqual([
       T.INT, T.BIGINT, T.decimal(3, 2), T.decimal(3, 3), T.DOUBLE, T.INT,
     ]);
-    expect(topExprs('SELECT -5, 1.50 FROM u').map((e) => (e.kind === 'literal' ? e.value : undefined))).toEqual([-5, 1.5]);
+    // a DECIMAL literal is its unscaled integer (1.50 in DECIMAL(3, 2) is 150), exact; BIGINT beyond 2^53 a bigint
+    expect(topExprs('SELECT -5, 1.50, 9007199254740993 FROM u').map((e) => (e.kind === 'literal' ? e.value : undefined))).toEqual([-5, 150, 9007199254740993n]);
+    expect(() => topExprs('SELECT 123456789012345678901 FROM u')).toThrow(/numeric literal 123456789012345678901 is out of range/);
   });
 
   it('reads TIMESTAMP and DATE literals as UTC epoch values and intervals as milliseconds', () => {

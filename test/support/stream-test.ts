@@ -162,6 +162,6 @@ export async function testStream(
 
 /** Rows in a canonical order, for comparisons that ignore order. */
 export function sortRows(rows: readonly Row[]): Row[] {
-  const key = (r: Row): string => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]));
+  const key = (r: Row): string => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

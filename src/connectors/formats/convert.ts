@@ -10,6 +10,8 @@
 import { assertNever } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { typeToString } from '../../common/types.js';
+import { int64FromValue, parseInt64 } from '../../common/int64.js';
+import { decimalToApi, decimalToText, doubleToUnscaled, fitDecimal, pow10Big, textToUnscaled } from '../../common/decimal.js';
 
 /**
  * A value that does not convert. Thrown (not an Error: no stack trace is needed, and malformed input
@@ -79,7 +81,16 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       }
       return fail();
     }
-    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': {
+    case 'BIGINT': {
+      // exact: a bigint or integer text beyond 2^53 keeps every digit (int64.ts)
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        if (typeof v === 'number' && !Number.isInteger(v)) return fail('not an integer');
+        return int64FromValue(v) ?? fail('out of range');
+      }
+      if (typeof v === 'string' && INT_RE.test(v.trim())) return parseInt64(v) ?? fail('out of range');
+      return fail();
+    }
+    case 'TINYINT': case 'SMALLINT': case 'INT': {
       let x: number;
       if (typeof v === 'number') x = v;
       else if (typeof v === 'bigint') x = Number(v);
@@ -95,11 +106,13 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       return x === undefined ? fail() : t.kind === 'FLOAT' ? Math.fround(x) : x;
     }
     case 'DECIMAL': {
-      const x = toNumber(v);
-      if (x === undefined || !Number.isFinite(x)) return fail();
-      const r = roundToScale(x, t.scale);
-      if (Math.abs(r) >= 10 ** (t.precision - t.scale)) return fail('out of range');
-      return r;
+      // the unscaled integer (common/decimal.ts), from the exact digits of text, half up at the scale
+      let u: bigint | undefined;
+      if (typeof v === 'bigint') u = v * pow10Big(t.scale);
+      else if (typeof v === 'number') u = doubleToUnscaled(v, t.scale);
+      else if (typeof v === 'string') u = textToUnscaled(v, t.scale);
+      if (u === undefined) return fail();
+      return fitDecimal(u, t.precision) ?? fail('out of range');
     }
     case 'VARCHAR':
       if (typeof v === 'string') return v;
@@ -261,7 +274,7 @@ export function toJsonValue(t: SqlType, v: unknown): unknown {
   switch (t.kind) {
     case 'TIMESTAMP': return formatTimestampIso(v as number);
     case 'DATE': return formatDate(v as number);
-    case 'DECIMAL': return roundToScale(v as number, t.scale);
+    case 'DECIMAL': return decimalToApi(v as number | bigint, t.scale);
     case 'FLOAT': return finiteOrString(shortestFloat32(v as number));
     case 'DOUBLE': case 'INTERVAL': return finiteOrString(v as number);
     case 'ROW': {
@@ -290,7 +303,7 @@ export function toTextValue(t: SqlType, v: unknown): string | null {
   switch (t.kind) {
     case 'TIMESTAMP': return formatTimestampSql(v as number);
     case 'DATE': return formatDate(v as number);
-    case 'DECIMAL': return roundToScale(v as number, t.scale).toFixed(t.scale);
+    case 'DECIMAL': return decimalToText(v as number | bigint, t.scale);
     case 'FLOAT': return String(shortestFloat32(v as number));
     case 'ROW': return JSON.stringify(toJsonValue(t, v));
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'DOUBLE': case 'INTERVAL':

@@ -99,7 +99,7 @@ export class MemoryOutput {
   }
 
   private applyUpdate(row: Row, retract: boolean, undo: Undo): void {
-    const key = this.keyNames.length > 0 ? JSON.stringify(this.keyNames.map((k) => row[k] ?? null)) : JSON.stringify(row);
+    const key = this.keyNames.length > 0 ? rowText(this.keyNames.map((k) => row[k] ?? null)) : rowText(row);
     const current = this.table.get(key);
     if (!undo.tableBefore.has(key)) undo.tableBefore.set(key, current?.slice());
     if (this.keyNames.length > 0) {
@@ -142,10 +142,13 @@ export class MemoryOutput {
   }
 }
 
+/** Text identity of a row (BIGINT beyond 2^53 is a bigint, which plain JSON refuses). */
+const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
 function removeOne(rows: Row[], row: Row): void {
-  const key = JSON.stringify(row);
+  const key = rowText(row);
   for (let i = rows.length - 1; i >= 0; i--) {
-    if (JSON.stringify(rows[i]) === key) {
+    if (rowText(rows[i]) === key) {
       rows.splice(i, 1);
       return;
     }

@@ -61,6 +61,19 @@ export function int64ToNumbers(values: BigInt64Array, offset: number, n: number,
   return out;
 }
 
+/**
+ * Whether some Int64 value is beyond 2^53 (its high word outside [-2^21, 2^21)): then the doubles are
+ * not exact and the vector keeps the int64s too (NumVec.big).
+ */
+function hasWideInt64(values: BigInt64Array, n: number): boolean {
+  const w = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  for (let i = 0; i < n; i++) {
+    const hi = w[2 * i + 1]!;
+    if (hi >= 2097152 || hi <= -2097152) return true;
+  }
+  return false;
+}
+
 /** Doubles holding integers as Int64 (truncated toward zero; NaN and infinities become 0). */
 export function numbersToInt64(v: Float64Array, n: number): BigInt64Array {
   const out = new BigInt64Array(n);
@@ -126,6 +139,8 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
         if (k !== 1) for (let i = 0; i < n; i++) out[i] = Math.floor(out[i]! * k);
       } else if (d.typeId === arrow.Type.Date && (d.type as arrow.Date_).unit === arrow.DateUnit.MILLISECOND) {
         for (let i = 0; i < n; i++) out[i] = Math.floor(out[i]! / MS_PER_DAY);
+      } else if (vals instanceof BigInt64Array && hasWideInt64(vals, n)) {
+        return numVec(out, valid, vals.subarray(0, n));
       }
       return numVec(out, valid);
     }
@@ -184,12 +199,16 @@ export function toData(v: Vec, t: SqlType, keep: (b: ArrayBufferLike) => void = 
     case 'SMALLINT': return makeAny({ ...base, data: Int16Array.from((v as NumVec).values, toInt) });
     case 'INT': case 'DATE': return makeAny({ ...base, data: Int32Array.from((v as NumVec).values, toInt) });
     case 'FLOAT': return makeAny({ ...base, data: Float32Array.from((v as NumVec).values) });
-    case 'DOUBLE': case 'DECIMAL': case 'INTERVAL': {
+    case 'DOUBLE': case 'INTERVAL': {
       const values = (v as NumVec).values;
       keep(values.buffer); // zero-copy: the column now owns this memory
       return makeAny({ ...base, data: values });
     }
-    case 'BIGINT': case 'TIMESTAMP': return makeAny({ ...base, data: numbersToInt64((v as NumVec).values, n) });
+    case 'BIGINT': case 'DECIMAL': { // a DECIMAL is its unscaled integer (common/decimal.ts)
+      const big = (v as NumVec).big;
+      return makeAny({ ...base, data: big !== undefined ? big.slice(0, n) : numbersToInt64((v as NumVec).values, n) });
+    }
+    case 'TIMESTAMP': return makeAny({ ...base, data: numbersToInt64((v as NumVec).values, n) });
     case 'VARCHAR': return utf8Data(v as StrVec, base);
     case 'ROW': {
       const r = v as RowVec;

@@ -16,6 +16,9 @@ import type { SourceSpan } from '../../common/errors.js';
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { isNumeric, typeToString, typesEqual } from '../../common/types.js';
+import { canonicalInt64, INT64_MAX, INT64_MIN } from '../../common/int64.js';
+import { decimalToText, fitDecimal, textToUnscaled } from '../../common/decimal.js';
+import { decimalCaster } from './decimal-cast.js';
 import type { CompileCx } from './node.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
@@ -52,17 +55,18 @@ const INT_DIGITS: Partial<Record<SqlType['kind'], number>> = { TINYINT: 3, SMALL
 
 /** Casts that change the type but not a single value (widening): no loop at all. */
 function isWidening(from: SqlType, to: SqlType): boolean {
+  // (a DECIMAL is its unscaled integer: only a cast that keeps the scale keeps the values)
   const fd = INT_DIGITS[from.kind];
   if (fd !== undefined) {
     const td = INT_DIGITS[to.kind];
     if (td !== undefined) return td >= fd;
     if (to.kind === 'DOUBLE') return true;
-    if (to.kind === 'DECIMAL') return to.precision - to.scale >= fd;
+    if (to.kind === 'DECIMAL') return to.scale === 0 && to.precision >= fd;
     return false;
   }
   if (from.kind === 'FLOAT') return to.kind === 'DOUBLE';
   if (from.kind === 'DECIMAL') {
-    return to.kind === 'DOUBLE' || (to.kind === 'DECIMAL' && to.scale >= from.scale && to.precision - to.scale >= from.precision - from.scale);
+    return to.kind === 'DECIMAL' && to.scale === from.scale && to.precision >= from.precision;
   }
   return false;
 }
@@ -119,7 +123,7 @@ export function valueToText(x: unknown, t: SqlType, zone: Zone): string {
     case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': return String(x);
     case 'DOUBLE': return javaDouble(x as number);
     case 'FLOAT': return javaFloat(x as number);
-    case 'DECIMAL': return (x as number).toFixed(t.scale);
+    case 'DECIMAL': return decimalToText(x as number | bigint, t.scale);
     case 'DATE': return formatDate(x as number);
     case 'TIMESTAMP': return formatTimestamp(t.ltz ? wallFromInstant(zone, x as number) : (x as number), Math.min(t.precision, 3));
     case 'INTERVAL': return intervalText(x as number);
@@ -158,8 +162,25 @@ export function makeCaster(from: SqlType, to: SqlType, isTry: boolean, span: Sou
   // ── numbers and booleans among themselves: typed-array loops ──
   const numberish = (t: SqlType): boolean => isNumeric(t) || t.kind === 'INTERVAL';
   if ((numberish(from) || from.kind === 'BOOLEAN') && (numberish(to) || to.kind === 'BOOLEAN')) {
-    if (isWidening(from, to)) return (v) => v;
+    if ((from.kind === 'DECIMAL' || to.kind === 'DECIMAL') && !isWidening(from, to)) {
+      // too many integer digits for a DECIMAL is NULL (Flink); for an integer, an error as any CAST
+      return decimalCaster(from, to, isTry, span, to.kind === 'DECIMAL' ? null : undefined);
+    }
+    if (isWidening(from, to)) {
+      // BIGINT beyond 2^53 into DOUBLE/DECIMAL: the double is the value now (its int64 lane goes)
+      return from.kind === 'BIGINT' && to.kind !== 'BIGINT' ? (v) => (v.kind === 'num' && v.big ? numVec(v.values, v.valid) : v) : (v) => v;
+    }
     return numericCaster(from, to, isTry, fail);
+  }
+
+  // ── DECIMAL and time: through DOUBLE (numbers and time convert as doubles) ──
+  if (from.kind === 'DECIMAL' && to.kind !== 'VARCHAR') {
+    const toDouble = decimalCaster(from, { kind: 'DOUBLE' }, isTry, span), next = makeCaster({ kind: 'DOUBLE' }, to, isTry, span, cx);
+    return (v, alloc) => next(toDouble(v, alloc), alloc);
+  }
+  if (to.kind === 'DECIMAL' && from.kind !== 'VARCHAR') {
+    const toDouble = makeCaster(from, { kind: 'DOUBLE' }, isTry, span, cx), next = decimalCaster({ kind: 'DOUBLE' }, to, isTry, span);
+    return (v, alloc) => next(toDouble(v, alloc), alloc);
   }
 
   // ── to text ──
@@ -179,18 +200,20 @@ export function makeCaster(from: SqlType, to: SqlType, isTry: boolean, span: Sou
           if (sv !== null && sv[i] !== 1) continue;
           const r = parse(s.get(i));
           if (r === null) { if (isTry) continue; throw fail(s.get(i)); }
-          out[i] = r; valid[i] = 1;
+          out[i] = r as number; valid[i] = 1;
         }
         return boolVec(out, valid);
       }
       const out = new Float64Array(n);
+      let wide: Map<number, bigint> | undefined; // BIGINT text beyond 2^53
       for (let i = 0; i < n; i++) {
         if (sv !== null && sv[i] !== 1) continue;
         const r = parse(s.get(i));
         if (r === null) { if (isTry) continue; throw fail(s.get(i)); }
-        out[i] = r; valid[i] = 1;
+        if (typeof r === 'bigint') { (wide ??= new Map()).set(i, r); out[i] = Number(r); } else out[i] = r;
+        valid[i] = 1;
       }
-      return numVec(out, valid);
+      return numVec(out, valid, wide && bigLane(out, valid, wide));
     };
   }
 
@@ -239,15 +262,20 @@ function numericCaster(from: SqlType, to: SqlType, isTry: boolean, fail: (x: unk
     };
     if (range) {
       const [lo, hi] = range;
+      let wide: Map<number, bigint> | undefined; // a double beyond 2^53 cast to BIGINT: the integer it is
       for (let i = 0; i < n; i++) {
         const x = fromInt ? src[i]! : Math.trunc(src[i]!);
-        if (!(x >= lo && x <= hi)) {
+        // BIGINT's upper bound 2^63 - 1 is 2^63 as a double: 2^63 itself is out of range
+        if (!(x >= lo && (to.kind === 'BIGINT' ? x < hi : x <= hi))) {
           if (v.valid !== null && v.valid[i] !== 1) continue;
           if (isTry) { drop(i); continue; }
           throw fail(src[i]!);
         }
         out[i] = x;
+        if (to.kind === 'BIGINT' && !fromInt && (x > Number.MAX_SAFE_INTEGER || x < -Number.MAX_SAFE_INTEGER)) (wide ??= new Map()).set(i, BigInt(x));
       }
+      if (wide) return numVec(out, valid, bigLane(out, valid, wide));
+      if (to.kind === 'BIGINT' && v.kind === 'num' && v.big) return numVec(out, valid, v.big);
     } else if (to.kind === 'DECIMAL') {
       const limit = 10 ** (to.precision - to.scale);
       for (let i = 0; i < n; i++) {
@@ -264,8 +292,18 @@ function numericCaster(from: SqlType, to: SqlType, isTry: boolean, fail: (x: unk
   };
 }
 
-/** A parser from trimmed text to the number (or 0/1) a value of type `to` is held as; null = invalid. */
-function textParser(to: SqlType, zone: Zone): (s: string) => number | null {
+/** The int64 lane of a BIGINT vector: `wide` rows exactly, the others from their (safe) doubles. */
+function bigLane(out: Float64Array, valid: Uint8Array | null, wide: ReadonlyMap<number, bigint>): BigInt64Array {
+  const big = new BigInt64Array(out.length);
+  for (let i = 0; i < out.length; i++) if (valid === null || valid[i] === 1) big[i] = wide.get(i) ?? BigInt(out[i]!);
+  return big;
+}
+
+/**
+ * A parser from trimmed text to the number (or 0/1) a value of type `to` is held as (a bigint for a
+ * BIGINT beyond 2^53); null = invalid.
+ */
+function textParser(to: SqlType, zone: Zone): (s: string) => number | bigint | null {
   switch (to.kind) {
     case 'BOOLEAN':
       return (s) => {
@@ -277,22 +315,29 @@ function textParser(to: SqlType, zone: Zone): (s: string) => number | null {
       return (s) => {
         const m = INT_TEXT.exec(s.trim());
         if (!m) return null;
+        if (m[1]!.length > 15) {
+          // exactly: the digits before the point (a double would round them)
+          const b = BigInt(m[1]!) * (m[0].startsWith('-') ? -1n : 1n);
+          const [loB, hiB] = to.kind === 'BIGINT' ? [INT64_MIN, INT64_MAX] : [BigInt(lo), BigInt(hi)];
+          return b >= loB && b <= hiB ? canonicalInt64(b) : null;
+        }
         const x = Math.trunc(Number(m[0]));
         return x >= lo && x <= hi ? x : null;
       };
     }
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': case 'INTERVAL':
+    case 'DECIMAL':
+      return (s) => {
+        const u = textToUnscaled(s, to.scale);
+        return u === undefined ? null : fitDecimal(u, to.precision) ?? null;
+      };
+    case 'FLOAT': case 'DOUBLE': case 'INTERVAL':
       return (s) => {
         const t = s.trim();
         let x: number;
         if (NUM_TEXT.test(t)) x = Number(t);
-        else if (to.kind !== 'DECIMAL' && /^[+-]?(NaN|Infinity)$/.test(t)) x = Number(t);
+        else if (/^[+-]?(NaN|Infinity)$/.test(t)) x = Number(t);
         else return null;
         if (to.kind === 'FLOAT') return Math.fround(x);
-        if (to.kind === 'DECIMAL') {
-          const r = roundDecimal(x, to.scale);
-          return Math.abs(r) < 10 ** (to.precision - to.scale) ? r : null;
-        }
         return x;
       };
     case 'DATE':

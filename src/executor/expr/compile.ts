@@ -191,7 +191,6 @@ function memo(f: (inp: Input) => Vec): (inp: Input) => Vec {
 
 function literalValue(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
-  if (t.kind === 'DECIMAL' && typeof v === 'number') return roundDecimal(v, t.scale);
   return v;
 }
 

@@ -3,9 +3,11 @@
  * (column op column, column op constant, constant op column) so the hot loops have no calls.
  *
  * Number semantics:
- * - every number-like type is a double here; BIGINT is exact up to 2^53 and beyond that behaves as a
- *   double (no wrap-around); TINYINT/SMALLINT/INT results wrap around as Java's do;
- * - DECIMAL results are rounded half-up to the result type's scale after each operation;
+ * - every number-like type is a double here, and integer results are exact: a BIGINT beyond 2^53 is
+ *   also held as an int64 (the vector's `big`, see exact-int.ts); a result outside its integer type's
+ *   range fails the query naming the expression and the values (never wraps around, as DuckDB);
+ * - DECIMAL values are unscaled integers (common/decimal.ts): + - MOD as integers, * and / rescaled
+ *   to the result's scale, rounding half away from zero (decimal-kernels.ts), exact as DuckDB's;
  * - integer `/` already arrives as DOUBLE (the resolver casts), so x / 0 is ±Infinity or NaN;
  *   DECIMAL division by zero and integer or DECIMAL MOD by zero are errors, as in Flink;
  * - MOD is the truncated remainder with the sign of the dividend (Java's %).
@@ -13,8 +15,10 @@
 import type { SqlType } from '../../common/types.js';
 import { isInteger } from '../../common/types.js';
 import type { Call } from '../../planner/expr.js';
+import { exprForUser } from '../../planner/expr.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
-import { roundDecimal } from './cast.js';
+import { exactIntegerResults, type IntOp } from './exact-int.js';
+import { decimalMulDiv, type DecimalOp } from './decimal-kernels.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, runtimeError } from './node.js';
 import type { NumVec, Vec } from './vector.js';
@@ -59,30 +63,23 @@ function cv(op: Op, c: number, y: Float64Array, out: Float64Array, n: number): v
   }
 }
 
-/** Bring results into the result type's domain: integer wrap-around, DECIMAL scale. */
-export function normaliser(t: SqlType): ((out: Float64Array, n: number) => void) | null {
-  switch (t.kind) {
-    case 'INT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = o[i]! | 0; };
-    case 'SMALLINT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = (o[i]! << 16) >> 16; };
-    case 'TINYINT': return (o, n) => { for (let i = 0; i < n; i++) o[i] = (o[i]! << 24) >> 24; };
-    case 'DECIMAL': {
-      const s = t.scale;
-      return (o, n) => { for (let i = 0; i < n; i++) o[i] = roundDecimal(o[i]!, s); };
-    }
-    default: return null;
-  }
-}
-
 function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
   return (args: readonly Node[], call: Call) => {
     const [a, b] = args as [Node, Node];
-    const op: Op = name === 'mod' && isInteger(a.type) && isInteger(b.type) ? 'imod' : name;
-    const norm = normaliser(call.type);
+    const op: Op = name === 'mod' && (isInteger(a.type) || a.type.kind === 'DECIMAL') && (isInteger(b.type) || b.type.kind === 'DECIMAL') ? 'imod' : name;
     // Division by zero is an error only where Java would throw: integer and DECIMAL operands.
     const operandType = b.type;
     const zeroFails = (name === 'mod' && (isInteger(operandType) || operandType.kind === 'DECIMAL'))
       || (op === 'divide' && operandType.kind === 'DECIMAL');
     const ca = isConst(a) ? constOf(a) : undefined, cb = isConst(b) ? constOf(b) : undefined;
+    // integers and DECIMALs (unscaled integers) are exact: + - MOD as integers, * / rescaled
+    const dec = call.type.kind === 'DECIMAL';
+    const opScale = a.type.kind === 'DECIMAL' ? a.type.scale : 0;
+    const decOp: DecimalOp | undefined = dec && (name === 'divide' || (name === 'multiply' && call.type.kind === 'DECIMAL' && call.type.scale !== 2 * opScale))
+      ? (name as DecimalOp) : undefined;
+    const intOp: IntOp | undefined = (isInteger(call.type) || dec) && name !== 'divide' && decOp === undefined
+      ? (op === 'mod' || op === 'imod' ? 'imod' : op as IntOp) : undefined;
+    const what = (): string => exprForUser(call);
     const checkZero = (y: NumVec | number, valid: Uint8Array | null, n: number): void => {
       if (!zeroFails) return;
       if (typeof y === 'number') {
@@ -96,26 +93,28 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
       const n = inp.length;
       const out = inp.alloc.f64(n);
       let valid: Uint8Array | null;
+      let x: NumVec | number | bigint, y: NumVec | number | bigint;
       if (cb !== undefined && ca === undefined) {
         if (cb === null) return numVec(out, new Uint8Array(n));
-        const x = a.eval(inp) as NumVec;
+        x = a.eval(inp) as NumVec; y = cb as number | bigint;
         valid = x.valid;
-        checkZero(cb as number, valid, n);
-        vc(op, x.values, cb as number, out, n);
+        checkZero(Number(cb), valid, n);
+        vc(op, x.values, Number(cb), out, n);
       } else if (ca !== undefined && cb === undefined) {
         if (ca === null) return numVec(out, new Uint8Array(n));
-        const y = b.eval(inp) as NumVec;
+        x = ca as number | bigint; y = b.eval(inp) as NumVec;
         valid = y.valid;
         checkZero(y, valid, n);
-        cv(op, ca as number, y.values, out, n);
+        cv(op, Number(ca), y.values, out, n);
       } else {
-        const x = a.eval(inp) as NumVec, y = b.eval(inp) as NumVec;
+        x = a.eval(inp) as NumVec; y = b.eval(inp) as NumVec;
         valid = andValid(x.valid, y.valid, n);
         checkZero(y, valid, n);
         vv(op, x.values, y.values, out, n);
       }
-      if (norm) norm(out, n);
-      return numVec(out, valid);
+      if (decOp !== undefined) return numVec(out, valid, decimalMulDiv(decOp, x, y, out, valid, n, opScale, call.type, what, call.span));
+      if (intOp === undefined) return numVec(out, valid);
+      return numVec(out, valid, exactIntegerResults(intOp, x, y, out, valid, n, call.type, what, call.span, a.type));
     };
     return { eval: kernel, mayThrow: zeroFails };
   };
@@ -123,14 +122,13 @@ function arithmetic(name: Exclude<Op, 'imod'>): FnImpl {
 
 const negate: FnImpl = (args, call) => {
   const a = args[0]!;
-  const norm = normaliser(call.type);
   return (inp) => {
     const x = a.eval(inp) as NumVec;
     const n = inp.length, xs = x.values;
     const out = inp.alloc.f64(n);
     for (let i = 0; i < n; i++) out[i] = -xs[i]!;
-    if (norm) norm(out, n);
-    return numVec(out, x.valid);
+    if (!isInteger(call.type) && call.type.kind !== 'DECIMAL') return numVec(out, x.valid);
+    return numVec(out, x.valid, exactIntegerResults('negate', x, undefined, out, x.valid, n, call.type, () => exprForUser(call), call.span));
   };
 };
 

@@ -14,7 +14,8 @@ import type { ScalarFunctionName } from '../../planner/functions.js';
 import type { FnImpl, Input, Node } from './node.js';
 import type { Alloc } from './pool.js';
 import { constOf, evalOn, isConst } from './node.js';
-import type { BoolVec, StrVec, Utf8View, Vec } from './vector.js';
+import { exactOrder, hasBig, type Operand } from './exact-int.js';
+import type { BoolVec, NumVec, StrVec, Utf8View, Vec } from './vector.js';
 import { andValid, boolVec, getter, validIndices } from './vector.js';
 
 type Cmp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -54,6 +55,28 @@ const fromOrder = (op: Cmp, c: number): number => {
     case 'ge': return c >= 0 ? 1 : 0;
   }
 };
+
+const WIDE = 2 ** 53;
+
+/**
+ * BIGINT beyond 2^53 on both sides: the doubles may tie or misorder where the int64s do not, so
+ * those rows are compared exactly (a value within 2^53 against one beyond it orders right as doubles).
+ */
+function exactFixup(op: Cmp, x: NumVec, y: Operand, out: Uint8Array, n: number): void {
+  if (!hasBig(x) && !hasBig(y)) return;
+  const xs = x.values;
+  if (typeof y === 'number' || typeof y === 'bigint') {
+    const c = Number(y);
+    if (!(c >= WIDE || c <= -WIDE)) return;
+    for (let i = 0; i < n; i++) { const a = xs[i]!; if (a >= WIDE || a <= -WIDE) out[i] = fromOrder(op, exactOrder(x, y, i)); }
+    return;
+  }
+  const ys = y.values;
+  for (let i = 0; i < n; i++) {
+    const a = xs[i]!, b = ys[i]!;
+    if ((a >= WIDE || a <= -WIDE) && (b >= WIDE || b <= -WIDE)) out[i] = fromOrder(op, exactOrder(x, y, i));
+  }
+}
 
 /** Code-point order of two JS strings (UTF-16 order differs only for surrogates vs U+E000..U+FFFF). */
 export function compareText(a: string, b: string): number {
@@ -128,6 +151,7 @@ function compareValues(a: unknown, b: unknown, t: SqlType): number | null {
     return 0;
   }
   if (typeof a === 'string') return compareText(a, b as string);
+  if (typeof a === 'bigint' || typeof b === 'bigint') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   return Number(a) - Number(b);
 }
 
@@ -143,7 +167,8 @@ export function comparison(op: Cmp, a: Node, b: Node): (inp: Input) => BoolVec {
     const out = x.kind === 'row' ? new Uint8Array(n) : inp.alloc.u8(n); // filled in full below
     if (c !== undefined && x.kind !== 'row') {
       if (x.kind === 'str') compareStrings(op, x, String(c), out, n);
-      else cmpVC(op, x.values, typeof c === 'boolean' ? (c ? 1 : 0) : (c as number), out, n);
+      else if (typeof c === 'bigint') { cmpVC(op, x.values, Number(c), out, n); exactFixup(op, x as NumVec, c, out, n); }
+      else { cmpVC(op, x.values, typeof c === 'boolean' ? (c ? 1 : 0) : (c as number), out, n); if (x.kind === 'num') exactFixup(op, x, c as number, out, n); }
       return boolVec(out, x.valid);
     }
     const y = b.eval(inp);
@@ -158,7 +183,10 @@ export function comparison(op: Cmp, a: Node, b: Node): (inp: Input) => BoolVec {
         if (r === null) v2[i] = 0; else out[i] = fromOrder(op, r);
       }
       return boolVec(out, v2);
-    } else cmpVV(op, x.values, (y as { values: Nums }).values, out, n);
+    } else {
+      cmpVV(op, x.values, (y as { values: Nums }).values, out, n);
+      if (x.kind === 'num') exactFixup(op, x, y as NumVec, out, n);
+    }
     return boolVec(out, valid);
   };
 }

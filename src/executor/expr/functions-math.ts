@@ -8,6 +8,8 @@ import type { SqlType } from '../../common/types.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import { roundDecimal } from './cast.js';
 import { compareText } from './functions-logic.js';
+import { decimalMath, type DecimalMathFn } from './decimal-kernels.js';
+import { canonicalInt64 } from '../../common/int64.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, mapNum, perRow } from './node.js';
 import type { NumVec, Vec } from './vector.js';
@@ -110,18 +112,35 @@ const rand: FnImpl = (args) => {
   };
 };
 
+/**
+ * The DECIMAL form of a function (its argument's unscaled integer in, the result's out: exact, see
+ * decimal-kernels.ts), else the double one.
+ */
+function decimalAware(fn: DecimalMathFn, forDoubles: FnImpl): FnImpl {
+  return (args, call, cx) => {
+    const x = args[0]!;
+    if (x.type.kind !== 'DECIMAL') return forDoubles(args, call, cx);
+    const s = x.type.scale, outScale = call.type.kind === 'DECIMAL' ? call.type.scale : 0;
+    return perRow(args, call.type, (u, d) => {
+      if (d === null) return null;
+      const r = decimalMath(fn, BigInt(u as number | bigint), s, outScale, d === undefined ? 0 : Number(d));
+      return canonicalInt64(r);
+    });
+  };
+}
+
 export const MATH_FUNCTIONS = {
-  abs: unary(Math.abs),
-  floor: unary(Math.floor),
-  ceil: unary(Math.ceil),
-  round: withDigits(roundTo, isIntegral),
-  truncate: withDigits(truncateTo, isIntegral),
+  abs: decimalAware('abs', unary(Math.abs)),
+  floor: decimalAware('floor', unary(Math.floor)),
+  ceil: decimalAware('ceil', unary(Math.ceil)),
+  round: decimalAware('round', withDigits(roundTo, isIntegral)),
+  truncate: decimalAware('truncate', withDigits(truncateTo, isIntegral)),
   power: (args, call) => perRow(args, call.type, (x, y) => Math.pow(x as number, y as number)),
   sqrt: unary(Math.sqrt),
   exp: unary(Math.exp),
   ln: unary(Math.log),
   log10: unary(Math.log10),
-  sign: unary(Math.sign),
+  sign: decimalAware('sign', unary(Math.sign)),
   greatest: extreme(true),
   least: extreme(false),
   rand,

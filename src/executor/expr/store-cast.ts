@@ -13,7 +13,8 @@
 import type { SourceSpan } from '../../common/errors.js';
 import { InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
-import { isInteger, isLosslessNumeric, isNumeric, typeToString } from '../../common/types.js';
+import { isInteger, isLosslessNumeric, isNumeric, T, typeToString } from '../../common/types.js';
+import { decimalCaster } from './decimal-cast.js';
 import type { StoreTarget } from '../../planner/expr.js';
 import type { Caster } from './cast.js';
 import { roundDecimal } from './cast.js';
@@ -66,6 +67,20 @@ function converter(from: SqlType, to: SqlType): (x: number) => number {
   throw new InternalError(`no store assignment from ${typeToString(from)} to ${typeToString(to)}`);
 }
 
+/**
+ * Store assignment into or out of a DECIMAL, on unscaled integers: rescaled half up (into an integer
+ * column too: DECIMAL 2.5 stores 3, as DuckDB), a value that does not fit names the column.
+ */
+function decimalStoreCaster(from: SqlType, to: SqlType, target: StoreTarget, span: SourceSpan | undefined): Caster {
+  const message = (shown: string): string => `value ${shown} is out of range for column '${target.column}' of '${target.table}' (${typeToString(to)})`;
+  if (from.kind === 'DECIMAL' && isInteger(to)) {
+    const rounded = decimalCaster(from, T.decimal(38, 0), false, span, message); // half up to a whole number
+    const narrowed = decimalCaster(T.decimal(38, 0), to, false, span, message);
+    return (v, alloc) => narrowed(rounded(v, alloc), alloc);
+  }
+  return decimalCaster(from, to, false, span, message);
+}
+
 /** Whether the NaN a converter returns can only mean "does not fit" (NaN itself is a FLOAT/DOUBLE value). */
 const nanIsFailure = (to: SqlType): boolean => to.kind !== 'FLOAT' && to.kind !== 'DOUBLE';
 
@@ -75,24 +90,30 @@ export function makeStoreCaster(from: SqlType, to: SqlType, target: StoreTarget,
     throw new InternalError(`store assignment is for numbers, not ${typeToString(from)} to ${typeToString(to)}`);
   }
   if (isLosslessNumeric(from, to)) return (v) => v;
+  if (from.kind === 'DECIMAL' || to.kind === 'DECIMAL') return decimalStoreCaster(from, to, target, span);
   const conv = converter(from, to);
   const strictNaN = nanIsFailure(to);
-  const fail = (x: number): Error => runtimeError(
+  const fail = (x: number | bigint): Error => runtimeError(
     `value ${String(x)} is out of range for column '${target.column}' of '${target.table}' (${typeToString(to)})`, span);
   return (v, alloc = HEAP) => {
-    const src = (v as NumVec).values;
+    const src = (v as NumVec).values, big = (v as NumVec).big;
     const valid = v.valid;
     const n = v.length;
     const out = alloc.f64(n);
+    let wide = false; // a DOUBLE stored into BIGINT beyond 2^53: the int64 lane is made below
     for (let i = 0; i < n; i++) {
       const x = src[i]!;
       const r = conv(x);
       if (r !== r && (strictNaN || x === x)) {
         if (valid !== null && valid[i] !== 1) { out[i] = 0; continue; } // a NULL slot holds anything
-        throw fail(x);
+        throw fail(big !== undefined ? big[i]! : x);
       }
       out[i] = r;
+      if (to.kind === 'BIGINT' && (r > Number.MAX_SAFE_INTEGER || r < -Number.MAX_SAFE_INTEGER)) wide = true;
     }
-    return numVec(out, valid);
+    if (!wide) return numVec(out, valid);
+    const lane = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) lane[i] = BigInt(out[i]!);
+    return numVec(out, valid, lane);
   };
 }

@@ -3,7 +3,7 @@
  *
  * | SQL type                                   | vector | values                                |
  * | ------------------------------------------ | ------ | ------------------------------------- |
- * | every number-like type (ints, DECIMAL, ...) | num    | Float64Array                          |
+ * | every number-like type (ints, DECIMAL, ...) | num    | Float64Array (DECIMAL: unscaled)      |
  * | BOOLEAN                                    | bool   | Uint8Array of 0/1                     |
  * | VARCHAR                                    | str    | UTF-8 bytes and/or lazily decoded strings |
  * | ROW                                        | row    | one lazily built vector per field     |
@@ -15,6 +15,7 @@
  * is reused across batches.
  */
 import { Buffer } from 'node:buffer';
+import { canonicalInt64 } from '../../common/int64.js';
 import type { SqlType } from '../../common/types.js';
 
 export type Valid = Uint8Array | null;
@@ -24,6 +25,11 @@ export interface NumVec {
   readonly length: number;
   readonly values: Float64Array;
   readonly valid: Valid;
+  /**
+   * BIGINT only: the exact int64 of every row, present when some row is beyond 2^53 (where `values`
+   * holds the nearest double). Absent, `values` is exact. See exact-int.ts.
+   */
+  readonly big?: BigInt64Array;
 }
 
 export interface BoolVec {
@@ -144,7 +150,8 @@ export function validIndices(valid: Valid, n: number): Uint32Array {
 
 // ─── constructors ──────────────────────────────────────────────────────────────────────────────
 
-export const numVec = (values: Float64Array, valid: Valid): NumVec => ({ kind: 'num', length: values.length, values, valid });
+export const numVec = (values: Float64Array, valid: Valid, big?: BigInt64Array): NumVec =>
+  (big === undefined ? { kind: 'num', length: values.length, values, valid } : { kind: 'num', length: values.length, values, valid, big });
 export const boolVec = (values: Uint8Array, valid: Valid): BoolVec => ({ kind: 'bool', length: values.length, values, valid });
 
 export function rowVec(length: number, valid: Valid, make: (i: number) => Vec): RowVec {
@@ -166,7 +173,7 @@ export function fieldOf(r: RowVec, i: number): Vec {
 export function withValid(v: Vec, valid: Valid): Vec {
   if (v.valid === valid) return v;
   switch (v.kind) {
-    case 'num': return numVec(v.values, valid);
+    case 'num': return numVec(v.values, valid, v.big);
     case 'bool': return boolVec(v.values, valid);
     case 'str': {
       const s = new StrVec(v.length, valid, v.utf8, null);
@@ -194,7 +201,10 @@ export function nullVec(t: SqlType, n: number): Vec {
 export function broadcast(t: SqlType, value: unknown, n: number): Vec {
   if (value === null || value === undefined) return nullVec(t, n);
   switch (vecKind(t)) {
-    case 'num': return numVec(new Float64Array(n).fill(Number(value)), null);
+    case 'num':
+      return typeof value === 'bigint'
+        ? numVec(new Float64Array(n).fill(Number(value)), null, new BigInt64Array(n).fill(value))
+        : numVec(new Float64Array(n).fill(Number(value)), null);
     case 'bool': return boolVec(new Uint8Array(n).fill(value ? 1 : 0), null);
     case 'str': return StrVec.of(new Array<string>(n).fill(String(value)), null);
     case 'row': {
@@ -212,7 +222,11 @@ export function getter(v: Vec, t: SqlType): (i: number) => unknown {
   const valid = v.valid;
   switch (v.kind) {
     case 'num': {
-      const vals = v.values;
+      const vals = v.values, big = v.big;
+      if (big !== undefined && (t.kind === 'BIGINT' || t.kind === 'DECIMAL')) {
+        // beyond 2^53 the double is not the value: the int64 is (canonical: number when safe)
+        return (i) => (valid === null || valid[i] === 1 ? (Number.isSafeInteger(vals[i]!) ? vals[i] : canonicalInt64(big[i]!)) : null);
+      }
       return (i) => (valid === null || valid[i] === 1 ? vals[i] : null);
     }
     case 'bool': {
@@ -247,13 +261,24 @@ export function builder(t: SqlType, n: number): VecBuilder {
   switch (vecKind(t)) {
     case 'num': {
       const vals = new Float64Array(n);
+      let big: BigInt64Array | undefined; // made when the first bigint arrives (BIGINT beyond 2^53)
       return {
         set(i, v) {
           if (v === null || v === undefined) { nulls++; return; }
           valid[i] = 1;
+          if (typeof v === 'bigint') {
+            if (big === undefined) {
+              big = new BigInt64Array(n);
+              for (let j = 0; j < i; j++) if (valid[j] === 1) big[j] = BigInt(vals[j]!);
+            }
+            big[i] = v;
+            vals[i] = Number(v);
+            return;
+          }
           vals[i] = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : Number(v);
+          if (big !== undefined && Number.isInteger(vals[i])) big[i] = BigInt(vals[i]!);
         },
-        finish: () => numVec(vals, done()),
+        finish: () => numVec(vals, done(), big),
       };
     }
     case 'bool': {
@@ -315,7 +340,10 @@ export function scatter(sub: Vec, rows: Uint32Array, n: number): Vec {
       const out = new Float64Array(n);
       const s = sub.values;
       for (let j = 0; j < rows.length; j++) out[rows[j]!] = s[j]!;
-      return numVec(out, valid);
+      if (sub.big === undefined) return numVec(out, valid);
+      const big = new BigInt64Array(n), sb = sub.big;
+      for (let j = 0; j < rows.length; j++) big[rows[j]!] = sb[j]!;
+      return numVec(out, valid, big);
     }
     case 'bool': {
       const out = new Uint8Array(n);
@@ -351,7 +379,14 @@ export function gather(kind: VecKind, vecs: readonly Vec[], choice: Int32Array, 
       const out = new Float64Array(n);
       const vals = vecs.map((v) => (v as NumVec).values);
       for (let i = 0; i < n; i++) { const c = choice[i]!; if (c >= 0) out[i] = vals[c]![i]!; }
-      return numVec(out, valid);
+      if (vecs.every((v) => (v as NumVec).big === undefined)) return numVec(out, valid);
+      const bigs = vecs.map((v) => (v as NumVec).big);
+      const big = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = choice[i]!;
+        if (c >= 0) { const b = bigs[c]; big[i] = b !== undefined ? b[i]! : BigInt(Number.isInteger(out[i]) ? out[i]! : 0); }
+      }
+      return numVec(out, valid, big);
     }
     case 'bool': {
       const out = new Uint8Array(n);

@@ -9,6 +9,7 @@
  * filters) and moves them into the Rank node as its bounds. A Rank node still unbounded when the
  * whole statement is bound is refused: Weir runs ROW_NUMBER only as a Top-N.
  */
+import { unscaledToDouble } from '../../common/decimal.js';
 import type { SourceSpan } from '../../common/errors.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import { isNumeric, T, typeToString } from '../../common/types.js';
@@ -103,7 +104,8 @@ function rankBound(c: BoundExpr, plan: LogicalPlan): { rank: Rank; op: Compariso
     e.kind === 'column' ? e.index : e.kind === 'cast' && e.operand.kind === 'column' && isNumeric(e.type) ? e.operand.index : undefined;
   const constant = (e: BoundExpr): number | undefined => {
     const f = foldExpr(e);
-    return f.kind === 'literal' && typeof f.value === 'number' ? f.value : undefined;
+    if (f.kind !== 'literal' || typeof f.value !== 'number') return undefined;
+    return f.type.kind === 'DECIMAL' ? unscaledToDouble(f.value, f.type.scale) : f.value; // 2.5 is held as 25
   };
   const [a, b] = c.args as [BoundExpr, BoundExpr];
   for (const [x, y, o] of [[a, b, op], [b, a, FLIPPED[op]]] as const) {

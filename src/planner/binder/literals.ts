@@ -6,6 +6,7 @@ import type { SourceSpan } from '../../common/errors.js';
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { T, typeToString } from '../../common/types.js';
+import { canonicalInt64 } from '../../common/int64.js';
 import type { IntervalExpr, LiteralExpr, TypedLiteralExpr } from '../../parser/ast.js';
 import type { BoundExpr, Literal } from '../expr.js';
 
@@ -29,16 +30,19 @@ export function numberLiteral(text: string, span: SourceSpan): Literal {
   if (dot < 0) {
     const n = BigInt(body) * (negative ? -1n : 1n);
     if (n >= BigInt(INT_MIN) && n <= BigInt(INT_MAX)) return withSpan(Number(n), T.INT, span);
-    if (n >= BIGINT_MIN && n <= BIGINT_MAX) return withSpan(Number(n), T.BIGINT, span);
-    const digits = body.replace(/^0+/, '').length;
-    if (digits > 38) throw new WeirError('TYPE', `numeric literal ${t} is out of range`, span);
-    return withSpan(Number(t), T.decimal(digits, 0), span);
+    if (n >= BIGINT_MIN && n <= BIGINT_MAX) return withSpan(canonicalInt64(n), T.BIGINT, span);
+    throw new WeirError('TYPE', `numeric literal ${t} is out of range: an integer literal is at most ${BIGINT_MAX} (write a DOUBLE with an exponent, 1E20)`, span);
   }
   const scale = body.length - dot - 1;
   const unscaled = (body.slice(0, dot) + body.slice(dot + 1)).replace(/^0+/, '');
   const precision = Math.max(unscaled.length, scale, 1);
   if (precision > 38) return withSpan(Number(t), T.DOUBLE, span);
-  return withSpan(Number(t), T.decimal(precision, scale), span);
+  // a DECIMAL is its unscaled integer (common/decimal.ts), which must fit an int64
+  const u = BigInt(unscaled || '0') * (negative ? -1n : 1n);
+  if (u > BIGINT_MAX || u < BIGINT_MIN) {
+    throw new WeirError('TYPE', `numeric literal ${t} has more digits than a DECIMAL holds (at most ${BIGINT_MAX} unscaled: 18 digits); write it as a DOUBLE with an exponent (${Number(t)}E0)`, span);
+  }
+  return withSpan(canonicalInt64(u), T.decimal(precision, scale), span);
 }
 
 export function bindLiteral(e: LiteralExpr): Literal {

@@ -32,10 +32,7 @@ function fits(v: number, t: SqlType): boolean {
   const r = INTEGER_RANGE[t.kind];
   if (r) return Number.isInteger(v) && v >= r[0] && v <= r[1];
   if (t.kind === 'DOUBLE' || t.kind === 'INTERVAL' || t.kind === 'TIMESTAMP') return true;
-  if (t.kind === 'DECIMAL') {
-    const scaled = v * 10 ** t.scale;
-    return Math.abs(v) < 10 ** (t.precision - t.scale) && Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, Math.abs(scaled));
-  }
+  if (t.kind === 'DECIMAL') return Number.isSafeInteger(v) && Math.abs(v) < 10 ** t.precision; // the unscaled integer
   return false;
 }
 
@@ -61,9 +58,10 @@ function foldCast(e: Cast): BoundExpr | undefined {
   const from = x.type;
   if (typeof x.value !== 'number') return undefined;
   const v = x.value;
-  if (isInteger(from) || from.kind === 'DECIMAL') {
+  if (from.kind === 'DECIMAL' || to.kind === 'DECIMAL') return undefined; // rescaling is the kernels' (decimal-cast.ts)
+  if (isInteger(from)) {
     if (isInteger(to) && isInteger(from)) return fits(v, to) ? lit(v, to, e) : undefined;
-    if (to.kind === 'DOUBLE' || to.kind === 'DECIMAL') return fits(v, to) ? lit(v, to, e) : undefined;
+    if (to.kind === 'DOUBLE') return fits(v, to) ? lit(v, to, e) : undefined;
     if (to.kind === 'VARCHAR' && isInteger(from)) return lit(String(v), to, e);
   }
   if (from.kind === 'INTERVAL' && to.kind === 'INTERVAL') return lit(v, to, e);

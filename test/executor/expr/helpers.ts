@@ -1,16 +1,21 @@
+import { canonicalInt64 } from '../../../src/common/int64.js';
 /** Shared helpers for the expression kernel tests: batches from rows, calls by hand, results as values. */
 import * as arrow from 'apache-arrow';
-import { rowsToBatch } from '../../../src/common/columns.js';
+import { fromApiValue, rowsToBatch, toApiValue } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import type { SqlType } from '../../../src/common/types.js';
 import { T } from '../../../src/common/types.js';
 import type { BoundExpr, Call } from '../../../src/planner/expr.js';
-import { col, lit } from '../../../src/planner/expr.js';
+import { col, lit as literal } from '../../../src/planner/expr.js';
 import type { ScalarFunctionName } from '../../../src/planner/functions.js';
 import type { ExprContext } from '../../../src/executor/expr/compile.js';
 import { compileExpr, compilePredicate, defaultExprContext, evaluateConstant } from '../../../src/executor/expr/compile.js';
 
-export { col, lit, T };
+export { col, T };
+
+/** A literal as the API writes it: a DECIMAL from its number (held as its unscaled integer). */
+export const lit = (value: Parameters<typeof literal>[0], type: SqlType): ReturnType<typeof literal> =>
+  literal(fromApiValue(value, type) as Parameters<typeof literal>[0], type);
 
 export const ctx: ExprContext = defaultExprContext();
 
@@ -36,7 +41,7 @@ export function dataValues(d: arrow.Data): unknown[] {
 }
 
 function plain(x: unknown): unknown {
-  if (typeof x === 'bigint') return Number(x);
+  if (typeof x === 'bigint') return canonicalInt64(x); // exact: a number within 2^53, else the bigint
   if (x !== null && typeof x === 'object' && typeof (x as { toJSON?: unknown }).toJSON === 'function') {
     const o = (x as { toJSON(): Record<string, unknown> }).toJSON();
     return Object.fromEntries(Object.entries(o).map(([k, y]) => [k, plain(y)]));
@@ -49,7 +54,7 @@ export function evalRows(e: BoundExpr, schema: Schema, rows: Record<string, unkn
   const batch = rowsToBatch(schema, rows);
   const out = compileExpr(e, schema, c)(batch);
   expect(out.length).toBe(rows.length);
-  return dataValues(out);
+  return dataValues(out).map((v) => toApiValue(v, e.type));
 }
 
 /** Evaluate `e` over one column `x` of type t holding `values`. */
@@ -64,6 +69,6 @@ export function selected(e: BoundExpr, schema: Schema, rows: Record<string, unkn
   return Array.from(indices.subarray(0, count));
 }
 
-export const constant = (e: BoundExpr, c: ExprContext = ctx): unknown => evaluateConstant(e, c);
+export const constant = (e: BoundExpr, c: ExprContext = ctx): unknown => toApiValue(evaluateConstant(e, c), e.type);
 
 import { expect } from 'vitest';

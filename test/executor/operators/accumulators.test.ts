@@ -79,7 +79,10 @@ describe('accumulators', () => {
 
   it('finishes values to their SQL type', () => {
     expect(finishValue(2.5, T.BIGINT)).toBe(2);
-    expect(finishValue(1.23456, T.decimal(10, 2))).toBe(1.23);
+    // a DECIMAL is its unscaled integer: exact already, only its range is checked
+    expect(finishValue(123, T.decimal(10, 2))).toBe(123);
+    expect(() => finishValue(100000, T.decimal(5, 2))).toThrow(/1000.00 is out of range for DECIMAL/);
+    expect(() => finishValue(2n ** 63n, T.BIGINT)).toThrow(/9223372036854775808 is out of range for BIGINT/);
     expect(finishValue(null, T.INT)).toBeNull();
   });
 });

@@ -8,6 +8,18 @@
 import type { AggregateFunctionName } from '../../../planner/functions.js';
 import type { SqlType } from '../../../common/types.js';
 import { InternalError } from '../../../common/errors.js';
+import { decimalMaxUnscaled, decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
+
+const INTEGER_RANGE: Partial<Record<SqlType['kind'], readonly [bigint, bigint]>> = {
+  TINYINT: [-128n, 127n], SMALLINT: [-32768n, 32767n], INT: [-2147483648n, 2147483647n], BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
+export class OverflowResult extends Error {
+  constructor(readonly value: bigint, readonly type: SqlType) {
+    super(`${type.kind === 'DECIMAL' ? decimalToText(value, type.scale) : value} is out of range for ${type.kind}`);
+  }
+}
 
 export type AccState = unknown[];
 
@@ -46,6 +58,61 @@ const sum: Accumulator = {
   copy: shallow,
   merge: addAll,
 };
+
+/**
+ * Exact sum of integers: a number while it stays within 2^53, then a bigint (which may pass int64 in
+ * between, as long as the result is back in range: the range is checked when the result is read).
+ */
+function addExact(a: unknown, b: unknown, sign: 1 | -1): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = sign === 1 ? a + b : a - b;
+    if (r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER) return r;
+  }
+  const x = BigInt(a as number | bigint), y = BigInt(b as number | bigint);
+  const r = sign === 1 ? x + y : x - y;
+  return r <= SAFE_BIG && r >= -SAFE_BIG ? Number(r) : r;
+}
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+const addAllExact = (s: AccState, o: AccState): void => {
+  for (let i = 0; i < s.length; i++) s[i] = addExact(s[i], o[i], 1);
+};
+
+/** [sum, nonNullCount] over integers, exact (see addExact) */
+const integerSum: Accumulator = {
+  init: () => [0, 0],
+  add: (s, v) => { s[0] = addExact(s[0], v, 1); s[1] = (s[1] as number) + 1; },
+  retract: (s, v) => { s[0] = addExact(s[0], v, -1); s[1] = (s[1] as number) - 1; },
+  result: (s) => ((s[1] as number) > 0 ? s[0] : null),
+  copy: shallow,
+  merge: addAllExact,
+};
+
+/** [sum, count] over integers: the sum exact, the mean a double of it */
+const integerAvg: Accumulator = {
+  ...integerSum,
+  result: (s) => ((s[1] as number) > 0 ? Number(s[0] as number | bigint) / (s[1] as number) : null),
+};
+
+/**
+ * AVG of DECIMAL(p, s) into DECIMAL(38, t): the exact sum of unscaled values over the count, scaled
+ * to t and rounded half up.
+ */
+export function decimalAvg(inScale: number, outScale: number): Accumulator {
+  const f = 10n ** BigInt(Math.max(0, outScale - inScale));
+  return {
+    ...integerSum,
+    result: (s) => {
+      const n = s[1] as number;
+      if (n <= 0) return null;
+      const q = divRoundHalfUp(BigInt(s[0] as number | bigint) * f, BigInt(n));
+      return q <= SAFE_BIG && q >= -SAFE_BIG ? Number(q) : q;
+    },
+  };
+}
+
+/** SUM and AVG whose argument is an integer type keep an exact sum (no rounding beyond 2^53). */
+export const INTEGER_ACCUMULATORS: Partial<Record<AggregateFunctionName, Accumulator>> = { sum: integerSum, avg: integerAvg };
 
 /** [sum, count] */
 const avg: Accumulator = {
@@ -285,12 +352,24 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
   return self;
 }
 
-/** Round a result to its SQL type: integer SUMs stay integers, DECIMALs keep their scale. */
+/**
+ * Round a result to its SQL type: integer SUMs stay integers, DECIMALs keep their scale. An integer
+ * result outside its type's range throws OverflowResult (the caller names the aggregate).
+ */
 export function finishValue(v: unknown, t: SqlType): unknown {
+  if (typeof v === 'bigint') {
+    const bounds = t.kind === 'DECIMAL' ? ((m: bigint) => [-m, m] as const)(decimalMaxUnscaled(t.precision)) : INTEGER_RANGE[t.kind];
+    if (bounds !== undefined && (v < bounds[0] || v > bounds[1])) throw new OverflowResult(v, t);
+    return v;
+  }
   if (v === null || typeof v !== 'number') return v;
+  const range = INTEGER_RANGE[t.kind];
+  if (range !== undefined && (v < Number(range[0]) || v > Number(range[1]))) throw new OverflowResult(BigInt(Math.trunc(v)), t);
   if (t.kind === 'DECIMAL') {
-    const f = 10 ** t.scale;
-    return Math.round(v * f) / f;
+    // an unscaled integer (common/decimal.ts): exact already, only its range to check
+    const max = decimalMaxUnscaled(t.precision);
+    if (v > Number(max) || v < -Number(max)) throw new OverflowResult(BigInt(Math.trunc(v)), t);
+    return v;
   }
   if (t.kind === 'BIGINT' || t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT') return Math.trunc(v);
   return v;

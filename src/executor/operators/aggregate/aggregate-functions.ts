@@ -7,11 +7,13 @@ import type * as arrow from 'apache-arrow';
 import { columnFromValues, batchFromColumns, readerFor } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { AggregateCall } from '../../../planner/logical/plan.js';
-import { exprToString } from '../../../planner/expr.js';
+import { exprForUser, exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
+import { isInteger } from '../../../common/types.js';
+import { WeirError } from '../../../common/errors.js';
 
 /**
  * A group while a batch updates it. In the state store it is saved as the array
@@ -46,9 +48,16 @@ export class AggregateFunctions {
   constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext, inputAppendOnly: boolean) {
     this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
-    const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
+    // SUM and AVG of integers add exactly (past 2^53, as int64 and beyond until the result is read)
+    // (a DECIMAL is its unscaled integer: SUM adds those; AVG scales their mean to its result's scale)
+    const base = (a: AggregateCall): Accumulator => {
+      const t = a.arg?.type;
+      if (t?.kind === 'DECIMAL' && a.fn === 'avg') return decimalAvg(t.scale, a.type.kind === 'DECIMAL' ? a.type.scale : t.scale);
+      return (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
+    };
+    const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? base(a);
     const distinctOf = (a: AggregateCall): Accumulator =>
-      (inputAppendOnly ? appendOnlyDistinct : distinct)(ACCUMULATORS[a.fn], this.undo);
+      (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
     this.accs = calls.map((a) => (a.distinct ? distinctOf(a) : pick(a)));
   }
 
@@ -116,7 +125,15 @@ export class AggregateFunctions {
   /** The aggregate values of a group, finished to their SQL types. */
   results(accs: readonly AccState[]): unknown[] {
     const out: unknown[] = new Array(this.accs.length);
-    for (let a = 0; a < this.accs.length; a++) out[a] = finishValue(this.accs[a]!.result(accs[a]!), this.calls[a]!.type);
+    for (let a = 0; a < this.accs.length; a++) {
+      try {
+        out[a] = finishValue(this.accs[a]!.result(accs[a]!), this.calls[a]!.type);
+      } catch (e) {
+        if (!(e instanceof OverflowResult)) throw e;
+        const c = this.calls[a]!;
+        throw new WeirError('RUNTIME', `${c.fn.toUpperCase()}(${c.distinct ? 'DISTINCT ' : ''}${c.arg ? exprForUser(c.arg) : '*'}) = ${e.message}`);
+      }
+    }
     return out;
   }
 }

@@ -53,11 +53,11 @@ function holdsAsWeirDoes(d: arrow.Data, t: SqlType): boolean {
     case 'TINYINT': return d.typeId === arrow.Type.Int && v instanceof Int8Array;
     case 'SMALLINT': return d.typeId === arrow.Type.Int && v instanceof Int16Array;
     case 'INT': return d.typeId === arrow.Type.Int && v instanceof Int32Array;
-    case 'BIGINT': return d.typeId === arrow.Type.Int && v instanceof BigInt64Array;
+    case 'BIGINT': case 'DECIMAL': return d.typeId === arrow.Type.Int && v instanceof BigInt64Array; // DECIMAL: unscaled
     case 'DATE': return d.typeId === arrow.Type.Date && v instanceof Int32Array;
     case 'TIMESTAMP': return d.typeId === arrow.Type.Timestamp && (d.type as arrow.Timestamp).unit === arrow.TimeUnit.MILLISECOND && v instanceof BigInt64Array;
     case 'FLOAT': return d.typeId === arrow.Type.Float && v instanceof Float32Array;
-    case 'DOUBLE': case 'DECIMAL': case 'INTERVAL': return d.typeId === arrow.Type.Float && v instanceof Float64Array;
+    case 'DOUBLE': case 'INTERVAL': return d.typeId === arrow.Type.Float && v instanceof Float64Array;
     default: return false;
   }
 }
