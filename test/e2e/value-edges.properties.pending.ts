@@ -1,6 +1,7 @@
 /**
- * Edge values that Weir gets wrong today (issue 10): BIGINT past 2^53 in keys, joins and sinks; ROW
- * group keys; multi-column string keys with separators. Not a test yet (the name does not end in
+ * Edge values that Weir gets wrong today (issue 10): BIGINT past 2^53 as a join key; ROW group keys
+ * (plain and windowed); multi-column string keys with separators; NaN, ±Infinity and NULL keys side by
+ * side in a memory sink. Not a test yet (the name does not end in
  * .test.ts): rename it to value-edges.properties.test.ts when the key codec and exact BIGINT land.
  * The properties themselves are in test/support/value-edge-properties.ts.
  */
