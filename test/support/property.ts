@@ -6,7 +6,8 @@
  *   taken from `WEIR_SEED`. It is printed once per file: "fast-check seed N; replay with WEIR_SEED=N".
  *   Every `fcParams` of the file uses it, so one seed replays the whole file.
  * - A property's run count is what it passes (sized for CI); `WEIR_PROPERTY_RUNS=K` runs every
- *   property K times instead, for a soak on a developer machine.
+ *   property K times instead, for a soak on a developer machine (add `--testTimeout=0` to vitest for
+ *   long soaks of tests that do not scale their own timeout).
  *
  *   await fc.assert(fc.asyncProperty(arb, check), fcParams({ numRuns: 25 }));
  *
