@@ -59,6 +59,12 @@ export interface EngineOptions {
    * (tests, debugging) where the default 'consumed' keeps only what a stream() reader has not taken.
    */
   readonly memory?: { readonly maxUnconsumedRows?: number; readonly changelog?: ChangelogRetention };
+  /**
+   * @internal
+   * For differential tests: false plans queries without the optimizer's rewrites
+   * (planner/rules), so a test can compare results with and without them. Default true.
+   */
+  readonly optimizer?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -194,6 +200,7 @@ export class Engine {
       stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
       newId: () => randomUUID(),
+      optimize: this.options.optimizer ?? true,
     };
   }
 

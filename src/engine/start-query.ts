@@ -43,6 +43,8 @@ export interface QueryStartContext {
   readonly stderr: Writable;
   nextQueryNumber(): number;
   newId(): string;
+  /** whether to run the optimizer's rules (EngineOptions.optimizer) */
+  readonly optimize: boolean;
 }
 
 interface PlannedQuery {
@@ -57,7 +59,7 @@ const OUTPUT_MODE_KEYS = ['output-mode', 'outputmode', 'execution.output-mode'];
 
 function plan(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): PlannedQuery {
   const bound = stmt.kind === 'insert' ? bindInsert(stmt, ctx.catalog) : { plan: bindQuery(stmt.query, ctx.catalog), target: undefined };
-  const logical = optimize(bound.plan);
+  const logical = ctx.optimize ? optimize(bound.plan) : bound.plan;
   const modeKey = OUTPUT_MODE_KEYS.find((k) => ctx.settings.has(k));
   let mode;
   if (modeKey) {

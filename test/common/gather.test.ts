@@ -1,5 +1,6 @@
 /** gather: rows of several columns of one type, in any order, into one column (the join's stored side). */
 import fc from 'fast-check';
+import { fcParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { columnFromValues, valueAt } from '../../src/common/columns.js';
 import { gather } from '../../src/common/gather.js';
@@ -35,7 +36,7 @@ describe('gather', () => {
           const expected = Array.from(which, (w, i) => valueAt(sources[w]!, rows[i]!));
           expect(values(out, (i) => valueAt(out, i))).toEqual(expected);
           expect(out.nullCount).toBe(expected.filter((v) => v === null).length);
-        }));
+        }), fcParams());
     });
   }
 });

@@ -7,6 +7,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
+import { fcParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
 
@@ -80,7 +81,7 @@ describe('regular joins: any batch split gives DuckDB\'s final result', () => {
     await fc.assert(fc.asyncProperty(batches(fc.constant(0)), async (input) => {
       const expected = await duck(input, sql);
       expect(sortRows(await runJoin(sql, input))).toEqual(sortRows(expected));
-    }), { numRuns: 12, seed: 7 });
+    }), fcParams({ numRuns: 12 }));
   });
 });
 
@@ -119,7 +120,7 @@ describe('interval joins: DuckDB over the rows that were not late, append-only',
       expect(env.engine.output('o').changes().every((c) => c.kind === 'insert')).toBe(true);
       const dropped = q.recentProgress.reduce((n, p) => n + (p.stateOperators[0]?.numRowsDroppedByWatermark ?? 0), 0);
       expect(dropped).toBe(input.flatMap((b) => b.rows).length - notLate(input).flatMap((b) => b.rows).length);
-    }), { numRuns: 12, seed: 11 });
+    }), fcParams({ numRuns: 12 }));
   });
 
   it('evicts state once the watermark passes a row\'s expiry', async () => {
@@ -164,6 +165,6 @@ describe('window joins: equal windows of two window aggregations', () => {
       expect(q.explain()).toContain('WindowJoin');
       const join = q.lastProgress!.stateOperators.find((s) => s.operatorName === 'join')!;
       expect(join.numRowsTotal).toBe(0);
-    }), { numRuns: 8, seed: 3 });
+    }), fcParams({ numRuns: 8 }));
   });
 });

@@ -4,6 +4,7 @@
  * recorded) leaves the store, reopened at the last recorded version, equal to the model.
  */
 import * as fc from 'fast-check';
+import { fcParams } from '../support/property.js';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -97,7 +98,7 @@ describe.each(backends)('$name state store against a Map model', (backend) => {
           await provider.close?.();
         }
       }),
-      { numRuns: 100 },
+      fcParams({ numRuns: 100 }),
     );
   });
 });

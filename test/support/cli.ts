@@ -14,8 +14,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parse as parseJson } from 'lossless-json';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { parseInt64 } from '../../src/common/int64.js';
 import { listCommittedFiles } from '../../src/connectors/filesystem/layout.js';
 
 export type Row = Record<string, unknown>;
@@ -101,7 +103,17 @@ export function writeSql(dir: string, sql: string, name = 'job.sql'): string {
 /** Every committed row of a JSON filesystem sink, in batch order. */
 export function readSinkOutput(dir: string): Row[] {
   return listCommittedFiles(dir).flatMap((f) =>
-    readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Row));
+    readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => parseJson(l, null, exactJsonNumber) as Row));
+}
+
+/**
+ * A JSON number as the sink wrote it: an integer exactly (a canonical BIGINT, a bigint beyond int64),
+ * anything else as a double. JSON.parse would round 9007199254740993 to ...992 and hide the bug
+ * the oracle looks for.
+ */
+function exactJsonNumber(text: string): number | bigint {
+  if (!/^-?\d+$/.test(text)) return Number(text);
+  return parseInt64(text) ?? BigInt(text);
 }
 
 /** An update-mode sink's result table: the last row per key (a `_op: "delete"` row removes its key). */

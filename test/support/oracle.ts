@@ -3,15 +3,24 @@
  * table once (`OracleColumn[]`, in Weir's type names), loads its rows into DuckDB, runs the query
  * there and compares DuckDB's answer with what Weir produced, as multisets of normalised rows.
  *
- * Normalisation makes the two sides comparable without hiding real differences: BIGINT (bigint)
- * becomes a number, timestamps (Date, or the ISO-8601 strings the filesystem sink writes) become epoch
- * milliseconds, and non-integral numbers are rounded to 9 significant digits (Weir holds DECIMAL as
- * doubles, DuckDB as scaled integers; both agree to far more digits than that).
+ * DuckDB's answer is read exactly: BIGINT and HUGEINT as bigint (then canonical: a number when safe),
+ * DECIMAL as `OracleDecimal` (unscaled integer and scale). How values are compared, exactly or with
+ * a documented tolerance, is in oracle-values.ts.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { expect } from 'vitest';
+import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDecimalType, type DuckDBDecimalValue, type DuckDBValueConverter, type JS } from '@duckdb/node-api';
+import { normalizeRows, OracleDecimal, type Row } from './oracle-values.js';
 
-export type Row = Record<string, unknown>;
+export { canonical, expectSameRows, normalizeRows, normalizeValue, OracleDecimal, type Row } from './oracle-values.js';
+
+/** DuckDB's JS conversion, except DECIMAL (which it would turn into a double): exact. */
+const exactConverter: DuckDBValueConverter<unknown> = (value, type, converter) => {
+  if (value !== null && type.typeId === DuckDBTypeId.DECIMAL) {
+    const d = value as DuckDBDecimalValue;
+    return new OracleDecimal(d.value, (type as DuckDBDecimalType).scale);
+  }
+  // nested values (ROW, LIST) come back through `converter`, so a DECIMAL inside stays exact too
+  return JSDuckDBValueConverter(value, type, converter as DuckDBValueConverter<JS>);
+};
 
 /** A column as both engines see it; `type` in Weir's spelling (INT, BIGINT, DOUBLE, STRING, BOOLEAN, TIMESTAMP(3), DECIMAL(p,s)). */
 export interface OracleColumn {
@@ -39,7 +48,9 @@ function literal(v: unknown, weirType: string): string {
   if (t === 'TIMESTAMP') return `epoch_ms(${Number(v)}::BIGINT)`;
   if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `CAST('${String(v)}' AS ${t})`; // NaN, Infinity
   if (typeof v === 'number' || typeof v === 'bigint') return `CAST(${String(v)} AS ${t})`;
+  if (v instanceof OracleDecimal) return `CAST('${v.toString()}' AS ${t})`;
   throw new Error(`oracle: cannot write ${typeof v} value ${String(v)} as ${weirType}`);
 }
 
@@ -72,7 +83,7 @@ export class Oracle {
   /** Run a query and return its rows, normalised. */
   async query(sql: string): Promise<Row[]> {
     const reader = await this.con.runAndReadAll(sql);
-    return normalizeRows(reader.getRowObjectsJS() as Row[]);
+    return normalizeRows(reader.convertRowObjects(exactConverter) as Row[]);
   }
 
   close(): void {
@@ -90,46 +101,6 @@ export async function oracleQuery(name: string, columns: readonly OracleColumn[]
   } finally {
     o.close();
   }
-}
-
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-
-/** One value made comparable (see the header). */
-export function normalizeValue(v: unknown): unknown {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.getTime();
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) || !Number.isFinite(v)) return v === 0 ? 0 : v;
-    const r = Number(v.toPrecision(9));
-    return r === 0 ? 0 : r;
-  }
-  if (typeof v === 'string' && ISO_TIMESTAMP.test(v)) return Date.parse(v);
-  if (Array.isArray(v)) return v.map(normalizeValue);
-  if (typeof v === 'object') {
-    const out: Row = {};
-    for (const [k, x] of Object.entries(v as Row)) out[k] = normalizeValue(x);
-    return out;
-  }
-  return v;
-}
-
-export function normalizeRows(rows: readonly Row[]): Row[] {
-  return rows.map((r) => normalizeValue(r) as Row);
-}
-
-/** Rows in a canonical order (by their JSON, keys sorted), for comparing multisets. */
-export function canonical(rows: readonly Row[]): Row[] {
-  const key = (r: Row): string => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]));
-  return rows.map((r) => [key(r), r] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
-}
-
-/** `actual` and `expected` hold the same rows, in any order, after normalisation. */
-export function expectSameRows(actual: readonly Row[], expected: readonly Row[], message?: string): void {
-  const a = canonical(normalizeRows(actual));
-  const e = canonical(normalizeRows(expected));
-  expect(a.length, `${message ?? 'rows'}: row count`).toBe(e.length);
-  expect(a, message).toEqual(e);
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so data sets are reproducible. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
+import { fcParams } from '../../support/property.js';
 import { valueAt } from '../../../src/common/columns.js';
 import {
   eventTimeOf, eventTypeOf, generateEvents, generateRows, nexmarkConfig, type NexmarkRow,
@@ -82,7 +83,7 @@ describe('nexmark generator: determinism', () => {
         for (let k = 0; k + 1 < bounds.length; k++) parts.push(...generateRows(config, bounds[k]!, bounds[k + 1]!));
         expect(parts).toEqual(whole);
       }),
-      { numRuns: 40 },
+      fcParams({ numRuns: 40 }),
     );
   });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fcParams } from '../../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { call, col, constant, evalCol, evalRows, lit, schemaOf, T } from './helpers.js';
 import type { BoundExpr } from '../../../src/planner/expr.js';
@@ -61,7 +62,7 @@ describe('string functions', () => {
       const parts = text.split(sep);
       const expected = idx < 0 || text === '' || idx >= parts.length ? null : parts[idx];
       expect(str('split_index', s(text), s(sep), i(idx))).toBe(expected);
-    }));
+    }), fcParams());
   });
 });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fcParams } from '../../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
 import { T } from '../../../src/common/types.js';
@@ -43,7 +44,7 @@ describe('accumulators', () => {
       }
       const d = distinct(ACCUMULATORS.count);
       expect(run(d, [...gone, ...keep], gone)).toBe(new Set(keep).size);
-    }));
+    }), fcParams());
   });
 
   it('merging two states equals adding everything to one (property)', () => {
@@ -63,7 +64,7 @@ describe('accumulators', () => {
       const s2 = d.init(); for (const v of b) d.add(s2, v);
       d.merge(s1, s2);
       expect(d.result(s1)).toBe(new Set([...a, ...b]).size);
-    }));
+    }), fcParams());
   });
 
   it('copies are independent of the original', () => {
@@ -98,7 +99,7 @@ describe('append-only MIN and MAX', () => {
         fast.merge(a, b);
         expect(fast.result(a)).toBe(run(ACCUMULATORS[n], xs));
       }
-    }));
+    }), fcParams());
     const strings = APPEND_ONLY_ACCUMULATORS.max!.init();
     for (const v of ['b', 'c', 'a']) APPEND_ONLY_ACCUMULATORS.max!.add(strings, v);
     expect(APPEND_ONLY_ACCUMULATORS.max!.result(strings)).toBe('c');
@@ -127,7 +128,7 @@ describe('DISTINCT states changed in place', () => {
         log.rollback();
         expect(canon(committed)).toBe(snapshot);
         expect(acc.result(committed)).toBe(new Set(before).size);
-      }));
+      }), fcParams());
   });
 });
 
@@ -148,7 +149,7 @@ describe('append-only DISTINCT', () => {
       const merged = acc.init();
       acc.merge(merged, committed);
       expect(acc.result(merged)).toBe(new Set(before).size);
-    }));
+    }), fcParams());
     expect(() => appendOnlyDistinct(ACCUMULATORS.count).retract([[0], new Map()], 1)).toThrow(/append-only/);
   });
 });

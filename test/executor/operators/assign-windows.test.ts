@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fcParams } from '../../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { alignStart, assignWindows } from '../../../src/executor/operators/window/assign-windows.js';
 
@@ -39,6 +40,6 @@ describe('window assignment', () => {
           expect(e - s).toBe(size);
           expect(((s % slide) + slide) % slide).toBe(0);
         }
-      }));
+      }), fcParams());
   });
 });

@@ -4,6 +4,7 @@
  * retractions, expiry by the watermark and a rebuild from the store.
  */
 import fc from 'fast-check';
+import { fcParams } from '../../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { rowsToBatch } from '../../../src/common/columns.js';
 import { toArrowSchema, type Schema } from '../../../src/common/schema.js';
@@ -78,10 +79,10 @@ function check(ops: readonly Op[], indexed: boolean): void {
 
 describe('JoinSideState', () => {
   it('finds the rows of a key while it scans its blocks', () => {
-    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, false)));
+    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, false)), fcParams());
   });
 
   it('finds the same rows once many probes have made it build its index', () => {
-    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, true)), { numRuns: 60 });
+    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, true)), fcParams({ numRuns: 60 }));
   });
 });
