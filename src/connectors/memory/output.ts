@@ -281,8 +281,13 @@ export class MemoryOutput {
   }
 }
 
-/** Text identity of a row (BIGINT beyond 2^53 is a bigint, which plain JSON refuses). */
-const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+/** Text identity of a row, for the update-mode table's keys and retractions. */
+const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
+  // plain JSON writes NaN and ±Infinity as null and refuses bigints: tag them, so no two values meet
+  if (typeof x === 'bigint') return { '\u0000bigint': String(x) };
+  if (typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0))) return { '\u0000number': Object.is(x, -0) ? '-0' : String(x) };
+  return x;
+});
 
 function removeOne(rows: Row[], row: Row): void {
   const key = rowText(row);

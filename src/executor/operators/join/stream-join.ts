@@ -15,7 +15,7 @@
  * Retracting inputs: an UPDATE_BEFORE or DELETE row removes an equal row from its side's state and
  * retracts the pairs (and padded rows) that row produced.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { batchFromColumns, nullColumn, readerFor } from '../../../common/columns.js';
 import { takeBatch, takeColumns } from '../../../common/take.js';
 import type { Schema } from '../../../common/schema.js';
@@ -338,6 +338,14 @@ export class StreamJoinOperator implements Operator {
     const [mineCols, theirCols] = input === 0 ? [r.left, r.right] : [r.right, r.left];
     const mine = takeColumns(mineCols.map((c) => b.data.children[c]!), probe);
     const theirs = this.sides[1 - input]!.state.takeColumns(cands, theirCols);
+    if (mineCols.length + theirCols.length === 0) {
+      // a residual that reads no column (`WHERE COALESCE(0, 0) < 1` pushed into the join): arrow-js
+      // counts a batch's rows from its columns, so one all-null column keeps the pairs' count
+      const schema = r.schema; // (already Arrow)
+      const rows = new arrow.Field('__pairs', new arrow.Null(), true);
+      const filler = arrow.makeData({ type: new arrow.Null(), length: probe.length, nullCount: probe.length });
+      return batchFromColumns(new arrow.Schema([...schema.fields, rows]), [filler], probe.length);
+    }
     return batchFromColumns(r.schema, input === 0 ? [...mine, ...theirs] : [...theirs, ...mine], probe.length);
   }
 

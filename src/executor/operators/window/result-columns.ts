@@ -13,7 +13,7 @@ import type { Chunk } from '../operator.js';
 
 const TWO_32 = 4294967296;
 
-/** An Int64-backed column (BIGINT, TIMESTAMP) from JS numbers (exact below 2^53), nulls allowed. */
+/** An Int64-backed column (BIGINT, TIMESTAMP, DECIMAL) from canonical int64 values (numbers, bigints beyond 2^53), nulls allowed. */
 export function int64Column(t: SqlType, values: readonly unknown[]): arrow.Data {
   const n = values.length;
   const buf = new BigInt64Array(n);
@@ -26,6 +26,7 @@ export function int64Column(t: SqlType, values: readonly unknown[]): arrow.Data 
       valid[i] = 0;
       continue;
     }
+    if (typeof v === 'bigint') { buf[i] = v; continue; } // a BIGINT beyond 2^53 (int64.ts)
     const x = Math.trunc(v as number);
     const high = Math.floor(x / TWO_32);
     halves[2 * i] = (x - high * TWO_32) | 0; // little-endian: low word first
@@ -36,7 +37,7 @@ export function int64Column(t: SqlType, values: readonly unknown[]): arrow.Data 
 }
 
 function column(t: SqlType, values: readonly unknown[]): arrow.Data {
-  return t.kind === 'BIGINT' || t.kind === 'TIMESTAMP' ? int64Column(t, values) : columnFromValues(t, values);
+  return t.kind === 'BIGINT' || t.kind === 'TIMESTAMP' || t.kind === 'DECIMAL' ? int64Column(t, values) : columnFromValues(t, values);
 }
 
 export class ResultColumns {
