@@ -6,8 +6,8 @@
  * far, and a deeper one is a positioned user error (PARSE) instead of a stack overflow reported as
  * a bug in Weir. Two checks, both iterative:
  * - before parsing, over the tokens: at most MAX_BRACKET_NESTING open `(` (expressions,
- *   subqueries, calls, CAST, IN lists...) and `CASE` at once; the error points at the `(` or `CASE`
- *   that opens one level too many;
+ *   subqueries, calls, CAST, IN lists...), `CASE` and `ROW<` at once; the error points at the
+ *   bracket that opens one level too many;
  * - after the AST is built, its depth: at most MAX_TREE_DEPTH nodes from the statement down to the
  *   deepest leaf. This catches what brackets do not show: a chain of 20,000 `+` (left-deep, so
  *   20,000 levels), thousands of NOTs or signs. Long AND, OR and `||` runs do not count against it:
@@ -21,7 +21,7 @@
 import type { IToken } from 'chevrotain';
 import { WeirError, type SourceSpan } from '../common/errors.js';
 import { tokenSpan } from './spans.js';
-import { Case, End, LParen, RParen } from './tokens.js';
+import { Case, End, Greater, Less, LParen, RParen } from './tokens.js';
 
 /** Brackets (`(` and CASE ... END) open at once. */
 export const MAX_BRACKET_NESTING = 100;
@@ -33,19 +33,39 @@ export function tooDeepMessage(what: string, limit: number): string {
   return `${what} nested too deeply: more than ${limit} levels (the limit)`;
 }
 
-/** Throws at the first `(` or CASE that opens level MAX_BRACKET_NESTING + 1. */
+/** Type names whose `<` opens a bracket (`ROW<a INT>`, `ARRAY<INT>`, `MAP<K, V>`). */
+const ANGLE_TYPES = new Set(['ROW', 'ARRAY', 'MAP', 'MULTISET']);
+
+/**
+ * Throws at the first bracket that opens level MAX_BRACKET_NESTING + 1. Brackets are `(`, CASE, and
+ * the `<` of a ROW/ARRAY/MAP type (closed by the next `>` while it is the innermost open bracket, so
+ * a comparison's `<` and `>` elsewhere do not count).
+ */
 export function checkBracketNesting(tokens: readonly IToken[], file: string | undefined): void {
-  let depth = 0;
+  const open: ('(' | 'CASE' | '<')[] = [];
+  let previous: IToken | undefined;
   for (const t of tokens) {
-    if (t.tokenType === LParen || t.tokenType === Case) {
-      depth++;
-      if (depth > MAX_BRACKET_NESTING) {
-        throw new WeirError('PARSE', tooDeepMessage('parentheses, subqueries or CASE', MAX_BRACKET_NESTING), tokenSpan(t), file);
+    let opened: '(' | 'CASE' | '<' | undefined;
+    if (t.tokenType === LParen) opened = '(';
+    else if (t.tokenType === Case) opened = 'CASE';
+    else if (t.tokenType === Less && previous && ANGLE_TYPES.has(previous.image.toUpperCase())) opened = '<';
+    else if (t.tokenType === RParen) popTo(open, '(');
+    else if (t.tokenType === End) popTo(open, 'CASE');
+    else if (t.tokenType === Greater && open[open.length - 1] === '<') open.pop();
+    if (opened) {
+      open.push(opened);
+      if (open.length > MAX_BRACKET_NESTING) {
+        throw new WeirError('PARSE', tooDeepMessage('parentheses, subqueries, CASE or types', MAX_BRACKET_NESTING), tokenSpan(t), file);
       }
-    } else if ((t.tokenType === RParen || t.tokenType === End) && depth > 0) {
-      depth--;
     }
+    previous = t;
   }
+}
+
+/** Close the innermost open `kind` and what is open inside it (an unbalanced text is the parser's to report). */
+function popTo(open: string[], kind: string): void {
+  const i = open.lastIndexOf(kind);
+  if (i >= 0) open.length = i;
 }
 
 function isSpan(key: string): boolean {

@@ -43,6 +43,11 @@ const sorted = (rows: Record<string, unknown>[]): Record<string, unknown>[] => [
 describe('nesting at the limit runs', () => {
   const L = MAX_BRACKET_NESTING;
 
+  it(`a ROW type nested ${L - 1} deep (in the table's parentheses)`, async () => {
+    const text = await new Engine().explain(`CREATE TABLE x (c ${nest(L - 1, 'ROW<f ', 'INT', '>')}) WITH ('connector' = 'memory');\nSELECT c${'.f'.repeat(L - 1)} FROM x;`);
+    expect(text).toContain('Scan(x');
+  });
+
   it(`${L} nested parentheses, function calls, CASEs and NOTs around arithmetic`, async () => {
     const rows = await runSelect('p INT, f INT, c INT, n INT', `SELECT ${nest(L, '(', 'a + 1', ')')}, ${nest(L, 'ABS(', '-a', ')')}, ` +
       `${nest(L / 2, 'CASE WHEN a > 0 THEN ', 'a', ' END')}, ${nest(L / 2, '-(', 'a', ')')} FROM t`);
@@ -78,10 +83,13 @@ describe('one level past a limit is a positioned PARSE or BIND error', () => {
     ['function calls', `SELECT ${nest(L + 1, 'ABS(', 'a', ')')} FROM t;`, 8 + 4 * L + 3],
     ['FROM subqueries', `${nest(L + 1, 'SELECT a FROM (', 'SELECT a FROM t', ')')};`, 15 * L + 15],
     ['CASE', `SELECT ${nest(L + 1, 'CASE WHEN a > 0 THEN ', 'a', ' END')} FROM t;`, 8 + 21 * L],
+    // the table's own `(` is the first level
+    ['ROW types', `CREATE TABLE x (c ${nest(L, 'ROW<f ', 'INT', '>')});`, 19 + 6 * (L - 1) + 3],
+    ['comparisons do not count', `SELECT a FROM t WHERE ${chain(L + 1, 'a < 1', 'AND')} AND ${nest(L + 1, '(', 'a', ')')} > 0;`, 23 + 10 * L + 10 + L],
   ])('%s', async (_what, sql, column) => {
     const e = await explainError(sql);
     expect(e.code).toBe('PARSE');
-    expect(e.message).toBe(`parentheses, subqueries or CASE nested too deeply: more than ${L} levels (the limit)`);
+    expect(e.message).toBe(`parentheses, subqueries, CASE or types nested too deeply: more than ${L} levels (the limit)`);
     expect(e.span).toMatchObject({ line: 2, column });
   });
 
