@@ -53,8 +53,8 @@ function splitStatements(tokens: readonly IToken[]): IToken[][] {
 /** Parse `tokens` with one rule and build its AST; the first syntax error of the run is thrown. */
 function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: string, file: string | undefined, build: (cst: CstNode) => R): R {
   checkBracketNesting(tokens, file);
+  const parser = sqlParser();
   try {
-    const parser = sqlParser();
     const cst = parser.parseWith(rule, tokens);
     const first = parser.errors[0];
     if (first) throw fromRecognitionError(first, text, tokens[tokens.length - 1], file);
@@ -66,7 +66,9 @@ function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: s
     // The limits above keep every statement within the stack; should some nesting they do not
     // measure still exhaust it, the statement is refused like one over the limits, not as a bug.
     if (e instanceof RangeError && tokens[0]) {
-      throw new WeirError('PARSE', 'statement nested too deeply to parse: simplify its nesting', tokenSpan(tokens[0]), file);
+      const at = parser.currentToken();
+      const span = Number.isNaN(at.startOffset) ? tokenSpan(tokens[0]) : tokenSpan(at);
+      throw new WeirError('PARSE', 'statement nested too deeply to parse: simplify its nesting', span, file);
     }
     throw e;
   }
