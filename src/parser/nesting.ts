@@ -15,7 +15,7 @@
  *   node where the limit is crossed (in an
  *   operator chain, that operator's right operand).
  * Both limits leave the default Node stack (~1 MB) a wide margin through every pass, measured
- * cold (unoptimized code has larger frames); test/parser/nesting.test.ts runs each kind of nesting
+ * cold (unoptimized code has larger frames); test/planner/nesting-limits.test.ts runs each kind of nesting
  * at the limit through planning and execution.
  */
 import type { IToken } from 'chevrotain';

@@ -59,7 +59,7 @@ const LITERALS = [
 const DEPTHS = [1, 2, 3, 5, 10, 40, 99, 100, 101, 150, 250];
 /**
  * Long chains cost parse and planning time (~0.1 s per 1,000 terms), so the long ones are few and
- * stop just past the tree-depth limit; test/parser/nesting.test.ts runs the 20,000-term ones.
+ * stop just past the tree-depth limit; test/planner/nesting-limits.test.ts runs the 20,000-term ones.
  */
 const CHAIN_LENGTHS = [2, 3, 5, 17, 40, 100, 300, 999, 1001];
 
