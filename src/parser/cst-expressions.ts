@@ -1,14 +1,15 @@
 /**
- * Expressions from the CST. Binary levels are folded left to right; special syntaxes become plain
+ * Expressions from the CST. Operator chains are built in cst-operators.ts; special syntaxes become plain
  * calls (TRIM, SUBSTRING, POSITION, FLOOR/CEIL ... TO unit, CURRENT_TIMESTAMP without parentheses),
  * as ast.ts documents.
  */
 import type { CstNode, IToken } from 'chevrotain';
 import { InternalError, type SourceSpan } from '../common/errors.js';
 import type {
-  BinaryOp, CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
+  CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
 } from './ast.js';
-import { has, ident, identFromToken, identParts, need, needTok, node, nodes, onlyChild, stringValue, tok, toks } from './cst-util.js';
+import { buildChain, opOf, prefixesPerOperand } from './cst-operators.js';
+import { has, ident, identFromToken, identParts, need, needTok, node, nodes, stringValue, tok, toks } from './cst-util.js';
 import { intervalUnit, timeUnit, typedLiteralType, dataType } from './cst-types.js';
 // cst-query.ts imports this file too; the cycle is safe because both only call each other at run time.
 import { query } from './cst-query.js';
@@ -20,18 +21,52 @@ const NILADIC = new Set([
   'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME', 'CURRENT_ROW_TIMESTAMP', 'NOW',
 ]);
 
-function opOf(t: IToken): BinaryOp {
-  const image = t.image.toUpperCase();
-  return (image === '!=' ? '<>' : image) as BinaryOp;
+/** `NOT` prefixes, innermost (the last written) first; `NOT EXISTS` is a negated EXISTS. */
+function applyNots(operand: Expr, nots: readonly IToken[]): Expr {
+  let e = operand;
+  for (let i = nots.length - 1; i >= 0; i--) {
+    const span = joinSpans(tokenSpan(nots[i]!), e.span);
+    e = e.kind === 'exists' && !e.negated ? { ...e, negated: true, span } : { kind: 'unary', op: 'NOT', operand: e, span };
+  }
+  return e;
 }
 
-function fold(operands: CstNode[], ops: IToken[]): Expr {
-  let left = expr(operands[0]!);
-  for (let i = 0; i < ops.length; i++) {
-    const right = expr(operands[i + 1]!);
-    left = { kind: 'binary', op: opOf(ops[i]!), left, right, span: joinSpans(left.span, right.span) };
+/** Sign prefixes, innermost first; `-` on an unsigned number literal makes a negative literal. */
+function applySigns(operand: Expr, signs: readonly IToken[]): Expr {
+  let e = operand;
+  for (let i = signs.length - 1; i >= 0; i--) {
+    const sign = signs[i]!;
+    const span = joinSpans(tokenSpan(sign), e.span);
+    if (sign.image === '-' && e.kind === 'literal' && e.literalType === 'number' && !String(e.value).startsWith('-')) {
+      e = { ...e, value: `-${String(e.value)}`, span };
+    } else e = { kind: 'unary', op: sign.image as '-' | '+', operand: e, span };
   }
-  return left;
+  return e;
+}
+
+/** A flat chain rule: operands with their prefix tokens, then operators by precedence. */
+function chain(n: CstNode, prefixLabel: string, applyPrefixes: (e: Expr, prefixes: readonly IToken[]) => Expr): Expr {
+  const operands = nodes(n, 'operand');
+  const prefixes = prefixesPerOperand(operands, toks(n, prefixLabel));
+  return buildChain(operands.map((o, i) => applyPrefixes(expr(o), prefixes[i]!)), toks(n, 'op').map(opOf));
+}
+
+/** `( ... )` in a postfix rule: a scalar subquery, or an expression (its span stays the inner one). */
+function parenthesized(n: CstNode): Expr {
+  const q = node(n, 'query');
+  if (q) return { kind: 'scalarSubquery', query: query(q), span: joinSpans(tokenSpan(needTok(n, 'open')), tokenSpan(needTok(n, 'close'))) };
+  return expr(need(n, 'expression'));
+}
+
+/** The primary of a postfix rule: its one child rule other than the `.field` names. */
+function primary(n: CstNode): Expr {
+  if (has(n, 'open')) return parenthesized(n);
+  for (const [key, list] of Object.entries(n.children)) {
+    if (key === 'field') continue;
+    const child = list.find((e): e is CstNode => (e as IToken).image === undefined);
+    if (child) return expr(child);
+  }
+  throw new InternalError('postfix rule without a primary');
 }
 
 function call(name: Ident, args: Expr[], span: SourceSpan): CallExpr {
@@ -50,34 +85,16 @@ export function expr(n: CstNode): Expr {
   const span = nodeSpan(n);
   switch (n.name) {
     case 'expression':
-    case 'primary':
-      return expr(onlyChild(n));
-    case 'orExpression':
-    case 'andExpression':
+      return chain(n, 'not', applyNots);
     case 'additive':
-    case 'multiplicative':
-      return fold(nodes(n, 'operand'), toks(n, 'op'));
-    case 'notExpression': {
-      if (!has(n, 'NOT')) return expr(need(n, 'predicate'));
-      const operand = expr(need(n, 'notExpression'));
-      if (operand.kind === 'exists' && !operand.negated) return { ...operand, negated: true, span };
-      return { kind: 'unary', op: 'NOT', operand, span };
-    }
+      return chain(n, 'sign', applySigns);
     case 'predicate': {
       let left = expr(need(n, 'additive'));
       for (const s of nodes(n, 'predicateSuffix')) left = predicateSuffix(left, s);
       return left;
     }
-    case 'unary': {
-      const op = tok(n, 'op');
-      if (!op) return expr(need(n, 'postfix'));
-      const operand = expr(need(n, 'unary'));
-      const negatable = operand.kind === 'literal' && operand.literalType === 'number' && !String(operand.value).startsWith('-');
-      if (op.image === '-' && negatable) return { ...operand, value: `-${String(operand.value)}`, span };
-      return { kind: 'unary', op: op.image as '-' | '+', operand, span };
-    }
     case 'postfix': {
-      let e = expr(need(n, 'primary'));
+      let e = primary(n);
       for (const f of nodes(n, 'field')) {
         const field = ident(f);
         e = { kind: 'fieldAccess', operand: e, field, span: joinSpans(e.span, field.span) };
@@ -133,11 +150,6 @@ export function expr(n: CstNode): Expr {
       return floorCeil(n, span);
     case 'existsExpression':
       return { kind: 'exists', query: query(need(n, 'query')), negated: false, span };
-    case 'parenthesized': {
-      const q = node(n, 'query');
-      if (q) return { kind: 'scalarSubquery', query: query(q), span };
-      return expr(need(n, 'expression'));
-    }
     case 'functionCall':
       return functionCall(n, span);
     case 'columnRef': {

@@ -44,14 +44,6 @@ export function has(n: CstNode, key: string): boolean {
   return (n.children[key]?.length ?? 0) > 0;
 }
 
-/** The only child rule of a node that just delegates (e.g. `primary`). */
-export function onlyChild(n: CstNode): CstNode {
-  for (const list of Object.values(n.children)) {
-    for (const e of list) if (!isToken(e)) return e;
-  }
-  throw new InternalError(`CST node ${n.name} has no child rule`);
-}
-
 /** All tokens of a node, in source order. */
 export function allTokens(n: CstNode): IToken[] {
   const out: IToken[] = [];

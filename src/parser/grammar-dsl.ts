@@ -19,8 +19,7 @@ export type RuleName =
   | 'select' | 'selectItem' | 'qualifiedStar' | 'alias' | 'fromClause' | 'joinedTable' | 'joinClause'
   | 'tablePrimary' | 'tableFunctionCall' | 'tableFunctionArg' | 'orderItem' | 'identList'
   // expressions
-  | 'expression' | 'orExpression' | 'andExpression' | 'notExpression' | 'predicate' | 'predicateSuffix'
-  | 'additive' | 'multiplicative' | 'unary' | 'postfix' | 'primary' | 'parenthesized' | 'literal'
+  | 'expression' | 'predicate' | 'predicateSuffix' | 'additive' | 'postfix' | 'literal'
   | 'intervalLiteral' | 'typedLiteral' | 'caseExpression' | 'castExpression' | 'extractExpression'
   | 'trimExpression' | 'substringExpression' | 'positionExpression' | 'floorCeilExpression'
   | 'existsExpression' | 'functionCall' | 'overClause' | 'frameBound' | 'columnRef' | 'qualifiedName'

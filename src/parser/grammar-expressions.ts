@@ -2,9 +2,10 @@
  * Expression and type rules.
  *
  * Precedence, loosest first: OR < AND < NOT < comparison / IS / BETWEEN / IN / LIKE < `+ - ||` <
- * `* / %` < unary `- +` < postfix `.field` < primary. Each level is one rule whose operands and
- * operators are collected under the labels `operand` and `op`, so the CST visitor can fold them left
- * to right in source order.
+ * `* / %` < unary `- +` < postfix `.field` < primary. The binary levels are not one rule each: the
+ * `expression` rule takes a flat AND/OR chain (with NOTs) and `additive` a flat arithmetic chain
+ * (with signs), operands and operators under the labels `operand` and `op`, and the CST visitor
+ * (cst-expressions.ts) applies precedence. That keeps the rule recursion per nesting level small.
  */
 import type { IOrAlt, TokenType } from 'chevrotain';
 import { tokenMatcher } from './chevrotain-runtime.js';
@@ -26,31 +27,18 @@ export function tokenAlts($: Dsl, tokens: readonly TokenType[], label: string, i
 const COMPARISON_OPS = [T.Eq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
 
 export function defineExpressionRules($: Dsl): void {
+  // AND/OR chains and the NOTs before each operand are one flat rule; the CST visitor applies
+  // precedence (NOT > AND > OR). A rule per precedence level cost 11 rule invocations (about 7 JS
+  // frames each) per parenthesis, and chevrotain's recursion overflowed the default stack at
+  // ~100 parentheses; flat, it is 4, well past the nesting limit of nesting.ts.
   $.rule('expression', () => {
-    $.sub('orExpression');
-  });
-
-  $.rule('orExpression', () => {
-    $.sub('andExpression', 0, 'operand');
+    $.many(() => $.consume(T.Not, 0, 'not'));
+    $.sub('predicate', 0, 'operand');
     $.many(() => {
-      $.consume(T.Or, 0, 'op');
-      $.sub('andExpression', 1, 'operand');
-    });
-  });
-
-  $.rule('andExpression', () => {
-    $.sub('notExpression', 0, 'operand');
-    $.many(() => {
-      $.consume(T.And, 0, 'op');
-      $.sub('notExpression', 1, 'operand');
-    });
-  });
-
-  $.rule('notExpression', () => {
-    $.or([
-      { ALT: () => { $.consume(T.Not); $.sub('notExpression'); } },
-      { ALT: () => $.sub('predicate') },
-    ]);
+      $.or(tokenAlts($, [T.And, T.Or], 'op'));
+      $.many(() => $.consume(T.Not, 1, 'not'), 2);
+      $.sub('predicate', 1, 'operand');
+    }, 1);
   });
 
   $.rule('predicate', () => {
@@ -126,35 +114,20 @@ export function defineExpressionRules($: Dsl): void {
     ]);
   });
 
+  // `+ - || * / %` and the signs before each operand, flat for the same reason as `expression`;
+  // the visitor applies precedence (* / % over + - ||) and puts each operand's signs on it.
   $.rule('additive', () => {
-    $.sub('multiplicative', 0, 'operand');
+    $.many(() => $.or(tokenAlts($, [T.Minus, T.Plus], 'sign')));
+    $.sub('postfix', 0, 'operand');
     $.many(() => {
-      $.or(tokenAlts($, [T.Plus, T.Minus, T.Concat], 'op'));
-      $.sub('multiplicative', 1, 'operand');
-    });
+      $.or(tokenAlts($, [T.Plus, T.Minus, T.Concat, T.Star, T.Slash, T.Percent], 'op', 2), 1);
+      $.many(() => $.or(tokenAlts($, [T.Minus, T.Plus], 'sign', 1), 2), 2);
+      $.sub('postfix', 1, 'operand');
+    }, 1);
   });
 
-  $.rule('multiplicative', () => {
-    $.sub('unary', 0, 'operand');
-    $.many(() => {
-      $.or(tokenAlts($, [T.Star, T.Slash, T.Percent], 'op'));
-      $.sub('unary', 1, 'operand');
-    });
-  });
-
-  $.rule('unary', () => {
-    $.or([
-      { ALT: () => { $.or(tokenAlts($, [T.Minus, T.Plus], 'op'), 1); $.sub('unary'); } },
-      { ALT: () => $.sub('postfix') },
-    ]);
-  });
-
+  // A primary (a parenthesized expression or scalar subquery inline), then `.field`s.
   $.rule('postfix', () => {
-    $.sub('primary');
-    $.many(() => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); });
-  });
-
-  $.rule('primary', () => {
     $.or([
       { ALT: () => $.sub('literal') },
       { ALT: () => $.sub('intervalLiteral') },
@@ -167,10 +140,20 @@ export function defineExpressionRules($: Dsl): void {
       { ALT: () => $.sub('positionExpression') },
       { ALT: () => $.sub('floorCeilExpression') },
       { ALT: () => $.sub('existsExpression') },
-      { ALT: () => $.sub('parenthesized') },
+      {
+        ALT: () => {
+          $.consume(T.LParen, 0, 'open');
+          $.or([
+            { GATE: () => startsQuery($, 1), ALT: () => $.sub('query'), IGNORE_AMBIGUITIES: true },
+            { ALT: () => $.sub('expression'), IGNORE_AMBIGUITIES: true },
+          ], 1);
+          $.consume(T.RParen, 0, 'close');
+        },
+      },
       { GATE: () => tokenMatcher($.la(2), T.LParen), ALT: () => $.sub('functionCall'), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.sub('columnRef'), IGNORE_AMBIGUITIES: true },
     ]);
+    $.many(() => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); });
   });
 
   $.rule('literal', () => {
@@ -277,16 +260,6 @@ export function defineExpressionRules($: Dsl): void {
     $.consume(T.Exists);
     $.consume(T.LParen);
     $.sub('query');
-    $.consume(T.RParen);
-  });
-
-  // (expr) or a scalar subquery
-  $.rule('parenthesized', () => {
-    $.consume(T.LParen);
-    $.or([
-      { GATE: () => startsQuery($, 1), ALT: () => $.sub('query'), IGNORE_AMBIGUITIES: true },
-      { ALT: () => $.sub('expression'), IGNORE_AMBIGUITIES: true },
-    ]);
     $.consume(T.RParen);
   });
 

@@ -271,6 +271,11 @@ export class SqlParser extends CstParser {
     return this.ruleByName(rule).call(this);
   }
 
+  /** The next token to parse: after a parse stopped by an exception, the token it stopped at. */
+  currentToken(): IToken {
+    return this.LA(1);
+  }
+
   private ruleByName(name: RuleName): ParserMethod<[], CstNode> {
     const r = this.weirRules.get(name);
     if (!r) throw new InternalError(`grammar rule ${name} is not defined`);

@@ -13,6 +13,7 @@ import { buildExpression, buildStatement } from './cst-to-ast.js';
 import { need } from './cst-util.js';
 import { sqlParser } from './grammar.js';
 import type { RuleName } from './grammar-dsl.js';
+import { checkBracketNesting, checkTreeDepth } from './nesting.js';
 import { positionAt, tokenSpan } from './spans.js';
 import { fromLexingErrors, fromRecognitionError } from './syntax-errors.js';
 import { Semicolon, sqlLexer, UnterminatedComment } from './tokens.js';
@@ -50,15 +51,25 @@ function splitStatements(tokens: readonly IToken[]): IToken[][] {
 }
 
 /** Parse `tokens` with one rule and build its AST; the first syntax error of the run is thrown. */
-function parseTokens<R>(rule: RuleName, tokens: IToken[], text: string, file: string | undefined, build: (cst: CstNode) => R): R {
+function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: string, file: string | undefined, build: (cst: CstNode) => R): R {
+  checkBracketNesting(tokens, file);
   const parser = sqlParser();
-  const cst = parser.parseWith(rule, tokens);
-  const first = parser.errors[0];
-  if (first) throw fromRecognitionError(first, text, tokens[tokens.length - 1], file);
   try {
-    return build(cst);
+    const cst = parser.parseWith(rule, tokens);
+    const first = parser.errors[0];
+    if (first) throw fromRecognitionError(first, text, tokens[tokens.length - 1], file);
+    const ast = build(cst);
+    checkTreeDepth(ast, file);
+    return ast;
   } catch (e) {
     if (e instanceof WeirError) e.file ??= file;
+    // The limits above keep every statement within the stack; should some nesting they do not
+    // measure still exhaust it, the statement is refused like one over the limits, not as a bug.
+    if (e instanceof RangeError && tokens[0]) {
+      const at = parser.currentToken();
+      const span = Number.isNaN(at.startOffset) ? tokenSpan(tokens[0]) : tokenSpan(at);
+      throw new WeirError('PARSE', 'statement nested too deeply to parse: simplify its nesting', span, file);
+    }
     throw e;
   }
 }

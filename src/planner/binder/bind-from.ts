@@ -12,6 +12,7 @@ import { project, scan, watermarkAssigner } from '../logical/plan.js';
 import { bindJoin } from './bind-join.js';
 import { bindLookupJoin, isLookupJoin } from './bind-lookup-join.js';
 import { bindQueryNode } from './bind-query.js';
+import { checkExpansionNesting, checkPlanDepth } from './expansion-limits.js';
 import type { CteScope, QueryEnv } from './context.js';
 import { lastPart, matchIdent, suggestion } from './names.js';
 import { Scope } from './scope.js';
@@ -79,6 +80,7 @@ function guard(key: string, what: string, env: QueryEnv, id: Ident): QueryEnv {
     const chain = [...env.expanding.slice(env.expanding.indexOf(key)), key].map((k) => k.slice(k.indexOf(':') + 1));
     throw new WeirError('BIND', `${what} '${id.value}' refers to itself: ${chain.join(' -> ')}`, id.span);
   }
+  checkExpansionNesting(env.expanding, what, id.value, id.span);
   return { ...env, expanding: [...env.expanding, key] };
 }
 
@@ -86,6 +88,7 @@ function expandView(view: CatalogView, env: QueryEnv, id: Ident): LogicalPlan {
   const inner = guard(`view:${view.name.toLowerCase()}`, 'view', env, id);
   // A view sees the catalog only, never the WITH queries of the query that uses it.
   const plan = bindQueryNode(view.query, { catalog: env.catalog, ctes: [], expanding: inner.expanding }).plan;
+  checkPlanDepth(plan, 'view', id.value, id.span);
   return view.columnAliases.length > 0 ? renameColumns(plan, view.columnAliases, view.name) : plan;
 }
 
@@ -93,6 +96,7 @@ function expandCte(cs: CteScope, index: number, env: QueryEnv, id: Ident): Logic
   const def = cs.defs[index]!;
   const inner = guard(`with:${def.name.value.toLowerCase()}`, 'WITH query', env, id);
   const plan = bindQueryNode(def.query, { catalog: env.catalog, ctes: [cs, ...cs.env.ctes], expanding: inner.expanding }).plan;
+  checkPlanDepth(plan, 'WITH query', id.value, id.span);
   return def.columns.length > 0 ? renameColumns(plan, def.columns, def.name.value) : plan;
 }
 

@@ -19,13 +19,38 @@ import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
 import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
 
+/** The operands of a tree of ANDs, in source order (iterative: the tree may be long). */
 export function conjuncts(e: BoundExpr): BoundExpr[] {
-  if (e.kind === 'call' && e.fn === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
-  return [e];
+  const out: BoundExpr[] = [];
+  const stack: BoundExpr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'call' && x.fn === 'and') stack.push(x.args[1]!, x.args[0]!);
+    else out.push(x);
+  }
+  return out;
 }
 
+/** Conjunctions of more terms than this are built balanced (as the parser builds long AND runs). */
+const BALANCE_ABOVE = 16;
+
+function and(a: BoundExpr, b: BoundExpr): BoundExpr {
+  return { kind: 'call', fn: 'and', args: [a, b], type: T.BOOLEAN };
+}
+
+/**
+ * The AND of `es`: left-deep as written when short; balanced when long, so that a filter of
+ * thousands of conjuncts is log-deep for every recursive pass after this one.
+ */
 export function conjunction(es: readonly BoundExpr[]): BoundExpr {
-  return es.reduce((a, b) => ({ kind: 'call', fn: 'and', args: [a, b], type: T.BOOLEAN }));
+  if (es.length <= BALANCE_ABOVE) return es.reduce(and);
+  let level = es;
+  while (level.length > 1) {
+    const next: BoundExpr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? and(level[i]!, level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
 }
 
 /** `e` with each column reference i replaced by `by[i]`. */
