@@ -112,9 +112,10 @@ describe('user-defined scalar functions', () => {
     await e2.stop();
   });
 
-  it('refuses a module without the function', async () => {
+  it('refuses a module without the function when a query starts (the module is imported only then)', async () => {
     const engine = new Engine({ clock: new ManualClock(0) });
-    await expect(engine.execute(`CREATE FUNCTION nope AS 'count-char.js';`, { file: path.join(__dirname, 'fixtures', 'udf.sql') }))
+    await expect(engine.execute(`${DDL} CREATE FUNCTION nope AS 'count-char.js'; INSERT INTO out SELECT w, nope(w) FROM words;`,
+      { file: path.join(__dirname, 'fixtures', 'udf.sql') }))
       .rejects.toThrow(/exports no function 'nope'/);
   });
 });

@@ -206,7 +206,8 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
       }
       return coerce(a, want);
     });
-    return { kind: 'udf', name: udf.name, args: typed, type: udf.returns, span: e.span };
+    // a module not imported yet (EXPLAIN): its result type is unknown until run, bound as untyped
+    return { kind: 'udf', name: udf.name, args: typed, type: udf.returns ?? T.NULL, span: e.span };
   }
   const known = [...Object.keys(SQL_FUNCTION_NAMES), ...Object.keys(SQL_AGGREGATE_NAMES)];
   const close = closestName(name, known);
