@@ -181,9 +181,41 @@ function splitIndex(s: string, sep: string, index: number): string | null {
   return end < 0 ? s.slice(start) : s.slice(start, end);
 }
 
+/** Inputs longer than this are not remembered (a memo entry holds its input). */
+const MEMO_MAX_LENGTH = 256;
+const MEMO_ENTRIES = 16_384;
+
+/**
+ * The results of one regular-expression call for the inputs it has seen, while its pattern and other
+ * argument stay the same. Linear-time matching costs microseconds per row where a backtracking engine
+ * takes a fraction of one; streams repeat values (URLs, channels, categories), and the functions are
+ * pure, so a repeated input costs one Map lookup. Bounded: short inputs only, cleared when full.
+ */
+class RegexMemo<R> {
+  private pattern: string | null = null;
+  private other: unknown = undefined;
+  private readonly results = new Map<string, R>();
+
+  get(pattern: string, other: unknown, input: string, compute: () => R): R {
+    if (pattern !== this.pattern || other !== this.other) {
+      this.results.clear();
+      this.pattern = pattern;
+      this.other = other;
+    }
+    if (input.length > MEMO_MAX_LENGTH) return compute();
+    const hit = this.results.get(input);
+    if (hit !== undefined) return hit;
+    const r = compute();
+    if (this.results.size >= MEMO_ENTRIES) this.results.clear();
+    this.results.set(input, r);
+    return r;
+  }
+}
+
 const regexpExtract: FnImpl = (args, call) => {
   const cache = regexCache(call);
-  return perRow(args, call.type, (s, p, idx) => {
+  const memo = new RegexMemo<string | null>();
+  return perRow(args, call.type, (s, p, idx) => memo.get(p as string, idx, s as string, () => {
     const re = cache(p as string);
     if (re === null) return null;
     const m = re.exec(s as string);
@@ -191,25 +223,29 @@ const regexpExtract: FnImpl = (args, call) => {
     const g = idx === undefined ? 0 : (idx as number);
     if (g < 0 || g >= m.length) return null;
     return (m[g] as string | undefined) ?? null;
-  });
+  }));
 };
 
 const regexpReplace: FnImpl = (args, call) => {
   const cache = regexCache(call);
-  return perRow(args, call.type, (s, p, r) => {
+  const memo = new RegexMemo<string | null>();
+  return perRow(args, call.type, (s, p, r) => memo.get(p as string, r, s as string, () => {
     const re = cache(p as string);
     if (re === null) return null;
     // Flink quotes the replacement: it is literal text, $1 included (a function's result is not parsed)
     return re.matcher(s as string).replaceAll(() => r as string);
-  });
+  }));
 };
 
 const regexp: FnImpl = (args, call) => {
   const cache = regexCache(call);
+  const memo = new RegexMemo<boolean>();
   return perRow(args, call.type, (s, p) => {
     if ((p as string).length === 0) return false;
-    const re = cache(p as string);
-    return re === null ? false : re.test(s as string);
+    return memo.get(p as string, undefined, s as string, () => {
+      const re = cache(p as string);
+      return re === null ? false : re.test(s as string);
+    });
   });
 };
 

@@ -65,4 +65,15 @@ describe('regular expressions in bounded time', () => {
     expect(constant(call('like', T.BOOLEAN, s('abc'), s('a.c')))).toBe(false);
     expect(constant(call('like', T.BOOLEAN, s('(x)+'), s('(_)+%')))).toBe(true);
   });
+  it('remembers results per input only while the pattern and the other argument stay the same', () => {
+    const sc = schemaOf({ v: V, p: V, g: T.INT });
+    const e = call('regexp_extract', V, col(0, 'v', V), col(1, 'p', V), col(2, 'g', T.INT));
+    const rows = [
+      { v: 'k=1;j=2', p: '(\\w)=(\\d)', g: 1 }, { v: 'k=1;j=2', p: '(\\w)=(\\d)', g: 1 },
+      { v: 'k=1;j=2', p: '(\\w)=(\\d)', g: 2 }, { v: 'k=1;j=2', p: 'j=(\\d)', g: 1 }, { v: 'k=1;j=2', p: '(\\w)=(\\d)', g: 1 },
+    ];
+    expect(evalRows(e, sc, rows)).toEqual(['k', 'k', '1', '2', 'k']);
+    const r = call('regexp_replace', V, col(0, 'v', V), lit('\\d', V), col(1, 'p', V));
+    expect(evalRows(r, schemaOf({ v: V, p: V }), [{ v: 'a1', p: 'X' }, { v: 'a1', p: 'Y' }, { v: 'a1', p: 'X' }])).toEqual(['aX', 'aY', 'aX']);
+  });
 });
