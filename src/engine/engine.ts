@@ -240,7 +240,15 @@ export class Engine {
     return this.memory.tables;
   }
 
-  /** The functions CREATE FUNCTION and registerFunction defined, by lower-case name. */
+  /**
+   * Import the CREATE FUNCTION modules not imported yet (running their top-level code), for a caller
+   * that plans queries itself in order to run them (`weir compare`); `execute` does it by itself.
+   */
+  async importFunctionModules(): Promise<void> {
+    await this.loadPendingFunctions();
+  }
+
+  /** The functions CREATE FUNCTION and registerFunction defined, by lower-case name (imported ones). */
   get userFunctions(): ReadonlyMap<string, (...args: unknown[]) => unknown> {
     return this.udfs;
   }
