@@ -4,7 +4,6 @@
  * statements in order; each INSERT INTO (and each bare SELECT, printed) starts a streaming query.
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { withFile, WeirError } from '../common/errors.js';
@@ -24,6 +23,7 @@ import { applyDdl } from '../planner/index.js';
 import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
+import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
 
 export interface EngineOptions {
@@ -84,6 +84,8 @@ export class Engine {
   private readonly batchHandlers = new Map<string, ForeachBatchHandler>();
   private readonly queries: StreamingQuery[] = [];
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
+  /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
+  private readonly pendingModules = new Map<string, PendingModuleFunction>();
   private queryCounter = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -119,7 +121,7 @@ export class Engine {
       const script = parseScript(substituteVariables(sql, this.settings, file), file);
       for (const stmt of script.statements) {
         const target = stmt.kind === 'explain' ? stmt.statement : stmt;
-        if (target.kind === 'insert' || target.kind === 'query') out.push(explainStatement(target, this.startContext(opts)));
+        if (target.kind === 'insert' || target.kind === 'query') out.push(this.explainText(target, opts));
         else if (stmt.kind !== 'explain') await this.executeStatement(stmt, opts, { dryRun: true });
       }
     } catch (e) {
@@ -131,6 +133,9 @@ export class Engine {
   private async executeStatement(stmt: Statement, opts: ExecuteOptions, mode: { dryRun?: boolean } = {}): Promise<StreamingQuery | undefined> {
     switch (stmt.kind) {
       case 'createTable':
+        // a computed column is typed when the table is created: a run imports the modules it may call
+        // now (EXPLAIN does not, and shows such a column untyped)
+        if (!mode.dryRun && stmt.elements.some((el) => el.kind === 'computedColumn')) await this.loadPendingFunctions();
         applyDdl(stmt, this.catalog);
         this.overrideTable(stmt.name[stmt.name.length - 1]!.value);
         this.registerMemoryTable(stmt.name[stmt.name.length - 1]!.value);
@@ -147,18 +152,13 @@ export class Engine {
           this.defineFunction(fnName, native.fn, native.returns, stmt.span, native.params);
           return undefined;
         }
-        const modulePath = path.resolve(this.baseDir(opts), stmt.path);
-        const javaClass = javaClassError(fnName, stmt.path, modulePath, stmt.pathSpan);
+        const javaClass = javaClassError(fnName, stmt.path, path.resolve(this.baseDir(opts), stmt.path), stmt.pathSpan);
         if (javaClass) throw javaClass;
-        const mod = (await import(pathToFileURL(modulePath).href).catch((e: Error) => {
-          throw new WeirError('BIND', `cannot load function module '${stmt.path}': ${e.message}`, stmt.span);
-        })) as Record<string, unknown>;
-        const fn = (mod[fnName] ?? mod.default) as (((...a: unknown[]) => unknown) & { returns?: string }) | undefined;
-        if (typeof fn !== 'function') {
-          throw new WeirError('BIND', `module '${stmt.path}' exports no function '${fnName}' nor a default export`, stmt.span);
-        }
+        // not imported here: only a query that runs imports it (loadPendingFunctions)
+        const pending = await declareModuleFunction(fnName, stmt.path, this.baseDir(opts), stmt.span);
+        const existed = this.catalog.getFunction(fnName) !== undefined;
         applyDdl(stmt, this.catalog);
-        this.defineFunction(fnName, fn, fn.returns ? parseTypeName(fn.returns) : undefined, stmt.span);
+        if (!existed) this.pendingModules.set(fnName.toLowerCase(), pending);
         return undefined;
       }
       case 'set':
@@ -169,12 +169,13 @@ export class Engine {
         if (target.kind !== 'insert' && target.kind !== 'query') {
           throw new WeirError('UNSUPPORTED', `EXPLAIN of ${target.kind} statements is not supported`, stmt.span);
         }
-        this.stdout().write(explainStatement(target, this.startContext(opts)) + '\n');
+        this.stdout().write(this.explainText(target, opts) + '\n');
         return undefined;
       }
       case 'insert':
       case 'query': {
         if (mode.dryRun) return undefined;
+        await this.loadPendingFunctions();
         const q = await startQuery(stmt, this.startContext(opts));
         this.queries.push(q);
         return q;
@@ -184,6 +185,12 @@ export class Engine {
         throw new WeirError('UNSUPPORTED', `statement ${(never as Statement).kind} is not supported`);
       }
     }
+  }
+
+  /** EXPLAIN of one query, without importing any function module. */
+  private explainText(stmt: Parameters<typeof explainStatement>[0], opts: ExecuteOptions): string {
+    const text = explainStatement(stmt, this.startContext(opts));
+    return text + this.unloadedFunctionNote(text);
   }
 
   private startContext(opts: ExecuteOptions): QueryStartContext {
@@ -261,7 +268,16 @@ export class Engine {
     return this.memory.tables;
   }
 
-  /** @internal The functions CREATE FUNCTION and registerFunction defined, by lower-case name. */
+  /**
+   * @internal
+   * Import the CREATE FUNCTION modules not imported yet (running their top-level code), for a caller
+   * that plans queries itself in order to run them (`weir compare`); `execute` does it by itself.
+   */
+  async importFunctionModules(): Promise<void> {
+    await this.loadPendingFunctions();
+  }
+
+  /** @internal The functions CREATE FUNCTION and registerFunction defined, by lower-case name (imported ones). */
   get userFunctions(): ReadonlyMap<string, (...args: unknown[]) => unknown> {
     return this.udfs;
   }
@@ -295,18 +311,48 @@ export class Engine {
 
   /** A scalar function for SQL: `engine.registerFunction('count_char', fn, { returns: 'INT' })`. */
   registerFunction(name: string, fn: (...args: never[]) => unknown, options: { returns: string | SqlType }): void {
+    refuseAsync(name, fn, undefined);
     const returns = typeof options.returns === 'string' ? parseTypeName(options.returns) : options.returns;
     this.defineFunction(name, fn as (...a: unknown[]) => unknown, returns, undefined);
   }
 
   private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,
-    params?: readonly SqlType[]): void {
+    params?: readonly SqlType[], modulePath?: string): void {
     this.udfs.set(name.toLowerCase(), fn);
     this.catalog.addFunction({
       kind: 'function', name, returns: returns ?? { kind: 'VARCHAR' },
       arity: params ? params.length : fn.length > 0 ? fn.length : undefined, span,
       ...(params ? { params } : {}),
+      ...(modulePath !== undefined ? { path: modulePath } : {}),
     });
+  }
+
+  /**
+   * Import the CREATE FUNCTION modules declared so far (running their top-level code), just before a
+   * query is planned to run; a function dropped or redefined since is skipped.
+   */
+  private async loadPendingFunctions(): Promise<void> {
+    for (const [key, pending] of [...this.pendingModules]) {
+      this.pendingModules.delete(key);
+      const current = this.catalog.getFunction(pending.name);
+      if (current === undefined || current.returns !== undefined || current.path !== pending.path) continue;
+      const loaded = await loadModuleFunction(pending);
+      this.defineFunction(current.name, loaded.fn, loaded.returns, pending.span, undefined, pending.path);
+    }
+  }
+
+  /**
+   * The note EXPLAIN adds for the module functions a plan calls that no query has imported yet: their
+   * result type is unknown until run, and the plan shows their calls untyped.
+   */
+  private unloadedFunctionNote(planText: string): string {
+    const named = [...this.pendingModules.values()].filter((p) => {
+      const f = this.catalog.getFunction(p.name);
+      return f !== undefined && f.returns === undefined && planText.includes(`${f.name}(`);
+    });
+    if (named.length === 0) return '';
+    return '\n' + named.map((p) => `Note: ${p.name} comes from module '${p.path}', which is imported only when a query runs; `
+      + 'its result type is unknown until run (the plans above bind its calls as untyped NULL)').join('\n');
   }
 
   /** A setting, as SET made it (keys are case-insensitive). */

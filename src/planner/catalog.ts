@@ -42,8 +42,12 @@ export interface CatalogView {
 export interface CatalogFunction {
   readonly kind: 'function';
   readonly name: string;
-  /** the result type, when the function declared it; else VARCHAR... resolved by the engine */
-  readonly returns: SqlType;
+  /**
+   * The result type. Undefined for a CREATE FUNCTION module not imported yet: the engine imports a
+   * module only when a query runs (its top-level code must not run for EXPLAIN), so until then the
+   * type is unknown and calls bind as untyped (NULL).
+   */
+  readonly returns: SqlType | undefined;
   /** number of arguments, when known (a JS function's `length` is a hint only) */
   readonly arity: number | undefined;
   /** the argument types, when the function declares them (the native ones): arguments are cast to them */

@@ -108,6 +108,21 @@ afterAll(() => {
 });
 
 describe('weir compare', () => {
+  it('compares a bare SELECT that calls a CREATE FUNCTION module (imported when compare plans the query it runs)', async () => {
+    fs.writeFileSync(path.join(dir, 'tag.mjs'), "export function tag(s) { return s + '!'; }\ntag.returns = 'STRING';\n");
+    const file = script('udf.sql', `CREATE FUNCTION tag AS 'tag.mjs';
+${CLICKS('in')}
+      SELECT tag(user_name) AS who, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+      GROUP BY window_start, window_end, tag(user_name);`);
+    const json = path.join(dir, 'udf.json');
+    const { code, err } = await run(['compare', file, '--rate', '1', '--json', json]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const r = readReport(json);
+    expect([...new Set(r.windows.map((w) => w.keys.who))].sort()).toEqual(['ann!', 'bob!']);
+    expect(r.windows.reduce((sum, w) => sum + Number(w.processingTime?.n ?? 0), 0)).toBe(24);
+  });
+
   it('compares a TUMBLE window per window in both time domains (hand-checked)', async () => {
     const file = script('tumble.sql', TUMBLE_SQL('in'));
     const json = path.join(dir, 'tumble.json');

@@ -112,9 +112,46 @@ describe('user-defined scalar functions', () => {
     await e2.stop();
   });
 
-  it('refuses a module without the function', async () => {
+  it('refuses a module without the function when a query starts (the module is imported only then)', async () => {
     const engine = new Engine({ clock: new ManualClock(0) });
-    await expect(engine.execute(`CREATE FUNCTION nope AS 'count-char.js';`, { file: path.join(__dirname, 'fixtures', 'udf.sql') }))
+    await expect(engine.execute(`${DDL} CREATE FUNCTION nope AS 'count-char.js'; INSERT INTO out SELECT w, nope(w) FROM words;`,
+      { file: path.join(__dirname, 'fixtures', 'udf.sql') }))
       .rejects.toThrow(/exports no function 'nope'/);
+  });
+  it('fails the query when a result is not of the declared type, naming the function, the value and the row (never 0)', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    engine.registerFunction('sloppy', (s: string | null) => (s === 'two' ? 'str' : 1), { returns: 'INT' });
+    const [q] = await engine.execute(`${DDL} INSERT INTO out SELECT w, sloppy(w) FROM words;`);
+    engine.input('words').push([{ w: 'one' }, { w: 'two' }]);
+    const err = await q!.processAllAvailable().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeirError);
+    expect((err as WeirError).code).toBe('RUNTIME');
+    expect((err as WeirError).message).toBe(`function sloppy returned "str" on the row with sloppy('two'), which is not an integer: it declares INT`);
+    expect(engine.output('out').rows()).toEqual([]);
+    await engine.stop();
+  });
+
+  it('refuses an async function when it is registered, through the API or a module', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const err = (() => { try { engine.registerFunction('later', async (s: string) => s, { returns: 'STRING' }); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(WeirError);
+    expect((err as WeirError).message).toBe('function later is an async function: async functions are not supported; '
+      + 'a scalar function must return its value synchronously (load what it needs before the query starts)');
+    const sql = `${DDL}\nCREATE FUNCTION slow_upper AS 'async-fn.mjs';\nINSERT INTO out SELECT w, CHAR_LENGTH(slow_upper(w)) FROM words;`;
+    const err2 = await engine.execute(sql, { file: path.join(__dirname, 'fixtures', 'udf.sql') }).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(WeirError);
+    expect((err2 as WeirError).message).toContain('function slow_upper is an async function: async functions are not supported');
+    expect((err2 as WeirError).span).toMatchObject({ line: 4, column: 1 });
+    await engine.stop();
+  });
+
+  it('fails the query when a plain function returns a Promise', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    engine.registerFunction('promising', (s: string | null) => Promise.resolve(s), { returns: 'STRING' });
+    const [q] = await engine.execute(`${DDL} INSERT INTO out SELECT promising(w), 1 FROM words;`);
+    engine.input('words').push([{ w: 'a' }]);
+    const err = await q!.processAllAvailable().catch((e: unknown) => e);
+    expect((err as WeirError).message).toContain("function promising returned a Promise on the row with promising('a'): async functions are not supported");
+    await engine.stop();
   });
 });

@@ -94,12 +94,13 @@ describe('binder: expressions', () => {
       "EXPR$11=CASE WHEN eq(a#0, 1) THEN 'one' ELSE 'other' END, EXPR$12=extract('HOUR', ts#3), EXPR$13=CAST(a#0 AS VARCHAR), EXPR$14=mod(a#0, 2))");
   });
 
-  it('calls user-defined functions registered by CREATE FUNCTION', () => {
+  it('calls user-defined functions registered by CREATE FUNCTION, untyped until the engine imports the module', () => {
     const c = catalogOf(`${DDL} CREATE FUNCTION count_char AS 'udfs/count-char.js';`);
-    expect(c.getFunction('COUNT_CHAR')).toMatchObject({ name: 'count_char', path: 'udfs/count-char.js', returns: T.VARCHAR });
+    expect(c.getFunction('COUNT_CHAR')).toMatchObject({ name: 'count_char', path: 'udfs/count-char.js', returns: undefined });
     expect(topExprs.call(null, 'SELECT a FROM t')).toBeDefined();
     const p = plan('SELECT count_char(s, \'a\') FROM t', c) as Project;
-    expect(p.exprs[0]).toMatchObject({ kind: 'udf', name: 'count_char', type: T.VARCHAR });
+    // the result type is unknown until run: the call binds as untyped, as a NULL literal does
+    expect(p.exprs[0]).toMatchObject({ kind: 'udf', name: 'count_char', type: T.NULL });
   });
 });
 

@@ -67,6 +67,8 @@ export async function analyzeScript(sql: string, file: string, settings: Readonl
   }
   const engine = new Engine({ settings });
   await engine.execute(blank(text, statements, (s) => isQuery(s) || s.kind === 'explain'), { file });
+  // compare runs the query it plans here, so its function modules are imported now (typed plans)
+  await engine.importFunctionModules().catch((e: unknown) => { throw withFileName(e, file); });
   for (const stmt of statements) {
     if (!isQuery(stmt)) continue;
     let plan: StreamingPlan;

@@ -22,6 +22,7 @@ import { makeCaster, roundDecimal, valueToText } from './cast.js';
 import { caseKernel } from './functions-conditional.js';
 import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
+import { udfResultChecker } from './udf-result.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
 import { HEAP, ScratchPool } from './pool.js';
@@ -146,6 +147,7 @@ class Compiler {
     if (!f) throw new WeirError('BIND', `unknown function ${e.name}`, e.span);
     const args = e.args.map((a) => this.compile(a));
     const type = e.type;
+    const checkResult = udfResultChecker(e.name, type, e.span);
     return {
       type,
       mayThrow: true,
@@ -154,16 +156,18 @@ class Compiler {
         const gets = args.map((a) => getter(a.eval(inp), a.type));
         const out = builder(type, n);
         const vals = new Array<unknown>(args.length);
+        // the current row's call, as SQL: only built when an error needs it
+        const shown = (): string => `${e.name}(${vals.map((x, j) => showValue(x, args[j]!.type, this.cx)).join(', ')})`;
         for (let i = 0; i < n; i++) {
           for (let j = 0; j < gets.length; j++) vals[j] = gets[j]!(i);
           let r: unknown;
           try {
             r = f(...vals);
           } catch (err) {
-            const shown = vals.map((x, j) => showValue(x, args[j]!.type, this.cx)).join(', ');
-            throw runtimeError(`function ${e.name} failed on the row with ${e.name}(${shown}): ${err instanceof Error ? err.message : String(err)}`, e.span);
+            throw runtimeError(`function ${e.name} failed on the row with ${shown()}: ${err instanceof Error ? err.message : String(err)}`, e.span);
           }
-          out.set(i, typeof r === 'bigint' ? Number(r) : r);
+          // outside the try: a wrong result is not the function failing, and says so itself
+          out.set(i, checkResult(r, shown));
         }
         return out.finish();
       }),

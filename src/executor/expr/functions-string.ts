@@ -1,11 +1,15 @@
 /**
  * String functions, as Flink defines them. Positions and lengths count UTF-16 code units as Java's
  * String does (SUBSTRING, POSITION, LPAD...), except CHAR_LENGTH, which counts code points.
- * Regular expressions are Java's syntax run by JavaScript's engine (close for the common subset;
- * leading inline flags such as (?i) are translated); a pattern that does not compile gives NULL
- * (REGEXP_EXTRACT, REGEXP_REPLACE) or FALSE (REGEXP), as in Flink. Compiled patterns are cached per
- * kernel, so a constant pattern is compiled once.
+ * Regular expressions are Java's syntax run in linear time by re2js (common/java-regex.ts), so no
+ * pattern or row can hang a query; a pattern that does not compile gives NULL (REGEXP_EXTRACT,
+ * REGEXP_REPLACE) or FALSE (REGEXP), as in Flink, and one that needs backtracking (a backreference,
+ * a lookahead) fails naming the function (at plan time when it is a literal: binder/regex-patterns.ts).
+ * Compiled patterns are cached per kernel, so a constant pattern is compiled once. LIKE patterns
+ * run on the same engine (or plain string tests), so many '%' cannot backtrack either.
  */
+import { RE2JS } from 're2js';
+import { compileJavaRegex, unsupportedRegexMessage } from '../../common/java-regex.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, perRow, runtimeError } from './node.js';
@@ -17,29 +21,22 @@ import { T } from '../../common/types.js';
 const str1 = (f: (s: string) => unknown): FnImpl => (args, call) => perRow(args, call.type, f as (...a: unknown[]) => unknown);
 const fn = (f: (...a: never[]) => unknown): FnImpl => (args, call) => perRow(args, call.type, f as (...a: unknown[]) => unknown);
 
-/** Java regex text to a JS RegExp (null when it does not compile). */
-export function javaRegex(source: string, extraFlags = ''): RegExp | null {
-  let flags = extraFlags;
-  let src = source;
-  const m = /^\(\?([imsux]+)\)/.exec(src);
-  if (m) {
-    for (const f of m[1]!) if ('ims'.includes(f) && !flags.includes(f)) flags += f;
-    src = src.slice(m[0].length);
-  }
-  src = src.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
-  try {
-    return new RegExp(src, flags);
-  } catch {
-    return null;
-  }
-}
-
-/** A one-entry cache: patterns are usually constants, so this compiles once per kernel. */
-function regexCache(flags = ''): (p: string) => RegExp | null {
+/**
+ * A one-entry cache of compiled patterns for one call: patterns are usually constants, so this
+ * compiles once per kernel. Null for a pattern that does not compile (Flink's NULL/FALSE); a pattern
+ * the linear-time engine cannot run is a run-time error naming the function (a literal one was
+ * refused when the query was bound).
+ */
+function regexCache(call: Call): (p: string) => RE2JS | null {
   let last: string | null = null;
-  let re: RegExp | null = null;
+  let re: RE2JS | null = null;
   return (p) => {
-    if (p !== last) { last = p; re = javaRegex(p, flags); }
+    if (p !== last) {
+      const r = compileJavaRegex(p);
+      if (r.kind === 'unsupported') throw runtimeError(unsupportedRegexMessage(call.fn.toUpperCase(), p, r), call.span);
+      re = r.kind === 'compiled' ? r.re : null;
+      last = p;
+    }
     return re;
   };
 }
@@ -68,11 +65,11 @@ export function compileLike(pattern: string, escape: string | null, call: Call |
       plain += next;
       i++;
     } else if (c === '%') {
-      re += '[\\s\\S]*';
+      re += '.*';
       parts.push(plain);
       plain = '';
     } else if (c === '_') {
-      re += '[\\s\\S]';
+      re += '.';
       simple = false;
     } else {
       re += escapeRegex(c);
@@ -87,11 +84,12 @@ export function compileLike(pattern: string, escape: string | null, call: Call |
     if (parts.length === 2 && parts[0] === '') { const p = parts[1]!; return (s) => s.endsWith(p); }
     if (parts.length === 3 && parts[0] === '' && parts[2] === '') { const p = parts[1]!; return (s) => s.includes(p); }
   }
-  const rx = new RegExp(`^${re}$`);
-  return (s) => rx.test(s);
+  // RE2, not RegExp: '%a%a%a%b' over a long run of 'a's would backtrack polynomially
+  const rx = RE2JS.compile(re, RE2JS.DOTALL);
+  return (s) => rx.testExact(s);
 }
 
-const escapeRegex = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRegex = (c: string): string => RE2JS.quote(c);
 
 const like: FnImpl = (args, call) => {
   const [s, p, e] = args as [Node, Node, Node | undefined];
@@ -183,36 +181,71 @@ function splitIndex(s: string, sep: string, index: number): string | null {
   return end < 0 ? s.slice(start) : s.slice(start, end);
 }
 
+/** Inputs longer than this are not remembered (a memo entry holds its input). */
+const MEMO_MAX_LENGTH = 256;
+const MEMO_ENTRIES = 16_384;
+
+/**
+ * The results of one regular-expression call for the inputs it has seen, while its pattern and other
+ * argument stay the same. Linear-time matching costs microseconds per row where a backtracking engine
+ * takes a fraction of one; streams repeat values (URLs, channels, categories), and the functions are
+ * pure, so a repeated input costs one Map lookup. Bounded: short inputs only, cleared when full.
+ */
+class RegexMemo<R> {
+  private pattern: string | null = null;
+  private other: unknown = undefined;
+  private readonly results = new Map<string, R>();
+
+  get(pattern: string, other: unknown, input: string, compute: () => R): R {
+    if (pattern !== this.pattern || other !== this.other) {
+      this.results.clear();
+      this.pattern = pattern;
+      this.other = other;
+    }
+    if (input.length > MEMO_MAX_LENGTH) return compute();
+    const hit = this.results.get(input);
+    if (hit !== undefined) return hit;
+    const r = compute();
+    if (this.results.size >= MEMO_ENTRIES) this.results.clear();
+    this.results.set(input, r);
+    return r;
+  }
+}
+
 const regexpExtract: FnImpl = (args, call) => {
-  const cache = regexCache();
-  return perRow(args, call.type, (s, p, idx) => {
+  const cache = regexCache(call);
+  const memo = new RegexMemo<string | null>();
+  return perRow(args, call.type, (s, p, idx) => memo.get(p as string, idx, s as string, () => {
     const re = cache(p as string);
     if (re === null) return null;
     const m = re.exec(s as string);
     if (m === null) return null;
     const g = idx === undefined ? 0 : (idx as number);
     if (g < 0 || g >= m.length) return null;
-    return m[g] ?? null;
-  });
+    return (m[g] as string | undefined) ?? null;
+  }));
 };
 
 const regexpReplace: FnImpl = (args, call) => {
-  const cache = regexCache('g');
-  return perRow(args, call.type, (s, p, r) => {
+  const cache = regexCache(call);
+  const memo = new RegexMemo<string | null>();
+  return perRow(args, call.type, (s, p, r) => memo.get(p as string, r, s as string, () => {
     const re = cache(p as string);
     if (re === null) return null;
-    re.lastIndex = 0;
-    // Flink quotes the replacement: it is literal text, $1 included.
-    return (s as string).replace(re, () => r as string);
-  });
+    // Flink quotes the replacement: it is literal text, $1 included (a function's result is not parsed)
+    return re.matcher(s as string).replaceAll(() => r as string);
+  }));
 };
 
 const regexp: FnImpl = (args, call) => {
-  const cache = regexCache();
+  const cache = regexCache(call);
+  const memo = new RegexMemo<boolean>();
   return perRow(args, call.type, (s, p) => {
     if ((p as string).length === 0) return false;
-    const re = cache(p as string);
-    return re === null ? false : re.test(s as string);
+    return memo.get(p as string, undefined, s as string, () => {
+      const re = cache(p as string);
+      return re === null ? false : re.test(s as string);
+    });
   });
 };
 

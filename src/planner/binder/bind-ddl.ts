@@ -141,8 +141,8 @@ function createFunction(stmt: CreateFunctionStmt, catalog: Catalog): void {
   if (lang !== undefined && lang !== 'JAVASCRIPT' && lang !== 'JS') {
     throw new WeirError('UNSUPPORTED', `LANGUAGE ${stmt.language} is not supported: functions are JavaScript modules`, stmt.span);
   }
-  // The engine loads the module and may replace the result type and arity with what it declares.
-  catalog.addFunction({ kind: 'function', name: id.value, returns: T.VARCHAR, arity: undefined, span: stmt.span, path: stmt.path });
+  // The result type and arity are unknown until the engine imports the module, when a query runs.
+  catalog.addFunction({ kind: 'function', name: id.value, returns: undefined, arity: undefined, span: stmt.span, path: stmt.path });
 }
 
 function drop(stmt: DropStmt, catalog: Catalog): void {

@@ -21,6 +21,7 @@ import { groupWindowKind, isAggregateCall, needsAggregate, windowProperty } from
 import { canExplicitCast, canImplicitCast, coerce } from './coerce.js';
 import { bindInterval, bindLiteral, bindTypedLiteral, numberLiteral } from './literals.js';
 import { closestName } from './names.js';
+import { checkRegexLiteral } from './regex-patterns.js';
 import type { Scope } from './scope.js';
 import { fieldAccess } from './scope.js';
 
@@ -192,7 +193,10 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   if (e.filter) throw new WeirError('BIND', `FILTER (WHERE ...) is only allowed for aggregate functions, not for ${name}`, e.filter.span);
   const args = e.args.map((a) => bindExpr(a, ctx));
   const fn = timeRounding(name, args) ?? SQL_FUNCTION_NAMES[name];
-  if (fn) return callScalar(fn, args, name, e.span);
+  if (fn) {
+    checkRegexLiteral(fn, args);
+    return callScalar(fn, args, name, e.span);
+  }
   const udf = ctx.catalog.getFunction(e.name.value);
   if (udf) {
     if (udf.arity !== undefined && udf.arity !== args.length) {
@@ -206,7 +210,8 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
       }
       return coerce(a, want);
     });
-    return { kind: 'udf', name: udf.name, args: typed, type: udf.returns, span: e.span };
+    // a module not imported yet (EXPLAIN): its result type is unknown until run, bound as untyped
+    return { kind: 'udf', name: udf.name, args: typed, type: udf.returns ?? T.NULL, span: e.span };
   }
   const known = [...Object.keys(SQL_FUNCTION_NAMES), ...Object.keys(SQL_AGGREGATE_NAMES)];
   const close = closestName(name, known);
