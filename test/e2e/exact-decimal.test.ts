@@ -4,6 +4,7 @@
  * the query with the value instead of rounding.
  */
 import { describe, expect, it } from 'vitest';
+import { Engine, ManualClock } from '../../src/index.js';
 import { addData, checkAnswer, execute, expectFailure, testStream } from '../support/stream-test.js';
 
 const DDL = `
@@ -57,6 +58,20 @@ describe('exact DECIMAL', () => {
       execute((env) => { env.engine.input('pay').push([{ who: 'x', amount: 12.5, rate: 0 }]); }),
       expectFailure(/value 12.50 is out of range for column 'small' of 'o' \(DECIMAL\(3, 2\)\)/),
     ]);
+  });
+
+  it('hands a JS function a DECIMAL as its number and takes its DECIMAL result back exactly', async () => {
+    const seen: unknown[] = [];
+    const engine = new Engine({ clock: new ManualClock(0) });
+    engine.registerFunction('with_tax', (x: number) => { seen.push(x); return x * 1.2; }, { returns: 'DECIMAL(10, 2)' });
+    const [q] = await engine.execute(`${DDL}
+      CREATE TABLE o (who STRING, taxed DECIMAL(10, 2)) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT who, with_tax(amount) FROM pay;`);
+    engine.input('pay').push([{ who: 'a', amount: 10.05, rate: 0 }]);
+    await q!.processAllAvailable();
+    expect(seen).toEqual([10.05]);
+    expect(engine.output('o').rows()).toEqual([{ who: 'a', taxed: 12.06 }]);
+    await engine.stop();
   });
 
   it('reads decimal text exactly and rejects what its type cannot hold', async () => {

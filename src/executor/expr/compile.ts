@@ -10,7 +10,7 @@
  * time; one that fails (CAST('x' AS INT)) is left to fail at run time, and only if a row reaches it.
  */
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask } from '../../common/columns.js';
+import { bitmapFromMask, toApiValue } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
@@ -153,7 +153,11 @@ class Compiler {
       mayThrow: true,
       eval: memo((inp) => {
         const n = inp.length;
-        const gets = args.map((a) => getter(a.eval(inp), a.type));
+        // a function sees values as the API shows them (a DECIMAL as its number, not its unscaled integer)
+        const gets = args.map((a) => {
+          const g = getter(a.eval(inp), a.type);
+          return a.type.kind === 'DECIMAL' || a.type.kind === 'ROW' ? (i: number) => toApiValue(g(i), a.type) : g;
+        });
         const out = builder(type, n);
         const vals = new Array<unknown>(args.length);
         // the current row's call, as SQL: only built when an error needs it

@@ -8,12 +8,13 @@
  * scalar function is called once per row inside a synchronous kernel (as Flink's `eval`), so there is
  * nothing that could wait for it.
  */
+import { fromApiValue } from '../../common/columns.js';
+import { fitDecimal } from '../../common/decimal.js';
 import type { SourceSpan } from '../../common/errors.js';
 import { assertNever } from '../../common/errors.js';
 import { int64FromValue } from '../../common/int64.js';
 import type { SqlType } from '../../common/types.js';
 import { typeToString } from '../../common/types.js';
-import { roundDecimal } from './cast.js';
 import { runtimeError } from './node.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -73,11 +74,13 @@ function checkerFor(t: SqlType): Check {
     case 'INTERVAL':
       return (v) => (typeof v === 'number' ? ok(v) : no('not a number'));
     case 'DECIMAL': {
-      const limit = 10 ** (t.precision - t.scale);
+      // a number (or decimal text) as the API gives it, held as its unscaled integer (common/decimal.ts)
       return (v) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) return no('not a finite number');
-        const r = roundDecimal(v, t.scale);
-        return Math.abs(r) >= limit ? no(`out of range for ${typeToString(t)}`) : ok(r);
+        if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'bigint') return no('not a number');
+        if (typeof v === 'number' && !Number.isFinite(v)) return no('not a finite number');
+        const u = fromApiValue(v, t);
+        if (u === null) return no('not a number');
+        return fitDecimal(BigInt(u as number | bigint), t.precision) === undefined ? no(`out of range for ${typeToString(t)}`) : ok(u);
       };
     }
     case 'VARCHAR':

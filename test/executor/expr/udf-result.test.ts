@@ -57,8 +57,10 @@ describe('udfResultChecker', () => {
     expect(refusal(T.FLOAT, 1e300).message).toContain('out of the FLOAT range');
   });
 
-  it('DECIMAL: a finite number within the precision, rounded to the scale', () => {
-    expect(accept(T.decimal(5, 2), 1.005)).toBeCloseTo(1.01, 10);
+  it('DECIMAL: a finite number (or decimal text) within the precision, rounded half up to the scale, held unscaled', () => {
+    expect(accept(T.decimal(5, 2), 1.005)).toBe(101); // 1.01 as its unscaled integer
+    expect(accept(T.decimal(18, 2), '12345678901234.565')).toBe(1234567890123457);
+    expect(refusal(T.decimal(5, 2), true).message).toContain('not a number');
     expect(refusal(T.decimal(5, 2), 1000).message).toContain('out of range for DECIMAL(5, 2)');
     expect(refusal(T.decimal(5, 2), NaN).message).toContain('not a finite number');
   });
