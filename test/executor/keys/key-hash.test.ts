@@ -15,11 +15,13 @@ function murmur3Bytes(bytes: Uint8Array, seed: number): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let t = 0;
-  switch (n & 3) {
-    case 3: t ^= bytes[blocks + 2]! << 16; // falls through
-    case 2: t ^= bytes[blocks + 1]! << 8; // falls through
-    case 1: t ^= bytes[blocks]!; h ^= mix(t);
+  const rest = n & 3;
+  if (rest > 0) {
+    let t = 0;
+    if (rest === 3) t ^= bytes[blocks + 2]! << 16;
+    if (rest >= 2) t ^= bytes[blocks + 1]! << 8;
+    t ^= bytes[blocks]!;
+    h ^= mix(t);
   }
   h ^= n;
   h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
