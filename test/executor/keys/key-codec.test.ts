@@ -1,3 +1,4 @@
+import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { columnFromValues } from '../../../src/common/columns.js';
 import { T, type SqlType } from '../../../src/common/types.js';
@@ -89,4 +90,17 @@ describe('key codec', () => {
     for (let i = 0; i < 4; i++) expect(pb[i]).toBe(pc.encode(pcols.map((col) => col[i])));
     expect(pc.decode(pb[0]!)).toEqual([1, 0, 0]);
   });
+
+  it('encodes an Int64 column exactly: 2^53 and 2^53+1 are two keys, each equal to its bigint', () => {
+    const values = BigInt64Array.from([2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 5n]);
+    const d = arrow.makeData({ type: new arrow.Int64(), length: values.length, nullCount: 0, data: values });
+    const c = new KeyCodec([T.BIGINT]);
+    const keys = encodeColumns(c, [d], values.length);
+    expect(new Set(keys).size).toBe(values.length);
+    for (let i = 0; i < values.length; i++) {
+      expect(keys[i]).toBe(c.encode([values[i]!]));
+      expect(c.decode(keys[i]!)).toEqual([i === 4 ? 5 : values[i]]);
+    }
+  });
 });
+

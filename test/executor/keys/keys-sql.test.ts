@@ -67,4 +67,18 @@ describe('group keys through SQL', () => {
       checkAnswer('out2', [{ x: 2, y: 10 }]),
     ]);
   });
+
+  it('ranks a Top-N partitioned by separator strings and a DECIMAL (keyed by its encoding)', async () => {
+    await testStream(`
+      CREATE TABLE t (a STRING, b STRING, d DECIMAL(10, 2), v INT) WITH ('connector' = 'memory');
+      CREATE TABLE out (a STRING, b STRING, d DECIMAL(10, 2), v INT) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT a, b, d, v FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY a, b, d ORDER BY v DESC) AS rn FROM t) WHERE rn <= 1;`, [
+      addData('t', [{ a: 'x\u0001sy', b: 'z', d: 1.5, v: 5 }, { a: 'x', b: 'y\u0001sz', d: 1.5, v: 1 }]),
+      addData('t', [{ a: 'x\u0001sy', b: 'z', d: 1.5, v: 9 }, { a: 'x', b: 'y\u0001sz', d: 2, v: 7 }, { a: 'x', b: 'y\u0001sz', d: 2, v: 3 }]),
+      checkAnswer('out', [
+        { a: 'x\u0001sy', b: 'z', d: 1.5, v: 9 }, { a: 'x', b: 'y\u0001sz', d: 1.5, v: 1 }, { a: 'x', b: 'y\u0001sz', d: 2, v: 7 },
+      ]),
+    ]);
+  });
 });
