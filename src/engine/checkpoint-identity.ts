@@ -23,6 +23,7 @@ import { exprToString, exprType, type BoundExpr } from '../planner/expr.js';
 import { physicalChildren, type PhysicalNode, type StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalLine } from '../planner/explain.js';
 import type { OperatorFingerprint, QueryFingerprint } from '../state/index.js';
+import { KEY_LAYOUT_VERSION } from '../executor/keys/key-codec.js';
 
 /** Expression text without column positions. */
 const exprText = (e: BoundExpr): string => exprToString(e).replace(/#\d+/g, '');
@@ -69,8 +70,9 @@ function operatorFingerprint(n: PhysicalNode): OperatorFingerprint | undefined {
   return {
     id: n.operatorId,
     kind: n.kind,
-    // over an input that never retracts MIN/MAX and DISTINCT keep other state (accumulators.ts)
-    stateSchema: { keys, aggregates, ...(window !== undefined ? { window } : {}), inputAppendOnly: n.input.appendOnly },
+    // over an input that never retracts MIN/MAX and DISTINCT keep other state (accumulators.ts);
+    // store keys are the key codec's (executor/keys): a checkpoint keyed another way is refused
+    stateSchema: { keys, aggregates, ...(window !== undefined ? { window } : {}), inputAppendOnly: n.input.appendOnly, keyLayout: KEY_LAYOUT_VERSION },
     description: `${window !== undefined ? `${window} ` : ''}${by}: ${described.join(', ')}`,
   };
 }

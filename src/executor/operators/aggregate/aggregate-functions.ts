@@ -138,16 +138,6 @@ export class AggregateFunctions {
   }
 }
 
-export function encodeKey(values: readonly unknown[]): string {
-  let k = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) k += '\u0001';
-    k += v === null || v === undefined ? '\u0000' : typeof v === 'string' ? `s${v}` : `${typeof v === 'number' ? 'n' : 'b'}${String(v)}`;
-  }
-  return k;
-}
-
 export function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

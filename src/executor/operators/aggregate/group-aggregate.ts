@@ -18,10 +18,13 @@ import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
-import { AggregateFunctions, encodeKey, rowsToArrow, sameRow, type Group } from './aggregate-functions.js';
+import { KeyCodec } from '../../keys/key-codec.js';
+import { encodeColumns } from '../../keys/key-columns.js';
+import { AggregateFunctions, rowsToArrow, sameRow, type Group } from './aggregate-functions.js';
 
 export class GroupAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
+  private readonly codec: KeyCodec;
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
   /** groups touched in this batch, with their working state */
@@ -34,6 +37,7 @@ export class GroupAggregateOperator implements Operator {
     exprCtx: ExprContext,
   ) {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
+    this.codec = new KeyCodec(node.groupBy.map((e) => e.type));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
   }
@@ -46,16 +50,19 @@ export class GroupAggregateOperator implements Operator {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
-    const keyReaders = this.keyKernels.map((k) => readerFor(k(b)));
+    const keyColumns = this.keyKernels.map((k) => k(b));
+    const keys = encodeColumns(this.codec, keyColumns, n);
+    const keyReaders = keyColumns.map(readerFor);
     const bound = this.fns.bind(b);
     const kinds = chunk.kinds;
     const nk = keyReaders.length;
     const keyValues: unknown[] = new Array(nk);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
-      const key = nk === 0 ? '' : encodeKey(keyValues);
+      const key = keys[i]!;
       let g = this.touched.get(key);
       if (!g) {
+        // the values are read only for a group's first row in a batch: the group keeps them for its result rows
+        for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
         g = this.fns.load(this.store, key, keyValues);
         this.touched.set(key, g);
       }

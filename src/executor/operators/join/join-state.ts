@@ -26,8 +26,10 @@ import { gather } from '../../../common/gather.js';
 import { takeColumns } from '../../../common/take.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
-import { encodeKey } from '../aggregate/aggregate-functions.js';
-import { NULL_KEY } from '../window/row-keys.js';
+import { T, typesEqual, type SqlType } from '../../../common/types.js';
+import { KeyCodec } from '../../keys/key-codec.js';
+import { encodeColumns } from '../../keys/key-columns.js';
+import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
 import { BlockHeap, type ExpiringBlock } from './block-heap.js';
 
 /** A stored row: block id × ROW_SPAN + row index in the block. */
@@ -38,15 +40,34 @@ const SCAN_BUDGET = 4;
 /** Chunks larger than this are stored as several blocks. */
 export const MAX_BLOCK_ROWS = ROW_SPAN;
 
-/** The Map key of a row's join key values: the value for one key, an encoded string for several; NULL_KEY when any is NULL (it never matches). */
-export function mapKeyOf(values: readonly unknown[]): unknown {
-  if (values.length === 0) return 0;
-  if (values.length === 1) {
-    const v = values[0];
-    return v === null || v === undefined ? NULL_KEY : v;
+/**
+ * The key codecs of the two sides of an equi-join, pair by pair. The codec tags numbers by value, so
+ * an INT and a DOUBLE key meet as SQL compares them; only DECIMAL is tagged by type, so a DECIMAL
+ * compared with a key of another type is encoded under the number rule on that side.
+ */
+export function joinKeyCodecs(left: readonly SqlType[], right: readonly SqlType[]): [KeyCodec, KeyCodec] {
+  const meet = (mine: SqlType, other: SqlType): SqlType =>
+    mine.kind === 'DECIMAL' && !typesEqual(mine, other) ? T.DOUBLE : mine;
+  return [new KeyCodec(left.map((t, i) => meet(t, right[i]!))), new KeyCodec(right.map((t, i) => meet(t, left[i]!)))];
+}
+
+/**
+ * Each row's join key as a Map key: the value itself for one key column a Map compares as SQL does
+ * (KeyCodec.valueIsMapKey), else the codec's string; NULL_KEY when a key value is NULL (it never matches).
+ */
+export function joinMapKeys(codec: KeyCodec, columns: readonly arrow.Data[], n: number): unknown[] {
+  if (codec.valueIsMapKey) {
+    const c = decodeColumn(columns[0]!);
+    for (let i = 0; i < n; i++) if (c[i] === null || c[i] === undefined) c[i] = NULL_KEY;
+    return c;
   }
-  for (const v of values) if (v === null || v === undefined) return NULL_KEY;
-  return encodeKey(values);
+  const out: unknown[] = encodeColumns(codec, columns, n);
+  for (const d of columns) {
+    if (d.nullCount === 0) continue;
+    const read = readerFor(d);
+    for (let i = 0; i < n; i++) if (read(i) === null) out[i] = NULL_KEY;
+  }
+  return out;
 }
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -19,8 +19,10 @@ import type { LookupJoinNode } from '../../../planner/incremental/physical.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operator.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
-import { keyAt, LookupIndex } from './lookup-table.js';
+import { NULL_KEY } from '../window/row-keys.js';
+import type { KeyCodec } from '../../keys/key-codec.js';
+import { joinKeyCodecs, joinMapKeys } from './join-state.js';
+import { LookupIndex } from './lookup-table.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
@@ -52,6 +54,8 @@ class Pairs {
 
 export class LookupJoinOperator implements Operator {
   private readonly probeKeys: readonly Kernel[];
+  private readonly probeCodec: KeyCodec;
+  private readonly tableCodec: KeyCodec;
   private readonly residual: Kernel | undefined;
   private readonly index: LookupIndex;
   private readonly tableColumns: readonly arrow.Data[];
@@ -63,7 +67,8 @@ export class LookupJoinOperator implements Operator {
     this.tableSchema = { columns: node.columns.map((i) => node.table.columns[i]!) };
     this.probeKeys = node.probeKeys.map((e) => compileExpr(e, node.input.schema, exprCtx));
     const tableKeys = node.tableKeys.map((e) => compileExpr(e, this.tableSchema, exprCtx)(rows));
-    this.index = new LookupIndex(tableKeys, rows.numRows);
+    [this.probeCodec, this.tableCodec] = joinKeyCodecs(node.probeKeys.map((e) => e.type), node.tableKeys.map((e) => e.type));
+    this.index = new LookupIndex(this.tableCodec, tableKeys, rows.numRows);
     this.tableColumns = rows.data.children;
     this.residual = node.residual ? compileExpr(node.residual, node.schema, exprCtx) : undefined;
     this.outSchema = toArrowSchema(node.schema);
@@ -78,11 +83,10 @@ export class LookupJoinOperator implements Operator {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
-    const keyCols = this.probeKeys.map((k) => decodeColumn(k(b)));
-    const scratch: unknown[] = new Array(keyCols.length);
+    const keys = joinMapKeys(this.probeCodec, this.probeKeys.map((k) => k(b)), n);
     const pairs = new Pairs(n);
     for (let i = 0; i < n; i++) {
-      const k = keyAt(keyCols, i, scratch);
+      const k = keys[i];
       if (k === NULL_KEY) continue;
       for (let t = this.index.first(k); t >= 0; t = this.index.after(t)) pairs.push(i, t);
     }

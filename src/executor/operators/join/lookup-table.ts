@@ -4,16 +4,17 @@
  *
  * The index is a chained hash table over row numbers: `head` maps a key to its first row and `next`
  * links the rows of one key, so a key with many rows costs no arrays per key. A key is the value
- * itself for one key column (a number or a string: a JS Map hashes both cheaply), one encoded string
- * for several; rows with a NULL key are left out, since NULL equals nothing.
+ * itself for one key column (a number or a string: a JS Map hashes both cheaply), the key codec's
+ * string otherwise (see joinMapKeys); rows with a NULL key are left out, since NULL equals nothing.
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import type { Json, RejectedRecord, Source } from '../../../connectors/api.js';
-import { encodeKey } from '../aggregate/aggregate-functions.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
+import { NULL_KEY } from '../window/row-keys.js';
+import type { KeyCodec } from '../../keys/key-codec.js';
+import { joinMapKeys } from './join-state.js';
 
 export interface LookupRows {
   /** the rows, with the lookup row's schema (the table columns the join loads) */
@@ -48,33 +49,18 @@ export async function readLookupRows(source: Source, schema: Schema, columns: re
   return { rows: concatBatches(arrowSchema, batches), rejected };
 }
 
-/** The Map key of row `i` over decoded key columns; NULL_KEY when one of them is NULL. */
-export function keyAt(cols: readonly unknown[][], i: number, scratch: unknown[]): unknown {
-  if (cols.length === 1) {
-    const v = cols[0]![i];
-    return v === null || v === undefined ? NULL_KEY : v;
-  }
-  for (let c = 0; c < cols.length; c++) {
-    const v = cols[c]![i];
-    if (v === null || v === undefined) return NULL_KEY;
-    scratch[c] = v;
-  }
-  return encodeKey(scratch);
-}
-
 export class LookupIndex {
   private readonly head = new Map<unknown, number>();
   /** next row of the same key, -1 at the end of a chain */
   private readonly next: Int32Array;
 
   /** `keys`: the key columns computed over the table's rows, one value per row each */
-  constructor(keys: readonly arrow.Data[], numRows: number) {
+  constructor(codec: KeyCodec, keys: readonly arrow.Data[], numRows: number) {
     this.next = new Int32Array(numRows).fill(-1);
-    const cols = keys.map(decodeColumn);
-    const scratch: unknown[] = new Array(cols.length);
+    const mapKeys = joinMapKeys(codec, keys, numRows);
     // walk backwards so each chain lists its rows in table order
     for (let i = numRows - 1; i >= 0; i--) {
-      const k = keyAt(cols, i, scratch);
+      const k = mapKeys[i];
       if (k === NULL_KEY) continue;
       const first = this.head.get(k);
       if (first !== undefined) this.next[i] = first;

@@ -31,27 +31,14 @@ import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../op
 import { timesOf } from '../window/assign-windows.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
-import { JoinSideState, mapKeyOf, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
+import type { KeyCodec } from '../../keys/key-codec.js';
+import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
 /** Each row's join key as a Map key (NULL_KEY when a key value is NULL). */
-function mapKeys(kernels: readonly Kernel[], b: arrow.RecordBatch): unknown[] {
-  const cols = kernels.map((k) => decodeColumn(k(b)));
-  const n = b.numRows;
-  if (cols.length === 1) {
-    const c = cols[0]!;
-    const out: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) { const v = c[i]; out[i] = v === null || v === undefined ? NULL_KEY : v; }
-    return out;
-  }
-  const vals: unknown[] = new Array(cols.length);
-  const out: unknown[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < cols.length; c++) vals[c] = cols[c]![i] ?? null;
-    out[i] = mapKeyOf(vals);
-  }
-  return out;
+function mapKeys(kernels: readonly Kernel[], codec: KeyCodec, b: arrow.RecordBatch): unknown[] {
+  return joinMapKeys(codec, kernels.map((k) => k(b)), b.numRows);
 }
 
 /**
@@ -82,6 +69,8 @@ interface Side {
   readonly name: 'left' | 'right';
   readonly schema: Schema;
   readonly keys: readonly Kernel[];
+  /** the codec of this side's join key */
+  readonly codec: KeyCodec;
   readonly expiry: readonly Kernel[];
   readonly bound: JoinSideBound | undefined;
   /** an outer join keeps this side's unmatched rows */
@@ -124,18 +113,20 @@ export class StreamJoinOperator implements Operator {
     lateSink: LateRowsSink | undefined,
   ) {
     this.name = `join[${node.operatorId}]`;
+    const codecs = joinKeyCodecs(node.leftKeys.map((e) => e.type), node.rightKeys.map((e) => e.type));
     const side = (name: 'left' | 'right'): Side => {
       const input = name === 'left' ? node.left : node.right;
       const bound = name === 'left' ? node.leftBound : node.rightBound;
       const preserved = node.joinType === 'full' || node.joinType === name;
       const expiring = (bound?.expiry.length ?? 0) > 0;
       const keys = (name === 'left' ? node.leftKeys : node.rightKeys).map((e) => compileExpr(e, input.schema, exprCtx));
+      const codec = codecs[name === 'left' ? 0 : 1];
       return {
         name, schema: input.schema, bound, preserved,
         padOnExpiry: preserved && expiring,
-        keys,
+        keys, codec,
         expiry: (bound?.expiry ?? []).map((e) => compileExpr(e, input.schema, exprCtx)),
-        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, toArrowSchema(input.schema), expiring, preserved, (b) => mapKeys(keys, b)),
+        state: new JoinSideState(name === 'left' ? 'L' : 'R', store, toArrowSchema(input.schema), expiring, preserved, (b) => mapKeys(keys, codec, b)),
         late: new LateRows(`${this.name}.${name}`, input.schema, (bound?.lateness.length ?? 0) > 0 ? lateSink : undefined),
       };
     };
@@ -164,7 +155,7 @@ export class StreamJoinOperator implements Operator {
     const you = this.sides[1 - input]!;
     const out = new OutputBuilder(this);
     const accepted = this.lateness(me, b, ctx);
-    const keys = mapKeys(me.keys, b);
+    const keys = mapKeys(me.keys, me.codec, b);
     const expiries = this.expiries(me, b);
     const kinds = chunk.kinds;
 

@@ -10,7 +10,7 @@
  *
  * Partitions are found through nested Maps keyed by the partition values themselves (numbers or
  * strings; one Map level per PARTITION BY key), so a row costs a Map lookup per key and no string
- * building.
+ * building; a ROW or DECIMAL column is keyed by its key codec encoding instead (see TopNOperator).
  *
  * In the state store each kept row is one entry: key `seq` in base 36, value `[row string]` (the same
  * string the Entry holds). A batch puts the rows that entered and deletes the rows that left; the

@@ -35,6 +35,8 @@ import { compileExpr } from '../../expr/compile.js';
 import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { int64Column } from '../window/result-columns.js';
 import { decodeColumn } from '../window/row-keys.js';
+import { KeyCodec } from '../../keys/key-codec.js';
+import { encodeColumn } from '../../keys/key-columns.js';
 import { RowCodec } from './row-codec.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
 import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator } from './top-n-state.js';
@@ -56,6 +58,8 @@ export class TopNOperator implements Operator {
   private readonly outSchema: arrow.Schema;
   private readonly index: PartitionIndex;
   private readonly codec: RowCodec;
+  /** the partition key's codec: columns a Map cannot compare by value (ROW, DECIMAL) are keyed by their encoding */
+  private readonly keyCodec: KeyCodec;
   /** keep only the top rankEnd rows of a partition (the input never retracts) */
   private readonly trim: boolean;
   private nextSeq: number;
@@ -80,6 +84,7 @@ export class TopNOperator implements Operator {
     this.cmp = sortComparator(node.orderBy);
     this.outSchema = toArrowSchema(node.schema);
     this.index = new PartitionIndex(node.partitionBy.length);
+    this.keyCodec = new KeyCodec(node.partitionBy.map((e) => e.type));
     this.codec = new RowCodec(input);
     this.trim = node.input.appendOnly;
     this.nextSeq = this.load();
@@ -91,7 +96,7 @@ export class TopNOperator implements Operator {
     const schema = this.node.input.schema;
     const next = loadRows(this.store, this.index, this.cmp, (rows) => {
       const b = batchFromColumns(schema, this.codec.decode(rows), rows.length);
-      return { partition: this.partitionKernels.map((k) => decodeColumn(k(b))), sort: this.sortKernels.map((k) => decodeColumn(k(b))) };
+      return { partition: this.partitionKeys(b), sort: this.sortKernels.map((k) => decodeColumn(k(b))) };
     });
     this.rowCount = 0;
     this.rowChars = 0;
@@ -99,6 +104,20 @@ export class TopNOperator implements Operator {
       for (const e of p.rows) { this.rowCount++; this.rowChars += e.text!.length; }
     }
     return next;
+  }
+
+  /**
+   * The PARTITION BY columns of a batch as the partition index keys them: the values of a column a
+   * JS Map compares as SQL groups them (numbers, strings: no string building per row), the key
+   * codec's field encoding of any other column (a ROW value is an object: by identity two equal ROW
+   * values would be two partitions).
+   */
+  private partitionKeys(b: arrow.RecordBatch): unknown[][] {
+    const types = this.keyCodec.types;
+    return this.partitionKernels.map((k, c) => {
+      const d = k(b);
+      return new KeyCodec([types[c]!]).valueIsMapKey ? decodeColumn(d) : encodeColumn(d, types[c]!, this.keyCodec.encoders[c]!, b.numRows);
+    });
   }
 
   explain(): string {
@@ -112,7 +131,7 @@ export class TopNOperator implements Operator {
     const chunkIndex = this.chunks.length;
     this.chunks.push(b);
     this.encoders.push(undefined);
-    const keyCols = this.partitionKernels.map((k) => decodeColumn(k(b)));
+    const keyCols = this.partitionKeys(b);
     const sortCols = this.sortKernels.map((k) => decodeColumn(k(b)));
     const nk = keyCols.length, ns = sortCols.length;
     const kinds = chunk.kinds;

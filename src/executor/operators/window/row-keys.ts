@@ -1,13 +1,16 @@
 /**
  * Grouping keys of a batch's rows, decoded once per row (not once per window a row falls in), in a
- * form that a JS Map hashes cheaply: the value itself for one key column (a number or a string),
- * one encoded string for several, and a constant when there are none. The window operators look up
- * groups by these keys in their hot loop and build the state store's string key only when a group
- * is first touched in a batch.
+ * form that a JS Map hashes cheaply: the value itself for one key column whose values a Map compares
+ * as SQL groups them (a number, bigint, string or boolean: SameValueZero puts NaN with NaN and -0
+ * with 0; BIGINT values are canonical, see common/int64.ts), else the key codec's string. State store
+ * keys always come from the codec; the window operators build one only when a group is first touched
+ * in a batch.
  */
 import * as arrow from 'apache-arrow';
 import { readerFor } from '../../../common/columns.js';
-import { encodeKey } from '../aggregate/aggregate-functions.js';
+import { canonicalInt64 } from '../../../common/int64.js';
+import type { KeyCodec } from '../../keys/key-codec.js';
+import { encodeColumns } from '../../keys/key-columns.js';
 
 /** The Map key of a NULL grouping value (one key column). */
 export const NULL_KEY: unique symbol = Symbol('NULL');
@@ -17,6 +20,8 @@ export interface RowKeys {
   readonly keys: unknown[];
   /** the grouping values of row i, as the state stores them */
   values(i: number): unknown[];
+  /** the state store key of row i (the codec's) */
+  storeKey(i: number): string;
 }
 
 /** Every value of a column as a JS value (null where NULL), reading typed arrays directly. */
@@ -29,7 +34,11 @@ export function decodeColumn(d: arrow.Data): unknown[] {
   if (plain && vals instanceof BigInt64Array) {
     // two 32-bit halves (little-endian), as readerFor: no BigInt per value
     const w = new Int32Array(vals.buffer, vals.byteOffset, n * 2);
-    for (let i = 0; i < n; i++) out[i] = w[2 * i + 1]! * 4294967296 + (w[2 * i]! >>> 0);
+    for (let i = 0; i < n; i++) {
+      const hi = w[2 * i + 1]!;
+      // beyond ±(2^53 - 1) a BIGINT is a bigint (canonical form): a double would merge neighbours
+      out[i] = hi > -0x200000 && hi < 0x200000 ? hi * 4294967296 + (w[2 * i]! >>> 0) : canonicalInt64(vals[i]!);
+    }
     return out;
   }
   if (plain && !(vals instanceof BigUint64Array)) {
@@ -42,27 +51,23 @@ export function decodeColumn(d: arrow.Data): unknown[] {
   return out;
 }
 
-export function rowKeys(columns: readonly arrow.Data[], n: number): RowKeys {
-  const nk = columns.length;
-  if (nk === 0) {
-    const keys: unknown[] = new Array(n).fill(0);
-    return { keys, values: () => [] };
-  }
-  const cols = columns.map(decodeColumn);
-  if (nk === 1) {
-    const c = cols[0]!;
+/** The in-memory key of stored grouping values whose codec key is `storeKey` (as rowKeys makes it). */
+export function mapKeyOfStored(codec: KeyCodec, values: readonly unknown[], storeKey: string): unknown {
+  return codec.valueIsMapKey ? (values[0] ?? NULL_KEY) : storeKey;
+}
+
+export function rowKeys(codec: KeyCodec, columns: readonly arrow.Data[], n: number): RowKeys {
+  if (codec.valueIsMapKey) {
+    const c = decodeColumn(columns[0]!);
     const keys: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = c[i];
       keys[i] = v === null || v === undefined ? NULL_KEY : v;
     }
-    return { keys, values: (i) => [c[i] ?? null] };
+    return { keys, values: (i) => [c[i] ?? null], storeKey: (i) => codec.encode([c[i] ?? null]) };
   }
-  const keys: unknown[] = new Array(n);
-  const vs: unknown[] = new Array(nk);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < nk; c++) vs[c] = cols[c]![i];
-    keys[i] = encodeKey(vs);
-  }
-  return { keys, values: (i) => cols.map((c) => c[i] ?? null) };
+  const keys = encodeColumns(codec, columns, n);
+  if (columns.length === 0) return { keys, values: () => [], storeKey: () => '' };
+  const cols = columns.map(decodeColumn);
+  return { keys, values: (i) => cols.map((c) => c[i] ?? null), storeKey: (i) => keys[i]! };
 }

@@ -21,7 +21,9 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { AggregateFunctions, encodeKey, rowsToArrow, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { AggregateFunctions, rowsToArrow, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { KeyCodec } from '../../keys/key-codec.js';
+import { encodeColumns } from '../../keys/key-columns.js';
 import type { AccState } from '../aggregate/accumulators.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { isoOrNull } from '../../streaming/trigger.js';
@@ -36,6 +38,7 @@ interface KeyState { keys: unknown[]; sessions: Session[]; }
 
 export class SessionAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
+  private readonly codec: KeyCodec;
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
   private readonly gap: number;
@@ -56,6 +59,7 @@ export class SessionAggregateOperator implements Operator {
     if (node.window.kind !== 'session') throw new InternalError('SessionAggregateOperator needs a session window');
     this.gap = node.window.gapMs;
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
+    this.codec = new KeyCodec(node.groupBy.map((e) => e.type));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
     this.late = new LateRows(`sessionAggregate[${node.operatorId}]`, inputSchema, lateSink);
@@ -80,7 +84,9 @@ export class SessionAggregateOperator implements Operator {
     const n = b.numRows;
     if (n === 0) return [];
     const times = timesOf(b.data.children[this.node.timeColumn]!);
-    const keyReaders = this.keyKernels.map((k) => readerFor(k(b)));
+    const keyColumns = this.keyKernels.map((k) => k(b));
+    const keys = encodeColumns(this.codec, keyColumns, n);
+    const keyReaders = keyColumns.map(readerFor);
     const bound = this.fns.bind(b);
     const accepted = new Uint8Array(n);
     const keyValues: unknown[] = new Array(keyReaders.length);
@@ -90,7 +96,7 @@ export class SessionAggregateOperator implements Operator {
       if (t !== t || t + this.gap <= wm) continue; // NULL time, or late
       accepted[i] = 1;
       for (let c = 0; c < keyReaders.length; c++) keyValues[c] = keyReaders[c]!(i);
-      const key = encodeKey(keyValues);
+      const key = keys[i]!;
       const ks = this.keyState(key, keyValues);
       const s = this.sessionFor(ks, t, t + this.gap);
       const g: Group = { keys: [], accs: s[2], emitted: null, rows: s[3] };

@@ -31,14 +31,15 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { AggregateFunctions, encodeKey, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { AggregateFunctions, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { KeyCodec } from '../../keys/key-codec.js';
 import type { AccState } from '../aggregate/accumulators.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { alignStart, timesOf } from './assign-windows.js';
 import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { ResultColumns } from './result-columns.js';
-import { NULL_KEY, rowKeys } from './row-keys.js';
+import { mapKeyOfStored, rowKeys } from './row-keys.js';
 import { isoOrNull } from '../../streaming/trigger.js';
 
 /** One open window of one key. */
@@ -86,6 +87,7 @@ function windowParams(w: WindowSpec): { size: number; slide: number; offset: num
 
 export class WindowAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
+  private readonly codec: KeyCodec;
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
   /** open keys by grouping key */
@@ -107,6 +109,7 @@ export class WindowAggregateOperator implements Operator {
     lateSink: LateRowsSink | undefined,
   ) {
     this.keyKernels = node.groupBy.map((e) => compileExpr(e, inputSchema, exprCtx));
+    this.codec = new KeyCodec(node.groupBy.map((e) => e.type));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
     // windows given by columns: one window per row, read from the row
@@ -114,12 +117,6 @@ export class WindowAggregateOperator implements Operator {
     this.late = new LateRows(`windowAggregate[${node.operatorId}]`, inputSchema, lateSink);
     // state that survived a restart
     this.rebuild();
-  }
-
-  /** The grouping key of a row with grouping values `values` (as row-keys.ts makes it). */
-  private keyOf(values: readonly unknown[]): unknown {
-    const nk = values.length;
-    return nk === 0 ? 0 : nk === 1 ? (values[0] === null ? NULL_KEY : values[0]) : encodeKey(values);
   }
 
   /** The in-memory state again from the store's (committed) entries. */
@@ -130,7 +127,7 @@ export class WindowAggregateOperator implements Operator {
       const values = v[0] as unknown[];
       const groups = (v[1] as [number, number, AccState[], unknown[] | null, number][])
         .map(([start, end, accs, emitted, rows]): WindowGroup => ({ start, end, accs, emitted, rows, batch: -1 }));
-      const ks: KeyState = { key: this.keyOf(values), values, storeKey, groups, dirty: -1 };
+      const ks: KeyState = { key: mapKeyOfStored(this.codec, values, storeKey), values, storeKey, groups, dirty: -1 };
       this.byKey.set(ks.key, ks);
       for (const g of groups) this.addEnd(g.end, ks);
     }
@@ -156,7 +153,7 @@ export class WindowAggregateOperator implements Operator {
     const n = b.numRows;
     if (n === 0) return [];
     const times = timesOf(b.data.children[this.node.timeColumn]!);
-    const keys = rowKeys(this.keyKernels.map((k) => k(b)), n);
+    const keys = rowKeys(this.codec, this.keyKernels.map((k) => k(b)), n);
     const rk = keys.keys;
     const bound = this.fns.bind(b);
     const wm = lateThreshold(this.node.timeDomain, ctx);
@@ -196,7 +193,7 @@ export class WindowAggregateOperator implements Operator {
           ks = this.byKey.get(key);
           if (ks === undefined) {
             const values = keys.values(i);
-            ks = { key, values, storeKey: encodeKey(values), groups: [], dirty: -1 };
+            ks = { key, values, storeKey: keys.storeKey(i), groups: [], dirty: -1 };
             this.byKey.set(key, ks);
           }
         }
