@@ -83,4 +83,21 @@ describe('exact DECIMAL', () => {
     ]);
     expect(() => env.engine.input('pay').push([{ who: 'b', amount: '123456789.00', rate: 0 }])).toThrow(/cannot read "123456789.00" as DECIMAL\(10, 2\) \(out of range\)/);
   });
+
+  it('joins DECIMAL keys of other scales and INT keys by value, not by unscaled integer', async () => {
+    await testStream(`
+      CREATE TABLE a (k DECIMAL(10, 2), x STRING) WITH ('connector' = 'memory');
+      CREATE TABLE b (k DECIMAL(10, 3), y STRING) WITH ('connector' = 'memory');
+      CREATE TABLE c (k INT, z STRING) WITH ('connector' = 'memory');
+      CREATE TABLE o (x STRING, y STRING) WITH ('connector' = 'memory');
+      CREATE TABLE o2 (x STRING, z STRING) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT x, y FROM a JOIN b ON a.k = b.k;
+      INSERT INTO o2 SELECT x, z FROM a JOIN c ON a.k = c.k;`, [
+      addData('a', [{ k: 1.25, x: 'a1' }, { k: 2, x: 'a2' }]),
+      addData('b', [{ k: 1.25, y: 'b1' }, { k: 2, y: 'b2' }, { k: 125, y: 'no' }]),
+      addData('c', [{ k: 2, z: 'c2' }, { k: 125, z: 'no' }, { k: 200, z: 'no' }]),
+      checkAnswer('o', [{ x: 'a1', y: 'b1' }, { x: 'a2', y: 'b2' }]),
+      checkAnswer('o2', [{ x: 'a2', z: 'c2' }]),
+    ]);
+  });
 });

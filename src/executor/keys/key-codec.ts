@@ -21,7 +21,8 @@
  * Numbers are tagged by value, not by declared type, so SQL's equality across numeric types holds
  * (an INT 1 and a DOUBLE 1.0 in a join key meet): an integral value within int64 is an int64 (a
  * safe number and the bigint of the same value encode alike; -0 is 0), any other number a float64.
- * DECIMAL is the exception (its values will be scaled integers): its integral values are int128s.
+ * DECIMAL is the exception: its values are unscaled integers (common/decimal.ts), int128s here, so
+ * a DECIMAL key meets only DECIMAL keys of its own scale (the binder casts join keys to one type).
  */
 import type { SqlType } from '../../common/types.js';
 import { assertNever, InternalError } from '../../common/errors.js';
