@@ -87,12 +87,12 @@ describe('the README', () => {
 
   it.runIf(hasBuild())('embedding API example: prints what its comments say (node, `weir` resolved to dist/)', () => {
     const ts = codeBlock('Embedding API', 'ts');
-    expect(ts).toContain(`from 'weir'`);
+    expect(ts).toContain(`from 'weir-sql'`);
     // the comments after console.log(...) are the promised output
     const promised = [...ts.matchAll(/console\.log\(.*\);\s*\/\/\s*(.+)$/gm)].map((m) => m[1]!.trim());
     expect(promised.length).toBeGreaterThan(0);
     const js = ts.replace(/console\.log\((.*)\);/g, 'console.log(JSON.stringify($1));');
-    // evaluated in the repository, `import ... from 'weir'` resolves through package.json's exports
+    // evaluated in the repository, `import ... from 'weir-sql'` resolves through package.json's exports
     const printed = execFileSync(process.execPath, ['--input-type=module', '-e', js], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n');
     expect(printed).toHaveLength(promised.length);
     // the comments are JS literals: evaluate them as data and compare structurally
