@@ -79,6 +79,8 @@ export class MicroBatchExecution {
   private exprNow = 0;
   /** a batch the checkpoint planned but did not commit: re-run exactly as planned */
   private pending: BatchOffsets | undefined;
+  /** how far the checkpoint got when this run started: the sink checks its output against it */
+  private recovered: { lastCommitted: number; pending: number | undefined } = { lastCommitted: -1, pending: undefined };
   /** malformed records of lookup tables, reported with the first batch that runs */
   private lookupRejected: RejectedRecord[] = [];
 
@@ -118,6 +120,14 @@ export class MicroBatchExecution {
       mode: this.o.plan.mode,
       keyColumns: this.o.plan.keyColumns,
       queryName: this.o.name,
+      writer: {
+        checkpointId: this.o.checkpoint?.checkpointId,
+        checkpointDir: this.o.checkpoint?.dir,
+        queryId: this.o.id,
+        queryName: this.o.name,
+        lastCommittedBatchId: this.recovered.lastCommitted,
+        pendingBatchId: this.recovered.pending,
+      },
     });
   }
 
@@ -130,6 +140,7 @@ export class MicroBatchExecution {
     const cp = this.o.checkpoint;
     if (!cp) return;
     const r = await cp.recoveryPoint();
+    this.recovered = { lastCommitted: r.lastCommitted, pending: r.pending?.batchId };
     this.batchId = r.nextBatchId;
     if (r.committed) {
       this.offsets = this.o.sources.map((_, i) => r.committed!.sources[i] as Json | undefined);
