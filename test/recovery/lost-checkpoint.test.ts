@@ -133,7 +133,7 @@ describe('a filesystem sink and a checkpoint that did not write it', () => {
   it('a sink written before owners were recorded: adopted by its own checkpoint, refused to a new one', async () => {
     const dir = work(2);
     await runOk(dir, 'ck');
-    const owner = path.join(dir, 'out', '_manifest', '_owner.json');
+    const owner = path.join(dir, 'out', '_owner.json');
     expect(JSON.parse(readFileSync(owner, 'utf8'))).toMatchObject({ checkpointDir: path.join(dir, 'ck', 'insert-into_snk') });
     rmSync(owner);
     addInput(dir, 2);

@@ -8,8 +8,9 @@
  * directory pointed at the same output) starts its batch ids at 0 again, and a checkpoint restored
  * from an older copy re-plans batches the sink already has: skipping those would drop their rows.
  *
- * So the sink records its writer in `_manifest/_owner.json` (the checkpoint's id and directory, the
- * query's id and name) before its first manifest, and open() refuses, writing and deleting nothing,
+ * So the sink records its writer in `_owner.json` beside `_manifest/` (the checkpoint's id and
+ * directory, the query's id and name; not inside `_manifest/`, whose every file readers take for a
+ * manifest) before its first manifest, and open() refuses, writing and deleting nothing,
  * when the output was written by another checkpoint, by a run without a checkpoint, when its
  * manifests go past what the checkpoint committed or planned, or when a committed batch's manifest
  * is gone while its part files are still there. Refusing loses nothing; the messages name the sink
@@ -63,7 +64,7 @@ const describeWriter = (w: SinkWriter): string => (w.checkpointId === undefined
 const WAYS_OUT = (dir: string): string => `write this query to a new, empty output path; or move ${dir} aside (rename it) and run again`;
 
 async function readOwner(dir: string): Promise<OwnerRecord | undefined> {
-  const file = path.join(dir, MANIFEST_DIR, OWNER_FILE);
+  const file = path.join(dir, OWNER_FILE);
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');
@@ -128,7 +129,7 @@ export async function claimSink(dir: string, writer: SinkWriter, mode: OutputMod
       + 'so these), or ' + WAYS_OUT(dir));
   }
   if (owner === undefined || !sameWriter(owner, writer)) {
-    await write(path.join(dir, MANIFEST_DIR, OWNER_FILE), JSON.stringify(ownerOf(writer)) + '\n');
+    await write(path.join(dir, OWNER_FILE), JSON.stringify(ownerOf(writer)) + '\n');
   }
   return leftover;
 }

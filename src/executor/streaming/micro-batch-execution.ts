@@ -13,7 +13,7 @@ import { batchFromColumns } from '../../common/columns.js';
 import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
 import type { LookupJoinNode, StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
-import type { BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
+import type { BatchCommit, BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
 import { decodeWatermark, encodeWatermark } from '../../state/checkpoint/checkpoint.js';
 import type { JsonValue } from '../../state/checkpoint/batch-log.js';
 import type { ExprContext } from '../expr/compile.js';
@@ -21,6 +21,7 @@ import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { readLookupRows } from '../operators/join/lookup-table.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
+import { openStores } from './state-rebuild.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
 import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
 import type { Trigger } from './trigger.js';
@@ -77,8 +78,13 @@ export class MicroBatchExecution {
   private lastBatchTime = -Infinity;
   private finalBatchDone = false;
   private exprNow = 0;
-  /** a batch the checkpoint planned but did not commit: re-run exactly as planned */
-  private pending: BatchOffsets | undefined;
+  /**
+   * batches the checkpoint planned before this run, re-run in order exactly as planned: the one
+   * planned but not committed, after those replayed to rebuild damaged state (state-rebuild.ts)
+   */
+  private replays: BatchOffsets[] = [];
+  /** replayed batches up to this id were committed before: their output is not delivered again */
+  private deliveredUpTo = -1;
   /** how far the checkpoint got when this run started: the sink checks its output against it */
   private recovered: { lastCommitted: number; pending: number | undefined } = { lastCommitted: -1, pending: undefined };
   /** malformed records of lookup tables, reported with the first batch that runs */
@@ -98,8 +104,18 @@ export class MicroBatchExecution {
     if (this.o.trigger.kind === 'availableNow') {
       for (const s of new Set(this.o.sources)) await s.prepareForAvailableNow?.();
     }
-    for (const s of this.o.plan.statefulOperators) {
-      this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
+    const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider, this.o.checkpoint);
+    this.stores = opened.stores;
+    if (opened.rebuild) {
+      const r = opened.rebuild;
+      this.deliveredUpTo = this.batchId - 1;
+      this.batchId = r.version + 1;
+      this.offsets = this.o.sources.map((_, i) => r.offsets?.sources[i] as Json | undefined);
+      this.lastBatchWatermark = r.offsets?.watermark ?? -Infinity;
+      this.lastBatchTime = r.offsets?.timestamp ?? -Infinity;
+      this.finalBatchDone = r.offsets?.watermark === Infinity;
+      this.restoreTracker(r.commit);
+      this.replays = [...r.replay, ...this.replays];
     }
     const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
     const lookupTables = new Map<LookupJoinNode, arrow.RecordBatch>();
@@ -148,14 +164,17 @@ export class MicroBatchExecution {
       this.lastBatchTime = r.committed.timestamp;
       if (r.committed.watermark === Infinity) this.finalBatchDone = true;
     }
-    const saved = r.commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
-    if (r.commit) {
-      this.tracker.restore({
-        watermark: r.commit.nextWatermark,
-        perSource: (saved?.perSource ?? []).map((w) => decodeWatermark(w)),
-      });
-    }
-    this.pending = r.pending;
+    if (r.commit) this.restoreTracker(r.commit);
+    this.replays = r.pending ? [r.pending] : [];
+  }
+
+  /** The watermark tracker as batch `commit` left it (undefined: as before the first batch). */
+  private restoreTracker(commit: BatchCommit | undefined): void {
+    const saved = commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
+    this.tracker.restore({
+      watermark: commit?.nextWatermark ?? -Infinity,
+      perSource: commit ? (saved?.perSource ?? []).map((w) => decodeWatermark(w)) : this.o.sources.map(() => -Infinity),
+    });
   }
 
   /** True when every source is bounded and has nothing after its current offset. */
@@ -176,8 +195,9 @@ export class MicroBatchExecution {
     /** time spent making the batch durable: offsets, state versions, commit */
     let checkpointMs = 0;
     const starts = this.offsets.slice();
-    const replay = this.pending;
-    this.pending = undefined;
+    const replay = this.replays.shift();
+    // a batch replayed to rebuild state: its output was delivered and committed before
+    const delivered = replay !== undefined && replay.batchId <= this.deliveredUpTo;
     let ends: (Json | undefined)[];
     let wm: number;
     let now: number;
@@ -240,14 +260,14 @@ export class MicroBatchExecution {
       rejectedAll.push(...this.lookupRejected);
       this.lookupRejected = [];
     }
-    if (rejectedAll.length > 0) await this.o.rejected.write(batchId, rejectedAll);
+    if (rejectedAll.length > 0 && !delivered) await this.o.rejected.write(batchId, rejectedAll);
     const tRead = performance.now();
 
     const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
     let output: Chunk[];
     try {
       output = runBatch(this.tree, chunks, ctx);
-      await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
+      if (!delivered) await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
     } catch (e) {
       for (const op of this.operators) op.abort?.();
       throw e;
@@ -261,7 +281,11 @@ export class MicroBatchExecution {
     this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
     this.tracker.advance();
     const cp = this.o.checkpoint;
-    if (cp) {
+    if (cp && delivered) {
+      // its commit is on record: the watermark it recorded is the one the next batch uses
+      const recorded = await cp.commitOf(batchId);
+      if (recorded) this.restoreTracker(recorded);
+    } else if (cp) {
       const tc = performance.now();
       const snap = this.tracker.snapshot();
       await cp.writeCommit({
