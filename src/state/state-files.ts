@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { WeirError } from '../common/errors.js';
 import { isTempFile, removeStaleTemps, writeLinesAtomic } from './checkpoint/atomic-file.js';
 import { RunningChecksum } from './checkpoint/checksum.js';
+import { withCheckpointIo } from './checkpoint/io-errors.js';
 import { decodeEntry, entryKey } from './state-codec.js';
 import type { StateValue } from './state-store.js';
 
@@ -121,8 +122,10 @@ export class OperatorFiles {
   private constructor(readonly dir: string, readonly operatorId: number) {}
 
   static async open(dir: string, operatorId: number): Promise<OperatorFiles> {
-    await fs.mkdir(dir, { recursive: true });
-    await removeStaleTemps(dir);
+    await withCheckpointIo(dir, async () => {
+      await fs.mkdir(dir, { recursive: true });
+      await removeStaleTemps(dir);
+    });
     const f = new OperatorFiles(dir, operatorId);
     for (const name of await fs.readdir(dir)) {
       if (isTempFile(name) || !FILE_NAME.test(name)) continue;
@@ -171,7 +174,7 @@ export class OperatorFiles {
       }
       yield trailerLine(sum.digest());
     }
-    const bytes = await writeLinesAtomic(this.path(version, kind), all());
+    const bytes = await withCheckpointIo(this.dir, () => writeLinesAtomic(this.path(version, kind), all()));
     this.sizes.set(`${version}.${kind}`, bytes);
   }
 

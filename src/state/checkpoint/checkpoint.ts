@@ -137,6 +137,9 @@ export interface CheckpointOptions {
 
 export const DEFAULT_RETAIN = 100;
 
+/** a name removeStaleTemps deletes (atomic-file.ts isTempFile) */
+const TEMP_PROBE = '.tmp-writable';
+
 const toOffsetsEntry = (b: BatchOffsets): OffsetsEntry => ({
   version: 1,
   batchId: b.batchId,
@@ -198,6 +201,9 @@ export class Checkpoint {
 
   private static async openDir(dir: string, fingerprint: QueryFingerprint, options: CheckpointOptions, retain: number): Promise<Checkpoint> {
     await fs.mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
+    // found out now, not at the first batch: a checkpoint that cannot be written cannot be resumed
+    await writeFileAtomic(path.join(dir, `.probe${TEMP_PROBE}`), '');
     await removeStaleTemps(dir);
     const metaFile = path.join(dir, 'metadata');
     const read = await readJsonOrUndefined(metaFile);
