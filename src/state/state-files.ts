@@ -79,6 +79,12 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
   let n = 0;
   let trailer: Trailer | undefined;
   const sum = new RunningChecksum();
+  // lines hashed a few thousand at a time: one native call per line would cost more than the hash
+  let unhashed: string[] = [];
+  const hashPending = (): void => {
+    if (unhashed.length > 0) sum.update(unhashed.join('\n') + '\n');
+    unhashed = [];
+  };
   try {
     const whole = await forEachLine(file, (line) => {
       if (header === undefined) {
@@ -100,7 +106,10 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
         return trailer?.weir === 'end';
       }
       n++;
-      if (header.sum === 'trailer') sum.update(line + '\n');
+      if (header.sum === 'trailer') {
+        unhashed.push(line);
+        if (unhashed.length >= 4096) hashPending();
+      }
       return onLine(line);
     });
     if (!whole) return false;
@@ -109,6 +118,7 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
     throw e;
   }
   if (header === undefined || n !== header.entries) return false;
+  hashPending();
   return header.sum !== 'trailer' || (trailer !== undefined && trailer.checksum === sum.digest());
 }
 
