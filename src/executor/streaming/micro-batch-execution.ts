@@ -9,7 +9,6 @@
  * whatever state holds, and the query ends.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns } from '../../common/columns.js';
 import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
 import type { LookupJoinNode, StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
@@ -21,6 +20,7 @@ import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { readLookupRows } from '../operators/join/lookup-table.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
+import { toSinkBatch } from './sink-batch.js';
 import { openStores } from './state-rebuild.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
 import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
@@ -384,26 +384,4 @@ function once<T>(memo: Map<Source, Map<string, Promise<T>>>, s: Source, key: str
   let p = m.get(key);
   if (!p) { p = make(); m.set(key, p); }
   return p;
-}
-
-function toSinkBatch(batchId: number, chunks: readonly Chunk[], schema: arrow.Schema) {
-  const anyKinds = chunks.some((c) => c.kinds !== undefined);
-  const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
-  let kinds: Uint8Array | undefined;
-  if (anyKinds) {
-    kinds = new Uint8Array(total);
-    let p = 0;
-    for (const c of chunks) {
-      if (c.kinds) kinds.set(c.kinds, p);
-      p += c.batch.numRows;
-    }
-  }
-  const data = chunks.filter((c) => c.batch.numRows > 0).map((c) => relabel(c.batch, schema));
-  return { batchId, data, kinds };
-}
-
-/** The same columns under the sink's column names. */
-function relabel(b: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
-  if (b.schema.fields.every((f, i) => f.name === schema.fields[i]?.name)) return b;
-  return batchFromColumns(schema, b.data.children, b.numRows);
 }
