@@ -42,6 +42,12 @@ export interface Source {
   /** Bounded sources end; when exhausted, the query's watermark goes to +infinity. */
   readonly bounded: boolean;
   /**
+   * True when batches already committed can be read again, across processes, with the same rows
+   * (files, a deterministic generator): rebuilding damaged state by replaying them needs it. A
+   * source fed within one process (memory) or that forgets on `commit` leaves it unset.
+   */
+  readonly replayable?: boolean;
+  /**
    * The newest offset that may be read now, given the previous batch's end offset (undefined before
    * the first batch). Return `start` itself (or undefined when start is) when nothing new is there.
    * A source may cap the amount per batch here (`source.max-files-per-trigger`).

@@ -7,6 +7,8 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WeirError } from '../../src/common/errors.js';
+import { Engine } from '../../src/engine/engine.js';
 import { readSinkOutput, runCli, tempDir, writeSql, type Row } from '../support/cli.js';
 
 const FILES = 4;
@@ -108,5 +110,31 @@ describe('a damaged newest state file', () => {
     expect(r.stderr).toContain(`${v}.delta is unreadable`);
     expect(r.stderr).toContain(`The newest state every operator can rebuild is version ${v - 1}, but the offsets or commit of batch ${v - 1} are gone`);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+});
+
+describe('a damaged newest state file under a source that cannot replay', () => {
+  it('is a STATE error naming the file and the source (memory input is gone with its process), not a wrong answer', async () => {
+    const ck = tempDir('weir-corrupt-mem-');
+    const sql = `CREATE TABLE t (k STRING) WITH ('connector' = 'memory');
+      CREATE TABLE o (k STRING, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, COUNT(*) FROM t GROUP BY k;`;
+    const first = new Engine({ checkpointDir: ck });
+    const [q] = await first.execute(sql);
+    for (const k of ['a', 'b', 'a']) {
+      first.input('t').push([{ k }]);
+      await q!.processAllAvailable();
+    }
+    await first.stop();
+    const [file] = newest(path.join(ck, 'insert-into_o', 'state'), 'delta');
+    changeAValue(file);
+    const second = new Engine({ checkpointDir: ck });
+    const [q2] = await second.execute(sql);
+    const e = await q2!.awaitTermination().catch((x: unknown) => x);
+    await second.stop();
+    expect(e).toBeInstanceOf(WeirError);
+    expect((e as WeirError).code).toBe('STATE');
+    expect((e as WeirError).message).toContain(`${path.basename(file)} is unreadable`);
+    expect((e as WeirError).message).toMatch(/would replay committed batches, but memory.* cannot read them again/);
   });
 });

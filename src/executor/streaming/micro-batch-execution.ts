@@ -104,7 +104,9 @@ export class MicroBatchExecution {
     if (this.o.trigger.kind === 'availableNow') {
       for (const s of new Set(this.o.sources)) await s.prepareForAvailableNow?.();
     }
-    const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider, this.o.checkpoint);
+    const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
+    const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider,
+      this.o.checkpoint, notReplayable);
     this.stores = opened.stores;
     if (opened.rebuild) {
       const r = opened.rebuild;

@@ -9,7 +9,8 @@
  * The stores are opened at the newest version every one of them can rebuild, and those batches are
  * handed back for replay. Their output was delivered and committed before, so the replay updates
  * state only: nothing goes to the sink again. When the offsets needed are gone (older than
- * 'checkpoint.retain') the damage is reported as it was found, with what would be needed.
+ * 'checkpoint.retain') the damage is reported as it was found, with what would be needed; so is it
+ * when a source cannot read committed batches again (`Source.replayable`: the memory source).
  */
 import { WeirError } from '../../common/errors.js';
 import type { BatchCommit, BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
@@ -31,8 +32,9 @@ export interface OpenedStores {
   };
 }
 
+/** `notReplayable`: the descriptions of the query's sources that cannot read committed batches again. */
 export async function openStores(operatorIds: readonly number[], version: number, provider: StateStoreProvider,
-  checkpoint: Checkpoint | undefined): Promise<OpenedStores> {
+  checkpoint: Checkpoint | undefined, notReplayable: readonly string[]): Promise<OpenedStores> {
   let at = version;
   let damage: WeirError | undefined;
   for (;;) {
@@ -44,6 +46,10 @@ export async function openStores(operatorIds: readonly number[], version: number
     } catch (e) {
       if (!(e instanceof WeirError) || e.code !== 'STATE' || checkpoint === undefined || provider.newestLoadableVersion === undefined) throw e;
       damage ??= e;
+      if (notReplayable.length > 0) {
+        throw new WeirError('STATE', `${e.message}. Rebuilding it from older versions would replay committed batches, but `
+          + `${notReplayable.join(', ')} cannot read them again. Restore the damaged file from a copy of the checkpoint`);
+      }
       let older = at;
       for (const id of operatorIds) older = Math.min(older, await provider.newestLoadableVersion(id, at));
       if (older >= at) throw e;
