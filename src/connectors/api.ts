@@ -42,6 +42,12 @@ export interface Source {
   /** Bounded sources end; when exhausted, the query's watermark goes to +infinity. */
   readonly bounded: boolean;
   /**
+   * True when batches already committed can be read again, across processes, with the same rows
+   * (files, a deterministic generator): rebuilding damaged state by replaying them needs it. A
+   * source fed within one process (memory) or that forgets on `commit` leaves it unset.
+   */
+  readonly replayable?: boolean;
+  /**
    * The newest offset that may be read now, given the previous batch's end offset (undefined before
    * the first batch). Return `start` itself (or undefined when start is) when nothing new is there.
    * A source may cap the amount per batch here (`source.max-files-per-trigger`).
@@ -86,13 +92,32 @@ export interface SinkBatch {
   readonly processingTime?: number;
 }
 
+/**
+ * Which run of which query writes a sink, and how far its checkpoint got: a sink that keeps batches
+ * across runs (the filesystem sink's manifests) tells a resumed query from a new one with it, so a
+ * batch id it saw before is skipped only when the same checkpoint delivers it again.
+ */
+export interface SinkWriter {
+  /** the checkpoint directory's own id (a UUID); undefined when the query runs without a checkpoint */
+  readonly checkpointId: string | undefined;
+  /** that checkpoint directory (for messages) */
+  readonly checkpointDir: string | undefined;
+  readonly queryId: string;
+  readonly queryName: string;
+  /** the last batch the checkpoint committed (-1: none): every batch up to it was delivered before */
+  readonly lastCommittedBatchId: number;
+  /** the next batch, when a run before planned it and this run delivers it again with its recorded offsets */
+  readonly pendingBatchId: number | undefined;
+}
+
 export interface Sink {
   readonly description: string;
   /**
    * Called once before the first batch. `keyColumns` are the columns that identify a result row in
    * update mode (the sink's PRIMARY KEY, else the query's grouping keys), by index into `schema`.
+   * `writer` is given by the micro-batch execution (absent for the late-rows table).
    */
-  open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void>;
+  open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string; writer?: SinkWriter }): Promise<void>;
   /** Write batch N. If batch N was written before (a re-run after a crash), this must not duplicate it. */
   write(batch: SinkBatch): Promise<void>;
   close(): Promise<void>;

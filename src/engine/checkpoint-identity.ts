@@ -120,7 +120,8 @@ export async function checkCheckpointOwner(root: string, name: string): Promise<
   }
   if (others.length === 0) return { opened };
   throw new WeirError('STATE', `checkpoint ${root} belongs to a different query: it holds the checkpoint of ${others.join(', ')}, `
-    + `not of this query ${name}. Use a new checkpoint directory, or delete this one to start over`);
+    + `not of this query ${name}. Run those queries on it, or give this query a checkpoint directory of its own `
+    + '(a new checkpoint starts over from the beginning of the input; a filesystem sink written by another checkpoint refuses it)');
 }
 
 interface Metadata { readonly fingerprint?: { readonly operators?: readonly { kind: string; description?: string }[] } }

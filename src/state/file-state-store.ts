@@ -182,6 +182,12 @@ export class FileStateStoreProvider implements StateStoreProvider {
     return store;
   }
 
+  async newestLoadableVersion(operatorId: number, atMost: number): Promise<number> {
+    const files = await this.operatorFiles(operatorId);
+    await files.idle().catch(() => undefined); // a failed background build changed no committed file
+    return files.newestLoadable(atMost);
+  }
+
   async maintenance(): Promise<void> {
     for (const f of this.files.values()) await f.idle();
   }

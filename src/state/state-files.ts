@@ -4,9 +4,14 @@
  *   <v>.delta      the keys version v changed: a header line, then `[key,value]` or `[key]` (deleted)
  *   <v>.snapshot   every live key at version v: a header line, then `[key,value]`
  *
- * The header `{"weir":"state","kind":…,"version":v,"entries":n}` lets a reader tell a whole file
- * from a cut-off one. Version v is rebuilt from the newest readable snapshot at or below v plus the
- * deltas after it; files above v belong to a batch that never committed and are not read.
+ * The header `{"weir":"state","kind":…,"version":v,"entries":n,"sum":"trailer"}` lets a reader
+ * tell a whole file from a cut-off one; the trailer line `{"weir":"end","checksum":"sha256:…"}`
+ * (checksum.ts, over the entry lines) tells it from one whose bytes changed since. A file without
+ * `sum` (written before checksums) is read without the check. Version v is rebuilt from the newest
+ * readable snapshot at or below v plus the deltas after it; files above v belong to a batch that
+ * never committed and are not read. A file that is cut off or fails its checksum is unreadable, and
+ * the rebuild tries an older snapshot; when no chain reaches v, `newestLoadable` says which older
+ * version can still be rebuilt, and the micro-batch loop replays the batches after it.
  *
  * Snapshots are built from the files (the previous snapshot plus the deltas), never from live
  * memory, so building one needs no pause of the batch loop: it streams text with awaits between
@@ -17,6 +22,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { WeirError } from '../common/errors.js';
 import { isTempFile, removeStaleTemps, writeLinesAtomic } from './checkpoint/atomic-file.js';
+import { RunningChecksum } from './checkpoint/checksum.js';
+import { withCheckpointIo } from './checkpoint/io-errors.js';
 import { decodeEntry, entryKey } from './state-codec.js';
 import type { StateValue } from './state-store.js';
 
@@ -27,12 +34,21 @@ interface Header {
   readonly kind: StateFileKind;
   readonly version: number;
   readonly entries: number;
+  /** 'trailer': a checksum line follows the entries (absent in files written before checksums) */
+  readonly sum?: 'trailer';
+}
+
+interface Trailer {
+  readonly weir: 'end';
+  readonly checksum: string;
 }
 
 const FILE_NAME = /^(0|[1-9][0-9]*)\.(delta|snapshot)$/;
 
 export const headerLine = (kind: StateFileKind, version: number, entries: number): string =>
-  JSON.stringify({ weir: 'state', kind, version, entries } satisfies Header) + '\n';
+  JSON.stringify({ weir: 'state', kind, version, entries, sum: 'trailer' } satisfies Header) + '\n';
+
+const trailerLine = (checksum: string): string => JSON.stringify({ weir: 'end', checksum } satisfies Trailer) + '\n';
 
 /**
  * Call `onLine` for each line of a text file, streamed (state files can be far larger than one JS
@@ -55,11 +71,20 @@ async function forEachLine(file: string, onLine: (line: string) => boolean): Pro
 
 /**
  * Read a state file, calling `onLine` for each entry line. False when the file is missing, has no
- * valid header, or has fewer lines than its header says (cut off by a crash).
+ * valid header, has fewer lines than its header says (cut off by a crash), or its entries do not
+ * match the checksum of its trailer (changed after it was written).
  */
 async function readStateFile(file: string, kind: StateFileKind, version: number, onLine: (line: string) => boolean): Promise<boolean> {
   let header: Header | undefined;
   let n = 0;
+  let trailer: Trailer | undefined;
+  const sum = new RunningChecksum();
+  // lines hashed a few thousand at a time: one native call per line would cost more than the hash
+  let unhashed: string[] = [];
+  const hashPending = (): void => {
+    if (unhashed.length > 0) sum.update(unhashed.join('\n') + '\n');
+    unhashed = [];
+  };
   try {
     const whole = await forEachLine(file, (line) => {
       if (header === undefined) {
@@ -71,7 +96,20 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
         return header?.weir === 'state' && header.kind === kind && header.version === version;
       }
       if (line === '') return true;
+      if (trailer !== undefined) return false; // nothing may follow the trailer
+      if (header.sum === 'trailer' && n === header.entries) {
+        try {
+          trailer = JSON.parse(line) as Trailer;
+        } catch {
+          return false;
+        }
+        return trailer?.weir === 'end';
+      }
       n++;
+      if (header.sum === 'trailer') {
+        unhashed.push(line);
+        if (unhashed.length >= 4096) hashPending();
+      }
       return onLine(line);
     });
     if (!whole) return false;
@@ -79,7 +117,9 @@ async function readStateFile(file: string, kind: StateFileKind, version: number,
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
-  return header !== undefined && n === header.entries;
+  if (header === undefined || n !== header.entries) return false;
+  hashPending();
+  return header.sum !== 'trailer' || (trailer !== undefined && trailer.checksum === sum.digest());
 }
 
 export class OperatorFiles {
@@ -92,8 +132,10 @@ export class OperatorFiles {
   private constructor(readonly dir: string, readonly operatorId: number) {}
 
   static async open(dir: string, operatorId: number): Promise<OperatorFiles> {
-    await fs.mkdir(dir, { recursive: true });
-    await removeStaleTemps(dir);
+    await withCheckpointIo(dir, async () => {
+      await fs.mkdir(dir, { recursive: true });
+      await removeStaleTemps(dir);
+    });
     const f = new OperatorFiles(dir, operatorId);
     for (const name of await fs.readdir(dir)) {
       if (isTempFile(name) || !FILE_NAME.test(name)) continue;
@@ -135,9 +177,14 @@ export class OperatorFiles {
   async write(kind: StateFileKind, version: number, count: number, body: Iterable<string> | AsyncIterable<string>): Promise<void> {
     async function* all(): AsyncGenerator<string> {
       yield headerLine(kind, version, count);
-      yield* body;
+      const sum = new RunningChecksum();
+      for await (const chunk of body) {
+        sum.update(chunk);
+        yield chunk;
+      }
+      yield trailerLine(sum.digest());
     }
-    const bytes = await writeLinesAtomic(this.path(version, kind), all());
+    const bytes = await withCheckpointIo(this.dir, () => writeLinesAtomic(this.path(version, kind), all()));
     this.sizes.set(`${version}.${kind}`, bytes);
   }
 
@@ -181,6 +228,22 @@ export class OperatorFiles {
       if (ok) return live;
     }
     throw new WeirError('STATE', `cannot rebuild the state of operator ${this.operatorId} at version ${version} from ${this.dir}: ${[...new Set(problems)].join('; ')}`);
+  }
+
+  /**
+   * The newest version at or below `atMost` whose state can be rebuilt from intact files (-1: the
+   * empty state before the first batch, always). For recovery when `atMost` itself cannot be.
+   */
+  async newestLoadable(atMost: number): Promise<number> {
+    for (let v = atMost; v >= 0; v--) {
+      try {
+        await this.load(v);
+        return v;
+      } catch (e) {
+        if (!(e instanceof WeirError) || e.code !== 'STATE') throw e;
+      }
+    }
+    return -1;
   }
 
   private readInto(live: Map<string, StateValue>, version: number, kind: StateFileKind): Promise<boolean> {

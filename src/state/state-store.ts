@@ -34,6 +34,12 @@ export interface StateStore {
 export interface StateStoreProvider {
   /** Open operator `operatorId`'s store at committed `version` (-1: empty). */
   open(operatorId: number, version: number): Promise<StateStore>;
+  /**
+   * The newest committed version at or below `atMost` that operator `operatorId`'s files can still
+   * rebuild (-1: none, the empty state), when `open` at `atMost` failed because a file is damaged.
+   * Stores that cannot go back to older versions do not have it.
+   */
+  newestLoadableVersion?(operatorId: number, atMost: number): Promise<number>;
   /** Wait for background work (snapshot compaction, old-file deletion) to finish. */
   maintenance?(): Promise<void>;
   /** Finish background work and release files and handles. */

@@ -136,7 +136,11 @@ describe('FileStateStore', () => {
     s.put('c', [3]);
     await p.maintenance();
     const text = await fs.readFile(path.join(dir, '1', '1.snapshot'), 'utf8');
-    expect(text.trim().split('\n')).toEqual(['{"weir":"state","kind":"snapshot","version":1,"entries":2}', '["a",[1]]', '["b",[2]]']);
+    const lines = text.trim().split('\n');
+    expect(lines.slice(0, 3)).toEqual(['{"weir":"state","kind":"snapshot","version":1,"entries":2,"sum":"trailer"}', '["a",[1]]', '["b",[2]]']);
+    // then only the checksum trailer: 'c' is not there
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[3]!)).toMatchObject({ weir: 'end' });
   });
 
   it('keeps values plain JSON would lose', async () => {

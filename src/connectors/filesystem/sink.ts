@@ -9,6 +9,10 @@
  * list, a batch whose manifest exists is skipped when delivered again (a re-run after a crash), and
  * open() deletes part files no manifest lists (the leftovers of a crash before the commit).
  *
+ * Skipping is right only for the checkpoint that wrote those manifests: open() checks the writer
+ * (sink-owner.ts) and refuses output written by another checkpoint, a checkpoint older than the
+ * output, and a committed batch whose manifest is gone, before it writes or deletes anything.
+ *
  * PARTITIONED BY tables write Hive-style `k=v` directories (layout.ts escapes the values, NULL is
  * `__DEFAULT_PARTITION__`); the manifest lists each part file by its path relative to `path`. With
  * 'sink.partition-commit.policy.kind' = 'success-file' a partition gets an empty `_SUCCESS` file once
@@ -30,7 +34,7 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, readerFor, takeBatch, valueAt } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema, type Schema } from '../../common/schema.js';
-import type { ClockLike, ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch } from '../api.js';
+import type { ClockLike, ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch, SinkWriter } from '../api.js';
 import { RowKind } from '../api.js';
 import { toTextValue } from '../formats/convert.js';
 import type { Format } from '../formats/decoded.js';
@@ -38,8 +42,9 @@ import { formatFromOptions } from '../formats/format.js';
 import { committedBatchIds, exists, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
 import { partitionCommitOptions, resolvedPath } from './options.js';
 import { PartitionCommitter } from './partition-commit.js';
+import { claimSink, type UnlistedPart } from './sink-owner.js';
 
-const PART_FILE = /^\.?part-\d{8}-/;
+const PART_FILE = /^\.?part-(\d{8})-/;
 
 export class FilesystemSink implements Sink {
   readonly description: string;
@@ -73,7 +78,7 @@ export class FilesystemSink implements Sink {
     }
   }
 
-  async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
+  async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string; writer?: SinkWriter }): Promise<void> {
     this.schema = ctx.schema;
     this.mode = ctx.mode;
     this.keyColumns = ctx.keyColumns;
@@ -86,7 +91,12 @@ export class FilesystemSink implements Sink {
     });
     this.fileSchema = { columns: ctx.schema.columns.filter((_, i) => !this.partitionCols.includes(i)) };
     await fsp.mkdir(path.join(this.dir, MANIFEST_DIR), { recursive: true });
-    await this.removeUncommitted();
+    const unlisted = await this.unlistedParts();
+    // without a writer (the late-rows table) every unlisted file counts as a crash's leftover
+    const leftover = ctx.writer === undefined
+      ? () => true
+      : await claimSink(this.dir, ctx.writer, this.mode, committedBatchIds(this.dir), unlisted.filter((p) => !p.temp), writeDurably);
+    for (const p of unlisted) if (p.temp || leftover(p)) await removeIfThere(path.join(this.dir, p.rel));
     if (this.committer) {
       if (this.mode !== 'append') {
         throw new WeirError('OPTION', `table '${this.table.name}': partition commit ('sink.partition-commit.policy.kind') needs append mode, `
@@ -190,26 +200,31 @@ export class FilesystemSink implements Sink {
     return groups;
   }
 
-  /** Delete part files (and temp files) that no manifest lists: the leftovers of a crash. */
-  private async removeUncommitted(): Promise<void> {
+  /**
+   * Part files (and temp files) that no manifest lists, with their batch ids; half-written manifests
+   * count as temp files. Which of them are a crash's leftovers open() decides.
+   */
+  private async unlistedParts(): Promise<(UnlistedPart & { temp: boolean })[]> {
     const committed = new Set(listCommittedFiles(this.dir));
+    const out: (UnlistedPart & { temp: boolean })[] = [];
     const walk = async (rel: string): Promise<void> => {
       const entries = await fsp.readdir(path.join(this.dir, rel), { withFileTypes: true });
       for (const e of entries) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (rel === '' && e.name === MANIFEST_DIR) {
-            // half-written manifests
             for (const m of await fsp.readdir(path.join(this.dir, MANIFEST_DIR))) {
-              if (m.startsWith('.')) await removeIfThere(path.join(this.dir, MANIFEST_DIR, m));
+              if (m.startsWith('.')) out.push({ rel: `${MANIFEST_DIR}/${m}`, batchId: -1, temp: true });
             }
           } else await walk(child);
-        } else if (PART_FILE.test(e.name) && !committed.has(child)) {
-          await removeIfThere(path.join(this.dir, child));
+          continue;
         }
+        const m = PART_FILE.exec(e.name);
+        if (m && !committed.has(child)) out.push({ rel: child, batchId: Number(m[1]), temp: e.name.startsWith('.') });
       }
     };
     await walk('');
+    return out;
   }
 
   /** Complete mode: drop every result older than batch `id` (manifest first, then its files). */

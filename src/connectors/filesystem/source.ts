@@ -34,6 +34,8 @@ export class FilesystemSource implements Source {
   readonly schema: Schema;
   readonly description: string;
   readonly bounded: boolean;
+  /** the files stay where they are: a committed range reads the same again */
+  readonly replayable = true;
   readonly pollIntervalMs?: number;
   private readonly dir: string;
   /** set when `path` names one file rather than a directory */

@@ -24,6 +24,8 @@ export class NexmarkSource implements Source {
   readonly schema: Schema;
   readonly description: string;
   readonly bounded: boolean;
+  /** events are a function of their number and the seed: a committed range reads the same again */
+  readonly replayable = true;
   readonly pollIntervalMs: number | undefined;
   private readonly arrowSchema: arrow.Schema;
   private readonly select: ColumnSelection;

@@ -9,11 +9,10 @@
  * whatever state holds, and the query ends.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns } from '../../common/columns.js';
 import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
 import type { LookupJoinNode, StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
-import type { BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
+import type { BatchCommit, BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
 import { decodeWatermark, encodeWatermark } from '../../state/checkpoint/checkpoint.js';
 import type { JsonValue } from '../../state/checkpoint/batch-log.js';
 import type { ExprContext } from '../expr/compile.js';
@@ -21,6 +20,8 @@ import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { readLookupRows } from '../operators/join/lookup-table.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import type { Clock } from './clock.js';
+import { toSinkBatch } from './sink-batch.js';
+import { openStores } from './state-rebuild.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
 import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
 import type { Trigger } from './trigger.js';
@@ -77,8 +78,15 @@ export class MicroBatchExecution {
   private lastBatchTime = -Infinity;
   private finalBatchDone = false;
   private exprNow = 0;
-  /** a batch the checkpoint planned but did not commit: re-run exactly as planned */
-  private pending: BatchOffsets | undefined;
+  /**
+   * batches the checkpoint planned before this run, re-run in order exactly as planned: the one
+   * planned but not committed, after those replayed to rebuild damaged state (state-rebuild.ts)
+   */
+  private replays: BatchOffsets[] = [];
+  /** replayed batches up to this id were committed before: their output is not delivered again */
+  private deliveredUpTo = -1;
+  /** how far the checkpoint got when this run started: the sink checks its output against it */
+  private recovered: { lastCommitted: number; pending: number | undefined } = { lastCommitted: -1, pending: undefined };
   /** malformed records of lookup tables, reported with the first batch that runs */
   private lookupRejected: RejectedRecord[] = [];
 
@@ -96,8 +104,20 @@ export class MicroBatchExecution {
     if (this.o.trigger.kind === 'availableNow') {
       for (const s of new Set(this.o.sources)) await s.prepareForAvailableNow?.();
     }
-    for (const s of this.o.plan.statefulOperators) {
-      this.stores.set(s.operatorId, await this.o.stateProvider.open(s.operatorId, this.batchId - 1));
+    const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
+    const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider,
+      this.o.checkpoint, notReplayable);
+    this.stores = opened.stores;
+    if (opened.rebuild) {
+      const r = opened.rebuild;
+      this.deliveredUpTo = this.batchId - 1;
+      this.batchId = r.version + 1;
+      this.offsets = this.o.sources.map((_, i) => r.offsets?.sources[i] as Json | undefined);
+      this.lastBatchWatermark = r.offsets?.watermark ?? -Infinity;
+      this.lastBatchTime = r.offsets?.timestamp ?? -Infinity;
+      this.finalBatchDone = r.offsets?.watermark === Infinity;
+      this.restoreTracker(r.commit);
+      this.replays = [...r.replay, ...this.replays];
     }
     const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
     const lookupTables = new Map<LookupJoinNode, arrow.RecordBatch>();
@@ -118,6 +138,14 @@ export class MicroBatchExecution {
       mode: this.o.plan.mode,
       keyColumns: this.o.plan.keyColumns,
       queryName: this.o.name,
+      writer: {
+        checkpointId: this.o.checkpoint?.checkpointId,
+        checkpointDir: this.o.checkpoint?.dir,
+        queryId: this.o.id,
+        queryName: this.o.name,
+        lastCommittedBatchId: this.recovered.lastCommitted,
+        pendingBatchId: this.recovered.pending,
+      },
     });
   }
 
@@ -130,6 +158,7 @@ export class MicroBatchExecution {
     const cp = this.o.checkpoint;
     if (!cp) return;
     const r = await cp.recoveryPoint();
+    this.recovered = { lastCommitted: r.lastCommitted, pending: r.pending?.batchId };
     this.batchId = r.nextBatchId;
     if (r.committed) {
       this.offsets = this.o.sources.map((_, i) => r.committed!.sources[i] as Json | undefined);
@@ -137,14 +166,17 @@ export class MicroBatchExecution {
       this.lastBatchTime = r.committed.timestamp;
       if (r.committed.watermark === Infinity) this.finalBatchDone = true;
     }
-    const saved = r.commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
-    if (r.commit) {
-      this.tracker.restore({
-        watermark: r.commit.nextWatermark,
-        perSource: (saved?.perSource ?? []).map((w) => decodeWatermark(w)),
-      });
-    }
-    this.pending = r.pending;
+    if (r.commit) this.restoreTracker(r.commit);
+    this.replays = r.pending ? [r.pending] : [];
+  }
+
+  /** The watermark tracker as batch `commit` left it (undefined: as before the first batch). */
+  private restoreTracker(commit: BatchCommit | undefined): void {
+    const saved = commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
+    this.tracker.restore({
+      watermark: commit?.nextWatermark ?? -Infinity,
+      perSource: commit ? (saved?.perSource ?? []).map((w) => decodeWatermark(w)) : this.o.sources.map(() => -Infinity),
+    });
   }
 
   /** True when every source is bounded and has nothing after its current offset. */
@@ -165,8 +197,9 @@ export class MicroBatchExecution {
     /** time spent making the batch durable: offsets, state versions, commit */
     let checkpointMs = 0;
     const starts = this.offsets.slice();
-    const replay = this.pending;
-    this.pending = undefined;
+    const replay = this.replays.shift();
+    // a batch replayed to rebuild state: its output was delivered and committed before
+    const delivered = replay !== undefined && replay.batchId <= this.deliveredUpTo;
     let ends: (Json | undefined)[];
     let wm: number;
     let now: number;
@@ -229,14 +262,14 @@ export class MicroBatchExecution {
       rejectedAll.push(...this.lookupRejected);
       this.lookupRejected = [];
     }
-    if (rejectedAll.length > 0) await this.o.rejected.write(batchId, rejectedAll);
+    if (rejectedAll.length > 0 && !delivered) await this.o.rejected.write(batchId, rejectedAll);
     const tRead = performance.now();
 
     const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
     let output: Chunk[];
     try {
       output = runBatch(this.tree, chunks, ctx);
-      await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
+      if (!delivered) await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
     } catch (e) {
       for (const op of this.operators) op.abort?.();
       throw e;
@@ -250,7 +283,11 @@ export class MicroBatchExecution {
     this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
     this.tracker.advance();
     const cp = this.o.checkpoint;
-    if (cp) {
+    if (cp && delivered) {
+      // its commit is on record: the watermark it recorded is the one the next batch uses
+      const recorded = await cp.commitOf(batchId);
+      if (recorded) this.restoreTracker(recorded);
+    } else if (cp) {
       const tc = performance.now();
       const snap = this.tracker.snapshot();
       await cp.writeCommit({
@@ -349,26 +386,4 @@ function once<T>(memo: Map<Source, Map<string, Promise<T>>>, s: Source, key: str
   let p = m.get(key);
   if (!p) { p = make(); m.set(key, p); }
   return p;
-}
-
-function toSinkBatch(batchId: number, chunks: readonly Chunk[], schema: arrow.Schema) {
-  const anyKinds = chunks.some((c) => c.kinds !== undefined);
-  const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
-  let kinds: Uint8Array | undefined;
-  if (anyKinds) {
-    kinds = new Uint8Array(total);
-    let p = 0;
-    for (const c of chunks) {
-      if (c.kinds) kinds.set(c.kinds, p);
-      p += c.batch.numRows;
-    }
-  }
-  const data = chunks.filter((c) => c.batch.numRows > 0).map((c) => relabel(c.batch, schema));
-  return { batchId, data, kinds };
-}
-
-/** The same columns under the sink's column names. */
-function relabel(b: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
-  if (b.schema.fields.every((f, i) => f.name === schema.fields[i]?.name)) return b;
-  return batchFromColumns(schema, b.data.children, b.numRows);
 }

@@ -6,7 +6,7 @@
  * flight finish and commit, then closes sources and sink. A failure ends the query; its error is
  * `exception`, and `awaitTermination()` rejects with it.
  */
-import { InternalError } from '../../common/errors.js';
+import { WeirError } from '../../common/errors.js';
 import type { MicroBatchExecution } from './micro-batch-execution.js';
 import type { Clock } from './clock.js';
 import type { QueryEvent, QueryListener, QueryProgress } from './progress.js';
@@ -40,9 +40,16 @@ export class StreamingQuery {
 
   private resolveTerminated: () => void = () => {};
 
-  /** Start the loop (the engine calls this once the query is built). */
+  /**
+   * Start the loop (the engine calls this once the query is built). Starting it again is a user's
+   * mistake (CONTRACT: a query cannot be restarted once stopped), refused with the way to resume.
+   */
   start(): void {
-    if (this.loopStarted) throw new InternalError('query started twice');
+    if (this.loopStarted) {
+      const state = this.active ? 'is already running' : this.error ? 'has failed' : 'has stopped';
+      throw new WeirError('PLAN', `query ${this.name} (id ${this.id}) ${state}: a query runs once and cannot be started again. `
+        + 'To resume it, start a new query from the same SQL on the same checkpoint directory (engine.execute, or weir run with the same --checkpoint)');
+    }
     this.loopStarted = true;
     this.emit({ type: 'started', id: this.id, runId: this.runId, name: this.name });
     void this.loop();

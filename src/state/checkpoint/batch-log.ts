@@ -3,11 +3,17 @@
  * file `DIR/N` holds batch N's entry. Files are written atomically; a file that does not parse (the
  * remains of a crash on a file system that broke the rename promise) counts as absent, so it never
  * blocks a restart and may be written again.
+ *
+ * A file is two lines: the entry's JSON, then the checksum of that line (checksum.ts). A file whose
+ * checksum does not match its entry was changed after it was written: that is not a crash's
+ * remains but corruption, and reading it is a STATE error naming the file (guessing what batch N
+ * was would silently change results). Files written before checksums (one line) are still read.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { WeirError } from '../../common/errors.js';
-import { readJsonOrUndefined, removeStaleTemps, writeFileAtomic } from './atomic-file.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
+import { checksumOf } from './checksum.js';
 
 /** JSON, the same shape as connectors' `Json` (state does not import connectors). */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [k: string]: JsonValue };
@@ -41,12 +47,15 @@ export class BatchLog<T extends JsonValue> {
       if (JSON.stringify(existing) === text) return;
       throw new WeirError('STATE', `${this.file(batchId)} already holds a different entry for batch ${batchId}: another query may be writing to this checkpoint`);
     }
-    await writeFileAtomic(this.file(batchId), text + '\n');
+    await writeFileAtomic(this.file(batchId), `${text}\n${checksumOf(text)}\n`);
   }
 
-  /** Batch `batchId`'s entry, or undefined when there is none or it does not parse. */
+  /**
+   * Batch `batchId`'s entry, or undefined when there is none or it does not parse (torn). A
+   * checksum that does not match is a STATE error.
+   */
   async get(batchId: number): Promise<T | undefined> {
-    return (await readJsonOrUndefined(this.file(batchId))) as T | undefined;
+    return (await readLogEntry(this.file(batchId))) as T | undefined;
   }
 
   /** The batch ids that have a file, ascending (whether or not the file parses). */
@@ -97,5 +106,37 @@ export class BatchLog<T extends JsonValue> {
     const gone = ids.slice(0, Math.max(0, ids.length - keepLast));
     await Promise.all(gone.map((id) => this.remove(id)));
     return gone;
+  }
+}
+
+/**
+ * The entry in a log file: undefined when the file is missing, empty or cut off inside the JSON
+ * (a torn write); a STATE error when a checksum line is there and does not match.
+ */
+export async function readLogEntry(file: string): Promise<JsonValue | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const nl = text.indexOf('\n');
+  const json = nl < 0 ? text : text.slice(0, nl);
+  const check = nl < 0 ? '' : text.slice(nl + 1).trim();
+  if (check !== '') {
+    const expected = checksumOf(json);
+    // a checksum line cut short (a torn write after a whole entry line) still vouches for nothing
+    // wrong: the entry line before it is whole
+    if (check !== expected && !(expected.startsWith(check) && nl + 1 + check.length >= text.trimEnd().length)) {
+      throw new WeirError('STATE', `${file} is corrupt: its checksum (${check.slice(0, 40)}) does not match its content; `
+        + 'the file was changed after Weir wrote it. Restore it from a copy of the checkpoint');
+    }
+  }
+  if (json.trim() === '') return undefined;
+  try {
+    return JSON.parse(json) as JsonValue;
+  } catch {
+    return undefined;
   }
 }

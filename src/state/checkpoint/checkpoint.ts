@@ -1,7 +1,9 @@
 /**
  * A query's checkpoint directory (DESIGN.md "Micro-batch protocol"):
  *
- *   metadata      {version, id, fingerprint, createdAt}: which query owns the directory
+ *   metadata      {version, id, checkpointId, fingerprint, createdAt}: which query owns the
+ *                 directory; `checkpointId` is a UUID made with the directory, which sinks record so
+ *                 they can tell this checkpoint from another one of the same query
  *   offsets/N     written before batch N runs: source offsets, watermark, batch timestamp, the
  *                 settings that change results, and what sources need to resume
  *   commits/N     written after the sink took batch N and every state store committed version N
@@ -9,15 +11,22 @@
  *
  * Recovery: the last batch with a commit is done; a batch with offsets but no commit is re-run with
  * exactly the recorded offsets, watermark and timestamp, over state loaded at the last committed
- * version. Every file is written atomically, and a file that does not parse counts as absent.
+ * version. Every file is written atomically, and a file that does not parse counts as absent; log
+ * entries carry a checksum, and one that does not match is a STATE error naming the file.
+ *
+ * Each commit entry also records the checkpoint id, the query id and the fingerprint, so a deleted
+ * `metadata` file is rebuilt from the newest commit, or the query refused if it differs, instead of
+ * state being read as something it is not.
  */
 import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { WeirError } from '../../common/errors.js';
+import { randomUUID } from 'node:crypto';
 import { readJsonOrUndefined, removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { BatchLog, type JsonValue } from './batch-log.js';
 import { incompatibility, sameFingerprint, type QueryFingerprint } from './fingerprint.js';
+import { withCheckpointIo } from './io-errors.js';
 
 export type { OperatorFingerprint, QueryFingerprint } from './fingerprint.js';
 
@@ -67,6 +76,13 @@ export interface CommitEntry {
    * system that broke the rename promise); missing in checkpoints written before it was added
    */
   readonly offsets: JsonValue;
+  /**
+   * the checkpoint's and the query's ids (strings) and the query's fingerprint; missing (read as
+   * undefined, so check with typeof) in checkpoints written before they were recorded
+   */
+  readonly checkpointId: JsonValue;
+  readonly queryId: JsonValue;
+  readonly fingerprint: JsonValue;
 }
 
 /** One batch's plan, as the micro-batch loop sees it. */
@@ -104,6 +120,8 @@ interface MetadataFile {
   readonly [k: string]: JsonValue;
   readonly version: 1;
   readonly id: string;
+  /** missing (undefined) in checkpoints made before it existed: one is made when such a checkpoint is opened */
+  readonly checkpointId: JsonValue;
   readonly fingerprint: JsonValue;
   readonly createdAt: number;
 }
@@ -118,6 +136,9 @@ export interface CheckpointOptions {
 }
 
 export const DEFAULT_RETAIN = 100;
+
+/** a name removeStaleTemps deletes (atomic-file.ts isTempFile) */
+const TEMP_PROBE = '.tmp-writable';
 
 const toOffsetsEntry = (b: BatchOffsets): OffsetsEntry => ({
   version: 1,
@@ -151,7 +172,11 @@ export class Checkpoint {
 
   private constructor(
     readonly dir: string,
+    /** the query's id (progress `id`), kept for the checkpoint's life */
     readonly id: string,
+    /** this checkpoint directory's own id (a UUID), recorded by sinks with what they write */
+    readonly checkpointId: string,
+    private readonly fingerprint: QueryFingerprint,
     readonly createdAt: number,
     readonly retain: number,
     private readonly offsets: BatchLog<OffsetsEntry>,
@@ -171,26 +196,39 @@ export class Checkpoint {
   static async open(dir: string, fingerprint: QueryFingerprint, options: CheckpointOptions): Promise<Checkpoint> {
     const retain = options.retain ?? DEFAULT_RETAIN;
     if (!Number.isInteger(retain) || retain < 1) throw new WeirError('OPTION', `checkpoint.retain must be a positive integer, got ${retain}`);
+    return withCheckpointIo(dir, () => Checkpoint.openDir(dir, fingerprint, options, retain));
+  }
+
+  private static async openDir(dir: string, fingerprint: QueryFingerprint, options: CheckpointOptions, retain: number): Promise<Checkpoint> {
     await fs.mkdir(dir, { recursive: true });
     await removeStaleTemps(dir);
+    // found out now, not at the first batch: a checkpoint that cannot be written cannot be resumed
+    await writeFileAtomic(path.join(dir, `.probe${TEMP_PROBE}`), '');
+    await removeStaleTemps(dir);
     const metaFile = path.join(dir, 'metadata');
-    const meta = (await readJsonOrUndefined(metaFile)) as MetadataFile | undefined;
-    let id = options.queryId;
-    let createdAt = options.now;
-    if (meta !== undefined && typeof meta === 'object' && typeof meta.id === 'string') {
-      const was = meta.fingerprint as unknown as QueryFingerprint;
-      const why = incompatibility(was, fingerprint);
-      if (why !== undefined) throw new WeirError('STATE', `checkpoint ${dir} belongs to a different query: ${why}. Use a new checkpoint directory, or delete this one to start over`);
-      id = meta.id;
-      createdAt = meta.createdAt;
-    }
-    if (meta === undefined || !sameFingerprint(meta.fingerprint as unknown as QueryFingerprint, fingerprint)) {
-      const file: MetadataFile = { version: 1, id, fingerprint: fingerprint as unknown as JsonValue, createdAt };
-      await writeFileAtomic(metaFile, JSON.stringify(file) + '\n');
-    }
+    const read = await readJsonOrUndefined(metaFile);
+    const meta = typeof read === 'object' && read !== null && typeof (read as MetadataFile).id === 'string' ? read as MetadataFile : undefined;
     const offsets = await BatchLog.open<OffsetsEntry>(path.join(dir, 'offsets'));
     const commits = await BatchLog.open<CommitEntry>(path.join(dir, 'commits'));
-    return new Checkpoint(dir, id, createdAt, retain, offsets, commits);
+    const owner = meta ?? await ownerFromCommits(dir, commits, fingerprint);
+    let id = options.queryId;
+    let checkpointId: string = randomUUID();
+    let createdAt = options.now;
+    if (owner !== undefined) {
+      const was = owner.fingerprint as unknown as QueryFingerprint;
+      const why = incompatibility(was, fingerprint);
+      if (why !== undefined) throw new WeirError('STATE', `checkpoint ${dir} belongs to a different query: ${why}. `
+        + 'Run the query that wrote it on this checkpoint, or give this query its own new checkpoint directory '
+        + '(and, for a filesystem sink, a new output path: a new checkpoint starts over from the beginning of the input)');
+      id = owner.id;
+      if (typeof owner.checkpointId === 'string') checkpointId = owner.checkpointId;
+      createdAt = owner.createdAt;
+    }
+    if (meta === undefined || meta.checkpointId === undefined || !sameFingerprint(meta.fingerprint as unknown as QueryFingerprint, fingerprint)) {
+      const file: MetadataFile = { version: 1, id, checkpointId, fingerprint: fingerprint as unknown as JsonValue, createdAt };
+      await writeFileAtomic(metaFile, JSON.stringify(file) + '\n');
+    }
+    return new Checkpoint(dir, id, checkpointId, fingerprint, createdAt, retain, offsets, commits);
   }
 
   /**
@@ -229,7 +267,7 @@ export class Checkpoint {
   /** Record batch N's plan before it runs (a re-run writes the identical entry: a no-op). */
   async writeOffsets(b: BatchOffsets): Promise<void> {
     const t0 = performance.now();
-    await this.offsets.add(b.batchId, toOffsetsEntry(b));
+    await withCheckpointIo(this.dir, () => this.offsets.add(b.batchId, toOffsetsEntry(b)));
     this.lastWriteMs = performance.now() - t0;
   }
 
@@ -243,9 +281,14 @@ export class Checkpoint {
       committedAt: c.committedAt,
       extra: c.extra ?? null,
       offsets: (await this.offsets.get(c.batchId)) ?? null,
+      checkpointId: this.checkpointId,
+      queryId: this.id,
+      fingerprint: this.fingerprint as unknown as JsonValue,
     };
-    await this.commits.add(c.batchId, entry);
-    await this.purge(c.batchId);
+    await withCheckpointIo(this.dir, async () => {
+      await this.commits.add(c.batchId, entry);
+      await this.purge(c.batchId);
+    });
     this.lastWriteMs += performance.now() - t0;
   }
 
@@ -288,4 +331,28 @@ export async function dirSize(dir: string): Promise<number> {
     else total += await fs.stat(p).then((s) => s.size, () => 0);
   }
   return total;
+}
+
+/**
+ * The owner of a checkpoint whose `metadata` file is gone (deleted by hand, or lost with a copy):
+ * rebuilt from the newest commit, which records it. A checkpoint with committed batches that do not
+ * record it (written before they did) is refused: its state cannot be checked against the query.
+ */
+async function ownerFromCommits(dir: string, commits: BatchLog<CommitEntry>, fingerprint: QueryFingerprint): Promise<MetadataFile | undefined> {
+  const last = await commits.latest();
+  if (last === undefined) return undefined;
+  const e = last.entry;
+  if (typeof e.fingerprint !== 'object' || e.fingerprint === null || typeof e.queryId !== 'string') {
+    throw new WeirError('STATE', `checkpoint ${dir} has committed batches (up to ${last.batchId}) but its metadata file is missing, `
+      + 'and those batches were written by a Weir that did not record which query wrote them, so Weir cannot check that '
+      + `the state belongs to this query (${fingerprint.operators.length} stateful operator(s)). Restore ${path.join(dir, 'metadata')} `
+      + 'from a copy of the checkpoint, or give this query its own new checkpoint directory (and, for a filesystem sink, a new output path)');
+  }
+  return {
+    version: 1,
+    id: e.queryId,
+    checkpointId: e.checkpointId,
+    fingerprint: e.fingerprint,
+    createdAt: e.committedAt,
+  };
 }
