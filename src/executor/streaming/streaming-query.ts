@@ -26,6 +26,7 @@ export class StreamingQuery {
   private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private loopStarted = false;
 
+  /** @internal queries are made by Engine.execute */
   constructor(
     readonly id: string,
     readonly runId: string,
@@ -41,6 +42,7 @@ export class StreamingQuery {
   private resolveTerminated: () => void = () => {};
 
   /**
+   * @internal
    * Start the loop (the engine calls this once the query is built). Starting it again is a user's
    * mistake (CONTRACT: a query cannot be restarted once stopped), refused with the way to resume.
    */
@@ -194,7 +196,7 @@ export class StreamingQuery {
     if (this.wake.signal.aborted) this.wake = new AbortController();
   }
 
-  /** Wake an idle loop now (the memory source calls this when rows are pushed). */
+  /** @internal Wake an idle loop now (the memory source calls this when rows are pushed). */
   notifyNewData(): void {
     this.wake.abort();
   }
