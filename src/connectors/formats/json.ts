@@ -11,13 +11,15 @@ import type * as arrow from 'apache-arrow';
 import { valueAt } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
+import type { SqlType } from '../../common/types.js';
 import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert.js';
-import { ColumnsCollector, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { jsonText, parseJsonExact } from './json-values.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
 export const JSON_OPTION_KEYS: readonly string[] = ['json.ignore-parse-errors', 'json.fail-on-missing-field'];
 
-export function decodeJsonLines(text: string, schema: Schema, fileName: string): DecodeResult {
+export function decodeJsonLines(text: string, schema: Schema, fileName: string, invalidLines?: ReadonlySet<number>): DecodeResult {
   const out = new ColumnsCollector(schema);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
@@ -34,9 +36,14 @@ export function decodeJsonLines(text: string, schema: Schema, fileName: string):
     pos = end + 1;
     if (line.trim() === '') continue;
     records++;
+    if (invalidLines !== undefined && invalidLines.has(lineNo)) {
+      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, INVALID_UTF8, line));
+      continue;
+    }
     let obj: unknown;
     try {
-      obj = JSON.parse(line);
+      // exact integers beyond 2^53 and out-of-range numbers as written (json-values.ts)
+      obj = parseJsonExact(line);
     } catch (e) {
       rejected.push(rejectedRecord(`${fileName}:${lineNo}`, `invalid JSON: ${(e as Error).message}`, line));
       continue;
@@ -73,12 +80,22 @@ export function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Re
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
 export function encodeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
   const rows = batchToJsonObjects(batch, schema);
+  // a BIGINT beyond 2^53 is a bigint, which JSON.stringify refuses: such rows are written with their
+  // exact digits (no "n", no rounding); every other row keeps the native writer
+  const bigintColumns = schema.columns.filter((c) => holdsBigint(c.type)).map((c) => c.name);
+  const nested = schema.columns.some((c) => c.type.kind === 'ROW' && holdsBigint(c.type));
   let s = '';
   for (let i = 0; i < rows.length; i++) {
     const op = ops?.[i];
-    s += JSON.stringify(op ? { ...rows[i], _op: op } : rows[i]) + '\n';
+    const row = op ? { ...rows[i], _op: op } : rows[i]!;
+    const exact = nested || bigintColumns.some((name) => typeof row[name] === 'bigint');
+    s += (exact ? jsonText(row) : JSON.stringify(row)) + '\n';
   }
   return s;
+}
+
+function holdsBigint(t: SqlType): boolean {
+  return t.kind === 'BIGINT' || (t.kind === 'ROW' && t.fields.some((f) => holdsBigint(f.type)));
 }
 
 export const jsonFormat: Format = {
