@@ -251,7 +251,7 @@ export function toTextValue(t: SqlType, v: unknown): string | null {
     case 'DATE': return formatDate(v as number);
     case 'DECIMAL': return roundToScale(v as number, t.scale).toFixed(t.scale);
     case 'FLOAT': return String(shortestFloat32(v as number));
-    case 'ROW': return JSON.stringify(toJsonValue(t, v));
+    case 'ROW': return jsonText(toJsonValue(t, v)); // exact digits for a bigint field
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'DOUBLE': case 'INTERVAL':
     case 'VARCHAR': case 'NULL':
       return String(v);
