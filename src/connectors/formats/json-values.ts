@@ -26,13 +26,40 @@ export class JsonNumberText {
   constructor(readonly text: string) {}
 }
 
-/** A number that JSON.parse might not read exactly: a long digit run or an exponent. */
-const MAY_BE_INEXACT = /\d{16}|\d[eE]/;
+/**
+ * Whether a JSON text may hold a number JSON.parse does not read exactly: an integer part of 16 or
+ * more digits (2^53 has 16) or an exponent (1e400), in a number token (a digit run after ':', ',',
+ * '[', '-', '.' or a blank). Digits inside strings rarely qualify (a URL's `id=1234567890123456` or
+ * a base-36 `a3e9` do not), so ordinary lines keep the fast path. A hand-written scan: a regular
+ * expression for this cost as much as JSON.parse itself.
+ */
+export function mayBeInexact(s: string): boolean {
+  let run = 0; // length of the current digit run
+  let integerPart = false; // the run starts a number token
+  let fractionPart = false; // the run follows a '.'
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (run === 0) {
+        const p = i > 0 ? s.charCodeAt(i - 1) : 32;
+        // ':' ',' '[' '-' ' ' '\t'
+        integerPart = p === 58 || p === 44 || p === 91 || p === 45 || p === 32 || p === 9;
+        fractionPart = p === 46;
+      }
+      if (++run >= 16 && integerPart) return true;
+    } else {
+      if ((c === 101 || c === 69) && run > 0 && (integerPart || fractionPart)) return true;
+      run = 0;
+    }
+  }
+  return false;
+}
+
 const INTEGER_TEXT = /^-?\d+$/;
 
 /** Parse one JSON text (a line, a CSV cell holding a ROW). Throws SyntaxError when it is not JSON. */
 export function parseJsonExact(text: string): unknown {
-  if (!MAY_BE_INEXACT.test(text)) return JSON.parse(text);
+  if (!mayBeInexact(text)) return JSON.parse(text);
   try {
     return parseLossless(text, undefined, {
       parseNumber: exactJsonNumber,
