@@ -66,9 +66,10 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       if (nestingDepth(v) > MAX_JSON_NESTING) return fail(`nested deeper than ${MAX_JSON_NESTING} levels`);
       return jsonText(v);
     case 'DATE': {
-      if (typeof v === 'number') {
-        if (!Number.isInteger(v)) return fail('not a whole number of days');
-        return Math.abs(v) <= MAX_DATE_DAYS ? v : outOfRange(column, v, t);
+      if (typeof v === 'number' || v instanceof JsonNumberText) {
+        const days = typeof v === 'number' ? v : Number(v.text);
+        if (!Number.isInteger(days)) return Number.isFinite(days) ? fail('not a whole number of days') : outOfRange(column, v, t);
+        return Math.abs(days) <= MAX_DATE_DAYS ? days : outOfRange(column, v, t);
       }
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? fail() : Math.floor(v.getTime() / DAY_MS);
       if (typeof v === 'string') {

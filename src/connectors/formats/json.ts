@@ -5,7 +5,9 @@
  * missing fields are NULL, extra fields are ignored; ROW columns are nested objects. A line that is
  * not JSON, not an object, or holds a value that does not convert becomes a rejected record
  * (`file:line`, the reason naming column and value) and the other lines are kept. Blank lines are
- * skipped.
+ * skipped. Numbers are read exactly (json-values.ts): a BIGINT keeps every digit, and a number out of
+ * its column's range is rejected with the value as written. Writing, a BIGINT beyond 2^53 is written
+ * with its exact digits.
  */
 import type * as arrow from 'apache-arrow';
 import { valueAt } from '../../common/columns.js';
