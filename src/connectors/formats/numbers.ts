@@ -60,7 +60,16 @@ export function readInteger(t: SqlType & { kind: IntegerKind }, v: unknown, colu
     b = v;
   } else if (typeof v === 'string' || v instanceof JsonNumberText) {
     const text = typeof v === 'string' ? v.trim() : v.text;
-    if (typeof v === 'string' && !INT_RE.test(text)) return fail();
+    if (typeof v === 'string') {
+      if (!INT_RE.test(text)) return fail();
+      // the fast path for a CSV cell: 15 digits are below 2^53, no bigint needed
+      if (text.length <= 15) {
+        const x = Number(text);
+        const [min, max] = SMALL_RANGES[t.kind];
+        if (x >= min && x <= max) return x === 0 ? 0 : x;
+        return outOfRange(new JsonNumberText(text));
+      }
+    }
     shown = new JsonNumberText(text);
     const exact = exactIntegerOfText(text);
     if (exact === undefined) return fail();
