@@ -121,3 +121,62 @@ describe('window state over a long stream', () => {
     ]);
   });
 });
+
+/**
+ * Complete mode keeps every window and emits the whole result each batch, so a row behind the
+ * watermark still counts in its window: the result equals the same query over all rows as one batch
+ * (as Spark's complete mode). Append and update modes keep dropping such rows.
+ */
+describe('late rows in complete mode', () => {
+  const HOP = `INSERT INTO w SELECT item, window_start, COUNT(*) FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+    GROUP BY item, window_start, window_end;`;
+  // batch 1 moves the watermark to 39 s; every row of batches 2 and 3 is behind it
+  const BATCHES: readonly (readonly Record<string, unknown>[])[] = [
+    [{ item: 'a', price: 1, ts: 1000 }, { item: 'b', price: 2, ts: 12_000 }, { item: 'a', price: 3, ts: 40_000 }],
+    [{ item: 'a', price: 4, ts: 2000 }, { item: 'b', price: 5, ts: 13_000 }, { item: 'c', price: 6, ts: 3000 }],
+    [{ item: 'a', price: 7, ts: 9999 }, { item: 'b', price: 8, ts: 30_500 }],
+  ];
+
+  /** The query over every row in one batch: nothing is behind the watermark of the first batch. */
+  async function batchAnswer(insert: string): Promise<Record<string, unknown>[]> {
+    const env = await testStream(`${BIDS}${insert}`, [addData('bids', BATCHES.flat())], { settings: { 'output-mode': 'complete' } });
+    return env.engine.output('w').rows();
+  }
+
+  it.each([['TUMBLE', TUMBLE], ['HOP', HOP], ['SESSION', SESSION]])('%s: late rows are counted, as the batch answer', async (_name, insert) => {
+    const expected = await batchAnswer(insert);
+    await testStream(`${BIDS}${insert}`, [
+      addData('bids', BATCHES[0]!),
+      addData('bids', BATCHES[1]!),
+      checkProgress((p) => expect(p.stateOperators[0]!.numRowsDroppedByWatermark).toBe(0)),
+      addData('bids', BATCHES[2]!),
+      checkProgress((p, all) => {
+        expect(Date.parse(p.eventTime.watermark!)).toBe(39_000);
+        expect(all.reduce((n, x) => n + (x.stateOperators[0]?.numRowsDroppedByWatermark ?? 0), 0)).toBe(0);
+      }),
+      checkAnswer('w', expected),
+    ], { settings: { 'output-mode': 'complete' } });
+  });
+
+  it('TUMBLE: the complete result holds the late rows in their windows', async () => {
+    await testStream(`${BIDS}${TUMBLE}`, [
+      addData('bids', BATCHES[0]!),
+      addData('bids', BATCHES[1]!),
+      addData('bids', BATCHES[2]!),
+      checkAnswer('w', [
+        { item: 'a', ws: 0, n: 3 }, { item: 'c', ws: 0, n: 1 }, { item: 'b', ws: 10_000, n: 2 },
+        { item: 'b', ws: 30_000, n: 1 }, { item: 'a', ws: 40_000, n: 1 },
+      ]),
+    ], { settings: { 'output-mode': 'complete' } });
+  });
+
+  it.each(['append', 'update'])('%s mode still drops them and counts them', async (mode) => {
+    await testStream(`${BIDS}${TUMBLE}`, [
+      addData('bids', BATCHES[0]!),
+      addData('bids', BATCHES[1]!),
+      checkProgress((p) => expect(p.stateOperators[0]!.numRowsDroppedByWatermark).toBe(3)),
+      addData('bids', BATCHES[2]!),
+      checkProgress((p) => expect(p.stateOperators[0]!.numRowsDroppedByWatermark).toBe(1)), // 9999 is late, 30 500 is not
+    ], { settings: { 'output-mode': mode } });
+  });
+});

@@ -21,7 +21,7 @@ import type { Column, Schema } from '../../common/schema.js';
 import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
 import type { Format } from '../formats/decoded.js';
-import { rejectedRecord } from '../formats/decoded.js';
+import { decodeUtf8, rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { listInputFiles, partitionValues } from './layout.js';
 import { maxFilesPerTrigger, monitorInterval, resolvedPath } from './options.js';
@@ -115,8 +115,10 @@ export class FilesystemSource implements Source {
 
   private async readFile(file: string): Promise<{ batch?: arrow.RecordBatch; rejected: readonly RejectedRecord[] }> {
     let text: string;
+    let invalidLines: ReadonlySet<number>;
     try {
-      text = await fsp.readFile(path.join(this.dir, file), 'utf8');
+      // bytes, not 'utf8': a line that is not UTF-8 is a rejected record, not silently U+FFFD
+      ({ text, invalidLines } = decodeUtf8(await fsp.readFile(path.join(this.dir, file))));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') throw e;
@@ -130,9 +132,9 @@ export class FilesystemSource implements Source {
         for (const [k, v] of parts) if (k.toLowerCase() === c.name.toLowerCase()) fromPath.set(i, v);
       });
     }
-    if (fromPath.size === 0) return this.format.decode(text, this.schema, file);
+    if (fromPath.size === 0) return this.format.decode(text, this.schema, file, invalidLines);
     const fileColumns: Column[] = this.schema.columns.filter((_, i) => !fromPath.has(i));
-    const decoded = this.format.decode(text, { columns: fileColumns }, file);
+    const decoded = this.format.decode(text, { columns: fileColumns }, file, invalidLines);
     const n = decoded.batch.numRows;
     const data: arrow.Data[] = [];
     let k = 0;

@@ -9,58 +9,22 @@
  */
 import { assertNever } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
-import { typeToString } from '../../common/types.js';
-import { int64FromValue, parseInt64 } from '../../common/int64.js';
 import { decimalToApi, decimalToText, doubleToUnscaled, fitDecimal, pow10Big, textToUnscaled } from '../../common/decimal.js';
+import { ConversionFailure } from './conversion-failure.js';
+import { jsonText, JsonNumberText, MAX_JSON_NESTING, nestingDepth, parseJsonExact } from './json-values.js';
+import { INT_RE, readFloat, readInteger } from './numbers.js';
 
-/**
- * A value that does not convert. Thrown (not an Error: no stack trace is needed, and malformed input
- * may be frequent) and caught by the decoders, which turn it into a RejectedRecord.
- */
-export class ConversionFailure {
-  constructor(
-    /** `price`, or `bidder.name` inside a ROW */
-    readonly column: string,
-    readonly value: unknown,
-    readonly type: SqlType,
-    readonly why?: string,
-  ) {}
-
-  get reason(): string {
-    const why = this.why ? ` (${this.why})` : '';
-    return `column '${this.column}': cannot read ${showValue(this.value)} as ${typeToString(this.type)}${why}`;
-  }
-}
-
-export function showValue(v: unknown): string {
-  let s: string;
-  if (v === undefined) s = 'undefined';
-  else if (typeof v === 'bigint') s = `${v}`;
-  else {
-    try {
-      s = JSON.stringify(v) ?? String(v);
-    } catch {
-      s = String(v);
-    }
-  }
-  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
-}
+export { ConversionFailure, showValue } from './conversion-failure.js';
 
 /** How a value arrives: JSON values keep their JSON type; CSV cells are all text. */
 export type ValueSource = 'json' | 'text';
 
-const INT_RE = /^[+-]?\d+$/;
-const NUM_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
-  ['NaN', NaN], ['Infinity', Infinity], ['+Infinity', Infinity], ['-Infinity', -Infinity],
-]);
-
-const INT_RANGES: Readonly<Record<'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT', readonly [number, number]>> = {
-  TINYINT: [-128, 127],
-  SMALLINT: [-32768, 32767],
-  INT: [-2147483648, 2147483647],
-  BIGINT: [-(2 ** 63), 2 ** 63 - 1],
-};
+/**
+ * The instants a TIMESTAMP holds: those a JS Date can show (±8.64e15 ms, years -271821..275760),
+ * so that every value read can be written again. DATE likewise, in days.
+ */
+const MAX_TIMESTAMP_MS = 8.64e15;
+const MAX_DATE_DAYS = 1e8;
 
 /**
  * Convert `v` to the JS value of SQL type `t` (null/undefined stay null). Throws ConversionFailure.
@@ -81,47 +45,39 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       }
       return fail();
     }
-    case 'BIGINT': {
-      // exact: a bigint or integer text beyond 2^53 keeps every digit (int64.ts)
-      if (typeof v === 'number' || typeof v === 'bigint') {
-        if (typeof v === 'number' && !Number.isInteger(v)) return fail('not an integer');
-        return int64FromValue(v) ?? fail('out of range');
-      }
-      if (typeof v === 'string' && INT_RE.test(v.trim())) return parseInt64(v) ?? fail('out of range');
-      return fail();
-    }
-    case 'TINYINT': case 'SMALLINT': case 'INT': {
-      let x: number;
-      if (typeof v === 'number') x = v;
-      else if (typeof v === 'bigint') x = Number(v);
-      else if (typeof v === 'string' && INT_RE.test(v.trim())) x = Number(v.trim());
-      else return fail();
-      if (!Number.isInteger(x)) return fail('not an integer');
-      const [min, max] = INT_RANGES[t.kind];
-      if (x < min || x > max) return fail('out of range');
-      return x;
-    }
-    case 'FLOAT': case 'DOUBLE': case 'INTERVAL': {
-      const x = toNumber(v);
-      return x === undefined ? fail() : t.kind === 'FLOAT' ? Math.fround(x) : x;
-    }
+    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT':
+      return readInteger(t, v, column);
+    case 'FLOAT': case 'DOUBLE': case 'INTERVAL':
+      return readFloat(t, v, column);
     case 'DECIMAL': {
-      // the unscaled integer (common/decimal.ts), from the exact digits of text, half up at the scale
+      // the unscaled integer (common/decimal.ts), from the exact digits of the text, half up at the scale
       let u: bigint | undefined;
       if (typeof v === 'bigint') u = v * pow10Big(t.scale);
       else if (typeof v === 'number') u = doubleToUnscaled(v, t.scale);
       else if (typeof v === 'string') u = textToUnscaled(v, t.scale);
+      else if (v instanceof JsonNumberText) u = textToUnscaled(v.text, t.scale);
       if (u === undefined) return fail();
-      return fitDecimal(u, t.precision) ?? fail('out of range');
+      return fitDecimal(u, t.precision) ?? outOfRange(column, v, t);
     }
     case 'VARCHAR':
-      if (typeof v === 'string') return v;
+      if (typeof v === 'string') {
+        // a lone surrogate (a JSON "\ud800" escape, a JS string) has no UTF-8 form: writing it would
+        // silently change it to U+FFFD
+        return isWellFormed(v) ? v : fail('not valid Unicode: a lone surrogate');
+      }
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+      if (v instanceof JsonNumberText) return v.text;
       if (v instanceof Date) return v.toISOString();
-      return JSON.stringify(v);
+      // an object or array is kept as its JSON text, if it is not nested too deep to write
+      if (nestingDepth(v) > MAX_JSON_NESTING) return fail(`nested deeper than ${MAX_JSON_NESTING} levels`);
+      return jsonText(v);
     case 'DATE': {
-      if (typeof v === 'number') return Number.isInteger(v) ? v : fail('not a whole number of days');
-      if (v instanceof Date) return Math.floor(v.getTime() / DAY_MS);
+      if (typeof v === 'number' || v instanceof JsonNumberText) {
+        const days = typeof v === 'number' ? v : Number(v.text);
+        if (!Number.isInteger(days)) return Number.isFinite(days) ? fail('not a whole number of days') : outOfRange(column, v, t);
+        return Math.abs(days) <= MAX_DATE_DAYS ? days : outOfRange(column, v, t);
+      }
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? fail() : Math.floor(v.getTime() / DAY_MS);
       if (typeof v === 'string') {
         const d = parseDate(v.trim());
         if (d !== undefined) return d;
@@ -129,28 +85,29 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       return fail('expected YYYY-MM-DD');
     }
     case 'TIMESTAMP': {
-      if (typeof v === 'number') return Number.isFinite(v) ? Math.floor(v) : fail();
-      if (typeof v === 'bigint') return Number(v);
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? fail() : v.getTime();
-      if (typeof v === 'string') {
+      let ms: number | undefined;
+      if (typeof v === 'number') ms = v;
+      else if (typeof v === 'bigint' || v instanceof JsonNumberText) ms = Number(typeof v === 'bigint' ? v : v.text);
+      else if (v instanceof Date) ms = v.getTime();
+      else if (typeof v === 'string') {
         const s = v.trim();
         // a CSV cell holding epoch milliseconds is a number too
-        if (from === 'text' && INT_RE.test(s)) return Number(s);
-        const ms = parseTimestamp(s);
-        if (ms !== undefined) return ms;
+        ms = from === 'text' && INT_RE.test(s) ? Number(s) : parseTimestamp(s);
       }
-      return fail('expected ISO-8601, YYYY-MM-DD HH:MM:SS[.fff] or epoch milliseconds');
+      if (ms === undefined || Number.isNaN(ms)) return fail('expected ISO-8601, YYYY-MM-DD HH:MM:SS[.fff] or epoch milliseconds');
+      if (!(Math.abs(ms) <= MAX_TIMESTAMP_MS)) return outOfRange(column, typeof v === 'string' ? new JsonNumberText(v.trim()) : v, t);
+      return Math.floor(ms);
     }
     case 'ROW': {
-      let obj = v;
+      let obj: unknown = v;
       if (typeof v === 'string' && from === 'text') {
         try {
-          obj = JSON.parse(v);
+          obj = parseJsonExact(v);
         } catch {
           return fail('expected a JSON object');
         }
       }
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return fail('expected an object');
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || obj instanceof JsonNumberText) return fail('expected an object');
       const rec = obj as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const f of t.fields) out[f.name] = convertValue(f.type, fieldOf(rec, f.name), `${column}.${f.name}`, 'json');
@@ -163,16 +120,12 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
   }
 }
 
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (NUM_RE.test(s)) return Number(s);
-    return SPECIAL_FLOATS.get(s);
-  }
-  return undefined;
+function outOfRange(column: string, v: unknown, t: SqlType): never {
+  throw ConversionFailure.outOfRange(column, v, t);
 }
+
+// String.prototype.isWellFormed is in Node 20 but not in the ES2022 library the project compiles against
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * A field of a decoded object: the exact name first, then a case-insensitive match (JSON written by
@@ -274,7 +227,11 @@ export function toJsonValue(t: SqlType, v: unknown): unknown {
   switch (t.kind) {
     case 'TIMESTAMP': return formatTimestampIso(v as number);
     case 'DATE': return formatDate(v as number);
-    case 'DECIMAL': return decimalToApi(v as number | bigint, t.scale);
+    case 'DECIMAL': {
+      // a JSON number with exactly the decimal's digits (a double where it prints as the decimal)
+      const api = decimalToApi(v as number | bigint, t.scale);
+      return typeof api === 'number' ? api : new JsonNumberText(api);
+    }
     case 'FLOAT': return finiteOrString(shortestFloat32(v as number));
     case 'DOUBLE': case 'INTERVAL': return finiteOrString(v as number);
     case 'ROW': {
@@ -305,7 +262,7 @@ export function toTextValue(t: SqlType, v: unknown): string | null {
     case 'DATE': return formatDate(v as number);
     case 'DECIMAL': return decimalToText(v as number | bigint, t.scale);
     case 'FLOAT': return String(shortestFloat32(v as number));
-    case 'ROW': return JSON.stringify(toJsonValue(t, v));
+    case 'ROW': return jsonText(toJsonValue(t, v)); // exact digits for a bigint field
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'DOUBLE': case 'INTERVAL':
     case 'VARCHAR': case 'NULL':
       return String(v);

@@ -27,7 +27,7 @@ import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
-import { ColumnsCollector, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
 
 export const CSV_OPTION_KEYS: readonly string[] = [
   'csv.field-delimiter', 'csv.quote-character', 'csv.null-literal', 'csv.allow-comments',
@@ -88,7 +88,9 @@ type RawRecord =
   | { readonly kind: 'fields'; readonly fields: readonly (string | null)[]; readonly line: number; readonly raw: string }
   | { readonly kind: 'broken'; readonly reason: string; readonly line: number; readonly raw: string };
 
-export function decodeCsv(text: string, schema: Schema, fileName: string, opts: CsvOptions = DEFAULT_CSV_OPTIONS): DecodeResult {
+export function decodeCsv(
+  text: string, schema: Schema, fileName: string, opts: CsvOptions = DEFAULT_CSV_OPTIONS, invalidLines?: ReadonlySet<number>,
+): DecodeResult {
   const out = new ColumnsCollector(schema);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
@@ -122,6 +124,10 @@ export function decodeCsv(text: string, schema: Schema, fileName: string, opts: 
     const origin = `${fileName}:${r.line}`;
     if (r.kind === 'broken') {
       rejected.push(rejectedRecord(origin, `invalid CSV: ${r.reason}`, r.raw));
+      continue;
+    }
+    if (invalidLines !== undefined && invalidLines.size > 0 && spansAny(r.line, r.raw, invalidLines)) {
+      rejected.push(rejectedRecord(origin, INVALID_UTF8, r.raw));
       continue;
     }
     if (r.fields.length !== expected) {
@@ -271,6 +277,13 @@ function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string;
   }
 }
 
+/** Whether a record starting on `line` (a quoted field may span lines) covers one of `lines`. */
+function spansAny(line: number, raw: string, lines: ReadonlySet<number>): boolean {
+  const last = line + countNewlines(raw);
+  for (let l = line; l <= last; l++) if (lines.has(l)) return true;
+  return false;
+}
+
 function countNewlines(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
@@ -342,7 +355,7 @@ export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): Format {
   return {
     name: 'csv',
     extension: 'csv',
-    decode: (text, schema, fileName) => decodeCsv(text, schema, fileName, opts),
+    decode: (text, schema, fileName, invalidLines) => decodeCsv(text, schema, fileName, opts, invalidLines),
     encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
   };
 }

@@ -21,14 +21,50 @@ export interface Format {
   readonly name: 'json' | 'csv';
   /** file name extension of the part files a sink writes */
   readonly extension: string;
-  /** `fileName` is the origin prefix of rejected records (`name:line`) */
-  decode(text: string, schema: Schema, fileName: string): DecodeResult;
+  /**
+   * `fileName` is the origin prefix of rejected records (`name:line`); `invalidLines` are the
+   * 1-based lines whose bytes were not UTF-8 (see decodeUtf8): a record on them is rejected.
+   */
+  decode(text: string, schema: Schema, fileName: string, invalidLines?: ReadonlySet<number>): DecodeResult;
   /**
    * Rows of `batch` (with `schema`) as file text. `ops`, when given, holds one changelog marker per
    * row ('' for an insert/upsert, 'delete'), written as the extra field `_op` where not empty.
    */
   encode(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * A file's bytes as text, and the lines holding bytes that are not UTF-8. Such bytes would become
+ * U+FFFD without a trace; instead the decoders reject the records on those lines (as Flink's json
+ * format does). A byte order mark is kept (the decoders skip it). The common case, a valid file,
+ * costs one strict decode; only a file with bad bytes is checked line by line (a newline byte is
+ * never part of a multi-byte sequence, so lines split the same in bytes and in text).
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string; invalidLines: ReadonlySet<number> } {
+  try {
+    return { text: strictUtf8.decode(bytes), invalidLines: new Set() };
+  } catch {
+    // fall through: find the lines with the bad bytes
+  }
+  const invalidLines = new Set<number>();
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    try {
+      strictUtf8.decode(bytes.subarray(start, end));
+    } catch {
+      invalidLines.add(line);
+    }
+    start = end + 1;
+  }
+  return { text: lenientUtf8.decode(bytes), invalidLines };
+}
+
+export const INVALID_UTF8 = 'invalid UTF-8: the record holds bytes that are not UTF-8';
 
 /** Raw text kept with a rejected record is capped: a broken multi-megabyte line must not pile up in memory. */
 const MAX_RAW = 4096;

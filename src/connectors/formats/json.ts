@@ -5,19 +5,23 @@
  * missing fields are NULL, extra fields are ignored; ROW columns are nested objects. A line that is
  * not JSON, not an object, or holds a value that does not convert becomes a rejected record
  * (`file:line`, the reason naming column and value) and the other lines are kept. Blank lines are
- * skipped.
+ * skipped. Numbers are read exactly (json-values.ts): a BIGINT keeps every digit, and a number out of
+ * its column's range is rejected with the value as written. Writing, a BIGINT beyond 2^53 is written
+ * with its exact digits.
  */
 import type * as arrow from 'apache-arrow';
 import { valueAt } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
+import type { SqlType } from '../../common/types.js';
 import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert.js';
-import { ColumnsCollector, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { jsonText, JsonNumberText, parseJsonExact } from './json-values.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
 export const JSON_OPTION_KEYS: readonly string[] = ['json.ignore-parse-errors', 'json.fail-on-missing-field'];
 
-export function decodeJsonLines(text: string, schema: Schema, fileName: string): DecodeResult {
+export function decodeJsonLines(text: string, schema: Schema, fileName: string, invalidLines?: ReadonlySet<number>): DecodeResult {
   const out = new ColumnsCollector(schema);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
@@ -34,9 +38,14 @@ export function decodeJsonLines(text: string, schema: Schema, fileName: string):
     pos = end + 1;
     if (line.trim() === '') continue;
     records++;
+    if (invalidLines !== undefined && invalidLines.has(lineNo)) {
+      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, INVALID_UTF8, line));
+      continue;
+    }
     let obj: unknown;
     try {
-      obj = JSON.parse(line);
+      // exact integers beyond 2^53 and out-of-range numbers as written (json-values.ts)
+      obj = parseJsonExact(line);
     } catch (e) {
       rejected.push(rejectedRecord(`${fileName}:${lineNo}`, `invalid JSON: ${(e as Error).message}`, line));
       continue;
@@ -73,12 +82,22 @@ export function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Re
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
 export function encodeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
   const rows = batchToJsonObjects(batch, schema);
+  // a BIGINT beyond 2^53 is a bigint, which JSON.stringify refuses: such rows are written with their
+  // exact digits (no "n", no rounding); every other row keeps the native writer
+  const bigintColumns = schema.columns.filter((c) => holdsBigint(c.type)).map((c) => c.name);
+  const nested = schema.columns.some((c) => c.type.kind === 'ROW' && holdsBigint(c.type));
   let s = '';
   for (let i = 0; i < rows.length; i++) {
     const op = ops?.[i];
-    s += JSON.stringify(op ? { ...rows[i], _op: op } : rows[i]) + '\n';
+    const row = op ? { ...rows[i], _op: op } : rows[i]!;
+    const exact = nested || bigintColumns.some((name) => typeof row[name] === 'bigint' || row[name] instanceof JsonNumberText);
+    s += (exact ? jsonText(row) : JSON.stringify(row)) + '\n';
   }
   return s;
+}
+
+function holdsBigint(t: SqlType): boolean {
+  return t.kind === 'BIGINT' || t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => holdsBigint(f.type)));
 }
 
 export const jsonFormat: Format = {

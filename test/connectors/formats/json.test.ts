@@ -103,7 +103,7 @@ describe('json decoding', () => {
     expect(rejected[1]!.reason).toMatch(/^invalid JSON/);
     expect(rejected[2]!.reason).toBe('not a JSON object');
     expect(rejected[3]!.reason).toBe(`column 'id': cannot read 1.5 as INT (not an integer)`);
-    expect(rejected[4]!.reason).toBe(`column 'small': cannot read 300 as TINYINT (out of range)`);
+    expect(rejected[4]!.reason).toBe(`value 300 is out of range for TINYINT in column 'small'`);
     expect(rejected[5]!.reason).toContain(`column 'dt': cannot read "2026-02-30" as DATE`);
     expect(rejected[6]!.reason).toContain(`column 'r.x': cannot read "zz" as INT`);
     expect(rejected[7]!.reason).toContain(`column 'id'`);

@@ -2,7 +2,7 @@
  * Rows that came too late: dropped from the window they missed, and counted (progress
  * `numRowsDroppedByWatermark`, per batch). With `SET 'late-rows.table' = 'name'` each late row is
  * also sent to that table, with the watermark at the time and the operator that refused it, so
- * nothing is lost silently.
+ * nothing is lost silently. In complete mode no row is late (see lateThreshold in window-aggregate.ts).
  *
  * Every window operator of a query shares one LateRowsSink. Each reports its late rows of batch N
  * when it checkpoints batch N (an empty report too), and the sink writes the batch's late rows once

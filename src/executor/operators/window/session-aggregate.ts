@@ -90,7 +90,7 @@ export class SessionAggregateOperator implements Operator {
     const bound = this.fns.bind(b);
     const accepted = new Uint8Array(n);
     const keyValues: unknown[] = new Array(keyReaders.length);
-    const wm = lateThreshold(this.node.timeDomain, ctx);
+    const wm = lateThreshold(this.node.timeDomain, ctx, this.node.mode);
     for (let i = 0; i < n; i++) {
       const t = times[i]!;
       if (t !== t || t + this.gap <= wm) continue; // NULL time, or late

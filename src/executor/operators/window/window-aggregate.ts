@@ -2,7 +2,8 @@
  * Window aggregation for TUMBLE, HOP and CUMULATE: state per (window, key).
  *
  * A batch assigns its rows to windows over the time column's typed array; rows of windows that are
- * already closed (window_end ≤ the batch's watermark) are late and dropped, and counted. At the end
+ * already closed (window_end ≤ the batch's watermark) are late and dropped, and counted (not in
+ * complete mode, which keeps every window: there a late row still counts). At the end
  * of the batch the changed groups are saved; then every window the watermark has closed is final:
  * in append mode its rows are emitted now (once) and its state dropped; in update mode the changed
  * groups were emitted as they changed and a closed window's state is dropped; in complete mode every
@@ -70,9 +71,13 @@ export function closingTime(domain: WindowAggregateNode['timeDomain'], watermark
   return domain === 'processing' ? (watermark === Infinity ? Infinity : processingTime) : watermark;
 }
 
-/** The time at or below which a window is closed for arriving rows: none in the processing-time domain. */
-export function lateThreshold(domain: WindowAggregateNode['timeDomain'], ctx: BatchContext): number {
-  return domain === 'processing' ? -Infinity : ctx.lateWatermark ?? ctx.watermark;
+/**
+ * The time at or below which a window is closed for arriving rows. None in the processing-time
+ * domain, and none in complete mode: there every window is kept and emitted each batch anyway, so a
+ * row behind the watermark still counts in its window (the batch answer, as Spark's complete mode).
+ */
+export function lateThreshold(domain: WindowAggregateNode['timeDomain'], ctx: BatchContext, mode: WindowAggregateNode['mode']): number {
+  return domain === 'processing' || mode === 'complete' ? -Infinity : ctx.lateWatermark ?? ctx.watermark;
 }
 
 /** Windows of a row at time t: `count` windows from `first`, each `step` later, ending `size` after start (CUMULATE: growing ends). */
@@ -156,7 +161,7 @@ export class WindowAggregateOperator implements Operator {
     const keys = rowKeys(this.codec, this.keyKernels.map((k) => k(b)), n);
     const rk = keys.keys;
     const bound = this.fns.bind(b);
-    const wm = lateThreshold(this.node.timeDomain, ctx);
+    const wm = lateThreshold(this.node.timeDomain, ctx, this.node.mode);
     const kinds = chunk.kinds;
     const seq = this.batchSeq;
     const fns = this.fns;
