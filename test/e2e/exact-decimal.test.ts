@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Engine, ManualClock } from '../../src/index.js';
+import { batchToRows, rowsToBatch } from '../../src/common/columns.js';
+import { T } from '../../src/common/types.js';
+import { encodeJsonLines, jsonFormat } from '../../src/connectors/formats/json.js';
 import { addData, checkAnswer, execute, expectFailure, testStream } from '../support/stream-test.js';
 
 const DDL = `
@@ -12,6 +15,15 @@ const DDL = `
 `;
 
 describe('exact DECIMAL', () => {
+  it('is written to JSON with exactly its digits, and read back the same', () => {
+    const schema = { columns: [{ name: 'd', type: T.decimal(18, 2), nullable: true }] };
+    const batch = rowsToBatch(schema, [{ d: '12345678901234.57' }, { d: 0.1 }, { d: -5 }, { d: null }]);
+    const json = encodeJsonLines(batch, schema);
+    expect(json).toBe('{"d":12345678901234.57}\n{"d":0.1}\n{"d":-5}\n{"d":null}\n');
+    const back = jsonFormat.decode(json, schema, 'x.json');
+    expect(batchToRows(back.batch).map((r) => r['d'])).toEqual(['12345678901234.57', 0.1, -5, null]);
+  });
+
   it('sums, averages and multiplies to the cent where doubles drift', async () => {
     // 0.1 ten times is 0.9999999999999999 in doubles; 1/3 rounds half up at AVG's scale 6
     const tenDimes = Array.from({ length: 10 }, () => ({ who: 'a', amount: 0.1, rate: 0.5 }));
@@ -81,7 +93,7 @@ describe('exact DECIMAL', () => {
       addData('pay', [{ who: 'a', amount: '0.125', rate: '0.00005' }]), // half up: 0.13, 0.0001
       checkAnswer('o', [{ who: 'a', amount: 0.13 }]),
     ]);
-    expect(() => env.engine.input('pay').push([{ who: 'b', amount: '123456789.00', rate: 0 }])).toThrow(/cannot read "123456789.00" as DECIMAL\(10, 2\) \(out of range\)/);
+    expect(() => env.engine.input('pay').push([{ who: 'b', amount: '123456789.00', rate: 0 }])).toThrow(/value "123456789.00" is out of range for DECIMAL\(10, 2\) in column .amount./);
   });
 
   it('joins DECIMAL keys of other scales and INT keys by value, not by unscaled integer', async () => {
