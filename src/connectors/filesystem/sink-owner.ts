@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { WeirError } from '../../common/errors.js';
 import type { OutputMode, SinkWriter } from '../api.js';
 import { MANIFEST_DIR, manifestName } from './layout.js';
+import { readTextOrUndefined } from '../../state/checkpoint/atomic-file.js';
 
 export const OWNER_FILE = '_owner.json';
 
@@ -65,13 +66,8 @@ const WAYS_OUT = (dir: string): string => `write this query to a new, empty outp
 
 async function readOwner(dir: string): Promise<OwnerRecord | undefined> {
   const file = path.join(dir, OWNER_FILE);
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readTextOrUndefined(file);
+  if (text === undefined) return undefined;
   try {
     const o = JSON.parse(text) as OwnerRecord;
     if (typeof o === 'object' && o !== null && typeof o.queryId === 'string') return o;

@@ -100,13 +100,8 @@ async function syncDir(dir: string): Promise<void> {
  * not a crash's leftovers and hiding them would make a checkpoint silently start over.
  */
 export async function readJsonOrUndefined(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readTextOrUndefined(file);
+  if (text === undefined) return undefined;
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -125,4 +120,14 @@ export async function removeStaleTemps(dir: string): Promise<void> {
     throw e;
   }
   await Promise.all(names.filter(isTempFile).map((n) => fs.rm(path.join(dir, n), { force: true })));
+}
+
+/** A file's text, or undefined when it does not exist (other I/O errors are thrown). */
+export async function readTextOrUndefined(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }

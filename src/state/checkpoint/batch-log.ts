@@ -12,7 +12,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { WeirError } from '../../common/errors.js';
-import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
+import { readTextOrUndefined, removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { checksumOf } from './checksum.js';
 
 /** JSON, the same shape as connectors' `Json` (state does not import connectors). */
@@ -114,13 +114,8 @@ export class BatchLog<T extends JsonValue> {
  * (a torn write); a STATE error when a checksum line is there and does not match.
  */
 export async function readLogEntry(file: string): Promise<JsonValue | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readTextOrUndefined(file);
+  if (text === undefined) return undefined;
   const nl = text.indexOf('\n');
   const json = nl < 0 ? text : text.slice(0, nl);
   const check = nl < 0 ? '' : text.slice(nl + 1).trim();
