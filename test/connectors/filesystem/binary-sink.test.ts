@@ -4,6 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { parquetMetadata } from 'hyparquet';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
@@ -66,5 +68,24 @@ describe.each(['parquet', 'arrow'])('filesystem sink, format %s', (format) => {
     await write(sink, 1, [{ k: 'a', n: 2 }, { k: 'b', n: null }]);
     expect(readdirSync(dir).sort()).toEqual(['_manifest', `part-00000001-0.${format}`]);
     expect(await readBack(dir)).toEqual([{ k: 'a', n: 2 }, { k: 'b', n: null }]);
+  });
+
+  it('writes PARTITIONED BY tables in k=v directories and reads the partition column back from the path', async () => {
+    const dir = tempDir();
+    const t = table(schema, { connector: 'filesystem', path: dir, format }, ['k']);
+    const sink = new FilesystemSink(t, ctx('/'));
+    await sink.open({ schema, mode: 'append', keyColumns: [], queryName: 'q' });
+    await write(sink, 0, [{ k: 'a', n: 1 }, { k: 'b/c', n: 2 }, { k: 'a', n: 3 }]);
+    expect(listCommittedFiles(dir)).toEqual([`k=a/part-00000000-0.${format}`, `k=b%2Fc/part-00000000-1.${format}`]);
+    // the partition column is in the path only, not inside the files
+    const bytes = readFileSync(path.join(dir, `k=a/part-00000000-0.${format}`));
+    const columns = format === 'arrow'
+      ? arrow.tableFromIPC(bytes).schema.fields.map((f) => f.name)
+      : parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).schema.slice(1).map((e) => e.name);
+    expect(columns).toEqual(['n']);
+    const src = new FilesystemSource(table(schema, { connector: 'filesystem', path: dir, format }, ['k']), ctx('/'));
+    const r = await src.read(undefined, (await src.latestOffset(undefined))!);
+    expect(r.rejected).toEqual([]);
+    expect(r.batches.flatMap((b) => batchToRows(b))).toEqual([{ k: 'a', n: 1 }, { k: 'a', n: 3 }, { k: 'b/c', n: 2 }]);
   });
 });
