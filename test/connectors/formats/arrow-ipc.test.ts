@@ -12,6 +12,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { FilesystemSink, FilesystemSource, listCommittedFiles } from '../../../src/connectors/filesystem/index.js';
 import { RowKind } from '../../../src/connectors/api.js';
+import { arrowFormat } from '../../../src/connectors/formats/arrow-ipc.js';
 import { ctx, removeTempDirs, table, tempDir } from '../filesystem/helpers.js';
 
 afterAll(removeTempDirs);
@@ -55,6 +56,17 @@ describe('arrow format', () => {
     expect(t.schema.fields.map((f) => f.name)).toEqual(['id', 'b', 'd', 's', 'ts', 'f', 'r']);
     expect(t.schema.fields[2]!.metadata.get('weir.sql_type')).toBe('DECIMAL(18, 2)');
     expect(await readAll(source(dir))).toEqual({ rows, rejected: [] });
+  });
+
+  it('rejects the NULLs of a Weir file read into a NOT NULL column, keeping the other rows', async () => {
+    const dir = tempDir();
+    const s: Schema = { columns: [{ name: 'k', type: T.VARCHAR, nullable: true }] };
+    writeFileSync(path.join(dir, 'f.arrow'), arrowFormat.encodeBytes(rowsToBatch(s, [{ k: 'a' }, { k: null }]), s));
+    const notNull: Schema = { columns: [{ name: 'k', type: T.VARCHAR, nullable: false }] };
+    expect(await readAll(source(dir, notNull))).toEqual({
+      rows: [{ k: 'a' }],
+      rejected: [{ origin: 'f.arrow#2', reason: "column 'k': cannot read null as VARCHAR (the column is NOT NULL)" }],
+    });
   });
 
   it('writes the changelog marker _op in update mode', async () => {
