@@ -37,6 +37,8 @@ export function rowsToBatch(
   from: readonly number[],
   fileName: string,
   readColumns?: ReadonlySet<string>,
+  /** why row r is rejected before any conversion (e.g. a string that is not UTF-8), if it is */
+  rowError?: (r: number) => string | undefined,
 ): DecodeResult {
   const cols = schema.columns;
   const values: unknown[][] = cols.map(() => []);
@@ -46,6 +48,11 @@ export function rowsToBatch(
   let kept = 0;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
+    const bad = rowError?.(r);
+    if (bad !== undefined) {
+      rejected.push(rejectedRecord(`${fileName}#${r + 1}`, bad, showRow(row)));
+      continue;
+    }
     try {
       for (let i = 0; i < cols.length; i++) {
         const c = cols[i]!;

@@ -20,7 +20,7 @@ import { WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
-import type { BinaryFormat, DecodeResult } from './decoded.js';
+import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
 import { JsonNumberText } from './json-values.js';
 
 type Element = SchemaElement;
@@ -148,6 +148,27 @@ function exactDecimals(v: unknown, p: string, scales: ReadonlyMap<string, number
   return v;
 }
 
+/**
+ * A string value whose bytes are not UTF-8: hyparquet would decode it to U+FFFD without a trace, so
+ * the record holding it is rejected instead, as the text formats reject such lines.
+ */
+class NotUtf8 {
+  toJSON(): string {
+    return '(not UTF-8)';
+  }
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function stringFromBytes(bytes: Uint8Array | undefined): string | NotUtf8 | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return new NotUtf8();
+  }
+}
+const holdsNotUtf8 = (v: unknown): boolean =>
+  v instanceof NotUtf8 || (typeof v === 'object' && v !== null && !(v instanceof JsonNumberText) && Object.values(v).some(holdsNotUtf8));
+
 const floorDiv = (a: bigint, b: bigint): number => Number(a / b - (a % b < 0n ? 1n : 0n));
 
 /** Timestamps as epoch ms (numbers), whatever their unit; DATE as days. */
@@ -156,6 +177,7 @@ const parsers = {
   timestampFromMicroseconds: (us: bigint): number => floorDiv(us, 1000n),
   timestampFromNanoseconds: (ns: bigint): number => floorDiv(ns, 1_000_000n),
   dateFromDays: (days: number): number => days,
+  stringFromBytes,
 };
 
 async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> {
@@ -180,7 +202,8 @@ async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string
   } catch (e) {
     return unreadableFile(schema, fileName, 'Parquet', e);
   }
-  return rowsToBatch(rows, schema, from, fileName, readColumns);
+  return rowsToBatch(rows, schema, from, fileName, readColumns,
+    (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined));
 }
 
 /** The index after element `i` and its descendants; records the dotted paths of groups. */

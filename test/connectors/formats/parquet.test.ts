@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
@@ -127,6 +128,19 @@ describe('parquet format', () => {
     const sink = new FilesystemSink(table(s, { connector: 'filesystem', path: tempDir(), format: 'parquet' }), ctx('/'));
     const err = await sink.open({ schema: s, mode: 'append', keyColumns: [], queryName: 'q' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'OPTION', message: "format 'parquet' cannot write column 'nothing' of type NULL: Parquet has no such column type; cast it" });
+  });
+
+  it('rejects a record whose string is not UTF-8 instead of reading U+FFFD', async () => {
+    const dir = tempDir();
+    const bytes = parquetWriteBuffer({
+      columnData: [{ name: 's', data: [new TextEncoder().encode('fine'), Uint8Array.of(0x66, 0xff, 0x6f)] }],
+      schema: [{ name: 'root', num_children: 1 }, { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }],
+    });
+    writeFileSync(path.join(dir, 'f.parquet'), new Uint8Array(bytes));
+    const src = new FilesystemSource(table({ columns: [{ name: 's', type: T.VARCHAR, nullable: true }] }, { connector: 'filesystem', path: dir, format: 'parquet' }), ctx('/'));
+    const r = await src.read(undefined, (await src.latestOffset(undefined))!);
+    expect(r.batches.flatMap((b) => batchToRows(b))).toEqual([{ s: 'fine' }]);
+    expect(r.rejected).toEqual([{ origin: 'f.parquet#2', reason: 'invalid UTF-8: the record holds bytes that are not UTF-8', raw: '["(not UTF-8)"]' }]);
   });
 
   it('rejects a file that is not Parquet, and reads the others', async () => {
