@@ -107,6 +107,22 @@ describe('parquet format', () => {
     expect(a!.day).toBe(Date.UTC(2026, 1, 28) / 86_400_000); // DATE as days since the epoch
   });
 
+  it('is written by a query (INSERT INTO a parquet table) and read by DuckDB', async () => {
+    const dir = tempDir();
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(`
+      CREATE TABLE events (name STRING, amount BIGINT) WITH ('connector' = 'memory');
+      CREATE TABLE sums (name STRING, total BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'parquet');
+      INSERT INTO sums SELECT name, amount * 2 FROM events WHERE amount > 0;`);
+    engine.input('events').push([{ name: 'zoë', amount: 2n ** 60n }, { name: 'x', amount: -1 }, { name: 'y', amount: 21 }]);
+    await q!.processAllAvailable();
+    await engine.stop();
+    expect(listCommittedFiles(dir)).toHaveLength(1);
+    expect(await duck(`SELECT name, total FROM read_parquet('${dir}/*.parquet') ORDER BY name`)).toEqual([
+      { name: 'y', total: 42n }, { name: 'zoë', total: 2n ** 61n },
+    ]);
+  });
+
   it('leaves the columns the query does not read unread', async () => {
     const dir = tempDir();
     // 'n' holds text that is no INT: read, every record would be rejected
