@@ -1,7 +1,7 @@
 /**
  * The exactly-once filesystem sink (CONTRACT.md, "Connectors").
  *
- * Batch N is written as part files `part-<N, 8 digits>-<i>.<json|csv>` (under `k=v/` directories
+ * Batch N is written as part files `part-<N, 8 digits>-<i>.<json|csv|parquet|arrow>` (under `k=v/` directories
  * when the table is PARTITIONED BY; partition columns are then not repeated inside the files), each
  * written to a '.'-prefixed temp name, fsynced and renamed. Then the manifest `_manifest/<N, 8
  * digits>` is written the same way: plain text, one relative part-file path a line (an empty file
@@ -25,7 +25,8 @@
  *   removes). The directory always holds exactly one complete result.
  * - update: rows are written as they come, each an upsert of its key; UPDATE_BEFORE rows are not
  *   written (the UPDATE_AFTER that follows carries the new value) and DELETE rows are written with
- *   the marker `_op: "delete"` (JSON: an extra field; CSV: one extra trailing field), so a reader can
+ *   the marker `_op: "delete"` (JSON: an extra field; CSV: one extra trailing field; Parquet and
+ *   Arrow: an extra VARCHAR column `_op`, NULL for upserts), so a reader can
  *   replay the changelog.
  */
 import { promises as fsp } from 'node:fs';
@@ -90,6 +91,8 @@ export class FilesystemSink implements Sink {
       return i;
     });
     this.fileSchema = { columns: ctx.schema.columns.filter((_, i) => !this.partitionCols.includes(i)) };
+    // a type the format cannot hold fails the query now, not at its first batch
+    if (this.format.binary) this.format.checkWritable?.(this.fileSchema);
     await fsp.mkdir(path.join(this.dir, MANIFEST_DIR), { recursive: true });
     const unlisted = await this.unlistedParts();
     // without a writer (the late-rows table) every unlisted file counts as a crash's leftover
@@ -125,11 +128,14 @@ export class FilesystemSink implements Sink {
     for (const [dirRel, rows] of groups) {
       const part = takeBatch(all, Uint32Array.from(rows.map((r) => indices[r]!)));
       const fileBatch = this.partitionCols.length === 0 ? part : dropColumns(part, this.partitionCols, this.fileSchema);
-      const text = this.format.encode(fileBatch, this.fileSchema, ops && rows.map((r) => ops[r]!));
+      const fileOps = ops && rows.map((r) => ops[r]!);
+      const content = this.format.binary
+        ? this.format.encodeBytes(fileBatch, this.fileSchema, fileOps)
+        : this.format.encode(fileBatch, this.fileSchema, fileOps);
       const name = `part-${manifestName(batch.batchId)}-${i++}.${this.format.extension}`;
       const rel = dirRel ? `${dirRel}/${name}` : name;
       await fsp.mkdir(path.join(this.dir, dirRel), { recursive: true });
-      await writeDurably(path.join(this.dir, rel), text);
+      await writeDurably(path.join(this.dir, rel), content);
       written.push(rel);
     }
     await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
@@ -268,11 +274,11 @@ async function removeIfThere(p: string): Promise<void> {
 }
 
 /** Write to a '.'-prefixed temp name beside the target, fsync, rename: readers never see half a file. */
-async function writeDurably(file: string, content: string): Promise<void> {
+async function writeDurably(file: string, content: string | Uint8Array): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const fh = await fsp.open(tmp, 'w');
   try {
-    await fh.writeFile(content, 'utf8');
+    await fh.writeFile(content);
     await fh.sync();
   } finally {
     await fh.close();

@@ -20,7 +20,7 @@ import { WeirError } from '../../common/errors.js';
 import type { Column, Schema } from '../../common/schema.js';
 import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
-import type { Format } from '../formats/decoded.js';
+import type { DecodeResult, Format } from '../formats/decoded.js';
 import { decodeUtf8, rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { listInputFiles, partitionValues } from './layout.js';
@@ -43,6 +43,8 @@ export class FilesystemSource implements Source {
   private readonly format: Format;
   private readonly failOnParseError: boolean;
   private readonly maxFiles: number;
+  /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
+  private readonly readColumns: ReadonlySet<string> | undefined;
   /** a bounded source's one listing */
   private initial: readonly string[] | undefined;
   /** the listing taken when an available-now trigger started */
@@ -66,6 +68,7 @@ export class FilesystemSource implements Source {
     this.bounded = interval === undefined;
     if (interval !== undefined) this.pollIntervalMs = interval;
     this.schema = table.schema;
+    this.readColumns = ctx.requiredColumns && new Set(ctx.requiredColumns.map((i) => table.schema.columns[i]!.name.toLowerCase()));
     this.description = `filesystem[${target}]`;
   }
 
@@ -114,16 +117,21 @@ export class FilesystemSource implements Source {
   }
 
   private async readFile(file: string): Promise<{ batch?: arrow.RecordBatch; rejected: readonly RejectedRecord[] }> {
-    let text: string;
-    let invalidLines: ReadonlySet<number>;
+    let bytes: Uint8Array;
     try {
-      // bytes, not 'utf8': a line that is not UTF-8 is a rejected record, not silently U+FFFD
-      ({ text, invalidLines } = decodeUtf8(await fsp.readFile(path.join(this.dir, file))));
+      bytes = await fsp.readFile(path.join(this.dir, file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') throw e;
       return { rejected: [rejectedRecord(file, 'the file was removed before it was read', '')] };
     }
+    const format = this.format;
+    const decode = async (schema: Schema): Promise<DecodeResult> => {
+      if (format.binary) return format.decodeBytes(bytes, schema, file, this.readColumns);
+      // bytes, not 'utf8': a line that is not UTF-8 is a rejected record, not silently U+FFFD
+      const { text, invalidLines } = decodeUtf8(bytes);
+      return format.decode(text, schema, file, invalidLines);
+    };
     // columns filled from `k=v` directories are not read from the file
     const parts = partitionValues(file);
     const fromPath = new Map<number, string | null>();
@@ -132,9 +140,9 @@ export class FilesystemSource implements Source {
         for (const [k, v] of parts) if (k.toLowerCase() === c.name.toLowerCase()) fromPath.set(i, v);
       });
     }
-    if (fromPath.size === 0) return this.format.decode(text, this.schema, file, invalidLines);
+    if (fromPath.size === 0) return decode(this.schema);
     const fileColumns: Column[] = this.schema.columns.filter((_, i) => !fromPath.has(i));
-    const decoded = this.format.decode(text, { columns: fileColumns }, file, invalidLines);
+    const decoded = await decode({ columns: fileColumns });
     const n = decoded.batch.numRows;
     const data: arrow.Data[] = [];
     let k = 0;

@@ -27,7 +27,7 @@ import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
-import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 
 export const CSV_OPTION_KEYS: readonly string[] = [
   'csv.field-delimiter', 'csv.quote-character', 'csv.null-literal', 'csv.allow-comments',
@@ -351,7 +351,7 @@ function textReader(t: Schema['columns'][number]['type'], d: arrow.Data): (i: nu
   };
 }
 
-export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): Format {
+export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
   return {
     name: 'csv',
     extension: 'csv',

@@ -17,8 +17,10 @@ export interface DecodeResult {
   readonly records: number;
 }
 
-export interface Format {
+/** A format whose files are text: decoded from a string, encoded to one (json, csv). */
+export interface TextFormat {
   readonly name: 'json' | 'csv';
+  readonly binary?: false;
   /** file name extension of the part files a sink writes */
   readonly extension: string;
   /**
@@ -32,6 +34,27 @@ export interface Format {
    */
   encode(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string;
 }
+
+/**
+ * A format whose files are binary and self-describing (parquet, arrow): read whole from bytes, with
+ * the columns matched by name. A file that does not decode is one rejected record, never a throw.
+ */
+export interface BinaryFormat {
+  readonly name: 'parquet' | 'arrow';
+  readonly binary: true;
+  readonly extension: string;
+  /**
+   * `readColumns`, when given, names (lower case) the columns the query reads: the others may be
+   * left null, and a format that can skip them in the file does.
+   */
+  decodeBytes(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult>;
+  /** Throws WeirError('OPTION') for a column the format cannot write: called when a sink opens. */
+  checkWritable?(schema: Schema): void;
+  /** Rows of `batch` as a file; `ops` as for TextFormat.encode, written as a VARCHAR column `_op`. */
+  encodeBytes(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array;
+}
+
+export type Format = TextFormat | BinaryFormat;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -4,16 +4,20 @@
  */
 import { WeirError, type SourceSpan } from '../../common/errors.js';
 import { booleanOption, CSV_OPTION_KEYS, csvFormat, csvOptionsFrom } from './csv.js';
+import { arrowFormat } from './arrow-ipc.js';
 import type { Format } from './decoded.js';
 import { JSON_OPTION_KEYS, jsonFormat } from './json.js';
+import { parquetFormat } from './parquet.js';
 
-export const FORMAT_NAMES: readonly string[] = ['json', 'csv'];
+export const FORMAT_NAMES: readonly string[] = ['json', 'csv', 'parquet', 'arrow'];
 
 /** The option keys of format `name` (all start with `name.`); undefined for an unknown format. */
 export function formatOptionKeys(name: string): readonly string[] | undefined {
   switch (name) {
     case 'json': return JSON_OPTION_KEYS;
     case 'csv': return CSV_OPTION_KEYS;
+    // self-describing binary files: nothing to configure (bad files are still counted and kept aside)
+    case 'parquet': case 'arrow': return [`${name}.ignore-parse-errors`];
     default: return undefined;
   }
 }
@@ -51,6 +55,10 @@ export function formatFromOptions(
       return { format: jsonFormat, failOnParseError };
     case 'csv':
       return { format: csvFormat(csvOptionsFrom(options, spans)), failOnParseError };
+    case 'parquet':
+      return { format: parquetFormat, failOnParseError };
+    case 'arrow':
+      return { format: arrowFormat, failOnParseError };
     default:
       throw new WeirError('OPTION', `unknown format '${name}': expected one of ${allowed}`, spans.get('format'));
   }

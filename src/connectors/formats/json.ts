@@ -15,7 +15,7 @@ import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import type { SqlType } from '../../common/types.js';
 import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert.js';
-import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type Format } from './decoded.js';
+import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 import { jsonText, JsonNumberText, parseJsonExact } from './json-values.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
@@ -100,7 +100,7 @@ function holdsBigint(t: SqlType): boolean {
   return t.kind === 'BIGINT' || t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => holdsBigint(f.type)));
 }
 
-export const jsonFormat: Format = {
+export const jsonFormat: TextFormat = {
   name: 'json',
   extension: 'json',
   decode: decodeJsonLines,

@@ -139,7 +139,7 @@ describe('filesystem source', () => {
     };
     const missing = err({ path: '/does/not/exist/anywhere' });
     expect([missing.code, missing.message, missing.span?.line]).toEqual(['OPTION', "table 't': path '/does/not/exist/anywhere' does not exist", 3]);
-    expect(err({ format: 'avro' }).message).toBe("unknown format 'avro': expected one of 'json', 'csv'");
+    expect(err({ format: 'avro' }).message).toBe("unknown format 'avro': expected one of 'json', 'csv', 'parquet', 'arrow'");
     expect(err({ 'source.monitor-interval': 'soon' }).message).toMatch(/'source.monitor-interval' must be a positive duration/);
     expect(err({ 'source.max-files-per-trigger': '0' }).span?.line).toBe(5);
     const noFormat = new FilesystemSource(table(schema, { connector: 'filesystem', path: dir, format: 'json' }), ctx('/'));

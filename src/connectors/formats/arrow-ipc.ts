@@ -1,0 +1,149 @@
+/**
+ * The `arrow` format (filesystem connector): Arrow IPC files (the random-access file format), one
+ * record batch per part file, written by apache-arrow's RecordBatchFileWriter and read by
+ * tableFromIPC.
+ *
+ * Weir's own columns go through unchanged: the Arrow types of common/types.ts, with the field
+ * metadata that marks DECIMAL (an unscaled Int64), TIMESTAMP_LTZ and INTERVAL. Files from other
+ * writers are read by column name and converted value by value as the JSON format converts; an
+ * Arrow Decimal column is read exactly (its unscaled integer), other Arrow types are refused per file.
+ */
+import * as arrow from 'apache-arrow';
+import { batchFromColumns, concatBatches, nullColumn, readerFor, utf8FromStrings } from '../../common/columns.js';
+import { decimalToText } from '../../common/decimal.js';
+import type { Schema } from '../../common/schema.js';
+import { toArrowSchema } from '../../common/schema.js';
+import { fromArrowField, toArrowType, typesEqual, type SqlType } from '../../common/types.js';
+import { bitmapFromMask } from '../../common/columns.js';
+import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
+import type { BinaryFormat, DecodeResult } from './decoded.js';
+import { JsonNumberText } from './json-values.js';
+
+function encodeArrow(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array {
+  let out = new arrow.RecordBatch(toArrowSchema(schema), batch.data);
+  if (ops) {
+    const marks = ops.map((o) => o || null);
+    const valid = Uint8Array.from(marks, (m) => (m === null ? 0 : 1));
+    const { bitmap, nullCount } = bitmapFromMask(valid, marks.length);
+    const fields = [...out.schema.fields, new arrow.Field('_op', new arrow.Utf8(), true)];
+    const children = [...out.data.children, utf8FromStrings(marks, bitmap, nullCount)];
+    const s = new arrow.Schema(fields);
+    out = new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct(fields), length: out.numRows, nullCount: 0, children }));
+  }
+  const writer = arrow.RecordBatchFileWriter.writeAll(new arrow.Table([out]));
+  return writer.toUint8Array(true);
+}
+
+/**
+ * A reader of an Arrow column giving what convertValue takes: DECIMALs (Weir's unscaled Int64 or an
+ * Arrow Decimal) as exact text, structs field by field, the rest as valueAt gives them.
+ */
+function valueReader(field: arrow.Field, data: arrow.Data): (i: number) => unknown {
+  const t = data.type;
+  if (arrow.DataType.isDecimal(t)) {
+    const scale = (t as arrow.Decimal).scale;
+    const words = (t as arrow.Decimal).bitWidth / 32;
+    return (i) => {
+      if (data.getValid(i) === false) return null;
+      const w = (data.values as Uint32Array).subarray(i * words, (i + 1) * words);
+      let u = 0n;
+      for (let k = words - 1; k >= 0; k--) u = (u << 32n) | BigInt(w[k]!);
+      if (w[words - 1]! >= 0x80000000) u -= 1n << BigInt(32 * words);
+      return new JsonNumberText(decimalToText(u, scale));
+    };
+  }
+  const sqlType: SqlType = fromArrowField(field);
+  if (sqlType.kind === 'DECIMAL') {
+    const read = readerFor(data);
+    return (i) => {
+      const v = read(i);
+      return v === null ? null : new JsonNumberText(decimalToText(v as number | bigint, sqlType.scale));
+    };
+  }
+  if (arrow.DataType.isTimestamp(t) && (t as arrow.Timestamp).unit !== arrow.TimeUnit.MILLISECOND) {
+    // other writers use seconds, micros or nanos: epoch milliseconds, floored, as Weir holds them
+    const unit = (t as arrow.Timestamp).unit;
+    const per = unit === arrow.TimeUnit.SECOND ? 1e-3 : unit === arrow.TimeUnit.MICROSECOND ? 1e3 : 1e6;
+    const read = readerFor(data);
+    return (i) => {
+      const v = read(i);
+      return v === null ? null : Math.floor(Number(v) / per);
+    };
+  }
+  if (arrow.DataType.isDate(t) && (t as arrow.Date_).unit === arrow.DateUnit.MILLISECOND) {
+    const read = readerFor(data);
+    return (i) => {
+      const v = read(i);
+      return v === null ? null : new Date(Number(v));
+    };
+  }
+  if (arrow.DataType.isStruct(t)) {
+    const kids = (t as arrow.Struct).children.map((f, k) => [f.name, valueReader(f, data.children[k]!)] as const);
+    return (i) => {
+      if (data.getValid(i) === false) return null;
+      const o: Record<string, unknown> = {};
+      for (const [name, read] of kids) o[name] = read(i);
+      return o;
+    };
+  }
+  return readerFor(data);
+}
+
+async function decodeArrow(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> {
+  let rows: unknown[][];
+  let from: number[];
+  try {
+    const table = arrow.tableFromIPC(bytes);
+    const names = table.schema.fields.map((f) => f.name);
+    from = matchColumns(schema, names, readColumns);
+    const same = sameColumns(table, schema, from);
+    if (same) return { batch: same, rejected: [], records: same.numRows };
+    rows = [];
+    for (const batch of table.batches) {
+      const readers = from.map((m) => (m < 0 ? () => null : valueReader(table.schema.fields[m]!, batch.data.children[m]!)));
+      for (let r = 0; r < batch.numRows; r++) {
+        const row = new Array<unknown>(names.length);
+        from.forEach((m, i) => {
+          if (m >= 0) row[m] = readers[i]!(r);
+        });
+        rows.push(row);
+      }
+    }
+  } catch (e) {
+    return unreadableFile(schema, fileName, 'Arrow IPC', e);
+  }
+  return rowsToBatch(rows, schema, from, fileName, readColumns);
+}
+
+/**
+ * The fast path for Weir's own files: when every column read has exactly the table column's Arrow
+ * type and SQL type, and no NULL where the column is NOT NULL, nothing needs converting and the
+ * file's buffers are the batch (100,000 rows of 5 columns: ~2 ms instead of ~420 ms value by value).
+ * Undefined otherwise.
+ */
+function sameColumns(table: arrow.Table, schema: Schema, from: readonly number[]): arrow.RecordBatch | undefined {
+  const fits = schema.columns.every((c, i) => {
+    if (from[i]! < 0) return true;
+    const f = table.schema.fields[from[i]!]!;
+    if (f.type.toString() !== toArrowType(c.type).toString()) return false;
+    let t: SqlType;
+    try {
+      t = fromArrowField(f);
+    } catch {
+      return false;
+    }
+    return typesEqual(t, c.type) && (c.nullable || table.batches.every((b) => b.data.children[from[i]!]!.nullCount === 0));
+  });
+  if (!fits) return undefined;
+  const batches = table.batches.map((b) => batchFromColumns(schema, schema.columns.map((c, i) =>
+    from[i]! < 0 ? nullColumn(c.type, b.numRows) : b.data.children[from[i]!]!), b.numRows));
+  return concatBatches(toArrowSchema(schema), batches);
+}
+
+export const arrowFormat: BinaryFormat = {
+  name: 'arrow',
+  binary: true,
+  extension: 'arrow',
+  decodeBytes: decodeArrow,
+  encodeBytes: encodeArrow,
+};

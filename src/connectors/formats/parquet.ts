@@ -1,0 +1,230 @@
+/**
+ * The `parquet` format (filesystem connector): hyparquet reads, hyparquet-writer writes.
+ *
+ * Written types: BOOLEAN; TINYINT/SMALLINT/INT as INT32 (INT_8/INT_16); BIGINT as INT64 (exact);
+ * FLOAT, DOUBLE; INTERVAL as DOUBLE (its milliseconds); DECIMAL(p,s) as DECIMAL(p,s), exact: INT64
+ * up to 18 digits, else FIXED_LEN_BYTE_ARRAY; VARCHAR as UTF-8 BYTE_ARRAY; DATE as INT32
+ * DATE; TIMESTAMP(3) as INT64 TIMESTAMP_MILLIS; ROW as a group. A NULL-typed column is refused.
+ *
+ * Reading takes only the columns the query uses (hyparquet skips the others' column chunks), by
+ * name, and converts each value as the JSON format does, with two exceptions that keep values exact:
+ * DECIMAL values are read as their unscaled integers (hyparquet would make them doubles) and passed
+ * on as exact decimal text, and timestamps of any unit become epoch milliseconds (floored).
+ */
+import type * as arrow from 'apache-arrow';
+import { parquetMetadata, parquetReadObjects, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { readerFor } from '../../common/columns.js';
+import { decimalToText } from '../../common/decimal.js';
+import { WeirError } from '../../common/errors.js';
+import type { Schema } from '../../common/schema.js';
+import type { SqlType } from '../../common/types.js';
+import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
+import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
+import { JsonNumberText } from './json-values.js';
+
+type Element = SchemaElement;
+
+/** The Parquet schema elements of one column (a group is followed by its children, depth first). */
+function elementsOf(name: string, t: SqlType, nullable: boolean): Element[] {
+  const repetition_type = nullable ? 'OPTIONAL' : 'REQUIRED';
+  const leaf = (e: Omit<Element, 'name' | 'repetition_type'>): Element[] => [{ name, repetition_type, ...e } as Element];
+  switch (t.kind) {
+    case 'BOOLEAN': return leaf({ type: 'BOOLEAN' });
+    case 'TINYINT': return leaf({ type: 'INT32', converted_type: 'INT_8' });
+    case 'SMALLINT': return leaf({ type: 'INT32', converted_type: 'INT_16' });
+    case 'INT': return leaf({ type: 'INT32' });
+    case 'BIGINT': return leaf({ type: 'INT64' });
+    case 'FLOAT': return leaf({ type: 'FLOAT' });
+    case 'DOUBLE': case 'INTERVAL': return leaf({ type: 'DOUBLE' });
+    case 'DECIMAL':
+      // Parquet allows INT64 up to 18 digits; DECIMAL(19..38) (values still held in an int64) is a
+      // fixed-length big-endian two's complement of the bytes the precision needs
+      return t.precision <= 18
+        ? leaf({ type: 'INT64', converted_type: 'DECIMAL', precision: t.precision, scale: t.scale })
+        : leaf({ type: 'FIXED_LEN_BYTE_ARRAY', type_length: decimalBytes(t.precision), converted_type: 'DECIMAL', precision: t.precision, scale: t.scale });
+    case 'VARCHAR': return leaf({ type: 'BYTE_ARRAY', converted_type: 'UTF8' });
+    case 'DATE': return leaf({ type: 'INT32', converted_type: 'DATE' });
+    case 'TIMESTAMP': return leaf({ type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' });
+    case 'ROW':
+      if (t.fields.length === 0) throw new WeirError('OPTION', `format 'parquet' cannot write column '${name}': a ROW without fields has no Parquet group`);
+      return [
+        { name, repetition_type, num_children: t.fields.length } as Element,
+        ...t.fields.flatMap((f) => elementsOf(f.name, f.type, true)),
+      ];
+    case 'NULL':
+      throw new WeirError('OPTION', `format 'parquet' cannot write column '${name}' of type NULL: Parquet has no such column type; cast it`);
+  }
+}
+
+/** The fewest bytes whose two's complement holds every DECIMAL of `precision` digits. */
+function decimalBytes(precision: number): number {
+  const max = 10n ** BigInt(precision);
+  let n = 1;
+  while (1n << BigInt(8 * n - 1) < max) n++;
+  return n;
+}
+
+/** A column value (valueAt's form) as hyparquet-writer takes it: int64 kinds as bigint, ROW recursively. */
+function toParquetValue(t: SqlType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'BIGINT': case 'DECIMAL': case 'TIMESTAMP': return BigInt(v as number | bigint);
+    case 'ROW': {
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields) out[f.name] = toParquetValue(f.type, o[f.name]);
+      return out;
+    }
+    default: return v;
+  }
+}
+
+function encodeParquet(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array {
+  const elements: Element[] = [];
+  const columnData = schema.columns.map((c, i) => {
+    elements.push(...elementsOf(c.name, c.type, c.nullable));
+    const read = readerFor(batch.data.children[i]!);
+    const data = new Array<unknown>(batch.numRows);
+    for (let r = 0; r < batch.numRows; r++) data[r] = toParquetValue(c.type, read(r));
+    return { name: c.name, data };
+  });
+  if (ops) {
+    elements.push({ name: '_op', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' } as Element);
+    columnData.push({ name: '_op', data: ops.map((o) => o || null) });
+  }
+  const root = { name: 'root', num_children: columnData.length } as Element;
+  // any: hyparquet-writer types its schema with its own copy of hyparquet, a different version
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const buffer = parquetWriteBuffer({ columnData: columnData as any, schema: [root, ...elements] as any, createdBy: 'weir' });
+  return new Uint8Array(buffer);
+}
+
+/**
+ * The file's metadata with the DECIMAL annotations taken off (so hyparquet hands over the stored
+ * unscaled integers instead of doubles), and the scale of each such column by its dotted path.
+ */
+function withRawDecimals(meta: FileMetaData): { meta: FileMetaData; scales: Map<string, number> } {
+  const scales = new Map<string, number>();
+  const schema: Element[] = [];
+  // walk the flat, depth-first element list keeping the path of open groups
+  const stack: { prefix: string; left: number }[] = [];
+  meta.schema.forEach((e, i) => {
+    let el = e;
+    if (i > 0) {
+      const top = stack[stack.length - 1]!;
+      const p = top.prefix ? `${top.prefix}.${e.name}` : e.name;
+      top.left--;
+      if (e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL') {
+        scales.set(p, e.scale ?? (e.logical_type as { scale?: number } | undefined)?.scale ?? 0);
+        el = { ...e, converted_type: undefined, logical_type: undefined };
+      }
+      while (stack.length > 0 && stack[stack.length - 1]!.left === 0) stack.pop();
+      if (e.num_children) stack.push({ prefix: p, left: e.num_children });
+    } else stack.push({ prefix: '', left: e.num_children ?? 0 });
+    schema.push(el);
+  });
+  return { meta: { ...meta, schema }, scales };
+}
+
+/** An unscaled DECIMAL as stored (INT32, INT64, or big-endian two's complement bytes) as a bigint. */
+function unscaled(v: unknown): bigint {
+  if (!(v instanceof Uint8Array)) return BigInt(v as number | bigint);
+  let u = 0n;
+  for (const b of v) u = (u << 8n) | BigInt(b);
+  return v.length > 0 && v[0]! >= 0x80 ? u - (1n << BigInt(8 * v.length)) : u;
+}
+
+/** Replace the raw DECIMALs in a value (at dotted path `p`) by exact text; groups recursively. */
+function exactDecimals(v: unknown, p: string, scales: ReadonlyMap<string, number>, groups: ReadonlySet<string>): unknown {
+  if (v === null || v === undefined) return v;
+  const scale = scales.get(p);
+  if (scale !== undefined) return new JsonNumberText(decimalToText(unscaled(v), scale));
+  if (groups.has(p) && typeof v === 'object' && !Array.isArray(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = exactDecimals(x, `${p}.${k}`, scales, groups);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * A string value whose bytes are not UTF-8: hyparquet would decode it to U+FFFD without a trace, so
+ * the record holding it is rejected instead, as the text formats reject such lines.
+ */
+class NotUtf8 {
+  toJSON(): string {
+    return '(not UTF-8)';
+  }
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function stringFromBytes(bytes: Uint8Array | undefined): string | NotUtf8 | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return new NotUtf8();
+  }
+}
+const holdsNotUtf8 = (v: unknown): boolean =>
+  v instanceof NotUtf8 || (typeof v === 'object' && v !== null && !(v instanceof JsonNumberText) && Object.values(v).some(holdsNotUtf8));
+
+const floorDiv = (a: bigint, b: bigint): number => Number(a / b - (a % b < 0n ? 1n : 0n));
+
+/** Timestamps as epoch ms (numbers), whatever their unit; DATE as days. */
+const parsers = {
+  timestampFromMilliseconds: (ms: bigint): number => Number(ms),
+  timestampFromMicroseconds: (us: bigint): number => floorDiv(us, 1000n),
+  timestampFromNanoseconds: (ns: bigint): number => floorDiv(ns, 1_000_000n),
+  dateFromDays: (days: number): number => days,
+  stringFromBytes,
+};
+
+async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> {
+  let rows: unknown[][];
+  let from: number[];
+  try {
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const { meta, scales } = withRawDecimals(parquetMetadata(file));
+    const top: string[] = [];
+    const groups = new Set<string>();
+    for (let i = 1, left = meta.schema[0]?.num_children ?? 0; left > 0 && i < meta.schema.length; left--) {
+      top.push(meta.schema[i]!.name);
+      i = skipElement(meta.schema, i, '', groups);
+    }
+    const match = matchColumns(schema, top, readColumns);
+    const wanted = [...new Set(match.filter((m) => m >= 0))].map((m) => top[m]!);
+    from = match.map((m) => (m < 0 ? -1 : wanted.indexOf(top[m]!)));
+    const objects = wanted.length === 0
+      ? new Array<Record<string, unknown>>(Number(meta.num_rows)).fill({})
+      : await parquetReadObjects({ file, metadata: meta, columns: wanted, parsers: parsers as never, utf8: true });
+    rows = objects.map((o) => wanted.map((n) => exactDecimals(o[n], n, scales, groups)));
+  } catch (e) {
+    return unreadableFile(schema, fileName, 'Parquet', e);
+  }
+  return rowsToBatch(rows, schema, from, fileName, readColumns,
+    (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined));
+}
+
+/** The index after element `i` and its descendants; records the dotted paths of groups. */
+function skipElement(elements: readonly Element[], i: number, prefix: string, groups: Set<string>): number {
+  const e = elements[i]!;
+  const p = prefix ? `${prefix}.${e.name}` : e.name;
+  let next = i + 1;
+  if (e.num_children) {
+    groups.add(p);
+    for (let k = 0; k < e.num_children; k++) next = skipElement(elements, next, p, groups);
+  }
+  return next;
+}
+
+export const parquetFormat: BinaryFormat = {
+  name: 'parquet',
+  binary: true,
+  extension: 'parquet',
+  checkWritable: (schema) => {
+    for (const c of schema.columns) elementsOf(c.name, c.type, c.nullable);
+  },
+  decodeBytes: decodeParquet,
+  encodeBytes: encodeParquet,
+};
