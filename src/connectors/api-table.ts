@@ -9,7 +9,7 @@ import type { Schema } from '../common/schema.js';
 import { toArrowField } from '../common/types.js';
 
 /** Unscaled int64 values as an Arrow Decimal128 column (two's complement, four 32-bit words a value). */
-export function decimal128(values: readonly unknown[], precision: number, scale: number): arrow.Data {
+function decimal128(values: readonly unknown[], precision: number, scale: number): arrow.Data {
   const n = values.length;
   const words = new Uint32Array(n * 4);
   const valid = new Uint8Array((n + 7) >> 3);

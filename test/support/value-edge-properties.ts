@@ -49,7 +49,8 @@ export async function runOverSplit(table: string, outputs: Record<string, readon
 
 /** A sort key that keeps bigint exact (JSON.stringify refuses bigint; Number() would round it). */
 function exactKey(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+  // ±Infinity and NaN would stringify as null like NULL itself: keep them apart so the order is total
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' && !Number.isFinite(x) ? `${x}d` : x));
 }
 
 /** Rows in a canonical order, bigint values included. */

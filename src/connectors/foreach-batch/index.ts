@@ -14,7 +14,7 @@ import type { Schema } from '../../common/schema.js';
 import type { Connector, OutputMode, Sink, SinkBatch } from '../api.js';
 import { RowKind, type RowKindValue } from '../api.js';
 import { applicationTable } from '../api-table.js';
-import type { ChangeKind } from '../memory/output.js';
+import { KIND_NAMES, type ChangeKind } from '../memory/output.js';
 
 /** What a foreachBatch function receives for one micro-batch. */
 export interface ForeachBatchContext {
@@ -29,10 +29,6 @@ export interface ForeachBatchContext {
 }
 
 export type ForeachBatchHandler = (ctx: ForeachBatchContext) => unknown;
-
-const KIND: Readonly<Record<RowKindValue, ChangeKind>> = {
-  [RowKind.INSERT]: 'insert', [RowKind.UPDATE_BEFORE]: 'update_before', [RowKind.UPDATE_AFTER]: 'update_after', [RowKind.DELETE]: 'delete',
-};
 
 class ForeachBatchSink implements Sink {
   readonly description: string;
@@ -51,7 +47,7 @@ class ForeachBatchSink implements Sink {
   async write(batch: SinkBatch): Promise<void> {
     const table = applicationTable(this.schema!, batch.data);
     const kinds: ChangeKind[] = new Array(table.numRows);
-    for (let i = 0; i < kinds.length; i++) kinds[i] = KIND[(batch.kinds ? batch.kinds[i] : RowKind.INSERT) as RowKindValue];
+    for (let i = 0; i < kinds.length; i++) kinds[i] = KIND_NAMES[(batch.kinds ? batch.kinds[i] : RowKind.INSERT) as RowKindValue];
     try {
       await this.handler({ batchId: batch.batchId, table, kinds, mode: this.mode, watermark: batch.watermark });
     } catch (e) {

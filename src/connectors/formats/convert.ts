@@ -138,15 +138,6 @@ export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-/** Round half away from zero to `scale` decimals, in decimal (1.005 → 1.01, unlike Math.round(x*100)). */
-export function roundToScale(x: number, scale: number): number {
-  if (!Number.isFinite(x)) return x;
-  const sign = x < 0 ? -1 : 1;
-  const shifted = Math.round(Number(`${Math.abs(x)}e${scale}`));
-  const r = sign * Number(`${shifted}e-${scale}`);
-  return Object.is(r, -0) ? 0 : r;
-}
-
 export const DAY_MS = 86_400_000;
 
 /** 'YYYY-MM-DD' → days since 1970-01-01, undefined when it is not a real date. */

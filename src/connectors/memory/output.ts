@@ -17,10 +17,9 @@
  * batch id (at least once per batch id, as Spark's foreachBatch).
  */
 import { Readable } from 'node:stream';
-import * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues, fromApiValue } from '../../common/columns.js';
-import { toArrowField } from '../../common/types.js';
-import { decimal128 } from '../api-table.js';
+import type * as arrow from 'apache-arrow';
+import { rowsToBatch } from '../../common/columns.js';
+import { applicationTable } from '../api-table.js';
 import type { Schema } from '../../common/schema.js';
 import { WeirError } from '../../common/errors.js';
 import type { OutputMode, RowKindValue } from '../api.js';
@@ -34,7 +33,8 @@ export interface Change {
   readonly batchId: number;
 }
 
-const KIND_NAMES: Readonly<Record<RowKindValue, ChangeKind>> = {
+/** A RowKind's name as the API shows it. */
+export const KIND_NAMES: Readonly<Record<RowKindValue, ChangeKind>> = {
   [RowKind.INSERT]: 'insert',
   [RowKind.UPDATE_BEFORE]: 'update_before',
   [RowKind.UPDATE_AFTER]: 'update_after',
@@ -215,15 +215,9 @@ export class MemoryOutput {
    * precision and scale (exact), every other column as Weir holds it.
    */
   toArrow(): arrow.Table {
-    const rows = this.rows();
-    const cols = this.schema.columns.map((c) => {
-      const values = rows.map((r) => fromApiValue(r[c.name] ?? null, c.type));
-      return c.type.kind === 'DECIMAL' ? decimal128(values, c.type.precision, c.type.scale) : columnFromValues(c.type, values);
-    });
-    const fields = this.schema.columns.map((c, i) =>
-      c.type.kind === 'DECIMAL' ? new arrow.Field(c.name, cols[i]!.type, true) : toArrowField(c.name, c.type));
-    return new arrow.Table(batchFromColumns(new arrow.Schema(fields), cols, rows.length));
+    return applicationTable(this.schema, [rowsToBatch(this.schema, this.rows())]);
   }
+
 
   /** stream() as a Node Readable in object mode (back-pressure by the stream's own buffering). */
   readable(): Readable {

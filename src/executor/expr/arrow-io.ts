@@ -53,25 +53,23 @@ export function readValidity(d: arrow.Data, alloc: Alloc = HEAP): Valid {
   return out;
 }
 
-/** Int64 values (with the column's offset applied) as doubles. */
-export function int64ToNumbers(values: BigInt64Array, offset: number, n: number, alloc: Alloc = HEAP): Float64Array {
-  const w = new Int32Array(values.buffer, values.byteOffset + offset * 8, n * 2);
-  const out = alloc.f64(n);
-  for (let i = 0; i < n; i++) out[i] = w[2 * i + 1]! * TWO32 + (w[2 * i]! >>> 0);
-  return out;
-}
-
 /**
- * Whether some Int64 value is beyond 2^53 (its high word outside [-2^21, 2^21)): then the doubles are
- * not exact and the vector keeps the int64s too (NumVec.big).
+ * Int64 values as doubles, and whether some value may be beyond 2^53: there the doubles are not
+ * exact and the vector keeps the int64s too (NumVec.big). One pass: the high words' range is tracked
+ * while converting.
  */
-function hasWideInt64(values: BigInt64Array, n: number): boolean {
+function int64ToNumbers(values: BigInt64Array, n: number, alloc: Alloc): { out: Float64Array; wide: boolean } {
   const w = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  const out = alloc.f64(n);
+  let m = 0; // the largest high word's magnitude (h ^ h >> 31: h, or -h - 1 below zero)
   for (let i = 0; i < n; i++) {
-    const hi = w[2 * i + 1]!;
-    if (hi >= 2097152 || hi <= -2097152) return true;
+    const h = w[2 * i + 1]!;
+    out[i] = h * TWO32 + (w[2 * i]! >>> 0);
+    m = Math.max(m, h ^ (h >> 31));
   }
-  return false;
+  // a high word at ±2^21 or beyond holds values from ±2^53 on (-2^21 also some safe ones: a lane then
+  // costs nothing but memory)
+  return { out, wide: m >= 2097151 };
 }
 
 /** Doubles holding integers as Int64 (truncated toward zero; NaN and infinities become 0). */
@@ -127,7 +125,8 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
     case arrow.Type.Int: case arrow.Type.Date: case arrow.Type.Timestamp: {
       const vals = d.values as ArrayLike<number | bigint>;
       let out: Float64Array;
-      if (vals instanceof BigInt64Array) out = int64ToNumbers(vals, 0, n, alloc);
+      let wide = false;
+      if (vals instanceof BigInt64Array) ({ out, wide } = int64ToNumbers(vals, n, alloc));
       else if (vals instanceof BigUint64Array) out = Float64Array.from(vals.subarray(0, n), Number);
       else {
         const src = vals as Int32Array;
@@ -139,8 +138,8 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
         if (k !== 1) for (let i = 0; i < n; i++) out[i] = Math.floor(out[i]! * k);
       } else if (d.typeId === arrow.Type.Date && (d.type as arrow.Date_).unit === arrow.DateUnit.MILLISECOND) {
         for (let i = 0; i < n; i++) out[i] = Math.floor(out[i]! / MS_PER_DAY);
-      } else if (vals instanceof BigInt64Array && hasWideInt64(vals, n)) {
-        return numVec(out, valid, vals.subarray(0, n));
+      } else if (wide) {
+        return numVec(out, valid, (vals as BigInt64Array).subarray(0, n));
       }
       return numVec(out, valid);
     }

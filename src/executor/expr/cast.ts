@@ -18,7 +18,8 @@ import type { SqlType } from '../../common/types.js';
 import { isNumeric, typeToString, typesEqual } from '../../common/types.js';
 import { canonicalInt64, INT64_MAX, INT64_MIN } from '../../common/int64.js';
 import { decimalToText, fitDecimal, textToUnscaled } from '../../common/decimal.js';
-import { decimalCaster } from './decimal-cast.js';
+import { decimalCaster, roundToUnscaled } from './decimal-cast.js';
+import { int64Lane } from './exact-int.js';
 import type { CompileCx } from './node.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
@@ -40,14 +41,8 @@ const POW10 = Array.from({ length: 39 }, (_, i) => 10 ** i);
  * slack, because 1.005 is stored as 1.00499999999999989...: the decimal the user wrote is the tie.
  */
 export function roundDecimal(x: number, scale: number): number {
-  const f = POW10[scale] ?? 10 ** scale;
-  const a = x < 0 ? -x : x;
-  const y = a * f;
-  if (!(y < 4503599627370496)) return x; // NaN, infinite, or beyond 2^52: nothing to round
-  const fl = Math.floor(y);
-  const r = y - fl >= 0.5 - y * 1.7763568394002505e-15 ? fl + 1 : fl;
-  const out = r / f;
-  return x < 0 ? -out : out;
+  const u = roundToUnscaled(x, scale);
+  return u === undefined ? x : u / (POW10[scale] ?? 10 ** scale); // beyond 2^52 (or NaN, infinite): nothing to round
 }
 
 /** Integer digits each integer type needs: a DECIMAL with at least as many holds it unchanged. */
@@ -213,7 +208,7 @@ export function makeCaster(from: SqlType, to: SqlType, isTry: boolean, span: Sou
         if (typeof r === 'bigint') { (wide ??= new Map()).set(i, r); out[i] = Number(r); } else out[i] = r;
         valid[i] = 1;
       }
-      return numVec(out, valid, wide && bigLane(out, valid, wide));
+      return numVec(out, valid, wide && int64Lane(out, valid, wide));
     };
   }
 
@@ -274,15 +269,8 @@ function numericCaster(from: SqlType, to: SqlType, isTry: boolean, fail: (x: unk
         out[i] = x;
         if (to.kind === 'BIGINT' && !fromInt && (x > Number.MAX_SAFE_INTEGER || x < -Number.MAX_SAFE_INTEGER)) (wide ??= new Map()).set(i, BigInt(x));
       }
-      if (wide) return numVec(out, valid, bigLane(out, valid, wide));
+      if (wide) return numVec(out, valid, int64Lane(out, valid, wide));
       if (to.kind === 'BIGINT' && v.kind === 'num' && v.big) return numVec(out, valid, v.big);
-    } else if (to.kind === 'DECIMAL') {
-      const limit = 10 ** (to.precision - to.scale);
-      for (let i = 0; i < n; i++) {
-        const x = roundDecimal(src[i]!, to.scale);
-        out[i] = x;
-        if (!(Math.abs(x) < limit) && (v.valid === null || v.valid[i] === 1)) drop(i);
-      }
     } else if (to.kind === 'FLOAT') {
       for (let i = 0; i < n; i++) out[i] = Math.fround(src[i]!);
     } else {
@@ -292,12 +280,6 @@ function numericCaster(from: SqlType, to: SqlType, isTry: boolean, fail: (x: unk
   };
 }
 
-/** The int64 lane of a BIGINT vector: `wide` rows exactly, the others from their (safe) doubles. */
-function bigLane(out: Float64Array, valid: Uint8Array | null, wide: ReadonlyMap<number, bigint>): BigInt64Array {
-  const big = new BigInt64Array(out.length);
-  for (let i = 0; i < out.length; i++) if (valid === null || valid[i] === 1) big[i] = wide.get(i) ?? BigInt(out[i]!);
-  return big;
-}
 
 /**
  * A parser from trimmed text to the number (or 0/1) a value of type `to` is held as (a bigint for a

@@ -18,7 +18,7 @@ import { isInteger, typesEqual } from '../../common/types.js';
 import type { BoundExpr, Cast, FieldRef, UdfCall } from '../../planner/expr.js';
 import { exprType } from '../../planner/expr.js';
 import { readColumn, readValidity, toData } from './arrow-io.js';
-import { makeCaster, roundDecimal, valueToText } from './cast.js';
+import { makeCaster, valueToText } from './cast.js';
 import { caseKernel } from './functions-conditional.js';
 import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';

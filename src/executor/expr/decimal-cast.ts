@@ -13,7 +13,8 @@ import { decimalMaxUnscaled, decimalToText, doubleToUnscaled, pow10, pow10Big, r
 import { canonicalInt64 } from '../../common/int64.js';
 import type { SqlType } from '../../common/types.js';
 import { isInteger, typeToString } from '../../common/types.js';
-import { boundsOf, exactAt } from './exact-int.js';
+import { boundsOf, exactAt, int64Lane } from './exact-int.js';
+import { divHalfUpNum } from './decimal-kernels.js';
 import { runtimeError } from './node.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
@@ -23,7 +24,7 @@ import { boolVec, numVec } from './vector.js';
 const FAST = 2 ** 52;
 
 /** x * 10^scale rounded half up to an integer, for |x * 10^scale| < 2^52 (else undefined). */
-function roundToUnscaled(x: number, scale: number): number | undefined {
+export function roundToUnscaled(x: number, scale: number): number | undefined {
   const f = pow10(scale);
   const a = x < 0 ? -x : x;
   const y = a * f;
@@ -53,7 +54,7 @@ function rowConverter(from: SqlType, to: SqlType, v: NumVec): Row {
     return (x, i) => {
       if (!wide(x) && Math.abs(k) <= 15) {
         if (k >= 0) { const r = x * f; if (!wide(r)) return r; }
-        else return roundHalfUpDiv(x, f);
+        else return divHalfUpNum(x, f);
       }
       return rescale(big(i), from.scale, to.scale);
     };
@@ -74,11 +75,6 @@ function rowConverter(from: SqlType, to: SqlType, v: NumVec): Row {
   return (x, i) => (wide(x) ? unscaledToDouble(canonicalInt64(big(i)), s) : unscaledToDouble(x, s));
 }
 
-function roundHalfUpDiv(x: number, f: number): number {
-  const q = truncDiv(x, f);
-  const r = x - q * f;
-  return Math.abs(r) * 2 >= f ? q + (x < 0 ? -1 : 1) : q;
-}
 
 /** A cast between numbers where `from` or `to` is a DECIMAL whose scale changes the values. */
 export function decimalCaster(
@@ -98,6 +94,8 @@ export function decimalCaster(
     };
   }
   const bounds = to.kind === 'DECIMAL' ? ((m) => [-m, m] as const)(decimalMaxUnscaled(to.precision)) : boundsOf(to);
+  // number results (always within 2^53 here) against number bounds: comparing with a bigint costs per row
+  const loN = bounds === undefined ? -Infinity : Number(bounds[0]), hiN = bounds === undefined ? Infinity : Number(bounds[1]);
   const show = (v: NumVec, i: number): string =>
     from.kind === 'DECIMAL' ? decimalToText(exactAt(v, i), from.scale) : String(v.big !== undefined ? v.big[i] : v.values[i]);
   return (vec, alloc = HEAP) => {
@@ -110,7 +108,8 @@ export function decimalCaster(
     for (let i = 0; i < n; i++) {
       if (v.valid !== null && v.valid[i] !== 1) continue;
       const r = conv(src[i]!, i);
-      const inRange = r !== undefined && (bounds === undefined || (r >= bounds[0] && r <= bounds[1]));
+      const inRange = typeof r === 'number' ? r >= loN && r <= hiN
+        : r !== undefined && (bounds === undefined || (r >= bounds[0] && r <= bounds[1]));
       if (!inRange) {
         if (isTry || outOfRange === null) {
           if (valid === v.valid) valid = v.valid ? v.valid.slice() : new Uint8Array(n).fill(1);
@@ -122,11 +121,9 @@ export function decimalCaster(
       if (typeof r === 'bigint') {
         out[i] = Number(r);
         if (r > 9007199254740991n || r < -9007199254740991n) (wideRows ??= new Map()).set(i, r);
-      } else out[i] = to.kind === 'FLOAT' ? Math.fround(r) : r;
+      } else out[i] = to.kind === 'FLOAT' ? Math.fround(r!) : r!; // (inRange: not undefined)
     }
     if (wideRows === undefined || (to.kind !== 'DECIMAL' && to.kind !== 'BIGINT')) return numVec(out, valid);
-    const lane = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) lane[i] = wideRows.get(i) ?? BigInt(out[i]!);
-    return numVec(out, valid, lane);
+    return numVec(out, valid, int64Lane(out, valid, wideRows));
   };
 }

@@ -9,13 +9,14 @@
 import type { SourceSpan } from '../../common/errors.js';
 import { decimalMaxUnscaled, decimalToText, divRoundHalfUp, pow10, pow10Big } from '../../common/decimal.js';
 import type { SqlType } from '../../common/types.js';
-import { exactAt, overflowError, type Operand } from './exact-int.js';
+import { exactAt, hasBig, int64Lane, overflowError, type Operand } from './exact-int.js';
+import type { NumVec } from './vector.js';
 import type { Valid } from './vector.js';
 
 const FAST = 2 ** 52;
 
 /** n / d rounded half away from zero, for integral doubles with |n|, |d| <= 2^52 (all steps exact). */
-function divHalfUpNum(n: number, d: number): number {
+export function divHalfUpNum(n: number, d: number): number {
   let q = Math.trunc(n / d);
   let r = n - q * d;
   const s = (n < 0) !== (d < 0) ? -1 : 1;
@@ -47,7 +48,31 @@ export function decimalMulDiv(
   const k = op === 'multiply' ? 2 * scale - rs : rs;
   const f = pow10(k), fBig = pow10Big(k);
   let wide: Map<number, bigint> | undefined;
-  for (let i = 0; i < n; i++) {
+  // the common case, neither operand beyond 2^53: one typed-array loop; a row it cannot do exactly
+  // on doubles (or NaN marks) goes through the general loop below
+  let start = 0;
+  if (!hasBig(x) && !hasBig(y) && k <= 15) {
+    const xs = typeof x === 'number' ? undefined : (x as NumVec).values, ys = typeof y === 'number' ? undefined : (y as NumVec).values;
+    const cx = x as number, cy = y as number;
+    const limit = Math.min(maxN, Number.MAX_SAFE_INTEGER);
+    for (; start < n; start++) {
+      if (valid !== null && valid[start] !== 1) continue;
+      const a = xs === undefined ? cx : xs[start]!, b = ys === undefined ? cy : ys[start]!;
+      let r: number;
+      if (op === 'multiply') {
+        const p = a * b;
+        if (!(Math.abs(p) <= FAST)) break;
+        r = k === 0 ? p : divHalfUpNum(p, f);
+      } else {
+        const num = a * f;
+        if (!(Math.abs(num) <= FAST && Math.abs(b) <= FAST)) break;
+        r = divHalfUpNum(num, b);
+      }
+      if (!(Math.abs(r) <= limit)) break;
+      out[start] = r;
+    }
+  }
+  for (let i = start; i < n; i++) {
     if (valid !== null && valid[i] !== 1) continue;
     const a = valueAt(x, i), b = valueAt(y, i);
     let r: number | undefined;
@@ -71,10 +96,7 @@ export function decimalMulDiv(
     out[i] = Number(e);
     if (e > 9007199254740991n || e < -9007199254740991n) (wide ??= new Map()).set(i, e);
   }
-  if (wide === undefined) return undefined;
-  const big = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) big[i] = wide.get(i) ?? BigInt(out[i]!);
-  return big;
+  return wide && int64Lane(out, valid, wide);
 }
 
 export type DecimalMathFn = 'abs' | 'sign' | 'floor' | 'ceil' | 'round' | 'truncate';

@@ -80,6 +80,8 @@ export function exactIntegerResults(
   const show = (v: bigint): string => (t.kind === 'DECIMAL' ? decimalToText(v, t.scale) : int64ToString(v));
   const showArg = (v: bigint): string => (argType.kind === 'DECIMAL' ? decimalToText(v, argType.scale) : int64ToString(v));
   const redoAll = hasBig(x) || hasBig(y);
+  // |x MOD y| < |y|: with both operands within 2^53 the doubles are exact and in range (no scan)
+  if (op === 'imod' && !redoAll) return undefined;
   const loN = Number(lo), hiN = Number(hi);
   const limitLo = Math.max(-SAFE, loN), limitHi = Math.min(SAFE, hiN);
   let wide: Map<number, bigint> | undefined; // rows whose BIGINT result is beyond 2^53
@@ -98,12 +100,16 @@ export function exactIntegerResults(
     out[i] = Number(e);
     if (e > SAFE_BIG || e < -SAFE_BIG) (wide ??= new Map()).set(i, e);
   }
-  if (wide === undefined) return undefined;
-  const big = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (valid !== null && valid[i] !== 1) continue;
-    big[i] = wide.get(i) ?? BigInt(out[i]!);
-  }
+  return wide && int64Lane(out, valid, wide);
+}
+
+/**
+ * The int64 lane of a vector (NumVec.big) whose rows `wide` are beyond 2^53: those exactly, every
+ * other valid row from its double (exact there). Every kernel that makes such a vector builds it here.
+ */
+export function int64Lane(out: Float64Array, valid: Valid, wide: ReadonlyMap<number, bigint> = new Map()): BigInt64Array {
+  const big = new BigInt64Array(out.length);
+  for (let i = 0; i < out.length; i++) if (valid === null || valid[i] === 1) big[i] = wide.get(i) ?? BigInt(out[i]!);
   return big;
 }
 

@@ -15,9 +15,9 @@ import { InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { isInteger, isLosslessNumeric, isNumeric, T, typeToString } from '../../common/types.js';
 import { decimalCaster } from './decimal-cast.js';
+import { int64Lane } from './exact-int.js';
 import type { StoreTarget } from '../../planner/expr.js';
 import type { Caster } from './cast.js';
-import { roundDecimal } from './cast.js';
 import { runtimeError } from './node.js';
 import { HEAP } from './pool.js';
 import type { NumVec } from './vector.js';
@@ -37,24 +37,18 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** The function that turns one stored number of `from` into the column's value, or NaN when it does not fit. */
+/**
+ * The function that turns one stored number of `from` into the column's value, or NaN when it does not
+ * fit (DECIMAL on either side goes through decimalStoreCaster instead).
+ */
 function converter(from: SqlType, to: SqlType): (x: number) => number {
   const bounds = INT_BOUNDS[to.kind];
   if (bounds) {
     const [lo, hi] = bounds;
-    const round = isInteger(from) ? (x: number) => x
-      : from.kind === 'DECIMAL' ? (x: number) => roundDecimal(x, 0)
-        : roundHalfEven;
+    const round = isInteger(from) ? (x: number) => x : roundHalfEven;
     return (x) => {
       const r = round(x);
       return r >= lo && r < hi ? r : NaN;
-    };
-  }
-  if (to.kind === 'DECIMAL') {
-    const limit = 10 ** (to.precision - to.scale);
-    return (x) => {
-      const r = roundDecimal(x, to.scale);
-      return Math.abs(r) < limit ? r : NaN;
     };
   }
   if (to.kind === 'FLOAT') {
@@ -111,9 +105,6 @@ export function makeStoreCaster(from: SqlType, to: SqlType, target: StoreTarget,
       out[i] = r;
       if (to.kind === 'BIGINT' && (r > Number.MAX_SAFE_INTEGER || r < -Number.MAX_SAFE_INTEGER)) wide = true;
     }
-    if (!wide) return numVec(out, valid);
-    const lane = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) if (valid === null || valid[i] === 1) lane[i] = BigInt(out[i]!);
-    return numVec(out, valid, lane);
+    return wide ? numVec(out, valid, int64Lane(out, valid)) : numVec(out, valid);
   };
 }

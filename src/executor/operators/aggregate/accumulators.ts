@@ -8,11 +8,10 @@
 import type { AggregateFunctionName } from '../../../planner/functions.js';
 import type { SqlType } from '../../../common/types.js';
 import { InternalError } from '../../../common/errors.js';
-import { decimalMaxUnscaled, decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
+import { decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
+import { canonicalInt64 } from '../../../common/int64.js';
+import { boundsOf } from '../../expr/exact-int.js';
 
-const INTEGER_RANGE: Partial<Record<SqlType['kind'], readonly [bigint, bigint]>> = {
-  TINYINT: [-128n, 127n], SMALLINT: [-32768n, 32767n], INT: [-2147483648n, 2147483647n], BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
-};
 
 /** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
 export class OverflowResult extends Error {
@@ -70,9 +69,8 @@ function addExact(a: unknown, b: unknown, sign: 1 | -1): number | bigint {
   }
   const x = BigInt(a as number | bigint), y = BigInt(b as number | bigint);
   const r = sign === 1 ? x + y : x - y;
-  return r <= SAFE_BIG && r >= -SAFE_BIG ? Number(r) : r;
+  return canonicalInt64(r);
 }
-const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 const addAllExact = (s: AccState, o: AccState): void => {
   for (let i = 0; i < s.length; i++) s[i] = addExact(s[i], o[i], 1);
@@ -106,7 +104,7 @@ export function decimalAvg(inScale: number, outScale: number): Accumulator {
       const n = s[1] as number;
       if (n <= 0) return null;
       const q = divRoundHalfUp(BigInt(s[0] as number | bigint) * f, BigInt(n));
-      return q <= SAFE_BIG && q >= -SAFE_BIG ? Number(q) : q;
+      return canonicalInt64(q);
     },
   };
 }
@@ -357,20 +355,19 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
  * result outside its type's range throws OverflowResult (the caller names the aggregate).
  */
 export function finishValue(v: unknown, t: SqlType): unknown {
+  if (typeof v !== 'number' && typeof v !== 'bigint') return v;
+  const bounds = boundsOf(t); // integer types, and a DECIMAL's unscaled integer
+  if (bounds === undefined) return v;
+  const [lo, hi] = bounds;
   if (typeof v === 'bigint') {
-    const bounds = t.kind === 'DECIMAL' ? ((m: bigint) => [-m, m] as const)(decimalMaxUnscaled(t.precision)) : INTEGER_RANGE[t.kind];
-    if (bounds !== undefined && (v < bounds[0] || v > bounds[1])) throw new OverflowResult(v, t);
+    if (v < lo || v > hi) throw new OverflowResult(v, t);
     return v;
   }
-  if (v === null || typeof v !== 'number') return v;
-  const range = INTEGER_RANGE[t.kind];
-  if (range !== undefined && (v < Number(range[0]) || v > Number(range[1]))) throw new OverflowResult(BigInt(Math.trunc(v)), t);
-  if (t.kind === 'DECIMAL') {
-    // an unscaled integer (common/decimal.ts): exact already, only its range to check
-    const max = decimalMaxUnscaled(t.precision);
-    if (v > Number(max) || v < -Number(max)) throw new OverflowResult(BigInt(Math.trunc(v)), t);
-    return v;
+  const x = Math.trunc(v);
+  // doubles decide plainly inside 2^53; beyond, the bigint does (2^63 - 1 is 2^63 as a double)
+  if (!(x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER && x >= Number(lo) && x <= Number(hi))) {
+    const b = BigInt(x);
+    if (b < lo || b > hi) throw new OverflowResult(b, t);
   }
-  if (t.kind === 'BIGINT' || t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT') return Math.trunc(v);
-  return v;
+  return x;
 }
