@@ -156,3 +156,21 @@ export interface Connector {
   createSource?(table: ConnectorTable, ctx: ConnectorContext): Source;
   createSink?(table: ConnectorTable, ctx: ConnectorContext): Sink;
 }
+
+/**
+ * A server a connector needs cannot be reached now (refused, reset, timed out). The micro-batch
+ * execution retries the call with backoff and reports the wait in the query's status, and fails the
+ * query only after its retry limit: a broker restart must not end a query that would run again a
+ * minute later. Any other error from a connector fails the query at once.
+ */
+export class ConnectorUnavailableError extends Error {
+  override readonly name = 'ConnectorUnavailableError';
+  constructor(
+    /** the connector's name and target, e.g. `nats[127.0.0.1:4222]` */
+    readonly target: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
