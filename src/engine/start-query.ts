@@ -17,6 +17,7 @@ import { withCurrentOptionNames } from '../connectors/option-names.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { MicroBatchExecution } from '../executor/streaming/micro-batch-execution.js';
 import { StreamingQuery } from '../executor/streaming/streaming-query.js';
+import type { QueryListener } from '../executor/streaming/progress.js';
 import { parseDurationMs, parseTrigger } from '../executor/streaming/trigger.js';
 import { DEFAULT_RETRY, RETRY_SETTINGS, type RetryPolicy } from '../executor/streaming/connector-retry.js';
 import type { InsertStmt, QueryStmt } from '../parser/ast.js';
@@ -46,6 +47,8 @@ export interface QueryStartContext {
   newId(): string;
   /** whether to run the optimizer's rules (EngineOptions.optimizer) */
   readonly optimize: boolean;
+  /** engine.addListener's listeners: every query tells them its events */
+  readonly listeners: ReadonlySet<QueryListener>;
 }
 
 interface PlannedQuery {
@@ -190,7 +193,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     lookupSources,
     retry: retryPolicy(ctx.settings),
   });
-  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
+  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming), ctx.listeners);
   q.start();
   return q;
 }

@@ -27,6 +27,7 @@ export class StreamingQuery {
   private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private loopStarted = false;
   private inStep = false;
+  private firstStepStarted = false;
 
   /** @internal queries are made by Engine.execute */
   constructor(
@@ -37,6 +38,8 @@ export class StreamingQuery {
     private readonly trigger: Trigger,
     private readonly clock: Clock,
     private readonly explainText: string,
+    /** the engine's listeners (engine.addListener): they hear every query's events, `started` included */
+    private readonly engineListeners: ReadonlySet<QueryListener> = new Set(),
   ) {
     this.terminated = new Promise<void>((resolve) => { this.resolveTerminated = resolve; });
     execution.retrier.onRetry = (retry) => this.emit({ type: 'retrying', id, runId, name, retry });
@@ -94,8 +97,20 @@ export class StreamingQuery {
     return this.explainText;
   }
 
+  /**
+   * Hear this query's events. The query starts inside `engine.execute`, before its caller can add a
+   * listener; so a listener added before the first batch has run is told `started` at once.
+   */
   addListener(l: QueryListener): void {
+    if (this.listeners.has(l)) return;
     this.listeners.add(l);
+    if (this.loopStarted && this.active && this.progressLog.length === 0 && !this.firstStepStarted) {
+      try {
+        l({ type: 'started', id: this.id, runId: this.runId, name: this.name });
+      } catch {
+        // a listener's failure must not stop the query
+      }
+    }
   }
 
   removeListener(l: QueryListener): void {
@@ -130,7 +145,7 @@ export class StreamingQuery {
   }
 
   private emit(e: QueryEvent): void {
-    for (const l of this.listeners) {
+    for (const l of [...this.engineListeners, ...this.listeners]) {
       try {
         l(e);
       } catch {
@@ -158,6 +173,7 @@ export class StreamingQuery {
           nextTriggerAt = (Math.floor(this.clock.now() / interval) + 1) * interval;
         }
         this.inStep = true;
+        this.firstStepStarted = true;
         const progress = await this.execution.step().finally(() => { this.inStep = false; });
         if (progress) {
           batches++;
