@@ -56,9 +56,9 @@ export function columnFromValues(t: SqlType, values: readonly unknown[]): arrow.
     case 'SMALLINT': return arrow.makeData({ ...base, type: type as arrow.Int16, data: Int16Array.from(values, num) });
     case 'INT': return arrow.makeData({ ...base, type: type as arrow.Int32, data: Int32Array.from(values, num) });
     case 'DATE': return arrow.makeData({ ...base, type: type as arrow.DateDay, data: Int32Array.from(values, num) });
-    case 'BIGINT': return arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
+    case 'BIGINT': return arrow.makeData({ ...base, type: type as arrow.Int64, data: int64FromValues(values) });
     case 'TIMESTAMP':
-      return arrow.makeData({ ...base, type: type as arrow.TimestampMillisecond, data: BigInt64Array.from(values, big) });
+      return arrow.makeData({ ...base, type: type as arrow.TimestampMillisecond, data: int64FromValues(values) });
     case 'FLOAT': return arrow.makeData({ ...base, type: type as arrow.Float32, data: Float32Array.from(values, num) });
     case 'DECIMAL': return arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
     case 'DOUBLE': case 'INTERVAL':
@@ -90,24 +90,57 @@ function big(v: unknown): bigint {
   return Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n;
 }
 
+/**
+ * An int64 column from JS values: a safe integer is written as its two 32-bit halves (no BigInt
+ * made per value, which costs more than the rest of building the column), anything else through
+ * `big`.
+ */
+function int64FromValues(values: readonly unknown[]): BigInt64Array {
+  const n = values.length;
+  const out = new BigInt64Array(n);
+  const w = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      w[2 * i] = v | 0; // the low 32 bits (ToInt32 is v mod 2^32), two's complement
+      w[2 * i + 1] = Math.floor(v / 4294967296);
+    } else if (v !== null && v !== undefined) out[i] = big(v);
+  }
+  return out;
+}
+
 export function utf8FromStrings(
   values: readonly (string | null | undefined)[],
   bitmap?: Uint8Array,
   nullCount = 0,
 ): arrow.Data<arrow.Utf8> {
   const n = values.length;
-  const parts: Uint8Array[] = new Array(n);
   const offsets = new Int32Array(n + 1);
+  let chars = 0;
+  for (let i = 0; i < n; i++) chars += values[i]?.length ?? 0;
+  // ASCII text takes a byte a character; a longer text grows the buffer
+  let bytes = new Uint8Array(chars + 16);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const s = values[i];
-    const b = s == null ? EMPTY : encoder.encode(s);
-    parts[i] = b;
-    total += b.length;
+    if (s != null) {
+      const len = s.length;
+      if (total + len * 3 > bytes.length) {
+        const grown = new Uint8Array(Math.max(bytes.length * 2, total + len * 3));
+        grown.set(bytes.subarray(0, total));
+        bytes = grown;
+      }
+      let j = 0;
+      for (; j < len; j++) {
+        const c = s.charCodeAt(j);
+        if (c >= 0x80) break;
+        bytes[total + j] = c;
+      }
+      total += j < len ? j + encoder.encodeInto(s.slice(j), bytes.subarray(total + j)).written : len;
+    }
     offsets[i + 1] = total;
   }
-  const bytes = new Uint8Array(total);
-  for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]!);
+  if (total < bytes.length) bytes = bytes.slice(0, total);
   if (bitmap === undefined && nullCount === 0) {
     const valid = new Uint8Array(n);
     for (let i = 0; i < n; i++) valid[i] = values[i] == null ? 0 : 1;
@@ -115,7 +148,6 @@ export function utf8FromStrings(
   }
   return arrow.makeData({ type: new arrow.Utf8(), length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
 }
-const EMPTY = new Uint8Array(0);
 
 /** makeData for a type known only at run time (typed-array columns of any width). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

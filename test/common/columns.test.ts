@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchToRows, concatBatches, rowsToBatch, takeBatch } from '../../src/common/columns.js';
+import { batchToRows, columnFromValues, concatBatches, rowsToBatch, takeBatch, valueAt } from '../../src/common/columns.js';
 import { T } from '../../src/common/types.js';
 import type { Schema } from '../../src/common/schema.js';
 
@@ -44,5 +44,23 @@ describe('columns', () => {
     const all = concatBatches(b1.schema, [b1, b2]);
     expect(batchToRows(all)).toEqual(rows);
     expect(concatBatches(b1.schema, []).numRows).toBe(0);
+  });
+});
+
+describe('columnFromValues fast paths', () => {
+  it('writes safe integers as int64 halves exactly, negative ones included, and bigints beyond', () => {
+    const xs = [0, 1, -1, 2 ** 32, -(2 ** 32), 2 ** 32 - 1, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 123456789012, -987654321098, null, 2n ** 63n - 1n, -(2n ** 63n)];
+    for (const t of [T.BIGINT, T.TIMESTAMP]) {
+      const d = columnFromValues(t, xs);
+      const got = Array.from(d.values as BigInt64Array);
+      expect(got).toEqual(xs.map((x) => (x === null ? 0n : BigInt(x))));
+      expect(d.nullCount).toBe(1);
+    }
+  });
+
+  it('encodes strings as UTF-8 whatever their characters, and where ASCII turns into other text mid-string', () => {
+    const xs = ['', 'abc', 'naïve', 'a☕b', '𝄞x', null, 'x'.repeat(1000) + 'é', 'é'.repeat(500)];
+    const d = columnFromValues(T.VARCHAR, xs);
+    for (let i = 0; i < xs.length; i++) expect(valueAt(d, i)).toBe(xs[i]);
   });
 });

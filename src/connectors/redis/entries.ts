@@ -15,69 +15,99 @@ import { encodeJsonLines } from '../formats/json.js';
 import { parseJsonExact } from '../formats/json-values.js';
 import { VALUE_FIELD } from './options.js';
 
-/** An entry as XRANGE gives it: its id and its fields and values alternating, as bytes. */
-export type RawEntry = [id: Buffer, fields: Buffer[]];
+/**
+ * An entry as XRANGE gives it: its id and its fields and values alternating, as text. The client
+ * decodes bytes that are not UTF-8 to U+FFFD: an entry holding one is checked again from its bytes
+ * (`bytesOf`), so a value that is not text is rejected rather than read with replacement characters.
+ */
+export type RawEntry = [id: string, fields: string[]];
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const rawText = (fields: readonly string[]): string =>
+  JSON.stringify(Object.fromEntries(Array.from({ length: fields.length >> 1 }, (_, i) => [fields[2 * i]!, fields[2 * i + 1]!])));
 
-/** The fields of an entry as strings, or undefined when a field or value is not UTF-8. */
-function fieldsOf(fields: readonly Buffer[]): Map<string, string> | undefined {
-  const out = new Map<string, string>();
-  try {
-    for (let i = 0; i + 1 < fields.length; i += 2) out.set(strictUtf8.decode(fields[i]!), strictUtf8.decode(fields[i + 1]!));
-  } catch {
-    return undefined;
+/** Which column a field name fills: its exact name, else the name without case. */
+class FieldColumns {
+  private readonly exact = new Map<string, number>();
+  private readonly folded = new Map<string, number>();
+  /** by name: most names repeat in every entry */
+  private readonly byName = new Map<string, { column: number; exact: boolean } | null>();
+
+  constructor(schema: Schema) {
+    schema.columns.forEach((c, i) => {
+      this.exact.set(c.name, i);
+      if (!this.folded.has(c.name.toLowerCase())) this.folded.set(c.name.toLowerCase(), i);
+    });
   }
+
+  /** The column of field `name`, or null. */
+  of(name: string): { column: number; exact: boolean } | null {
+    let hit = this.byName.get(name);
+    if (hit === undefined) {
+      const e = this.exact.get(name);
+      const f = e === undefined ? this.folded.get(name.toLowerCase()) : undefined;
+      hit = e !== undefined ? { column: e, exact: true } : f !== undefined ? { column: f, exact: false } : null;
+      if (this.byName.size < 10_000) this.byName.set(name, hit);
+    }
+    return hit;
+  }
+}
+
+/** Ids of the entries whose text holds U+FFFD: their bytes must be looked at (see RawEntry). */
+export function suspectEntries(entries: readonly RawEntry[]): string[] {
+  const out: string[] = [];
+  for (const [id, fields] of entries) if (fields.some((f) => f.includes('\uFFFD'))) out.push(id);
   return out;
 }
 
-const rawText = (fields: readonly Buffer[]): string =>
-  JSON.stringify(Object.fromEntries(Array.from({ length: fields.length >> 1 }, (_, i) => [lenientUtf8.decode(fields[2 * i]!), lenientUtf8.decode(fields[2 * i + 1]!)])));
-
-export function decodeEntries(entries: readonly RawEntry[], schema: Schema, json: boolean, target: string): { batch: arrow.RecordBatch; rejected: RejectedRecord[] } {
+/** `notText`: the ids of entries holding bytes that are not UTF-8 (rejected). */
+export function decodeEntries(entries: readonly RawEntry[], schema: Schema, json: boolean, target: string, notText: ReadonlySet<string> = new Set()): { batch: arrow.RecordBatch; rejected: RejectedRecord[] } {
   const out = new ColumnsCollector(schema);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
   const record: unknown[] = new Array(cols.length);
-  const lowerNames = cols.map((c) => c.name.toLowerCase());
-  for (const [idBytes, fields] of entries) {
-    const origin = `${target}:${idBytes.toString('latin1')}`;
-    const f = fieldsOf(fields);
-    if (f === undefined) {
-      rejected.push(rejectedRecord(origin, INVALID_UTF8, rawText(fields)));
+  const exactSeen = new Uint8Array(cols.length);
+  const columns = new FieldColumns(schema);
+  for (const [id, fields] of entries) {
+    const origin = (): string => `${target}:${id}`;
+    if (notText.size > 0 && notText.has(id)) {
+      rejected.push(rejectedRecord(origin(), INVALID_UTF8, rawText(fields)));
       continue;
     }
     try {
       if (json) {
-        const text = f.get(VALUE_FIELD);
+        let text: string | undefined;
+        for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === VALUE_FIELD) text = fields[i + 1];
         if (text === undefined) {
-          rejected.push(rejectedRecord(origin, `no field '${VALUE_FIELD}' (with 'format' = 'json' it holds the row as a JSON object)`, rawText(fields)));
+          rejected.push(rejectedRecord(origin(), `no field '${VALUE_FIELD}' (with 'format' = 'json' it holds the row as a JSON object)`, rawText(fields)));
           continue;
         }
         let obj: unknown;
         try {
           obj = parseJsonExact(text);
         } catch (e) {
-          rejected.push(rejectedRecord(origin, `invalid JSON: ${(e as Error).message}`, text));
+          rejected.push(rejectedRecord(origin(), `invalid JSON: ${(e as Error).message}`, text));
           continue;
         }
         if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-          rejected.push(rejectedRecord(origin, 'not a JSON object', text));
+          rejected.push(rejectedRecord(origin(), 'not a JSON object', text));
           continue;
         }
         for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(obj as Record<string, unknown>, cols[c]!.name), cols[c]!.name);
       } else {
-        for (let c = 0; c < cols.length; c++) {
-          let v = f.get(cols[c]!.name);
-          if (v === undefined) for (const [k, x] of f) if (k.toLowerCase() === lowerNames[c]) { v = x; break; }
-          record[c] = v === undefined ? null : convertValue(cols[c]!.type, v, cols[c]!.name, 'text');
+        record.fill(null);
+        exactSeen.fill(0);
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          const hit = columns.of(fields[i]!);
+          if (hit === null || (!hit.exact && exactSeen[hit.column] === 1)) continue;
+          const c = hit.column;
+          if (hit.exact) exactSeen[c] = 1;
+          record[c] = convertValue(cols[c]!.type, fields[i + 1]!, cols[c]!.name, 'text');
         }
       }
       out.add(record);
     } catch (e) {
       if (!(e instanceof ConversionFailure)) throw e;
-      rejected.push(rejectedRecord(origin, e.reason, rawText(fields)));
+      rejected.push(rejectedRecord(origin(), e.reason, rawText(fields)));
     }
   }
   return { batch: out.finish(), rejected };

@@ -35,7 +35,7 @@ export interface RedisSourceOptions extends RedisCommonOptions {
 }
 
 /** Entries per batch when `scan.max-rows-per-trigger` is not set. */
-export const DEFAULT_MAX_ROWS = 100_000;
+export const DEFAULT_MAX_ROWS = 20_000;
 
 function fail(table: ConnectorTable, key: string, message: string): never {
   throw new WeirError('OPTION', `table '${table.name}': ${message}`, table.optionSpans.get(key) ?? table.optionSpans.get('connector'));

@@ -18,7 +18,8 @@ import type { Schema } from '../../common/schema.js';
 import type { ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { RedisLink } from './client.js';
 import { compareIds, isEntryId, previousId } from './entry-ids.js';
-import { decodeEntries, type RawEntry } from './entries.js';
+import { decodeEntries, suspectEntries, type RawEntry } from './entries.js';
+import { isUtf8 } from 'node:buffer';
 import { sourceOptions, type RedisSourceOptions } from './options.js';
 
 /** Entries per XRANGE call when a read pages through a range. */
@@ -77,7 +78,7 @@ export class RedisSource implements Source {
     if (cap !== undefined && compareIds(cap, from) <= 0) return start ?? undefined;
     const entries = await this.range(from, cap ?? '+', this.opts.maxRowsPerTrigger);
     if (entries.length === 0) return start ?? undefined;
-    const to = entries[entries.length - 1]![0].toString('latin1');
+    const to = entries[entries.length - 1]![0];
     this.fetched = { from, to, entries };
     return { id: to };
   }
@@ -85,8 +86,18 @@ export class RedisSource implements Source {
   /** Up to `count` entries after `from` (exclusive) up to `to` (inclusive, or '+'). */
   private range(from: string, to: string, count: number): Promise<RawEntry[]> {
     const start = from === '0-0' ? '-' : `(${from}`;
-    return this.link.call(`reading entries after ${from}`, (r) => r.xrangeBuffer(this.opts.stream, start, to, 'COUNT', count))
+    return this.link.call(`reading entries after ${from}`, (r) => r.xrange(this.opts.stream, start, to, 'COUNT', count))
       .catch((e) => this.refuseWrongType(e)) as Promise<RawEntry[]>;
+  }
+
+  /** The ids of `entries` holding bytes that are not UTF-8 (the client read them with U+FFFD). */
+  private async notText(entries: readonly RawEntry[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of suspectEntries(entries)) {
+      const raw = await this.link.call(`reading entry ${id}`, (r) => r.xrangeBuffer(this.opts.stream, id, id));
+      if (raw[0]?.[1].some((b) => !isUtf8(b))) out.add(id);
+    }
+    return out;
   }
 
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
@@ -96,24 +107,24 @@ export class RedisSource implements Source {
       : parseOffset(start);
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
-    const take = (entries: readonly RawEntry[]): void => {
+    const take = async (entries: readonly RawEntry[]): Promise<void> => {
       if (entries.length === 0) return;
-      const r = decodeEntries(entries, this.schema, this.opts.json, this.opts.target);
+      const r = decodeEntries(entries, this.schema, this.opts.json, this.opts.target, await this.notText(entries));
       if (r.batch.numRows > 0) batches.push(r.batch);
       for (const x of r.rejected) rejected.push(x);
     };
     const cached = this.fetched;
     this.fetched = undefined;
     if (cached && cached.from === from && cached.to === to) {
-      take(cached.entries);
+      await take(cached.entries);
       return { batches, rejected };
     }
     let after = from;
     while (compareIds(after, to) < 0) {
       const page = await this.range(after, to, PAGE);
       if (page.length === 0) break;
-      take(page);
-      after = page[page.length - 1]![0].toString('latin1');
+      await take(page);
+      after = page[page.length - 1]![0];
       if (page.length < PAGE) break;
     }
     return { batches, rejected };
