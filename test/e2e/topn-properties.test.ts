@@ -52,6 +52,26 @@ const QUERIES = [
     duck: `SELECT * FROM (SELECT k, total, ROW_NUMBER() OVER (ORDER BY total DESC NULLS LAST, k ASC NULLS FIRST) AS rn
       FROM (SELECT k, SUM(v) AS total FROM t GROUP BY k)) WHERE rn <= 2`,
   },
+  {
+    // ORDER BY … LIMIT: a global Top-N
+    name: 'order_limit',
+    columns: 'k STRING, v INT, ord INT',
+    weir: `SELECT k, v, ord FROM t ORDER BY v DESC LIMIT 3`,
+    duck: `SELECT k, v, ord FROM t ORDER BY v DESC NULLS LAST, ord LIMIT 3`,
+  },
+  {
+    name: 'order_offset',
+    columns: 'k STRING, v INT, ord INT',
+    weir: `SELECT k, v AS value, ord FROM t ORDER BY value ASC, 3 DESC LIMIT 2 OFFSET 2`,
+    duck: `SELECT k, v, ord FROM t ORDER BY v ASC NULLS FIRST, ord DESC LIMIT 2 OFFSET 2`,
+  },
+  {
+    // LIMIT alone: the first rows to arrive
+    name: 'first_rows',
+    columns: 'k STRING, ord INT',
+    weir: `SELECT k, ord FROM t LIMIT 4`,
+    duck: `SELECT k, ord FROM t ORDER BY ord LIMIT 4`,
+  },
 ] as const;
 
 const rowArb = fc.record({

@@ -60,8 +60,12 @@ describe('binder errors: windows', () => check([
 ]));
 
 describe('binder errors: not supported yet', () => check([
-  ['SELECT a FROM t ORDER BY a', 'UNSUPPORTED 1:26 ORDER BY is not supported yet'],
-  ['SELECT a FROM t LIMIT 10', 'UNSUPPORTED 1:23 LIMIT is not supported yet'],
+  ['SELECT a FROM t ORDER BY a', 'UNSUPPORTED 1:26 ORDER BY without LIMIT is not supported on a stream: the sorted result would never be final; add LIMIT n (a Top-N that updates as rows arrive), or rank rows per key with ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)'],
+  ['SELECT a FROM t OFFSET 3', 'UNSUPPORTED 1:24 OFFSET needs a LIMIT on a stream: the rows after the offset never end'],
+  ['SELECT a FROM t ORDER BY a + 1 LIMIT 3', 'UNSUPPORTED 1:26 ORDER BY an expression is not supported yet: select it with an alias and ORDER BY the alias'],
+  ['SELECT a FROM t ORDER BY b LIMIT 3', "BIND 1:26 ORDER BY 'b' is not a column of the result: expected one of a"],
+  ['SELECT a FROM t ORDER BY 2 LIMIT 3', 'BIND 1:26 ORDER BY position 2 is not in the select list (1 to 1)'],
+  ['SELECT a FROM t LIMIT 0', 'BIND 1:23 LIMIT takes a whole number of at least 1, such as LIMIT 10'],
   ['SELECT a FROM t UNION SELECT a FROM u', 'UNSUPPORTED 1:1 UNION without ALL is not supported yet; UNION ALL is'],
   ['SELECT a FROM t INTERSECT SELECT a FROM u', 'UNSUPPORTED 1:1 INTERSECT is not supported yet'],
   ['SELECT a FROM t WHERE a IN (SELECT a FROM u)', 'UNSUPPORTED 1:23 IN (subquery) is not supported yet'],

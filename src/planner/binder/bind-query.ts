@@ -1,7 +1,7 @@
 /**
- * Queries: WITH (inlined: each use binds the WITH query afresh), SELECT, UNION ALL; the constructs
- * Weir parses but does not execute yet (ORDER BY, LIMIT, OFFSET, UNION, INTERSECT, EXCEPT) are
- * UNSUPPORTED errors at their position.
+ * Queries: WITH (inlined: each use binds the WITH query afresh), SELECT, UNION ALL, ORDER BY …
+ * LIMIT (bind-order-limit.ts); the constructs Weir parses but does not execute yet (UNION, INTERSECT,
+ * EXCEPT) are UNSUPPORTED errors at their position.
  */
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
@@ -11,13 +11,12 @@ import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { project, union } from '../logical/plan.js';
 import { bindSelect } from './bind-select.js';
+import { bindOrderLimit } from './bind-order-limit.js';
 import { coerce } from './coerce.js';
 import type { BoundQuery, QueryEnv } from './context.js';
 
 export function bindQueryNode(q: Query, env: QueryEnv): BoundQuery {
-  if (q.orderBy.length > 0) throw new WeirError('UNSUPPORTED', 'ORDER BY is not supported yet', q.orderBy[0]!.span);
-  if (q.limit) throw new WeirError('UNSUPPORTED', 'LIMIT is not supported yet', q.limit.span);
-  if (q.offset) throw new WeirError('UNSUPPORTED', 'OFFSET is not supported yet', q.offset.span);
+  if (q.orderBy.length > 0 || q.limit || q.offset) return bindOrderLimit(q, env);
   const inner: QueryEnv = q.with.length > 0 ? { ...env, ctes: [{ defs: q.with, env }, ...env.ctes] } : env;
   return q.kind === 'select' ? bindSelect(q, inner) : bindSetOperation(q, inner);
 }
