@@ -3,7 +3,11 @@
  * edge: + - * / MOD, comparisons, casts to and from text, doubles, integers and other decimals,
  * ABS/ROUND/FLOOR, and the overflow error past 38 digits.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decimalToText } from '../../../src/common/decimal.js';
+import { fcParams } from '../../support/property.js';
+import { decimal38Edges, nullable } from '../../support/value-edges.js';
 import { call, cast, col, evalRows, lit, schemaOf, T } from './helpers.js';
 
 const D38 = T.decimal(38, 10), D38_0 = T.decimal(38, 0);
@@ -102,5 +106,27 @@ describe('casts at 19..38 digits', () => {
     expect(evalRows(cast(x(D38), d18), one(D38), [{ a: '1234567890123456.785' }, { a: '12345678901234567.00' }]))
       .toEqual(['1234567890123456.79', null]);
     expect(evalRows(cast(x(d18), D38), one(d18), [{ a: '9999999999999999.99' }])).toEqual(['9999999999999999.9900000000']);
+  });
+});
+
+describe('DECIMAL(38, 10) at its edges (property)', () => {
+  const MAX = 10n ** 38n - 1n;
+  const api = (u: bigint | null): unknown => (u === null ? null : (u > -(10n ** 15n) && u < 10n ** 15n ? Number(decimalToText(u, 10)) : decimalToText(u, 10)));
+  const text = (u: bigint | null): string | null => (u === null ? null : decimalToText(u, 10));
+
+  it('+, -, comparisons and text equal a bigint model; past 38 digits an error', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(nullable(decimal38Edges), nullable(decimal38Edges)), { minLength: 1, maxLength: 6 }), (pairs) => {
+      const rows = pairs.map(([x, y]) => ({ a: text(x), b: text(y) }));
+      const both = (f: (x: bigint, y: bigint) => unknown) => pairs.map(([x, y]) => (x === null || y === null ? null : f(x, y)));
+      const overflows = (f: (x: bigint, y: bigint) => bigint) => both(f).some((r) => r !== null && ((r as bigint) > MAX || (r as bigint) < -MAX));
+      for (const [fn, f] of [['add', (x: bigint, y: bigint) => x + y], ['subtract', (x: bigint, y: bigint) => x - y]] as const) {
+        const run = () => evalRows(call(fn, D38, a, b), s, rows);
+        if (overflows(f)) expect(run).toThrow(/DECIMAL overflow/);
+        else expect(run()).toEqual(both(f).map((r) => api(r as bigint | null)));
+      }
+      expect(evalRows(call('lt', T.BOOLEAN, a, b), s, rows)).toEqual(both((x, y) => x < y));
+      expect(evalRows(call('eq', T.BOOLEAN, a, b), s, rows)).toEqual(both((x, y) => x === y));
+      expect(evalRows(cast(a, T.VARCHAR), s, rows)).toEqual(pairs.map(([x]) => text(x)));
+    }), fcParams({ numRuns: 200 }));
   });
 });
