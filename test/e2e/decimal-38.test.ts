@@ -137,6 +137,32 @@ describe('DECIMAL up to 38 digits against DuckDB', () => {
 
 type Format = 'parquet' | 'json' | 'csv' | 'arrow';
 
+describe('DECIMAL(38) join keys and values', () => {
+  it('joins on 38-digit keys that differ only in the last digit, carrying 38-digit values through join state', async () => {
+    const K = '9999999999999999999999999999.999999999', engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE l (k DECIMAL(38, 9), v DECIMAL(38, 0)) WITH ('connector' = 'memory');
+        CREATE TABLE r (k DECIMAL(38, 9), name STRING) WITH ('connector' = 'memory');
+        CREATE TABLE o (name STRING, v DECIMAL(38, 0), k DECIMAL(38, 9)) WITH ('connector' = 'memory');
+        INSERT INTO o SELECT r.name, l.v, l.k FROM l JOIN r ON l.k = r.k;`);
+      engine.input('l').push([{ k: K, v: '-99999999999999999999999999999999999999' }, { k: K.slice(0, -1) + '8', v: 1 }]);
+      await q!.processAllAvailable();
+      engine.input('r').push([{ k: K, name: 'last' }, { k: K.slice(0, -1) + '7', name: 'none' }]);
+      await q!.processAllAvailable();
+      engine.input('l').push([{ k: K, v: '12345678901234567890123456789' }]);
+      await q!.processAllAvailable();
+      const rows = engine.output('o').rows().map((x) => ({ ...x, v: String(x['v']) }));
+      expect(rows.sort((x, y) => (String(x.v) < String(y.v) ? -1 : 1))).toEqual([
+        { name: 'last', v: '-99999999999999999999999999999999999999', k: K },
+        { name: 'last', v: '12345678901234567890123456789', k: K },
+      ]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
 describe('files of 38-digit DECIMALs', () => {
   const VALUES = ['9999999999999999999999999999.9999999999', '-1234567890123456789012345678.0123456789', '0.0000000001', null];
 
