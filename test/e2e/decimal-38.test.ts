@@ -137,6 +137,31 @@ describe('DECIMAL up to 38 digits against DuckDB', () => {
 
 type Format = 'parquet' | 'json' | 'csv' | 'arrow';
 
+describe('aggregates of DECIMAL(38, 0)', () => {
+  it('SUM, AVG and MIN are exact at 32 digits; a SUM past 38 digits fails naming the call and type', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE w (k INT, x DECIMAL(38, 0)) WITH ('connector' = 'memory');
+        CREATE TABLE o (k INT, s DECIMAL(38, 0), a DECIMAL(38, 6), mn DECIMAL(38, 0)) WITH ('connector' = 'memory');
+        SET 'output-mode' = 'update';
+        INSERT INTO o SELECT k, SUM(x), AVG(x), MIN(x) FROM w GROUP BY k;`);
+      engine.input('w').push([
+        { k: 1, x: '30000000000000000000000000000000' }, { k: 1, x: '10000000000000000000000000000001' }, { k: 2, x: -7 }, { k: 2, x: 2 },
+      ]);
+      await q!.processAllAvailable();
+      expect(engine.output('o').rows().sort((x, y) => Number(x['k']) - Number(y['k']))).toEqual([
+        { k: 1, s: '40000000000000000000000000000001', a: '20000000000000000000000000000000.500000', mn: '10000000000000000000000000000001' },
+        { k: 2, s: -5, a: -2.5, mn: -7 },
+      ]);
+      engine.input('w').push([{ k: 3, x: '90000000000000000000000000000000000000' }, { k: 3, x: '90000000000000000000000000000000000000' }]);
+      await expect(q!.processAllAvailable()).rejects.toThrow(/SUM\(x\) = 180000000000000000000000000000000000000 is out of range for DECIMAL\(38, 0\)/);
+    } finally {
+      await engine.stop().catch(() => {});
+    }
+  });
+});
+
 describe('DECIMAL(38) join keys and values', () => {
   it('joins on 38-digit keys that differ only in the last digit, carrying 38-digit values through join state', async () => {
     const K = '9999999999999999999999999999.999999999', engine = new Engine({ clock: new ManualClock(0) });
