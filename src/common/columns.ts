@@ -13,7 +13,8 @@ import type { Schema } from './schema.js';
 import { toArrowSchema } from './schema.js';
 import { assertNever } from './errors.js';
 import type { SqlType } from './types.js';
-import { fromArrowField, SQL_TYPE_METADATA_KEY, T, toArrowType } from './types.js';
+import { fromArrowField, isWideDecimal, SQL_TYPE_METADATA_KEY, T, toArrowType } from './types.js';
+import { decimal128FromValues, int128At } from './decimal128.js';
 import { decimalToApi, doubleToUnscaled, pow10Big, textToUnscaled } from './decimal.js';
 import { takeData } from './take.js';
 import { canonicalInt64 } from './int64.js';
@@ -60,7 +61,9 @@ export function columnFromValues(t: SqlType, values: readonly unknown[]): arrow.
     case 'TIMESTAMP':
       return arrow.makeData({ ...base, type: type as arrow.TimestampMillisecond, data: int64FromValues(values) });
     case 'FLOAT': return arrow.makeData({ ...base, type: type as arrow.Float32, data: Float32Array.from(values, num) });
-    case 'DECIMAL': return arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
+    case 'DECIMAL':
+      return isWideDecimal(t) ? decimal128FromValues(values, t.precision, t.scale)
+        : arrow.makeData({ ...base, type: type as arrow.Int64, data: BigInt64Array.from(values, big) });
     case 'DOUBLE': case 'INTERVAL':
       return arrow.makeData({ ...base, type: type as arrow.Float64, data: Float64Array.from(values, num) });
     case 'VARCHAR': return utf8FromStrings(values as readonly (string | null | undefined)[], bitmap, nullCount);
@@ -178,6 +181,7 @@ export function valueAt(d: arrow.Data, i: number): unknown {
       return out;
     }
     case arrow.Type.Null: return null;
+    case arrow.Type.Decimal: return canonicalInt64(int128At(d.values as Uint32Array, i)); // DECIMAL(p > 18), unscaled
     case arrow.Type.Dictionary: {
       // dictionary-encoded columns (apache-arrow's tableFromArrays makes strings so): the value the
       // index points at, in whichever chunk of the dictionary holds it
@@ -285,6 +289,7 @@ export function concatBatches(schema: arrow.Schema, batches: readonly arrow.Reco
 }
 
 function emptyData(t: arrow.DataType): arrow.Data {
+  if (t.typeId === arrow.Type.Decimal) return makeAny({ type: t, length: 0, nullCount: 0, data: new Uint32Array(0) });
   return new arrow.Table({ x: arrow.vectorFromArray([], t) }).batches[0]?.data.children[0]
     ?? arrow.makeData({ type: t as arrow.Null, length: 0, nullCount: 0 });
 }
@@ -324,6 +329,12 @@ function mergeContiguous(chunks: readonly arrow.Data[], total: number): arrow.Da
       const out = new Ctor(total);
       let p = 0;
       for (const c of chunks) { out.set(c.values as Float64Array, p); p += c.length; }
+      return makeAny({ ...base, data: out });
+    }
+    case arrow.Type.Decimal: { // four 32-bit words a value (decimal128.ts)
+      const out = new Uint32Array(total * 4);
+      let p = 0;
+      for (const c of chunks) { out.set((c.values as Uint32Array).subarray(0, c.length * 4), p * 4); p += c.length; }
       return makeAny({ ...base, data: out });
     }
     case arrow.Type.Utf8: {

@@ -1,20 +1,22 @@
 /**
  * Exact DECIMAL(p, s) values.
  *
- * A DECIMAL is held as its unscaled integer (12.34 in DECIMAL(5, 2) is 1234) in an Int64 Arrow
- * column (the field's metadata keeps the SQL type), and as a JS value in the canonical int64 form of
- * int64.ts: a number when safe, a bigint beyond 2^53. Arithmetic on unscaled integers is exact, as
- * DuckDB's is; rounding (to a smaller scale, in division) is half away from zero.
+ * A DECIMAL is held as its unscaled integer (12.34 in DECIMAL(5, 2) is 1234), and as a JS value in
+ * the canonical form of int64.ts: a number when safe, a bigint beyond 2^53 (for DECIMAL(p > 18) a
+ * bigint of up to 38 digits). Arithmetic on unscaled integers is exact, as DuckDB's is; rounding (to
+ * a smaller scale, in division) is half away from zero.
  *
- * The unscaled value must fit an int64: 18 significant digits always fit, 19 up to
- * 9223372036854775807. A result beyond that fails the query with the value, never rounds; a
- * DECIMAL(38, s) type is accepted, its values are held to that bound.
+ * Storage: DECIMAL(p <= 18) is an Int64 Arrow column (the field's metadata keeps the SQL type): every
+ * 18-digit value fits an int64, so the kernels' fast paths (doubles, an int64 lane beyond 2^53) serve
+ * them unchanged. DECIMAL(19..38) is an Arrow Decimal128 column (decimal128.ts), the type DuckDB,
+ * Parquet and Flink readers take as is, and in a vector an exact lane of bigints (vector.ts). A value
+ * beyond its precision (at most 38 digits) fails the query with the value, never rounds.
  *
  * At the API's edge (rows read from a memory sink, values handed to a JS function) a DECIMAL is a JS
  * number when the number's shortest text is the decimal itself (up to 15 significant digits), else the
  * decimal's exact text as a string, so no digit is ever lost on the way out.
  */
-import { canonicalInt64, fitsInt64, type Int64Value } from './int64.js';
+import { canonicalInt64, type Int64Value } from './int64.js';
 
 const POW10_BIG: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
 const POW10: number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
@@ -23,10 +25,14 @@ export const pow10Big = (k: number): bigint => POW10_BIG[k] ?? 10n ** BigInt(k);
 /** 10^k as a double: exact up to 10^22. */
 export const pow10 = (k: number): number => POW10[k] ?? 10 ** k;
 
-/** The largest unscaled value of DECIMAL(p, s) (10^p - 1), capped at int64's maximum. */
+/** The most digits a DECIMAL holds (DuckDB's and Flink's limit). */
+export const DECIMAL_MAX_PRECISION = 38;
+/** The most digits a DECIMAL held in an Int64 column has (every 18-digit integer fits an int64). */
+export const DECIMAL_INT64_PRECISION = 18;
+
+/** The largest unscaled value of DECIMAL(p, s): 10^p - 1. */
 export function decimalMaxUnscaled(precision: number): bigint {
-  const m = pow10Big(precision) - 1n;
-  return m > 9223372036854775807n ? 9223372036854775807n : m;
+  return pow10Big(Math.min(precision, DECIMAL_MAX_PRECISION)) - 1n;
 }
 
 /** n / d rounded half away from zero (d > 0 or d < 0, never 0). */
@@ -87,16 +93,16 @@ export function unscaledToDouble(u: Int64Value, scale: number): number {
   return Number(decimalToText(u, scale));
 }
 
-/** A canonical unscaled value, or undefined when it does not fit DECIMAL(precision) (or int64). */
+/** A canonical unscaled value, or undefined when it does not fit DECIMAL(precision). */
 export function fitDecimal(u: bigint, precision: number): Int64Value | undefined {
   const max = decimalMaxUnscaled(precision);
-  if (u > max || u < -max || !fitsInt64(u)) return undefined;
+  if (u > max || u < -max) return undefined;
   return canonicalInt64(u);
 }
 
 /**
  * The API form of a DECIMAL: a number where it prints as the decimal itself (15 significant digits
- * or fewer), else the exact text.
+ * or fewer), else the exact text (up to 38 digits).
  */
 export function decimalToApi(u: Int64Value, scale: number): number | string {
   if (typeof u === 'number' && Math.abs(u) < 1e15) return unscaledToDouble(u, scale);

@@ -59,6 +59,15 @@ export function gather(sources: readonly arrow.Data[], which: Rows, rows: Rows):
       }
       return makeAny({ ...base, data: out });
     }
+    case arrow.Type.Decimal: { // DECIMAL(p > 18): four 32-bit words a value (decimal128.ts)
+      const src = sources.map((s) => s.values as Uint32Array);
+      const out = new Uint32Array(n * 4);
+      for (let i = 0; i < n; i++) {
+        const v = src[which[i]!]!, j = rows[i]! * 4;
+        out[4 * i] = v[j]!; out[4 * i + 1] = v[j + 1]!; out[4 * i + 2] = v[j + 2]!; out[4 * i + 3] = v[j + 3]!;
+      }
+      return makeAny({ ...base, data: out });
+    }
     case arrow.Type.Bool: {
       const out = new Uint8Array((n + 7) >> 3);
       for (let i = 0; i < n; i++) {

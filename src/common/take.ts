@@ -128,6 +128,11 @@ function take(d: arrow.Data, cx: TakeContext): arrow.Data {
       }
       return makeAny({ ...base, data: out });
     }
+    case arrow.Type.Decimal: { // DECIMAL(p > 18): four 32-bit words a value (decimal128.ts)
+      const out = new Uint32Array(count * 4);
+      copyRuns(d.values as Uint32Array, out, cx.getRuns(), 4);
+      return makeAny({ ...base, data: out });
+    }
     case arrow.Type.Utf8: {
       const o = d.valueOffsets!;
       const src = d.values as Uint8Array;
@@ -171,6 +176,7 @@ function allNullLike(d: arrow.Data, count: number): arrow.Data {
       const Ctor = (d.values as ArrayBufferView).constructor as new (n: number) => ArrayBufferView;
       return makeAny({ ...base, data: new Ctor(count) });
     }
+    case arrow.Type.Decimal: return makeAny({ ...base, data: new Uint32Array(count * 4) });
     case arrow.Type.Utf8:
       return arrow.makeData({ ...base, type: d.type as arrow.Utf8, valueOffsets: new Int32Array(count + 1), data: new Uint8Array(0) });
     case arrow.Type.Null:

@@ -149,6 +149,9 @@ export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
   return undefined;
 }
 
+/** A DECIMAL of more than 18 digits: held in a Decimal128 column, its values beyond int64 (decimal.ts). */
+export const isWideDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' && t.precision > 18;
+
 /** Field metadata key holding the SQL type, so DECIMAL and INTERVAL survive the Arrow round trip. */
 export const SQL_TYPE_METADATA_KEY = 'weir.sql_type';
 
@@ -161,7 +164,9 @@ export function toArrowType(t: SqlType): arrow.DataType {
     case 'BIGINT': return new arrow.Int64();
     case 'FLOAT': return new arrow.Float32();
     case 'DOUBLE': return new arrow.Float64();
-    case 'DECIMAL': return new arrow.Int64(); // the unscaled integer (decimal.ts); the field's metadata says DECIMAL
+    // the unscaled integer (decimal.ts): an Int64 up to 18 digits (the field's metadata says DECIMAL),
+    // a Decimal128 beyond
+    case 'DECIMAL': return isWideDecimal(t) ? new arrow.Decimal(t.scale, t.precision, 128) : new arrow.Int64();
     case 'VARCHAR': return new arrow.Utf8();
     case 'DATE': return new arrow.DateDay();
     case 'TIMESTAMP': return new arrow.TimestampMillisecond();

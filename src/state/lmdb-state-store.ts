@@ -26,6 +26,9 @@ import type { Database, RootDatabase } from 'lmdb';
 import { WeirError } from '../common/errors.js';
 import type { StateStore, StateStoreProvider, StateValue } from './state-store.js';
 
+/** msgpackr options for the stores' values (lmdb builds its encoder from them; not in lmdb's types). */
+const VALUE_ENCODER: object = { encoder: { useBigIntExtension: true } };
+
 type DbKey = Buffer;
 /** a stored record: the value, or for a hashed key the key and the value */
 type StoredRecord = StateValue | { readonly k: Uint8Array; readonly v: StateValue };
@@ -255,8 +258,10 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   /** The store of `operatorId` at committed `version`, rolling back any newer version on disk. */
   async open(operatorId: number, version: number): Promise<LmdbStateStore> {
     const { root, meta } = await this.env();
-    const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary' });
-    const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary' });
+    // useBigIntExtension: a bigint beyond 64 bits (a DECIMAL(38) SUM state) is stored exactly; msgpack's
+    // own integers stop at 64 bits and msgpackr refuses it otherwise
+    const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary', ...VALUE_ENCODER });
+    const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary', ...VALUE_ENCODER });
     const op = operatorId;
     if (version === -1) {
       // a fresh start: whatever an earlier run left is not part of any committed state

@@ -35,4 +35,22 @@ describe.each(['filesystem', 'lmdb'] as const)('exact values across a restart (%
       ]),
     ], { checkpointDir: tempDir(`exact-values-${backend}-`), settings: { 'state.backend': backend, 'output-mode': 'update' } });
   });
+
+  it('keeps a 29-digit DECIMAL SUM (beyond 64 bits) and 38-digit keys exact', async () => {
+    // DECIMAL(28, 2) values near 10^26: their sums pass 2^64 at once, held as bigints in state
+    const big = '99999999999999999999999999.99', neg = '-12345678901234567890123456.78';
+    const key = '1234567890123456789012345678.0123456789';
+    await testStream(`
+      CREATE TABLE t (k DECIMAL(38, 10), d DECIMAL(28, 2)) WITH ('connector' = 'memory');
+      CREATE TABLE o (k DECIMAL(38, 10), s DECIMAL(38, 2), mx DECIMAL(28, 2), n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, SUM(d), MAX(d), COUNT(*) FROM t GROUP BY k;`, [
+      addData('t', [{ k: key, d: big }, { k: key, d: big }, { k: 1, d: neg }]),
+      stopAndRestart(),
+      addData('t', [{ k: key, d: big }, { k: 1, d: neg }, { k: key, d: '0.03' }]),
+      checkAnswer('o', [
+        { k: key, s: '300000000000000000000000000.00', mx: big, n: 4 },
+        { k: 1, s: '-24691357802469135780246913.56', mx: neg, n: 2 },
+      ]),
+    ], { checkpointDir: tempDir(`exact-decimal38-${backend}-`), settings: { 'state.backend': backend, 'output-mode': 'update' } });
+  });
 });

@@ -53,6 +53,17 @@ describe('LmdbStateStore', () => {
     expect(sorted((await provider().open(1, 1)).entries())).toEqual([['a', [0]], ['d', [9]]]);
   });
 
+  it('keeps bigints beyond 64 bits exactly (a DECIMAL(38) SUM state)', async () => {
+    const p = provider();
+    const s = await p.open(1, -1);
+    const big = [10n ** 37n * 9n + 123n, -(2n ** 100n), 2n ** 63n - 1n, 5n];
+    s.put('sum', [big, 3]);
+    await s.commit(0);
+    await p.close();
+    const back = await provider().open(1, 0);
+    expect(sorted(back.entries())).toEqual([['sum', [big, 3]]]);
+  });
+
   it('refuses versions it cannot give: newer than on disk, or older than retained', async () => {
     const p = provider({ retainVersions: 2 });
     const s = await p.open(1, -1);

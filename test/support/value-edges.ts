@@ -88,3 +88,14 @@ export function groupByModel<R>(rows: readonly R[], key: (r: R) => readonly unkn
   }
   return groups;
 }
+
+const DECIMAL38_MAX = 10n ** 38n - 1n;
+
+/**
+ * Unscaled DECIMAL(38, s) values where a wide decimal goes wrong: near ±(10^38 - 1) (the precision's
+ * end), ±2^63 and ±2^64 (an int64 lane's end, a 64-bit word boundary), ±2^53 and near 0.
+ */
+export const decimal38Edges: fc.Arbitrary<bigint> = fc.tuple(
+  fc.constantFrom(DECIMAL38_MAX, -DECIMAL38_MAX, 2n ** 63n, -(2n ** 63n), 2n ** 64n, -(2n ** 64n), TWO_53, -TWO_53, 0n),
+  fc.integer({ min: -3, max: 3 }),
+).map(([c, d]) => c + BigInt(d)).filter((u) => u <= DECIMAL38_MAX && u >= -DECIMAL38_MAX);

@@ -38,7 +38,7 @@ function elementsOf(name: string, t: SqlType, nullable: boolean): Element[] {
     case 'FLOAT': return leaf({ type: 'FLOAT' });
     case 'DOUBLE': case 'INTERVAL': return leaf({ type: 'DOUBLE' });
     case 'DECIMAL':
-      // Parquet allows INT64 up to 18 digits; DECIMAL(19..38) (values still held in an int64) is a
+      // Parquet allows INT64 up to 18 digits; DECIMAL(19..38) (a Decimal128 column in Weir) is a
       // fixed-length big-endian two's complement of the bytes the precision needs
       return t.precision <= 18
         ? leaf({ type: 'INT64', converted_type: 'DECIMAL', precision: t.precision, scale: t.scale })

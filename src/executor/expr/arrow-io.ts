@@ -16,11 +16,12 @@ import * as arrow from 'apache-arrow';
 import { bitmapFromMask, makeAny } from '../../common/columns.js';
 import { assertNever, InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
-import { toArrowType } from '../../common/types.js';
+import { isWideDecimal, toArrowType } from '../../common/types.js';
+import { decimal128ToNumbers, numbersToDecimal128 } from '../../common/decimal128.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
 import type { BoolVec, NumVec, RowVec, Valid, Vec } from './vector.js';
-import { boolVec, nullVec, numVec, rowVec, StrVec } from './vector.js';
+import { boolVec, exactLane, nullVec, numVec, rowVec, StrVec } from './vector.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new InternalError('Weir needs a little-endian machine');
@@ -143,6 +144,11 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
       }
       return numVec(out, valid);
     }
+    case arrow.Type.Decimal: { // DECIMAL(p > 18): 128-bit unscaled values (common/decimal128.ts)
+      const out = alloc.f64(n);
+      const exact = decimal128ToNumbers(d.values as Uint32Array, n, out);
+      return numVec(out, valid, exact && exactLane(exact));
+    }
     case arrow.Type.Utf8:
       return new StrVec(n, valid, { offsets: d.valueOffsets as Int32Array, bytes: d.values as Uint8Array, base: 0 }, null);
     case arrow.Type.Dictionary: {
@@ -205,7 +211,8 @@ export function toData(v: Vec, t: SqlType, keep: (b: ArrayBufferLike) => void = 
     }
     case 'BIGINT': case 'DECIMAL': { // a DECIMAL is its unscaled integer (common/decimal.ts)
       const big = (v as NumVec).big;
-      return makeAny({ ...base, data: big !== undefined ? big.slice(0, n) : numbersToInt64((v as NumVec).values, n) });
+      if (isWideDecimal(t)) return makeAny({ ...base, data: numbersToDecimal128((v as NumVec).values, big, n) });
+      return makeAny({ ...base, data: big !== undefined ? (big instanceof BigInt64Array ? big.slice(0, n) : BigInt64Array.from(big.slice(0, n))) : numbersToInt64((v as NumVec).values, n) });
     }
     case 'TIMESTAMP': return makeAny({ ...base, data: numbersToInt64((v as NumVec).values, n) });
     case 'VARCHAR': return utf8Data(v as StrVec, base);

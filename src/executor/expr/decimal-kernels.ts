@@ -4,13 +4,13 @@
  * one scale) and go through exact-int.ts like integers.
  *
  * Each row is computed with doubles while every intermediate stays below 2^52 (exact there), else
- * with BigInt; a result beyond the type's precision (or int64) fails the query with the values.
+ * with BigInt; a result beyond the type's precision (at most 38 digits) fails the query with the values.
  */
 import type { SourceSpan } from '../../common/errors.js';
 import { decimalMaxUnscaled, decimalToText, divRoundHalfUp, pow10, pow10Big } from '../../common/decimal.js';
 import type { SqlType } from '../../common/types.js';
 import { exactAt, hasBig, int64Lane, overflowError, type Operand } from './exact-int.js';
-import type { NumVec } from './vector.js';
+import type { ExactLane, NumVec } from './vector.js';
 import type { Valid } from './vector.js';
 
 const FAST = 2 ** 52;
@@ -39,7 +39,7 @@ export type DecimalOp = 'multiply' | 'divide';
 export function decimalMulDiv(
   op: DecimalOp, x: Operand, y: Operand, out: Float64Array, valid: Valid, n: number, scale: number, t: SqlType,
   what: () => string, span: SourceSpan | undefined,
-): BigInt64Array | undefined {
+): ExactLane | undefined {
   const rs = t.kind === 'DECIMAL' ? t.scale : 0;
   const precision = t.kind === 'DECIMAL' ? t.precision : 18;
   const max = decimalMaxUnscaled(precision);

@@ -13,7 +13,7 @@ import type { SourceSpan } from '../../common/errors.js';
 import { int64ToString, INT64_MAX, INT64_MIN } from '../../common/int64.js';
 import { decimalMaxUnscaled, decimalToText } from '../../common/decimal.js';
 import type { SqlType } from '../../common/types.js';
-import type { NumVec, Valid } from './vector.js';
+import type { ExactLane, NumVec, Valid } from './vector.js';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 const SAFE_BIG = BigInt(SAFE);
@@ -27,7 +27,7 @@ export const INT_BOUNDS: Readonly<Partial<Record<SqlType['kind'], readonly [bigi
   TINYINT: [-128n, 127n], SMALLINT: [-32768n, 32767n], INT: [-2147483648n, 2147483647n], BIGINT: [INT64_MIN, INT64_MAX],
 };
 
-/** The range of an integer type, or of a DECIMAL's unscaled values (its precision, within int64). */
+/** The range of an integer type, or of a DECIMAL's unscaled values (its precision: up to 38 digits). */
 export function boundsOf(t: SqlType): readonly [bigint, bigint] | undefined {
   if (t.kind === 'DECIMAL') {
     const m = decimalMaxUnscaled(t.precision);
@@ -73,7 +73,7 @@ export function exactIntegerResults(
   what: () => string, span: SourceSpan | undefined,
   /** the operands' type, where it differs from the result's (a DECIMAL product has twice their scale) */
   argType: SqlType = t,
-): BigInt64Array | undefined {
+): ExactLane | undefined {
   const bounds = boundsOf(t);
   if (bounds === undefined) return undefined;
   const [lo, hi] = bounds;
@@ -104,11 +104,14 @@ export function exactIntegerResults(
 }
 
 /**
- * The int64 lane of a vector (NumVec.big) whose rows `wide` are beyond 2^53: those exactly, every
- * other valid row from its double (exact there). Every kernel that makes such a vector builds it here.
+ * The exact lane of a vector (NumVec.big) whose rows `wide` are beyond 2^53: those exactly, every
+ * other valid row from its double (exact there). An int64 lane, or (a DECIMAL(p > 18) value beyond
+ * int64) a lane of bigints. Every kernel that makes such a vector builds it here.
  */
-export function int64Lane(out: Float64Array, valid: Valid, wide: ReadonlyMap<number, bigint> = new Map()): BigInt64Array {
-  const big = new BigInt64Array(out.length);
+export function int64Lane(out: Float64Array, valid: Valid, wide: ReadonlyMap<number, bigint> = new Map()): ExactLane {
+  let beyond = false;
+  for (const v of wide.values()) if (v > INT64_MAX || v < INT64_MIN) { beyond = true; break; }
+  const big = beyond ? new Array<bigint>(out.length).fill(0n) : new BigInt64Array(out.length);
   for (let i = 0; i < out.length; i++) if (valid === null || valid[i] === 1) big[i] = wide.get(i) ?? BigInt(out[i]!);
   return big;
 }

@@ -20,16 +20,32 @@ import type { SqlType } from '../../common/types.js';
 
 export type Valid = Uint8Array | null;
 
+/**
+ * The exact lane of a NumVec: int64s (BIGINT, DECIMAL(p <= 18)), or plain bigints once some value is
+ * beyond int64 (DECIMAL(19..38): up to 38 digits). Read either as `lane[i]`; build one with
+ * exactLane (a lane is never written after it is built, so an int64 one never wraps a wider value).
+ */
+export type ExactLane = BigInt64Array | readonly bigint[];
+
+/** A lane holding `values` (one per row): int64s when every one fits, else the bigints themselves. */
+export function exactLane(values: bigint[]): ExactLane {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v > 9223372036854775807n || v < -9223372036854775808n) return values;
+  }
+  return BigInt64Array.from(values);
+}
+
 export interface NumVec {
   readonly kind: 'num';
   readonly length: number;
   readonly values: Float64Array;
   readonly valid: Valid;
   /**
-   * BIGINT only: the exact int64 of every row, present when some row is beyond 2^53 (where `values`
-   * holds the nearest double). Absent, `values` is exact. See exact-int.ts.
+   * BIGINT and DECIMAL only: the exact integer of every row, present when some row is beyond 2^53
+   * (where `values` holds the nearest double). Absent, `values` is exact. See exact-int.ts.
    */
-  readonly big?: BigInt64Array;
+  readonly big?: ExactLane;
 }
 
 export interface BoolVec {
@@ -150,7 +166,7 @@ export function validIndices(valid: Valid, n: number): Uint32Array {
 
 // ─── constructors ──────────────────────────────────────────────────────────────────────────────
 
-export const numVec = (values: Float64Array, valid: Valid, big?: BigInt64Array): NumVec =>
+export const numVec = (values: Float64Array, valid: Valid, big?: ExactLane): NumVec =>
   (big === undefined ? { kind: 'num', length: values.length, values, valid } : { kind: 'num', length: values.length, values, valid, big });
 export const boolVec = (values: Uint8Array, valid: Valid): BoolVec => ({ kind: 'bool', length: values.length, values, valid });
 
@@ -203,7 +219,7 @@ export function broadcast(t: SqlType, value: unknown, n: number): Vec {
   switch (vecKind(t)) {
     case 'num':
       return typeof value === 'bigint'
-        ? numVec(new Float64Array(n).fill(Number(value)), null, new BigInt64Array(n).fill(value))
+        ? numVec(new Float64Array(n).fill(Number(value)), null, exactLane(new Array<bigint>(n).fill(value)))
         : numVec(new Float64Array(n).fill(Number(value)), null);
     case 'bool': return boolVec(new Uint8Array(n).fill(value ? 1 : 0), null);
     case 'str': return StrVec.of(new Array<string>(n).fill(String(value)), null);
@@ -261,15 +277,16 @@ export function builder(t: SqlType, n: number): VecBuilder {
   switch (vecKind(t)) {
     case 'num': {
       const vals = new Float64Array(n);
-      let big: BigInt64Array | undefined; // made when the first bigint arrives (BIGINT beyond 2^53)
+      // made when the first bigint arrives (BIGINT or DECIMAL beyond 2^53)
+      let big: bigint[] | undefined;
       return {
         set(i, v) {
           if (v === null || v === undefined) { nulls++; return; }
           valid[i] = 1;
           if (typeof v === 'bigint') {
             if (big === undefined) {
-              big = new BigInt64Array(n);
-              for (let j = 0; j < i; j++) if (valid[j] === 1) big[j] = BigInt(vals[j]!);
+              big = new Array<bigint>(n).fill(0n);
+              for (let j = 0; j < i; j++) if (valid[j] === 1 && Number.isInteger(vals[j])) big[j] = BigInt(vals[j]!);
             }
             big[i] = v;
             vals[i] = Number(v);
@@ -278,7 +295,7 @@ export function builder(t: SqlType, n: number): VecBuilder {
           vals[i] = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : Number(v);
           if (big !== undefined && Number.isInteger(vals[i])) big[i] = BigInt(vals[i]!);
         },
-        finish: () => numVec(vals, done(), big),
+        finish: () => numVec(vals, done(), big && exactLane(big)),
       };
     }
     case 'bool': {
@@ -341,9 +358,15 @@ export function scatter(sub: Vec, rows: Uint32Array, n: number): Vec {
       const s = sub.values;
       for (let j = 0; j < rows.length; j++) out[rows[j]!] = s[j]!;
       if (sub.big === undefined) return numVec(out, valid);
-      const big = new BigInt64Array(n), sb = sub.big;
-      for (let j = 0; j < rows.length; j++) big[rows[j]!] = sb[j]!;
-      return numVec(out, valid, big);
+      const sb = sub.big;
+      if (sb instanceof BigInt64Array) {
+        const big = new BigInt64Array(n);
+        for (let j = 0; j < rows.length; j++) big[rows[j]!] = sb[j]!;
+        return numVec(out, valid, big);
+      }
+      const wide = new Array<bigint>(n).fill(0n);
+      for (let j = 0; j < rows.length; j++) wide[rows[j]!] = sb[j]!;
+      return numVec(out, valid, wide);
     }
     case 'bool': {
       const out = new Uint8Array(n);
@@ -381,12 +404,12 @@ export function gather(kind: VecKind, vecs: readonly Vec[], choice: Int32Array, 
       for (let i = 0; i < n; i++) { const c = choice[i]!; if (c >= 0) out[i] = vals[c]![i]!; }
       if (vecs.every((v) => (v as NumVec).big === undefined)) return numVec(out, valid);
       const bigs = vecs.map((v) => (v as NumVec).big);
-      const big = new BigInt64Array(n);
+      const big = new Array<bigint>(n).fill(0n);
       for (let i = 0; i < n; i++) {
         const c = choice[i]!;
         if (c >= 0) { const b = bigs[c]; big[i] = b !== undefined ? b[i]! : BigInt(Number.isInteger(out[i]) ? out[i]! : 0); }
       }
-      return numVec(out, valid, big);
+      return numVec(out, valid, exactLane(big));
     }
     case 'bool': {
       const out = new Uint8Array(n);

@@ -98,14 +98,16 @@ describe('arithmetic', () => {
     // 16 significant digits: beyond what a double holds, exact here, shown as text at the API
     expect(constant(call('add', T.decimal(19, 2), lit('12345678901234.56', d18), lit('0.01', d18)))).toBe('12345678901234.57');
     expect(constant(call('multiply', T.decimal(36, 4), lit('9999999.99', d18), lit('9999999.99', d18)))).toBe('99999999800000.0001');
-    // the unscaled integer must fit an int64 (18 digits): beyond, an error with the values, never a rounded result
-    expect(() => constant(call('multiply', T.decimal(36, 4), lit('99999999.99', d18), lit('99999999.99', d18))))
-      .toThrow(/DECIMAL overflow: 99999999.99 \* 99999999.99 = 9999999998000000.0001 is out of range for DECIMAL\(36, 4\)/);
+    // beyond int64 (more than 18 digits) exact up to 38 digits, as DuckDB's DECIMAL(36, 4)
+    expect(constant(call('multiply', T.decimal(36, 4), lit('99999999.99', d18), lit('99999999.99', d18)))).toBe('9999999998000000.0001');
     expect(constant(call('divide', T.decimal(38, 6), lit(2, T.decimal(10, 0)), lit(3, T.decimal(10, 0))))).toBe(0.666667);
     expect(constant(call('divide', T.decimal(38, 6), lit(-2, T.decimal(10, 0)), lit(3, T.decimal(10, 0))))).toBe(-0.666667);
     expect(constant(call('mod', T.decimal(10, 1), lit(7.5, d), lit(2, d)))).toBe(1.5);
-    expect(() => constant(call('multiply', T.decimal(38, 0), lit('9999999999', T.decimal(18, 0)), lit('9999999999', T.decimal(18, 0)))))
-      .toThrow(/DECIMAL overflow: 9999999999 \* 9999999999 = 99999999980000000001 is out of range for DECIMAL\(38, 0\)/);
+    expect(constant(call('multiply', T.decimal(38, 0), lit('9999999999', T.decimal(18, 0)), lit('9999999999', T.decimal(18, 0))))).toBe('99999999980000000001');
+    // beyond 38 digits: an error with the values, never a rounded result
+    const d38 = T.decimal(38, 0);
+    expect(() => constant(call('multiply', d38, lit('10000000000000000000', d38), lit('10000000000000000000', d38))))
+      .toThrow(/DECIMAL overflow: 10000000000000000000 \* 10000000000000000000 = 100000000000000000000000000000000000000 is out of range for DECIMAL\(38, 0\)/);
   });
 
   it('adds intervals to timestamps', () => {

@@ -36,7 +36,9 @@ export const cast = (operand: BoundExpr, type: SqlType, tryCast = false): BoundE
 export function dataValues(d: arrow.Data): unknown[] {
   const v = arrow.makeVector(d);
   const out: unknown[] = [];
-  for (let i = 0; i < d.length; i++) out.push(plain(v.get(i)));
+  // a Decimal128 value (DECIMAL(p > 18)) is its unscaled integer: arrow-js's text of it, made exact
+  const decimal = d.typeId === arrow.Type.Decimal;
+  for (let i = 0; i < d.length; i++) out.push(decimal ? (v.get(i) === null ? null : canonicalInt64(BigInt(String(v.get(i))))) : plain(v.get(i)));
   return out;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { AggregateFunctionName } from '../../../planner/functions.js';
 import type { SqlType } from '../../../common/types.js';
+import { typeToString } from '../../../common/types.js';
 import { InternalError } from '../../../common/errors.js';
 import { decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
 import { canonicalInt64 } from '../../../common/int64.js';
@@ -16,7 +17,7 @@ import { boundsOf } from '../../expr/exact-int.js';
 /** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
 export class OverflowResult extends Error {
   constructor(readonly value: bigint, readonly type: SqlType) {
-    super(`${type.kind === 'DECIMAL' ? decimalToText(value, type.scale) : value} is out of range for ${type.kind}`);
+    super(`${type.kind === 'DECIMAL' ? decimalToText(value, type.scale) : value} is out of range for ${typeToString(type)}`);
   }
 }
 

@@ -20,7 +20,7 @@ import * as arrow from 'apache-arrow';
 import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { SqlType } from '../../../common/types.js';
-import { toArrowType } from '../../../common/types.js';
+import { isWideDecimal, toArrowType } from '../../../common/types.js';
 import { decodeJson, encodeJson } from '../../../state/state-codec.js';
 
 const TWO_32 = 4294967296;
@@ -35,6 +35,8 @@ const encoder = new TextEncoder();
 type Layout = { readonly kind: 'fixed'; readonly width: 1 | 2 | 4 | 8 } | { readonly kind: 'bool' } | { readonly kind: 'utf8' } | { readonly kind: 'json' };
 
 function layoutOf(t: SqlType): Layout {
+  // a DECIMAL(p > 18) is a Decimal128 column: its values (bigints) go as tagged JSON, exactly
+  if (isWideDecimal(t)) return { kind: 'json' };
   switch (t.kind) {
     case 'TINYINT': return { kind: 'fixed', width: 1 };
     case 'SMALLINT': return { kind: 'fixed', width: 2 };
@@ -53,7 +55,7 @@ function holdsAsWeirDoes(d: arrow.Data, t: SqlType): boolean {
     case 'TINYINT': return d.typeId === arrow.Type.Int && v instanceof Int8Array;
     case 'SMALLINT': return d.typeId === arrow.Type.Int && v instanceof Int16Array;
     case 'INT': return d.typeId === arrow.Type.Int && v instanceof Int32Array;
-    case 'BIGINT': case 'DECIMAL': return d.typeId === arrow.Type.Int && v instanceof BigInt64Array; // DECIMAL: unscaled
+    case 'BIGINT': case 'DECIMAL': return d.typeId === arrow.Type.Int && v instanceof BigInt64Array; // DECIMAL(p <= 18): unscaled
     case 'DATE': return d.typeId === arrow.Type.Date && v instanceof Int32Array;
     case 'TIMESTAMP': return d.typeId === arrow.Type.Timestamp && (d.type as arrow.Timestamp).unit === arrow.TimeUnit.MILLISECOND && v instanceof BigInt64Array;
     case 'FLOAT': return d.typeId === arrow.Type.Float && v instanceof Float32Array;

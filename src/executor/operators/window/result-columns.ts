@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import { batchFromColumns, bitmapFromMask, columnFromValues } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { SqlType } from '../../../common/types.js';
-import { toArrowType } from '../../../common/types.js';
+import { isWideDecimal, toArrowType } from '../../../common/types.js';
 import type { Chunk } from '../operator.js';
 
 const TWO_32 = 4294967296;
@@ -37,7 +37,8 @@ export function int64Column(t: SqlType, values: readonly unknown[]): arrow.Data 
 }
 
 function column(t: SqlType, values: readonly unknown[]): arrow.Data {
-  return t.kind === 'BIGINT' || t.kind === 'TIMESTAMP' || t.kind === 'DECIMAL' ? int64Column(t, values) : columnFromValues(t, values);
+  // (a DECIMAL(p > 18) is a Decimal128 column: columnFromValues writes it)
+  return t.kind === 'BIGINT' || t.kind === 'TIMESTAMP' || (t.kind === 'DECIMAL' && !isWideDecimal(t)) ? int64Column(t, values) : columnFromValues(t, values);
 }
 
 export class ResultColumns {
