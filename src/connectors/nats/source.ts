@@ -1,0 +1,176 @@
+/**
+ * The nats source: the messages of a JetStream stream (those on `subject`, wildcards allowed), one
+ * record each.
+ *
+ * Offset: `{"seq": N}`, a stream sequence number: the batch (start, end] holds the messages whose
+ * sequence lies in that range. latestOffset gives the stream's last sequence, at most
+ * `scan.max-rows-per-trigger` past the start. read() replays a range with an ordered consumer
+ * created at start + 1 (so the same offsets give the same messages, also in a new process, as long
+ * as the stream keeps them) and stops at `end`: when a message beyond it arrives, or when the
+ * consumer has nothing pending. Messages come in pulls of up to PULL_SIZE, not a round trip each.
+ *
+ * The start: 'earliest' reads from the stream's first message; 'sequence' from
+ * `scan.startup.sequence`; 'latest' from after the last message present when the query first asks,
+ * which its first offset records (a restart from the checkpoint does not move it). So read() with no
+ * start offset begins after 0, after sequence - 1, or (latest) at the end offset itself.
+ */
+import type * as arrow from 'apache-arrow';
+import { WeirError } from '../../common/errors.js';
+import type { Schema } from '../../common/schema.js';
+import { ConnectorUnavailableError, type ConnectorTable, type Json, type RejectedRecord, type Source, type SourceReadResult } from '../api.js';
+import { NatsLink, type NatsHandles } from './client.js';
+import { sourceOptions, type NatsSourceOptions } from './options.js';
+import { decodeMessages, type RawMessage } from './payload.js';
+
+/** Messages per pull request, and per decoded Arrow batch. */
+const PULL_SIZE = 4096;
+/** A read that gets no message for this long while the consumer says more are pending has lost the server. */
+const STALL_MS = 5000;
+
+export interface SeqOffset {
+  readonly seq: number;
+}
+
+export class NatsSource implements Source {
+  readonly schema: Schema;
+  readonly description: string;
+  readonly bounded = false;
+  /** a stream keeps its messages (within its retention): a committed range reads the same again */
+  readonly replayable = true;
+  readonly pollIntervalMs = 100;
+  private readonly opts: NatsSourceOptions;
+  private readonly link: NatsLink;
+  /** the stream's last sequence when an available-now trigger started */
+  private availableNowEnd: number | undefined;
+
+  constructor(table: ConnectorTable) {
+    this.opts = sourceOptions(table);
+    this.schema = table.schema;
+    this.description = this.opts.subject ? `${this.opts.target}:${this.opts.subject}` : this.opts.target;
+    this.link = new NatsLink(this.opts.servers, this.opts.target);
+  }
+
+  private async lastSequence(): Promise<number> {
+    return this.link.call('reading the stream state', async ({ jsm }) => {
+      try {
+        return (await jsm.streams.info(this.opts.stream)).state.last_seq;
+      } catch (e) {
+        if ((e as Error).name === 'StreamNotFoundError') {
+          throw new WeirError('RUNTIME', `${this.opts.target}: the JetStream stream '${this.opts.stream}' does not exist on ${this.opts.servers.join(', ')}`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  async prepareForAvailableNow(): Promise<void> {
+    this.availableNowEnd ??= await this.lastSequence();
+  }
+
+  /** The sequence the first batch starts after. */
+  private baseSequence(firstEnd: number): number {
+    switch (this.opts.startupMode) {
+      case 'earliest': return 0;
+      case 'sequence': return this.opts.startupSequence! - 1;
+      case 'latest': return firstEnd;
+    }
+  }
+
+  async latestOffset(start: Json | undefined): Promise<Json | undefined> {
+    const last = this.availableNowEnd ?? (await this.lastSequence());
+    if (start === undefined || start === null) {
+      // 'latest' records where it starts in the first offset, even when nothing came yet
+      if (this.opts.startupMode === 'latest') return { seq: last };
+      const base = this.baseSequence(0);
+      if (last <= base) return undefined;
+      return { seq: Math.min(last, base + this.opts.maxRowsPerTrigger) };
+    }
+    const from = parseOffset(start);
+    if (last <= from) return start;
+    return { seq: Math.min(last, from + this.opts.maxRowsPerTrigger) };
+  }
+
+  async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
+    const last = parseOffset(end);
+    const first = (start === undefined || start === null ? this.baseSequence(last) : parseOffset(start)) + 1;
+    if (first > last) return { batches: [], rejected: [] };
+    const batches: arrow.RecordBatch[] = [];
+    const rejected: RejectedRecord[] = [];
+    const decode = (messages: RawMessage[]): void => {
+      if (messages.length === 0) return;
+      const r = decodeMessages(messages, this.schema, this.opts.format, this.opts.target);
+      if (r.batch.numRows > 0) batches.push(r.batch);
+      rejected.push(...r.rejected);
+    };
+    await this.link.call(`reading sequences ${first}..${last}`, (h) => this.fetchRange(h, first, last, decode));
+    const f = this.opts.format;
+    if (f.kind !== 'raw' && f.failOnParseError && rejected.length > 0) {
+      throw new WeirError('INPUT', `${rejected[0]!.origin}: ${rejected[0]!.reason}`);
+    }
+    return { batches, rejected };
+  }
+
+  /** Hands the messages with sequence in [first, last] to `decode`, PULL_SIZE at a time. */
+  private async fetchRange(h: NatsHandles, first: number, last: number, decode: (m: RawMessage[]) => void): Promise<void> {
+    const consumer = await h.js.consumers.get(this.opts.stream, {
+      deliver_policy: h.lib.DeliverPolicy.StartSequence,
+      opt_start_seq: first,
+      ...(this.opts.subject !== undefined ? { filter_subjects: this.opts.subject } : {}),
+    });
+    try {
+      if ((await consumer.info(true)).num_pending === 0) return;
+      let next = first;
+      let done = false;
+      while (!done) {
+        const iter = await consumer.fetch({ max_messages: Math.min(PULL_SIZE, last - next + 1), expires: STALL_MS });
+        const chunk: RawMessage[] = [];
+        let got = 0;
+        const it = iter[Symbol.asyncIterator]();
+        for (;;) {
+          let timer: NodeJS.Timeout | undefined;
+          const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), STALL_MS + 1000)));
+          const r = await Promise.race([it.next(), stalled]).finally(() => clearTimeout(timer));
+          if (r === 'stalled') {
+            iter.stop();
+            throw new ConnectorUnavailableError(this.opts.target, `${this.opts.target}: no message from the server for ${STALL_MS + 1000} ms while reading up to sequence ${last}`);
+          }
+          if (r.done) break;
+          const m = r.value;
+          got++;
+          if (m.seq > last) {
+            done = true;
+            break;
+          }
+          chunk.push({ seq: m.seq, data: m.data });
+          next = m.seq + 1;
+          if (m.seq >= last || m.info.pending === 0) {
+            done = true;
+            break;
+          }
+        }
+        if (done) iter.stop();
+        decode(chunk);
+        // a pull that ended with nothing (expired) means the range's remaining messages are gone
+        if (got === 0) done = true;
+      }
+    } finally {
+      await consumer.delete().catch(() => undefined);
+    }
+  }
+
+  isExhausted(): boolean {
+    return false;
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+}
+
+export function parseOffset(o: Json): number {
+  const seq = (o as { seq?: unknown } | null)?.seq;
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    throw new WeirError('STATE', `not a nats source offset: ${JSON.stringify(o)}`);
+  }
+  return seq;
+}
