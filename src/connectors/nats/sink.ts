@@ -17,6 +17,7 @@
  */
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { PubAck } from '@nats-io/jetstream';
+import { randomUUID } from 'node:crypto';
 import { WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { ConnectorTable, OutputMode, Sink, SinkBatch, SinkWriter } from '../api.js';
@@ -52,11 +53,11 @@ export class NatsSink implements Sink {
     this.link = new NatsLink(this.opts.servers, this.opts.target);
   }
 
-  async open(ctx: { schema: Schema; mode: OutputMode; writer?: SinkWriter; queryName: string }): Promise<void> {
+  async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string; writer?: SinkWriter }): Promise<void> {
     this.schema = ctx.schema;
     this.mode = ctx.mode;
     const w = ctx.writer;
-    this.writerId = w?.checkpointId ?? w?.queryId ?? `${ctx.queryName}-${process.pid}-${Date.now()}`;
+    this.writerId = w?.checkpointId ?? w?.queryId ?? `${ctx.queryName}-${randomUUID()}`;
     this.headersFn = (await import('@nats-io/transport-node')).headers;
     await this.link.call('looking up the stream', async ({ jsm }) => {
       try {
