@@ -110,7 +110,11 @@ export class NatsSource implements Source {
     return { batches, rejected };
   }
 
-  /** Hands the messages with sequence in [first, last] to `decode`, PULL_SIZE at a time. */
+  /**
+   * Hands the messages with sequence in [first, last] to `decode`, PULL_SIZE at a time. The
+   * consumer keeps pulls in flight (it asks for more before the last pull is used up), so reading
+   * overlaps the server's sending.
+   */
   private async fetchRange(h: NatsHandles, first: number, last: number, decode: (m: RawMessage[]) => void): Promise<void> {
     const consumer = await h.js.consumers.get(this.opts.stream, {
       deliver_policy: h.lib.DeliverPolicy.StartSequence,
@@ -119,40 +123,33 @@ export class NatsSource implements Source {
     });
     try {
       if ((await consumer.info(true)).num_pending === 0) return;
-      let next = first;
-      let done = false;
-      while (!done) {
-        const iter = await consumer.fetch({ max_messages: Math.min(PULL_SIZE, last - next + 1), expires: STALL_MS });
-        const chunk: RawMessage[] = [];
-        let got = 0;
-        const it = iter[Symbol.asyncIterator]();
+      const messages = await consumer.consume({ max_messages: Math.min(PULL_SIZE, last - first + 1) });
+      const it = messages[Symbol.asyncIterator]();
+      let chunk: RawMessage[] = [];
+      try {
         for (;;) {
           let timer: NodeJS.Timeout | undefined;
-          const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), STALL_MS + 1000)));
+          const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), STALL_MS)));
           const r = await Promise.race([it.next(), stalled]).finally(() => clearTimeout(timer));
           if (r === 'stalled') {
-            iter.stop();
-            throw new ConnectorUnavailableError(this.opts.target, `${this.opts.target}: no message from the server for ${STALL_MS + 1000} ms while reading up to sequence ${last}`);
+            throw new ConnectorUnavailableError(this.opts.target, `${this.opts.target}: no message from the server for ${STALL_MS} ms while reading up to sequence ${last}`);
           }
           if (r.done) break;
           const m = r.value;
-          got++;
-          if (m.seq > last) {
-            done = true;
-            break;
-          }
+          // a filtered consumer skips to the next matching message, which may lie past the range
+          if (m.seq > last) break;
           chunk.push({ seq: m.seq, data: m.data });
-          next = m.seq + 1;
-          if (m.seq >= last || m.info.pending === 0) {
-            done = true;
-            break;
+          if (chunk.length >= PULL_SIZE) {
+            decode(chunk);
+            chunk = [];
           }
+          // nothing more on the subject for now: the range holds no later message
+          if (m.seq >= last || m.info.pending === 0) break;
         }
-        if (done) iter.stop();
-        decode(chunk);
-        // a pull that ended with nothing (expired) means the range's remaining messages are gone
-        if (got === 0) done = true;
+      } finally {
+        messages.stop();
       }
+      decode(chunk);
     } finally {
       await consumer.delete().catch(() => undefined);
     }
