@@ -19,6 +19,8 @@ export type JetStreamModule = typeof import('@nats-io/jetstream');
 
 export interface NatsHandles {
   readonly nc: NatsConnection;
+  /** false from a 'disconnect' until the client's 'reconnect': calls then fail at once */
+  readonly connected: () => boolean;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly lib: JetStreamModule;
@@ -27,7 +29,12 @@ export interface NatsHandles {
 export class NatsLink {
   private handles: Promise<NatsHandles> | undefined;
 
-  constructor(private readonly servers: readonly string[], readonly target: string) {}
+  /** `nats[127.0.0.1:4222]`: the servers, as the execution's retry messages name what it waits for */
+  readonly target: string;
+
+  constructor(private readonly servers: readonly string[]) {
+    this.target = `nats[${servers.map((s) => s.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '')).join(',')}]`;
+  }
 
   /** The open connection, connecting (or connecting again after the client gave up) when needed. */
   async get(): Promise<NatsHandles> {
@@ -59,9 +66,16 @@ export class NatsLink {
       pingInterval: 5000,
       maxPingOut: 2,
     });
+    let connected = true;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') connected = false;
+        else if (s.type === 'reconnect') connected = true;
+      }
+    })().catch(() => undefined);
     const jsm = await lib.jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS, checkAPI: false });
     const js = lib.jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
-    return { nc, js, jsm, lib };
+    return { nc, connected: () => connected, js, jsm, lib };
   }
 
   /**
@@ -70,7 +84,10 @@ export class NatsLink {
    */
   async call<T>(what: string, fn: (h: NatsHandles) => Promise<T>): Promise<T> {
     try {
-      return await fn(await this.get());
+      const h = await this.get();
+      // while the client is reconnecting a request would only sit in its buffer until it times out
+      if (!h.connected()) throw new ConnectorUnavailableError(this.target, 'disconnected, reconnecting');
+      return await fn(h);
     } catch (e) {
       if (isUnavailable(e)) {
         throw new ConnectorUnavailableError(this.target, `${this.target}: ${what}: the NATS server is not reachable (${describe(e)})`, { cause: e });

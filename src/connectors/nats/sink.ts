@@ -50,7 +50,7 @@ export class NatsSink implements Sink {
     this.opts = sinkOptions(table);
     this.subject = this.opts.subject!;
     this.description = `${this.opts.target}:${this.subject}`;
-    this.link = new NatsLink(this.opts.servers, this.opts.target);
+    this.link = new NatsLink(this.opts.servers);
   }
 
   async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string; writer?: SinkWriter }): Promise<void> {

@@ -47,7 +47,7 @@ export class NatsSource implements Source {
     this.opts = sourceOptions(table);
     this.schema = table.schema;
     this.description = this.opts.subject ? `${this.opts.target}:${this.opts.subject}` : this.opts.target;
-    this.link = new NatsLink(this.opts.servers, this.opts.target);
+    this.link = new NatsLink(this.opts.servers);
   }
 
   private async lastSequence(): Promise<number> {
@@ -132,7 +132,7 @@ export class NatsSource implements Source {
           const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), STALL_MS)));
           const r = await Promise.race([it.next(), stalled]).finally(() => clearTimeout(timer));
           if (r === 'stalled') {
-            throw new ConnectorUnavailableError(this.opts.target, `${this.opts.target}: no message from the server for ${STALL_MS} ms while reading up to sequence ${last}`);
+            throw new ConnectorUnavailableError(this.link.target, `${this.link.target}: no message from the server for ${STALL_MS} ms while reading up to sequence ${last}`);
           }
           if (r.done) break;
           const m = r.value;

@@ -13,9 +13,10 @@ export interface TestClient {
 }
 
 export async function testClient(url: string): Promise<TestClient> {
-  const nc = await connect({ servers: url, timeout: 3000 });
-  const jsm = await jetstreamManager(nc);
-  return { nc, js: jetstream(nc), jsm, close: () => nc.close() };
+  const nc = await connect({ servers: url, timeout: 3000, reconnectTimeWait: 250, maxReconnectAttempts: -1 });
+  // short request timeouts: a request sent while the server restarts must not hold a poll for long
+  const jsm = await jetstreamManager(nc, { timeout: 1000 });
+  return { nc, js: jetstream(nc, { timeout: 3000 }), jsm, close: () => nc.close() };
 }
 
 let streamCounter = 0;
