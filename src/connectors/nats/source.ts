@@ -124,18 +124,18 @@ export class NatsSource implements Source {
     try {
       if ((await consumer.info(true)).num_pending === 0) return;
       const messages = await consumer.consume({ max_messages: Math.min(PULL_SIZE, last - first + 1) });
-      const it = messages[Symbol.asyncIterator]();
       let chunk: RawMessage[] = [];
+      // one watchdog for the whole read rather than a timer per message
+      let lastMessageAt = performance.now();
+      let stalled = false;
+      const watchdog = setInterval(() => {
+        if (performance.now() - lastMessageAt < STALL_MS) return;
+        stalled = true;
+        messages.stop();
+      }, 250);
       try {
-        for (;;) {
-          let timer: NodeJS.Timeout | undefined;
-          const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), STALL_MS)));
-          const r = await Promise.race([it.next(), stalled]).finally(() => clearTimeout(timer));
-          if (r === 'stalled') {
-            throw new ConnectorUnavailableError(this.link.target, `${this.link.target}: no message from the server for ${STALL_MS} ms while reading up to sequence ${last}`);
-          }
-          if (r.done) break;
-          const m = r.value;
+        for await (const m of messages) {
+          lastMessageAt = performance.now();
           // a filtered consumer skips to the next matching message, which may lie past the range
           if (m.seq > last) break;
           chunk.push({ seq: m.seq, data: m.data });
@@ -147,11 +147,17 @@ export class NatsSource implements Source {
           if (m.seq >= last || m.info.pending === 0) break;
         }
       } finally {
+        clearInterval(watchdog);
         messages.stop();
+      }
+      if (stalled) {
+        throw new ConnectorUnavailableError(this.link.target, `${this.link.target}: no message from the server for ${STALL_MS} ms while reading up to sequence ${last}`);
       }
       decode(chunk);
     } finally {
-      await consumer.delete().catch(() => undefined);
+      // not awaited: the ephemeral consumer also goes by itself when inactive, and a read that
+      // failed because the server is away must not wait out one more request timeout here
+      void consumer.delete().catch(() => undefined);
     }
   }
 

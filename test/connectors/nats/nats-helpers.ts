@@ -2,6 +2,9 @@
  * What the nats connector's tests share: a client of their own (to publish input and read output
  * the way another application would), stream setup, and reading a subject's messages with headers.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 
@@ -14,9 +17,9 @@ export interface TestClient {
 
 export async function testClient(url: string): Promise<TestClient> {
   const nc = await connect({ servers: url, timeout: 3000, reconnectTimeWait: 250, maxReconnectAttempts: -1 });
-  // short request timeouts: a request sent while the server restarts must not hold a poll for long
-  const jsm = await jetstreamManager(nc, { timeout: 1000 });
-  return { nc, js: jetstream(nc, { timeout: 3000 }), jsm, close: () => nc.close() };
+  // generous timeouts: the tests may share a loaded machine
+  const jsm = await jetstreamManager(nc, { timeout: 15_000 });
+  return { nc, js: jetstream(nc, { timeout: 15_000 }), jsm, close: () => nc.close() };
 }
 
 let streamCounter = 0;
@@ -36,8 +39,13 @@ export async function newStream(c: TestClient, opts: { duplicateWindowMs?: numbe
 
 /** Publish each payload (objects as JSON) and wait for all acks; returns their sequences. */
 export async function publish(c: TestClient, subject: string, payloads: readonly (string | object)[]): Promise<number[]> {
-  const acks = await Promise.all(payloads.map((p) => c.js.publish(subject, typeof p === 'string' ? p : JSON.stringify(p))));
-  return acks.map((a) => a.seq);
+  const seqs: number[] = [];
+  // in slices, so that a big batch does not queue thousands of requests against their timeout
+  for (let i = 0; i < payloads.length; i += 1000) {
+    const acks = await Promise.all(payloads.slice(i, i + 1000).map((p) => c.js.publish(subject, typeof p === 'string' ? p : JSON.stringify(p))));
+    seqs.push(...acks.map((a) => a.seq));
+  }
+  return seqs;
 }
 
 export interface ReadMessage {
@@ -59,4 +67,17 @@ export async function readAll(c: TestClient, stream: string, subject: string): P
     out.push({ seq: m.seq, subject: m.subject, text: m.string(), headers });
   }
   return out;
+}
+
+const tempDirs: string[] = [];
+
+/** A new temp directory (checkpoints, rejected records), removed by removeTempDirs() in afterAll. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }

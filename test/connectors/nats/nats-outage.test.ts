@@ -4,14 +4,12 @@
  * is back, with every input message once in the output. The JetStream file store keeps the
  * streams across the restart, as a production broker's does.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Engine, type QueryEvent } from '../../../src/index.js';
 import { waitUntil } from '../../support/servers/binary.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../support/servers/nats.js';
-import { newStream, publish, readAll, testClient, type TestClient } from './nats-helpers.js';
+import { newStream, removeTempDirs, tempDir, publish, readAll, testClient, type TestClient } from './nats-helpers.js';
 
 const binary = natsServerBinary();
 
@@ -25,11 +23,12 @@ describe.skipIf(!binary)('nats server outage', () => {
   afterAll(async () => {
     await client?.close().catch(() => undefined);
     await server?.stop();
+    removeTempDirs();
   });
 
   it('a query waits while the server is down and goes on when it is back: nothing lost, nothing doubled', async () => {
     const { stream, prefix } = await newStream(client);
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-nats-outage-'));
+    const checkpointDir = tempDir('weir-nats-outage-');
     const input = (from: number, to: number): object[] => Array.from({ length: to - from + 1 }, (_, i) => ({ id: from + i }));
     await publish(client, `${prefix}.in`, input(1, 20));
     const engine = new Engine({ checkpointDir });
@@ -51,8 +50,10 @@ describe.skipIf(!binary)('nats server outage', () => {
     await new Promise((r) => setTimeout(r, 500));
     await server.startAgain();
 
-    // the test's own client reconnects by itself; publish once JetStream answers again
-    await waitUntil('JetStream back', async () => (await client.jsm.streams.info(stream)).state.messages >= 20, 15_000);
+    // the test's own client reconnects by itself; publish once JetStream answers again (polled with a
+    // short timeout: a request sent before the reconnect must not hold the poll for long)
+    const poll = await jetstreamManager(client.nc, { timeout: 1000, checkAPI: false });
+    await waitUntil('JetStream back', async () => (await poll.streams.info(stream)).state.messages >= 20, 20_000);
     await publish(client, `${prefix}.in`, input(21, 40));
     await waitUntil('the query caught up', async () => (await readAll(client, stream, `${prefix}.out`)).length >= 40, 20_000);
     await q!.processAllAvailable();

@@ -4,9 +4,6 @@
  * update mode marks each row's kind; NATS -> query -> NATS across a restart; option errors; an
  * unreachable server is ConnectorUnavailableError, fast.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, WeirError } from '../../../src/index.js';
 import { ConnectorUnavailableError, type ConnectorTable, type SinkWriter } from '../../../src/connectors/api.js';
@@ -17,7 +14,7 @@ import { NatsSource } from '../../../src/connectors/nats/source.js';
 import { headers } from '@nats-io/transport-node';
 import { freePort } from '../../support/servers/binary.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../support/servers/nats.js';
-import { newStream, publish, readAll, testClient, type TestClient } from './nats-helpers.js';
+import { newStream, removeTempDirs, tempDir, publish, readAll, testClient, type TestClient } from './nats-helpers.js';
 
 const binary = natsServerBinary();
 
@@ -41,6 +38,7 @@ describe.skipIf(!binary)('nats sink', () => {
   afterAll(async () => {
     await client?.close();
     await server?.stop();
+    removeTempDirs();
   });
 
   it('publishes each row as a JSON message with the batch headers', async () => {
@@ -128,7 +126,7 @@ describe.skipIf(!binary)('nats sink', () => {
 
   it('NATS -> query -> NATS: every input message once in the output, across a restart from the checkpoint', async () => {
     const { stream, prefix } = await newStream(client);
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-nats-ckpt-'));
+    const checkpointDir = tempDir('weir-nats-ckpt-');
     const sql = `
       CREATE TABLE src (id INT, name STRING) WITH ('connector' = 'nats', 'servers' = '${server.url}', 'stream' = '${stream}', 'subject' = '${prefix}.in');
       CREATE TABLE dst (id INT, twice INT) WITH ('connector' = 'nats', 'servers' = '${server.url}', 'stream' = '${stream}', 'subject' = '${prefix}.out');

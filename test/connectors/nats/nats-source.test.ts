@@ -3,13 +3,12 @@
  * a malformed message rejected and counted, and a restart from the checkpoint reading on with
  * nothing lost or doubled.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/index.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../support/servers/nats.js';
-import { newStream, publish, testClient, type TestClient } from './nats-helpers.js';
+import { newStream, removeTempDirs, tempDir, publish, testClient, type TestClient } from './nats-helpers.js';
 
 const binary = natsServerBinary();
 
@@ -23,6 +22,7 @@ describe.skipIf(!binary)('nats source', () => {
   afterAll(async () => {
     await client?.close();
     await server?.stop();
+    removeTempDirs();
   });
 
   const ddl = (stream: string, subject: string, extra = ''): string => `
@@ -98,7 +98,7 @@ describe.skipIf(!binary)('nats source', () => {
 
   it('a malformed message is rejected with its stream sequence and counted; the others are read', async () => {
     const { stream, prefix } = await newStream(client);
-    const rejectedDir = mkdtempSync(path.join(tmpdir(), 'weir-nats-rej-'));
+    const rejectedDir = tempDir('weir-nats-rej-');
     const seqs = await publish(client, `${prefix}.a`, [{ id: 1, name: 'a' }, '{"id": 2, "name": ', { id: 'three' }, '[1]', { id: 4, name: 'd' }]);
     const engine = new Engine({ settings: { 'rejected-records.path': rejectedDir } });
     const [q] = await engine.execute(ddl(stream, `${prefix}.a`));
@@ -152,7 +152,7 @@ describe.skipIf(!binary)('nats source', () => {
 
   it('a restart from the checkpoint reads on from the stored offset: nothing lost, nothing doubled', async () => {
     const { stream, prefix } = await newStream(client);
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-nats-ckpt-'));
+    const checkpointDir = tempDir('weir-nats-ckpt-');
     await publish(client, `${prefix}.a`, rows(1, 4));
     const sql = ddl(stream, `${prefix}.a`, ", 'scan.startup.mode' = 'latest'");
     // 'latest' at first start: 1..4 are before it; the restart must not move the start to "now"
