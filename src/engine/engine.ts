@@ -26,6 +26,7 @@ import { explainStatement, startQuery, type QueryStartContext } from './start-qu
 import type { QueryListener } from '../executor/streaming/progress.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
+import { serveDashboard, type Dashboard, type DashboardOptions } from '../dashboard/index.js';
 
 export interface EngineOptions {
   /** the only source of processing time (default: the system clock) */
@@ -378,6 +379,19 @@ export class Engine {
 
   removeListener(listener: QueryListener): void {
     this.listeners.delete(listener);
+  }
+
+  /**
+   * Serve the live dashboard and /metrics of this engine's queries (those running now, those that
+   * ended, and those started later) on 127.0.0.1, or on `host` with a `token` every request must
+   * carry. Resolves once listening; `close()` stops serving (the queries go on).
+   */
+  serveDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+    return serveDashboard({
+      addListener: (l) => this.addListener(l),
+      removeListener: (l) => this.removeListener(l),
+      queries: () => this.queries,
+    }, options);
   }
 
   /** Stop every query (each commits its batch in flight). */
