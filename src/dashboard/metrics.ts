@@ -5,7 +5,7 @@
  * Every figure is read from the QueryFeed when Prometheus scrapes (prom-client's `collect`), so a
  * micro-batch costs nothing here beyond the feed's running totals.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { ChartPoint } from './chart-point.js';
 import { DURATION_PHASES, type QueryFeed, type QueryView } from './query-feed.js';
 
@@ -89,10 +89,11 @@ const SPECS: readonly MetricSpec[] = [
 
 const STATES = ['running', 'stopped', 'failed'] as const;
 
-/** A Registry holding Weir's metrics, read from `feed` at each scrape, and the process' own. */
+/** A Registry holding Weir's metrics, read from `feed` at each scrape. */
 export function createMetricsRegistry(feed: QueryFeed): Registry {
+  // without prom-client's default process metrics: their event-loop figures read NaN between
+  // samples, and an application that wants them has its own registry to merge
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   /** the views to report: the newest run of each query id */
   const current = (): QueryView[] => [...new Map(feed.all().map((v) => [v.id, v])).values()];
   new Gauge({
