@@ -42,6 +42,7 @@ export interface ChartPoint {
   /** epoch seconds; null before the first watermark, +∞ as null with `watermarkFinal` */
   readonly watermark: number | null;
   readonly watermarkFinal: boolean;
+  /** the newest event time the query has seen so far (a batch without rows keeps the one before) */
   readonly maxEventTime: number | null;
   /** max event time − watermark, seconds */
   readonly lagEventTime: number | null;
@@ -64,10 +65,12 @@ type SourceWithEventTime = QueryProgress['sources'][number] & {
   readonly eventTime?: { readonly max?: string | null; readonly watermark?: string | null };
 };
 
-export function chartPoint(p: QueryProgress): ChartPoint {
+/** `newestBefore`: the newest event time of the batches before (epoch seconds), for a batch without rows. */
+export function chartPoint(p: QueryProgress, newestBefore: number | null = null): ChartPoint {
   const t = epochSeconds(p.timestamp) ?? 0;
   const wm = epochSeconds(p.eventTime.watermark);
-  const maxEt = epochSeconds(p.eventTime.max);
+  const own = epochSeconds(p.eventTime.max);
+  const maxEt = own === null ? newestBefore : newestBefore === null ? own : Math.max(own, newestBefore);
   const d = p.durationMs;
   const operators = p.stateOperators.map((o): OperatorPoint => ({
     name: o.operatorName,

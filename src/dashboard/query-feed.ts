@@ -177,7 +177,7 @@ export class QueryFeed {
   }
 
   private addProgress(v: QueryView, p: QueryProgress): { point: ChartPoint; batch: BatchRow } {
-    const point = chartPoint(p);
+    const point = chartPoint(p, v.points[v.points.length - 1]?.maxEventTime ?? null);
     v.points.push(point);
     if (v.points.length > MAX_POINTS) v.points.splice(0, v.points.length - MAX_POINTS);
     const batch: BatchRow = {

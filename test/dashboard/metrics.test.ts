@@ -82,7 +82,10 @@ describe('/metrics', () => {
         expect(value(m, 'weir_query_watermark_seconds', labels)).toBe(wm);
         if (wm !== undefined) {
           expect(value(m, 'weir_query_watermark_lag_clock_seconds', labels)).toBeCloseTo(Date.parse(last.timestamp) / 1000 - wm, 6);
-          expect(value(m, 'weir_query_watermark_lag_event_time_seconds', labels)).toBeCloseTo(Date.parse(last.eventTime.max!) / 1000 - wm, 6);
+          // behind the newest event time seen so far (a batch without rows has none of its own)
+          const newest = Math.max(...all.filter((p) => p.eventTime.max).map((p) => Date.parse(p.eventTime.max!) / 1000));
+          expect(value(m, 'weir_query_max_event_time_seconds', labels)).toBe(newest);
+          expect(value(m, 'weir_query_watermark_lag_event_time_seconds', labels)).toBeCloseTo(newest - wm, 6);
         }
         return m;
       };
