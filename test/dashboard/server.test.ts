@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, ManualClock, WeirError, type Dashboard } from '../../src/index.js';
-import { runCli } from '../support/cli.js';
+import { hasBuild, runCli, spawnCli, tempDir, writeSql } from '../support/cli.js';
 
 interface Reply { status: number; body: string; type: string | undefined }
 
@@ -117,4 +117,43 @@ describe('dashboard server', () => {
     expect(badPort.code).toBe(1);
     expect(badPort.stderr).toMatch(/--ui demo: expected a port number/);
   });
+
+  it('weir run --ui serves the dashboard while the queries run, and says where', async () => {
+    expect(hasBuild(), 'npm run build first: this test runs bin/weir.js').toBe(true);
+    const dir = tempDir('weir-ui-');
+    // paced: 4 000 events at 2 000 a second of event time, about two seconds
+    const file = writeSql(dir, `
+      SET 'trigger' = '200 ms';
+      CREATE TABLE gen (event_type INT, bid ROW<auction BIGINT, price BIGINT, dateTime TIMESTAMP(3)>)
+        WITH ('connector' = 'nexmark', 'events.num' = '4000', 'first-event.rate' = '2000', 'next-event.rate' = '2000', 'source.pace' = 'true');
+      CREATE TABLE sink (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO sink SELECT bid.auction, bid.price FROM gen WHERE event_type = 2;`);
+    let scraped = '';
+    const r = await spawnCli(['run', file, '--ui', '0'], {
+      onSpawn: (child) => {
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
+          if (m && scraped === '') {
+            scraped = 'pending';
+            void (async () => {
+              for (let i = 0; i < 40 && !/weir_query_batches_total\{[^}]*\} [1-9]/.test(scraped); i++) {
+                scraped = await (await fetch(`${m[1]}metrics`)).text();
+                await new Promise((w) => setTimeout(w, 100));
+              }
+            })().catch(() => {});
+          }
+        });
+      },
+    });
+    expect(r.stderr).toMatch(/^weir: dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(Prometheus metrics at http:\/\/127\.0\.0\.1:\d+\/metrics\)$/m);
+    expect(r.code).toBe(0);
+    // scraped while the query ran
+    expect(scraped).toMatch(/weir_query_state\{query="insert-into_sink",query_id="[^"]+",state="running"\} 1/);
+    expect(scraped).toMatch(/weir_query_batches_total\{[^}]*\} [1-9]/);
+    // and closed when the run ended
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(r.stderr)![1]);
+    expect(await canConnect('127.0.0.1', port)).toBe(false);
+  }, 30_000);
 });
