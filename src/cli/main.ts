@@ -27,6 +27,7 @@ interface RunOptions {
   ui?: boolean | string;
   uiHost?: string;
   uiToken?: string;
+  uiKeep?: boolean;
 }
 
 interface Io {
@@ -103,7 +104,10 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     });
   }
   let stopping = false;
+  let signalled: () => void = () => {};
+  const signal = new Promise<void>((resolve) => { signalled = resolve; });
   const onSignal = (): void => {
+    signalled();
     if (stopping) return;
     stopping = true;
     io.stderr.write('weir: stopping (the batch in flight commits first)…\n');
@@ -123,6 +127,10 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
         code = EXIT_QUERY_FAILED;
         await engine.stop();
       }
+    }
+    if (dashboard && opts.uiKeep && !stopping) {
+      io.stderr.write(`weir: the queries have ended; the dashboard stays at ${dashboard.url} until interrupted (Ctrl-C)\n`);
+      await signal;
     }
     return code;
   } finally {
@@ -196,7 +204,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .option('--progress', 'print one line of progress per micro-batch on stderr')
     .option('--ui [port]', 'serve the live dashboard and /metrics on 127.0.0.1 while the queries run (default port 4040; 0: a free one)')
     .option('--ui-host <host>', 'listen on this address instead of 127.0.0.1 (needs --ui-token)')
-    .option('--ui-token <token>', 'a secret the dashboard page and every endpoint then require (default: $WEIR_UI_TOKEN)'))
+    .option('--ui-token <token>', 'a secret the dashboard page and every endpoint then require (default: $WEIR_UI_TOKEN)')
+    .option('--ui-keep', 'keep serving the dashboard after the queries end, until interrupted'))
     .action((file: string, opts: RunOptions) => { result = runCommand(file, opts, io); });
   common(program.command('explain')
     .description('print the logical and streaming plans of each query in a script')

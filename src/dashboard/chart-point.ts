@@ -9,7 +9,10 @@ export interface OperatorPoint {
   readonly name: string;
   readonly rows: number;
   readonly rowsUpdated: number;
+  /** memory the state takes */
   readonly bytes: number;
+  /** bytes the state takes on disk, for stores that checkpoint (null: not reported) */
+  readonly diskBytes: number | null;
   readonly lateRows: number;
   readonly openWindows: number | null;
   /** epoch seconds of the oldest open window's end, when the operator reports it */
@@ -77,6 +80,7 @@ export function chartPoint(p: QueryProgress, newestBefore: number | null = null)
     rows: o.numRowsTotal,
     rowsUpdated: o.numRowsUpdated,
     bytes: o.memoryUsedBytes,
+    diskBytes: o.stateSizeOnDiskBytes ?? null,
     lateRows: o.numRowsDroppedByWatermark,
     openWindows: o.numOpenWindows ?? null,
     oldestOpenWindowEnd: epochSeconds(o.oldestOpenWindowEnd),

@@ -71,6 +71,8 @@ const SPECS: readonly MetricSpec[] = [
     labels: ['operator_id', 'operator'], read: (v, p) => perOperator(v, p, (i) => p.operators[i]!.rowsUpdated) },
   { name: 'weir_query_state_bytes', help: 'Memory a stateful operator\'s state takes', kind: 'gauge', labels: ['operator_id', 'operator'],
     read: (v, p) => perOperator(v, p, (i) => p.operators[i]!.bytes) },
+  { name: 'weir_query_state_disk_bytes', help: 'Bytes a stateful operator\'s state takes on disk (stores that checkpoint)', kind: 'gauge',
+    labels: ['operator_id', 'operator'], read: (v, p) => perOperator(v, p, (i) => p.operators[i]!.diskBytes) },
   { name: 'weir_query_late_rows_dropped_total', help: 'Rows dropped for arriving after the watermark closed their windows', kind: 'counter',
     labels: ['operator_id', 'operator'], read: (v, p) => perOperator(v, p, (i) => v.totals.lateRows[i] ?? 0) },
   { name: 'weir_query_open_windows', help: 'Windows holding state in a window operator', kind: 'gauge', labels: ['operator_id', 'operator'],

@@ -155,7 +155,7 @@ export const DASHBOARD_SCRIPT = String.raw`
         box.classList.add('stateful');
         box.setAttribute('data-operator-id', String(n.operatorId));
         var i = v.plan.stateOperatorIds.indexOf(n.operatorId), o = last && last.operators[i];
-        if (o) counts = 'state rows: ' + num(o.rows) + ' · updated: ' + num(o.rowsUpdated) + ' · ' + bytes(o.bytes) + ' · late: ' + num(v.totals.lateRows[i] || 0)
+        if (o) counts = 'state rows: ' + num(o.rows) + ' · updated: ' + num(o.rowsUpdated) + ' · ' + bytes(o.bytes) + (o.diskBytes !== null ? ' (' + bytes(o.diskBytes) + ' on disk)' : '') + ' · late: ' + num(v.totals.lateRows[i] || 0)
           + (o.openWindows !== null ? ' · open windows: ' + num(o.openWindows) : '');
       }
       if (n.sourceIndex !== undefined) {
