@@ -7,9 +7,9 @@
  *
  *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--no-duckdb] [--duckdb-threads T] [--ui]
  *
- * `--ui` runs each query also with the dashboard serving (engine.serveDashboard, a client reading
- * /events and /metrics scraped every second, as a page and Prometheus would), alternating runs
- * with and without it, and reports what the dashboard costs.
+ * `--ui` runs each query also with the dashboard serving (engine.serveDashboard; a process of its
+ * own reads /events and scrapes /metrics every second, as a page and Prometheus would), alternating
+ * runs with and without it, and reports what the dashboard costs the query's process.
  *
  * Each Weir run is a child process of its own (`--child`), so its peak RSS is the query's alone and
  * nothing one run leaves in the heap slows the next. Weir's time is from the INSERT's execute() to
@@ -18,7 +18,7 @@
  * alone (the load is excluded), materialised with CREATE TEMP TABLE AS; its events/s divides the same
  * number of generated events by that time.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -112,22 +112,30 @@ function settings(events) {
 }
 
 /**
- * The dashboard of a `--ui` run, with what watches it: a client reading /events (as an open page
- * does) and a scrape of /metrics every second (as Prometheus does). Returns a function that stops
- * them and tells how many bytes of events the client read.
+ * What watches the dashboard in a `--ui` run, in a process of its own as a browser and Prometheus
+ * would be: it reads /events and scrapes /metrics every second, and prints how many bytes of events
+ * it read when told to stop.
  */
+const WATCHER = `
+  const http = require('node:http');
+  const url = process.argv[1];
+  let bytes = 0, scrapes = 0;
+  http.get(url + 'events', (res) => res.on('data', (d) => { if (bytes === 0) process.send('ready'); bytes += d.length; })).on('error', () => {});
+  setInterval(() => http.get(url + 'metrics', (res) => { res.resume(); res.on('end', () => scrapes++); }).on('error', () => {}), 1000);
+  process.on('message', () => { process.send({ bytes, scrapes }); process.exit(0); });`;
+
+/** The dashboard of a `--ui` run and its watcher; returns a function that stops both and tells what the watcher read. */
 async function watchDashboard(engine) {
   const dashboard = await engine.serveDashboard({ port: 0 });
-  const http = await import('node:http');
-  let eventBytes = 0;
-  const req = http.get(`${dashboard.url}events`, (res) => res.on('data', (d) => { eventBytes += d.length; }));
-  req.on('error', () => {});
-  const scrape = setInterval(() => { fetch(`${dashboard.url}metrics`).then((r) => r.text()).catch(() => {}); }, 1000);
+  const watcher = spawn(process.execPath, ['-e', WATCHER, dashboard.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // connected (its snapshot read) before the query starts, as a page open beforehand would be
+  await new Promise((resolve) => watcher.once('message', resolve));
   return async () => {
-    clearInterval(scrape);
-    req.destroy();
+    const read = new Promise((resolve) => watcher.once('message', resolve));
+    watcher.send('stop');
+    const result = await read;
     await dashboard.close();
-    return eventBytes;
+    return result;
   };
 }
 
@@ -146,9 +154,9 @@ async function child(query, events, ui) {
     await q.awaitTermination();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpu = process.cpuUsage(cpu0);
-    const eventBytes = stopWatching ? await stopWatching() : undefined;
-    if (ui && !(eventBytes > 0)) throw new Error('the dashboard client read no events');
-    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes });
+    const watched = stopWatching ? await stopWatching() : undefined;
+    if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
+    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
   } catch (e) {
     // a WeirError's FILE:LINE:COLUMN form when it has one
     const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
@@ -254,7 +262,7 @@ async function main() {
         (ui ? uiRuns : runs).push(res);
         console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
           `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB` +
-          (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read` : ''));
+          (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
       }
       if (weir[q]?.error) break;
     }
@@ -267,7 +275,7 @@ async function main() {
     };
   }
   if (args.ui) {
-    console.log('\nthe dashboard\'s cost (serving, a client on /events, /metrics scraped every second; medians):');
+    console.log('\nthe dashboard\'s cost to the query\'s process (serving /events to a client, /metrics scraped every second; medians):');
     for (const q of args.queries) {
       const w = weir[q];
       if (w.error) continue;

@@ -69,6 +69,8 @@ export class QueryFeed {
   private readonly views = new Map<string, QueryView>();
   private readonly subscribers = new Set<FeedSubscriber>();
   private readonly listener: QueryListener = (e) => this.onEvent(e);
+  /** grows with every change the feed hears: what was derived from an equal version is still true */
+  version = 0;
 
   constructor(private readonly host: DashboardHost) {
     // queries already running: their recent progress fills the charts' start
@@ -106,11 +108,13 @@ export class QueryFeed {
       if (v.state !== 'running') continue;
       const before = v.status;
       this.refresh(v);
+      if (v.status !== before) this.version++;
       if (v.status !== before) this.publish('status', { runId: v.runId, state: v.state, status: v.status });
     }
   }
 
   private onEvent(e: QueryEvent): void {
+    this.version++;
     switch (e.type) {
       case 'started': {
         const v = this.viewOf(e.id, e.runId, e.name);

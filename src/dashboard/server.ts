@@ -110,6 +110,7 @@ export async function serveDashboard(hostEngine: DashboardHost, options: Dashboa
   const registry = createMetricsRegistry(feed);
   const files = assets();
   const clients = new Set<ServerResponse>();
+  let metricsCache: { version: number; text: string } | undefined;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
@@ -144,8 +145,14 @@ export async function serveDashboard(hostEngine: DashboardHost, options: Dashboa
         return send(res, 200, 'text/html; charset=utf-8', dashboardHtml(token !== undefined ? `?token=${encodeURIComponent(token)}` : ''));
       case '/api/queries':
         return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ queries: feed.all() }));
-      case '/metrics':
-        return send(res, 200, registry.contentType, await registry.metrics());
+      case '/metrics': {
+        // the figures change only with the feed's events: a scrape between two batches reuses the text
+        if (metricsCache?.version !== feed.version) {
+          const version = feed.version;
+          metricsCache = { version, text: await registry.metrics() };
+        }
+        return send(res, 200, registry.contentType, metricsCache.text);
+      }
       case '/events':
         return openEvents(res);
       default:
