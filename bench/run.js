@@ -251,8 +251,9 @@ async function main() {
     const runs = [];
     const uiRuns = [];
     for (let r = 0; r < args.runs; r++) {
-      // with --ui, runs with and without the dashboard alternate, so that both see the same load
-      for (const ui of args.ui ? [false, true] : [false]) {
+      // with --ui, runs with and without the dashboard alternate, in turns (ABBA), so that a load
+      // that grows or shrinks during the bench weighs on both alike
+      for (const ui of args.ui ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
         const res = await runChild(q, events, ui);
         if (res.error) {
           console.log(`  weir ${q}${ui ? ' --ui' : ''}: failed: ${res.error}`);

@@ -26,7 +26,7 @@ import { explainStatement, startQuery, type QueryStartContext } from './start-qu
 import type { QueryListener } from '../executor/streaming/progress.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
-import { serveDashboard, type Dashboard, type DashboardOptions } from '../dashboard/index.js';
+import type { Dashboard, DashboardOptions } from '../dashboard/index.js';
 
 export interface EngineOptions {
   /** the only source of processing time (default: the system clock) */
@@ -386,7 +386,9 @@ export class Engine {
    * ended, and those started later) on 127.0.0.1, or on `host` with a `token` every request must
    * carry. Resolves once listening; `close()` stops serving (the queries go on).
    */
-  serveDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+  async serveDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+    // loaded when asked for: an engine without a dashboard does not load its server and prom-client
+    const { serveDashboard } = await import('../dashboard/index.js');
     return serveDashboard({
       addListener: (l) => this.addListener(l),
       removeListener: (l) => this.removeListener(l),
