@@ -156,4 +156,29 @@ describe('dashboard server', () => {
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(r.stderr)![1]);
     expect(await canConnect('127.0.0.1', port)).toBe(false);
   }, 30_000);
+
+  it('weir run --ui-keep keeps serving after the queries end, until interrupted', async () => {
+    expect(hasBuild(), 'npm run build first: this test runs bin/weir.js').toBe(true);
+    const dir = tempDir('weir-ui-keep-');
+    const file = writeSql(dir, `
+      CREATE TABLE gen (event_type INT, bid ROW<auction BIGINT, price BIGINT, dateTime TIMESTAMP(3)>) WITH ('connector' = 'nexmark', 'events.num' = '500');
+      CREATE TABLE sink (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO sink SELECT bid.auction, bid.price FROM gen WHERE event_type = 2;`);
+    let after = '';
+    const r = await spawnCli(['run', file, '--ui', '0', '--ui-keep'], {
+      onSpawn: (child) => {
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /the dashboard stays at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
+          if (m && after === '') {
+            after = 'pending';
+            void fetch(`${m[1]}metrics`).then((res) => res.text()).then((t) => { after = t; child.kill('SIGINT'); });
+          }
+        });
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(after).toMatch(/weir_query_state\{[^}]*state="stopped"\} 1/);
+  }, 30_000);
 });
