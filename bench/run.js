@@ -5,7 +5,11 @@
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
- *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--no-duckdb] [--duckdb-threads T]
+ *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--no-duckdb] [--duckdb-threads T] [--ui]
+ *
+ * `--ui` runs each query also with the dashboard serving (engine.serveDashboard; a process of its
+ * own reads /events and scrapes /metrics every second, as a page and Prometheus would), alternating
+ * runs with and without it, and reports what the dashboard costs the query's process.
  *
  * Each Weir run is a child process of its own (`--child`), so its peak RSS is the query's alone and
  * nothing one run leaves in the heap slows the next. Weir's time is from the INSERT's execute() to
@@ -14,7 +18,7 @@
  * alone (the load is excluded), materialised with CREATE TEMP TABLE AS; its events/s divides the same
  * number of generated events by that time.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,7 +38,7 @@ const DEFAULT_EVENTS = 2_000_000;
 const EVENTS_BY_QUERY = { q10: 1_000_000, q16: 500_000, q23: 500_000 };
 
 function parseArgs(argv) {
-  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined };
+  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -48,9 +52,10 @@ function parseArgs(argv) {
     else if (a === '--no-duckdb') args.duckdb = false;
     else if (a === '--duckdb-threads') args.duckdbThreads = positive(a, value());
     else if (a === '--child') args.child = value();
+    else if (a === '--ui') args.ui = true;
     else {
       throw new Error(`unknown argument ${a}; usage: node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] ` +
-        '[--no-duckdb] [--duckdb-threads T]');
+        '[--no-duckdb] [--duckdb-threads T] [--ui]');
     }
   }
   for (const q of args.queries) if (!NEXMARK_DUCKDB[q]) throw new Error(`unknown query ${q}; known: ${ALL_QUERIES.join(', ')}`);
@@ -106,21 +111,52 @@ function settings(events) {
   };
 }
 
+/**
+ * What watches the dashboard in a `--ui` run, in a process of its own as a browser and Prometheus
+ * would be: it reads /events and scrapes /metrics every second, and prints how many bytes of events
+ * it read when told to stop.
+ */
+const WATCHER = `
+  const http = require('node:http');
+  const url = process.argv[1];
+  let bytes = 0, scrapes = 0;
+  http.get(url + 'events', (res) => res.on('data', (d) => { if (bytes === 0) process.send('ready'); bytes += d.length; })).on('error', () => {});
+  setInterval(() => http.get(url + 'metrics', (res) => { res.resume(); res.on('end', () => scrapes++); }).on('error', () => {}), 1000);
+  process.on('message', () => { process.send({ bytes, scrapes }); process.exit(0); });`;
+
+/** The dashboard of a `--ui` run and its watcher; returns a function that stops both and tells what the watcher read. */
+async function watchDashboard(engine) {
+  const dashboard = await engine.serveDashboard({ port: 0 });
+  const watcher = spawn(process.execPath, ['-e', WATCHER, dashboard.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // connected (its snapshot read) before the query starts, as a page open beforehand would be
+  await new Promise((resolve) => watcher.once('message', resolve));
+  return async () => {
+    const read = new Promise((resolve) => watcher.once('message', resolve));
+    watcher.send('stop');
+    const result = await read;
+    await dashboard.close();
+    return result;
+  };
+}
+
 /** One Weir run, in this (child) process: sends {ms, cpuMs, maxRssKb}, or {error}. */
-async function child(query, events) {
+async function child(query, events, ui) {
   const send = (m) => (process.send ? process.send(m) : console.log(JSON.stringify(m)));
   try {
     const { Engine } = await import('../dist/index.js');
     const { ddl, insert } = benchScript(query);
     const engine = new Engine({ settings: settings(events) });
     await engine.execute(ddl, { file: `${query}.sql` });
+    const stopWatching = ui ? await watchDashboard(engine) : undefined;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const [q] = await engine.execute(insert, { file: `${query}.sql` });
     await q.awaitTermination();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpu = process.cpuUsage(cpu0);
-    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS });
+    const watched = stopWatching ? await stopWatching() : undefined;
+    if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
+    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
   } catch (e) {
     // a WeirError's FILE:LINE:COLUMN form when it has one
     const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
@@ -129,9 +165,9 @@ async function child(query, events) {
   }
 }
 
-function runChild(query, events) {
+function runChild(query, events, ui = false) {
   return new Promise((resolve) => {
-    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events)], {
+    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), ...(ui ? ['--ui'] : [])], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let result;
@@ -200,7 +236,7 @@ const fmtRate = (x) => (x === undefined ? '–' : x >= 1e6 ? `${(x / 1e6).toFixe
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.child) return child(args.child, args.events);
+  if (args.child) return child(args.child, args.events, args.ui);
 
   mkdirSync(path.join(SIDE_INPUT_HOME, 'data'), { recursive: true });
   writeFileSync(path.join(SIDE_INPUT_HOME, 'data', 'side_input.txt'), sideInputCsv());
@@ -213,23 +249,41 @@ async function main() {
   for (const q of args.queries) {
     const events = eventsOf(q, args);
     const runs = [];
+    const uiRuns = [];
     for (let r = 0; r < args.runs; r++) {
-      const res = await runChild(q, events);
-      if (res.error) {
-        console.log(`  weir ${q}: failed: ${res.error}`);
-        weir[q] = { error: res.error };
-        break;
+      // with --ui, runs with and without the dashboard alternate, in turns (ABBA), so that a load
+      // that grows or shrinks during the bench weighs on both alike
+      for (const ui of args.ui ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
+        const res = await runChild(q, events, ui);
+        if (res.error) {
+          console.log(`  weir ${q}${ui ? ' --ui' : ''}: failed: ${res.error}`);
+          weir[q] = { error: res.error };
+          break;
+        }
+        (ui ? uiRuns : runs).push(res);
+        console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
+          `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB` +
+          (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
       }
-      runs.push(res);
-      console.log(`  weir ${q} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
-        `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB`);
+      if (weir[q]?.error) break;
     }
     if (weir[q]?.error) continue;
     weir[q] = {
       rate: (events / median(runs.map((x) => x.ms))) * 1000,
       cpuRate: (events / median(runs.map((x) => x.cpuMs))) * 1000,
       rssMb: Math.max(...runs.map((x) => x.maxRssKb)) / 1024,
+      ...(args.ui ? { uiRate: (events / median(uiRuns.map((x) => x.ms))) * 1000, uiCpuRate: (events / median(uiRuns.map((x) => x.cpuMs))) * 1000 } : {}),
     };
+  }
+  if (args.ui) {
+    console.log('\nthe dashboard\'s cost to the query\'s process (serving /events to a client, /metrics scraped every second; medians):');
+    for (const q of args.queries) {
+      const w = weir[q];
+      if (w.error) continue;
+      const cost = (a, b) => `${(((a - b) / a) * 100).toFixed(1)} %`;
+      console.log(`  ${q}: ${fmtRate(w.rate)} events/s without, ${fmtRate(w.uiRate)} with (${cost(w.rate, w.uiRate)} slower); ` +
+        `per CPU-s ${fmtRate(w.cpuRate)} without, ${fmtRate(w.uiCpuRate)} with (${cost(w.cpuRate, w.uiCpuRate)})`);
+    }
   }
 
   const duck = args.duckdb ? await runDuckDb(args.queries, args) : {};

@@ -6,8 +6,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs/promises';
-import { InternalError, isWeirError, WeirErrors } from '../common/errors.js';
+import { InternalError, isWeirError, WeirError, WeirErrors } from '../common/errors.js';
 import { Engine } from '../engine/engine.js';
+import type { Dashboard } from '../dashboard/index.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
 import { compareCommand, type CompareCliOptions } from './compare/command.js';
 import { formatProgressLine } from './progress-line.js';
@@ -22,6 +23,11 @@ interface RunOptions {
   outputMode?: string;
   set: string[];
   progress?: boolean;
+  /** `--ui` alone: true (the default port); `--ui PORT`: the port as typed */
+  ui?: boolean | string;
+  uiHost?: string;
+  uiToken?: string;
+  uiKeep?: boolean;
 }
 
 interface Io {
@@ -76,11 +82,15 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
   const settings = settingsFrom(opts, io);
   if (!settings) return EXIT_USER_ERROR;
   const engine = new Engine({ settings, checkpointDir: opts.checkpoint, stdout: io.stdout as never, stderr: io.stderr as never });
+  let dashboard: Dashboard | undefined;
   let queries: StreamingQuery[];
   try {
+    // before the queries start, so that the dashboard hears every event of theirs
+    dashboard = await startDashboard(engine, opts, io);
     queries = await engine.execute(sql, { file });
   } catch (e) {
     await engine.stop();
+    await dashboard?.close();
     return reportError(e, file, io, true);
   }
   for (const q of queries) {
@@ -94,7 +104,10 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     });
   }
   let stopping = false;
+  let signalled: () => void = () => {};
+  const signal = new Promise<void>((resolve) => { signalled = resolve; });
   const onSignal = (): void => {
+    signalled();
     if (stopping) return;
     stopping = true;
     io.stderr.write('weir: stopping (the batch in flight commits first)…\n');
@@ -115,11 +128,31 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
         await engine.stop();
       }
     }
+    if (dashboard && opts.uiKeep && !stopping) {
+      io.stderr.write(`weir: the queries have ended; the dashboard stays at ${dashboard.url} until interrupted (Ctrl-C)\n`);
+      await signal;
+    }
     return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await dashboard?.close();
   }
+}
+
+/** `--ui [PORT]` (with `--ui-host` and `--ui-token`): the dashboard, its address on stderr. */
+async function startDashboard(engine: Engine, opts: RunOptions, io: Io): Promise<Dashboard | undefined> {
+  if (opts.ui === undefined && opts.uiHost === undefined && opts.uiToken === undefined) return undefined;
+  let port: number | undefined;
+  if (typeof opts.ui === 'string') {
+    port = /^\d+$/.test(opts.ui) ? Number(opts.ui) : NaN;
+    if (!(port >= 0 && port <= 65535)) throw new WeirError('OPTION', `--ui ${opts.ui}: expected a port number from 0 to 65535 (to take the default port, put --ui after the SQL file)`);
+  }
+  const token = opts.uiToken ?? process.env.WEIR_UI_TOKEN;
+  const d = await engine.serveDashboard({ ...(port !== undefined ? { port } : {}), ...(opts.uiHost ? { host: opts.uiHost } : {}), ...(token ? { token } : {}) });
+  const base = d.url.replace(/\?.*$/, '');
+  io.stderr.write(`weir: dashboard at ${d.url} (Prometheus metrics at ${base}metrics)\n`);
+  return d;
 }
 
 async function explainCommand(file: string, opts: RunOptions, io: Io): Promise<number> {
@@ -168,7 +201,11 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .argument('<file>', 'the SQL script')
     .option('--trigger <trigger>', "available-now | once | continuous | '<interval>' (e.g. '10 seconds')")
     .option('--checkpoint <dir>', 'checkpoint directory (resume from it on restart)')
-    .option('--progress', 'print one line of progress per micro-batch on stderr'))
+    .option('--progress', 'print one line of progress per micro-batch on stderr')
+    .option('--ui [port]', 'serve the live dashboard and /metrics on 127.0.0.1 while the queries run (default port 4040; 0: a free one)')
+    .option('--ui-host <host>', 'listen on this address instead of 127.0.0.1 (needs --ui-token)')
+    .option('--ui-token <token>', 'a secret the dashboard page and every endpoint then require (default: $WEIR_UI_TOKEN)')
+    .option('--ui-keep', 'keep serving the dashboard after the queries end, until interrupted'))
     .action((file: string, opts: RunOptions) => { result = runCommand(file, opts, io); });
   common(program.command('explain')
     .description('print the logical and streaming plans of each query in a script')

@@ -27,6 +27,7 @@ import type { QueryListener } from '../executor/streaming/progress.js';
 import { checkSetting } from './settings-registry.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
+import type { Dashboard, DashboardOptions } from '../dashboard/index.js';
 
 export interface EngineOptions {
   /** the only source of processing time (default: the system clock) */
@@ -382,6 +383,21 @@ export class Engine {
 
   removeListener(listener: QueryListener): void {
     this.listeners.delete(listener);
+  }
+
+  /**
+   * Serve the live dashboard and /metrics of this engine's queries (those running now, those that
+   * ended, and those started later) on 127.0.0.1, or on `host` with a `token` every request must
+   * carry. Resolves once listening; `close()` stops serving (the queries go on).
+   */
+  async serveDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
+    // loaded when asked for: an engine without a dashboard does not load its server and prom-client
+    const { serveDashboard } = await import('../dashboard/index.js');
+    return serveDashboard({
+      addListener: (l) => this.addListener(l),
+      removeListener: (l) => this.removeListener(l),
+      queries: () => this.queries,
+    }, options);
   }
 
   /** Stop every query (each commits its batch in flight). */

@@ -16,9 +16,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   state: ['state', 'common'],
   executor: ['executor', 'planner', 'parser', 'state', 'common', 'connectors/api.ts'],
   connectors: ['connectors', 'common', 'state', 'executor'],
-  engine: ['engine', 'executor', 'planner', 'parser', 'state', 'common', 'connectors'],
-  cli: ['cli', 'engine', 'executor', 'planner', 'parser', 'state', 'common', 'connectors'],
-  'index.ts': ['engine', 'executor', 'common', 'connectors'],
+  engine: ['engine', 'executor', 'planner', 'parser', 'state', 'common', 'connectors', 'dashboard'],
+  dashboard: ['dashboard', 'executor', 'common'],
+  cli: ['cli', 'engine', 'executor', 'planner', 'parser', 'state', 'common', 'connectors', 'dashboard'],
+  'index.ts': ['engine', 'executor', 'common', 'connectors', 'dashboard'],
 };
 
 function walk(dir: string): string[] {

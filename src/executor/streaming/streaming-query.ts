@@ -181,6 +181,10 @@ export class StreamingQuery {
           if (this.progressLog.length > RECENT_PROGRESS) this.progressLog.shift();
           this.emit({ type: 'progress', progress });
           if (this.trigger.kind === 'once' && batches >= 1 && !this.execution.allExhausted()) break;
+          // let I/O in between batches: with sources and sinks that never wait (the generator, the
+          // blackhole) the loop would otherwise hold the event loop until the query ends, and
+          // nothing else in the process (the dashboard's server, a signal, a timer) would run
+          await new Promise<void>((resolve) => setImmediate(resolve));
           continue; // more may be there: ask again before waiting
         }
         // nothing to do now
