@@ -84,6 +84,7 @@ export function postgresDialect(target: PostgresTarget): Dialect {
     maxParameters: 65_535,
     beginSql: 'BEGIN',
     lockRowSuffix: ' FOR UPDATE',
+    arrayInsert: true,
     placeholder: (i) => `$${i}`,
 
     async connect(): Promise<SqlSession> {
@@ -118,8 +119,9 @@ export function postgresDialect(target: PostgresTarget): Dialect {
       const found = await session.query('SELECT to_regclass($1) IS NOT NULL', [tableName]);
       if (found[0]?.[0] !== 't') return undefined;
       const rows = await session.query(
-        'SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum', [tableName]);
-      return rows.map((r) => String(r[0]));
+        'SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+        [tableName]);
+      return rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
     },
 
     paramWriter: postgresParam,

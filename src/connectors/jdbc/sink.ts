@@ -35,6 +35,8 @@ import { matchColumns, missingTableError } from './table-columns.js';
 export const BATCHES_TABLE = 'weir_sink_batches';
 /** the most rows one INSERT carries by default: larger statements were no faster (bench/connectors/jdbc.js) */
 const DEFAULT_ROWS_PER_STATEMENT = 1_000;
+/** rows per unnest INSERT (PostgreSQL): one statement per 50 000 rows keeps the arrays' text small */
+const DEFAULT_ROWS_PER_ARRAY_INSERT = 50_000;
 
 /** Rows picked from a SinkBatch's data: batch `b[i]`, row `r[i]`. */
 interface RowRefs {
@@ -57,6 +59,8 @@ export class JdbcSink implements Sink {
   /** quoted target column of each schema column */
   private targetColumns: string[] = [];
   private writers: ((v: unknown) => unknown)[] = [];
+  /** PostgreSQL: each column's array type, for unnest inserts (undefined: VALUES lists) */
+  private arrayTypes: string[] | undefined;
 
   constructor(private readonly table: ConnectorTable, ctx: ConnectorContext) {
     const o = jdbcOptions(table, ctx.baseDir);
@@ -78,7 +82,10 @@ export class JdbcSink implements Sink {
     await this.withSession(async (s) => {
       const existing = await this.dialect.tableColumns(s, this.tableName);
       if (!existing) throw missingTableError(this.table, this.tableName, this.dialect.target, 'writes into');
-      this.targetColumns = matchColumns(this.table, this.schema, existing, this.tableName).map(quoteIdent);
+      const matched = matchColumns(this.table, this.schema, existing, this.tableName);
+      this.targetColumns = matched.map((c) => quoteIdent(c.name));
+      // an array column's type would need an array of arrays: those tables take VALUES lists
+      this.arrayTypes = this.dialect.arrayInsert && matched.every((c) => !c.type.endsWith(']')) ? matched.map((c) => `${c.type}[]`) : undefined;
       if (this.writer !== undefined) {
         await s.run(`CREATE TABLE IF NOT EXISTS ${BATCHES_TABLE} (sink VARCHAR(512) NOT NULL, writer VARCHAR(128) NOT NULL, batch_id BIGINT NOT NULL, PRIMARY KEY (sink, writer))`)
           .catch(async (e: unknown) => {
@@ -147,6 +154,7 @@ export class JdbcSink implements Sink {
   /** INSERT the referenced rows in statements of as many rows as the parameter limit and option allow. */
   private async insert(s: SqlSession, data: readonly arrow.RecordBatch[], rows: RowRefs, suffix: string): Promise<void> {
     if (rows.length === 0) return;
+    if (this.arrayTypes) return this.insertArrays(s, data, rows, suffix, this.arrayTypes);
     const ncols = this.targetColumns.length;
     const perStatement = Math.max(1, Math.min(this.maxRows ?? DEFAULT_ROWS_PER_STATEMENT, Math.floor(this.dialect.maxParameters / ncols)));
     const head = `INSERT INTO ${this.tableName} (${this.targetColumns.join(', ')}) VALUES `;
@@ -167,6 +175,28 @@ export class JdbcSink implements Sink {
       }
       const sql = n === perStatement ? (fullSql ??= head + this.valuesList(n, ncols) + suffix) : head + this.valuesList(n, ncols) + suffix;
       await s.run(sql, params);
+    }
+  }
+
+  /** PostgreSQL: `INSERT ... SELECT * FROM unnest($1::t1[], ...)`, one array per column. */
+  private async insertArrays(s: SqlSession, data: readonly arrow.RecordBatch[], rows: RowRefs, suffix: string, types: readonly string[]): Promise<void> {
+    const ncols = types.length;
+    const perStatement = this.maxRows ?? DEFAULT_ROWS_PER_ARRAY_INSERT;
+    const sql = `INSERT INTO ${this.tableName} (${this.targetColumns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `${this.dialect.placeholder(i + 1)}::${t}`).join(', ')})${suffix}`;
+    const readers = data.map((b) => b.data.children.map((d) => readerFor(d)));
+    const writers = this.writers;
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const n = Math.min(perStatement, rows.length - start);
+      const arrays: unknown[][] = Array.from({ length: ncols }, () => new Array(n));
+      for (let i = 0; i < n; i++) {
+        const cols = readers[rows.b[start + i]!]!;
+        const r = rows.r[start + i]!;
+        for (let c = 0; c < ncols; c++) {
+          const v = cols[c]!(r);
+          arrays[c]![i] = v === null || v === undefined ? null : writers[c]!(v);
+        }
+      }
+      await s.run(sql, arrays);
     }
   }
 

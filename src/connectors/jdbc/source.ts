@@ -70,7 +70,7 @@ export class JdbcSource implements Source {
     if (!existing) throw missingTableError(this.table, this.tableName, this.dialect.target, 'reads');
     const names = matchColumns(this.table, this.schema, existing, this.tableName);
     const cols = this.readColumns.map((i) => ({ index: i, column: this.schema.columns[i]!, read: this.dialect.resultReader(this.schema.columns[i]!.type) }));
-    const select = cols.length === 0 ? '1' : cols.map((c) => quoteIdent(names[c.index]!)).join(', ');
+    const select = cols.length === 0 ? '1' : cols.map((c) => quoteIdent(names[c.index]!.name)).join(', ');
     const rows = await s.query(`SELECT ${select} FROM ${this.tableName}`);
     const collector = new ColumnsCollector(this.schema);
     const rejected: RejectedRecord[] = [];

@@ -85,6 +85,7 @@ export function sqliteDialect(target: SqliteTarget): Dialect {
     // take the write lock at BEGIN: a deferred transaction could fail at its first write instead
     beginSql: 'BEGIN IMMEDIATE',
     lockRowSuffix: '',
+    arrayInsert: false,
     placeholder: () => '?',
 
     async connect(): Promise<SqlSession> {
@@ -104,8 +105,8 @@ export function sqliteDialect(target: SqliteTarget): Dialect {
     async tableColumns(session, tableName) {
       const parts = tableNameParts(tableName);
       const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : ['main', parts[0]!];
-      const rows = await session.query('SELECT name FROM pragma_table_info(?, ?)', [table, schema]);
-      return rows.length === 0 ? undefined : rows.map((r) => String(r[0]));
+      const rows = await session.query('SELECT name, type FROM pragma_table_info(?, ?)', [table, schema]);
+      return rows.length === 0 ? undefined : rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
     },
 
     paramWriter: sqliteParam,

@@ -5,14 +5,15 @@
 import { WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { ConnectorTable } from '../api.js';
+import type { DatabaseColumn } from './dialect.js';
 
-/** The database column of each schema column, by index; a column the database table lacks is an error naming both lists. */
-export function matchColumns(table: ConnectorTable, schema: Schema, existing: readonly string[], tableName: string): string[] {
+/** The database column of each schema column; a column the database table lacks is an error naming both lists. */
+export function matchColumns(table: ConnectorTable, schema: Schema, existing: readonly DatabaseColumn[], tableName: string): DatabaseColumn[] {
   return schema.columns.map((c) => {
-    const found = existing.find((e) => e === c.name) ?? existing.find((e) => e.toLowerCase() === c.name.toLowerCase());
+    const found = existing.find((e) => e.name === c.name) ?? existing.find((e) => e.name.toLowerCase() === c.name.toLowerCase());
     if (found === undefined) {
       throw new WeirError('OPTION',
-        `table '${table.name}': column '${c.name}' is not a column of the database table '${tableName}', which has ${existing.map((e) => `'${e}'`).join(', ')}`,
+        `table '${table.name}': column '${c.name}' is not a column of the database table '${tableName}', which has ${existing.map((e) => `'${e.name}'`).join(', ')}`,
         table.optionSpans.get('table-name'));
     }
     return found;
