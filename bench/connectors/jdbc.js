@@ -3,8 +3,9 @@
  * The jdbc sink's rate beside its client's own, same rows, same machine, one run:
  *
  * - PostgreSQL (a server started here: initdb into a temp dir, as the postgres user when root):
- *   Weir's `INSERT INTO pg_table SELECT * FROM src` against node-postgres issuing the same
- *   multi-row INSERT statements (1000 rows each) in one transaction.
+ *   Weir's `INSERT INTO pg_table SELECT * FROM src` against node-postgres issuing multi-row
+ *   INSERT ... VALUES statements (1000 rows each) in one transaction, and against node-postgres
+ *   issuing Weir's own statements (INSERT ... SELECT FROM unnest of one array per column).
  * - SQLite (a temp file): Weir against better-sqlite3 running one prepared INSERT per row in a
  *   transaction.
  *
@@ -81,10 +82,7 @@ async function weirRate(url, table) {
   return ROWS / (ms / 1000);
 }
 
-/**
- * node-postgres alone: 1000-row INSERT statements in one transaction, as an application writes
- * them; the first run of the bench also times the unnest form Weir uses, for reference.
- */
+/** node-postgres alone: 1000-row INSERT ... VALUES statements in one transaction, as applications often write them. */
 async function pgRate(server, table) {
   const c = await server.connect();
   const t0 = performance.now();
@@ -98,6 +96,22 @@ async function pgRate(server, table) {
     const params = [];
     for (let r = i; r < i + n; r++) params.push(rows[r].id, rows[r].k, rows[r].price, iso[r], rows[r].amount);
     await c.query(n === PER_STATEMENT ? full : `INSERT INTO ${table} (id, k, price, ts, amount) VALUES ${values(n)}`, params);
+  }
+  await c.query('COMMIT');
+  const ms = performance.now() - t0;
+  await c.end();
+  return ROWS / (ms / 1000);
+}
+
+/** node-postgres alone, the statements Weir sends: INSERT ... SELECT FROM unnest(arrays), 50 000 rows each, in one transaction. */
+async function pgUnnestRate(server, table) {
+  const c = await server.connect();
+  const t0 = performance.now();
+  await c.query('BEGIN');
+  const sql = `INSERT INTO ${table} (id, k, price, ts, amount) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamp(3)[], $5::numeric(12,2)[])`;
+  for (let i = 0; i < rows.length; i += PUSH) {
+    const slice = rows.slice(i, i + PUSH);
+    await c.query(sql, [slice.map((r) => r.id), slice.map((r) => r.k), slice.map((r) => r.price), slice.map((r) => new Date(r.ts).toISOString()), slice.map((r) => r.amount)]);
   }
   await c.query('COMMIT');
   const ms = performance.now() - t0;
@@ -126,11 +140,12 @@ const file = path.join(dir, 'bench.db');
 try {
   const admin = await server.connect();
   const sqlite = new Database(file);
-  const result = { pgWeir: [], pgClient: [], sqliteWeir: [], sqliteClient: [] };
+  const result = { pgWeir: [], pgClient: [], pgUnnest: [], sqliteWeir: [], sqliteClient: [] };
   for (let run = 0; run < RUNS; run++) {
-    for (const t of [`w${run}`, `c${run}`]) await admin.query(DDL(t, { bigint: 'BIGINT', ts: 'TIMESTAMP(3)', dec: 'NUMERIC(12, 2)' }));
+    for (const t of [`w${run}`, `c${run}`, `u${run}`]) await admin.query(DDL(t, { bigint: 'BIGINT', ts: 'TIMESTAMP(3)', dec: 'NUMERIC(12, 2)' }));
     for (const t of [`w${run}`, `c${run}`]) sqlite.exec(DDL(t, { bigint: 'INTEGER', ts: 'TEXT', dec: 'TEXT' }));
     result.pgClient.push(await pgRate(server, `c${run}`));
+    result.pgUnnest.push(await pgUnnestRate(server, `u${run}`));
     result.pgWeir.push(await weirRate(server.url, `w${run}`));
     result.sqliteClient.push(sqliteRate(file, `c${run}`));
     result.sqliteWeir.push(await weirRate(`sqlite:${file}`, `w${run}`));
@@ -143,6 +158,7 @@ try {
   await admin.end();
   console.log(`jdbc sink, ${ROWS.toLocaleString('en-US')} rows (5 columns), median of ${RUNS} runs`);
   console.log(`  PostgreSQL  weir ${fmt(median(result.pgWeir))}   node-postgres alone ${fmt(median(result.pgClient))}   ratio ${(median(result.pgWeir) / median(result.pgClient)).toFixed(2)}`);
+  console.log(`              node-postgres alone with Weir's statements (unnest arrays) ${fmt(median(result.pgUnnest))}   ratio ${(median(result.pgWeir) / median(result.pgUnnest)).toFixed(2)}`);
   console.log(`  SQLite      weir ${fmt(median(result.sqliteWeir))}   better-sqlite3 alone ${fmt(median(result.sqliteClient))}   ratio ${(median(result.sqliteWeir) / median(result.sqliteClient)).toFixed(2)}`);
 } finally {
   await server.stop();
