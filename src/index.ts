@@ -5,7 +5,8 @@
 export { Engine } from './engine/engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engine.js';
 export { StreamingQuery } from './executor/streaming/streaming-query.js';
-export type { QueryProgress, QueryEvent, QueryListener, SourceProgress } from './executor/streaming/progress.js';
+export type { QueryProgress, QueryEvent, QueryListener, QueryStatus, SourceProgress } from './executor/streaming/progress.js';
+export type { ConnectorRetry, RetrySummary } from './executor/streaming/connector-retry.js';
 export type { StateOperatorProgress } from './executor/operators/operator.js';
 export { ManualClock, SystemClock } from './executor/streaming/clock.js';
 export type { Clock } from './executor/streaming/clock.js';
@@ -14,5 +15,6 @@ export type { SqlType } from './common/types.js';
 export type { OutputMode, RejectedRecord } from './connectors/api.js';
 export type { Change, ChangeKind } from './connectors/memory/index.js';
 export type { ForeachBatchContext, ForeachBatchHandler } from './connectors/foreach-batch/index.js';
-export type { Connector, ConnectorTable, ConnectorContext, Source, Sink, SinkBatch, SourceReadResult, Json } from './connectors/api.js';
+export type { Connector, ConnectorTable, ConnectorContext, Source, Sink, SinkBatch, SinkWriter, SourceReadResult, Json } from './connectors/api.js';
+export { ConnectorUnavailableError, RowKind } from './connectors/api.js';
 export type { Schema } from './common/schema.js';

@@ -83,12 +83,15 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     await engine.stop();
     return reportError(e, file, io, true);
   }
-  if (opts.progress) {
-    for (const q of queries) {
-      q.addListener((ev) => {
-        if (ev.type === 'progress') io.stderr.write(formatProgressLine(ev.progress, queries.length > 1) + '\n');
-      });
-    }
+  for (const q of queries) {
+    q.addListener((ev) => {
+      if (ev.type === 'progress' && opts.progress) io.stderr.write(formatProgressLine(ev.progress, queries.length > 1) + '\n');
+      // a server that is away is worth a line whether or not progress was asked for
+      if (ev.type === 'retrying') {
+        const r = ev.retry;
+        io.stderr.write(`weir: ${ev.name}: waiting for ${r.target} (${r.operation}: ${r.lastError}); attempt ${r.attempt}, next in ${r.nextAttemptInMs} ms\n`);
+      }
+    });
   }
   let stopping = false;
   const onSignal = (): void => {

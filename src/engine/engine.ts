@@ -23,6 +23,7 @@ import { applyDdl } from '../planner/index.js';
 import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
+import type { QueryListener } from '../executor/streaming/progress.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
 
@@ -83,6 +84,7 @@ export class Engine {
   private readonly connectors: Map<string, Connector>;
   private readonly batchHandlers = new Map<string, ForeachBatchHandler>();
   private readonly queries: StreamingQuery[] = [];
+  private readonly listeners = new Set<QueryListener>();
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
   /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
   private readonly pendingModules = new Map<string, PendingModuleFunction>();
@@ -208,6 +210,7 @@ export class Engine {
       nextQueryNumber: () => this.queryCounter++,
       newId: () => randomUUID(),
       optimize: this.options.optimizer ?? true,
+      listeners: this.listeners,
     };
   }
 
@@ -362,6 +365,19 @@ export class Engine {
 
   get activeQueries(): readonly StreamingQuery[] {
     return this.queries.filter((q) => q.isActive);
+  }
+
+  /**
+   * Hear every query's events (started, progress, retrying, terminated), of the queries running now
+   * and of those started later, as Spark's `streams.addListener`.
+   */
+  addListener(listener: QueryListener): void {
+    if (typeof listener !== 'function') throw new WeirError('OPTION', 'engine.addListener(…) needs a function');
+    this.listeners.add(listener);
+  }
+
+  removeListener(listener: QueryListener): void {
+    this.listeners.delete(listener);
   }
 
   /** Stop every query (each commits its batch in flight). */

@@ -17,7 +17,9 @@ import { withCurrentOptionNames } from '../connectors/option-names.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { MicroBatchExecution } from '../executor/streaming/micro-batch-execution.js';
 import { StreamingQuery } from '../executor/streaming/streaming-query.js';
-import { parseTrigger } from '../executor/streaming/trigger.js';
+import type { QueryListener } from '../executor/streaming/progress.js';
+import { parseDurationMs, parseTrigger } from '../executor/streaming/trigger.js';
+import { DEFAULT_RETRY, RETRY_SETTINGS, type RetryPolicy } from '../executor/streaming/connector-retry.js';
 import type { InsertStmt, QueryStmt } from '../parser/ast.js';
 import type { Catalog, CatalogTable } from '../planner/catalog.js';
 import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
@@ -45,6 +47,8 @@ export interface QueryStartContext {
   newId(): string;
   /** whether to run the optimizer's rules (EngineOptions.optimizer) */
   readonly optimize: boolean;
+  /** engine.addListener's listeners: every query tells them its events */
+  readonly listeners: ReadonlySet<QueryListener>;
 }
 
 interface PlannedQuery {
@@ -126,6 +130,24 @@ function sharedSources(
   return nodes.map((n) => byTable.get(n.table.name.toLowerCase())!);
 }
 
+/** `SET 'connector.retry.*'`: how long and how often a query waits for a server that is away. */
+function retryPolicy(settings: ReadonlyMap<string, string>): RetryPolicy {
+  const ms = (key: string, fallback: number): number => {
+    const text = settings.get(key);
+    if (text === undefined) return fallback;
+    const v = parseDurationMs(text);
+    if (v === undefined || !Number.isFinite(v) || v < 0) {
+      throw new WeirError('OPTION', `SET '${key}' = '${text}': expected a duration such as '30 s', '2 min' or '500 ms'`);
+    }
+    return v;
+  };
+  return {
+    timeoutMs: ms(RETRY_SETTINGS.timeout, DEFAULT_RETRY.timeoutMs),
+    initialBackoffMs: Math.max(1, ms(RETRY_SETTINGS.initialBackoff, DEFAULT_RETRY.initialBackoffMs)),
+    maxBackoffMs: Math.max(1, ms(RETRY_SETTINGS.maxBackoff, DEFAULT_RETRY.maxBackoffMs)),
+  };
+}
+
 /** A print table for a bare SELECT's results. */
 function printTable(schema: Schema): ConnectorTable {
   return {
@@ -169,8 +191,9 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name, ctx.stderr),
     lateRows,
     lookupSources,
+    retry: retryPolicy(ctx.settings),
   });
-  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming));
+  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming), ctx.listeners);
   q.start();
   return q;
 }

@@ -153,7 +153,7 @@ export async function killLoop(args: readonly string[], cwd: string, opts: { kil
   return { kills: opts.kills, batchesBeforeKill, finalStderr: last.stderr, runMs };
 }
 
-function runAndKill(args: readonly string[], cwd: string, afterBatches: number, delayMs: number): Promise<{ killed: boolean; code: number | null; batches: number; stderr: string }> {
+export function runAndKill(args: readonly string[], cwd: string, afterBatches: number, delayMs: number): Promise<{ killed: boolean; code: number | null; batches: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

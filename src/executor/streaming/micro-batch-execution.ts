@@ -27,6 +27,7 @@ import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from 
 import type { Trigger } from './trigger.js';
 import { isoOrNull } from './trigger.js';
 import { WatermarkTracker } from './watermark-tracker.js';
+import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 
 export interface RejectedRecordsWriter {
   readonly description: string;
@@ -61,6 +62,8 @@ export interface ExecutionOptions {
    * also when it resumes from a checkpoint, which holds nothing of these tables.
    */
   readonly lookupSources?: ReadonlyMap<LookupJoinNode, Source>;
+  /** how calls to a server that is away are retried (connector-retry.ts) */
+  readonly retry?: RetryPolicy;
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -89,8 +92,11 @@ export class MicroBatchExecution {
   private recovered: { lastCommitted: number; pending: number | undefined } = { lastCommitted: -1, pending: undefined };
   /** malformed records of lookup tables, reported with the first batch that runs */
   private lookupRejected: RejectedRecord[] = [];
+  /** every source and sink call goes through it: a server that is away is waited for, with backoff */
+  readonly retrier: ConnectorRetrier;
 
   constructor(private readonly o: ExecutionOptions) {
+    this.retrier = new ConnectorRetrier(o.retry ?? DEFAULT_RETRY);
     this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined));
     this.offsets = o.sources.map(() => undefined);
   }
@@ -124,7 +130,7 @@ export class MicroBatchExecution {
     for (const [node, source] of this.o.lookupSources ?? []) {
       try {
         const lookupRow = { columns: node.columns.map((i) => node.table.columns[i]!) };
-        const { rows, rejected } = await readLookupRows(source, lookupRow, node.columns);
+        const { rows, rejected } = await this.retrier.call('read', () => readLookupRows(source, lookupRow, node.columns));
         lookupTables.set(node, rows);
         this.lookupRejected.push(...rejected);
       } finally {
@@ -133,7 +139,7 @@ export class MicroBatchExecution {
     }
     this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables });
     this.operators = allOperators(this.tree);
-    await this.o.sink.open({
+    await this.retrier.call('open', () => this.o.sink.open({
       schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
       mode: this.o.plan.mode,
       keyColumns: this.o.plan.keyColumns,
@@ -146,7 +152,7 @@ export class MicroBatchExecution {
         lastCommittedBatchId: this.recovered.lastCommitted,
         pendingBatchId: this.recovered.pending,
       },
-    });
+    }));
   }
 
   /**
@@ -211,7 +217,7 @@ export class MicroBatchExecution {
     } else {
       // a source scanned twice (one object, see start-query.ts) is asked once
       const asked = new Map<Source, Map<string, Promise<Json | undefined>>>();
-      ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => s.latestOffset(starts[i]))));
+      ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => this.retrier.call('latestOffset', () => s.latestOffset(starts[i])))));
       const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
       if (!newData) {
         this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
@@ -251,7 +257,7 @@ export class MicroBatchExecution {
       const s = this.o.sources[i]!;
       const range = `${offsetKey(starts[i])} ${offsetKey(ends[i])}`;
       const first = !reads.get(s)?.has(range);
-      const r = await once(reads, s, range, () => s.read(starts[i], ends[i]!));
+      const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(starts[i], ends[i]!)));
       for (const b of r.batches) { chunks[i]!.push({ batch: b }); inputRows[i] += b.numRows; }
       if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
       for (const b of r.batches) readRows += b.numRows;
@@ -269,7 +275,10 @@ export class MicroBatchExecution {
     let output: Chunk[];
     try {
       output = runBatch(this.tree, chunks, ctx);
-      if (!delivered) await this.o.sink.write({ ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp });
+      if (!delivered) {
+        const sinkBatch = { ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp };
+        await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
+      }
     } catch (e) {
       for (const op of this.operators) op.abort?.();
       throw e;
@@ -302,7 +311,7 @@ export class MicroBatchExecution {
       const s = this.o.sources[i]!;
       if (ends[i] === undefined || committed.has(s)) continue;
       committed.add(s);
-      await s.commit?.(ends[i]!);
+      if (s.commit) await this.retrier.call('commit', () => s.commit!(ends[i]!));
     }
     this.offsets = ends;
     this.batchId++;
@@ -310,6 +319,7 @@ export class MicroBatchExecution {
     const tEnd = performance.now();
 
     const numInput = readRows;
+    const retries = this.retrier.takeBatchWaits();
     const secs = Math.max(1e-6, (tEnd - t0) / 1000);
     const sources: SourceProgress[] = this.o.sources.map((s, i) => ({
       description: s.description,
@@ -346,6 +356,7 @@ export class MicroBatchExecution {
       stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
       sources,
       sink: { description: this.o.sink.description, numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0) },
+      ...(retries.length > 0 ? { connectorRetries: retries } : {}),
     };
   }
 

@@ -3,6 +3,7 @@
  * find what they expect (CONTRACT.md "Embedding API").
  */
 import type { StateOperatorProgress } from '../operators/operator.js';
+import type { ConnectorRetry, RetrySummary } from './connector-retry.js';
 
 /** A stateful operator's progress, with the bytes its state takes on disk (checkpointing stores). */
 export type StateOperatorProgressOnDisk = StateOperatorProgress & { readonly stateSizeOnDiskBytes?: number };
@@ -49,11 +50,23 @@ export interface QueryProgress {
   readonly stateOperators: readonly StateOperatorProgressOnDisk[];
   readonly sources: readonly SourceProgress[];
   readonly sink: { readonly description: string; readonly numOutputRows: number };
+  /** the waits for a server that was away during this batch (absent when there were none) */
+  readonly connectorRetries?: readonly RetrySummary[];
+}
+
+/** What a query is doing now, as Spark's StreamingQueryStatus. */
+export interface QueryStatus {
+  readonly message: string;
+  readonly isTriggerActive: boolean;
+  /** set while the query waits for a server to come back */
+  readonly waitingFor?: ConnectorRetry;
 }
 
 export type QueryEvent =
   | { readonly type: 'started'; readonly id: string; readonly runId: string; readonly name: string }
   | { readonly type: 'progress'; readonly progress: QueryProgress }
-  | { readonly type: 'terminated'; readonly id: string; readonly runId: string; readonly exception?: Error };
+  | { readonly type: 'terminated'; readonly id: string; readonly runId: string; readonly exception?: Error }
+  /** a source or sink could not reach its server: the call is retried after `retry.nextAttemptInMs` */
+  | { readonly type: 'retrying'; readonly id: string; readonly runId: string; readonly name: string; readonly retry: ConnectorRetry };
 
 export type QueryListener = (event: QueryEvent) => void;

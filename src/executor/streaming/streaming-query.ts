@@ -8,8 +8,9 @@
  */
 import { WeirError } from '../../common/errors.js';
 import type { MicroBatchExecution } from './micro-batch-execution.js';
+import { RetryAborted } from './connector-retry.js';
 import type { Clock } from './clock.js';
-import type { QueryEvent, QueryListener, QueryProgress } from './progress.js';
+import type { QueryEvent, QueryListener, QueryProgress, QueryStatus } from './progress.js';
 import type { Trigger } from './trigger.js';
 
 const RECENT_PROGRESS = 100;
@@ -25,6 +26,8 @@ export class StreamingQuery {
   /** resolvers waiting for the loop to find nothing left to do */
   private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private loopStarted = false;
+  private inStep = false;
+  private firstStepStarted = false;
 
   /** @internal queries are made by Engine.execute */
   constructor(
@@ -35,8 +38,11 @@ export class StreamingQuery {
     private readonly trigger: Trigger,
     private readonly clock: Clock,
     private readonly explainText: string,
+    /** the engine's listeners (engine.addListener): they hear every query's events, `started` included */
+    private readonly engineListeners: ReadonlySet<QueryListener> = new Set(),
   ) {
     this.terminated = new Promise<void>((resolve) => { this.resolveTerminated = resolve; });
+    execution.retrier.onRetry = (retry) => this.emit({ type: 'retrying', id, runId, name, retry });
   }
 
   private resolveTerminated: () => void = () => {};
@@ -69,6 +75,20 @@ export class StreamingQuery {
     return this.progressLog[this.progressLog.length - 1];
   }
 
+  /** What the query is doing now (Spark's `query.status`): running a batch, waiting, or waiting for a server. */
+  get status(): QueryStatus {
+    const waitingFor = this.execution.retrier.waiting;
+    if (!this.active) return { message: this.error ? `Failed: ${this.error.message}` : 'Stopped', isTriggerActive: false };
+    if (waitingFor) {
+      return {
+        message: `Waiting for ${waitingFor.target} to come back (${waitingFor.operation}: ${waitingFor.lastError}; attempt ${waitingFor.attempt}, next in ${waitingFor.nextAttemptInMs} ms)`,
+        isTriggerActive: true,
+        waitingFor,
+      };
+    }
+    return this.inStep ? { message: 'Processing new data', isTriggerActive: true } : { message: 'Waiting for data to arrive', isTriggerActive: false };
+  }
+
   get recentProgress(): readonly QueryProgress[] {
     return this.progressLog.slice();
   }
@@ -77,8 +97,20 @@ export class StreamingQuery {
     return this.explainText;
   }
 
+  /**
+   * Hear this query's events. The query starts inside `engine.execute`, before its caller can add a
+   * listener; so a listener added before the first batch has run is told `started` at once.
+   */
   addListener(l: QueryListener): void {
+    if (this.listeners.has(l)) return;
     this.listeners.add(l);
+    if (this.loopStarted && this.active && this.progressLog.length === 0 && !this.firstStepStarted) {
+      try {
+        l({ type: 'started', id: this.id, runId: this.runId, name: this.name });
+      } catch {
+        // a listener's failure must not stop the query
+      }
+    }
   }
 
   removeListener(l: QueryListener): void {
@@ -98,6 +130,7 @@ export class StreamingQuery {
   async stop(): Promise<void> {
     this.stopRequested = true;
     this.wake.abort();
+    this.execution.retrier.abort();
     await this.terminated;
   }
 
@@ -112,7 +145,7 @@ export class StreamingQuery {
   }
 
   private emit(e: QueryEvent): void {
-    for (const l of this.listeners) {
+    for (const l of [...this.engineListeners, ...this.listeners]) {
       try {
         l(e);
       } catch {
@@ -139,7 +172,9 @@ export class StreamingQuery {
           const interval = this.trigger.intervalMs;
           nextTriggerAt = (Math.floor(this.clock.now() / interval) + 1) * interval;
         }
-        const progress = await this.execution.step();
+        this.inStep = true;
+        this.firstStepStarted = true;
+        const progress = await this.execution.step().finally(() => { this.inStep = false; });
         if (progress) {
           batches++;
           this.progressLog.push(progress);
@@ -156,7 +191,8 @@ export class StreamingQuery {
         if (this.trigger.kind === 'asFastAsPossible') await this.idleWait();
       }
     } catch (e) {
-      this.error = e instanceof Error ? e : new Error(String(e));
+      // stopped while waiting for a server: the batch in flight never committed, a restart re-runs it
+      if (!(e instanceof RetryAborted && this.stopRequested)) this.error = e instanceof Error ? e : new Error(String(e));
     } finally {
       try {
         await this.execution.close();
