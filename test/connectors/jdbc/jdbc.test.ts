@@ -195,6 +195,34 @@ describe.each(dialects)('jdbc connector on $name', ({ name, open, skip }) => {
     expect(sorted(plainRows(await db.rows('SELECT k, v FROM resumed')))).toEqual(sorted(batches.flat()));
   }, 30_000);
 
+  it.skipIf(skip || name !== 'postgresql')('waits while the server is stopped and carries on when it is back, nothing lost or doubled', async () => {
+    await db.exec(`CREATE TABLE outage (k ${db.types.text}, v ${db.types.bigint})`);
+    const engine = new Engine({ checkpointDir: checkpoint() });
+    const [q] = await engine.execute(`SET 'connector.retry.initial-backoff' = '50 ms'; SET 'connector.retry.max-backoff' = '200 ms'; SET 'connector.retry.timeout' = '30 s';
+      CREATE TABLE t (k STRING, v INT) WITH ('connector' = 'memory');
+      CREATE TABLE outage (k STRING, v BIGINT) WITH (${jdbc('outage')});
+      INSERT INTO outage SELECT k, v FROM t;`);
+    const batches = kvBatches(4, 30, 3);
+    engine.input('t').push(batches[0]!);
+    await q!.processAllAvailable();
+    // a restart between batches: the sink's connection is gone, its next write reconnects
+    await db.server!.restart();
+    engine.input('t').push(batches[1]!);
+    await q!.processAllAvailable();
+    // stopped during a batch: the write waits (retrying, shown in the status) until the server is back
+    await db.server!.halt();
+    const retrying = new Promise<string>((resolve) => q!.addListener((e) => { if (e.type === 'retrying' && e.retry.attempt >= 2) resolve(q!.status.message); }));
+    engine.input('t').push(batches[2]!);
+    const done = q!.processAllAvailable();
+    expect(await retrying).toMatch(/^Waiting for postgresql\[127\.0\.0\.1:\d+\/weir\] to come back \(write: /);
+    await db.server!.resume();
+    await done;
+    engine.input('t').push(batches[3]!);
+    await q!.processAllAvailable();
+    await engine.stop();
+    expect(sorted(plainRows(await db.rows('SELECT k, v FROM outage')))).toEqual(sorted(batches.flat()));
+  }, 40_000);
+
   it.skipIf(skip)('names a missing table, and a column the table lacks', async () => {
     await db.exec(`CREATE TABLE narrow (id ${db.types.bigint})`);
     for (const [target, message] of [
