@@ -134,11 +134,12 @@ export class JdbcSink implements Sink {
       await this.insert(s, data, allRows(data), '');
       return;
     }
-    if (this.mode === 'append' || !kinds) {
-      await this.insert(s, data, allRows(data), this.mode === 'update' ? this.upsertClause() : '');
+    if (this.mode === 'append') {
+      await this.insert(s, data, allRows(data), '');
       return;
     }
-    const { upserts, deletes } = this.lastChangePerKey(data, kinds);
+    // (without kinds every row is an insert; a key may still come twice in one batch)
+    const { upserts, deletes } = this.lastChangePerKey(data, kinds ?? new Uint8Array(data.reduce((n, b) => n + b.numRows, 0)));
     await this.deleteKeys(s, data, deletes);
     await this.insert(s, data, upserts, this.upsertClause());
   }
