@@ -304,7 +304,7 @@ function keyText(values: readonly unknown[]): string {
 /** What to do about a database error the user can fix. */
 function hintFor(e: unknown, mode: OutputMode): string {
   const m = messageOf(e);
-  if (mode === 'update' && /ON CONFLICT|unique or exclusion constraint|does not match any PRIMARY KEY or UNIQUE/i.test(m)) {
+  if (mode === 'update' && /no unique or exclusion constraint matching|does not match any PRIMARY KEY or UNIQUE/i.test(m)) {
     return ' (update mode upserts with ON CONFLICT on the key columns: the database table needs a PRIMARY KEY or UNIQUE constraint on them)';
   }
   return '';
