@@ -257,6 +257,28 @@ describe.each(dialects)('jdbc connector on $name', ({ name, open, skip }) => {
     expect(sorted(plainRows(await db.rows('SELECT k, v FROM outage')))).toEqual(sorted(batches.flat()));
   }, 40_000);
 
+  it.skipIf(skip || name !== 'postgresql')('a lookup join started while the server is down loads the table once it is back', async () => {
+    await db.exec(`CREATE TABLE dim_later (k ${db.types.bigint}, name ${db.types.text})`);
+    await db.exec("INSERT INTO dim_later VALUES (1, 'one'), (2, 'two')");
+    await db.server!.halt();
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`SET 'connector.retry.initial-backoff' = '50 ms'; SET 'connector.retry.max-backoff' = '200 ms';
+        CREATE TABLE probe (k BIGINT, pt AS PROCTIME()) WITH ('connector' = 'memory');
+        CREATE TABLE dim_later (k BIGINT, name STRING) WITH (${jdbc('dim_later')});
+        CREATE TABLE out_t (k BIGINT, name STRING) WITH ('connector' = 'memory');
+        INSERT INTO out_t SELECT p.k, d.name FROM probe p JOIN dim_later FOR SYSTEM_TIME AS OF p.pt AS d ON p.k = d.k;`);
+      await new Promise<void>((resolve) => q!.addListener((e) => { if (e.type === 'retrying') resolve(); }));
+      await db.server!.resume();
+      engine.input('probe').push([{ k: 2 }, { k: 3 }, { k: 1 }]);
+      await q!.processAllAvailable();
+      expect(sorted(engine.output('out_t').rows())).toEqual([{ k: 1, name: 'one' }, { k: 2, name: 'two' }]);
+    } finally {
+      await db.server!.resume().catch(() => undefined);
+      await engine.stop();
+    }
+  }, 30_000);
+
   it.skipIf(skip)('names a missing table, and a column the table lacks', async () => {
     await db.exec(`CREATE TABLE narrow (id ${db.types.bigint})`);
     for (const [target, message] of [

@@ -92,6 +92,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 
   const resume = async (): Promise<void> => {
+    const running = serverPid();
+    if (running !== undefined && isAlive(running)) return;
     const [cmd, args] = command(postgres, ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=50']);
     const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -112,7 +114,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       process.kill(pid, 'SIGINT'); // fast shutdown: ends the sessions, checkpoints, exits
       await waitUntil('postgres to stop', async () => !isAlive(pid), 20_000);
     }
-    if (p && p.exitCode === null) await new Promise((r) => p.once('exit', r));
+    if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => { p.once('exit', r); setTimeout(r, 5_000).unref(); });
   };
 
   await resume();
