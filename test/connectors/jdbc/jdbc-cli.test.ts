@@ -22,7 +22,7 @@ describe.each(dialects)('weir run with a jdbc sink on $name', ({ name, open, ski
   }, 30_000);
   afterAll(async () => {
     await db?.close();
-  });
+  }, 30_000);
 
   it.skipIf(skip)('resumes from its checkpoint: each input row once', async () => {
     const dir = tempDir();

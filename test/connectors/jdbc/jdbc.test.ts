@@ -52,7 +52,7 @@ describe.each(dialects)('jdbc connector on $name', ({ name, open, skip }) => {
   }, 30_000);
   afterAll(async () => {
     await db?.close();
-  });
+  }, 30_000);
 
   it.skipIf(skip)('append: the table holds the query result, values exact, NULLs kept', async () => {
     const t = db.types;
