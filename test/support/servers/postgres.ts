@@ -117,6 +117,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => { p.once('exit', r); setTimeout(r, 5_000).unref(); });
   };
 
+  // a test process that dies without its afterAll must not leave the server running
+  const onExit = (): void => {
+    const pid = serverPid();
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGQUIT');
+  };
+  process.once('exit', onExit);
   await resume();
   await sql('CREATE DATABASE weir', [], 'postgres');
   return {
@@ -133,6 +139,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       await resume();
     },
     stop: async () => {
+      process.off('exit', onExit);
       await halt().catch(() => undefined);
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     },
