@@ -24,6 +24,7 @@ import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
 import type { QueryListener } from '../executor/streaming/progress.js';
+import { checkSetting } from './settings-registry.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
 import { substituteVariables } from './variables.js';
 
@@ -164,7 +165,10 @@ export class Engine {
         return undefined;
       }
       case 'set':
-        if (stmt.key !== undefined) this.settings.set(stmt.key.toLowerCase(), stmt.value ?? '');
+        if (stmt.key !== undefined) {
+          checkSetting(stmt.key, stmt.value, stmt.span);
+          this.settings.set(stmt.key.toLowerCase(), stmt.value ?? '');
+        }
         return undefined;
       case 'explain': {
         const target = stmt.statement;

@@ -120,6 +120,9 @@ export function physicalLine(n: PhysicalNode): string {
       return `LookupJoin(${n.joinType}, table=${n.table.name}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''})`;
     }
     case 'topN':
+      if (n.windowEndKey !== undefined) {
+        return `WindowTopN(${topNText(n)}, closes=${exprToString(n.partitionBy[n.windowEndKey]!)}) [operator ${n.operatorId}]`;
+      }
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
   }

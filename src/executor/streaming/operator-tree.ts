@@ -47,7 +47,9 @@ export interface ExecNode {
   readonly chained?: { previousWatermark: number };
 }
 
-const isStateful = (n: PhysicalNode): boolean => n.kind === 'aggregate' || n.kind === 'windowAggregate';
+/** Operators that emit rows as the watermark passes them: what is below them lags a batch behind the watermark. */
+const isStateful = (n: PhysicalNode): boolean =>
+  n.kind === 'aggregate' || n.kind === 'windowAggregate' || (n.kind === 'topN' && n.windowEndKey !== undefined);
 
 function hasStatefulBelow(n: PhysicalNode): boolean {
   return childrenOf(n).some((c) => isStateful(c) || hasStatefulBelow(c));
@@ -74,7 +76,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   windowAssign: (n) => new WindowAssignOperator(n),
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
-  topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr),
+  topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

@@ -185,6 +185,11 @@ export interface TopNNode extends NodeBase {
   readonly rankEnd: number;
   readonly outputRank: boolean;
   readonly mode: OutputModeName;
+  /**
+   * A window Top-N (plan-top-n.ts): the position in `partitionBy` of the window_end closing each
+   * partition. Its rows are emitted once, when the watermark passes that end; state then goes.
+   */
+  readonly windowEndKey?: number;
 }
 
 export type PhysicalNode =

@@ -7,14 +7,19 @@
  * (`ORDER BY proctime ASC`, ranks 1..1) over an input that never retracts: every later row has a
  * later (or the same, and ties go to the row that came first) processing time, so the first row of
  * a partition stays first forever and the result is append-only (as Flink's).
+ *
+ * A window Top-N (and window deduplication) is partitioned by the window_end of an event-time window
+ * TVF or window aggregation, over an input that never retracts: as Flink's window rank, it ranks each
+ * window's rows as they come, emits the window's ranking once, when the watermark closes the window,
+ * and drops its state then; rows of a window already closed are late. Its result only inserts.
  */
-import type { LogicalPlan, Rank } from '../logical/plan.js';
+import type { Aggregate, LogicalPlan, Rank } from '../logical/plan.js';
 import { children } from '../logical/plan.js';
 import type { OutputModeName } from './output-mode.js';
 import type { JoinPlanningContext } from './plan-join.js';
 import { joinRetracts } from './plan-join.js';
 import type { PhysicalNode, TopNNode } from './physical.js';
-import { timeAttributeOf } from './window-match.js';
+import { matchWindowAggregate, timeAttributeOf, windowBoundOf } from './window-match.js';
 
 /** `ORDER BY <processing-time attribute> ASC` keeping rank 1 only. */
 function keepsFirstOnProcessingTime(p: Rank): boolean {
@@ -23,25 +28,54 @@ function keepsFirstOnProcessingTime(p: Rank): boolean {
   return !k.descending && k.expr.kind === 'column' && timeAttributeOf(p.input, k.expr.index) === 'processing';
 }
 
-/** Whether rows of `p` may be retracted or updated (an aggregation, a retracting join or Top-N below). */
-function updates(p: LogicalPlan): boolean {
-  if (p.kind === 'aggregate') return true;
+/**
+ * Whether rows of `p` may be retracted or updated (an aggregation, a retracting join or Top-N below).
+ * With `windowsFinal`, an event-time window aggregation counts as final: it emits each window once
+ * when the watermark closes it (in update mode it updates, and the physical plan sees that).
+ */
+function updates(p: LogicalPlan, windowsFinal = false): boolean {
+  if (p.kind === 'aggregate' && !(windowsFinal && eventTimeWindowAggregate(p))) return true;
   if (p.kind === 'join' && joinRetracts(p)) return true;
   if (p.kind === 'rank' && topNUpdates(p)) return true;
-  return children(p).some(updates);
+  return children(p).some((c) => updates(c, windowsFinal));
 }
 
-/** Whether the Top-N's result updates (else it only inserts: a keep-first deduplication on processing time). */
+function eventTimeWindowAggregate(p: Aggregate): boolean {
+  try {
+    return matchWindowAggregate(p)?.domain === 'event';
+  } catch {
+    return false; // refused where it is planned, with its reason
+  }
+}
+
+/**
+ * For a window Top-N (see the file comment): the position in PARTITION BY of the window_end that
+ * closes each partition; undefined for any other Top-N.
+ */
+export function windowEndKey(p: Rank): number | undefined {
+  if (updates(p.input, true)) return undefined;
+  const i = p.partitionBy.findIndex((e) => e.kind === 'column' && windowBoundOf(p.input, e.index)?.bound === 'end');
+  if (i < 0) return undefined;
+  const e = p.partitionBy[i]!;
+  return e.kind === 'column' && windowBoundOf(p.input, e.index)?.domain === 'event' ? i : undefined;
+}
+
+/** Whether the Top-N's result updates (else it only inserts: a window Top-N, or a keep-first deduplication on processing time). */
 export function topNUpdates(p: Rank): boolean {
+  if (windowEndKey(p) !== undefined) return false;
   return !keepsFirstOnProcessingTime(p) || updates(p.input);
 }
 
 export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName): PhysicalNode {
   const input = b.build(p.input);
+  // complete mode re-sends every kept row each batch: there a window Top-N runs as a plain one
+  // and over a window aggregation that updates (update mode), as a plain one too
+  const endKey = mode === 'complete' || !input.appendOnly ? undefined : windowEndKey(p);
   const appendOnly = input.appendOnly && !topNUpdates(p);
   return b.register((operatorId): TopNNode => ({
     kind: 'topN', operatorId, input, partitionBy: p.partitionBy, orderBy: p.orderBy,
     rankStart: p.rankStart, rankEnd: p.rankEnd, outputRank: p.outputRank, mode, schema: p.schema, appendOnly,
+    ...(endKey !== undefined ? { windowEndKey: endKey } : {}),
   }));
 }
 

@@ -219,3 +219,36 @@ function windowAggregateOrUndefined(p: Aggregate): WindowAggregateMatch | undefi
     return undefined;
   }
 }
+
+/** Which window bound a column is: the start or the end of a window, and the domain of its time. */
+export interface WindowBound {
+  readonly bound: 'start' | 'end';
+  readonly domain: TimeDomain | undefined;
+}
+
+/**
+ * Whether output column `col` of `p` is the window_start or window_end of a window TVF, or of a
+ * window aggregation grouped by them, reached through filters and column projections: what makes a
+ * Top-N partitioned by it a window Top-N (each window's ranking is final when the window closes).
+ */
+export function windowBoundOf(p: LogicalPlan, col: number): WindowBound | undefined {
+  switch (p.kind) {
+    case 'filter': return windowBoundOf(p.input, col);
+    case 'project': {
+      const e = p.exprs[col];
+      return e?.kind === 'column' ? windowBoundOf(p.input, e.index) : undefined;
+    }
+    case 'windowTvf': {
+      const width = p.input.schema.columns.length;
+      if (col < width) return windowBoundOf(p.input, col);
+      const domain = timeAttributeOf(p.input, p.timeColumn);
+      return col === width ? { bound: 'start', domain } : col === width + 1 ? { bound: 'end', domain } : undefined;
+    }
+    case 'aggregate': {
+      if (!p.window || (col !== p.window.startKey && col !== p.window.endKey)) return undefined;
+      const m = windowAggregateOrUndefined(p);
+      return m ? { bound: col === p.window.endKey ? 'end' : 'start', domain: m.domain } : undefined;
+    }
+    default: return undefined;
+  }
+}

@@ -6,7 +6,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { RowKind } from '../../../src/connectors/api.js';
 import { defaultExprContext } from '../../../src/executor/expr/compile.js';
-import type { Chunk } from '../../../src/executor/operators/operator.js';
+import type { BatchContext, Chunk } from '../../../src/executor/operators/operator.js';
 import { RowCodec } from '../../../src/executor/operators/rank/row-codec.js';
 import { TopNOperator } from '../../../src/executor/operators/rank/top-n.js';
 import type { PhysicalNode, TopNNode } from '../../../src/planner/incremental/physical.js';
@@ -40,10 +40,13 @@ function show(chunks: readonly Chunk[]): string[] {
     `${KIND[c.kinds ? c.kinds[i]! : RowKind.INSERT]} ${c.batch.data.children.map((d) => String(valueAt(d, i))).join(' ')}`));
 }
 
+const batchCtx = (batchId: number): BatchContext => ({ batchId, watermark: -Infinity, processingTime: 0, expr: defaultExprContext() });
+
 /** One batch: every chunk processed, then finishBatch, then the store committed. */
 async function batch(op: TopNOperator, store: MemoryStateStore, version: number, ...chunks: Chunk[]): Promise<string[]> {
-  for (const c of chunks) expect(op.process(c)).toEqual([]);
-  const out = op.finishBatch();
+  const ctx = batchCtx(version);
+  for (const c of chunks) expect(op.process(c, ctx)).toEqual([]);
+  const out = op.finishBatch(ctx);
   await op.checkpoint(version);
   expect(store.version).toBe(version);
   return show(out);
@@ -90,8 +93,8 @@ describe('TopNOperator over an append-only input', () => {
     const store = new MemoryStateStore(0);
     const op = new TopNOperator(node, store, defaultExprContext());
     await batch(op, store, 0, chunk(node, [{ k: 'a', v: 1, s: 'x' }]));
-    op.process(chunk(node, [{ k: 'a', v: 9, s: 'gone' }, { k: 'c', v: 1, s: 'gone' }]));
-    op.finishBatch();
+    op.process(chunk(node, [{ k: 'a', v: 9, s: 'gone' }, { k: 'c', v: 1, s: 'gone' }]), batchCtx(1));
+    op.finishBatch(batchCtx(1));
     op.abort();
     expect(op.progress().numRowsTotal).toBe(1);
     expect(await batch(op, store, 1, chunk(node, [{ k: 'a', v: 2, s: 'y' }]))).toEqual(['-U a 1 x 1', '+U a 2 y 1', '+I a 1 x 2']);

@@ -18,6 +18,11 @@
  * - no rank output, several: DELETE for rows that left, INSERT for rows that entered (a multiset).
  * In complete mode every visible row of every partition is emitted each batch instead.
  *
+ * A window Top-N (`windowEndKey`: a PARTITION BY value is the window_end of an event-time window)
+ * emits nothing as rows come: when the watermark passes a window's end, each of its partitions'
+ * visible rows are emitted once, as inserts, and the partition's state is dropped (window-partitions.ts).
+ * A row of a window already closed is late: dropped, counted and kept in the late-rows table.
+ *
  * A kept row is one string in a binary layout (row-codec.ts), held by the operator's index and, the
  * same string, by the state store (top-n-state.ts); rows go in and out of it by byte copies.
  */
@@ -32,12 +37,15 @@ import type { TopNNode } from '../../../planner/incremental/physical.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
+import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { int64Column } from '../window/result-columns.js';
 import { decodeColumn } from '../window/row-keys.js';
 import { KeyCodec } from '../../keys/key-codec.js';
 import { encodeColumn } from '../../keys/key-columns.js';
 import { RowCodec } from './row-codec.js';
+import { WindowPartitions } from './window-partitions.js';
+import { LateRows, type LateRowsSink } from '../window/late-rows.js';
+import { lateThreshold } from '../window/window-aggregate.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
 import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator } from './top-n-state.js';
 
@@ -76,8 +84,11 @@ export class TopNOperator implements Operator {
   /** rows kept, and the characters of their strings (for progress) */
   private rowCount = 0;
   private rowChars = 0;
+  /** a window Top-N's open windows, and the rows that came after their window closed */
+  private readonly windows: WindowPartitions | undefined;
+  private readonly late: LateRows | undefined;
 
-  constructor(private readonly node: TopNNode, private readonly store: StateStore, exprCtx: ExprContext) {
+  constructor(private readonly node: TopNNode, private readonly store: StateStore, exprCtx: ExprContext, lateSink?: LateRowsSink) {
     const input = node.input.schema;
     this.partitionKernels = node.partitionBy.map((e) => compileExpr(e, input, exprCtx));
     this.sortKernels = node.orderBy.map((k) => compileExpr(k.expr, input, exprCtx));
@@ -87,6 +98,10 @@ export class TopNOperator implements Operator {
     this.keyCodec = new KeyCodec(node.partitionBy.map((e) => e.type));
     this.codec = new RowCodec(input);
     this.trim = node.input.appendOnly;
+    if (node.windowEndKey !== undefined) {
+      this.windows = new WindowPartitions(node.windowEndKey);
+      this.late = new LateRows(`windowTopN[${node.operatorId}]`, input, lateSink);
+    }
     this.nextSeq = this.load();
     this.batchFirstSeq = this.nextSeq;
   }
@@ -100,7 +115,9 @@ export class TopNOperator implements Operator {
     });
     this.rowCount = 0;
     this.rowChars = 0;
+    this.windows?.clear();
     for (const p of this.index.all()) {
+      this.windows?.add(p);
       for (const e of p.rows) { this.rowCount++; this.rowChars += e.text!.length; }
     }
     return next;
@@ -121,10 +138,10 @@ export class TopNOperator implements Operator {
   }
 
   explain(): string {
-    return `TopN[${this.node.operatorId}](${topNText(this.node)})`;
+    return `${this.windows ? 'WindowTopN' : 'TopN'}[${this.node.operatorId}](${topNText(this.node)})`;
   }
 
-  process(chunk: Chunk): Chunk[] {
+  process(chunk: Chunk, ctx: BatchContext): Chunk[] {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
@@ -137,7 +154,15 @@ export class TopNOperator implements Operator {
     const kinds = chunk.kinds;
     const keep = this.node.rankEnd;
     const cmp = this.cmp;
+    // a window Top-N: rows of windows the watermark closed are late
+    const ends = this.windows ? keyCols[this.node.windowEndKey!]! : undefined;
+    const closed = this.windows ? lateThreshold('event', ctx, this.node.mode) : -Infinity;
+    const accepted = ends ? new Uint8Array(n).fill(1) : undefined;
     for (let i = 0; i < n; i++) {
+      if (ends !== undefined && (ends[i] as number) <= closed) {
+        accepted![i] = 0;
+        continue;
+      }
       const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
       let sort: SortKey;
       if (ns === 1) sort = sortCols[0]![i] ?? null;
@@ -179,6 +204,7 @@ export class TopNOperator implements Operator {
         else p.rows.splice(insertionPoint(p.rows, sort, cmp), 0, e);
       }
     }
+    if (accepted && accepted.includes(0)) this.late!.collect(b, Float64Array.from(ends!, Number), accepted, closed, ctx);
     return [];
   }
 
@@ -188,6 +214,7 @@ export class TopNOperator implements Operator {
       const keyValues = new Array(nk);
       for (let k = 0; k < nk; k++) keyValues[k] = keyCols[k]![i] ?? null;
       p = this.index.obtain(keyValues);
+      this.windows?.add(p);
     }
     if (p.batch !== this.batchSeq) {
       p.batch = this.batchSeq;
@@ -216,8 +243,9 @@ export class TopNOperator implements Operator {
     return enc;
   }
 
-  finishBatch(): Chunk[] {
+  finishBatch(ctx: BatchContext): Chunk[] {
     const complete = this.node.mode === 'complete';
+    const windowed = this.windows !== undefined;
     const out: Emitted = { rows: [], ranks: [], kinds: [] };
     const first = this.batchFirstSeq;
     for (const p of this.touched) {
@@ -229,8 +257,8 @@ export class TopNOperator implements Operator {
           this.rowChars += e.text.length;
         }
       }
-      if (!complete) this.emitChanges(out, p.before!, this.visible(p.rows));
-      if (p.rows.length === 0) this.index.remove(p);
+      if (!complete && !windowed) this.emitChanges(out, p.before!, this.visible(p.rows));
+      if (p.rows.length === 0 && !windowed) this.index.remove(p);
       p.before = undefined;
     }
     for (const e of this.left) {
@@ -242,9 +270,28 @@ export class TopNOperator implements Operator {
     if (complete) {
       for (const p of this.index.all()) this.visible(p.rows).forEach((e, r) => this.add(out, e, this.node.rankStart + r, RowKind.INSERT));
     }
+    if (windowed) this.closeWindows(out, ctx.watermark);
+    this.late?.endBatch();
     const chunks = out.rows.length === 0 ? [] : [this.chunkOf(out, !complete && !this.node.appendOnly)];
     this.endBatch();
     return chunks;
+  }
+
+  /** Emit the ranking of every window the watermark has closed, once, and drop its state. */
+  private closeWindows(out: Emitted, watermark: number): void {
+    for (const p of this.windows!.closeUpTo(watermark)) {
+      this.visible(p.rows).forEach((e, r) => this.add(out, e, this.node.rankStart + r, RowKind.INSERT));
+      for (const e of p.rows) {
+        deleteRow(this.store, e);
+        this.rowCount--;
+        this.rowChars -= e.text!.length;
+      }
+      this.index.remove(p);
+    }
+  }
+
+  hasTimerWork(watermark: number): boolean {
+    return this.windows !== undefined && this.windows.minEnd() <= watermark;
   }
 
   private endBatch(): void {
@@ -295,10 +342,12 @@ export class TopNOperator implements Operator {
 
   async checkpoint(version: number): Promise<void> {
     await this.store.commit(version);
+    await this.late?.flush(version);
   }
 
   abort(): void {
     this.store.abort();
+    this.late?.discard();
     this.endBatch();
     this.nextSeq = Math.max(this.nextSeq, this.load());
     this.batchFirstSeq = this.nextSeq;
@@ -311,7 +360,11 @@ export class TopNOperator implements Operator {
       numRowsUpdated: this.store.numUpdated,
       // the rows' strings (one byte a character) and their entries, besides what the store counts for its keys
       memoryUsedBytes: this.store.memoryUsedBytes() + this.rowChars + this.rowCount * 64,
-      numRowsDroppedByWatermark: 0,
+      numRowsDroppedByWatermark: this.late?.batchCount() ?? 0,
+      ...(this.windows ? {
+        numOpenWindows: this.windows.openWindows,
+        oldestOpenWindowEnd: Number.isFinite(this.windows.minEnd()) ? new Date(this.windows.minEnd()).toISOString() : null,
+      } : {}),
     };
   }
 }
