@@ -15,11 +15,12 @@ import { FORMAT_NAMES, formatOptionKeys } from './formats/format.js';
 import { memoryConnector, type MemoryTables } from './memory/index.js';
 import { nexmarkConnector } from './nexmark/index.js';
 import { printConnector, type TerminalConnector, type TextOutput } from './print/index.js';
+import { redisConnector } from './redis/index.js';
 import { withCurrentOptionNames } from './option-names.js';
 
 /** Every built-in connector by name; `memory` serves the engine's own memory tables. */
 export function builtinConnectors(memory: MemoryTables): ReadonlyMap<string, Connector> {
-  const list: Connector[] = [nexmarkConnector, filesystemConnector, memoryConnector(memory), printConnector, blackholeConnector, jdbcConnector];
+  const list: Connector[] = [nexmarkConnector, filesystemConnector, memoryConnector(memory), printConnector, blackholeConnector, redisConnector, jdbcConnector];
   return new Map(list.map((c) => [c.name, c]));
 }
 
