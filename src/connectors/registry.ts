@@ -10,6 +10,7 @@ import { WeirError, type SourceSpan } from '../common/errors.js';
 import type { Connector, ConnectorContext, ConnectorTable, Sink, Source } from './api.js';
 import { blackholeConnector } from './blackhole/index.js';
 import { filesystemConnector } from './filesystem/index.js';
+import { jdbcConnector } from './jdbc/index.js';
 import { FORMAT_NAMES, formatOptionKeys } from './formats/format.js';
 import { memoryConnector, type MemoryTables } from './memory/index.js';
 import { natsConnector } from './nats/index.js';
@@ -21,7 +22,7 @@ import { withCurrentOptionNames } from './option-names.js';
 /** Every built-in connector by name; `memory` serves the engine's own memory tables. */
 export function builtinConnectors(memory: MemoryTables): ReadonlyMap<string, Connector> {
   const list: Connector[] = [
-    nexmarkConnector, filesystemConnector, memoryConnector(memory), printConnector, blackholeConnector, redisConnector, natsConnector,
+    nexmarkConnector, filesystemConnector, memoryConnector(memory), printConnector, blackholeConnector, redisConnector, natsConnector, jdbcConnector,
   ];
   return new Map(list.map((c) => [c.name, c]));
 }

@@ -26,7 +26,7 @@ const connectors = builtinConnectors(tables);
 
 describe('connector registry', () => {
   it('holds the built-in connectors', () => {
-    expect([...connectors.keys()].sort()).toEqual(['blackhole', 'filesystem', 'memory', 'nats', 'nexmark', 'print', 'redis']);
+    expect([...connectors.keys()].sort()).toEqual(['blackhole', 'filesystem', 'jdbc', 'memory', 'nats', 'nexmark', 'print', 'redis']);
   });
 
   it('creates sources and sinks by the connector option, case-insensitively', async () => {
@@ -42,7 +42,7 @@ describe('connector registry', () => {
   it('names the connectors when one is unknown, at the option', () => {
     const e = errorOf(() => createSource(table({ connector: 'filesytem' }), ctx, connectors));
     expect(e.code).toBe('OPTION');
-    expect(e.message).toBe("unknown connector 'filesytem': expected one of 'blackhole', 'filesystem', 'memory', 'nats', 'nexmark', 'print', 'redis' (did you mean 'filesystem'?)");
+    expect(e.message).toBe("unknown connector 'filesytem': expected one of 'blackhole', 'filesystem', 'jdbc', 'memory', 'nats', 'nexmark', 'print', 'redis' (did you mean 'filesystem'?)");
     expect(e.span?.line).toBe(10);
     expect(errorOf(() => createSource(table({}), ctx, connectors)).message).toMatch(/has no 'connector' option/);
   });
