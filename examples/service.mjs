@@ -11,6 +11,9 @@
  *   GET  /windows         server-sent events: one `window` event per closed 10-second window per user
  *   GET  /health          the queries' last progress
  *
+ * With DATABASE_URL=postgresql://user:password@host:port/db the running totals are also upserted
+ * into the PostgreSQL table user_totals (made if missing), exactly once per micro-batch.
+ *
  * Memory stays flat however long it runs: pushed rows go once both queries committed them, and the
  * window results are released as the stream reader takes them (see README "Bounded memory").
  */
@@ -18,7 +21,8 @@ import * as http from 'node:http';
 import { Engine } from 'weir-sql';
 
 const engine = new Engine();
-const queries = await engine.execute(`
+const queries = [];
+queries.push(...await engine.execute(`
   CREATE TABLE events (
     \`user\` STRING, amount DOUBLE, ts TIMESTAMP(3),
     WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
@@ -35,7 +39,22 @@ const queries = await engine.execute(`
   GROUP BY \`user\`, window_start, window_end;
 
   INSERT INTO totals SELECT \`user\`, COUNT(*), SUM(amount) FROM events GROUP BY \`user\`;
-`);
+`));
+
+// the same totals into PostgreSQL, through the jdbc connector (the table must exist, as in Flink)
+const databaseUrl = process.env.DATABASE_URL;
+if (databaseUrl) {
+  const { default: pg } = await import('pg');
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query('CREATE TABLE IF NOT EXISTS user_totals ("user" TEXT PRIMARY KEY, n BIGINT NOT NULL, total DOUBLE PRECISION NOT NULL)');
+  await db.end();
+  const quoted = databaseUrl.replaceAll("'", "''");
+  queries.push(...await engine.execute(`
+    CREATE TABLE pg_totals (\`user\` STRING, n BIGINT, total DOUBLE, PRIMARY KEY (\`user\`) NOT ENFORCED)
+      WITH ('connector' = 'jdbc', 'url' = '${quoted}', 'table-name' = 'user_totals');
+    INSERT INTO pg_totals SELECT \`user\`, COUNT(*), SUM(amount) FROM events GROUP BY \`user\`;`));
+}
 
 // one reader of the window results fans them out to every connected SSE client
 const clients = new Set();

@@ -1,16 +1,19 @@
 /**
  * examples/service.mjs as a user runs it: events POSTed over HTTP, a window closed by later events
- * arriving as a server-sent event, the running totals served by GET, a clean stop on SIGTERM.
+ * arriving as a server-sent event, the running totals served by GET, a clean stop on SIGTERM; and
+ * with DATABASE_URL the totals also in PostgreSQL (a real server, started by the test).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresBinary, startPostgres, type PostgresServer } from '../support/servers/postgres.js';
 
 const SERVICE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'service.mjs');
 
-it('takes events over HTTP, streams closed windows and serves totals', async () => {
-  const child = spawn(process.execPath, [SERVICE], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Run the service with `env`, post events, check what it serves; `alsoCheck` runs before it stops. */
+async function exercise(env: Record<string, string>, alsoCheck?: () => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, [SERVICE], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   try {
@@ -61,9 +64,35 @@ it('takes events over HTTP, streams closed windows and serves totals', async () 
     const bad = await fetch(`${base}/events`, { method: 'POST', body: '[{"user": "x", "amount": "lots", "ts": 0}]' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/amount/);
+    await alsoCheck?.();
   } finally {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }
+}
+
+it('takes events over HTTP, streams closed windows and serves totals', async () => {
+  await exercise({});
 }, 60_000);
+
+const pgBinary = postgresBinary();
+
+describe.skipIf(!pgBinary)('with DATABASE_URL', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => { pg = await startPostgres(); }, 60_000);
+  afterAll(async () => { await pg?.stop(); });
+
+  it('also writes the running totals to PostgreSQL', async () => {
+    await exercise({ DATABASE_URL: pg.url }, async () => {
+      const want = [{ user: 'ann', n: '4', total: 10 }, { user: 'bob', n: '1', total: 7 }];
+      let got: Record<string, unknown>[] = [];
+      for (let i = 0; i < 100; i++) {
+        got = await pg.sql('SELECT "user", n::TEXT AS n, total FROM user_totals ORDER BY "user"');
+        if (JSON.stringify(got) === JSON.stringify(want)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(got).toEqual(want);
+    });
+  }, 90_000);
+});
