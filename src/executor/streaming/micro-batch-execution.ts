@@ -274,6 +274,7 @@ export class MicroBatchExecution {
     }
     if (rejectedAll.length > 0 && !delivered) await this.o.rejected.write(batchId, rejectedAll);
     const tRead = performance.now();
+    const filesBefore = filesWrittenBy(this.o.sink);
 
     const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
     let output: Chunk[];
@@ -369,7 +370,12 @@ export class MicroBatchExecution {
       },
       stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
       sources,
-      sink: { description: this.o.sink.description, numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0) },
+      sink: {
+        description: this.o.sink.description,
+        numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0),
+        ...(filesBefore !== undefined ? { numFilesWritten: filesWrittenBy(this.o.sink)! - filesBefore } : {}),
+      },
+      ...(rejectedAll.length > 0 ? { rejectedRecordsAt: this.o.rejected.description } : {}),
       ...(retries.length > 0 ? { connectorRetries: retries } : {}),
     };
   }
@@ -403,6 +409,12 @@ export class MicroBatchExecution {
     return Math.min(this.o.idlePollMs ?? 50, ...polls);
   }
 }
+
+/** The files a sink that writes files has written so far (undefined: it writes none). */
+const filesWrittenBy = (sink: Sink): number | undefined => {
+  const n = (sink as { filesWritten?: unknown }).filesWritten;
+  return typeof n === 'number' ? n : undefined;
+};
 
 const watermarkText = (wm: number): string | null => (Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null);
 

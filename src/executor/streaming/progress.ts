@@ -63,7 +63,10 @@ export interface QueryProgress {
   };
   readonly stateOperators: readonly StateOperatorProgressOnDisk[];
   readonly sources: readonly SourceProgress[];
-  readonly sink: { readonly description: string; readonly numOutputRows: number };
+  /** `numFilesWritten`: the files a file-writing sink wrote in this batch */
+  readonly sink: { readonly description: string; readonly numOutputRows: number; readonly numFilesWritten?: number };
+  /** where this batch's rejected records were kept (a directory, or 'memory'), when it had some */
+  readonly rejectedRecordsAt?: string;
   /** the waits for a server that was away during this batch (absent when there were none) */
   readonly connectorRetries?: readonly RetrySummary[];
 }
