@@ -106,7 +106,8 @@ export class LiveTable {
     const hidden = all.length - shown.length;
     if (hidden > 0) lines.push(`${this.prefix}… ${hidden} more row${hidden === 1 ? '' : 's'} ${this.appendOnly ? 'above' : 'below'}`);
     // back to the top of the previous drawing (from the start of a progress line below it), clear, draw
-    const up = this.drawnLines > 0 ? `\r\x1b[${this.drawnLines}A\x1b[J` : '';
+    // (the first time, from the start of the line a progress line may be on)
+    const up = this.drawnLines > 0 ? `\r\x1b[${this.drawnLines}A\x1b[J` : '\r\x1b[K';
     this.out.write(up + lines.join('\n') + '\n');
     this.drawnLines = lines.length;
   }

@@ -24,7 +24,7 @@ function terminal() {
       writes.push(s);
       const m = /^\r\x1b\[(\d+)A\x1b\[J/.exec(s);
       if (m) screen = screen.slice(0, screen.length - Number(m[1]));
-      screen.push(...s.replace(/^\r\x1b\[\d+A\x1b\[J/, '').split('\n').slice(0, -1));
+      screen.push(...s.replace(/^\r\x1b\[\d+A\x1b\[J|^\r\x1b\[K/, '').split('\n').slice(0, -1));
       return true;
     },
   };
