@@ -2,8 +2,10 @@
 --
 -- 300 000 events (6 000 persons, 18 000 auctions, 276 000 bids) generated at 15 000 events per
 -- second of event time, paced to the wall clock, so the run takes about 20 seconds. Every second a
--- micro-batch updates the running statistics per auction category and the print sink shows the
--- changed rows (-U old, +U new), while one line of progress per batch goes to stderr.
+-- micro-batch updates the running statistics per auction category. On a terminal the print sink
+-- shows them as a table under the column names, redrawn in place with the changed rows marked
+-- (+U), above one progress line; in a pipe, one line a changed row (-U old, +U new, with names).
+-- A summary of the run ends it.
 
 SET 'pipeline.name' = 'nexmark-demo';
 SET 'trigger' = '1 second';

@@ -11,7 +11,7 @@ import { Engine } from '../engine/engine.js';
 import type { Dashboard } from '../dashboard/index.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
 import { compareCommand, type CompareCliOptions } from './compare/command.js';
-import { formatProgressLine } from './progress-line.js';
+import { RunReport } from './run-report.js';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -93,13 +93,14 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     await dashboard?.close();
     return reportError(e, file, io, true);
   }
+  const report = new RunReport(io.stderr as never, opts.progress === true, queries.length > 1, performance.now());
   for (const q of queries) {
     q.addListener((ev) => {
-      if (ev.type === 'progress' && opts.progress) io.stderr.write(formatProgressLine(ev.progress, queries.length > 1) + '\n');
+      report.onEvent(ev);
       // a server that is away is worth a line whether or not progress was asked for
       if (ev.type === 'retrying') {
         const r = ev.retry;
-        io.stderr.write(`weir: ${ev.name}: waiting for ${r.target} (${r.operation}: ${r.lastError}); attempt ${r.attempt}, next in ${r.nextAttemptInMs} ms\n`);
+        report.note(`weir: ${ev.name}: waiting for ${r.target} (${r.operation}: ${r.lastError}); attempt ${r.attempt}, next in ${r.nextAttemptInMs} ms`);
       }
     });
   }
@@ -110,7 +111,7 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
     signalled();
     if (stopping) return;
     stopping = true;
-    io.stderr.write('weir: stopping (the batch in flight commits first)…\n');
+    report.note('weir: stopping (the batch in flight commits first)…');
     void engine.stop();
   };
   process.on('SIGINT', onSignal);
@@ -122,12 +123,14 @@ async function runCommand(file: string, opts: RunOptions, io: Io): Promise<numbe
         await q.awaitTermination();
       } catch (e) {
         // whatever the cause, a query that stops with an error is a run-time failure
+        report.note('');
         io.stderr.write(`weir: query ${q.name} failed: `);
         reportError(e, file, io);
         code = EXIT_QUERY_FAILED;
         await engine.stop();
       }
     }
+    io.stderr.write(report.summary(code !== EXIT_OK ? 'failed' : stopping ? 'stopped' : 'finished', performance.now(), queries.map((q) => q.name)));
     if (dashboard && opts.uiKeep && !stopping) {
       io.stderr.write(`weir: the queries have ended; the dashboard stays at ${dashboard.url} until interrupted (Ctrl-C)\n`);
       await signal;

@@ -9,5 +9,24 @@ export function formatProgressLine(p: QueryProgress, withName: boolean): string 
   const state = p.stateOperators.length > 0 ? `  state ${fmt.format(p.stateOperators.reduce((a, s) => a + s.numRowsTotal, 0))} rows` : '';
   return `${withName ? `[${p.name}] ` : ''}batch ${p.batchId}: ${fmt.format(p.numInputRows)} rows  ` +
     `${fmt.format(p.processedRowsPerSecond)} rows/s  ${p.durationMs.triggerExecution.toFixed(1)} ms  ` +
-    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${state}${rejected}`;
+    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}`;
 }
+
+/**
+ * With several watermarked inputs, each one's watermark (time of day: the date is the query
+ * watermark's) or `idle`, and the input holding the query's watermark back: why a window is open.
+ */
+function inputs(p: QueryProgress): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const s of p.sources) {
+    if (s.eventTime === undefined || (s.eventTime.watermark === null && !s.idle) || seen.has(s.table)) continue;
+    seen.add(s.table); // a table scanned twice (a self-join) has one watermark
+    parts.push(`${s.table} ${s.idle ? 'idle' : timeOfDay(s.eventTime.watermark)}`);
+  }
+  if (parts.length < 2 && p.eventTime.watermarkHeldBackBy === undefined) return '';
+  const held = p.eventTime.watermarkHeldBackBy;
+  return ` (${parts.join(', ')}${held !== undefined ? `; held back by ${held}` : ''})`;
+}
+
+const timeOfDay = (iso: string | null): string => (iso === null ? '-' : iso.length >= 23 ? iso.slice(11, 23) : iso);

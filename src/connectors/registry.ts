@@ -20,6 +20,9 @@ import { redisConnector } from './redis/index.js';
 import { withCurrentOptionNames } from './option-names.js';
 
 /** Every built-in connector by name; `memory` serves the engine's own memory tables. */
+/** The table option (any source connector) that `SET 'table.exec.source.idle-timeout'` defaults. */
+export const SOURCE_IDLE_TIMEOUT = 'source.idle-timeout';
+
 export function builtinConnectors(memory: MemoryTables): ReadonlyMap<string, Connector> {
   const list: Connector[] = [
     nexmarkConnector, filesystemConnector, memoryConnector(memory), printConnector, blackholeConnector, redisConnector, natsConnector, jdbcConnector,
@@ -84,7 +87,9 @@ export function checkOptions(table: ConnectorTable, connector: Connector, writte
   const usesFormat = connector.options.includes('format');
   const format = table.options.get('format')?.trim().toLowerCase();
   const formatKeys = usesFormat && format !== undefined ? formatOptionKeys(format) ?? [] : [];
-  const known = ['connector', ...connector.options, ...formatKeys];
+  // Flink's generic scan option: how long an input may stay quiet before it stops holding the watermark back
+  const generic = connector.createSource ? [SOURCE_IDLE_TIMEOUT] : [];
+  const known = ['connector', ...connector.options, ...generic, ...formatKeys];
   for (const key of table.options.keys()) {
     if (known.includes(key)) continue;
     const span = table.optionSpans.get(key);

@@ -30,6 +30,7 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'connector.retry.initial-backoff': 'the first wait between attempts',
   'connector.retry.max-backoff': 'the longest wait between attempts',
   'execution.runtime-mode': "'streaming' (the only mode)",
+  'table.exec.source.idle-timeout': 'how long an input without rows holds the watermark back',
 };
 
 /** Flink keys Weir knows it does not act on yet, and why; refused rather than ignored. */
@@ -38,7 +39,6 @@ const NOT_ACTED_ON: Readonly<Record<string, string>> = {
   'parallelism.default': 'a query runs as one task',
   'parallelism': 'a query runs as one task',
   'pipeline.max-parallelism': 'a query runs as one task',
-  'table.exec.source.idle-timeout': 'an idle input holds the watermark back until it sends rows',
   'table.exec.mini-batch.enabled': 'Weir always runs micro-batches',
   'table.exec.mini-batch.allow-latency': 'Weir always runs micro-batches (the trigger sets their pace)',
   'table.exec.mini-batch.size': 'Weir always runs micro-batches (source options cap their size)',

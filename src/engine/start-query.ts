@@ -7,11 +7,11 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
-import { WeirError } from '../common/errors.js';
+import { WeirError, type SourceSpan } from '../common/errors.js';
 import { toArrowSchema } from '../common/schema.js';
 import type { Schema } from '../common/schema.js';
 import type { Connector, ConnectorTable, Source } from '../connectors/api.js';
-import { createSink, createSource } from '../connectors/registry.js';
+import { createSink, createSource, SOURCE_IDLE_TIMEOUT } from '../connectors/registry.js';
 import { resolvedPath } from '../connectors/filesystem/options.js';
 import { withCurrentOptionNames } from '../connectors/option-names.js';
 import type { Clock } from '../executor/streaming/clock.js';
@@ -148,6 +148,30 @@ function retryPolicy(settings: ReadonlyMap<string, string>): RetryPolicy {
   };
 }
 
+/**
+ * Each scanned input's idle timeout: its table's `source.idle-timeout`, else
+ * `SET 'table.exec.source.idle-timeout'`; 0 (Flink's default) means never idle. A bad duration is an
+ * error at the option.
+ */
+function idleTimeouts(sources: readonly SourceNode[], settings: ReadonlyMap<string, string>): (number | undefined)[] {
+  const parse = (text: string, what: string, span?: SourceSpan): number => {
+    const v = parseDurationMs(text);
+    if (v === undefined || !Number.isFinite(v) || v < 0) {
+      throw new WeirError('OPTION', `${what} = '${text}': expected a duration such as '30 s', '2 min' or '500 ms' (0 turns idleness off)`, span);
+    }
+    return v;
+  };
+  const settingText = settings.get(IDLE_TIMEOUT_SETTING);
+  const fallback = settingText === undefined ? undefined : parse(settingText, `SET '${IDLE_TIMEOUT_SETTING}'`);
+  return sources.map((n) => {
+    const { table } = withCurrentOptionNames(connectorTable(n.table));
+    const text = table.options.get(SOURCE_IDLE_TIMEOUT);
+    return text === undefined ? fallback : parse(text, `table '${n.table.name}': option '${SOURCE_IDLE_TIMEOUT}'`, table.optionSpans.get(SOURCE_IDLE_TIMEOUT));
+  });
+}
+
+const IDLE_TIMEOUT_SETTING = 'table.exec.source.idle-timeout';
+
 /** A print table for a bare SELECT's results. */
 function printTable(schema: Schema): ConnectorTable {
   return {
@@ -157,6 +181,7 @@ function printTable(schema: Schema): ConnectorTable {
 
 export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): Promise<StreamingQuery> {
   const p = plan(stmt, ctx);
+  const idleTimeoutMs = idleTimeouts(p.streaming.sources, ctx.settings);
   const n = ctx.nextQueryNumber();
   const name = ctx.settings.get('pipeline.name')
     ?? (p.target ? `insert-into_${p.target.name}${n > 0 ? `_${n}` : ''}` : `select_${n}`);
@@ -192,6 +217,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     lateRows,
     lookupSources,
     retry: retryPolicy(ctx.settings),
+    idleTimeoutMs,
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming), ctx.listeners);
   q.start();

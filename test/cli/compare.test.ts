@@ -123,6 +123,23 @@ ${CLICKS('in')}
     expect(r.windows.reduce((sum, w) => sum + Number(w.processingTime?.n ?? 0), 0)).toBe(24);
   });
 
+  it('explains windows final before their end when the replay outruns event time, in human units', async () => {
+    const file = script('fast.sql', TUMBLE_SQL('in'));
+    const json = path.join(dir, 'fast.json');
+    // 10 rows/s: 24 rows of 24 s of event time arrive in 2.3 s, so the watermark passes 10 s at 0.7 s
+    const { code, out, err } = await run(['compare', file, '--rate', '10', '--json', json]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const r = readReport(json);
+    const first = r.windows[0]!;
+    expect(first.eventTimeClosedBy).toBe('watermark');
+    expect(first.eventTimeDelayMs).toBeLessThan(0);
+    expect(out).toMatch(new RegExp(`00:00:00 – 00:00:10.*\\s${(-first.eventTimeDelayMs! / 1000).toString().replace('.', '\\.')} s early\\s`));
+    expect(out).toMatch(/note: \d+ event-time window\(s\) were final before their end on the processing-time clock \("early"\): the replay at 10 rows\/s delivers rows faster than their event time advances/);
+    expect(out).toContain('TUMBLE(size 10 s)');
+    expect(out).not.toMatch(/\d+ms|\s-\d/);
+  });
+
   it('compares a TUMBLE window per window in both time domains (hand-checked)', async () => {
     const file = script('tumble.sql', TUMBLE_SQL('in'));
     const json = path.join(dir, 'tumble.json');
@@ -140,7 +157,9 @@ ${CLICKS('in')}
     // the terminal table: one line per window, side by side, and the summary
     expect(out).toMatch(/00:00:00 – 00:00:10\s+n=10 total=55\s+n=10 total=55\s+2\s+0\s+2\s+1 s\s+0 ms\s*\n/);
     expect(out).toMatch(/00:00:10 – 00:00:20\s+n=8 total=127\s+n=10 total=155\s+1\s+2\s+1\s+0 ms\s+0 ms\s+\*/);
-    expect(out).toMatch(/00:00:20 – 00:00:30\s+n=3 total=67\s+n=4 total=90\s+0\s+1\s+0\s+-7 s \(end\)\s+-7 s \(end\)\s+\*/);
+    // the input ran out 7 s before [20, 30) ended: no negative delay, but what happened
+    expect(out).toMatch(/00:00:20 – 00:00:30\s+n=3 total=67\s+n=4 total=90\s+0\s+1\s+0\s+input ended 7 s before its end\s+input ended 7 s before its end\s+\*/);
+    expect(out).not.toMatch(/\s-\d/);
     expect(out).toContain('rows in another window by arrival than by event time: 3 of 24');
     expect(out).toContain('late rows dropped by the event-time run: 3');
     expect(out).toContain('event time median 500 ms, max 1 s; processing time median 0 ms, max 0 ms');

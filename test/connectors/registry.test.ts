@@ -36,7 +36,7 @@ describe('connector registry', () => {
     const sink = createSink(table({ connector: 'print' }), ctx, connectors, { write: (s: string) => (out += s) });
     await sink.open({ schema, mode: 'append', keyColumns: [], queryName: 'q' });
     await sink.write({ batchId: 0, data: [rowsToBatch(schema, [{ id: 5 }])], kinds: undefined });
-    expect(out).toBe('+I[5]\n');
+    expect(out).toBe('+I[id=5]\n');
   });
 
   it('names the connectors when one is unknown, at the option', () => {

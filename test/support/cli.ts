@@ -28,7 +28,18 @@ export const WEIR_BIN = path.join(REPO_ROOT, 'bin', 'weir.js');
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;
+  /** stderr without the summary `weir run` closes with (tests asserting a clean stderr mean no errors) */
   readonly stderr: string;
+  /** the summary `weir run` wrote at its end ('' when none) */
+  readonly summary: string;
+}
+
+/** `weir run`'s closing summary: its first line and the indented lines under it (run-report.ts). */
+const SUMMARY = /^weir: (?:finished|stopped|failed) after [^\n]*\n(?: {2}[^\n]*\n)*/m;
+
+export function splitSummary(stderr: string): { stderr: string; summary: string } {
+  const m = SUMMARY.exec(stderr);
+  return m ? { stderr: stderr.slice(0, m.index) + stderr.slice(m.index + m[0].length), summary: m[0] } : { stderr, summary: '' };
 }
 
 class Capture extends Writable {
@@ -44,7 +55,7 @@ export async function runCli(args: readonly string[]): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return { code, stdout: stdout.text, ...splitSummary(stderr.text) };
 }
 
 /** `node bin/weir.js <args>` as a child process; `onSpawn` may signal it. */
@@ -62,7 +73,7 @@ export function spawnCli(args: readonly string[], opts: { cwd?: string; onSpawn?
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, stdout, stderr });
+      resolve({ code: code ?? -1, signal, stdout, ...splitSummary(stderr) });
     });
     opts.onSpawn?.(child);
   });

@@ -5,8 +5,8 @@
  * when the row was read (a late row, dropped).
  */
 import { exprToString } from '../../planner/expr.js';
-import { describeWindow } from '../../executor/operators/window/describe.js';
 import type { Analysis } from './analyze.js';
+import { describeWindowSpec } from './format.js';
 import type { TableInput } from './input.js';
 import { plainValue, type Placement } from './probe.js';
 import type { ReplayResult } from './replay.js';
@@ -190,6 +190,14 @@ export function buildReport(b: BuildInput): CompareReport {
   if (summary.closedByEndOfInput > 0) {
     notes.push(`${summary.closedByEndOfInput} event-time window(s) closed only because the input ended (no later row moved the watermark past them); their delay is left out of the median and max`);
   }
+  const early = windows.filter((w) => w.eventTimeClosedBy === 'watermark' && (w.eventTimeDelayMs ?? 0) < 0).length;
+  if (early > 0) {
+    // the two clocks of one axis: the watermark follows event time, the batches processing (arrival) time
+    const why = b.timelines.model.kind === 'rate'
+      ? `the replay at ${Number(b.timelines.model.rowsPerSecond.toPrecision(4))} rows/s delivers rows faster than their event time advances, so the watermark runs ahead of the clock (a lower --rate, or the default, the input's own pace, avoids it)`
+      : `the arrival column '${b.timelines.model.column}' holds times earlier than the rows' event times`;
+    notes.push(`${early} event-time window(s) were final before their end on the processing-time clock ("early"): ${why}`);
+  }
   if (spec.kind === 'session' && !naming.hasBothBounds) {
     notes.push('the query does not output both session bounds: rows are placed in [time, time + gap) instead of their merged session');
   }
@@ -207,7 +215,7 @@ export function buildReport(b: BuildInput): CompareReport {
   return {
     file: b.analysis.file,
     query: b.analysis.text.slice(chosen.span.offset, chosen.span.offset + (chosen.span.length ?? 0)),
-    window: describeWindow(spec),
+    window: describeWindowSpec(spec),
     sources,
     arrival: b.timelines.model,
     tickMs: b.tickMs,

@@ -3,6 +3,7 @@
  * HTML report share these). Times are UTC; a window is `start – end`, with the date only when the
  * windows span more than one day.
  */
+import type { WindowSpec } from '../../planner/logical/plan.js';
 import type { CompareReport, WindowComparison } from './report.js';
 
 function iso(ms: number): string {
@@ -41,6 +42,29 @@ export function formatDuration(ms: number | null): string {
   if (s < 3600) return `${sign}${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
   const m = Math.round(s / 60);
   return `${sign}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** The compared window in human units: `TUMBLE(size 10 s)`, `HOP(slide 5 s, size 1 min)`. */
+export function describeWindowSpec(w: WindowSpec): string {
+  const offset = 'offsetMs' in w && w.offsetMs ? `, offset ${formatDuration(w.offsetMs)}` : '';
+  switch (w.kind) {
+    case 'tumble': return `TUMBLE(size ${formatDuration(w.sizeMs)}${offset})`;
+    case 'hop': return `HOP(slide ${formatDuration(w.slideMs)}, size ${formatDuration(w.sizeMs)}${offset})`;
+    case 'cumulate': return `CUMULATE(step ${formatDuration(w.stepMs)}, size ${formatDuration(w.sizeMs)}${offset})`;
+    case 'session': return `SESSION(gap ${formatDuration(w.gapMs)}${w.partitionBy.length ? ', partitioned' : ''})`;
+  }
+}
+
+/**
+ * A window's "final after" cell. A window the end of the input closed may have closed before its
+ * end (the input ran out first): that is no delay, so it reads `input ended 7 s before its end`
+ * rather than a bare negative figure. A negative delay of a window the watermark closed means rows
+ * arrived ahead of their event time (see the report's note), marked `early`.
+ */
+export function formatDelay(ms: number | null, closedBy: 'watermark' | 'end-of-input' | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  if (closedBy === 'end-of-input') return ms < 0 ? `input ended ${formatDuration(-ms)} before its end` : `${formatDuration(ms)} (end)`;
+  return ms < 0 ? `${formatDuration(-ms)} early` : formatDuration(ms);
 }
 
 export function formatValue(v: unknown): string {

@@ -5,11 +5,9 @@
  * The charts are drawn here as SVG rather than with a chart library: two grouped bar charts need
  * only scales and rectangles, and a library would want a DOM or a script in the page.
  */
-import { describeArrival, formatDuration, formatKeys, formatResult, formatTimestamp, formatValue, formatWindow, oneDay } from './format.js';
+import { describeArrival, formatDelay, formatDuration, formatKeys, formatResult, formatTimestamp, formatValue, formatWindow, oneDay } from './format.js';
 import type { CompareReport, WindowComparison } from './report.js';
 
-/** marks a window that only the end of the input closed */
-const END = ' (end of input)';
 
 const COLORS = { event: '#1f6fb4', processing: '#e8710a' } as const;
 
@@ -120,8 +118,8 @@ function windowRow(w: WindowComparison, withDate: boolean, hasKeys: boolean): st
     ...(hasKeys ? [formatKeys(w.keys)] : []),
     formatResult(w.eventTime), formatResult(w.processingTime),
     String(w.rowsMovedOut), String(w.rowsMovedIn), String(w.lateRows),
-    formatDuration(w.eventTimeDelayMs) + (w.eventTimeClosedBy === 'end-of-input' ? END : ''),
-    formatDuration(w.processingTimeDelayMs) + (w.processingTimeClosedBy === 'end-of-input' ? END : ''),
+    formatDelay(w.eventTimeDelayMs, w.eventTimeClosedBy),
+    formatDelay(w.processingTimeDelayMs, w.processingTimeClosedBy),
   ];
   return `<tr${w.same ? '' : ' class="differs"'}>${cells.map((c, i) => `<td${i >= cells.length - 5 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
 }
@@ -157,8 +155,8 @@ export function renderHtml(r: CompareReport): string {
     ['windows that differ', String(s.windowsDiffering)],
     ['rows in another window by arrival', `${s.rowsMoved} of ${s.inputRows}`],
     ['late rows dropped (event time)', String(s.lateRows)],
-    ["final after the window's end, event time", `median ${formatDuration(s.eventTimeDelayMs.median)}, max ${formatDuration(s.eventTimeDelayMs.max)}`],
-    ["final after the window's end, processing time", `median ${formatDuration(s.processingTimeDelayMs.median)}, max ${formatDuration(s.processingTimeDelayMs.max)}`],
+    ["final after the window's end, event time", `median ${formatDelay(s.eventTimeDelayMs.median, 'watermark')}, max ${formatDelay(s.eventTimeDelayMs.max, 'watermark')}`],
+    ["final after the window's end, processing time", `median ${formatDelay(s.processingTimeDelayMs.median, 'watermark')}, max ${formatDelay(s.processingTimeDelayMs.max, 'watermark')}`],
     ['windows closed only by the end of the input', String(s.closedByEndOfInput)],
   ];
   const header = ['window', ...(hasKeys ? [keyNames.join(', ')] : []), 'event time', 'processing time', 'moved out', 'moved in', 'late',

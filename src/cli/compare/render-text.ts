@@ -3,14 +3,12 @@
  * side by side, and a summary. Columns are padded by hand: the table is plain text with no colours,
  * so a dependency would add nothing, and the output stays the same in a pipe or a log file.
  */
-import { describeArrival, formatDuration, formatKeys, formatResult, formatWindow, oneDay } from './format.js';
+import { describeArrival, formatDelay, formatDuration, formatKeys, formatResult, formatWindow, oneDay } from './format.js';
 import type { CompareReport } from './report.js';
 
 /** More windows than this are left to --json / --report. */
 export const MAX_TABLE_ROWS = 200;
 
-/** marks a window that only the end of the input closed */
-const END = ' (end)';
 
 type Align = 'left' | 'right';
 
@@ -47,8 +45,8 @@ export function renderText(r: CompareReport): string {
     String(w.rowsMovedOut),
     String(w.rowsMovedIn),
     String(w.lateRows),
-    formatDuration(w.eventTimeDelayMs) + (w.eventTimeClosedBy === 'end-of-input' ? END : ''),
-    formatDuration(w.processingTimeDelayMs) + (w.processingTimeClosedBy === 'end-of-input' ? END : ''),
+    formatDelay(w.eventTimeDelayMs, w.eventTimeClosedBy),
+    formatDelay(w.processingTimeDelayMs, w.processingTimeClosedBy),
     w.same ? '' : '*',
   ]);
   out.push(...table(header, rows, align));
@@ -56,7 +54,8 @@ export function renderText(r: CompareReport): string {
   out.push('');
   out.push('moved out/in: rows that arrival time put in another window / brought here from another one;');
   out.push('late: rows that came after the watermark had closed the window; final after: from the window\'s end');
-  out.push('to its final result, in processing time; (end): closed only because the input ended.');
+  out.push('to its final result, in processing time; (end): closed only because the input ended (when it ended');
+  out.push('before the window\'s end, no delay is counted); early: final before its end, as rows arrived ahead of event time.');
   out.push('');
 
   const s = r.summary;
@@ -64,9 +63,9 @@ export function renderText(r: CompareReport): string {
     `${s.windowsDiffering} differ (*)`);
   out.push(`rows in another window by arrival than by event time: ${s.rowsMoved} of ${s.inputRows}`);
   out.push(`late rows dropped by the event-time run: ${s.lateRows}`);
-  out.push(`results final after the window's end: event time median ${formatDuration(s.eventTimeDelayMs.median)}, ` +
-    `max ${formatDuration(s.eventTimeDelayMs.max)}; processing time median ${formatDuration(s.processingTimeDelayMs.median)}, ` +
-    `max ${formatDuration(s.processingTimeDelayMs.max)}`);
+  out.push(`results final after the window's end: event time median ${formatDelay(s.eventTimeDelayMs.median, 'watermark')}, ` +
+    `max ${formatDelay(s.eventTimeDelayMs.max, 'watermark')}; processing time median ${formatDelay(s.processingTimeDelayMs.median, 'watermark')}, ` +
+    `max ${formatDelay(s.processingTimeDelayMs.max, 'watermark')}`);
   if (s.rejectedRows > 0) out.push(`input records the connectors could not read (not replayed): ${s.rejectedRows}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';

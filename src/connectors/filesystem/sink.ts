@@ -49,6 +49,8 @@ const PART_FILE = /^\.?part-(\d{8})-/;
 
 export class FilesystemSink implements Sink {
   readonly description: string;
+  /** data files this sink has written in this run (the `weir run` summary says how many) */
+  filesWritten = 0;
   private readonly dir: string;
   private readonly format: Format;
   private schema: Schema = { columns: [] };
@@ -139,6 +141,7 @@ export class FilesystemSink implements Sink {
       written.push(rel);
     }
     await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
+    this.filesWritten += written.length;
     if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
     this.committer?.noteWritten(groups.keys(), batch.processingTime ?? this.clock.now());
     await this.commitPartitions(batch);

@@ -1,7 +1,13 @@
 /**
- * The `print` connector: a sink that writes each row to the terminal as Flink's print connector
- * does, one line a row: `+I[1, abc, 2026-11-23 10:00:05.000]`, with `+U`, `-U`, `-D` for the other
- * row kinds, and `<print-identifier>> ` before each line when that option is set.
+ * The `print` connector: a sink that writes rows to the terminal.
+ *
+ * Not on a terminal (a pipe, a file, a test) it writes one line a row as Flink's print connector
+ * does, with the column names added so a reader needs no schema: `+I[id=1, name=abc]`, with `+U`,
+ * `-U`, `-D` for the other row kinds, and `<print-identifier>> ` before each line when that option
+ * is set. The line format is stable: `KIND[name=value, ...]`.
+ *
+ * On a terminal (the output's isTTY) it shows the result as a table under its column names,
+ * redrawn in place after each batch with the changed rows marked (live-table.ts).
  *
  * Values print in their SQL text form (timestamps `YYYY-MM-DD HH:MM:SS.fff` in UTC, DECIMAL with its
  * scale, NULL as `null`, a ROW as `(a, b)`).
@@ -14,6 +20,7 @@ import type { Connector, ConnectorContext, ConnectorTable, OutputMode, RowKindVa
 import { RowKind } from '../api.js';
 import { booleanOption } from '../formats/csv.js';
 import { toTextValue } from '../formats/convert.js';
+import { LiveTable, type TerminalOutput } from './live-table.js';
 
 /** Where printed lines go: process.stdout, or any stream with write(). */
 export interface TextOutput {
@@ -41,6 +48,10 @@ export class PrintSink implements Sink {
   readonly description = 'print';
   private schema: Schema = { columns: [] };
   private readonly prefix: string;
+  /** `name=` before each value of a line */
+  private labels: string[] = [];
+  /** set on a terminal: the result as a table redrawn in place */
+  private live: LiveTable | undefined;
 
   constructor(private readonly out: TextOutput, identifier: string | undefined) {
     this.prefix = identifier ? `${identifier}> ` : '';
@@ -48,10 +59,16 @@ export class PrintSink implements Sink {
 
   async open(ctx: { schema: Schema; mode: OutputMode; keyColumns: readonly number[]; queryName: string }): Promise<void> {
     this.schema = ctx.schema;
+    this.labels = ctx.schema.columns.map((c) => `${c.name}=`);
+    if ((this.out as { isTTY?: boolean }).isTTY === true) {
+      this.live = new LiveTable(this.out as TerminalOutput, ctx.schema.columns.map((c) => c.name), ctx.keyColumns, ctx.mode === 'append', this.prefix);
+    }
   }
 
   async write(batch: SinkBatch): Promise<void> {
     const cols = this.schema.columns;
+    const labels = this.labels;
+    const live = this.live;
     let text = '';
     let row = 0;
     for (const b of batch.data) {
@@ -60,15 +77,24 @@ export class PrintSink implements Sink {
         const kind = (batch.kinds ? batch.kinds[row] : RowKind.INSERT) as RowKindValue;
         const prefix = KIND_PREFIX[kind];
         if (prefix === undefined) assertNever(kind as never, 'row kind');
-        const values = cols.map((c, k) => printValue(c.type, valueAt(data[k]!, i)));
+        if (live) {
+          live.apply(batch.batchId, kind, cols.map((c, k) => printValue(c.type, valueAt(data[k]!, i))));
+          continue;
+        }
+        // joined, not concatenated value by value: a flat string is cheaper to append and write
+        const values = new Array<string>(cols.length);
+        for (let k = 0; k < cols.length; k++) values[k] = labels[k] + printValue(cols[k]!.type, valueAt(data[k]!, i));
         text += `${this.prefix}${prefix}[${values.join(', ')}]\n`;
       }
     }
+    if (live) live.endBatch(performance.now());
     // one write per batch: lines of concurrent queries do not interleave mid-batch
-    if (text) this.out.write(text);
+    else if (text) this.out.write(text);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.live?.flush(performance.now());
+  }
 }
 
 export const PRINT_OPTION_KEYS: readonly string[] = ['print-identifier', 'standard-error'];

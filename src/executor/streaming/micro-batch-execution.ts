@@ -26,7 +26,7 @@ import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './op
 import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
 import type { Trigger } from './trigger.js';
 import { isoOrNull } from './trigger.js';
-import { WatermarkTracker } from './watermark-tracker.js';
+import { WatermarkTracker, type SourceWatermark } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 
 export interface RejectedRecordsWriter {
@@ -64,6 +64,8 @@ export interface ExecutionOptions {
   readonly lookupSources?: ReadonlyMap<LookupJoinNode, Source>;
   /** how calls to a server that is away are retried (connector-retry.ts) */
   readonly retry?: RetryPolicy;
+  /** in plan.sources order: `source.idle-timeout` of each input (0 or absent: never idle) */
+  readonly idleTimeoutMs?: readonly (number | undefined)[];
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -97,7 +99,7 @@ export class MicroBatchExecution {
 
   constructor(private readonly o: ExecutionOptions) {
     this.retrier = new ConnectorRetrier(o.retry ?? DEFAULT_RETRY);
-    this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined));
+    this.tracker = new WatermarkTracker(o.plan.sources.map((s) => s.table.watermark !== undefined), o.idleTimeoutMs ?? [], o.clock.now());
     this.offsets = o.sources.map(() => undefined);
   }
 
@@ -178,10 +180,11 @@ export class MicroBatchExecution {
 
   /** The watermark tracker as batch `commit` left it (undefined: as before the first batch). */
   private restoreTracker(commit: BatchCommit | undefined): void {
-    const saved = commit?.extra as { perSource?: (number | null | '+inf')[] } | undefined;
+    const saved = commit?.extra as { perSource?: (number | null | '+inf')[]; maxEventTime?: (number | null | '+inf')[] } | undefined;
     this.tracker.restore({
       watermark: commit?.nextWatermark ?? -Infinity,
       perSource: commit ? (saved?.perSource ?? []).map((w) => decodeWatermark(w)) : this.o.sources.map(() => -Infinity),
+      maxEventTime: (saved?.maxEventTime ?? []).map((w) => decodeWatermark(w)),
     });
   }
 
@@ -219,12 +222,13 @@ export class MicroBatchExecution {
       const asked = new Map<Source, Map<string, Promise<Json | undefined>>>();
       ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => this.retrier.call('latestOffset', () => s.latestOffset(starts[i])))));
       const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
+      now = this.o.clock.now();
       if (!newData) {
         this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
-        this.tracker.advance();
+        // an input that has gone idle meanwhile stops holding the watermark back: windows may close
+        this.tracker.advance(now);
       }
       wm = this.tracker.current();
-      now = this.o.clock.now();
       // after the final flush (watermark +infinity) every window has fired: nothing is left to time
       const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
         && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
@@ -270,6 +274,7 @@ export class MicroBatchExecution {
     }
     if (rejectedAll.length > 0 && !delivered) await this.o.rejected.write(batchId, rejectedAll);
     const tRead = performance.now();
+    const filesBefore = filesWrittenBy(this.o.sink);
 
     const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
     let output: Chunk[];
@@ -289,8 +294,11 @@ export class MicroBatchExecution {
     for (const op of this.operators) await op.checkpoint?.(batchId);
     if (this.o.checkpoint) checkpointMs += performance.now() - tAdd;
     const eventTime = this.tracker.takeBatchEventTime();
-    this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i); });
-    this.tracker.advance();
+    this.o.sources.forEach((s, i) => {
+      if (inputRows[i]! > 0) this.tracker.markActive(i, timestamp);
+      if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i);
+    });
+    this.tracker.advance(timestamp);
     const cp = this.o.checkpoint;
     if (cp && delivered) {
       // its commit is on record: the watermark it recorded is the one the next batch uses
@@ -301,7 +309,7 @@ export class MicroBatchExecution {
       const snap = this.tracker.snapshot();
       await cp.writeCommit({
         batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
-        extra: { perSource: snap.perSource.map(encodeWatermark) },
+        extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark) },
       });
       await cp.purge(batchId);
       checkpointMs += performance.now() - tc;
@@ -321,14 +329,18 @@ export class MicroBatchExecution {
     const numInput = readRows;
     const retries = this.retrier.takeBatchWaits();
     const secs = Math.max(1e-6, (tEnd - t0) / 1000);
+    const perSource = this.tracker.sources();
+    const held = this.tracker.holdingSource();
     const sources: SourceProgress[] = this.o.sources.map((s, i) => ({
       description: s.description,
+      table: this.o.plan.sources[i]!.table.name,
       startOffset: starts[i] ?? null,
       endOffset: ends[i] ?? null,
       numInputRows: inputRows[i]!,
       numRejectedRows: rejectedCounts[i]!,
       inputRowsPerSecond: inputRows[i]! / secs,
       processedRowsPerSecond: inputRows[i]! / secs,
+      ...sourceEventTime(this.o.plan.sources[i]!.table.watermark !== undefined, perSource[i]!),
     }));
     return {
       id: this.o.id,
@@ -351,11 +363,19 @@ export class MicroBatchExecution {
       eventTime: {
         ...(eventTime ? { min: isoOrNull(eventTime.min) ?? undefined, max: isoOrNull(eventTime.max) ?? undefined } : {}),
         ...(eventTime?.avg !== undefined ? { avg: isoOrNull(eventTime.avg) ?? undefined } : {}),
-        watermark: Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null,
+        watermark: watermarkText(wm),
+        ...(held !== undefined && this.o.plan.sources.filter((s) => s.table.watermark !== undefined).length > 1
+          ? { watermarkHeldBackBy: this.o.plan.sources[held]!.table.name }
+          : {}),
       },
       stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
       sources,
-      sink: { description: this.o.sink.description, numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0) },
+      sink: {
+        description: this.o.sink.description,
+        numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0),
+        ...(filesBefore !== undefined ? { numFilesWritten: filesWrittenBy(this.o.sink)! - filesBefore } : {}),
+      },
+      ...(rejectedAll.length > 0 ? { rejectedRecordsAt: this.o.rejected.description } : {}),
       ...(retries.length > 0 ? { connectorRetries: retries } : {}),
     };
   }
@@ -388,6 +408,23 @@ export class MicroBatchExecution {
     const polls = this.o.sources.map((s) => s.pollIntervalMs).filter((x): x is number => x !== undefined);
     return Math.min(this.o.idlePollMs ?? 50, ...polls);
   }
+}
+
+/** The files a sink that writes files has written so far (undefined: it writes none). */
+const filesWrittenBy = (sink: Sink): number | undefined => {
+  const n = (sink as { filesWritten?: unknown }).filesWritten;
+  return typeof n === 'number' ? n : undefined;
+};
+
+const watermarkText = (wm: number): string | null => (Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null);
+
+/** A source's event time in progress: its max and watermark (watermarked inputs only) and idleness. */
+function sourceEventTime(watermarked: boolean, w: SourceWatermark): Pick<SourceProgress, 'eventTime' | 'idle'> {
+  if (!watermarked) return { eventTime: { watermark: null }, idle: false };
+  return {
+    eventTime: { ...(Number.isFinite(w.maxEventTime) ? { max: isoOrNull(w.maxEventTime)! } : {}), watermark: watermarkText(w.watermark) },
+    idle: w.idle,
+  };
 }
 
 /** The value `make` gives for (source, key), made once: a source several scans share is asked once per batch. */

@@ -10,6 +10,8 @@ export type StateOperatorProgressOnDisk = StateOperatorProgress & { readonly sta
 
 export interface SourceProgress {
   readonly description: string;
+  /** the table the query reads through this input (as watermarkHeldBackBy names it) */
+  readonly table: string;
   readonly startOffset: unknown;
   readonly endOffset: unknown;
   readonly numInputRows: number;
@@ -17,6 +19,13 @@ export interface SourceProgress {
   readonly numRejectedRows: number;
   readonly inputRowsPerSecond: number;
   readonly processedRowsPerSecond: number;
+  /**
+   * This input's event time: the largest it delivered and its own watermark (that minus the
+   * WATERMARK FOR delay); `watermark` is null for an input without a watermark or before its first row.
+   */
+  readonly eventTime: { readonly max?: string; readonly watermark: string | null };
+  /** no rows for its `source.idle-timeout`: it does not hold the query's watermark back */
+  readonly idle: boolean;
 }
 
 export interface QueryProgress {
@@ -46,10 +55,18 @@ export interface QueryProgress {
     readonly avg?: string;
     /** the watermark this batch ran with (null: none yet) */
     readonly watermark: string | null;
+    /**
+     * the table of the input whose watermark is the query's (the lowest of the active inputs'),
+     * when the query has several watermarked inputs: why a window has not closed yet
+     */
+    readonly watermarkHeldBackBy?: string;
   };
   readonly stateOperators: readonly StateOperatorProgressOnDisk[];
   readonly sources: readonly SourceProgress[];
-  readonly sink: { readonly description: string; readonly numOutputRows: number };
+  /** `numFilesWritten`: the files a file-writing sink wrote in this batch */
+  readonly sink: { readonly description: string; readonly numOutputRows: number; readonly numFilesWritten?: number };
+  /** where this batch's rejected records were kept (a directory, or 'memory'), when it had some */
+  readonly rejectedRecordsAt?: string;
   /** the waits for a server that was away during this batch (absent when there were none) */
   readonly connectorRetries?: readonly RetrySummary[];
 }

@@ -29,7 +29,7 @@ async function printed(options: Record<string, string>, write: (s: Sink) => Prom
 }
 
 describe('print sink', () => {
-  it('prints one line a row as Flink does, with the row kind', async () => {
+  it('prints one line a row as Flink does, with the row kind and the column names', async () => {
     const data = rowsToBatch(schema, [
       { id: 1, name: 'abc', price: 2.5, ts: Date.UTC(2026, 10, 23, 10, 0, 5), day: 0, r: { a: 1, b: true } },
       { id: 2, name: null, price: null, ts: null, day: null, r: null },
@@ -37,9 +37,9 @@ describe('print sink', () => {
     ]);
     const out = await printed({}, (s) => s.write({ batchId: 0, data: [data], kinds: new Uint8Array([RowKind.INSERT, RowKind.UPDATE_BEFORE, RowKind.DELETE]) }));
     expect(out).toBe(
-      '+I[1, abc, 2.50, 2026-11-23 10:00:05.000, 1970-01-01, (1, true)]\n'
-      + '-U[2, null, null, null, null, null]\n'
-      + '-D[3, x, y, 10.00, 1970-01-01 00:00:00.000, 1970-01-02, (null, false)]\n',
+      '+I[id=1, name=abc, price=2.50, ts=2026-11-23 10:00:05.000, day=1970-01-01, r=(1, true)]\n'
+      + '-U[id=2, name=null, price=null, ts=null, day=null, r=null]\n'
+      + '-D[id=3, name=x, y, price=10.00, ts=1970-01-01 00:00:00.000, day=1970-01-02, r=(null, false)]\n',
     );
   });
 
@@ -49,7 +49,8 @@ describe('print sink', () => {
       await s.write({ batchId: 0, data: [data], kinds: undefined });
       await s.write({ batchId: 1, data: [data], kinds: new Uint8Array([RowKind.UPDATE_AFTER]) });
     });
-    expect(out).toBe('sink1> +I[7, null, null, null, null, null]\nsink1> +U[7, null, null, null, null, null]\n');
+    const line = '[id=7, name=null, price=null, ts=null, day=null, r=null]';
+    expect(out).toBe(`sink1> +I${line}\nsink1> +U${line}\n`);
   });
 });
 

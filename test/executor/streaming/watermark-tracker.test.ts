@@ -29,6 +29,37 @@ describe('watermark tracker', () => {
     expect(t.advance()).toBe(Infinity);
   });
 
+  it('leaves out an input idle for its timeout, takes it back when it has rows, and never goes back', () => {
+    const t = new WatermarkTracker([true, true], [undefined, 1000], 0);
+    t.observe(0, 5000, 0, 6000);
+    t.observe(1, 100, 0, 1100);
+    t.markActive(0, 0);
+    t.markActive(1, 0);
+    expect(t.advance(999)).toBe(100);
+    expect(t.holdingSource()).toBe(1);
+    expect(t.advance(1000)).toBe(5000); // source 1 quiet for 1 s: idle
+    expect(t.sources().map((s) => s.idle)).toEqual([false, true]);
+    expect(t.holdingSource()).toBe(0);
+    t.observe(1, 200, 0, 1200); // active again, behind the watermark
+    t.markActive(1, 1500);
+    expect(t.advance(1500)).toBe(5000);
+    expect(t.sources()[1]).toEqual({ maxEventTime: 1200, watermark: 200, idle: false });
+    expect(t.holdingSource()).toBe(1);
+  });
+
+  it('stays put when every input is idle, and a restored tracker counts idleness afresh', () => {
+    const t = new WatermarkTracker([true, true], [1000, 1000], 0);
+    t.observe(0, 300, 0, 300);
+    t.observe(1, 100, 0, 100);
+    expect(t.advance(0)).toBe(100);
+    expect(t.advance(5000)).toBe(100);
+    expect(t.holdingSource()).toBeUndefined();
+    const r = new WatermarkTracker([true, true], [1000, 1000], 10_000);
+    r.restore(t.snapshot());
+    expect(r.advance(10_500)).toBe(100);
+    expect(r.sources().map((s) => s.idle)).toEqual([false, false]);
+  });
+
   it('reports the batch event-time range once', () => {
     const t = new WatermarkTracker([true]);
     t.observe(0, 1, 5, 9);
