@@ -27,6 +27,7 @@ import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
+import { CsvStreamDecoder } from './csv-scan.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 
 export const CSV_OPTION_KEYS: readonly string[] = [
@@ -91,35 +92,59 @@ type RawRecord =
 export function decodeCsv(
   text: string, schema: Schema, fileName: string, opts: CsvOptions = DEFAULT_CSV_OPTIONS, invalidLines?: ReadonlySet<number>,
 ): DecodeResult {
-  const out = new ColumnsCollector(schema);
+  return decodeCsvPiece(text, schema, fileName, opts, invalidLines, newCsvReadState(schema), 1);
+}
+
+/** Where a file's reading stands between pieces: past the header or not, and where each column's field is. */
+export interface CsvReadState {
+  first: boolean;
+  /** position of each column among the fields (-1: absent from the header, NULL) */
+  fieldOfColumn: number[];
+  expected: number;
+  /** the columns the query reads (the others are not converted and come out NULL) */
+  read?: readonly boolean[];
+}
+
+export function newCsvReadState(schema: Schema, read?: readonly boolean[]): CsvReadState {
+  return { first: true, fieldOfColumn: schema.columns.map((_, i) => i), expected: schema.columns.length, ...(read ? { read } : {}) };
+}
+
+/** Records of `text`, the first on line `firstLine` of the file; `state` carries the header across pieces. */
+export function decodeCsvPiece(
+  text: string, schema: Schema, fileName: string, opts: CsvOptions, invalidLines: ReadonlySet<number> | undefined,
+  state: CsvReadState, firstLine: number,
+): DecodeResult {
+  const out = new ColumnsCollector(schema, state.read);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
-  // position of each column among the fields (-1: absent from the header, NULL)
-  let fieldOfColumn: number[] = cols.map((_, i) => i);
-  let expected = cols.length;
-  let first = true;
+  const read = state.read;
   let records = 0;
   const record: unknown[] = new Array(cols.length);
-  for (const r of splitRecords(text, opts)) {
+  const shift = firstLine - 1;
+  for (const r0 of splitRecords(text, opts)) {
+    const r = shift === 0 ? r0 : { ...r0, line: r0.line + shift };
     // a blank line is no record, except where it is the one NULL field of a one-column schema
-    if (r.raw.trim() === '' && expected !== 1) continue;
-    if (first && (opts.header || opts.ignoreFirstLine)) {
-      first = false;
+    if (r.raw.trim() === '' && state.expected !== 1) continue;
+    if (state.first && (opts.header || opts.ignoreFirstLine)) {
+      state.first = false;
       if (r.kind === 'broken') {
         rejected.push(rejectedRecord(`${fileName}:${r.line}`, `invalid CSV header: ${r.reason}`, r.raw));
+        // nothing after a broken header is read
+        state.expected = -1;
         return { batch: out.finish(), rejected, records: 1 };
       }
       if (opts.header) {
         const names = r.fields.map((f) => f ?? '');
-        fieldOfColumn = cols.map((c) => {
+        state.fieldOfColumn = cols.map((c) => {
           const exact = names.indexOf(c.name);
           return exact >= 0 ? exact : names.findIndex((n) => n.toLowerCase() === c.name.toLowerCase());
         });
-        expected = names.length;
+        state.expected = names.length;
       }
       continue;
     }
-    first = false;
+    state.first = false;
+    if (state.expected < 0) return { batch: out.finish(), rejected, records };
     records++;
     const origin = `${fileName}:${r.line}`;
     if (r.kind === 'broken') {
@@ -130,14 +155,14 @@ export function decodeCsv(
       rejected.push(rejectedRecord(origin, INVALID_UTF8, r.raw));
       continue;
     }
-    if (r.fields.length !== expected) {
-      rejected.push(rejectedRecord(origin, `expected ${expected} fields, found ${r.fields.length}`, r.raw));
+    if (r.fields.length !== state.expected) {
+      rejected.push(rejectedRecord(origin, `expected ${state.expected} fields, found ${r.fields.length}`, r.raw));
       continue;
     }
     try {
       for (let c = 0; c < cols.length; c++) {
-        const k = fieldOfColumn[c]!;
-        const cell = k < 0 ? null : r.fields[k]!;
+        const k = state.fieldOfColumn[c]!;
+        const cell = k < 0 || (read !== undefined && !read[c]) ? null : r.fields[k]!;
         record[c] = cell === null || cell === opts.nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
       }
       out.add(record);
@@ -357,5 +382,6 @@ export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
     extension: 'csv',
     decode: (text, schema, fileName, invalidLines) => decodeCsv(text, schema, fileName, opts, invalidLines),
     encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
+    streamDecoder: (schema, fileName, readColumns) => new CsvStreamDecoder(schema, fileName, opts, readColumns),
   };
 }
