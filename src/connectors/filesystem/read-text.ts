@@ -28,12 +28,13 @@ export async function readTextFile(file: string, decoder: StreamDecoder, chunkSi
       const eof = bytesRead === 0;
       const cut = eof ? len : decoder.split(buf, len);
       if (cut > 0) {
-        const r = decoder.decode(buf.subarray(0, cut), line, atStart);
+        const r = decoder.decode(buf.subarray(0, cut), line, atStart, eof);
         if (r.batch.numRows > 0 || r.rejected.length > 0 || r.records > 0) out.push(r);
         line += r.lines;
-        atStart = false;
-        buf.copy(buf, 0, cut, len);
-        len -= cut;
+        const used = r.consumed ?? cut;
+        if (used > 0) atStart = false;
+        buf.copy(buf, 0, used, len);
+        len -= used;
       }
       if (eof) break;
     }

@@ -52,7 +52,7 @@ export class CsvStreamDecoder implements StreamDecoder {
     }
   }
 
-  decode(bytes: Buffer, firstLine: number, atFileStart: boolean): DecodeResult & { lines: number } {
+  decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { lines: number; consumed?: number } {
     const lines = countNewlines(bytes);
     const st = this.state;
     if (st.expected < 0) return { batch: new ColumnsCollector(this.schema, this.read).finish(), rejected: [], records: 0, lines };
@@ -63,7 +63,13 @@ export class CsvStreamDecoder implements StreamDecoder {
     if (!plain) {
       const { text, invalidLines } = decodeUtf8(bytes);
       const shifted = new Set([...invalidLines].map((l) => l + firstLine - 1));
-      return { ...decodeCsvPiece(text, this.schema, this.fileName, this.opts, shifted, st, firstLine), lines };
+      const r = decodeCsvPiece(text, this.schema, this.fileName, this.opts, shifted, st, firstLine, atFileEnd);
+      if (r.stoppedAtLine === undefined) return { ...r, lines };
+      // a quote left open by broken quoting: the rest is decoded again once more is read
+      const consumedLines = r.stoppedAtLine - firstLine;
+      let consumed = 0;
+      for (let k = 0; k < consumedLines; k++) consumed = bytes.indexOf(0x0a, consumed) + 1;
+      return { batch: r.batch, rejected: r.rejected, records: r.records, lines: consumedLines, consumed };
     }
     st.first = false;
     return { ...this.decodePlain(bytes, firstLine), lines };

@@ -112,8 +112,8 @@ export function newCsvReadState(schema: Schema, read?: readonly boolean[]): CsvR
 /** Records of `text`, the first on line `firstLine` of the file; `state` carries the header across pieces. */
 export function decodeCsvPiece(
   text: string, schema: Schema, fileName: string, opts: CsvOptions, invalidLines: ReadonlySet<number> | undefined,
-  state: CsvReadState, firstLine: number,
-): DecodeResult {
+  state: CsvReadState, firstLine: number, atEnd = true,
+): DecodeResult & { readonly stoppedAtLine?: number } {
   const out = new ColumnsCollector(schema, state.read);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
@@ -121,7 +121,8 @@ export function decodeCsvPiece(
   let records = 0;
   const record: unknown[] = new Array(cols.length);
   const shift = firstLine - 1;
-  for (const r0 of splitRecords(text, opts)) {
+  const split = splitRecords(text, opts, atEnd);
+  for (const r0 of split.records) {
     const r = shift === 0 ? r0 : { ...r0, line: r0.line + shift };
     // a blank line is no record, except where it is the one NULL field of a one-column schema
     if (r.raw.trim() === '' && state.expected !== 1) continue;
@@ -171,7 +172,8 @@ export function decodeCsvPiece(
       rejected.push(rejectedRecord(origin, e.reason, r.raw));
     }
   }
-  return { batch: out.finish(), rejected, records };
+  const stopped = split.stoppedAtLine === undefined ? {} : { stoppedAtLine: split.stoppedAtLine + shift };
+  return { batch: out.finish(), rejected, records, ...stopped };
 }
 
 function parseOptions(opts: CsvOptions): ParseOptions {
@@ -194,23 +196,32 @@ function parseOptions(opts: CsvOptions): ParseOptions {
  * that fails (broken quoting somewhere), the text is split into records by a quote-aware scan and
  * each is parsed alone, so one bad record costs only itself.
  */
-function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
+function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: RawRecord[]; stoppedAtLine?: number } {
   const po = parseOptions(opts);
   try {
     const parsed = parse(text, po) as unknown as { record: (string | null)[]; raw: string }[];
     const out: RawRecord[] = [];
     let line = 1;
+    // where the next record starts in text (a byte order mark is not in a record's raw text)
+    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     for (const p of parsed) {
       out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
       line += countNewlines(p.raw);
+      pos += p.raw.length;
+      // with CRLF line ends csv-parse leaves the LF out of raw: count it here
+      if (text.charCodeAt(pos) === 10 && !p.raw.endsWith('\n')) {
+        line++;
+        pos++;
+      }
     }
-    return out;
+    return { records: out };
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
   }
   const out: RawRecord[] = [];
-  const scan = scanRecords(text, opts);
-  for (let step = scan.next(false); !step.done;) {
+  const scan = scanRecords(text, opts, atEnd);
+  let step = scan.next(false);
+  while (!step.done) {
     const chunk = step.value;
     let firstLineOnly = false;
     if (chunk.unclosed) {
@@ -238,7 +249,8 @@ function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
     }
     step = scan.next(firstLineOnly);
   }
-  return out;
+  const stop = step.value;
+  return stop === undefined ? { records: out } : { records: out, stoppedAtLine: stop };
 }
 
 /** Why `text` alone does not parse as CSV (undefined: it does). */
@@ -257,9 +269,13 @@ function csvErrorOf(text: string, po: ParseOptions): string | undefined {
  * toggles twice, so parity is enough). A quote still open at the end of the text makes only its
  * first line a broken record, and scanning resumes on the next line: one stray quote must not
  * swallow the rest of the file. Nor must two: a record over several lines that the caller could not
- * parse is taken back the same way (the caller answers `true` to the yield).
+ * parse is taken back the same way (the caller answers `true` to the yield). When the text is not the
+ * end of the file (`atEnd` false), a quote open at its end stops the scan: the line it stopped at is
+ * returned, so that pieces of a file give the records the whole file gives.
  */
-function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string; line: number; unclosed: boolean }, void, boolean> {
+function* scanRecords(
+  text: string, opts: CsvOptions, atEnd: boolean,
+): Generator<{ text: string; line: number; unclosed: boolean }, number | undefined, boolean> {
   const q = opts.quote;
   let pos = 0;
   let line = 1;
@@ -280,6 +296,11 @@ function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string;
         lines++;
         if (!inQuote) break;
       }
+    }
+    if (inQuote && !atEnd) {
+      // a piece of a file (csv-scan.ts): the quote may close in text not read yet; the caller
+      // decodes from this line again with more text
+      return line;
     }
     if (inQuote) {
       const nl = text.indexOf('\n', pos);
@@ -329,7 +350,7 @@ function leadingCommentLines(raw: string, opts: CsvOptions): number {
 }
 
 function trimEol(s: string): string {
-  return s.replace(/\r?\n$/, '');
+  return s.replace(/\r?\n$|\r$/, '');
 }
 
 /** Rows of a batch as CSV text (a header first when `csv.header` is set). */

@@ -148,7 +148,9 @@ export interface StreamDecoder {
   split(bytes: Uint8Array, length: number): number;
   /**
    * Records of `bytes` (whole records; at the end of the file, what is left), the first on line
-   * `firstLine`; `atFileStart` for the file's first piece. `lines` is how many lines the piece holds.
+   * `firstLine`; `atFileStart` for the file's first piece, `atFileEnd` for its last. `lines` is how many
+   * lines the piece holds; `consumed`, when less than the piece, is where decoding stopped (the rest is
+   * given again with more bytes after it, lines counting only the part consumed).
    */
-  decode(bytes: Buffer, firstLine: number, atFileStart: boolean): DecodeResult & { readonly lines: number };
+  decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { readonly lines: number; readonly consumed?: number };
 }
