@@ -4,7 +4,8 @@
  * connector picks by the `'format'` option.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues } from '../../common/columns.js';
+import { batchFromColumns } from '../../common/columns.js';
+import { allNullColumn, columnOf } from './column-builders.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure } from './convert.js';
@@ -133,8 +134,7 @@ export class ColumnsCollector {
   }
 
   finish(): arrow.RecordBatch {
-    const cols = this.schema.columns.map((c, i) =>
-      columnFromValues(c.type, this.read[i] ? this.values[i]! : new Array<null>(this.rows).fill(null)));
+    const cols = this.schema.columns.map((c, i) => (this.read[i] ? columnOf(c.type, this.values[i]!) : allNullColumn(c.type, this.rows)));
     return batchFromColumns(this.schema, cols, this.rows);
   }
 }

@@ -12,6 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
+import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
@@ -98,7 +99,7 @@ export class JsonStreamDecoder implements StreamDecoder {
     if (this.scanLine(b, s, end)) {
       try {
         for (let c = 0; c < cols.length; c++) {
-          this.record[c] = this.read[c] && this.seen[c] ? convertValue(cols[c]!.type, this.raw[c], cols[c]!.name) : null;
+          this.record[c] = this.read[c] && this.seen[c] ? quickConvert(cols[c]!.type, this.raw[c], cols[c]!.name) : null;
         }
         out.add(this.record);
       } catch (err) {
@@ -134,7 +135,7 @@ export class JsonStreamDecoder implements StreamDecoder {
       p = skipWs(b, ke + 1, end);
       if (b[p] !== 0x3a) return false; // ':'
       p = skipWs(b, p + 1, end);
-      if (!this.scanValue(b, p, end, col >= 0 && this.schema.columns[col]!.type.kind === 'VARCHAR')) return false;
+      if (!this.scanValue(b, p, end, col >= 0, col >= 0 && this.schema.columns[col]!.type.kind === 'VARCHAR')) return false;
       if (col >= 0) {
         this.raw[col] = this.value;
         this.seen[col] = 1;
@@ -168,10 +169,10 @@ export class JsonStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * A string, plain number, true, false or null at p: sets value and pos. `textOnly`: the column is
+   * A string, plain number, true, false or null at p: sets value (when `keep`) and pos. `textOnly`: the column is
    * VARCHAR, where a number keeps its written form only on the exact path.
    */
-  private scanValue(b: Buffer, p: number, end: number, textOnly: boolean): boolean {
+  private scanValue(b: Buffer, p: number, end: number, keep: boolean, textOnly: boolean): boolean {
     const c = b[p];
     if (c === 0x22) {
       let q = p + 1;
@@ -181,7 +182,8 @@ export class JsonStreamDecoder implements StreamDecoder {
         if (x === 0x5c || x < 0x20) return false;
       }
       if (q >= end) return false;
-      this.value = b.toString('utf8', p + 1, q);
+      // a string only for a column the query reads
+      this.value = keep ? b.toString('utf8', p + 1, q) : undefined;
       this.pos = q + 1;
       return true;
     }
@@ -221,6 +223,29 @@ export class JsonStreamDecoder implements StreamDecoder {
     this.pos = p;
     return true;
   }
+}
+
+const INT_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  TINYINT: [-128, 127], SMALLINT: [-32768, 32767], INT: [-2147483648, 2147483647],
+  BIGINT: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+/**
+ * convertValue for the values this scanner gives, without its closures for the common cases (an
+ * integer in range, a double, a string: the scanner's strings are valid UTF-8 without escapes, so
+ * well formed); everything else through convertValue, which throws the ConversionFailure.
+ */
+function quickConvert(t: SqlType, v: unknown, column: string): unknown {
+  if (v === null) return null;
+  const kind = t.kind;
+  if (typeof v === 'number') {
+    const bounds = INT_BOUNDS[kind];
+    if (bounds !== undefined && Number.isInteger(v) && v >= bounds[0] && v <= bounds[1]) return v === 0 ? 0 : v;
+    if (kind === 'DOUBLE') return v;
+  } else if (typeof v === 'string' && kind === 'VARCHAR') {
+    return v;
+  }
+  return convertValue(t, v, column);
 }
 
 function skipWs(b: Buffer, p: number, end: number): number {
