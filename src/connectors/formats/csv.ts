@@ -28,6 +28,7 @@ import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
 import { CsvStreamDecoder } from './csv-scan.js';
+import { writeCsv } from './text-writers.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 
 export const CSV_OPTION_KEYS: readonly string[] = [
@@ -355,46 +356,7 @@ function trimEol(s: string): string {
 
 /** Rows of a batch as CSV text (a header first when `csv.header` is set). */
 export function encodeCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions = DEFAULT_CSV_OPTIONS, ops?: readonly string[]): string {
-  const cols = schema.columns;
-  const texts = cols.map((c, k) => textReader(c.type, batch.data.children[k]!));
-  const records: (string | null)[][] = [];
-  if (opts.header) records.push(cols.map((c) => c.name));
-  for (let i = 0; i < batch.numRows; i++) {
-    const rec: (string | null)[] = new Array(cols.length);
-    for (let c = 0; c < cols.length; c++) {
-      const v = texts[c]!(i);
-      rec[c] = v === null ? (opts.nullLiteral ?? null) : v;
-    }
-    // a deleted row carries one extra trailing field (see filesystem/sink.ts)
-    if (ops?.[i]) rec.push(ops[i]!);
-    records.push(rec);
-  }
-  if (records.length === 0) return '';
-  return stringify(records, {
-    delimiter: opts.delimiter,
-    quote: opts.quote,
-    record_delimiter: '\n',
-    // a lone CR inside a value would read back as a line break
-    quoted_match: /\r/,
-    // quote the empty string so that it reads back as '' and not as NULL
-    cast: { string: (v: string) => (v === '' ? { value: '', quoted_empty: true } : v) },
-  });
-}
-
-/**
- * A column's values as text, row by row. A timestamp's text is made again only when the value
- * changes from the row before (rows of one millisecond come together: 10 000 a millisecond at the
- * benchmark's rate).
- */
-function textReader(t: Schema['columns'][number]['type'], d: arrow.Data): (i: number) => string | null {
-  const read = readerFor(d);
-  if (t.kind !== 'TIMESTAMP') return (i) => toTextValue(t, read(i));
-  let last: unknown, lastText: string | null = null;
-  return (i) => {
-    const v = read(i);
-    if (v !== last || lastText === null) { last = v; lastText = toTextValue(t, v); }
-    return lastText;
-  };
+  return writeCsv(batch, schema, opts, ops);
 }
 
 export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {

@@ -18,6 +18,7 @@ import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 import { jsonText, JsonNumberText, parseJsonExact } from './json-values.js';
 import { JsonStreamDecoder } from './json-scan.js';
+import { writeJsonLines } from './text-writers.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
 export const JSON_OPTION_KEYS: readonly string[] = ['json.ignore-parse-errors', 'json.fail-on-missing-field'];
@@ -97,23 +98,7 @@ export function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Re
 
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
 export function encodeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
-  const rows = batchToJsonObjects(batch, schema);
-  // a BIGINT beyond 2^53 is a bigint, which JSON.stringify refuses: such rows are written with their
-  // exact digits (no "n", no rounding); every other row keeps the native writer
-  const bigintColumns = schema.columns.filter((c) => holdsBigint(c.type)).map((c) => c.name);
-  const nested = schema.columns.some((c) => c.type.kind === 'ROW' && holdsBigint(c.type));
-  let s = '';
-  for (let i = 0; i < rows.length; i++) {
-    const op = ops?.[i];
-    const row = op ? { ...rows[i], _op: op } : rows[i]!;
-    const exact = nested || bigintColumns.some((name) => typeof row[name] === 'bigint' || row[name] instanceof JsonNumberText);
-    s += (exact ? jsonText(row) : JSON.stringify(row)) + '\n';
-  }
-  return s;
-}
-
-function holdsBigint(t: SqlType): boolean {
-  return t.kind === 'BIGINT' || t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => holdsBigint(f.type)));
+  return writeJsonLines(batch, schema, ops);
 }
 
 export const jsonFormat: TextFormat = {
