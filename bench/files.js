@@ -5,7 +5,8 @@
  *   SELECT auction, COUNT(*), MAX(price) FROM bid GROUP BY auction
  * over those files by Weir (a bounded filesystem source, the result in a memory table) and by DuckDB
  * (`SET threads = 1`, read_json / read_csv of the same files), in the same run, each `--runs` times;
- * the medians and their ratio are printed and the two results must be equal (row by row).
+ * the medians and their ratio are printed and the two results must be equal (row by row). The
+ * writers alone: the format's encode over the bids read back, beside DuckDB's COPY TO of the same rows.
  *
  *   npm run build && node bench/files.js [--events 2000000] [--runs 3] [--dir /tmp/weir-files]
  *
@@ -93,6 +94,45 @@ function difference(weirRows, duckRows) {
   return undefined;
 }
 
+/**
+ * The format's writer alone (the sink's encode) over the bids of `dir`, read back with every column:
+ * rows/s, the median of `runs`. DuckDB's COPY of the same rows to the same format beside it.
+ */
+async function encodeRate(dir, formatName, runs, con) {
+  const { readTextFile } = await import('../dist/connectors/filesystem/read-text.js');
+  const { formatFromOptions } = await import('../dist/connectors/formats/format.js');
+  const { T } = await import('../dist/common/types.js');
+  const schema = { columns: [
+    ...['auction', 'bidder', 'price'].map((name) => ({ name, type: T.BIGINT, nullable: true })),
+    { name: 'channel', type: T.VARCHAR, nullable: true }, { name: 'url', type: T.VARCHAR, nullable: true },
+    { name: 'dateTime', type: T.TIMESTAMP, nullable: true }, { name: 'extra', type: T.VARCHAR, nullable: true },
+  ] };
+  const { format } = formatFromOptions(new Map([["format", formatName]]), new Map(), "filesystem");
+  const batches = [];
+  for (const f of readdirSync(dir).filter((f) => f.startsWith('part-')).sort()) {
+    for (const r of await readTextFile(path.join(dir, f), format.streamDecoder(schema, f), 4 << 20)) batches.push(r.batch);
+  }
+  const rows = batches.reduce((a, b) => a + b.numRows, 0);
+  const weir = [];
+  const duckMs = [];
+  const glob = path.join(dir, `part-*.${format.extension}`);
+  const from = format.name === 'json' ? `read_json('${glob}', format = 'newline_delimited')` : `read_csv('${glob}', header = false)`;
+  await con.run(`CREATE OR REPLACE TABLE bids_${format.name} AS SELECT * FROM ${from}`);
+  const target = path.join(os.tmpdir(), `weir-bench-duck-copy.${format.extension}`);
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    let bytes = 0;
+    for (const b of batches) bytes += format.encode(b, schema).length;
+    weir.push(performance.now() - t0);
+    const t1 = performance.now();
+    await con.run(`COPY bids_${format.name} TO '${target}' (FORMAT ${format.name === 'json' ? 'json' : 'csv'})`);
+    duckMs.push(performance.now() - t1);
+    if (bytes === 0) throw new Error('nothing encoded');
+  }
+  rmSync(target, { force: true });
+  return { rows, weirRate: rows / median(weir) * 1000, duckRate: rows / median(duckMs) * 1000 };
+}
+
 const dirBytes = (d) => readdirSync(d).reduce((a, f) => a + statSync(path.join(d, f)).size, 0);
 
 async function main() {
@@ -126,12 +166,15 @@ async function main() {
     if (check) failed = true;
     const wm = median(weirTimes);
     const dm = median(duckTimes);
-    table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
+    const enc = await encodeRate(dir, format, args.runs, con);
+    console.log(`  ${format} writer alone: Weir ${(enc.weirRate / 1e6).toFixed(2)} M rows/s, DuckDB COPY ${(enc.duckRate / 1e6).toFixed(2)} M rows/s`);
+    table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, enc, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
   }
-  console.log('\n| format | bids | MB | Weir write (rows/s) | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('\n| format | bids | MB | Weir query writing them (rows/s) | Weir writer alone | DuckDB COPY | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const t of table) {
     console.log(`| ${t.format} | ${t.bids.toLocaleString('en-US')} | ${t.mb.toFixed(0)} | ${(t.sinkRate / 1e6).toFixed(2)} M | ` +
+      `${(t.enc.weirRate / 1e6).toFixed(2)} M | ${(t.enc.duckRate / 1e6).toFixed(2)} M | ` +
       `${(t.weir / 1000).toFixed(2)} s | ${(t.duck / 1000).toFixed(2)} s | ${t.ratio.toFixed(3)} | ${t.check} |`);
   }
   con.closeSync();

@@ -23,7 +23,7 @@ function jsonCell(t: SqlType, d: arrow.Data): (i: number) => string {
     case 'FLOAT':
       return (i) => { const v = read(i) as number | null; return v === null || v === undefined ? 'null' : finiteJson(shortestFloat32(v)); };
     case 'VARCHAR':
-      return (i) => { const v = read(i); return v === null || v === undefined ? 'null' : JSON.stringify(v); };
+      return (i) => { const v = read(i); return v === null || v === undefined ? 'null' : jsonString(v as string); };
     case 'TIMESTAMP': {
       let last: unknown, lastText = 'null';
       return (i) => {
@@ -38,6 +38,14 @@ function jsonCell(t: SqlType, d: arrow.Data): (i: number) => string {
   }
 }
 
+/** Characters JSON.stringify writes escaped (and surrogates, which it escapes when alone). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string; the common string, with nothing to escape, without its holder object per call. */
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 function finiteJson(x: number): string {
   return Number.isFinite(x) ? String(x) : `"${String(x)}"`;
 }
@@ -48,15 +56,16 @@ export function writeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: r
   const cells = cols.map((c, k) => jsonCell(c.type, batch.data.children[k]!));
   const keys = cols.map((c, k) => `${k === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   const n = batch.numRows;
-  const lines: string[] = new Array(n);
+  // every piece into one array and one join: a flat string, without a cons string per concatenation
+  const parts: string[] = [];
   for (let i = 0; i < n; i++) {
-    let s = cols.length === 0 ? '{' : '';
-    for (let k = 0; k < cells.length; k++) s += keys[k]! + cells[k]!(i);
+    if (cols.length === 0) parts.push('{');
+    for (let k = 0; k < cells.length; k++) parts.push(keys[k]!, cells[k]!(i));
     const op = ops?.[i];
-    if (op) s += `${cols.length === 0 ? '' : ','}"_op":${JSON.stringify(op)}`;
-    lines[i] = `${s}}\n`;
+    if (op) parts.push(`${cols.length === 0 ? '' : ','}"_op":${JSON.stringify(op)}`);
+    parts.push('}\n');
   }
-  return lines.join('');
+  return parts.join('');
 }
 
 /**
