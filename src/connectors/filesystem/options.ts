@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WeirError } from '../../common/errors.js';
 import type { ConnectorTable } from '../api.js';
 
-export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger'];
+export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger', 'source.read-chunk-size'];
 export const SINK_OPTION_KEYS: readonly string[] = ['path', 'format'];
 
 /**
@@ -90,6 +90,22 @@ export function maxFilesPerTrigger(table: ConnectorTable): number {
   const n = Number(v.trim());
   if (!/^\s*\d+\s*$/.test(v) || n < 1) {
     throw new WeirError('OPTION', `option '${key}' must be a positive whole number, got '${v}'`, table.optionSpans.get(key));
+  }
+  return n;
+}
+
+/**
+ * `source.read-chunk-size`: bytes a text file is read in at a time (default 4 MiB). A file is
+ * decoded piece by piece, so its text never has to fit in memory at once; a record longer than a
+ * chunk grows the buffer to hold it.
+ */
+export function readChunkSize(table: ConnectorTable): number {
+  const key = 'source.read-chunk-size';
+  const v = table.options.get(key);
+  if (v === undefined) return 4 << 20;
+  const n = Number(v.trim());
+  if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > 1 << 30) {
+    throw new WeirError('OPTION', `option '${key}' must be a whole number of bytes from 1 to 1073741824, got '${v}'`, table.optionSpans.get(key));
   }
   return n;
 }

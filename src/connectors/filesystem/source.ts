@@ -1,6 +1,7 @@
 /**
- * The filesystem source: the files of a directory (or one file), each read whole and decoded by the
- * table's format.
+ * The filesystem source: the files of a directory (or one file), decoded by the table's format: a
+ * text file in chunks of `source.read-chunk-size` bytes (only the columns the query reads), a binary
+ * one whole.
  *
  * Offset: `{"files": [...]}`, the relative names of the files taken so far, in take order. A new
  * offset appends the files not taken yet, in name order, at most `source.max-files-per-trigger` of
@@ -21,10 +22,11 @@ import type { Column, Schema } from '../../common/schema.js';
 import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
 import type { DecodeResult, Format } from '../formats/decoded.js';
-import { decodeUtf8, rejectedRecord } from '../formats/decoded.js';
+import { rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { listInputFiles, partitionValues } from './layout.js';
-import { maxFilesPerTrigger, monitorInterval, resolvedPath } from './options.js';
+import { maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
+import { readTextFile } from './read-text.js';
 
 export interface FilesOffset {
   readonly files: readonly string[];
@@ -43,6 +45,7 @@ export class FilesystemSource implements Source {
   private readonly format: Format;
   private readonly failOnParseError: boolean;
   private readonly maxFiles: number;
+  private readonly chunkSize: number;
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
   private readonly readColumns: ReadonlySet<string> | undefined;
   /** a bounded source's one listing */
@@ -64,6 +67,7 @@ export class FilesystemSource implements Source {
     this.format = choice.format;
     this.failOnParseError = choice.failOnParseError;
     this.maxFiles = maxFilesPerTrigger(table);
+    this.chunkSize = readChunkSize(table);
     const interval = monitorInterval(table);
     this.bounded = interval === undefined;
     if (interval !== undefined) this.pollIntervalMs = interval;
@@ -106,7 +110,7 @@ export class FilesystemSource implements Source {
     for (const file of parseOffset(end)) {
       if (before.has(file)) continue;
       const r = await this.readFile(file);
-      if (r.batch && r.batch.numRows > 0) batches.push(r.batch);
+      for (const b of r.batches) if (b.numRows > 0) batches.push(b);
       rejected.push(...r.rejected);
     }
     if (this.failOnParseError && rejected.length > 0) {
@@ -116,22 +120,20 @@ export class FilesystemSource implements Source {
     return { batches, rejected };
   }
 
-  private async readFile(file: string): Promise<{ batch?: arrow.RecordBatch; rejected: readonly RejectedRecord[] }> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await fsp.readFile(path.join(this.dir, file));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw e;
-      return { rejected: [rejectedRecord(file, 'the file was removed before it was read', '')] };
-    }
+  private async readFile(file: string): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
     const format = this.format;
-    const decode = async (schema: Schema): Promise<DecodeResult> => {
-      if (format.binary) return format.decodeBytes(bytes, schema, file, this.readColumns);
-      // bytes, not 'utf8': a line that is not UTF-8 is a rejected record, not silently U+FFFD
-      const { text, invalidLines } = decodeUtf8(bytes);
-      return format.decode(text, schema, file, invalidLines);
+    const full = path.join(this.dir, file);
+    const decode = async (schema: Schema): Promise<DecodeResult[] | undefined> => {
+      try {
+        // a text file in chunks: memory bounded by the chunk, not the file
+        if (!format.binary) return await readTextFile(full, format.streamDecoder(schema, file, this.readColumns), this.chunkSize);
+        return [await format.decodeBytes(await fsp.readFile(full), schema, file, this.readColumns)];
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        return undefined;
+      }
     };
+    const removed = { batches: [], rejected: [rejectedRecord(file, 'the file was removed before it was read', '')] };
     // columns filled from `k=v` directories are not read from the file
     const parts = partitionValues(file);
     const fromPath = new Map<number, string | null>();
@@ -140,28 +142,38 @@ export class FilesystemSource implements Source {
         for (const [k, v] of parts) if (k.toLowerCase() === c.name.toLowerCase()) fromPath.set(i, v);
       });
     }
-    if (fromPath.size === 0) return decode(this.schema);
-    const fileColumns: Column[] = this.schema.columns.filter((_, i) => !fromPath.has(i));
-    const decoded = await decode({ columns: fileColumns });
-    const n = decoded.batch.numRows;
-    const data: arrow.Data[] = [];
-    let k = 0;
-    for (let i = 0; i < this.schema.columns.length; i++) {
-      const col = this.schema.columns[i]!;
-      if (!fromPath.has(i)) {
-        data.push(decoded.batch.data.children[k++]!);
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = convertValue(col.type, fromPath.get(i), col.name, 'text');
-      } catch (e) {
-        if (!(e instanceof ConversionFailure)) throw e;
-        return { rejected: [rejectedRecord(file, `partition directory: ${e.reason}; the file's ${n} records were not read`, '')] };
-      }
-      data.push(columnFromValues(col.type, new Array(n).fill(value)));
+    if (fromPath.size === 0) {
+      const pieces = await decode(this.schema);
+      if (pieces === undefined) return removed;
+      return { batches: pieces.map((p) => p.batch), rejected: pieces.flatMap((p) => p.rejected) };
     }
-    return { batch: batchFromColumns(this.schema, data, n), rejected: decoded.rejected };
+    const fileColumns: Column[] = this.schema.columns.filter((_, i) => !fromPath.has(i));
+    const pieces = await decode({ columns: fileColumns });
+    if (pieces === undefined) return removed;
+    const batches: arrow.RecordBatch[] = [];
+    for (const decoded of pieces) {
+      const n = decoded.batch.numRows;
+      const data: arrow.Data[] = [];
+      let k = 0;
+      for (let i = 0; i < this.schema.columns.length; i++) {
+        const col = this.schema.columns[i]!;
+        if (!fromPath.has(i)) {
+          data.push(decoded.batch.data.children[k++]!);
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = convertValue(col.type, fromPath.get(i), col.name, 'text');
+        } catch (e) {
+          if (!(e instanceof ConversionFailure)) throw e;
+          const records = pieces.reduce((a, p) => a + p.batch.numRows, 0);
+          return { batches: [], rejected: [rejectedRecord(file, `partition directory: ${e.reason}; the file's ${records} records were not read`, '')] };
+        }
+        data.push(columnFromValues(col.type, new Array(n).fill(value)));
+      }
+      batches.push(batchFromColumns(this.schema, data, n));
+    }
+    return { batches, rejected: pieces.flatMap((p) => p.rejected) };
   }
 
   isExhausted(offset: Json | undefined): boolean {

@@ -27,6 +27,8 @@ import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
+import { CsvStreamDecoder } from './csv-scan.js';
+import { writeCsv } from './text-writers.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 
 export const CSV_OPTION_KEYS: readonly string[] = [
@@ -91,35 +93,60 @@ type RawRecord =
 export function decodeCsv(
   text: string, schema: Schema, fileName: string, opts: CsvOptions = DEFAULT_CSV_OPTIONS, invalidLines?: ReadonlySet<number>,
 ): DecodeResult {
-  const out = new ColumnsCollector(schema);
+  return decodeCsvPiece(text, schema, fileName, opts, invalidLines, newCsvReadState(schema), 1);
+}
+
+/** Where a file's reading stands between pieces: past the header or not, and where each column's field is. */
+export interface CsvReadState {
+  first: boolean;
+  /** position of each column among the fields (-1: absent from the header, NULL) */
+  fieldOfColumn: number[];
+  expected: number;
+  /** the columns the query reads (the others are not converted and come out NULL) */
+  read?: readonly boolean[];
+}
+
+export function newCsvReadState(schema: Schema, read?: readonly boolean[]): CsvReadState {
+  return { first: true, fieldOfColumn: schema.columns.map((_, i) => i), expected: schema.columns.length, ...(read ? { read } : {}) };
+}
+
+/** Records of `text`, the first on line `firstLine` of the file; `state` carries the header across pieces. */
+export function decodeCsvPiece(
+  text: string, schema: Schema, fileName: string, opts: CsvOptions, invalidLines: ReadonlySet<number> | undefined,
+  state: CsvReadState, firstLine: number, atEnd = true,
+): DecodeResult & { readonly stoppedAtLine?: number } {
+  const out = new ColumnsCollector(schema, state.read);
   const rejected: RejectedRecord[] = [];
   const cols = schema.columns;
-  // position of each column among the fields (-1: absent from the header, NULL)
-  let fieldOfColumn: number[] = cols.map((_, i) => i);
-  let expected = cols.length;
-  let first = true;
+  const read = state.read;
   let records = 0;
   const record: unknown[] = new Array(cols.length);
-  for (const r of splitRecords(text, opts)) {
+  const shift = firstLine - 1;
+  const split = splitRecords(text, opts, atEnd);
+  for (const r0 of split.records) {
+    const r = shift === 0 ? r0 : { ...r0, line: r0.line + shift };
     // a blank line is no record, except where it is the one NULL field of a one-column schema
-    if (r.raw.trim() === '' && expected !== 1) continue;
-    if (first && (opts.header || opts.ignoreFirstLine)) {
-      first = false;
+    if (r.raw.trim() === '' && state.expected !== 1) continue;
+    if (state.first && (opts.header || opts.ignoreFirstLine)) {
+      state.first = false;
       if (r.kind === 'broken') {
         rejected.push(rejectedRecord(`${fileName}:${r.line}`, `invalid CSV header: ${r.reason}`, r.raw));
+        // nothing after a broken header is read
+        state.expected = -1;
         return { batch: out.finish(), rejected, records: 1 };
       }
       if (opts.header) {
         const names = r.fields.map((f) => f ?? '');
-        fieldOfColumn = cols.map((c) => {
+        state.fieldOfColumn = cols.map((c) => {
           const exact = names.indexOf(c.name);
           return exact >= 0 ? exact : names.findIndex((n) => n.toLowerCase() === c.name.toLowerCase());
         });
-        expected = names.length;
+        state.expected = names.length;
       }
       continue;
     }
-    first = false;
+    state.first = false;
+    if (state.expected < 0) return { batch: out.finish(), rejected, records };
     records++;
     const origin = `${fileName}:${r.line}`;
     if (r.kind === 'broken') {
@@ -130,14 +157,14 @@ export function decodeCsv(
       rejected.push(rejectedRecord(origin, INVALID_UTF8, r.raw));
       continue;
     }
-    if (r.fields.length !== expected) {
-      rejected.push(rejectedRecord(origin, `expected ${expected} fields, found ${r.fields.length}`, r.raw));
+    if (r.fields.length !== state.expected) {
+      rejected.push(rejectedRecord(origin, `expected ${state.expected} fields, found ${r.fields.length}`, r.raw));
       continue;
     }
     try {
       for (let c = 0; c < cols.length; c++) {
-        const k = fieldOfColumn[c]!;
-        const cell = k < 0 ? null : r.fields[k]!;
+        const k = state.fieldOfColumn[c]!;
+        const cell = k < 0 || (read !== undefined && !read[c]) ? null : r.fields[k]!;
         record[c] = cell === null || cell === opts.nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
       }
       out.add(record);
@@ -146,7 +173,8 @@ export function decodeCsv(
       rejected.push(rejectedRecord(origin, e.reason, r.raw));
     }
   }
-  return { batch: out.finish(), rejected, records };
+  const stopped = split.stoppedAtLine === undefined ? {} : { stoppedAtLine: split.stoppedAtLine + shift };
+  return { batch: out.finish(), rejected, records, ...stopped };
 }
 
 function parseOptions(opts: CsvOptions): ParseOptions {
@@ -169,23 +197,32 @@ function parseOptions(opts: CsvOptions): ParseOptions {
  * that fails (broken quoting somewhere), the text is split into records by a quote-aware scan and
  * each is parsed alone, so one bad record costs only itself.
  */
-function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
+function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: RawRecord[]; stoppedAtLine?: number } {
   const po = parseOptions(opts);
   try {
     const parsed = parse(text, po) as unknown as { record: (string | null)[]; raw: string }[];
     const out: RawRecord[] = [];
     let line = 1;
+    // where the next record starts in text (a byte order mark is not in a record's raw text)
+    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     for (const p of parsed) {
       out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
       line += countNewlines(p.raw);
+      pos += p.raw.length;
+      // with CRLF line ends csv-parse leaves the LF out of raw: count it here
+      if (text.charCodeAt(pos) === 10 && !p.raw.endsWith('\n')) {
+        line++;
+        pos++;
+      }
     }
-    return out;
+    return { records: out };
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
   }
   const out: RawRecord[] = [];
-  const scan = scanRecords(text, opts);
-  for (let step = scan.next(false); !step.done;) {
+  const scan = scanRecords(text, opts, atEnd);
+  let step = scan.next(false);
+  while (!step.done) {
     const chunk = step.value;
     let firstLineOnly = false;
     if (chunk.unclosed) {
@@ -213,7 +250,8 @@ function splitRecords(text: string, opts: CsvOptions): RawRecord[] {
     }
     step = scan.next(firstLineOnly);
   }
-  return out;
+  const stop = step.value;
+  return stop === undefined ? { records: out } : { records: out, stoppedAtLine: stop };
 }
 
 /** Why `text` alone does not parse as CSV (undefined: it does). */
@@ -232,9 +270,13 @@ function csvErrorOf(text: string, po: ParseOptions): string | undefined {
  * toggles twice, so parity is enough). A quote still open at the end of the text makes only its
  * first line a broken record, and scanning resumes on the next line: one stray quote must not
  * swallow the rest of the file. Nor must two: a record over several lines that the caller could not
- * parse is taken back the same way (the caller answers `true` to the yield).
+ * parse is taken back the same way (the caller answers `true` to the yield). When the text is not the
+ * end of the file (`atEnd` false), a quote open at its end stops the scan: the line it stopped at is
+ * returned, so that pieces of a file give the records the whole file gives.
  */
-function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string; line: number; unclosed: boolean }, void, boolean> {
+function* scanRecords(
+  text: string, opts: CsvOptions, atEnd: boolean,
+): Generator<{ text: string; line: number; unclosed: boolean }, number | undefined, boolean> {
   const q = opts.quote;
   let pos = 0;
   let line = 1;
@@ -255,6 +297,11 @@ function* scanRecords(text: string, opts: CsvOptions): Generator<{ text: string;
         lines++;
         if (!inQuote) break;
       }
+    }
+    if (inQuote && !atEnd) {
+      // a piece of a file (csv-scan.ts): the quote may close in text not read yet; the caller
+      // decodes from this line again with more text
+      return line;
     }
     if (inQuote) {
       const nl = text.indexOf('\n', pos);
@@ -304,51 +351,12 @@ function leadingCommentLines(raw: string, opts: CsvOptions): number {
 }
 
 function trimEol(s: string): string {
-  return s.replace(/\r?\n$/, '');
+  return s.replace(/\r?\n$|\r$/, '');
 }
 
 /** Rows of a batch as CSV text (a header first when `csv.header` is set). */
 export function encodeCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions = DEFAULT_CSV_OPTIONS, ops?: readonly string[]): string {
-  const cols = schema.columns;
-  const texts = cols.map((c, k) => textReader(c.type, batch.data.children[k]!));
-  const records: (string | null)[][] = [];
-  if (opts.header) records.push(cols.map((c) => c.name));
-  for (let i = 0; i < batch.numRows; i++) {
-    const rec: (string | null)[] = new Array(cols.length);
-    for (let c = 0; c < cols.length; c++) {
-      const v = texts[c]!(i);
-      rec[c] = v === null ? (opts.nullLiteral ?? null) : v;
-    }
-    // a deleted row carries one extra trailing field (see filesystem/sink.ts)
-    if (ops?.[i]) rec.push(ops[i]!);
-    records.push(rec);
-  }
-  if (records.length === 0) return '';
-  return stringify(records, {
-    delimiter: opts.delimiter,
-    quote: opts.quote,
-    record_delimiter: '\n',
-    // a lone CR inside a value would read back as a line break
-    quoted_match: /\r/,
-    // quote the empty string so that it reads back as '' and not as NULL
-    cast: { string: (v: string) => (v === '' ? { value: '', quoted_empty: true } : v) },
-  });
-}
-
-/**
- * A column's values as text, row by row. A timestamp's text is made again only when the value
- * changes from the row before (rows of one millisecond come together: 10 000 a millisecond at the
- * benchmark's rate).
- */
-function textReader(t: Schema['columns'][number]['type'], d: arrow.Data): (i: number) => string | null {
-  const read = readerFor(d);
-  if (t.kind !== 'TIMESTAMP') return (i) => toTextValue(t, read(i));
-  let last: unknown, lastText: string | null = null;
-  return (i) => {
-    const v = read(i);
-    if (v !== last || lastText === null) { last = v; lastText = toTextValue(t, v); }
-    return lastText;
-  };
+  return writeCsv(batch, schema, opts, ops);
 }
 
 export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
@@ -357,5 +365,6 @@ export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
     extension: 'csv',
     decode: (text, schema, fileName, invalidLines) => decodeCsv(text, schema, fileName, opts, invalidLines),
     encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
+    streamDecoder: (schema, fileName, readColumns) => new CsvStreamDecoder(schema, fileName, opts, readColumns),
   };
 }

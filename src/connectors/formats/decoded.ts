@@ -4,7 +4,8 @@
  * connector picks by the `'format'` option.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues } from '../../common/columns.js';
+import { batchFromColumns } from '../../common/columns.js';
+import { allNullColumn, columnOf } from './column-builders.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure } from './convert.js';
@@ -33,6 +34,11 @@ export interface TextFormat {
    * row ('' for an insert/upsert, 'delete'), written as the extra field `_op` where not empty.
    */
   encode(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string;
+  /**
+   * A decoder for one file read in pieces, giving the same records as `decode` of the whole text;
+   * `readColumns` (lower-case names) are the columns the query reads, the others come out NULL.
+   */
+  streamDecoder(schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): StreamDecoder;
 }
 
 /**
@@ -96,24 +102,30 @@ export function rejectedRecord(origin: string, reason: string, raw: string): Rej
   return { origin, reason, raw: raw.length > MAX_RAW ? `${raw.slice(0, MAX_RAW)}…` : raw };
 }
 
-/** Column-wise value lists for one schema; a record is added whole or not at all. */
+/**
+ * Column-wise value lists for one schema; a record is added whole or not at all. `read`, when given,
+ * marks the columns the query reads: the others are neither kept nor checked, and come out NULL
+ * (a streaming decoder does not convert what no one reads).
+ */
 export class ColumnsCollector {
   private readonly values: unknown[][];
+  private readonly read: readonly boolean[];
   private rows = 0;
 
-  constructor(private readonly schema: Schema) {
+  constructor(private readonly schema: Schema, read?: readonly boolean[]) {
     this.values = schema.columns.map(() => []);
+    this.read = read ?? schema.columns.map(() => true);
   }
 
   /** `record[i]` is column i's converted value. Throws ConversionFailure for a NULL in a NOT NULL column. */
   add(record: readonly unknown[]): void {
     const cols = this.schema.columns;
     for (let i = 0; i < cols.length; i++) {
-      if (!cols[i]!.nullable && (record[i] === null || record[i] === undefined)) {
+      if (this.read[i] && !cols[i]!.nullable && (record[i] === null || record[i] === undefined)) {
         throw new ConversionFailure(cols[i]!.name, null, cols[i]!.type, 'the column is NOT NULL');
       }
     }
-    for (let i = 0; i < cols.length; i++) this.values[i]!.push(record[i] ?? null);
+    for (let i = 0; i < cols.length; i++) if (this.read[i]) this.values[i]!.push(record[i] ?? null);
     this.rows++;
   }
 
@@ -122,7 +134,23 @@ export class ColumnsCollector {
   }
 
   finish(): arrow.RecordBatch {
-    const cols = this.schema.columns.map((c, i) => columnFromValues(c.type, this.values[i]!));
+    const cols = this.schema.columns.map((c, i) => (this.read[i] ? columnOf(c.type, this.values[i]!) : allNullColumn(c.type, this.rows)));
     return batchFromColumns(this.schema, cols, this.rows);
   }
+}
+
+/**
+ * Decoding a file piece by piece (filesystem/source.ts reads it in chunks): `split` says where the
+ * last whole record of the bytes read so far ends (0: none yet), `decode` decodes whole records.
+ */
+export interface StreamDecoder {
+  /** end (exclusive) of the last complete record in bytes[0, length) */
+  split(bytes: Uint8Array, length: number): number;
+  /**
+   * Records of `bytes` (whole records; at the end of the file, what is left), the first on line
+   * `firstLine`; `atFileStart` for the file's first piece, `atFileEnd` for its last. `lines` is how many
+   * lines the piece holds; `consumed`, when less than the piece, is where decoding stopped (the rest is
+   * given again with more bytes after it, lines counting only the part consumed).
+   */
+  decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { readonly lines: number; readonly consumed?: number };
 }

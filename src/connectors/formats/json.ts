@@ -17,19 +17,22 @@ import type { SqlType } from '../../common/types.js';
 import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 import { jsonText, JsonNumberText, parseJsonExact } from './json-values.js';
+import { JsonStreamDecoder } from './json-scan.js';
+import { writeJsonLines } from './text-writers.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
 export const JSON_OPTION_KEYS: readonly string[] = ['json.ignore-parse-errors', 'json.fail-on-missing-field'];
 
-export function decodeJsonLines(text: string, schema: Schema, fileName: string, invalidLines?: ReadonlySet<number>): DecodeResult {
-  const out = new ColumnsCollector(schema);
+export function decodeJsonLines(
+  text: string, schema: Schema, fileName: string, invalidLines?: ReadonlySet<number>, firstLine = 1, read?: readonly boolean[],
+): DecodeResult {
+  const out = new ColumnsCollector(schema, read);
   const rejected: RejectedRecord[] = [];
-  const cols = schema.columns;
-  const record: unknown[] = new Array(cols.length);
-  let lineNo = 0;
+  const record: unknown[] = new Array(schema.columns.length);
+  let lineNo = firstLine - 1;
   let records = 0;
   // a UTF-8 byte order mark is not part of the first line
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = firstLine === 1 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (pos <= text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
@@ -42,28 +45,42 @@ export function decodeJsonLines(text: string, schema: Schema, fileName: string, 
       rejected.push(rejectedRecord(`${fileName}:${lineNo}`, INVALID_UTF8, line));
       continue;
     }
-    let obj: unknown;
-    try {
-      // exact integers beyond 2^53 and out-of-range numbers as written (json-values.ts)
-      obj = parseJsonExact(line);
-    } catch (e) {
-      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, `invalid JSON: ${(e as Error).message}`, line));
-      continue;
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, 'not a JSON object', line));
-      continue;
-    }
-    try {
-      const rec = obj as Record<string, unknown>;
-      for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(rec, cols[c]!.name), cols[c]!.name);
-      out.add(record);
-    } catch (e) {
-      if (!(e instanceof ConversionFailure)) throw e;
-      rejected.push(rejectedRecord(`${fileName}:${lineNo}`, e.reason, line));
-    }
+    decodeJsonLine(line, `${fileName}:${lineNo}`, schema, read, record, out, rejected);
   }
   return { batch: out.finish(), rejected, records };
+}
+
+/**
+ * One non-blank line into `out`, or into `rejected` with why. Only the columns `read` marks are
+ * converted (all when undefined). The exact path every line can take (json-scan.ts is the fast one).
+ */
+export function decodeJsonLine(
+  line: string, origin: string, schema: Schema, read: readonly boolean[] | undefined,
+  record: unknown[], out: ColumnsCollector, rejected: RejectedRecord[],
+): void {
+  const cols = schema.columns;
+  let obj: unknown;
+  try {
+    // exact integers beyond 2^53 and out-of-range numbers as written (json-values.ts)
+    obj = parseJsonExact(line);
+  } catch (e) {
+    rejected.push(rejectedRecord(origin, `invalid JSON: ${(e as Error).message}`, line));
+    return;
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    rejected.push(rejectedRecord(origin, 'not a JSON object', line));
+    return;
+  }
+  try {
+    const rec = obj as Record<string, unknown>;
+    for (let c = 0; c < cols.length; c++) {
+      record[c] = read === undefined || read[c] ? convertValue(cols[c]!.type, fieldOf(rec, cols[c]!.name), cols[c]!.name) : null;
+    }
+    out.add(record);
+  } catch (e) {
+    if (!(e instanceof ConversionFailure)) throw e;
+    rejected.push(rejectedRecord(origin, e.reason, line));
+  }
 }
 
 /** The rows of a batch as JSON-ready objects (see toJsonValue for each type's form). */
@@ -81,28 +98,13 @@ export function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Re
 
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
 export function encodeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
-  const rows = batchToJsonObjects(batch, schema);
-  // a BIGINT beyond 2^53 is a bigint, which JSON.stringify refuses: such rows are written with their
-  // exact digits (no "n", no rounding); every other row keeps the native writer
-  const bigintColumns = schema.columns.filter((c) => holdsBigint(c.type)).map((c) => c.name);
-  const nested = schema.columns.some((c) => c.type.kind === 'ROW' && holdsBigint(c.type));
-  let s = '';
-  for (let i = 0; i < rows.length; i++) {
-    const op = ops?.[i];
-    const row = op ? { ...rows[i], _op: op } : rows[i]!;
-    const exact = nested || bigintColumns.some((name) => typeof row[name] === 'bigint' || row[name] instanceof JsonNumberText);
-    s += (exact ? jsonText(row) : JSON.stringify(row)) + '\n';
-  }
-  return s;
-}
-
-function holdsBigint(t: SqlType): boolean {
-  return t.kind === 'BIGINT' || t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => holdsBigint(f.type)));
+  return writeJsonLines(batch, schema, ops);
 }
 
 export const jsonFormat: TextFormat = {
   name: 'json',
   extension: 'json',
-  decode: decodeJsonLines,
+  decode: (text, schema, fileName, invalidLines) => decodeJsonLines(text, schema, fileName, invalidLines),
   encode: encodeJsonLines,
+  streamDecoder: (schema, fileName, readColumns) => new JsonStreamDecoder(schema, fileName, readColumns),
 };

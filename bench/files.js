@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+/**
+ * File formats beside DuckDB: Nexmark bids (every field) written by Weir to JSON Lines and CSV files
+ * through the filesystem sink (timed: the sinks' rows/s, generation included), then
+ *   SELECT auction, COUNT(*), MAX(price) FROM bid GROUP BY auction
+ * over those files by Weir (a bounded filesystem source, the result in a memory table) and by DuckDB
+ * (`SET threads = 1`, read_json / read_csv of the same files), in the same run, each `--runs` times;
+ * the medians and their ratio are printed and the two results must be equal (row by row). The
+ * writers alone: the format's encode over the bids read back, beside DuckDB's COPY TO of the same rows.
+ *
+ *   npm run build && node bench/files.js [--events 2000000] [--runs 3] [--dir /tmp/weir-files]
+ *
+ * 2 M events hold 1.84 M bids (46 of every 50 events).
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
+
+function parseArgs(argv) {
+  const args = { events: 2_000_000, runs: 3, dir: path.join(os.tmpdir(), 'weir-bench-files') };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    if (argv[i] === '--events') { args.events = Number(v.replace(/_/g, '')); i++; }
+    else if (argv[i] === '--runs') { args.runs = Number(v); i++; }
+    else if (argv[i] === '--dir') { args.dir = v; i++; }
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  return args;
+}
+
+const BID_COLUMNS = 'auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, dateTime TIMESTAMP(3), extra VARCHAR';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function settings(events, dir) {
+  return {
+    TPS: '10000000', EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
+    NEXMARK_TABLE: 'datagen', FLINK_HOME: dir, NEXMARK_DIR: dir, SUBMIT_TIME: 'bench',
+  };
+}
+
+/** Bids of `events` Nexmark events into `dir/<format>` by a Weir query: {ms, rows}. */
+async function writeBids(Engine, events, dir, format) {
+  const out = path.join(dir, format);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const read = (f) => readFileSync(path.join(FIXTURES, f), 'utf8');
+  const engine = new Engine({ settings: settings(events, dir) });
+  await engine.execute(`${read('ddl_gen.sql')};\n${read('ddl_views.sql')}
+    CREATE TABLE bid_out (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = '${format}');`);
+  const t0 = performance.now();
+  const [q] = await engine.execute('INSERT INTO bid_out SELECT auction, bidder, price, channel, url, dateTime, extra FROM bid;');
+  await q.awaitTermination();
+  const ms = performance.now() - t0;
+  const rows = q.recentProgress.reduce((a, p) => a + (p.numOutputRows ?? p.sink?.numOutputRows ?? 0), 0);
+  return { ms, rows };
+}
+
+/** Weir's aggregation over the files of `dir`: {ms, rows}. */
+async function weirAggregate(Engine, dir, format) {
+  const engine = new Engine();
+  const [q] = await engine.execute(`
+    CREATE TABLE bid (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = '${format}');
+    CREATE TABLE agg (auction BIGINT, n BIGINT, max_price BIGINT, PRIMARY KEY (auction) NOT ENFORCED) WITH ('connector' = 'memory');
+    INSERT INTO agg SELECT auction, COUNT(*), MAX(price) FROM bid GROUP BY auction;`);
+  const t0 = performance.now();
+  await q.awaitTermination();
+  const ms = performance.now() - t0;
+  return { ms, rows: engine.output('agg').rows() };
+}
+
+async function duckAggregate(con, dir, format) {
+  const glob = path.join(dir, `part-*.${format}`);
+  const from = format === 'json'
+    ? `read_json('${glob}', format = 'newline_delimited')`
+    : `read_csv('${glob}', header = false, columns = {'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'url': 'VARCHAR', 'dateTime': 'TIMESTAMP', 'extra': 'VARCHAR'})`;
+  const t0 = performance.now();
+  const reader = await con.runAndReadAll(`SELECT auction, COUNT(*) AS n, MAX(price) AS max_price FROM ${from} GROUP BY auction`);
+  const ms = performance.now() - t0;
+  return { ms, rows: reader.getRowObjects() };
+}
+
+/** The two results as sorted "auction n max" lines; the first difference, or undefined. */
+function difference(weirRows, duckRows) {
+  const norm = (rows) => rows.map((r) => `${BigInt(r.auction)} ${BigInt(r.n)} ${BigInt(r.max_price)}`).sort();
+  const a = norm(weirRows);
+  const b = norm(duckRows);
+  if (a.length !== b.length) return `${a.length} groups from Weir, ${b.length} from DuckDB`;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `Weir ${a[i]} / DuckDB ${b[i]}`;
+  return undefined;
+}
+
+/**
+ * The format's writer alone (the sink's encode) over the bids of `dir`, read back with every column:
+ * rows/s, the median of `runs`. DuckDB's COPY of the same rows to the same format beside it.
+ */
+async function encodeRate(dir, formatName, runs, con) {
+  const { readTextFile } = await import('../dist/connectors/filesystem/read-text.js');
+  const { formatFromOptions } = await import('../dist/connectors/formats/format.js');
+  const { T } = await import('../dist/common/types.js');
+  const schema = { columns: [
+    ...['auction', 'bidder', 'price'].map((name) => ({ name, type: T.BIGINT, nullable: true })),
+    { name: 'channel', type: T.VARCHAR, nullable: true }, { name: 'url', type: T.VARCHAR, nullable: true },
+    { name: 'dateTime', type: T.TIMESTAMP, nullable: true }, { name: 'extra', type: T.VARCHAR, nullable: true },
+  ] };
+  const { format } = formatFromOptions(new Map([["format", formatName]]), new Map(), "filesystem");
+  const batches = [];
+  for (const f of readdirSync(dir).filter((f) => f.startsWith('part-')).sort()) {
+    for (const r of await readTextFile(path.join(dir, f), format.streamDecoder(schema, f), 4 << 20)) batches.push(r.batch);
+  }
+  const rows = batches.reduce((a, b) => a + b.numRows, 0);
+  const weir = [];
+  const duckMs = [];
+  const glob = path.join(dir, `part-*.${format.extension}`);
+  const from = format.name === 'json' ? `read_json('${glob}', format = 'newline_delimited')` : `read_csv('${glob}', header = false)`;
+  await con.run(`CREATE OR REPLACE TABLE bids_${format.name} AS SELECT * FROM ${from}`);
+  const target = path.join(os.tmpdir(), `weir-bench-duck-copy.${format.extension}`);
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    let bytes = 0;
+    for (const b of batches) bytes += format.encode(b, schema).length;
+    weir.push(performance.now() - t0);
+    const t1 = performance.now();
+    await con.run(`COPY bids_${format.name} TO '${target}' (FORMAT ${format.name === 'json' ? 'json' : 'csv'})`);
+    duckMs.push(performance.now() - t1);
+    if (bytes === 0) throw new Error('nothing encoded');
+  }
+  rmSync(target, { force: true });
+  return { rows, weirRate: rows / median(weir) * 1000, duckRate: rows / median(duckMs) * 1000 };
+}
+
+const dirBytes = (d) => readdirSync(d).reduce((a, f) => a + statSync(path.join(d, f)).size, 0);
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const { Engine } = await import('../dist/index.js');
+  const duck = await import('@duckdb/node-api');
+  mkdirSync(args.dir, { recursive: true });
+  const instance = await duck.DuckDBInstance.create(':memory:', { threads: '1' });
+  const con = await instance.connect();
+  await con.run('SET threads = 1');
+  console.log(`files bench: ${args.events.toLocaleString('en-US')} Nexmark events, ${args.runs} runs, in ${args.dir} (node ${process.version}, ${os.cpus().length} cores)`);
+  const table = [];
+  let failed = false;
+  for (const format of ['json', 'csv']) {
+    const w = await writeBids(Engine, args.events, args.dir, format);
+    const dir = path.join(args.dir, format);
+    const mb = dirBytes(dir) / 1e6;
+    console.log(`  ${format}: Weir wrote ${w.rows.toLocaleString('en-US')} bids (${mb.toFixed(0)} MB) in ${(w.ms / 1000).toFixed(2)} s: ` +
+      `${Math.round(w.rows / w.ms)} K rows/s (generation included)`);
+    const weirTimes = [];
+    const duckTimes = [];
+    let check;
+    for (let r = 0; r < args.runs; r++) {
+      const a = await weirAggregate(Engine, dir, format);
+      const b = await duckAggregate(con, dir, format);
+      weirTimes.push(a.ms);
+      duckTimes.push(b.ms);
+      check = difference(a.rows, b.rows);
+      console.log(`  ${format} run ${r + 1}: Weir ${a.ms.toFixed(0)} ms, DuckDB ${b.ms.toFixed(0)} ms, ${a.rows.length} groups, ${check ?? 'equal'}`);
+    }
+    if (check) failed = true;
+    const wm = median(weirTimes);
+    const dm = median(duckTimes);
+    const enc = await encodeRate(dir, format, args.runs, con);
+    console.log(`  ${format} writer alone: Weir ${(enc.weirRate / 1e6).toFixed(2)} M rows/s, DuckDB COPY ${(enc.duckRate / 1e6).toFixed(2)} M rows/s`);
+    table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, enc, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
+  }
+  console.log('\n| format | bids | MB | Weir query writing them (rows/s) | Weir writer alone | DuckDB COPY | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const t of table) {
+    console.log(`| ${t.format} | ${t.bids.toLocaleString('en-US')} | ${t.mb.toFixed(0)} | ${(t.sinkRate / 1e6).toFixed(2)} M | ` +
+      `${(t.enc.weirRate / 1e6).toFixed(2)} M | ${(t.enc.duckRate / 1e6).toFixed(2)} M | ` +
+      `${(t.weir / 1000).toFixed(2)} s | ${(t.duck / 1000).toFixed(2)} s | ${t.ratio.toFixed(3)} | ${t.check} |`);
+  }
+  con.closeSync();
+  instance.closeSync();
+  if (failed) process.exitCode = 1;
+}
+
+await main();

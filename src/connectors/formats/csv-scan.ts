@@ -1,0 +1,151 @@
+/**
+ * CSV decoded straight from bytes, piece by piece. A piece without a quote character, CR or byte
+ * that is not UTF-8 (the common file) is split on newlines and delimiters here, and a cell becomes
+ * a string only when the query reads its column. Any other piece (quoting, CRLF, comments, a header
+ * still to read, a byte order mark) goes whole through csv.ts's decoder, which gives the same
+ * records and reasons; the header read there is kept in the shared state for the pieces after it.
+ *
+ * Pieces end on record boundaries: split() counts quote characters, so a newline inside a quoted
+ * field never ends one (a doubled quote toggles twice). A quote left open keeps the rest of the file
+ * in one piece, which the whole-text decoder then handles as before (one broken record, not the rest).
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Schema } from '../../common/schema.js';
+import type { RejectedRecord } from '../api.js';
+import { ConversionFailure, convertValue } from './convert.js';
+import { decodeCsvPiece, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
+import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
+
+export class CsvStreamDecoder implements StreamDecoder {
+  private readonly state: CsvReadState;
+  private readonly read: boolean[];
+  private readonly quote: number;
+  private readonly delimiter: number;
+  /** the options this scanner handles; otherwise every piece takes the whole-text decoder */
+  private readonly fast: boolean;
+
+  constructor(private readonly schema: Schema, private readonly fileName: string, private readonly opts: CsvOptions, readColumns?: ReadonlySet<string>) {
+    this.read = schema.columns.map((c) => readColumns === undefined || readColumns.has(c.name.toLowerCase()));
+    this.state = newCsvReadState(schema, this.read);
+    this.quote = opts.quote.charCodeAt(0);
+    this.delimiter = opts.delimiter.charCodeAt(0);
+    this.fast = this.quote < 0x80 && this.delimiter < 0x80 && !opts.allowComments;
+  }
+
+  split(bytes: Uint8Array, length: number): number {
+    // a quote character beyond ASCII is not one byte: keep the file whole
+    if (this.quote >= 0x80) return 0;
+    let inQuote = false;
+    let safe = 0;
+    let pos = 0;
+    for (;;) {
+      let q = bytes.indexOf(this.quote, pos);
+      if (q >= length) q = -1;
+      if (!inQuote) {
+        const end = q < 0 ? length : q;
+        const nl = end > pos ? bytes.lastIndexOf(0x0a, end - 1) : -1;
+        if (nl >= pos) safe = nl + 1;
+      }
+      if (q < 0) return safe;
+      inQuote = !inQuote;
+      pos = q + 1;
+    }
+  }
+
+  decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { lines: number; consumed?: number } {
+    const lines = countNewlines(bytes);
+    const st = this.state;
+    if (st.expected < 0) return { batch: new ColumnsCollector(this.schema, this.read).finish(), rejected: [], records: 0, lines };
+    const plain = this.fast
+      && !(st.first && (this.opts.header || this.opts.ignoreFirstLine))
+      && !(atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+      && bytes.indexOf(this.quote) < 0 && bytes.indexOf(0x0d) < 0 && isUtf8(bytes);
+    if (!plain) {
+      const { text, invalidLines } = decodeUtf8(bytes);
+      const shifted = new Set([...invalidLines].map((l) => l + firstLine - 1));
+      const r = decodeCsvPiece(text, this.schema, this.fileName, this.opts, shifted, st, firstLine, atFileEnd);
+      if (r.stoppedAtLine === undefined) return { ...r, lines };
+      // a quote left open by broken quoting: the rest is decoded again once more is read
+      const consumedLines = r.stoppedAtLine - firstLine;
+      let consumed = 0;
+      for (let k = 0; k < consumedLines; k++) consumed = bytes.indexOf(0x0a, consumed) + 1;
+      return { batch: r.batch, rejected: r.rejected, records: r.records, lines: consumedLines, consumed };
+    }
+    st.first = false;
+    return { ...this.decodePlain(bytes, firstLine), lines };
+  }
+
+  /** A piece of unquoted records, one a line. */
+  private decodePlain(b: Buffer, firstLine: number): DecodeResult {
+    const cols = this.schema.columns;
+    const st = this.state;
+    const expected = st.expected;
+    // which field each read column takes (-1: none), and which fields are wanted at all
+    const wanted = new Uint8Array(expected);
+    for (let c = 0; c < cols.length; c++) if (this.read[c] && st.fieldOfColumn[c]! >= 0) wanted[st.fieldOfColumn[c]!] = 1;
+    const cells: (string | null)[] = new Array(expected).fill(null);
+    const record: unknown[] = new Array(cols.length);
+    const out = new ColumnsCollector(this.schema, this.read);
+    const rejected: RejectedRecord[] = [];
+    const nullLiteral = this.opts.nullLiteral;
+    const d = this.delimiter;
+    const n = b.length;
+    let records = 0;
+    let line = firstLine;
+    for (let s = 0; s < n; line++) {
+      let e = b.indexOf(0x0a, s);
+      if (e < 0) e = n;
+      if (expected !== 1 && isBlank(b, s, e)) {
+        s = e + 1;
+        continue;
+      }
+      records++;
+      let fields = 0;
+      let a = s;
+      for (;;) {
+        let z = b.indexOf(d, a);
+        if (z < 0 || z > e) z = e;
+        if (fields < expected && wanted[fields] === 1) cells[fields] = z > a ? b.toString('utf8', a, z) : null;
+        fields++;
+        if (z === e) break;
+        a = z + 1;
+      }
+      if (fields !== expected) {
+        rejected.push(rejectedRecord(`${this.fileName}:${line}`, `expected ${expected} fields, found ${fields}`, b.toString('utf8', s, e)));
+      } else {
+        try {
+          for (let c = 0; c < cols.length; c++) {
+            const k = st.fieldOfColumn[c]!;
+            const cell = k < 0 || !this.read[c] ? null : cells[k]!;
+            record[c] = cell === null || cell === nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
+          }
+          out.add(record);
+        } catch (err) {
+          if (!(err instanceof ConversionFailure)) throw err;
+          rejected.push(rejectedRecord(`${this.fileName}:${line}`, err.reason, b.toString('utf8', s, e)));
+        }
+      }
+      if (e === n) break;
+      s = e + 1;
+    }
+    return { batch: out.finish(), rejected, records };
+  }
+}
+
+/** Whether [s, e) holds only blanks (as String.trim sees them, for the bytes a plain piece holds). */
+function isBlank(b: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0b && c !== 0x0c) {
+      // a non-ASCII blank (U+00A0, U+3000...) is rare: ask String.trim
+      return c >= 0x80 ? b.toString('utf8', s, e).trim() === '' : false;
+    }
+  }
+  return true;
+}
+
+function countNewlines(b: Uint8Array): number {
+  let k = 0;
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) k++;
+  return k;
+}

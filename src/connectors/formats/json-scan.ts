@@ -1,0 +1,258 @@
+/**
+ * JSON Lines decoded straight from bytes: the common line (a flat object of strings, plain numbers,
+ * true/false/null, no escapes) is scanned byte by byte, and only the fields of the columns the query
+ * reads are turned into JS values; no JSON.parse, no object per line, no string for a skipped field.
+ *
+ * Anything unusual sends the line to the exact path (json.ts decodeJsonLine): a nested value, an
+ * escape, a number JSON.parse would not read exactly (16+ integer digits, an exponent), a key
+ * matching a column only case-insensitively, a control character, any syntax error. So a line is
+ * either read here with the same result the exact path would give, or read there: rejected records
+ * keep their reasons (test/connectors/formats/json-stream.test.ts compares both on random input).
+ * A piece whose bytes are not all UTF-8 is decoded whole by the exact path.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Schema } from '../../common/schema.js';
+import type { SqlType } from '../../common/types.js';
+import type { RejectedRecord } from '../api.js';
+import { ConversionFailure, convertValue } from './convert.js';
+import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
+import { decodeJsonLine, decodeJsonLines } from './json.js';
+
+/** A line the fast scan leaves to the exact path. */
+const FALLBACK = -2;
+/** A key of no column the query reads. */
+const SKIP = -1;
+
+// 10^0 .. 10^22 are exact doubles: m / 10^k with m < 2^53 is then correctly rounded (as Number(text))
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+export class JsonStreamDecoder implements StreamDecoder {
+  private readonly read: boolean[];
+  private readonly names: Uint8Array[];
+  /** lower-case ASCII names of the columns read (for the case-insensitive check) */
+  private readonly lowerRead: (Uint8Array | undefined)[];
+  /** false when some column name is not ASCII: every line takes the exact path */
+  private readonly fast: boolean;
+  private readonly raw: unknown[];
+  private readonly seen: Uint8Array;
+  private readonly record: unknown[];
+  private readonly encoder = new TextEncoder();
+  /** set by scanLine: where the value just read ends */
+  private pos = 0;
+  private value: unknown = undefined;
+
+  constructor(private readonly schema: Schema, private readonly fileName: string, readColumns?: ReadonlySet<string>) {
+    const cols = schema.columns;
+    this.read = cols.map((c) => readColumns === undefined || readColumns.has(c.name.toLowerCase()));
+    this.names = cols.map((c) => this.encoder.encode(c.name));
+    this.fast = cols.every((c) => /^[\x20-\x7e]*$/.test(c.name) && !c.name.includes('"') && !c.name.includes('\\'));
+    this.lowerRead = cols.map((c, i) => (this.read[i] ? this.encoder.encode(c.name.toLowerCase()) : undefined));
+    this.raw = new Array(cols.length);
+    this.seen = new Uint8Array(cols.length);
+    this.record = new Array(cols.length);
+  }
+
+  split(bytes: Uint8Array, length: number): number {
+    return bytes.lastIndexOf(0x0a, length - 1) + 1;
+  }
+
+  decode(bytes: Buffer, firstLine: number, atFileStart: boolean): DecodeResult & { lines: number } {
+    const bom = atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    if (!this.fast || bom || !isUtf8(bytes)) return this.decodeExact(bytes, firstLine);
+    const out = new ColumnsCollector(this.schema, this.read);
+    const rejected: RejectedRecord[] = [];
+    let records = 0;
+    let lineNo = firstLine;
+    let s = 0;
+    const n = bytes.length;
+    for (; s < n; lineNo++) {
+      let e = bytes.indexOf(0x0a, s);
+      if (e < 0) e = n;
+      let end = e;
+      if (end > s && bytes[end - 1] === 0x0d) end--;
+      if (end > s) {
+        records += this.line(bytes, s, end, e, lineNo, out, rejected);
+      }
+      s = e + 1;
+      if (e === n) break;
+    }
+    // a piece ending with a newline holds one line fewer than the newlines + 1
+    const lines = n > 0 && bytes[n - 1] === 0x0a ? lineNo - firstLine : lineNo - firstLine + 1;
+    return { batch: out.finish(), rejected, records, lines };
+  }
+
+  /** A piece with bytes that are not UTF-8 (or with a byte order mark): the whole-text decoder. */
+  private decodeExact(bytes: Buffer, firstLine: number): DecodeResult & { lines: number } {
+    const { text, invalidLines } = decodeUtf8(bytes);
+    // decodeUtf8 numbers lines from 1: move them to the file's numbering
+    const shifted = new Set([...invalidLines].map((l) => l + firstLine - 1));
+    const r = decodeJsonLines(text, this.schema, this.fileName, shifted, firstLine, this.read);
+    let lines = 1;
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
+    if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0a) lines--;
+    return { ...r, lines };
+  }
+
+  /** One line [s, end) (`e` past a trailing CR): 1 when it is a record, 0 when blank. */
+  private line(b: Buffer, s: number, end: number, e: number, lineNo: number, out: ColumnsCollector, rejected: RejectedRecord[]): number {
+    const cols = this.schema.columns;
+    if (this.scanLine(b, s, end)) {
+      try {
+        for (let c = 0; c < cols.length; c++) {
+          this.record[c] = this.read[c] && this.seen[c] ? quickConvert(cols[c]!.type, this.raw[c], cols[c]!.name) : null;
+        }
+        out.add(this.record);
+      } catch (err) {
+        if (!(err instanceof ConversionFailure)) throw err;
+        rejected.push(rejectedRecord(`${this.fileName}:${lineNo}`, err.reason, b.toString('utf8', s, e)));
+      }
+      return 1;
+    }
+    const text = b.toString('utf8', s, e);
+    if (text.trim() === '') return 0;
+    decodeJsonLine(text, `${this.fileName}:${lineNo}`, this.schema, this.read, this.record, out, rejected);
+    return 1;
+  }
+
+  /** Scan a flat object on [p, end) into raw/seen; false: leave the line to the exact path. */
+  private scanLine(b: Buffer, p: number, end: number): boolean {
+    this.seen.fill(0);
+    if (b[p] !== 0x7b) return false; // '{'
+    p = skipWs(b, p + 1, end);
+    if (b[p] === 0x7d) return skipWs(b, p + 1, end) === end;
+    for (;;) {
+      if (b[p] !== 0x22) return false;
+      const ks = p + 1;
+      let ke = ks;
+      for (; ke < end; ke++) {
+        const c = b[ke]!;
+        if (c === 0x22) break;
+        if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
+      }
+      if (ke >= end) return false;
+      const col = this.column(b, ks, ke);
+      if (col === FALLBACK) return false;
+      p = skipWs(b, ke + 1, end);
+      if (b[p] !== 0x3a) return false; // ':'
+      p = skipWs(b, p + 1, end);
+      if (!this.scanValue(b, p, end, col >= 0, col >= 0 && this.schema.columns[col]!.type.kind === 'VARCHAR')) return false;
+      if (col >= 0) {
+        this.raw[col] = this.value;
+        this.seen[col] = 1;
+      }
+      p = skipWs(b, this.pos, end);
+      if (b[p] === 0x2c) { p = skipWs(b, p + 1, end); continue; } // ','
+      if (b[p] === 0x7d) return skipWs(b, p + 1, end) === end; // '}'
+      return false;
+    }
+  }
+
+  /** The column a key names exactly (SKIP: none read; FALLBACK: one read, but only case-insensitively). */
+  private column(b: Buffer, ks: number, ke: number): number {
+    const len = ke - ks;
+    const names = this.names;
+    for (let c = 0; c < names.length; c++) {
+      const name = names[c]!;
+      if (name.length !== len) continue;
+      let i = 0;
+      while (i < len && name[i] === b[ks + i]) i++;
+      if (i === len) return this.read[c] ? c : SKIP;
+    }
+    for (let c = 0; c < names.length; c++) {
+      const lower = this.lowerRead[c];
+      if (lower === undefined || lower.length !== len) continue;
+      let i = 0;
+      while (i < len && lower[i] === (b[ks + i]! | (b[ks + i]! >= 0x41 && b[ks + i]! <= 0x5a ? 0x20 : 0))) i++;
+      if (i === len) return FALLBACK;
+    }
+    return SKIP;
+  }
+
+  /**
+   * A string, plain number, true, false or null at p: sets value (when `keep`) and pos. `textOnly`: the column is
+   * VARCHAR, where a number keeps its written form only on the exact path.
+   */
+  private scanValue(b: Buffer, p: number, end: number, keep: boolean, textOnly: boolean): boolean {
+    const c = b[p];
+    if (c === 0x22) {
+      let q = p + 1;
+      for (; q < end; q++) {
+        const x = b[q]!;
+        if (x === 0x22) break;
+        if (x === 0x5c || x < 0x20) return false;
+      }
+      if (q >= end) return false;
+      // a string only for a column the query reads
+      this.value = keep ? b.toString('utf8', p + 1, q) : undefined;
+      this.pos = q + 1;
+      return true;
+    }
+    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return !textOnly && this.scanNumber(b, p, end);
+    if (c === 0x74 && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65) { this.value = true; this.pos = p + 4; return true; }
+    if (c === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65) {
+      this.value = false; this.pos = p + 5; return true;
+    }
+    if (c === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) { this.value = null; this.pos = p + 4; return true; }
+    return false;
+  }
+
+  /** -?(0|[1-9][0-9]*)(.[0-9]+)? with fewer than 16 integer digits; an exponent goes to the exact path. */
+  private scanNumber(b: Buffer, p: number, end: number): boolean {
+    const start = p;
+    const neg = b[p] === 0x2d;
+    if (neg) p++;
+    const intStart = p;
+    let m = 0;
+    while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) m = m * 10 + (b[p++]! - 0x30);
+    const intDigits = p - intStart;
+    if (intDigits === 0 || intDigits >= 16 || (intDigits > 1 && b[intStart] === 0x30)) return false;
+    let fracDigits = 0;
+    if (b[p] === 0x2e) {
+      p++;
+      const fs = p;
+      while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) m = m * 10 + (b[p++]! - 0x30);
+      fracDigits = p - fs;
+      if (fracDigits === 0) return false;
+    }
+    const next = b[p];
+    if (next === 0x65 || next === 0x45) return false;
+    let x: number;
+    if (intDigits + fracDigits <= 15) x = fracDigits === 0 ? m : m / POW10[fracDigits]!;
+    else x = Number(b.toString('latin1', neg ? start + 1 : start, p));
+    this.value = neg ? -x : x;
+    this.pos = p;
+    return true;
+  }
+}
+
+const INT_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  TINYINT: [-128, 127], SMALLINT: [-32768, 32767], INT: [-2147483648, 2147483647],
+  BIGINT: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+/**
+ * convertValue for the values this scanner gives, without its closures for the common cases (an
+ * integer in range, a double, a string: the scanner's strings are valid UTF-8 without escapes, so
+ * well formed); everything else through convertValue, which throws the ConversionFailure.
+ */
+function quickConvert(t: SqlType, v: unknown, column: string): unknown {
+  if (v === null) return null;
+  const kind = t.kind;
+  if (typeof v === 'number') {
+    const bounds = INT_BOUNDS[kind];
+    if (bounds !== undefined && Number.isInteger(v) && v >= bounds[0] && v <= bounds[1]) return v === 0 ? 0 : v;
+    if (kind === 'DOUBLE') return v;
+  } else if (typeof v === 'string' && kind === 'VARCHAR') {
+    return v;
+  }
+  return convertValue(t, v, column);
+}
+
+function skipWs(b: Buffer, p: number, end: number): number {
+  while (p < end) {
+    const c = b[p]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+    p++;
+  }
+  return p;
+}

@@ -1,0 +1,170 @@
+/**
+ * The chunked byte decoders (json-scan.ts, csv-scan.ts through filesystem/read-text.ts) against the
+ * whole-text decoders on random files: the same rows, the same rejected records (origin file:line,
+ * reason, raw text), whatever the chunk size, so a line split anywhere, a multi-byte character split
+ * across reads, a quoted newline across reads, CRLF, blank lines and bytes that are not UTF-8 change
+ * nothing. Projected reads are compared with the whole-text decoder given the same columns.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { batchToRows } from '../../../src/common/columns.js';
+import type { Schema } from '../../../src/common/schema.js';
+import { T } from '../../../src/common/types.js';
+import { readTextFile } from '../../../src/connectors/filesystem/read-text.js';
+import { csvFormat, decodeCsvPiece, DEFAULT_CSV_OPTIONS, newCsvReadState, type CsvOptions } from '../../../src/connectors/formats/csv.js';
+import { decodeUtf8, type DecodeResult } from '../../../src/connectors/formats/decoded.js';
+import { decodeJsonLines, jsonFormat } from '../../../src/connectors/formats/json.js';
+
+const schema: Schema = {
+  columns: [
+    { name: 'id', type: T.INT, nullable: false },
+    { name: 'price', type: T.BIGINT, nullable: true },
+    { name: 'd', type: T.DOUBLE, nullable: true },
+    { name: 's', type: T.VARCHAR, nullable: true },
+    { name: 'ok', type: T.BOOLEAN, nullable: true },
+    { name: 'ts', type: T.TIMESTAMP, nullable: true },
+    { name: 'dec', type: T.decimal(10, 2), nullable: true },
+  ],
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'weir-stream-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A small seeded generator: the same files every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x * 1664525 + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+const STRINGS = ['plain', 'é', '日本語', '😀 emoji', '', 'a,b', 'with "quotes"', 'line\nbreak', 'tab\there', '\\', 'NULL'];
+const NUMBERS = ['0', '-0', '7', '-42', '9007199254740993', '9223372036854775808', '1.5', '1e3', '1e400', '0.1', '123.45',
+  '1.00000000000000001', '99999999999999.99', '01', '-', '2147483648', '1.', '12.5e-1'];
+
+function jsonLine(r: () => number): string {
+  const parts: string[] = [];
+  const fields = ['id', 'price', 'd', 's', 'ok', 'ts', 'dec', 'extra', 'ID', 'Price'];
+  const n = Math.floor(r() * 7);
+  if (r() < 0.9) parts.push(`"id": ${Math.floor(r() * 1000)}`);
+  for (let i = 0; i < n; i++) {
+    const f = pick(r, fields);
+    const kind = r();
+    let v: string;
+    if (kind < 0.35) v = pick(r, NUMBERS);
+    else if (kind < 0.7) v = JSON.stringify(pick(r, STRINGS));
+    else if (kind < 0.8) v = pick(r, ['true', 'false', 'null', 'tru', 'nul']);
+    else if (kind < 0.9) v = pick(r, ['"2026-11-23T10:00:05.123Z"', '"2026-02-30 00:00:00"', '1700000000000']);
+    else v = pick(r, ['{"x": 1}', '[1, 2]', '"\\u00e9"', '"\\ud800"']);
+    parts.push(`${JSON.stringify(f)}:${r() < 0.5 ? ' ' : ''}${v}`);
+  }
+  const body = `{${parts.join(pick(r, [',', ', ', ' , ']))}}`;
+  const shape = r();
+  if (shape < 0.04) return '';
+  if (shape < 0.06) return '   ';
+  if (shape < 0.08) return body.slice(0, Math.floor(r() * body.length));
+  if (shape < 0.1) return '[1]';
+  if (shape < 0.15) return ` ${body} `;
+  return body;
+}
+
+function csvLine(r: () => number, sep: string): string {
+  const cells = schema.columns.map((c) => {
+    const x = r();
+    if (x < 0.1) return '';
+    if (c.type.kind === 'VARCHAR' || x < 0.15) {
+      const s = pick(r, STRINGS);
+      return /[",\n;]/.test(s) || r() < 0.1 ? `"${s.replace(/"/g, '""')}"` : s;
+    }
+    if (c.type.kind === 'BOOLEAN') return pick(r, ['true', 'FALSE', 'x']);
+    if (c.type.kind === 'TIMESTAMP') return pick(r, ['2026-11-23 10:00:05.123', '1700000000000', 'nope']);
+    return pick(r, NUMBERS);
+  });
+  if (r() < 0.05) cells.pop();
+  if (r() < 0.03) return '';
+  if (r() < 0.01) return `5${sep}"unclosed`;
+  return cells.join(sep);
+}
+
+/**
+ * Lines ending in LF, or all in CRLF (csv-parse takes a file's record delimiter from its first line
+ * end, so a file mixing both reads differently whole and in pieces), a few bytes that are not UTF-8,
+ * and maybe no final newline.
+ */
+function fileBytes(lines: readonly string[], r: () => number, crlf: boolean): Buffer {
+  const parts: Buffer[] = [];
+  lines.forEach((l, i) => {
+    let b = Buffer.from(l, 'utf8');
+    if (r() < 0.02) b = Buffer.concat([b, Buffer.from([0xff, 0xc3])]);
+    parts.push(b);
+    if (i < lines.length - 1 || r() < 0.5) parts.push(Buffer.from(crlf ? '\r\n' : '\n'));
+  });
+  return Buffer.concat(parts);
+}
+
+function merged(results: readonly DecodeResult[]): { rows: unknown[]; rejected: unknown[]; records: number } {
+  return {
+    rows: results.flatMap((x) => batchToRows(x.batch)),
+    rejected: results.flatMap((x) => x.rejected),
+    records: results.reduce((a, x) => a + x.records, 0),
+  };
+}
+
+const CHUNKS = [1, 3, 17, 200, 1 << 20];
+/** more random files in the long mode (WEIR_LONG_TESTS=1) */
+const SEEDS = process.env.WEIR_LONG_TESTS ? 40 : 2;
+
+describe('chunked JSON decoding', () => {
+  it('gives the rows and rejected records of the whole-text decoder, for any chunk size and projection', async () => {
+    for (let seed = 1; seed <= SEEDS + 1; seed++) {
+      const r = rng(seed);
+      const lines = Array.from({ length: 60 }, () => jsonLine(r));
+      const bytes = fileBytes(lines, r, seed % 2 === 0);
+      const file = path.join(dir, `f${seed}.json`);
+      writeFileSync(file, bytes);
+      const { text, invalidLines } = decodeUtf8(bytes);
+      for (const cols of [undefined, ['price', 'id'], ['s']]) {
+        const read = cols && schema.columns.map((c) => cols.includes(c.name));
+        const want = merged([decodeJsonLines(text, schema, 'f.json', invalidLines, 1, read)]);
+        for (const chunk of CHUNKS) {
+          const got = merged(await readTextFile(file, jsonFormat.streamDecoder(schema, 'f.json', cols && new Set(cols)), chunk));
+          expect({ seed, chunk, cols, ...got }).toEqual({ seed, chunk, cols, ...want });
+        }
+      }
+    }
+  });
+});
+
+describe('chunked CSV decoding', () => {
+  const variants: readonly CsvOptions[] = [
+    DEFAULT_CSV_OPTIONS,
+    { ...DEFAULT_CSV_OPTIONS, header: true },
+    { ...DEFAULT_CSV_OPTIONS, delimiter: ';', nullLiteral: 'NULL' },
+    { ...DEFAULT_CSV_OPTIONS, ignoreFirstLine: true },
+  ];
+  it('gives the rows and rejected records of the whole-text decoder, for any chunk size and projection', async () => {
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      for (const opts of variants) {
+        const r = rng(seed * 31);
+        const lines = Array.from({ length: 50 }, () => csvLine(r, opts.delimiter));
+        if (opts.header) lines.unshift(['Price', 'id', 's', 'd', 'ok', 'ts', 'dec'].join(opts.delimiter));
+        const bytes = fileBytes(lines, r, seed % 2 === 0);
+        const file = path.join(dir, `f${seed}.csv`);
+        writeFileSync(file, bytes);
+        const { text, invalidLines } = decodeUtf8(bytes);
+        for (const cols of [undefined, ['price', 'id']]) {
+          const read = cols && schema.columns.map((c) => cols.includes(c.name));
+          const want = merged([decodeCsvPiece(text, schema, 'f.csv', opts, invalidLines, newCsvReadState(schema, read), 1)]);
+          for (const chunk of CHUNKS) {
+            const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(schema, 'f.csv', cols && new Set(cols)), chunk));
+            expect({ seed, chunk, cols, opts, ...got }).toEqual({ seed, chunk, cols, opts, ...want });
+          }
+        }
+      }
+    }
+  });
+});
