@@ -11,7 +11,7 @@ import { ConnectorRetrier } from '../../src/executor/streaming/connector-retry.j
 const LOG = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** A source of LOG two values a batch, and a sink collecting what it is given, each failing as `fail` says. */
-function flaky(engine: Engine, fail: { read: number; write: number; error?: () => Error }) {
+function flaky(engine: Engine, fail: { read: number; write: number; prepare?: number; error?: () => Error }) {
   const written: number[] = [];
   const writes: number[] = [];
   const down = (): Error => fail.error?.() ?? new ConnectorUnavailableError('flaky[127.0.0.1:1]', 'connect ECONNREFUSED 127.0.0.1:1');
@@ -27,6 +27,9 @@ function flaky(engine: Engine, fail: { read: number; write: number; error?: () =
         return { batches: [arrow.tableFromArrays({ x: Float64Array.from(xs) }).batches[0]!], rejected: [] };
       },
       isExhausted: (offset) => Number(offset ?? 0) >= LOG.length,
+      prepareForAvailableNow: async () => {
+        if ((fail.prepare ?? 0) > 0) { fail.prepare!--; throw down(); }
+      },
       close: async () => {},
     }),
     createSink: () => ({
@@ -69,6 +72,17 @@ describe('connector retry', () => {
     const first = q!.recentProgress[0]!;
     expect(first.connectorRetries?.map((r) => `${r.operation} ${r.attempts}`)).toEqual(['read 3', 'write 2']);
     expect(q!.recentProgress.slice(1).every((p) => p.connectorRetries === undefined)).toBe(true);
+    await engine.stop();
+  });
+
+  it('waits for a server that is away when an available-now query starts', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const fail = { read: 0, write: 0, prepare: 2 };
+    const out = flaky(engine, fail);
+    const [q] = await engine.execute(SQL(`SET 'connector.retry.initial-backoff' = '5 ms'; SET 'trigger' = 'available-now';`));
+    await q!.awaitTermination(10_000);
+    expect(fail.prepare).toBe(0);
+    expect(out.written).toEqual(LOG.map((x) => x * 10));
     await engine.stop();
   });
 

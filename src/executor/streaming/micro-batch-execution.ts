@@ -110,7 +110,7 @@ export class MicroBatchExecution {
   async start(): Promise<void> {
     await this.recover();
     if (this.o.trigger.kind === 'availableNow') {
-      for (const s of new Set(this.o.sources)) await s.prepareForAvailableNow?.();
+      for (const s of new Set(this.o.sources)) if (s.prepareForAvailableNow) await this.retrier.call('prepareForAvailableNow', () => s.prepareForAvailableNow!());
     }
     const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
     const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider,
