@@ -108,3 +108,26 @@ export const jsonFormat: TextFormat = {
   encode: encodeJsonLines,
   streamDecoder: (schema, fileName, readColumns) => new JsonStreamDecoder(schema, fileName, readColumns),
 };
+
+/**
+ * One record given as the text of a JSON object (a message, a stream entry's value) into `record`,
+ * the schema's columns in order. Returns undefined when it was read, else why it is rejected
+ * (invalid JSON, not an object, a value that does not fit its column).
+ */
+export function jsonObjectRecord(text: string, schema: Schema, record: unknown[]): string | undefined {
+  let obj: unknown;
+  try {
+    obj = parseJsonExact(text);
+  } catch (e) {
+    return `invalid JSON: ${(e as Error).message}`;
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return 'not a JSON object';
+  const cols = schema.columns;
+  try {
+    for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(obj as Record<string, unknown>, cols[c]!.name), cols[c]!.name);
+  } catch (e) {
+    if (!(e instanceof ConversionFailure)) throw e;
+    return e.reason;
+  }
+  return undefined;
+}

@@ -10,6 +10,9 @@
  * excluded.c`, and BEGIN/COMMIT transactions.
  */
 import type { SqlType } from '../../common/types.js';
+import { decimalToText } from '../../common/decimal.js';
+import { jsonText } from '../formats/json-values.js';
+import { formatDate, shortestFloat32, toJsonValue } from '../formats/convert.js';
 
 export interface SqlSession {
   /** The rows of a query, each an array in the select list's order. */
@@ -74,4 +77,34 @@ export function tableNameParts(tableName: string): string[] {
 /** The error's message, whatever was thrown. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+const asIs = (v: unknown): unknown => v;
+
+/**
+ * A column value as the parameter both databases read for its type: DECIMAL as its exact text,
+ * DATE as text, a FLOAT as its shortest text (0.1, not 0.10000000149011612: the same float, and a
+ * DOUBLE column gets 0.1), ROW as JSON; TIMESTAMP and BOOLEAN as the dialect spells them.
+ */
+export function paramOf(t: SqlType, spell: { timestamp: (ms: number) => string; boolean?: (b: boolean) => unknown }): (v: unknown) => unknown {
+  switch (t.kind) {
+    case 'BOOLEAN': {
+      const b = spell.boolean;
+      return b ? (v) => (v === null ? null : b(v as boolean)) : asIs;
+    }
+    case 'DECIMAL': {
+      const scale = t.scale;
+      return (v) => (v === null ? null : decimalToText(v as number | bigint, scale));
+    }
+    case 'DATE':
+      return (v) => (v === null ? null : formatDate(v as number));
+    case 'TIMESTAMP':
+      return (v) => (v === null ? null : spell.timestamp(v as number));
+    case 'FLOAT':
+      return (v) => (v === null ? null : shortestFloat32(v as number));
+    case 'ROW':
+      return (v) => (v === null ? null : jsonText(toJsonValue(t, v)));
+    default:
+      return asIs;
+  }
 }

@@ -16,10 +16,8 @@ import type { Client, ClientConfig } from 'pg';
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { ConnectorUnavailableError } from '../api.js';
-import { decimalToText } from '../../common/decimal.js';
-import { jsonText } from '../formats/json-values.js';
-import { formatDate, shortestFloat32, formatTimestampIso, toJsonValue } from '../formats/convert.js';
-import { messageOf, type Dialect, type SqlSession } from './dialect.js';
+import { formatTimestampIso } from '../formats/convert.js';
+import { messageOf, paramOf, type Dialect, type SqlSession } from './dialect.js';
 import { describeTarget, type PostgresTarget } from './options.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -141,25 +139,7 @@ async function importPg(): Promise<typeof import('pg')> {
 const asIs = (v: unknown): unknown => v;
 
 /** Parameters as text PostgreSQL casts to the column's type (pg sends numbers and bigints as their text). */
-function postgresParam(t: SqlType): (v: unknown) => unknown {
-  switch (t.kind) {
-    case 'DECIMAL': {
-      const scale = t.scale;
-      return (v) => (v === null ? null : decimalToText(v as number | bigint, scale));
-    }
-    case 'DATE':
-      return (v) => (v === null ? null : formatDate(v as number));
-    case 'TIMESTAMP':
-      return (v) => (v === null ? null : formatTimestampIso(v as number));
-    case 'FLOAT':
-      // the float's shortest text (0.1, not 0.10000000149011612): the same float, and a DOUBLE column gets 0.1
-      return (v) => (v === null ? null : shortestFloat32(v as number));
-    case 'ROW':
-      return (v) => (v === null ? null : jsonText(toJsonValue(t, v)));
-    default:
-      return asIs;
-  }
-}
+const postgresParam = (t: SqlType): ((v: unknown) => unknown) => paramOf(t, { timestamp: formatTimestampIso });
 
 /** Result text as convertValue reads it; only booleans are spelled differently ('t'/'f'). */
 function postgresResult(t: SqlType): (v: unknown) => unknown {

@@ -13,13 +13,11 @@
  */
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { decimalToText } from '../../common/decimal.js';
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { ConnectorUnavailableError } from '../api.js';
-import { jsonText } from '../formats/json-values.js';
-import { formatDate, shortestFloat32, formatTimestampSql, toJsonValue } from '../formats/convert.js';
-import { messageOf, tableNameParts, type Dialect, type SqlSession } from './dialect.js';
+import { formatTimestampSql } from '../formats/convert.js';
+import { messageOf, paramOf, tableNameParts, type Dialect, type SqlSession } from './dialect.js';
 import { describeTarget, type SqliteTarget } from './options.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -129,27 +127,7 @@ async function importBetterSqlite3(): Promise<DatabaseConstructor> {
 const asIs = (v: unknown): unknown => v;
 
 /** better-sqlite3 binds numbers, bigints, strings, buffers and null; everything else is made one of them. */
-function sqliteParam(t: SqlType): (v: unknown) => unknown {
-  switch (t.kind) {
-    case 'BOOLEAN':
-      return (v) => (v === null ? null : v ? 1 : 0);
-    case 'DECIMAL': {
-      const scale = t.scale;
-      return (v) => (v === null ? null : decimalToText(v as number | bigint, scale));
-    }
-    case 'DATE':
-      return (v) => (v === null ? null : formatDate(v as number));
-    case 'TIMESTAMP':
-      return (v) => (v === null ? null : formatTimestampSql(v as number));
-    case 'FLOAT':
-      // the float's shortest text (0.1, not 0.10000000149011612): the same float, and a DOUBLE column gets 0.1
-      return (v) => (v === null ? null : shortestFloat32(v as number));
-    case 'ROW':
-      return (v) => (v === null ? null : jsonText(toJsonValue(t, v)));
-    default:
-      return asIs;
-  }
-}
+const sqliteParam = (t: SqlType): ((v: unknown) => unknown) => paramOf(t, { timestamp: formatTimestampSql, boolean: (b) => (b ? 1 : 0) });
 
 /** Integers come as bigints (exact); columns that are not integers take them as numbers or text. */
 function sqliteResult(t: SqlType): (v: unknown) => unknown {

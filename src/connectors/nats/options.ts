@@ -5,8 +5,8 @@
  * `scan.startup.sequence`) and batch cap (`scan.max-rows-per-trigger`), named as Flink's Kafka
  * connector names its own.
  */
-import { WeirError } from '../../common/errors.js';
 import type { ConnectorTable } from '../api.js';
+import { optionError, positiveIntegerOption, requiredOption } from '../table-options.js';
 import type { TextFormat } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 
@@ -38,15 +38,7 @@ export interface NatsSourceOptions extends NatsCommonOptions {
   readonly maxRowsPerTrigger: number;
 }
 
-function fail(table: ConnectorTable, key: string, message: string): never {
-  throw new WeirError('OPTION', `table '${table.name}': ${message}`, table.optionSpans.get(key) ?? table.optionSpans.get('connector'));
-}
-
-function required(table: ConnectorTable, key: string, what: string): string {
-  const v = table.options.get(key)?.trim();
-  if (v === undefined || v === '') fail(table, key, `connector 'nats' needs the option '${key}' (${what})`);
-  return v;
-}
+const required = (table: ConnectorTable, key: string, what: string): string => requiredOption(table, 'nats', key, what);
 
 /** `servers` as the client takes them: each `nats://host:port` (or `host:port`, as nats.js accepts). */
 function parseServers(table: ConnectorTable): string[] {
@@ -55,14 +47,14 @@ function parseServers(table: ConnectorTable): string[] {
   for (const s of list) {
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(s)?.[1]?.toLowerCase();
     if (scheme !== undefined && !['nats', 'tls', 'ws', 'wss'].includes(scheme)) {
-      fail(table, 'servers', `server '${s}' has the scheme '${scheme}://': expected 'nats://host:port' (or a comma-separated list of them)`);
+      optionError(table, 'servers', `server '${s}' has the scheme '${scheme}://': expected 'nats://host:port' (or a comma-separated list of them)`);
     }
     const rest = scheme === undefined ? s : s.slice(scheme.length + 3);
     if (!/^[^\s/?#]+(:\d+)?\/?$/.test(rest)) {
-      fail(table, 'servers', `server '${s}' is not a server address: expected 'nats://host:port' (or a comma-separated list of them)`);
+      optionError(table, 'servers', `server '${s}' is not a server address: expected 'nats://host:port' (or a comma-separated list of them)`);
     }
   }
-  if (list.length === 0) fail(table, 'servers', "option 'servers' names no server: expected 'nats://host:port'");
+  if (list.length === 0) optionError(table, 'servers', "option 'servers' names no server: expected 'nats://host:port'");
   return list;
 }
 
@@ -71,12 +63,12 @@ function parseFormat(table: ConnectorTable): PayloadFormat {
   if (name === 'raw') {
     const cols = table.schema.columns;
     if (cols.length !== 1 || cols[0]!.type.kind !== 'VARCHAR') {
-      fail(table, 'format', `format 'raw' needs a table of one STRING column (the message payload as text), but '${table.name}' has ${cols.length === 1 ? `a ${cols[0]!.type.kind} column` : `${cols.length} columns`}`);
+      optionError(table, 'format', `format 'raw' needs a table of one STRING column (the message payload as text), but '${table.name}' has ${cols.length === 1 ? `a ${cols[0]!.type.kind} column` : `${cols.length} columns`}`);
     }
     return { kind: 'raw' };
   }
   if (name !== 'json' && name !== 'csv') {
-    fail(table, 'format', `connector 'nats' reads and writes the formats 'json', 'csv' and 'raw', got '${table.options.get('format')}'`);
+    optionError(table, 'format', `connector 'nats' reads and writes the formats 'json', 'csv' and 'raw', got '${table.options.get('format')}'`);
   }
   const options = new Map(table.options);
   options.set('format', name);
@@ -91,48 +83,40 @@ function parseFormat(table: ConnectorTable): PayloadFormat {
 function checkSubject(table: ConnectorTable, subject: string, wildcards: boolean): void {
   const tokens = subject.split('.');
   const bad = tokens.some((t, i) => t === '' || /\s/.test(t) || (t.includes('*') && t !== '*') || (t.includes('>') && (t !== '>' || i !== tokens.length - 1)));
-  if (bad) fail(table, 'subject', `subject '${subject}' is not a NATS subject: expected tokens separated by '.', such as 'orders.created' or 'orders.>'`);
+  if (bad) optionError(table, 'subject', `subject '${subject}' is not a NATS subject: expected tokens separated by '.', such as 'orders.created' or 'orders.>'`);
   if (!wildcards && tokens.some((t) => t === '*' || t === '>')) {
-    fail(table, 'subject', `a nats sink publishes to one subject: '${subject}' has a wildcard ('*' or '>')`);
+    optionError(table, 'subject', `a nats sink publishes to one subject: '${subject}' has a wildcard ('*' or '>')`);
   }
 }
 
 function common(table: ConnectorTable, subjectRequired: boolean): NatsCommonOptions {
   const servers = parseServers(table);
   const stream = required(table, 'stream', 'the JetStream stream');
-  if (/[\s.*>/\\]/.test(stream)) fail(table, 'stream', `stream name '${stream}' may not hold spaces, '.', '*', '>', '/' or '\\'`);
+  if (/[\s.*>/\\]/.test(stream)) optionError(table, 'stream', `stream name '${stream}' may not hold spaces, '.', '*', '>', '/' or '\\'`);
   const subject = subjectRequired ? required(table, 'subject', 'the subject to publish to') : table.options.get('subject')?.trim();
   if (subject !== undefined) checkSubject(table, subject, !subjectRequired);
   return { servers, stream, subject: subject === '' ? undefined : subject, format: parseFormat(table), target: `nats[${stream}]` };
-}
-
-function positiveInteger(table: ConnectorTable, key: string): number | undefined {
-  const v = table.options.get(key);
-  if (v === undefined) return undefined;
-  const n = Number(v.trim());
-  if (!/^\s*\d+\s*$/.test(v) || n < 1 || !Number.isSafeInteger(n)) fail(table, key, `option '${key}' must be a positive whole number, got '${v}'`);
-  return n;
 }
 
 export function sourceOptions(table: ConnectorTable): NatsSourceOptions {
   const base = common(table, false);
   const modeText = (table.options.get('scan.startup.mode') ?? 'earliest').trim().toLowerCase();
   if (modeText !== 'earliest' && modeText !== 'latest' && modeText !== 'sequence') {
-    fail(table, 'scan.startup.mode', `option 'scan.startup.mode' must be 'earliest', 'latest' or 'sequence', got '${table.options.get('scan.startup.mode')}'`);
+    optionError(table, 'scan.startup.mode', `option 'scan.startup.mode' must be 'earliest', 'latest' or 'sequence', got '${table.options.get('scan.startup.mode')}'`);
   }
-  const startupSequence = positiveInteger(table, 'scan.startup.sequence');
+  const startupSequence = positiveIntegerOption(table, 'scan.startup.sequence');
   if (modeText === 'sequence' && startupSequence === undefined) {
-    fail(table, 'scan.startup.mode', "'scan.startup.mode' = 'sequence' needs the option 'scan.startup.sequence' (the first stream sequence to read)");
+    optionError(table, 'scan.startup.mode', "'scan.startup.mode' = 'sequence' needs the option 'scan.startup.sequence' (the first stream sequence to read)");
   }
   if (modeText !== 'sequence' && startupSequence !== undefined) {
-    fail(table, 'scan.startup.sequence', `option 'scan.startup.sequence' applies only with 'scan.startup.mode' = 'sequence' (the mode is '${modeText}')`);
+    optionError(table, 'scan.startup.sequence', `option 'scan.startup.sequence' applies only with 'scan.startup.mode' = 'sequence' (the mode is '${modeText}')`);
   }
-  return { ...base, startupMode: modeText, startupSequence, maxRowsPerTrigger: positiveInteger(table, 'scan.max-rows-per-trigger') ?? Infinity };
+  return { ...base, startupMode: modeText, startupSequence, maxRowsPerTrigger: positiveIntegerOption(table, 'scan.max-rows-per-trigger') ?? Infinity };
 }
 
 export function sinkOptions(table: ConnectorTable): NatsCommonOptions {
   for (const key of SOURCE_ONLY_KEYS) {
-    if (table.options.has(key)) fail(table, key, `option '${key}' applies to a nats source only; '${table.name}' is written to`);
+    if (table.options.has(key)) optionError(table, key, `option '${key}' applies to a nats source only; '${table.name}' is written to`);
   }
   return common(table, true);
 }

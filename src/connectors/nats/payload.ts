@@ -7,10 +7,8 @@ import type * as arrow from 'apache-arrow';
 import { readerFor } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
-import { ConversionFailure, convertValue, fieldOf } from '../formats/convert.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord } from '../formats/decoded.js';
-import { encodeJsonLines } from '../formats/json.js';
-import { parseJsonExact } from '../formats/json-values.js';
+import { encodeJsonLines, jsonObjectRecord } from '../formats/json.js';
 import type { PayloadFormat } from './options.js';
 
 export interface RawMessage {
@@ -47,25 +45,9 @@ export function decodeMessages(
       out.add(record);
       continue;
     }
-    let obj: unknown;
-    try {
-      obj = parseJsonExact(text);
-    } catch (e) {
-      rejected.push(rejectedRecord(origin(), `invalid JSON: ${(e as Error).message}`, text));
-      continue;
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      rejected.push(rejectedRecord(origin(), 'not a JSON object', text));
-      continue;
-    }
-    try {
-      const rec = obj as Record<string, unknown>;
-      for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(rec, cols[c]!.name), cols[c]!.name);
-      out.add(record);
-    } catch (e) {
-      if (!(e instanceof ConversionFailure)) throw e;
-      rejected.push(rejectedRecord(origin(), e.reason, text));
-    }
+    const reason = jsonObjectRecord(text, schema, record);
+    if (reason === undefined) out.add(record);
+    else rejected.push(rejectedRecord(origin(), reason, text));
   }
   return { batch: out.finish(), rejected };
 }

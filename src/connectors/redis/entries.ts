@@ -9,10 +9,9 @@ import type * as arrow from 'apache-arrow';
 import { readerFor } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
-import { ConversionFailure, convertValue, fieldOf, toTextValue } from '../formats/convert.js';
+import { ConversionFailure, convertValue, toTextValue } from '../formats/convert.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord } from '../formats/decoded.js';
-import { encodeJsonLines } from '../formats/json.js';
-import { parseJsonExact } from '../formats/json-values.js';
+import { encodeJsonLines, jsonObjectRecord } from '../formats/json.js';
 import { VALUE_FIELD } from './options.js';
 
 /**
@@ -81,18 +80,11 @@ export function decodeEntries(entries: readonly RawEntry[], schema: Schema, json
           rejected.push(rejectedRecord(origin(), `no field '${VALUE_FIELD}' (with 'format' = 'json' it holds the row as a JSON object)`, rawText(fields)));
           continue;
         }
-        let obj: unknown;
-        try {
-          obj = parseJsonExact(text);
-        } catch (e) {
-          rejected.push(rejectedRecord(origin(), `invalid JSON: ${(e as Error).message}`, text));
+        const reason = jsonObjectRecord(text, schema, record);
+        if (reason !== undefined) {
+          rejected.push(rejectedRecord(origin(), reason, text));
           continue;
         }
-        if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-          rejected.push(rejectedRecord(origin(), 'not a JSON object', text));
-          continue;
-        }
-        for (let c = 0; c < cols.length; c++) record[c] = convertValue(cols[c]!.type, fieldOf(obj as Record<string, unknown>, cols[c]!.name), cols[c]!.name);
       } else {
         record.fill(null);
         exactSeen.fill(0);

@@ -5,8 +5,8 @@
  * field of the entry, by name), and the source's start (`scan.startup.mode` = `earliest` | `latest`
  * | `id` with `scan.startup.id`) and batch cap (`scan.max-rows-per-trigger`).
  */
-import { WeirError } from '../../common/errors.js';
 import type { ConnectorTable } from '../api.js';
+import { optionError, positiveIntegerOption, requiredOption } from '../table-options.js';
 import { compareIds, isEntryId } from './entry-ids.js';
 
 export const SOURCE_ONLY_KEYS: readonly string[] = ['scan.startup.mode', 'scan.startup.id', 'scan.max-rows-per-trigger'];
@@ -37,15 +37,7 @@ export interface RedisSourceOptions extends RedisCommonOptions {
 /** Entries per batch when `scan.max-rows-per-trigger` is not set. */
 export const DEFAULT_MAX_ROWS = 20_000;
 
-function fail(table: ConnectorTable, key: string, message: string): never {
-  throw new WeirError('OPTION', `table '${table.name}': ${message}`, table.optionSpans.get(key) ?? table.optionSpans.get('connector'));
-}
-
-function required(table: ConnectorTable, key: string, what: string): string {
-  const v = table.options.get(key)?.trim();
-  if (v === undefined || v === '') fail(table, key, `connector 'redis' needs the option '${key}' (${what})`);
-  return v;
-}
+const required = (table: ConnectorTable, key: string, what: string): string => requiredOption(table, 'redis', key, what);
 
 function common(table: ConnectorTable): RedisCommonOptions {
   const url = required(table, 'url', "the server, e.g. 'redis://127.0.0.1:6379'");
@@ -53,56 +45,48 @@ function common(table: ConnectorTable): RedisCommonOptions {
   try {
     parsed = new URL(url);
   } catch {
-    fail(table, 'url', `'${url}' is not a URL: expected 'redis://host:port' (or 'rediss://' for TLS)`);
+    optionError(table, 'url', `'${url}' is not a URL: expected 'redis://host:port' (or 'rediss://' for TLS)`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    fail(table, 'url', `url '${url}' has the scheme '${parsed.protocol}//': expected 'redis://host:port' (or 'rediss://' for TLS)`);
+    optionError(table, 'url', `url '${url}' has the scheme '${parsed.protocol}//': expected 'redis://host:port' (or 'rediss://' for TLS)`);
   }
   const stream = required(table, 'stream', 'the stream key');
   const format = table.options.get('format')?.trim().toLowerCase();
   if (format !== undefined && format !== 'json') {
-    fail(table, 'format', `connector 'redis' reads an entry's fields as columns by name, or with 'format' = 'json' one field '${VALUE_FIELD}' holding a JSON object; got '${table.options.get('format')}'`);
+    optionError(table, 'format', `connector 'redis' reads an entry's fields as columns by name, or with 'format' = 'json' one field '${VALUE_FIELD}' holding a JSON object; got '${table.options.get('format')}'`);
   }
   const host = `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}`;
   return { url, stream, json: format === 'json', target: `redis[${host}/${stream}]` };
-}
-
-function positiveInteger(table: ConnectorTable, key: string): number | undefined {
-  const v = table.options.get(key);
-  if (v === undefined) return undefined;
-  const n = Number(v.trim());
-  if (!/^\s*\d+\s*$/.test(v) || n < 1 || !Number.isSafeInteger(n)) fail(table, key, `option '${key}' must be a positive whole number, got '${v}'`);
-  return n;
 }
 
 export function sourceOptions(table: ConnectorTable): RedisSourceOptions {
   const base = common(table);
   const modeText = (table.options.get('scan.startup.mode') ?? 'earliest').trim().toLowerCase();
   if (modeText !== 'earliest' && modeText !== 'latest' && modeText !== 'id') {
-    fail(table, 'scan.startup.mode', `option 'scan.startup.mode' must be 'earliest', 'latest' or 'id', got '${table.options.get('scan.startup.mode')}'`);
+    optionError(table, 'scan.startup.mode', `option 'scan.startup.mode' must be 'earliest', 'latest' or 'id', got '${table.options.get('scan.startup.mode')}'`);
   }
   const idText = table.options.get('scan.startup.id')?.trim();
   if (modeText === 'id' && idText === undefined) {
-    fail(table, 'scan.startup.mode', "'scan.startup.mode' = 'id' needs the option 'scan.startup.id' (the first entry id to read, e.g. '1700000000000-0')");
+    optionError(table, 'scan.startup.mode', "'scan.startup.mode' = 'id' needs the option 'scan.startup.id' (the first entry id to read, e.g. '1700000000000-0')");
   }
   if (idText !== undefined && modeText !== 'id') {
-    fail(table, 'scan.startup.id', "option 'scan.startup.id' applies only with 'scan.startup.mode' = 'id'");
+    optionError(table, 'scan.startup.id', "option 'scan.startup.id' applies only with 'scan.startup.mode' = 'id'");
   }
   if (idText !== undefined && !isEntryId(idText)) {
-    fail(table, 'scan.startup.id', `'${idText}' is not a stream entry id: expected '<milliseconds>-<sequence>' or '<milliseconds>'`);
+    optionError(table, 'scan.startup.id', `'${idText}' is not a stream entry id: expected '<milliseconds>-<sequence>' or '<milliseconds>'`);
   }
   const startupId = idText === undefined ? undefined : idText.includes('-') ? idText : `${idText}-0`;
-  if (startupId !== undefined && compareIds(startupId, '0-1') < 0) fail(table, 'scan.startup.id', "option 'scan.startup.id' must be at least '0-1'");
-  return { ...base, startupMode: modeText, startupId, maxRowsPerTrigger: positiveInteger(table, 'scan.max-rows-per-trigger') ?? DEFAULT_MAX_ROWS };
+  if (startupId !== undefined && compareIds(startupId, '0-1') < 0) optionError(table, 'scan.startup.id', "option 'scan.startup.id' must be at least '0-1'");
+  return { ...base, startupMode: modeText, startupId, maxRowsPerTrigger: positiveIntegerOption(table, 'scan.max-rows-per-trigger') ?? DEFAULT_MAX_ROWS };
 }
 
 export function sinkOptions(table: ConnectorTable): RedisCommonOptions {
   for (const key of SOURCE_ONLY_KEYS) {
-    if (table.options.has(key)) fail(table, key, `option '${key}' applies to a redis source, but '${table.name}' is written to`);
+    if (table.options.has(key)) optionError(table, key, `option '${key}' applies to a redis source, but '${table.name}' is written to`);
   }
   const base = common(table);
   if (!base.json && table.schema.columns.some((c) => c.name.toLowerCase() === KIND_FIELD)) {
-    fail(table, 'connector', `a redis sink adds the field '${KIND_FIELD}' (the row kind in update mode), and '${table.name}' has a column of that name: rename it or use 'format' = 'json'`);
+    optionError(table, 'connector', `a redis sink adds the field '${KIND_FIELD}' (the row kind in update mode), and '${table.name}' has a column of that name: rename it or use 'format' = 'json'`);
   }
   return base;
 }
