@@ -125,7 +125,12 @@ export const stopAndRestart = (opts: RestartOptions = {}): Action => ({
 /** Delete the highest-numbered file of `<checkpoint>/<query>/commits` for every query. */
 export async function dropLastCommits(checkpointDir: string): Promise<number[]> {
   const dropped: number[] = [];
-  for (const q of await fs.readdir(checkpointDir)) {
+  // a process killed during start-up may not have made its checkpoint yet: nothing to drop
+  const queries = await fs.readdir(checkpointDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [] as string[];
+    throw e;
+  });
+  for (const q of queries) {
     const dir = path.join(checkpointDir, q, 'commits');
     const ids = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n)).map(Number);
     if (ids.length === 0) continue;
