@@ -20,7 +20,7 @@ import { postgresBinary, startPostgres, type PostgresServer } from '../support/s
 import { redisServerBinary, startRedisServer, type RedisServer } from '../support/servers/redis.js';
 
 const KILLS = Number(process.env.WEIR_KILLS ?? 20);
-const ROWS = 4000;
+const ROWS = 6000;
 const KEYS = 13;
 const BASE = Date.UTC(2024, 0, 1);
 
@@ -70,7 +70,7 @@ async function killAndRestart(dir: string, seed: number, servers: readonly Resta
   const restarts: string[] = [];
   for (let k = 0; k < KILLS; k++) {
     const afterBatches = Math.floor(rnd() * 5);
-    const delay = Math.floor(rnd() * 150);
+    const delay = Math.floor(rnd() * 100);
     const server = k % 5 === 2 ? servers[restarts.length % servers.length] : undefined;
     const bounce = server
       ? (async () => {
