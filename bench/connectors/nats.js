@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { fmt, freePort, rate, waitForPort } from './net.js';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { connect, headers } from '@nats-io/transport-node';
@@ -27,18 +27,6 @@ const BINARY = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin
 if (!BINARY) throw new Error("nats-server not found: apt-get install nats-server");
 const IN_FLIGHT = 2048;
 
-const freePort = () => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.on('error', reject);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-const listening = (port) => new Promise((resolve) => {
-  const s = netConnect(port, '127.0.0.1');
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => resolve(false));
-});
-const rate = (n, ms) => Math.round(n / (ms / 1000));
-const fmt = (x) => x.toLocaleString('en-US');
 
 /** Publish with at most IN_FLIGHT acks outstanding. */
 async function publishAll(js, subject, n, make, opts) {
@@ -71,7 +59,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'weir-nats-bench-'));
 const server = spawn(BINARY, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: 'ignore' });
 const url = `nats://127.0.0.1:${port}`;
 try {
-  for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitForPort(port);
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);

@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { fmt, freePort, rate, waitForPort } from './net.js';
 import { Redis } from 'ioredis';
 import * as arrow from 'apache-arrow';
 import { Engine } from '../../dist/index.js';
@@ -27,25 +27,13 @@ if (!BINARY) throw new Error('redis-server not found: apt-get install redis-serv
 const PAGE = 10_000;
 const CHUNK = 100_000;
 
-const freePort = () => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.on('error', reject);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-const listening = (port) => new Promise((resolve) => {
-  const s = netConnect(port, '127.0.0.1');
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => resolve(false));
-});
-const rate = (n, ms) => Math.round(n / (ms / 1000));
-const fmt = (x) => x.toLocaleString('en-US');
 const fields = (i) => ['id', String(i), 'user', `u${i % 1000}`, 'price', String((i % 977) * 1.25), 'ts', String(1_700_000_000_000 + i)];
 
 const port = await freePort();
 const server = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 const url = `redis://127.0.0.1:${port}`;
 try {
-  for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitForPort(port);
   const client = new Redis(url);
 
   // 1. ioredis's append rate

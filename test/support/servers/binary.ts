@@ -4,7 +4,8 @@
  * them; on a developer's machine the test is skipped with a message naming the package to install.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 
 /** The first of `candidates` that exists, else undefined. */
 export function findBinary(candidates: readonly string[]): string | undefined {
@@ -46,4 +47,39 @@ export async function waitUntil(what: string, ready: () => Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** SIGTERM a server process (SIGKILL after 5 s) and wait for it to exit; nothing when it is not running. */
+export async function stopProcess(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Spawn a server and wait until it accepts connections on `port` (failing if it exits first). */
+export async function spawnServer(what: string, binary: string, args: readonly string[], port: number,
+  ready: () => Promise<boolean> = () => acceptsConnections(port)): Promise<ChildProcess> {
+  const p = spawn(binary, [...args], { stdio: 'ignore' });
+  let exited = false;
+  p.once('exit', () => (exited = true));
+  await waitUntil(`${what} on port ${port}`, async () => {
+    if (exited) throw new Error(`${what} exited`);
+    return ready();
+  });
+  return p;
 }

@@ -3,12 +3,11 @@
  * with its file store in a temp directory, so `restart()` (stop, then start on the same port and
  * directory) keeps the streams and their messages, as a broker restart in production does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort, serverBinary, waitUntil } from './binary.js';
+import { freePort, serverBinary, spawnServer, stopProcess } from './binary.js';
 
 export interface NatsServer {
   /** `nats://127.0.0.1:PORT` */
@@ -34,50 +33,27 @@ export async function startNatsServer(binary: string): Promise<NatsServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'weir-nats-'));
   let proc: ChildProcess | undefined;
 
-  const listening = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = netConnect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-
   const start = async (): Promise<void> => {
-    const p = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: 'ignore' });
-    proc = p;
-    let exited = false;
-    p.once('exit', () => (exited = true));
-    await waitUntil(`nats-server on port ${port}`, async () => {
-      if (exited) throw new Error('nats-server exited');
-      return listening();
-    });
+    proc = await spawnServer('nats-server', binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], port);
   };
-
-  const stopProcess = async (): Promise<void> => {
+  const halt = async (): Promise<void> => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-    p.kill('SIGTERM');
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(p);
   };
 
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
-    stopOnly: stopProcess,
+    stopOnly: halt,
     startAgain: start,
     async restart() {
-      await stopProcess();
+      await halt();
       await start();
     },
     async stop() {
-      await stopProcess();
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

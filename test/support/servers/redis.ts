@@ -3,12 +3,12 @@
  * append-only file in a temp directory, so `restart()` (or `halt()` then `resume()`) keeps the
  * streams, as a server restart in production does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort, serverBinary, waitUntil } from './binary.js';
+import { freePort, serverBinary, spawnServer, stopProcess } from './binary.js';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
@@ -43,26 +43,14 @@ export async function startRedisServer(binary: string): Promise<RedisServer> {
   let proc: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
-    const p = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always',
-      '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-    proc = p;
-    let exited = false;
-    p.once('exit', () => (exited = true));
-    await waitUntil(`redis-server on port ${port}`, async () => {
-      if (exited) throw new Error('redis-server exited');
-      return answersPing(port);
-    });
+    proc = await spawnServer('redis-server', binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
+      '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'], port, () => answersPing(port));
   };
 
   const halt = async (): Promise<void> => {
     const p = proc;
     proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-    p.kill('SIGTERM');
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(p);
   };
 
   // a test process that dies without its afterAll must not leave the server behind
