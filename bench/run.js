@@ -5,7 +5,18 @@
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
- *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--no-duckdb] [--duckdb-threads T] [--ui]
+ *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--generator full|pruned] [--no-duckdb]
+ *                     [--duckdb-threads T] [--ui]
+ *
+ * `--generator full` (the default) generates every field of every event, each string drawn per
+ * character as the reference generator builds it ('generator.mode' = 'full'): the mode whose figures
+ * may stand beside other systems' published ones. `--generator pruned` generates only the fields a
+ * query reads, strings copied from pre-drawn text: faster, and labelled so in the table.
+ *
+ * Every run is checked: the sink is a foreach-batch sink summing the result's rows and a checksum
+ * (bench/checksum.js; its own time, measured around each call, is taken out of the run's times),
+ * and with DuckDB both must equal DuckDB's over the same events (q12 reads processing time, which
+ * DuckDB's load only models: its checksum is reported, not compared). A mismatch fails the bench.
  *
  * `--ui` runs each query also with the dashboard serving (engine.serveDashboard; a process of its
  * own reads /events and scrapes /metrics every second, as a page and Prometheus would), alternating
@@ -23,6 +34,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as path from 'node:path';
+import { addArrowBatch, Checksum, duckTableChecksum } from './checksum.js';
 import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexmark-duckdb.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +50,7 @@ const DEFAULT_EVENTS = 2_000_000;
 const EVENTS_BY_QUERY = { q10: 1_000_000, q16: 500_000, q23: 500_000 };
 
 function parseArgs(argv) {
-  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false };
+  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false, generator: 'full' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -53,11 +65,13 @@ function parseArgs(argv) {
     else if (a === '--duckdb-threads') args.duckdbThreads = positive(a, value());
     else if (a === '--child') args.child = value();
     else if (a === '--ui') args.ui = true;
+    else if (a === '--generator') args.generator = value();
     else {
       throw new Error(`unknown argument ${a}; usage: node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] ` +
-        '[--no-duckdb] [--duckdb-threads T] [--ui]');
+        '[--generator full|pruned] [--no-duckdb] [--duckdb-threads T] [--ui]');
     }
   }
+  if (args.generator !== 'full' && args.generator !== 'pruned') throw new Error(`--generator must be full or pruned, got ${args.generator}`);
   for (const q of args.queries) if (!NEXMARK_DUCKDB[q]) throw new Error(`unknown query ${q}; known: ${ALL_QUERIES.join(', ')}`);
   return args;
 }
@@ -139,24 +153,46 @@ async function watchDashboard(engine) {
   };
 }
 
-/** One Weir run, in this (child) process: sends {ms, cpuMs, maxRssKb}, or {error}. */
-async function child(query, events, ui) {
+/**
+ * The bench script as a run executes it: the blackhole sink becomes a foreach-batch sink (whose
+ * function sums the checksum) and the generator runs in `generator` mode.
+ */
+function runScript(query, generator) {
+  const { ddl, insert } = benchScript(query);
+  const checked = ddl.replace("'connector' = 'blackhole');", "'connector' = 'foreach-batch');");
+  const moded = checked.replace("'connector' = 'nexmark',", `'connector' = 'nexmark', 'generator.mode' = '${generator}',`);
+  if (moded === checked || !checked.includes("'foreach-batch'")) throw new Error(`${query}: cannot set up the checked sink and the generator mode`);
+  return { ddl: moded, insert, sink: /INSERT\s+INTO\s+(\w+)/i.exec(insert)[1] };
+}
+
+/** One Weir run, in this (child) process: sends {ms, cpuMs, maxRssKb, checksum, checkMs}, or {error}. */
+async function child(query, events, ui, generator) {
   const send = (m) => (process.send ? process.send(m) : console.log(JSON.stringify(m)));
   try {
     const { Engine } = await import('../dist/index.js');
-    const { ddl, insert } = benchScript(query);
+    const { ddl, insert, sink } = runScript(query, generator);
     const engine = new Engine({ settings: settings(events) });
+    const checksum = new Checksum();
+    let checkNs = 0n;
+    engine.foreachBatch(sink, (batch) => {
+      const t = process.hrtime.bigint();
+      addArrowBatch(checksum, batch);
+      checkNs += process.hrtime.bigint() - t;
+    });
     await engine.execute(ddl, { file: `${query}.sql` });
     const stopWatching = ui ? await watchDashboard(engine) : undefined;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const [q] = await engine.execute(insert, { file: `${query}.sql` });
     await q.awaitTermination();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    // the checksum's own time is not the query's: taken out of both the wall and the CPU time
+    const checkMs = Number(checkNs) / 1e6;
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6 - checkMs;
     const cpu = process.cpuUsage(cpu0);
     const watched = stopWatching ? await stopWatching() : undefined;
     if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
-    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
+    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000 - checkMs, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1,
+      eventBytes: watched?.bytes, scrapes: watched?.scrapes, checksum: checksum.toJSON(), checkMs });
   } catch (e) {
     // a WeirError's FILE:LINE:COLUMN form when it has one
     const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
@@ -165,9 +201,9 @@ async function child(query, events, ui) {
   }
 }
 
-function runChild(query, events, ui = false) {
+function runChild(query, events, generator, ui = false) {
   return new Promise((resolve) => {
-    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), ...(ui ? ['--ui'] : [])], {
+    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), '--generator', generator, ...(ui ? ['--ui'] : [])], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let result;
@@ -184,15 +220,18 @@ function runChild(query, events, ui = false) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** DuckDB's times for `query`, and the checksum of its result (from the first run, untimed). */
 async function duckDbTimes(con, query, runs) {
   const times = [];
+  let checksum;
   for (let r = 0; r < runs; r++) {
     const t0 = process.hrtime.bigint();
     await con.run(`CREATE TEMP TABLE result_${query} AS ${NEXMARK_DUCKDB[query].sql}`);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    checksum ??= await duckTableChecksum(con, `result_${query}`);
     await con.run(`DROP TABLE result_${query}`);
   }
-  return times;
+  return { times, checksum };
 }
 
 /**
@@ -218,8 +257,8 @@ async function runDuckDb(queries, args) {
       `${((Date.now() - t0) / 1000).toFixed(1)} s (threads=${args.duckdbThreads}; not timed)`);
     for (const q of qs) {
       try {
-        const times = await duckDbTimes(con, q, args.runs);
-        out[q] = { rate: (events / median(times)) * 1000 };
+        const { times, checksum } = await duckDbTimes(con, q, args.runs);
+        out[q] = { rate: (events / median(times)) * 1000, checksum };
         console.log(`  duckdb ${q}: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}`);
       } catch (e) {
         out[q] = { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
@@ -236,7 +275,7 @@ const fmtRate = (x) => (x === undefined ? '–' : x >= 1e6 ? `${(x / 1e6).toFixe
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.child) return child(args.child, args.events, args.ui);
+  if (args.child) return child(args.child, args.events, args.ui, args.generator);
 
   mkdirSync(path.join(SIDE_INPUT_HOME, 'data'), { recursive: true });
   writeFileSync(path.join(SIDE_INPUT_HOME, 'data', 'side_input.txt'), sideInputCsv());
@@ -254,7 +293,7 @@ async function main() {
       // with --ui, runs with and without the dashboard alternate, in turns (ABBA), so that a load
       // that grows or shrinks during the bench weighs on both alike
       for (const ui of args.ui ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
-        const res = await runChild(q, events, ui);
+        const res = await runChild(q, events, args.generator, ui);
         if (res.error) {
           console.log(`  weir ${q}${ui ? ' --ui' : ''}: failed: ${res.error}`);
           weir[q] = { error: res.error };
@@ -262,7 +301,8 @@ async function main() {
         }
         (ui ? uiRuns : runs).push(res);
         console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
-          `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB` +
+          `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB, ` +
+          `${res.checksum.rows.toLocaleString('en-US')} rows, checksum ${res.checksum.sum} (${(res.checkMs / 1000).toFixed(2)} s, not counted)` +
           (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
       }
       if (weir[q]?.error) break;
@@ -272,6 +312,7 @@ async function main() {
       rate: (events / median(runs.map((x) => x.ms))) * 1000,
       cpuRate: (events / median(runs.map((x) => x.cpuMs))) * 1000,
       rssMb: Math.max(...runs.map((x) => x.maxRssKb)) / 1024,
+      checksums: [...runs, ...uiRuns].map((x) => x.checksum),
       ...(args.ui ? { uiRate: (events / median(uiRuns.map((x) => x.ms))) * 1000, uiCpuRate: (events / median(uiRuns.map((x) => x.cpuMs))) * 1000 } : {}),
     };
   }
@@ -287,6 +328,7 @@ async function main() {
   }
 
   const duck = args.duckdb ? await runDuckDb(args.queries, args) : {};
+  const checks = Object.fromEntries(args.queries.map((q) => [q, checkResult(q, weir[q], duck[q])]));
 
   const rows = args.queries.map((q) => {
     const w = weir[q];
@@ -295,23 +337,47 @@ async function main() {
     return [
       q, eventsOf(q, args).toLocaleString('en-US'), failed ? 'failed' : fmtRate(w.rate), failed ? '–' : fmtRate(w.cpuRate),
       failed ? '–' : `${Math.round(w.rssMb)} MB`, d?.error ? 'failed' : fmtRate(d?.rate),
-      !failed && d?.rate ? (w.rate / d.rate).toFixed(3) : '–',
+      !failed && d?.rate ? (w.rate / d.rate).toFixed(3) : '–', checks[q].text,
     ];
   });
   // events per CPU-second: less sensitive than wall time to other processes sharing the machine
-  const head = ['query', 'events', `weir events/s (median of ${args.runs})`, 'weir events/CPU-s', 'peak RSS', 'duckdb events/s', 'weir/duckdb'];
+  const head = ['query', 'events', `weir events/s (median of ${args.runs})`, 'weir events/CPU-s', 'peak RSS', 'duckdb events/s', 'weir/duckdb', 'result check'];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells) => `| ${cells.map((c, k) => c.padEnd(widths[k])).join(' | ')} |`;
-  console.log(`\nload average before ${load0.toFixed(1)}, after ${os.loadavg()[0].toFixed(1)}; ` +
+  console.log(`\ngenerator: ${args.generator === 'full'
+    ? 'full-field (every field of every event, strings drawn per character: comparable with published figures)'
+    : 'PRUNED (only the fields each query reads: not comparable with other systems\' figures)'}`);
+  console.log(`load average before ${load0.toFixed(1)}, after ${os.loadavg()[0].toFixed(1)}; ` +
     `${((Date.now() - started) / 60_000).toFixed(1)} min in all`);
   console.log(line(head));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  const wrong = args.queries.filter((q) => checks[q].wrong);
+  if (wrong.length > 0) {
+    console.log(`\nresults that do not check out: ${wrong.map((q) => `${q} (${checks[q].text})`).join(', ')}`);
+    process.exitCode = 1;
+  }
   const failures = args.queries.filter((q) => weir[q].error);
   if (failures.length > 0) {
     console.log('\nfailed in this tree:');
     for (const q of failures) console.log(`  ${q}: ${weir[q].error}`);
   }
+}
+
+/**
+ * A query's result check: every Weir run left the same rows and checksum, and they are DuckDB's
+ * (when DuckDB ran; q12's processing-time windows are compared by count of runs only).
+ */
+function checkResult(q, w, d) {
+  if (w.error) return { text: '–', wrong: false };
+  const [first, ...others] = w.checksums;
+  const same = (a, b) => a.rows === b.rows && a.sum === b.sum;
+  const rows = `${first.rows.toLocaleString('en-US')} rows`;
+  if (others.some((c) => !same(c, first))) return { text: `runs differ: ${w.checksums.map((c) => `${c.rows}/${c.sum}`).join(' ')}`, wrong: true };
+  if (!d?.checksum) return { text: `${rows}, runs agree`, wrong: false };
+  if (NEXMARK_DUCKDB[q].procTime) return { text: `${rows} (processing time: not compared)`, wrong: false };
+  if (!same(first, d.checksum)) return { text: `≠ duckdb: ${first.rows}/${first.sum} vs ${d.checksum.rows}/${d.checksum.sum}`, wrong: true };
+  return { text: `${rows} = duckdb`, wrong: false };
 }
 
 // run only as a script: importing the module (for benchScript) starts nothing

@@ -30,11 +30,14 @@ export interface BidExtraPlan {
 
 let ring: Uint8Array | undefined;
 
-/** The letter stream's one period: a–z, uniform (as `extra` padding everywhere). */
+/** Byte i of the letter stream's period: a–z, uniform (as `extra` padding everywhere). */
+const ringByte = (i: number): number => 97 + below(draw(0x2f6b9c41, i), 26);
+
+/** The letter stream's one period, precomputed. */
 function letterRing(): Uint8Array {
   if (ring === undefined) {
     ring = new Uint8Array(RING);
-    for (let i = 0; i < RING; i++) ring[i] = 97 + below(draw(0x2f6b9c41, i), 26);
+    for (let i = 0; i < RING; i++) ring[i] = ringByte(i);
   }
   return ring;
 }
@@ -79,7 +82,11 @@ export class BidExtraOut {
   private first = -1;
   private lastBid = -1;
 
-  constructor(private readonly plan: BidExtraPlan, rows: number) {
+  /**
+   * `full`: each letter drawn anew (the full-field mode, as the reference generator draws its
+   * strings), the same letters the ring holds; else copied from the ring.
+   */
+  constructor(private readonly plan: BidExtraPlan, rows: number, private readonly full = false) {
     this.offsets = new Int32Array(rows + 1);
   }
 
@@ -101,17 +108,25 @@ export class BidExtraOut {
     const off = this.offsets;
     for (let k = this.next + 1; k <= rows; k++) off[k] = this.pos;
     const data = new Uint8Array(this.pos);
-    const letters = letterRing();
-    let start = this.first < 0 ? 0 : this.first % RING;
-    for (let done = 0; done < this.pos;) {
-      const n = Math.min(this.pos - done, RING - start);
-      data.set(letters.subarray(start, start + n), done);
-      done += n;
-      start = 0;
+    const start = this.first < 0 ? 0 : this.first % RING;
+    if (this.full) {
+      for (let k = 0; k < data.length; k++) data[k] = ringByte((start + k) % RING);
+    } else {
+      copyFromRing(data, start);
     }
     return arrow.makeData({
       type: new arrow.Utf8(), length: rows, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap,
       valueOffsets: off, data,
     });
+  }
+}
+
+/** Fill `data` with the letter stream from ring position `start` on, in one or two copies. */
+function copyFromRing(data: Uint8Array, start: number): void {
+  const letters = letterRing();
+  for (let done = 0, at = start; done < data.length; at = 0) {
+    const n = Math.min(data.length - done, RING - at);
+    data.set(letters.subarray(at, at + n), done);
+    done += n;
   }
 }

@@ -8,6 +8,7 @@
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../../common/errors.js';
 import { makeAny } from '../../common/columns.js';
+import { drawnByte, type TextSource } from './random.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new InternalError('the nexmark generator writes 64-bit integers as two little-endian halves');
@@ -65,6 +66,17 @@ export class Utf8Out {
     const p = this.pos;
     if (length <= SHORT_COPY) for (let k = 0; k < length; k++) d[p + k] = src[start + k]!;
     else d.set(src.subarray(start, start + length), p);
+    this.pos = p + length;
+  }
+
+  /**
+   * Append bytes [start, start + length) of `src`, each drawn anew (the full-field mode: the same
+   * bytes `slice` would copy from `src.bytes`, at the cost of a random draw per character).
+   */
+  drawn(src: TextSource, start: number, length: number): void {
+    const d = this.data;
+    const p = this.pos;
+    for (let k = 0; k < length; k++) d[p + k] = drawnByte(src.salt, src.special, start + k);
     this.pos = p + length;
   }
 

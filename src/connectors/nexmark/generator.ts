@@ -37,6 +37,12 @@ export interface NexmarkConfig {
   readonly bidProportion: number;
   /** parallel generators emulated (1 = events in time order) */
   readonly generators: number;
+  /**
+   * 'pruned': only the fields a query reads, strings copied from pre-drawn random text (fast);
+   * 'full': every field of every event, each string drawn per character as the reference generator
+   * builds it (the like-for-like mode for comparing with other systems). Both give the same values.
+   */
+  readonly mode: 'pruned' | 'full';
 }
 
 /** 2026-01-01T00:00:00Z */
@@ -51,6 +57,7 @@ export const DEFAULT_NEXMARK_CONFIG: NexmarkConfig = {
   auctionProportion: 3,
   bidProportion: 46,
   generators: 1,
+  mode: 'pruned',
 };
 
 export function nexmarkConfig(overrides: Partial<NexmarkConfig> = {}): NexmarkConfig {

@@ -11,8 +11,8 @@ import { bidExtraPlan, BidExtraOut, type BidExtraPlan } from './bid-extra.js';
 import { allNull, I64Out, Utf8Out, i64Data, setValid } from './builders.js';
 import type { NexmarkConfig } from './generator.js';
 import {
-  below, channelTables, CHANNELS, CITY_TABLE, draw, eventHash, LETTERS, NAME_TABLE, seedWords, SLICE_SPAN,
-  STATE_TABLE, TEXT, type ByteTable, type ChannelTables, type SeedWords,
+  below, channelTables, CHANNELS, CITY_TABLE, draw, drawnByte, eventHash, LETTERS_SOURCE, NAME_TABLE, seedWords, SLICE_SPAN,
+  STATE_TABLE, TEXT_SOURCE, type ByteTable, type TextSource, type ChannelTables, type SeedWords,
 } from './random.js';
 import { AUCTION_ARROW, BID_ARROW, PERSON_ARROW } from './schema.js';
 
@@ -54,6 +54,8 @@ export class GenPlan {
   readonly bidExtra: BidExtraPlan;
   readonly seed: SeedWords;
   readonly channels: ChannelTables;
+  /** the full-field mode: strings drawn per character as the reference generator builds them */
+  readonly full: boolean;
   /** events until IN_FLIGHT_AUCTIONS more auctions exist: the auction-length horizon */
   readonly horizonEvents: number;
   private readonly rate: number;
@@ -73,6 +75,7 @@ export class GenPlan {
     const delta = Math.round(desired * 0.2);
     this.bidExtra = bidExtraPlan(this.seed, desired - delta, 2 * delta);
     this.channels = channelTables(this.seed);
+    this.full = c.mode === 'full';
     this.horizonEvents = this.a > 0 ? Math.floor((IN_FLIGHT_AUCTIONS * this.total) / this.a) : 0;
     this.rate = c.firstEventRate;
     this.baseTime = c.baseTime;
@@ -157,22 +160,31 @@ function copyEntry(out: Utf8Out | undefined, i: number, table: ByteTable, k: num
   return len;
 }
 
+/** Append `len` bytes of `src` from `start`: copied, or (full-field mode) drawn per character. */
+function putText(out: Utf8Out, src: TextSource, start: number, len: number, full: boolean): void {
+  if (full) out.drawn(src, start, len);
+  else out.slice(src.bytes, start, len);
+}
+
+/** Byte k of the random text, drawn anew in the full-field mode. */
+const textByte = (k: number, full: boolean): number => (full ? drawnByte(TEXT_SOURCE.salt, TEXT_SOURCE.special, k) : TEXT_SOURCE.bytes[k]!);
+
 /** A random text of `len` characters (spaces 1 in 13), trimmed like Java's String.trim; its length. */
-function text(out: Utf8Out | undefined, i: number, start: number, len: number): number {
+function text(out: Utf8Out | undefined, i: number, start: number, len: number, full: boolean): number {
   let s = start;
   let e = start + len;
-  while (s < e && TEXT[s] === 32) s++;
-  while (e > s && TEXT[e - 1] === 32) e--;
+  while (s < e && textByte(s, full) === 32) s++;
+  while (e > s && textByte(e - 1, full) === 32) e--;
   if (out !== undefined) {
     out.begin(i, e - s);
-    out.slice(TEXT, s, e - s);
+    putText(out, TEXT_SOURCE, s, e - s, full);
     out.end(i);
   }
   return e - s;
 }
 
 /** `extra`: letters making the event's size `avg` bytes on average (±20 %), none when already over. */
-function extra(out: Utf8Out, i: number, h: number, j: number, current: number, avg: number): void {
+function extra(out: Utf8Out, i: number, h: number, j: number, current: number, avg: number, full: boolean): void {
   let len = 0;
   if (current <= avg) {
     const desired = avg - current;
@@ -180,7 +192,7 @@ function extra(out: Utf8Out, i: number, h: number, j: number, current: number, a
     len = desired - delta + (delta === 0 ? 0 : below(draw(h, j), 2 * delta));
   }
   out.begin(i, len);
-  out.slice(LETTERS, below(draw(h, j + 1), SLICE_SPAN), len);
+  putText(out, LETTERS_SOURCE, below(draw(h, j + 1), SLICE_SPAN), len, full);
   out.end(i);
 }
 
@@ -257,9 +269,9 @@ export class PersonBuilder {
     const e = this.email;
     if (e !== undefined) {
       e.begin(i, 15);
-      e.slice(LETTERS, below(draw(h, 2), SLICE_SPAN), local);
+      putText(e, LETTERS_SOURCE, below(draw(h, 2), SLICE_SPAN), local, this.plan.full);
       e.byte(64);
-      e.slice(LETTERS, below(draw(h, 4), SLICE_SPAN), domain);
+      putText(e, LETTERS_SOURCE, below(draw(h, 4), SLICE_SPAN), domain, this.plan.full);
       e.byte(46); // .com
       e.byte(99);
       e.byte(111);
@@ -283,7 +295,7 @@ export class PersonBuilder {
     const cityLen = copyEntry(this.city, i, CITY_TABLE, below(draw(h, 9), CITY_TABLE.size));
     copyEntry(this.state, i, STATE_TABLE, below(draw(h, 10), STATE_TABLE.size));
     const current = 8 + nameLen + (local + domain + 5) + 19 + cityLen + 2;
-    if (this.extra !== undefined) extra(this.extra, i, h, 11, current, AVG_PERSON_BYTES);
+    if (this.extra !== undefined) extra(this.extra, i, h, 11, current, AVG_PERSON_BYTES, this.plan.full);
   }
 
   finish(rows: number): arrow.Data<arrow.Struct> {
@@ -354,9 +366,9 @@ export class AuctionBuilder {
       const horizon = plan.time(en + plan.horizonEvents) - ts;
       this.expires.set(i, ts + 1 + below(draw(h, 5), Math.max(2 * horizon, 1)));
     }
-    const nameLen = text(this.itemName, i, below(draw(h, 7), SLICE_SPAN), 3 + below(draw(h, 6), 17));
-    const descLen = text(this.description, i, below(draw(h, 9), SLICE_SPAN), 3 + below(draw(h, 8), 97));
-    if (this.extra !== undefined) extra(this.extra, i, h, 10, 8 + nameLen + descLen + 40, AVG_AUCTION_BYTES);
+    const nameLen = text(this.itemName, i, below(draw(h, 7), SLICE_SPAN), 3 + below(draw(h, 6), 17), plan.full);
+    const descLen = text(this.description, i, below(draw(h, 9), SLICE_SPAN), 3 + below(draw(h, 8), 97), plan.full);
+    if (this.extra !== undefined) extra(this.extra, i, h, 10, 8 + nameLen + descLen + 40, AVG_AUCTION_BYTES, plan.full);
   }
 
   finish(rows: number): arrow.Data<arrow.Struct> {
@@ -390,7 +402,7 @@ export class BidBuilder {
     this.channel = utf8If(mask, 3, rows, expected * 9);
     this.url = utf8If(mask, 4, rows, expected * 72);
     this.dateTime = i64If(mask, 5, rows);
-    this.extra = wants(mask, 6) ? new BidExtraOut(plan.bidExtra, rows) : undefined;
+    this.extra = wants(mask, 6) ? new BidExtraOut(plan.bidExtra, rows, plan.full) : undefined;
   }
 
   /** Row i := bid event `eventId`, whose id is epoch·total + rem. */

@@ -21,6 +21,7 @@ export const NEXMARK_OPTIONS: readonly string[] = [
   'source.max-events-per-batch',
   'source.pace',
   'rate-limit',
+  'generator.mode',
 ];
 
 export const DEFAULT_MAX_EVENTS_PER_BATCH = 100_000;
@@ -124,6 +125,7 @@ export function parseNexmarkOptions(
     auctionProportion,
     bidProportion,
     generators: r.integer('generators', d.generators, 1, MAX_GENERATORS),
+    mode: generatorMode(r, options.get('generator.mode')),
   };
   const eventsNum = r.integer('events.num', 0, 0);
   const paceOption = r.boolean('source.pace');
@@ -135,4 +137,11 @@ export function parseNexmarkOptions(
     maxEventsPerBatch: r.integer('source.max-events-per-batch', DEFAULT_MAX_EVENTS_PER_BATCH, 1),
     pace,
   };
+}
+
+function generatorMode(r: OptionReader, raw: string | undefined): NexmarkConfig['mode'] {
+  if (raw === undefined) return DEFAULT_NEXMARK_CONFIG.mode;
+  const v = raw.trim().toLowerCase();
+  if (v === 'pruned' || v === 'full') return v;
+  return r.fail('generator.mode', "'pruned' (the fields the query reads) or 'full' (every field, strings drawn per character)");
 }

@@ -65,20 +65,35 @@ const CH_A = 97;
 const CH_SPACE = 32;
 const CH_UNDERSCORE = 95;
 
-function fillBuffer(salt: number, special: number): Uint8Array {
-  const out = new Uint8Array(SLICE_SPAN + SLICE_PAD);
-  for (let i = 0; i < out.length; i++) {
-    const r = draw(salt, i);
-    // As the reference generator: the special character with probability 1/13, else a-z.
-    out[i] = special >= 0 && below(r, 13) === 0 ? special : CH_A + below(mix32(r ^ 0x68e31da4), 26);
-  }
-  return out;
+/**
+ * Byte k of a random text: the special character with probability 1/13 (none when `special` < 0),
+ * else a-z, as the reference generator draws its strings. The tables below hold these bytes
+ * precomputed; the full-field mode draws them per character instead (TextSource).
+ */
+export function drawnByte(salt: number, special: number, k: number): number {
+  const r = draw(salt, k);
+  return special >= 0 && below(r, 13) === 0 ? special : CH_A + below(mix32(r ^ 0x68e31da4), 26);
+}
+
+/** A random text: its precomputed bytes, and how to draw byte k of it again. */
+export interface TextSource {
+  readonly bytes: Uint8Array;
+  readonly salt: number;
+  readonly special: number;
+}
+
+function textSource(salt: number, special: number): TextSource {
+  const bytes = new Uint8Array(SLICE_SPAN + SLICE_PAD);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = drawnByte(salt, special, i);
+  return { bytes, salt, special };
 }
 
 /** Lower-case letters only: `extra` padding, e-mail parts. */
-export const LETTERS: Uint8Array = fillBuffer(0x1b873593, -1);
+export const LETTERS_SOURCE: TextSource = textSource(0x1b873593, -1);
 /** Letters with a space 1 time in 13: item names and descriptions (trimmed after slicing). */
-export const TEXT: Uint8Array = fillBuffer(0xcc9e2d51, CH_SPACE);
+export const TEXT_SOURCE: TextSource = textSource(0xcc9e2d51, CH_SPACE);
+export const LETTERS: Uint8Array = LETTERS_SOURCE.bytes;
+export const TEXT: Uint8Array = TEXT_SOURCE.bytes;
 /** The same buffers as DataViews, for Utf8Out.slice. */
 export const LETTERS_VIEW = new DataView(LETTERS.buffer);
 export const TEXT_VIEW = new DataView(TEXT.buffer);

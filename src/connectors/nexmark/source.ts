@@ -13,7 +13,7 @@ import { batchFromColumns } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema, type Schema } from '../../common/schema.js';
 import type { ClockLike, ConnectorContext, Json, Source, SourceReadResult } from '../api.js';
-import { generateEvents, type ColumnSelection, type GeneratedColumns } from './generator.js';
+import { ALL_COLUMNS, generateEvents, type ColumnSelection, type GeneratedColumns } from './generator.js';
 import type { NexmarkSourceOptions } from './options.js';
 import { STRUCT_FIELDS, type ColumnSource, type StructName } from './schema.js';
 
@@ -44,9 +44,10 @@ export class NexmarkSource implements Source {
     this.bounded = options.eventsNum !== undefined;
     this.pollIntervalMs = options.pace ? PACED_POLL_MS : undefined;
     this.clock = ctx.clock;
-    this.select = selection(schema, columns, ctx.requiredColumns, ctx.requiredFields);
+    // the full-field mode generates every field of every event, whatever the query reads
+    this.select = options.config.mode === 'full' ? ALL_COLUMNS : selection(schema, columns, ctx.requiredColumns, ctx.requiredFields);
     const c = options.config;
-    this.description = `nexmark[rate=${c.firstEventRate}/s${this.bounded ? `, events=${options.eventsNum}` : ''}${options.pace ? ', paced' : ''}]`;
+    this.description = `nexmark[rate=${c.firstEventRate}/s${this.bounded ? `, events=${options.eventsNum}` : ''}${options.pace ? ', paced' : ''}${c.mode === 'full' ? ', full' : ''}]`;
   }
 
   async latestOffset(start: Json | undefined): Promise<Json | undefined> {

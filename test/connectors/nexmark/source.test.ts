@@ -117,6 +117,13 @@ describe('nexmark source: offsets and reading', () => {
     expect(b.every((r) => r.person === null && r.auction === null)).toBe(true);
     expect(b.map((r) => [r.event_type, r.bid])).toEqual(a.map((r) => [r.event_type, r.bid]));
   });
+
+  it('fills every column and field in the full-field mode, whatever the query reads', async () => {
+    const all = batchToRows((await source({}).read(0, 500)).batches[0]!);
+    const full = source({ 'generator.mode': 'full' }, { requiredColumns: [0, 3], requiredFields: new Map([[3, ['price']]]) });
+    expect(full.description).toMatch(/, full\]$/);
+    expect(batchToRows((await full.read(0, 500)).batches[0]!)).toEqual(all);
+  });
 });
 
 describe('nexmark source: declared tables', () => {
@@ -213,7 +220,7 @@ describe('nexmark source: options', () => {
     });
     expect(o.config).toEqual({
       seed: -7, baseTime: Date.UTC(2025, 5, 1, 12), firstEventRate: 2500, nextEventRate: 2500, personProportion: 2,
-      auctionProportion: 4, bidProportion: 44, generators: 3,
+      auctionProportion: 4, bidProportion: 44, generators: 3, mode: 'pruned',
     });
     expect(o.eventsNum).toBe(1000);
     expect(o.pace).toBe(false);
