@@ -35,7 +35,7 @@ export class WindowProbe {
   private readonly ctx: BatchContext;
 
   constructor(private readonly plan: StreamingPlan, private readonly window: WindowAggregateNode, expr: ExprContext) {
-    this.tree = buildTree(window.input, { expr, observer: { observe: () => {} }, stores: new Map() });
+    this.tree = buildTree(window.input, { expr, properties: plan.properties, observer: { observe: () => {} }, stores: new Map() });
     this.keyKernels = window.groupBy.map((e) => compileExpr(e, window.input.schema, expr));
     this.ctx = { batchId: 0, watermark: -Infinity, processingTime: expr.now(), expr };
   }

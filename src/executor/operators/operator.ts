@@ -5,7 +5,13 @@
  * row. A micro-batch drives each operator as: `process` for every input chunk (`input` says which
  * child for multi-input operators), then `onWatermark` with the batch's watermark (emit closed
  * windows, evict state), then `finishBatch` (emit what the output mode asks for this batch), then,
- * once the sink has the batch, `checkpoint(batchId)`.
+ * once the sink has the batch, `flushState` (put what it keeps in memory into its store), then the
+ * execution commits every store at version batchId, then `checkpoint(batchId)`.
+ *
+ * State belongs to the execution: the planner declares each stateful operator (its operatorId, see
+ * physical.ts), the execution opens its store before the operator is built (and at the right version
+ * after a restart), commits it after each batch and rolls it back when a batch fails. An operator
+ * reads and writes its store, and never commits or aborts it itself.
  */
 import type * as arrow from 'apache-arrow';
 import type { ExprContext } from '../expr/compile.js';
@@ -56,8 +62,11 @@ export interface Operator {
    * loop then runs a batch even without new data.
    */
   hasTimerWork?(watermark: number, processingTime: number): boolean;
+  /** before the stores commit: write into the store what the operator holds in memory for this batch */
+  flushState?(): void;
+  /** after the stores committed `version`: make durable what else the batch produced (late rows) */
   checkpoint?(version: number): Promise<void>;
-  /** roll back the uncommitted batch (a failed batch) */
+  /** a failed batch: the stores are rolled back already; drop what the operator derived from the batch */
   abort?(): void;
   progress?(): StateOperatorProgress;
   close?(): void;

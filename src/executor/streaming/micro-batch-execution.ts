@@ -23,10 +23,10 @@ import type { Clock } from './clock.js';
 import { toSinkBatch } from './sink-batch.js';
 import { openStores } from './state-rebuild.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
-import type { QueryProgress, SourceProgress, StateOperatorProgressOnDisk } from './progress.js';
+import type { QueryProgress, StateOperatorProgressOnDisk } from './progress.js';
+import { batchProgress, BatchTimer, type BatchEventTime, type PlannedBatch, type RanBatch } from './batch-progress.js';
 import type { Trigger } from './trigger.js';
-import { isoOrNull } from './trigger.js';
-import { WatermarkTracker, type SourceWatermark } from './watermark-tracker.js';
+import { WatermarkTracker } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 
 export interface RejectedRecordsWriter {
@@ -139,7 +139,7 @@ export class MicroBatchExecution {
         await source.close();
       }
     }
-    this.tree = buildTree(this.o.plan.root, { expr, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables });
+    this.tree = buildTree(this.o.plan.root, { expr, properties: this.o.plan.properties, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables });
     this.operators = allOperators(this.tree);
     await this.retrier.call('open', () => this.o.sink.open({
       schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
@@ -199,185 +199,171 @@ export class MicroBatchExecution {
 
   /**
    * Plan and maybe run one batch. Returns the progress of the batch it ran, or undefined when there
-   * was nothing to do (no new data, no watermark work).
+   * was nothing to do (no new data, no watermark work). A batch is planned (its offsets, watermark
+   * and time decided and written to the offset log), run (the sources read, the operators run, the
+   * sink given the output) and committed (state version, commit log, sources told), in that order:
+   * a crash between any two steps resumes at the step it interrupted (DESIGN.md "Micro-batch protocol").
    */
   async step(): Promise<QueryProgress | undefined> {
-    const t0 = performance.now();
-    /** time spent making the batch durable: offsets, state versions, commit */
-    let checkpointMs = 0;
+    const timer = new BatchTimer();
+    const planned = await this.planBatch(timer);
+    if (planned === undefined) return undefined;
+    timer.mark('offsets');
+    const ran = await this.runPlanned(planned, timer);
+    timer.mark('run');
+    const { numRowsUpdated, eventTime } = await this.commitBatch(planned, ran, timer);
+    timer.mark('commit');
+    return batchProgress({
+      query: { id: this.o.id, runId: this.o.runId, name: this.o.name },
+      plan: this.o.plan, sources: this.o.sources, sink: this.o.sink, rejectedAt: this.o.rejected.description,
+      batch: planned, ran, eventTime, timer, tracker: this.tracker, retries: this.retrier.takeBatchWaits(),
+      stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
+    });
+  }
+
+  /**
+   * Decide the next batch: the one the checkpoint planned but did not commit (or a replay), else
+   * new offsets from the sources, the watermark and the clock. Undefined when there is nothing to
+   * do: no new data, no timer an operator waits for, no final flush.
+   */
+  private async planBatch(timer: BatchTimer): Promise<PlannedBatch | undefined> {
     const starts = this.offsets.slice();
     const replay = this.replays.shift();
-    // a batch replayed to rebuild state: its output was delivered and committed before
-    const delivered = replay !== undefined && replay.batchId <= this.deliveredUpTo;
-    let ends: (Json | undefined)[];
-    let wm: number;
-    let now: number;
     if (replay) {
-      ends = this.o.sources.map((_, i) => replay.sources[i] as Json | undefined);
-      wm = replay.watermark;
-      now = replay.timestamp;
-      if (wm === Infinity) this.finalBatchDone = true;
-    } else {
-      // a source scanned twice (one object, see start-query.ts) is asked once
-      const asked = new Map<Source, Map<string, Promise<Json | undefined>>>();
-      ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => this.retrier.call('latestOffset', () => s.latestOffset(starts[i])))));
-      const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
-      now = this.o.clock.now();
-      if (!newData) {
-        this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
-        // an input that has gone idle meanwhile stops holding the watermark back: windows may close
-        this.tracker.advance(now);
-      }
-      wm = this.tracker.current();
-      // after the final flush (watermark +infinity) every window has fired: nothing is left to time
-      const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
-        && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
-      const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
-      if (!newData && !timerWork && !finalFlush) return undefined;
-      if (finalFlush) this.finalBatchDone = true;
-      if (this.o.checkpoint) {
-        const tw = performance.now();
-        await this.o.checkpoint.writeOffsets({
-          batchId: this.batchId, sources: ends as JsonValue[], watermark: wm, timestamp: now, settings: this.o.settings ?? {},
-        });
-        checkpointMs += performance.now() - tw;
-      }
+      if (replay.watermark === Infinity) this.finalBatchDone = true;
+      return {
+        batchId: this.batchId, starts, ends: this.o.sources.map((_, i) => replay.sources[i] as Json | undefined),
+        watermark: replay.watermark, time: replay.timestamp,
+        // a batch replayed to rebuild state: its output was delivered and committed before
+        delivered: replay.batchId <= this.deliveredUpTo,
+      };
     }
-    const tOffsets = performance.now();
+    // a source scanned twice (one object, see start-query.ts) is asked once
+    const asked = new Map<Source, Map<string, Promise<Json | undefined>>>();
+    const ends = await Promise.all(this.o.sources.map((s, i) => once(asked, s, offsetKey(starts[i]), () => this.retrier.call('latestOffset', () => s.latestOffset(starts[i])))));
+    const newData = ends.some((e, i) => offsetKey(e) !== offsetKey(starts[i]));
+    const now = this.o.clock.now();
+    if (!newData) {
+      this.o.sources.forEach((s, i) => { if (s.bounded && s.isExhausted(starts[i])) this.tracker.markExhausted(i); });
+      // an input that has gone idle meanwhile stops holding the watermark back: windows may close
+      this.tracker.advance(now);
+    }
+    const wm = this.tracker.current();
+    // after the final flush (watermark +infinity) every window has fired: nothing is left to time
+    const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
+      && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
+    const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
+    if (!newData && !timerWork && !finalFlush) return undefined;
+    if (finalFlush) this.finalBatchDone = true;
+    if (this.o.checkpoint) {
+      await timer.checkpointing(() => this.o.checkpoint!.writeOffsets({
+        batchId: this.batchId, sources: ends as JsonValue[], watermark: wm, timestamp: now, settings: this.o.settings ?? {},
+      }));
+    }
+    return { batchId: this.batchId, starts, ends, watermark: wm, time: now, delivered: false };
+  }
 
-    const batchId = this.batchId;
-    const timestamp = now;
-    this.lastBatchTime = timestamp;
-    this.exprNow = timestamp;
-    // read (start, end] of every source that moved
-    const chunks: Chunk[][] = this.o.sources.map(() => []);
-    const rejectedCounts = this.o.sources.map(() => 0);
-    const inputRows = this.o.sources.map(() => 0);
-    const rejectedAll: RejectedRecord[] = [];
-    const reads = new Map<Source, Map<string, Promise<SourceReadResult>>>();
-    let readRows = 0;
-    for (let i = 0; i < this.o.sources.length; i++) {
-      if (offsetKey(ends[i]) === offsetKey(starts[i]) || ends[i] === undefined) continue;
-      const s = this.o.sources[i]!;
-      const range = `${offsetKey(starts[i])} ${offsetKey(ends[i])}`;
-      const first = !reads.get(s)?.has(range);
-      const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(starts[i], ends[i]!)));
-      for (const b of r.batches) { chunks[i]!.push({ batch: b }); inputRows[i] += b.numRows; }
-      if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
-      for (const b of r.batches) readRows += b.numRows;
-      rejectedCounts[i] = r.rejected.length;
-      for (const rec of r.rejected) rejectedAll.push(rec);
-    }
-    if (this.lookupRejected.length > 0) {
-      rejectedAll.push(...this.lookupRejected);
-      this.lookupRejected = [];
-    }
-    if (rejectedAll.length > 0 && !delivered) await this.o.rejected.write(batchId, rejectedAll);
-    const tRead = performance.now();
+  /** Read the batch's rows, run the operators over them and give the sink the output. */
+  private async runPlanned(b: PlannedBatch, timer: BatchTimer): Promise<RanBatch> {
+    this.lastBatchTime = b.time;
+    this.exprNow = b.time;
+    const read = await this.readSources(b);
+    timer.mark('read');
     const filesBefore = filesWrittenBy(this.o.sink);
-
-    const ctx: BatchContext = { batchId, watermark: wm, processingTime: timestamp, expr: { ...this.o.expr, now: () => timestamp } };
+    const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
     try {
-      output = runBatch(this.tree, chunks, ctx);
-      if (!delivered) {
-        const sinkBatch = { ...toSinkBatch(batchId, output, this.o.sinkSchema), watermark: wm, processingTime: timestamp };
+      output = runBatch(this.tree, read.chunks, ctx);
+      if (!b.delivered) {
+        const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
         await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
       }
     } catch (e) {
+      // the stores first: an operator rolling back rebuilds its in-memory view from its store
+      for (const store of this.stores.values()) store.abort();
       for (const op of this.operators) op.abort?.();
       throw e;
     }
-    const tAdd = performance.now();
-    // the rows this batch changed in each store: committing the stores below forgets them
+    const written = filesWrittenBy(this.o.sink);
+    return { ...read, outputRows: output.reduce((a, c) => a + c.batch.numRows, 0), filesWritten: written === undefined ? undefined : written - filesBefore! };
+  }
+
+  /** The rows of (start, end] of every source that moved, and the records that could not be decoded. */
+  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][] }> {
+    const chunks: Chunk[][] = this.o.sources.map(() => []);
+    const rejectedCounts = this.o.sources.map(() => 0);
+    const inputRows = this.o.sources.map(() => 0);
+    const rejected: RejectedRecord[] = [];
+    const reads = new Map<Source, Map<string, Promise<SourceReadResult>>>();
+    let readRows = 0;
+    for (let i = 0; i < this.o.sources.length; i++) {
+      if (offsetKey(b.ends[i]) === offsetKey(b.starts[i]) || b.ends[i] === undefined) continue;
+      const s = this.o.sources[i]!;
+      const range = `${offsetKey(b.starts[i])} ${offsetKey(b.ends[i])}`;
+      const first = !reads.get(s)?.has(range);
+      const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(b.starts[i], b.ends[i]!)));
+      for (const batch of r.batches) { chunks[i]!.push({ batch }); inputRows[i] += batch.numRows; }
+      if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
+      for (const batch of r.batches) readRows += batch.numRows;
+      rejectedCounts[i] = r.rejected.length;
+      for (const rec of r.rejected) rejected.push(rec);
+    }
+    if (this.lookupRejected.length > 0) {
+      rejected.push(...this.lookupRejected);
+      this.lookupRejected = [];
+    }
+    if (rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, rejected);
+    return { chunks, inputRows, rejectedCounts, rejected, readRows };
+  }
+
+  /**
+   * Make the batch durable: the operators put what they hold in memory into their stores, every
+   * store commits version N (the execution owns the stores: it opened them and it commits them), the
+   * operators finish the batch (late rows, caches), the watermark advances from what the batch saw,
+   * the commit log records it, and the sources are told. Returns each state operator's rows updated
+   * by the batch (committing forgets them) and the event times the batch saw.
+   */
+  private async commitBatch(b: PlannedBatch, ran: RanBatch, timer: BatchTimer): Promise<{ numRowsUpdated: number[]; eventTime: BatchEventTime | undefined }> {
     const numRowsUpdated = this.stateProgress().map((p) => p.numRowsUpdated);
-    for (const op of this.operators) await op.checkpoint?.(batchId);
-    if (this.o.checkpoint) checkpointMs += performance.now() - tAdd;
+    const persist = async (): Promise<void> => {
+      for (const op of this.operators) op.flushState?.();
+      for (const store of this.stores.values()) await store.commit(b.batchId);
+      for (const op of this.operators) await op.checkpoint?.(b.batchId);
+    };
+    if (this.o.checkpoint) await timer.checkpointing(persist);
+    else await persist();
     const eventTime = this.tracker.takeBatchEventTime();
     this.o.sources.forEach((s, i) => {
-      if (inputRows[i]! > 0) this.tracker.markActive(i, timestamp);
-      if (s.bounded && s.isExhausted(ends[i])) this.tracker.markExhausted(i);
+      if (ran.inputRows[i]! > 0) this.tracker.markActive(i, b.time);
+      if (s.bounded && s.isExhausted(b.ends[i])) this.tracker.markExhausted(i);
     });
-    this.tracker.advance(timestamp);
+    this.tracker.advance(b.time);
     const cp = this.o.checkpoint;
-    if (cp && delivered) {
+    if (cp && b.delivered) {
       // its commit is on record: the watermark it recorded is the one the next batch uses
-      const recorded = await cp.commitOf(batchId);
+      const recorded = await cp.commitOf(b.batchId);
       if (recorded) this.restoreTracker(recorded);
     } else if (cp) {
-      const tc = performance.now();
-      const snap = this.tracker.snapshot();
-      await cp.writeCommit({
-        batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
-        extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark) },
+      await timer.checkpointing(async () => {
+        const snap = this.tracker.snapshot();
+        await cp.writeCommit({
+          batchId: b.batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
+          extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark) },
+        });
+        await cp.purge(b.batchId);
       });
-      await cp.purge(batchId);
-      checkpointMs += performance.now() - tc;
     }
     const committed = new Set<Source>();
     for (let i = 0; i < this.o.sources.length; i++) {
       const s = this.o.sources[i]!;
-      if (ends[i] === undefined || committed.has(s)) continue;
+      if (b.ends[i] === undefined || committed.has(s)) continue;
       committed.add(s);
-      if (s.commit) await this.retrier.call('commit', () => s.commit!(ends[i]!));
+      if (s.commit) await this.retrier.call('commit', () => s.commit!(b.ends[i]!));
     }
-    this.offsets = ends;
+    this.offsets = b.ends;
     this.batchId++;
-    this.lastBatchWatermark = wm;
-    const tEnd = performance.now();
-
-    const numInput = readRows;
-    const retries = this.retrier.takeBatchWaits();
-    const secs = Math.max(1e-6, (tEnd - t0) / 1000);
-    const perSource = this.tracker.sources();
-    const held = this.tracker.holdingSource();
-    const sources: SourceProgress[] = this.o.sources.map((s, i) => ({
-      description: s.description,
-      table: this.o.plan.sources[i]!.table.name,
-      startOffset: starts[i] ?? null,
-      endOffset: ends[i] ?? null,
-      numInputRows: inputRows[i]!,
-      numRejectedRows: rejectedCounts[i]!,
-      inputRowsPerSecond: inputRows[i]! / secs,
-      processedRowsPerSecond: inputRows[i]! / secs,
-      ...sourceEventTime(this.o.plan.sources[i]!.table.watermark !== undefined, perSource[i]!),
-    }));
-    return {
-      id: this.o.id,
-      runId: this.o.runId,
-      name: this.o.name,
-      batchId,
-      timestamp: isoOrNull(timestamp) ?? String(timestamp),
-      numInputRows: numInput,
-      numRejectedRows: rejectedAll.length,
-      inputRowsPerSecond: numInput / secs,
-      processedRowsPerSecond: numInput / secs,
-      durationMs: {
-        latestOffset: tOffsets - t0,
-        getBatch: tRead - tOffsets,
-        addBatch: tAdd - tRead,
-        commit: tEnd - tAdd,
-        checkpoint: checkpointMs,
-        triggerExecution: tEnd - t0,
-      },
-      eventTime: {
-        ...(eventTime ? { min: isoOrNull(eventTime.min) ?? undefined, max: isoOrNull(eventTime.max) ?? undefined } : {}),
-        ...(eventTime?.avg !== undefined ? { avg: isoOrNull(eventTime.avg) ?? undefined } : {}),
-        watermark: watermarkText(wm),
-        ...(held !== undefined && this.o.plan.sources.filter((s) => s.table.watermark !== undefined).length > 1
-          ? { watermarkHeldBackBy: this.o.plan.sources[held]!.table.name }
-          : {}),
-      },
-      stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
-      sources,
-      sink: {
-        description: this.o.sink.description,
-        numOutputRows: output.reduce((a, c) => a + c.batch.numRows, 0),
-        ...(filesBefore !== undefined ? { numFilesWritten: filesWrittenBy(this.o.sink)! - filesBefore } : {}),
-      },
-      ...(rejectedAll.length > 0 ? { rejectedRecordsAt: this.o.rejected.description } : {}),
-      ...(retries.length > 0 ? { connectorRetries: retries } : {}),
-    };
+    this.lastBatchWatermark = b.watermark;
+    return { numRowsUpdated, eventTime };
   }
 
   /** Each stateful operator's progress, with the bytes its state takes on disk when the store knows. */
@@ -415,17 +401,6 @@ const filesWrittenBy = (sink: Sink): number | undefined => {
   const n = (sink as { filesWritten?: unknown }).filesWritten;
   return typeof n === 'number' ? n : undefined;
 };
-
-const watermarkText = (wm: number): string | null => (Number.isFinite(wm) ? isoOrNull(wm) : wm === Infinity ? '+infinity' : null);
-
-/** A source's event time in progress: its max and watermark (watermarked inputs only) and idleness. */
-function sourceEventTime(watermarked: boolean, w: SourceWatermark): Pick<SourceProgress, 'eventTime' | 'idle'> {
-  if (!watermarked) return { eventTime: { watermark: null }, idle: false };
-  return {
-    eventTime: { ...(Number.isFinite(w.maxEventTime) ? { max: isoOrNull(w.maxEventTime)! } : {}), watermark: watermarkText(w.watermark) },
-    idle: w.idle,
-  };
-}
 
 /** The value `make` gives for (source, key), made once: a source several scans share is asked once per batch. */
 function once<T>(memo: Map<Source, Map<string, Promise<T>>>, s: Source, key: string, make: () => Promise<T>): Promise<T> {

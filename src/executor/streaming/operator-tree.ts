@@ -7,6 +7,7 @@ import { batchFromColumns } from '../../common/columns.js';
 import { InternalError } from '../../common/errors.js';
 import { toArrowSchema } from '../../common/schema.js';
 import type { LookupJoinNode, PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
+import type { PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import { GroupAggregateOperator } from '../operators/aggregate/group-aggregate.js';
@@ -26,6 +27,8 @@ import { WindowAssignOperator } from '../operators/window/window-assign.js';
 
 export interface BuildContext {
   readonly expr: ExprContext;
+  /** the plan's node properties: which operator runs a node, which see the watermark a batch late */
+  readonly properties: PlanProperties;
   readonly observer: EventTimeObserver;
   /** the state store of each stateful operator, by operator id */
   readonly stores: ReadonlyMap<number, StateStore>;
@@ -47,14 +50,6 @@ export interface ExecNode {
   readonly chained?: { previousWatermark: number };
 }
 
-/** Operators that emit rows as the watermark passes them: what is below them lags a batch behind the watermark. */
-const isStateful = (n: PhysicalNode): boolean =>
-  n.kind === 'aggregate' || n.kind === 'windowAggregate' || (n.kind === 'topN' && n.windowEndKey !== undefined);
-
-function hasStatefulBelow(n: PhysicalNode): boolean {
-  return childrenOf(n).some((c) => isStateful(c) || hasStatefulBelow(c));
-}
-
 type Factory<K extends PhysicalKind> = (node: Extract<PhysicalNode, { kind: K }>, ctx: BuildContext) => Operator | undefined;
 
 function store(ctx: BuildContext, id: number): StateStore {
@@ -70,7 +65,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   filter: (n, c) => new FilterOperator(n, n.input.schema, c.expr),
   union: (n) => new UnionOperator(n),
   aggregate: (n, c) => new GroupAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr),
-  windowAggregate: (n, c) => n.window.kind === 'session' && !n.windowColumns
+  windowAggregate: (n, c) => c.properties.of(n).operator === 'sessionWindow'
     ? new SessionAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows)
     : new WindowAggregateOperator(n, store(c, n.operatorId), n.input.schema, c.expr, c.lateRows),
   windowAssign: (n) => new WindowAssignOperator(n),
@@ -95,7 +90,7 @@ export function buildTree(node: PhysicalNode, ctx: BuildContext, built = new Map
   const children = childrenOf(node).map((c) => buildTree(c, ctx, built));
   const factory = FACTORIES[node.kind] as Factory<PhysicalKind>;
   const op = factory(node as never, ctx);
-  const t: ExecNode = isStateful(node) && hasStatefulBelow(node)
+  const t: ExecNode = ctx.properties.of(node).chainedWatermark
     ? { node, op, children, chained: { previousWatermark: -Infinity } }
     : { node, op, children };
   built.set(node, t);

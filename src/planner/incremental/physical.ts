@@ -10,6 +10,7 @@
 import type { SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { OutputModeName } from './output-mode.js';
+import type { PlanProperties } from './properties.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
 import type { AggregateCall, RankOrderKey, WindowSpec } from '../logical/plan.js';
@@ -200,6 +201,8 @@ export type PhysicalKind = PhysicalNode['kind'];
 export interface StreamingPlan {
   readonly root: PhysicalNode;
   readonly mode: OutputModeName;
+  /** what the planner knows of each node (properties.ts), computed once */
+  readonly properties: PlanProperties;
   /** sources in `sourceIndex` order */
   readonly sources: readonly SourceNode[];
   /** stateful operators in `operatorId` order, with a one-line description each */

@@ -22,6 +22,7 @@ import { chooseOutputMode } from './output-mode-check.js';
 import type { OutputModeName } from './output-mode.js';
 import type { PhysicalKind, PhysicalNode, SourceNode, StreamingPlan } from './physical.js';
 import { physicalChildren } from './physical.js';
+import { planProperties, type PlanProperties } from './properties.js';
 import type { WindowAggregateMatch } from './window-match.js';
 import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
@@ -151,24 +152,19 @@ function withoutWindowTime(s: Schema, m: WindowAggregateMatch): Schema {
   return m.windowTimeKeys.length === 0 ? s : { columns: s.columns.filter((_, i) => !m.windowTimeKeys.includes(i)) };
 }
 
-/** Whether an operator that emits its whole result in complete mode sits below `n`. */
-function hasStatefulBelow(n: PhysicalNode): boolean {
-  return physicalChildren(n).some((c) => c.kind === 'aggregate' || c.kind === 'windowAggregate' || c.kind === 'topN' || hasStatefulBelow(c));
-}
-
 /**
  * Complete mode re-sends the whole result of an aggregation every batch, as inserts: an aggregation
  * fed by another would count those rows again each batch. Refused, as Spark does.
  */
-function checkChainedComplete(root: PhysicalNode, mode: OutputModeName, span: SourceSpan | undefined): void {
+function checkChainedComplete(root: PhysicalNode, properties: PlanProperties, mode: OutputModeName, span: SourceSpan | undefined): void {
   if (mode !== 'complete') return;
   const walk = (n: PhysicalNode): void => {
-    if ((n.kind === 'aggregate' || n.kind === 'windowAggregate') && hasStatefulBelow(n)) {
+    if (properties.of(n).restatesBelow && (n.kind === 'aggregate' || n.kind === 'windowAggregate')) {
       throw new WeirError('PLAN',
         'complete output mode is not supported for an aggregation fed by another aggregation: each batch would count ' +
         "the upstream's whole result again; use append or update", span);
     }
-    if (n.kind === 'topN' && hasStatefulBelow(n)) {
+    if (properties.of(n).restatesBelow && n.kind === 'topN') {
       throw new WeirError('PLAN',
         'complete output mode is not supported for a Top-N fed by an aggregation or another Top-N: each batch would ' +
         "rank the upstream's whole result again, as new rows; use update", span);
@@ -214,7 +210,8 @@ export function planStreaming(plan: LogicalPlan, options: PlanStreamingOptions =
   const mode = chooseOutputMode(aggregations(plan), options.mode, options.modeSpan);
   const b = new Builder(mode);
   const root = b.build(plan);
-  checkChainedComplete(root, mode, options.modeSpan);
+  const properties = planProperties(root);
+  checkChainedComplete(root, properties, mode, options.modeSpan);
   const keyColumns = mode === 'append' ? [] : keyColumnsOf(plan) ?? [];
-  return { root, mode, sources: b.sources, statefulOperators: b.stateful, keyColumns };
+  return { root, mode, properties, sources: b.sources, statefulOperators: b.stateful, keyColumns };
 }

@@ -1,4 +1,5 @@
 /** The stream-join operator driven directly: changelog output, retracting inputs, expiry, lateness, restart. */
+import { abortOperator, commitOperator } from '../../support/operator-batch.js';
 import { describe, expect, it } from 'vitest';
 import { rowsToBatch, valueAt } from '../../../src/common/columns.js';
 import { RowKind } from '../../../src/connectors/api.js';
@@ -70,11 +71,11 @@ describe('regular joins', () => {
     const store = new MemoryStateStore(0);
     const op = new StreamJoinOperator(node, store, defaultExprContext(), undefined);
     op.process(chunk(node, 0, [{ k: 3, a: 'y', ts: 0 }]), ctx(), 0);
-    await op.checkpoint(0);
+    await commitOperator(op, store, 0);
     const again = new StreamJoinOperator(node, store, defaultExprContext(), undefined);
     expect(show(again.process(chunk(node, 1, [{ k: 3, b: 'z', ts: 0 }]), ctx(), 1))).toEqual(['+I 3 y 0 3 z 0', '-D 3 y 0 null null null']);
     // an aborted batch leaves state as it was committed
-    again.abort();
+    abortOperator(again, store);
     expect(show(again.process(chunk(node, 1, [{ k: 3, b: 'w', ts: 0 }]), ctx(), 1))).toEqual(['+I 3 y 0 3 w 0', '-D 3 y 0 null null null']);
   });
 });

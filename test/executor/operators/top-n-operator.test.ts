@@ -1,5 +1,6 @@
 /** The Top-N operator driven directly: its changelog, trimming, retractions, abort and restart, and its row strings. */
 import * as arrow from 'apache-arrow';
+import { abortOperator, commitOperator } from '../../support/operator-batch.js';
 import { describe, expect, it } from 'vitest';
 import { batchFromColumns, batchToRows, rowsToBatch, valueAt } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
@@ -47,7 +48,7 @@ async function batch(op: TopNOperator, store: MemoryStateStore, version: number,
   const ctx = batchCtx(version);
   for (const c of chunks) expect(op.process(c, ctx)).toEqual([]);
   const out = op.finishBatch(ctx);
-  await op.checkpoint(version);
+  await commitOperator(op, store, version);
   expect(store.version).toBe(version);
   return show(out);
 }
@@ -95,7 +96,7 @@ describe('TopNOperator over an append-only input', () => {
     await batch(op, store, 0, chunk(node, [{ k: 'a', v: 1, s: 'x' }]));
     op.process(chunk(node, [{ k: 'a', v: 9, s: 'gone' }, { k: 'c', v: 1, s: 'gone' }]), batchCtx(1));
     op.finishBatch(batchCtx(1));
-    op.abort();
+    abortOperator(op, store);
     expect(op.progress().numRowsTotal).toBe(1);
     expect(await batch(op, store, 1, chunk(node, [{ k: 'a', v: 2, s: 'y' }]))).toEqual(['-U a 1 x 1', '+U a 2 y 1', '+I a 1 x 2']);
   });

@@ -4,6 +4,7 @@
  * mode retracting what it emitted, the processing-time domain, a chained operator's late
  * watermark; and the late-rows table writing one batch per query batch.
  */
+import { abortOperator, commitOperator } from '../../support/operator-batch.js';
 import { describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
@@ -52,18 +53,27 @@ const out = (chunks: Chunk[]): Record<string, unknown>[] => chunks.flatMap((c) =
 async function batch(op: WindowAggregateOperator, c: BatchContext, ...chunks: Chunk[]): Promise<Record<string, unknown>[]> {
   for (const ch of chunks) op.process(ch, c);
   const o = op.finishBatch(c);
-  await op.checkpoint(c.batchId);
+  await commitOperator(op, STORES.get(op)!, c.batchId);
   return out(o);
+}
+
+/** Each operator's store, as the execution would hold it. */
+const STORES = new WeakMap<WindowAggregateOperator, MemoryStateStore>();
+
+function windowOp(n: WindowAggregateNode, store = new MemoryStateStore(0)): WindowAggregateOperator {
+  const op = new WindowAggregateOperator(n, store, INPUT, defaultExprContext(), undefined);
+  STORES.set(op, store);
+  return op;
 }
 
 describe('WindowAggregateOperator', () => {
   it('keeps open windows across a restart and emits each once when the watermark closes it', async () => {
     const store = new MemoryStateStore(0);
-    const a = new WindowAggregateOperator(node(TUMBLE, 'append'), store, INPUT, defaultExprContext(), undefined);
+    const a = windowOp(node(TUMBLE, 'append'), store);
     expect(await batch(a, ctx(0, -Infinity), rows(['x', 1, 5], ['x', 12, 1], ['y', 3, 2]))).toEqual([]);
     expect(a.progress()).toMatchObject({ numRowsTotal: 2, numOpenWindows: 2, oldestOpenWindowEnd: '1970-01-01T00:00:00.010Z' });
     // a new operator over the committed store: as after a restart
-    const b = new WindowAggregateOperator(node(TUMBLE, 'append'), store, INPUT, defaultExprContext(), undefined);
+    const b = windowOp(node(TUMBLE, 'append'), store);
     expect(b.hasTimerWork(10, 0)).toBe(true);
     expect(b.hasTimerWork(9, 0)).toBe(false);
     // [0, 10) is closed for rows of this batch: both are late; it is emitted at the end of the batch
@@ -78,11 +88,11 @@ describe('WindowAggregateOperator', () => {
 
   it('rolls an aborted batch back to the committed state', async () => {
     const store = new MemoryStateStore(0);
-    const op = new WindowAggregateOperator(node(TUMBLE, 'append'), store, INPUT, defaultExprContext(), undefined);
+    const op = windowOp(node(TUMBLE, 'append'), store);
     await batch(op, ctx(0, -Infinity), rows(['x', 1, 5]));
     op.process(rows(['x', 2, 7], ['z', 3, 1]), ctx(1, -Infinity));
     op.finishBatch(ctx(1, -Infinity));
-    op.abort();
+    abortOperator(op, STORES.get(op)!);
     expect(await batch(op, ctx(1, -Infinity), rows(['x', 4, 1]))).toEqual([]);
     expect(await batch(op, ctx(2, 10))).toEqual([{ item: 'x', ws: 0, we: 10, n: 2, total: 6 }]);
   });
@@ -94,18 +104,18 @@ describe('WindowAggregateOperator', () => {
       aggregates: [n.aggregates[0]!, { fn: 'count', arg: { kind: 'column', index: 2, name: 'price', type: T.INT }, distinct: true, filter: undefined, type: T.BIGINT }],
     };
     const store = new MemoryStateStore(0);
-    const op = new WindowAggregateOperator(withDistinct, store, INPUT, defaultExprContext(), undefined);
+    const op = windowOp(withDistinct, store);
     await batch(op, ctx(0, -Infinity), rows(['x', 1, 5], ['x', 2, 5], ['x', 3, 6]));
     op.process(rows(['x', 4, 7], ['x', 5, 8], ['x', 6, 5]), ctx(1, -Infinity));
     op.finishBatch(ctx(1, -Infinity));
-    op.abort();
+    abortOperator(op, STORES.get(op)!);
     // the distinct prices are 5, 6 again; then 9 and 7 (seen only by the aborted batch) are new
     expect(await batch(op, ctx(1, -Infinity), rows(['x', 7, 9], ['x', 8, 7]))).toEqual([]);
     expect(await batch(op, ctx(2, 10))).toEqual([{ item: 'x', ws: 0, we: 10, n: 5, total: 4 }]);
   });
 
   it('in update mode emits each change with its update-before row, and retracts', async () => {
-    const op = new WindowAggregateOperator(node({ kind: 'hop', slideMs: 5, sizeMs: 10, offsetMs: 0 }, 'update'), new MemoryStateStore(0), INPUT, defaultExprContext(), undefined);
+    const op = windowOp(node({ kind: 'hop', slideMs: 5, sizeMs: 10, offsetMs: 0 }, 'update'));
     expect(await batch(op, ctx(0, -Infinity), rows(['x', 7, 1]))).toEqual([
       { item: 'x', ws: 0, we: 10, n: 1, total: 1, kind: 0 }, { item: 'x', ws: 5, we: 15, n: 1, total: 1, kind: 0 },
     ]);
@@ -117,7 +127,7 @@ describe('WindowAggregateOperator', () => {
   });
 
   it('closes processing-time windows by the clock and never drops a row as late', async () => {
-    const op = new WindowAggregateOperator(node(TUMBLE, 'append', 'processing'), new MemoryStateStore(0), INPUT, defaultExprContext(), undefined);
+    const op = windowOp(node(TUMBLE, 'append', 'processing'));
     expect(await batch(op, ctx(0, 1e9, { processingTime: 3 }), rows(['x', 3, 1]))).toEqual([]);
     expect(op.progress().numRowsDroppedByWatermark).toBe(0);
     expect(op.hasTimerWork(1e9, 9)).toBe(false);
@@ -126,7 +136,7 @@ describe('WindowAggregateOperator', () => {
   });
 
   it('judges rows against lateWatermark when it is given (a chained operator)', async () => {
-    const op = new WindowAggregateOperator(node(TUMBLE, 'append'), new MemoryStateStore(0), INPUT, defaultExprContext(), undefined);
+    const op = windowOp(node(TUMBLE, 'append'));
     // upstream released rows up to the new watermark 20: not late against the previous one (10)
     expect(await batch(op, ctx(0, 20, { lateWatermark: 10 }), rows(['x', 15, 1], ['x', 5, 1]))).toEqual([{ item: 'x', ws: 10, we: 20, n: 1, total: 1 }]);
     expect(op.progress().numRowsDroppedByWatermark).toBe(1);

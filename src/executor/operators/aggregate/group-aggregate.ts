@@ -105,15 +105,13 @@ export class GroupAggregateOperator implements Operator {
     return rows.length === 0 ? [] : [{ batch: rowsToArrow(this.node.schema, this.outSchema, rows) }];
   }
 
-  async checkpoint(version: number): Promise<void> {
-    await this.store.commit(version);
+  async checkpoint(): Promise<void> {
     this.fns.commitBatch();
   }
 
   abort(): void {
     this.touched = new Map();
     this.fns.rollback();
-    this.store.abort();
   }
 
   progress(): StateOperatorProgress {

@@ -376,14 +376,15 @@ export class StreamJoinOperator implements Operator {
     return this.sides.some((s) => s.state.nextExpiry() < watermark);
   }
 
-  async checkpoint(version: number): Promise<void> {
+  flushState(): void {
     for (const s of this.sides) s.state.flush();
-    await this.store.commit(version);
+  }
+
+  async checkpoint(version: number): Promise<void> {
     for (const s of this.sides) await s.late.flush(version);
   }
 
   abort(): void {
-    this.store.abort();
     for (const s of this.sides) {
       s.state.rebuild();
       s.late.discard();

@@ -341,12 +341,10 @@ export class TopNOperator implements Operator {
   }
 
   async checkpoint(version: number): Promise<void> {
-    await this.store.commit(version);
     await this.late?.flush(version);
   }
 
   abort(): void {
-    this.store.abort();
     this.late?.discard();
     this.endBatch();
     this.nextSeq = Math.max(this.nextSeq, this.load());

@@ -210,7 +210,6 @@ export class SessionAggregateOperator implements Operator {
   }
 
   async checkpoint(version: number): Promise<void> {
-    await this.store.commit(version);
     this.fns.commitBatch();
     await this.late.flush(version);
   }
@@ -219,7 +218,6 @@ export class SessionAggregateOperator implements Operator {
     this.touched = new Map();
     this.retracted = [];
     this.fns.rollback();
-    this.store.abort();
     this.reindex();
     this.late.discard();
   }

@@ -321,7 +321,6 @@ export class WindowAggregateOperator implements Operator {
   }
 
   async checkpoint(version: number): Promise<void> {
-    await this.store.commit(version);
     this.fns.commitBatch();
     await this.late.flush(version);
   }
@@ -331,7 +330,6 @@ export class WindowAggregateOperator implements Operator {
     this.touchedGroups = [];
     this.batchSeq++;
     this.fns.rollback();
-    this.store.abort();
     this.rebuild();
     this.late.discard();
   }

@@ -1,0 +1,100 @@
+/**
+ * What the planner knows of each node of a streaming plan, computed once per plan (Flink's physical
+ * traits): the planner's checks, the executor (which operator runs a node, which operators see the
+ * watermark a batch late) and the exchanges of a parallel execution read it here, instead of each
+ * working it out from the node kinds again.
+ *
+ * A `Record<PhysicalKind, …>` holds what each kind of node is on its own, so a new kind of node is a
+ * compile error until it says; what lies below a node is derived from its children.
+ */
+import type { BoundExpr } from '../expr.js';
+import type { PhysicalKind, PhysicalNode } from './physical.js';
+import { physicalChildren } from './physical.js';
+
+/**
+ * How a node's input rows must be spread when the query runs as several tasks: `any` task may take
+ * any row (a stateless operator), rows with equal `keys` (one list per input, pairwise) must meet in
+ * one task (the state of a key lives in one place), or all rows in a `single` task (state without a key).
+ */
+export type Distribution =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'hash'; readonly keys: readonly (readonly BoundExpr[])[] }
+  | { readonly kind: 'single' };
+
+/** Which operator runs a node (where one kind of node has several). */
+export type OperatorChoice = 'default' | 'sessionWindow';
+
+export interface NodeProperties {
+  /** keeps state in the checkpoint (the node has an operatorId) */
+  readonly stateful: boolean;
+  /**
+   * emits rows out of state kept from earlier batches (aggregations, window Top-N): an operator of
+   * this kind fed by another sees the rows its input released with this batch's watermark, so it
+   * judges lateness against the previous batch's watermark (`chainedWatermark`)
+   */
+  readonly emitsFromState: boolean;
+  /** an operator that emits from state is below this node */
+  readonly emitsBelow: boolean;
+  /** emitsFromState, and another such operator is below it */
+  readonly chainedWatermark: boolean;
+  /** in complete mode emits its whole result each batch (aggregations, Top-N) */
+  readonly restatesResult: boolean;
+  /** an operator that restates its result is below this node */
+  readonly restatesBelow: boolean;
+  readonly distribution: Distribution;
+  readonly operator: OperatorChoice;
+}
+
+type OwnProperties = Pick<NodeProperties, 'stateful' | 'emitsFromState' | 'restatesResult' | 'distribution' | 'operator'>;
+
+const STATELESS: OwnProperties = { stateful: false, emitsFromState: false, restatesResult: false, distribution: { kind: 'any' }, operator: 'default' };
+
+/** Rows with equal keys together; no key at all: one task. */
+const hashed = (...keys: (readonly BoundExpr[])[]): Distribution => (keys.every((k) => k.length === 0) ? { kind: 'single' } : { kind: 'hash', keys });
+
+const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => OwnProperties } = {
+  source: () => STATELESS,
+  watermark: () => STATELESS,
+  project: () => STATELESS,
+  filter: () => STATELESS,
+  union: () => STATELESS,
+  windowAssign: () => STATELESS,
+  // the table is loaded whole into every task that probes it
+  lookupJoin: () => STATELESS,
+  aggregate: (n) => ({ stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(n.groupBy), operator: 'default' }),
+  windowAggregate: (n) => {
+    const session = n.window.kind === 'session' && !n.windowColumns;
+    const keys = n.window.kind === 'session' ? [...n.window.partitionBy, ...n.groupBy] : n.groupBy;
+    return { stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(keys), operator: session ? 'sessionWindow' : 'default' };
+  },
+  join: (n) => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
+  topN: (n) => ({
+    stateful: true, emitsFromState: n.windowEndKey !== undefined, restatesResult: true, distribution: hashed(n.partitionBy), operator: 'default',
+  }),
+};
+
+export interface PlanProperties {
+  of(node: PhysicalNode): NodeProperties;
+}
+
+/** The properties of every node under `root` (a DAG: a shared node is looked at once). */
+export function planProperties(root: PhysicalNode): PlanProperties {
+  const known = new Map<PhysicalNode, NodeProperties>();
+  const visit = (n: PhysicalNode): NodeProperties => {
+    const seen = known.get(n);
+    if (seen) return seen;
+    const below = physicalChildren(n).map(visit);
+    const own = (OWN[n.kind] as (x: PhysicalNode) => OwnProperties)(n);
+    const emitsBelow = below.some((c) => c.emitsFromState || c.emitsBelow);
+    const p: NodeProperties = {
+      ...own,
+      emitsBelow,
+      chainedWatermark: own.emitsFromState && emitsBelow,
+      restatesBelow: below.some((c) => c.restatesResult || c.restatesBelow),
+    };
+    known.set(n, p);
+    return p;
+  };
+  visit(root);
+  return { of: (node) => known.get(node) ?? visit(node) };
+}
