@@ -20,9 +20,11 @@ import { WeirError } from '../common/errors.js';
 import { typeToString } from '../common/types.js';
 import type { AggregateCall } from '../planner/logical/plan.js';
 import { exprToString, exprType, type BoundExpr } from '../planner/expr.js';
-import { physicalChildren, type PhysicalNode, type StreamingPlan } from '../planner/incremental/physical.js';
+import { physicalChildren, type JoinNode, type PhysicalNode, type StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalLine } from '../planner/explain.js';
 import type { OperatorFingerprint, QueryFingerprint } from '../state/index.js';
+import type { JsonValue } from '../state/checkpoint/batch-log.js';
+import { STATE_VERSIONS } from '../executor/operators/state-versions.js';
 import { KEY_LAYOUT_VERSION } from '../executor/keys/key-codec.js';
 
 /** Expression text without column positions. */
@@ -50,45 +52,99 @@ function windowText(n: Extract<PhysicalNode, { kind: 'windowAggregate' }>): stri
   }
 }
 
-/**
- * How a join keeps its rows in state (join-state.ts: Arrow blocks with their status). A checkpoint
- * whose join state was written another way (one entry per row, before this layout) is refused.
- */
-const JOIN_STATE_LAYOUT = 'arrow blocks';
+/** The source tables under `n`: part of what an operator's state means (two equal aggregations over other tables differ). */
+function lineage(n: PhysicalNode): string[] {
+  const tables = new Set<string>();
+  const walk = (x: PhysicalNode): void => {
+    if (x.kind === 'source') tables.add(x.table.name);
+    physicalChildren(x).forEach(walk);
+  };
+  walk(n);
+  return [...tables].sort();
+}
 
-function operatorFingerprint(n: PhysicalNode): OperatorFingerprint | undefined {
-  if (n.kind === 'join') {
+/** The column types of a node's output: rows kept whole in state are laid out by them. */
+const rowTypes = (n: PhysicalNode): string[] => n.schema.columns.map((c) => typeToString(c.type));
+
+type StatefulNode = Extract<PhysicalNode, { operatorId: number }>;
+
+/**
+ * What each kind of operator's state means, without column positions or EXPLAIN text: a change
+ * elsewhere in the query leaves it as it is, a change to the operator itself does not. With the
+ * readable description, and what a checkpoint written before uids recorded (legacy).
+ */
+const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { kind: K }>) => { schema: JsonValue; description: string; legacy?: JsonValue } } = {
+  aggregate: (n) => aggregateSchema(n),
+  windowAggregate: (n) => aggregateSchema(n),
+  join: (n) => {
+    const bound = (b: JoinNode['leftBound']): JsonValue => (b === undefined ? null : { expiry: b.expiry.map(exprText), lateness: b.lateness.length });
     const description = physicalLine(n);
-    return { id: n.operatorId, kind: n.kind, stateSchema: { plan: description, rows: JOIN_STATE_LAYOUT }, description };
-  }
-  if (n.kind !== 'aggregate' && n.kind !== 'windowAggregate') return undefined;
+    return {
+      schema: {
+        joinType: n.joinType, strategy: n.strategy, leftKeys: n.leftKeys.map(keyText), rightKeys: n.rightKeys.map(keyText),
+        residual: n.residual === undefined ? null : exprText(n.residual), leftBound: bound(n.leftBound), rightBound: bound(n.rightBound),
+        // each side's rows are kept whole, as Arrow blocks of the side's columns
+        leftRows: rowTypes(n.left), rightRows: rowTypes(n.right), inputsAppendOnly: [n.left.appendOnly, n.right.appendOnly],
+      },
+      description,
+      legacy: { plan: description, rows: 'arrow blocks' },
+    };
+  },
+  topN: (n) => ({
+    schema: {
+      partitionBy: n.partitionBy.map(keyText), windowEndKey: n.windowEndKey ?? null,
+      orderBy: n.orderBy.map((o) => `${keyText(o.expr)} ${o.descending ? 'DESC' : 'ASC'} NULLS ${o.nullsFirst ? 'FIRST' : 'LAST'}`),
+      ranks: [n.rankStart, n.rankEnd], outputRank: n.outputRank, mode: n.mode, rows: rowTypes(n.input), inputAppendOnly: n.input.appendOnly,
+    },
+    description: physicalLine(n),
+    legacy: physicalLine(n),
+  }),
+};
+
+function aggregateSchema(n: Extract<StatefulNode, { kind: 'aggregate' | 'windowAggregate' }>): { schema: JsonValue; description: string } {
   const keys = n.groupBy.map(keyText);
   const aggregates = n.aggregates.map((a) => aggregateText(a, false));
   const described = n.aggregates.map((a) => aggregateText(a, true));
   const window = n.kind === 'windowAggregate' ? windowText(n) : undefined;
   const by = `GROUP BY ${keys.length ? keys.join(', ') : '()'}`;
   return {
-    id: n.operatorId,
-    kind: n.kind,
     // over an input that never retracts MIN/MAX and DISTINCT keep other state (accumulators.ts);
     // store keys are the key codec's (executor/keys): a checkpoint keyed another way is refused
-    stateSchema: { keys, aggregates, ...(window !== undefined ? { window } : {}), inputAppendOnly: n.input.appendOnly, keyLayout: KEY_LAYOUT_VERSION },
+    schema: { keys, aggregates, ...(window !== undefined ? { window } : {}), inputAppendOnly: n.input.appendOnly, keyLayout: KEY_LAYOUT_VERSION },
     description: `${window !== undefined ? `${window} ` : ''}${by}: ${described.join(', ')}`,
   };
 }
 
-/** The stateful operators (by operator id) and the sources of a streaming plan. */
+/** FNV-1a of a text, as 8 hex digits: short uids. */
+function hash32(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The stateful operators (with uids) and the sources of a streaming plan. */
 export function queryFingerprint(plan: StreamingPlan): QueryFingerprint {
-  const found = new Map<number, OperatorFingerprint>();
+  const nodes = new Map<number, StatefulNode>();
   const walk = (n: PhysicalNode): void => {
-    const f = operatorFingerprint(n);
-    if (f) found.set(f.id, f);
-    for (const c of physicalChildren(n)) walk(c);
+    if ('operatorId' in n) nodes.set(n.operatorId, n);
+    physicalChildren(n).forEach(walk);
   };
   walk(plan.root);
+  const seen = new Map<string, number>();
   return {
-    operators: plan.statefulOperators.map((o) => found.get(o.operatorId)
-      ?? { id: o.operatorId, kind: o.kind, stateSchema: o.description, description: o.description }),
+    operators: plan.statefulOperators.map((o): OperatorFingerprint => {
+      const n = nodes.get(o.operatorId)!;
+      const { schema, description, legacy } = (STATE_SCHEMAS[n.kind] as (x: StatefulNode) => ReturnType<typeof aggregateSchema> & { legacy?: JsonValue })(n);
+      const stateSchema: JsonValue = { ...(schema as Record<string, JsonValue>), inputs: lineage(n) };
+      const stateVersion = STATE_VERSIONS[n.kind];
+      const base = `${n.kind}/${hash32(JSON.stringify([stateVersion, stateSchema]))}`;
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      return {
+        id: o.operatorId, uid: k === 1 ? base : `${base}#${k}`, kind: n.kind, stateVersion, stateSchema, description,
+        legacyStateSchema: legacy ?? schema,
+      };
+    }),
     sources: plan.sources.map((s) => `${s.table.name}:${(s.table.options.get('connector') ?? '?').toLowerCase()}`),
   };
 }

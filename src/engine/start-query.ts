@@ -3,6 +3,7 @@
  * incrementally (refusing an output mode the plan cannot honour before anything starts), create the
  * sources and the sink through their connectors, and start the micro-batch loop.
  */
+import type { StateStoreProvider } from '../state/state-store.js';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -321,5 +322,21 @@ async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStart
     queryId: ctx.newId(), now: ctx.clock.now(), ...(retainText !== undefined ? { retain: Number(retainText) } : {}),
   });
   owner.opened();
-  return { checkpoint, stateProvider: createStateProvider(backend ?? 'filesystem', checkpoint.stateDir, options) };
+  const provider = createStateProvider(backend ?? 'filesystem', checkpoint.stateDir, options);
+  return { checkpoint, stateProvider: underStateIds(provider, checkpoint.stateIds) };
+}
+
+/**
+ * A provider that opens each operator's store under the id its state was written with: an operator
+ * the checkpoint matched by uid may have another place in this plan (Checkpoint.stateIds).
+ */
+function underStateIds(provider: StateStoreProvider, stateIds: ReadonlyMap<number, number>): StateStoreProvider {
+  if ([...stateIds].every(([planId, stateId]) => planId === stateId)) return provider;
+  const idOf = (planId: number): number => stateIds.get(planId) ?? planId;
+  return {
+    open: (id, version) => provider.open(idOf(id), version),
+    ...(provider.newestLoadableVersion ? { newestLoadableVersion: (id: number, atMost: number) => provider.newestLoadableVersion!(idOf(id), atMost) } : {}),
+    ...(provider.maintenance ? { maintenance: () => provider.maintenance!() } : {}),
+    ...(provider.close ? { close: () => provider.close!() } : {}),
+  };
 }

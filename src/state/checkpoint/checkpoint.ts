@@ -25,7 +25,7 @@ import { WeirError } from '../../common/errors.js';
 import { randomUUID } from 'node:crypto';
 import { readJsonOrUndefined, removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { BatchLog, type JsonValue } from './batch-log.js';
-import { incompatibility, sameFingerprint, type QueryFingerprint } from './fingerprint.js';
+import { matchState, sameFingerprint, withStateIds, type QueryFingerprint } from './fingerprint.js';
 import { withCheckpointIo } from './io-errors.js';
 
 export type { OperatorFingerprint, QueryFingerprint } from './fingerprint.js';
@@ -181,6 +181,11 @@ export class Checkpoint {
     readonly retain: number,
     private readonly offsets: BatchLog<OffsetsEntry>,
     private readonly commits: BatchLog<CommitEntry>,
+    /**
+     * The state id each operator's state was written under, by its id in this query's plan, where
+     * they differ (operators matched by uid that changed places): open its store under that id.
+     */
+    readonly stateIds: ReadonlyMap<number, number>,
   ) {}
 
   /** where state stores keep their files */
@@ -214,21 +219,25 @@ export class Checkpoint {
     let id = options.queryId;
     let checkpointId: string = randomUUID();
     let createdAt = options.now;
+    let recorded = withStateIds(fingerprint, new Map());
+    let stateIds: ReadonlyMap<number, number> = new Map();
     if (owner !== undefined) {
       const was = owner.fingerprint as unknown as QueryFingerprint;
-      const why = incompatibility(was, fingerprint);
-      if (why !== undefined) throw new WeirError('STATE', `checkpoint ${dir} belongs to a different query: ${why}. `
+      const match = matchState(was, fingerprint);
+      if ('why' in match) throw new WeirError('STATE', `checkpoint ${dir} belongs to a different query: ${match.why}. `
         + 'Run the query that wrote it on this checkpoint, or give this query its own new checkpoint directory '
         + '(and, for a filesystem sink, a new output path: a new checkpoint starts over from the beginning of the input)');
+      stateIds = match.stateIds;
+      recorded = withStateIds(fingerprint, stateIds);
       id = owner.id;
       if (typeof owner.checkpointId === 'string') checkpointId = owner.checkpointId;
       createdAt = owner.createdAt;
     }
-    if (meta === undefined || meta.checkpointId === undefined || !sameFingerprint(meta.fingerprint as unknown as QueryFingerprint, fingerprint)) {
-      const file: MetadataFile = { version: 1, id, checkpointId, fingerprint: fingerprint as unknown as JsonValue, createdAt };
+    if (meta === undefined || meta.checkpointId === undefined || !sameFingerprint(meta.fingerprint as unknown as QueryFingerprint, recorded)) {
+      const file: MetadataFile = { version: 1, id, checkpointId, fingerprint: recorded as unknown as JsonValue, createdAt };
       await writeFileAtomic(metaFile, JSON.stringify(file) + '\n');
     }
-    return new Checkpoint(dir, id, checkpointId, fingerprint, createdAt, retain, offsets, commits);
+    return new Checkpoint(dir, id, checkpointId, recorded, createdAt, retain, offsets, commits, stateIds);
   }
 
   /**

@@ -1,0 +1,20 @@
+/**
+ * The version of each stateful operator's state layout: what its store's keys and values mean.
+ * A checkpoint records it with each operator (engine/checkpoint-identity.ts), so a checkpoint whose
+ * state an older layout wrote is refused, naming the operator, instead of misread. Raise a version
+ * whenever an operator starts writing its state another way; say why here.
+ */
+import type { PhysicalNode } from '../../planner/incremental/physical.js';
+
+export type StatefulKind = Extract<PhysicalNode, { operatorId: number }>['kind'];
+
+export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
+  // 1: a store entry per group: the key codec's key → accumulator values
+  aggregate: 1,
+  // 1: a store entry per (window, group), and the open windows' index
+  windowAggregate: 1,
+  // 2: each input chunk one Arrow block (IPC bytes) with its rows' status; 1 was an entry per row
+  join: 2,
+  // 1: a store entry per partition: its kept rows as compact binary strings
+  topN: 1,
+};
