@@ -94,7 +94,10 @@ export class FilesystemSink implements Sink {
     });
     this.fileSchema = { columns: ctx.schema.columns.filter((_, i) => !this.partitionCols.includes(i)) };
     // a type the format cannot hold fails the query now, not at its first batch
-    if (this.format.binary) this.format.checkWritable?.(this.fileSchema);
+    if (this.format.binary) {
+      await this.format.load?.();
+      this.format.checkWritable?.(this.fileSchema);
+    }
     await fsp.mkdir(path.join(this.dir, MANIFEST_DIR), { recursive: true });
     const unlisted = await this.unlistedParts();
     // without a writer (the late-rows table) every unlisted file counts as a crash's leftover

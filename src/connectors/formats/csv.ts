@@ -20,8 +20,9 @@
  *   rejected record (`file:line`, with the reason); the other records are kept.
  */
 import type * as arrow from 'apache-arrow';
-import { parse, CsvError, type Options as ParseOptions } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import { lazyModule } from '../../common/lazy-module.js';
+import type { Options as ParseOptions } from 'csv-parse/sync';
 import { readerFor } from '../../common/columns.js';
 import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
@@ -30,6 +31,9 @@ import { ConversionFailure, convertValue, toTextValue } from './convert.js';
 import { CsvStreamDecoder } from './csv-scan.js';
 import { writeCsv } from './text-writers.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
+
+/** csv-parse, loaded when a CSV text is first parsed */
+const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
 
 export const CSV_OPTION_KEYS: readonly string[] = [
   'csv.field-delimiter', 'csv.quote-character', 'csv.null-literal', 'csv.allow-comments',
@@ -200,7 +204,7 @@ function parseOptions(opts: CsvOptions): ParseOptions {
 function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: RawRecord[]; stoppedAtLine?: number } {
   const po = parseOptions(opts);
   try {
-    const parsed = parse(text, po) as unknown as { record: (string | null)[]; raw: string }[];
+    const parsed = csvParse().parse(text, po) as unknown as { record: (string | null)[]; raw: string }[];
     const out: RawRecord[] = [];
     let line = 1;
     // where the next record starts in text (a byte order mark is not in a record's raw text)
@@ -217,7 +221,7 @@ function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: 
     }
     return { records: out };
   } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
+    if (!(e instanceof csvParse().CsvError)) throw e;
   }
   const out: RawRecord[] = [];
   const scan = scanRecords(text, opts, atEnd);
@@ -229,14 +233,14 @@ function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: 
       out.push({ kind: 'broken', reason: 'a quoted field is not closed', line: chunk.line, raw: chunk.text });
     } else {
       try {
-        const parsed = parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
+        const parsed = csvParse().parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
         let line = chunk.line;
         for (const p of parsed) {
           out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });
           line += countNewlines(p.raw);
         }
       } catch (e) {
-        if (!(e instanceof CsvError)) throw e;
+        if (!(e instanceof csvParse().CsvError)) throw e;
         const firstLine = trimEol(chunk.text.slice(0, chunk.text.indexOf('\n') + 1));
         if (firstLine !== '' && firstLine.length < trimEol(chunk.text).length) {
           // a record over several lines that does not parse: most likely two stray quotes joined
@@ -257,10 +261,10 @@ function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: 
 /** Why `text` alone does not parse as CSV (undefined: it does). */
 function csvErrorOf(text: string, po: ParseOptions): string | undefined {
   try {
-    parse(text, po);
+    csvParse().parse(text, po);
     return undefined;
   } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
+    if (!(e instanceof csvParse().CsvError)) throw e;
     return e.message;
   }
 }

@@ -49,6 +49,8 @@ export interface BinaryFormat {
   readonly name: 'parquet' | 'arrow';
   readonly binary: true;
   readonly extension: string;
+  /** Load what the format needs (a library imported on first use): awaited before encodeBytes. */
+  load?(): Promise<void>;
   /**
    * `readColumns`, when given, names (lower case) the columns the query reads: the others may be
    * left null, and a format that can skip them in the file does.

@@ -12,7 +12,11 @@
  * JSON.stringify refuses a bigint), and a value nested deeper than MAX_JSON_NESTING is refused before
  * a recursive writer overflows the stack (a 6,000-deep array in a STRING field once failed a query).
  */
-import { parse as parseLossless } from 'lossless-json';
+import type * as LosslessJson from 'lossless-json';
+import { lazyModule } from '../../common/lazy-module.js';
+
+/** lossless-json, loaded when a number first needs the exact path */
+const losslessJson = lazyModule<typeof LosslessJson>('lossless-json');
 import { canonicalInt64, fitsInt64 } from '../../common/int64.js';
 
 /** How deep a value read into a STRING column (or shown in a reason) may be nested. */
@@ -61,7 +65,7 @@ const INTEGER_TEXT = /^-?\d+$/;
 export function parseJsonExact(text: string): unknown {
   if (!mayBeInexact(text)) return JSON.parse(text);
   try {
-    return parseLossless(text, undefined, {
+    return losslessJson().parse(text, undefined, {
       parseNumber: exactJsonNumber,
       // the last of duplicate keys wins, as with JSON.parse (lossless-json would throw)
       onDuplicateKey: ({ newValue }) => newValue,

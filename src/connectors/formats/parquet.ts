@@ -12,16 +12,31 @@
  * on as exact decimal text, and timestamps of any unit become epoch milliseconds (floored).
  */
 import type * as arrow from 'apache-arrow';
-import { parquetMetadata, parquetReadObjects, type FileMetaData, type SchemaElement } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { FileMetaData, SchemaElement } from 'hyparquet';
 import { readerFor } from '../../common/columns.js';
 import { decimalToText } from '../../common/decimal.js';
-import { WeirError } from '../../common/errors.js';
+import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
 import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
 import { JsonNumberText } from './json-values.js';
+
+/**
+ * hyparquet and hyparquet-writer, imported when a Parquet table is first read or a Parquet sink opens
+ * (about 80 modules: nothing else should pay for them).
+ */
+let libraries: { readonly read: typeof import('hyparquet'); readonly write: typeof import('hyparquet-writer') } | undefined;
+
+async function loadParquet(): Promise<NonNullable<typeof libraries>> {
+  libraries ??= { read: await import('hyparquet'), write: await import('hyparquet-writer') };
+  return libraries;
+}
+
+function loadedParquet(): NonNullable<typeof libraries> {
+  if (libraries === undefined) throw new InternalError('the Parquet format was used before its load()');
+  return libraries;
+}
 
 type Element = SchemaElement;
 
@@ -96,7 +111,7 @@ function encodeParquet(batch: arrow.RecordBatch, schema: Schema, ops?: readonly 
   const root = { name: 'root', num_children: columnData.length } as Element;
   // any: hyparquet-writer types its schema with its own copy of hyparquet, a different version
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const buffer = parquetWriteBuffer({ columnData: columnData as any, schema: [root, ...elements] as any, createdBy: 'weir' });
+  const buffer = loadedParquet().write.parquetWriteBuffer({ columnData: columnData as any, schema: [root, ...elements] as any, createdBy: 'weir' });
   return new Uint8Array(buffer);
 }
 
@@ -184,6 +199,7 @@ async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string
   let rows: unknown[][];
   let from: number[];
   try {
+    const { parquetMetadata, parquetReadObjects } = (await loadParquet()).read;
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const { meta, scales } = withRawDecimals(parquetMetadata(file));
     const top: string[] = [];
@@ -222,6 +238,7 @@ export const parquetFormat: BinaryFormat = {
   name: 'parquet',
   binary: true,
   extension: 'parquet',
+  load: async () => { await loadParquet(); },
   checkWritable: (schema) => {
     for (const c of schema.columns) elementsOf(c.name, c.type, c.nullable);
   },
