@@ -31,6 +31,8 @@ export function windowText(w: WindowSpec): string {
 }
 
 export function aggCallText(a: AggregateCall): string {
+  // a UDAF: its arg is the call itself (binder/user-aggregates.ts)
+  if (a.fn === 'udaf' && a.arg) return `${exprToString(a.arg)}${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
   const arg = a.fn === 'count_star' ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg ? exprToString(a.arg) : ''}`;
   const fn = a.fn === 'count_star' ? 'count' : a.fn;
   return `${fn}(${arg})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
