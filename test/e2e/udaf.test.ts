@@ -139,3 +139,134 @@ describe('UDAFs in window aggregations', () => {
     expectSameRows(got, closed);
   });
 });
+
+/** Session windows by a reference implementation: per key, rows closer than `gap` ms share a session. */
+function sessions(input: readonly Row[], gap: number, lastWatermark: number): Row[] {
+  const byKey = new Map<unknown, Row[]>();
+  for (const r of input) byKey.set(r.k, [...(byKey.get(r.k) ?? []), r]);
+  const out: Row[] = [];
+  for (const [k, rs] of byKey) {
+    rs.sort((a, b) => (a.ts as number) - (b.ts as number));
+    let cur: Row[] = [];
+    const flush = () => {
+      const end = (cur[cur.length - 1]!.ts as number) + gap;
+      if (end > lastWatermark) return; // still open
+      const both = cur.filter((r) => r.v !== null && r.w !== null);
+      const sw = both.reduce((s, r) => s + (r.w as number), 0);
+      out.push({ k, ws: cur[0]!.ts, we: end, wa: both.length === 0 || sw === 0 ? null : both.reduce((s, r) => s + (r.v as number) * (r.w as number), 0) / sw });
+    };
+    for (const r of rs) {
+      if (cur.length > 0 && (r.ts as number) >= (cur[cur.length - 1]!.ts as number) + gap) {
+        flush();
+        cur = [];
+      }
+      cur.push(r);
+    }
+    flush();
+  }
+  return out;
+}
+
+describe('UDAFs in session windows (merge)', () => {
+  it('a SESSION window TVF aggregation equals the reference sessions over random batch splits', async () => {
+    const lastWatermark = Math.max(...rows.map((x) => x.ts as number)) - 5000;
+    const expected = sessions(rows, 3000, lastWatermark);
+    const got = await runSplit(`${DDL('k STRING, ws TIMESTAMP(3), we TIMESTAMP(3), wa DOUBLE')}
+      INSERT INTO out SELECT k, window_start, window_end, wavg(v, w) FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '3' SECOND))
+      GROUP BY k, window_start, window_end;`, randomBatches(rows, seeded(SEED + 5)));
+    expectSameRows(got, expected);
+  });
+
+  it('refuses a session merge of a UDAF without merge, saying so', async () => {
+    const noMerge = { kind: 'aggregate' as const, returns: 'BIGINT', create: () => 0, accumulate: (a: unknown) => (a as number) + 1, result: (a: unknown) => a };
+    const engine = new Engine({ clock: new ManualClock(0) });
+    engine.registerAggregateFunction('cnt', noMerge);
+    const [q] = await engine.execute(`CREATE TABLE t (${weirColumns(INPUT)}, WATERMARK FOR ts AS ts - INTERVAL '30' SECOND) WITH ('connector' = 'memory');
+      CREATE TABLE out (k STRING, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT k, cnt(v) FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY k, window_start, window_end;`);
+    engine.input('t').push([{ k: 'a', v: 1, w: 1, ts: 0 }, { k: 'a', v: 1, w: 1, ts: 20_000 }]);
+    await q!.processAllAvailable();
+    engine.input('t').push([{ k: 'a', v: 1, w: 1, ts: 9_000 }]);
+    const err = await q!.processAllAvailable().catch((e: unknown) => e);
+    await engine.stop();
+    expect((err as Error).message).toMatch(/function cnt has no merge method, which merging session windows needs/);
+  });
+});
+
+describe('UDAF state across restarts', () => {
+  it('a group aggregation restarted from its checkpoint equals DuckDB', async () => {
+    const expected = await oracle.query(`SELECT k, ${DUCK_WAVG} AS wa FROM t GROUP BY k`);
+    const half = Math.floor(rows.length / 2);
+    await testStream(`${DDL('k STRING, wa DOUBLE')} INSERT INTO out SELECT k, wavg(v, w) AS wa FROM t GROUP BY k;`, [
+      addData('t', rows.slice(0, half / 2)),
+      addData('t', rows.slice(half / 2, half)),
+      stopAndRestart(),
+      addData('t', rows.slice(half, half + 100)),
+      stopAndRestart({ dropLastCommit: true }),
+      addData('t', rows.slice(half + 100)),
+      execute((env) => expectSameRows(env.engine.output('out').rows(), expected)),
+    ], { checkpointDir: tempDir('weir-udaf-'), settings: { 'output-mode': 'update' } });
+  });
+});
+
+describe('UDAF errors', () => {
+  const BAD = `${FN}/bad-functions.mjs`;
+  const sqlWith = (fn: string, select: string) => `
+    CREATE TABLE t (${weirColumns(INPUT)}) WITH ('connector' = 'memory');
+    CREATE TABLE out (g INT, n INT) WITH ('connector' = 'memory');
+    CREATE FUNCTION ${fn} AS '${BAD}';
+    INSERT INTO out ${select};`;
+
+  async function runError(sql: string, input: readonly Row[] = [{ g: 1, v: 1 }, { g: 1, v: 3 }]): Promise<WeirError> {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(sql);
+      engine.input('t').push(input as Row[]);
+      await q!.processAllAvailable();
+    } catch (e) {
+      return e as WeirError;
+    } finally {
+      await engine.stop();
+    }
+    throw new Error('expected an error');
+  }
+
+  it('names a missing method, a bad returns type and an unknown kind at the CREATE FUNCTION', async () => {
+    const e1 = await runError(sqlWith('no_result', 'SELECT g, no_result(v) FROM t GROUP BY g'));
+    expect(e1.message).toBe(`function no_result of module '${BAD}': a function of kind 'aggregate' needs a method 'result'`);
+    expect(e1.span).toMatchObject({ line: 4 });
+    const e2 = await runError(sqlWith('bad_returns', 'SELECT g, bad_returns(v) FROM t GROUP BY g'));
+    expect(e2.message).toMatch(/function bad_returns of module '.*': 'returns': unknown type 'WIBBLE'/);
+    const e3 = await runError(sqlWith('bad_kind', 'SELECT g, bad_kind(v) FROM t GROUP BY g'));
+    expect(e3.message).toMatch(/function bad_kind of module '.*': unknown kind "window": expected one of 'aggregate', 'table'/);
+  });
+
+  it('fails the query when accumulate throws, naming the function and the row\'s arguments, at the call', async () => {
+    const sql = sqlWith('throws', 'SELECT g, throws(v) FROM t GROUP BY g');
+    const e = await runError(sql);
+    expect(e.message).toBe('function throws failed in accumulate on the row with throws(3): too big');
+    const line = sql.split('\n').findIndex((l) => l.includes('throws(v)'));
+    expect(e.span).toMatchObject({ line: line + 1, column: sql.split('\n')[line]!.indexOf('throws(v)') + 1 });
+  });
+
+  it('checks the result against the declared type', async () => {
+    const e = await runError(sqlWith('wrong_result', 'SELECT g, wrong_result(v) FROM t GROUP BY g'));
+    expect(e.message).toMatch(/^function wrong_result returned "many" .*it declares INT/);
+  });
+
+  it('refuses an accumulator that is not plain data when it is saved for the checkpoint', async () => {
+    const e = await runError(sqlWith('map_acc', 'SELECT g, map_acc(v) FROM t GROUP BY g'));
+    expect(e.message).toBe('function map_acc: the accumulator must be plain data (numbers, strings, booleans, null, arrays, plain objects) '
+      + 'to be saved in the checkpoint, but the accumulator is a Map, not a plain object or array');
+  });
+
+  it('refuses a UDAF outside a grouped query\'s select list, and DISTINCT, and CREATE AGGREGATE FUNCTION', async () => {
+    const e1 = await runError(sqlWith('throws', 'SELECT g, 1 FROM t WHERE throws(v) > 1'));
+    expect(e1.message).toBe('aggregate function THROWS is not allowed in WHERE');
+    const e2 = await runError(sqlWith('throws', 'SELECT g, throws(DISTINCT v) FROM t GROUP BY g'));
+    expect(e2.message).toBe('DISTINCT in a user-defined aggregate (THROWS) is not supported yet');
+    const e3 = await runError(`CREATE AGGREGATE FUNCTION f AS '${BAD}';`);
+    expect(e3.message).toMatch(/^CREATE AGGREGATE FUNCTION is not supported: write CREATE FUNCTION name AS 'module.js' with a module whose export has kind 'aggregate'/);
+    expect(e3.span).toMatchObject({ line: 1, column: 8 });
+  });
+});
