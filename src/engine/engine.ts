@@ -419,7 +419,8 @@ export class Engine {
     });
     if (named.length === 0) return '';
     return '\n' + named.map((p) => `Note: ${p.name} comes from module '${p.path}', which is imported only when a query runs; `
-      + 'its result type is unknown until run (the plans above bind its calls as untyped NULL)').join('\n');
+      + 'its result type is unknown until run (the plans above bind its calls as untyped NULL), and so is its kind: '
+      + 'it is assumed to be an aggregate where a query with GROUP BY calls it outside an aggregate\'s argument, else a scalar function').join('\n');
   }
 
   /** A setting, as SET made it (keys are case-insensitive). */

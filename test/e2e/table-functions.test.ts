@@ -98,3 +98,68 @@ describe('LATERAL TABLE with a JavaScript table function', () => {
     expectSameRows(got, [{ id: 2, i: 0 }, { id: 2, i: 1 }, { id: 3, i: 0 }, { id: 3, i: 1 }, { id: 3, i: 2 }]);
   });
 });
+
+describe('table function errors and EXPLAIN', () => {
+  const BAD = `${FN}/bad-functions.mjs`;
+
+  async function failure(engine: Engine, sql: string, input: readonly Row[] = []): Promise<WeirError> {
+    try {
+      const [q] = await engine.execute(sql);
+      engine.input('t').push(input as Row[]);
+      await q!.processAllAvailable();
+    } catch (e) {
+      return e as WeirError;
+    } finally {
+      await engine.stop();
+    }
+    throw new Error('expected an error');
+  }
+
+  it('a throwing eval fails the query naming the function and the row\'s arguments, at the call', async () => {
+    const sql = `${DDL('id INT, x INT')}
+      CREATE FUNCTION table_throws AS '${BAD}';
+      INSERT INTO out SELECT id, x FROM t, LATERAL TABLE(table_throws(id));`;
+    const e = await failure(new Engine({ clock: new ManualClock(0) }), sql, [{ id: 1, s: 'a' }, { id: 2, s: 'b' }]);
+    expect(e.message).toBe('function table_throws failed on the row with table_throws(2): no');
+    const line = sql.split('\n').findIndex((l) => l.includes('table_throws(id)'));
+    expect(e.span).toMatchObject({ line: line + 1, column: sql.split('\n')[line]!.indexOf('table_throws(id)') + 1 });
+  });
+
+  it('refuses misuse at its position: a table function as a scalar, LATERAL over a scalar, RIGHT JOIN, ON other than TRUE', async () => {
+    const mk = () => {
+      const engine = new Engine({ clock: new ManualClock(0) });
+      engine.registerFunction('up', (s: string) => s.toUpperCase(), { returns: 'STRING' });
+      return engine;
+    };
+    const base = DDL('id INT, word STRING');
+    const e1 = await failure(mk(), `${base} INSERT INTO out SELECT id, split(s) FROM t;`);
+    expect(e1.message).toBe('SPLIT is a table function: call it in FROM as LATERAL TABLE(split(...)), not in SELECT');
+    const e2 = await failure(mk(), `${base} INSERT INTO out SELECT id, word FROM t, LATERAL TABLE(up(s)) AS x(word);`);
+    expect(e2.message).toBe("up is not a table function: LATERAL TABLE(…) calls a function whose export has kind 'table'");
+    const e3 = await failure(mk(), `${base} INSERT INTO out SELECT id, word FROM t RIGHT JOIN LATERAL TABLE(split(s)) ON TRUE;`);
+    expect(e3.message).toMatch(/^RIGHT JOIN LATERAL TABLE\(…\) is not supported/);
+    const sql4 = `INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split(s)) ON word <> 'a';`;
+    const e4 = await failure(mk(), `${base}\n${sql4}`);
+    expect(e4.message).toBe('JOIN LATERAL TABLE(…) takes ON TRUE only (as Flink): put other conditions in WHERE');
+    expect(e4.span).toMatchObject({ column: sql4.indexOf("word <> 'a'") + 1 });
+    const e5 = await failure(mk(), `${base} INSERT INTO out SELECT id, w FROM t, LATERAL TABLE(split(s)) AS x(w);`);
+    expect(e5.message).toBe('table function split has 2 columns but 1 column name is given');
+  });
+
+  it('refuses a registered table function without eval or with a bad returns', () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    expect(() => engine.registerTableFunction('f', { returns: 'x INT' } as never)).toThrow("function f: a function of kind 'table' needs a method 'eval'");
+    expect(() => engine.registerTableFunction('f', { returns: 'x', eval: () => [] })).toThrow(/function f: 'returns': expected 'name TYPE' for each column/);
+  });
+
+  it('EXPLAIN shows one Correlate line; a module not imported yet cannot be explained inside LATERAL TABLE', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const insert = 'INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split(s)) ON TRUE;';
+    const e = await engine.explain(`${DDL('id INT, word STRING')} ${insert}`).catch((x: unknown) => x as WeirError);
+    expect((e as WeirError).message).toMatch(/^the columns of table function split are unknown until its module '.*split.mjs' is imported/);
+    const [q] = await engine.execute(insert);
+    expect(q!.explain()).toMatch(/\n\s*Correlate\(left, split\(s#1\), columns=\[word, pos\]\)\n/);
+    expect(await engine.explain(insert)).toMatch(/Correlate\(left, split\(s#1\), columns=\[word, pos\]\)/);
+    await engine.stop();
+  });
+});

@@ -270,3 +270,18 @@ describe('UDAF errors', () => {
     expect(e3.span).toMatchObject({ line: 1, column: 8 });
   });
 });
+
+describe('EXPLAIN of UDAFs', () => {
+  it('shows the call in the aggregate; a module not imported yet is assumed an aggregate in a query with GROUP BY, and the note says so', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const insert = 'INSERT INTO out SELECT k, wavg(v, w) FILTER (WHERE g > 0) AS wa FROM t GROUP BY k;';
+    const text = await engine.explain(`${DDL('k STRING, wa DOUBLE')} ${insert}`);
+    expect(text).toMatch(/Aggregate\(keys=\[k#0\], aggs=\[wa=wavg\(v#2, w#3\) FILTER \(WHERE gt\(g#1, 0\)\)\]/);
+    expect(text).toContain('and so is its kind: it is assumed to be an aggregate where a query with GROUP BY calls it outside an aggregate\'s argument');
+    // once imported (a query ran), EXPLAIN knows the kind and the type, and adds no note
+    const [q] = await engine.execute(insert);
+    expect(q!.explain()).toMatch(/Aggregate\(keys=\[k#0\], aggs=\[wa=wavg\(v#2, w#3\) FILTER \(WHERE gt\(g#1, 0\)\)\], mode=update\) \[operator 0\]/);
+    expect(await engine.explain(`INSERT INTO out SELECT k, wavg(v, w) AS wa FROM t GROUP BY k;`)).not.toContain('Note:');
+    await engine.stop();
+  });
+});

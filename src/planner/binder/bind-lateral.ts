@@ -56,7 +56,7 @@ export function bindLateralJoin(item: JoinRef, left: BoundRelation, env: QueryEn
     }
     columns = columns.map((c, i) => ({ ...c, name: ref.columnAliases[i]!.value }));
   }
-  const plan = correlate(item.joinType === 'LEFT' ? 'left' : 'inner', left.plan, f.name, args, columns, item.span);
+  const plan = correlate(item.joinType === 'LEFT' ? 'left' : 'inner', left.plan, f.name, args, columns, call.span);
   const right = Scope.single(ref.alias?.value ?? f.name, columns);
   return { plan, scope: joinedScope(left.scope, right, item) };
 }
