@@ -138,6 +138,24 @@ describe('UDAFs in window aggregations', () => {
     const closed = expected.filter((e) => (e.ws as number) + 10_000 <= -5000 + Math.max(...rows.map((x) => x.ts as number)));
     expectSameRows(got, closed);
   });
+
+  it('a group window GROUP BY TUMBLE(ts, …) and a HOP window TVF equal DuckDB', async () => {
+    const last = Math.max(...rows.map((x) => x.ts as number)) - 5000;
+    const tumble = (await oracle.query(`SELECT k, time_bucket(INTERVAL 10 SECOND, ts) AS ws, ${DUCK_WAVG} AS wa FROM t GROUP BY ALL`))
+      .filter((e) => (e.ws as number) + 10_000 <= last);
+    const grouped = await runSplit(`${DDL('k STRING, ws TIMESTAMP(3), wa DOUBLE')}
+      INSERT INTO out SELECT k, TUMBLE_START(ts, INTERVAL '10' SECOND), wavg(v, w) FROM t GROUP BY k, TUMBLE(ts, INTERVAL '10' SECOND);`,
+    randomBatches(rows, seeded(SEED + 6)));
+    expectSameRows(grouped, tumble);
+    // HOP 10 s every 5 s: each row in the two windows starting at its 5 s bucket and the one before
+    const hop = (await oracle.query(`SELECT k, ws, ${DUCK_WAVG} AS wa FROM (
+        SELECT *, time_bucket(INTERVAL 5 SECOND, ts) AS ws FROM t UNION ALL SELECT *, time_bucket(INTERVAL 5 SECOND, ts) - INTERVAL 5 SECOND FROM t)
+      GROUP BY ALL`)).filter((e) => (e.ws as number) + 10_000 <= last);
+    const hopped = await runSplit(`${DDL('k STRING, ws TIMESTAMP(3), wa DOUBLE')}
+      INSERT INTO out SELECT k, window_start, wavg(v, w) FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+      GROUP BY k, window_start, window_end;`, randomBatches(rows, seeded(SEED + 7)));
+    expectSameRows(hopped, hop);
+  });
 });
 
 /** Session windows by a reference implementation: per key, rows closer than `gap` ms share a session. */
