@@ -13,47 +13,10 @@
  */
 import type { SourceSpan } from '../common/errors.js';
 import { WeirError } from '../common/errors.js';
-import type { SqlType } from '../common/types.js';
 import { parseTypeName } from './type-names.js';
 
-/** A UDAF as the user wrote it. The accumulator is plain data: it is saved in the checkpoint. */
-export interface AggregateFunctionDef {
-  readonly kind: 'aggregate';
-  readonly returns: string;
-  create(): unknown;
-  /** returns the new accumulator (or undefined when it changed `acc` in place) */
-  accumulate(acc: unknown, ...args: unknown[]): unknown;
-  retract?(acc: unknown, ...args: unknown[]): unknown;
-  merge?(a: unknown, b: unknown): unknown;
-  result(acc: unknown): unknown;
-}
-
-export interface TableFunctionDef {
-  readonly kind: 'table';
-  /** the output columns: `'word STRING, n INT'` */
-  readonly returns: string;
-  eval(...args: unknown[]): Iterable<unknown> | null | undefined;
-}
-
-/** A UDAF checked and typed, as the executor calls it. */
-export interface UserAggregate {
-  readonly kind: 'aggregate';
-  readonly name: string;
-  readonly def: AggregateFunctionDef;
-  readonly returns: SqlType;
-}
-
-export interface TableColumn {
-  readonly name: string;
-  readonly type: SqlType;
-}
-
-export interface UserTableFunction {
-  readonly kind: 'table';
-  readonly name: string;
-  readonly def: TableFunctionDef;
-  readonly columns: readonly TableColumn[];
-}
+export type { AggregateFunctionDef, TableColumn, TableFunctionDef, UserAggregate, UserTableFunction } from '../common/user-function-types.js';
+import type { AggregateFunctionDef, TableColumn, TableFunctionDef, UserAggregate, UserTableFunction } from '../common/user-function-types.js';
 
 export type UserFunctionKind = 'scalar' | 'aggregate' | 'table';
 

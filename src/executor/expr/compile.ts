@@ -23,7 +23,7 @@ import { caseKernel } from './functions-conditional.js';
 import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
 import { udfResultChecker } from './udf-result.js';
-import type { UserAggregate, UserTableFunction } from '../../engine/function-kinds.js';
+import type { UserAggregate, UserTableFunction } from '../../common/user-function-types.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
 import { HEAP, ScratchPool } from './pool.js';

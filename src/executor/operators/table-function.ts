@@ -11,7 +11,7 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns, columnFromValues, nullColumn, readerFor, takeData, toApiValue } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import { toArrowSchema } from '../../common/schema.js';
-import type { UserTableFunction } from '../../engine/function-kinds.js';
+import type { UserTableFunction } from '../../common/user-function-types.js';
 import { exprToString, exprType } from '../../planner/expr.js';
 import type { CorrelateNode } from '../../planner/incremental/physical.js';
 import type { ExprContext } from '../expr/compile.js';

@@ -9,7 +9,7 @@
  */
 import type { SourceSpan } from '../../../common/errors.js';
 import { WeirError } from '../../../common/errors.js';
-import type { UserAggregate } from '../../../engine/function-kinds.js';
+import type { UserAggregate } from '../../../common/user-function-types.js';
 import { udfResultChecker } from '../../expr/udf-result.js';
 import type { AccState, Accumulator } from './accumulators.js';
 
