@@ -4,6 +4,7 @@
  */
 export { Engine } from './engine/engine.js';
 export type { EngineOptions, ExecuteOptions } from './engine/engine.js';
+export type { AggregateFunctionDef, TableFunctionDef } from './common/user-function-types.js';
 export type { Dashboard, DashboardOptions } from './dashboard/index.js';
 export { StreamingQuery } from './executor/streaming/streaming-query.js';
 export type { QueryProgress, QueryEvent, QueryListener, QueryStatus, SourceProgress } from './executor/streaming/progress.js';

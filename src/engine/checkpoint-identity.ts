@@ -36,6 +36,11 @@ const FN_NAMES: Readonly<Record<string, string>> = { count_star: 'COUNT' };
 
 /** `SUM(v INT)`; with `names` false the argument is its type alone (`SUM(INT)`). */
 function aggregateText(a: AggregateCall, names: boolean): string {
+  if (a.fn === 'udaf' && a.arg?.kind === 'udf') {
+    // a UDAF by its name and arguments (binder/user-aggregates.ts)
+    const args = a.arg.args.map((x) => (names ? keyText(x) : typeToString(exprType(x)))).join(', ');
+    return `${a.arg.name.toUpperCase()}(${args})${a.filter === undefined ? '' : names ? ` FILTER (WHERE ${exprText(a.filter)})` : ' FILTER'}`;
+  }
   const argText = a.arg === undefined ? '*' : names ? keyText(a.arg) : typeToString(exprType(a.arg));
   const filter = a.filter === undefined ? '' : names ? ` FILTER (WHERE ${exprText(a.filter)})` : ' FILTER';
   return `${FN_NAMES[a.fn] ?? a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${argText})${filter}`;

@@ -25,7 +25,8 @@ import { parseTypeName } from './type-names.js';
 import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
 import type { QueryListener } from '../executor/streaming/progress.js';
 import { checkSetting } from './settings-registry.js';
-import { declareModuleFunction, loadModuleFunction, refuseAsync, type PendingModuleFunction } from './user-functions.js';
+import { declareModuleFunction, loadModuleFunction, refuseAsync, type LoadedFunction, type PendingModuleFunction } from './user-functions.js';
+import { checkFunctionExport, type AggregateFunctionDef, type TableFunctionDef, type UserAggregate, type UserTableFunction } from './function-kinds.js';
 import { substituteVariables } from './variables.js';
 import type { Dashboard, DashboardOptions } from '../dashboard/index.js';
 
@@ -88,6 +89,9 @@ export class Engine {
   private readonly queries: StreamingQuery[] = [];
   private readonly listeners = new Set<QueryListener>();
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
+  /** UDAFs and table functions (CREATE FUNCTION modules of those kinds, registerAggregateFunction, registerTableFunction) */
+  private readonly udafs = new Map<string, UserAggregate>();
+  private readonly tableFunctions = new Map<string, UserTableFunction>();
   /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
   private readonly pendingModules = new Map<string, PendingModuleFunction>();
   private queryCounter = 0;
@@ -210,6 +214,8 @@ export class Engine {
       // relative to where the engine was started, as a CLI user expects for --checkpoint
       checkpointDir: this.options.checkpointDir === undefined ? undefined : path.resolve(this.options.checkpointDir),
       udfs: this.udfs,
+      udafs: this.udafs,
+      tableFunctions: this.tableFunctions,
       stdout: this.stdout(),
       stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
@@ -290,6 +296,16 @@ export class Engine {
     return this.udfs;
   }
 
+  /** @internal The UDAFs and table functions defined, by lower-case name (imported ones). */
+  get userAggregates(): ReadonlyMap<string, UserAggregate> {
+    return this.udafs;
+  }
+
+  /** @internal */
+  get userTableFunctions(): ReadonlyMap<string, UserTableFunction> {
+    return this.tableFunctions;
+  }
+
   /** What a memory sink holds: `engine.output('results').rows()`. */
   output(table: string): MemoryOutput {
     return this.memory.tables.output(table);
@@ -324,8 +340,51 @@ export class Engine {
     this.defineFunction(name, fn as (...a: unknown[]) => unknown, returns, undefined);
   }
 
+  /**
+   * A UDAF for SQL: `engine.registerAggregateFunction('wavg', { kind: 'aggregate', returns: 'DOUBLE',
+   * create, accumulate, retract, merge, result })` (the shape CREATE FUNCTION modules export).
+   */
+  registerAggregateFunction(name: string, def: Omit<AggregateFunctionDef, 'kind'> & { readonly kind?: 'aggregate' }): void {
+    this.defineLoaded(name, checkFunctionExport(name, '', { ...def, kind: 'aggregate' }, undefined) as LoadedFunction, undefined);
+  }
+
+  /** A table function for LATERAL TABLE(f(…)): `engine.registerTableFunction('split', { returns: 'word STRING', eval })`. */
+  registerTableFunction(name: string, def: Omit<TableFunctionDef, 'kind'> & { readonly kind?: 'table' }): void {
+    this.defineLoaded(name, checkFunctionExport(name, '', { ...def, kind: 'table' }, undefined) as LoadedFunction, undefined);
+  }
+
+  /** Define an imported or registered function of any kind (the kind dispatch of loaded functions). */
+  private defineLoaded(name: string, loaded: LoadedFunction, span: Statement['span'] | undefined, modulePath?: string): void {
+    const key = name.toLowerCase();
+    const where = modulePath !== undefined ? { path: modulePath } : {};
+    switch (loaded.kind) {
+      case 'scalar':
+        this.defineFunction(name, loaded.fn, loaded.returns, span, undefined, modulePath);
+        return;
+      case 'aggregate':
+        this.forget(key);
+        this.udafs.set(key, loaded);
+        this.catalog.addFunction({ kind: 'function', name, returns: loaded.returns, arity: undefined, span, functionKind: 'aggregate', ...where });
+        return;
+      case 'table':
+        this.forget(key);
+        this.tableFunctions.set(key, loaded);
+        this.catalog.addFunction({
+          kind: 'function', name, returns: undefined, arity: undefined, span, functionKind: 'table', columns: loaded.columns, ...where,
+        });
+        return;
+    }
+  }
+
+  private forget(key: string): void {
+    this.udfs.delete(key);
+    this.udafs.delete(key);
+    this.tableFunctions.delete(key);
+  }
+
   private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,
     params?: readonly SqlType[], modulePath?: string): void {
+    this.forget(name.toLowerCase());
     this.udfs.set(name.toLowerCase(), fn);
     this.catalog.addFunction({
       kind: 'function', name, returns: returns ?? { kind: 'VARCHAR' },
@@ -343,9 +402,9 @@ export class Engine {
     for (const [key, pending] of [...this.pendingModules]) {
       this.pendingModules.delete(key);
       const current = this.catalog.getFunction(pending.name);
-      if (current === undefined || current.returns !== undefined || current.path !== pending.path) continue;
+      if (current === undefined || current.returns !== undefined || current.functionKind !== undefined || current.path !== pending.path) continue;
       const loaded = await loadModuleFunction(pending);
-      this.defineFunction(current.name, loaded.fn, loaded.returns, pending.span, undefined, pending.path);
+      this.defineLoaded(current.name, loaded, pending.span, pending.path);
     }
   }
 
@@ -360,7 +419,8 @@ export class Engine {
     });
     if (named.length === 0) return '';
     return '\n' + named.map((p) => `Note: ${p.name} comes from module '${p.path}', which is imported only when a query runs; `
-      + 'its result type is unknown until run (the plans above bind its calls as untyped NULL)').join('\n');
+      + 'its result type is unknown until run (the plans above bind its calls as untyped NULL), and so is its kind: '
+      + 'it is assumed to be an aggregate where a query with GROUP BY calls it outside an aggregate\'s argument, else a scalar function').join('\n');
   }
 
   /** A setting, as SET made it (keys are case-insensitive). */

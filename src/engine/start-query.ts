@@ -30,6 +30,7 @@ import { physicalChildren } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
+import type { UserAggregate, UserTableFunction } from './function-kinds.js';
 import { checkCheckpointOwner, queryFingerprint } from './checkpoint-identity.js';
 import { checkLateRowsTable, lateRowInputs, LateRowsTable } from '../executor/operators/window/late-rows-table.js';
 
@@ -41,6 +42,8 @@ export interface QueryStartContext {
   readonly baseDir: string;
   readonly checkpointDir: string | undefined;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
+  readonly udafs: ReadonlyMap<string, UserAggregate>;
+  readonly tableFunctions: ReadonlyMap<string, UserTableFunction>;
   readonly stdout: Writable;
   /** where notes about kept-aside records go */
   readonly stderr: Writable;
@@ -210,7 +213,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     sinkSchema,
     clock: ctx.clock,
     trigger,
-    expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs },
+    expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs, udafs: ctx.udafs, tableFunctions: ctx.tableFunctions },
     stateProvider: durability.stateProvider,
     checkpoint: durability.checkpoint,
     settings: resultSettings(ctx.settings),

@@ -16,6 +16,7 @@ import type { SourceSpan } from '../common/errors.js';
 import { WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import { parseTypeName } from './type-names.js';
+import { checkFunctionExport, type UserAggregate, type UserTableFunction } from './function-kinds.js';
 
 export type ScalarFunction = (...args: unknown[]) => unknown;
 
@@ -29,10 +30,10 @@ export interface PendingModuleFunction {
   readonly span: SourceSpan;
 }
 
-export interface LoadedFunction {
-  readonly fn: ScalarFunction;
-  readonly returns: SqlType | undefined;
-}
+export type LoadedFunction =
+  | { readonly kind: 'scalar'; readonly fn: ScalarFunction; readonly returns: SqlType | undefined }
+  | UserAggregate
+  | UserTableFunction;
 
 const ASYNC_KINDS = new Set(['[object AsyncFunction]', '[object AsyncGeneratorFunction]']);
 
@@ -66,10 +67,14 @@ export async function loadModuleFunction(p: PendingModuleFunction): Promise<Load
   } catch (e) {
     throw new WeirError('BIND', `cannot load function module '${p.path}': ${e instanceof Error ? e.message : String(e)}`, p.span);
   }
-  const fn = (mod[p.name] ?? mod.default) as (ScalarFunction & { returns?: unknown }) | undefined;
-  if (typeof fn !== 'function') {
+  const exported = mod[p.name] ?? mod.default;
+  if (exported === undefined) {
     throw new WeirError('BIND', `module '${p.path}' exports no function '${p.name}' nor a default export`, p.span);
   }
+  // the export's `kind` says what it is (function-kinds.ts); a plain function is a scalar function
+  const checked = checkFunctionExport(p.name, ` of module '${p.path}'`, exported, p.span);
+  if (checked.kind !== 'scalar') return checked;
+  const fn = checked.fn as ScalarFunction & { returns?: unknown };
   refuseAsync(p.name, fn, p.span);
   let returns: SqlType | undefined;
   if (fn.returns !== undefined) {
@@ -82,5 +87,5 @@ export async function loadModuleFunction(p: PendingModuleFunction): Promise<Load
       throw new WeirError('BIND', `function ${p.name} of module '${p.path}': ${(e as Error).message}`, p.span);
     }
   }
-  return { fn, returns };
+  return { kind: 'scalar', fn, returns };
 }

@@ -176,7 +176,17 @@ export type SelectItem =
   | { readonly kind: 'star'; readonly qualifier: QualifiedName | undefined; readonly span: SourceSpan }
   | { readonly kind: 'expr'; readonly expr: Expr; readonly alias: Ident | undefined; readonly span: SourceSpan };
 
-export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinRef;
+export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinRef | LateralTableRef;
+
+/** `LATERAL TABLE(split(t.s)) [AS] T [(word, n)]`: a user-defined table function over each row to its left */
+export interface LateralTableRef {
+  readonly kind: 'lateralTable';
+  /** the call (a CallExpr when it is well formed; the binder checks) */
+  readonly call: Expr;
+  readonly alias: Ident | undefined;
+  readonly columnAliases: readonly Ident[];
+  readonly span: SourceSpan;
+}
 
 export interface TableRef {
   readonly kind: 'table';

@@ -145,6 +145,8 @@ function aliasOf(n: CstNode): ReturnType<typeof ident> | undefined {
 
 function tablePrimary(n: CstNode): FromItem {
   const span = nodeSpan(n);
+  const lateral = node(n, 'lateralCall');
+  if (lateral) return { kind: 'lateralTable', call: expr(lateral), alias: aliasOf(n), columnAliases: identList(node(n, 'lateralColumns')), span };
   const fn = node(n, 'tableFunctionCall');
   if (fn) {
     return { kind: 'tableFunction', name: ident(need(fn, 'name')), args: nodes(fn, 'arg').map(tableFunctionArg), alias: aliasOf(n), span };

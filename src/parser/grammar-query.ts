@@ -151,6 +151,20 @@ export function defineQueryRules($: Dsl): void {
   $.rule('tablePrimary', () => {
     $.or([
       {
+        // LATERAL TABLE(f(t.a, …)) [AS] T [(c1, c2)]: a table function over each row to its left
+        ALT: () => {
+          $.consume(T.Lateral);
+          $.consume(T.Table, 1);
+          $.consume(T.LParen, 3);
+          $.sub('expression', 1, 'lateralCall');
+          $.consume(T.RParen, 3);
+          $.option(() => {
+            $.sub('alias', 3);
+            $.option(() => { $.consume(T.LParen, 4); $.sub('identList', 1, 'lateralColumns'); $.consume(T.RParen, 4); }, 6);
+          }, 5);
+        },
+      },
+      {
         ALT: () => {
           $.consume(T.Table);
           $.consume(T.LParen);

@@ -68,6 +68,11 @@ export const syntaxErrorMessages: IParserErrorMessageProvider = {
     return expectedButFound(ruleName === 'statementChunk' || ruleName === 'statement' ? "';'" : 'end of input', firstRedundant);
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    // Flink has no CREATE AGGREGATE FUNCTION either: the module's export says what a function is
+    if (ruleName === 'createStatement' && actual[0]?.image.toUpperCase() === 'AGGREGATE') {
+      return "CREATE AGGREGATE FUNCTION is not supported: write CREATE FUNCTION name AS 'module.js' with a module whose export has "
+        + "kind 'aggregate' ({ kind: 'aggregate', returns, create, accumulate, retract, merge, result })";
+    }
     const what = RULE_DESCRIPTIONS[ruleName] ?? firstTokens(expectedPathsPerAlt.flat());
     return expectedButFound(what, actual[0]!);
   },

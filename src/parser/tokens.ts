@@ -119,6 +119,7 @@ export const Range = reserved('RANGE');
 export const Unbounded = reserved('UNBOUNDED');
 export const Current = reserved('CURRENT');
 export const Descriptor = reserved('DESCRIPTOR');
+export const Lateral = reserved('LATERAL');
 export const To = reserved('TO');
 export const Extract = reserved('EXTRACT');
 export const Trim = reserved('TRIM');

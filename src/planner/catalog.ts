@@ -55,6 +55,13 @@ export interface CatalogFunction {
   readonly span: SourceSpan | undefined;
   /** CREATE FUNCTION ... AS 'path': the JavaScript module the engine loads */
   readonly path?: string;
+  /**
+   * 'aggregate' for a UDAF, 'table' for a table function (LATERAL TABLE); undefined for a scalar
+   * function, and for a module not imported yet (its kind is unknown until run: see bind rules).
+   */
+  readonly functionKind?: 'aggregate' | 'table';
+  /** a table function's output columns */
+  readonly columns?: readonly { readonly name: string; readonly type: SqlType }[];
 }
 
 export type CatalogEntry = CatalogTable | CatalogView;

@@ -31,6 +31,8 @@ export function windowText(w: WindowSpec): string {
 }
 
 export function aggCallText(a: AggregateCall): string {
+  // a UDAF: its arg is the call itself (binder/user-aggregates.ts)
+  if (a.fn === 'udaf' && a.arg) return `${exprToString(a.arg)}${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
   const arg = a.fn === 'count_star' ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg ? exprToString(a.arg) : ''}`;
   const fn = a.fn === 'count_star' ? 'count' : a.fn;
   return `${fn}(${arg})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
@@ -69,6 +71,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
     case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
     case 'rank': return `TopN(${topNText(p)})`;
+    case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
   }
 }
 
@@ -125,6 +128,10 @@ export function physicalLine(n: PhysicalNode): string {
       }
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
+    case 'correlate': {
+      const cols = names.slice(n.input.schema.columns.length).join(', ');
+      return `Correlate(${n.joinType}, ${n.fn}(${n.args.map(exprToString).join(', ')}), columns=[${cols}])`;
+    }
   }
 }
 

@@ -255,7 +255,9 @@ export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]):
 // ─── Aggregate functions ───────────────────────────────────────────────────────────────────────
 
 export const AGGREGATE_FUNCTIONS = ['count', 'count_star', 'sum', 'avg', 'min', 'max', 'first_value', 'last_value',
-  'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'listagg'] as const;
+  'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'listagg',
+  // a user-defined aggregate (binder/user-aggregates.ts): never by a SQL name, always typed by its module
+  'udaf'] as const;
 export type AggregateFunctionName = (typeof AGGREGATE_FUNCTIONS)[number];
 
 export const SQL_AGGREGATE_NAMES: Readonly<Record<string, AggregateFunctionName>> = {
@@ -287,6 +289,8 @@ export function resolveAggregate(fn: AggregateFunctionName, arg: SqlType | undef
       return { args: [T.DOUBLE], returns: T.DOUBLE };
     case 'listagg':
       return { args: [T.VARCHAR], returns: T.VARCHAR };
+    case 'udaf':
+      return 'is typed by its module';
     default: {
       const never: never = fn;
       return `unknown aggregate ${String(never)}`;

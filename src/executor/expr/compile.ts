@@ -23,6 +23,7 @@ import { caseKernel } from './functions-conditional.js';
 import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
 import { udfResultChecker } from './udf-result.js';
+import type { UserAggregate, UserTableFunction } from '../../common/user-function-types.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
 import { HEAP, ScratchPool } from './pool.js';
@@ -36,6 +37,9 @@ export interface ExprContext {
   /** IANA zone name (or a fixed offset such as '+08:00'), 'UTC' by default: SET 'table.local-time-zone'. */
   timeZone: string;
   udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
+  /** UDAFs and table functions by lower-case name (engine/function-kinds.ts) */
+  udafs?: ReadonlyMap<string, UserAggregate>;
+  tableFunctions?: ReadonlyMap<string, UserTableFunction>;
 }
 
 /** A context for tests and constant folding: time 0, UTC, no UDFs. */

@@ -18,6 +18,7 @@ import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { TopNOperator } from '../operators/rank/top-n.js';
 import { UnionOperator } from '../operators/union.js';
+import { TableFunctionOperator } from '../operators/table-function.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
@@ -72,6 +73,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  correlate: (n, c) => new TableFunctionOperator(n, c.expr),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

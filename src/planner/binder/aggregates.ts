@@ -24,6 +24,7 @@ import { coerce } from './coerce.js';
 import type { GroupWindow } from './group-window.js';
 import { argsKeyOf, bindGroupWindow } from './group-window.js';
 import type { Scope } from './scope.js';
+import { bindUserAggregate, userAggregateTest } from './user-aggregates.js';
 import type { SelectColumn } from './select-items.js';
 import { expandSelectItems, uniqueNames } from './select-items.js';
 
@@ -91,8 +92,9 @@ class GroupBinder implements AggregateHooks {
 
   aggregate(call: CallExpr): BoundExpr {
     const name = call.name.value.toUpperCase();
-    let fn = SQL_AGGREGATE_NAMES[name]!;
     const argCtx: ExprContext = { catalog: this.ctx.catalog, scope: this.ctx.scope, clause: 'an aggregate argument', inAggregate: true };
+    if (SQL_AGGREGATE_NAMES[name] === undefined) return this.add(bindUserAggregate(call, argCtx));
+    let fn = SQL_AGGREGATE_NAMES[name]!;
     let arg: BoundExpr | undefined;
     if (call.star) {
       if (fn !== 'count') throw new WeirError('TYPE', `${name}(*) is not allowed: '*' is only an argument of COUNT`, call.span);
@@ -109,8 +111,13 @@ class GroupBinder implements AggregateHooks {
     const filterExpr = call.filter
       ? requireBoolean(bindExpr(call.filter, { ...argCtx, clause: 'FILTER (WHERE ...)' }), 'the FILTER condition', call.filter.span)
       : undefined;
-    const ac: AggregateCall = { fn, arg, distinct: call.distinct, filter: filterExpr, type: r.returns, span: call.span };
-    const key = JSON.stringify([fn, arg && exprKey(arg), call.distinct, filterExpr && exprKey(filterExpr)]);
+    return this.add({ fn, arg, distinct: call.distinct, filter: filterExpr, type: r.returns, span: call.span });
+  }
+
+  /** The column of aggregate call `ac` (the same call twice is computed once). */
+  private add(ac: AggregateCall): BoundExpr {
+    const { fn, arg, distinct, filter: filterExpr, span } = ac;
+    const key = JSON.stringify([fn, arg && exprKey(arg), distinct, filterExpr && exprKey(filterExpr)]);
     let i = this.callKeys.indexOf(key);
     if (i < 0) {
       i = this.calls.length;
@@ -119,7 +126,7 @@ class GroupBinder implements AggregateHooks {
       this.callNames.push(this.nameHint ?? `$f${this.keys.length + i}`);
     }
     this.nameHint = undefined;
-    return { kind: 'column', index: this.keys.length + i, name: this.callNames[i]!, type: r.returns, span: call.span };
+    return { kind: 'column', index: this.keys.length + i, name: this.callNames[i]!, type: ac.type, ...(span ? { span } : {}) };
   }
 
   windowProperty(call: CallExpr, p: { window: string; property: string }): BoundExpr {
@@ -187,7 +194,7 @@ export function bindGrouped(q: SelectQuery, input: LogicalPlan, scope: Scope, ct
   const columns: SelectColumn[] = expandSelectItems(q.items, scope);
   const exprs = columns.map((c) => {
     if (c.kind === 'star') return binder.overKeys(c.expr);
-    if (isAggregateCall(c.ast)) binder.nameHint = c.name;
+    if (isAggregateCall(c.ast, userAggregateTest(sctx))) binder.nameHint = c.name;
     return bindExpr(c.ast, sctx);
   });
   const having = q.having ? requireBoolean(bindExpr(q.having, { ...sctx, clause: 'HAVING' }), 'HAVING clause', q.having.span) : undefined;

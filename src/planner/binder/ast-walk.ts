@@ -32,8 +32,12 @@ export function astChildren(e: Expr): readonly Expr[] {
   }
 }
 
-export function isAggregateCall(e: Expr): boolean {
-  return e.kind === 'call' && e.over === undefined && SQL_AGGREGATE_NAMES[e.name.value.toUpperCase()] !== undefined;
+/** Whether a name is a user-defined aggregate function (a UDAF), by the catalog: see user-aggregates.ts. */
+export type UserAggregateTest = (name: string) => boolean;
+
+export function isAggregateCall(e: Expr, user?: UserAggregateTest): boolean {
+  return e.kind === 'call' && e.over === undefined
+    && (SQL_AGGREGATE_NAMES[e.name.value.toUpperCase()] !== undefined || (user !== undefined && user(e.name.value)));
 }
 
 export type GroupWindowKind = 'TUMBLE' | 'HOP' | 'SESSION';
@@ -59,12 +63,12 @@ export function windowProperty(e: Expr): WindowProperty | undefined {
 }
 
 /** Whether evaluating `e` needs the aggregate's output (an aggregate call or a window property). */
-export function needsAggregate(e: Expr): boolean {
-  if (isAggregateCall(e) || windowProperty(e)) return true;
-  return astChildren(e).some(needsAggregate);
+export function needsAggregate(e: Expr, user?: UserAggregateTest): boolean {
+  if (isAggregateCall(e, user) || windowProperty(e)) return true;
+  return astChildren(e).some((x) => needsAggregate(x, user));
 }
 
-export function containsAggregate(e: Expr): boolean {
-  if (isAggregateCall(e)) return true;
-  return astChildren(e).some(containsAggregate);
+export function containsAggregate(e: Expr, user?: UserAggregateTest): boolean {
+  if (isAggregateCall(e, user)) return true;
+  return astChildren(e).some((x) => containsAggregate(x, user));
 }

@@ -18,6 +18,7 @@ import type { ScalarFunctionName } from '../functions.js';
 import { resolveScalar, SQL_AGGREGATE_NAMES, SQL_FUNCTION_NAMES } from '../functions.js';
 import type { WindowProperty } from './ast-walk.js';
 import { groupWindowKind, isAggregateCall, needsAggregate, windowProperty } from './ast-walk.js';
+import { userAggregateTest } from './user-aggregates.js';
 import { canExplicitCast, canImplicitCast, coerce } from './coerce.js';
 import { bindInterval, bindLiteral, bindTypedLiteral, numberLiteral } from './literals.js';
 import { closestName } from './names.js';
@@ -43,6 +44,11 @@ export interface ExprContext {
   readonly agg?: AggregateHooks;
   /** binding the argument of an aggregate call (nested aggregates are an error) */
   readonly inAggregate?: boolean;
+  /**
+   * A query with GROUP BY: a CREATE FUNCTION module not imported yet (EXPLAIN) is assumed to be an
+   * aggregate where it is called outside aggregate arguments (see user-aggregates.ts).
+   */
+  readonly pendingAsAggregate?: boolean;
 }
 
 const BINARY_FUNCTIONS: Readonly<Record<BinaryOp, ScalarFunctionName>> = {
@@ -69,8 +75,9 @@ export function requireBoolean(e: BoundExpr, what: string, span: SourceSpan): Bo
 
 export function bindExpr(e: Expr, ctx: ExprContext): BoundExpr {
   if (ctx.agg) {
-    if (!needsAggregate(e)) return ctx.agg.overKeys(bindExpr(e, { ...ctx, agg: undefined }));
-    if (isAggregateCall(e)) return ctx.agg.aggregate(e as CallExpr);
+    const user = userAggregateTest(ctx);
+    if (!needsAggregate(e, user)) return ctx.agg.overKeys(bindExpr(e, { ...ctx, agg: undefined }));
+    if (isAggregateCall(e, user)) return ctx.agg.aggregate(e as CallExpr);
     const wp = windowProperty(e);
     if (wp) return ctx.agg.windowProperty(e as CallExpr, wp);
   }
@@ -178,7 +185,7 @@ function bindCase(e: CaseExpr, ctx: ExprContext): BoundExpr {
 function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const name = e.name.value.toUpperCase();
   if (e.over) throw overError(e, name);
-  if (isAggregateCall(e)) {
+  if (isAggregateCall(e, userAggregateTest(ctx))) {
     if (ctx.inAggregate) throw new WeirError('BIND', `aggregate function calls cannot be nested: ${name} inside an aggregate`, e.span);
     throw new WeirError('BIND', `aggregate function ${name} is not allowed in ${ctx.clause}`, e.span);
   }
@@ -198,6 +205,9 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
     return callScalar(fn, args, name, e.span);
   }
   const udf = ctx.catalog.getFunction(e.name.value);
+  if (udf?.functionKind === 'table') {
+    throw new WeirError('BIND', `${name} is a table function: call it in FROM as LATERAL TABLE(${e.name.value}(...)), not in ${ctx.clause}`, e.span);
+  }
   if (udf) {
     if (udf.arity !== undefined && udf.arity !== args.length) {
       throw new WeirError('TYPE', `${name} expects ${udf.arity} argument${udf.arity === 1 ? '' : 's'}, got ${args.length}`, e.span);

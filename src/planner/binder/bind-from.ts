@@ -10,6 +10,7 @@ import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { project, scan, watermarkAssigner } from '../logical/plan.js';
 import { bindJoin } from './bind-join.js';
+import { bindLateralJoin, isLateralJoin } from './bind-lateral.js';
 import { bindLookupJoin, isLookupJoin } from './bind-lookup-join.js';
 import { bindQueryNode } from './bind-query.js';
 import { checkExpansionNesting, checkPlanDepth } from './expansion-limits.js';
@@ -39,7 +40,10 @@ export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
     }
     case 'tableFunction':
       return bindWindowTvf(item, env);
+    case 'lateralTable':
+      throw new WeirError('BIND', 'LATERAL TABLE(…) must follow a table it reads from: FROM t, LATERAL TABLE(f(t.a)) or t CROSS JOIN LATERAL TABLE(…)', item.span);
     case 'join':
+      if (isLateralJoin(item)) return bindLateralJoin(item, bindFrom(item.left, env), env);
       if (isLookupJoin(item)) return bindLookupJoin(item, bindFrom(item.left, env), env);
       return bindJoin(item, bindFrom(item.left, env), bindFrom(item.right, env), env.catalog);
   }

@@ -11,6 +11,7 @@ import { aggregate, project } from '../logical/plan.js';
 import { aggregateWindow } from '../window-bounds.js';
 import { bindGrouped, isGrouped } from './aggregates.js';
 import { needsAggregate } from './ast-walk.js';
+import { userAggregateTest } from './user-aggregates.js';
 import type { ExprContext } from './bind-expr.js';
 import { bindExpr, requireBoolean } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
@@ -34,8 +35,10 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
   }
 
   let result: BoundQuery;
-  if (isGrouped(q, needsAggregate)) {
-    result = bindGrouped(q, plan, rel.scope, ctx);
+  // a module not imported yet counts as an aggregate where the query groups (user-aggregates.ts)
+  const user = userAggregateTest({ ...ctx, agg: undefined, pendingAsAggregate: false });
+  if (isGrouped(q, (e) => needsAggregate(e, user))) {
+    result = bindGrouped(q, plan, rel.scope, { ...ctx, pendingAsAggregate: q.groupBy.length > 0 });
   } else {
     const columns = expandSelectItems(q.items, rel.scope);
     const sctx: ExprContext = { ...ctx, clause: 'SELECT' };

@@ -193,9 +193,24 @@ export interface TopNNode extends NodeBase {
   readonly windowEndKey?: number;
 }
 
+/**
+ * LATERAL TABLE(f(…)) (logical Correlate): user table function `fn` called on each input row with
+ * `args`; its rows joined to that row (LEFT keeps a row the function yields nothing for, padded with
+ * NULLs). Stateless: no operator id, nothing in the checkpoint; row kinds pass through, so a
+ * retracted input row retracts the rows the function made of it (the function must be deterministic).
+ */
+export interface CorrelateNode extends NodeBase {
+  readonly kind: 'correlate';
+  readonly input: PhysicalNode;
+  readonly joinType: 'inner' | 'left';
+  readonly fn: string;
+  readonly args: readonly BoundExpr[];
+  readonly span?: SourceSpan;
+}
+
 export type PhysicalNode =
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
-  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode;
+  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
 export type PhysicalKind = PhysicalNode['kind'];
 
 export interface StreamingPlan {
@@ -219,7 +234,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN':
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate':
       return [n.input];
   }
 }

@@ -109,6 +109,13 @@ class Builder {
         return planLookupJoin(p, (x) => this.build(x));
       case 'rank':
         return planTopN(p, this, this.mode);
+      case 'correlate': {
+        const input = this.build(p.input);
+        return {
+          kind: 'correlate', input, joinType: p.joinType, fn: p.fn, args: p.args, ...(p.span ? { span: p.span } : {}),
+          schema: p.schema, appendOnly: input.appendOnly,
+        };
+      }
     }
   }
 

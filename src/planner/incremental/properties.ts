@@ -61,6 +61,8 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   windowAssign: () => STATELESS,
   // the table is loaded whole into every task that probes it
   lookupJoin: () => STATELESS,
+  // a table function's rows come from each input row alone
+  correlate: () => STATELESS,
   aggregate: (n) => ({ stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(n.groupBy), operator: 'default' }),
   windowAggregate: (n) => {
     const session = n.window.kind === 'session' && !n.windowColumns;

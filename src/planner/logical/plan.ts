@@ -5,6 +5,8 @@
  */
 import { assertNever } from '../../common/errors.js';
 import type { Aggregate } from './aggregate.js';
+import type { Correlate } from './correlate.js';
+import { correlate } from './correlate.js';
 import type { Filter } from './filter.js';
 import type { Join } from './join.js';
 import { join } from './join.js';
@@ -19,6 +21,8 @@ import type { WatermarkAssigner } from './watermark-assigner.js';
 import type { WindowTvf } from './window-tvf.js';
 
 export type { Aggregate, AggregateCall } from './aggregate.js';
+export type { Correlate } from './correlate.js';
+export { correlate } from './correlate.js';
 export type { Filter } from './filter.js';
 export type { Join, JoinType } from './join.js';
 export type { LookupJoin, LookupJoinType } from './lookup-join.js';
@@ -39,13 +43,13 @@ export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': return [p.input];
     case 'union': return p.inputs;
     case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
@@ -64,6 +68,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
     case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);
+    case 'correlate': return correlate(p.joinType, kids[0]!, p.fn, p.args, p.columns, p.span);
     default: return assertNever(p, 'plan node');
   }
 }

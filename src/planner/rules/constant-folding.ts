@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, join, lookupJoin, project, rank, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, join, lookupJoin, project, rank, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -39,6 +39,8 @@ function foldNode(p: LogicalPlan): LogicalPlan {
     }
     case 'lookupJoin':
       return lookupJoin(p.joinType, p.input, p.table, p.columns, foldExpr(p.condition), p.span);
+    case 'correlate':
+      return correlate(p.joinType, p.input, p.fn, p.args.map(foldExpr), p.columns, p.span);
     case 'rank':
       return rank(p.input, p.partitionBy.map(foldExpr), p.orderBy.map((k) => ({ ...k, expr: foldExpr(k.expr) })), p, p.outputRank, p.rankName, p.span);
     case 'windowTvf':

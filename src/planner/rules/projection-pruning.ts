@@ -16,7 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
-import { aggregate, filter, join, lookupJoin, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, filter, join, lookupJoin, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -142,6 +142,16 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       const map = new Map(inner.map);
       keptTable.forEach((old, k) => map.set(old + width, newWidth + k));
       const plan = lookupJoin(p.joinType, inner.plan, p.table, keptTable.map((i) => p.columns[i]!), remap(p.condition, map), p.span);
+      return { plan, map };
+    }
+    case 'correlate': {
+      // the input keeps what the consumer and the arguments read; the function's columns all stay
+      const width = p.input.schema.columns.length;
+      const inner = prune(p.input, usedBy(p.args, new Set([...required].filter((i) => i < width))));
+      const newWidth = inner.plan.schema.columns.length;
+      const map = new Map(inner.map);
+      p.columns.forEach((_, k) => map.set(width + k, newWidth + k));
+      const plan = correlate(p.joinType, inner.plan, p.fn, p.args.map((a) => remap(a, inner.map)), p.columns, p.span);
       return { plan, map };
     }
   }
@@ -294,6 +304,11 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const cond: Usage = new Map();
       useExpr(p.condition, cond);
       for (const [k, use] of cond) if (k < width) addUse(need, k, use);
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'correlate': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      for (const e of p.args) useExpr(e, need);
       return { ...p, input: annotateFields(p.input, need) };
     }
     default:

@@ -227,6 +227,11 @@ export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   stddev_pop: variance('pop', true), stddev_samp: variance('samp', true),
   var_pop: variance('pop', false), var_samp: variance('samp', false),
   listagg,
+  // a UDAF's accumulator is made per call from its module (js-accumulator.ts)
+  udaf: {
+    init: () => { throw new InternalError('a UDAF call has no built-in accumulator'); },
+    add: () => undefined, retract: () => undefined, result: () => null, copy: shallow, merge: () => undefined,
+  },
 };
 
 /**

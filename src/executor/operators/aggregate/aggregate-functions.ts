@@ -4,10 +4,11 @@
  * Shared by the group, window and session aggregations.
  */
 import type * as arrow from 'apache-arrow';
-import { columnFromValues, batchFromColumns, readerFor } from '../../../common/columns.js';
+import { columnFromValues, batchFromColumns, readerFor, toApiValue } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { AggregateCall } from '../../../planner/logical/plan.js';
-import { exprForUser, exprToString } from '../../../planner/expr.js';
+import { exprForUser, exprToString, exprType, type BoundExpr } from '../../../planner/expr.js';
+import { jsAccumulator, type JsAccumulator } from './js-accumulator.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -45,8 +46,15 @@ export class AggregateFunctions {
    * `inputAppendOnly`: the input never retracts, so MIN/MAX keep only their running value (the
    * state layout depends on it, and so does the plan: the same plan always gives the same layout).
    */
+  /** the UDAF calls' accumulators, by call index (their states are checked when saved) */
+  private readonly jsAccs: (JsAccumulator | undefined)[];
+  /** the UDAF calls' argument kernels (one per argument) */
+  private readonly udafArgKernels: (readonly ((b: arrow.RecordBatch) => arrow.Data)[] | undefined)[];
+
   constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext, inputAppendOnly: boolean) {
-    this.argKernels = calls.map((a) => (a.arg ? compileExpr(a.arg, input, ctx) : undefined));
+    this.jsAccs = calls.map((a) => (a.fn === 'udaf' ? userAccumulator(a, ctx, inputAppendOnly) : undefined));
+    this.udafArgKernels = calls.map((a) => (a.fn === 'udaf' ? udafArgs(a).map((x) => compileExpr(x, input, ctx)) : undefined));
+    this.argKernels = calls.map((a) => (a.arg && a.fn !== 'udaf' ? compileExpr(a.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((a) => (a.filter ? compileExpr(a.filter, input, ctx) : undefined));
     // SUM and AVG of integers add exactly (past 2^53, as int64 and beyond until the result is read)
     // (a DECIMAL is its unscaled integer: SUM adds those; AVG scales their mean to its result's scale)
@@ -58,16 +66,16 @@ export class AggregateFunctions {
     const pick = (a: AggregateCall): Accumulator => (inputAppendOnly ? APPEND_ONLY_ACCUMULATORS[a.fn] : undefined) ?? base(a);
     const distinctOf = (a: AggregateCall): Accumulator =>
       (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
-    this.accs = calls.map((a) => (a.distinct ? distinctOf(a) : pick(a)));
+    this.accs = calls.map((a, i) => this.jsAccs[i] ?? (a.distinct ? distinctOf(a) : pick(a)));
   }
 
   describe(): string {
-    return this.calls.map((a) => `${a.fn}${a.distinct ? ' distinct' : ''}(${a.arg ? exprToString(a.arg) : '*'})${a.filter ? ` filter ${exprToString(a.filter)}` : ''}`).join(', ');
+    return this.calls.map((a) => a.fn === 'udaf' ? `${exprToString(a.arg!)}${a.filter ? ` filter ${exprToString(a.filter)}` : ''}` : `${a.fn}${a.distinct ? ' distinct' : ''}(${a.arg ? exprToString(a.arg) : '*'})${a.filter ? ` filter ${exprToString(a.filter)}` : ''}`).join(', ');
   }
 
   bind(b: arrow.RecordBatch): BoundArgs {
     return {
-      args: this.argKernels.map((k) => (k ? readerFor(k(b)) : undefined)),
+      args: this.argKernels.map((k, a) => (k ? readerFor(k(b)) : this.udafArgKernels[a] ? udafArgsReader(this.udafArgKernels[a], udafArgs(this.calls[a]!), b) : undefined)),
       filters: this.filterKernels.map((k) => (k ? readerFor(k(b)) : undefined)),
     };
   }
@@ -119,6 +127,7 @@ export class AggregateFunctions {
   }
 
   save(store: StateStore, key: string, g: Group): void {
+    for (let a = 0; a < this.jsAccs.length; a++) this.jsAccs[a]?.checkState(g.accs[a]!);
     store.put(key, [g.keys, g.accs, g.emitted, g.rows]);
   }
 
@@ -136,6 +145,33 @@ export class AggregateFunctions {
     }
     return out;
   }
+}
+
+/** A UDAF call's arguments (its `arg` is a 'udf' node holding them: binder/user-aggregates.ts). */
+function udafArgs(a: AggregateCall): readonly BoundExpr[] {
+  return a.arg?.kind === 'udf' ? a.arg.args : [];
+}
+
+/** The accumulator of a UDAF call; a UDAF without retract is refused over an input that retracts. */
+function userAccumulator(a: AggregateCall, ctx: ExprContext, inputAppendOnly: boolean): JsAccumulator {
+  const name = a.arg?.kind === 'udf' ? a.arg.name : '?';
+  const f = ctx.udafs?.get(name.toLowerCase());
+  if (!f) throw new WeirError('BIND', `unknown aggregate function ${name}`, a.span);
+  if (!inputAppendOnly && !f.def.retract) {
+    throw new WeirError('BIND', `function ${name} has no retract method, which it needs here: its input is an updating stream `
+      + '(rows are retracted), and an aggregate over it must take rows back (as Flink requires retract); add retract(acc, ...args)', a.span);
+  }
+  return jsAccumulator(f, a.span);
+}
+
+/** Per row, the UDAF's argument values as the API shows them (a DECIMAL as its number), in one array. */
+function udafArgsReader(kernels: readonly ((b: arrow.RecordBatch) => arrow.Data)[], args: readonly BoundExpr[], b: arrow.RecordBatch): (i: number) => unknown[] {
+  const readers = kernels.map((k, j) => {
+    const r = readerFor(k(b));
+    const t = exprType(args[j]!);
+    return t.kind === 'DECIMAL' || t.kind === 'ROW' ? (i: number) => toApiValue(r(i), t) : r;
+  });
+  return (i) => readers.map((r) => r(i));
 }
 
 export function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
