@@ -392,6 +392,8 @@ export interface CastExpr {
 export interface WindowFrameBound {
   readonly kind: 'unboundedPreceding' | 'preceding' | 'currentRow' | 'following' | 'unboundedFollowing';
   readonly offset: Expr | undefined;
+  /** where the bound is written (absent for the implied CURRENT ROW end) */
+  readonly span?: SourceSpan;
 }
 
 export interface OverSpec {

@@ -266,10 +266,11 @@ function overSpec(n: CstNode): OverSpec {
 }
 
 function frameBound(n: CstNode): WindowFrameBound {
-  if (has(n, 'CURRENT')) return { kind: 'currentRow', offset: undefined };
+  const span = nodeSpan(n);
+  if (has(n, 'CURRENT')) return { kind: 'currentRow', offset: undefined, span };
   const preceding = needTok(n, 'direction').tokenType === T.Preceding;
-  if (has(n, 'UNBOUNDED')) return { kind: preceding ? 'unboundedPreceding' : 'unboundedFollowing', offset: undefined };
-  return { kind: preceding ? 'preceding' : 'following', offset: expr(need(n, 'expression')) };
+  if (has(n, 'UNBOUNDED')) return { kind: preceding ? 'unboundedPreceding' : 'unboundedFollowing', offset: undefined, span };
+  return { kind: preceding ? 'preceding' : 'following', offset: expr(need(n, 'expression')), span };
 }
 
 export function orderItem(n: CstNode): OrderItem {

@@ -16,6 +16,7 @@ import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { TopNOperator } from '../operators/rank/top-n.js';
+import { OverAggregateOperator } from '../operators/over/over-aggregate.js';
 import { UnionOperator } from '../operators/union.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
@@ -49,7 +50,8 @@ export interface ExecNode {
 
 /** Operators that emit rows as the watermark passes them: what is below them lags a batch behind the watermark. */
 const isStateful = (n: PhysicalNode): boolean =>
-  n.kind === 'aggregate' || n.kind === 'windowAggregate' || (n.kind === 'topN' && n.windowEndKey !== undefined);
+  n.kind === 'aggregate' || n.kind === 'windowAggregate' || (n.kind === 'topN' && n.windowEndKey !== undefined)
+  || (n.kind === 'overAggregate' && n.form === 'watermark');
 
 function hasStatefulBelow(n: PhysicalNode): boolean {
   return childrenOf(n).some((c) => isStateful(c) || hasStatefulBelow(c));
@@ -77,6 +79,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

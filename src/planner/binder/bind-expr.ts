@@ -43,6 +43,8 @@ export interface ExprContext {
   readonly agg?: AggregateHooks;
   /** binding the argument of an aggregate call (nested aggregates are an error) */
   readonly inAggregate?: boolean;
+  /** the columns of the OVER aggregate calls of a select list (bind-over.ts) */
+  readonly overCalls?: ReadonlyMap<CallExpr, BoundExpr>;
 }
 
 const BINARY_FUNCTIONS: Readonly<Record<BinaryOp, ScalarFunctionName>> = {
@@ -177,7 +179,11 @@ function bindCase(e: CaseExpr, ctx: ExprContext): BoundExpr {
 
 function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const name = e.name.value.toUpperCase();
-  if (e.over) throw overError(e, name);
+  if (e.over) {
+    const ref = ctx.overCalls?.get(e);
+    if (ref) return ref;
+    throw overError(e, name);
+  }
   if (isAggregateCall(e)) {
     if (ctx.inAggregate) throw new WeirError('BIND', `aggregate function calls cannot be nested: ${name} inside an aggregate`, e.span);
     throw new WeirError('BIND', `aggregate function ${name} is not allowed in ${ctx.clause}`, e.span);

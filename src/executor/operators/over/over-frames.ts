@@ -1,0 +1,138 @@
+/**
+ * The aggregates of OVER frames over a partition's rows in order: each row's frame is the rows
+ * before it that the frame reaches and the row itself (RANGE frames: and its peers, the rows with
+ * the same time). Shared by both forms of the OVER operator (over-aggregate.ts).
+ */
+import type * as arrow from 'apache-arrow';
+import { readerFor } from '../../../common/columns.js';
+import { WeirError } from '../../../common/errors.js';
+import type { Schema } from '../../../common/schema.js';
+import { isInteger } from '../../../common/types.js';
+import { exprForUser } from '../../../planner/expr.js';
+import type { AggregateCall, OverFrame } from '../../../planner/logical/plan.js';
+import type { ExprContext } from '../../expr/compile.js';
+import { compileExpr } from '../../expr/compile.js';
+import type { AccState, Accumulator } from '../aggregate/accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, decimalAvg, finishValue, INTEGER_ACCUMULATORS, OverflowResult } from '../aggregate/accumulators.js';
+
+/** A row's argument to a call that it does not feed (NULL, or its FILTER is not TRUE). */
+export const SKIP: unique symbol = Symbol('skip');
+
+/** One row held by the operator: its arrival number, time, row string (row-codec.ts) and call arguments. */
+export interface OverRow {
+  readonly seq: number;
+  readonly time: number;
+  readonly text: string;
+  readonly args: readonly unknown[];
+}
+
+/** The calls of one OVER window, compiled: argument readers and accumulators. */
+export class OverFunctions {
+  private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
+  private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
+  /** frames are recomputed, never retracted from: MIN/MAX keep their running value only */
+  readonly accs: Accumulator[];
+
+  constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext) {
+    this.argKernels = calls.map((c) => (c.arg ? compileExpr(c.arg, input, ctx) : undefined));
+    this.filterKernels = calls.map((c) => (c.filter ? compileExpr(c.filter, input, ctx) : undefined));
+    this.accs = calls.map((c) => {
+      const t = c.arg?.type;
+      if (t?.kind === 'DECIMAL' && c.fn === 'avg') return decimalAvg(t.scale, c.type.kind === 'DECIMAL' ? c.type.scale : t.scale);
+      return APPEND_ONLY_ACCUMULATORS[c.fn] ?? (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[c.fn] : undefined) ?? ACCUMULATORS[c.fn];
+    });
+  }
+
+  /** Each call's argument of every row of a batch (SKIP where the row does not feed the call). */
+  argsOf(b: arrow.RecordBatch): unknown[][] {
+    const n = b.numRows;
+    const args = this.argKernels.map((k) => (k ? readerFor(k(b)) : undefined));
+    const filters = this.filterKernels.map((k) => (k ? readerFor(k(b)) : undefined));
+    const out: unknown[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const row = new Array(this.calls.length);
+      for (let c = 0; c < row.length; c++) {
+        const f = filters[c];
+        const v = f && f(i) !== true ? SKIP : args[c] ? args[c]!(i) : 1;
+        row[c] = v === null ? SKIP : v;
+      }
+      out[i] = row;
+    }
+    return out;
+  }
+
+  init(): AccState[] {
+    return this.accs.map((a) => a.init());
+  }
+
+  add(accs: AccState[], row: OverRow): void {
+    for (let c = 0; c < accs.length; c++) {
+      const v = row.args[c];
+      if (v !== SKIP) this.accs[c]!.add(accs[c]!, v);
+    }
+  }
+
+  results(accs: readonly AccState[]): unknown[] {
+    return accs.map((s, c) => {
+      try {
+        return finishValue(this.accs[c]!.result(s), this.calls[c]!.type);
+      } catch (e) {
+        if (!(e instanceof OverflowResult)) throw e;
+        const call = this.calls[c]!;
+        throw new WeirError('RUNTIME', `${call.fn.toUpperCase()}(${call.arg ? exprForUser(call.arg) : '*'}) OVER (...) = ${e.message}`);
+      }
+    });
+  }
+}
+
+/**
+ * The results of rows `from`.. of `rows` (in order: time, then arrival or row), whose frames may
+ * reach back into the rows before `from`. `running`: the accumulators of an UNBOUNDED frame over
+ * the rows before `from` (updated in place); bounded frames recompute each row's frame.
+ */
+export function frameResults(rows: readonly OverRow[], from: number, frame: OverFrame, fns: OverFunctions, running?: AccState[]): unknown[][] {
+  const out: unknown[][] = [];
+  const n = rows.length;
+  if (frame.preceding === Infinity) {
+    const accs = running ?? fns.init();
+    for (let i = from; i < n;) {
+      // RANGE: the row's peers (same time) are in its frame; ROWS: the row alone
+      let end = i + 1;
+      if (frame.unit === 'RANGE') while (end < n && rows[end]!.time === rows[i]!.time) end++;
+      for (let j = i; j < end; j++) fns.add(accs, rows[j]!);
+      const r = fns.results(accs);
+      for (let j = i; j < end; j++) out.push(r);
+      i = end;
+    }
+    return out;
+  }
+  let lo = 0;
+  for (let i = from; i < n;) {
+    const t = rows[i]!.time;
+    let end = i + 1;
+    if (frame.unit === 'RANGE') {
+      while (end < n && rows[end]!.time === t) end++;
+      while (rows[lo]!.time < t - frame.preceding) lo++;
+    } else lo = Math.max(0, i - frame.preceding);
+    const accs = fns.init();
+    for (let j = lo; j < end; j++) fns.add(accs, rows[j]!);
+    const r = fns.results(accs);
+    if (frame.unit === 'RANGE') {
+      for (let j = i; j < end; j++) out.push(r);
+      i = end;
+    } else {
+      out.push(r);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The rows of `rows` (in order) that a later row's frame can still reach. */
+export function stillInFrame(rows: readonly OverRow[], frame: OverFrame): OverRow[] {
+  if (frame.preceding === Infinity || rows.length === 0) return [];
+  if (frame.unit === 'ROWS') return rows.slice(Math.max(0, rows.length - frame.preceding));
+  // later rows are later in time than the last one here: a frame reaches back `preceding` from at least its time
+  const last = rows[rows.length - 1]!.time;
+  return rows.filter((r) => r.time >= last - frame.preceding);
+}
