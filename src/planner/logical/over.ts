@@ -46,7 +46,8 @@ export function overAggregate(
     ...input.schema.columns,
     ...spec.calls.map((c, i) => ({ name: spec.callNames[i]!, type: c.type, nullable: c.fn !== 'count' && c.fn !== 'count_star' })),
   ];
-  return { kind: 'over', input, ...spec, schema: { columns } };
+  const { partitionBy, timeColumn, frame, calls, callNames, sort, span } = spec; // spec may be a whole node: only these
+  return { kind: 'over', input, partitionBy, timeColumn, frame, calls, callNames, sort, span, schema: { columns } };
 }
 
 /** The same window over another input with the same columns. */
