@@ -133,3 +133,31 @@ describe('EXPLAIN and refusals', () => {
     expect((await explainError(`${O}OVER (PARTITION BY k ORDER BY tm DESC) FROM t;`)).message).toMatch(/ascending/);
   });
 });
+
+describe('ORDER BY a rowtime on an append stream', () => {
+  it('emits rows in time order as the watermark passes them, append-only', async () => {
+    const sql = `
+      CREATE TABLE t (k STRING, v INT, tm TIMESTAMP(3), WATERMARK FOR tm AS tm - INTERVAL '10' SECOND) WITH ('connector' = 'memory');
+      CREATE TABLE s (k STRING, tm TIMESTAMP(3)) WITH ('connector' = 'memory');
+      INSERT INTO s SELECT k, tm FROM t ORDER BY tm;`;
+    expect(await new Engine().explain(sql)).toContain('Sort(order=tm#1 ASC, emit=watermark, input=append-only)');
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(sql);
+    engine.input('t').push([{ k: 'a', v: 1, tm: 30_000 }, { k: 'b', v: 1, tm: 10_000 }, { k: 'c', v: 1, tm: 20_000 }]);
+    await q!.processAllAvailable();
+    engine.input('t').push([{ k: 'd', v: 1, tm: 45_000 }, { k: 'e', v: 1, tm: 25_000 }]);
+    await q!.processAllAvailable();
+    // watermark 35 s: everything up to it, in time order; 45 s waits
+    expect(engine.output('s').rows().map((r) => r.k)).toEqual(['b', 'c', 'e', 'a']);
+    await engine.stop();
+  });
+
+  it('refuses ORDER BY another column, or DESC, without LIMIT, clearly', async () => {
+    const base = `CREATE TABLE t (k STRING, tm TIMESTAMP(3), WATERMARK FOR tm AS tm) WITH ('connector' = 'memory');
+      CREATE TABLE s (k STRING, tm TIMESTAMP(3)) WITH ('connector' = 'memory');`;
+    for (const order of ['k', 'tm DESC']) {
+      const e = await new Engine().explain(`${base} INSERT INTO s SELECT k, tm FROM t ORDER BY ${order};`).then(() => undefined, (x: unknown) => x);
+      expect((e as WeirError).message).toMatch(/only supported on a stream for one event-time attribute ascending/);
+    }
+  });
+});
