@@ -159,6 +159,8 @@ export interface SelectQuery extends QueryTail {
   readonly where: Expr | undefined;
   readonly groupBy: readonly Expr[];
   readonly having: Expr | undefined;
+  /** `WINDOW w AS (...), ...`: named OVER windows */
+  readonly windows?: readonly { readonly name: Ident; readonly spec: OverSpec }[];
   readonly span: SourceSpan;
 }
 
@@ -397,6 +399,8 @@ export interface WindowFrameBound {
 }
 
 export interface OverSpec {
+  /** `OVER w`: the window `w` of the SELECT's WINDOW clause (the other fields are empty then) */
+  readonly name?: Ident;
   readonly partitionBy: readonly Expr[];
   readonly orderBy: readonly OrderItem[];
   readonly frame:

@@ -238,6 +238,7 @@ function floorCeil(n: CstNode, span: SourceSpan): Expr {
 function functionCall(n: CstNode, span: SourceSpan): CallExpr {
   const filter = node(n, 'filter');
   const over = node(n, 'overClause');
+  const overName = node(n, 'overName');
   return {
     kind: 'call',
     name: ident(need(n, 'name')),
@@ -245,12 +246,12 @@ function functionCall(n: CstNode, span: SourceSpan): CallExpr {
     distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
     star: has(n, 'star'),
     filter: filter ? expr(filter) : undefined,
-    over: over ? overSpec(over) : undefined,
+    over: over ? overSpec(over) : overName ? { name: ident(overName), partitionBy: [], orderBy: [], frame: undefined, span: nodeSpan(overName) } : undefined,
     span,
   };
 }
 
-function overSpec(n: CstNode): OverSpec {
+export function overSpec(n: CstNode): OverSpec {
   const unit = tok(n, 'frameUnit');
   const start = node(n, 'start');
   const end = node(n, 'end');

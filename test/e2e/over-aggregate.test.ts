@@ -161,3 +161,27 @@ describe('ORDER BY a rowtime on an append stream', () => {
     }
   });
 });
+
+describe('the WINDOW clause', () => {
+  it('names a window that several OVER calls share (one operator)', async () => {
+    const sql = `${DDL} INSERT INTO o (k, v, tm, c, s) SELECT k, v, tm, COUNT(v) OVER w, SUM(v) OVER w FROM t
+      WINDOW w AS (PARTITION BY k ORDER BY tm ROWS BETWEEN 1 PRECEDING AND CURRENT ROW);`;
+    const text = await new Engine().explain(sql);
+    expect(text).toContain('OverAggregate(partition=[k#0], order=tm#2, ROWS 1 PRECEDING, aggs=[count(v#1), sum(v#1)], emit=watermark');
+    expect(text.match(/OverAggregate\(/g)).toHaveLength(2); // logical and streaming plan: one node each
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(sql);
+    engine.input('t').push([{ k: 'a', v: 1, tm: 1000 }, { k: 'a', v: 2, tm: 2000 }, { k: 'a', v: 4, tm: 3000 }]);
+    engine.input('t').end();
+    await q!.awaitTermination(10_000);
+    expect(engine.output('o').rows().map((r) => [r.c, r.s])).toEqual([[1, 1], [2, 3], [2, 6]]);
+    await engine.stop();
+  });
+
+  it('refuses a window it does not define, at the name', async () => {
+    const sql = `${DDL} INSERT INTO o (k, v, tm, c) SELECT k, v, tm, COUNT(v) OVER w2 FROM t WINDOW w AS (PARTITION BY k ORDER BY tm);`;
+    const e = await new Engine().explain(sql).then(() => undefined, (x: unknown) => x) as WeirError;
+    expect(e.message).toBe("window 'w2' is not defined: the WINDOW clause defines w");
+    expect(e.span?.column).toBe(sql.split('\n').at(-1)!.indexOf('w2') + 1);
+  });
+});

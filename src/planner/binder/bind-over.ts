@@ -10,7 +10,7 @@
  */
 import { WeirError } from '../../common/errors.js';
 import { isInteger, typeToString } from '../../common/types.js';
-import type { CallExpr, Expr, OverSpec, WindowFrameBound } from '../../parser/ast.js';
+import type { CallExpr, Expr, OverSpec, SelectQuery, WindowFrameBound } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { exprType } from '../expr.js';
 import { exprKey } from '../expr-key.js';
@@ -41,11 +41,16 @@ export function overAggregateCalls(items: readonly { readonly ast?: Expr; readon
 /** The OVER windows of `calls` over `input`: the plan with their columns, and each call's column. */
 export function bindOverAggregates(
   calls: readonly { call: CallExpr; name: string | undefined }[], input: LogicalPlan, ctx: ExprContext,
+  named: NonNullable<SelectQuery['windows']> = [],
 ): { plan: LogicalPlan; refs: Map<CallExpr, BoundExpr> } {
+  named.forEach((w, i) => {
+    const twin = named.findIndex((x) => x.name.value.toLowerCase() === w.name.value.toLowerCase());
+    if (twin !== i) throw new WeirError('BIND', `window '${w.name.value}' is defined twice in the WINDOW clause`, w.name.span);
+  });
   const refs = new Map<CallExpr, BoundExpr>();
   const windows = new Map<string, { window: BoundWindow; calls: AggregateCall[]; names: string[]; owners: CallExpr[][] }>();
   for (const { call, name } of calls) {
-    const window = bindWindow(call.over!, ctx);
+    const window = bindWindow(resolveNamed(call.over!, named), ctx);
     const key = JSON.stringify([window.partitionBy.map(exprKey), window.timeColumn, window.frame.unit, String(window.frame.preceding)]);
     let w = windows.get(key);
     if (!w) windows.set(key, w = { window, calls: [], names: [], owners: [] });
@@ -68,6 +73,18 @@ export function bindOverAggregates(
     });
   }
   return { plan, refs };
+}
+
+/** `OVER w`: the definition of `w` in the WINDOW clause. */
+function resolveNamed(over: OverSpec, named: NonNullable<SelectQuery['windows']>): OverSpec {
+  if (!over.name) return over;
+  const id = over.name;
+  const hit = named.find((w) => w.name.value === id.value) ?? named.find((w) => w.name.value.toLowerCase() === id.value.toLowerCase());
+  if (!hit) {
+    const known = named.map((w) => w.name.value);
+    throw new WeirError('BIND', `window '${id.value}' is not defined${known.length > 0 ? `: the WINDOW clause defines ${known.join(', ')}` : ': add WINDOW ' + id.value + ' AS (PARTITION BY … ORDER BY …) after the WHERE (and GROUP BY, HAVING)'}`, id.span);
+  }
+  return hit.spec;
 }
 
 interface BoundWindow {

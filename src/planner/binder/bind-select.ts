@@ -47,7 +47,7 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
     // OVER aggregates: windows over the FROM and WHERE (bind-over.ts); the select list reads their columns
     const overs = overAggregateCalls(columns.map((c, i) => ({ ast: c.kind === 'expr' ? c.ast : undefined, name: names[i]! })));
     if (ranked && overs.length > 0) throw new WeirError('UNSUPPORTED', 'ROW_NUMBER() and OVER aggregates in one SELECT are not supported yet', overs[0]!.call.span);
-    const windowed = overs.length > 0 ? bindOverAggregates(overs, plan, sctx) : undefined;
+    const windowed = overs.length > 0 ? bindOverAggregates(overs, plan, sctx, q.windows) : undefined;
     const octx: ExprContext = windowed ? { ...sctx, overCalls: windowed.refs } : sctx;
     const exprs = columns.map((c, i) => (c.kind === 'star' ? c.expr : ranked && i === rn.index ? rowNumberRef(ranked) : bindExpr(c.ast, octx)));
     result = { plan: project(ranked ?? windowed?.plan ?? plan, exprs, names), spans: columns.map((c) => c.span) };
