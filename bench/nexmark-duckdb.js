@@ -236,6 +236,11 @@ export const NEXMARK_DUCKDB = {
           FROM bid B JOIN person P ON P.id = B.bidder JOIN auction A ON A.seller = B.bidder`,
   },
   hop: { tables: ['bid'], sql: HOP_COUNTS },
+  over: {
+    tables: ['bid'],
+    sql: `SELECT auction, price, "dateTime", COUNT(*) OVER w AS bids, MAX(price) OVER w AS max_price, AVG(price) OVER w AS avg_price FROM bid
+          WINDOW w AS (PARTITION BY auction ORDER BY "dateTime" RANGE BETWEEN INTERVAL 10 SECOND PRECEDING AND CURRENT ROW)`,
+  },
 };
 
 /** The queries of the suite, in order (q0–q23; q6 with its rownum filter moved one level out). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every Nexmark query (q0–q23 but q6, which Flink and Weir refuse, plus `hop`,
- * q5's HOP aggregation alone) through the Engine (generator included, blackhole sink), next to
+ * `npm run bench`: every Nexmark query (q0–q23, q6 with its rownum filter one level out, plus `hop`,
+ * q5's HOP aggregation alone, and `over`, OVER aggregates per auction over a 10 s RANGE) through the Engine (generator included, blackhole sink), next to
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
@@ -28,7 +28,7 @@ import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexm
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
 const RATE = 10_000_000;
-const ALL_QUERIES = [...SUITE_QUERIES, 'hop'];
+const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over'];
 const DEFAULT_EVENTS = 2_000_000;
 /**
  * Fewer events for the queries that do more per event, so that each run takes a few seconds on one
@@ -84,6 +84,19 @@ const HOP_QUERY = {
 };
 
 /**
+ * The OVER query of the bench: per bid, the bids of its auction in the 10 s before it (count, max,
+ * average price), as Flink's streaming OVER emits them when the watermark passes; its state is the
+ * rows within 10 s of the watermark, flat however long the stream runs.
+ */
+const OVER_QUERY = {
+  sink: `CREATE TABLE over_out (auction BIGINT, price BIGINT, dateTime TIMESTAMP(3), bids BIGINT, max_price BIGINT, avg_price DOUBLE)
+         WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO over_out
+           SELECT auction, price, dateTime, COUNT(*) OVER w, MAX(price) OVER w, AVG(price) OVER w FROM bid
+           WINDOW w AS (PARTITION BY auction ORDER BY dateTime RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW);`,
+};
+
+/**
  * The benchmark's DDL and query text, with the sink (the INSERT's table; q10's partitioned
  * filesystem table too) rewritten to the blackhole connector. Other tables (q13's side input) keep
  * their options.
@@ -92,6 +105,7 @@ export function benchScript(query) {
   const read = (f) => readFileSync(path.join(FIXTURES, f), 'utf8');
   const ddl = `${read('ddl_gen.sql')};\n${read('ddl_views.sql')}`;
   if (query === 'hop') return { ddl: `${ddl}\n${HOP_QUERY.sink}`, insert: HOP_QUERY.insert };
+  if (query === 'over') return { ddl: `${ddl}\n${OVER_QUERY.sink}`, insert: OVER_QUERY.insert };
   const text = read(`${query}.sql`);
   const cut = text.search(/\bINSERT\s+INTO\b/i);
   const sink = /INSERT\s+INTO\s+(\w+)/i.exec(text)[1];
@@ -151,12 +165,19 @@ async function child(query, events, ui) {
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const [q] = await engine.execute(insert, { file: `${query}.sql` });
+    // the state held over time (rows of every stateful operator, sampled every 250 ms)
+    const state = [];
+    const sample = setInterval(() => {
+      const ops = q.lastProgress?.stateOperators;
+      if (ops) state.push(ops.reduce((a, o) => a + o.numRowsTotal, 0));
+    }, 250);
     await q.awaitTermination();
+    clearInterval(sample);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpu = process.cpuUsage(cpu0);
     const watched = stopWatching ? await stopWatching() : undefined;
     if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
-    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
+    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, state, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
   } catch (e) {
     // a WeirError's FILE:LINE:COLUMN form when it has one
     const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
@@ -181,6 +202,9 @@ function runChild(query, events, ui = false) {
     });
   });
 }
+
+/** The state samples at a quarter, half, three quarters and the end of a run: flat, or growing. */
+const stateCurve = (xs) => `[${[0.25, 0.5, 0.75, 1].map((f) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length) - (f === 1 ? 1 : 0))].toLocaleString('en-US')).join(', ')}]`;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -263,6 +287,7 @@ async function main() {
         (ui ? uiRuns : runs).push(res);
         console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
           `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB` +
+          (res.state?.length > 0 ? `, state rows over time ${stateCurve(res.state)}` : '') +
           (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
       }
       if (weir[q]?.error) break;

@@ -233,9 +233,26 @@ export class OverAggregateOperator implements Operator {
       // a partition holding nothing but accumulators stays (they are its state); an empty one goes
       if (p.pending.length === 0 && p.rows.length === 0 && p.accs === undefined) this.partitions.delete(p.key);
     }
+    if (frame.unit === 'RANGE' && Number.isFinite(frame.preceding)) this.evictBefore(watermark - frame.preceding);
     if (out.length === 0) return [];
     out.sort((a, b) => byTimeThenSeq(a.row, b.row));
     return [this.chunkOf(out)];
+  }
+
+  /**
+   * RANGE frames: a row still to come is later than this watermark, so its frame starts after
+   * `watermark - interval`: rows before that are out of every frame, in every partition (also
+   * those that get no more rows). What keeps RANGE state flat as the watermark moves.
+   */
+  private evictBefore(horizon: number): void {
+    for (const p of this.partitions.values()) {
+      if (p.rows.length === 0 || p.rows[0]!.time >= horizon) continue;
+      const k = p.rows.findIndex((r) => r.time >= horizon);
+      const gone = k < 0 ? p.rows : p.rows.slice(0, k);
+      for (const r of gone) this.store.delete(rowKey(r.seq));
+      p.rows = k < 0 ? [] : p.rows.slice(k);
+      if (p.pending.length === 0 && p.rows.length === 0 && p.accs === undefined) this.partitions.delete(p.key);
+    }
   }
 
   finishBatch(): Chunk[] {
