@@ -71,6 +71,15 @@ function positive(name, text) {
 const eventsOf = (q, args) => args.events ?? EVENTS_BY_QUERY[q] ?? DEFAULT_EVENTS;
 
 /**
+ * Event rates of their own (the generator's TPS: event time, not pacing): at 10 M events/s the
+ * watermark's 4 s delay holds back every event of a run, so `over` runs at 10 000 events/s, where
+ * its RANGE frame (10 s) and the delay hold some 14 s of bids and the rest of the stream passes
+ * through: its state is flat. DuckDB gets the same rows.
+ */
+const RATE_BY_QUERY = { over: 10_000 };
+const rateOf = (q) => RATE_BY_QUERY[q] ?? RATE;
+
+/**
  * The windowed query of the bench: q5's inner HOP aggregation (bids per auction per 10 s window
  * sliding by 2 s), in append mode: each window is emitted once, when the watermark closes it.
  */
@@ -118,9 +127,9 @@ export function benchScript(query) {
 /** Where q13's side input lives: `${FLINK_HOME}/data/side_input.txt`, as the benchmark's DDL says. */
 const SIDE_INPUT_HOME = path.join(os.tmpdir(), 'weir-bench-flink-home');
 
-function settings(events) {
+function settings(events, rate = RATE) {
   return {
-    TPS: String(RATE), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
+    TPS: String(rate), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
     NEXMARK_TABLE: 'datagen', FLINK_HOME: SIDE_INPUT_HOME, NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',
   };
 }
@@ -159,7 +168,7 @@ async function child(query, events, ui) {
   try {
     const { Engine } = await import('../dist/index.js');
     const { ddl, insert } = benchScript(query);
-    const engine = new Engine({ settings: settings(events) });
+    const engine = new Engine({ settings: settings(events, rateOf(query)) });
     await engine.execute(ddl, { file: `${query}.sql` });
     const stopWatching = ui ? await watchDashboard(engine) : undefined;
     const cpu0 = process.cpuUsage();
@@ -227,11 +236,13 @@ async function duckDbTimes(con, query, runs) {
 async function runDuckDb(queries, args) {
   const duck = await import('@duckdb/node-api');
   const { generateEvents, nexmarkConfig } = await import('../dist/connectors/nexmark/generator.js');
-  const config = nexmarkConfig({ firstEventRate: RATE, nextEventRate: RATE });
   const out = {};
   const byEvents = new Map();
-  for (const q of queries) byEvents.set(eventsOf(q, args), [...(byEvents.get(eventsOf(q, args)) ?? []), q]);
-  for (const [events, qs] of [...byEvents].sort((a, b) => a[0] - b[0])) {
+  const loadKey = (q) => `${eventsOf(q, args)} ${rateOf(q)}`;
+  for (const q of queries) byEvents.set(loadKey(q), [...(byEvents.get(loadKey(q)) ?? []), q]);
+  for (const [key, qs] of [...byEvents].sort((a, b) => parseInt(a[0], 10) - parseInt(b[0], 10))) {
+    const [events, rate] = key.split(' ').map(Number);
+    const config = nexmarkConfig({ firstEventRate: rate, nextEventRate: rate });
     const instance = await duck.DuckDBInstance.create(':memory:', { threads: String(args.duckdbThreads) });
     const con = await instance.connect();
     const tables = [...new Set(qs.flatMap((q) => NEXMARK_DUCKDB[q].tables))];
