@@ -14,8 +14,9 @@
  * partition it changed is recomputed and the difference from what was emitted for it goes out as
  * DELETE and INSERT rows (the result is a multiset: a row has no key).
  *
- * Store layout: `r<seq>` → [row string, 'p' pending | 'h' held for frames | 'u' live (updating)],
- * `a<partition key>` → [accumulators] (UNBOUNDED frames of the watermark form).
+ * Store layout: `r<seq>` → [row string] for every row held (written once, deleted once),
+ * `w` → [the watermark rows were last released at] (rows at or below it were released: held for
+ * frames; the others wait), `a<partition key>` → [accumulators] (UNBOUNDED frames).
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns, columnFromValues } from '../../../common/columns.js';
@@ -39,12 +40,21 @@ import { frameResults, OverFunctions, stillInFrame } from './over-frames.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
+/** Where a row is: waiting ('p'), held for frames ('h'), live in the updating form ('u'), or gone. */
+type Place = 'p' | 'h' | 'u' | undefined;
+
+/** A row the operator holds, where it is now and whether the store has it (written at the end of the batch). */
+interface HeldRow extends OverRow {
+  where: Place;
+  stored: boolean;
+}
+
 interface Partition {
   readonly key: string;
   /** watermark form: rows waiting for the watermark; updating form: unused */
-  pending: OverRow[];
+  pending: HeldRow[];
   /** watermark form: released rows a later frame reaches; updating form: every live row, in order */
-  rows: OverRow[];
+  rows: HeldRow[];
   /** watermark form, UNBOUNDED frame: the accumulators over every released row */
   accs: AccState[] | undefined;
   /** updating form: the output rows emitted for the partition before this batch changed it */
@@ -72,6 +82,12 @@ export class OverAggregateOperator implements Operator {
   private readonly updating: boolean;
   private touched: Partition[] = [];
   private nextSeq = 0;
+  /** rows and UNBOUNDED accumulators changed in this batch: written to the store once, at its end (a row that comes and goes in one batch is never written) */
+  private dirty: HeldRow[] = [];
+  private dirtyAccs = new Set<Partition>();
+  /** the watermark rows were last released at (watermark form) */
+  private releasedUpTo = -Infinity;
+  private releasedStored = -Infinity;
 
   constructor(private readonly node: OverAggregateNode, private readonly store: StateStore, exprCtx: ExprContext, lateSink?: LateRowsSink) {
     const input = node.input.schema;
@@ -121,23 +137,29 @@ export class OverAggregateOperator implements Operator {
   private load(): void {
     this.partitions.clear();
     this.touched = [];
-    const seqs: number[] = [], texts: string[] = [], states: string[] = [];
+    this.dirty = [];
+    this.dirtyAccs.clear();
+    const seqs: number[] = [], texts: string[] = [];
     const accs: [string, AccState[]][] = [];
+    this.releasedUpTo = -Infinity;
     for (const [k, v] of this.store.entries()) {
+      if (k === 'w') { this.releasedUpTo = v[0] as number; continue; }
       if (k.startsWith('a')) { accs.push([k.slice(1), v[0] as AccState[]]); continue; }
       seqs.push(parseInt(k.slice(1), 36));
       texts.push(v[0] as string);
-      states.push(v[1] as string);
     }
+    this.releasedStored = this.releasedUpTo;
     this.nextSeq = seqs.reduce((m, s) => Math.max(m, s + 1), 0);
-    for (const [key, a] of accs) this.partition(key).accs = a;
+    for (const [key, a] of accs) this.partition(key).accs = this.copyAccs(a);
     if (texts.length === 0) return;
     const b = batchFromColumns(this.node.input.schema, this.codec.decode(texts), texts.length);
     const r = this.read(b);
     texts.forEach((text, i) => {
-      const row: OverRow = { seq: seqs[i]!, time: Number(r.times[i]), text, args: r.args[i]! };
+      const time = Number(r.times[i]);
+      const where: Place = this.updating ? 'u' : time <= this.releasedUpTo ? 'h' : 'p';
+      const row: HeldRow = { seq: seqs[i]!, time, text, args: r.args[i]!, where, stored: true };
       const p = this.partition(r.keys[i]!);
-      (states[i] === 'p' ? p.pending : p.rows).push(row);
+      (where === 'p' ? p.pending : p.rows).push(row);
     });
     for (const p of this.partitions.values()) {
       p.pending.sort(byTimeThenSeq);
@@ -156,18 +178,18 @@ export class OverAggregateOperator implements Operator {
         if (r.times[i] === null) continue; // no place in the order: in no frame, as Flink drops a NULL rowtime
         const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
         const p = this.touch(this.partition(r.keys[i]!));
-        const row: OverRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts[i]!, args: r.args[i]! };
+        const row: HeldRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts[i]!, args: r.args[i]!, where: undefined, stored: false };
         const at = lowerBound(p.rows, row);
         if (retract) {
           const hit = p.rows[at];
           if (hit && hit.time === row.time && hit.text === row.text) {
             p.rows.splice(at, 1);
-            this.store.delete(rowKey(hit.seq));
+            this.place(hit, undefined);
           }
         } else {
           this.nextSeq++;
           p.rows.splice(at, 0, row);
-          this.store.put(rowKey(row.seq), [row.text, 'u']);
+          this.place(row, 'u');
         }
       }
       return [];
@@ -180,9 +202,9 @@ export class OverAggregateOperator implements Operator {
       const t = r.times[i];
       times[i] = t === null ? NaN : Number(t);
       if (t === null || times[i]! <= closed) { accepted[i] = 0; continue; }
-      const row: OverRow = { seq: this.nextSeq++, time: times[i]!, text: r.texts[i]!, args: r.args[i]! };
+      const row: HeldRow = { seq: this.nextSeq++, time: times[i]!, text: r.texts[i]!, args: r.args[i]!, where: undefined, stored: false };
       this.partition(r.keys[i]!).pending.push(row);
-      this.store.put(rowKey(row.seq), [row.text, 'p']);
+      this.place(row, 'p');
     }
     if (accepted.includes(0)) this.late.collect(b, times, accepted, closed, ctx);
     return [];
@@ -209,6 +231,7 @@ export class OverAggregateOperator implements Operator {
     if (this.updating) return [];
     const out: OutRow[] = [];
     const frame = this.node.frame;
+    if (watermark > this.releasedUpTo) this.releasedUpTo = watermark;
     for (const p of this.partitions.values()) {
       if (p.pending.length === 0) continue;
       p.pending.sort(byTimeThenSeq);
@@ -223,13 +246,10 @@ export class OverAggregateOperator implements Operator {
       released.forEach((row, i) => out.push({ row, results: results ? results[i]! : [] }));
       const kept = stillInFrame(all, frame);
       const keep = new Set(kept);
-      for (const row of p.rows) if (!keep.has(row)) this.store.delete(rowKey(row.seq));
-      for (const row of released) {
-        if (keep.has(row)) this.store.put(rowKey(row.seq), [row.text, 'h']);
-        else this.store.delete(rowKey(row.seq));
-      }
-      p.rows = kept;
-      if (unbounded && this.node.calls.length > 0) this.store.put(`a${p.key}`, [p.accs]);
+      for (const row of p.rows) if (!keep.has(row)) this.place(row, undefined);
+      for (const row of released) this.place(row, keep.has(row) ? 'h' : undefined);
+      p.rows = kept as HeldRow[];
+      if (unbounded && this.node.calls.length > 0) this.dirtyAccs.add(p);
       // a partition holding nothing but accumulators stays (they are its state); an empty one goes
       if (p.pending.length === 0 && p.rows.length === 0 && p.accs === undefined) this.partitions.delete(p.key);
     }
@@ -249,13 +269,43 @@ export class OverAggregateOperator implements Operator {
       if (p.rows.length === 0 || p.rows[0]!.time >= horizon) continue;
       const k = p.rows.findIndex((r) => r.time >= horizon);
       const gone = k < 0 ? p.rows : p.rows.slice(0, k);
-      for (const r of gone) this.store.delete(rowKey(r.seq));
+      for (const r of gone) this.place(r, undefined);
       p.rows = k < 0 ? [] : p.rows.slice(k);
       if (p.pending.length === 0 && p.rows.length === 0 && p.accs === undefined) this.partitions.delete(p.key);
     }
   }
 
+  private copyAccs(accs: readonly AccState[]): AccState[] {
+    return accs.map((a, c) => this.fns.accs[c]!.copy(a));
+  }
+
+  /** Row `row` is now at `where` (the store follows at the end of the batch). */
+  private place(row: HeldRow, where: Place): void {
+    row.where = where;
+    this.dirty.push(row);
+  }
+
+  /** Write what the batch changed: rows whose place changed, UNBOUNDED accumulators. */
+  private sync(): void {
+    for (const row of this.dirty) {
+      const held = row.where !== undefined;
+      if (held === row.stored) continue;
+      if (held) this.store.put(rowKey(row.seq), [row.text]);
+      else this.store.delete(rowKey(row.seq));
+      row.stored = held;
+    }
+    if (this.releasedUpTo !== this.releasedStored) {
+      this.store.put('w', [this.releasedUpTo]);
+      this.releasedStored = this.releasedUpTo;
+    }
+    // a copy: the running accumulators change in place, the store's value must stay what was committed (abort)
+    for (const p of this.dirtyAccs) this.store.put(`a${p.key}`, [this.copyAccs(p.accs!)]);
+    this.dirty = [];
+    this.dirtyAccs.clear();
+  }
+
   finishBatch(): Chunk[] {
+    this.sync();
     this.late.endBatch();
     if (!this.updating) return [];
     const removedRows: OutRow[] = [], addedRows: OutRow[] = [];

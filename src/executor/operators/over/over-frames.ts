@@ -30,17 +30,45 @@ export interface OverRow {
 export class OverFunctions {
   private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
-  /** frames are recomputed, never retracted from: MIN/MAX keep their running value only */
+  /** UNBOUNDED frames only ever add: MIN/MAX keep their running value only */
   readonly accs: Accumulator[];
+  /** bounded frames slide: rows enter and leave (retractable forms) */
+  private readonly sliding: Accumulator[];
+  /**
+   * Whether every call can slide (take a row back in any order): FIRST_VALUE, LAST_VALUE and LISTAGG
+   * depend on the order of what they hold, so their frames are recomputed row by row instead.
+   */
+  readonly slidable: boolean;
 
   constructor(private readonly calls: readonly AggregateCall[], input: Schema, ctx: ExprContext) {
     this.argKernels = calls.map((c) => (c.arg ? compileExpr(c.arg, input, ctx) : undefined));
     this.filterKernels = calls.map((c) => (c.filter ? compileExpr(c.filter, input, ctx) : undefined));
-    this.accs = calls.map((c) => {
+    const base = (c: AggregateCall): Accumulator => {
       const t = c.arg?.type;
       if (t?.kind === 'DECIMAL' && c.fn === 'avg') return decimalAvg(t.scale, c.type.kind === 'DECIMAL' ? c.type.scale : t.scale);
-      return APPEND_ONLY_ACCUMULATORS[c.fn] ?? (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[c.fn] : undefined) ?? ACCUMULATORS[c.fn];
-    });
+      return (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[c.fn] : undefined) ?? ACCUMULATORS[c.fn];
+    };
+    this.accs = calls.map((c) => APPEND_ONLY_ACCUMULATORS[c.fn] ?? base(c));
+    this.sliding = calls.map(base);
+    this.slidable = calls.every((c) => c.fn !== 'first_value' && c.fn !== 'last_value' && c.fn !== 'listagg');
+  }
+
+  initSliding(): AccState[] {
+    return this.sliding.map((a) => a.init());
+  }
+
+  /** A row enters (`sign` 1) or leaves (-1) a sliding frame's accumulators. */
+  slide(accs: AccState[], row: OverRow, sign: 1 | -1): void {
+    for (let c = 0; c < accs.length; c++) {
+      const v = row.args[c];
+      if (v === SKIP) continue;
+      if (sign === 1) this.sliding[c]!.add(accs[c]!, v);
+      else this.sliding[c]!.retract(accs[c]!, v);
+    }
+  }
+
+  slidingResults(accs: readonly AccState[]): unknown[] {
+    return this.finish(accs, this.sliding);
   }
 
   /** Each call's argument of every row of a batch (SKIP where the row does not feed the call). */
@@ -73,9 +101,13 @@ export class OverFunctions {
   }
 
   results(accs: readonly AccState[]): unknown[] {
+    return this.finish(accs, this.accs);
+  }
+
+  private finish(accs: readonly AccState[], fns: readonly Accumulator[]): unknown[] {
     return accs.map((s, c) => {
       try {
-        return finishValue(this.accs[c]!.result(s), this.calls[c]!.type);
+        return finishValue(fns[c]!.result(s), this.calls[c]!.type);
       } catch (e) {
         if (!(e instanceof OverflowResult)) throw e;
         const call = this.calls[c]!;
@@ -106,6 +138,7 @@ export function frameResults(rows: readonly OverRow[], from: number, frame: Over
     }
     return out;
   }
+  if (fns.slidable) return slidingResults(rows, from, frame, fns);
   let lo = 0;
   for (let i = from; i < n;) {
     const t = rows[i]!.time;
@@ -124,6 +157,36 @@ export function frameResults(rows: readonly OverRow[], from: number, frame: Over
       out.push(r);
       i++;
     }
+  }
+  return out;
+}
+
+/** The frame [lo, end) of the row at `i` (RANGE: end past its peers), lo at least `lo` (frames only move forward). */
+function frameOf(rows: readonly OverRow[], i: number, frame: OverFrame, lo: number): [number, number] {
+  const n = rows.length;
+  const t = rows[i]!.time;
+  if (frame.unit === 'ROWS') return [Math.max(0, i - frame.preceding), i + 1];
+  let end = i + 1;
+  while (end < n && rows[end]!.time === t) end++;
+  while (rows[lo]!.time < t - frame.preceding) lo++;
+  return [lo, end];
+}
+
+/** Bounded frames by sliding: each row enters the accumulators once and leaves once. */
+function slidingResults(rows: readonly OverRow[], from: number, frame: OverFrame, fns: OverFunctions): unknown[][] {
+  const out: unknown[][] = [];
+  const n = rows.length;
+  const accs = fns.initSliding();
+  let curLo = -1, curEnd = -1;
+  for (let i = from; i < n;) {
+    const [lo, end] = frameOf(rows, i, frame, Math.max(0, curLo));
+    if (curLo < 0) { curLo = lo; curEnd = lo; }
+    while (curEnd < end) fns.slide(accs, rows[curEnd++]!, 1);
+    while (curLo < lo) fns.slide(accs, rows[curLo++]!, -1);
+    const r = fns.slidingResults(accs);
+    const last = frame.unit === 'RANGE' ? end : i + 1; // RANGE: the peers share the result
+    for (let j = i; j < last; j++) out.push(r);
+    i = last;
   }
   return out;
 }
