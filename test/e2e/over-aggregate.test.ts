@@ -19,7 +19,7 @@ const COLUMNS: OracleColumn[] = [{ name: 'k', type: 'STRING' }, { name: 'v', typ
 
 const DDL = `
   CREATE TABLE t (k STRING, v INT, tm TIMESTAMP(3), WATERMARK FOR tm AS tm - INTERVAL '10' SECOND) WITH ('connector' = 'memory');
-  CREATE TABLE o (k STRING, v INT, tm TIMESTAMP(3), c BIGINT, s BIGINT, mn INT, mx INT, rs BIGINT, ru BIGINT) WITH ('connector' = 'memory');`;
+  CREATE TABLE o (k STRING, v INT, tm TIMESTAMP(3), c BIGINT, s BIGINT, mn INT, mx INT, rs BIGINT, ru BIGINT, lv INT) WITH ('connector' = 'memory');`;
 
 /** Several windows: calls sharing one window, ROWS n, ROWS UNBOUNDED, RANGE interval, RANGE UNBOUNDED (the default). */
 const SELECT = (dialect: 'weir' | 'duckdb'): string => {
@@ -28,7 +28,8 @@ const SELECT = (dialect: 'weir' | 'duckdb'): string => {
   return `SELECT k, v, tm,
     COUNT(*) ${w('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW')} AS c, SUM(v) ${w('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW')} AS s,
     MIN(v) ${w('ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')} AS mn, MAX(v) ${w(range)} AS mx,
-    SUM(v) ${w(range)} AS rs, SUM(v) ${dialect === 'weir' ? 'OVER (PARTITION BY k ORDER BY tm)' : w('RANGE UNBOUNDED PRECEDING')} AS ru FROM t`;
+    SUM(v) ${w(range)} AS rs, SUM(v) ${dialect === 'weir' ? 'OVER (PARTITION BY k ORDER BY tm)' : w('RANGE UNBOUNDED PRECEDING')} AS ru,
+    ${dialect === 'weir' ? 'LAST_VALUE(v)' : 'LAST_VALUE(v IGNORE NULLS)'} ${w('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW')} AS lv FROM t`;
 };
 
 /** Rows of 3 keys; distinct times (ROWS frames order ties by arrival, which DuckDB does not know), several in 3 s; disorder under the watermark's 10 s. */
