@@ -12,6 +12,7 @@ import { expectSameRows, oracleQuery, seeded, type OracleColumn, type Row } from
 import { propertySeed } from '../support/property.js';
 import { removeTempDirs, tempDir } from '../support/recovery.js';
 import { addData, checkProgress, execute, stopAndRestart, testStream } from '../support/stream-test.js';
+import { runCli, tempDir as cliTempDir, writeSql } from '../support/cli.js';
 
 afterEach(removeTempDirs);
 
@@ -125,6 +126,16 @@ describe('EXPLAIN and refusals', () => {
     const e = await explainError(sql);
     expect(e.message).toMatch(/FOLLOWING.*not supported yet/);
     expect(e.span?.column).toBe(`${DDL} ${sql}`.split('\n').at(-1)!.indexOf('2 FOLLOWING') + 1);
+  });
+
+  it('weir run reports a refusal as FILE:LINE:COLUMN, exit 1', async () => {
+    const script = `${DDL}\nINSERT INTO o (k, v, tm, c)\nSELECT k, v, tm, COUNT(*) OVER (PARTITION BY k ORDER BY v)\nFROM t;\n`;
+    const file = writeSql(cliTempDir('weir-over-cli-'), script, 'over.sql');
+    const r = await runCli(['run', file]);
+    expect(r.code).toBe(1);
+    const line = script.split('\n').findIndex((l) => l.startsWith('SELECT k, v, tm, COUNT')) + 1;
+    const column = script.split('\n')[line - 1]!.indexOf('v)') + 1;
+    expect(r.stderr.trim()).toBe(`${file}:${line}:${column}: OVER windows' ordering in stream mode must be defined on a time attribute, got 'v' of type INT`);
   });
 
   it('refuses an order on a column that is no time attribute, and DESC, as Flink', async () => {
