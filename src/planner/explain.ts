@@ -136,7 +136,8 @@ export function physicalLine(n: PhysicalNode): string {
     }
     case 'overAggregate': {
       // which form runs: rows released by the watermark (append), or frames recomputed over a retracting input (update)
-      const form = n.form === 'watermark' ? 'emit=watermark, input=append-only' : 'emit=recompute, input=retracting';
+      const form = n.form === 'watermark' ? 'emit=watermark, input=append-only'
+        : n.form === 'processing' ? 'emit=arrival, input=append-only' : 'emit=recompute, input=retracting';
       return `${n.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(n)}, ${form}) [operator ${n.operatorId}]`;
     }
     case 'topN':

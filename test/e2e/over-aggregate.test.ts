@@ -11,7 +11,7 @@ import { WeirError } from '../../src/common/errors.js';
 import { expectSameRows, oracleQuery, seeded, type OracleColumn, type Row } from '../support/oracle.js';
 import { propertySeed } from '../support/property.js';
 import { removeTempDirs, tempDir } from '../support/recovery.js';
-import { addData, checkProgress, execute, stopAndRestart, testStream } from '../support/stream-test.js';
+import { addData, advanceClock, checkAnswer, checkProgress, execute, stopAndRestart, testStream } from '../support/stream-test.js';
 import { runCli, tempDir as cliTempDir, writeSql } from '../support/cli.js';
 
 afterEach(removeTempDirs);
@@ -243,5 +243,29 @@ describe('OVER over an updating input (beyond Flink): frames recomputed, retract
     expect(text).toMatch(/OverAggregate\(partition=\[k#0\], order=tm#1, ROWS 2 PRECEDING, aggs=\[sum\(m#2\)\], emit=recompute, input=retracting\)/);
     const e = await new Engine().explain(`${UPDATING_DDL} SET 'output-mode' = 'append'; INSERT INTO o ${QUERY('weir')};`).then(() => undefined, (x: unknown) => x);
     expect((e as WeirError).message).toMatch(/append output mode not supported (when there are streaming aggregations|for an OVER aggregation)/);
+  });
+});
+
+describe('OVER on processing time (Flink\'s proctime OVER)', () => {
+  it('gives each row its frame in the batch that reads it; RANGE reaches back by the clock', async () => {
+    const sql = `
+      CREATE TABLE t (k STRING, v INT, pt AS PROCTIME()) WITH ('connector' = 'memory');
+      CREATE TABLE o (k STRING, v INT, c BIGINT, s BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, v,
+        COUNT(*) OVER (PARTITION BY k ORDER BY pt RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW),
+        SUM(v) OVER (PARTITION BY k ORDER BY pt ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t;`;
+    expect(await new Engine().explain(sql)).toContain('emit=arrival, input=append-only');
+    const env = await testStream(sql, [
+      advanceClock(1000),
+      addData('t', [{ k: 'a', v: 1 }, { k: 'a', v: 2 }]), // one batch at 1 s: peers for RANGE
+      advanceClock(1500),
+      addData('t', [{ k: 'a', v: 4 }]), // 2.5 s: the rows from 0.5 s on
+      advanceClock(2500),
+      addData('t', [{ k: 'a', v: 8 }]), // 5 s: the rows from 3 s on: itself
+      checkAnswer('o', [
+        { k: 'a', v: 1, c: 2, s: 1 }, { k: 'a', v: 2, c: 2, s: 3 }, { k: 'a', v: 4, c: 3, s: 6 }, { k: 'a', v: 8, c: 1, s: 12 },
+      ]),
+    ]);
+    expect(env.engine.output('o').changes().every((c) => c.kind === 'insert')).toBe(true);
   });
 });

@@ -209,7 +209,8 @@ export interface OverAggregateNode extends NodeBase {
   readonly frame: OverFrame;
   readonly calls: readonly AggregateCall[];
   readonly sort: boolean;
-  readonly form: 'watermark' | 'updating';
+  /** 'processing': ordered by a processing-time attribute, rows come out in the batch that reads them */
+  readonly form: 'watermark' | 'processing' | 'updating';
   readonly mode: OutputModeName;
 }
 

@@ -1,9 +1,10 @@
 /**
  * How OVER aggregates (and ORDER BY a rowtime) run on a stream (physical OverAggregateNode):
  * - over an append-only input, as Flink: ordered by an event-time attribute (ascending, the binder
- *   checks), rows are released in time order as the watermark passes them; the result only inserts.
- *   An order on a column that is no time attribute is refused as Flink refuses it; a processing-time
- *   order is not supported yet.
+ *   checks), rows are released in time order as the watermark passes them; ordered by a
+ *   processing-time attribute, each row comes out in the batch that reads it (its frame is what came
+ *   before it); the result only inserts. An order on a column that is no time attribute is refused
+ *   as Flink refuses it.
  * - over an input that retracts (an aggregation, a Top-N, a retracting join below), beyond Flink
  *   (which cannot consume retractions here: Nexmark q6): every row is kept and a changed partition's
  *   frames are recomputed; the result updates (DELETE / INSERT), so the query runs in update mode.
@@ -39,10 +40,11 @@ export function planOver(p: OverAggregate, b: JoinPlanningContext, mode: OutputM
         `${what} in stream mode must be defined on a time attribute: '${column}' is not one ` +
         '(declare WATERMARK FOR it in its table, or order by a column that is one)', p.span);
     }
-    if (domain === 'processing') {
-      throw new WeirError('UNSUPPORTED', `${what} on a processing-time attribute ('${column}') is not supported yet; order by an event-time attribute`, p.span);
+    if (domain === 'processing' && p.sort) {
+      throw new WeirError('UNSUPPORTED', `ORDER BY a processing-time attribute ('${column}') is not supported yet; order by an event-time attribute`, p.span);
     }
-    form = 'watermark';
+    // processing time (Flink's proctime OVER): rows are in order as they arrive, frames close at once
+    form = domain === 'processing' ? 'processing' : 'watermark';
   } else {
     if (p.sort) {
       throw new WeirError('UNSUPPORTED',
@@ -53,6 +55,6 @@ export function planOver(p: OverAggregate, b: JoinPlanningContext, mode: OutputM
   }
   return b.register((operatorId): OverAggregateNode => ({
     kind: 'overAggregate', operatorId, input, partitionBy: p.partitionBy, timeColumn: p.timeColumn, frame: p.frame,
-    calls: p.calls, sort: p.sort, form, mode, schema: p.schema, appendOnly: form === 'watermark',
+    calls: p.calls, sort: p.sort, form, mode, schema: p.schema, appendOnly: form !== 'updating',
   }));
 }

@@ -9,6 +9,10 @@
  * State per partition: the pending rows, the released rows a later frame can still reach (ROWS n:
  * the last n; RANGE interval: those within it) or, for UNBOUNDED frames, the accumulators only.
  *
+ * The 'processing' form (ordered by a processing-time attribute, Flink's proctime OVER) is the
+ * watermark form with every row released in the batch that reads it: no row waits, none is late,
+ * and RANGE frames drop rows older than the batch's processing time minus the interval.
+ *
  * The 'updating' form (an input that retracts, beyond Flink): a partition keeps every live row, in
  * order of time then row (a deterministic order whatever the arrivals); at the end of a batch each
  * partition it changed is recomputed and the difference from what was emitted for it goes out as
@@ -80,6 +84,7 @@ export class OverAggregateOperator implements Operator {
   private readonly partitions = new Map<string, Partition>();
   private readonly late: LateRows;
   private readonly updating: boolean;
+  private readonly processing: boolean;
   private touched: Partition[] = [];
   private nextSeq = 0;
   /** rows and UNBOUNDED accumulators changed in this batch: written to the store once, at its end (a row that comes and goes in one batch is never written) */
@@ -100,6 +105,7 @@ export class OverAggregateOperator implements Operator {
     this.fns = new OverFunctions(node.calls, input, exprCtx);
     this.outSchema = toArrowSchema(node.schema);
     this.updating = node.form === 'updating';
+    this.processing = node.form === 'processing';
     this.late = new LateRows(`${node.sort ? 'sort' : 'overAggregate'}[${node.operatorId}]`, input, lateSink);
     this.load();
   }
@@ -156,7 +162,8 @@ export class OverAggregateOperator implements Operator {
     const r = this.read(b);
     texts.forEach((text, i) => {
       const time = Number(r.times[i]);
-      const where: Place = this.updating ? 'u' : time <= this.releasedUpTo ? 'h' : 'p';
+      // (processing form: every row was released in the batch that read it)
+      const where: Place = this.updating ? 'u' : this.processing || time <= this.releasedUpTo ? 'h' : 'p';
       const row: HeldRow = { seq: seqs[i]!, time, text, args: r.args[i]!, where, stored: true };
       const p = this.partition(r.keys[i]!);
       (where === 'p' ? p.pending : p.rows).push(row);
@@ -194,7 +201,7 @@ export class OverAggregateOperator implements Operator {
       }
       return [];
     }
-    const closed = lateThreshold('event', ctx, this.node.mode);
+    const closed = this.processing ? -Infinity : lateThreshold('event', ctx, this.node.mode);
     const accepted = new Uint8Array(n).fill(1);
     const times = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -227,11 +234,13 @@ export class OverAggregateOperator implements Operator {
     return { keys: rows.map((o) => this.resultCodec.encode(o.results) + o.row.text), rows };
   }
 
-  onWatermark(watermark: number): Chunk[] {
+  onWatermark(eventWatermark: number, ctx: BatchContext): Chunk[] {
     if (this.updating) return [];
+    // processing time: everything read so far is released; the clock is where frames reach back from
+    const watermark = this.processing ? Infinity : eventWatermark;
     const out: OutRow[] = [];
     const frame = this.node.frame;
-    if (watermark > this.releasedUpTo) this.releasedUpTo = watermark;
+    if (!this.processing && watermark > this.releasedUpTo) this.releasedUpTo = watermark;
     for (const p of this.partitions.values()) {
       if (p.pending.length === 0) continue;
       p.pending.sort(byTimeThenSeq);
@@ -253,7 +262,9 @@ export class OverAggregateOperator implements Operator {
       // a partition holding nothing but accumulators stays (they are its state); an empty one goes
       if (p.pending.length === 0 && p.rows.length === 0 && p.accs === undefined) this.partitions.delete(p.key);
     }
-    if (frame.unit === 'RANGE' && Number.isFinite(frame.preceding)) this.evictBefore(watermark - frame.preceding);
+    // a row still to come is later than the watermark (processing form: than this batch's time, at least)
+    const horizon = this.processing ? ctx.processingTime : watermark;
+    if (frame.unit === 'RANGE' && Number.isFinite(frame.preceding)) this.evictBefore(horizon - frame.preceding);
     if (out.length === 0) return [];
     out.sort((a, b) => byTimeThenSeq(a.row, b.row));
     return [this.chunkOf(out)];
@@ -345,7 +356,7 @@ export class OverAggregateOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    if (this.updating) return false;
+    if (this.updating || this.processing) return false;
     for (const p of this.partitions.values()) for (const r of p.pending) if (r.time <= watermark) return true;
     return false;
   }
