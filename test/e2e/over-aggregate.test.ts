@@ -81,7 +81,7 @@ describe('OVER aggregates equal DuckDB\'s window functions', () => {
     }
   });
 
-  it('across a restart, with state bounded by the frames', async () => {
+  it.each(['filesystem', 'lmdb'])('across restarts (one re-running an uncommitted batch), with state bounded by the frames (%s)', async (backend) => {
     const rand = seeded(propertySeed());
     const rows = generate(rand, 80);
     const checkpointDir = tempDir('weir-over-');
@@ -96,14 +96,27 @@ describe('OVER aggregates equal DuckDB\'s window functions', () => {
       }),
       stopAndRestart(),
       addData('t', rows.slice(30, 55)),
-      stopAndRestart(),
+      stopAndRestart({ dropLastCommit: true }),
       addData('t', rows.slice(55)),
       execute((env) => expectSameRows(env.engine.output('o').rows(), expected, 'after two restarts')),
       checkProgress((p) => {
         const unbounded = p.stateOperators.find((s) => s.numRowsTotal <= 3 + 10);
         expect(unbounded, 'an UNBOUNDED frame keeps an accumulator per key (and rows waiting)').toBeDefined();
       }),
-    ], { checkpointDir });
+    ], { checkpointDir, settings: { 'state.backend': backend } });
+  });
+});
+
+describe('late rows', () => {
+  it('drops and counts a row at or below the watermark, as the window operators do', async () => {
+    const sql = `${DDL} INSERT INTO o (k, v, tm, c) SELECT k, v, tm, COUNT(*) OVER (PARTITION BY k ORDER BY tm ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) FROM t;`;
+    await testStream(sql, [
+      addData('t', [{ k: 'a', v: 1, tm: 10_000 }, { k: 'a', v: 2, tm: 30_000 }]), // watermark 20 s: the first row comes out
+      addData('t', [{ k: 'a', v: 3, tm: 15_000 }]), // late
+      checkProgress((p) => expect(p.stateOperators[0]!.numRowsDroppedByWatermark).toBe(1)),
+      addData('t', [{ k: 'a', v: 4, tm: 50_000 }]), // watermark 40 s: 30 s comes out, counting only 10 s before it
+      checkAnswer('o', [{ k: 'a', v: 1, tm: 10_000, c: 1 }, { k: 'a', v: 2, tm: 30_000, c: 2 }].map((r) => ({ ...r, s: null, mn: null, mx: null, rs: null, ru: null, lv: null }))),
+    ]);
   });
 });
 
@@ -231,7 +244,7 @@ describe('OVER over an updating input (beyond Flink): frames recomputed, retract
         stopAndRestart(),
         ...batches.slice(cut).map((b) => addData('t', b)),
         execute((e) => expectSameRows(e.engine.output('o').rows(), expected, `seed ${seed + 100 + run}`)),
-      ], { checkpointDir: tempDir('weir-over-upd-') });
+      ], { checkpointDir: tempDir('weir-over-upd-'), settings: { 'state.backend': run % 2 === 0 ? 'filesystem' : 'lmdb' } });
       const kinds = new Set(env.engine.output('o').changes().map((c) => c.kind));
       expect(kinds.has('delete'), 'rows were retracted as frames changed').toBe(true);
     }
