@@ -40,7 +40,7 @@ import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { decodeColumn } from '../window/row-keys.js';
 import { lateThreshold } from '../window/window-aggregate.js';
 import type { OverRow } from './over-frames.js';
-import { frameResults, OverFunctions, stillInFrame } from './over-frames.js';
+import { byTimeThenSeq, byTimeThenText, frameResults, lowerBound, notIn, OverFunctions, stillInFrame } from './over-frames.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
@@ -324,20 +324,8 @@ export class OverAggregateOperator implements Operator {
       const before = p.before!;
       const after = this.outputKeys(p);
       // multiset difference: what left the partition's output, what entered it
-      const count = new Map<string, number>();
-      for (const k of after.keys) count.set(k, (count.get(k) ?? 0) + 1);
-      before.keys.forEach((k, i) => {
-        const c = count.get(k) ?? 0;
-        if (c > 0) count.set(k, c - 1);
-        else removedRows.push(before.rows[i]!);
-      });
-      const left = new Map<string, number>();
-      for (const k of before.keys) left.set(k, (left.get(k) ?? 0) + 1);
-      after.keys.forEach((k, i) => {
-        const c = left.get(k) ?? 0;
-        if (c > 0) left.set(k, c - 1);
-        else addedRows.push(after.rows[i]!);
-      });
+      for (const i of notIn(before.keys, after.keys)) removedRows.push(before.rows[i]!);
+      for (const i of notIn(after.keys, before.keys)) addedRows.push(after.rows[i]!);
       p.before = undefined;
       if (p.rows.length === 0) this.partitions.delete(p.key);
     }
@@ -389,23 +377,4 @@ export class OverAggregateOperator implements Operator {
       numRowsDroppedByWatermark: this.late.batchCount(),
     };
   }
-}
-
-function byTimeThenSeq(a: OverRow, b: OverRow): number {
-  return a.time - b.time || a.seq - b.seq;
-}
-
-function byTimeThenText(a: OverRow, b: OverRow): number {
-  return a.time - b.time || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
-}
-
-/** The first position in `rows` (time then text order) not before `row`. */
-function lowerBound(rows: readonly OverRow[], row: OverRow): number {
-  let lo = 0, hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (byTimeThenText(rows[mid]!, row) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -199,3 +199,37 @@ export function stillInFrame(rows: readonly OverRow[], frame: OverFrame): OverRo
   const last = rows[rows.length - 1]!.time;
   return rows.filter((r) => r.time >= last - frame.preceding);
 }
+
+/** Rows in time order, ties by arrival (the watermark and processing forms). */
+export function byTimeThenSeq(a: OverRow, b: OverRow): number {
+  return a.time - b.time || a.seq - b.seq;
+}
+
+/** Rows in time order, ties by row (the updating form: an order whatever the arrivals). */
+export function byTimeThenText(a: OverRow, b: OverRow): number {
+  return a.time - b.time || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+}
+
+/** The first position in `rows` (time then text order) not before `row`. */
+export function lowerBound(rows: readonly OverRow[], row: OverRow): number {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byTimeThenText(rows[mid]!, row) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The positions of `keys` beyond their count in `other` (a multiset difference). */
+export function notIn(keys: readonly string[], other: readonly string[]): number[] {
+  const count = new Map<string, number>();
+  for (const k of other) count.set(k, (count.get(k) ?? 0) + 1);
+  const out: number[] = [];
+  keys.forEach((k, i) => {
+    const c = count.get(k) ?? 0;
+    if (c > 0) count.set(k, c - 1);
+    else out.push(i);
+  });
+  return out;
+}
