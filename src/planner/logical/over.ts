@@ -1,5 +1,6 @@
 import type { SourceSpan } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
+import type { BoundExpr } from '../expr.js';
 import type { AggregateCall } from './aggregate.js';
 import type { LogicalPlan } from './plan.js';
 
@@ -26,7 +27,7 @@ export interface OverFrame {
 export interface OverAggregate {
   readonly kind: 'over';
   readonly input: LogicalPlan;
-  readonly partitionBy: readonly import('../expr.js').BoundExpr[];
+  readonly partitionBy: readonly BoundExpr[];
   readonly timeColumn: number;
   readonly frame: OverFrame;
   readonly calls: readonly AggregateCall[];
@@ -53,10 +54,4 @@ export function overAggregate(
 /** The same window over another input with the same columns. */
 export function overAggregateOver(p: OverAggregate, input: LogicalPlan): OverAggregate {
   return overAggregate(input, p);
-}
-
-/** `ROWS 10 PRECEDING`, `RANGE INTERVAL 60000 ms PRECEDING`, `RANGE UNBOUNDED PRECEDING` for EXPLAIN. */
-export function frameText(f: OverFrame): string {
-  if (f.preceding === Infinity) return `${f.unit} UNBOUNDED PRECEDING`;
-  return f.unit === 'ROWS' ? `ROWS ${f.preceding} PRECEDING` : `RANGE ${f.preceding} ms PRECEDING`;
 }
