@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every Nexmark query (q0–q23 but q6, which Flink and Weir refuse, plus `hop`,
- * q5's HOP aggregation alone) through the Engine (generator included, blackhole sink), next to
+ * `npm run bench`: every Nexmark query (q0–q23, q6 with its rownum filter one level out, plus `hop`,
+ * q5's HOP aggregation alone, and `over`, OVER aggregates per auction over a 10 s RANGE) through the Engine (generator included, blackhole sink), next to
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
@@ -40,7 +40,7 @@ import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexm
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
 const RATE = 10_000_000;
-const ALL_QUERIES = [...SUITE_QUERIES, 'hop'];
+const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over'];
 const DEFAULT_EVENTS = 2_000_000;
 /**
  * Fewer events for the queries that do more per event, so that each run takes a few seconds on one
@@ -85,6 +85,18 @@ function positive(name, text) {
 const eventsOf = (q, args) => args.events ?? EVENTS_BY_QUERY[q] ?? DEFAULT_EVENTS;
 
 /**
+ * Event rates of their own (the generator's TPS: event time, not pacing): at 10 M events/s the
+ * watermark's 4 s delay holds back every event of a run, so `over` runs at 10 000 events/s, where
+ * its RANGE frame (10 s) and the delay hold some 14 s of bids and the rest of the stream passes
+ * through: its state is flat. q6 runs at 1 000 events/s, where every event has a millisecond of its
+ * own: its Top-N and its OVER frame order by time, and at higher rates rows of equal time make the
+ * frames' members (and so the checksum) depend on arrival order, which DuckDB does not see. DuckDB
+ * gets the same rows.
+ */
+const RATE_BY_QUERY = { over: 10_000, q6: 1_000 };
+const rateOf = (q) => RATE_BY_QUERY[q] ?? RATE;
+
+/**
  * The windowed query of the bench: q5's inner HOP aggregation (bids per auction per 10 s window
  * sliding by 2 s), in append mode: each window is emitted once, when the watermark closes it.
  */
@@ -98,6 +110,19 @@ const HOP_QUERY = {
 };
 
 /**
+ * The OVER query of the bench: per bid, the bids of its auction in the 10 s before it (count, max,
+ * average price), as Flink's streaming OVER emits them when the watermark passes; its state is the
+ * rows within 10 s of the watermark, flat however long the stream runs.
+ */
+const OVER_QUERY = {
+  sink: `CREATE TABLE over_out (auction BIGINT, price BIGINT, dateTime TIMESTAMP(3), bids BIGINT, max_price BIGINT, avg_price DOUBLE)
+         WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO over_out
+           SELECT auction, price, dateTime, COUNT(*) OVER w, MAX(price) OVER w, AVG(price) OVER w FROM bid
+           WINDOW w AS (PARTITION BY auction ORDER BY dateTime RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW);`,
+};
+
+/**
  * The benchmark's DDL and query text, with the sink (the INSERT's table; q10's partitioned
  * filesystem table too) rewritten to the blackhole connector. Other tables (q13's side input) keep
  * their options.
@@ -106,6 +131,7 @@ export function benchScript(query) {
   const read = (f) => readFileSync(path.join(FIXTURES, f), 'utf8');
   const ddl = `${read('ddl_gen.sql')};\n${read('ddl_views.sql')}`;
   if (query === 'hop') return { ddl: `${ddl}\n${HOP_QUERY.sink}`, insert: HOP_QUERY.insert };
+  if (query === 'over') return { ddl: `${ddl}\n${OVER_QUERY.sink}`, insert: OVER_QUERY.insert };
   const text = read(`${query}.sql`);
   const cut = text.search(/\bINSERT\s+INTO\b/i);
   const sink = /INSERT\s+INTO\s+(\w+)/i.exec(text)[1];
@@ -118,9 +144,9 @@ export function benchScript(query) {
 /** Where q13's side input lives: `${FLINK_HOME}/data/side_input.txt`, as the benchmark's DDL says. */
 const SIDE_INPUT_HOME = path.join(os.tmpdir(), 'weir-bench-flink-home');
 
-function settings(events) {
+function settings(events, rate = RATE) {
   return {
-    TPS: String(RATE), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
+    TPS: String(rate), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
     NEXMARK_TABLE: 'datagen', FLINK_HOME: SIDE_INPUT_HOME, NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',
   };
 }
@@ -171,7 +197,7 @@ async function child(query, events, ui, generator) {
   try {
     const { Engine } = await import('../dist/index.js');
     const { ddl, insert, sink } = runScript(query, generator);
-    const engine = new Engine({ settings: settings(events) });
+    const engine = new Engine({ settings: settings(events, rateOf(query)) });
     const checksum = new Checksum();
     let checkNs = 0n;
     engine.foreachBatch(sink, (batch) => {
@@ -184,7 +210,14 @@ async function child(query, events, ui, generator) {
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const [q] = await engine.execute(insert, { file: `${query}.sql` });
+    // the state held over time (rows of every stateful operator, sampled every 250 ms)
+    const state = [];
+    const sample = setInterval(() => {
+      const ops = q.lastProgress?.stateOperators;
+      if (ops) state.push(ops.reduce((a, o) => a + o.numRowsTotal, 0));
+    }, 250);
     await q.awaitTermination();
+    clearInterval(sample);
     // the checksum's own time is not the query's: taken out of both the wall and the CPU time
     const checkMs = Number(checkNs) / 1e6;
     const ms = Number(process.hrtime.bigint() - t0) / 1e6 - checkMs;
@@ -192,7 +225,7 @@ async function child(query, events, ui, generator) {
     const watched = stopWatching ? await stopWatching() : undefined;
     if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
     send({ ms, cpuMs: (cpu.user + cpu.system) / 1000 - checkMs, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1,
-      eventBytes: watched?.bytes, scrapes: watched?.scrapes, checksum: checksum.toJSON(), checkMs });
+      eventBytes: watched?.bytes, scrapes: watched?.scrapes, checksum: checksum.toJSON(), checkMs, state });
   } catch (e) {
     // a WeirError's FILE:LINE:COLUMN form when it has one
     const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
@@ -218,6 +251,9 @@ function runChild(query, events, generator, ui = false) {
   });
 }
 
+/** The state samples at a quarter, half, three quarters and the end of a run: flat, or growing. */
+const stateCurve = (xs) => `[${[0.25, 0.5, 0.75, 1].map((f) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length) - (f === 1 ? 1 : 0))].toLocaleString('en-US')).join(', ')}]`;
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** DuckDB's times for `query`, and the checksum of its result (from the first run, untimed). */
@@ -242,11 +278,13 @@ async function duckDbTimes(con, query, runs) {
 async function runDuckDb(queries, args) {
   const duck = await import('@duckdb/node-api');
   const { generateEvents, nexmarkConfig } = await import('../dist/connectors/nexmark/generator.js');
-  const config = nexmarkConfig({ firstEventRate: RATE, nextEventRate: RATE });
   const out = {};
   const byEvents = new Map();
-  for (const q of queries) byEvents.set(eventsOf(q, args), [...(byEvents.get(eventsOf(q, args)) ?? []), q]);
-  for (const [events, qs] of [...byEvents].sort((a, b) => a[0] - b[0])) {
+  const loadKey = (q) => `${eventsOf(q, args)} ${rateOf(q)}`;
+  for (const q of queries) byEvents.set(loadKey(q), [...(byEvents.get(loadKey(q)) ?? []), q]);
+  for (const [key, qs] of [...byEvents].sort((a, b) => parseInt(a[0], 10) - parseInt(b[0], 10))) {
+    const [events, rate] = key.split(' ').map(Number);
+    const config = nexmarkConfig({ firstEventRate: rate, nextEventRate: rate });
     const instance = await duck.DuckDBInstance.create(':memory:', { threads: String(args.duckdbThreads) });
     const con = await instance.connect();
     const tables = [...new Set(qs.flatMap((q) => NEXMARK_DUCKDB[q].tables))];
@@ -303,6 +341,7 @@ async function main() {
         console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
           `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB, ` +
           `${res.checksum.rows.toLocaleString('en-US')} rows, checksum ${res.checksum.sum} (${(res.checkMs / 1000).toFixed(2)} s, not counted)` +
+          (res.state?.length > 0 ? `, state rows over time ${stateCurve(res.state)}` : '') +
           (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
       }
       if (weir[q]?.error) break;

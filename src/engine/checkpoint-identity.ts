@@ -95,6 +95,15 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
       legacy: { plan: description, rows: 'arrow blocks' },
     };
   },
+  overAggregate: (n) => ({
+    schema: {
+      partitionBy: n.partitionBy.map(keyText), time: typeToString(n.input.schema.columns[n.timeColumn]!.type),
+      frame: `${n.frame.unit} ${n.frame.preceding} PRECEDING`, calls: n.calls.map((a) => aggregateText(a, false)), form: n.form,
+      // held rows are kept whole, as row texts of the input's columns
+      rows: rowTypes(n.input), inputAppendOnly: n.input.appendOnly,
+    },
+    description: physicalLine(n),
+  }),
   topN: (n) => ({
     schema: {
       partitionBy: n.partitionBy.map(keyText), windowEndKey: n.windowEndKey ?? null,

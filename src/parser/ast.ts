@@ -159,6 +159,8 @@ export interface SelectQuery extends QueryTail {
   readonly where: Expr | undefined;
   readonly groupBy: readonly Expr[];
   readonly having: Expr | undefined;
+  /** `WINDOW w AS (...), ...`: named OVER windows */
+  readonly windows?: readonly { readonly name: Ident; readonly spec: OverSpec }[];
   readonly span: SourceSpan;
 }
 
@@ -402,9 +404,13 @@ export interface CastExpr {
 export interface WindowFrameBound {
   readonly kind: 'unboundedPreceding' | 'preceding' | 'currentRow' | 'following' | 'unboundedFollowing';
   readonly offset: Expr | undefined;
+  /** where the bound is written (absent for the implied CURRENT ROW end) */
+  readonly span?: SourceSpan;
 }
 
 export interface OverSpec {
+  /** `OVER w`: the window `w` of the SELECT's WINDOW clause (the other fields are empty then) */
+  readonly name?: Ident;
   readonly partitionBy: readonly Expr[];
   readonly orderBy: readonly OrderItem[];
   readonly frame:

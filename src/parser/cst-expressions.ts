@@ -238,6 +238,7 @@ function floorCeil(n: CstNode, span: SourceSpan): Expr {
 function functionCall(n: CstNode, span: SourceSpan): CallExpr {
   const filter = node(n, 'filter');
   const over = node(n, 'overClause');
+  const overName = node(n, 'overName');
   return {
     kind: 'call',
     name: ident(need(n, 'name')),
@@ -245,12 +246,12 @@ function functionCall(n: CstNode, span: SourceSpan): CallExpr {
     distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
     star: has(n, 'star'),
     filter: filter ? expr(filter) : undefined,
-    over: over ? overSpec(over) : undefined,
+    over: over ? overSpec(over) : overName ? { name: ident(overName), partitionBy: [], orderBy: [], frame: undefined, span: nodeSpan(overName) } : undefined,
     span,
   };
 }
 
-function overSpec(n: CstNode): OverSpec {
+export function overSpec(n: CstNode): OverSpec {
   const unit = tok(n, 'frameUnit');
   const start = node(n, 'start');
   const end = node(n, 'end');
@@ -266,10 +267,11 @@ function overSpec(n: CstNode): OverSpec {
 }
 
 function frameBound(n: CstNode): WindowFrameBound {
-  if (has(n, 'CURRENT')) return { kind: 'currentRow', offset: undefined };
+  const span = nodeSpan(n);
+  if (has(n, 'CURRENT')) return { kind: 'currentRow', offset: undefined, span };
   const preceding = needTok(n, 'direction').tokenType === T.Preceding;
-  if (has(n, 'UNBOUNDED')) return { kind: preceding ? 'unboundedPreceding' : 'unboundedFollowing', offset: undefined };
-  return { kind: preceding ? 'preceding' : 'following', offset: expr(need(n, 'expression')) };
+  if (has(n, 'UNBOUNDED')) return { kind: preceding ? 'unboundedPreceding' : 'unboundedFollowing', offset: undefined, span };
+  return { kind: preceding ? 'preceding' : 'following', offset: expr(need(n, 'expression')), span };
 }
 
 export function orderItem(n: CstNode): OrderItem {

@@ -6,7 +6,7 @@ import { WeirError } from '../common/errors.js';
 import type {
   CommonTableExpr, FromItem, JoinType, Query, SelectItem, SelectQuery, SetOperation, TableFunctionArg,
 } from './ast.js';
-import { expr, orderItem } from './cst-expressions.js';
+import { expr, orderItem, overSpec } from './cst-expressions.js';
 import { has, ident, identFromToken, identList, identParts, need, node, nodes, tok, toks } from './cst-util.js';
 import { joinSpans, nodeSpan, tokenSpan } from './spans.js';
 import * as T from './tokens.js';
@@ -92,6 +92,7 @@ function select(n: CstNode): SelectQuery {
     where: where ? expr(where) : undefined,
     groupBy: nodes(n, 'groupBy').map(expr),
     having: having ? expr(having) : undefined,
+    ...(has(n, 'window') ? { windows: nodes(n, 'window').map((w) => ({ name: ident(need(w, 'name')), spec: overSpec(need(w, 'overClause')) })) } : {}),
     with: [],
     orderBy: [],
     limit: undefined,

@@ -22,7 +22,7 @@ export type RuleName =
   | 'expression' | 'predicate' | 'predicateSuffix' | 'additive' | 'postfix' | 'literal'
   | 'intervalLiteral' | 'typedLiteral' | 'caseExpression' | 'castExpression' | 'extractExpression'
   | 'trimExpression' | 'substringExpression' | 'positionExpression' | 'floorCeilExpression'
-  | 'existsExpression' | 'functionCall' | 'overClause' | 'frameBound' | 'columnRef' | 'qualifiedName'
+  | 'existsExpression' | 'functionCall' | 'overClause' | 'windowDef' | 'frameBound' | 'columnRef' | 'qualifiedName'
   | 'identifier' | 'dataType' | 'rowField';
 
 export interface Dsl {

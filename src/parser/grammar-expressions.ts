@@ -286,7 +286,11 @@ export function defineExpressionRules($: Dsl): void {
       $.sub('expression', 2, 'filter');
       $.consume(T.RParen, 1);
     }, 2);
-    $.option(() => { $.consume(T.Over); $.sub('overClause'); }, 3);
+    $.option(() => {
+      $.consume(T.Over);
+      // OVER (...) or OVER w (a window of the SELECT's WINDOW clause)
+      $.or([{ ALT: () => $.sub('overClause') }, { ALT: () => $.sub('identifier', 9, 'overName') }], 4);
+    }, 3);
   });
 
   // OVER ( [PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE [BETWEEN a AND b | a]] )

@@ -91,6 +91,18 @@ export function defineQueryRules($: Dsl): void {
       $.many(() => { $.consume(T.Comma, 1); $.sub('expression', 2, 'groupBy'); }, 1);
     }, 3);
     $.option(() => { $.consume(T.Having); $.sub('expression', 3, 'having'); }, 4);
+    $.option(() => {
+      $.consume(T.WindowKw);
+      $.sub('windowDef', 0, 'window');
+      $.many(() => { $.consume(T.Comma, 2); $.sub('windowDef', 1, 'window'); }, 2);
+    }, 5);
+  });
+
+  // `w AS (PARTITION BY ... ORDER BY ... ROWS ...)` of a WINDOW clause
+  $.rule('windowDef', () => {
+    $.sub('identifier', 0, 'name');
+    $.consume(T.As);
+    $.sub('overClause');
   });
 
   $.rule('selectItem', () => {

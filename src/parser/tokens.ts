@@ -111,6 +111,8 @@ export const For = reserved('FOR');
 export const SystemTime = reserved('SYSTEM_TIME');
 export const Of = reserved('OF');
 export const Over = reserved('OVER');
+/** `WINDOW w AS (...)` after HAVING: named OVER windows (reserved, as in Flink) */
+export const WindowKw = reserved('WINDOW');
 export const Partition = reserved('PARTITION');
 export const Filter = reserved('FILTER');
 export const Rows = reserved('ROWS');

@@ -4,7 +4,7 @@
  */
 import type { BoundExpr } from './expr.js';
 import { exprToString } from './expr.js';
-import type { AggregateCall, LogicalPlan, RankOrderKey, WindowSpec } from './logical/plan.js';
+import type { AggregateCall, LogicalPlan, OverFrame, RankOrderKey, WindowSpec } from './logical/plan.js';
 import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
@@ -52,6 +52,20 @@ export function topNText(n: {
   return `partition=[${n.partitionBy.map(exprToString).join(', ')}], order=[${order.join(', ')}], ${rows}, rank=${n.outputRank ? 'output' : 'hidden'}`;
 }
 
+/** `partition=[seller#1], order=dateTime#3, ROWS 10 PRECEDING, aggs=[avg(price#2)]`: an OVER window and its calls. */
+export function overAggregateText(n: {
+  readonly input: { readonly schema: { readonly columns: readonly { readonly name: string }[] } };
+  readonly partitionBy: readonly BoundExpr[]; readonly timeColumn: number; readonly frame: OverFrame;
+  readonly calls: readonly AggregateCall[]; readonly sort: boolean;
+}): string {
+  const order = `${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn}`;
+  if (n.sort) return `order=${order} ASC`;
+  const f = n.frame;
+  const frame = f.preceding === Infinity ? `${f.unit} UNBOUNDED PRECEDING`
+    : f.unit === 'ROWS' ? `ROWS ${f.preceding} PRECEDING` : `RANGE ${intervalText(f.preceding)} PRECEDING`;
+  return `partition=[${n.partitionBy.map(exprToString).join(', ')}], order=${order}, ${frame}, aggs=[${n.calls.map(aggCallText).join(', ')}]`;
+}
+
 const named = (names: readonly string[], exprs: readonly BoundExpr[]): string =>
   exprs.map((e, i) => (e.kind === 'column' && e.name === names[i] ? exprToString(e) : `${names[i]}=${exprToString(e)}`)).join(', ');
 
@@ -72,6 +86,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
     case 'rank': return `TopN(${topNText(p)})`;
     case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
+    case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
   }
 }
 
@@ -121,6 +136,12 @@ export function physicalLine(n: PhysicalNode): string {
       // table keys are over the lookup row (key#0 is the first loaded column of the table)
       const keys = n.probeKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.tableKeys[i]!)}`).join(', ');
       return `LookupJoin(${n.joinType}, table=${n.table.name}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''})`;
+    }
+    case 'overAggregate': {
+      // which form runs: rows released by the watermark (append), or frames recomputed over a retracting input (update)
+      const form = n.form === 'watermark' ? 'emit=watermark, input=append-only'
+        : n.form === 'processing' ? 'emit=arrival, input=append-only' : 'emit=recompute, input=retracting';
+      return `${n.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(n)}, ${form}) [operator ${n.operatorId}]`;
     }
     case 'topN':
       if (n.windowEndKey !== undefined) {

@@ -60,7 +60,7 @@ describe('binder errors: windows', () => check([
 ]));
 
 describe('binder errors: not supported yet', () => check([
-  ['SELECT a FROM t ORDER BY a', 'UNSUPPORTED 1:26 ORDER BY without LIMIT is not supported on a stream: the sorted result would never be final; add LIMIT n (a Top-N that updates as rows arrive), or rank rows per key with ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)'],
+  ['SELECT a FROM t ORDER BY a', 'UNSUPPORTED 1:26 ORDER BY without LIMIT is only supported on a stream for one event-time attribute ascending (rows released in time order as the watermark passes); otherwise the sorted result would never be final: add LIMIT n (a Top-N that updates as rows arrive), or rank rows per key with ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)'],
   ['SELECT a FROM t OFFSET 3', 'UNSUPPORTED 1:24 OFFSET needs a LIMIT on a stream: the rows after the offset never end'],
   ['SELECT a FROM t ORDER BY a + 1 LIMIT 3', 'UNSUPPORTED 1:26 ORDER BY an expression is not supported yet: select it with an alias and ORDER BY the alias'],
   ['SELECT a FROM t ORDER BY b LIMIT 3', "BIND 1:26 ORDER BY 'b' is not a column of the result: expected one of a"],
@@ -106,8 +106,10 @@ describe('binder errors: OVER windows and Top-N', () => check([
   ['SELECT ROW_NUMBER() OVER (ORDER BY count(*)) FROM t', 'BIND 1:36 aggregate function COUNT is not allowed in the ORDER BY of OVER'],
   ['SELECT RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
   ['SELECT DENSE_RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 DENSE_RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
-  ['SELECT AVG(a) OVER (PARTITION BY s ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) FROM t',
-    `UNSUPPORTED 1:8 OVER aggregate windows (AVG(...) OVER (...)) are not supported yet; the OVER window Weir runs is ${TOP_N}`],
+  ['SELECT AVG(a) OVER (PARTITION BY s ORDER BY ts ROWS BETWEEN 10 PRECEDING AND 1 FOLLOWING) FROM t',
+    'UNSUPPORTED 1:78 OVER frames that end after the current row (n FOLLOWING) are not supported yet: end the frame at CURRENT ROW'],
+  ['SELECT AVG(a) OVER (PARTITION BY s ORDER BY ts DESC) FROM t',
+    "UNSUPPORTED 1:45 OVER windows' ordering in stream mode must be defined on a time attribute ascending: DESC is not supported"],
 ]));
 
 describe('binder errors: INSERT', () => check([

@@ -17,4 +17,7 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   join: 2,
   // 1: a store entry per partition: its kept rows as compact binary strings
   topN: 1,
+  // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
+  // the watermark rows were released up to
+  overAggregate: 1,
 };

@@ -17,6 +17,7 @@ import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { TopNOperator } from '../operators/rank/top-n.js';
+import { OverAggregateOperator } from '../operators/over/over-aggregate.js';
 import { UnionOperator } from '../operators/union.js';
 import { TableFunctionOperator } from '../operators/table-function.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
@@ -74,6 +75,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   correlate: (n, c) => new TableFunctionOperator(n, c.expr),
+  overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

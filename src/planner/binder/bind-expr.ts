@@ -49,6 +49,8 @@ export interface ExprContext {
    * aggregate where it is called outside aggregate arguments (see user-aggregates.ts).
    */
   readonly pendingAsAggregate?: boolean;
+  /** the columns of the OVER aggregate calls of a select list (bind-over.ts) */
+  readonly overCalls?: ReadonlyMap<CallExpr, BoundExpr>;
 }
 
 const BINARY_FUNCTIONS: Readonly<Record<BinaryOp, ScalarFunctionName>> = {
@@ -184,7 +186,11 @@ function bindCase(e: CaseExpr, ctx: ExprContext): BoundExpr {
 
 function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const name = e.name.value.toUpperCase();
-  if (e.over) throw overError(e, name);
+  if (e.over) {
+    const ref = ctx.overCalls?.get(e);
+    if (ref) return ref;
+    throw overError(e, name);
+  }
   if (isAggregateCall(e, userAggregateTest(ctx))) {
     if (ctx.inAggregate) throw new WeirError('BIND', `aggregate function calls cannot be nested: ${name} inside an aggregate`, e.span);
     throw new WeirError('BIND', `aggregate function ${name} is not allowed in ${ctx.clause}`, e.span);

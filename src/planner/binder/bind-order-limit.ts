@@ -13,14 +13,19 @@ import { typeToString } from '../../common/types.js';
 import type { Expr, OrderItem, Query } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { rank, type RankOrderKey } from '../logical/rank.js';
+import { overAggregate } from '../logical/plan.js';
+import { timeAttributeOf } from '../incremental/window-match.js';
 import type { BoundQuery, QueryEnv } from './context.js';
 import { bindQueryNode } from './bind-query.js';
 
 export function bindOrderLimit(q: Query, env: QueryEnv): BoundQuery {
   if (q.limit === undefined) {
     if (q.offset) throw new WeirError('UNSUPPORTED', 'OFFSET needs a LIMIT on a stream: the rows after the offset never end', q.offset.span);
+    const sorted = sortByRowtime(q, env);
+    if (sorted) return sorted;
     throw new WeirError('UNSUPPORTED',
-      'ORDER BY without LIMIT is not supported on a stream: the sorted result would never be final; add LIMIT n (a Top-N that updates as rows arrive), '
+      'ORDER BY without LIMIT is only supported on a stream for one event-time attribute ascending (rows released in time order as the watermark passes); '
+      + 'otherwise the sorted result would never be final: add LIMIT n (a Top-N that updates as rows arrive), '
       + 'or rank rows per key with ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)', q.orderBy[0]!.span);
   }
   const inner = bindQueryNode({ ...q, orderBy: [], limit: undefined, offset: undefined }, env);
@@ -65,4 +70,21 @@ function count(e: Expr, what: string, min: number): number {
     throw new WeirError('BIND', `${what} takes a whole number${min > 0 ? ' of at least 1' : ''}, such as ${what} 10`, e.span);
   }
   return v;
+}
+
+/**
+ * `ORDER BY <rowtime> [ASC]` without LIMIT, as Flink sorts a stream by time: rows wait until the
+ * watermark passes them and come out in time order, append-only (an OVER node with no calls).
+ * Undefined when the ORDER BY is anything else (the caller refuses it).
+ */
+function sortByRowtime(q: Query, env: QueryEnv): BoundQuery | undefined {
+  if (q.orderBy.length !== 1 || q.orderBy[0]!.descending) return undefined;
+  const inner = bindQueryNode({ ...q, orderBy: [], limit: undefined, offset: undefined }, env);
+  const o = q.orderBy[0]!;
+  const index = resultColumn(o, inner.plan.schema.columns.map((c) => c.name));
+  if (timeAttributeOf(inner.plan, index) !== 'event') return undefined;
+  const plan = overAggregate(inner.plan, {
+    partitionBy: [], timeColumn: index, frame: { unit: 'ROWS', preceding: 0 }, calls: [], callNames: [], sort: true, span: o.span,
+  });
+  return { plan, spans: inner.spans };
 }

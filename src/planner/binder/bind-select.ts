@@ -15,6 +15,7 @@ import { userAggregateTest } from './user-aggregates.js';
 import type { ExprContext } from './bind-expr.js';
 import { bindExpr, requireBoolean } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
+import { bindOverAggregates, overAggregateCalls } from './bind-over.js';
 import { bindRowNumber, rowNumberItem, rowNumberRef, whereAliasError, whereWithTopN } from './bind-rank.js';
 import type { BoundQuery, QueryEnv } from './context.js';
 import { expandSelectItems, uniqueNames } from './select-items.js';
@@ -46,8 +47,13 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
     // ROW_NUMBER() OVER (...): a Top-N over the FROM and WHERE; the other items read its input columns
     const rn = rowNumberItem(columns);
     const ranked = rn && bindRowNumber(rn.call, plan, names[rn.index]!, sctx);
-    const exprs = columns.map((c, i) => (c.kind === 'star' ? c.expr : ranked && i === rn.index ? rowNumberRef(ranked) : bindExpr(c.ast, sctx)));
-    result = { plan: project(ranked ?? plan, exprs, names), spans: columns.map((c) => c.span) };
+    // OVER aggregates: windows over the FROM and WHERE (bind-over.ts); the select list reads their columns
+    const overs = overAggregateCalls(columns.map((c, i) => ({ ast: c.kind === 'expr' ? c.ast : undefined, name: names[i]! })));
+    if (ranked && overs.length > 0) throw new WeirError('UNSUPPORTED', 'ROW_NUMBER() and OVER aggregates in one SELECT are not supported yet', overs[0]!.call.span);
+    const windowed = overs.length > 0 ? bindOverAggregates(overs, plan, sctx, q.windows) : undefined;
+    const octx: ExprContext = windowed ? { ...sctx, overCalls: windowed.refs } : sctx;
+    const exprs = columns.map((c, i) => (c.kind === 'star' ? c.expr : ranked && i === rn.index ? rowNumberRef(ranked) : bindExpr(c.ast, octx)));
+    result = { plan: project(ranked ?? windowed?.plan ?? plan, exprs, names), spans: columns.map((c) => c.span) };
   }
   return q.distinct ? { plan: distinct(result.plan), spans: result.spans } : result;
 }

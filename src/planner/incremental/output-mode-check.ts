@@ -13,17 +13,18 @@ import type { OutputModeName } from './output-mode.js';
  * its Top-Ns whose result updates (all but a keep-first deduplication on processing time).
  */
 export interface AggregationInfo {
-  readonly kind: 'aggregate' | 'windowAggregate' | 'retractingJoin' | 'topN';
+  readonly kind: 'aggregate' | 'windowAggregate' | 'retractingJoin' | 'topN' | 'updatingOver';
   /** window aggregates: whether the window's time column carries a watermark */
   readonly watermarked: boolean;
 }
 
 export function chooseOutputMode(infos: readonly AggregationInfo[], requested: OutputModeName | undefined, span?: SourceSpan): OutputModeName {
-  const aggs = infos.filter((a) => a.kind !== 'retractingJoin');
+  const aggs = infos.filter((a) => a.kind !== 'retractingJoin' && a.kind !== 'updatingOver');
   const joins = infos.filter((a) => a.kind === 'retractingJoin');
   const unbounded = aggs.filter((a) => a.kind === 'aggregate');
   const unwatermarked = aggs.filter((a) => a.kind === 'windowAggregate' && !a.watermarked);
   const topNs = aggs.filter((a) => a.kind === 'topN');
+  const overs = infos.filter((a) => a.kind === 'updatingOver');
   switch (requested) {
     case 'append':
       if (unbounded.length > 0) {
@@ -47,6 +48,11 @@ export function chooseOutputMode(infos: readonly AggregationInfo[], requested: O
           'append output mode not supported for a Top-N (ROW_NUMBER() OVER (...) filtered to the top N): a row leaves the ' +
           'result when a better one arrives, and the rows below it move down a rank; use update or complete', span);
       }
+      if (overs.length > 0) {
+        throw new WeirError('PLAN',
+          'append output mode not supported for an OVER aggregation over a result that updates: a change recomputes ' +
+          'the frames it is in and retracts their rows; use update', span);
+      }
       return 'append';
     case 'complete':
       if (aggs.length === 0) {
@@ -56,6 +62,6 @@ export function chooseOutputMode(infos: readonly AggregationInfo[], requested: O
     case 'update':
       return 'update';
     case undefined:
-      return unbounded.length === 0 && unwatermarked.length === 0 && joins.length === 0 && topNs.length === 0 ? 'append' : 'update';
+      return unbounded.length === 0 && unwatermarked.length === 0 && joins.length === 0 && topNs.length === 0 && overs.length === 0 ? 'append' : 'update';
   }
 }

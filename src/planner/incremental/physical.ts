@@ -13,7 +13,7 @@ import type { OutputModeName } from './output-mode.js';
 import type { PlanProperties } from './properties.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
-import type { AggregateCall, RankOrderKey, WindowSpec } from '../logical/plan.js';
+import type { AggregateCall, OverFrame, RankOrderKey, WindowSpec } from '../logical/plan.js';
 
 interface NodeBase {
   readonly schema: Schema;
@@ -208,7 +208,30 @@ export interface CorrelateNode extends NodeBase {
   readonly span?: SourceSpan;
 }
 
+/**
+ * OVER aggregates sharing one window (or, with no calls, ORDER BY a rowtime: `sort`). `form`:
+ * - 'watermark' (an append-only input ordered by its event time, as Flink runs it): rows wait until
+ *   the watermark passes their time, then come out in time order with their frames' aggregates,
+ *   once (append-only); state: the rows a later frame can reach, or an UNBOUNDED frame's accumulators;
+ * - 'updating' (an input that retracts, beyond Flink): every row of a partition is kept; a change
+ *   recomputes the partition's frames and emits what changed (DELETE / INSERT: update mode).
+ */
+export interface OverAggregateNode extends NodeBase {
+  readonly kind: 'overAggregate';
+  readonly operatorId: number;
+  readonly input: PhysicalNode;
+  readonly partitionBy: readonly BoundExpr[];
+  readonly timeColumn: number;
+  readonly frame: OverFrame;
+  readonly calls: readonly AggregateCall[];
+  readonly sort: boolean;
+  /** 'processing': ordered by a processing-time attribute, rows come out in the batch that reads them */
+  readonly form: 'watermark' | 'processing' | 'updating';
+  readonly mode: OutputModeName;
+}
+
 export type PhysicalNode =
+  | OverAggregateNode
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
   | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
 export type PhysicalKind = PhysicalNode['kind'];
@@ -234,7 +257,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate':
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate':
       return [n.input];
   }
 }

@@ -28,6 +28,7 @@ import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
 import { planLookupJoin } from './plan-lookup-join.js';
 import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
+import { planOver, planUpdates } from './plan-over.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -39,6 +40,7 @@ function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationI
   for (const c of children(p)) aggregations(c, out);
   if (p.kind === 'join' && joinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
   if (p.kind === 'rank' && topNUpdates(p)) out.push({ kind: 'topN', watermarked: false });
+  if (p.kind === 'over' && planUpdates(p.input)) out.push({ kind: 'updatingOver', watermarked: false });
   if (p.kind === 'aggregate') {
     const m = matchWindowAggregate(p);
     // a processing-time window closes by the clock: it finalizes as an event-time one with a watermark does
@@ -116,6 +118,8 @@ class Builder {
           schema: p.schema, appendOnly: input.appendOnly,
         };
       }
+      case 'over':
+        return planOver(p, this, this.mode);
     }
   }
 

@@ -174,6 +174,8 @@ export function timeAttributeOf(p: LogicalPlan, col: number): TimeDomain | undef
       const m = windowAggregateOrUndefined(p);
       return m && m.windowTimeKeys.includes(col) ? m.domain : undefined;
     }
+    case 'over': // the input columns pass through (in time order, which keeps a rowtime one)
+      return col < p.input.schema.columns.length ? timeAttributeOf(p.input, col) : undefined;
     case 'correlate':
     case 'lookupJoin': {
       // the probe row's time attributes pass through; the lookup table's columns are plain values

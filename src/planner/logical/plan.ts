@@ -16,6 +16,8 @@ import type { Project } from './project.js';
 import type { Rank } from './rank.js';
 import { rankOver } from './rank.js';
 import type { Scan } from './scan.js';
+import type { OverAggregate } from './over.js';
+import { overAggregateOver } from './over.js';
 import type { Union } from './union.js';
 import type { WatermarkAssigner } from './watermark-assigner.js';
 import type { WindowTvf } from './window-tvf.js';
@@ -29,6 +31,7 @@ export type { LookupJoin, LookupJoinType } from './lookup-join.js';
 export type { Project } from './project.js';
 export type { Rank, RankOrderKey } from './rank.js';
 export type { Scan } from './scan.js';
+export type { OverAggregate, OverFrame } from './over.js';
 export type { Union } from './union.js';
 export type { WatermarkAssigner } from './watermark-assigner.js';
 export type { WindowSpec, WindowTvf } from './window-tvf.js';
@@ -39,17 +42,18 @@ export { lookupJoin } from './lookup-join.js';
 export { project } from './project.js';
 export { rank, rankOver } from './rank.js';
 export { scan } from './scan.js';
+export { overAggregate } from './over.js';
 export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': return [p.input];
     case 'union': return p.inputs;
     case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
@@ -65,6 +69,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'project': case 'aggregate': case 'windowTvf': return { ...p, input: kids[0]! };
     case 'union': return { ...p, inputs: kids };
     case 'rank': return rankOver(p, kids[0]!);
+    case 'over': return overAggregateOver(p, kids[0]!);
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
     case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);

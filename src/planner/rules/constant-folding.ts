@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, correlate, join, lookupJoin, project, rank, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, join, lookupJoin, overAggregate, project, rank, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -43,6 +43,8 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       return correlate(p.joinType, p.input, p.fn, p.args.map(foldExpr), p.columns, p.span);
     case 'rank':
       return rank(p.input, p.partitionBy.map(foldExpr), p.orderBy.map((k) => ({ ...k, expr: foldExpr(k.expr) })), p, p.outputRank, p.rankName, p.span);
+    case 'over':
+      return overAggregate(p.input, { ...p, partitionBy: p.partitionBy.map(foldExpr), calls: p.calls.map(foldCall) });
     case 'windowTvf':
       return p.window.kind === 'session'
         ? windowTvf(p.input, { ...p.window, partitionBy: p.window.partitionBy.map(foldExpr) }, p.timeColumn, p.span)

@@ -14,7 +14,7 @@ import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { aggregate, children, correlate, filter, project, rankOver, union, withChildren, windowTvf } from '../logical/plan.js';
+import { aggregate, children, correlate, filter, overAggregate, project, rankOver, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
 import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
@@ -119,6 +119,14 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       const keep = preds.filter((c) => !down.includes(c));
       if (down.length === 0) return withFilter(p, keep);
       return withFilter(correlate(p.joinType, pushInto(p.input, down), p.fn, p.args, p.columns, p.span), keep);
+    }
+    case 'over': {
+      // a filter on plain partition columns keeps or drops whole partitions: below, the frames stay the same
+      const keys = new Set(p.partitionBy.flatMap((e) => (e.kind === 'column' ? [e.index] : [])));
+      const down = movable.filter((c) => [...columnsUsed(c)].every((i) => keys.has(i)));
+      const keep = preds.filter((c) => !down.includes(c));
+      if (down.length === 0) return withFilter(p, keep);
+      return withFilter(overAggregate(pushInto(p.input, down), p), keep);
     }
     case 'watermarkAssigner': case 'scan':
       return withFilter(p, preds);

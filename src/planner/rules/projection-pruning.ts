@@ -16,7 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
-import { aggregate, correlate, filter, join, lookupJoin, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -117,6 +117,21 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
         p.orderBy.map((k) => ({ ...k, expr: remap(k.expr, inner.map) })), p, outputRank, p.rankName, p.span);
       const map = new Map(inner.map);
       if (outputRank) map.set(width, inner.plan.schema.columns.length);
+      return { plan, map };
+    }
+    case 'over': {
+      // every aggregate stays (cheap, and the plan keeps its shape); the input columns its consumer, keys and calls read
+      const width = p.input.schema.columns.length;
+      const need = usedBy([...p.partitionBy, ...p.calls.flatMap((c) => [c.arg, c.filter])], new Set([...required].filter((i) => i < width)));
+      need.add(p.timeColumn);
+      const inner = prune(p.input, need);
+      const calls = p.calls.map((c) => ({ ...c, arg: c.arg && remap(c.arg, inner.map), filter: c.filter && remap(c.filter, inner.map) }));
+      const plan = overAggregate(inner.plan, {
+        ...p, partitionBy: p.partitionBy.map((e) => remap(e, inner.map)), timeColumn: inner.map.get(p.timeColumn)!, calls,
+      });
+      const map = new Map(inner.map);
+      const nw = inner.plan.schema.columns.length;
+      p.calls.forEach((_, i) => map.set(width + i, nw + i));
       return { plan, map };
     }
     case 'join': {
@@ -286,6 +301,15 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const need = passThrough(u, p.input.schema.columns.length);
       for (const e of p.partitionBy) useExpr(e, need);
       for (const k of p.orderBy) useExpr(k.expr, need);
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'over': {
+      const need = passThrough(u, p.input.schema.columns.length);
+      for (const e of p.partitionBy) useExpr(e, need);
+      for (const c of p.calls) {
+        if (c.arg) useExpr(c.arg, need);
+        if (c.filter) useExpr(c.filter, need);
+      }
       return { ...p, input: annotateFields(p.input, need) };
     }
     case 'join': {

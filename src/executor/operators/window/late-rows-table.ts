@@ -25,7 +25,8 @@ const EXTRA: Readonly<Record<string, SqlType>> = { watermark: T.TIMESTAMP, opera
 /** The input schemas of the operators that may refuse late rows (window aggregations), in plan order. */
 export function lateRowInputs(root: PhysicalNode, out: Schema[] = []): Schema[] {
   for (const c of physicalChildren(root)) lateRowInputs(c, out);
-  if (root.kind === 'windowAggregate' || (root.kind === 'topN' && root.windowEndKey !== undefined)) out.push(root.input.schema);
+  if (root.kind === 'windowAggregate' || (root.kind === 'topN' && root.windowEndKey !== undefined)
+    || (root.kind === 'overAggregate' && root.form === 'watermark')) out.push(root.input.schema);
   return out;
 }
 

@@ -1,8 +1,9 @@
 -- include: _nexmark.sql
 -- Nexmark q6 with its Top-N written as Flink accepts it (the ROW_NUMBER filtered by the query
--- around it): the Top-N binds; the AVG OVER window is what Weir (like Flink) does not run.
+-- around it): the Top-N binds, and Weir runs the AVG OVER window over its retractions (which
+-- Flink refuses): update mode, frames recomputed per seller.
 CREATE TABLE nexmark_q6 (
-  seller VARCHAR,
+  seller BIGINT,
   avg_price  BIGINT
 ) WITH (
   'connector' = 'blackhole'
