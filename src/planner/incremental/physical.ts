@@ -12,7 +12,7 @@ import type { Schema } from '../../common/schema.js';
 import type { OutputModeName } from './output-mode.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
-import type { AggregateCall, RankOrderKey, WindowSpec } from '../logical/plan.js';
+import type { AggregateCall, RankFunction, RankOrderKey, WindowSpec } from '../logical/plan.js';
 
 interface NodeBase {
   readonly schema: Schema;
@@ -183,6 +183,8 @@ export interface TopNNode extends NodeBase {
   readonly orderBy: readonly RankOrderKey[];
   readonly rankStart: number;
   readonly rankEnd: number;
+  /** ROW_NUMBER, RANK or DENSE_RANK (logical/rank.ts) */
+  readonly rankFunction: RankFunction;
   readonly outputRank: boolean;
   readonly mode: OutputModeName;
   /**
