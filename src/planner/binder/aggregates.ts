@@ -23,6 +23,8 @@ import type { BoundQuery } from './context.js';
 import { coerce } from './coerce.js';
 import type { GroupWindow } from './group-window.js';
 import { argsKeyOf, bindGroupWindow } from './group-window.js';
+import type { ExpandedGroupingSets } from './grouping-sets.js';
+import { expandedKeyColumns, expandGroupingSets, groupingValue, SET_ORDINAL } from './grouping-sets.js';
 import type { Scope } from './scope.js';
 import type { SelectColumn } from './select-items.js';
 import { expandSelectItems, uniqueNames } from './select-items.js';
@@ -58,6 +60,8 @@ class GroupBinder implements AggregateHooks {
   private readonly keyKeys: string[];
   /** the output name to give the next aggregate call (the select item it is, when it is a whole item) */
   nameHint: string | undefined;
+  /** with GROUPING SETS, ROLLUP or CUBE: the expansion (its set ordinal is the last key) */
+  expanded: ExpandedGroupingSets | undefined;
 
   constructor(
     private readonly ctx: ExprContext,
@@ -122,6 +126,22 @@ class GroupBinder implements AggregateHooks {
     return { kind: 'column', index: this.keys.length + i, name: this.callNames[i]!, type: r.returns, span: call.span };
   }
 
+  grouping(call: CallExpr): BoundExpr {
+    const name = call.name.value.toUpperCase();
+    if (!this.expanded) {
+      // without grouping sets every key is in the one set: GROUPING(k) is 0 for a key, an error otherwise
+      const argCtx: ExprContext = { ...this.ctx, agg: undefined };
+      for (const a of call.args) {
+        if (!this.keyKeys.includes(exprKey(bindExpr(a, argCtx)))) {
+          throw new WeirError('BIND', `the argument of ${name} must be a grouping expression of GROUP BY`, a.span);
+        }
+      }
+      if (call.args.length === 0) throw new WeirError('BIND', `${name} expects one or more grouping columns`, call.span);
+      return { kind: 'literal', value: 0, type: T.BIGINT, span: call.span };
+    }
+    return groupingValue(call, this.expanded, this.keyRef(this.keys.length - 1, call.span), this.ctx);
+  }
+
   windowProperty(call: CallExpr, p: { window: string; property: string }): BoundExpr {
     const name = call.name.value.toUpperCase();
     const w = this.window;
@@ -144,6 +164,7 @@ class GroupBinder implements AggregateHooks {
 
 export function bindGrouped(q: SelectQuery, input: LogicalPlan, scope: Scope, ctx: ExprContext): BoundQuery {
   const gctx: ExprContext = { ...ctx, scope, clause: 'GROUP BY' };
+  if (q.groupingSets) return bindGroupingSets(q, q.groupingSets.sets, input, scope, ctx);
   let gw: GroupWindow | undefined;
   let gwPos = -1;
   const plainKeys: { expr: BoundExpr; pos: number }[] = [];
@@ -194,6 +215,36 @@ export function bindGrouped(q: SelectQuery, input: LogicalPlan, scope: Scope, ct
 
   const window = gw ? windowKeys : aggregateWindow(aggInput, keys as readonly { kind: string; index?: number }[]);
   let plan: LogicalPlan = aggregate(aggInput, keys, keyNames, binder.calls, binder.callNames, window);
+  if (having) plan = filter(plan, having);
+  plan = project(plan, exprs, uniqueNames(columns.map((c) => c.name)));
+  return { plan, spans: columns.map((c) => c.span) };
+}
+
+/** GROUP BY with GROUPING SETS, ROLLUP or CUBE: an aggregation over their expansion (grouping-sets.ts). */
+function bindGroupingSets(q: SelectQuery, sets: readonly (readonly Expr[])[], input: LogicalPlan, scope: Scope, ctx: ExprContext): BoundQuery {
+  const gctx: ExprContext = { ...ctx, scope, clause: 'GROUP BY' };
+  for (const g of q.groupBy) {
+    if (groupWindowKind(g)) {
+      throw new WeirError('UNSUPPORTED', 'a group window (TUMBLE(...) in GROUP BY) with GROUPING SETS, ROLLUP or CUBE is not supported yet: ' +
+        'group a window table function by window_start, window_end and the sets', g.span);
+    }
+  }
+  const expanded = expandGroupingSets(sets, input, gctx);
+  const aggKeys = expandedKeyColumns(expanded);
+  const ordinal: BoundExpr = { kind: 'column', index: -1, name: SET_ORDINAL, type: T.INT }; // matches no expression of the query
+  const keyNames = uniqueNames([...expanded.keys.map(keyName), SET_ORDINAL]);
+  const binder = new GroupBinder(gctx, [...expanded.keys, ordinal], keyNames, undefined);
+  binder.expanded = expanded;
+  const sctx: ExprContext = { ...ctx, scope, clause: 'SELECT', agg: binder };
+  const columns: SelectColumn[] = expandSelectItems(q.items, scope);
+  const exprs = columns.map((c) => {
+    if (c.kind === 'star') return binder.overKeys(c.expr);
+    if (isAggregateCall(c.ast)) binder.nameHint = c.name;
+    return bindExpr(c.ast, sctx);
+  });
+  const having = q.having ? requireBoolean(bindExpr(q.having, { ...sctx, clause: 'HAVING' }), 'HAVING clause', q.having.span) : undefined;
+  const window = aggregateWindow(expanded.plan, aggKeys as readonly { kind: string; index?: number }[]);
+  let plan: LogicalPlan = aggregate(expanded.plan, aggKeys, keyNames, binder.calls, binder.callNames, window);
   if (having) plan = filter(plan, having);
   plan = project(plan, exprs, uniqueNames(columns.map((c) => c.name)));
   return { plan, spans: columns.map((c) => c.span) };
