@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/index.js';
+import { Engine, ManualClock } from '../../src/index.js';
 import type { WeirError } from '../../src/common/errors.js';
 import { fcParams } from '../support/property.js';
 import { batchSplits, replayInBatches } from '../support/batch-split.js';
-import { Oracle, type OracleColumn, type Row } from '../support/oracle.js';
+import { expectSameRows, Oracle, type OracleColumn, type Row } from '../support/oracle.js';
 import { removeTempDirs, tempDir } from '../support/recovery.js';
 import { addData, checkAnswer, stopAndRestart, testStream } from '../support/stream-test.js';
 
@@ -55,6 +55,52 @@ describe('GROUPING SETS, ROLLUP and CUBE against DuckDB', () => {
     await fc.assert(fc.asyncProperty(splitArb, async (split) => {
       await replayInBatches(oracle, INPUT, QUERIES, split);
     }), fcParams({ numRuns: 20 }));
+  });
+});
+
+describe('GROUPING SETS in a window aggregation (window TVF)', () => {
+  let oracle: Oracle;
+  beforeAll(async () => { oracle = await Oracle.create(); });
+  afterAll(() => oracle.close());
+
+  const rowsArb = fc.array(fc.record({
+    supplier: fc.option(fc.constantFrom('s1', 's2'), { freq: 6 }), item: fc.constantFrom('A', 'B', 'C'),
+    price: fc.integer({ min: 1, max: 9 }), step: fc.integer({ min: 0, max: 1500 }),
+  }), { minLength: 1, maxLength: 80 }).map((raw): Row[] => {
+    let t = 0;
+    return raw.map((r, ord) => ({ supplier: r.supplier, item: r.item, price: r.price, ts: (t += r.step), ord }));
+  });
+  const COLS: readonly OracleColumn[] = [
+    { name: 'supplier', type: 'STRING' }, { name: 'item', type: 'STRING' }, { name: 'price', type: 'INT' },
+    { name: 'ts', type: 'TIMESTAMP(3)' }, { name: 'ord', type: 'INT' },
+  ];
+
+  it("emits each window's sets once at its close, append-only, equal to DuckDB (Flink's docs example)", async () => {
+    await fc.assert(fc.asyncProperty(batchSplits(rowsArb, 6), async (split) => {
+      const engine = new Engine({ clock: new ManualClock(0) });
+      try {
+        const [q] = await engine.execute(`
+          CREATE TABLE t (supplier STRING, item STRING, price INT, ts TIMESTAMP(3), ord INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+          CREATE TABLE out (window_start TIMESTAMP(3), supplier STRING, item STRING, s BIGINT, g BIGINT) WITH ('connector' = 'memory');
+          SET 'output-mode' = 'append';
+          INSERT INTO out SELECT window_start, supplier, item, SUM(price) AS s, GROUPING(supplier, item) AS g
+            FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+            GROUP BY window_start, window_end, GROUPING SETS ((supplier, item), (supplier), ());`);
+        for (const b of split.batches) {
+          engine.input('t').push(b);
+          await q!.processAllAvailable();
+        }
+        engine.input('t').end();
+        await q!.awaitTermination(10_000);
+        expect(engine.output('out').changes().every((c) => c.kind === 'insert')).toBe(true);
+        await oracle.createTable('t', COLS, split.rows);
+        expectSameRows(engine.output('out').rows(), await oracle.query(`
+          SELECT time_bucket(INTERVAL 5 SECOND, ts) AS window_start, supplier, item, SUM(price) AS s, GROUPING(supplier, item) AS g
+          FROM t GROUP BY GROUPING SETS ((1, supplier, item), (1, supplier), (1))`), 'window grouping sets');
+      } finally {
+        await engine.stop();
+      }
+    }), fcParams({ numRuns: 12 }));
   });
 });
 

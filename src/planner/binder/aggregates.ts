@@ -10,12 +10,12 @@ import { WeirError } from '../../common/errors.js';
 import { T } from '../../common/types.js';
 import type { CallExpr, Expr, SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
-import { exprType } from '../expr.js';
+import { exprType, lit } from '../expr.js';
 import { exprKey } from '../expr-key.js';
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, filter, project, windowTvf } from '../logical/plan.js';
+import { aggregate, filter, project, union, windowTvf } from '../logical/plan.js';
 import { SQL_AGGREGATE_NAMES, resolveAggregate } from '../functions.js';
-import { aggregateWindow } from '../window-bounds.js';
+import { aggregateWindow, windowBoundsOf } from '../window-bounds.js';
 import { groupWindowKind, isAggregateCall } from './ast-walk.js';
 import type { AggregateHooks, ExprContext } from './bind-expr.js';
 import { bindExpr, callScalar, requireBoolean } from './bind-expr.js';
@@ -243,11 +243,39 @@ function bindGroupingSets(q: SelectQuery, sets: readonly (readonly Expr[])[], in
     return bindExpr(c.ast, sctx);
   });
   const having = q.having ? requireBoolean(bindExpr(q.having, { ...sctx, clause: 'HAVING' }), 'HAVING clause', q.having.span) : undefined;
-  const window = aggregateWindow(expanded.plan, aggKeys as readonly { kind: string; index?: number }[]);
-  let plan: LogicalPlan = aggregate(expanded.plan, aggKeys, keyNames, binder.calls, binder.callNames, window);
+  let plan: LogicalPlan = windowedGroupingSets(input, expanded, keyNames, binder)
+    ?? aggregate(expanded.plan, aggKeys, keyNames, binder.calls, binder.callNames, aggregateWindow(expanded.plan, aggKeys as readonly { kind: string; index?: number }[]));
   if (having) plan = filter(plan, having);
   plan = project(plan, exprs, uniqueNames(columns.map((c) => c.name)));
   return { plan, spans: columns.map((c) => c.span) };
+}
+
+/**
+ * Grouping sets of a window aggregation over a window TVF (window_start and window_end in every set,
+ * as Flink requires): one window aggregation per set over the shared input, each emitting a window's
+ * rows once when the watermark closes it, laid out as the expanded aggregation's output (keys, NULL
+ * for those not in the set, the set ordinal, the aggregates) and put together by UNION ALL, so the
+ * result stays append-only. Undefined when the query is no such window aggregation.
+ */
+function windowedGroupingSets(input: LogicalPlan, expanded: ExpandedGroupingSets, keyNames: readonly string[], binder: GroupBinder): LogicalPlan | undefined {
+  const bounds = windowBoundsOf(input);
+  if (!bounds) return undefined;
+  const keyAt = (col: number): number => expanded.keys.findIndex((k) => k.kind === 'column' && k.index === col);
+  const start = keyAt(bounds.start), end = keyAt(bounds.end);
+  if (start < 0 || end < 0 || !expanded.membership.every((m) => m[start] && m[end])) return undefined;
+  const branches = expanded.membership.map((member, s) => {
+    const setKeys = expanded.keys.filter((_, k) => member[k]);
+    const names = keyNames.filter((_, k) => k < expanded.keys.length && member[k]);
+    const agg = aggregate(input, setKeys, names, binder.calls, binder.callNames, aggregateWindow(input, setKeys as readonly { kind: string; index?: number }[]));
+    const cols = agg.schema.columns;
+    const ref = (i: number): BoundExpr => ({ kind: 'column', index: i, name: cols[i]!.name, type: cols[i]!.type });
+    let next = 0;
+    const keys = expanded.keys.map((k, i) => (member[i] ? ref(next++) : lit(null, exprType(k))));
+    return project(agg, [...keys, lit(s, T.INT), ...binder.calls.map((_, c) => ref(setKeys.length + c))], [...keyNames, ...binder.callNames]);
+  });
+  if (branches.length === 1) return branches[0]!;
+  const first = branches[0]!.schema.columns;
+  return union(branches, { columns: first.map((c, i) => (i < expanded.keys.length ? { ...c, nullable: true } : c)) });
 }
 
 export function isGrouped(q: SelectQuery, needsAgg: (e: Expr) => boolean): boolean {
