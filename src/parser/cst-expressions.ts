@@ -235,13 +235,27 @@ function floorCeil(n: CstNode, span: SourceSpan): Expr {
   return call(syntheticName(name, tokenSpan(fn)), [operand, stringLit(timeUnit(unitTok), tokenSpan(unitTok))], span);
 }
 
+/** The time units TIMESTAMPDIFF and TIMESTAMPADD take as their first argument (a keyword, not a column). */
+const TIME_UNITS = new Set(['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR']);
+const UNIT_FUNCTIONS = new Set(['TIMESTAMPDIFF', 'TIMESTAMPADD']);
+
+/** TIMESTAMPDIFF(SECOND, a, b) → TIMESTAMPDIFF('SECOND', a, b): the unit word becomes a string (as FLOOR ... TO unit). */
+function unitArgument(name: string, args: Expr[]): Expr[] {
+  const u = args[0];
+  if (!UNIT_FUNCTIONS.has(name.toUpperCase()) || u?.kind !== 'column' || u.path.length !== 1 || u.path[0]!.quoted) return args;
+  const word = u.path[0]!.value.toUpperCase();
+  if (!TIME_UNITS.has(word)) return args;
+  return [{ kind: 'literal', literalType: 'string', value: word, span: u.span }, ...args.slice(1)];
+}
+
 function functionCall(n: CstNode, span: SourceSpan): CallExpr {
   const filter = node(n, 'filter');
   const over = node(n, 'overClause');
+  const name = ident(need(n, 'name'));
   return {
     kind: 'call',
-    name: ident(need(n, 'name')),
-    args: nodes(n, 'arg').map(expr),
+    name,
+    args: unitArgument(name.value, nodes(n, 'arg').map(expr)),
     distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
     star: has(n, 'star'),
     filter: filter ? expr(filter) : undefined,

@@ -27,6 +27,7 @@ export const SCALAR_FUNCTIONS = [
   'date_format', 'year', 'quarter', 'month', 'week', 'dayofmonth', 'dayofweek', 'dayofyear', 'hour', 'minute', 'second',
   'extract', 'to_timestamp', 'to_date', 'unix_timestamp', 'from_unixtime', 'proctime', 'current_timestamp',
   'floor_time', 'ceil_time',
+  'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -225,6 +226,19 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   /** floor_time(timestamp, unit as VARCHAR literal): FLOOR(ts TO HOUR) */
   floor_time: arity(2, 2, ([a]) => ({ args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP, T.VARCHAR], returns: a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP })),
   ceil_time: arity(2, 2, ([a]) => ({ args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP, T.VARCHAR], returns: a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP })),
+  /** timestampdiff(unit as a VARCHAR literal, t1, t2): whole units from t1 to t2, truncated toward zero */
+  timestampdiff: arity(3, 3, ([u, a, b]) => (isStrOrNull(u!) && isTimeOrNull(a!) && isTimeOrNull(b!)
+    ? { args: [T.VARCHAR, a!.kind === 'NULL' ? T.TIMESTAMP : a!, b!.kind === 'NULL' ? T.TIMESTAMP : b!], returns: T.INT }
+    : `expects (unit, TIMESTAMP or DATE, TIMESTAMP or DATE), got ${show([a!, b!])}`)),
+  /** timestampadd(unit as a VARCHAR literal, n, t): t moved by n units (a DATE stays a DATE) */
+  timestampadd: arity(3, 3, ([u, n, t]) => (isStrOrNull(u!) && isNumOrNull(n!) && isInteger(n!.kind === 'NULL' ? T.INT : n!) && isTimeOrNull(t!)
+    ? { args: [T.VARCHAR, T.BIGINT, t!.kind === 'NULL' ? T.TIMESTAMP : t!], returns: t!.kind === 'NULL' ? T.TIMESTAMP : t! }
+    : `expects (unit, an integer, TIMESTAMP or DATE), got ${show([n!, t!])}`)),
+  /** to_timestamp_ltz(epoch number, precision 0 (seconds) or 3 (milliseconds)) */
+  to_timestamp_ltz: arity(1, 2, (args) => (args.every(isNumOrNull)
+    ? { args: args.length === 1 ? [T.BIGINT] : [T.BIGINT, T.INT], returns: T.TIMESTAMP_LTZ }
+    : `expects (epoch number[, precision 0 or 3]), got ${show(args)}`)),
+  current_date: arity(0, 0, () => ({ args: [], returns: T.DATE })),
 };
 
 /**
@@ -246,6 +260,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   DAYOFMONTH: 'dayofmonth', DAYOFWEEK: 'dayofweek', DAYOFYEAR: 'dayofyear', HOUR: 'hour', MINUTE: 'minute', SECOND: 'second',
   TO_TIMESTAMP: 'to_timestamp', TO_DATE: 'to_date', UNIX_TIMESTAMP: 'unix_timestamp', FROM_UNIXTIME: 'from_unixtime',
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
+  TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {
