@@ -28,6 +28,8 @@ export const SCALAR_FUNCTIONS = [
   'extract', 'to_timestamp', 'to_date', 'unix_timestamp', 'from_unixtime', 'proctime', 'current_timestamp',
   'floor_time', 'ceil_time',
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
+  // JSON (executor/expr/functions-json.ts)
+  'json_value', 'json_query', 'json_exists', 'json_array',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -239,7 +241,23 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     ? { args: args.length === 1 ? [T.BIGINT] : [T.BIGINT, T.INT], returns: T.TIMESTAMP_LTZ }
     : `expects (epoch number[, precision 0 or 3]), got ${show(args)}`)),
   current_date: arity(0, 0, () => ({ args: [], returns: T.DATE })),
+  /** json_value(json text, path): the scalar at the path as a string */
+  json_value: jsonPathCall(T.VARCHAR),
+  json_query: jsonPathCall(T.VARCHAR),
+  json_exists: jsonPathCall(T.BOOLEAN),
+  /** json_array(values...): NULLs left out (ABSENT ON NULL); exact numbers read as DOUBLE when DECIMAL */
+  json_array: (args) => {
+    const bad = args.find((t) => t.kind === 'ROW');
+    if (bad) return `cannot put a ${typeToString(bad)} into a JSON array`;
+    return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
+  },
 };
+
+function jsonPathCall(returns: SqlType): Resolver {
+  return arity(2, 2, ([j, p]) => (isStrOrNull(j!) && isStrOrNull(p!)
+    ? { args: [T.VARCHAR, T.VARCHAR], returns }
+    : `expects (JSON text as a string, path as a string), got ${show([j!, p!])}`));
+}
 
 /**
  * SQL names (upper case) to registry names, for calls written as functions. Operators (`+`, `=`,
@@ -261,6 +279,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   TO_TIMESTAMP: 'to_timestamp', TO_DATE: 'to_date', UNIX_TIMESTAMP: 'unix_timestamp', FROM_UNIXTIME: 'from_unixtime',
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
+  JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

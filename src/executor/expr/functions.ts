@@ -11,6 +11,7 @@ import { MATH_FUNCTIONS } from './functions-math.js';
 import { STRING_FUNCTIONS } from './functions-string.js';
 import { TIME_FUNCTIONS } from './functions-time.js';
 import { TIME_UNIT_FUNCTIONS } from './functions-time-units.js';
+import { JSON_FUNCTIONS } from './functions-json.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -21,4 +22,5 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...CONDITIONAL_FUNCTIONS,
   ...TIME_FUNCTIONS,
   ...TIME_UNIT_FUNCTIONS,
+  ...JSON_FUNCTIONS,
 };

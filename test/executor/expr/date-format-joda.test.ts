@@ -17,7 +17,9 @@ const { Locale } = require('@js-joda/locale') as { Locale: { US: unknown } };
 const javaFormat = (wall: number, pattern: string): string => {
   const sec = Math.floor(wall / 1000);
   const t = joda.LocalDateTime.ofEpochSecond(sec, (wall - sec * 1000) * 1_000_000, joda.ZoneOffset.UTC);
-  return t.format(joda.DateTimeFormatter.ofPattern(pattern).withLocale(Locale.US as never));
+  // withLocale comes with @js-joda/locale (not in the core typings)
+  const f = joda.DateTimeFormatter.ofPattern(pattern) as unknown as { withLocale(l: unknown): import("@js-joda/core").DateTimeFormatter };
+  return t.format(f.withLocale(Locale.US));
 };
 const weirFormat = (wall: number, pattern: string): string => formatWith(compilePattern(pattern), wall);
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { BoundExpr } from '../../../src/planner/expr.js';
+import { parseJsonPath } from '../../../src/executor/expr/json-path.js';
+import { call, constant, lit, T } from './helpers.js';
+
+const V = (x: string | null): BoundExpr => lit(x, T.VARCHAR);
+const value = (j: string | null, p: string) => constant(call('json_value', T.VARCHAR, V(j), V(p)));
+const query = (j: string | null, p: string) => constant(call('json_query', T.VARCHAR, V(j), V(p)));
+const exists = (j: string | null, p: string) => constant(call('json_exists', T.BOOLEAN, V(j), V(p)));
+
+const DOC = '{"a": {"b": [10, {"c": "x"}], "ü ключ": true}, "n": null, "d": 1.5}';
+
+describe('JSON_VALUE', () => {
+  it('reads scalars along nested paths, with unicode and quoted keys', () => {
+    expect(value(DOC, '$.a.b[0]')).toBe('10');
+    expect(value(DOC, '$.a.b[1].c')).toBe('x');
+    expect(value(DOC, "$.a['ü ключ']")).toBe('true');
+    expect(value(DOC, 'lax $.d')).toBe('1.5');
+  });
+  it('is NULL for NULL input, a JSON null, a missing path, a non-scalar, bad JSON and a strict miss', () => {
+    expect(value(null, '$.a')).toBeNull();
+    expect(value(DOC, '$.n')).toBeNull();
+    expect(value(DOC, '$.zz')).toBeNull();
+    expect(value(DOC, '$.a')).toBeNull();
+    expect(value('{not json', '$.a')).toBeNull();
+    expect(value(DOC, 'strict $.zz')).toBeNull();
+  });
+  it('refuses a path it cannot read, saying what it reads', () => {
+    expect(() => value(DOC, 'a.b')).toThrow(/starts with '\$'/);
+    expect(() => value(DOC, '$.a[*]')).toThrow(/supported: \$, \.key/);
+  });
+});
+
+describe('JSON_QUERY, JSON_EXISTS, JSON_ARRAY', () => {
+  it('JSON_QUERY returns objects and arrays as JSON text, NULL for scalars', () => {
+    expect(query(DOC, '$.a.b')).toBe('[10,{"c":"x"}]');
+    expect(query(DOC, '$.a.b[1]')).toBe('{"c":"x"}');
+    expect(query(DOC, '$.d')).toBeNull();
+  });
+  it('JSON_EXISTS is FALSE on a miss and on bad JSON', () => {
+    expect(exists(DOC, '$.n')).toBe(true);
+    expect(exists(DOC, '$.a.b[2]')).toBe(false);
+    expect(exists('[1', '$')).toBe(false);
+  });
+  it('JSON_ARRAY leaves NULLs out and quotes strings', () => {
+    expect(constant(call('json_array', T.VARCHAR, lit(1, T.INT), V('a"b'), V(null), lit(true, T.BOOLEAN)))).toBe('[1,"a\\"b",true]');
+  });
+  it('parses the path subset', () => {
+    expect(parseJsonPath(`strict $."a b"[3]['c']`)).toEqual({ strict: true, steps: [{ kind: 'key', key: 'a b' }, { kind: 'index', index: 3 }, { kind: 'key', key: 'c' }] });
+  });
+});
