@@ -184,6 +184,13 @@ function predicateSuffix(left: Expr, s: CstNode): Expr {
     const isNot = has(s, 'isNot');
     const from = node(s, 'distinctFrom');
     if (from) return { kind: 'binary', op: isNot ? 'IS NOT DISTINCT FROM' : 'IS DISTINCT FROM', left, right: expr(from), span };
+    const json = tok(s, 'isJson');
+    if (json) {
+      // x IS [NOT] JSON [kind] → IS_JSON(x, 'kind'), negated by NOT (IS_JSON of NULL is FALSE, as Flink)
+      const kind = tok(s, 'jsonKind');
+      const test = call(syntheticName('IS_JSON', tokenSpan(json)), [left, stringLit(kind ? kind.image.toUpperCase() : 'VALUE', tokenSpan(kind ?? json))], span);
+      return isNot ? { kind: 'unary', op: 'NOT', operand: test, span } : test;
+    }
     const test = needTok(s, 'isTest').image.toUpperCase() as 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
     return { kind: 'is', operand: left, test, negated: isNot, span };
   }

@@ -7,7 +7,7 @@
  * (with signs), operands and operators under the labels `operand` and `op`, and the CST visitor
  * (cst-expressions.ts) applies precedence. That keeps the rule recursion per nesting level small.
  */
-import type { IOrAlt, TokenType } from 'chevrotain';
+import type { IOrAlt, IToken, TokenType } from 'chevrotain';
 import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
@@ -25,6 +25,11 @@ export function tokenAlts($: Dsl, tokens: readonly TokenType[], label: string, i
 }
 
 const COMPARISON_OPS = [T.Eq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
+
+/** Whether `t` is one of `words`, unquoted (a word that is no keyword of its own). */
+function isWord(t: IToken, words: readonly string[]): boolean {
+  return tokenMatcher(t, T.Identifier) && t.tokenType !== T.QuotedIdentifier && words.includes(t.image.toUpperCase());
+}
 
 export function defineExpressionRules($: Dsl): void {
   // AND/OR chains and the NOTs before each operand are one flat rule; the CST visitor applies
@@ -61,6 +66,15 @@ export function defineExpressionRules($: Dsl): void {
           $.or([
             ...tokenAlts($, [T.Null, T.True, T.False, T.Unknown], 'isTest'),
             { ALT: () => { $.consume(T.Distinct); $.consume(T.From); $.sub('additive', 1, 'distinctFrom'); } },
+            // x IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT] (JSON and its kinds are not keywords)
+            {
+              GATE: () => isWord($.la(1), ['JSON']),
+              ALT: () => {
+                $.consume(T.Identifier, 0, 'isJson');
+                $.option(() => $.consume(T.Identifier, 1, 'jsonKind'), 7, () => isWord($.la(1), ['VALUE', 'SCALAR', 'ARRAY', 'OBJECT']));
+              },
+              IGNORE_AMBIGUITIES: true,
+            },
           ], 2);
         },
       },

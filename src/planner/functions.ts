@@ -29,7 +29,7 @@ export const SCALAR_FUNCTIONS = [
   'floor_time', 'ceil_time',
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
   // JSON (executor/expr/functions-json.ts)
-  'json_value', 'json_query', 'json_exists', 'json_array',
+  'json_value', 'json_query', 'json_exists', 'json_array', 'is_json',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -245,6 +245,8 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   json_value: jsonPathCall(T.VARCHAR),
   json_query: jsonPathCall(T.VARCHAR),
   json_exists: jsonPathCall(T.BOOLEAN),
+  /** is_json(text, 'VALUE' | 'SCALAR' | 'ARRAY' | 'OBJECT'): `x IS JSON kind` */
+  is_json: jsonPathCall(T.BOOLEAN),
   /** json_array(values...): NULLs left out (ABSENT ON NULL); exact numbers read as DOUBLE when DECIMAL */
   json_array: (args) => {
     const bad = args.find((t) => t.kind === 'ROW');
@@ -279,7 +281,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   TO_TIMESTAMP: 'to_timestamp', TO_DATE: 'to_date', UNIX_TIMESTAMP: 'unix_timestamp', FROM_UNIXTIME: 'from_unixtime',
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
-  JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array',
+  JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

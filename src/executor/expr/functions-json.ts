@@ -88,7 +88,21 @@ function toJson(v: unknown): string {
 const jsonArray: FnImpl = (args, call) => perRow(args, call.type, (...vs) =>
   `[${vs.filter((v) => v !== null && v !== undefined).map(toJson).join(',')}]`, true);
 
+/** `x IS JSON [VALUE | SCALAR | ARRAY | OBJECT]`: FALSE for NULL and for text that is not JSON of that kind. */
+const isJson: FnImpl = (args, call) => perRow(args, call.type, (text, kind) => {
+  if (text === null || text === undefined) return false;
+  const v = parseJson(text as string);
+  if (v === NO_JSON) return false;
+  switch (kind) {
+    case 'SCALAR': return v === null || typeof v !== 'object';
+    case 'ARRAY': return Array.isArray(v);
+    case 'OBJECT': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    default: return true;
+  }
+}, true);
+
 export const JSON_FUNCTIONS = {
+  is_json: isJson,
   json_value: jsonValue,
   json_query: jsonQuery,
   json_exists: jsonExists,

@@ -49,3 +49,22 @@ describe('JSON_QUERY, JSON_EXISTS, JSON_ARRAY', () => {
     expect(parseJsonPath(`strict $."a b"[3]['c']`)).toEqual({ strict: true, steps: [{ kind: 'key', key: 'a b' }, { kind: 'index', index: 3 }, { kind: 'key', key: 'c' }] });
   });
 });
+
+describe('JSON in SQL', () => {
+  it('IS [NOT] JSON [kind], JSON_VALUE and JSON_EXISTS from a query', async () => {
+    const { addData, checkAnswer, testStream } = await import('../../support/stream-test.js');
+    await testStream(`
+      CREATE TABLE t (s STRING) WITH ('connector' = 'memory');
+      CREATE TABLE out (s STRING, v BOOLEAN, o BOOLEAN, nsc BOOLEAN, a STRING, e BOOLEAN) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT s, s IS JSON, s IS JSON OBJECT, s IS NOT JSON SCALAR, JSON_VALUE(s, '$.a'), JSON_EXISTS(s, 'strict $.a') FROM t;`, [
+      addData('t', [{ s: '{"a": 1}' }, { s: '[1]' }, { s: '"x"' }, { s: 'nope' }, { s: null }]),
+      checkAnswer('out', [
+        { s: '{"a": 1}', v: true, o: true, nsc: true, a: '1', e: true },
+        { s: '[1]', v: true, o: false, nsc: true, a: null, e: false },
+        { s: '"x"', v: true, o: false, nsc: false, a: null, e: false },
+        { s: 'nope', v: false, o: false, nsc: true, a: null, e: false },
+        { s: null, v: false, o: false, nsc: true, a: null, e: null },
+      ]),
+    ]);
+  });
+});
