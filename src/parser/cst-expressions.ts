@@ -4,7 +4,8 @@
  * as ast.ts documents.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import { InternalError, type SourceSpan } from '../common/errors.js';
+import { InternalError, WeirError, type SourceSpan } from '../common/errors.js';
+import type { SqlType } from '../common/types.js';
 import type {
   CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
 } from './ast.js';
@@ -255,7 +256,51 @@ function unitArgument(name: string, args: Expr[]): Expr[] {
   return [{ kind: 'literal', literalType: 'string', value: word, span: u.span }, ...args.slice(1)];
 }
 
-function functionCall(n: CstNode, span: SourceSpan): CallExpr {
+function functionCall(n: CstNode, span: SourceSpan): Expr {
+  const clauses = nodes(n, 'jsonClause');
+  if (clauses.length > 0) return jsonFunctionCall(n, clauses, span);
+  return plainCall(n, span);
+}
+
+/**
+ * JSON_VALUE / JSON_QUERY with clauses, as calls the kernels read (functions-json.ts):
+ * JSON_VALUE(j, p, onEmpty, emptyDefault, onError, errorDefault), under a CAST to the RETURNING type
+ * (a TRY_CAST unless ERROR ON ERROR: a value that does not convert is an error, NULL by default);
+ * JSON_QUERY(j, p, wrapper) with wrapper WITHOUT, WITH or CONDITIONAL.
+ */
+function jsonFunctionCall(n: CstNode, clauses: readonly CstNode[], span: SourceSpan): Expr {
+  const base = plainCall(n, span);
+  const fn = base.name.value.toUpperCase();
+  const nullLit = (at: SourceSpan): Expr => ({ kind: 'literal', literalType: 'null', value: null, span: at });
+  if (fn === 'JSON_QUERY') {
+    let wrapper = 'WITHOUT';
+    for (const c of clauses) {
+      if (!tok(c, 'wrapper')) throw new WeirError('UNSUPPORTED', `this clause of JSON_QUERY is not supported yet`, nodeSpan(c));
+      wrapper = tok(c, 'with') ? (tok(c, 'conditional')?.image.toUpperCase() === 'CONDITIONAL' ? 'CONDITIONAL' : 'WITH') : 'WITHOUT';
+    }
+    return { ...base, args: [...base.args, stringLit(wrapper, span)] };
+  }
+  if (fn !== 'JSON_VALUE') throw new WeirError('PARSE', `${fn} takes no RETURNING, ON EMPTY, ON ERROR or WRAPPER clause`, nodeSpan(clauses[0]!));
+  let returning: SqlType | undefined;
+  const behaviour: Record<'EMPTY' | 'ERROR', [Expr, Expr]> = { EMPTY: [stringLit('NULL', span), nullLit(span)], ERROR: [stringLit('NULL', span), nullLit(span)] };
+  for (const c of clauses) {
+    const at = nodeSpan(c);
+    const rt = node(c, 'returnType');
+    if (rt) { returning = dataType(rt); continue; }
+    if (tok(c, 'wrapper')) throw new WeirError('PARSE', 'JSON_VALUE takes no WRAPPER clause (JSON_QUERY does)', at);
+    const target = needTok(c, 'target').image.toUpperCase();
+    if (target !== 'EMPTY' && target !== 'ERROR') throw new WeirError('PARSE', `expected ON EMPTY or ON ERROR, got ON ${target}`, at);
+    const b = needTok(c, 'behaviour').image.toUpperCase();
+    const d = node(c, 'default');
+    behaviour[target] = [stringLit(b, at), d ? expr(d) : nullLit(at)];
+  }
+  const call: CallExpr = { ...base, args: [...base.args, ...behaviour.EMPTY, ...behaviour.ERROR] };
+  if (!returning) return call;
+  const strictError = (behaviour.ERROR[0] as LiteralExpr).value === 'ERROR';
+  return { kind: 'cast', operand: call, type: returning, try: !strictError, span };
+}
+
+function plainCall(n: CstNode, span: SourceSpan): CallExpr {
   const filter = node(n, 'filter');
   const over = node(n, 'overClause');
   const name = ident(need(n, 'name'));

@@ -31,7 +31,51 @@ function isWord(t: IToken, words: readonly string[]): boolean {
   return tokenMatcher(t, T.Identifier) && t.tokenType !== T.QuotedIdentifier && words.includes(t.image.toUpperCase());
 }
 
+/** At the start of a JSON function clause (grammar rule jsonClause). */
+function startsJsonClause($: Dsl): boolean {
+  const a = $.la(1);
+  if (isWord(a, ['RETURNING', 'ERROR', 'DEFAULT', 'WITHOUT'])) return true;
+  if (tokenMatcher(a, T.Null)) return tokenMatcher($.la(2), T.On);
+  return tokenMatcher(a, T.With) && isWord($.la(2), ['ARRAY', 'CONDITIONAL', 'UNCONDITIONAL', 'WRAPPER']);
+}
+
 export function defineExpressionRules($: Dsl): void {
+  $.rule('jsonClause', () => {
+    $.or([
+      {
+        GATE: () => isWord($.la(1), ['RETURNING']),
+        ALT: () => { $.consume(T.Identifier, 0, 'returning'); $.sub('dataType', 0, 'returnType'); },
+        IGNORE_AMBIGUITIES: true,
+      },
+      {
+        GATE: () => tokenMatcher($.la(1), T.With) || isWord($.la(1), ['WITHOUT']),
+        ALT: () => {
+          $.or([{ ALT: () => $.consume(T.With, 0, 'with') }, { ALT: () => $.consume(T.Identifier, 1, 'without') }], 1);
+          $.option(() => $.consume(T.Identifier, 2, 'conditional'), 0, () => isWord($.la(1), ['CONDITIONAL', 'UNCONDITIONAL']));
+          $.option(() => $.consume(T.Identifier, 3), 1, () => isWord($.la(1), ['ARRAY']));
+          $.consume(T.Identifier, 4, 'wrapper');
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      {
+        ALT: () => {
+          $.or([
+            { ALT: () => $.consume(T.Null, 0, 'behaviour') },
+            { GATE: () => isWord($.la(1), ['ERROR']), ALT: () => $.consume(T.Identifier, 5, 'behaviour'), IGNORE_AMBIGUITIES: true },
+            {
+              GATE: () => isWord($.la(1), ['DEFAULT']),
+              ALT: () => { $.consume(T.Identifier, 6, 'behaviour'); $.sub('additive', 0, 'default'); },
+              IGNORE_AMBIGUITIES: true,
+            },
+          ], 2);
+          $.consume(T.On);
+          $.consume(T.Identifier, 7, 'target');
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+    ]);
+  });
+
   // AND/OR chains and the NOTs before each operand are one flat rule; the CST visitor applies
   // precedence (NOT > AND > OR). A rule per precedence level cost 11 rule invocations (about 7 JS
   // frames each) per parenthesis, and chevrotain's recursion overflowed the default stack at
@@ -292,6 +336,8 @@ export function defineExpressionRules($: Dsl): void {
         },
       ]);
     });
+    // the clauses of JSON_VALUE / JSON_QUERY: RETURNING type, ... ON EMPTY / ON ERROR, WITH ... WRAPPER
+    $.many(() => $.sub('jsonClause', 0, 'jsonClause'), 4, () => startsJsonClause($));
     $.consume(T.RParen);
     $.option(() => {
       $.consume(T.Filter);

@@ -242,8 +242,12 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     : `expects (epoch number[, precision 0 or 3]), got ${show(args)}`)),
   current_date: arity(0, 0, () => ({ args: [], returns: T.DATE })),
   /** json_value(json text, path): the scalar at the path as a string */
-  json_value: jsonPathCall(T.VARCHAR),
-  json_query: jsonPathCall(T.VARCHAR),
+  /** with clauses: (json, path, onEmpty, emptyDefault, onError, errorDefault); a default is any scalar, read as text */
+  json_value: (args) => (args.length === 6
+    ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR, jsonDefault(args[3]!), T.VARCHAR, jsonDefault(args[5]!)], returns: T.VARCHAR }
+    : jsonPathCall(T.VARCHAR)(args)),
+  /** with a wrapper clause: (json, path, 'WITHOUT' | 'WITH' | 'CONDITIONAL') */
+  json_query: (args) => (args.length === 3 ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR], returns: T.VARCHAR } : jsonPathCall(T.VARCHAR)(args)),
   json_exists: jsonPathCall(T.BOOLEAN),
   /** is_json(text, 'VALUE' | 'SCALAR' | 'ARRAY' | 'OBJECT'): `x IS JSON kind` */
   is_json: jsonPathCall(T.BOOLEAN),
@@ -254,6 +258,8 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
   },
 };
+
+const jsonDefault = (t: SqlType): SqlType => (t.kind === 'NULL' ? T.VARCHAR : t.kind === 'DECIMAL' ? T.DOUBLE : t);
 
 function jsonPathCall(returns: SqlType): Resolver {
   return arity(2, 2, ([j, p]) => (isStrOrNull(j!) && isStrOrNull(p!)

@@ -52,20 +52,38 @@ function lookup(text: unknown, path: JsonPath): unknown {
   }
 }
 
+/**
+ * JSON_VALUE; with clauses its arguments go on (onEmpty, emptyDefault, onError, errorDefault), each
+ * behaviour NULL, ERROR or DEFAULT (the default's value as text; the RETURNING cast is around the call).
+ */
 const jsonValue: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
-  return perRow(args, call.type, (j, p) => {
+  const behave = (mode: unknown, dflt: unknown, what: string): string | null => {
+    if (mode === 'ERROR') throw runtimeError(`JSON_VALUE: ${what} (ERROR ON ${what === 'no value at the path' ? 'EMPTY' : 'ERROR'})`, call.span);
+    if (mode === 'DEFAULT') return dflt === null || dflt === undefined ? null : String(dflt);
+    return null;
+  };
+  return perRow(args, call.type, (j, p, onEmpty, emptyDefault, onError, errorDefault) => {
+    if (j === null || j === undefined || p === null || p === undefined) return null;
     const v = lookup(j, path(p));
-    if (v === NO_JSON || v === EMPTY || v === null || typeof v === 'object') return null;
+    if (v === EMPTY) return behave(onEmpty, emptyDefault, 'no value at the path');
+    if (v === NO_JSON || (v !== null && typeof v === 'object')) {
+      return behave(onError, errorDefault, v === NO_JSON ? 'not JSON, or a strict path found nothing' : 'the value at the path is not a scalar');
+    }
+    if (v === null) return null;
     return typeof v === 'string' ? v : String(v);
-  });
+  }, true);
 };
 
+/** JSON_QUERY [WITH [CONDITIONAL] | WITHOUT] ARRAY WRAPPER: WITH wraps what it finds in an array, CONDITIONAL only a scalar. */
 const jsonQuery: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
-  return perRow(args, call.type, (j, p) => {
+  return perRow(args, call.type, (j, p, wrapper) => {
     const v = lookup(j, path(p));
-    return v !== null && typeof v === 'object' ? JSON.stringify(v) : null;
+    if (v === NO_JSON || v === EMPTY) return null;
+    const structured = v !== null && typeof v === 'object';
+    if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !structured)) return `[${JSON.stringify(v)}]`;
+    return structured ? JSON.stringify(v) : null;
   });
 };
 

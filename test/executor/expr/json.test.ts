@@ -68,3 +68,31 @@ describe('JSON in SQL', () => {
     ]);
   });
 });
+
+describe('JSON_VALUE and JSON_QUERY clauses in SQL', () => {
+  it('RETURNING, DEFAULT ... ON EMPTY / ON ERROR, WITH [CONDITIONAL] ARRAY WRAPPER', async () => {
+    const { addData, checkAnswer, testStream } = await import('../../support/stream-test.js');
+    await testStream(`
+      CREATE TABLE t (s STRING) WITH ('connector' = 'memory');
+      CREATE TABLE out (n INT, d STRING, e STRING, w STRING, c STRING) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT JSON_VALUE(s, '$.n' RETURNING INT), JSON_VALUE(s, '$.x' DEFAULT 'none' ON EMPTY),
+        JSON_VALUE(s, '$.o' DEFAULT 'err' ON ERROR), JSON_QUERY(s, '$.n' WITH ARRAY WRAPPER),
+        JSON_QUERY(s, '$.o' WITH CONDITIONAL ARRAY WRAPPER) FROM t;`, [
+      addData('t', [{ s: '{"n": 41, "o": {"k": 1}}' }, { s: '{"n": "abc", "x": 2, "o": 3}' }]),
+      checkAnswer('out', [
+        { n: 41, d: 'none', e: 'err', w: '[41]', c: '{"k":1}' },
+        { n: null, d: '2', e: '3', w: '["abc"]', c: '[3]' },
+      ]),
+    ]);
+  });
+
+  it('ERROR ON EMPTY fails the query naming the call', async () => {
+    const { addData, testStream } = await import('../../support/stream-test.js');
+    await expect(testStream(`
+      CREATE TABLE t (s STRING) WITH ('connector' = 'memory');
+      CREATE TABLE out (v STRING) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT JSON_VALUE(s, '$.x' ERROR ON EMPTY) FROM t;`, [
+      addData('t', [{ s: '{}' }]),
+    ])).rejects.toThrow(/JSON_VALUE: no value at the path \(ERROR ON EMPTY\)/);
+  });
+});
