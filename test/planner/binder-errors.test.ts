@@ -102,10 +102,13 @@ describe('binder errors: OVER windows and Top-N', () => check([
   ['SELECT ROW_NUMBER() OVER (ORDER BY r) FROM t', 'TYPE 1:36 cannot ORDER BY a value of type ROW<x INT, y VARCHAR>'],
   ['SELECT ROW_NUMBER() OVER (PARTITION BY r ORDER BY a) FROM t', 'TYPE 1:40 cannot PARTITION BY a value of type ROW<x INT, y VARCHAR>'],
   ['SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS n, ROW_NUMBER() OVER (ORDER BY a) AS m FROM t',
-    'UNSUPPORTED 1:49 only one ROW_NUMBER() OVER (...) per SELECT is supported'],
+    'UNSUPPORTED 1:49 only one ROW_NUMBER(), RANK() or DENSE_RANK() OVER (...) per SELECT is supported'],
   ['SELECT ROW_NUMBER() OVER (ORDER BY count(*)) FROM t', 'BIND 1:36 aggregate function COUNT is not allowed in the ORDER BY of OVER'],
-  ['SELECT RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
-  ['SELECT DENSE_RANK() OVER (ORDER BY ts) FROM t', `UNSUPPORTED 1:8 DENSE_RANK() OVER (...) is not supported yet; the OVER window Weir runs is ${TOP_N}`],
+  // RANK and DENSE_RANK run as Top-N like ROW_NUMBER: unbounded, they are refused the same way
+  ['SELECT RANK() OVER (ORDER BY ts) FROM t',
+    `UNSUPPORTED 1:8 RANK() OVER (...) is only supported as a Top-N: filter the subquery that selects it with rn <= N (or rn < N, rn = 1, rn BETWEEN 1 AND N) in the WHERE of the query directly around it: ${SHAPE('rn')}`],
+  ['SELECT DENSE_RANK() OVER (ORDER BY ts) FROM t',
+    `UNSUPPORTED 1:8 DENSE_RANK() OVER (...) is only supported as a Top-N: filter the subquery that selects it with rn <= N (or rn < N, rn = 1, rn BETWEEN 1 AND N) in the WHERE of the query directly around it: ${SHAPE('rn')}`],
   ['SELECT AVG(a) OVER (PARTITION BY s ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) FROM t',
     `UNSUPPORTED 1:8 OVER aggregate windows (AVG(...) OVER (...)) are not supported yet; the OVER window Weir runs is ${TOP_N}`],
 ]));
