@@ -158,9 +158,20 @@ export interface SelectQuery extends QueryTail {
   readonly from: FromItem | undefined;
   readonly where: Expr | undefined;
   readonly groupBy: readonly Expr[];
+  /** with GROUPING SETS, ROLLUP or CUBE in GROUP BY (cst-grouping.ts); `groupBy` then lists every expression they mention */
+  readonly groupingSets?: GroupingSets;
   readonly having: Expr | undefined;
   /** `WINDOW w AS (...), ...`: named OVER windows */
   readonly windows?: readonly { readonly name: Ident; readonly spec: OverSpec }[];
+  readonly span: SourceSpan;
+}
+
+/**
+ * GROUP BY's grouping sets: the cross product of its elements, each set a list of expressions (a
+ * plain expression is in every set; ROLLUP (a, b) is (a, b), (a), (); CUBE every subset).
+ */
+export interface GroupingSets {
+  readonly sets: readonly (readonly Expr[])[];
   readonly span: SourceSpan;
 }
 

@@ -4,7 +4,8 @@
  * as ast.ts documents.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import { InternalError, type SourceSpan } from '../common/errors.js';
+import { InternalError, WeirError, type SourceSpan } from '../common/errors.js';
+import type { SqlType } from '../common/types.js';
 import type {
   CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
 } from './ast.js';
@@ -184,6 +185,13 @@ function predicateSuffix(left: Expr, s: CstNode): Expr {
     const isNot = has(s, 'isNot');
     const from = node(s, 'distinctFrom');
     if (from) return { kind: 'binary', op: isNot ? 'IS NOT DISTINCT FROM' : 'IS DISTINCT FROM', left, right: expr(from), span };
+    const json = tok(s, 'isJson');
+    if (json) {
+      // x IS [NOT] JSON [kind] → IS_JSON(x, 'kind'), negated by NOT (IS_JSON of NULL is FALSE, as Flink)
+      const kind = tok(s, 'jsonKind');
+      const test = call(syntheticName('IS_JSON', tokenSpan(json)), [left, stringLit(kind ? kind.image.toUpperCase() : 'VALUE', tokenSpan(kind ?? json))], span);
+      return isNot ? { kind: 'unary', op: 'NOT', operand: test, span } : test;
+    }
     const test = needTok(s, 'isTest').image.toUpperCase() as 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
     return { kind: 'is', operand: left, test, negated: isNot, span };
   }
@@ -235,14 +243,72 @@ function floorCeil(n: CstNode, span: SourceSpan): Expr {
   return call(syntheticName(name, tokenSpan(fn)), [operand, stringLit(timeUnit(unitTok), tokenSpan(unitTok))], span);
 }
 
-function functionCall(n: CstNode, span: SourceSpan): CallExpr {
+/** The time units TIMESTAMPDIFF and TIMESTAMPADD take as their first argument (a keyword, not a column). */
+const TIME_UNITS = new Set(['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR']);
+const UNIT_FUNCTIONS = new Set(['TIMESTAMPDIFF', 'TIMESTAMPADD']);
+
+/** TIMESTAMPDIFF(SECOND, a, b) → TIMESTAMPDIFF('SECOND', a, b): the unit word becomes a string (as FLOOR ... TO unit). */
+function unitArgument(name: string, args: Expr[]): Expr[] {
+  const u = args[0];
+  if (!UNIT_FUNCTIONS.has(name.toUpperCase()) || u?.kind !== 'column' || u.path.length !== 1 || u.path[0]!.quoted) return args;
+  const word = u.path[0]!.value.toUpperCase();
+  if (!TIME_UNITS.has(word)) return args;
+  return [{ kind: 'literal', literalType: 'string', value: word, span: u.span }, ...args.slice(1)];
+}
+
+function functionCall(n: CstNode, span: SourceSpan): Expr {
+  const clauses = nodes(n, 'jsonClause');
+  if (clauses.length > 0) return jsonFunctionCall(n, clauses, span);
+  return plainCall(n, span);
+}
+
+/**
+ * JSON_VALUE / JSON_QUERY with clauses, as calls the kernels read (functions-json.ts):
+ * JSON_VALUE(j, p, onEmpty, emptyDefault, onError, errorDefault), under a CAST to the RETURNING type
+ * (a TRY_CAST unless ERROR ON ERROR: a value that does not convert is an error, NULL by default);
+ * JSON_QUERY(j, p, wrapper) with wrapper WITHOUT, WITH or CONDITIONAL.
+ */
+function jsonFunctionCall(n: CstNode, clauses: readonly CstNode[], span: SourceSpan): Expr {
+  const base = plainCall(n, span);
+  const fn = base.name.value.toUpperCase();
+  const nullLit = (at: SourceSpan): Expr => ({ kind: 'literal', literalType: 'null', value: null, span: at });
+  if (fn === 'JSON_QUERY') {
+    let wrapper = 'WITHOUT';
+    for (const c of clauses) {
+      if (!tok(c, 'wrapper')) throw new WeirError('UNSUPPORTED', `this clause of JSON_QUERY is not supported yet`, nodeSpan(c));
+      wrapper = tok(c, 'with') ? (tok(c, 'conditional')?.image.toUpperCase() === 'CONDITIONAL' ? 'CONDITIONAL' : 'WITH') : 'WITHOUT';
+    }
+    return { ...base, args: [...base.args, stringLit(wrapper, span)] };
+  }
+  if (fn !== 'JSON_VALUE') throw new WeirError('PARSE', `${fn} takes no RETURNING, ON EMPTY, ON ERROR or WRAPPER clause`, nodeSpan(clauses[0]!));
+  let returning: SqlType | undefined;
+  const behaviour: Record<'EMPTY' | 'ERROR', [Expr, Expr]> = { EMPTY: [stringLit('NULL', span), nullLit(span)], ERROR: [stringLit('NULL', span), nullLit(span)] };
+  for (const c of clauses) {
+    const at = nodeSpan(c);
+    const rt = node(c, 'returnType');
+    if (rt) { returning = dataType(rt); continue; }
+    if (tok(c, 'wrapper')) throw new WeirError('PARSE', 'JSON_VALUE takes no WRAPPER clause (JSON_QUERY does)', at);
+    const target = needTok(c, 'target').image.toUpperCase();
+    if (target !== 'EMPTY' && target !== 'ERROR') throw new WeirError('PARSE', `expected ON EMPTY or ON ERROR, got ON ${target}`, at);
+    const b = needTok(c, 'behaviour').image.toUpperCase();
+    const d = node(c, 'default');
+    behaviour[target] = [stringLit(b, at), d ? expr(d) : nullLit(at)];
+  }
+  const call: CallExpr = { ...base, args: [...base.args, ...behaviour.EMPTY, ...behaviour.ERROR] };
+  if (!returning) return call;
+  const strictError = (behaviour.ERROR[0] as LiteralExpr).value === 'ERROR';
+  return { kind: 'cast', operand: call, type: returning, try: !strictError, span };
+}
+
+function plainCall(n: CstNode, span: SourceSpan): CallExpr {
   const filter = node(n, 'filter');
   const over = node(n, 'overClause');
+  const name = ident(need(n, 'name'));
   const overName = node(n, 'overName');
   return {
     kind: 'call',
-    name: ident(need(n, 'name')),
-    args: nodes(n, 'arg').map(expr),
+    name,
+    args: unitArgument(name.value, nodes(n, 'arg').map(expr)),
     distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
     star: has(n, 'star'),
     filter: filter ? expr(filter) : undefined,

@@ -7,6 +7,7 @@ import type {
   CommonTableExpr, FromItem, JoinType, Query, SelectItem, SelectQuery, SetOperation, TableFunctionArg,
 } from './ast.js';
 import { expr, orderItem, overSpec } from './cst-expressions.js';
+import { groupByClause } from './cst-grouping.js';
 import { has, ident, identFromToken, identList, identParts, need, node, nodes, tok, toks } from './cst-util.js';
 import { joinSpans, nodeSpan, tokenSpan } from './spans.js';
 import * as T from './tokens.js';
@@ -84,13 +85,15 @@ function select(n: CstNode): SelectQuery {
   const from = node(n, 'fromClause');
   const where = node(n, 'where');
   const having = node(n, 'having');
+  const grouping = groupByClause(nodes(n, 'groupBy'));
   return {
     kind: 'select',
     distinct: tok(n, 'quantifier')?.tokenType === T.Distinct,
     items: nodes(n, 'item').map(selectItem),
     from: from ? fromClause(from) : undefined,
     where: where ? expr(where) : undefined,
-    groupBy: nodes(n, 'groupBy').map(expr),
+    groupBy: grouping.groupBy,
+    ...(grouping.groupingSets ? { groupingSets: grouping.groupingSets } : {}),
     having: having ? expr(having) : undefined,
     ...(has(n, 'window') ? { windows: nodes(n, 'window').map((w) => ({ name: ident(need(w, 'name')), spec: overSpec(need(w, 'overClause')) })) } : {}),
     with: [],

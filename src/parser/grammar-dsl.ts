@@ -18,6 +18,7 @@ export type RuleName =
   | 'query' | 'withClause' | 'commonTableExpr' | 'setExpression' | 'intersectExpression' | 'queryPrimary'
   | 'select' | 'selectItem' | 'qualifiedStar' | 'alias' | 'fromClause' | 'joinedTable' | 'joinClause'
   | 'tablePrimary' | 'tableFunctionCall' | 'tableFunctionArg' | 'orderItem' | 'identList'
+  | 'groupingElement' | 'groupingSet' | 'jsonClause'
   // expressions
   | 'expression' | 'predicate' | 'predicateSuffix' | 'additive' | 'postfix' | 'literal'
   | 'intervalLiteral' | 'typedLiteral' | 'caseExpression' | 'castExpression' | 'extractExpression'

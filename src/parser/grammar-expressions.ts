@@ -7,7 +7,7 @@
  * (with signs), operands and operators under the labels `operand` and `op`, and the CST visitor
  * (cst-expressions.ts) applies precedence. That keeps the rule recursion per nesting level small.
  */
-import type { IOrAlt, TokenType } from 'chevrotain';
+import type { IOrAlt, IToken, TokenType } from 'chevrotain';
 import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
@@ -26,7 +26,56 @@ export function tokenAlts($: Dsl, tokens: readonly TokenType[], label: string, i
 
 const COMPARISON_OPS = [T.Eq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
 
+/** Whether `t` is one of `words`, unquoted (a word that is no keyword of its own). */
+function isWord(t: IToken, words: readonly string[]): boolean {
+  return tokenMatcher(t, T.Identifier) && t.tokenType !== T.QuotedIdentifier && words.includes(t.image.toUpperCase());
+}
+
+/** At the start of a JSON function clause (grammar rule jsonClause). */
+function startsJsonClause($: Dsl): boolean {
+  const a = $.la(1);
+  if (isWord(a, ['RETURNING', 'ERROR', 'DEFAULT', 'WITHOUT'])) return true;
+  if (tokenMatcher(a, T.Null)) return tokenMatcher($.la(2), T.On);
+  return tokenMatcher(a, T.With) && isWord($.la(2), ['ARRAY', 'CONDITIONAL', 'UNCONDITIONAL', 'WRAPPER']);
+}
+
 export function defineExpressionRules($: Dsl): void {
+  $.rule('jsonClause', () => {
+    $.or([
+      {
+        GATE: () => isWord($.la(1), ['RETURNING']),
+        ALT: () => { $.consume(T.Identifier, 0, 'returning'); $.sub('dataType', 0, 'returnType'); },
+        IGNORE_AMBIGUITIES: true,
+      },
+      {
+        GATE: () => tokenMatcher($.la(1), T.With) || isWord($.la(1), ['WITHOUT']),
+        ALT: () => {
+          $.or([{ ALT: () => $.consume(T.With, 0, 'with') }, { ALT: () => $.consume(T.Identifier, 1, 'without') }], 1);
+          $.option(() => $.consume(T.Identifier, 2, 'conditional'), 0, () => isWord($.la(1), ['CONDITIONAL', 'UNCONDITIONAL']));
+          $.option(() => $.consume(T.Identifier, 3), 1, () => isWord($.la(1), ['ARRAY']));
+          $.consume(T.Identifier, 4, 'wrapper');
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      {
+        ALT: () => {
+          $.or([
+            { ALT: () => $.consume(T.Null, 0, 'behaviour') },
+            { GATE: () => isWord($.la(1), ['ERROR']), ALT: () => $.consume(T.Identifier, 5, 'behaviour'), IGNORE_AMBIGUITIES: true },
+            {
+              GATE: () => isWord($.la(1), ['DEFAULT']),
+              ALT: () => { $.consume(T.Identifier, 6, 'behaviour'); $.sub('additive', 0, 'default'); },
+              IGNORE_AMBIGUITIES: true,
+            },
+          ], 2);
+          $.consume(T.On);
+          $.consume(T.Identifier, 7, 'target');
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+    ]);
+  });
+
   // AND/OR chains and the NOTs before each operand are one flat rule; the CST visitor applies
   // precedence (NOT > AND > OR). A rule per precedence level cost 11 rule invocations (about 7 JS
   // frames each) per parenthesis, and chevrotain's recursion overflowed the default stack at
@@ -61,6 +110,15 @@ export function defineExpressionRules($: Dsl): void {
           $.or([
             ...tokenAlts($, [T.Null, T.True, T.False, T.Unknown], 'isTest'),
             { ALT: () => { $.consume(T.Distinct); $.consume(T.From); $.sub('additive', 1, 'distinctFrom'); } },
+            // x IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT] (JSON and its kinds are not keywords)
+            {
+              GATE: () => isWord($.la(1), ['JSON']),
+              ALT: () => {
+                $.consume(T.Identifier, 0, 'isJson');
+                $.option(() => $.consume(T.Identifier, 1, 'jsonKind'), 7, () => isWord($.la(1), ['VALUE', 'SCALAR', 'ARRAY', 'OBJECT']));
+              },
+              IGNORE_AMBIGUITIES: true,
+            },
           ], 2);
         },
       },
@@ -278,6 +336,8 @@ export function defineExpressionRules($: Dsl): void {
         },
       ]);
     });
+    // the clauses of JSON_VALUE / JSON_QUERY: RETURNING type, ... ON EMPTY / ON ERROR, WITH ... WRAPPER
+    $.many(() => $.sub('jsonClause', 0, 'jsonClause'), 4, () => startsJsonClause($));
     $.consume(T.RParen);
     $.option(() => {
       $.consume(T.Filter);

@@ -3,7 +3,8 @@
  * joins, subqueries, lookup joins (`FOR SYSTEM_TIME AS OF`) and window table functions
  * (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND))`), ORDER BY, LIMIT, OFFSET.
  */
-import { tokenMatcher } from './chevrotain-runtime.js';
+import type { IToken } from 'chevrotain';
+import { EOF, tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import { startsQuery, tokenAlts } from './grammar-expressions.js';
 import * as T from './tokens.js';
@@ -15,6 +16,27 @@ function atQualifiedStar($: Dsl): boolean {
     if (!tokenMatcher($.la(i), T.Identifier) || !tokenMatcher($.la(i + 1), T.Dot)) return false;
     if (tokenMatcher($.la(i + 2), T.Star)) return true;
     i += 2;
+  }
+}
+
+/** Whether `t` is the (unquoted) word `w`: GROUPING, SETS, ROLLUP and CUBE are not keywords of their own. */
+function wordIs(t: IToken, w: string): boolean {
+  return tokenMatcher(t, T.Identifier) && t.image.toUpperCase() === w;
+}
+
+/**
+ * At `(`: whether the parenthesis holds a list `(a, b)` at its top level (a grouping set) rather
+ * than one parenthesized expression `(a + b)`, which is an expression.
+ */
+function parenthesizedList($: Dsl): boolean {
+  let depth = 0;
+  for (let i = 1; ; i++) {
+    const t = $.la(i);
+    if (t.tokenType === EOF) return false;
+    if (tokenMatcher(t, T.LParen)) depth++;
+    else if (tokenMatcher(t, T.RParen)) {
+      if (--depth === 0) return false;
+    } else if (depth === 1 && tokenMatcher(t, T.Comma)) return true;
   }
 }
 
@@ -87,8 +109,8 @@ export function defineQueryRules($: Dsl): void {
     $.option(() => {
       $.consume(T.Group);
       $.consume(T.By);
-      $.sub('expression', 1, 'groupBy');
-      $.many(() => { $.consume(T.Comma, 1); $.sub('expression', 2, 'groupBy'); }, 1);
+      $.sub('groupingElement', 0, 'groupBy');
+      $.many(() => { $.consume(T.Comma, 1); $.sub('groupingElement', 1, 'groupBy'); }, 1);
     }, 3);
     $.option(() => { $.consume(T.Having); $.sub('expression', 3, 'having'); }, 4);
     $.option(() => {
@@ -103,6 +125,56 @@ export function defineQueryRules($: Dsl): void {
     $.sub('identifier', 0, 'name');
     $.consume(T.As);
     $.sub('overClause');
+  });
+
+  // a GROUP BY element: an expression, GROUPING SETS (set, ...), ROLLUP (e, ...) or CUBE (e, ...)
+  // (GROUPING, SETS, ROLLUP and CUBE are not reserved: told apart by the tokens after them)
+  $.rule('groupingElement', () => {
+    $.or([
+      {
+        GATE: () => wordIs($.la(1), 'GROUPING') && wordIs($.la(2), 'SETS'),
+        ALT: () => {
+          $.consume(T.Identifier, 0, 'groupingSets');
+          $.consume(T.Identifier, 1);
+          $.consume(T.LParen);
+          $.sub('groupingSet', 0, 'set');
+          $.many(() => { $.consume(T.Comma); $.sub('groupingSet', 1, 'set'); });
+          $.consume(T.RParen);
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      {
+        GATE: () => (wordIs($.la(1), 'ROLLUP') || wordIs($.la(1), 'CUBE')) && tokenMatcher($.la(2), T.LParen),
+        ALT: () => {
+          $.consume(T.Identifier, 2, 'multiple');
+          $.consume(T.LParen, 1);
+          $.sub('groupingSet', 2, 'set');
+          $.many(() => { $.consume(T.Comma, 1); $.sub('groupingSet', 3, 'set'); }, 1);
+          $.consume(T.RParen, 1);
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      { ALT: () => $.sub('expression', 0, 'expr'), IGNORE_AMBIGUITIES: true },
+    ]);
+  });
+
+  // one set of GROUPING SETS (or one element of ROLLUP/CUBE): (), (a, b), or an expression
+  $.rule('groupingSet', () => {
+    $.or([
+      {
+        GATE: () => tokenMatcher($.la(1), T.LParen) && (tokenMatcher($.la(2), T.RParen) || parenthesizedList($)),
+        ALT: () => {
+          $.consume(T.LParen);
+          $.option(() => {
+            $.sub('expression', 0, 'expr');
+            $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'expr'); });
+          });
+          $.consume(T.RParen);
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      { ALT: () => $.sub('expression', 2, 'expr'), IGNORE_AMBIGUITIES: true },
+    ]);
   });
 
   $.rule('selectItem', () => {

@@ -4,7 +4,7 @@
  */
 import type { BoundExpr } from './expr.js';
 import { exprToString } from './expr.js';
-import type { AggregateCall, LogicalPlan, OverFrame, RankOrderKey, WindowSpec } from './logical/plan.js';
+import type { AggregateCall, LogicalPlan, OverFrame, RankFunction, RankOrderKey, WindowSpec } from './logical/plan.js';
 import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
@@ -41,15 +41,18 @@ export function aggCallText(a: AggregateCall): string {
 /** `partition=[auction#0], order=[price#2 DESC], rows<=10, rank=output`: what a Top-N keeps. */
 export function topNText(n: {
   readonly partitionBy: readonly BoundExpr[]; readonly orderBy: readonly RankOrderKey[];
-  readonly rankStart: number; readonly rankEnd: number; readonly outputRank: boolean;
+  readonly rankStart: number; readonly rankEnd: number; readonly outputRank: boolean; readonly rankFunction: RankFunction;
 }): string {
   const order = n.orderBy.map((k) => {
     // NULLS only when it is not the default for the direction (first for ASC, last for DESC)
     const nulls = k.nullsFirst === !k.descending ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
     return `${exprToString(k.expr)} ${k.descending ? 'DESC' : 'ASC'}${nulls}`;
   });
-  const rows = n.rankStart === 1 ? `rows<=${n.rankEnd}` : `rows=${n.rankStart}..${n.rankEnd}`;
-  return `partition=[${n.partitionBy.map(exprToString).join(', ')}], order=[${order.join(', ')}], ${rows}, rank=${n.outputRank ? 'output' : 'hidden'}`;
+  const rowsText = n.rankStart === 1 ? `rows<=${n.rankEnd}` : `rows=${n.rankStart}..${n.rankEnd}`;
+  // ROW_NUMBER goes unnamed (the lines golden tests already hold)
+  const fn = n.rankFunction === 'ROW_NUMBER' ? '' : `, function=${n.rankFunction}`;
+  const rows = n.rankFunction === 'ROW_NUMBER' ? rowsText : rowsText.replace('rows', 'ranks');
+  return `partition=[${n.partitionBy.map(exprToString).join(', ')}], order=[${order.join(', ')}], ${rows}, rank=${n.outputRank ? 'output' : 'hidden'}${fn}`;
 }
 
 /** `partition=[seller#1], order=dateTime#3, ROWS 10 PRECEDING, aggs=[avg(price#2)]`: an OVER window and its calls. */

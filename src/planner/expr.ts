@@ -192,6 +192,6 @@ export function exprForUser(e: BoundExpr): string {
 /** Deterministic: the same inputs always give the same value (PROCTIME() and UDFs may not). */
 export function isDeterministic(e: BoundExpr): boolean {
   if (e.kind === 'udf') return false;
-  if (e.kind === 'call' && (e.fn === 'proctime' || e.fn === 'current_timestamp' || e.fn === 'rand')) return false;
+  if (e.kind === 'call' && (e.fn === 'proctime' || e.fn === 'current_timestamp' || e.fn === 'current_date' || e.fn === 'rand')) return false;
   return exprChildren(e).every(isDeterministic);
 }

@@ -27,6 +27,9 @@ export const SCALAR_FUNCTIONS = [
   'date_format', 'year', 'quarter', 'month', 'week', 'dayofmonth', 'dayofweek', 'dayofyear', 'hour', 'minute', 'second',
   'extract', 'to_timestamp', 'to_date', 'unix_timestamp', 'from_unixtime', 'proctime', 'current_timestamp',
   'floor_time', 'ceil_time',
+  'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
+  // JSON (executor/expr/functions-json.ts)
+  'json_value', 'json_query', 'json_exists', 'json_array', 'is_json',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -225,7 +228,44 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   /** floor_time(timestamp, unit as VARCHAR literal): FLOOR(ts TO HOUR) */
   floor_time: arity(2, 2, ([a]) => ({ args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP, T.VARCHAR], returns: a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP })),
   ceil_time: arity(2, 2, ([a]) => ({ args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP, T.VARCHAR], returns: a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP })),
+  /** timestampdiff(unit as a VARCHAR literal, t1, t2): whole units from t1 to t2, truncated toward zero */
+  timestampdiff: arity(3, 3, ([u, a, b]) => (isStrOrNull(u!) && isTimeOrNull(a!) && isTimeOrNull(b!)
+    ? { args: [T.VARCHAR, a!.kind === 'NULL' ? T.TIMESTAMP : a!, b!.kind === 'NULL' ? T.TIMESTAMP : b!], returns: T.INT }
+    : `expects (unit, TIMESTAMP or DATE, TIMESTAMP or DATE), got ${show([a!, b!])}`)),
+  /** timestampadd(unit as a VARCHAR literal, n, t): t moved by n units (a DATE stays a DATE) */
+  timestampadd: arity(3, 3, ([u, n, t]) => (isStrOrNull(u!) && isNumOrNull(n!) && isInteger(n!.kind === 'NULL' ? T.INT : n!) && isTimeOrNull(t!)
+    ? { args: [T.VARCHAR, T.BIGINT, t!.kind === 'NULL' ? T.TIMESTAMP : t!], returns: t!.kind === 'NULL' ? T.TIMESTAMP : t! }
+    : `expects (unit, an integer, TIMESTAMP or DATE), got ${show([n!, t!])}`)),
+  /** to_timestamp_ltz(epoch number, precision 0 (seconds) or 3 (milliseconds)) */
+  to_timestamp_ltz: arity(1, 2, (args) => (args.every(isNumOrNull)
+    ? { args: args.length === 1 ? [T.BIGINT] : [T.BIGINT, T.INT], returns: T.TIMESTAMP_LTZ }
+    : `expects (epoch number[, precision 0 or 3]), got ${show(args)}`)),
+  current_date: arity(0, 0, () => ({ args: [], returns: T.DATE })),
+  /** json_value(json text, path): the scalar at the path as a string */
+  /** with clauses: (json, path, onEmpty, emptyDefault, onError, errorDefault); a default is any scalar, read as text */
+  json_value: (args) => (args.length === 6
+    ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR, jsonDefault(args[3]!), T.VARCHAR, jsonDefault(args[5]!)], returns: T.VARCHAR }
+    : jsonPathCall(T.VARCHAR)(args)),
+  /** with a wrapper clause: (json, path, 'WITHOUT' | 'WITH' | 'CONDITIONAL') */
+  json_query: (args) => (args.length === 3 ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR], returns: T.VARCHAR } : jsonPathCall(T.VARCHAR)(args)),
+  json_exists: jsonPathCall(T.BOOLEAN),
+  /** is_json(text, 'VALUE' | 'SCALAR' | 'ARRAY' | 'OBJECT'): `x IS JSON kind` */
+  is_json: jsonPathCall(T.BOOLEAN),
+  /** json_array(values...): NULLs left out (ABSENT ON NULL); exact numbers read as DOUBLE when DECIMAL */
+  json_array: (args) => {
+    const bad = args.find((t) => t.kind === 'ROW');
+    if (bad) return `cannot put a ${typeToString(bad)} into a JSON array`;
+    return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
+  },
 };
+
+const jsonDefault = (t: SqlType): SqlType => (t.kind === 'NULL' ? T.VARCHAR : t.kind === 'DECIMAL' ? T.DOUBLE : t);
+
+function jsonPathCall(returns: SqlType): Resolver {
+  return arity(2, 2, ([j, p]) => (isStrOrNull(j!) && isStrOrNull(p!)
+    ? { args: [T.VARCHAR, T.VARCHAR], returns }
+    : `expects (JSON text as a string, path as a string), got ${show([j!, p!])}`));
+}
 
 /**
  * SQL names (upper case) to registry names, for calls written as functions. Operators (`+`, `=`,
@@ -246,6 +286,8 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   DAYOFMONTH: 'dayofmonth', DAYOFWEEK: 'dayofweek', DAYOFYEAR: 'dayofyear', HOUR: 'hour', MINUTE: 'minute', SECOND: 'second',
   TO_TIMESTAMP: 'to_timestamp', TO_DATE: 'to_date', UNIX_TIMESTAMP: 'unix_timestamp', FROM_UNIXTIME: 'from_unixtime',
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
+  TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
+  JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

@@ -47,7 +47,7 @@ export function defaultExprContext(over: Partial<ExprContext> = {}): ExprContext
   return { now: () => 0, timeZone: 'UTC', udfs: new Map(), ...over };
 }
 
-const NON_DETERMINISTIC = new Set(['proctime', 'current_timestamp', 'rand', 'unix_timestamp']);
+const NON_DETERMINISTIC = new Set(['proctime', 'current_timestamp', 'current_date', 'rand', 'unix_timestamp']);
 
 /** Compiles the expressions of one operator, sharing column reads and repeated sub-expressions. */
 class Compiler {

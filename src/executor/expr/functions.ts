@@ -10,6 +10,8 @@ import { LOGIC_FUNCTIONS } from './functions-logic.js';
 import { MATH_FUNCTIONS } from './functions-math.js';
 import { STRING_FUNCTIONS } from './functions-string.js';
 import { TIME_FUNCTIONS } from './functions-time.js';
+import { TIME_UNIT_FUNCTIONS } from './functions-time-units.js';
+import { JSON_FUNCTIONS } from './functions-json.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -19,4 +21,6 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...MATH_FUNCTIONS,
   ...CONDITIONAL_FUNCTIONS,
   ...TIME_FUNCTIONS,
+  ...TIME_UNIT_FUNCTIONS,
+  ...JSON_FUNCTIONS,
 };

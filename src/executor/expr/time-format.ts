@@ -4,11 +4,11 @@
  * applied to a wall-clock ms with integer arithmetic.
  *
  * Letters: y (year), M (month; MMM/MMMM names), d, H (0-23), h (1-12), k (1-24), K (0-11), m, s,
- * S (fraction of a second), E (day name), u (ISO day number), a (AM/PM), D (day of year), w (ISO
- * week), Q (quarter), Z/X/x/z (the zone's offset or name). Text in '...' is literal; '' is a quote.
+ * S (fraction of a second), E (day name), u (ISO day number), a (AM/PM), D (day of year), Y and w
+ * (week-based year and week, Locale.US: see usWeek), Q (quarter), Z/X/x/z (the zone's offset or name). Text in '...' is literal; '' is a quote.
  */
 import {
-  CIV, civil, dayOfYear, daysFromCivil, daysInMonth, daysOf, isoDow, isoWeek,
+  CIV, civil, dayOfYear, daysFromCivil, daysInMonth, daysOf, isoDow,
   MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, padN,
 } from './time-util.js';
 
@@ -63,6 +63,24 @@ function offsetText(offMs: number, colon: boolean, zForZero: boolean): string {
   return `${sign}${padN(h, 2)}${colon ? ':' : ''}${padN(m, 2)}`;
 }
 
+/**
+ * Week-based fields as Java's DateTimeFormatter computes them for Locale.US (WeekFields: weeks start
+ * on Sunday; week 1 is the week holding January 1): 'Y' is the year of the week's Saturday, 'w' the
+ * week's number in that year. So Monday 2024-12-30 is in week 1 of 2025 ('YYYY-ww' → 2025-01).
+ */
+const sundayOnOrBefore = (days: number): number => days - (isoDow(days) % 7);
+
+function usWeekYear(days: number): number {
+  civil(sundayOnOrBefore(days) + 6);
+  return CIV[0]!;
+}
+
+function usWeek(days: number): number {
+  const sow = sundayOnOrBefore(days);
+  const first = sundayOnOrBefore(daysFromCivil(usWeekYear(days), 1, 1));
+  return (sow - first) / 7 + 1;
+}
+
 /** Format a wall-clock ms; `offMs` / `zoneName` describe the zone it was read in (for Z, X, z). */
 export function formatWith(parts: readonly PatternPart[], wall: number, offMs = 0, zoneName = 'UTC'): string {
   const days = daysOf(wall);
@@ -78,7 +96,11 @@ export function formatWith(parts: readonly PatternPart[], wall: number, offMs = 
     if (p.kind === 'lit') { s += p.text; continue; }
     const n = p.count;
     switch (p.ch) {
-      case 'y': case 'Y': case 'u':
+      case 'Y': {
+        const wy = usWeekYear(days);
+        s += n === 2 ? padN(((wy % 100) + 100) % 100, 2) : padN(wy, n); break;
+      }
+      case 'y': case 'u':
         if (p.ch === 'u' && n === 1) { s += isoDow(days); break; }
         s += n === 2 ? padN(((year % 100) + 100) % 100, 2) : padN(year, n); break;
       case 'M': case 'L':
@@ -97,7 +119,7 @@ export function formatWith(parts: readonly PatternPart[], wall: number, offMs = 
       case 'E': { const name = DAYS[isoDow(days) - 1]!; s += n >= 4 ? name : name.slice(0, 3); break; }
       case 'a': s += hour < 12 ? 'AM' : 'PM'; break;
       case 'D': s += padN(dayOfYear(days), n); break;
-      case 'w': s += padN(isoWeek(days), n); break;
+      case 'w': s += padN(usWeek(days), n); break;
       case 'Q': case 'q': s += Math.floor((month - 1) / 3) + 1; break;
       case 'Z': s += n >= 4 ? 'GMT' + offsetText(offMs, true, false) : offsetText(offMs, false, false); break;
       case 'X': s += offsetText(offMs, n >= 3, true); break;

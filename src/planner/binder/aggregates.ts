@@ -10,12 +10,12 @@ import { WeirError } from '../../common/errors.js';
 import { T } from '../../common/types.js';
 import type { CallExpr, Expr, SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
-import { exprType } from '../expr.js';
+import { exprType, lit } from '../expr.js';
 import { exprKey } from '../expr-key.js';
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, filter, project, windowTvf } from '../logical/plan.js';
+import { aggregate, filter, project, union, windowTvf } from '../logical/plan.js';
 import { SQL_AGGREGATE_NAMES, resolveAggregate } from '../functions.js';
-import { aggregateWindow } from '../window-bounds.js';
+import { aggregateWindow, windowBoundsOf } from '../window-bounds.js';
 import { groupWindowKind, isAggregateCall } from './ast-walk.js';
 import type { AggregateHooks, ExprContext } from './bind-expr.js';
 import { bindExpr, callScalar, requireBoolean } from './bind-expr.js';
@@ -23,6 +23,8 @@ import type { BoundQuery } from './context.js';
 import { coerce } from './coerce.js';
 import type { GroupWindow } from './group-window.js';
 import { argsKeyOf, bindGroupWindow } from './group-window.js';
+import type { ExpandedGroupingSets } from './grouping-sets.js';
+import { expandedKeyColumns, expandGroupingSets, groupingValue, SET_ORDINAL } from './grouping-sets.js';
 import type { Scope } from './scope.js';
 import { bindUserAggregate, userAggregateTest } from './user-aggregates.js';
 import type { SelectColumn } from './select-items.js';
@@ -59,6 +61,8 @@ class GroupBinder implements AggregateHooks {
   private readonly keyKeys: string[];
   /** the output name to give the next aggregate call (the select item it is, when it is a whole item) */
   nameHint: string | undefined;
+  /** with GROUPING SETS, ROLLUP or CUBE: the expansion (its set ordinal is the last key) */
+  expanded: ExpandedGroupingSets | undefined;
 
   constructor(
     private readonly ctx: ExprContext,
@@ -129,6 +133,22 @@ class GroupBinder implements AggregateHooks {
     return { kind: 'column', index: this.keys.length + i, name: this.callNames[i]!, type: ac.type, ...(span ? { span } : {}) };
   }
 
+  grouping(call: CallExpr): BoundExpr {
+    const name = call.name.value.toUpperCase();
+    if (!this.expanded) {
+      // without grouping sets every key is in the one set: GROUPING(k) is 0 for a key, an error otherwise
+      const argCtx: ExprContext = { ...this.ctx, agg: undefined };
+      for (const a of call.args) {
+        if (!this.keyKeys.includes(exprKey(bindExpr(a, argCtx)))) {
+          throw new WeirError('BIND', `the argument of ${name} must be a grouping expression of GROUP BY`, a.span);
+        }
+      }
+      if (call.args.length === 0) throw new WeirError('BIND', `${name} expects one or more grouping columns`, call.span);
+      return { kind: 'literal', value: 0, type: T.BIGINT, span: call.span };
+    }
+    return groupingValue(call, this.expanded, this.keyRef(this.keys.length - 1, call.span), this.ctx);
+  }
+
   windowProperty(call: CallExpr, p: { window: string; property: string }): BoundExpr {
     const name = call.name.value.toUpperCase();
     const w = this.window;
@@ -151,6 +171,7 @@ class GroupBinder implements AggregateHooks {
 
 export function bindGrouped(q: SelectQuery, input: LogicalPlan, scope: Scope, ctx: ExprContext): BoundQuery {
   const gctx: ExprContext = { ...ctx, scope, clause: 'GROUP BY' };
+  if (q.groupingSets) return bindGroupingSets(q, q.groupingSets.sets, input, scope, ctx);
   let gw: GroupWindow | undefined;
   let gwPos = -1;
   const plainKeys: { expr: BoundExpr; pos: number }[] = [];
@@ -204,6 +225,64 @@ export function bindGrouped(q: SelectQuery, input: LogicalPlan, scope: Scope, ct
   if (having) plan = filter(plan, having);
   plan = project(plan, exprs, uniqueNames(columns.map((c) => c.name)));
   return { plan, spans: columns.map((c) => c.span) };
+}
+
+/** GROUP BY with GROUPING SETS, ROLLUP or CUBE: an aggregation over their expansion (grouping-sets.ts). */
+function bindGroupingSets(q: SelectQuery, sets: readonly (readonly Expr[])[], input: LogicalPlan, scope: Scope, ctx: ExprContext): BoundQuery {
+  const gctx: ExprContext = { ...ctx, scope, clause: 'GROUP BY' };
+  for (const g of q.groupBy) {
+    if (groupWindowKind(g)) {
+      throw new WeirError('UNSUPPORTED', 'a group window (TUMBLE(...) in GROUP BY) with GROUPING SETS, ROLLUP or CUBE is not supported yet: ' +
+        'group a window table function by window_start, window_end and the sets', g.span);
+    }
+  }
+  const expanded = expandGroupingSets(sets, input, gctx);
+  const aggKeys = expandedKeyColumns(expanded);
+  const ordinal: BoundExpr = { kind: 'column', index: -1, name: SET_ORDINAL, type: T.INT }; // matches no expression of the query
+  const keyNames = uniqueNames([...expanded.keys.map(keyName), SET_ORDINAL]);
+  const binder = new GroupBinder(gctx, [...expanded.keys, ordinal], keyNames, undefined);
+  binder.expanded = expanded;
+  const sctx: ExprContext = { ...ctx, scope, clause: 'SELECT', agg: binder };
+  const columns: SelectColumn[] = expandSelectItems(q.items, scope);
+  const exprs = columns.map((c) => {
+    if (c.kind === 'star') return binder.overKeys(c.expr);
+    if (isAggregateCall(c.ast)) binder.nameHint = c.name;
+    return bindExpr(c.ast, sctx);
+  });
+  const having = q.having ? requireBoolean(bindExpr(q.having, { ...sctx, clause: 'HAVING' }), 'HAVING clause', q.having.span) : undefined;
+  let plan: LogicalPlan = windowedGroupingSets(input, expanded, keyNames, binder)
+    ?? aggregate(expanded.plan, aggKeys, keyNames, binder.calls, binder.callNames, aggregateWindow(expanded.plan, aggKeys as readonly { kind: string; index?: number }[]));
+  if (having) plan = filter(plan, having);
+  plan = project(plan, exprs, uniqueNames(columns.map((c) => c.name)));
+  return { plan, spans: columns.map((c) => c.span) };
+}
+
+/**
+ * Grouping sets of a window aggregation over a window TVF (window_start and window_end in every set,
+ * as Flink requires): one window aggregation per set over the shared input, each emitting a window's
+ * rows once when the watermark closes it, laid out as the expanded aggregation's output (keys, NULL
+ * for those not in the set, the set ordinal, the aggregates) and put together by UNION ALL, so the
+ * result stays append-only. Undefined when the query is no such window aggregation.
+ */
+function windowedGroupingSets(input: LogicalPlan, expanded: ExpandedGroupingSets, keyNames: readonly string[], binder: GroupBinder): LogicalPlan | undefined {
+  const bounds = windowBoundsOf(input);
+  if (!bounds) return undefined;
+  const keyAt = (col: number): number => expanded.keys.findIndex((k) => k.kind === 'column' && k.index === col);
+  const start = keyAt(bounds.start), end = keyAt(bounds.end);
+  if (start < 0 || end < 0 || !expanded.membership.every((m) => m[start] && m[end])) return undefined;
+  const branches = expanded.membership.map((member, s) => {
+    const setKeys = expanded.keys.filter((_, k) => member[k]);
+    const names = keyNames.filter((_, k) => k < expanded.keys.length && member[k]);
+    const agg = aggregate(input, setKeys, names, binder.calls, binder.callNames, aggregateWindow(input, setKeys as readonly { kind: string; index?: number }[]));
+    const cols = agg.schema.columns;
+    const ref = (i: number): BoundExpr => ({ kind: 'column', index: i, name: cols[i]!.name, type: cols[i]!.type });
+    let next = 0;
+    const keys = expanded.keys.map((k, i) => (member[i] ? ref(next++) : lit(null, exprType(k))));
+    return project(agg, [...keys, lit(s, T.INT), ...binder.calls.map((_, c) => ref(setKeys.length + c))], [...keyNames, ...binder.callNames]);
+  });
+  if (branches.length === 1) return branches[0]!;
+  const first = branches[0]!.schema.columns;
+  return union(branches, { columns: first.map((c, i) => (i < expanded.keys.length ? { ...c, nullable: true } : c)) });
 }
 
 export function isGrouped(q: SelectQuery, needsAgg: (e: Expr) => boolean): boolean {

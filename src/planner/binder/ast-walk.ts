@@ -63,8 +63,15 @@ export function windowProperty(e: Expr): WindowProperty | undefined {
 }
 
 /** Whether evaluating `e` needs the aggregate's output (an aggregate call or a window property). */
+/** Whether `e` is GROUPING(...) or GROUPING_ID(...) (grouping-sets.ts). */
+export function isGroupingCall(e: Expr): e is Extract<Expr, { kind: 'call' }> {
+  if (e.kind !== 'call' || e.over !== undefined) return false;
+  const n = e.name.value.toUpperCase();
+  return n === 'GROUPING' || n === 'GROUPING_ID';
+}
+
 export function needsAggregate(e: Expr, user?: UserAggregateTest): boolean {
-  if (isAggregateCall(e, user) || windowProperty(e)) return true;
+  if (isAggregateCall(e, user) || windowProperty(e) || isGroupingCall(e)) return true;
   return astChildren(e).some((x) => needsAggregate(x, user));
 }
 

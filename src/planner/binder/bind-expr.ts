@@ -17,7 +17,7 @@ import { exprType } from '../expr.js';
 import type { ScalarFunctionName } from '../functions.js';
 import { resolveScalar, SQL_AGGREGATE_NAMES, SQL_FUNCTION_NAMES } from '../functions.js';
 import type { WindowProperty } from './ast-walk.js';
-import { groupWindowKind, isAggregateCall, needsAggregate, windowProperty } from './ast-walk.js';
+import { groupWindowKind, isAggregateCall, isGroupingCall, needsAggregate, windowProperty } from './ast-walk.js';
 import { userAggregateTest } from './user-aggregates.js';
 import { canExplicitCast, canImplicitCast, coerce } from './coerce.js';
 import { bindInterval, bindLiteral, bindTypedLiteral, numberLiteral } from './literals.js';
@@ -34,6 +34,8 @@ export interface AggregateHooks {
   windowProperty(call: CallExpr, p: WindowProperty): BoundExpr;
   /** an expression over the aggregate's input → the same over its output (keys), or a BIND error */
   overKeys(e: BoundExpr): BoundExpr;
+  /** `GROUPING(k, ...)` / `GROUPING_ID(...)` → which of its keys the row's grouping set leaves out (grouping-sets.ts) */
+  grouping?(call: CallExpr): BoundExpr;
 }
 
 export interface ExprContext {
@@ -80,6 +82,7 @@ export function bindExpr(e: Expr, ctx: ExprContext): BoundExpr {
     const user = userAggregateTest(ctx);
     if (!needsAggregate(e, user)) return ctx.agg.overKeys(bindExpr(e, { ...ctx, agg: undefined }));
     if (isAggregateCall(e, user)) return ctx.agg.aggregate(e as CallExpr);
+    if (isGroupingCall(e) && ctx.agg.grouping) return ctx.agg.grouping(e);
     const wp = windowProperty(e);
     if (wp) return ctx.agg.windowProperty(e as CallExpr, wp);
   }

@@ -16,7 +16,7 @@ import { isNumeric, T, typeToString } from '../../common/types.js';
 import type { CallExpr, Expr, SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { exprType } from '../expr.js';
-import type { LogicalPlan, Rank, RankOrderKey } from '../logical/plan.js';
+import type { LogicalPlan, Rank, RankFunction, RankOrderKey } from '../logical/plan.js';
 import { children, filter, rank } from '../logical/plan.js';
 import { foldExpr } from '../rules/fold.js';
 import { conjunction, conjuncts } from '../rules/filter-pushdown.js';
@@ -31,7 +31,9 @@ import type { SelectColumn } from './select-items.js';
 const TOP_N_SHAPE = (rn: string): string =>
   `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS ${rn} FROM ...) WHERE ${rn} <= N`;
 
-const isRowNumber = (e: Expr): e is CallExpr => e.kind === 'call' && e.over !== undefined && e.name.value.toUpperCase() === 'ROW_NUMBER';
+const RANK_FUNCTIONS: readonly RankFunction[] = ['ROW_NUMBER', 'RANK', 'DENSE_RANK'];
+const isRowNumber = (e: Expr): e is CallExpr =>
+  e.kind === 'call' && e.over !== undefined && (RANK_FUNCTIONS as readonly string[]).includes(e.name.value.toUpperCase());
 
 /** The select-list position of `ROW_NUMBER() OVER (...)` (a whole item), if any; a second one is refused. */
 export function rowNumberItem(columns: readonly SelectColumn[]): { readonly index: number; readonly call: CallExpr } | undefined {
@@ -39,7 +41,7 @@ export function rowNumberItem(columns: readonly SelectColumn[]): { readonly inde
   columns.forEach((c, index) => {
     if (c.kind !== 'expr' || !isRowNumber(c.ast)) return;
     if (found !== undefined) {
-      throw new WeirError('UNSUPPORTED', 'only one ROW_NUMBER() OVER (...) per SELECT is supported', c.ast.span);
+      throw new WeirError('UNSUPPORTED', 'only one ROW_NUMBER(), RANK() or DENSE_RANK() OVER (...) per SELECT is supported', c.ast.span);
     }
     found = { index, call: c.ast };
   });
@@ -49,14 +51,15 @@ export function rowNumberItem(columns: readonly SelectColumn[]): { readonly inde
 /** `ROW_NUMBER() OVER (...)` named `name` over `input` (the FROM and WHERE of its SELECT), not bounded yet. */
 export function bindRowNumber(call: CallExpr, input: LogicalPlan, name: string, ctx: ExprContext): Rank {
   const over = call.over!;
-  if (call.args.length > 0 || call.star) throw new WeirError('BIND', 'ROW_NUMBER() takes no arguments', call.span);
-  if (call.distinct) throw new WeirError('BIND', 'DISTINCT is only allowed in aggregate functions, not in ROW_NUMBER', call.span);
-  if (call.filter) throw new WeirError('BIND', 'FILTER (WHERE ...) is only allowed for aggregate functions, not for ROW_NUMBER', call.filter.span);
+  const fn = call.name.value.toUpperCase() as RankFunction;
+  if (call.args.length > 0 || call.star) throw new WeirError('BIND', `${fn}() takes no arguments`, call.span);
+  if (call.distinct) throw new WeirError('BIND', `DISTINCT is only allowed in aggregate functions, not in ${fn}`, call.span);
+  if (call.filter) throw new WeirError('BIND', `FILTER (WHERE ...) is only allowed for aggregate functions, not for ${fn}`, call.filter.span);
   if (over.frame) {
-    throw new WeirError('UNSUPPORTED', `ROW_NUMBER() OVER (...) takes no window frame (${over.frame.unit} ...): it numbers the whole partition`, over.span);
+    throw new WeirError('UNSUPPORTED', `${fn}() OVER (...) takes no window frame (${over.frame.unit} ...): it numbers the whole partition`, over.span);
   }
   if (over.orderBy.length === 0) {
-    throw new WeirError('BIND', 'ROW_NUMBER() OVER (...) needs an ORDER BY: the order decides which rows are the top N', over.span);
+    throw new WeirError('BIND', `${fn}() OVER (...) needs an ORDER BY: the order decides which rows are the top N`, over.span);
   }
   const partitionBy = over.partitionBy.map((e) => {
     const b = bindExpr(e, { ...ctx, clause: 'PARTITION BY' });
@@ -69,7 +72,7 @@ export function bindRowNumber(call: CallExpr, input: LogicalPlan, name: string, 
     // Flink's default: NULLS FIRST for ASC, NULLS LAST for DESC
     return { expr, descending: o.descending, nullsFirst: o.nullsFirst ?? !o.descending };
   });
-  return rank(input, partitionBy, orderBy, { rankStart: 1, rankEnd: Infinity }, true, name, call.span);
+  return rank(input, partitionBy, orderBy, { rankStart: 1, rankEnd: Infinity, rankFunction: fn }, true, name, call.span);
 }
 
 /** The unbounded Rank node whose row number is column `col` of `p`, through projections and filters. */
@@ -150,7 +153,7 @@ export function whereWithTopN(plan: LogicalPlan, predicate: BoundExpr): LogicalP
   if (lo > hi) {
     throw new WeirError('PLAN', `the conditions on ${target.rankName} keep no row: a row number is 1 or more, and these allow none`, span ?? target.span);
   }
-  const bounded = rank(target.input, target.partitionBy, target.orderBy, { rankStart: lo, rankEnd: hi }, true, target.rankName, target.span);
+  const bounded = rank(target.input, target.partitionBy, target.orderBy, { rankStart: lo, rankEnd: hi, rankFunction: target.rankFunction }, true, target.rankName, target.span);
   const next = replaceRank(plan, target, bounded);
   const rest = all.filter((_, i) => !used[i]);
   return rest.length > 0 ? filter(next, conjunction(rest)) : next;
@@ -162,7 +165,7 @@ export function checkTopNBounded(plan: LogicalPlan): void {
     // a generated name (EXPR$0) reads badly in the advice: the user is to give it one
     const rn = plan.rankName.startsWith('EXPR$') ? 'rn' : plan.rankName;
     throw new WeirError('UNSUPPORTED',
-      `ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with ${rn} <= N ` +
+      `${plan.rankFunction}() OVER (...) is only supported as a Top-N: filter the subquery that selects it with ${rn} <= N ` +
       `(or ${rn} < N, ${rn} = 1, ${rn} BETWEEN 1 AND N) in the WHERE of the query directly around it: ${TOP_N_SHAPE(rn)}`, plan.span);
   }
   for (const c of children(plan)) checkTopNBounded(c);

@@ -13,7 +13,7 @@ import type { OutputModeName } from './output-mode.js';
 import type { PlanProperties } from './properties.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
-import type { AggregateCall, OverFrame, RankOrderKey, WindowSpec } from '../logical/plan.js';
+import type { AggregateCall, OverFrame, RankFunction, RankOrderKey, WindowSpec } from '../logical/plan.js';
 
 interface NodeBase {
   readonly schema: Schema;
@@ -184,6 +184,8 @@ export interface TopNNode extends NodeBase {
   readonly orderBy: readonly RankOrderKey[];
   readonly rankStart: number;
   readonly rankEnd: number;
+  /** ROW_NUMBER, RANK or DENSE_RANK (logical/rank.ts) */
+  readonly rankFunction: RankFunction;
   readonly outputRank: boolean;
   readonly mode: OutputModeName;
   /**

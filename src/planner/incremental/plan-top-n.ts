@@ -74,7 +74,7 @@ export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName):
   const appendOnly = input.appendOnly && !topNUpdates(p);
   return b.register((operatorId): TopNNode => ({
     kind: 'topN', operatorId, input, partitionBy: p.partitionBy, orderBy: p.orderBy,
-    rankStart: p.rankStart, rankEnd: p.rankEnd, outputRank: p.outputRank, mode, schema: p.schema, appendOnly,
+    rankStart: p.rankStart, rankEnd: p.rankEnd, rankFunction: p.rankFunction, outputRank: p.outputRank, mode, schema: p.schema, appendOnly,
     ...(endKey !== undefined ? { windowEndKey: endKey } : {}),
   }));
 }
@@ -87,7 +87,8 @@ export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName):
  */
 export function topNKeyColumns(p: Rank): number[] | undefined {
   const keys = p.partitionBy.map((e) => (e.kind === 'column' ? e.index : -1));
-  if (keys.includes(-1)) return undefined;
+  // RANK and DENSE_RANK give tied rows one number: neither (keys, rank) nor the keys identify a row
+  if (keys.includes(-1) || p.rankFunction !== 'ROW_NUMBER') return undefined;
   if (p.outputRank) return [...keys, p.input.schema.columns.length];
   return p.rankStart === p.rankEnd && keys.length > 0 ? keys : undefined;
 }

@@ -29,7 +29,7 @@ export type { Filter } from './filter.js';
 export type { Join, JoinType } from './join.js';
 export type { LookupJoin, LookupJoinType } from './lookup-join.js';
 export type { Project } from './project.js';
-export type { Rank, RankOrderKey } from './rank.js';
+export type { Rank, RankFunction, RankOrderKey } from './rank.js';
 export type { Scan } from './scan.js';
 export type { OverAggregate, OverFrame } from './over.js';
 export type { Union } from './union.js';

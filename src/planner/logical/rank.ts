@@ -13,6 +13,12 @@ export interface RankOrderKey {
 }
 
 /**
+ * Which numbering the Top-N filters on: ROW_NUMBER numbers rows 1, 2, 3 (ties by arrival); RANK gives
+ * tied rows the same number and skips after them (1, 1, 3); DENSE_RANK does not skip (1, 1, 2).
+ */
+export type RankFunction = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+
+/**
  * Top-N (and deduplication, N = 1): `ROW_NUMBER() OVER (PARTITION BY k ORDER BY c) AS rn` filtered
  * by `rn <= N`. Per partition the rows are numbered by the ORDER BY keys (ties: the row that came
  * first ranks first); only the rows ranked `rankStart`..`rankEnd` (1-based, inclusive) are kept.
@@ -31,6 +37,8 @@ export interface Rank {
   readonly rankEnd: number;
   readonly outputRank: boolean;
   readonly rankName: string;
+  /** the numbering (ROW_NUMBER unless RANK or DENSE_RANK): with RANK and DENSE_RANK N ranks may hold more than N rows */
+  readonly rankFunction: RankFunction;
   /** the ROW_NUMBER() call, for errors */
   readonly span: SourceSpan;
   readonly schema: Schema;
@@ -40,7 +48,7 @@ export function rank(
   input: LogicalPlan,
   partitionBy: readonly BoundExpr[],
   orderBy: readonly RankOrderKey[],
-  bounds: { readonly rankStart: number; readonly rankEnd: number },
+  bounds: { readonly rankStart: number; readonly rankEnd: number; readonly rankFunction?: RankFunction },
   outputRank: boolean,
   rankName: string,
   span: SourceSpan,
@@ -50,7 +58,7 @@ export function rank(
     : input.schema.columns;
   return {
     kind: 'rank', input, partitionBy, orderBy, rankStart: bounds.rankStart, rankEnd: bounds.rankEnd,
-    outputRank, rankName, span, schema: { columns },
+    outputRank, rankName, rankFunction: bounds.rankFunction ?? 'ROW_NUMBER', span, schema: { columns },
   };
 }
 

@@ -40,6 +40,8 @@ export class Partition {
   rows: Entry[] = [];
   /** the visible rows (what was emitted) when the batch in progress first touched the partition */
   before: readonly Entry[] | undefined = undefined;
+  /** the ranks of `before` (RANK and DENSE_RANK: tied rows share one) */
+  beforeRanks: readonly number[] | undefined = undefined;
   /** the batch number that last touched it */
   batch = -1;
 
@@ -198,6 +200,21 @@ export function firstNotBefore(rows: readonly Entry[], sort: SortKey, cmp: SortC
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The rank of each of `rows` (in rank order) under RANK (1 + the rows strictly before it: 1, 1, 3)
+ * or DENSE_RANK (1 + the distinct keys before it: 1, 1, 2); stops after the first rank above `upTo`.
+ */
+export function tiedRanks(rows: readonly Entry[], cmp: SortComparator, dense: boolean, upTo = Infinity): number[] {
+  const ranks: number[] = [];
+  let r = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (i === 0 || cmp(rows[i - 1]!.sort, rows[i]!.sort) !== 0) r = dense ? r + 1 : i + 1;
+    ranks.push(r);
+    if (r > upTo) break;
+  }
+  return ranks;
 }
 
 const storeKeyOf = (seq: number): string => seq.toString(36);

@@ -47,7 +47,7 @@ import { WindowPartitions } from './window-partitions.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-aggregate.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
-import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator } from './top-n-state.js';
+import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 type Encoders = ReturnType<RowCodec['source']>;
@@ -154,6 +154,7 @@ export class TopNOperator implements Operator {
     const kinds = chunk.kinds;
     const keep = this.node.rankEnd;
     const cmp = this.cmp;
+    const tied = this.node.rankFunction !== 'ROW_NUMBER';
     // a window Top-N: rows of windows the watermark closed are late
     const ends = this.windows ? keyCols[this.node.windowEndKey!]! : undefined;
     const closed = this.windows ? lateThreshold('event', ctx, this.node.mode) : -Infinity;
@@ -175,12 +176,15 @@ export class TopNOperator implements Operator {
       if (this.trim) {
         if (retract) throw new InternalError(`TopN[${this.node.operatorId}]: a retraction from an append-only input`);
         // a full partition whose last row this one does not beat (ties go to the earlier row): dropped, never copied
-        if (p !== undefined && p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= 0) continue;
+        if (p !== undefined && (tied ? this.beyondLast(p, sort) : p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= 0)) continue;
         p = this.touch(p, keyCols, i, nk);
         const e = new Entry(this.nextSeq++, sort, undefined, chunkIndex, i);
         const rows = p.rows;
         if (rows.length === 0) p.rows = [e]; // an array literal is allocated to size: most partitions hold few rows
-        else if (keep === 1) {
+        else if (tied) {
+          rows.splice(insertionPoint(rows, sort, cmp), 0, e);
+          this.trimTied(rows);
+        } else if (keep === 1) {
           this.leave(rows[0]!);
           rows[0] = e;
         } else {
@@ -218,7 +222,9 @@ export class TopNOperator implements Operator {
     }
     if (p.batch !== this.batchSeq) {
       p.batch = this.batchSeq;
-      p.before = this.visible(p.rows);
+      const v = this.ranked(p.rows);
+      p.before = v.entries;
+      p.beforeRanks = v.ranks;
       this.touched.push(p);
     }
     return p;
@@ -232,6 +238,38 @@ export class TopNOperator implements Operator {
 
   private visible(rows: readonly Entry[]): readonly Entry[] {
     return rows.slice(this.node.rankStart - 1, this.node.rankEnd);
+  }
+
+  /** The visible rows and their ranks: positions for ROW_NUMBER, shared by ties for RANK and DENSE_RANK. */
+  private ranked(rows: readonly Entry[]): { entries: readonly Entry[]; ranks: readonly number[] } {
+    const { rankStart, rankEnd, rankFunction } = this.node;
+    if (rankFunction === 'ROW_NUMBER') {
+      const entries = this.visible(rows);
+      return { entries, ranks: entries.map((_, r) => rankStart + r) };
+    }
+    const all = tiedRanks(rows, this.cmp, rankFunction === 'DENSE_RANK', rankEnd);
+    const entries: Entry[] = [], ranks: number[] = [];
+    all.forEach((r, i) => {
+      if (r >= rankStart && r <= rankEnd) { entries.push(rows[i]!); ranks.push(r); }
+    });
+    return { entries, ranks };
+  }
+
+  /** RANK / DENSE_RANK over an append-only input: whether a row with key `sort` would rank past rankEnd (ranks only grow as rows come). */
+  private beyondLast(p: Partition, sort: SortKey): boolean {
+    const rows = p.rows;
+    if (rows.length === 0 || this.cmp(sort, rows[rows.length - 1]!.sort) <= 0) return false;
+    const ranks = tiedRanks(rows, this.cmp, this.node.rankFunction === 'DENSE_RANK');
+    const next = this.node.rankFunction === 'DENSE_RANK' ? ranks[ranks.length - 1]! + 1 : rows.length + 1;
+    return next > this.node.rankEnd;
+  }
+
+  /** RANK / DENSE_RANK over an append-only input: drop the rows now ranked past rankEnd (they can never rise again). */
+  private trimTied(rows: Entry[]): void {
+    const ranks = tiedRanks(rows, this.cmp, this.node.rankFunction === 'DENSE_RANK', this.node.rankEnd);
+    let keep = ranks.length;
+    while (keep > 0 && ranks[keep - 1]! > this.node.rankEnd) keep--;
+    while (rows.length > keep) this.leave(rows.pop()!);
   }
 
   private encodersOf(c: number): Encoders {
@@ -257,9 +295,13 @@ export class TopNOperator implements Operator {
           this.rowChars += e.text.length;
         }
       }
-      if (!complete && !windowed) this.emitChanges(out, p.before!, this.visible(p.rows));
+      if (!complete && !windowed) {
+        if (this.node.rankFunction === 'ROW_NUMBER') this.emitChanges(out, p.before!, this.visible(p.rows));
+        else this.emitTiedChanges(out, p.before!, p.beforeRanks!, this.ranked(p.rows));
+      }
       if (p.rows.length === 0 && !windowed) this.index.remove(p);
       p.before = undefined;
+      p.beforeRanks = undefined;
     }
     for (const e of this.left) {
       if (e.seq >= first) continue; // entered and left in this batch: never written, never counted
@@ -268,7 +310,7 @@ export class TopNOperator implements Operator {
       this.rowChars -= e.text!.length;
     }
     if (complete) {
-      for (const p of this.index.all()) this.visible(p.rows).forEach((e, r) => this.add(out, e, this.node.rankStart + r, RowKind.INSERT));
+      for (const p of this.index.all()) this.addAll(out, this.ranked(p.rows));
     }
     if (windowed) this.closeWindows(out, ctx.watermark);
     this.late?.endBatch();
@@ -280,7 +322,7 @@ export class TopNOperator implements Operator {
   /** Emit the ranking of every window the watermark has closed, once, and drop its state. */
   private closeWindows(out: Emitted, watermark: number): void {
     for (const p of this.windows!.closeUpTo(watermark)) {
-      this.visible(p.rows).forEach((e, r) => this.add(out, e, this.node.rankStart + r, RowKind.INSERT));
+      this.addAll(out, this.ranked(p.rows));
       for (const e of p.rows) {
         deleteRow(this.store, e);
         this.rowCount--;
@@ -325,6 +367,31 @@ export class TopNOperator implements Operator {
     const was = new Set(before);
     for (const o of before) if (!now.has(o)) this.add(out, o, 0, RowKind.DELETE);
     for (const e of after) if (!was.has(e)) this.add(out, e, 0, RowKind.INSERT);
+  }
+
+  /**
+   * RANK / DENSE_RANK: ties share a rank, so (partition, rank) is no key and the changelog is a
+   * multiset's: a row that left, or whose rank changed, is deleted at its old rank; a row that
+   * entered, or moved, is inserted at its new one. With the rank hidden only entering and leaving count.
+   */
+  private emitTiedChanges(out: Emitted, before: readonly Entry[], beforeRanks: readonly number[],
+    after: { entries: readonly Entry[]; ranks: readonly number[] }): void {
+    const withRank = this.node.outputRank;
+    const now = new Map<Entry, number>(), was = new Map<Entry, number>();
+    after.entries.forEach((e, i) => now.set(e, after.ranks[i]!));
+    before.forEach((e, i) => was.set(e, beforeRanks[i]!));
+    before.forEach((o, i) => {
+      const r = now.get(o);
+      if (r === undefined || (withRank && r !== beforeRanks[i])) this.add(out, o, beforeRanks[i]!, RowKind.DELETE);
+    });
+    after.entries.forEach((e, i) => {
+      const r = was.get(e);
+      if (r === undefined || (withRank && r !== after.ranks[i])) this.add(out, e, after.ranks[i]!, RowKind.INSERT);
+    });
+  }
+
+  private addAll(out: Emitted, v: { entries: readonly Entry[]; ranks: readonly number[] }): void {
+    v.entries.forEach((e, i) => this.add(out, e, v.ranks[i]!, RowKind.INSERT));
   }
 
   private add(out: Emitted, e: Entry, rank: number, kind: number): void {

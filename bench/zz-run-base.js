@@ -1,0 +1,323 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: every Nexmark query (q0–q23 but q6, which Flink and Weir refuse, plus `hop`,
+ * q5's HOP aggregation alone) through the Engine (generator included, blackhole sink), next to
+ * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
+ * the same generated rows.
+ *
+ *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--no-duckdb] [--duckdb-threads T] [--ui]
+ *
+ * `--ui` runs each query also with the dashboard serving (engine.serveDashboard; a process of its
+ * own reads /events and scrapes /metrics every second, as a page and Prometheus would), alternating
+ * runs with and without it, and reports what the dashboard costs the query's process.
+ *
+ * Each Weir run is a child process of its own (`--child`), so its peak RSS is the query's alone and
+ * nothing one run leaves in the heap slows the next. Weir's time is from the INSERT's execute() to
+ * the query's termination (the DDL is parsed before the clock starts). A query that fails (not
+ * supported in this tree) is reported as failed and the run goes on. DuckDB's time is the query
+ * alone (the load is excluded), materialised with CREATE TEMP TABLE AS; its events/s divides the same
+ * number of generated events by that time.
+ */
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as path from 'node:path';
+import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexmark-duckdb.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
+const RATE = 10_000_000;
+const ALL_QUERIES = [...SUITE_QUERIES, 'hop'];
+const DEFAULT_EVENTS = 2_000_000;
+/**
+ * Fewer events for the queries that do more per event, so that each run takes a few seconds on one
+ * core: q16 keeps COUNT DISTINCT sets per channel and day, q23's output is several rows per bid (its
+ * regular joins match every bid of a bidder with every auction it sells), q10 writes CSV files.
+ */
+const EVENTS_BY_QUERY = { q10: 1_000_000, q16: 500_000, q23: 500_000 };
+
+function parseArgs(argv) {
+  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--events') args.events = positive(a, value());
+    else if (a === '--runs') args.runs = positive(a, value());
+    else if (a === '--queries') args.queries = value().split(',').map((q) => q.trim()).filter(Boolean);
+    else if (a === '--no-duckdb') args.duckdb = false;
+    else if (a === '--duckdb-threads') args.duckdbThreads = positive(a, value());
+    else if (a === '--child') args.child = value();
+    else if (a === '--ui') args.ui = true;
+    else {
+      throw new Error(`unknown argument ${a}; usage: node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] ` +
+        '[--no-duckdb] [--duckdb-threads T] [--ui]');
+    }
+  }
+  for (const q of args.queries) if (!NEXMARK_DUCKDB[q]) throw new Error(`unknown query ${q}; known: ${ALL_QUERIES.join(', ')}`);
+  return args;
+}
+
+function positive(name, text) {
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return n;
+}
+
+const eventsOf = (q, args) => args.events ?? EVENTS_BY_QUERY[q] ?? DEFAULT_EVENTS;
+
+/**
+ * The windowed query of the bench: q5's inner HOP aggregation (bids per auction per 10 s window
+ * sliding by 2 s), in append mode: each window is emitted once, when the watermark closes it.
+ */
+const HOP_QUERY = {
+  sink: `CREATE TABLE hop_out (auction BIGINT, num BIGINT, starttime TIMESTAMP(3), endtime TIMESTAMP(3))
+         WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO hop_out
+           SELECT auction, count(*) AS num, window_start AS starttime, window_end AS endtime
+           FROM TABLE(HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+           GROUP BY auction, window_start, window_end;`,
+};
+
+/**
+ * The benchmark's DDL and query text, with the sink (the INSERT's table; q10's partitioned
+ * filesystem table too) rewritten to the blackhole connector. Other tables (q13's side input) keep
+ * their options.
+ */
+export function benchScript(query) {
+  const read = (f) => readFileSync(path.join(FIXTURES, f), 'utf8');
+  const ddl = `${read('ddl_gen.sql')};\n${read('ddl_views.sql')}`;
+  if (query === 'hop') return { ddl: `${ddl}\n${HOP_QUERY.sink}`, insert: HOP_QUERY.insert };
+  const text = read(`${query}.sql`);
+  const cut = text.search(/\bINSERT\s+INTO\b/i);
+  const sink = /INSERT\s+INTO\s+(\w+)/i.exec(text)[1];
+  const create = new RegExp(`(CREATE\\s+TABLE\\s+${sink}\\b[\\s\\S]*?\\)\\s*(?:PARTITIONED\\s+BY\\s*\\([^)]*\\)\\s*)?WITH\\s*\\()[^;]*?\\)\\s*;`, 'i');
+  const head = text.slice(0, cut).replace(create, "$1'connector' = 'blackhole');");
+  if (!head.includes("'connector' = 'blackhole');")) throw new Error(`${query}: cannot find the sink table ${sink}`);
+  return { ddl: `${ddl}\n${head}`, insert: text.slice(cut) };
+}
+
+/** Where q13's side input lives: `${FLINK_HOME}/data/side_input.txt`, as the benchmark's DDL says. */
+const SIDE_INPUT_HOME = path.join(os.tmpdir(), 'weir-bench-flink-home');
+
+function settings(events) {
+  return {
+    TPS: String(RATE), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
+    NEXMARK_TABLE: 'datagen', FLINK_HOME: SIDE_INPUT_HOME, NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',
+  };
+}
+
+/**
+ * What watches the dashboard in a `--ui` run, in a process of its own as a browser and Prometheus
+ * would be: it reads /events and scrapes /metrics every second, and prints how many bytes of events
+ * it read when told to stop.
+ */
+const WATCHER = `
+  const http = require('node:http');
+  const url = process.argv[1];
+  let bytes = 0, scrapes = 0;
+  http.get(url + 'events', (res) => res.on('data', (d) => { if (bytes === 0) process.send('ready'); bytes += d.length; })).on('error', () => {});
+  setInterval(() => http.get(url + 'metrics', (res) => { res.resume(); res.on('end', () => scrapes++); }).on('error', () => {}), 1000);
+  process.on('message', () => { process.send({ bytes, scrapes }); process.exit(0); });`;
+
+/** The dashboard of a `--ui` run and its watcher; returns a function that stops both and tells what the watcher read. */
+async function watchDashboard(engine) {
+  const dashboard = await engine.serveDashboard({ port: 0 });
+  const watcher = spawn(process.execPath, ['-e', WATCHER, dashboard.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // connected (its snapshot read) before the query starts, as a page open beforehand would be
+  await new Promise((resolve) => watcher.once('message', resolve));
+  return async () => {
+    const read = new Promise((resolve) => watcher.once('message', resolve));
+    watcher.send('stop');
+    const result = await read;
+    await dashboard.close();
+    return result;
+  };
+}
+
+/** One Weir run, in this (child) process: sends {ms, cpuMs, maxRssKb}, or {error}. */
+async function child(query, events, ui) {
+  const send = (m) => (process.send ? process.send(m) : console.log(JSON.stringify(m)));
+  try {
+    const { Engine } = await import('../dist/index.js');
+    const { ddl, insert } = benchScript(query);
+    const engine = new Engine({ settings: settings(events) });
+    await engine.execute(ddl, { file: `${query}.sql` });
+    const stopWatching = ui ? await watchDashboard(engine) : undefined;
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const [q] = await engine.execute(insert, { file: `${query}.sql` });
+    await q.awaitTermination();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
+    const watched = stopWatching ? await stopWatching() : undefined;
+    if (ui && !(watched.bytes > 0 && watched.scrapes > 0)) throw new Error(`the dashboard's watcher read nothing: ${JSON.stringify(watched)}`);
+    send({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, batches: q.lastProgress?.batchId + 1, eventBytes: watched?.bytes, scrapes: watched?.scrapes });
+  } catch (e) {
+    // a WeirError's FILE:LINE:COLUMN form when it has one
+    const text = typeof e?.format === 'function' ? e.format(`${query}.sql`) : e instanceof Error ? e.message : String(e);
+    send({ error: text.split('\n')[0] });
+    process.exitCode = 1;
+  }
+}
+
+function runChild(query, events, ui = false) {
+  return new Promise((resolve) => {
+    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), ...(ui ? ['--ui'] : [])], {
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let result;
+    let stderr = '';
+    c.stderr.on('data', (d) => { stderr += d.toString(); });
+    c.on('message', (m) => (result = m));
+    c.on('error', (e) => resolve({ error: e.message }));
+    c.on('exit', (code, signal) => {
+      if (result && code === 0 && !result.error) resolve(result);
+      else resolve({ error: result?.error ?? (`exited with ${signal ?? code}: ${stderr.trim().split('\n').pop() ?? ''}`) });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function duckDbTimes(con, query, runs) {
+  const times = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    await con.run(`CREATE TEMP TABLE result_${query} AS ${NEXMARK_DUCKDB[query].sql}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await con.run(`DROP TABLE result_${query}`);
+  }
+  return times;
+}
+
+/**
+ * DuckDB over the same rows: per distinct event count, one load of the tables the queries read
+ * (not timed), then each query `runs` times. q12's processing time is each row's event time (as if
+ * the source were paced at its rate), so its windows hold as many rows as Weir's.
+ */
+async function runDuckDb(queries, args) {
+  const duck = await import('@duckdb/node-api');
+  const { generateEvents, nexmarkConfig } = await import('../dist/connectors/nexmark/generator.js');
+  const config = nexmarkConfig({ firstEventRate: RATE, nextEventRate: RATE });
+  const out = {};
+  const byEvents = new Map();
+  for (const q of queries) byEvents.set(eventsOf(q, args), [...(byEvents.get(eventsOf(q, args)) ?? []), q]);
+  for (const [events, qs] of [...byEvents].sort((a, b) => a[0] - b[0])) {
+    const instance = await duck.DuckDBInstance.create(':memory:', { threads: String(args.duckdbThreads) });
+    const con = await instance.connect();
+    const tables = [...new Set(qs.flatMap((q) => NEXMARK_DUCKDB[q].tables))];
+    const t0 = Date.now();
+    const procTime = qs.some((q) => NEXMARK_DUCKDB[q].procTime) ? (_i, t) => t : undefined;
+    await loadNexmark(con, { generateEvents, config, events, tables, procTime });
+    console.log(`  duckdb: loaded ${tables.join(', ')} of ${events.toLocaleString('en-US')} events in ` +
+      `${((Date.now() - t0) / 1000).toFixed(1)} s (threads=${args.duckdbThreads}; not timed)`);
+    for (const q of qs) {
+      try {
+        const times = await duckDbTimes(con, q, args.runs);
+        out[q] = { rate: (events / median(times)) * 1000 };
+        console.log(`  duckdb ${q}: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}`);
+      } catch (e) {
+        out[q] = { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+        console.log(`  duckdb ${q}: failed: ${out[q].error}`);
+      }
+    }
+    con.closeSync();
+    instance.closeSync();
+  }
+  return out;
+}
+
+const fmtRate = (x) => (x === undefined ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${Math.round(x / 1e3)} K`);
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.child) return child(args.child, args.events, args.ui);
+
+  mkdirSync(path.join(SIDE_INPUT_HOME, 'data'), { recursive: true });
+  writeFileSync(path.join(SIDE_INPUT_HOME, 'data', 'side_input.txt'), sideInputCsv());
+  const started = Date.now();
+  const load0 = os.loadavg()[0];
+  console.log(`Nexmark ${args.queries.join(', ')} at ${RATE.toLocaleString('en-US')} events/s, ${args.runs} run(s) each; ` +
+    `Node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.toFixed(1)}`);
+  console.log(`events per query: ${args.queries.map((q) => `${q} ${eventsOf(q, args).toLocaleString('en-US')}`).join(', ')}`);
+  const weir = {};
+  for (const q of args.queries) {
+    const events = eventsOf(q, args);
+    const runs = [];
+    const uiRuns = [];
+    for (let r = 0; r < args.runs; r++) {
+      // with --ui, runs with and without the dashboard alternate, in turns (ABBA), so that a load
+      // that grows or shrinks during the bench weighs on both alike
+      for (const ui of args.ui ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
+        const res = await runChild(q, events, ui);
+        if (res.error) {
+          console.log(`  weir ${q}${ui ? ' --ui' : ''}: failed: ${res.error}`);
+          weir[q] = { error: res.error };
+          break;
+        }
+        (ui ? uiRuns : runs).push(res);
+        console.log(`  weir ${q}${ui ? ' --ui' : ''} run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s, ${fmtRate((events / res.ms) * 1000)} events/s, ` +
+          `CPU ${(res.cpuMs / 1000).toFixed(2)} s, peak RSS ${Math.round(res.maxRssKb / 1024)} MB` +
+          (ui ? `, ${res.batches} batches, ${Math.round(res.eventBytes / 1024)} KiB of events read, ${res.scrapes} scrapes` : ''));
+      }
+      if (weir[q]?.error) break;
+    }
+    if (weir[q]?.error) continue;
+    weir[q] = {
+      rate: (events / median(runs.map((x) => x.ms))) * 1000,
+      cpuRate: (events / median(runs.map((x) => x.cpuMs))) * 1000,
+      rssMb: Math.max(...runs.map((x) => x.maxRssKb)) / 1024,
+      ...(args.ui ? { uiRate: (events / median(uiRuns.map((x) => x.ms))) * 1000, uiCpuRate: (events / median(uiRuns.map((x) => x.cpuMs))) * 1000 } : {}),
+    };
+  }
+  if (args.ui) {
+    console.log('\nthe dashboard\'s cost to the query\'s process (serving /events to a client, /metrics scraped every second; medians):');
+    for (const q of args.queries) {
+      const w = weir[q];
+      if (w.error) continue;
+      const cost = (a, b) => `${(((a - b) / a) * 100).toFixed(1)} %`;
+      console.log(`  ${q}: ${fmtRate(w.rate)} events/s without, ${fmtRate(w.uiRate)} with (${cost(w.rate, w.uiRate)} slower); ` +
+        `per CPU-s ${fmtRate(w.cpuRate)} without, ${fmtRate(w.uiCpuRate)} with (${cost(w.cpuRate, w.uiCpuRate)})`);
+    }
+  }
+
+  const duck = args.duckdb ? await runDuckDb(args.queries, args) : {};
+
+  const rows = args.queries.map((q) => {
+    const w = weir[q];
+    const d = duck[q];
+    const failed = w.error !== undefined;
+    return [
+      q, eventsOf(q, args).toLocaleString('en-US'), failed ? 'failed' : fmtRate(w.rate), failed ? '–' : fmtRate(w.cpuRate),
+      failed ? '–' : `${Math.round(w.rssMb)} MB`, d?.error ? 'failed' : fmtRate(d?.rate),
+      !failed && d?.rate ? (w.rate / d.rate).toFixed(3) : '–',
+    ];
+  });
+  // events per CPU-second: less sensitive than wall time to other processes sharing the machine
+  const head = ['query', 'events', `weir events/s (median of ${args.runs})`, 'weir events/CPU-s', 'peak RSS', 'duckdb events/s', 'weir/duckdb'];
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells) => `| ${cells.map((c, k) => c.padEnd(widths[k])).join(' | ')} |`;
+  console.log(`\nload average before ${load0.toFixed(1)}, after ${os.loadavg()[0].toFixed(1)}; ` +
+    `${((Date.now() - started) / 60_000).toFixed(1)} min in all`);
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  const failures = args.queries.filter((q) => weir[q].error);
+  if (failures.length > 0) {
+    console.log('\nfailed in this tree:');
+    for (const q of failures) console.log(`  ${q}: ${weir[q].error}`);
+  }
+}
+
+// run only as a script: importing the module (for benchScript) starts nothing
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * JSON_VALUE, JSON_QUERY, JSON_EXISTS and JSON_ARRAY over JSON text (VARCHAR), with Flink's default
+ * behaviours: JSON_VALUE is NULL ON EMPTY and NULL ON ERROR (bad JSON, a non-scalar, a strict path
+ * that finds nothing), JSON_QUERY WITHOUT ARRAY WRAPPER and NULL ON EMPTY / ERROR (a scalar is an
+ * error), JSON_EXISTS FALSE ON ERROR, JSON_ARRAY ABSENT ON NULL. Paths: json-path.ts.
+ *
+ * A constant path (the usual case) is parsed once; a row's text is parsed once per call.
+ */
+import type { ScalarFunctionName } from '../../planner/functions.js';
+import type { Call } from '../../planner/expr.js';
+import type { FnImpl, Node } from './node.js';
+import { constOf, isConst, perRow, runtimeError } from './node.js';
+import type { JsonPath } from './json-path.js';
+import { EMPTY, evalJsonPath, JsonPathError, parseJsonPath } from './json-path.js';
+
+const NO_JSON: unique symbol = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NO_JSON;
+  }
+}
+
+/** The path reader: parsed once when constant; a path Weir cannot read is the user's error, at the call. */
+function pathOf(arg: Node, call: Call): (p: unknown) => JsonPath {
+  const read = (p: unknown): JsonPath => {
+    try {
+      return parseJsonPath(p as string);
+    } catch (e) {
+      if (e instanceof JsonPathError) throw runtimeError(`${call.fn.toUpperCase()}: ${e.message}`, call.span);
+      throw e;
+    }
+  };
+  if (isConst(arg) && constOf(arg) !== null) {
+    const fixed = read(constOf(arg));
+    return () => fixed;
+  }
+  return read;
+}
+
+/** The value at the path, EMPTY when there is none, NO_JSON for text that is not JSON or a strict path's error. */
+function lookup(text: unknown, path: JsonPath): unknown {
+  const doc = parseJson(text as string);
+  if (doc === NO_JSON) return NO_JSON;
+  try {
+    return evalJsonPath(doc, path);
+  } catch (e) {
+    if (e instanceof JsonPathError) return NO_JSON;
+    throw e;
+  }
+}
+
+/**
+ * JSON_VALUE; with clauses its arguments go on (onEmpty, emptyDefault, onError, errorDefault), each
+ * behaviour NULL, ERROR or DEFAULT (the default's value as text; the RETURNING cast is around the call).
+ */
+const jsonValue: FnImpl = (args, call) => {
+  const path = pathOf(args[1]!, call);
+  const behave = (mode: unknown, dflt: unknown, what: string): string | null => {
+    if (mode === 'ERROR') throw runtimeError(`JSON_VALUE: ${what} (ERROR ON ${what === 'no value at the path' ? 'EMPTY' : 'ERROR'})`, call.span);
+    if (mode === 'DEFAULT') return dflt === null || dflt === undefined ? null : String(dflt);
+    return null;
+  };
+  return perRow(args, call.type, (j, p, onEmpty, emptyDefault, onError, errorDefault) => {
+    if (j === null || j === undefined || p === null || p === undefined) return null;
+    const v = lookup(j, path(p));
+    if (v === EMPTY) return behave(onEmpty, emptyDefault, 'no value at the path');
+    if (v === NO_JSON || (v !== null && typeof v === 'object')) {
+      return behave(onError, errorDefault, v === NO_JSON ? 'not JSON, or a strict path found nothing' : 'the value at the path is not a scalar');
+    }
+    if (v === null) return null;
+    return typeof v === 'string' ? v : String(v);
+  }, true);
+};
+
+/** JSON_QUERY [WITH [CONDITIONAL] | WITHOUT] ARRAY WRAPPER: WITH wraps what it finds in an array, CONDITIONAL only a scalar. */
+const jsonQuery: FnImpl = (args, call) => {
+  const path = pathOf(args[1]!, call);
+  return perRow(args, call.type, (j, p, wrapper) => {
+    const v = lookup(j, path(p));
+    if (v === NO_JSON || v === EMPTY) return null;
+    const structured = v !== null && typeof v === 'object';
+    if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !structured)) return `[${JSON.stringify(v)}]`;
+    return structured ? JSON.stringify(v) : null;
+  });
+};
+
+const jsonExists: FnImpl = (args, call) => {
+  const path = pathOf(args[1]!, call);
+  return perRow(args, call.type, (j, p) => {
+    const v = lookup(j, path(p));
+    return v !== NO_JSON && v !== EMPTY;
+  });
+};
+
+/** A SQL value as JSON: numbers and booleans as themselves, anything else as a string. */
+function toJson(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'boolean') return String(v);
+  return JSON.stringify(String(v));
+}
+
+const jsonArray: FnImpl = (args, call) => perRow(args, call.type, (...vs) =>
+  `[${vs.filter((v) => v !== null && v !== undefined).map(toJson).join(',')}]`, true);
+
+/** `x IS JSON [VALUE | SCALAR | ARRAY | OBJECT]`: FALSE for NULL and for text that is not JSON of that kind. */
+const isJson: FnImpl = (args, call) => perRow(args, call.type, (text, kind) => {
+  if (text === null || text === undefined) return false;
+  const v = parseJson(text as string);
+  if (v === NO_JSON) return false;
+  switch (kind) {
+    case 'SCALAR': return v === null || typeof v !== 'object';
+    case 'ARRAY': return Array.isArray(v);
+    case 'OBJECT': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    default: return true;
+  }
+}, true);
+
+export const JSON_FUNCTIONS = {
+  is_json: isJson,
+  json_value: jsonValue,
+  json_query: jsonQuery,
+  json_exists: jsonExists,
+  json_array: jsonArray,
+} satisfies Partial<Record<ScalarFunctionName, FnImpl>>;
