@@ -10,7 +10,7 @@ import { InternalError, isWeirError, WeirError, WeirErrors } from '../common/err
 import { Engine } from '../engine/engine.js';
 import type { Dashboard } from '../dashboard/index.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
-import { compareCommand, type CompareCliOptions } from './compare/command.js';
+import type { CompareCliOptions } from './compare/command.js';
 import { RunReport } from './run-report.js';
 
 export const EXIT_OK = 0;
@@ -178,6 +178,8 @@ async function compareCli(file: string, opts: RunOptions & CompareCliOptions, io
   const settings = settingsFrom(opts, io);
   if (!settings) return EXIT_USER_ERROR;
   try {
+    // loaded for this command only: it brings the executor and every connector
+    const { compareCommand } = await import('./compare/command.js');
     await compareCommand(file, sql, opts, settings, io);
     return EXIT_OK;
   } catch (e) {

@@ -11,20 +11,18 @@ import type { SqlType } from '../common/types.js';
 import type { Connector } from '../connectors/api.js';
 import type { PushRows } from '../connectors/memory/tables.js';
 import { MemoryTables, memoryConnector, type ChangelogRetention, type MemoryOutput } from '../connectors/memory/index.js';
-import { builtinConnectors } from '../connectors/registry.js';
+import { BUILTIN_CONNECTOR_NAMES } from '../connectors/builtin-names.js';
 import { foreachBatchConnector, type ForeachBatchHandler } from '../connectors/foreach-batch/index.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { SystemClock } from '../executor/streaming/clock.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
-import { parseScript } from '../parser/parse.js';
-import type { Statement } from '../parser/ast.js';
+import type { InsertStmt, QueryStmt, Statement } from '../parser/ast.js';
 import { Catalog, type CatalogTable } from '../planner/catalog.js';
-import { applyDdl } from '../planner/index.js';
 import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
-import { explainStatement, startQuery, type QueryStartContext } from './start-query.js';
+import type { QueryStartContext } from './start-query.js';
+import { loadConnectorRegistry, loadParser, loadPlanner, loadPlanQuery, loadSettingsRegistry, loadStartQuery } from './lazy-modules.js';
 import type { QueryListener } from '../executor/streaming/progress.js';
-import { checkSetting } from './settings-registry.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type LoadedFunction, type PendingModuleFunction } from './user-functions.js';
 import { checkFunctionExport, type AggregateFunctionDef, type TableFunctionDef, type UserAggregate, type UserTableFunction } from './function-kinds.js';
 import { substituteVariables } from './variables.js';
@@ -101,8 +99,9 @@ export class Engine {
     for (const [k, v] of Object.entries(options.settings ?? {})) this.settings.set(k.toLowerCase(), v);
     const tables = options.memoryTables ?? new MemoryTables(options.memory ?? {});
     this.memory = { connector: memoryConnector(tables), tables };
-    this.connectors = new Map(builtinConnectors(this.memory.tables));
-    this.connectors.set('foreach-batch', foreachBatchConnector(this.batchHandlers));
+    // the built-in connectors (and the formats and client libraries behind them) are loaded when a
+    // query is planned (connectorsFor), not with the engine: see lazy-modules.ts
+    this.connectors = new Map([['foreach-batch', foreachBatchConnector(this.batchHandlers)]]);
   }
 
   /** Run a script's statements in order; returns the queries its INSERT/SELECT statements started. */
@@ -110,6 +109,7 @@ export class Engine {
     const file = opts.file ?? '<sql>';
     const started: StreamingQuery[] = [];
     try {
+      const { parseScript } = await loadParser();
       const script = parseScript(substituteVariables(sql, this.settings, file), file);
       for (const stmt of script.statements) {
         const q = await this.executeStatement(stmt, opts);
@@ -126,10 +126,11 @@ export class Engine {
     const file = opts.file ?? '<sql>';
     const out: string[] = [];
     try {
+      const { parseScript } = await loadParser();
       const script = parseScript(substituteVariables(sql, this.settings, file), file);
       for (const stmt of script.statements) {
         const target = stmt.kind === 'explain' ? stmt.statement : stmt;
-        if (target.kind === 'insert' || target.kind === 'query') out.push(this.explainText(target, opts));
+        if (target.kind === 'insert' || target.kind === 'query') out.push(await this.explainText(target, opts));
         else if (stmt.kind !== 'explain') await this.executeStatement(stmt, opts, { dryRun: true });
       }
     } catch (e) {
@@ -139,6 +140,7 @@ export class Engine {
   }
 
   private async executeStatement(stmt: Statement, opts: ExecuteOptions, mode: { dryRun?: boolean } = {}): Promise<StreamingQuery | undefined> {
+    const { applyDdl } = await loadPlanner();
     switch (stmt.kind) {
       case 'createTable':
         // a computed column is typed when the table is created: a run imports the modules it may call
@@ -171,7 +173,7 @@ export class Engine {
       }
       case 'set':
         if (stmt.key !== undefined) {
-          checkSetting(stmt.key, stmt.value, stmt.span);
+          (await loadSettingsRegistry()).checkSetting(stmt.key, stmt.value, stmt.span);
           this.settings.set(stmt.key.toLowerCase(), stmt.value ?? '');
         }
         return undefined;
@@ -180,14 +182,15 @@ export class Engine {
         if (target.kind !== 'insert' && target.kind !== 'query') {
           throw new WeirError('UNSUPPORTED', `EXPLAIN of ${target.kind} statements is not supported`, stmt.span);
         }
-        this.stdout().write(this.explainText(target, opts) + '\n');
+        this.stdout().write(await this.explainText(target, opts) + '\n');
         return undefined;
       }
       case 'insert':
       case 'query': {
         if (mode.dryRun) return undefined;
         await this.loadPendingFunctions();
-        const q = await startQuery(stmt, this.startContext(opts));
+        const { startQuery } = await loadStartQuery();
+        const q = await startQuery(stmt, await this.startContext(opts));
         this.queries.push(q);
         return q;
       }
@@ -199,16 +202,17 @@ export class Engine {
   }
 
   /** EXPLAIN of one query, without importing any function module. */
-  private explainText(stmt: Parameters<typeof explainStatement>[0], opts: ExecuteOptions): string {
-    const text = explainStatement(stmt, this.startContext(opts));
+  private async explainText(stmt: InsertStmt | QueryStmt, opts: ExecuteOptions): Promise<string> {
+    const { explainStatement } = await loadPlanQuery();
+    const text = explainStatement(stmt, { catalog: this.catalog, settings: this.settings, optimize: this.options.optimizer ?? true });
     return text + this.unloadedFunctionNote(text);
   }
 
-  private startContext(opts: ExecuteOptions): QueryStartContext {
+  private async startContext(opts: ExecuteOptions): Promise<QueryStartContext> {
     return {
       catalog: this.catalog,
       settings: this.settings,
-      connectors: this.connectors,
+      connectors: await this.connectorsFor(),
       clock: this.clock,
       baseDir: this.baseDir(opts),
       // relative to where the engine was started, as a CLI user expects for --checkpoint
@@ -223,6 +227,12 @@ export class Engine {
       optimize: this.options.optimizer ?? true,
       listeners: this.listeners,
     };
+  }
+
+  /** The built-in connectors (loaded now, once) and the application's, which the built-ins never shadow. */
+  private async connectorsFor(): Promise<ReadonlyMap<string, Connector>> {
+    const { builtinConnectors } = await loadConnectorRegistry();
+    return new Map([...builtinConnectors(this.memory.tables), ...this.connectors]);
   }
 
   private baseDir(opts: ExecuteOptions): string {
@@ -326,7 +336,7 @@ export class Engine {
    */
   registerConnector(name: string, connector: Omit<Connector, 'name' | 'options'> & { readonly name?: string; readonly options?: readonly string[] }): void {
     const key = name.toLowerCase();
-    if (this.connectors.has(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
+    if (this.connectors.has(key) || BUILTIN_CONNECTOR_NAMES.includes(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
     if (!connector.createSource && !connector.createSink) {
       throw new WeirError('OPTION', `connector '${name}' needs createSource or createSink`);
     }

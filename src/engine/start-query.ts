@@ -23,11 +23,10 @@ import { parseDurationMs, parseTrigger } from '../executor/streaming/trigger.js'
 import { DEFAULT_RETRY, RETRY_SETTINGS, type RetryPolicy } from '../executor/streaming/connector-retry.js';
 import type { InsertStmt, QueryStmt } from '../parser/ast.js';
 import type { Catalog, CatalogTable } from '../planner/catalog.js';
-import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
-import type { LogicalPlan } from '../planner/logical/plan.js';
 import type { LookupJoinNode, SourceNode, StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalChildren } from '../planner/incremental/physical.js';
-import { parseOutputMode } from '../planner/incremental/output-mode.js';
+import { plan } from './plan-query.js';
+import { explain } from '../planner/index.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
 import type { UserAggregate, UserTableFunction } from './function-kinds.js';
@@ -55,42 +54,7 @@ export interface QueryStartContext {
   readonly listeners: ReadonlySet<QueryListener>;
 }
 
-interface PlannedQuery {
-  readonly logical: LogicalPlan;
-  readonly streaming: StreamingPlan;
-  /** undefined for a bare SELECT (printed) */
-  readonly target: CatalogTable | undefined;
-}
-
-/** Settings keys for the output mode: ours, and the spelling Spark users reach for. */
-const OUTPUT_MODE_KEYS = ['output-mode', 'outputmode', 'execution.output-mode'];
-
-function plan(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): PlannedQuery {
-  const bound = stmt.kind === 'insert' ? bindInsert(stmt, ctx.catalog) : { plan: bindQuery(stmt.query, ctx.catalog), target: undefined };
-  const logical = ctx.optimize ? optimize(bound.plan) : bound.plan;
-  const modeKey = OUTPUT_MODE_KEYS.find((k) => ctx.settings.has(k));
-  let mode;
-  if (modeKey) {
-    mode = parseOutputMode(ctx.settings.get(modeKey)!);
-    if (!mode) throw new WeirError('OPTION', `bad output mode '${ctx.settings.get(modeKey)}': expected append, update or complete`);
-  }
-  const planned = planStreaming(logical, { mode, modeSpan: stmt.span });
-  // a PRIMARY KEY on the sink table is the upsert key (as in Flink), else the query's own keys
-  const pk = bound.target ? primaryKeyColumns(bound.target) : [];
-  const streaming = pk.length > 0 && planned.mode !== 'append' ? { ...planned, keyColumns: pk } : planned;
-  return { logical, streaming, target: bound.target };
-}
-
-/** The sink columns of a table's PRIMARY KEY, by index into its physical columns. */
-function primaryKeyColumns(t: CatalogTable): number[] {
-  const names = t.physical.map((i) => t.columns[i]!.name.toLowerCase());
-  return t.primaryKey.map((k) => names.indexOf(k.toLowerCase())).filter((i) => i >= 0);
-}
-
-export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): string {
-  const p = plan(stmt, ctx);
-  return explain(p.logical, p.streaming);
-}
+export { explainStatement } from './plan-query.js';
 
 /** A catalog table as its connector sees it (physical columns, options). */
 export function connectorTable(t: CatalogTable): ConnectorTable {

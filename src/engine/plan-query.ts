@@ -1,0 +1,50 @@
+/**
+ * Planning a query statement: bind, optimize, plan it incrementally. Apart from start-query.ts so
+ * that EXPLAIN loads the planner only, not the executor and the connectors (start-up time).
+ */
+import { WeirError } from '../common/errors.js';
+import type { InsertStmt, QueryStmt } from '../parser/ast.js';
+import type { CatalogTable } from '../planner/catalog.js';
+import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
+import type { LogicalPlan } from '../planner/logical/plan.js';
+import type { StreamingPlan } from '../planner/incremental/physical.js';
+import { parseOutputMode } from '../planner/incremental/output-mode.js';
+import type { QueryStartContext } from './start-query.js';
+
+export interface PlannedQuery {
+  readonly logical: LogicalPlan;
+  readonly streaming: StreamingPlan;
+  /** undefined for a bare SELECT (printed) */
+  readonly target: CatalogTable | undefined;
+}
+
+/** Settings keys for the output mode: ours, and the spelling Spark users reach for. */
+const OUTPUT_MODE_KEYS = ['output-mode', 'outputmode', 'execution.output-mode'];
+
+export function plan(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 'catalog' | 'settings' | 'optimize'>): PlannedQuery {
+  const bound = stmt.kind === 'insert' ? bindInsert(stmt, ctx.catalog) : { plan: bindQuery(stmt.query, ctx.catalog), target: undefined };
+  const logical = ctx.optimize ? optimize(bound.plan) : bound.plan;
+  const modeKey = OUTPUT_MODE_KEYS.find((k) => ctx.settings.has(k));
+  let mode;
+  if (modeKey) {
+    mode = parseOutputMode(ctx.settings.get(modeKey)!);
+    if (!mode) throw new WeirError('OPTION', `bad output mode '${ctx.settings.get(modeKey)}': expected append, update or complete`);
+  }
+  const planned = planStreaming(logical, { mode, modeSpan: stmt.span });
+  // a PRIMARY KEY on the sink table is the upsert key (as in Flink), else the query's own keys
+  const pk = bound.target ? primaryKeyColumns(bound.target) : [];
+  const streaming = pk.length > 0 && planned.mode !== 'append' ? { ...planned, keyColumns: pk } : planned;
+  return { logical, streaming, target: bound.target };
+}
+
+/** The sink columns of a table's PRIMARY KEY, by index into its physical columns. */
+function primaryKeyColumns(t: CatalogTable): number[] {
+  const names = t.physical.map((i) => t.columns[i]!.name.toLowerCase());
+  return t.primaryKey.map((k) => names.indexOf(k.toLowerCase())).filter((i) => i >= 0);
+}
+
+export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 'catalog' | 'settings' | 'optimize'>): string {
+  const p = plan(stmt, ctx);
+  return explain(p.logical, p.streaming);
+}
+

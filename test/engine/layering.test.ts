@@ -1,0 +1,64 @@
+/**
+ * Start-up layering (issue 12 item 4): `import('weir')` must not load the parser, the planner, the
+ * executor, the connectors, their formats or client libraries, nor the dashboard: each is loaded when a
+ * statement first needs it (src/engine/lazy-modules.ts). `weir explain` loads the parser and planner
+ * but not the executor or the connectors. A child process records every module it loads through an
+ * ESM loader hook; this is a check of what is loaded, not a timing test. Needs dist/ (npm run build).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
+
+const HOOK = `export async function load(url, ctx, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, ctx); }`;
+const REGISTER = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));`;
+
+/** the module URLs a fresh node process loads running `args` (relative to the repo, or package names) */
+function modulesLoaded(args: string[]): string[] {
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const root = pathToFileURL(REPO_ROOT).href + '/';
+  return r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => {
+    const url = l.slice('LOADED '.length);
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    return pkg ? `package:${pkg[1]}` : url.replace(root, '');
+  });
+}
+
+const EXECUTOR_AND_CONNECTORS = [
+  'dist/executor/streaming/micro-batch-execution.js', 'dist/engine/start-query.js', 'dist/connectors/registry.js',
+  'dist/connectors/filesystem/index.js', 'dist/connectors/formats/format.js', 'dist/connectors/formats/parquet.js',
+  'dist/connectors/jdbc/index.js', 'dist/connectors/redis/index.js', 'dist/connectors/nats/index.js', 'dist/state/index.js',
+  'dist/dashboard/index.js', 'dist/cli/compare/command.js',
+  'package:hyparquet', 'package:hyparquet-writer', 'package:csv-parse', 'package:csv-stringify', 'package:prom-client',
+  'package:lmdb', 'package:pg', 'package:ioredis', 'package:luxon', 'package:uplot',
+];
+
+describe('start-up layering', () => {
+  it('the package root loads no parser, planner, executor, connector, format or dashboard', () => {
+    const loaded = modulesLoaded(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/index.js')).href)})`]);
+    expect(loaded).toContain('dist/engine/engine.js');
+    const heavy = [...EXECUTOR_AND_CONNECTORS, 'dist/parser/parse.js', 'dist/parser/grammar.js', 'package:chevrotain', 'dist/planner/index.js'];
+    expect(loaded.filter((m) => heavy.includes(m))).toEqual([]);
+    expect(loaded.filter((m) => m.startsWith('dist/executor/operators/') || m.startsWith('dist/connectors/formats/parquet'))).toEqual([]);
+  });
+
+  it('weir explain loads the parser and planner, not the executor or the connectors', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-layering-'));
+    try {
+      const sql = path.join(dir, 'q.sql');
+      fs.writeFileSync(sql, `CREATE TABLE payments (user_name STRING, amount INT) WITH ('connector' = 'filesystem', 'path' = '${dir}/in', 'format' = 'json');
+CREATE TABLE totals (user_name STRING, total BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json');
+INSERT INTO totals SELECT user_name, SUM(amount) FROM payments GROUP BY user_name;`);
+      const loaded = modulesLoaded(['bin/weir.js', 'explain', sql]);
+      expect(loaded).toContain('dist/parser/parse.js');
+      expect(loaded).toContain('dist/planner/index.js');
+      expect(loaded.filter((m) => EXECUTOR_AND_CONNECTORS.includes(m))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
