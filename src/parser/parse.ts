@@ -17,6 +17,7 @@ import { checkBracketNesting, checkTreeDepth } from './nesting.js';
 import { positionAt, tokenSpan } from './spans.js';
 import { fromLexingErrors, fromRecognitionError } from './syntax-errors.js';
 import { Semicolon, sqlLexer, UnterminatedComment } from './tokens.js';
+import { collectionRefusal } from './unsupported-collections.js';
 
 const DEFAULT_FILE = '<sql>';
 
@@ -57,7 +58,7 @@ function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: s
   try {
     const cst = parser.parseWith(rule, tokens);
     const first = parser.errors[0];
-    if (first) throw fromRecognitionError(first, text, tokens[tokens.length - 1], file);
+    if (first) throw collectionRefusal(tokens, first.token, file) ?? fromRecognitionError(first, text, tokens[tokens.length - 1], file);
     const ast = build(cst);
     checkTreeDepth(ast, file);
     return ast;
