@@ -36,26 +36,9 @@ import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
 import type { QueryProgress } from '../../src/executor/streaming/progress.js';
 import { lastRowPerKey, readSinkOutput, runCli, tempDir, writeSql } from '../support/cli.js';
-import { fixture, nexmarkDdl as ddl, nexmarkSettings, runQueryFile, setArgs, withSink as withConnector, type QueryFileRun } from '../support/nexmark.js';
+import { fixture, nexmarkDdl as ddl, nexmarkSettings, Q6_AS_SHIPPED, runQueryFile, setArgs, withSink as withConnector, type QueryFileRun } from '../support/nexmark.js';
 import { expectSameRows, Oracle, type Row } from '../support/oracle.js';
 
-/** Nexmark q6 as the benchmark ships it: `rownum` filtered in the WHERE of the SELECT that defines it. */
-const Q6_AS_SHIPPED = `CREATE TABLE nexmark_q6 (seller VARCHAR, avg_price BIGINT) WITH ('connector' = 'blackhole');
-INSERT INTO nexmark_q6
-SELECT
-    Q.seller,
-    AVG(Q.price) OVER
-        (PARTITION BY Q.seller ORDER BY Q.\`dateTime\` ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)
-FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum
-    FROM (SELECT A.id, A.seller, B.price, B.\`dateTime\`
-        FROM auction AS A,
-            bid AS B
-        WHERE A.id = B.auction
-            and B.\`dateTime\` between A.\`dateTime\` and A.expires)
-    WHERE rownum <= 1
-) AS Q;
-`;
 
 const RATE = 200;
 const EVENTS = 20_000;

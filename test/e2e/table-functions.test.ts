@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryError } from '../support/query-error.js';
 import { WeirError } from '../../src/common/errors.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
@@ -102,18 +103,7 @@ describe('LATERAL TABLE with a JavaScript table function', () => {
 describe('table function errors and EXPLAIN', () => {
   const BAD = `${FN}/bad-functions.mjs`;
 
-  async function failure(engine: Engine, sql: string, input: readonly Row[] = []): Promise<WeirError> {
-    try {
-      const [q] = await engine.execute(sql);
-      engine.input('t').push(input as Row[]);
-      await q!.processAllAvailable();
-    } catch (e) {
-      return e as WeirError;
-    } finally {
-      await engine.stop();
-    }
-    throw new Error('expected an error');
-  }
+  const failure = (engine: Engine, sql: string, input: readonly Row[] = []): Promise<WeirError> => queryError(engine, sql, input);
 
   it('a throwing eval fails the query naming the function and the row\'s arguments, at the call', async () => {
     const sql = `${DDL('id INT, x INT')}

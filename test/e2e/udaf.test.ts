@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryError } from '../support/query-error.js';
 import { WeirError } from '../../src/common/errors.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
@@ -235,19 +236,8 @@ describe('UDAF errors', () => {
     CREATE FUNCTION ${fn} AS '${BAD}';
     INSERT INTO out ${select};`;
 
-  async function runError(sql: string, input: readonly Row[] = [{ g: 1, v: 1 }, { g: 1, v: 3 }]): Promise<WeirError> {
-    const engine = new Engine({ clock: new ManualClock(0) });
-    try {
-      const [q] = await engine.execute(sql);
-      engine.input('t').push(input as Row[]);
-      await q!.processAllAvailable();
-    } catch (e) {
-      return e as WeirError;
-    } finally {
-      await engine.stop();
-    }
-    throw new Error('expected an error');
-  }
+  const runError = (sql: string, input: readonly Row[] = [{ g: 1, v: 1 }, { g: 1, v: 3 }]): Promise<WeirError> =>
+    queryError(new Engine({ clock: new ManualClock(0) }), sql, input);
 
   it('names a missing method, a bad returns type and an unknown kind at the CREATE FUNCTION', async () => {
     const e1 = await runError(sqlWith('no_result', 'SELECT g, no_result(v) FROM t GROUP BY g'));

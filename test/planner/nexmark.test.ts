@@ -8,25 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { T } from '../../src/common/types.js';
 import type { Catalog } from '../../src/planner/index.js';
+import { Q6_AS_SHIPPED } from '../support/nexmark.js';
 import { catalogOf, errorOf, explainAll, logical, nexmark, NEXMARK_DDL, plan, run } from './helpers.js';
 
-/** Nexmark q6 as the benchmark ships it: `rownum` filtered in the WHERE of the SELECT that defines it. */
-const Q6_AS_SHIPPED = `CREATE TABLE nexmark_q6 (seller VARCHAR, avg_price BIGINT) WITH ('connector' = 'blackhole');
-INSERT INTO nexmark_q6
-SELECT
-    Q.seller,
-    AVG(Q.price) OVER
-        (PARTITION BY Q.seller ORDER BY Q.\`dateTime\` ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)
-FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum
-    FROM (SELECT A.id, A.seller, B.price, B.\`dateTime\`
-        FROM auction AS A,
-            bid AS B
-        WHERE A.id = B.auction
-            and B.\`dateTime\` between A.\`dateTime\` and A.expires)
-    WHERE rownum <= 1
-) AS Q;
-`;
 
 describe('Nexmark DDL', () => {
   it('creates datagen with ROW columns, the computed dateTime and its watermark', () => {
