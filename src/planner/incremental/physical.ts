@@ -69,6 +69,8 @@ export interface AggregateNode extends NodeBase {
   readonly groupBy: readonly BoundExpr[];
   readonly aggregates: readonly AggregateCall[];
   readonly mode: OutputModeName;
+  /** SET 'table.exec.state.ttl': a key unwritten this long (processing time) is dropped; absent: kept forever */
+  readonly stateTtlMs?: number;
 }
 
 /** Window TVF followed by aggregation: state per (key, window); emits a window when the watermark passes its end. */
