@@ -135,7 +135,8 @@ export function physicalLine(n: PhysicalNode): string {
       return `WindowAssign(${windowText(n.window)}, time=${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn})`;
     case 'join': {
       const name = n.strategy === 'interval' ? 'IntervalJoin' : n.strategy === 'window' ? 'WindowJoin' : 'Join';
-      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+      const ttl = n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : '';
+      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}${ttl}) [operator ${n.operatorId}]`;
     }
     case 'lookupJoin': {
       // table keys are over the lookup row (key#0 is the first loaded column of the table)

@@ -133,6 +133,8 @@ export interface JoinNode extends NodeBase {
   readonly rightBound?: JoinSideBound;
   /** how the planner ran it, for EXPLAIN: `regular`, `interval` (a time range), `window` (equal window ends) */
   readonly strategy: 'regular' | 'interval' | 'window';
+  /** SET 'table.exec.state.ttl' (regular joins): a stored row goes this long after it was stored (processing time) */
+  readonly stateTtlMs?: number;
 }
 
 /** What bounds one side of a time-bounded join. */

@@ -57,7 +57,7 @@ class Builder {
   /** physical nodes by the logical sub-plan they run: identical sub-plans run once (Flink's sub-plan reuse) */
   private readonly built = new Map<string, PhysicalNode>();
 
-  constructor(private readonly mode: OutputModeName, private readonly stateTtlMs = 0) {}
+  constructor(private readonly mode: OutputModeName, readonly stateTtlMs = 0) {}
 
   register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N {
     const node = make(this.stateful.length);
