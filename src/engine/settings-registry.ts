@@ -32,7 +32,7 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'connector.retry.max-backoff': 'the longest wait between attempts',
   'execution.runtime-mode': "'streaming' (the only mode)",
   'table.exec.source.idle-timeout': 'how long an input without rows holds the watermark back',
-  'table.exec.state.ttl': "how long a GROUP BY key's state is kept unwritten ('1 h'; 0: forever)",
+  'table.exec.state.ttl': "how long GROUP BY and join state is kept unwritten ('1 h'; 0: forever)",
 };
 
 /** Flink keys Weir knows it does not act on yet, and why; refused rather than ignored. */

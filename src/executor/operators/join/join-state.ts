@@ -16,6 +16,9 @@
  * the block died or matched. A block whose rows are all gone is deleted. The index by key and the
  * expiry order are rebuilt from the store on restart and after an aborted batch.
  *
+ * Under a state TTL (regular joins) a block's entry also holds the processing time it was stored:
+ * blocks are kept in storing order, so expireUnwritten drops the oldest until one is within the TTL.
+ *
  * The index by key is built only once the other side probes this one often (see scan): until then
  * a probe reads the blocks' keys, which costs less than indexing every row of a side that is probed
  * once per window.
