@@ -9,6 +9,7 @@ import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../plan
 import type { LogicalPlan } from '../planner/logical/plan.js';
 import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
+import { parseStateTtl, STATE_TTL_SETTING } from '../planner/incremental/state-ttl.js';
 import type { QueryStartContext } from './start-query.js';
 
 export interface PlannedQuery {
@@ -30,7 +31,9 @@ export function plan(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 
     mode = parseOutputMode(ctx.settings.get(modeKey)!);
     if (!mode) throw new WeirError('OPTION', `bad output mode '${ctx.settings.get(modeKey)}': expected append, update or complete`);
   }
-  const planned = planStreaming(logical, { mode, modeSpan: stmt.span });
+  const ttlText = ctx.settings.get(STATE_TTL_SETTING);
+  const stateTtlMs = ttlText === undefined ? 0 : parseStateTtl(ttlText, stmt.span);
+  const planned = planStreaming(logical, { mode, modeSpan: stmt.span, stateTtlMs });
   // a PRIMARY KEY on the sink table is the upsert key (as in Flink), else the query's own keys
   const pk = bound.target ? primaryKeyColumns(bound.target) : [];
   const streaming = pk.length > 0 && planned.mode !== 'append' ? { ...planned, keyColumns: pk } : planned;

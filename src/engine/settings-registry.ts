@@ -10,6 +10,7 @@
  */
 import { WeirError, type SourceSpan } from '../common/errors.js';
 import { didYouMean } from '../connectors/registry.js';
+import { parseStateTtl, STATE_TTL_SETTING } from '../planner/incremental/state-ttl.js';
 
 /** The keys Weir acts on, with what they do (for the error that lists them). */
 export const SETTINGS: Readonly<Record<string, string>> = {
@@ -31,11 +32,11 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'connector.retry.max-backoff': 'the longest wait between attempts',
   'execution.runtime-mode': "'streaming' (the only mode)",
   'table.exec.source.idle-timeout': 'how long an input without rows holds the watermark back',
+  'table.exec.state.ttl': "how long GROUP BY and join state is kept unwritten ('1 h'; 0: forever)",
 };
 
 /** Flink keys Weir knows it does not act on yet, and why; refused rather than ignored. */
 const NOT_ACTED_ON: Readonly<Record<string, string>> = {
-  'table.exec.state.ttl': 'state TTL is not supported yet: state of regular joins, group aggregations and Top-N is kept until the query ends',
   'parallelism.default': 'a query runs as one task',
   'parallelism': 'a query runs as one task',
   'pipeline.max-parallelism': 'a query runs as one task',
@@ -54,6 +55,7 @@ export function checkSetting(key: string, value: string | undefined, span: Sourc
   if (k === 'execution.runtime-mode' && value !== undefined && value.trim().toLowerCase() !== 'streaming') {
     throw new WeirError('OPTION', `SET 'execution.runtime-mode' = '${value}': Weir runs streaming queries only ('streaming'); a bounded input ends a query by itself`, span);
   }
+  if (k === STATE_TTL_SETTING && value !== undefined) parseStateTtl(value, span);
   if (k in SETTINGS) return;
   const reason = NOT_ACTED_ON[k];
   if (reason !== undefined) {

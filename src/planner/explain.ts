@@ -8,6 +8,7 @@ import type { AggregateCall, LogicalPlan, OverFrame, RankFunction, RankOrderKey,
 import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
+import { stateTtlText } from './incremental/state-ttl.js';
 
 /** `INTERVAL '10' SECOND`, in the largest unit that divides the milliseconds. */
 export function intervalText(ms: number): string {
@@ -119,7 +120,8 @@ export function physicalLine(n: PhysicalNode): string {
     case 'aggregate': {
       const keys = named(names.slice(0, n.groupBy.length), n.groupBy);
       const aggs = n.aggregates.map((a, i) => `${names[n.groupBy.length + i]}=${aggCallText(a)}`).join(', ');
-      return `Aggregate(keys=[${keys}], aggs=[${aggs}], mode=${n.mode}) [operator ${n.operatorId}]`;
+      const ttl = n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : '';
+      return `Aggregate(keys=[${keys}], aggs=[${aggs}], mode=${n.mode}${ttl}) [operator ${n.operatorId}]`;
     }
     case 'windowAggregate': {
       const keys = n.keyLayout.map((k, i) => (k.kind === 'key' ? named([names[i]!], [n.groupBy[k.index]!]) : `${names[i]}=${k.kind}`)).join(', ');
@@ -133,7 +135,8 @@ export function physicalLine(n: PhysicalNode): string {
       return `WindowAssign(${windowText(n.window)}, time=${n.input.schema.columns[n.timeColumn]!.name}#${n.timeColumn})`;
     case 'join': {
       const name = n.strategy === 'interval' ? 'IntervalJoin' : n.strategy === 'window' ? 'WindowJoin' : 'Join';
-      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+      const ttl = n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : '';
+      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}${ttl}) [operator ${n.operatorId}]`;
     }
     case 'lookupJoin': {
       // table keys are over the lookup row (key#0 is the first loaded column of the table)

@@ -48,6 +48,8 @@ export interface StateOperatorProgress {
   /** window operators: how many windows hold state, and the end of the oldest (why it has not fired) */
   readonly numOpenWindows?: number;
   readonly oldestOpenWindowEnd?: string | null;
+  /** operators under `table.exec.state.ttl`: keys whose state expired in this batch */
+  readonly numRowsExpired?: number;
 }
 
 export interface Operator {

@@ -69,6 +69,8 @@ export interface AggregateNode extends NodeBase {
   readonly groupBy: readonly BoundExpr[];
   readonly aggregates: readonly AggregateCall[];
   readonly mode: OutputModeName;
+  /** SET 'table.exec.state.ttl': a key unwritten this long (processing time) is dropped; absent: kept forever */
+  readonly stateTtlMs?: number;
 }
 
 /** Window TVF followed by aggregation: state per (key, window); emits a window when the watermark passes its end. */
@@ -131,6 +133,8 @@ export interface JoinNode extends NodeBase {
   readonly rightBound?: JoinSideBound;
   /** how the planner ran it, for EXPLAIN: `regular`, `interval` (a time range), `window` (equal window ends) */
   readonly strategy: 'regular' | 'interval' | 'window';
+  /** SET 'table.exec.state.ttl' (regular joins): a stored row goes this long after it was stored (processing time) */
+  readonly stateTtlMs?: number;
 }
 
 /** What bounds one side of a time-bounded join. */

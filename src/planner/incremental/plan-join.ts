@@ -169,6 +169,8 @@ export function joinRetracts(p: Join): boolean {
 export interface JoinPlanningContext {
   build(p: LogicalPlan): PhysicalNode;
   register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N;
+  /** SET 'table.exec.state.ttl' in ms; 0: state kept forever */
+  readonly stateTtlMs?: number;
 }
 
 export function planJoin(p: Join, b: JoinPlanningContext): PhysicalNode {
@@ -187,6 +189,7 @@ export function planJoin(p: Join, b: JoinPlanningContext): PhysicalNode {
     leftKeys: a.leftKeys, rightKeys: a.rightKeys, residual: a.residual,
     ...(leftBound ? { leftBound } : {}), ...(rightBound ? { rightBound } : {}),
     strategy: timed ? a.strategy : 'regular',
+    ...(!timed && (b.stateTtlMs ?? 0) > 0 ? { stateTtlMs: b.stateTtlMs } : {}),
     schema: p.schema, appendOnly,
   }));
 }

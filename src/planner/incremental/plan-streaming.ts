@@ -34,6 +34,8 @@ export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
   /** where the mode was asked for (SET 'output-mode' = ...), for the error when it cannot be honoured */
   readonly modeSpan?: SourceSpan;
+  /** SET 'table.exec.state.ttl' in ms (state-ttl.ts); 0 or absent: state kept forever */
+  readonly stateTtlMs?: number;
 }
 
 function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
@@ -55,7 +57,7 @@ class Builder {
   /** physical nodes by the logical sub-plan they run: identical sub-plans run once (Flink's sub-plan reuse) */
   private readonly built = new Map<string, PhysicalNode>();
 
-  constructor(private readonly mode: OutputModeName) {}
+  constructor(private readonly mode: OutputModeName, readonly stateTtlMs = 0) {}
 
   register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N {
     const node = make(this.stateful.length);
@@ -129,7 +131,7 @@ class Builder {
       const input = this.build(p.input);
       return this.register((operatorId) => ({
         kind: 'aggregate' as const, operatorId, input, groupBy: p.groupBy, aggregates: p.aggregates, mode: this.mode,
-        schema: p.schema, appendOnly: false,
+        schema: p.schema, appendOnly: false, ...(this.stateTtlMs > 0 ? { stateTtlMs: this.stateTtlMs } : {}),
       }));
     }
     let input = this.build(m.input);
@@ -219,7 +221,7 @@ function keyColumnsOf(p: LogicalPlan): number[] | undefined {
 
 export function planStreaming(plan: LogicalPlan, options: PlanStreamingOptions = {}): StreamingPlan {
   const mode = chooseOutputMode(aggregations(plan), options.mode, options.modeSpan);
-  const b = new Builder(mode);
+  const b = new Builder(mode, options.stateTtlMs);
   const root = b.build(plan);
   const properties = planProperties(root);
   checkChainedComplete(root, properties, mode, options.modeSpan);

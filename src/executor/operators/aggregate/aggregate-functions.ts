@@ -27,6 +27,8 @@ export interface Group {
   readonly accs: AccState[];
   emitted: unknown[] | null;
   rows: number;
+  /** processing time of the group's last write (state TTL, state-ttl-index.ts); absent in state written without a TTL */
+  lastWrite?: number;
 }
 
 /** Per-batch readers of every call's argument and filter. */
@@ -96,10 +98,15 @@ export class AggregateFunctions {
 
   /** A working copy of group `key` (the stored one stays intact until commit, so abort works). */
   load(store: StateStore, key: string, keyValues: readonly unknown[]): Group {
-    const stored = store.get(key) as [unknown[], AccState[], unknown[] | null, number] | undefined;
+    const stored = store.get(key) as [unknown[], AccState[], unknown[] | null, number, number?] | undefined;
     return stored
-      ? { keys: stored[0], accs: stored[1].map((s, a) => this.accs[a]!.copy(s)), emitted: stored[2], rows: stored[3] }
-      : { keys: keyValues.slice(), accs: this.accs.map((acc) => acc.init()), emitted: null, rows: 0 };
+      ? { keys: stored[0], accs: stored[1].map((s, a) => this.accs[a]!.copy(s)), emitted: stored[2], rows: stored[3], ...(stored[4] !== undefined ? { lastWrite: stored[4] } : {}) }
+      : this.fresh(keyValues);
+  }
+
+  /** A group with no state yet (or whose state expired). */
+  fresh(keyValues: readonly unknown[]): Group {
+    return { keys: keyValues.slice(), accs: this.accs.map((acc) => acc.init()), emitted: null, rows: 0 };
   }
 
   /** Fresh accumulator states. */
@@ -128,7 +135,8 @@ export class AggregateFunctions {
 
   save(store: StateStore, key: string, g: Group): void {
     for (let a = 0; a < this.jsAccs.length; a++) this.jsAccs[a]?.checkState(g.accs[a]!);
-    store.put(key, [g.keys, g.accs, g.emitted, g.rows]);
+    // the last-write time goes in the value so a restart keeps it (state TTL)
+    store.put(key, g.lastWrite === undefined ? [g.keys, g.accs, g.emitted, g.rows] : [g.keys, g.accs, g.emitted, g.rows, g.lastWrite]);
   }
 
   /** The aggregate values of a group, finished to their SQL types. */

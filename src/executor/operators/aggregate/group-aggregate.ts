@@ -6,6 +6,11 @@
  * of the batch the changed groups are written to the state store and emitted as the output mode
  * asks (update: the changed groups, with update-before rows for their previous result; complete:
  * every group).
+ *
+ * State TTL (`SET 'table.exec.state.ttl'`, Flink's semantics): a key not written for the TTL
+ * (processing time) has expired; its state is never read again: a row for it starts a new group and
+ * the old result is not retracted (as Flink). Expired keys are deleted at the end of each batch
+ * (state-ttl-index.ts), and the last-write time is kept in the stored value across restarts.
  */
 import type * as arrow from 'apache-arrow';
 import { readerFor } from '../../../common/columns.js';
@@ -17,10 +22,12 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import type { Chunk, Operator, StateOperatorProgress } from '../operator.js';
+import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { KeyCodec } from '../../keys/key-codec.js';
 import { encodeColumns } from '../../keys/key-columns.js';
 import { AggregateFunctions, rowsToArrow, sameRow, type Group } from './aggregate-functions.js';
+import { StateTtlIndex } from './state-ttl-index.js';
+import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 
 export class GroupAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
@@ -29,6 +36,12 @@ export class GroupAggregateOperator implements Operator {
   private readonly outSchema: arrow.Schema;
   /** groups touched in this batch, with their working state */
   private touched = new Map<string, Group>();
+  /** set when `table.exec.state.ttl` is */
+  private readonly ttl: StateTtlIndex | undefined;
+  /** keys whose state expired in the current batch (progress) */
+  private numExpired = 0;
+  /** the batch was checkpointed: the next process/finishBatch starts a new batch's counts */
+  private batchDone = false;
 
   constructor(
     private readonly node: AggregateNode,
@@ -40,16 +53,28 @@ export class GroupAggregateOperator implements Operator {
     this.codec = new KeyCodec(node.groupBy.map((e) => e.type));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
+    this.ttl = node.stateTtlMs !== undefined && node.stateTtlMs > 0
+      ? new StateTtlIndex(node.stateTtlMs, (v) => v[4] as number | undefined)
+      : undefined;
+  }
+
+  private startBatchCounts(): void {
+    if (!this.batchDone) return;
+    this.batchDone = false;
+    this.numExpired = 0;
   }
 
   explain(): string {
-    return `GroupAggregate[${this.node.operatorId}](keys=[${this.node.groupBy.map(exprToString).join(', ')}], aggs=[${this.fns.describe()}], mode=${this.node.mode})`;
+    return `GroupAggregate[${this.node.operatorId}](keys=[${this.node.groupBy.map(exprToString).join(', ')}], aggs=[${this.fns.describe()}], mode=${this.node.mode}${this.ttl ? `, state ttl ${stateTtlText(this.ttl.ttlMs)}` : ''})`;
   }
 
-  process(chunk: Chunk): Chunk[] {
+  process(chunk: Chunk, ctx: BatchContext): Chunk[] {
+    this.startBatchCounts();
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
+    const ttl = this.ttl;
+    const now = ctx.processingTime;
     const keyColumns = this.keyKernels.map((k) => k(b));
     const keys = encodeColumns(this.codec, keyColumns, n);
     const keyReaders = keyColumns.map(readerFor);
@@ -64,27 +89,40 @@ export class GroupAggregateOperator implements Operator {
         // the values are read only for a group's first row in a batch: the group keeps them for its result rows
         for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
         g = this.fns.load(this.store, key, keyValues);
+        if (ttl && ttl.expired(g.lastWrite, now)) {
+          // expired state is never read: the key starts over (its old result stays where it was sent)
+          g = this.fns.fresh(keyValues);
+          this.numExpired++;
+        }
         this.touched.set(key, g);
       }
       const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
+      // as Flink: a retraction for a key without state (it expired, here or upstream) is dropped
+      if (ttl && retract && g.rows === 0 && g.emitted === null) continue;
       this.fns.apply(g, bound, i, retract);
     }
     return [];
   }
 
-  finishBatch(): Chunk[] {
+  finishBatch(ctx: BatchContext): Chunk[] {
+    this.startBatchCounts();
     const rows: unknown[][] = [];
     const kinds: number[] = [];
+    const ttl = this.ttl;
+    const now = ctx.processingTime;
+    ttl?.ensureBuilt(this.store, now);
     for (const [key, g] of this.touched) {
       const result = [...g.keys, ...this.fns.results(g.accs)];
       const before = g.emitted;
       if (g.rows <= 0 && this.node.groupBy.length > 0) {
         // every row of the group was retracted: the group is gone
         this.store.delete(key);
+        ttl?.removed(key);
         if (before) { rows.push(before); kinds.push(RowKind.DELETE); }
         continue;
       }
       g.emitted = result;
+      if (ttl) { g.lastWrite = now; ttl.wrote(key, now); }
       this.fns.save(this.store, key, g);
       if (this.node.mode === 'update') {
         if (before && sameRow(before, result)) continue;
@@ -94,6 +132,7 @@ export class GroupAggregateOperator implements Operator {
       }
     }
     this.touched = new Map();
+    if (ttl) this.numExpired += ttl.sweep(this.store, now);
     if (this.node.mode === 'complete') return this.emitAll();
     if (rows.length === 0) return [];
     return [{ batch: rowsToArrow(this.node.schema, this.outSchema, rows), kinds: Uint8Array.from(kinds) }];
@@ -107,10 +146,13 @@ export class GroupAggregateOperator implements Operator {
 
   async checkpoint(): Promise<void> {
     this.fns.commitBatch();
+    this.batchDone = true;
   }
 
   abort(): void {
     this.touched = new Map();
+    this.ttl?.invalidate();
+    this.numExpired = 0;
     this.fns.rollback();
   }
 
@@ -121,6 +163,7 @@ export class GroupAggregateOperator implements Operator {
       numRowsUpdated: this.store.numUpdated,
       memoryUsedBytes: this.store.memoryUsedBytes(),
       numRowsDroppedByWatermark: 0,
+      ...(this.ttl ? { numRowsExpired: this.numExpired } : {}),
     };
   }
 }

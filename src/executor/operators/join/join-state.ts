@@ -16,6 +16,9 @@
  * the block died or matched. A block whose rows are all gone is deleted. The index by key and the
  * expiry order are rebuilt from the store on restart and after an aborted batch.
  *
+ * Under a state TTL (regular joins) a block's entry also holds the processing time it was stored:
+ * blocks are kept in storing order, so expireUnwritten drops the oldest until one is within the TTL.
+ *
  * The index by key is built only once the other side probes this one often (see scan): until then
  * a probe reads the blocks' keys, which costs less than indexing every row of a side that is probed
  * once per window.
@@ -92,6 +95,8 @@ interface Block extends ExpiringBlock {
   readonly bytes: number;
   /** the status entry must be written at the next checkpoint */
   dirty: boolean;
+  /** processing time it was stored (state TTL); undefined when stored without a TTL */
+  readonly writtenAt: number | undefined;
   readers: ((i: number) => unknown)[] | undefined;
 }
 
@@ -106,6 +111,8 @@ export interface NewRows {
   readonly keys: readonly unknown[];
   /** per row: the watermark past which it goes (undefined: rows never expire) */
   readonly expiry: Float64Array | undefined;
+  /** processing time of the batch storing them, kept when a state TTL applies */
+  readonly writtenAt?: number;
 }
 
 export class JoinSideState {
@@ -159,8 +166,10 @@ export class JoinSideState {
     if (n === 0 || n > MAX_BLOCK_ROWS) throw new InternalError(`a join block of ${n} rows`);
     const id = this.nextBlock++;
     const ipc = arrow.tableToIPC(new arrow.Table(rows.batch), 'stream');
-    this.store.put(this.tag + id.toString(36), [ipc, rows.expiry ? bytesOf(rows.expiry) : null]);
-    const block = this.makeBlock(id, ipc, rows.keys, rows.expiry, undefined, undefined);
+    this.store.put(this.tag + id.toString(36), rows.writtenAt === undefined
+      ? [ipc, rows.expiry ? bytesOf(rows.expiry) : null]
+      : [ipc, rows.expiry ? bytesOf(rows.expiry) : null, rows.writtenAt]);
+    const block = this.makeBlock(id, ipc, rows.keys, rows.expiry, undefined, undefined, rows.writtenAt);
     block.dirty = true;
     return id * ROW_SPAN;
   }
@@ -288,6 +297,31 @@ export class JoinSideState {
     return batch;
   }
 
+  /**
+   * State TTL: remove every live row stored at least `ttlMs` before `now`, silently (as Flink: an
+   * expired row is neither matched nor padded). Blocks are in storing order, and a block's rows share
+   * its time, so this stops at the first block still within the TTL. Returns the rows removed.
+   */
+  expireUnwritten(now: number, ttlMs: number): number {
+    let removed = 0;
+    const touched = new Set<unknown>();
+    const emptied: Block[] = [];
+    for (const b of this.blocks.values()) {
+      if (b.writtenAt === undefined) continue; // stored before the TTL was set: kept
+      if (b.writtenAt + ttlMs > now) break;
+      for (let row = 0; row < b.alive.length; row++) {
+        if (b.alive[row] === 0) continue;
+        this.kill(b, row);
+        removed++;
+        if (this.indexed) touched.add(b.keys[row]);
+      }
+      emptied.push(b);
+    }
+    for (const b of emptied) this.drop(b);
+    for (const k of touched) this.compact(k);
+    return removed;
+  }
+
   /** Write the status of the blocks changed since the last checkpoint (before the store commits). */
   flush(): void {
     for (const b of this.blocks.values()) {
@@ -350,13 +384,14 @@ export class JoinSideState {
       const st = status.get(this.tag + id.toString(36));
       const ipc = v[0] as Uint8Array;
       const expiry = v[1] ? float64Of(v[1] as Uint8Array) : undefined;
-      this.makeBlock(id, ipc, undefined, expiry, st ? (st[0] as Uint8Array).slice() : undefined, st?.[1] ? int32Of(st[1] as Uint8Array) : undefined);
+      this.makeBlock(id, ipc, undefined, expiry, st ? (st[0] as Uint8Array).slice() : undefined, st?.[1] ? int32Of(st[1] as Uint8Array) : undefined,
+        typeof v[2] === 'number' ? v[2] : undefined);
       this.nextBlock = Math.max(this.nextBlock, id + 1);
     }
   }
 
   private makeBlock(id: number, ipc: Uint8Array, keys: readonly unknown[] | undefined, expiry: Float64Array | undefined,
-    alive: Uint8Array | undefined, matches: Int32Array | undefined): Block {
+    alive: Uint8Array | undefined, matches: Int32Array | undefined, writtenAt: number | undefined): Block {
     const batch = arrow.tableFromIPC(ipc).batches[0]!;
     const n = batch.numRows;
     keys ??= this.keysOf(batch);
@@ -364,7 +399,7 @@ export class JoinSideState {
       id, batch, keys, expiry,
       alive: alive ?? new Uint8Array(n).fill(1),
       matches: this.keepMatches ? matches ?? new Int32Array(n) : undefined,
-      live: 0, bytes: ipc.byteLength, dirty: false, readers: undefined, order: undefined, next: 0,
+      live: 0, bytes: ipc.byteLength, dirty: false, readers: undefined, order: undefined, next: 0, writtenAt,
     };
     for (let row = 0; row < n; row++) {
       if (b.alive[row] === 0) continue;

@@ -32,6 +32,7 @@ import { timesOf } from '../window/assign-windows.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
+import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
@@ -105,6 +106,9 @@ export class StreamJoinOperator implements Operator {
   /** rows stored or removed in the batch in progress, and in the last finished one */
   private updatedNow = 0;
   private updatedLast = 0;
+  /** rows removed by the state TTL in the batch in progress, and in the last finished one */
+  private expiredNow = 0;
+  private expiredLast = 0;
 
   constructor(
     private readonly node: JoinNode,
@@ -138,7 +142,8 @@ export class StreamJoinOperator implements Operator {
   explain(): string {
     const keys = this.node.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(this.node.rightKeys[i]!)}`).join(', ');
     return `StreamJoin[${this.node.operatorId}](${this.node.joinType}, ${this.node.strategy}, keys=[${keys}]` +
-      `${this.node.residual ? `, residual=${exprToString(this.node.residual)}` : ''})`;
+      `${this.node.residual ? `, residual=${exprToString(this.node.residual)}` : ''}` +
+      `${this.node.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(this.node.stateTtlMs)}` : ''})`;
   }
 
   /** A chunk with its row kinds (left off when every row is an insert of an append-only join). */
@@ -151,6 +156,8 @@ export class StreamJoinOperator implements Operator {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
+    // expired rows go before anything probes them (Flink never returns expired state)
+    this.expireTtl(ctx.processingTime);
     const me = this.sides[input]!;
     const you = this.sides[1 - input]!;
     const out = new OutputBuilder(this);
@@ -174,7 +181,8 @@ export class StreamJoinOperator implements Operator {
     const flush = (): void => {
       for (let from = 0; from < pending.length; from += MAX_BLOCK_ROWS) {
         const part = pending.length <= MAX_BLOCK_ROWS ? pending : pending.slice(from, from + MAX_BLOCK_ROWS);
-        const first = me.state.add(this.storedRows(b, part, keys, expiries));
+        const rows = this.storedRows(b, part, keys, expiries);
+        const first = me.state.add(this.node.stateTtlMs !== undefined ? { ...rows, writtenAt: ctx.processingTime } : rows);
         for (let k = 0; k < part.length; k++) own[part[k]!] = first + k;
       }
       this.updatedNow += pending.length;
@@ -364,7 +372,21 @@ export class StreamJoinOperator implements Operator {
     return out;
   }
 
-  finishBatch(): Chunk[] {
+  /** State TTL: rows stored at least the TTL ago go, unmatched and unpadded (as Flink). */
+  private expireTtl(now: number): void {
+    const ttl = this.node.stateTtlMs;
+    if (ttl === undefined) return;
+    for (const s of this.sides) {
+      const n = s.state.expireUnwritten(now, ttl);
+      this.expiredNow += n;
+      this.updatedNow += n;
+    }
+  }
+
+  finishBatch(ctx?: BatchContext): Chunk[] {
+    if (ctx) this.expireTtl(ctx.processingTime);
+    this.expiredLast = this.expiredNow;
+    this.expiredNow = 0;
     this.droppedLast = this.droppedNow;
     this.droppedNow = 0;
     this.updatedLast = this.updatedNow;
@@ -391,6 +413,7 @@ export class StreamJoinOperator implements Operator {
     }
     this.droppedNow = 0;
     this.updatedNow = 0;
+    this.expiredNow = 0;
   }
 
   progress(): StateOperatorProgress {
@@ -400,6 +423,7 @@ export class StreamJoinOperator implements Operator {
       numRowsUpdated: this.updatedLast,
       memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
       numRowsDroppedByWatermark: this.droppedLast,
+      ...(this.node.stateTtlMs !== undefined ? { numRowsExpired: this.expiredLast } : {}),
     };
   }
 }
