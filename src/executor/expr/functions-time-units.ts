@@ -4,8 +4,11 @@
  * TIMESTAMPDIFF(unit, t1, t2) is the number of whole units from t1 to t2, truncated toward zero: for
  * SECOND..WEEK the millisecond difference divided by the unit; for MONTH, QUARTER and YEAR the
  * calendar months between them, less one when the later value's day and time of month have not
- * reached the earlier one's (2024-01-31 to 2024-02-29 is 0 months). Values are read as wall-clock
- * times (a TIMESTAMP_LTZ in the session time zone; a DATE at midnight).
+ * reached the earlier one's, where a day past the end of the later value's month counts as that
+ * month's last day: 2024-01-31 to 2024-02-29 is 1 month (January 31 plus one month is February 29,
+ * as TIMESTAMPADD clamps), 2024-01-30 to 2024-02-28 is 0. A negative span is the forward span of the
+ * two values swapped, negated (DuckDB's date_sub agrees for every unit: the oracle test). Values are
+ * read as wall-clock times (a TIMESTAMP_LTZ in the session time zone; a DATE at midnight).
  *
  * CURRENT_DATE is the date of the batch's processing time in the session time zone, like
  * CURRENT_TIMESTAMP (the same for every row of a batch).
@@ -40,17 +43,27 @@ function toWall(t: SqlType, zone: Zone): (x: number) => number {
   return (x) => x;
 }
 
-/** Whole calendar months from wall-clock a to b, truncated toward zero. */
-export function monthsBetween(a: number, b: number): number {
+/**
+ * Whole months from wall-clock a to b, a ≤ b: the calendar months between them, less one when b's
+ * day and time of month have not reached a's; a's day counts as b's when b is the last day of its
+ * month (January 31 to February 29 is a month).
+ */
+function monthsForward(a: number, b: number): number {
   const da = daysOf(a), db = daysOf(b);
   civil(da);
-  const ya = CIV[0]!, ma = CIV[1]!, inMonthA = (CIV[2]! - 1) * MS_PER_DAY + (a - da * MS_PER_DAY);
+  const ya = CIV[0]!, ma = CIV[1]!, dayA = CIV[2]!;
   civil(db);
-  const yb = CIV[0]!, mb = CIV[1]!, inMonthB = (CIV[2]! - 1) * MS_PER_DAY + (b - db * MS_PER_DAY);
-  let m = (yb - ya) * 12 + (mb - ma);
-  if (m > 0 && inMonthB < inMonthA) m--;
-  else if (m < 0 && inMonthB > inMonthA) m++;
-  return m;
+  const yb = CIV[0]!, mb = CIV[1]!, dayB = CIV[2]!;
+  const lastOfMonthB = daysOf(addMonths((db - dayB + 1) * MS_PER_DAY, 1)) - 1 === db;
+  const day = lastOfMonthB && dayA > dayB ? dayB : dayA;
+  const timeA = a - da * MS_PER_DAY, timeB = b - db * MS_PER_DAY;
+  const m = (yb - ya) * 12 + (mb - ma);
+  return day > dayB || (day === dayB && timeA > timeB) ? m - 1 : m;
+}
+
+/** Whole months from wall-clock a to b, truncated toward zero (see the header). */
+export function monthsBetween(a: number, b: number): number {
+  return a <= b ? monthsForward(a, b) : 0 - monthsForward(b, a) || 0;
 }
 
 /** Whole `unit`s from wall-clock a to b, truncated toward zero. */

@@ -15,11 +15,17 @@ describe('TIMESTAMPDIFF', () => {
     expect(diff('MINUTE', ts(2024, 1, 1, 0, 1, 30), ts(2024, 1, 1, 0, 0, 0))).toBe(-1);
     expect(diff('DAY', ts(2024, 1, 1, 12), ts(2024, 1, 3, 11))).toBe(1);
   });
-  it('counts calendar months only when the day and time of month are reached', () => {
-    expect(diff('MONTH', ts(2024, 1, 31), ts(2024, 2, 29))).toBe(0);
+  it('counts months as DuckDB does: a month end plus a month is the next month\'s end', () => {
+    expect(diff('MONTH', ts(2024, 1, 31), ts(2024, 2, 29))).toBe(1);
+    expect(diff('MONTH', ts(2024, 1, 31, 12), ts(2024, 2, 29, 10))).toBe(0);
+    expect(diff('MONTH', ts(2024, 2, 29), ts(2024, 1, 31))).toBe(-1);
+    expect(diff('MONTH', ts(2024, 3, 31), ts(2024, 2, 29))).toBe(-1);
+    expect(diff('MONTH', ts(2080, 8, 31), ts(2088, 2, 29))).toBe(90);
+    expect(diff('MONTH', ts(2024, 1, 30), ts(2024, 2, 28))).toBe(0);
+    expect(diff('MONTH', ts(1993, 9, 30), lit(Date.UTC(1993, 8, 1) - 1, T.TIMESTAMP))).toBe(0);
     expect(diff('MONTH', ts(2024, 1, 15), ts(2024, 2, 15))).toBe(1);
     expect(diff('MONTH', ts(2024, 3, 15), ts(2024, 1, 16))).toBe(-1);
-    expect(diff('YEAR', ts(2020, 2, 29), ts(2021, 2, 28))).toBe(0);
+    expect(diff('YEAR', ts(2020, 2, 29), ts(2021, 2, 28))).toBe(1);
     expect(diff('QUARTER', ts(2020, 1, 1), ts(2020, 12, 31))).toBe(3);
   });
   it('is NULL for a NULL argument, and refuses an unknown unit', () => {
