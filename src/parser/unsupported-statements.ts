@@ -31,9 +31,33 @@ const STATEMENT_KINDS: Readonly<Record<string, string>> = {
   DELETE: 'DELETE',
   UPDATE: 'UPDATE',
   CALL: 'CALL',
+  RESET: 'RESET',
+  ADD: 'ADD JAR',
+  REMOVE: 'REMOVE JAR',
+  STOP: 'STOP JOB',
+  VALUES: 'VALUES',
   REPLACE: 'REPLACE TABLE … AS SELECT',
   // `BEGIN STATEMENT SET; … END;` is split at its ';', so its END arrives as a statement of its own
   END: 'END (of a statement set)',
+};
+
+/** Flink's `EXPLAIN <detail>, … <statement>` details; Weir's EXPLAIN prints its own plan only. */
+const EXPLAIN_DETAILS = new Set(['ESTIMATED_COST', 'CHANGELOG_MODE', 'JSON_EXECUTION_PLAN', 'PLAN_ADVICE']);
+
+/**
+ * Words the parse fails on (the error token itself) that start a construct Weir does not run,
+ * with what the refusal calls it; `next` is the word that must follow, when one must.
+ */
+const FAILING_WORDS: Readonly<Record<string, { readonly next?: string; readonly what: string }>> = {
+  VALUES: { what: 'VALUES' },
+  FETCH: { next: 'FIRST', what: 'FETCH FIRST … ROWS ONLY (use LIMIT)' },
+  PARTITION: { what: 'INSERT … PARTITION (…)' },
+  METADATA: { what: 'a METADATA column' },
+  DISTRIBUTED: { what: 'DISTRIBUTED BY' },
+  WITHIN: { next: 'GROUP', what: 'WITHIN GROUP (…)' },
+  PLACING: { what: 'OVERLAY(… PLACING …)' },
+  USING: { next: 'JAR', what: 'CREATE FUNCTION … USING JAR' },
+  ROW: { next: '(', what: 'a ROW(…) constructor' },
 };
 
 /** Objects of CREATE/DROP that Flink has and Weir does not. */
@@ -55,6 +79,8 @@ function statementKindRefusal(tokens: readonly IToken[], file: string | undefine
   if ((w === 'EXECUTE' || w === 'BEGIN') && word(tokens[1]) === 'STATEMENT' && word(tokens[2]) === 'SET') {
     return refuse(`${w} STATEMENT SET`, first, file);
   }
+  if (w === 'STATEMENT' && word(tokens[1]) === 'SET') return refuse('STATEMENT SET', first, file);
+  if (EXPLAIN_DETAILS.has(w)) return refuse(`EXPLAIN ${w}`, first, file);
   const kind = STATEMENT_KINDS[w];
   if (kind) return refuse(kind, first, file);
   if (w === 'CREATE' || w === 'DROP') {
@@ -117,6 +143,17 @@ function queryConstructRefusal(tokens: readonly IToken[], errorToken: IToken | u
       return refuse('FOR SYSTEM_TIME AS OF on a subquery', t, file);
     }
     if (w === 'LATERAL' && next?.tokenType === LParen) return refuse('a LATERAL subquery', t, file);
+    // TABLESAMPLE is read as an alias; the sampling method after it then fails
+    if (w === 'TABLESAMPLE' && /^(BERNOULLI|SYSTEM)$/.test(word(next) ?? '')) return refuse('TABLESAMPLE', t, file);
+    // `= ANY (SELECT …)` is read as a call of a function ANY, which fails on the SELECT; ALL, a
+    // keyword, fails itself
+    if ((w === 'ALL' || w === 'ANY' || w === 'SOME') && next?.tokenType === LParen && word(tokens[i + 2]) === 'SELECT'
+      && (tokens[i + 2] === errorToken || t === errorToken)) {
+      return refuse('a quantified comparison (ANY/SOME/ALL with a subquery)', t, file);
+    }
+    // The parse fails on the word itself or just after it (WITHIN GROUP fails on its '(')
+    const failing = t === errorToken || next === errorToken || tokens[i + 2] === errorToken ? FAILING_WORDS[w ?? ''] : undefined;
+    if (failing && (failing.next === undefined || word(next) === failing.next)) return refuse(failing.what, t, file);
   }
   return undefined;
 }

@@ -82,6 +82,31 @@ ON o.currency = r.currency;`, '3:37', 'FOR SYSTEM_TIME AS OF on a subquery is no
   ['CALL my_catalog.sys.compact(1);', '1:1', 'CALL is not supported yet'],
   ['EXPLAIN SELECT * FROM a NATURAL JOIN b;', '1:25', 'NATURAL JOIN is not supported yet'],
   ['EXPLAIN PLAN FOR SHOW TABLES;', '1:18', 'the SHOW statement is not supported yet'],
+  ['RESET \'table.exec.state.ttl\';', '1:1', 'RESET is not supported yet'],
+  ["ADD JAR '/tmp/udf.jar';", '1:1', 'ADD JAR is not supported yet'],
+  ["REMOVE JAR '/tmp/udf.jar';", '1:1', 'REMOVE JAR is not supported yet'],
+  ["STOP JOB '228d70913eab60dda85c5e7f78b5782c' WITH SAVEPOINT;", '1:1', 'STOP JOB is not supported yet'],
+  ['EXPLAIN ESTIMATED_COST, CHANGELOG_MODE SELECT a FROM t;', '1:9', 'EXPLAIN ESTIMATED_COST is not supported yet'],
+  ['EXPLAIN STATEMENT SET BEGIN INSERT INTO a SELECT * FROM b; END;', '1:9', 'STATEMENT SET is not supported yet'],
+  ["CREATE MODEL my_model INPUT (f1 INT) OUTPUT (label STRING) WITH ('provider' = 'openai');", '1:8', 'CREATE MODEL is not supported yet'],
+  ["CREATE FUNCTION f AS 'com.example.F' USING JAR '/tmp/udf.jar';", '1:38', 'CREATE FUNCTION … USING JAR is not supported yet'],
+  ["SELECT * FROM (VALUES (1, 'ABC'), (2, 'DEF')) AS t(id, name);", '1:16', 'VALUES is not supported yet'],
+  ["INSERT INTO t VALUES (1, 'a');", '1:15', 'VALUES is not supported yet'],
+  ['VALUES (1), (2);', '1:1', 'VALUES is not supported yet'],
+  ['SELECT a FROM t\nORDER BY a\nFETCH FIRST 2 ROWS ONLY;', '3:1', 'FETCH FIRST … ROWS ONLY (use LIMIT) is not supported yet'],
+  ["INSERT INTO country_page_view PARTITION (date='2019-8-30', country='China') SELECT user, cnt FROM page_view_source;", '1:31', 'INSERT … PARTITION (…) is not supported yet'],
+  [`CREATE TABLE MyTable (
+  user_id BIGINT,
+  record_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'
+) WITH ('connector' = 'kafka');`, '3:32', 'a METADATA column is not supported yet'],
+  ["CREATE TABLE t (a INT) DISTRIBUTED BY HASH(a) INTO 4 BUCKETS WITH ('connector' = 'kafka');", '1:24', 'DISTRIBUTED BY is not supported yet'],
+  ["SELECT LISTAGG(a, ',') WITHIN GROUP (ORDER BY a) FROM t;", '1:24', 'WITHIN GROUP (…) is not supported yet'],
+  ["SELECT OVERLAY(s PLACING 'x' FROM 1 FOR 2) FROM t;", '1:18', 'OVERLAY(… PLACING …) is not supported yet'],
+  ["SELECT ROW(1, 'a') FROM t;", '1:8', 'a ROW(…) constructor is not supported yet'],
+  ['SELECT a FROM t TABLESAMPLE BERNOULLI(10);', '1:17', 'TABLESAMPLE is not supported yet'],
+  ['SELECT a FROM t WHERE a = ANY (SELECT b FROM u);', '1:27', 'quantified comparison'],
+  ['SELECT a FROM t WHERE a > SOME (SELECT b FROM u);', '1:27', 'quantified comparison'],
+  ['SELECT a FROM t WHERE a <> ALL (SELECT b FROM u);', '1:28', 'quantified comparison'],
   // a refused statement inside a script is reported at its own line
   ['SET \'parallelism.default\' = \'1\';\nSHOW TABLES;', '2:1', 'the SHOW statement is not supported yet'],
 ];
@@ -131,6 +156,14 @@ const PARSED: readonly string[] = [
   'SELECT a AS natural_key FROM t;',
   'SELECT * FROM t ORDER BY a LIMIT 3;',
   'DROP TABLE IF EXISTS t;',
+  'SELECT row_number, values_x, fetch_size FROM t;',
+  "SELECT a, SUM(b) FROM t GROUP BY GROUPING SETS ((a), ());",
+  'SELECT TIMESTAMPDIFF(SECOND, a, b) FROM t;',
+  'SELECT s, w FROM t, LATERAL TABLE(split(s)) AS T(w);',
+  "SELECT * FROM TABLE(SESSION(TABLE Bid PARTITION BY item, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES));",
+  'SELECT a FROM t ORDER BY a NULLS FIRST LIMIT 2 OFFSET 1;',
+  'SELECT COUNT(*) FILTER (WHERE a > 1) FROM t;',
+  "SELECT * FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2020-01-01 00:00:00';",
 ];
 
 describe('statements that parse today', () => {
