@@ -157,6 +157,8 @@ const PARSED: readonly string[] = [
   'SELECT * FROM t ORDER BY a LIMIT 3;',
   'DROP TABLE IF EXISTS t;',
   'SELECT row_number, values_x, fetch_size FROM t;',
+  "SELECT '/*+ not a hint */' AS s FROM t;",
+  'SELECT a FROM t; -- /*+ OPTIONS() */ in a line comment',
   "SELECT a, SUM(b) FROM t GROUP BY GROUPING SETS ((a), ());",
   'SELECT TIMESTAMPDIFF(SECOND, a, b) FROM t;',
   'SELECT s, w FROM t, LATERAL TABLE(split(s)) AS T(w);',
