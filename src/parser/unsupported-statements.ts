@@ -158,13 +158,39 @@ function queryConstructRefusal(tokens: readonly IToken[], errorToken: IToken | u
   return undefined;
 }
 
+/** Words after which a '(' opens a parenthesized expression, not a call's or a clause's list. */
+const EXPRESSION_OPENERS = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 'ON', 'HAVING', 'WHEN', 'THEN', 'ELSE', '=', '<>', '!=', '<', '>', '<=', '>=', '(']);
+
+/**
+ * A row value `(a, b)` (as in `(a, b) IN ((1, 2))`) fails on its first ',' with "expected ')'":
+ * refused at its '(' when that '(' opens an expression.
+ */
+function rowValueRefusal(tokens: readonly IToken[], errorToken: IToken | undefined, file: string | undefined): WeirError | undefined {
+  if (errorToken?.image !== ',') return undefined;
+  const at = tokens.indexOf(errorToken);
+  // The ',' must follow a complete operand (`(a + , b)` is a plain syntax error)
+  const operand = tokens[at - 1];
+  if (!operand || !/^[\w'`")]/.test(operand.image) || EXPRESSION_OPENERS.has(word(operand)!)) return undefined;
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.tokenType === RParen) depth++;
+    else if (t.tokenType === LParen && depth-- === 0) {
+      const before = word(tokens[i - 1]);
+      return before !== undefined && EXPRESSION_OPENERS.has(before) ? refuse("a row value '(a, b, …)'", t, file) : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** For a statement that failed to parse at `errorToken`: the refusal of the unsupported construct it holds, if any. */
 export function statementRefusal(tokens: readonly IToken[], errorToken: IToken | undefined, file?: string): WeirError | undefined {
   const afterExplain = word(tokens[0]) === 'EXPLAIN' ? tokens.findIndex((t, i) => i > 0 && word(t) !== 'PLAN' && word(t) !== 'FOR') : 0;
   const body = afterExplain < 0 ? [] : tokens.slice(afterExplain);
   return statementKindRefusal(body, file)
     ?? createTableRefusal(body, file)
-    ?? queryConstructRefusal(tokens, errorToken, file);
+    ?? queryConstructRefusal(tokens, errorToken, file)
+    ?? rowValueRefusal(tokens, errorToken, file);
 }
 
 /**

@@ -107,6 +107,7 @@ ON o.currency = r.currency;`, '3:37', 'FOR SYSTEM_TIME AS OF on a subquery is no
   ['SELECT a FROM t WHERE a = ANY (SELECT b FROM u);', '1:27', 'quantified comparison'],
   ['SELECT a FROM t WHERE a > SOME (SELECT b FROM u);', '1:27', 'quantified comparison'],
   ['SELECT a FROM t WHERE a <> ALL (SELECT b FROM u);', '1:28', 'quantified comparison'],
+  ['SELECT a FROM t WHERE (a, b) IN ((1, 2));', '1:23', "a row value '(a, b, …)' is not supported yet"],
   // a refused statement inside a script is reported at its own line
   ['SET \'parallelism.default\' = \'1\';\nSHOW TABLES;', '2:1', 'the SHOW statement is not supported yet'],
 ];
@@ -127,6 +128,11 @@ describe('Flink grammar refusals', () => {
     const e = failure('SELECT a,, b FROM t MATCH_RECOGNIZE (PATTERN (A));');
     expect(e.code).toBe('PARSE');
     expect(`${e.span?.line}:${e.span?.column}`).toBe('1:10');
+  });
+
+  it('leaves a misplaced comma in a call or a list to the syntax error', () => {
+    expect(failure('SELECT f(a,, b) FROM t;').code).toBe('PARSE');
+    expect(failure('SELECT a FROM t WHERE (a + , b) > 1;').code).toBe('PARSE');
   });
 
   it('reads an ordinary block comment as before', () => {
