@@ -18,6 +18,7 @@ import { positionAt, tokenSpan } from './spans.js';
 import { fromLexingErrors, fromRecognitionError } from './syntax-errors.js';
 import { Semicolon, sqlLexer, UnterminatedComment } from './tokens.js';
 import { collectionRefusal } from './unsupported-collections.js';
+import { hintRefusal, statementRefusal } from './unsupported-statements.js';
 
 const DEFAULT_FILE = '<sql>';
 
@@ -32,6 +33,8 @@ function lex(text: string, file: string): IToken[] {
   const open = result.tokens.find((t) => t.tokenType === UnterminatedComment);
   if (open) errors.push(new WeirError('PARSE', "unterminated comment: expected '*/'", { ...tokenSpan(open), length: 2 }, file));
   if (errors.length > 0) raise(errors.sort((a, b) => (a.span?.offset ?? 0) - (b.span?.offset ?? 0)));
+  const hint = hintRefusal(result.groups['comments'] ?? [], file);
+  if (hint) throw hint;
   return result.tokens;
 }
 
@@ -58,7 +61,10 @@ function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: s
   try {
     const cst = parser.parseWith(rule, tokens);
     const first = parser.errors[0];
-    if (first) throw collectionRefusal(tokens, first.token, file) ?? fromRecognitionError(first, text, tokens[tokens.length - 1], file);
+    if (first) {
+      throw collectionRefusal(tokens, first.token, file) ?? statementRefusal(tokens, first.token, file)
+        ?? fromRecognitionError(first, text, tokens[tokens.length - 1], file);
+    }
     const ast = build(cst);
     checkTreeDepth(ast, file);
     return ast;
