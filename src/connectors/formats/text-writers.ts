@@ -86,7 +86,7 @@ export function csvQuoter(delimiter: string, quote: string): (s: string) => stri
 }
 
 /** A column's values as CSV text (null for NULL); a timestamp's text made again only when it changes. */
-function textCell(t: SqlType, d: arrow.Data): (i: number) => string | null {
+export function textCell(t: SqlType, d: arrow.Data): (i: number) => string | null {
   const read = readerFor(d);
   if (t.kind !== 'TIMESTAMP') return (i) => toTextValue(t, read(i));
   let last: unknown, lastText: string | null = null;

@@ -63,7 +63,6 @@ export const SLICE_PAD = 1024;
 
 const CH_A = 97;
 const CH_SPACE = 32;
-const CH_UNDERSCORE = 95;
 
 /**
  * Byte k of a random text: the special character with probability 1/13 (none when `special` < 0),
@@ -94,9 +93,6 @@ export const LETTERS_SOURCE: TextSource = textSource(0x1b873593, -1);
 export const TEXT_SOURCE: TextSource = textSource(0xcc9e2d51, CH_SPACE);
 export const LETTERS: Uint8Array = LETTERS_SOURCE.bytes;
 export const TEXT: Uint8Array = TEXT_SOURCE.bytes;
-/** The same buffers as DataViews, for Utf8Out.slice. */
-export const LETTERS_VIEW = new DataView(LETTERS.buffer);
-export const TEXT_VIEW = new DataView(TEXT.buffer);
 
 // ---------------------------------------------------------------------------------------------
 // Pre-encoded vocabularies: one byte buffer and an offset table each.

@@ -7,27 +7,15 @@
 import type * as arrow from 'apache-arrow';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { readerFor, rowsToBatch, valueAt } from '../../../src/common/columns.js';
+import { rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T, type SqlType } from '../../../src/common/types.js';
-import { toJsonValue, toTextValue } from '../../../src/connectors/formats/convert.js';
 import { DEFAULT_CSV_OPTIONS, encodeCsv, type CsvOptions } from '../../../src/connectors/formats/csv.js';
-import { encodeJsonLines } from '../../../src/connectors/formats/json.js';
+import { batchToJsonObjects, encodeJsonLines } from '../../../src/connectors/formats/json.js';
+import { textCell } from '../../../src/connectors/formats/text-writers.js';
 import { jsonText, JsonNumberText } from '../../../src/connectors/formats/json-values.js';
 
 // ── the reference: the writers before text-writers.ts ──
-/** The rows of a batch as JSON-ready objects (see toJsonValue for each type's form). */
-function batchToJsonObjects(batch: arrow.RecordBatch, schema: Schema): Record<string, unknown>[] {
-  const cols = schema.columns;
-  const data = batch.data.children;
-  const rows: Record<string, unknown>[] = new Array(batch.numRows);
-  for (let i = 0; i < batch.numRows; i++) {
-    const r: Record<string, unknown> = {};
-    for (let c = 0; c < cols.length; c++) r[cols[c]!.name] = toJsonValue(cols[c]!.type, valueAt(data[c]!, i));
-    rows[i] = r;
-  }
-  return rows;
-}
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
 function referenceJson(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string {
   const rows = batchToJsonObjects(batch, schema);
@@ -50,7 +38,7 @@ function holdsBigint(t: SqlType): boolean {
 /** Rows of a batch as CSV text (a header first when `csv.header` is set). */
 function referenceCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions = DEFAULT_CSV_OPTIONS, ops?: readonly string[]): string {
   const cols = schema.columns;
-  const texts = cols.map((c, k) => textReader(c.type, batch.data.children[k]!));
+  const texts = cols.map((c, k) => textCell(c.type, batch.data.children[k]!));
   const records: (string | null)[][] = [];
   if (opts.header) records.push(cols.map((c) => c.name));
   for (let i = 0; i < batch.numRows; i++) {
@@ -73,16 +61,6 @@ function referenceCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions
     // quote the empty string so that it reads back as '' and not as NULL
     cast: { string: (v: string) => (v === '' ? { value: '', quoted_empty: true } : v) },
   });
-}
-function textReader(t: Schema['columns'][number]['type'], d: arrow.Data): (i: number) => string | null {
-  const read = readerFor(d);
-  if (t.kind !== 'TIMESTAMP') return (i) => toTextValue(t, read(i));
-  let last: unknown, lastText: string | null = null;
-  return (i) => {
-    const v = read(i);
-    if (v !== last || lastText === null) { last = v; lastText = toTextValue(t, v); }
-    return lastText;
-  };
 }
 
 // ── random batches ──
