@@ -43,3 +43,23 @@ export interface UserTableFunction {
   readonly columns: readonly TableColumn[];
 }
 
+
+/**
+ * A process function as the user wrote it (CONTRACT.md): called as `TABLE(f(TABLE t PARTITION BY k))`,
+ * `process(row, ctx, ...args)` once per input row, `onTimer(timeMs, ctx, ...args)` once per timer
+ * that fires; both emit rows through `ctx.emit`. State and timers are per partition key.
+ */
+export interface ProcessFunctionDef {
+  readonly kind: 'process';
+  /** the output columns after the partition keys: `'card STRING, n INT'` */
+  readonly returns: string;
+  process(row: Record<string, unknown>, ctx: unknown, ...args: unknown[]): void;
+  onTimer?(timeMs: number, ctx: unknown, ...args: unknown[]): void;
+}
+
+export interface UserProcessFunction {
+  readonly kind: 'process';
+  readonly name: string;
+  readonly def: ProcessFunctionDef;
+  readonly columns: readonly TableColumn[];
+}

@@ -25,6 +25,7 @@ import { loadConnectorRegistry, loadParser, loadPlanner, loadPlanQuery, loadSett
 import type { QueryListener } from '../executor/streaming/progress.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type LoadedFunction, type PendingModuleFunction } from './user-functions.js';
 import { checkFunctionExport, type AggregateFunctionDef, type TableFunctionDef, type UserAggregate, type UserTableFunction } from './function-kinds.js';
+import type { ProcessFunctionDef, UserProcessFunction } from './function-kinds.js';
 import { substituteVariables } from './variables.js';
 import type { Dashboard, DashboardOptions } from '../dashboard/index.js';
 
@@ -90,6 +91,8 @@ export class Engine {
   /** UDAFs and table functions (CREATE FUNCTION modules of those kinds, registerAggregateFunction, registerTableFunction) */
   private readonly udafs = new Map<string, UserAggregate>();
   private readonly tableFunctions = new Map<string, UserTableFunction>();
+  /** process functions (kind 'process': CREATE FUNCTION modules, registerProcessFunction) */
+  private readonly processFunctions = new Map<string, UserProcessFunction>();
   /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
   private readonly pendingModules = new Map<string, PendingModuleFunction>();
   private queryCounter = 0;
@@ -220,6 +223,7 @@ export class Engine {
       udfs: this.udfs,
       udafs: this.udafs,
       tableFunctions: this.tableFunctions,
+      processFunctions: this.processFunctions,
       stdout: this.stdout(),
       stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
@@ -316,6 +320,11 @@ export class Engine {
     return this.tableFunctions;
   }
 
+  /** @internal */
+  get userProcessFunctions(): ReadonlyMap<string, UserProcessFunction> {
+    return this.processFunctions;
+  }
+
   /** What a memory sink holds: `engine.output('results').rows()`. */
   output(table: string): MemoryOutput {
     return this.memory.tables.output(table);
@@ -363,6 +372,15 @@ export class Engine {
     this.defineLoaded(name, checkFunctionExport(name, '', { ...def, kind: 'table' }, undefined) as LoadedFunction, undefined);
   }
 
+  /**
+   * A process function for `TABLE(f(TABLE t PARTITION BY k))`: `engine.registerProcessFunction('alerts',
+   * { returns: 'card STRING, n INT', process(row, ctx) {…}, onTimer(timeMs, ctx) {…} })` (the shape
+   * CREATE FUNCTION modules export with kind 'process').
+   */
+  registerProcessFunction(name: string, def: Omit<ProcessFunctionDef, 'kind'> & { readonly kind?: 'process' }): void {
+    this.defineLoaded(name, checkFunctionExport(name, '', { ...def, kind: 'process' }, undefined) as LoadedFunction, undefined);
+  }
+
   /** Define an imported or registered function of any kind (the kind dispatch of loaded functions). */
   private defineLoaded(name: string, loaded: LoadedFunction, span: Statement['span'] | undefined, modulePath?: string): void {
     const key = name.toLowerCase();
@@ -383,6 +401,13 @@ export class Engine {
           kind: 'function', name, returns: undefined, arity: undefined, span, functionKind: 'table', columns: loaded.columns, ...where,
         });
         return;
+      case 'process':
+        this.forget(key);
+        this.processFunctions.set(key, loaded);
+        this.catalog.addFunction({
+          kind: 'function', name, returns: undefined, arity: undefined, span, functionKind: 'process', columns: loaded.columns, ...where,
+        });
+        return;
     }
   }
 
@@ -390,6 +415,7 @@ export class Engine {
     this.udfs.delete(key);
     this.udafs.delete(key);
     this.tableFunctions.delete(key);
+    this.processFunctions.delete(key);
   }
 
   private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,

@@ -8,6 +8,9 @@
  *   `LATERAL TABLE(f(…))`; `eval` returns an iterable of rows (a generator or an array), each row an
  *   object with the declared fields (or an array in their order).
  *
+ * - `{ kind: 'process', returns: 'card STRING, n INT', process(row, ctx), onTimer?(timeMs, ctx) }`: a
+ *   process function, called as `TABLE(f(TABLE t PARTITION BY k))` (executor/operators/process/).
+ *
  * KIND_CHECKS is the one place a new kind is added (T7's 'process' goes there too): each entry
  * checks an export's shape and says what it is.
  */
@@ -16,14 +19,17 @@ import { WeirError } from '../common/errors.js';
 import { parseTypeName } from './type-names.js';
 
 export type { AggregateFunctionDef, TableColumn, TableFunctionDef, UserAggregate, UserTableFunction } from '../common/user-function-types.js';
+export type { ProcessFunctionDef, UserProcessFunction } from '../common/user-function-types.js';
 import type { AggregateFunctionDef, TableColumn, TableFunctionDef, UserAggregate, UserTableFunction } from '../common/user-function-types.js';
+import type { ProcessFunctionDef, UserProcessFunction } from '../common/user-function-types.js';
 
-export type UserFunctionKind = 'scalar' | 'aggregate' | 'table';
+export type UserFunctionKind = 'scalar' | 'aggregate' | 'table' | 'process';
 
 type Checked =
   | { readonly kind: 'scalar'; readonly fn: (...args: unknown[]) => unknown }
   | UserAggregate
-  | UserTableFunction;
+  | UserTableFunction
+  | UserProcessFunction;
 
 const fail = (name: string, where: string, what: string, span: SourceSpan | undefined): WeirError =>
   new WeirError('BIND', `function ${name}${where}: ${what}`, span);
@@ -82,6 +88,17 @@ const KIND_CHECKS: Readonly<Record<string, (name: string, where: string, def: Re
     const columns = typed(name, where, () => parseColumnList(returns), span);
     return { kind: 'table', name, def: def as unknown as TableFunctionDef, columns };
   },
+  process: (name, where, def, span) => {
+    const returns = returnsType(name, where, def, span);
+    requireMethods(name, where, def, ['process'], span);
+    if (def.onTimer !== undefined && typeof def.onTimer !== 'function') throw fail(name, where, `'onTimer' must be a function, got ${typeof def.onTimer}`, span);
+    for (const m of ['process', 'onTimer']) {
+      // an async method's rows and state changes would land after its batch committed
+      if (Object.prototype.toString.call(def[m]) === '[object AsyncFunction]') throw fail(name, where, `'${m}' is an async function: process functions must be synchronous`, span);
+    }
+    const columns = typed(name, where, () => parseColumnList(returns), span);
+    return { kind: 'process', name, def: def as unknown as ProcessFunctionDef, columns };
+  },
 };
 
 function typed<T>(name: string, where: string, f: () => T, span: SourceSpan | undefined): T {
@@ -99,7 +116,7 @@ function typed<T>(name: string, where: string, f: () => T, span: SourceSpan | un
 export function checkFunctionExport(name: string, where: string, value: unknown, span: SourceSpan | undefined): Checked {
   if (typeof value === 'function') return { kind: 'scalar', fn: value as (...args: unknown[]) => unknown };
   if (value === null || typeof value !== 'object') {
-    throw fail(name, where, `expected a function or an object with a 'kind' ('aggregate', 'table'), got ${value === null ? 'null' : typeof value}`, span);
+    throw fail(name, where, `expected a function or an object with a 'kind' ('aggregate', 'table', 'process'), got ${value === null ? 'null' : typeof value}`, span);
   }
   const def = value as Record<string, unknown>;
   const check = typeof def.kind === 'string' ? KIND_CHECKS[def.kind] : undefined;

@@ -29,7 +29,7 @@ import { plan } from './plan-query.js';
 import { explain } from '../planner/index.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
-import type { UserAggregate, UserTableFunction } from './function-kinds.js';
+import type { UserAggregate, UserTableFunction, UserProcessFunction } from './function-kinds.js';
 import { checkCheckpointOwner, queryFingerprint } from './checkpoint-identity.js';
 import { checkLateRowsTable, lateRowInputs, LateRowsTable } from '../executor/operators/window/late-rows-table.js';
 
@@ -43,6 +43,7 @@ export interface QueryStartContext {
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
   readonly udafs: ReadonlyMap<string, UserAggregate>;
   readonly tableFunctions: ReadonlyMap<string, UserTableFunction>;
+  readonly processFunctions?: ReadonlyMap<string, UserProcessFunction>;
   readonly stdout: Writable;
   /** where notes about kept-aside records go */
   readonly stderr: Writable;
@@ -177,7 +178,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     sinkSchema,
     clock: ctx.clock,
     trigger,
-    expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs, udafs: ctx.udafs, tableFunctions: ctx.tableFunctions },
+    expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs, udafs: ctx.udafs, tableFunctions: ctx.tableFunctions, processFunctions: ctx.processFunctions },
     stateProvider: durability.stateProvider,
     checkpoint: durability.checkpoint,
     settings: resultSettings(ctx.settings),

@@ -16,7 +16,7 @@ import type { SourceSpan } from '../common/errors.js';
 import { WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import { parseTypeName } from './type-names.js';
-import { checkFunctionExport, type UserAggregate, type UserTableFunction } from './function-kinds.js';
+import { checkFunctionExport, type UserAggregate, type UserProcessFunction, type UserTableFunction } from './function-kinds.js';
 
 export type ScalarFunction = (...args: unknown[]) => unknown;
 
@@ -33,7 +33,8 @@ export interface PendingModuleFunction {
 export type LoadedFunction =
   | { readonly kind: 'scalar'; readonly fn: ScalarFunction; readonly returns: SqlType | undefined }
   | UserAggregate
-  | UserTableFunction;
+  | UserTableFunction
+  | UserProcessFunction;
 
 const ASYNC_KINDS = new Set(['[object AsyncFunction]', '[object AsyncGeneratorFunction]']);
 

@@ -56,11 +56,12 @@ export interface CatalogFunction {
   /** CREATE FUNCTION ... AS 'path': the JavaScript module the engine loads */
   readonly path?: string;
   /**
-   * 'aggregate' for a UDAF, 'table' for a table function (LATERAL TABLE); undefined for a scalar
+   * 'aggregate' for a UDAF, 'table' for a table function (LATERAL TABLE), 'process' for a process
+   * function (TABLE(f(TABLE t PARTITION BY k))); undefined for a scalar
    * function, and for a module not imported yet (its kind is unknown until run: see bind rules).
    */
-  readonly functionKind?: 'aggregate' | 'table';
-  /** a table function's output columns */
+  readonly functionKind?: 'aggregate' | 'table' | 'process';
+  /** a table function's output columns (a process function's: those after the partition keys) */
   readonly columns?: readonly { readonly name: string; readonly type: SqlType }[];
 }
 

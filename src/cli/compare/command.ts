@@ -61,7 +61,7 @@ export function compareOptions(cli: CompareCliOptions, settings: Readonly<Record
 }
 
 function exprContext(a: Analysis): ExprContext {
-  return { now: () => 0, timeZone: a.engine.getSetting('table.local-time-zone') ?? 'UTC', udfs: a.engine.userFunctions, udafs: a.engine.userAggregates, tableFunctions: a.engine.userTableFunctions };
+  return { now: () => 0, timeZone: a.engine.getSetting('table.local-time-zone') ?? 'UTC', udfs: a.engine.userFunctions, udafs: a.engine.userAggregates, tableFunctions: a.engine.userTableFunctions, processFunctions: a.engine.userProcessFunctions };
 }
 
 /** Output column names as the user sees them: the INSERT target's, or the SELECT's. */

@@ -23,7 +23,7 @@ import { caseKernel } from './functions-conditional.js';
 import { makeStoreCaster } from './store-cast.js';
 import { FUNCTION_KERNELS } from './functions.js';
 import { udfResultChecker } from './udf-result.js';
-import type { UserAggregate, UserTableFunction } from '../../common/user-function-types.js';
+import type { UserAggregate, UserProcessFunction, UserTableFunction } from '../../common/user-function-types.js';
 import type { CompileCx, Input, Node } from './node.js';
 import { constantNode, runtimeError } from './node.js';
 import { HEAP, ScratchPool } from './pool.js';
@@ -40,6 +40,8 @@ export interface ExprContext {
   /** UDAFs and table functions by lower-case name (engine/function-kinds.ts) */
   udafs?: ReadonlyMap<string, UserAggregate>;
   tableFunctions?: ReadonlyMap<string, UserTableFunction>;
+  /** process functions by lower-case name (TABLE(f(TABLE t PARTITION BY k))) */
+  processFunctions?: ReadonlyMap<string, UserProcessFunction>;
 }
 
 /** A context for tests and constant folding: time 0, UTC, no UDFs. */

@@ -20,6 +20,7 @@ import { TopNOperator } from '../operators/rank/top-n.js';
 import { OverAggregateOperator } from '../operators/over/over-aggregate.js';
 import { UnionOperator } from '../operators/union.js';
 import { TableFunctionOperator } from '../operators/table-function.js';
+import { ProcessFunctionOperator } from '../operators/process/process-function.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
@@ -76,6 +77,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   correlate: (n, c) => new TableFunctionOperator(n, c.expr),
   overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  processFunction: (n, c) => new ProcessFunctionOperator(n, store(c, n.operatorId), c.expr),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {

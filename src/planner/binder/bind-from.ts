@@ -18,6 +18,7 @@ import type { CteScope, QueryEnv } from './context.js';
 import { lastPart, matchIdent, suggestion } from './names.js';
 import { Scope } from './scope.js';
 import { bindWindowTvf } from './window-tvf.js';
+import { bindProcessCall, isUserTableCall } from './bind-process-call.js';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -39,7 +40,8 @@ export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
       return { plan, scope: Scope.single(item.alias?.value, plan.schema.columns) };
     }
     case 'tableFunction':
-      return bindWindowTvf(item, env);
+      // a user function by that name (a process function, or one refused by its kind) before the window TVFs
+      return isUserTableCall(item, env) ? bindProcessCall(item, env) : bindWindowTvf(item, env);
     case 'lateralTable':
       throw new WeirError('BIND', 'LATERAL TABLE(…) must follow a table it reads from: FROM t, LATERAL TABLE(f(t.a)) or t CROSS JOIN LATERAL TABLE(…)', item.span);
     case 'join':

@@ -236,8 +236,26 @@ export interface OverAggregateNode extends NodeBase {
   readonly mode: OutputModeName;
 }
 
+/**
+ * A process function (logical ProcessCall, operators/process/): `fn` called on each row of an
+ * append-only input with the state and timers of the row's partition key (`partitionBy`, input
+ * columns); `onTimer` when the watermark (event-time timers) or the clock (processing-time timers)
+ * passes a timer. Emits rows of the partition key columns then `columns`, append-only.
+ */
+export interface ProcessFunctionNode extends NodeBase {
+  readonly kind: 'processFunction';
+  readonly operatorId: number;
+  readonly input: PhysicalNode;
+  readonly fn: string;
+  readonly partitionBy: readonly number[];
+  readonly args: readonly BoundExpr[];
+  readonly timeColumn: number | undefined;
+  readonly columns: Schema['columns'];
+  readonly span?: SourceSpan;
+}
+
 export type PhysicalNode =
-  | OverAggregateNode
+  | OverAggregateNode | ProcessFunctionNode
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
   | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
 export type PhysicalKind = PhysicalNode['kind'];
@@ -263,7 +281,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate':
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate': case 'processFunction':
       return [n.input];
   }
 }

@@ -29,6 +29,7 @@ import { joinRetracts, planJoin } from './plan-join.js';
 import { planLookupJoin } from './plan-lookup-join.js';
 import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
 import { planOver, planUpdates } from './plan-over.js';
+import { planProcessCall } from './plan-process-call.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -122,6 +123,8 @@ class Builder {
       }
       case 'over':
         return planOver(p, this, this.mode);
+      case 'processCall':
+        return planProcessCall(p, this);
     }
   }
 

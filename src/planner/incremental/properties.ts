@@ -74,6 +74,12 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   overAggregate: (n) => ({
     stateful: true, emitsFromState: n.form === 'watermark', restatesResult: false, distribution: hashed(n.partitionBy), operator: 'default',
   }),
+  // rows come out of state and timers kept from earlier batches, per partition key
+  processFunction: (n) => ({
+    stateful: true, emitsFromState: true, restatesResult: false,
+    distribution: hashed(n.partitionBy.map((i) => ({ kind: 'column' as const, index: i, name: n.input.schema.columns[i]!.name, type: n.input.schema.columns[i]!.type }))),
+    operator: 'default',
+  }),
   topN: (n) => ({
     stateful: true, emitsFromState: n.windowEndKey !== undefined, restatesResult: true, distribution: hashed(n.partitionBy), operator: 'default',
   }),

@@ -21,6 +21,8 @@ import { overAggregateOver } from './over.js';
 import type { Union } from './union.js';
 import type { WatermarkAssigner } from './watermark-assigner.js';
 import type { WindowTvf } from './window-tvf.js';
+import type { ProcessCall } from './process-call.js';
+import { processCallOver } from './process-call.js';
 
 export type { Aggregate, AggregateCall } from './aggregate.js';
 export type { Correlate } from './correlate.js';
@@ -46,14 +48,16 @@ export { overAggregate } from './over.js';
 export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
+export type { ProcessCall } from './process-call.js';
+export { processCall, processCallOver } from './process-call.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | ProcessCall;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': case 'processCall': return [p.input];
     case 'union': return p.inputs;
     case 'join': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
@@ -70,6 +74,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'union': return { ...p, inputs: kids };
     case 'rank': return rankOver(p, kids[0]!);
     case 'over': return overAggregateOver(p, kids[0]!);
+    case 'processCall': return processCallOver(p, kids[0]!);
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
     case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);

@@ -39,6 +39,8 @@ function foldNode(p: LogicalPlan): LogicalPlan {
     }
     case 'lookupJoin':
       return lookupJoin(p.joinType, p.input, p.table, p.columns, foldExpr(p.condition), p.span);
+    case 'processCall':
+      return p;
     case 'correlate':
       return correlate(p.joinType, p.input, p.fn, p.args.map(foldExpr), p.columns, p.span);
     case 'rank':

@@ -112,6 +112,9 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       if (down.length === 0) return withFilter(p, keep);
       return withFilter(rankOver(p, pushInto(p.input, down)), keep);
     }
+    case 'processCall':
+      // a function's state sees every row of its partition: nothing moves below it
+      return withFilter(p, preds);
     case 'correlate': {
       // conditions on the left row alone hold for every row the function makes of it
       const width = p.input.schema.columns.length;

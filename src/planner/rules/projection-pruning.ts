@@ -16,6 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
+import { processCallOver } from '../logical/plan.js';
 import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
@@ -158,6 +159,12 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       keptTable.forEach((old, k) => map.set(old + width, newWidth + k));
       const plan = lookupJoin(p.joinType, inner.plan, p.table, keptTable.map((i) => p.columns[i]!), remap(p.condition, map), p.span);
       return { plan, map };
+    }
+    case 'processCall': {
+      // the function sees whole input rows: every input column stays; its output columns all stay
+      const inner = prune(p.input, new Set(p.input.schema.columns.map((_, i) => i)));
+      const plan = processCallOver(p, inner.plan, (i) => inner.map.get(i)!);
+      return { plan, map: indexMap(p.schema.columns.map((_, i) => i)) };
     }
     case 'correlate': {
       // the input keeps what the consumer and the arguments read; the function's columns all stay
@@ -328,6 +335,12 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const cond: Usage = new Map();
       useExpr(p.condition, cond);
       for (const [k, use] of cond) if (k < width) addUse(need, k, use);
+      return { ...p, input: annotateFields(p.input, need) };
+    }
+    case 'processCall': {
+      // the function's row objects carry every field
+      const need: Usage = new Map();
+      p.input.schema.columns.forEach((_, k) => addUse(need, k, 'all'));
       return { ...p, input: annotateFields(p.input, need) };
     }
     case 'correlate': {
