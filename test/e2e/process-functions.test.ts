@@ -218,3 +218,35 @@ describe('EXPLAIN', () => {
     expect(text).toContain("ProcessFunction(pf(partitionBy=[k#0], args=[5, 'x'], time=ts#2, columns=[n, note]), emit=append) [operator 0]");
   });
 });
+
+describe('the call', () => {
+  it('takes several partition columns, a WITH query, and shows rows as objects with epoch-ms times', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const seen: unknown[] = [];
+    engine.registerProcessFunction('echo', {
+      returns: 'n INT, arg STRING',
+      process(row, ctx, arg) {
+        const c = ctx as { key: unknown; timestamp: unknown; state: { value(n: string): unknown; update(n: string, v: unknown): void }; emit(r: unknown): void };
+        seen.push([row, c.key, c.timestamp]);
+        const n = ((c.state.value('n') as number | null) ?? 0) + 1;
+        c.state.update('n', n);
+        c.emit([n, arg]);
+      },
+    });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE t (a STRING, b INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+        CREATE TABLE out (a STRING, b INT, n INT, arg STRING) WITH ('connector' = 'memory');
+        INSERT INTO out WITH w AS (SELECT a, b, ts FROM t WHERE b > 0)
+          SELECT * FROM TABLE(echo(TABLE w PARTITION BY (a, b), 'hi'));`);
+      engine.input('t').push([{ a: 'x', b: 1, ts: at(1) }, { a: 'x', b: 2, ts: at(2) }, { a: 'x', b: 1, ts: at(3) }, { a: 'y', b: -1, ts: at(4) }]);
+      await q!.processAllAvailable();
+      expect(engine.output('out').rows()).toEqual([
+        { a: 'x', b: 1, n: 1, arg: 'hi' }, { a: 'x', b: 2, n: 1, arg: 'hi' }, { a: 'x', b: 1, n: 2, arg: 'hi' },
+      ]);
+      expect(seen[0]).toEqual([{ a: 'x', b: 1, ts: ms(1) }, { a: 'x', b: 1 }, ms(1)]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
