@@ -108,7 +108,7 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
     schema: {
       fn: n.fn.toLowerCase(), partitionBy: n.partitionBy.map((i) => `${n.input.schema.columns[i]!.name}#${i}`),
       keys: n.partitionBy.map((i) => typeToString(n.input.schema.columns[i]!.type)), args: n.args.map(exprText),
-      time: n.timeColumn === undefined ? null : n.timeColumn, columns: n.columns.map((c) => `${c.name} ${typeToString(c.type)}`),
+      time: n.timeColumn === undefined ? null : n.timeColumn, rowtime: n.rowtime, columns: n.columns.map((c) => `${c.name} ${typeToString(c.type)}`),
     },
     description: physicalLine(n),
   }),

@@ -91,7 +91,7 @@ function logicalLine(p: LogicalPlan): string {
     case 'rank': return `TopN(${topNText(p)})`;
     case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
-    case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns)})`;
+    case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns, p.rowtime)})`;
   }
 }
 
@@ -157,7 +157,7 @@ export function physicalLine(n: PhysicalNode): string {
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
     case 'processFunction':
-      return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns)}, emit=append) [operator ${n.operatorId}]`;
+      return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime)}, emit=append) [operator ${n.operatorId}]`;
     case 'correlate': {
       const cols = names.slice(n.input.schema.columns.length).join(', ');
       return `Correlate(${n.joinType}, ${n.fn}(${n.args.map(exprToString).join(', ')}), columns=[${cols}])`;
@@ -167,12 +167,12 @@ export function physicalLine(n: PhysicalNode): string {
 
 /** `f(partitionBy=[card#0], args=[3], time=ts#2, columns=[alert, n])`: a process function call. */
 export function processCallText(fn: string, input: { readonly schema: LogicalPlan['schema'] }, partitionBy: readonly number[], args: readonly BoundExpr[],
-  timeColumn: number | undefined, columns: readonly { readonly name: string }[]): string {
+  timeColumn: number | undefined, columns: readonly { readonly name: string }[], rowtime: boolean): string {
   const col = (i: number): string => `${input.schema.columns[i]!.name}#${i}`;
   const parts = [`partitionBy=[${partitionBy.map(col).join(', ')}]`];
   if (args.length > 0) parts.push(`args=[${args.map(exprToString).join(', ')}]`);
   if (timeColumn !== undefined) parts.push(`time=${col(timeColumn)}`);
-  parts.push(`columns=[${columns.map((c) => c.name).join(', ')}]`);
+  parts.push(`columns=[${[...columns.map((c) => c.name), ...(rowtime ? ['rowtime'] : [])].join(', ')}]`);
   return `${fn}(${parts.join(', ')})`;
 }
 

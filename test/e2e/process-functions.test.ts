@@ -250,3 +250,27 @@ describe('the call', () => {
     }
   });
 });
+
+describe('on_time', () => {
+  it('adds a rowtime column (row time, or timer time) that a window downstream can use', async () => {
+    const SQL = `
+      CREATE FUNCTION timeout AS '${FX}/event-timeout.mjs';
+      CREATE TABLE t (k STRING, v STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+      CREATE VIEW fired AS SELECT * FROM TABLE(timeout(input => TABLE t PARTITION BY k, 10000, on_time => DESCRIPTOR(ts), uid => 'timeouts'));
+      CREATE TABLE out (k STRING, fired_at TIMESTAMP(3), rowtime TIMESTAMP(3)) WITH ('connector' = 'memory');
+      CREATE TABLE per_minute (window_start TIMESTAMP(3), n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO out SELECT k, fired_at, rowtime FROM fired;
+      INSERT INTO per_minute SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE fired, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
+        GROUP BY window_start, window_end;`;
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const queries = await engine.execute(SQL);
+    engine.input('t').push([{ k: 'a', v: '', ts: at(0) }, { k: 'b', v: '', ts: at(55) }, { k: 'c', v: '', ts: at(70) }]);
+    engine.input('t').end();
+    for (const q of queries) await q.awaitTermination(10_000);
+    expect(engine.output('out').rows()).toEqual([
+      { k: 'a', fired_at: ms(10), rowtime: ms(10) }, { k: 'b', fired_at: ms(65), rowtime: ms(65) }, { k: 'c', fired_at: ms(80), rowtime: ms(80) },
+    ]);
+    expect(engine.output('per_minute').rows()).toEqual([{ window_start: ms(0), n: 1 }, { window_start: ms(60), n: 2 }]);
+    expect(await engine.explain('SELECT * FROM fired')).toContain('columns=[fired_at, cnt, wm, row_time, rowtime]');
+  });
+});

@@ -37,7 +37,7 @@ INSERT INTO alerts SELECT card, alert_time, declines, alert_no FROM TABLE(declin
   const got = committedRows(path.join(dir, 'out')).map((r) => ({ ...r, alert_time: Date.parse(r.alert_time as string) }));
   const want = fraudModel(rows);
   expect(want.length).toBeGreaterThan(5);
-  const key = (r: Record<string, unknown>): string => `${String(r.card)}/${String(r.alert_no)}`;
+  const key = (r: object): string => `${String((r as Record<string, unknown>).card)}/${String((r as Record<string, unknown>).alert_no)}`;
   expect(new Map(got.map((r) => [key(r), r]))).toEqual(new Map(want.map((r) => [key(r), r])));
   expect(got.length).toBe(want.length);
 }, 120_000);

@@ -3,6 +3,7 @@
  * over all of them, PRIMARY KEY, options), CREATE VIEW (bound once now so mistakes show at
  * creation, then stored as AST), CREATE FUNCTION (recorded; the engine loads the module) and DROP.
  */
+import { ModuleNotImportedError } from './bind-process-call.js';
 import { WeirError } from '../../common/errors.js';
 import type { SourceSpan } from '../../common/errors.js';
 import type { Column } from '../../common/schema.js';
@@ -126,8 +127,13 @@ function createView(stmt: CreateViewStmt, catalog: Catalog): void {
   if (!claimName(catalog, id, stmt.ifNotExists)) return;
   // Bind now so that a mistake is reported at CREATE VIEW rather than at the first use.
   const env = { ...rootEnv(catalog), expanding: [`view:${id.value.toLowerCase()}`] };
-  const plan = bindQueryNode(stmt.query, env).plan;
-  if (stmt.columns.length > 0) renameColumns(plan, stmt.columns, id.value);
+  try {
+    const plan = bindQueryNode(stmt.query, env).plan;
+    if (stmt.columns.length > 0) renameColumns(plan, stmt.columns, id.value);
+  } catch (e) {
+    // a process function's module is imported only by a running query: the view is checked where it is used
+    if (!(e instanceof ModuleNotImportedError)) throw e;
+  }
   catalog.addRelation({ kind: 'view', name: id.value, columnAliases: stmt.columns, query: stmt.query, span: stmt.span });
 }
 

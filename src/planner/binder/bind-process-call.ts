@@ -4,7 +4,8 @@
  * Flink's process table functions with set semantics. The table argument comes first (positional,
  * or named as any name `=> TABLE t`); the other positional arguments are constants handed to the
  * function after ctx; `on_time => DESCRIPTOR(c)` names the time column (`ctx.timestamp`), else the
- * table's event-time attribute is it. The result: the PARTITION BY columns, then `returns`' columns.
+ * table's event-time attribute is it. The result: the PARTITION BY columns, then `returns`' columns,
+ * then with on_time a `rowtime` column (as Flink). Flink's `uid => '…'` is accepted and ignored.
  */
 import { WeirError } from '../../common/errors.js';
 import type { TableFunctionArg, TableFunctionRef } from '../../parser/ast.js';
@@ -22,6 +23,12 @@ import { lastPart } from './names.js';
 import { Scope } from './scope.js';
 import { checkTimeColumn } from './window-tvf.js';
 
+/**
+ * A process function whose module is not imported yet: its columns are unknown. CREATE VIEW lets it
+ * pass (the view is bound again where a query uses it, after the query imported its modules).
+ */
+export class ModuleNotImportedError extends WeirError {}
+
 /** Whether `TABLE(name(…))` calls a process function, or names a function that is none (refused by name). */
 export function isUserTableCall(item: TableFunctionRef, env: QueryEnv): boolean {
   // the window TVFs are built in: their names stay theirs, as Flink's built-in functions win
@@ -33,7 +40,7 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
   const f = env.catalog.getFunction(item.name.value)!;
   if (f.functionKind !== 'process') {
     if (f.returns === undefined && f.functionKind === undefined && f.path !== undefined) {
-      throw new WeirError('UNSUPPORTED', `the columns of process function ${f.name} are unknown until its module '${f.path}' is imported, `
+      throw new ModuleNotImportedError('UNSUPPORTED', `the columns of process function ${f.name} are unknown until its module '${f.path}' is imported, `
         + 'which only a running query does: EXPLAIN of TABLE(f(…)) over a module function not imported yet is not supported', item.name.span);
     }
     const kind = f.functionKind === 'table' ? 'a table function (call it in LATERAL TABLE(…))'
@@ -54,6 +61,9 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
       }
       if (a.columns.length !== 1) throw new WeirError('BIND', `on_time => DESCRIPTOR(…) must name exactly one time column`, a.span);
       onTime = a;
+    } else if (a.name?.value.toLowerCase() === 'uid') {
+      // Flink's uid names the function's state across plan changes; Weir's state is named by the plan (checkpoint-identity.ts)
+      continue;
     } else {
       if (a.name) {
         throw new WeirError('UNSUPPORTED', `named scalar arguments (${a.name.value} => …) of process function ${f.name} are not supported yet: `
@@ -95,12 +105,13 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
   }
   const keyNames = new Set(partitionBy.map((i) => input.schema.columns[i]!.name.toLowerCase()));
   const columns = f.columns!.map((c) => ({ name: c.name, type: c.type, nullable: true }));
+  if (onTime) keyNames.add('rowtime');
   for (const c of columns) {
     if (keyNames.has(c.name.toLowerCase())) {
-      throw new WeirError('BIND', `process function ${f.name} returns a column '${c.name}', which is also a PARTITION BY column of its result `
-        + '(the result is the partition columns, then the returned ones): rename it in returns', item.name.span);
+      throw new WeirError('BIND', `process function ${f.name} returns a column '${c.name}', which is also a PARTITION BY column or the rowtime of its result `
+        + '(the result is the partition columns, the returned ones, then rowtime with on_time): rename it in returns', item.name.span);
     }
   }
-  const plan = processCall(input, f.name, partitionBy, args, timeColumn, columns, item.span);
+  const plan = processCall(input, f.name, partitionBy, args, timeColumn, onTime !== undefined, columns, item.span);
   return { plan, scope: Scope.single(item.alias?.value ?? f.name, plan.schema.columns) };
 }

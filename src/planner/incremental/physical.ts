@@ -250,6 +250,8 @@ export interface ProcessFunctionNode extends NodeBase {
   readonly partitionBy: readonly number[];
   readonly args: readonly BoundExpr[];
   readonly timeColumn: number | undefined;
+  /** the output ends with a `rowtime` column (logical ProcessCall.rowtime) */
+  readonly rowtime: boolean;
   readonly columns: Schema['columns'];
   readonly span?: SourceSpan;
 }

@@ -16,7 +16,7 @@ export function planProcessCall(p: ProcessCall, b: JoinPlanningContext): Physica
       + 'its input must be append-only', p.span);
   }
   return b.register((operatorId): ProcessFunctionNode => ({
-    kind: 'processFunction', operatorId, input, fn: p.fn, partitionBy: p.partitionBy, args: p.args, timeColumn: p.timeColumn,
+    kind: 'processFunction', operatorId, input, fn: p.fn, partitionBy: p.partitionBy, args: p.args, timeColumn: p.timeColumn, rowtime: p.rowtime,
     columns: p.columns, ...(p.span ? { span: p.span } : {}), schema: p.schema, appendOnly: true,
   }));
 }

@@ -181,6 +181,8 @@ export function timeAttributeOf(p: LogicalPlan, col: number): TimeDomain | undef
       // the probe row's time attributes pass through; the lookup table's columns are plain values
       return col < p.input.schema.columns.length ? timeAttributeOf(p.input, col) : undefined;
     }
+    case 'processCall': // the rowtime column (on_time) is the input's time column's kind of time
+      return p.rowtime && col === p.schema.columns.length - 1 && p.timeColumn !== undefined ? timeAttributeOf(p.input, p.timeColumn) : undefined;
     case 'scan': return undefined;
   }
 }

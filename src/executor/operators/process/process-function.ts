@@ -2,7 +2,7 @@
  * A process function (physical ProcessFunctionNode): the user's `process(row, ctx, ...args)` on
  * each input row, `onTimer(timeMs, ctx, ...args)` on each timer that fires, with the state and timers
  * of the row's (the timer's) partition key; rows the function emits come out as the partition key
- * columns followed by its declared columns, append-only.
+ * columns followed by its declared columns (and, with on_time, `rowtime`), append-only.
  *
  * Timers fire at the start of a batch, before its rows: event-time ones the batch's watermark has
  * reached (a timer at t fires once watermark >= t, as Flink), then processing-time ones the batch's
@@ -50,6 +50,8 @@ export class ProcessFunctionOperator implements Operator {
   /** output of the current call: key values and declared columns' values */
   private outKeys: unknown[][] = [];
   private outCols: unknown[][];
+  /** the rowtime of each output row (on_time): the row's time, an event timer's time, NULL for a processing timer */
+  private outTimes: (number | null)[] = [];
   /** what the function is working on now: its key, row time, where it was called from */
   private current: KeyState | undefined;
   private currentValues: readonly unknown[] = [];
@@ -150,6 +152,7 @@ export class ProcessFunctionOperator implements Operator {
     }
     void k;
     this.outKeys.push(this.currentValues as unknown[]);
+    if (this.node.rowtime) this.outTimes.push(this.currentDomain === 'processing' ? null : this.currentTime);
   }
 
   /** Run the user's code for `k`, naming the function and key when it throws. */
@@ -243,8 +246,10 @@ export class ProcessFunctionOperator implements Operator {
     const cols = [
       ...this.node.partitionBy.map((i, j) => columnFromValues(input[i]!.type, this.outKeys.map((v) => v[j]))),
       ...this.fn.columns.map((c, j) => columnFromValues(c.type, this.outCols[j]!)),
+      ...(this.node.rowtime ? [columnFromValues(input[this.node.timeColumn!]!.type, this.outTimes)] : []),
     ];
     this.outKeys = [];
+    this.outTimes = [];
     this.outCols = this.fn.columns.map(() => []);
     return [{ batch: batchFromColumns(this.outSchema, cols, rows) }];
   }
@@ -268,6 +273,7 @@ export class ProcessFunctionOperator implements Operator {
     this.eventQueue.clear();
     this.procQueue.clear();
     this.outKeys = [];
+    this.outTimes = [];
     this.outCols = this.fn.columns.map(() => []);
     this.firedForBatch = -1;
     for (const [key, v] of this.store.entries()) {
