@@ -74,7 +74,7 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
   }
   if (!tableArg) throw new WeirError('BIND', `process function ${f.name} needs a table argument: TABLE(${f.name}(TABLE t PARTITION BY k))`, item.span);
   if (tableArg.partitionBy.length === 0) {
-    throw new WeirError('BIND', `process function ${f.name} needs its table partitioned: TABLE ${tableArg.table ? lastPart(tableArg.table).value : '…'} `
+    throw new WeirError('UNSUPPORTED', `process function ${f.name} needs its table partitioned: TABLE ${tableArg.table ? lastPart(tableArg.table).value : '…'} `
       + 'PARTITION BY k (its state and timers are per key; a table without PARTITION BY is not supported yet)', tableArg.span);
   }
   let input: LogicalPlan;

@@ -15,10 +15,9 @@
  * changed. A failed batch (the function threw) rolls the store back and reloads from it.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns, columnFromValues, toApiValue } from '../../../common/columns.js';
+import { batchFromColumns, batchToRows, columnFromValues, toApiValue } from '../../../common/columns.js';
 import { InternalError, WeirError } from '../../../common/errors.js';
 import { toArrowSchema } from '../../../common/schema.js';
-import { batchToRows } from '../../../common/columns.js';
 import type { UserProcessFunction } from '../../../common/user-function-types.js';
 import { physicalLine } from '../../../planner/explain.js';
 import type { ProcessFunctionNode } from '../../../planner/incremental/physical.js';
@@ -139,7 +138,7 @@ export class ProcessFunctionOperator implements Operator {
   }
 
   private emit(row: unknown): void {
-    const k = this.key();
+    this.key(); // only inside process() and onTimer()
     const cols = this.fn.columns;
     if (row === null || typeof row !== 'object') {
       throw new WeirError('RUNTIME', `${this.blame()} emitted ${showJsValue(row)}: each row must be an object `
@@ -150,7 +149,6 @@ export class ProcessFunctionOperator implements Operator {
       const v = Array.isArray(row) ? row[j] : (row as Record<string, unknown>)[cols[j]!.name];
       this.outCols[j]!.push(this.checks[j]!(v, call));
     }
-    void k;
     this.outKeys.push(this.currentValues as unknown[]);
     if (this.node.rowtime) this.outTimes.push(this.currentDomain === 'processing' ? null : this.currentTime);
   }
