@@ -171,6 +171,8 @@ describe('mistakes', () => {
     expect(e1.message).toMatch(/process function not_plain \(key k="a"\): the value of state 'when' must be plain data .* got an object of class Map/);
     const e2 = await failure(`${DDL('emits_wrong')} INSERT INTO out SELECT * FROM TABLE(emits_wrong(TABLE t PARTITION BY k));`, [{ k: 'a', v: '' }]);
     expect(e2.message).toMatch(/emits_wrong \(column x\) returned "text"/);
+    const e3 = await failure(`${DDL('no_on_timer')} INSERT INTO out SELECT * FROM TABLE(no_on_timer(TABLE t PARTITION BY k));`, [{ k: 'a', v: '' }]);
+    expect(e3.message).toMatch(/process function no_on_timer \(key k="a"\) registers a timer but has no onTimer/);
   });
 
   it('refuses a table without PARTITION BY, a function of another kind, a wrong returns, a missing process', async () => {

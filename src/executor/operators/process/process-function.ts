@@ -105,6 +105,9 @@ export class ProcessFunctionOperator implements Operator {
       if (typeof ms !== 'number' || !Number.isFinite(ms)) {
         throw new WeirError('RUNTIME', `${self.blame()}: a timer time must be a finite number of epoch milliseconds, got ${showJsValue(ms)}`, self.node.span);
       }
+      if (register && self.fn.def.onTimer === undefined) {
+        throw new WeirError('RUNTIME', `${self.blame()} registers a timer but has no onTimer(timeMs, ctx) method to call when it fires`, self.node.span);
+      }
       const k = self.key();
       const set = domain === 'event' ? k.eventTimers : k.procTimers;
       if (register === set.has(ms)) return;
