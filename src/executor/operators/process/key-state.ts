@@ -159,8 +159,11 @@ export function stateApi(current: () => KeyState, changed: () => void, blame: Bl
       addAll: write,
       update: (vs) => {
         if (!Array.isArray(vs)) throw new WeirError('RUNTIME', `${blame()}: list state '${name}' takes an array, got ${typeof vs}`);
-        drop(name);
-        if (vs.length > 0) write(vs);
+        if (vs.length === 0) { drop(name); return; }
+        // replaced in place: the key's map of states keeps its entry
+        const texts = vs.map((v) => plainJson(v, `an element of list state '${name}'`, blame));
+        named(name, 'list', true)!.items = texts;
+        changed();
       },
       clear: () => drop(name),
       size: () => items().length,
