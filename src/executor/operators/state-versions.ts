@@ -20,6 +20,6 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
   // the watermark rows were released up to
   overAggregate: 1,
-  // 1: an entry per partition key: [key values, JSON of its value/list/map state, event timers, processing timers]
+  // 1: an entry per partition key (the key codec's key): [JSON of its value/list/map states, event timers, processing timers]
   processFunction: 1,
 };
