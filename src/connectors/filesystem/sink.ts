@@ -136,7 +136,7 @@ export class FilesystemSink implements Sink {
       const fileOps = ops && rows.map((r) => ops[r]!);
       const content = this.format.binary
         ? this.format.encodeBytes(fileBatch, this.fileSchema, fileOps)
-        : this.format.encode(fileBatch, this.fileSchema, fileOps);
+        : this.format.encodeBuffer?.(fileBatch, this.fileSchema, fileOps) ?? this.format.encode(fileBatch, this.fileSchema, fileOps);
       const name = `part-${manifestName(batch.batchId)}-${i++}.${this.format.extension}`;
       const rel = dirRel ? `${dirRel}/${name}` : name;
       await fsp.mkdir(path.join(this.dir, dirRel), { recursive: true });
