@@ -74,6 +74,16 @@ function utf8Copy(
   return valid ? (w, i) => (valid(i) ? write(w, i) : onNull(w)) : write;
 }
 
+/** A first guess of the bytes of `batch` as text: the string columns' bytes plus `perCell` per other cell. */
+function sizeGuess(batch: arrow.RecordBatch, perCell: number): number {
+  let bytes = 0;
+  for (const d of batch.data.children) {
+    const o = d.valueOffsets as Int32Array | undefined;
+    bytes += d.typeId === arrow.Type.Utf8 && o ? o[batch.numRows]! - o[0]! + 3 * batch.numRows : perCell * batch.numRows;
+  }
+  return Math.ceil(bytes * 1.1);
+}
+
 /** Bytes that send a string to the slow path: everything ≥ 0x80, plus `extra`. */
 function specialBytes(extra: (b: number) => boolean): Uint8Array {
   const t = new Uint8Array(256);
@@ -119,7 +129,7 @@ export function jsonLinesBytes(batch: arrow.RecordBatch, schema: Schema, ops?: r
   const cells = cols.map((c, k) => jsonCellWriter(c.type, batch.data.children[k]!));
   const keys = cols.map((c, k) => utf8Bytes(`${k === 0 ? '{' : ','}${JSON.stringify(c.name)}:`));
   const n = batch.numRows;
-  const w = new ByteWriter(n * (keys.reduce((a, k) => a + k.length, 0) + 12 * cols.length + 2));
+  const w = new ByteWriter(sizeGuess(batch, 16) + n * (keys.reduce((a, k) => a + k.length, 0) + 2));
   const opPrefix = cols.length === 0 ? '"_op":' : ',"_op":';
   for (let i = 0; i < n; i++) {
     if (cols.length === 0) w.byte(0x7b); // '{'
@@ -176,7 +186,7 @@ export function csvBytes(batch: arrow.RecordBatch, schema: Schema, opts: CsvWrit
   const cells = cols.map((c, k) => csvCellWriter(c.type, batch.data.children[k]!, opts, quote, nullText));
   const delimiter = utf8Bytes(opts.delimiter);
   const n = batch.numRows;
-  const w = new ByteWriter(n * (12 * cols.length + 1) + 64);
+  const w = new ByteWriter(sizeGuess(batch, 12) + n * (cols.length + 1) + 256);
   if (opts.header) w.text(`${cols.map((c) => quote(c.name)).join(opts.delimiter)}\n`);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < cells.length; k++) {
