@@ -70,6 +70,26 @@ export class ByteWriter {
     }
   }
 
+  /**
+   * `src[start..end)` between the bytes `open` and `close` (none when negative) if no byte of it is
+   * marked in `special`; else nothing is written and the answer is false. One pass: the bytes are
+   * checked as they are copied.
+   */
+  copyPlain(src: Uint8Array, start: number, end: number, special: Uint8Array, open: number, close: number): boolean {
+    this.ensure(end - start + 2);
+    const b = this.buf;
+    let p = this.pos;
+    if (open >= 0) b[p++] = open;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (special[c] === 1) return false;
+      b[p++] = c;
+    }
+    if (close >= 0) b[p++] = close;
+    this.pos = p;
+    return true;
+  }
+
   /** A safe integer's digits, as String(v) writes them. */
   int(v: number): void {
     this.ensure(17);

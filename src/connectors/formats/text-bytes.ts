@@ -63,13 +63,7 @@ function utf8Copy(
   const bytes = d.values as Uint8Array;
   const write: CellWriter = (w, i) => {
     const start = o[i]!, end = o[i + 1]!;
-    if (emptyIsSlow && start === end) return slow(w, i);
-    for (let p = start; p < end; p++) {
-      if (special[bytes[p]!] === 1) return slow(w, i);
-    }
-    if (open >= 0) w.byte(open);
-    w.copy(bytes, start, end);
-    if (close >= 0) w.byte(close);
+    if ((emptyIsSlow && start === end) || !w.copyPlain(bytes, start, end, special, open, close)) slow(w, i);
   };
   return valid ? (w, i) => (valid(i) ? write(w, i) : onNull(w)) : write;
 }
