@@ -157,7 +157,11 @@ export const isWideDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' && t.
  * (or back) imports: the parser and the planner use SQL types without loading Arrow's ~135 modules
  * (`import('weir')` and `weir explain` start faster; test/engine/layering.test.ts checks it).
  */
-let arrow: typeof Arrow;
+let arrow: typeof Arrow = new Proxy({} as typeof Arrow, {
+  get(_, key) {
+    throw new InternalError(`common/types.ts read apache-arrow's ${String(key)} before common/arrow-binding.ts was imported: import it in the module converting types`);
+  },
+});
 
 export function bindArrow(ns: typeof Arrow): void {
   arrow = ns;
