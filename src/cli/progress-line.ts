@@ -1,7 +1,10 @@
 /** One line per micro-batch for `weir run --progress` and the demo. */
 import type { QueryProgress } from '../executor/streaming/progress.js';
 
-const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// made on the first progress line, not when the CLI loads: Intl's set-up costs tens of milliseconds
+// of every command's start (`weir explain` prints no progress)
+let numberFormat: Intl.NumberFormat | undefined;
+const fmt = { format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n) };
 
 export function formatProgressLine(p: QueryProgress, withName: boolean): string {
   const wm = p.eventTime.watermark ?? '-';

@@ -7,7 +7,9 @@
 import type { QueryEvent, QueryProgress } from '../executor/streaming/progress.js';
 import { formatProgressLine } from './progress-line.js';
 
-const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// made on first use: Intl's set-up is start-up time every command paid (see progress-line.ts)
+let numberFormat: Intl.NumberFormat | undefined;
+const fmt = { format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n) };
 
 interface Totals {
   batches: number;

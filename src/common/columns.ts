@@ -13,6 +13,7 @@ import type { Schema } from './schema.js';
 import { toArrowSchema } from './schema.js';
 import { assertNever } from './errors.js';
 import type { SqlType } from './types.js';
+import './arrow-binding.js';
 import { fromArrowField, isWideDecimal, SQL_TYPE_METADATA_KEY, T, toArrowType } from './types.js';
 import { decimal128FromValues, int128At } from './decimal128.js';
 import { decimalToApi, doubleToUnscaled, pow10Big, textToUnscaled } from './decimal.js';

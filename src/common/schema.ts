@@ -3,6 +3,7 @@
  * display; lookups compare case-insensitively unless the name was quoted (the binder decides).
  */
 import * as arrow from 'apache-arrow';
+import './arrow-binding.js';
 import { fromArrowField, toArrowField, type SqlType } from './types.js';
 
 export interface Column {

@@ -19,7 +19,7 @@
  * unscaled integer (12.34 in DECIMAL(5, 2) is 1234) held like a BIGINT, up to int64's bound
  * (decimal.ts); at the API's edge it is a number, or its exact text where a number would round.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
 import { assertNever, InternalError } from './errors.js';
 
 export type SqlType =
@@ -152,10 +152,25 @@ export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
 /** A DECIMAL of more than 18 digits: held in a Decimal128 column, its values beyond int64 (decimal.ts). */
 export const isWideDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' && t.precision > 18;
 
+/**
+ * apache-arrow, handed over by arrow-binding.ts, which every module turning SQL types into Arrow ones
+ * (or back) imports: the parser and the planner use SQL types without loading Arrow's ~135 modules
+ * (`import('weir')` and `weir explain` start faster; test/engine/layering.test.ts checks it).
+ */
+let arrow: typeof Arrow = new Proxy({} as typeof Arrow, {
+  get(_, key) {
+    throw new InternalError(`common/types.ts read apache-arrow's ${String(key)} before common/arrow-binding.ts was imported: import it in the module converting types`);
+  },
+});
+
+export function bindArrow(ns: typeof Arrow): void {
+  arrow = ns;
+}
+
 /** Field metadata key holding the SQL type, so DECIMAL and INTERVAL survive the Arrow round trip. */
 export const SQL_TYPE_METADATA_KEY = 'weir.sql_type';
 
-export function toArrowType(t: SqlType): arrow.DataType {
+export function toArrowType(t: SqlType): Arrow.DataType {
   switch (t.kind) {
     case 'BOOLEAN': return new arrow.Bool();
     case 'TINYINT': return new arrow.Int8();
@@ -177,7 +192,7 @@ export function toArrowType(t: SqlType): arrow.DataType {
   }
 }
 
-export function toArrowField(name: string, t: SqlType, nullable = true): arrow.Field {
+export function toArrowField(name: string, t: SqlType, nullable = true): Arrow.Field {
   const meta = t.kind === 'DECIMAL' || t.kind === 'INTERVAL' || (t.kind === 'TIMESTAMP' && t.ltz)
     ? new Map([[SQL_TYPE_METADATA_KEY, typeToString(t)]])
     : undefined;
@@ -185,7 +200,7 @@ export function toArrowField(name: string, t: SqlType, nullable = true): arrow.F
 }
 
 /** The SQL type of an Arrow field (inverse of toArrowField for Weir's own columns). */
-export function fromArrowField(f: arrow.Field): SqlType {
+export function fromArrowField(f: Arrow.Field): SqlType {
   const tagged = f.metadata.get(SQL_TYPE_METADATA_KEY);
   if (tagged) {
     const m = /^DECIMAL\((\d+), (\d+)\)$/.exec(tagged);
@@ -196,22 +211,22 @@ export function fromArrowField(f: arrow.Field): SqlType {
   return fromArrowType(f.type);
 }
 
-export function fromArrowType(t: arrow.DataType): SqlType {
+export function fromArrowType(t: Arrow.DataType): SqlType {
   switch (t.typeId) {
     case arrow.Type.Bool: return T.BOOLEAN;
     case arrow.Type.Int: {
-      const bits = (t as arrow.Int).bitWidth;
+      const bits = (t as Arrow.Int).bitWidth;
       return bits === 8 ? T.TINYINT : bits === 16 ? T.SMALLINT : bits === 32 ? T.INT : T.BIGINT;
     }
-    case arrow.Type.Float: return (t as arrow.Float).precision === arrow.Precision.SINGLE ? T.FLOAT : T.DOUBLE;
-    case arrow.Type.Decimal: return T.decimal((t as arrow.Decimal).precision, (t as arrow.Decimal).scale);
+    case arrow.Type.Float: return (t as Arrow.Float).precision === arrow.Precision.SINGLE ? T.FLOAT : T.DOUBLE;
+    case arrow.Type.Decimal: return T.decimal((t as Arrow.Decimal).precision, (t as Arrow.Decimal).scale);
     case arrow.Type.Utf8: case arrow.Type.LargeUtf8: return T.VARCHAR;
     case arrow.Type.Date: return T.DATE;
     case arrow.Type.Timestamp: return T.TIMESTAMP;
     case arrow.Type.Struct:
-      return T.row((t as arrow.Struct).children.map((c) => ({ name: c.name, type: fromArrowField(c) })));
+      return T.row((t as Arrow.Struct).children.map((c) => ({ name: c.name, type: fromArrowField(c) })));
     case arrow.Type.Null: return T.NULL;
-    case arrow.Type.Dictionary: return fromArrowType((t as arrow.Dictionary).dictionary); // the values' type
+    case arrow.Type.Dictionary: return fromArrowType((t as Arrow.Dictionary).dictionary); // the values' type
     default:
       throw new InternalError(`Arrow type ${String(t)} has no SQL type in Weir`);
   }

@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../common/columns.js';
 import { decimal128FromValues } from '../common/decimal128.js';
 import type { Schema } from '../common/schema.js';
+import '../common/arrow-binding.js';
 import { toArrowField } from '../common/types.js';
 
 /** An Int64 column of unscaled DECIMAL values as Decimal128 (a DECIMAL(p > 18) column is one already). */

@@ -10,9 +10,9 @@ import { withFile, WeirError } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
 import type { Connector } from '../connectors/api.js';
 import type { PushRows } from '../connectors/memory/tables.js';
-import { MemoryTables, memoryConnector, type ChangelogRetention, type MemoryOutput } from '../connectors/memory/index.js';
+import type { MemoryTables, ChangelogRetention, MemoryOutput } from '../connectors/memory/index.js';
 import { BUILTIN_CONNECTOR_NAMES } from '../connectors/builtin-names.js';
-import { foreachBatchConnector, type ForeachBatchHandler } from '../connectors/foreach-batch/index.js';
+import type { ForeachBatchHandler } from '../connectors/foreach-batch/index.js';
 import type { Clock } from '../executor/streaming/clock.js';
 import { SystemClock } from '../executor/streaming/clock.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
@@ -21,7 +21,7 @@ import { Catalog, type CatalogTable } from '../planner/catalog.js';
 import { javaClassError, NATIVE_JAVA_FUNCTIONS } from './native-functions.js';
 import { parseTypeName } from './type-names.js';
 import type { QueryStartContext } from './start-query.js';
-import { loadConnectorRegistry, loadParser, loadPlanner, loadPlanQuery, loadSettingsRegistry, loadStartQuery } from './lazy-modules.js';
+import { loadConnectorRegistry, loadForeachBatch, loadMemoryTables, loadParser, loadPlanner, loadPlanQuery, loadSettingsRegistry, loadStartQuery } from './lazy-modules.js';
 import type { QueryListener } from '../executor/streaming/progress.js';
 import { declareModuleFunction, loadModuleFunction, refuseAsync, type LoadedFunction, type PendingModuleFunction } from './user-functions.js';
 import { checkFunctionExport, type AggregateFunctionDef, type TableFunctionDef, type UserAggregate, type UserTableFunction } from './function-kinds.js';
@@ -82,7 +82,11 @@ export class Engine {
   readonly catalog = new Catalog();
   readonly clock: Clock;
   private readonly settings = new Map<string, string>();
-  private readonly memory: { connector: Connector; tables: MemoryTables };
+  /**
+   * Made when a statement first needs them (a memory table created, a query planned): the memory
+   * connector works on Arrow batches, which `import('weir')` and EXPLAIN do not load.
+   */
+  private memory: MemoryTables | undefined;
   private readonly connectors: Map<string, Connector>;
   private readonly batchHandlers = new Map<string, ForeachBatchHandler>();
   private readonly queries: StreamingQuery[] = [];
@@ -100,11 +104,10 @@ export class Engine {
   constructor(private readonly options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
     for (const [k, v] of Object.entries(options.settings ?? {})) this.settings.set(k.toLowerCase(), v);
-    const tables = options.memoryTables ?? new MemoryTables(options.memory ?? {});
-    this.memory = { connector: memoryConnector(tables), tables };
-    // the built-in connectors (and the formats and client libraries behind them) are loaded when a
-    // query is planned (connectorsFor), not with the engine: see lazy-modules.ts
-    this.connectors = new Map([['foreach-batch', foreachBatchConnector(this.batchHandlers)]]);
+    this.memory = options.memoryTables;
+    // the built-in connectors (and the formats and client libraries behind them), foreach-batch's
+    // too, are loaded when a query is planned (connectorsFor), not with the engine: see lazy-modules.ts
+    this.connectors = new Map();
   }
 
   /** Run a script's statements in order; returns the queries its INSERT/SELECT statements started. */
@@ -151,7 +154,7 @@ export class Engine {
         if (!mode.dryRun && stmt.elements.some((el) => el.kind === 'computedColumn')) await this.loadPendingFunctions();
         applyDdl(stmt, this.catalog);
         this.overrideTable(stmt.name[stmt.name.length - 1]!.value);
-        this.registerMemoryTable(stmt.name[stmt.name.length - 1]!.value);
+        await this.registerMemoryTable(stmt.name[stmt.name.length - 1]!.value);
         return undefined;
       case 'createView':
       case 'drop':
@@ -236,7 +239,24 @@ export class Engine {
   /** The built-in connectors (loaded now, once) and the application's, which the built-ins never shadow. */
   private async connectorsFor(): Promise<ReadonlyMap<string, Connector>> {
     const { builtinConnectors } = await loadConnectorRegistry();
-    return new Map([...builtinConnectors(this.memory.tables), ...this.connectors]);
+    const { foreachBatchConnector } = await loadForeachBatch();
+    const foreachBatch: [string, Connector] = ['foreach-batch', foreachBatchConnector(this.batchHandlers)];
+    return new Map([...builtinConnectors(await this.memoryTablesLoaded()), foreachBatch, ...this.connectors]);
+  }
+
+  private async memoryTablesLoaded(): Promise<MemoryTables> {
+    if (this.memory === undefined) {
+      const { MemoryTables } = await loadMemoryTables();
+      this.memory ??= new MemoryTables(this.options.memory ?? {});
+    }
+    return this.memory;
+  }
+
+  /** The memory tables, when a memory table was created: before that, no name is one. */
+  private memoryTablesOf(table: string): MemoryTables {
+    // the memory tables' own message for a name they do not hold, none being declared
+    if (this.memory === undefined) throw new WeirError('BIND', `no memory table '${table}'`);
+    return this.memory;
   }
 
   private baseDir(opts: ExecuteOptions): string {
@@ -257,10 +277,10 @@ export class Engine {
     this.catalog.addRelation(next);
   }
 
-  private registerMemoryTable(name: string): void {
+  private async registerMemoryTable(name: string): Promise<void> {
     const t = this.catalog.getRelation(name);
     if (t?.kind !== 'table' || (t.options.get('connector') ?? '').toLowerCase() !== 'memory') return;
-    this.memory.tables.register(t.name, { columns: t.physical.map((i) => t.columns[i]!) });
+    (await this.memoryTablesLoaded()).register(t.name, { columns: t.physical.map((i) => t.columns[i]!) });
   }
 
   /**
@@ -274,7 +294,7 @@ export class Engine {
     write(rows: PushRows): Promise<void>;
     end(): void;
   } {
-    const input = this.memory.tables.input(table);
+    const input = this.memoryTablesOf(table).input(table);
     return {
       push: (rows) => {
         input.push(rows);
@@ -292,8 +312,9 @@ export class Engine {
   }
 
   /** @internal This engine's memory tables (to share with a new engine: EngineOptions.memoryTables). */
-  get memoryTables(): MemoryTables {
-    return this.memory.tables;
+  get memoryTables(): MemoryTables | undefined {
+    // undefined until a statement needed them: a new engine given undefined makes its own, as this one would
+    return this.memory;
   }
 
   /**
@@ -327,7 +348,7 @@ export class Engine {
 
   /** What a memory sink holds: `engine.output('results').rows()`. */
   output(table: string): MemoryOutput {
-    return this.memory.tables.output(table);
+    return this.memoryTablesOf(table).output(table);
   }
 
   /**
@@ -345,7 +366,7 @@ export class Engine {
    */
   registerConnector(name: string, connector: Omit<Connector, 'name' | 'options'> & { readonly name?: string; readonly options?: readonly string[] }): void {
     const key = name.toLowerCase();
-    if (this.connectors.has(key) || BUILTIN_CONNECTOR_NAMES.includes(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
+    if (this.connectors.has(key) || key === 'foreach-batch' || BUILTIN_CONNECTOR_NAMES.includes(key)) throw new WeirError('OPTION', `a connector named '${name}' exists already`);
     if (!connector.createSource && !connector.createSink) {
       throw new WeirError('OPTION', `connector '${name}' needs createSource or createSink`);
     }

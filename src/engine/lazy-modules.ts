@@ -11,4 +11,6 @@ export const loadPlanner = () => import('../planner/index.js');
 export const loadPlanQuery = () => import('./plan-query.js');
 export const loadStartQuery = () => import('./start-query.js');
 export const loadConnectorRegistry = () => import('../connectors/registry.js');
+export const loadMemoryTables = () => import('../connectors/memory/index.js');
+export const loadForeachBatch = () => import('../connectors/foreach-batch/index.js');
 export const loadSettingsRegistry = () => import('./settings-registry.js');

@@ -22,3 +22,4 @@ async function load(): Promise<typeof Chevrotain> {
 const chevrotain = await load();
 
 export const { CstParser, EOF, Lexer, LLkLookaheadStrategy, createToken, tokenMatcher } = chevrotain;
+export const { getLookaheadPaths, serializeGrammar } = chevrotain;

@@ -7,8 +7,9 @@
  * Error recovery is on: chevrotain records the error and keeps going inside the statement; only
  * the first error of each statement is reported, since later ones are mostly its echoes.
  */
-import type { CstNode, ILookaheadStrategy, IOrAlt, IToken, ParserMethod, TokenType } from 'chevrotain';
-import { CstParser, LLkLookaheadStrategy, tokenMatcher } from './chevrotain-runtime.js';
+import type { CstNode, IToken, ParserMethod, TokenType } from 'chevrotain';
+import { CstParser, tokenMatcher } from './chevrotain-runtime.js';
+import { CachedLookahead } from './lookahead-cache.js';
 import { InternalError } from '../common/errors.js';
 import type { Dsl, RuleName } from './grammar-dsl.js';
 import { defineExpressionRules, startsQuery, tokenAlts } from './grammar-expressions.js';
@@ -206,52 +207,21 @@ function tokenMatcherPair($: Dsl, first: TokenType, second: TokenType): boolean 
   return tokenMatcher($.la(1), first) && tokenMatcher($.la(2), second);
 }
 
-const MAX_LOOKAHEAD = 4;
-
-/**
- * Chevrotain's LL(k) lookahead, each decision's function built the first time the parser reaches it
- * rather than all at once when the parser is made: a script uses a small part of the grammar, and
- * building every decision took most of the CLI's start-up (≈ 0.5 s). The functions are the same.
- */
-class LazyLookahead implements ILookaheadStrategy {
-  private readonly inner = new LLkLookaheadStrategy({ maxLookahead: MAX_LOOKAHEAD });
-
-  validate(options: Parameters<ILookaheadStrategy['validate']>[0]): ReturnType<ILookaheadStrategy['validate']> {
-    return this.inner.validate(options);
-  }
-
-  initialize(options: { rules: Parameters<ILookaheadStrategy['validate']>[0]['rules'] }): void {
-    this.inner.initialize?.(options);
-  }
-
-  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0]): (orAlts?: IOrAlt<unknown>[]) => number | undefined {
-    const inner = this.inner;
-    let f: ((orAlts?: IOrAlt<unknown>[]) => number | undefined) | undefined;
-    return function (this: unknown, orAlts) {
-      f ??= inner.buildLookaheadForAlternation(options);
-      return f.call(this, orAlts);
-    };
-  }
-
-  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0]): () => boolean {
-    const inner = this.inner;
-    let f: (() => boolean) | undefined;
-    return function (this: unknown) {
-      f ??= inner.buildLookaheadForOptional(options);
-      return f.call(this);
-    };
-  }
-}
+export const MAX_LOOKAHEAD = 4;
 
 export class SqlParser extends CstParser {
   private readonly weirRules = new Map<RuleName, ParserMethod<[], CstNode>>();
 
-  constructor() {
+  /**
+   * `lookahead`: each decision built when first reached, from the paths stored ahead of time
+   * (lookahead-cache.ts); tests pass one that computes them as chevrotain does.
+   */
+  constructor(readonly lookahead = new CachedLookahead(T.ALL_TOKENS, MAX_LOOKAHEAD)) {
     super(T.ALL_TOKENS as TokenType[], {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       maxLookahead: MAX_LOOKAHEAD,
-      lookaheadStrategy: new LazyLookahead(),
+      lookaheadStrategy: lookahead,
       errorMessageProvider: syntaxErrorMessages,
       // The grammar's validations (ambiguity, left recursion) cost seconds at every start; the parser
       // test suite runs them (WEIR_VALIDATE_GRAMMAR=1) so a broken grammar is still caught.

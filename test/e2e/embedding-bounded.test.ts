@@ -20,14 +20,14 @@ describe('bounded embedding', () => {
     let maxHeld = 0;
     for (let k = 0; k < 40; k++) {
       await engine.input('bids').write(rows(k)); // would block forever if the query never made room
-      maxHeld = Math.max(maxHeld, engine.memoryTables.unconsumedRows('bids'));
+      maxHeld = Math.max(maxHeld, engine.memoryTables!.unconsumedRows('bids'));
       if (k % 3 === 0) await q!.processAllAvailable();
     }
     await q!.processAllAvailable();
     // the bound held (a write waits at 100 rows; each push is 50), and what was consumed is gone
     expect(maxHeld).toBeLessThanOrEqual(150);
-    expect(engine.memoryTables.pushed('bids').length).toBeLessThanOrEqual(2);
-    expect(engine.memoryTables.pushCount('bids')).toBe(40);
+    expect(engine.memoryTables!.pushed('bids').length).toBeLessThanOrEqual(2);
+    expect(engine.memoryTables!.pushCount('bids')).toBe(40);
     expect(engine.output('totals').rows().map((r) => r['n'])).toEqual([400, 400, 400, 400, 400]);
     await engine.stop();
   });

@@ -131,12 +131,13 @@ export class FilesystemSink implements Sink {
     const groups = this.groupByPartition(all, indices);
     let i = 0;
     for (const [dirRel, rows] of groups) {
-      const part = takeBatch(all, Uint32Array.from(rows.map((r) => indices[r]!)));
+      // every row in order (an append without partitions): the batch as it is, not a copy
+      const part = rows.length === all.numRows && indices.length === all.numRows ? all : takeBatch(all, Uint32Array.from(rows.map((r) => indices[r]!)));
       const fileBatch = this.partitionCols.length === 0 ? part : dropColumns(part, this.partitionCols, this.fileSchema);
       const fileOps = ops && rows.map((r) => ops[r]!);
       const content = this.format.binary
         ? this.format.encodeBytes(fileBatch, this.fileSchema, fileOps)
-        : this.format.encode(fileBatch, this.fileSchema, fileOps);
+        : this.format.encodeBuffer?.(fileBatch, this.fileSchema, fileOps) ?? this.format.encode(fileBatch, this.fileSchema, fileOps);
       const name = `part-${manifestName(batch.batchId)}-${i++}.${this.format.extension}`;
       const rel = dirRel ? `${dirRel}/${name}` : name;
       await fsp.mkdir(path.join(this.dir, dirRel), { recursive: true });

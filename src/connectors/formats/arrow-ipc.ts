@@ -13,6 +13,7 @@ import { batchFromColumns, concatBatches, nullColumn, readerFor, utf8FromStrings
 import { decimalToText } from '../../common/decimal.js';
 import type { Schema } from '../../common/schema.js';
 import { toArrowSchema } from '../../common/schema.js';
+import '../../common/arrow-binding.js';
 import { fromArrowField, toArrowType, typesEqual, type SqlType } from '../../common/types.js';
 import { bitmapFromMask } from '../../common/columns.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';

@@ -5,6 +5,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { bitmapFromMask, columnFromValues, nullColumn } from '../../common/columns.js';
+import '../../common/arrow-binding.js';
 import { toArrowType, type SqlType } from '../../common/types.js';
 
 const TWO_32 = 4294967296;

@@ -29,6 +29,7 @@ import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, toTextValue } from './convert.js';
 import { CsvStreamDecoder } from './csv-scan.js';
+import { csvBytes } from './text-bytes.js';
 import { writeCsv } from './text-writers.js';
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 
@@ -369,6 +370,7 @@ export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
     extension: 'csv',
     decode: (text, schema, fileName, invalidLines) => decodeCsv(text, schema, fileName, opts, invalidLines),
     encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
+    encodeBuffer: (batch, schema, ops) => csvBytes(batch, schema, opts, ops),
     streamDecoder: (schema, fileName, readColumns) => new CsvStreamDecoder(schema, fileName, opts, readColumns),
   };
 }

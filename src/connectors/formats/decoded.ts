@@ -34,6 +34,8 @@ export interface TextFormat {
    * row ('' for an insert/upsert, 'delete'), written as the extra field `_op` where not empty.
    */
   encode(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string;
+  /** encode's text as UTF-8 bytes, written straight from the columns (text-bytes.ts): what the file sink writes. */
+  encodeBuffer?(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array;
   /**
    * A decoder for one file read in pieces, giving the same records as `decode` of the whole text;
    * `readColumns` (lower-case names) are the columns the query reads, the others come out NULL.

@@ -18,6 +18,7 @@ import { ConversionFailure, convertValue, fieldOf, toJsonValue } from './convert
 import { ColumnsCollector, INVALID_UTF8, rejectedRecord, type DecodeResult, type TextFormat } from './decoded.js';
 import { jsonText, JsonNumberText, parseJsonExact } from './json-values.js';
 import { JsonStreamDecoder } from './json-scan.js';
+import { jsonLinesBytes } from './text-bytes.js';
 import { writeJsonLines } from './text-writers.js';
 
 /** Options the json format knows (`'json.*'` keys); both are accepted for Flink compatibility. */
@@ -106,6 +107,7 @@ export const jsonFormat: TextFormat = {
   extension: 'json',
   decode: (text, schema, fileName, invalidLines) => decodeJsonLines(text, schema, fileName, invalidLines),
   encode: encodeJsonLines,
+  encodeBuffer: jsonLinesBytes,
   streamDecoder: (schema, fileName, readColumns) => new JsonStreamDecoder(schema, fileName, readColumns),
 };
 

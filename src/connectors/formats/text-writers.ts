@@ -12,7 +12,7 @@ import { formatTimestampIso, shortestFloat32, toJsonValue, toTextValue } from '.
 import { jsonText } from './json-values.js';
 
 /** Column values as JSON text, row by row ('null' for NULL). */
-function jsonCell(t: SqlType, d: arrow.Data): (i: number) => string {
+export function jsonCell(t: SqlType, d: arrow.Data): (i: number) => string {
   const read = readerFor(d);
   switch (t.kind) {
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT':

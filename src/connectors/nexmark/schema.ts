@@ -9,6 +9,7 @@
 import { WeirError, type SourceSpan } from '../../common/errors.js';
 import type { Column, Schema } from '../../common/schema.js';
 import type * as arrow from 'apache-arrow';
+import '../../common/arrow-binding.js';
 import { T, toArrowType, typeToString, type SqlType } from '../../common/types.js';
 
 export type StructName = 'person' | 'auction' | 'bid';

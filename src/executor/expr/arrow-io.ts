@@ -16,6 +16,7 @@ import * as arrow from 'apache-arrow';
 import { bitmapFromMask, makeAny } from '../../common/columns.js';
 import { assertNever, InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
+import '../../common/arrow-binding.js';
 import { isWideDecimal, toArrowType } from '../../common/types.js';
 import { decimal128ToNumbers, numbersToDecimal128 } from '../../common/decimal128.js';
 import type { Alloc } from './pool.js';

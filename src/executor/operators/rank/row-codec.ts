@@ -20,6 +20,7 @@ import * as arrow from 'apache-arrow';
 import { bitmapFromMask, columnFromValues, isValidAt, makeAny, readerFor } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { SqlType } from '../../../common/types.js';
+import '../../../common/arrow-binding.js';
 import { isWideDecimal, toArrowType } from '../../../common/types.js';
 import { decodeJson, encodeJson } from '../../../state/state-codec.js';
 

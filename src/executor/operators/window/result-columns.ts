@@ -8,6 +8,7 @@ import * as arrow from 'apache-arrow';
 import { batchFromColumns, bitmapFromMask, columnFromValues } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import type { SqlType } from '../../../common/types.js';
+import '../../../common/arrow-binding.js';
 import { isWideDecimal, toArrowType } from '../../../common/types.js';
 import type { Chunk } from '../operator.js';
 

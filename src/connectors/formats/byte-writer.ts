@@ -1,0 +1,117 @@
+/**
+ * A growing byte buffer the text sinks write into: integers as digits without a string, ASCII text
+ * without an encoder call, byte ranges of Arrow's UTF-8 columns copied as they are. One Buffer per
+ * file part (doubling when full) instead of a string per cell and a join per row.
+ */
+
+/** 10^k for k = 0..15: how many digits an integer below 2^53 has */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+export class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialBytes: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(256, initialBytes));
+  }
+
+  /** The bytes written (a view of the buffer, not a copy). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** `s` as UTF-8 (a lone surrogate as U+FFFD, as writing the string to a file does). */
+  text(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    if (n <= 64) {
+      // short and (usually) ASCII: byte by byte, no encoder call
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          this.pos += b.write(s, this.pos, 'utf8');
+          return;
+        }
+        b[p++] = c;
+      }
+      this.pos = p;
+      return;
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** `src[start..end)` as they are. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    if (n <= 32) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) b[p++] = src[i]!;
+      this.pos = p;
+    } else {
+      this.buf.set(src.subarray(start, end), this.pos);
+      this.pos += n;
+    }
+  }
+
+  /**
+   * `src[start..end)` between the bytes `open` and `close` (none when negative) if no byte of it is
+   * marked in `special`; else nothing is written and the answer is false. One pass: the bytes are
+   * checked as they are copied.
+   */
+  copyPlain(src: Uint8Array, start: number, end: number, special: Uint8Array, open: number, close: number): boolean {
+    this.ensure(end - start + 2);
+    const b = this.buf;
+    let p = this.pos;
+    if (open >= 0) b[p++] = open;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (special[c] === 1) return false;
+      b[p++] = c;
+    }
+    if (close >= 0) b[p++] = close;
+    this.pos = p;
+    return true;
+  }
+
+  /** A safe integer's digits, as String(v) writes them. */
+  int(v: number): void {
+    this.ensure(17);
+    const b = this.buf;
+    if (v < 0) {
+      b[this.pos++] = 45; // '-'
+      v = -v;
+    }
+    let digits = 1;
+    while (digits < 16 && v >= POW10[digits]!) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (v >= 10) {
+      const q = Math.floor(v / 10);
+      b[--p] = 48 + (v - q * 10);
+      v = q;
+    }
+    b[--p] = 48 + v;
+  }
+}
+
+/** `s` as UTF-8 bytes (keys, separators, markers written on every row). */
+export function utf8Bytes(s: string): Uint8Array {
+  return Buffer.from(s, 'utf8');
+}
