@@ -236,8 +236,38 @@ export interface OverAggregateNode extends NodeBase {
   readonly mode: OutputModeName;
 }
 
+/**
+ * A semi or anti join (IN / EXISTS and their negations): the left rows that have (not) a matching
+ * right row, each at most once. Keys, residual and time bounds as a JoinNode's. Without a time bound
+ * it updates: a semi join emits a left row at its first match and retracts it when the last match
+ * goes, an anti join the reverse. With one (equal windows) both inputs are append-only and a left
+ * row is emitted when it expires (its window closes), if it matched (semi) or never did (anti).
+ */
+export interface SemiJoinNode extends NodeBase {
+  readonly kind: 'semiJoin';
+  readonly operatorId: number;
+  readonly anti: boolean;
+  readonly left: PhysicalNode;
+  readonly right: PhysicalNode;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  readonly leftBound?: JoinSideBound;
+  readonly rightBound?: JoinSideBound;
+  readonly strategy: 'regular' | 'window' | 'interval';
+}
+
+/** An uncorrelated scalar subquery's rows, checked to be at most one live row (a count in state). */
+export interface SingleRowNode extends NodeBase {
+  readonly kind: 'singleRow';
+  readonly operatorId: number;
+  readonly input: PhysicalNode;
+  /** the subquery, where the run-time error points */
+  readonly span: SourceSpan;
+}
+
 export type PhysicalNode =
-  | OverAggregateNode
+  | OverAggregateNode | SemiJoinNode | SingleRowNode
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
   | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
 export type PhysicalKind = PhysicalNode['kind'];
@@ -262,8 +292,8 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
-    case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate':
+    case 'join': case 'semiJoin': return [n.left, n.right];
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate': case 'singleRow':
       return [n.input];
   }
 }

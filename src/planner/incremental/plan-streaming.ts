@@ -29,6 +29,7 @@ import { joinRetracts, planJoin } from './plan-join.js';
 import { planLookupJoin } from './plan-lookup-join.js';
 import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
 import { planOver, planUpdates } from './plan-over.js';
+import { planSemiJoin, planSingleRow, semiJoinRetracts } from './plan-semi-join.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -41,6 +42,7 @@ export interface PlanStreamingOptions {
 function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
   for (const c of children(p)) aggregations(c, out);
   if (p.kind === 'join' && joinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
+  if (p.kind === 'semiJoin' && semiJoinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
   if (p.kind === 'rank' && topNUpdates(p)) out.push({ kind: 'topN', watermarked: false });
   if (p.kind === 'over' && planUpdates(p.input)) out.push({ kind: 'updatingOver', watermarked: false });
   if (p.kind === 'aggregate') {
@@ -122,6 +124,10 @@ class Builder {
       }
       case 'over':
         return planOver(p, this, this.mode);
+      case 'semiJoin':
+        return planSemiJoin(p, this);
+      case 'singleRow':
+        return planSingleRow(p, this);
     }
   }
 

@@ -16,7 +16,7 @@ import { columnsUsed, exprChildren, isDeterministic, remapColumns } from '../exp
 import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
-import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, semiJoin, singleRow, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -168,6 +168,24 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       p.columns.forEach((_, k) => map.set(width + k, newWidth + k));
       const plan = correlate(p.joinType, inner.plan, p.fn, p.args.map((a) => remap(a, inner.map)), p.columns, p.span);
       return { plan, map };
+    }
+    case 'semiJoin': {
+      // the left keeps what the consumer and the condition read; the right only what the condition reads
+      const lw = p.left.schema.columns.length;
+      const need = usedBy([p.condition], new Set(required));
+      const l = prune(p.left, new Set([...need].filter((i) => i < lw)));
+      const r = prune(p.right, new Set([...need].filter((i) => i >= lw).map((i) => i - lw)));
+      const nlw = l.plan.schema.columns.length;
+      const map = new Map<number, number>();
+      for (const [o, n] of r.map) map.set(o + lw, n + nlw);
+      for (const [o, n] of l.map) map.set(o, n);
+      const condition = p.condition && remap(p.condition, map);
+      return { plan: semiJoin(p.anti, l.plan, r.plan, condition, p.span), map: l.map };
+    }
+    case 'singleRow': {
+      // the row count does not depend on the columns kept
+      const inner = prune(p.input, required);
+      return { plan: singleRow(inner.plan, p.span), map: inner.map };
     }
   }
 }
@@ -335,6 +353,17 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       for (const e of p.args) useExpr(e, need);
       return { ...p, input: annotateFields(p.input, need) };
     }
+    case 'semiJoin': {
+      const lw = p.left.schema.columns.length;
+      const need: Usage = new Map(u);
+      if (p.condition) useExpr(p.condition, need);
+      const left: Usage = new Map();
+      const right: Usage = new Map();
+      for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
+      return { ...p, left: annotateFields(p.left, left), right: annotateFields(p.right, right) };
+    }
+    case 'singleRow':
+      return { ...p, input: annotateFields(p.input, u) };
     default:
       return assertNever(p, 'plan node');
   }
