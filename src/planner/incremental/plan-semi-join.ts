@@ -11,17 +11,59 @@
  */
 import type { LogicalPlan, SemiJoin, SingleRow } from '../logical/plan.js';
 import { join } from '../logical/plan.js';
+import { T } from '../../common/types.js';
+import type { BoundExpr } from '../expr.js';
+import { conjuncts } from '../rules/filter-pushdown.js';
 import { analyzeJoin } from './plan-join.js';
-import type { PhysicalNode, SemiJoinNode, SingleRowNode } from './physical.js';
+import type { JoinSideBound, PhysicalNode, SemiJoinNode, SingleRowNode } from './physical.js';
+import { isRowtime } from './window-match.js';
 
 interface SemiJoinPlanningContext {
   build(p: LogicalPlan): PhysicalNode;
   register<N extends PhysicalNode & { operatorId: number }>(make: (id: number) => N): N;
 }
 
-/** The join's keys and bounds, as an inner join of the same sides and condition has them. */
+/** The join's keys and bounds, as an inner join of the same sides and condition has them, or by equal TVF windows. */
 function analyze(p: SemiJoin): ReturnType<typeof analyzeJoin> {
-  return analyzeJoin(join('inner', p.left, p.right, p.condition));
+  const a = analyzeJoin(join('inner', p.left, p.right, p.condition));
+  if (a.strategy !== 'regular') return a;
+  const ends = equalTvfWindowEnds(p);
+  if (!ends) return a;
+  // equal window_end of two window TVFs over event time (Flink's window semi/anti join): a row of
+  // either side whose window_end is below the watermark is late, and a stored row can go once the
+  // watermark passes its window_end (no row of the other side with that window can come any more)
+  const bound = (column: number): JoinSideBound => ({
+    expiry: [{ kind: 'column', index: column, name: 'window_end', type: T.TIMESTAMP }], lateness: [{ column, chained: false }],
+  });
+  return { ...a, leftBound: bound(ends[0]), rightBound: bound(ends[1]), strategy: 'window' };
+}
+
+/** Column `col` of `p` is the window_end of a tumbling, hopping or cumulating window TVF over event time. */
+function isTvfWindowEnd(p: LogicalPlan, col: number): boolean {
+  switch (p.kind) {
+    case 'filter': case 'watermarkAssigner': return isTvfWindowEnd(p.input, col);
+    case 'project': {
+      const e = p.exprs[col];
+      return e?.kind === 'column' && isTvfWindowEnd(p.input, e.index);
+    }
+    case 'windowTvf':
+      return p.window.kind !== 'session' && col === p.input.schema.columns.length + 1 && isRowtime(p.input, p.timeColumn);
+    default: return false;
+  }
+}
+
+/** A conjunct `L.window_end = R.window_end` of two window TVFs: the two columns, side-local. */
+function equalTvfWindowEnds(p: SemiJoin): [number, number] | undefined {
+  const lw = p.left.schema.columns.length;
+  for (const c of p.condition ? conjuncts(p.condition) : []) {
+    if (c.kind !== 'call' || c.fn !== 'eq') continue;
+    const [a, b] = c.args as [BoundExpr, BoundExpr];
+    if (a.kind !== 'column' || b.kind !== 'column') continue;
+    const [l, r] = a.index < lw ? [a.index, b.index - lw] : [b.index, a.index - lw];
+    if (l < 0 || l >= lw || r < 0) continue;
+    if (isTvfWindowEnd(p.left, l) && isTvfWindowEnd(p.right, r)) return [l, r];
+  }
+  return undefined;
 }
 
 /** Whether the semi/anti join may retract rows it emitted (for the output mode check). */
