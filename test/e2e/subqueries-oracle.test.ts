@@ -67,6 +67,8 @@ const QUERIES: Record<string, readonly [string, string?]> = {
   notIn: ['SELECT k, a FROM l WHERE a NOT IN (SELECT b FROM r)'],
   notInNotNull: ['SELECT k, a FROM l WHERE a IS NOT NULL AND a NOT IN (SELECT b FROM r WHERE b IS NOT NULL)'],
   notNotIn: ['SELECT k, a FROM l WHERE NOT (a IN (SELECT b FROM r))'],
+  inCorrelated: ['SELECT k, a FROM l WHERE a IN (SELECT b FROM r WHERE r.k = l.k)'],
+  notInCorrelated: ['SELECT k, a FROM l WHERE a NOT IN (SELECT b + 1 FROM r WHERE r.k = l.k AND b < 4)'],
   exists: ['SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k)'],
   existsResidual: ['SELECT k, a FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k AND r.b > l.a AND r.b < 5)'],
   notExists: ['SELECT k, a FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.k = l.k)'],

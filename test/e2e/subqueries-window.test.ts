@@ -81,6 +81,12 @@ const CASES: Record<string, readonly [string, string, string]> = {
     'SELECT k, a FROM l L WHERE NOT EXISTS (SELECT * FROM r R WHERE R.k = L.k AND R.ts // 2000 = L.ts // 2000 AND R.b > L.a)',
     'WindowAntiJoin(anti',
   ],
+  // Flink's window semi join as its documentation writes it: a correlated IN
+  tvfIn: [
+    `SELECT k, a FROM ${tvf('l')} L WHERE L.k IN (SELECT k FROM ${tvf('r')} R WHERE R.window_start = L.window_start AND R.window_end = L.window_end)`,
+    'SELECT k, a FROM l L WHERE L.k IN (SELECT k FROM r R WHERE R.ts // 2000 = L.ts // 2000)',
+    'WindowSemiJoin(semi',
+  ],
   aggregateSemi: [
     `SELECT k, n AS a FROM ${agg('l', 'a')} L WHERE EXISTS (SELECT * FROM ${agg('r', 'b')} R WHERE R.k = L.k AND R.ws = L.ws AND R.we = L.we)`,
     `SELECT k, n AS a FROM ${duckAgg('l', 'a')} L WHERE EXISTS (SELECT * FROM ${duckAgg('r', 'b')} R WHERE R.k = L.k AND R.w = L.w)`,

@@ -73,7 +73,7 @@ describe('binder errors: not supported yet', () => check([
   ['SELECT EXISTS (SELECT a FROM u) FROM t', 'UNSUPPORTED 1:8 EXISTS (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND'],
   ['SELECT a IN (SELECT a FROM u) FROM t', 'UNSUPPORTED 1:8 IN (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND'],
   ['SELECT (SELECT MAX(u.a) FROM u WHERE u.ts = t.ts) FROM t', 'UNSUPPORTED 1:8 a correlated scalar subquery (one that reads the outer query\'s columns) is not supported yet'],
-  ['SELECT a FROM t WHERE a IN (SELECT u.a FROM u WHERE u.ts = t.ts)', 'UNSUPPORTED 1:23 a correlated IN subquery (one that reads the outer query\'s columns) is not supported yet'],
+  ['SELECT a FROM t WHERE a IN (SELECT MAX(u.a) FROM u WHERE u.ts = t.ts)', 'UNSUPPORTED 1:23 a correlated IN subquery (one that reads the outer query\'s columns) is not supported yet'],
   ['SELECT a FROM t WHERE EXISTS (SELECT COUNT(*) FROM u WHERE u.ts = t.ts)', 'UNSUPPORTED 1:23 a correlated EXISTS subquery (one that reads the outer query\'s columns) is not supported yet'],
   ['SELECT COUNT(*) + (SELECT MAX(a) FROM u) FROM t', 'UNSUPPORTED 1:19 a scalar subquery is not supported yet in SELECT: only in WHERE and in the SELECT list of a query without GROUP BY'],
   ['SELECT a FROM t GROUP BY a HAVING COUNT(*) > (SELECT MAX(a) FROM u)', 'UNSUPPORTED 1:46 a scalar subquery is not supported yet in HAVING: only in WHERE and in the SELECT list of a query without GROUP BY'],

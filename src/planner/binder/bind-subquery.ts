@@ -121,49 +121,79 @@ export function bindSubqueryConditions(where: Expr, plan: LogicalPlan, ctx: Expr
 function inJoin(e: Extract<Expr, { kind: 'inSubquery' }>, negated: boolean, plan: LogicalPlan, ctx: ExprContext, env: QueryEnv): LogicalPlan {
   const op = negated ? 'NOT IN' : 'IN';
   const x = bindExpr(e.operand, ctx);
-  const sub = bindUncorrelated(e.query, env, ctx.scope, `${op} subquery`, e.span);
-  const cols = sub.schema.columns;
-  if (cols.length !== 1) {
-    throw new WeirError('TYPE', `the subquery of ${op} must return one column, this one returns ${cols.length}`, e.query.span);
-  }
   const width = plan.schema.columns.length;
-  const y: BoundExpr = { kind: 'column', index: width, name: cols[0]!.name, type: cols[0]!.type };
+  const q = e.query;
+  let sub: LogicalPlan;
+  let y: BoundExpr;
+  let nullableY: boolean;
+  let correlation: BoundExpr | undefined;
+  if (q.kind === 'select' && isPlain(q) && q.where && q.items.length === 1 && q.items[0]!.kind === 'expr') {
+    // `x IN (SELECT y FROM … WHERE …)` whose WHERE may read the outer row (Flink's window semi join
+    // is written so): y and the correlation are over the join layout, the rest filters the subquery
+    const c = correlatedWhere(q.from!, q.where, ctx, env, width);
+    sub = c.sub;
+    correlation = c.correlation;
+    y = bindExpr(q.items[0].expr, { catalog: env.catalog, scope: c.scope, clause: 'SELECT' });
+    nullableY = y.kind !== 'column' || c.sub.schema.columns[y.index - width]?.nullable !== false;
+  } else {
+    sub = bindUncorrelated(q, env, ctx.scope, `${op} subquery`, e.span);
+    const cols = sub.schema.columns;
+    if (cols.length !== 1) {
+      throw new WeirError('TYPE', `the subquery of ${op} must return one column, this one returns ${cols.length}`, q.span);
+    }
+    y = { kind: 'column', index: width, name: cols[0]!.name, type: cols[0]!.type };
+    nullableY = cols[0]!.nullable;
+  }
   const eq = callScalar('eq', [x, y], op, e.span);
-  if (!negated) return semiJoin(false, plan, sub, eq, e.span);
+  const and = (a: BoundExpr, b: BoundExpr | undefined): BoundExpr => (b ? conjunction([a, b]) : a);
+  if (!negated) return semiJoin(false, plan, sub, and(eq, correlation), e.span);
   // NOT IN: a NULL on either side makes the comparison unknown, and the row is dropped: it "matches"
   const xNullable = x.kind !== 'column' || plan.schema.columns[x.index]!.nullable;
   const conds: BoundExpr[] = [eq];
   if (xNullable) conds.push(callScalar('is_null', [x], op, e.span));
-  if (cols[0]!.nullable) conds.push(callScalar('is_null', [y], op, e.span));
+  if (nullableY) conds.push(callScalar('is_null', [y], op, e.span));
   const condition = conds.reduce((a, b) => callScalar('or', [a, b], op, e.span));
-  return semiJoin(true, plan, sub, condition, e.span);
+  return semiJoin(true, plan, sub, and(condition, correlation), e.span);
 }
 
-function existsJoin(e: Extract<Expr, { kind: 'exists' }>, negated: boolean, plan: LogicalPlan, ctx: ExprContext, env: QueryEnv): LogicalPlan {
-  const what = negated ? 'NOT EXISTS subquery' : 'EXISTS subquery';
-  const q = e.query;
-  const plain = q.kind === 'select' && q.from !== undefined && q.groupBy.length === 0 && !q.having && !q.distinct && !q.groupingSets
+/** A SELECT without grouping, DISTINCT, ORDER BY, LIMIT or WITH: its rows are its FROM's rows under its WHERE. */
+function isPlain(q: Extract<Query, { kind: 'select' }>): boolean {
+  return q.from !== undefined && q.groupBy.length === 0 && !q.having && !q.distinct && !q.groupingSets
     && q.orderBy.length === 0 && !q.limit && !q.offset && q.with.length === 0 && !hasAggregateItems(q.items);
-  if (q.kind !== 'select' || !plain || !q.where) {
-    // no correlation possible to decorrelate here: the subquery is bound on its own
-    const sub = bindUncorrelated(q, env, ctx.scope, what, e.span);
-    return semiJoin(negated, plan, sub, undefined, e.span);
-  }
-  // the select list does not matter to EXISTS; the WHERE may read the outer row
-  const rel = bindFrom(q.from!, env);
-  const width = plan.schema.columns.length;
+}
+
+/**
+ * A subquery's FROM and WHERE, the WHERE read in a scope that reaches the outer row: the conjuncts
+ * that read it are the correlation (over the join layout), the others filter the subquery.
+ */
+function correlatedWhere(from: NonNullable<Extract<Query, { kind: 'select' }>['from']>, where: Expr, ctx: ExprContext, env: QueryEnv, width: number): { sub: LogicalPlan; correlation: BoundExpr | undefined; scope: Scope } {
+  const rel = bindFrom(from, env);
   const scope = new CorrelatedScope(ctx.scope, rel.scope);
   const whereCtx: ExprContext = { catalog: env.catalog, scope, clause: 'WHERE' };
   const inner: BoundExpr[] = [];
   const correlated: BoundExpr[] = [];
-  for (const c of conjunctsOf(q.where)) {
+  for (const c of conjunctsOf(where)) {
     const b = requireBoolean(bindExpr(c, whereCtx), 'WHERE clause', c.span);
-    const cols = [...columnsUsed(b)];
-    if (cols.some((i) => i < width)) correlated.push(b);
+    if ([...columnsUsed(b)].some((i) => i < width)) correlated.push(b);
     else inner.push(remapColumns(b, (i) => i - width));
   }
-  const sub = inner.length > 0 ? filter(rel.plan, conjunction(inner)) : rel.plan;
-  return semiJoin(negated, plan, sub, correlated.length > 0 ? conjunction(correlated) : undefined, e.span);
+  return {
+    sub: inner.length > 0 ? filter(rel.plan, conjunction(inner)) : rel.plan,
+    correlation: correlated.length > 0 ? conjunction(correlated) : undefined,
+    scope,
+  };
+}
+
+function existsJoin(e: Extract<Expr, { kind: 'exists' }>, negated: boolean, plan: LogicalPlan, ctx: ExprContext, env: QueryEnv): LogicalPlan {
+  const q = e.query;
+  if (q.kind !== 'select' || !isPlain(q) || !q.where) {
+    // no correlation to decorrelate here: the subquery is bound on its own
+    const sub = bindUncorrelated(q, env, ctx.scope, negated ? 'NOT EXISTS subquery' : 'EXISTS subquery', e.span);
+    return semiJoin(negated, plan, sub, undefined, e.span);
+  }
+  // the select list does not matter to EXISTS; the WHERE may read the outer row
+  const c = correlatedWhere(q.from!, q.where, ctx, env, plan.schema.columns.length);
+  return semiJoin(negated, plan, c.sub, c.correlation, e.span);
 }
 
 function hasAggregateItems(items: readonly SelectItem[]): boolean {
