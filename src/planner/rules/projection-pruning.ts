@@ -173,14 +173,20 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       // the left keeps what the consumer and the condition read; the right only what the condition reads
       const lw = p.left.schema.columns.length;
       const need = usedBy([p.condition], new Set(required));
-      const l = prune(p.left, new Set([...need].filter((i) => i < lw)));
-      const r = prune(p.right, new Set([...need].filter((i) => i >= lw).map((i) => i - lw)));
+      const leftNeed = sorted([...need].filter((i) => i < lw));
+      const l = narrowTo(prune(p.left, new Set(leftNeed)), leftNeed, p.left);
+      const rightNeed = sorted([...need].filter((i) => i >= lw).map((i) => i - lw));
+      const r = prune(p.right, new Set(rightNeed));
+      // both sides' rows are stored whole: only the columns the condition and the consumer read (a filter's go)
+      const r2 = narrowTo(r, rightNeed, p.right);
+      const right = r2.plan;
+      const rmap = r2.map;
       const nlw = l.plan.schema.columns.length;
       const map = new Map<number, number>();
-      for (const [o, n] of r.map) map.set(o + lw, n + nlw);
+      for (const [o, n] of rmap) map.set(o + lw, n + nlw);
       for (const [o, n] of l.map) map.set(o, n);
       const condition = p.condition && remap(p.condition, map);
-      return { plan: semiJoin(p.anti, l.plan, r.plan, condition, p.span), map: l.map };
+      return { plan: semiJoin(p.anti, l.plan, right, condition, p.span), map: l.map };
     }
     case 'singleRow': {
       // the row count does not depend on the columns kept
@@ -188,6 +194,18 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       return { plan: singleRow(inner.plan, p.span), map: inner.map };
     }
   }
+}
+
+/** `pruned` (of `original`) projected to the columns `kept` when it carries more (at least one column stays). */
+function narrowTo(pruned: Pruned, kept: readonly number[], original: LogicalPlan): Pruned {
+  const cols = pruned.plan.schema.columns;
+  const want = kept.length > 0 ? kept : [[...pruned.map.keys()].sort((a, b) => a - b)[0]!];
+  if (cols.length <= want.length) return pruned;
+  const exprs = want.map((old): BoundExpr => {
+    const i = pruned.map.get(old)!;
+    return { kind: 'column', index: i, name: cols[i]!.name, type: cols[i]!.type };
+  });
+  return { plan: project(pruned.plan, exprs, want.map((old) => original.schema.columns[old]!.name)), map: indexMap(want) };
 }
 
 /** The expression to keep when a projection must keep something: a plain column if there is one. */
