@@ -1,6 +1,6 @@
 /**
- * Window semi / anti joins (EXISTS / NOT EXISTS with equal windows on both sides, over window
- * aggregations and over window TVFs) against DuckDB: rows in time order, split into batches any way,
+ * Window and interval semi / anti joins (EXISTS / NOT EXISTS / IN with equal windows on both sides,
+ * over window aggregations and over window TVFs, or a time range between the rowtimes) against DuckDB: rows in time order, split into batches any way,
  * give DuckDB's result; the output is append-only (a left row is decided when its window closes) and
  * the state is gone once the watermark passed every window.
  */
@@ -86,6 +86,17 @@ const CASES: Record<string, readonly [string, string, string]> = {
     `SELECT k, a FROM ${tvf('l')} L WHERE L.k IN (SELECT k FROM ${tvf('r')} R WHERE R.window_start = L.window_start AND R.window_end = L.window_end)`,
     'SELECT k, a FROM l L WHERE L.k IN (SELECT k FROM r R WHERE R.ts // 2000 = L.ts // 2000)',
     'WindowSemiJoin(semi',
+  ],
+  // a time range between the sides' rowtimes: an interval semi / anti join, decided when the left row expires
+  intervalSemi: [
+    "SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.ts BETWEEN l.ts - INTERVAL '1' SECOND AND l.ts + INTERVAL '2' SECOND)",
+    'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.ts BETWEEN l.ts - 1000 AND l.ts + 2000)',
+    'IntervalSemiJoin(semi',
+  ],
+  intervalAnti: [
+    "SELECT k, a FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b > l.a AND r.ts BETWEEN l.ts AND l.ts + INTERVAL '1' SECOND)",
+    'SELECT k, a FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b > l.a AND r.ts BETWEEN l.ts AND l.ts + 1000)',
+    'IntervalAntiJoin(anti',
   ],
   aggregateSemi: [
     `SELECT k, n AS a FROM ${agg('l', 'a')} L WHERE EXISTS (SELECT * FROM ${agg('r', 'b')} R WHERE R.k = L.k AND R.ws = L.ws AND R.we = L.we)`,
