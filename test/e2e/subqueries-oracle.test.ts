@@ -76,6 +76,8 @@ const QUERIES: Record<string, readonly [string, string?]> = {
   existsUncorrelated: ['SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE b = 3)'],
   // the subquery updates: an aggregation's rows are retracted and replaced
   inAggregate: ['SELECT k, a FROM l WHERE a IN (SELECT CAST(COUNT(*) AS INT) FROM r GROUP BY k)'],
+  // a Top-N over an anti join sees its retractions (it keeps every row, not only the top ones)
+  topNOverAnti: ['SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.k = l.k)) WHERE rn <= 1'],
   // uncorrelated scalar subqueries: a join with the one (updating) row of a global aggregation
   scalarWhere: ['SELECT k, a FROM l WHERE a >= (SELECT MAX(b) FROM r) - 1'],
   scalarSelect: ['SELECT k, a + (SELECT CAST(COUNT(*) AS INT) FROM r) AS a FROM l'],
