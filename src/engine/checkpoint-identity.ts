@@ -99,7 +99,7 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
     const bound = (b: JoinNode['leftBound']): JsonValue => (b === undefined ? null : { expiry: b.expiry.map(exprText), lateness: b.lateness.length });
     return {
       schema: {
-        anti: n.anti, strategy: n.strategy, leftKeys: n.leftKeys.map(keyText), rightKeys: n.rightKeys.map(keyText),
+        anti: n.anti, strategy: n.strategy, nullAware: n.nullAware ?? false, leftKeys: n.leftKeys.map(keyText), rightKeys: n.rightKeys.map(keyText),
         residual: n.residual === undefined ? null : exprText(n.residual), leftBound: bound(n.leftBound), rightBound: bound(n.rightBound),
         // each side's rows are kept whole (join-state.ts blocks), the left ones with their match counts
         leftRows: rowTypes(n.left), rightRows: rowTypes(n.right), inputsAppendOnly: [n.left.appendOnly, n.right.appendOnly],

@@ -142,7 +142,7 @@ export function physicalLine(n: PhysicalNode): string {
     }
     case 'semiJoin': {
       const name = `${n.strategy === 'interval' ? 'Interval' : n.strategy === 'window' ? 'Window' : ''}${n.anti ? 'AntiJoin' : 'SemiJoin'}`;
-      return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+      return `${name}(${joinText(n)}${n.nullAware ? ', null-aware' : ''}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
     }
     case 'singleRow': return `SingleRow(at most one row, subquery at ${n.span.line}:${n.span.column}) [operator ${n.operatorId}]`;
     case 'lookupJoin': {

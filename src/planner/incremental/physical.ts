@@ -255,6 +255,12 @@ export interface SemiJoinNode extends NodeBase {
   readonly leftBound?: JoinSideBound;
   readonly rightBound?: JoinSideBound;
   readonly strategy: 'regular' | 'window' | 'interval';
+  /**
+   * An uncorrelated NOT IN over nullable values (regular): one key pair, and a NULL is a row of its
+   * own in state: a NULL on the right excludes every left row, a NULL on the left is excluded by any
+   * right row (SQL's three-valued NOT IN), without comparing every pair.
+   */
+  readonly nullAware?: boolean;
 }
 
 /** An uncorrelated scalar subquery's rows, checked to be at most one live row (a count in state). */

@@ -13,6 +13,7 @@ import type { LogicalPlan, SemiJoin, SingleRow } from '../logical/plan.js';
 import { join } from '../logical/plan.js';
 import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
+import { columnsUsed, exprToString, isDeterministic, remapColumns } from '../expr.js';
 import { conjuncts } from '../rules/filter-pushdown.js';
 import { analyzeJoin } from './plan-join.js';
 import type { JoinSideBound, PhysicalNode, SemiJoinNode, SingleRowNode } from './physical.js';
@@ -80,14 +81,45 @@ export function planSemiJoin(p: SemiJoin, b: SemiJoinPlanningContext): SemiJoinN
   // a retraction must find the row it takes back, and a left row is decided when it expires
   const timed = left.appendOnly && right.appendOnly && a.strategy !== 'regular' && (a.leftBound?.expiry.length ?? 0) > 0;
   const appendOnly = timed || (!p.anti && left.appendOnly && right.appendOnly);
+  const nullAware = !timed && p.anti ? nullAwareKeys(p) : undefined;
   return b.register((operatorId): SemiJoinNode => ({
     kind: 'semiJoin', operatorId, anti: p.anti, left, right,
-    leftKeys: a.leftKeys, rightKeys: a.rightKeys, residual: a.residual,
+    ...(nullAware
+      ? { leftKeys: [nullAware[0]], rightKeys: [nullAware[1]], residual: undefined, nullAware: true }
+      : { leftKeys: a.leftKeys, rightKeys: a.rightKeys, residual: a.residual }),
     ...(timed && a.leftBound ? { leftBound: a.leftBound } : {}),
     ...(timed && a.rightBound ? { rightBound: a.rightBound } : {}),
     strategy: timed ? a.strategy : 'regular',
     schema: p.schema, appendOnly,
   }));
+}
+
+/**
+ * The condition of an uncorrelated NOT IN over nullable values, `x = y OR x IS NULL OR y IS NULL`
+ * (either IS NULL may be absent, bind-subquery.ts writes it so), as its key pair: x over the left
+ * side, y over the right.
+ */
+function nullAwareKeys(p: SemiJoin): [BoundExpr, BoundExpr] | undefined {
+  const c = p.condition;
+  if (!c || c.kind !== 'call' || c.fn !== 'or') return undefined;
+  const parts: BoundExpr[] = [];
+  const flat = (e: BoundExpr): void => {
+    if (e.kind === 'call' && e.fn === 'or') e.args.forEach(flat);
+    else parts.push(e);
+  };
+  flat(c);
+  const [eq, ...nulls] = parts;
+  if (!eq || eq.kind !== 'call' || eq.fn !== 'eq' || !isDeterministic(eq)) return undefined;
+  const lw = p.left.schema.columns.length;
+  const [a, b] = eq.args as [BoundExpr, BoundExpr];
+  const side = (e: BoundExpr): 'left' | 'right' | undefined => {
+    const cols = [...columnsUsed(e)];
+    return cols.length > 0 && cols.every((i) => i < lw) ? 'left' : cols.length > 0 && cols.every((i) => i >= lw) ? 'right' : undefined;
+  };
+  if (side(a) !== 'left' || side(b) !== 'right') return undefined;
+  const same = (x: BoundExpr, y: BoundExpr): boolean => exprToString(x) === exprToString(y);
+  if (!nulls.every((n) => n.kind === 'call' && n.fn === 'is_null' && (same(n.args[0]!, a) || same(n.args[0]!, b)))) return undefined;
+  return [a, remapColumns(b, (i) => i - lw)];
 }
 
 export function planSingleRow(p: SingleRow, b: SemiJoinPlanningContext): SingleRowNode {

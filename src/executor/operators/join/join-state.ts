@@ -182,6 +182,16 @@ export class JoinSideState {
     return typeof b === 'number' ? [b] : b;
   }
 
+  /** Every live row (a null-aware anti join's rows all change when the other side's first NULL arrives). */
+  liveRefs(): RowRef[] {
+    const out: RowRef[] = [];
+    for (const b of this.blocks.values()) {
+      const base = b.id * ROW_SPAN;
+      for (let row = 0; row < b.alive.length; row++) if (b.alive[row] === 1) out.push(base + row);
+    }
+    return out;
+  }
+
   /**
    * The rows under a key found by reading every block's keys: a side the other side rarely probes
    * (q7's bids, probed once per window by its maximum) is cheaper scanned than indexed, since each

@@ -34,6 +34,9 @@ import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type RowRef 
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
+/** A null-aware anti join (uncorrelated NOT IN) keeps NULL-keyed rows, under this key. */
+const NULL_ROW: unique symbol = Symbol('NULL row');
+
 interface Side {
   readonly schema: Schema;
   readonly keys: readonly Kernel[];
@@ -58,6 +61,8 @@ export class SemiJoinOperator implements Operator {
   private readonly outSchema: arrow.Schema;
   /** a time bound: left rows are decided when they expire */
   private readonly timed: boolean;
+  /** uncorrelated NOT IN over nullable values: NULL keys are rows of their own (see SemiJoinNode.nullAware) */
+  private readonly nullAware: boolean;
   private previousWatermark = -Infinity;
   private droppedNow = 0;
   private droppedLast = 0;
@@ -66,6 +71,7 @@ export class SemiJoinOperator implements Operator {
 
   constructor(private readonly node: SemiJoinNode, store: StateStore, exprCtx: ExprContext, lateSink: LateRowsSink | undefined) {
     const name = `semiJoin[${node.operatorId}]`;
+    this.nullAware = node.nullAware === true;
     const codecs = joinKeyCodecs(node.leftKeys.map((e) => e.type), node.rightKeys.map((e) => e.type));
     const side = (k: 0 | 1): Side => {
       const input = k === 0 ? node.left : node.right;
@@ -73,12 +79,12 @@ export class SemiJoinOperator implements Operator {
       const keys = (k === 0 ? node.leftKeys : node.rightKeys).map((e) => compileExpr(e, input.schema, exprCtx));
       const codec = codecs[k];
       const expiring = (bound?.expiry.length ?? 0) > 0;
+      const keysOf = (b: arrow.RecordBatch): unknown[] => this.mapNulls(joinMapKeys(codec, keys.map((f) => f(b)), b.numRows));
       return {
         schema: input.schema, keys, codec, bound,
         expiry: (bound?.expiry ?? []).map((e) => compileExpr(e, input.schema, exprCtx)),
         // the left rows keep their match counts
-        state: new JoinSideState(k === 0 ? 'L' : 'R', store, toArrowSchema(input.schema), expiring, k === 0,
-          (b) => joinMapKeys(codec, keys.map((f) => f(b)), b.numRows)),
+        state: new JoinSideState(k === 0 ? 'L' : 'R', store, toArrowSchema(input.schema), expiring, k === 0, keysOf),
         late: new LateRows(`${name}.${k === 0 ? 'left' : 'right'}`, input.schema, (bound?.lateness.length ?? 0) > 0 ? lateSink : undefined),
       };
     };
@@ -98,6 +104,12 @@ export class SemiJoinOperator implements Operator {
     }
   }
 
+  /** Under null awareness, NULL keys become NULL_ROW (stored, probed by no key). */
+  private mapNulls(keys: unknown[]): unknown[] {
+    if (this.nullAware) for (let i = 0; i < keys.length; i++) if (keys[i] === NULL_KEY) keys[i] = NULL_ROW;
+    return keys;
+  }
+
   explain(): string {
     const keys = this.node.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(this.node.rightKeys[i]!)}`).join(', ');
     return `${this.node.anti ? 'AntiJoin' : 'SemiJoin'}[${this.node.operatorId}](${this.node.strategy}, keys=[${keys}]` +
@@ -115,7 +127,7 @@ export class SemiJoinOperator implements Operator {
     if (n === 0) return [];
     const me = this.sides[input]!;
     const accepted = this.lateness(me, b, ctx);
-    const keys = joinMapKeys(me.codec, me.keys.map((k) => k(b)), n);
+    const keys = this.mapNulls(joinMapKeys(me.codec, me.keys.map((k) => k(b)), n));
     const expiries = this.expiries(me, b);
     const kinds = chunk.kinds;
     const out: Chunk[] = [];
@@ -149,6 +161,7 @@ export class SemiJoinOperator implements Operator {
     const probe: number[] = [];
     const cands: RowRef[] = [];
     for (const i of rows) {
+      if (keys[i] === NULL_ROW) continue; // null-aware: a NULL matches by the rules of NOT IN, not by key
       const bucket = you.state.bucket(keys[i]);
       for (let k = 0; k < bucket.length; k++) { probe.push(i); cands.push(bucket[k]!); }
     }
@@ -179,6 +192,8 @@ export class SemiJoinOperator implements Operator {
     const me = this.sides[input]!;
     const all = rows.length === b.numRows;
     const sel = Uint32Array.from(rows);
+    // null-aware: the left rows NOT IN excludes before these right rows (read before they are stored)
+    const before = this.nullAware && input === 1 ? this.nullAwareBefore(rows, keys) : undefined;
     const first = me.state.add({
       batch: all ? b : takeBatch(b, sel),
       keys: all ? keys : rows.map((i) => keys[i]),
@@ -192,10 +207,13 @@ export class SemiJoinOperator implements Operator {
       const refOf = new Map<number, RowRef>(rows.map((i, k) => [i, first + k]));
       for (let j = 0; j < cands.length; j++) if (ok[j] === 1) me.state.addMatches(refOf.get(probe[j]!)!, 1);
       if (this.timed) return;
-      const emit = rows.filter((i) => (me.state.matches(refOf.get(i)!) > 0) !== anti);
+      const counts = this.nullAware ? this.rightCounts() : undefined;
+      const emit = rows.filter((i) => (counts ? this.excluded(keys[i] === NULL_ROW, me.state.matches(refOf.get(i)!), counts)
+        : me.state.matches(refOf.get(i)!) > 0) !== anti);
       if (emit.length > 0) out.push(this.chunk(takeBatch(b, Uint32Array.from(emit)), new Array<number>(emit.length).fill(RowKind.INSERT)));
       return;
     }
+    if (this.nullAware) return this.nullAwareRightInserts(rows.length, cands, ok, before!, out);
     // new right rows: each left row they match counts them; one whose count leaves 0 changes the result
     const left = this.sides[0].state;
     const changed: RowRef[] = [];
@@ -220,10 +238,12 @@ export class SemiJoinOperator implements Operator {
     this.updatedNow++;
     if (input === 0) {
       const had = me.state.matches(ref);
+      const wasExcluded = this.nullAware ? this.excluded(key === NULL_ROW, had, this.rightCounts()) : had > 0;
       me.state.remove(ref);
-      if (!this.timed && (had > 0) !== anti) out.push(this.chunk(takeBatch(b, Uint32Array.of(i)), [RowKind.DELETE]));
+      if (!this.timed && wasExcluded !== anti) out.push(this.chunk(takeBatch(b, Uint32Array.of(i)), [RowKind.DELETE]));
       return;
     }
+    const counts0 = this.nullAware ? this.rightCounts() : undefined;
     me.state.remove(ref);
     const keys: unknown[] = [];
     keys[i] = key;
@@ -236,9 +256,62 @@ export class SemiJoinOperator implements Operator {
       left.addMatches(e, -1);
       if (left.matches(e) === 0) changed.push(e);
     }
+    if (counts0) return this.nullAwareRightRetraction(changed, counts0, out);
     if (!this.timed && changed.length > 0) {
       out.push(this.chunk(left.take(changed), new Array<number>(changed.length).fill(anti ? RowKind.INSERT : RowKind.DELETE)));
     }
+  }
+
+  /** Null-aware: the right side's rows, and how many of them are NULL. */
+  private rightCounts(): { rows: number; nulls: number } {
+    const right = this.sides[1].state;
+    return { rows: right.size, nulls: right.size === 0 ? 0 : right.bucket(NULL_ROW).length };
+  }
+
+  /** Null-aware: whether NOT IN drops a left row (a NULL one: any right row; else a match or any right NULL). */
+  private excluded(isNull: boolean, matches: number, right: { rows: number; nulls: number }): boolean {
+    return isNull ? right.rows > 0 : matches > 0 || right.nulls > 0;
+  }
+
+  /** Null-aware, before a run of right rows is stored: the counts, and the included non-NULL left rows if the run brings the first NULL. */
+  private nullAwareBefore(rows: readonly number[], keys: readonly unknown[]): { counts: { rows: number; nulls: number }; included: RowRef[] } {
+    const counts = this.rightCounts();
+    const firstNull = counts.nulls === 0 && rows.some((i) => keys[i] === NULL_ROW);
+    return { counts, included: firstNull ? this.includedNonNullLeft() : [] };
+  }
+
+  /** Null-aware: the non-NULL left rows that match no right row by key. */
+  private includedNonNullLeft(): RowRef[] {
+    const left = this.sides[0].state;
+    const nulls = new Set(left.bucket(NULL_ROW));
+    return left.liveRefs().filter((r) => !nulls.has(r) && left.matches(r) === 0);
+  }
+
+  /** Null-aware right inserts: count the key matches, then take back every left row NOT IN now excludes. */
+  private nullAwareRightInserts(stored: number, cands: readonly RowRef[], ok: Uint8Array,
+    before: { counts: { rows: number; nulls: number }; included: RowRef[] }, out: Chunk[]): void {
+    const left = this.sides[0].state;
+    const gone = new Set<RowRef>(before.included);
+    for (let j = 0; j < cands.length; j++) {
+      if (ok[j] === 0) continue;
+      const e = cands[j]!;
+      if (left.matches(e) === 0 && before.counts.nulls === 0) gone.add(e);
+      left.addMatches(e, 1);
+    }
+    // the first right row excludes the NULL left rows
+    if (before.counts.rows === 0 && stored > 0) for (const r of left.bucket(NULL_ROW)) gone.add(r);
+    if (gone.size > 0) out.push(this.chunk(left.take([...gone]), new Array<number>(gone.size).fill(RowKind.DELETE)));
+  }
+
+  /** Null-aware right retraction: every left row NOT IN no longer excludes comes back. */
+  private nullAwareRightRetraction(changed: readonly RowRef[], before: { rows: number; nulls: number }, out: Chunk[]): void {
+    const left = this.sides[0].state;
+    const after = this.rightCounts();
+    const back = new Set<RowRef>();
+    if (before.nulls > 0 && after.nulls === 0) for (const r of this.includedNonNullLeft()) back.add(r);
+    else if (after.nulls === 0) for (const r of changed) back.add(r);
+    if (before.rows > 0 && after.rows === 0) for (const r of left.bucket(NULL_ROW)) back.add(r);
+    if (back.size > 0) out.push(this.chunk(left.take([...back]), new Array<number>(back.size).fill(RowKind.INSERT)));
   }
 
   /** Rows of this side that are late for the time bound (1 = accepted), counted; undefined: none is checked. */
