@@ -76,6 +76,9 @@ const QUERIES: Record<string, readonly [string, string?]> = {
   existsResidual: ['SELECT k, a FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k AND r.b > l.a AND r.b < 5)'],
   notExists: ['SELECT k, a FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE r.k = l.k)'],
   notExistsResidual: ['SELECT k, a FROM l WHERE NOT EXISTS (SELECT * FROM r WHERE k = l.k AND b >= a)'],
+  // a global aggregation has its row even over no input: EXISTS is always TRUE, NOT EXISTS FALSE
+  existsAggregate: ['SELECT k, a FROM l WHERE EXISTS (SELECT COUNT(*) FROM r WHERE b > 3)'],
+  notExistsAggregate: ['SELECT k, a FROM l WHERE NOT EXISTS (SELECT MAX(b) FROM r)'],
   existsUncorrelated: ['SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE b = 3)'],
   // the subquery updates: an aggregation's rows are retracted and replaced
   inAggregate: ['SELECT k, a FROM l WHERE a IN (SELECT CAST(COUNT(*) AS INT) FROM r GROUP BY k)'],

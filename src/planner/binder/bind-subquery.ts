@@ -189,6 +189,8 @@ function existsJoin(e: Extract<Expr, { kind: 'exists' }>, negated: boolean, plan
   if (q.kind !== 'select' || !isPlain(q) || !q.where) {
     // no correlation to decorrelate here: the subquery is bound on its own
     const sub = bindUncorrelated(q, env, ctx.scope, negated ? 'NOT EXISTS subquery' : 'EXISTS subquery', e.span);
+    // a global aggregation has a row even over no input: EXISTS is TRUE whatever the stream holds
+    if (emptyRow(sub)) return negated ? filter(plan, { kind: 'literal', value: false, type: T.BOOLEAN }) : plan;
     return semiJoin(negated, plan, sub, undefined, e.span);
   }
   // the select list does not matter to EXISTS; the WHERE may read the outer row
