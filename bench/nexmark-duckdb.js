@@ -239,6 +239,16 @@ export const NEXMARK_DUCKDB = {
           FROM bid B JOIN person P ON P.id = B.bidder JOIN auction A ON A.seller = B.bidder`,
   },
   hop: { tables: ['bid'], sql: HOP_COUNTS },
+  semi: {
+    tables: ['auction', 'bid'],
+    sql: `SELECT B.auction, B.bidder, B.price FROM bid B
+          WHERE EXISTS (SELECT * FROM auction A WHERE A.seller = B.bidder AND ${tumble('A."dateTime"', '10 SECOND')} = ${tumble('B."dateTime"', '10 SECOND')})`,
+  },
+  anti: {
+    tables: ['auction', 'bid'],
+    sql: `SELECT A.id, A.seller, A.category FROM auction A
+          WHERE NOT EXISTS (SELECT * FROM bid B WHERE B.auction = A.id AND ${tumble('B."dateTime"', '10 SECOND')} = ${tumble('A."dateTime"', '10 SECOND')})`,
+  },
   over: {
     tables: ['bid'],
     sql: `SELECT auction, price, "dateTime", COUNT(*) OVER w AS bids, MAX(price) OVER w AS max_price, AVG(price) OVER w AS avg_price FROM bid

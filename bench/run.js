@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: every Nexmark query (q0–q23, q6 with its rownum filter one level out, plus `hop`,
- * q5's HOP aggregation alone, and `over`, OVER aggregates per auction over a 10 s RANGE) through the Engine (generator included, blackhole sink), next to
+ * q5's HOP aggregation alone, `over`, OVER aggregates per auction over a 10 s RANGE, and `semi` / `anti`, window
+ * semi and anti joins of bids and auctions) through the Engine (generator included, blackhole sink), next to
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
@@ -40,7 +41,7 @@ import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexm
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
 const RATE = 10_000_000;
-const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over'];
+const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over', 'semi', 'anti'];
 const DEFAULT_EVENTS = 2_000_000;
 /**
  * Fewer events for the queries that do more per event, so that each run takes a few seconds on one
@@ -93,7 +94,7 @@ const eventsOf = (q, args) => args.events ?? EVENTS_BY_QUERY[q] ?? DEFAULT_EVENT
  * frames' members (and so the checksum) depend on arrival order, which DuckDB does not see. DuckDB
  * gets the same rows.
  */
-const RATE_BY_QUERY = { over: 10_000, q6: 1_000 };
+const RATE_BY_QUERY = { over: 10_000, q6: 1_000, semi: 10_000, anti: 10_000 };
 const rateOf = (q) => RATE_BY_QUERY[q] ?? RATE;
 
 /**
@@ -123,6 +124,29 @@ const OVER_QUERY = {
 };
 
 /**
+ * The window semi and anti joins of the bench (IN / NOT EXISTS with equal 10 s tumbling windows on
+ * both sides): the bids whose bidder opened an auction in the bid's window, and the auctions that
+ * got no bid in the window they were opened in. Each row is decided, and its state purged, when its
+ * window closes: at 10 000 events/s (as `over`) the windows close during the run and the state stays
+ * flat at about one window of rows.
+ */
+const TUMBLE_10S = (t) => `TABLE(TUMBLE(TABLE ${t}, DESCRIPTOR(dateTime), INTERVAL '10' SECOND))`;
+const SEMI_QUERY = {
+  sink: `CREATE TABLE semi_out (auction BIGINT, bidder BIGINT, price BIGINT) WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO semi_out
+           SELECT B.auction, B.bidder, B.price FROM ${TUMBLE_10S('bid')} B
+           WHERE B.bidder IN (SELECT A.seller FROM ${TUMBLE_10S('auction')} A
+                              WHERE A.window_start = B.window_start AND A.window_end = B.window_end);`,
+};
+const ANTI_QUERY = {
+  sink: `CREATE TABLE anti_out (id BIGINT, seller BIGINT, category BIGINT) WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO anti_out
+           SELECT A.id, A.seller, A.category FROM ${TUMBLE_10S('auction')} A
+           WHERE NOT EXISTS (SELECT * FROM ${TUMBLE_10S('bid')} B
+                             WHERE B.auction = A.id AND B.window_start = A.window_start AND B.window_end = A.window_end);`,
+};
+
+/**
  * The benchmark's DDL and query text, with the sink (the INSERT's table; q10's partitioned
  * filesystem table too) rewritten to the blackhole connector. Other tables (q13's side input) keep
  * their options.
@@ -132,6 +156,8 @@ export function benchScript(query) {
   const ddl = `${read('ddl_gen.sql')};\n${read('ddl_views.sql')}`;
   if (query === 'hop') return { ddl: `${ddl}\n${HOP_QUERY.sink}`, insert: HOP_QUERY.insert };
   if (query === 'over') return { ddl: `${ddl}\n${OVER_QUERY.sink}`, insert: OVER_QUERY.insert };
+  if (query === 'semi') return { ddl: `${ddl}\n${SEMI_QUERY.sink}`, insert: SEMI_QUERY.insert };
+  if (query === 'anti') return { ddl: `${ddl}\n${ANTI_QUERY.sink}`, insert: ANTI_QUERY.insert };
   const text = read(`${query}.sql`);
   const cut = text.search(/\bINSERT\s+INTO\b/i);
   const sink = /INSERT\s+INTO\s+(\w+)/i.exec(text)[1];

@@ -95,6 +95,20 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
       legacy: { plan: description, rows: 'arrow blocks' },
     };
   },
+  semiJoin: (n) => {
+    const bound = (b: JoinNode['leftBound']): JsonValue => (b === undefined ? null : { expiry: b.expiry.map(exprText), lateness: b.lateness.length });
+    return {
+      schema: {
+        anti: n.anti, strategy: n.strategy, nullAware: n.nullAware ?? false, leftKeys: n.leftKeys.map(keyText), rightKeys: n.rightKeys.map(keyText),
+        residual: n.residual === undefined ? null : exprText(n.residual), leftBound: bound(n.leftBound), rightBound: bound(n.rightBound),
+        // each side's rows are kept whole (join-state.ts blocks), the left ones with their match counts
+        leftRows: rowTypes(n.left), rightRows: rowTypes(n.right), inputsAppendOnly: [n.left.appendOnly, n.right.appendOnly],
+      },
+      description: physicalLine(n),
+    };
+  },
+  // one entry: the count of live rows
+  singleRow: (n) => ({ schema: { rows: rowTypes(n.input) }, description: physicalLine(n) }),
   overAggregate: (n) => ({
     schema: {
       partitionBy: n.partitionBy.map(keyText), time: typeToString(n.input.schema.columns[n.timeColumn]!.type),

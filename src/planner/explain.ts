@@ -92,12 +92,14 @@ function logicalLine(p: LogicalPlan): string {
     case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
     case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns, p.rowtime)})`;
+    case 'semiJoin': return `${p.anti ? 'AntiJoin' : 'SemiJoin'}(${p.condition ? `on=${exprToString(p.condition)}` : 'on=TRUE'})`;
+    case 'singleRow': return 'SingleRow';
   }
 }
 
 /** `keys=[a#0 = b#0], residual=…, left expires=…, left late=ts#3`: a join's plan, side-local column numbers. */
-function joinText(n: Extract<PhysicalNode, { kind: 'join' }>): string {
-  const parts = [n.joinType, `keys=[${n.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.rightKeys[i]!)}`).join(', ')}]`];
+function joinText(n: Extract<PhysicalNode, { kind: 'join' | 'semiJoin' }>): string {
+  const parts = [n.kind === 'join' ? n.joinType : n.anti ? 'anti' : 'semi', `keys=[${n.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.rightKeys[i]!)}`).join(', ')}]`];
   if (n.residual) parts.push(`residual=${exprToString(n.residual)}`);
   for (const [side, b] of [['left', n.leftBound], ['right', n.rightBound]] as const) {
     if (!b) continue;
@@ -139,6 +141,11 @@ export function physicalLine(n: PhysicalNode): string {
       const ttl = n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : '';
       return `${name}(${joinText(n)}${n.appendOnly ? '' : ', retracting'}${ttl}) [operator ${n.operatorId}]`;
     }
+    case 'semiJoin': {
+      const name = `${n.strategy === 'interval' ? 'Interval' : n.strategy === 'window' ? 'Window' : ''}${n.anti ? 'AntiJoin' : 'SemiJoin'}`;
+      return `${name}(${joinText(n)}${n.nullAware ? ', null-aware' : ''}${n.appendOnly ? '' : ', retracting'}) [operator ${n.operatorId}]`;
+    }
+    case 'singleRow': return `SingleRow(at most one row, subquery at ${n.span.line}:${n.span.column}) [operator ${n.operatorId}]`;
     case 'lookupJoin': {
       // table keys are over the lookup row (key#0 is the first loaded column of the table)
       const keys = n.probeKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.tableKeys[i]!)}`).join(', ');

@@ -17,6 +17,10 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   join: 2,
   // 1: a store entry per partition: its kept rows as compact binary strings
   topN: 1,
+  // 1: both sides' rows as the join's blocks (join-state.ts), the left rows' match counts in them
+  semiJoin: 1,
+  // 1: one entry, the number of live rows
+  singleRow: 1,
   // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
   // the watermark rows were released up to
   overAggregate: 1,

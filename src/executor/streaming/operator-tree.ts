@@ -14,6 +14,8 @@ import { GroupAggregateOperator } from '../operators/aggregate/group-aggregate.j
 import { FilterOperator } from '../operators/filter.js';
 import { LookupJoinOperator } from '../operators/join/lookup-join.js';
 import { StreamJoinOperator } from '../operators/join/stream-join.js';
+import { SemiJoinOperator } from '../operators/join/semi-join.js';
+import { SingleRowOperator } from '../operators/single-row.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { TopNOperator } from '../operators/rank/top-n.js';
@@ -78,6 +80,8 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   correlate: (n, c) => new TableFunctionOperator(n, c.expr),
   overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   processFunction: (n, c) => new ProcessFunctionOperator(n, store(c, n.operatorId), c.expr),
+  semiJoin: (n, c) => new SemiJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
+  singleRow: (n, c) => new SingleRowOperator(n, store(c, n.operatorId)),
 };
 
 function lookupRows(ctx: BuildContext, n: LookupJoinNode): arrow.RecordBatch {
@@ -116,7 +120,7 @@ function childrenOf(n: PhysicalNode): readonly PhysicalNode[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
-    case 'join': return [n.left, n.right];
+    case 'join': case 'semiJoin': return [n.left, n.right];
     default: return [n.input];
   }
 }

@@ -10,7 +10,7 @@ import type { SourceSpan } from '../../common/errors.js';
 import { assertNever, WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { commonType, isNumeric, T, typesEqual, typeToString } from '../../common/types.js';
-import type { BetweenExpr, BinaryOp, CallExpr, CaseExpr, Expr } from '../../parser/ast.js';
+import type { BetweenExpr, BinaryOp, CallExpr, CaseExpr, Expr, ScalarSubqueryExpr } from '../../parser/ast.js';
 import type { Catalog } from '../catalog.js';
 import type { BoundExpr } from '../expr.js';
 import { exprType } from '../expr.js';
@@ -53,6 +53,8 @@ export interface ExprContext {
   readonly pendingAsAggregate?: boolean;
   /** the columns of the OVER aggregate calls of a select list (bind-over.ts) */
   readonly overCalls?: ReadonlyMap<CallExpr, BoundExpr>;
+  /** the columns uncorrelated scalar subqueries were joined in as (bind-subquery.ts) */
+  readonly scalars?: ReadonlyMap<ScalarSubqueryExpr, BoundExpr>;
 }
 
 const BINARY_FUNCTIONS: Readonly<Record<BinaryOp, ScalarFunctionName>> = {
@@ -123,9 +125,15 @@ export function bindExpr(e: Expr, ctx: ExprContext): BoundExpr {
       const call = callScalar('in', [sub(e.operand), ...e.list.map(sub)], 'IN', e.span);
       return e.negated ? callScalar('not', [call], 'NOT IN', e.span) : call;
     }
-    case 'inSubquery': throw new WeirError('UNSUPPORTED', 'IN (subquery) is not supported yet', e.span);
-    case 'exists': throw new WeirError('UNSUPPORTED', 'EXISTS (subquery) is not supported yet', e.span);
-    case 'scalarSubquery': throw new WeirError('UNSUPPORTED', 'scalar subqueries are not supported yet', e.span);
+    // IN / EXISTS as WHERE conditions become semi and anti joins, scalar subqueries in WHERE and a
+    // plain SELECT list joins with their one row (bind-subquery.ts); elsewhere they are refused
+    case 'inSubquery': throw new WeirError('UNSUPPORTED', `${e.negated ? 'NOT IN' : 'IN'} (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND`, e.span);
+    case 'exists': throw new WeirError('UNSUPPORTED', `${e.negated ? 'NOT EXISTS' : 'EXISTS'} (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND`, e.span);
+    case 'scalarSubquery': {
+      const joined = ctx.scalars?.get(e);
+      if (joined) return joined;
+      throw new WeirError('UNSUPPORTED', `a scalar subquery is not supported yet in ${ctx.clause}: only in WHERE and in the SELECT list of a query without GROUP BY`, e.span);
+    }
     case 'like': {
       if (e.similar) throw new WeirError('UNSUPPORTED', 'SIMILAR TO is not supported yet', e.span);
       const args = [sub(e.operand), sub(e.pattern), ...(e.escape ? [sub(e.escape)] : [])];

@@ -1,16 +1,18 @@
 /**
  * Queries: WITH (inlined: each use binds the WITH query afresh), SELECT, UNION ALL, ORDER BY …
- * LIMIT (bind-order-limit.ts); the constructs Weir parses but does not execute yet (UNION, INTERSECT,
- * EXCEPT) are UNSUPPORTED errors at their position.
+ * LIMIT (bind-order-limit.ts); UNION (distinct), INTERSECT and EXCEPT as aggregations over a union;
+ * INTERSECT ALL and EXCEPT ALL are UNSUPPORTED errors at their position.
  */
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
-import { commonType, typesEqual, typeToString } from '../../common/types.js';
+import type { Schema } from '../../common/schema.js';
+import { commonType, T, typesEqual, typeToString } from '../../common/types.js';
 import type { Query, SetOperation } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { project, union } from '../logical/plan.js';
-import { bindSelect } from './bind-select.js';
+import type { AggregateCall } from '../logical/plan.js';
+import { aggregate, filter, project, union } from '../logical/plan.js';
+import { bindSelect, distinct } from './bind-select.js';
 import { bindOrderLimit } from './bind-order-limit.js';
 import { coerce } from './coerce.js';
 import type { BoundQuery, QueryEnv } from './context.js';
@@ -29,15 +31,32 @@ function unionInputs(q: Query): Query[] {
 }
 
 function bindSetOperation(q: SetOperation, env: QueryEnv): BoundQuery {
-  if (q.op !== 'UNION') throw new WeirError('UNSUPPORTED', `${q.op}${q.all ? ' ALL' : ''} is not supported yet`, q.span);
-  if (!q.all) throw new WeirError('UNSUPPORTED', 'UNION without ALL is not supported yet; UNION ALL is', q.span);
-  const queries = [...unionInputs(q.left), ...unionInputs(q.right)];
+  const label = `${q.op}${q.all ? ' ALL' : ''}`;
+  if (q.op !== 'UNION' && q.all) {
+    throw new WeirError('UNSUPPORTED', `${label} is not supported yet; ${q.op} (without ALL) is`, q.span);
+  }
+  const queries = q.op === 'UNION' && q.all ? [...unionInputs(q.left), ...unionInputs(q.right)] : [q.left, q.right];
   const bound = queries.map((x) => bindQueryNode(x, env));
+  const inputs = unifiedInputs(bound, queries, label, q.span);
+  const columns = bound[0]!.plan.schema.columns.map((c, i) => ({
+    name: c.name, type: inputs[0]!.schema.columns[i]!.type, nullable: inputs.some((p) => p.schema.columns[i]!.nullable),
+  }));
+  const spans = bound[0]!.spans;
+  if (q.op === 'UNION') {
+    const all = union(inputs, { columns });
+    // UNION (distinct): the rows of both, each once: an aggregation keyed by every column
+    return { plan: q.all ? all : distinct(all), spans };
+  }
+  return { plan: intersectOrExcept(q.op, inputs[0]!, inputs[1]!, columns), spans };
+}
+
+/** The inputs of a set operation cast to their columns' common types (each must have as many columns as the first). */
+function unifiedInputs(bound: readonly BoundQuery[], queries: readonly Query[], label: string, span: SetOperation['span']): LogicalPlan[] {
   const first = bound[0]!.plan.schema.columns;
   bound.forEach((b, i) => {
     const n = b.plan.schema.columns.length;
     if (n !== first.length) {
-      throw new WeirError('TYPE', `each UNION ALL input must have the same number of columns: the first has ${first.length}, input ${i + 1} has ${n}`, queries[i]!.span);
+      throw new WeirError('TYPE', `each ${label} input must have the same number of columns: the first has ${first.length}, input ${i + 1} has ${n}`, queries[i]!.span);
     }
   });
   const types: SqlType[] = first.map((c, col) => {
@@ -46,20 +65,40 @@ function bindSetOperation(q: SetOperation, env: QueryEnv): BoundQuery {
       const next: SqlType | undefined = t && commonType(t, b.plan.schema.columns[col]!.type);
       if (!next) {
         const all = bound.map((x) => typeToString(x.plan.schema.columns[col]!.type)).join(', ');
-        throw new WeirError('TYPE', `UNION ALL column ${col + 1} ('${c.name}') has no common type: ${all}`, q.span);
+        throw new WeirError('TYPE', `${label} column ${col + 1} ('${c.name}') has no common type: ${all}`, span);
       }
       t = next;
     }
     return t!;
   });
-  const inputs: LogicalPlan[] = bound.map((b) => {
+  return bound.map((b) => {
     const cols = b.plan.schema.columns;
     if (cols.every((c, i) => typesEqual(c.type, types[i]!))) return b.plan;
     const exprs = cols.map((c, i): BoundExpr => coerce({ kind: 'column', index: i, name: c.name, type: c.type }, types[i]!));
     return project(b.plan, exprs, cols.map((c) => c.name));
   });
-  const columns = first.map((c, i) => ({
-    name: c.name, type: types[i]!, nullable: inputs.some((p) => p.schema.columns[i]!.nullable),
-  }));
-  return { plan: union(inputs, { columns }), spans: bound[0]!.spans };
+}
+
+/**
+ * INTERSECT / EXCEPT (distinct), as Flink plans them: an aggregation over the union of both inputs,
+ * each row tagged with its side, counting the rows of each side per distinct row (NULLs equal, as
+ * GROUP BY has them); INTERSECT keeps the rows both sides have, EXCEPT those only the left has. The
+ * result updates as the counts change.
+ */
+function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', left: LogicalPlan, right: LogicalPlan, columns: Schema['columns']): LogicalPlan {
+  const width = columns.length;
+  const col = (i: number, c: { name: string; type: SqlType }): BoundExpr => ({ kind: 'column', index: i, name: c.name, type: c.type });
+  const one: BoundExpr = { kind: 'literal', value: 1, type: T.INT };
+  const none: BoundExpr = { kind: 'literal', value: null, type: T.INT };
+  const tagged = (p: LogicalPlan, l: BoundExpr, r: BoundExpr): LogicalPlan =>
+    project(p, [...p.schema.columns.map((c, i) => col(i, c)), l, r], [...columns.map((c) => c.name), '$left', '$right']);
+  const both = union([tagged(left, one, none), tagged(right, none, one)]);
+  const keys = columns.map((c, i) => col(i, c));
+  const count = (i: number): AggregateCall => ({ fn: 'count', arg: col(width + i, { name: i === 0 ? '$left' : '$right', type: T.INT }), distinct: false, filter: undefined, type: T.BIGINT });
+  const counted = aggregate(both, keys, columns.map((c) => c.name), [count(0), count(1)], ['$left', '$right']);
+  const zero: BoundExpr = { kind: 'literal', value: 0, type: T.BIGINT };
+  const cmp = (fn: 'gt' | 'eq', i: number): BoundExpr =>
+    ({ kind: 'call', fn, args: [col(width + i, { name: i === 0 ? '$left' : '$right', type: T.BIGINT }), zero], type: T.BOOLEAN });
+  const predicate: BoundExpr = { kind: 'call', fn: 'and', args: [cmp('gt', 0), cmp(op === 'INTERSECT' ? 'gt' : 'eq', 1)], type: T.BOOLEAN };
+  return project(filter(counted, predicate), keys, columns.map((c) => c.name));
 }

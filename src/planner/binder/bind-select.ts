@@ -15,6 +15,7 @@ import { userAggregateTest } from './user-aggregates.js';
 import type { ExprContext } from './bind-expr.js';
 import { bindExpr, requireBoolean } from './bind-expr.js';
 import { bindFrom } from './bind-from.js';
+import { bindSubqueryConditions, joinScalarSubqueries, scalarSubqueries } from './bind-subquery.js';
 import { bindOverAggregates, overAggregateCalls } from './bind-over.js';
 import { bindRowNumber, rowNumberItem, rowNumberRef, whereAliasError, whereWithTopN } from './bind-rank.js';
 import type { BoundQuery, QueryEnv } from './context.js';
@@ -24,11 +25,21 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
   if (!q.from) throw new WeirError('UNSUPPORTED', 'SELECT without FROM is not supported yet', q.span);
   const rel = bindFrom(q.from, env);
   let plan = rel.plan;
-  const ctx: ExprContext = { catalog: env.catalog, scope: rel.scope, clause: 'WHERE' };
-  if (q.where) {
+  // scalar subqueries (WHERE, and a select list without GROUP BY) join in as columns; IN / EXISTS
+  // conditions become semi / anti joins (bind-subquery.ts)
+  const user0 = userAggregateTest({ catalog: env.catalog, scope: rel.scope, clause: 'WHERE', pendingAsAggregate: false });
+  const grouped = isGrouped(q, (e) => needsAggregate(e, user0));
+  const subs = scalarSubqueries([q.where, ...(grouped ? [] : q.items.map((i) => (i.kind === 'expr' ? i.expr : undefined)))]);
+  const scalars = subs.length > 0 ? joinScalarSubqueries(subs, plan, rel.scope, env) : undefined;
+  if (scalars) plan = scalars.plan;
+  const ctx: ExprContext = { catalog: env.catalog, scope: rel.scope, clause: 'WHERE', ...(scalars ? { scalars: scalars.scalars } : {}) };
+  const where = q.where && bindSubqueryConditions(q.where, plan, ctx, env);
+  if (where) plan = where.plan;
+  if (where?.rest) {
+    const cond = where.rest;
     let predicate: BoundExpr;
     try {
-      predicate = requireBoolean(bindExpr(q.where, ctx), 'WHERE clause', q.where.span);
+      predicate = requireBoolean(bindExpr(cond, ctx), 'WHERE clause', cond.span);
     } catch (e) {
       throw (e instanceof WeirError && e.code === 'BIND' && whereAliasError(q, rel.scope)) || e;
     }
@@ -37,8 +48,7 @@ export function bindSelect(q: SelectQuery, env: QueryEnv): BoundQuery {
 
   let result: BoundQuery;
   // a module not imported yet counts as an aggregate where the query groups (user-aggregates.ts)
-  const user = userAggregateTest({ ...ctx, agg: undefined, pendingAsAggregate: false });
-  if (isGrouped(q, (e) => needsAggregate(e, user))) {
+  if (grouped) {
     result = bindGrouped(q, plan, rel.scope, { ...ctx, pendingAsAggregate: q.groupBy.length > 0 });
   } else {
     const columns = expandSelectItems(q.items, rel.scope);

@@ -256,8 +256,44 @@ export interface ProcessFunctionNode extends NodeBase {
   readonly span?: SourceSpan;
 }
 
+/**
+ * A semi or anti join (IN / EXISTS and their negations): the left rows that have (not) a matching
+ * right row, each at most once. Keys, residual and time bounds as a JoinNode's. Without a time bound
+ * it updates: a semi join emits a left row at its first match and retracts it when the last match
+ * goes, an anti join the reverse. With one (equal windows) both inputs are append-only and a left
+ * row is emitted when it expires (its window closes), if it matched (semi) or never did (anti).
+ */
+export interface SemiJoinNode extends NodeBase {
+  readonly kind: 'semiJoin';
+  readonly operatorId: number;
+  readonly anti: boolean;
+  readonly left: PhysicalNode;
+  readonly right: PhysicalNode;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  readonly leftBound?: JoinSideBound;
+  readonly rightBound?: JoinSideBound;
+  readonly strategy: 'regular' | 'window' | 'interval';
+  /**
+   * An uncorrelated NOT IN over nullable values (regular): one key pair, and a NULL is a row of its
+   * own in state: a NULL on the right excludes every left row, a NULL on the left is excluded by any
+   * right row (SQL's three-valued NOT IN), without comparing every pair.
+   */
+  readonly nullAware?: boolean;
+}
+
+/** An uncorrelated scalar subquery's rows, checked to be at most one live row (a count in state). */
+export interface SingleRowNode extends NodeBase {
+  readonly kind: 'singleRow';
+  readonly operatorId: number;
+  readonly input: PhysicalNode;
+  /** the subquery, where the run-time error points */
+  readonly span: SourceSpan;
+}
+
 export type PhysicalNode =
-  | OverAggregateNode | ProcessFunctionNode
+  | OverAggregateNode | ProcessFunctionNode | SemiJoinNode | SingleRowNode
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
   | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
 export type PhysicalKind = PhysicalNode['kind'];
@@ -282,8 +318,8 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
-    case 'join': return [n.left, n.right];
-    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate': case 'processFunction':
+    case 'join': case 'semiJoin': return [n.left, n.right];
+    case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate': case 'processFunction': case 'singleRow':
       return [n.input];
   }
 }

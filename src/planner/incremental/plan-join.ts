@@ -41,7 +41,7 @@ type Side = 'left' | 'right';
 
 /** Whether an aggregation or a join sits in `p` (then its rows may come after the watermark passed them). */
 function hasStateful(p: LogicalPlan): boolean {
-  return p.kind === 'aggregate' || p.kind === 'join' || children(p).some(hasStateful);
+  return p.kind === 'aggregate' || p.kind === 'join' || p.kind === 'semiJoin' || children(p).some(hasStateful);
 }
 
 /** Column `col` of `p` is the window_end of a window aggregation over event time. */

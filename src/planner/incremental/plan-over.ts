@@ -18,12 +18,14 @@ import type { JoinPlanningContext } from './plan-join.js';
 import type { OverAggregateNode, PhysicalNode } from './physical.js';
 import { timeAttributeOf } from './window-match.js';
 import { joinRetracts } from './plan-join.js';
+import { semiJoinRetracts } from './plan-semi-join.js';
 import { topNUpdates } from './plan-top-n.js';
 
 /** Whether rows of `p` may be retracted (an unbounded aggregation, a retracting join or Top-N, an updating OVER below). */
 export function planUpdates(p: LogicalPlan): boolean {
   if (p.kind === 'aggregate' && p.window === undefined) return true;
   if (p.kind === 'join' && joinRetracts(p)) return true;
+  if (p.kind === 'semiJoin' && semiJoinRetracts(p)) return true;
   if (p.kind === 'rank' && topNUpdates(p)) return true;
   return children(p).some(planUpdates);
 }

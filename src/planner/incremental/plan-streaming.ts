@@ -30,6 +30,7 @@ import { planLookupJoin } from './plan-lookup-join.js';
 import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
 import { planOver, planUpdates } from './plan-over.js';
 import { planProcessCall } from './plan-process-call.js';
+import { planSemiJoin, planSingleRow, semiJoinRetracts } from './plan-semi-join.js';
 
 export interface PlanStreamingOptions {
   readonly mode?: OutputModeName;
@@ -42,6 +43,7 @@ export interface PlanStreamingOptions {
 function aggregations(p: LogicalPlan, out: AggregationInfo[] = []): AggregationInfo[] {
   for (const c of children(p)) aggregations(c, out);
   if (p.kind === 'join' && joinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
+  if (p.kind === 'semiJoin' && semiJoinRetracts(p)) out.push({ kind: 'retractingJoin', watermarked: false });
   if (p.kind === 'rank' && topNUpdates(p)) out.push({ kind: 'topN', watermarked: false });
   if (p.kind === 'over' && planUpdates(p.input)) out.push({ kind: 'updatingOver', watermarked: false });
   if (p.kind === 'aggregate') {
@@ -125,6 +127,10 @@ class Builder {
         return planOver(p, this, this.mode);
       case 'processCall':
         return planProcessCall(p, this);
+      case 'semiJoin':
+        return planSemiJoin(p, this);
+      case 'singleRow':
+        return planSingleRow(p, this);
     }
   }
 

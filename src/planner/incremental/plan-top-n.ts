@@ -18,6 +18,7 @@ import { children } from '../logical/plan.js';
 import type { OutputModeName } from './output-mode.js';
 import type { JoinPlanningContext } from './plan-join.js';
 import { joinRetracts } from './plan-join.js';
+import { semiJoinRetracts } from './plan-semi-join.js';
 import type { PhysicalNode, TopNNode } from './physical.js';
 import { matchWindowAggregate, timeAttributeOf, windowBoundOf } from './window-match.js';
 
@@ -36,6 +37,7 @@ function keepsFirstOnProcessingTime(p: Rank): boolean {
 function updates(p: LogicalPlan, windowsFinal = false): boolean {
   if (p.kind === 'aggregate' && !(windowsFinal && eventTimeWindowAggregate(p))) return true;
   if (p.kind === 'join' && joinRetracts(p)) return true;
+  if (p.kind === 'semiJoin' && semiJoinRetracts(p)) return true;
   if (p.kind === 'rank' && topNUpdates(p)) return true;
   return children(p).some((c) => updates(c, windowsFinal));
 }

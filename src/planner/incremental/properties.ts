@@ -70,6 +70,10 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
     return { stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(keys), operator: session ? 'sessionWindow' : 'default' };
   },
   join: (n) => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
+  // a window semi/anti join emits a left row when the watermark closes its window
+  semiJoin: (n) => ({ stateful: true, emitsFromState: n.strategy !== 'regular', restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
+  // a scalar subquery's rows all meet in one task, to be counted
+  singleRow: () => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: { kind: 'single' }, operator: 'default' }),
   // rows released by the watermark ('watermark' form) come out of state kept from earlier batches
   overAggregate: (n) => ({
     stateful: true, emitsFromState: n.form === 'watermark', restatesResult: false, distribution: hashed(n.partitionBy), operator: 'default',

@@ -16,6 +16,9 @@ import type { Project } from './project.js';
 import type { Rank } from './rank.js';
 import { rankOver } from './rank.js';
 import type { Scan } from './scan.js';
+import type { SemiJoin } from './semi-join.js';
+import { semiJoin } from './semi-join.js';
+import type { SingleRow } from './single-row.js';
 import type { OverAggregate } from './over.js';
 import { overAggregateOver } from './over.js';
 import type { Union } from './union.js';
@@ -33,6 +36,10 @@ export type { LookupJoin, LookupJoinType } from './lookup-join.js';
 export type { Project } from './project.js';
 export type { Rank, RankFunction, RankOrderKey } from './rank.js';
 export type { Scan } from './scan.js';
+export type { SemiJoin } from './semi-join.js';
+export { semiJoin } from './semi-join.js';
+export type { SingleRow } from './single-row.js';
+export { singleRow } from './single-row.js';
 export type { OverAggregate, OverFrame } from './over.js';
 export type { Union } from './union.js';
 export type { WatermarkAssigner } from './watermark-assigner.js';
@@ -51,15 +58,15 @@ export { windowTvf } from './window-tvf.js';
 export type { ProcessCall } from './process-call.js';
 export { processCall, processCallOver } from './process-call.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | ProcessCall;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | ProcessCall | SemiJoin | SingleRow;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
   switch (p.kind) {
     case 'scan': return [];
-    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': case 'processCall': return [p.input];
+    case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': case 'processCall': case 'singleRow': return [p.input];
     case 'union': return p.inputs;
-    case 'join': return [p.left, p.right];
+    case 'join': case 'semiJoin': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
   }
 }
@@ -69,7 +76,8 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
   switch (p.kind) {
     case 'scan': return p;
     case 'watermarkAssigner': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
-    case 'filter': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
+    case 'filter': case 'singleRow': return { ...p, input: kids[0]!, schema: kids[0]!.schema };
+    case 'semiJoin': return semiJoin(p.anti, kids[0]!, kids[1]!, p.condition, p.span);
     case 'project': case 'aggregate': case 'windowTvf': return { ...p, input: kids[0]! };
     case 'union': return { ...p, inputs: kids };
     case 'rank': return rankOver(p, kids[0]!);

@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, correlate, join, lookupJoin, overAggregate, project, rank, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, join, lookupJoin, overAggregate, project, rank, semiJoin, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -19,8 +19,12 @@ function foldCall(a: AggregateCall): AggregateCall {
 
 function foldNode(p: LogicalPlan): LogicalPlan {
   switch (p.kind) {
-    case 'scan': case 'union':
+    case 'scan': case 'union': case 'singleRow':
       return p;
+    case 'semiJoin': {
+      const condition = p.condition && foldExpr(p.condition);
+      return semiJoin(p.anti, p.left, p.right, condition && condition.kind === 'literal' && condition.value === true ? undefined : condition, p.span);
+    }
     case 'project':
       return project(p.input, p.exprs.map(foldExpr), p.names);
     case 'filter': {

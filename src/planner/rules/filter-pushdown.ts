@@ -14,7 +14,7 @@ import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { aggregate, children, correlate, filter, overAggregate, project, rankOver, union, withChildren, windowTvf } from '../logical/plan.js';
+import { aggregate, children, correlate, filter, overAggregate, project, rankOver, semiJoin, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
 import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
@@ -104,6 +104,12 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
       return pushIntoJoin(p, movable, stay, pushInto);
     case 'lookupJoin':
       return pushIntoLookupJoin(p, movable, stay, pushInto);
+    case 'semiJoin':
+      // the output is the left rows as they are: a filter on them may go below
+      if (movable.length === 0) return withFilter(p, stay);
+      return withFilter(semiJoin(p.anti, pushInto(p.left, movable), p.right, p.condition, p.span), stay);
+    case 'singleRow':
+      return withFilter(p, preds);
     case 'rank': {
       // the input columns keep their positions through the Top-N: only the plain partition columns qualify
       const keys = new Set(p.partitionBy.flatMap((e) => (e.kind === 'column' ? [e.index] : [])));

@@ -17,7 +17,7 @@ import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
 import { processCallOver } from '../logical/plan.js';
-import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, semiJoin, singleRow, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -176,7 +176,43 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       const plan = correlate(p.joinType, inner.plan, p.fn, p.args.map((a) => remap(a, inner.map)), p.columns, p.span);
       return { plan, map };
     }
+    case 'semiJoin': {
+      // the left keeps what the consumer and the condition read; the right only what the condition reads
+      const lw = p.left.schema.columns.length;
+      const need = usedBy([p.condition], new Set(required));
+      const leftNeed = sorted([...need].filter((i) => i < lw));
+      const l = narrowTo(prune(p.left, new Set(leftNeed)), leftNeed, p.left);
+      const rightNeed = sorted([...need].filter((i) => i >= lw).map((i) => i - lw));
+      const r = prune(p.right, new Set(rightNeed));
+      // both sides' rows are stored whole: only the columns the condition and the consumer read (a filter's go)
+      const r2 = narrowTo(r, rightNeed, p.right);
+      const right = r2.plan;
+      const rmap = r2.map;
+      const nlw = l.plan.schema.columns.length;
+      const map = new Map<number, number>();
+      for (const [o, n] of rmap) map.set(o + lw, n + nlw);
+      for (const [o, n] of l.map) map.set(o, n);
+      const condition = p.condition && remap(p.condition, map);
+      return { plan: semiJoin(p.anti, l.plan, right, condition, p.span), map: l.map };
+    }
+    case 'singleRow': {
+      // the row count does not depend on the columns kept
+      const inner = prune(p.input, required);
+      return { plan: singleRow(inner.plan, p.span), map: inner.map };
+    }
   }
+}
+
+/** `pruned` (of `original`) projected to the columns `kept` when it carries more (at least one column stays). */
+function narrowTo(pruned: Pruned, kept: readonly number[], original: LogicalPlan): Pruned {
+  const cols = pruned.plan.schema.columns;
+  const want = kept.length > 0 ? kept : [[...pruned.map.keys()].sort((a, b) => a - b)[0]!];
+  if (cols.length <= want.length) return pruned;
+  const exprs = want.map((old): BoundExpr => {
+    const i = pruned.map.get(old)!;
+    return { kind: 'column', index: i, name: cols[i]!.name, type: cols[i]!.type };
+  });
+  return { plan: project(pruned.plan, exprs, want.map((old) => original.schema.columns[old]!.name)), map: indexMap(want) };
 }
 
 /** The expression to keep when a projection must keep something: a plain column if there is one. */
@@ -348,6 +384,17 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       for (const e of p.args) useExpr(e, need);
       return { ...p, input: annotateFields(p.input, need) };
     }
+    case 'semiJoin': {
+      const lw = p.left.schema.columns.length;
+      const need: Usage = new Map(u);
+      if (p.condition) useExpr(p.condition, need);
+      const left: Usage = new Map();
+      const right: Usage = new Map();
+      for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
+      return { ...p, left: annotateFields(p.left, left), right: annotateFields(p.right, right) };
+    }
+    case 'singleRow':
+      return { ...p, input: annotateFields(p.input, u) };
     default:
       return assertNever(p, 'plan node');
   }

@@ -15,7 +15,7 @@ CREATE TABLE r (k INT, b VARCHAR, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTE
 
 function joinNode(sql: string): JoinNode {
   const find = (n: PhysicalNode): JoinNode | undefined =>
-    n.kind === 'join' ? n : n.kind === 'source' ? undefined : n.kind === 'union' ? undefined : find(n.input);
+    n.kind === 'join' ? n : n.kind === 'source' ? undefined : !('input' in n) ? undefined : find(n.input);
   const j = find(streaming(sql, catalogOf(DDL)).root);
   if (!j) throw new Error('no join in the plan');
   return j;

@@ -13,7 +13,7 @@ CREATE TABLE d (k INT, c VARCHAR, name VARCHAR) WITH ('connector' = 'memory');`;
 
 function lookupNode(sql: string): LookupJoinNode {
   const find = (n: PhysicalNode): LookupJoinNode | undefined =>
-    n.kind === 'lookupJoin' ? n : n.kind === 'source' || n.kind === 'union' || n.kind === 'join' ? undefined : find(n.input);
+    n.kind === 'lookupJoin' ? n : n.kind === 'source' || n.kind === 'union' || n.kind === 'join' || n.kind === 'semiJoin' ? undefined : find(n.input);
   const j = find(streaming(sql, catalogOf(DDL)).root);
   if (!j) throw new Error('no lookup join in the plan');
   return j;

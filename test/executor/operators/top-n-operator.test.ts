@@ -18,7 +18,7 @@ const DDL = `CREATE TABLE t (k VARCHAR, v INT, s VARCHAR) WITH ('connector' = 'm
 
 function topNNode(sql: string, mode?: 'update' | 'complete'): TopNNode {
   const find = (n: PhysicalNode): TopNNode | undefined =>
-    n.kind === 'topN' ? n : n.kind === 'source' || n.kind === 'union' || n.kind === 'join' ? undefined : find(n.input);
+    n.kind === 'topN' ? n : n.kind === 'source' || n.kind === 'union' || n.kind === 'join' || n.kind === 'semiJoin' ? undefined : find(n.input);
   const node = find(streaming(sql, catalogOf(DDL), mode).root);
   if (!node) throw new Error('no Top-N in the plan');
   return node;

@@ -182,6 +182,16 @@ export class JoinSideState {
     return typeof b === 'number' ? [b] : b;
   }
 
+  /** Every live row (a null-aware anti join's rows all change when the other side's first NULL arrives). */
+  liveRefs(): RowRef[] {
+    const out: RowRef[] = [];
+    for (const b of this.blocks.values()) {
+      const base = b.id * ROW_SPAN;
+      for (let row = 0; row < b.alive.length; row++) if (b.alive[row] === 1) out.push(base + row);
+    }
+    return out;
+  }
+
   /**
    * The rows under a key found by reading every block's keys: a side the other side rarely probes
    * (q7's bids, probed once per window by its maximum) is cheaper scanned than indexed, since each
@@ -265,9 +275,10 @@ export class JoinSideState {
 
   /**
    * Remove the live rows whose expiry is below `watermark`. Returns the rows removed that never
-   * matched (`unmatched`: an outer join pads them now) as a batch, read before their blocks go.
+   * matched (`unmatched`: an outer join pads them now) as a batch, read before their blocks go;
+   * `matched` instead: the rows removed that did match (a window semi join emits them now).
    */
-  expire(watermark: number, unmatched: boolean): arrow.RecordBatch | undefined {
+  expire(watermark: number, unmatched: boolean, matched = false): arrow.RecordBatch | undefined {
     const h = this.heap;
     if (!h) return undefined;
     const out: RowRef[] = [];
@@ -286,7 +297,8 @@ export class JoinSideState {
           if (this.index.get(key) === b.id * ROW_SPAN + row) this.index.delete(key);
           else touched.add(key);
         }
-        if (unmatched && (b.matches?.[row] ?? 0) === 0) out.push(b.id * ROW_SPAN + row);
+        const m = b.matches?.[row] ?? 0;
+        if (matched ? m > 0 : unmatched && m === 0) out.push(b.id * ROW_SPAN + row);
       }
       if (b.live === 0) emptied.push(b);
       else if (b.next < order.length) h.push(b, expiry[order[b.next]!]!);
