@@ -20,4 +20,6 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
   // the watermark rows were released up to
   overAggregate: 1,
+  // 1: an entry per waiting left row and per kept version (by arrival number: its row text)
+  temporalJoin: 1,
 };

@@ -70,6 +70,8 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
     return { stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(keys), operator: session ? 'sessionWindow' : 'default' };
   },
   join: (n) => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
+  // left rows come out of state when the watermark passes them, keyed by the versioned table's key
+  temporalJoin: (n) => ({ stateful: true, emitsFromState: true, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
   // rows released by the watermark ('watermark' form) come out of state kept from earlier batches
   overAggregate: (n) => ({
     stateful: true, emitsFromState: n.form === 'watermark', restatesResult: false, distribution: hashed(n.partitionBy), operator: 'default',

@@ -19,6 +19,8 @@ import type { Scan } from './scan.js';
 import type { OverAggregate } from './over.js';
 import { overAggregateOver } from './over.js';
 import type { Union } from './union.js';
+import type { TemporalJoin } from './temporal-join.js';
+import { temporalJoinOver } from './temporal-join.js';
 import type { WatermarkAssigner } from './watermark-assigner.js';
 import type { WindowTvf } from './window-tvf.js';
 
@@ -33,6 +35,8 @@ export type { Rank, RankFunction, RankOrderKey } from './rank.js';
 export type { Scan } from './scan.js';
 export type { OverAggregate, OverFrame } from './over.js';
 export type { Union } from './union.js';
+export type { TemporalJoin, TemporalJoinType } from './temporal-join.js';
+export { temporalJoin, temporalJoinOver } from './temporal-join.js';
 export type { WatermarkAssigner } from './watermark-assigner.js';
 export type { WindowSpec, WindowTvf } from './window-tvf.js';
 export { aggregate } from './aggregate.js';
@@ -47,7 +51,7 @@ export { union } from './union.js';
 export { watermarkAssigner } from './watermark-assigner.js';
 export { windowTvf } from './window-tvf.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | TemporalJoin;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
@@ -55,7 +59,7 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
     case 'scan': return [];
     case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': return [p.input];
     case 'union': return p.inputs;
-    case 'join': return [p.left, p.right];
+    case 'join': case 'temporalJoin': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
   }
 }
@@ -72,6 +76,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'over': return overAggregateOver(p, kids[0]!);
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
+    case 'temporalJoin': return temporalJoinOver(p, kids[0]!, kids[1]!);
     case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);
     case 'correlate': return correlate(p.joinType, kids[0]!, p.fn, p.args, p.columns, p.span);
     default: return assertNever(p, 'plan node');
