@@ -133,6 +133,25 @@ describe('equals DuckDB\'s ASOF JOIN', () => {
     }
   });
 
+  it('applies the rest of the ON condition to the version valid at the order\'s time, as Flink (LEFT pads a failing one)', async () => {
+    const rand = seeded(propertySeed() + 3);
+    const rows = generate(rand, 150, 1000);
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [q] = await engine.execute(`${ddl(1000)} INSERT INTO o ${SELECT('LEFT JOIN')} AND r.rate > 500;`);
+    for (const b of batches(rand, rows)) {
+      engine.input('orders').push(b.orders);
+      engine.input('rates').push(b.rates);
+      await q!.processAllAvailable();
+    }
+    engine.input('orders').end();
+    engine.input('rates').end();
+    await q!.awaitTermination(10_000);
+    // not an older version that passes: the one valid then, or nothing
+    const expected = (await oracleRows(rows, 'LEFT JOIN')).map((r) => ((r.rate as number | null) !== null && (r.rate as number) > 500 ? r : { ...r, rate: null, rtm: null }));
+    expectSameRows(engine.output('o').rows(), expected, 'residual');
+    await engine.stop();
+  });
+
   it('across restarts (one re-running an uncommitted batch), with state bounded by the watermark', async () => {
     const rand = seeded(propertySeed() + 7);
     const rows = generate(rand, 200, 2000);
