@@ -165,7 +165,8 @@ export function physicalLine(n: PhysicalNode): string {
         return `WindowTopN(${topNText(n)}, closes=${exprToString(n.partitionBy[n.windowEndKey]!)}) [operator ${n.operatorId}]`;
       }
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
-      return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
+      return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}` +
+        `${n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : ''}) [operator ${n.operatorId}]`;
     case 'correlate': {
       const cols = names.slice(n.input.schema.columns.length).join(', ');
       return `Correlate(${n.joinType}, ${n.fn}(${n.args.map(exprToString).join(', ')}), columns=[${cols}])`;

@@ -220,6 +220,8 @@ export interface TopNNode extends NodeBase {
    * partition. Its rows are emitted once, when the watermark passes that end; state then goes.
    */
   readonly windowEndKey?: number;
+  /** SET 'table.exec.state.ttl' (not a window Top-N): a partition no row entered for this long (processing time) is dropped */
+  readonly stateTtlMs?: number;
 }
 
 /**
