@@ -183,6 +183,43 @@ describe('equals DuckDB\'s ASOF JOIN', () => {
   });
 });
 
+describe('Flink\'s versioned view (the last row of each key by rowtime, over an append-only table)', () => {
+  const viewDdl = (delay: number): string => `
+    CREATE TABLE orders (amount INT, currency STRING, tm TIMESTAMP(3), WATERMARK FOR tm AS tm - INTERVAL '${delay / 1000}' SECOND) WITH ('connector' = 'memory');
+    CREATE TABLE rates (currency STRING, rate INT, rtm TIMESTAMP(3), WATERMARK FOR rtm AS rtm - INTERVAL '${delay / 1000}' SECOND) WITH ('connector' = 'memory');
+    CREATE VIEW versioned_rates AS SELECT currency, rate, rtm FROM (
+      SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY rtm DESC) AS rownum FROM rates) WHERE rownum = 1;
+    CREATE TABLE o (amount INT, currency STRING, tm TIMESTAMP(3), rate INT, rtm TIMESTAMP(3)) WITH ('connector' = 'memory');`;
+  const q = 'INSERT INTO o SELECT o.amount, o.currency, o.tm, r.rate, r.rtm FROM orders AS o LEFT JOIN versioned_rates FOR SYSTEM_TIME AS OF o.tm AS r ON o.currency = r.currency;';
+
+  it('is a temporal join keyed by the PARTITION BY columns, equal to DuckDB\'s ASOF JOIN (seeded)', async () => {
+    const text = await new Engine().explain(`${viewDdl(1000)} ${q}`);
+    expect(text).toContain('TemporalJoin(left, table=versioned_rates, keys=[currency#1 = currency#0], as of=tm#2, version=rtm#2)');
+    expect(text).not.toContain('TopN');
+    const rand = seeded(propertySeed() + 11);
+    const rows = generate(rand, 150, 1000);
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const [query] = await engine.execute(`${viewDdl(1000)} ${q}`);
+    for (const b of batches(rand, rows)) {
+      engine.input('orders').push(b.orders);
+      engine.input('rates').push(b.rates);
+      await query!.processAllAvailable();
+    }
+    engine.input('orders').end();
+    engine.input('rates').end();
+    await query!.awaitTermination(10_000);
+    expectSameRows(engine.output('o').rows(), await oracleRows(rows, 'LEFT JOIN'), 'versioned view');
+    await engine.stop();
+  });
+
+  it('refuses another view', async () => {
+    const sql = `${viewDdl(0)} CREATE VIEW plain AS SELECT currency, rate, rtm FROM rates;
+      INSERT INTO o SELECT o.amount, o.currency, o.tm, r.rate, r.rtm FROM orders AS o JOIN plain FOR SYSTEM_TIME AS OF o.tm AS r ON o.currency = r.currency;`;
+    const e = await new Engine().explain(sql).then(() => undefined, (x: unknown) => x);
+    expect((e as WeirError).message).toMatch(/'plain' is a view that is not a versioned view/);
+  });
+});
+
 describe('EXPLAIN and refusals', () => {
   const explainError = async (sql: string): Promise<WeirError> => {
     const e = await new Engine().explain(sql).then(() => undefined, (x: unknown) => x);

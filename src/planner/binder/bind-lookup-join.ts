@@ -45,8 +45,8 @@ export function bindLookupJoin(item: JoinRef & { right: TableRef & { forSystemTi
       'the rows of the lookup table are looked up, never emitted on their own', item.span);
   }
   const eventTime = checkAsOf(asOf, probe, env);
-  const table = lookupTable(ref, env, eventTime !== undefined);
-  if (eventTime !== undefined) return bindTemporalJoin(item, probe, eventTime, table, env);
+  if (eventTime !== undefined) return bindTemporalJoin(item, probe, eventTime, env);
+  const table = lookupTable(ref, env);
   const columns = table.columns.map((_, i) => i);
   const scope = joinedScope(probe.scope, Scope.single((ref.alias ?? lastPart(ref.name)).value, table.columns), item);
   if (item.using.length > 0) {
@@ -80,8 +80,8 @@ function checkAsOf(asOf: Expr, probe: BoundRelation, env: QueryEnv): number | un
   return undefined;
 }
 
-/** The lookup (or versioned) table: a table of the catalog, not a view or WITH query. */
-function lookupTable(ref: TableRef, env: QueryEnv, versioned: boolean): CatalogTable {
+/** The lookup table: a table of the catalog, not a view or WITH query. */
+function lookupTable(ref: TableRef, env: QueryEnv): CatalogTable {
   const id = lastPart(ref.name);
   const isCte = env.ctes.some((cs) => matchIdent(id, cs.defs.map((d) => d.name.value)).length > 0);
   const entry = isCte ? undefined : env.catalog.getRelation(id.value);
@@ -90,7 +90,7 @@ function lookupTable(ref: TableRef, env: QueryEnv, versioned: boolean): CatalogT
     throw new WeirError('UNSUPPORTED',
       `FOR SYSTEM_TIME AS OF needs a table (a lookup table, CREATE TABLE … WITH a bounded connector); '${id.value}' is a ${isCte ? 'WITH query' : 'view'}`, id.span);
   }
-  if (entry.computed.size > 0 && !versioned) {
+  if (entry.computed.size > 0) {
     throw new WeirError('UNSUPPORTED', `a lookup table with computed columns is not supported yet: '${entry.name}' has ${entry.computed.size}`, id.span);
   }
   return entry;
