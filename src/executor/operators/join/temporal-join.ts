@@ -86,6 +86,8 @@ export class TemporalJoinOperator implements Operator {
   private dirty: Entry[] = [];
   private nextSeq = 0;
   private numWaiting = 0;
+  /** the least time of a waiting left row (+∞: none): whether the watermark has work, without a scan */
+  private earliest = Infinity;
   private numVersions = 0;
 
   constructor(private readonly node: TemporalJoinNode, private readonly store: StateStore, exprCtx: ExprContext) {
@@ -133,6 +135,7 @@ export class TemporalJoinOperator implements Operator {
     this.state(key).pending.push(e);
     this.waiting.add(key);
     this.numWaiting++;
+    if (time < this.earliest) this.earliest = time;
     if (!stored) this.dirty.push(e);
   }
 
@@ -167,6 +170,7 @@ export class TemporalJoinOperator implements Operator {
     this.dirty = [];
     this.numWaiting = 0;
     this.numVersions = 0;
+    this.earliest = Infinity;
     const left: { seq: number; text: string }[] = [];
     const right: { seq: number; text: string; deleted: boolean }[] = [];
     for (const [k, v] of this.store.entries()) {
@@ -218,11 +222,17 @@ export class TemporalJoinOperator implements Operator {
   /** Join and emit the waiting left rows at or below the watermark. */
   private release(watermark: number): Chunk[] {
     const rows: { left: Entry; version: Entry | undefined }[] = [];
+    if (this.earliest > watermark) return [];
+    let earliest = Infinity;
     for (const key of this.waiting) {
       const s = this.keys.get(key)!;
       const still: Entry[] = [];
       for (const e of s.pending) {
-        if (e.time > watermark) { still.push(e); continue; }
+        if (e.time > watermark) {
+          still.push(e);
+          if (e.time < earliest) earliest = e.time;
+          continue;
+        }
         const at = validAt(s.versions, e.time);
         const v = at >= 0 && !s.versions[at]!.deleted ? s.versions[at] : undefined;
         this.drop(e);
@@ -235,6 +245,7 @@ export class TemporalJoinOperator implements Operator {
         if (s.versions.length === 0) this.keys.delete(key);
       }
     }
+    this.earliest = earliest;
     if (rows.length === 0) return [];
     // in time order (ties: arrival), as the watermark releases them
     rows.sort((a, b) => a.left.time - b.left.time || a.left.seq - b.left.seq);
@@ -288,8 +299,7 @@ export class TemporalJoinOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    for (const key of this.waiting) for (const e of this.keys.get(key)!.pending) if (e.time <= watermark) return true;
-    return false;
+    return this.earliest <= watermark;
   }
 
   flushState(): void {
