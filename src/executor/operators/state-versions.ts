@@ -15,7 +15,8 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   windowAggregate: 1,
   // 2: each input chunk one Arrow block (IPC bytes) with its rows' status; 1 was an entry per row
   join: 2,
-  // 1: a store entry per partition: its kept rows as compact binary strings
+  // 1: a store entry per kept row (by arrival number: its compact binary string); under
+  // table.exec.state.ttl also '@' + partition key → last-write time, which the loader skips
   topN: 1,
   // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
   // the watermark rows were released up to
