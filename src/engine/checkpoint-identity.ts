@@ -126,6 +126,15 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
     },
     description: physicalLine(n),
   }),
+  temporalJoin: (n) => ({
+    schema: {
+      joinType: n.joinType, leftKeys: n.leftKeys.map(keyText), rightKeys: n.rightKeys.map(keyText),
+      residual: n.residual === undefined ? null : exprText(n.residual),
+      // waiting left rows and versions are kept whole, as row texts of each side's columns
+      leftRows: rowTypes(n.input), rightRows: rowTypes(n.versions), rightAppendOnly: n.versions.appendOnly,
+    },
+    description: physicalLine(n),
+  }),
   topN: (n) => ({
     schema: {
       partitionBy: n.partitionBy.map(keyText), windowEndKey: n.windowEndKey ?? null,

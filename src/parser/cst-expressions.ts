@@ -257,9 +257,44 @@ function unitArgument(name: string, args: Expr[]): Expr[] {
 }
 
 function functionCall(n: CstNode, span: SourceSpan): Expr {
+  const name = ident(need(n, 'name'));
+  const upper = name.quoted ? '' : name.value.toUpperCase();
+  if (upper === 'JSON_OBJECT' || upper === 'JSON_ARRAY') return jsonConstructor(n, upper, span);
+  const value = tok(n, 'valueWord');
+  if (value) throw new WeirError('PARSE', `'k VALUE v' entries belong in JSON_OBJECT, not ${name.value}`, tokenSpan(value));
   const clauses = nodes(n, 'jsonClause');
   if (clauses.length > 0) return jsonFunctionCall(n, clauses, span);
   return plainCall(n, span);
+}
+
+/**
+ * JSON_OBJECT([KEY] k VALUE v, … [NULL | ABSENT] ON NULL) → JSON_OBJECT('NULL' | 'ABSENT', k, v, …) (NULL ON
+ * NULL by default, as Flink); JSON_ARRAY(v, … NULL ON NULL) → the call `JSON_ARRAY NULL ON NULL`
+ * (a name no query can write), JSON_ARRAY's default being ABSENT ON NULL.
+ */
+function jsonConstructor(n: CstNode, fn: 'JSON_OBJECT' | 'JSON_ARRAY', span: SourceSpan): Expr {
+  const base = plainCall(n, span);
+  let mode = fn === 'JSON_OBJECT' ? 'NULL' : 'ABSENT';
+  for (const c of nodes(n, 'jsonClause')) {
+    const t = tok(c, 'onNull');
+    if (!t) throw new WeirError('PARSE', `${fn} takes no RETURNING, ON EMPTY, ON ERROR or WRAPPER clause: only NULL ON NULL or ABSENT ON NULL`, nodeSpan(c));
+    mode = t.image.toUpperCase();
+  }
+  const values = toks(n, 'valueWord');
+  if (fn === 'JSON_ARRAY') {
+    if (values.length > 0) throw new WeirError('PARSE', `'k VALUE v' entries belong in JSON_OBJECT; JSON_ARRAY takes values`, tokenSpan(values[0]!));
+    return mode === 'NULL' ? { ...base, name: syntheticName('JSON_ARRAY NULL ON NULL', base.name.span) } : base;
+  }
+  const args = base.args;
+  // each key is followed by VALUE and its value: pairs in order
+  for (let i = 0; i < args.length; i += 2) {
+    const v = values[i / 2];
+    const value = args[i + 1];
+    if (!v || !value || v.startOffset < args[i]!.span.offset || v.startOffset > value.span.offset) {
+      throw new WeirError('PARSE', "JSON_OBJECT takes entries '[KEY] key VALUE value': expected VALUE after this key", args[i]!.span);
+    }
+  }
+  return { ...base, args: [stringLit(mode, span), ...args] };
 }
 
 /**

@@ -30,7 +30,8 @@ export interface Dsl {
   rule(name: RuleName, impl: () => void): void;
   consume(tok: TokenType, idx?: number, label?: string): IToken;
   sub(name: RuleName, idx?: number, label?: string): CstNode;
-  option(def: () => void, idx?: number, gate?: () => boolean): void;
+  /** `maxLookahead`: fewer tokens than the parser's for this decision (a gate decides; deep lookahead over expressions is slow to build) */
+  option(def: () => void, idx?: number, gate?: () => boolean, maxLookahead?: number): void;
   or(alts: IOrAlt<unknown>[], idx?: number): void;
   many(def: () => void, idx?: number, gate?: () => boolean): void;
   atLeastOne(def: () => void, idx?: number): void;

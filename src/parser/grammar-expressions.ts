@@ -33,15 +33,47 @@ function isWord(t: IToken, words: readonly string[]): boolean {
 
 /** At the start of a JSON function clause (grammar rule jsonClause). */
 function startsJsonClause($: Dsl): boolean {
-  const a = $.la(1);
-  if (isWord(a, ['RETURNING', 'ERROR', 'DEFAULT', 'WITHOUT'])) return true;
+  const a = $.la(1), b = $.la(2);
+  // a column named like a clause's first word is an argument: `f(error)`, `f(default, 1)`
+  const ends = tokenMatcher(b, T.Comma) || tokenMatcher(b, T.RParen) || tokenMatcher(b, T.Dot);
+  if (isWord(a, ['RETURNING', 'DEFAULT'])) return !ends;
+  if (isWord(a, ['ERROR', 'ABSENT'])) return tokenMatcher(b, T.On);
+  if (isWord(a, ['WITHOUT'])) return isWord(b, ['ARRAY', 'WRAPPER']);
   if (tokenMatcher(a, T.Null)) return tokenMatcher($.la(2), T.On);
   return tokenMatcher(a, T.With) && isWord($.la(2), ['ARRAY', 'CONDITIONAL', 'UNCONDITIONAL', 'WRAPPER']);
+}
+
+/** `KEY` before a JSON_OBJECT key (not a column named key: `KEY key VALUE v`, `key VALUE v`). */
+function startsKeyWord($: Dsl): boolean {
+  const next = $.la(2);
+  return tokenMatcher($.la(1), T.Key) && !tokenMatcher(next, T.Comma) && !tokenMatcher(next, T.RParen) && !tokenMatcher(next, T.Dot)
+    && !isWord(next, ['VALUE']);
+}
+
+/** `[KEY] k VALUE v`: a JSON_OBJECT entry (the key and value are both `arg`s, in order; `valueWord` marks each pair). */
+function jsonObjectEntry($: Dsl, occurrence: 0 | 1): void {
+  // one token of lookahead and a gate: the follow sets of a whole expression made LL(4) take minutes to build
+  $.option(() => $.consume(T.Key, occurrence, 'keyWord'), 5 + occurrence, () => startsKeyWord($), 1);
+  $.sub('expression', occurrence, 'arg');
+  $.option(() => {
+    $.consume(T.Identifier, occurrence, 'valueWord');
+    $.sub('expression', 3 + occurrence, 'arg');
+  }, 7 + occurrence, () => isWord($.la(1), ['VALUE']), 1);
 }
 
 export function defineExpressionRules($: Dsl): void {
   $.rule('jsonClause', () => {
     $.or([
+      {
+        // JSON_OBJECT / JSON_ARRAY: NULL ON NULL | ABSENT ON NULL
+        GATE: () => (tokenMatcher($.la(1), T.Null) || isWord($.la(1), ['ABSENT'])) && tokenMatcher($.la(2), T.On) && tokenMatcher($.la(3), T.Null),
+        ALT: () => {
+          $.or([{ ALT: () => $.consume(T.Null, 1, 'onNull') }, { ALT: () => $.consume(T.Identifier, 8, 'onNull') }], 3);
+          $.consume(T.On, 1);
+          $.consume(T.Null, 2);
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
       {
         GATE: () => isWord($.la(1), ['RETURNING']),
         ALT: () => { $.consume(T.Identifier, 0, 'returning'); $.sub('dataType', 0, 'returnType'); },
@@ -330,12 +362,14 @@ export function defineExpressionRules($: Dsl): void {
         {
           ALT: () => {
             $.option(() => $.or(tokenAlts($, [T.Distinct, T.All], 'quantifier'), 1), 1);
-            $.sub('expression', 0, 'arg');
-            $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'arg'); });
+            jsonObjectEntry($, 0);
+            $.many(() => { $.consume(T.Comma); jsonObjectEntry($, 1); });
           },
         },
       ]);
-    });
+      // one token and a gate: NULL and words start both an argument and a JSON clause, and LL(4) over
+      // the arguments' paths (with JSON_OBJECT's optional KEY and VALUE) took minutes to build
+    }, 0, () => !tokenMatcher($.la(1), T.RParen) && !startsJsonClause($), 1);
     // the clauses of JSON_VALUE / JSON_QUERY: RETURNING type, ... ON EMPTY / ON ERROR, WITH ... WRAPPER
     $.many(() => $.sub('jsonClause', 0, 'jsonClause'), 4, () => startsJsonClause($));
     $.consume(T.RParen);

@@ -260,8 +260,8 @@ export class SqlParser extends CstParser {
       },
       consume: (tok, idx = 0, label) => this.consume(idx, tok, labelled(label)),
       sub: (name, idx = 0, label) => this.subrule(idx, this.ruleByName(name), labelled(label)),
-      option: (def, idx = 0, gate) => {
-        this.option(idx, gate ? { GATE: gate, DEF: def } : def);
+      option: (def, idx = 0, gate, maxLookahead) => {
+        this.option(idx, gate ? { GATE: gate, DEF: def, ...(maxLookahead ? { MAX_LOOKAHEAD: maxLookahead } : {}) } : def);
       },
       or: (alts, idx = 0) => {
         this.or(idx, alts);

@@ -88,6 +88,10 @@ function logicalLine(p: LogicalPlan): string {
     case 'windowTvf': return `WindowTvf(${windowText(p.window)}, time=${p.input.schema.columns[p.timeColumn]!.name}#${p.timeColumn})`;
     case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
     case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
+    case 'temporalJoin': {
+      const lt = p.left.schema.columns[p.leftTime]!.name, rt = p.right.schema.columns[p.rightTime]!.name;
+      return `TemporalJoin(${p.joinType}, table=${p.tableName}, as of=${lt}#${p.leftTime}, version=${rt}#${p.rightTime}, on=${exprToString(p.condition)})`;
+    }
     case 'rank': return `TopN(${topNText(p)})`;
     case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
@@ -151,6 +155,13 @@ export function physicalLine(n: PhysicalNode): string {
       const keys = n.probeKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.tableKeys[i]!)}`).join(', ');
       return `LookupJoin(${n.joinType}, table=${n.table.name}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''})`;
     }
+    case 'temporalJoin': {
+      // keys: left expressions = the versioned table's primary key (side-local column numbers)
+      const keys = n.leftKeys.map((k, i) => `${exprToString(k)} = ${exprToString(n.rightKeys[i]!)}`).join(', ');
+      const lt = n.input.schema.columns[n.leftTime]!.name, rt = n.versions.schema.columns[n.rightTime]!.name;
+      return `TemporalJoin(${n.joinType}, table=${n.tableName}, keys=[${keys}]${n.residual ? `, residual=${exprToString(n.residual)}` : ''}, ` +
+        `as of=${lt}#${n.leftTime}, version=${rt}#${n.rightTime}) [operator ${n.operatorId}]`;
+    }
     case 'overAggregate': {
       // which form runs: rows released by the watermark (append), or frames recomputed over a retracting input (update)
       const form = n.form === 'watermark' ? 'emit=watermark, input=append-only'
@@ -162,7 +173,8 @@ export function physicalLine(n: PhysicalNode): string {
         return `WindowTopN(${topNText(n)}, closes=${exprToString(n.partitionBy[n.windowEndKey]!)}) [operator ${n.operatorId}]`;
       }
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
-      return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
+      return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}` +
+        `${n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : ''}) [operator ${n.operatorId}]`;
     case 'processFunction':
       return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime)}, emit=append) [operator ${n.operatorId}]`;
     case 'correlate': {

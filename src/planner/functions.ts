@@ -29,7 +29,7 @@ export const SCALAR_FUNCTIONS = [
   'floor_time', 'ceil_time',
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
   // JSON (executor/expr/functions-json.ts)
-  'json_value', 'json_query', 'json_exists', 'json_array', 'is_json',
+  'json_value', 'json_query', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -252,12 +252,25 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   /** is_json(text, 'VALUE' | 'SCALAR' | 'ARRAY' | 'OBJECT'): `x IS JSON kind` */
   is_json: jsonPathCall(T.BOOLEAN),
   /** json_array(values...): NULLs left out (ABSENT ON NULL); exact numbers read as DOUBLE when DECIMAL */
-  json_array: (args) => {
-    const bad = args.find((t) => t.kind === 'ROW');
-    if (bad) return `cannot put a ${typeToString(bad)} into a JSON array`;
-    return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
+  json_array: (args) => jsonValues(args, 'a JSON array'),
+  /** JSON_ARRAY(… NULL ON NULL): NULLs kept as null */
+  json_array_nulls: (args) => jsonValues(args, 'a JSON array'),
+  /** json_object('NULL' | 'ABSENT', key, value, …) (the parser puts the ON NULL mode first): string keys */
+  json_object: (args) => {
+    const key = args.findIndex((t, i) => i % 2 === 1 && !isStrOrNull(t));
+    if (key >= 0) return `takes string keys: key ${(key + 1) / 2} is ${typeToString(args[key]!)}`;
+    const values = jsonValues(args.slice(1).filter((_, i) => i % 2 === 1), 'a JSON object');
+    if (typeof values === 'string') return values;
+    return { args: [T.VARCHAR, ...args.slice(1).map((t, i) => (i % 2 === 0 ? T.VARCHAR : values.args[(i - 1) / 2]!))], returns: T.VARCHAR };
   },
 };
+
+/** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */
+function jsonValues(args: readonly SqlType[], into: string): Resolution {
+  const bad = args.find((t) => t.kind === 'ROW');
+  if (bad) return `cannot put a ${typeToString(bad)} into ${into}`;
+  return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
+}
 
 const jsonDefault = (t: SqlType): SqlType => (t.kind === 'NULL' ? T.VARCHAR : t.kind === 'DECIMAL' ? T.DOUBLE : t);
 
@@ -288,6 +301,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
   JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
+  'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

@@ -23,10 +23,9 @@ describe('lookup join: what the binder refuses', () => {
     expect(err('SELECT * FROM p CROSS JOIN dim FOR SYSTEM_TIME AS OF p.pt AS d')).toMatch(/^UNSUPPORTED 1:15 .* not CROSS:/);
   });
 
-  it('an event-time attribute: an event-time temporal join is not supported yet', () => {
-    expect(err('SELECT * FROM t JOIN dim FOR SYSTEM_TIME AS OF t.ts AS d ON t.b = d.k')).toBe(
-      "UNSUPPORTED 1:48 an event-time temporal join (FOR SYSTEM_TIME AS OF the event-time attribute 'ts', against a versioned table) is not supported yet; " +
-      'a lookup join AS OF a processing-time attribute (PROCTIME()) is');
+  it('an event-time attribute: an event-time temporal join, which needs a versioned table (test/e2e/temporal-join.test.ts)', () => {
+    expect(err('SELECT * FROM t JOIN dim FOR SYSTEM_TIME AS OF t.ts AS d ON t.b = d.k')).toMatch(
+      /^BIND 1:22 an event-time temporal join needs a versioned table: 'dim' has no primary key/);
   });
 
   it('an AS OF that is not a processing-time attribute of the probe side', () => {

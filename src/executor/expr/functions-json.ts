@@ -2,7 +2,8 @@
  * JSON_VALUE, JSON_QUERY, JSON_EXISTS and JSON_ARRAY over JSON text (VARCHAR), with Flink's default
  * behaviours: JSON_VALUE is NULL ON EMPTY and NULL ON ERROR (bad JSON, a non-scalar, a strict path
  * that finds nothing), JSON_QUERY WITHOUT ARRAY WRAPPER and NULL ON EMPTY / ERROR (a scalar is an
- * error), JSON_EXISTS FALSE ON ERROR, JSON_ARRAY ABSENT ON NULL. Paths: json-path.ts.
+ * error), JSON_EXISTS FALSE ON ERROR, JSON_ARRAY ABSENT ON NULL, JSON_OBJECT NULL ON NULL (each
+ * takes the other ON NULL too). Paths: json-path.ts.
  *
  * A constant path (the usual case) is parsed once; a row's text is parsed once per call.
  */
@@ -103,8 +104,46 @@ function toJson(v: unknown): string {
   return JSON.stringify(String(v));
 }
 
-const jsonArray: FnImpl = (args, call) => perRow(args, call.type, (...vs) =>
-  `[${vs.filter((v) => v !== null && v !== undefined).map(toJson).join(',')}]`, true);
+/** Flink embeds a JSON_OBJECT or JSON_ARRAY value as JSON, not as a string holding it. */
+const JSON_MAKERS = new Set(['json_object', 'json_array', 'json_array_nulls']);
+
+/** Each argument's JSON text: nested JSON_OBJECT / JSON_ARRAY as they are, other values by toJson. */
+function jsonOf(call: Call): ((v: unknown) => string)[] {
+  return call.args.map((a) => (a.kind === 'call' && JSON_MAKERS.has(a.fn) ? (v: unknown) => String(v) : toJson));
+}
+
+const isNull = (v: unknown): boolean => v === null || v === undefined;
+
+/** JSON_ARRAY: ABSENT ON NULL (json_array) leaves NULLs out, NULL ON NULL (json_array_nulls) writes null. */
+const jsonArray = (keepNulls: boolean): FnImpl => (args, call) => {
+  const json = jsonOf(call);
+  return perRow(args, call.type, (...vs) => {
+    const out: string[] = [];
+    vs.forEach((v, i) => {
+      if (!isNull(v)) out.push(json[i]!(v));
+      else if (keepNulls) out.push('null');
+    });
+    return `[${out.join(',')}]`;
+  }, true);
+};
+
+/** JSON_OBJECT(mode, k, v, …): a NULL value is null (NULL ON NULL) or left out (ABSENT ON NULL); a repeated key keeps its place, the last value. */
+const jsonObject: FnImpl = (args, call) => {
+  const json = jsonOf(call);
+  return perRow(args, call.type, (mode, ...kvs) => {
+    const entries = new Map<string, string>();
+    for (let i = 0; i < kvs.length; i += 2) {
+      const k = kvs[i], v = kvs[i + 1];
+      if (isNull(k)) throw runtimeError('JSON_OBJECT: a key is NULL', call.span);
+      if (isNull(v)) {
+        if (mode === 'NULL') entries.set(k as string, 'null');
+        continue;
+      }
+      entries.set(k as string, json[i + 2]!(v));
+    }
+    return `{${[...entries].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  }, true);
+};
 
 /** `x IS JSON [VALUE | SCALAR | ARRAY | OBJECT]`: FALSE for NULL and for text that is not JSON of that kind. */
 const isJson: FnImpl = (args, call) => perRow(args, call.type, (text, kind) => {
@@ -124,5 +163,7 @@ export const JSON_FUNCTIONS = {
   json_value: jsonValue,
   json_query: jsonQuery,
   json_exists: jsonExists,
-  json_array: jsonArray,
+  json_array: jsonArray(false),
+  json_array_nulls: jsonArray(true),
+  json_object: jsonObject,
 } satisfies Partial<Record<ScalarFunctionName, FnImpl>>;

@@ -15,7 +15,8 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   windowAggregate: 1,
   // 2: each input chunk one Arrow block (IPC bytes) with its rows' status; 1 was an entry per row
   join: 2,
-  // 1: a store entry per partition: its kept rows as compact binary strings
+  // 1: a store entry per kept row (by arrival number: its compact binary string); under
+  // table.exec.state.ttl also '@' + partition key → last-write time, which the loader skips
   topN: 1,
   // 1: both sides' rows as the join's blocks (join-state.ts), the left rows' match counts in them
   semiJoin: 1,
@@ -26,4 +27,6 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   overAggregate: 1,
   // 1: an entry per partition key (the key codec's key): [JSON of its value/list/map states, event timers, processing timers]
   processFunction: 1,
+  // 1: an entry per waiting left row and per kept version (by arrival number: its row text)
+  temporalJoin: 1,
 };

@@ -16,6 +16,7 @@ import { LookupJoinOperator } from '../operators/join/lookup-join.js';
 import { StreamJoinOperator } from '../operators/join/stream-join.js';
 import { SemiJoinOperator } from '../operators/join/semi-join.js';
 import { SingleRowOperator } from '../operators/single-row.js';
+import { TemporalJoinOperator } from '../operators/join/temporal-join.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { ProjectOperator } from '../operators/project.js';
 import { TopNOperator } from '../operators/rank/top-n.js';
@@ -76,6 +77,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   windowAssign: (n) => new WindowAssignOperator(n),
   join: (n, c) => new StreamJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
+  temporalJoin: (n, c) => new TemporalJoinOperator(n, store(c, n.operatorId), c.expr),
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   correlate: (n, c) => new TableFunctionOperator(n, c.expr),
   overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
@@ -121,6 +123,7 @@ function childrenOf(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': case 'semiJoin': return [n.left, n.right];
+    case 'temporalJoin': return [n.input, n.versions];
     default: return [n.input];
   }
 }

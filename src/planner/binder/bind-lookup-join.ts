@@ -5,8 +5,8 @@
  * What is refused, each at the construct's position, with what is needed instead:
  * - RIGHT, FULL and CROSS joins, and USING: the lookup table's unmatched rows are never emitted, and
  *   the join needs an ON condition;
- * - an AS OF expression that is not a time attribute column of the probe (left) side; an event-time
- *   attribute is an event-time temporal join against a versioned table, which is not supported yet;
+ * - an AS OF expression that is not a time attribute column of the probe (left) side (an event-time
+ *   attribute makes it an event-time temporal join against a versioned table: bind-temporal-join.ts);
  * - a lookup side that is not a table (a view, a WITH query), or a table with computed columns;
  * - an ON condition without an equality between an expression of the probe side and a column of the
  *   lookup table (the lookup key).
@@ -26,6 +26,7 @@ import { joinedScope } from './bind-join.js';
 import type { QueryEnv } from './context.js';
 import { lastPart, matchIdent } from './names.js';
 import { Scope } from './scope.js';
+import { bindTemporalJoin } from './bind-temporal-join.js';
 
 /** The right side of `item` is `t FOR SYSTEM_TIME AS OF …`. */
 export function isLookupJoin(item: JoinRef): item is JoinRef & { right: TableRef & { forSystemTime: Expr } } {
@@ -43,7 +44,8 @@ export function bindLookupJoin(item: JoinRef & { right: TableRef & { forSystemTi
       `a lookup join (FOR SYSTEM_TIME AS OF) can be an INNER or a LEFT join, not ${item.joinType}: ` +
       'the rows of the lookup table are looked up, never emitted on their own', item.span);
   }
-  checkAsOf(asOf, probe, env);
+  const eventTime = checkAsOf(asOf, probe, env);
+  if (eventTime !== undefined) return bindTemporalJoin(item, probe, eventTime, env);
   const table = lookupTable(ref, env);
   const columns = table.columns.map((_, i) => i);
   const scope = joinedScope(probe.scope, Scope.single((ref.alias ?? lastPart(ref.name)).value, table.columns), item);
@@ -63,19 +65,19 @@ export function bindLookupJoin(item: JoinRef & { right: TableRef & { forSystemTi
   return { plan, scope };
 }
 
-/** AS OF must name a processing-time attribute of the probe side (`B.p_time` for `PROCTIME() AS p_time`). */
-function checkAsOf(asOf: Expr, probe: BoundRelation, env: QueryEnv): void {
+/**
+ * AS OF must name a time attribute of the probe side: a processing-time one (`B.p_time` for
+ * `PROCTIME() AS p_time`: a lookup join) or an event-time one (its column is returned: a temporal join).
+ */
+function checkAsOf(asOf: Expr, probe: BoundRelation, env: QueryEnv): number | undefined {
   const e = bindExpr(asOf, { catalog: env.catalog, scope: probe.scope, clause: 'FOR SYSTEM_TIME AS OF' });
   const need = 'FOR SYSTEM_TIME AS OF needs a processing-time attribute of the left input of the join, ' +
     "such as a column 'PROCTIME() AS p_time' of a subquery or view";
   if (e.kind !== 'column') throw new WeirError('BIND', `${need}: write its column (B.p_time)`, asOf.span);
   const domain = timeAttributeOf(probe.plan, e.index);
-  if (domain === 'event') {
-    throw new WeirError('UNSUPPORTED',
-      `an event-time temporal join (FOR SYSTEM_TIME AS OF the event-time attribute '${e.name}', against a versioned table) is not supported yet; ` +
-      'a lookup join AS OF a processing-time attribute (PROCTIME()) is', asOf.span);
-  }
+  if (domain === 'event') return e.index;
   if (domain !== 'processing') throw new WeirError('BIND', `${need}: '${e.name}' is not a time attribute`, asOf.span);
+  return undefined;
 }
 
 /** The lookup table: a table of the catalog, not a view or WITH query. */

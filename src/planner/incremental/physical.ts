@@ -173,6 +173,29 @@ export interface LookupJoinNode extends NodeBase {
 }
 
 /**
+ * An event-time temporal join (plan-temporal-join.ts): each left row waits in state until the
+ * watermark passes its time (`leftTime`), then is joined with the version of its key valid then: the
+ * latest right row of that key (`leftKeys` = `rightKeys`, the versioned table's primary key) whose
+ * `rightTime` is at or before it, kept when `residual` (over the output row) is TRUE; LEFT pads a row
+ * without one. Versions older than the one valid at the watermark are dropped. Append-only output.
+ */
+export interface TemporalJoinNode extends NodeBase {
+  readonly kind: 'temporalJoin';
+  readonly operatorId: number;
+  /** the probe (left) side, whose rows come out joined */
+  readonly input: PhysicalNode;
+  /** the versioned table (right side) */
+  readonly versions: PhysicalNode;
+  readonly joinType: 'inner' | 'left';
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  readonly leftTime: number;
+  readonly rightTime: number;
+  readonly tableName: string;
+}
+
+/**
  * Top-N per partition (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to ranks
  * `rankStart`..`rankEnd`; deduplication when that is 1..1). The output is the input's columns and,
  * with `outputRank`, the rank (BIGINT). Over an append-only input the operator keeps only the top
@@ -197,6 +220,8 @@ export interface TopNNode extends NodeBase {
    * partition. Its rows are emitted once, when the watermark passes that end; state then goes.
    */
   readonly windowEndKey?: number;
+  /** SET 'table.exec.state.ttl' (not a window Top-N): a partition no row entered for this long (processing time) is dropped */
+  readonly stateTtlMs?: number;
 }
 
 /**
@@ -295,7 +320,7 @@ export interface SingleRowNode extends NodeBase {
 export type PhysicalNode =
   | OverAggregateNode | ProcessFunctionNode | SemiJoinNode | SingleRowNode
   | SourceNode | WatermarkNode | ProjectNode | FilterNode | UnionNode
-  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode;
+  | AggregateNode | WindowAggregateNode | WindowAssignNode | JoinNode | LookupJoinNode | TopNNode | CorrelateNode | TemporalJoinNode;
 export type PhysicalKind = PhysicalNode['kind'];
 
 export interface StreamingPlan {
@@ -319,6 +344,7 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': case 'semiJoin': return [n.left, n.right];
+    case 'temporalJoin': return [n.input, n.versions];
     case 'watermark': case 'project': case 'filter': case 'aggregate': case 'windowAggregate': case 'windowAssign': case 'lookupJoin': case 'topN': case 'correlate': case 'overAggregate': case 'processFunction': case 'singleRow':
       return [n.input];
   }

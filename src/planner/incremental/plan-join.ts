@@ -65,9 +65,27 @@ function isWindowEnd(p: LogicalPlan, col: number): boolean {
   }
 }
 
+/**
+ * Column `col` of `p` is the window_end a window TVF (TUMBLE, HOP, CUMULATE over event time, no
+ * aggregation) gives each row: a row is in its window only until the watermark passes that end, so
+ * a join on equal window bounds of two such inputs is Flink's window join, its state bounded.
+ */
+function isTvfWindowEnd(p: LogicalPlan, col: number): boolean {
+  switch (p.kind) {
+    case 'filter': case 'watermarkAssigner': return isTvfWindowEnd(p.input, col);
+    case 'project': {
+      const e = p.exprs[col];
+      return e?.kind === 'column' && isTvfWindowEnd(p.input, e.index);
+    }
+    case 'windowTvf':
+      return p.window.kind !== 'session' && col === p.input.schema.columns.length + 1 && isRowtime(p.input, p.timeColumn);
+    default: return false;
+  }
+}
+
 /** Whether the watermark bounds column `col` of `p`, and whether it is judged against the previous batch's watermark. */
 function boundedTime(p: LogicalPlan, col: number): { chained: boolean } | undefined {
-  if (isRowtime(p, col)) return { chained: hasStateful(p) };
+  if (isRowtime(p, col) || isTvfWindowEnd(p, col)) return { chained: hasStateful(p) };
   if (isWindowEnd(p, col)) return { chained: true };
   return undefined;
 }

@@ -27,6 +27,7 @@ import type { WindowAggregateMatch } from './window-match.js';
 import { matchWindowAggregate } from './window-match.js';
 import { joinRetracts, planJoin } from './plan-join.js';
 import { planLookupJoin } from './plan-lookup-join.js';
+import { planTemporalJoin } from './plan-temporal-join.js';
 import { planTopN, topNKeyColumns, topNUpdates } from './plan-top-n.js';
 import { planOver, planUpdates } from './plan-over.js';
 import { planProcessCall } from './plan-process-call.js';
@@ -114,6 +115,8 @@ class Builder {
         return planJoin(p, this);
       case 'lookupJoin':
         return planLookupJoin(p, (x) => this.build(x));
+      case 'temporalJoin':
+        return planTemporalJoin(p, this);
       case 'rank':
         return planTopN(p, this, this.mode);
       case 'correlate': {

@@ -78,6 +78,8 @@ export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName):
     kind: 'topN', operatorId, input, partitionBy: p.partitionBy, orderBy: p.orderBy,
     rankStart: p.rankStart, rankEnd: p.rankEnd, rankFunction: p.rankFunction, outputRank: p.outputRank, mode, schema: p.schema, appendOnly,
     ...(endKey !== undefined ? { windowEndKey: endKey } : {}),
+    // the watermark bounds a window Top-N's state; TTL is for the others (Flink's idle-state retention)
+    ...(endKey === undefined && (b.stateTtlMs ?? 0) > 0 ? { stateTtlMs: b.stateTtlMs } : {}),
   }));
 }
 

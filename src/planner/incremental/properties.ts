@@ -74,6 +74,8 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   semiJoin: (n) => ({ stateful: true, emitsFromState: n.strategy !== 'regular', restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
   // a scalar subquery's rows all meet in one task, to be counted
   singleRow: () => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: { kind: 'single' }, operator: 'default' }),
+  // left rows come out of state when the watermark passes them, keyed by the versioned table's key
+  temporalJoin: (n) => ({ stateful: true, emitsFromState: true, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
   // rows released by the watermark ('watermark' form) come out of state kept from earlier batches
   overAggregate: (n) => ({
     stateful: true, emitsFromState: n.form === 'watermark', restatesResult: false, distribution: hashed(n.partitionBy), operator: 'default',

@@ -176,6 +176,8 @@ export function timeAttributeOf(p: LogicalPlan, col: number): TimeDomain | undef
     }
     case 'over': // the input columns pass through (in time order, which keeps a rowtime one)
       return col < p.input.schema.columns.length ? timeAttributeOf(p.input, col) : undefined;
+    case 'temporalJoin': // the probe row's time attributes pass through (emitted as the watermark passes them)
+      return col < p.left.schema.columns.length ? timeAttributeOf(p.left, col) : undefined;
     case 'correlate':
     case 'lookupJoin': {
       // the probe row's time attributes pass through; the lookup table's columns are plain values

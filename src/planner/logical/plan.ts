@@ -22,6 +22,8 @@ import type { SingleRow } from './single-row.js';
 import type { OverAggregate } from './over.js';
 import { overAggregateOver } from './over.js';
 import type { Union } from './union.js';
+import type { TemporalJoin } from './temporal-join.js';
+import { temporalJoinOver } from './temporal-join.js';
 import type { WatermarkAssigner } from './watermark-assigner.js';
 import type { WindowTvf } from './window-tvf.js';
 import type { ProcessCall } from './process-call.js';
@@ -42,6 +44,8 @@ export type { SingleRow } from './single-row.js';
 export { singleRow } from './single-row.js';
 export type { OverAggregate, OverFrame } from './over.js';
 export type { Union } from './union.js';
+export type { TemporalJoin, TemporalJoinType } from './temporal-join.js';
+export { temporalJoin, temporalJoinOver } from './temporal-join.js';
 export type { WatermarkAssigner } from './watermark-assigner.js';
 export type { WindowSpec, WindowTvf } from './window-tvf.js';
 export { aggregate } from './aggregate.js';
@@ -58,7 +62,7 @@ export { windowTvf } from './window-tvf.js';
 export type { ProcessCall } from './process-call.js';
 export { processCall, processCallOver } from './process-call.js';
 
-export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | ProcessCall | SemiJoin | SingleRow;
+export type LogicalPlan = Scan | WatermarkAssigner | Project | Filter | Aggregate | Union | WindowTvf | Join | LookupJoin | Rank | Correlate | OverAggregate | ProcessCall | SemiJoin | SingleRow | TemporalJoin;
 export type LogicalKind = LogicalPlan['kind'];
 
 export function children(p: LogicalPlan): readonly LogicalPlan[] {
@@ -66,7 +70,7 @@ export function children(p: LogicalPlan): readonly LogicalPlan[] {
     case 'scan': return [];
     case 'watermarkAssigner': case 'project': case 'filter': case 'aggregate': case 'windowTvf': case 'lookupJoin': case 'rank': case 'correlate': case 'over': case 'processCall': case 'singleRow': return [p.input];
     case 'union': return p.inputs;
-    case 'join': case 'semiJoin': return [p.left, p.right];
+    case 'join': case 'semiJoin': case 'temporalJoin': return [p.left, p.right];
     default: return assertNever(p, 'plan node');
   }
 }
@@ -85,6 +89,7 @@ export function withChildren(p: LogicalPlan, kids: readonly LogicalPlan[]): Logi
     case 'processCall': return processCallOver(p, kids[0]!);
     // the schema follows the children (pruning may narrow them); nullability from the join type
     case 'join': return join(p.joinType, kids[0]!, kids[1]!, p.condition, p.span);
+    case 'temporalJoin': return temporalJoinOver(p, kids[0]!, kids[1]!);
     case 'lookupJoin': return lookupJoin(p.joinType, kids[0]!, p.table, p.columns, p.condition, p.span);
     case 'correlate': return correlate(p.joinType, kids[0]!, p.fn, p.args, p.columns, p.span);
     default: return assertNever(p, 'plan node');

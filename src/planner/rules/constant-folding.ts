@@ -3,7 +3,7 @@
  * what is safe to evaluate here) and drop filters that became `WHERE TRUE`.
  */
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
-import { aggregate, correlate, join, lookupJoin, overAggregate, project, rank, semiJoin, transformUp, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, join, lookupJoin, overAggregate, project, rank, semiJoin, temporalJoin, transformUp, windowTvf } from '../logical/plan.js';
 import { foldExpr } from './fold.js';
 import type { Rule } from './rule.js';
 
@@ -41,6 +41,8 @@ function foldNode(p: LogicalPlan): LogicalPlan {
       // ON TRUE matches every pair: the same as no condition
       return join(p.joinType, p.left, p.right, condition && condition.kind === 'literal' && condition.value === true ? undefined : condition, p.span);
     }
+    case 'temporalJoin':
+      return temporalJoin(p.left, p.right, { ...p, condition: foldExpr(p.condition) });
     case 'lookupJoin':
       return lookupJoin(p.joinType, p.input, p.table, p.columns, foldExpr(p.condition), p.span);
     case 'processCall':

@@ -14,7 +14,7 @@ import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed, isDeterministic, mapExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
-import { aggregate, children, correlate, filter, overAggregate, project, rankOver, semiJoin, union, withChildren, windowTvf } from '../logical/plan.js';
+import { aggregate, children, correlate, filter, overAggregate, project, rankOver, semiJoin, temporalJoin, union, withChildren, windowTvf } from '../logical/plan.js';
 import type { Rule } from './rule.js';
 import { pushIntoJoin } from './join-pushdown.js';
 import { pushIntoLookupJoin } from './lookup-join-pushdown.js';
@@ -121,6 +121,15 @@ function pushInto(p: LogicalPlan, preds: readonly BoundExpr[]): LogicalPlan {
     case 'processCall':
       // a function's state sees every row of its partition: nothing moves below it
       return withFilter(p, preds);
+    case 'temporalJoin': {
+      // conditions on the left row alone (an INNER join's or a LEFT join's): the versions it meets stay
+      // the same. Never into the versioned side: a filtered-out version would let an older one be valid.
+      const width = p.left.schema.columns.length;
+      const down = movable.filter((c) => [...columnsUsed(c)].every((i) => i < width));
+      const keep = preds.filter((c) => !down.includes(c));
+      if (down.length === 0) return withFilter(p, keep);
+      return withFilter(temporalJoin(pushInto(p.left, down), p.right, p), keep);
+    }
     case 'correlate': {
       // conditions on the left row alone hold for every row the function makes of it
       const width = p.input.schema.columns.length;

@@ -17,7 +17,7 @@ import type { SqlType } from '../../common/types.js';
 import { assertNever } from '../../common/errors.js';
 import type { AggregateCall, LogicalPlan, Scan } from '../logical/plan.js';
 import { processCallOver } from '../logical/plan.js';
-import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, semiJoin, singleRow, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
+import { aggregate, correlate, filter, join, lookupJoin, overAggregate, project, rank, scan, semiJoin, singleRow, temporalJoin, transformUp, union, watermarkAssigner, windowTvf } from '../logical/plan.js';
 import type { WindowSpec } from '../logical/plan.js';
 import { substitute } from './filter-pushdown.js';
 import type { Rule } from './rule.js';
@@ -147,6 +147,22 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): Pruned {
       for (const [o, n] of r.map) map.set(o + lw, n + nlw);
       const condition = p.condition && remap(p.condition, map);
       return { plan: join(p.joinType, l.plan, r.plan, condition, p.span), map };
+    }
+    case 'temporalJoin': {
+      // as a join, and each side keeps its rowtime; the versioned side its primary key
+      const lw = p.left.schema.columns.length;
+      const need = usedBy([p.condition], new Set(required));
+      const l = prune(p.left, new Set([...[...need].filter((i) => i < lw), p.leftTime]));
+      const r = prune(p.right, new Set([...[...need].filter((i) => i >= lw).map((i) => i - lw), p.rightTime, ...p.rightKey]));
+      const nlw = l.plan.schema.columns.length;
+      const map = new Map<number, number>();
+      for (const [o, n] of l.map) map.set(o, n);
+      for (const [o, n] of r.map) map.set(o + lw, n + nlw);
+      const plan = temporalJoin(l.plan, r.plan, {
+        ...p, condition: remap(p.condition, map), leftTime: l.map.get(p.leftTime)!, rightTime: r.map.get(p.rightTime)!,
+        rightKey: p.rightKey.map((k) => r.map.get(k)!),
+      });
+      return { plan, map };
     }
     case 'lookupJoin': {
       // the probe keeps what the consumer and the condition read of it; the table loads only its columns read
@@ -355,7 +371,7 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       }
       return { ...p, input: annotateFields(p.input, need) };
     }
-    case 'join': {
+    case 'join': case 'temporalJoin': {
       const lw = p.left.schema.columns.length;
       const need: Usage = new Map(u);
       if (p.condition) useExpr(p.condition, need);

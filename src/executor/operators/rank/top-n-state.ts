@@ -44,6 +44,8 @@ export class Partition {
   beforeRanks: readonly number[] | undefined = undefined;
   /** the batch number that last touched it */
   batch = -1;
+  /** table.exec.state.ttl: the processing time a row last entered (or left by retraction); undefined: not known yet */
+  lastWrite: number | undefined = undefined;
 
   constructor(readonly keyValues: readonly unknown[]) {}
 }
@@ -219,6 +221,9 @@ export function tiedRanks(rows: readonly Entry[], cmp: SortComparator, dense: bo
 
 const storeKeyOf = (seq: number): string => seq.toString(36);
 
+/** Store keys of partitions' last-write times start with it (never a digit of a row's base-36 key). */
+export const TTL_PREFIX = '@';
+
 /** Write a row that entered the state. */
 export function saveRow(store: StateStore, e: Entry): void {
   store.put(storeKeyOf(e.seq), [e.text]);
@@ -242,6 +247,7 @@ export function loadRows(
   const seqs: number[] = [];
   const rows: string[] = [];
   for (const [key, v] of store.entries()) {
+    if (key.startsWith(TTL_PREFIX)) continue; // a partition's last-write time (top-n-ttl.ts)
     const seq = parseInt(key, 36);
     if (seq >= nextSeq) nextSeq = seq + 1;
     seqs.push(seq);

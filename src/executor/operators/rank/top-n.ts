@@ -44,6 +44,8 @@ import { KeyCodec } from '../../keys/key-codec.js';
 import { encodeColumn } from '../../keys/key-columns.js';
 import { RowCodec } from './row-codec.js';
 import { WindowPartitions } from './window-partitions.js';
+import { TopNTtl } from './top-n-ttl.js';
+import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-aggregate.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
@@ -87,6 +89,11 @@ export class TopNOperator implements Operator {
   /** a window Top-N's open windows, and the rows that came after their window closed */
   private readonly windows: WindowPartitions | undefined;
   private readonly late: LateRows | undefined;
+  /** set when `table.exec.state.ttl` is (top-n-ttl.ts) */
+  private readonly ttl: TopNTtl | undefined;
+  /** the batch in progress's processing time, and the batch it was taken for */
+  private now = 0;
+  private ttlBatch = -1;
 
   constructor(private readonly node: TopNNode, private readonly store: StateStore, exprCtx: ExprContext, lateSink?: LateRowsSink) {
     const input = node.input.schema;
@@ -102,6 +109,7 @@ export class TopNOperator implements Operator {
       this.windows = new WindowPartitions(node.windowEndKey);
       this.late = new LateRows(`windowTopN[${node.operatorId}]`, input, lateSink);
     }
+    this.ttl = node.stateTtlMs !== undefined && node.stateTtlMs > 0 ? new TopNTtl(node.stateTtlMs, store) : undefined;
     this.nextSeq = this.load();
     this.batchFirstSeq = this.nextSeq;
   }
@@ -120,6 +128,8 @@ export class TopNOperator implements Operator {
       this.windows?.add(p);
       for (const e of p.rows) { this.rowCount++; this.rowChars += e.text!.length; }
     }
+    this.ttl?.load(this.index.all());
+    this.ttlBatch = -1;
     return next;
   }
 
@@ -138,13 +148,15 @@ export class TopNOperator implements Operator {
   }
 
   explain(): string {
-    return `${this.windows ? 'WindowTopN' : 'TopN'}[${this.node.operatorId}](${topNText(this.node)})`;
+    const ttl = this.ttl ? `, state ttl ${stateTtlText(this.ttl.ttlMs)}` : '';
+    return `${this.windows ? 'WindowTopN' : 'TopN'}[${this.node.operatorId}](${topNText(this.node)}${ttl})`;
   }
 
   process(chunk: Chunk, ctx: BatchContext): Chunk[] {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
+    this.startTtl(ctx);
     const chunkIndex = this.chunks.length;
     this.chunks.push(b);
     this.encoders.push(undefined);
@@ -173,6 +185,11 @@ export class TopNOperator implements Operator {
         sort = a;
       }
       let p = this.index.find(keyCols, i);
+      // an expired partition is never read again: the row starts it over (what it emitted stays)
+      if (p !== undefined && this.ttl && p.batch !== this.batchSeq && this.ttl.expired(p, this.now)) {
+        this.expire(p);
+        p = undefined;
+      }
       if (this.trim) {
         if (retract) throw new InternalError(`TopN[${this.node.operatorId}]: a retraction from an append-only input`);
         // a full partition whose last row this one does not beat (ties go to the earlier row): dropped, never copied
@@ -220,6 +237,7 @@ export class TopNOperator implements Operator {
       p = this.index.obtain(keyValues);
       this.windows?.add(p);
     }
+    if (this.ttl) this.ttl.wrote(p, this.now);
     if (p.batch !== this.batchSeq) {
       p.batch = this.batchSeq;
       const v = this.ranked(p.rows);
@@ -228,6 +246,25 @@ export class TopNOperator implements Operator {
       this.touched.push(p);
     }
     return p;
+  }
+
+  /** The batch's processing time, once per batch: partitions of unknown age count as written then. */
+  private startTtl(ctx: BatchContext): void {
+    if (!this.ttl || this.ttlBatch === this.batchSeq) return;
+    this.ttlBatch = this.batchSeq;
+    this.now = ctx.processingTime;
+    this.ttl.start(this.now);
+  }
+
+  /** Drop an expired partition's rows from state (the partition is not in the batch's touched ones). */
+  private expire(p: Partition): void {
+    for (const e of p.rows) {
+      deleteRow(this.store, e);
+      this.rowCount--;
+      this.rowChars -= e.text!.length;
+    }
+    this.index.remove(p);
+    this.ttl!.removed(p, true);
   }
 
   /** A row leaves the state (pushed out of the top N, or retracted). */
@@ -286,6 +323,7 @@ export class TopNOperator implements Operator {
     const windowed = this.windows !== undefined;
     const out: Emitted = { rows: [], ranks: [], kinds: [] };
     const first = this.batchFirstSeq;
+    this.startTtl(ctx);
     for (const p of this.touched) {
       for (const e of p.rows) {
         if (e.text === undefined) e.text = this.codec.encode(this.encodersOf(e.chunk), e.row);
@@ -299,7 +337,10 @@ export class TopNOperator implements Operator {
         if (this.node.rankFunction === 'ROW_NUMBER') this.emitChanges(out, p.before!, this.visible(p.rows));
         else this.emitTiedChanges(out, p.before!, p.beforeRanks!, this.ranked(p.rows));
       }
-      if (p.rows.length === 0 && !windowed) this.index.remove(p);
+      if (p.rows.length === 0 && !windowed) {
+        this.index.remove(p);
+        this.ttl?.removed(p, false);
+      }
       p.before = undefined;
       p.beforeRanks = undefined;
     }
@@ -308,6 +349,10 @@ export class TopNOperator implements Operator {
       deleteRow(this.store, e);
       this.rowCount--;
       this.rowChars -= e.text!.length;
+    }
+    if (this.ttl) {
+      for (const p of this.ttl.due(this.now)) this.expire(p);
+      this.ttl.finish();
     }
     if (complete) {
       for (const p of this.index.all()) this.addAll(out, this.ranked(p.rows));
@@ -426,6 +471,7 @@ export class TopNOperator implements Operator {
       // the rows' strings (one byte a character) and their entries, besides what the store counts for its keys
       memoryUsedBytes: this.store.memoryUsedBytes() + this.rowChars + this.rowCount * 64,
       numRowsDroppedByWatermark: this.late?.batchCount() ?? 0,
+      ...(this.ttl ? { numRowsExpired: this.ttl.lastExpired } : {}),
       ...(this.windows ? {
         numOpenWindows: this.windows.openWindows,
         oldestOpenWindowEnd: Number.isFinite(this.windows.minEnd()) ? new Date(this.windows.minEnd()).toISOString() : null,
