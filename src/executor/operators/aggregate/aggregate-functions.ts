@@ -84,16 +84,21 @@ export class AggregateFunctions {
 
   /** Add (or retract) row `i` into group `g`. */
   apply(g: Group, bound: BoundArgs, i: number, retract: boolean): void {
+    g.rows += this.applyToAccs(g.accs, bound, i, retract);
+  }
+
+  /** Add (or retract) row `i` into accumulator states `accs`; returns the change of the row count (±1). */
+  applyToAccs(accs: readonly AccState[], bound: BoundArgs, i: number, retract: boolean): number {
     for (let a = 0; a < this.accs.length; a++) {
       const f = bound.filters[a];
       if (f && f(i) !== true) continue;
       const r = bound.args[a];
       const v = r ? r(i) : 1;
       if (v === null) continue;
-      if (retract) this.accs[a]!.retract(g.accs[a]!, v);
-      else this.accs[a]!.add(g.accs[a]!, v);
+      if (retract) this.accs[a]!.retract(accs[a]!, v);
+      else this.accs[a]!.add(accs[a]!, v);
     }
-    g.rows += retract ? -1 : 1;
+    return retract ? -1 : 1;
   }
 
   /** A working copy of group `key` (the stored one stays intact until commit, so abort works). */

@@ -20,6 +20,13 @@
  * HOP and CUMULATE one end has one start). The store is never read while rows flow and is written
  * once per changed key and batch; a window's accumulators are copied the first time a batch
  * touches it, so the stored value stays intact for abort.
+ *
+ * Memory: a window is one array [start, end, accs, emitted, rows, batch], the very array the store
+ * entry holds (before, an object per window beside the store's array for it). Stored arrays are
+ * never changed: the first time a batch touches a key its window list is copied, and the first time
+ * it touches a window that window's array (with its accumulators), so the committed value stays
+ * intact for abort. The sixth element (the batch that copied it) is stored too; old checkpoints
+ * without it read as untouched, and rebuild() resets it.
  */
 import type * as arrow from 'apache-arrow';
 import { InternalError } from '../../../common/errors.js';
@@ -32,7 +39,7 @@ import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { AggregateFunctions, sameRow, type Group } from '../aggregate/aggregate-functions.js';
+import { AggregateFunctions, sameRow } from '../aggregate/aggregate-functions.js';
 import { KeyCodec } from '../../keys/key-codec.js';
 import type { AccState } from '../aggregate/accumulators.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
@@ -43,27 +50,25 @@ import { ResultColumns } from './result-columns.js';
 import { mapKeyOfStored, rowKeys } from './row-keys.js';
 import { isoOrNull } from '../../streaming/trigger.js';
 
-/** One open window of one key. */
-interface WindowGroup {
-  readonly start: number;
-  readonly end: number;
-  accs: AccState[];
-  /** the result row last sent downstream (update mode), so an update can retract it */
-  emitted: unknown[] | null;
-  /** live input rows (0 after retractions: the group is gone) */
-  rows: number;
-  /** the batch sequence number that last touched it */
-  batch: number;
-}
+/**
+ * One open window of one key, as the store entry holds it: [start, end, accs, emitted (the result
+ * row last sent downstream in update mode, so an update can retract it), rows (live input rows: 0
+ * after retractions, the group is gone), batch (the batch sequence number that copied it)].
+ */
+type WindowGroup = [number, number, AccState[], unknown[] | null, number, number];
+const START = 0, END = 1, ACCS = 2, EMITTED = 3, ROWS = 4, BATCH = 5;
 
 /** A grouping key's open windows: one state store entry. */
 interface KeyState {
   readonly key: unknown;
   readonly values: unknown[];
   readonly storeKey: string;
+  /** shared with the stored value until `copied` is the batch in progress (copy on write) */
   groups: WindowGroup[];
   /** the batch sequence number that last changed it (touched by rows, or a window closed) */
   dirty: number;
+  /** the batch sequence number that last copied `groups` */
+  copied: number;
 }
 
 /** The time that closes windows: the watermark, or in the processing-time domain the clock (+∞ once every input ended). */
@@ -130,11 +135,10 @@ export class WindowAggregateOperator implements Operator {
     this.byEnd = new Map();
     for (const [storeKey, v] of this.store.entries()) {
       const values = v[0] as unknown[];
-      const groups = (v[1] as [number, number, AccState[], unknown[] | null, number][])
-        .map(([start, end, accs, emitted, rows]): WindowGroup => ({ start, end, accs, emitted, rows, batch: -1 }));
-      const ks: KeyState = { key: mapKeyOfStored(this.codec, values, storeKey), values, storeKey, groups, dirty: -1 };
+      const groups = (v[1] as WindowGroup[]).map(([start, end, accs, emitted, rows]): WindowGroup => [start, end, accs, emitted, rows, -1]);
+      const ks: KeyState = { key: mapKeyOfStored(this.codec, values, storeKey), values, storeKey, groups, dirty: -1, copied: -1 };
       this.byKey.set(ks.key, ks);
-      for (const g of groups) this.addEnd(g.end, ks);
+      for (const g of groups) this.addEnd(g[END], ks);
     }
   }
 
@@ -198,26 +202,28 @@ export class WindowAggregateOperator implements Operator {
           ks = this.byKey.get(key);
           if (ks === undefined) {
             const values = keys.values(i);
-            ks = { key, values, storeKey: keys.storeKey(i), groups: [], dirty: -1 };
+            ks = { key, values, storeKey: keys.storeKey(i), groups: [], dirty: -1, copied: seq };
             this.byKey.set(key, ks);
           }
+          if (ks.copied !== seq) { ks.groups = ks.groups.slice(); ks.copied = seq; }
         }
         const groups = ks.groups;
         let g: WindowGroup | undefined;
-        for (let j = 0; j < groups.length; j++) if (groups[j]!.end === end) { g = groups[j]; break; }
+        let j = 0;
+        for (; j < groups.length; j++) if (groups[j]![END] === end) { g = groups[j]; break; }
         if (g === undefined) {
-          g = { start: cumulate ? start : start + w * slide, end, accs: fns.init(), emitted: null, rows: 0, batch: seq };
+          g = [cumulate ? start : start + w * slide, end, fns.init(), null, 0, seq];
           groups.push(g);
           this.addEnd(end, ks);
           this.touchedKeys.push(ks);
           this.touchedGroups.push(g);
-        } else if (g.batch !== seq) {
-          g.accs = fns.copyAccs(g.accs);
-          g.batch = seq;
+        } else if (g[BATCH] !== seq) {
+          g = [g[START], g[END], fns.copyAccs(g[ACCS]), g[EMITTED], g[ROWS], seq];
+          groups[j] = g;
           this.touchedKeys.push(ks);
           this.touchedGroups.push(g);
         }
-        fns.apply(g as unknown as Group, bound, i, retract); // apply reads and writes accs and rows only
+        g[ROWS] += fns.applyToAccs(g[ACCS], bound, i, retract);
       }
     }
     this.late.collect(b, times, accepted, wm, ctx);
@@ -249,15 +255,15 @@ export class WindowAggregateOperator implements Operator {
     for (let k = 0; k < this.touchedGroups.length; k++) {
       const ks = this.touchedKeys[k]!, g = this.touchedGroups[k]!;
       markDirty(ks);
-      const before = g.emitted;
-      if (g.rows <= 0) {
+      const before = g[EMITTED];
+      if (g[ROWS] <= 0) {
         ks.groups = ks.groups.filter((x) => x !== g);
         if (update && before) out.addRow(before, RowKind.DELETE);
         continue;
       }
       if (update) {
         const result = this.resultRow(ks, g);
-        g.emitted = result;
+        g[EMITTED] = result;
         if (!(before && sameRow(before, result))) {
           if (before) out.addRow(before, RowKind.UPDATE_BEFORE);
           out.addRow(result, before ? RowKind.UPDATE_AFTER : RowKind.INSERT);
@@ -274,10 +280,11 @@ export class WindowAggregateOperator implements Operator {
       const closed = [...this.byEnd.keys()].filter((e) => e <= t).sort((x, y) => x - y);
       for (const end of closed) {
         for (const ks of this.byEnd.get(end)!) {
-          const i = ks.groups.findIndex((g) => g.end === end);
+          const i = ks.groups.findIndex((g) => g[END] === end);
           if (i < 0) continue; // gone by retraction, or listed twice
           if (!update) this.emitGroup(out, ks, ks.groups[i]!);
-          ks.groups.splice(i, 1);
+          // a new list: the old one may be the committed value's
+          ks.groups = ks.groups.filter((_, j) => j !== i);
           markDirty(ks);
         }
         this.byEnd.delete(end);
@@ -288,7 +295,8 @@ export class WindowAggregateOperator implements Operator {
         this.store.delete(ks.storeKey);
         this.byKey.delete(ks.key);
       } else {
-        this.store.put(ks.storeKey, [ks.values, ks.groups.map((g) => [g.start, g.end, g.accs, g.emitted, g.rows])]);
+        // shared, not copied: nothing changes a stored list or window in place (see copy on write above)
+        this.store.put(ks.storeKey, [ks.values, ks.groups]);
       }
     }
     this.batchSeq++;
@@ -300,9 +308,9 @@ export class WindowAggregateOperator implements Operator {
   private resultRow(ks: KeyState, g: WindowGroup): unknown[] {
     const out: unknown[] = [];
     for (const slot of this.node.keyLayout) {
-      out.push(slot.kind === 'windowStart' ? g.start : slot.kind === 'windowEnd' ? g.end : ks.values[slot.index]);
+      out.push(slot.kind === 'windowStart' ? g[START] : slot.kind === 'windowEnd' ? g[END] : ks.values[slot.index]);
     }
-    for (const v of this.fns.results(g.accs)) out.push(v);
+    for (const v of this.fns.results(g[ACCS])) out.push(v);
     return out;
   }
 
@@ -313,9 +321,9 @@ export class WindowAggregateOperator implements Operator {
     let c = 0;
     for (; c < layout.length; c++) {
       const slot = layout[c]!;
-      cols[c]!.push(slot.kind === 'windowStart' ? g.start : slot.kind === 'windowEnd' ? g.end : ks.values[slot.index]);
+      cols[c]!.push(slot.kind === 'windowStart' ? g[START] : slot.kind === 'windowEnd' ? g[END] : ks.values[slot.index]);
     }
-    const results = this.fns.results(g.accs);
+    const results = this.fns.results(g[ACCS]);
     for (let a = 0; a < results.length; a++) cols[c + a]!.push(results[a]);
     out.pushed(RowKind.INSERT);
   }
@@ -336,7 +344,7 @@ export class WindowAggregateOperator implements Operator {
 
   progress(): StateOperatorProgress {
     let windows = 0;
-    for (const [end, list] of this.byEnd) if (list.some((ks) => ks.groups.some((g) => g.end === end))) windows++;
+    for (const [end, list] of this.byEnd) if (list.some((ks) => ks.groups.some((g) => g[END] === end))) windows++;
     return {
       operatorName: 'windowAggregate',
       numRowsTotal: this.store.size,
