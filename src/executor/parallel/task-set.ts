@@ -18,10 +18,17 @@ import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { allOperators, buildTree, selectColumns, type BuildContext, type ExecNode } from '../streaming/operator-tree.js';
 import { HashExchange, splitRange } from './exchange.js';
 
-/** Store ids of task t > 0 are the operator's id plus t × this (task 0 keeps the operator's id: parallelism 1 writes what it always wrote). */
+/** Store ids of a task are the operator's id plus a multiple of this. */
 export const TASK_STORE_STRIDE = 100_000;
 
-export const taskStoreId = (operatorId: number, task: number): number => operatorId + task * TASK_STORE_STRIDE;
+/**
+ * The store id of an operator in task `task` of `tasks`. Each parallelism has stores of its own (at
+ * 2 tasks slots 1 and 2, at 3 slots 3 to 5, …; parallelism 1 keeps the operator's id, so it writes
+ * what it always wrote): a resume at another parallelism rebuilds the new stores and never writes
+ * over the ones the offset log still points at, so a kill in the middle of it loses nothing.
+ */
+export const taskStoreId = (operatorId: number, task: number, tasks: number): number =>
+  (tasks === 1 ? operatorId : operatorId + ((tasks * (tasks - 1)) / 2 + task) * TASK_STORE_STRIDE);
 
 export class TaskSet {
   readonly trees: ExecNode[] = [];
@@ -112,10 +119,10 @@ export class TaskSet {
 }
 
 /** The stores of task `task`, by operator id, out of every task's stores (by task store id). */
-export function storesOfTask(all: ReadonlyMap<number, StateStore>, operatorIds: readonly number[], task: number): Map<number, StateStore> {
+export function storesOfTask(all: ReadonlyMap<number, StateStore>, operatorIds: readonly number[], task: number, tasks: number): Map<number, StateStore> {
   const out = new Map<number, StateStore>();
   for (const id of operatorIds) {
-    const s = all.get(taskStoreId(id, task));
+    const s = all.get(taskStoreId(id, task, tasks));
     if (s) out.set(id, s);
   }
   return out;

@@ -29,7 +29,7 @@ import type { Trigger } from './trigger.js';
 import { WatermarkTracker } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
-import { checkRecordedParallelism, taskOperatorIds } from '../parallel/parallel-settings.js';
+import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
 import { storesOfTask, TaskSet } from '../parallel/task-set.js';
 
 export interface RejectedRecordsWriter {
@@ -79,6 +79,8 @@ export class MicroBatchExecution {
   private tree!: ExecNode;
   /** the query's tasks at parallelism > 1 (this.tree is task 0's tree then) */
   private tasks: TaskSet | undefined;
+  /** the checkpoint was written at another parallelism: state is rebuilt for this one */
+  private rescale: ParallelismChange | undefined;
   private operators: Operator[] = [];
   private stores = new Map<number, StateStore>();
   private readonly tracker: WatermarkTracker;
@@ -121,8 +123,10 @@ export class MicroBatchExecution {
     }
     const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
     const operatorIds = this.o.plan.statefulOperators.map((s) => s.operatorId);
-    const opened = await openStores(taskOperatorIds(operatorIds, this.o.parallelism), this.batchId - 1, this.o.stateProvider,
-      this.o.checkpoint, notReplayable);
+    const storeIds = taskOperatorIds(operatorIds, this.o.parallelism);
+    const opened = this.rescale
+      ? await rescaledStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint!, notReplayable, this.rescale)
+      : await openStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint, notReplayable);
     this.stores = opened.stores;
     if (opened.rebuild) {
       const r = opened.rebuild;
@@ -150,7 +154,7 @@ export class MicroBatchExecution {
     const build = { expr, properties: this.o.plan.properties, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables };
     const p = this.o.parallelism;
     if (p && p.tasks > 1) {
-      this.tasks = new TaskSet(this.o.plan.root, p, this.o.plan.properties, expr, (t) => ({ ...build, stores: storesOfTask(this.stores, operatorIds, t) }));
+      this.tasks = new TaskSet(this.o.plan.root, p, this.o.plan.properties, expr, (t) => ({ ...build, stores: storesOfTask(this.stores, operatorIds, t, p.tasks) }));
       this.tree = this.tasks.trees[0]!;
       this.operators = this.tasks.operators();
     } else {
@@ -182,7 +186,10 @@ export class MicroBatchExecution {
     const cp = this.o.checkpoint;
     if (!cp) return;
     const r = await cp.recoveryPoint();
-    checkRecordedParallelism((r.pending ?? r.committed)?.settings, this.o.parallelism, this.o.plan.statefulOperators.length > 0);
+    // the stores opened are those of the last committed batch: its commit says at which parallelism it wrote them
+    const committedTasks = (r.commit?.extra as { parallelism?: number } | undefined)?.parallelism;
+    this.rescale = checkRecordedParallelism((r.pending ?? r.committed)?.settings, committedTasks ?? tasksOf(r.committed?.settings),
+      this.o.parallelism, this.o.plan.statefulOperators.length > 0);
     this.recovered = { lastCommitted: r.lastCommitted, pending: r.pending?.batchId };
     this.batchId = r.nextBatchId;
     if (r.committed) {
@@ -365,7 +372,7 @@ export class MicroBatchExecution {
         const snap = this.tracker.snapshot();
         await cp.writeCommit({
           batchId: b.batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
-          extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark) },
+          extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark), parallelism: this.o.parallelism?.tasks ?? 1 },
         });
         await cp.purge(b.batchId);
       });
