@@ -11,6 +11,7 @@ import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
 import { parseStateTtl, STATE_TTL_SETTING } from '../planner/incremental/state-ttl.js';
 import type { QueryStartContext } from './start-query.js';
+import { parseParallelism } from '../planner/incremental/parallelism-setting.js';
 
 export interface PlannedQuery {
   readonly logical: LogicalPlan;
@@ -48,6 +49,6 @@ function primaryKeyColumns(t: CatalogTable): number[] {
 
 export function explainStatement(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 'catalog' | 'settings' | 'optimize'>): string {
   const p = plan(stmt, ctx);
-  return explain(p.logical, p.streaming);
+  return explain(p.logical, p.streaming, parseParallelism(ctx.settings, stmt.span));
 }
 

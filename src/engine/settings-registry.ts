@@ -11,6 +11,7 @@
 import { WeirError, type SourceSpan } from '../common/errors.js';
 import { didYouMean } from '../connectors/registry.js';
 import { parseStateTtl, STATE_TTL_SETTING } from '../planner/incremental/state-ttl.js';
+import { MAX_PARALLELISM_SETTING, PARALLELISM_SETTINGS, parseParallelism } from '../planner/incremental/parallelism-setting.js';
 
 /** The keys Weir acts on, with what they do (for the error that lists them). */
 export const SETTINGS: Readonly<Record<string, string>> = {
@@ -33,13 +34,13 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'execution.runtime-mode': "'streaming' (the only mode)",
   'table.exec.source.idle-timeout': 'how long an input without rows holds the watermark back',
   'table.exec.state.ttl': "how long GROUP BY and join state is kept unwritten ('1 h'; 0: forever)",
+  'parallelism': 'the number of tasks a query runs as (1 by default)',
+  'parallelism.default': "Flink's spelling of parallelism",
+  'pipeline.max-parallelism': 'the number of key groups state is split into (128; fixed for a query)',
 };
 
 /** Flink keys Weir knows it does not act on yet, and why; refused rather than ignored. */
 const NOT_ACTED_ON: Readonly<Record<string, string>> = {
-  'parallelism.default': 'a query runs as one task',
-  'parallelism': 'a query runs as one task',
-  'pipeline.max-parallelism': 'a query runs as one task',
   'table.exec.mini-batch.enabled': 'Weir always runs micro-batches',
   'table.exec.mini-batch.allow-latency': 'Weir always runs micro-batches (the trigger sets their pace)',
   'table.exec.mini-batch.size': 'Weir always runs micro-batches (source options cap their size)',
@@ -56,6 +57,9 @@ export function checkSetting(key: string, value: string | undefined, span: Sourc
     throw new WeirError('OPTION', `SET 'execution.runtime-mode' = '${value}': Weir runs streaming queries only ('streaming'); a bounded input ends a query by itself`, span);
   }
   if (k === STATE_TTL_SETTING && value !== undefined) parseStateTtl(value, span);
+  if ((k === MAX_PARALLELISM_SETTING || (PARALLELISM_SETTINGS as readonly string[]).includes(k)) && value !== undefined) {
+    parseParallelism(new Map([[k, value]]), span);
+  }
   if (k in SETTINGS) return;
   const reason = NOT_ACTED_ON[k];
   if (reason !== undefined) {

@@ -26,6 +26,9 @@ import type { Catalog, CatalogTable } from '../planner/catalog.js';
 import type { LookupJoinNode, SourceNode, StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalChildren } from '../planner/incremental/physical.js';
 import { plan } from './plan-query.js';
+import type { Parallelism } from '../planner/incremental/exchanges.js';
+import { DEFAULT_KEY_GROUPS, MAX_PARALLELISM_SETTING, parallelismSettings, parseParallelism } from '../planner/incremental/parallelism-setting.js';
+import { TASK_STORE_STRIDE } from '../executor/parallel/task-set.js';
 import { explain } from '../planner/index.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
@@ -150,6 +153,7 @@ function printTable(schema: Schema): ConnectorTable {
 
 export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartContext): Promise<StreamingQuery> {
   const p = plan(stmt, ctx);
+  const parallelism = parseParallelism(ctx.settings, stmt.span);
   const idleTimeoutMs = idleTimeouts(p.streaming.sources, ctx.settings);
   const n = ctx.nextQueryNumber();
   const name = ctx.settings.get('pipeline.name')
@@ -181,14 +185,15 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     expr: { timeZone: ctx.settings.get('table.local-time-zone') ?? 'UTC', udfs: ctx.udfs, udafs: ctx.udafs, tableFunctions: ctx.tableFunctions, processFunctions: ctx.processFunctions },
     stateProvider: durability.stateProvider,
     checkpoint: durability.checkpoint,
-    settings: resultSettings(ctx.settings),
+    settings: { ...resultSettings(ctx.settings), ...recordedParallelism(parallelism) },
     rejected: new RejectedRecords(rejectedDir(ctx, sinkTable, name), name, ctx.stderr),
     lateRows,
     lookupSources,
     retry: retryPolicy(ctx.settings),
     idleTimeoutMs,
+    parallelism,
   });
-  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming), ctx.listeners);
+  const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming, parallelism), ctx.listeners);
   q.start();
   return q;
 }
@@ -265,6 +270,15 @@ function resultSettings(settings: ReadonlyMap<string, string>): Record<string, s
   return out;
 }
 
+/** What a checkpoint records of the parallelism: what is not the default (a checkpoint of one task at 128 key groups records nothing, as before). */
+function recordedParallelism(p: Parallelism): Record<string, string> {
+  const all = parallelismSettings(p);
+  const out: Record<string, string> = {};
+  if (p.tasks > 1) out['parallelism'] = all['parallelism']!;
+  if (p.maxParallelism !== DEFAULT_KEY_GROUPS) out[MAX_PARALLELISM_SETTING] = all[MAX_PARALLELISM_SETTING]!;
+  return out;
+}
+
 /** What identifies the query's state: its stateful operators and its sources (checkpoint-identity.ts). */
 function fingerprintOf(plan: StreamingPlan): QueryFingerprint {
   return queryFingerprint(plan);
@@ -300,7 +314,11 @@ async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStart
  */
 function underStateIds(provider: StateStoreProvider, stateIds: ReadonlyMap<number, number>): StateStoreProvider {
   if ([...stateIds].every(([planId, stateId]) => planId === stateId)) return provider;
-  const idOf = (planId: number): number => stateIds.get(planId) ?? planId;
+  // a task's store id is its operator's id plus a multiple of TASK_STORE_STRIDE (task-set.ts)
+  const idOf = (id: number): number => {
+    const planId = id % TASK_STORE_STRIDE;
+    return (stateIds.get(planId) ?? planId) + (id - planId);
+  };
   return {
     open: (id, version) => provider.open(idOf(id), version),
     ...(provider.newestLoadableVersion ? { newestLoadableVersion: (id: number, atMost: number) => provider.newestLoadableVersion!(idOf(id), atMost) } : {}),

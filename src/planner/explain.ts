@@ -9,6 +9,7 @@ import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
 import { stateTtlText } from './incremental/state-ttl.js';
+import { exchangeText, inputExchange, type Parallelism } from './incremental/exchanges.js';
 
 /** `INTERVAL '10' SECOND`, in the largest unit that divides the milliseconds. */
 export function intervalText(ms: number): string {
@@ -209,10 +210,26 @@ export function explainLogical(plan: LogicalPlan): string {
   return tree(plan, logicalLine, children).join('\n');
 }
 
-export function explain(plan: LogicalPlan, streaming?: StreamingPlan): string {
+/** The streaming plan's lines with an `Exchange` line above each input a parallel query exchanges. */
+function parallelTree(streaming: StreamingPlan, p: Parallelism): string[] {
+  const out: string[] = [];
+  const walk = (n: PhysicalNode, depth: number): void => {
+    out.push(`${'  '.repeat(depth)}${physicalLine(n)}`);
+    physicalChildren(n).forEach((k, i) => {
+      const e = inputExchange(n, i, streaming.properties);
+      if (e) out.push(`${'  '.repeat(depth + 1)}${exchangeText(e, p)}`);
+      walk(k, depth + (e ? 2 : 1));
+    });
+  };
+  walk(streaming.root, 0);
+  return out;
+}
+
+export function explain(plan: LogicalPlan, streaming?: StreamingPlan, parallelism?: Parallelism): string {
   const lines = ['== Logical Plan ==', ...tree(plan, logicalLine, children)];
   if (streaming) {
-    lines.push(`== Streaming Plan (output mode: ${streaming.mode}) ==`, ...tree(streaming.root, physicalLine, physicalChildren));
+    const streamingLines = parallelism && parallelism.tasks > 1 ? parallelTree(streaming, parallelism) : tree(streaming.root, physicalLine, physicalChildren);
+    lines.push(`== Streaming Plan (output mode: ${streaming.mode}) ==`, ...streamingLines);
     if (streaming.keyColumns.length > 0) {
       lines.push(`keys: [${streaming.keyColumns.map((i) => streaming.root.schema.columns[i]!.name).join(', ')}]`);
     }

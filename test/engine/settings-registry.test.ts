@@ -1,6 +1,6 @@
 /**
  * SET accepts the keys Weir acts on; a misspelt key is an error naming the closest one, and a Flink
- * key Weir does not act on (mini-batch, parallelism) is refused by name with the reason,
+ * key Weir does not act on (mini-batch) is refused by name with the reason,
  * instead of being accepted and doing nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -27,8 +27,8 @@ describe('settings registry', () => {
   });
 
   it('refuses Flink settings it does not act on, saying why', async () => {
-    await expect(run(`SET 'parallelism.default' = '4';`)).rejects.toMatchObject({
-      code: 'UNSUPPORTED', message: expect.stringMatching(/^SET 'parallelism.default' is a Flink setting Weir does not act on: a query runs as one task/),
+    await expect(run(`SET 'parallelism.default' = '0';`)).rejects.toMatchObject({
+      code: 'OPTION', message: expect.stringMatching(/^SET 'parallelism.default' = '0': expected a positive whole number/),
     });
     await expect(run(`SET 'table.exec.mini-batch.enabled' = 'true';`)).rejects.toThrow(/Weir always runs micro-batches/);
     await expect(run(`SET 'table.optimizer.join-reorder-enabled' = 'true';`)).rejects.toThrow(/^SET 'table.optimizer.join-reorder-enabled': Weir does not act on this Flink setting/);

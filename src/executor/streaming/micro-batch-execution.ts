@@ -28,6 +28,9 @@ import { batchProgress, BatchTimer, type BatchEventTime, type PlannedBatch, type
 import type { Trigger } from './trigger.js';
 import { WatermarkTracker } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
+import type { Parallelism } from '../../planner/incremental/exchanges.js';
+import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
+import { storesOfTask, TaskSet } from '../parallel/task-set.js';
 
 export interface RejectedRecordsWriter {
   readonly description: string;
@@ -66,12 +69,18 @@ export interface ExecutionOptions {
   readonly retry?: RetryPolicy;
   /** in plan.sources order: `source.idle-timeout` of each input (0 or absent: never idle) */
   readonly idleTimeoutMs?: readonly (number | undefined)[];
+  /** `SET 'parallelism'`: the tasks and key groups (absent: one task) */
+  readonly parallelism?: Parallelism;
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
 
 export class MicroBatchExecution {
   private tree!: ExecNode;
+  /** the query's tasks at parallelism > 1 (this.tree is task 0's tree then) */
+  private tasks: TaskSet | undefined;
+  /** the checkpoint was written at another parallelism: state is rebuilt for this one */
+  private rescale: ParallelismChange | undefined;
   private operators: Operator[] = [];
   private stores = new Map<number, StateStore>();
   private readonly tracker: WatermarkTracker;
@@ -113,8 +122,11 @@ export class MicroBatchExecution {
       for (const s of new Set(this.o.sources)) if (s.prepareForAvailableNow) await this.retrier.call('prepareForAvailableNow', () => s.prepareForAvailableNow!());
     }
     const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
-    const opened = await openStores(this.o.plan.statefulOperators.map((s) => s.operatorId), this.batchId - 1, this.o.stateProvider,
-      this.o.checkpoint, notReplayable);
+    const operatorIds = this.o.plan.statefulOperators.map((s) => s.operatorId);
+    const storeIds = taskOperatorIds(operatorIds, this.o.parallelism);
+    const opened = this.rescale
+      ? await rescaledStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint!, notReplayable, this.rescale)
+      : await openStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint, notReplayable);
     this.stores = opened.stores;
     if (opened.rebuild) {
       const r = opened.rebuild;
@@ -139,8 +151,16 @@ export class MicroBatchExecution {
         await source.close();
       }
     }
-    this.tree = buildTree(this.o.plan.root, { expr, properties: this.o.plan.properties, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables });
-    this.operators = allOperators(this.tree);
+    const build = { expr, properties: this.o.plan.properties, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables };
+    const p = this.o.parallelism;
+    if (p && p.tasks > 1) {
+      this.tasks = new TaskSet(this.o.plan.root, p, this.o.plan.properties, expr, (t) => ({ ...build, stores: storesOfTask(this.stores, operatorIds, t, p.tasks) }));
+      this.tree = this.tasks.trees[0]!;
+      this.operators = this.tasks.operators();
+    } else {
+      this.tree = buildTree(this.o.plan.root, build);
+      this.operators = allOperators(this.tree);
+    }
     await this.retrier.call('open', () => this.o.sink.open({
       schema: { columns: this.o.plan.root.schema.columns.map((c, i) => ({ ...c, name: this.o.sinkSchema.fields[i]?.name ?? c.name })) },
       mode: this.o.plan.mode,
@@ -166,6 +186,10 @@ export class MicroBatchExecution {
     const cp = this.o.checkpoint;
     if (!cp) return;
     const r = await cp.recoveryPoint();
+    // the stores opened are those of the last committed batch: its commit says at which parallelism it wrote them
+    const committedTasks = (r.commit?.extra as { parallelism?: number } | undefined)?.parallelism;
+    this.rescale = checkRecordedParallelism((r.pending ?? r.committed)?.settings, committedTasks ?? tasksOf(r.committed?.settings),
+      this.o.parallelism, this.o.plan.statefulOperators.length > 0);
     this.recovered = { lastCommitted: r.lastCommitted, pending: r.pending?.batchId };
     this.batchId = r.nextBatchId;
     if (r.committed) {
@@ -273,7 +297,7 @@ export class MicroBatchExecution {
     const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
     try {
-      output = runBatch(this.tree, read.chunks, ctx);
+      output = this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
       if (!b.delivered) {
         const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
         await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
@@ -348,7 +372,7 @@ export class MicroBatchExecution {
         const snap = this.tracker.snapshot();
         await cp.writeCommit({
           batchId: b.batchId, nextWatermark: snap.watermark, committedAt: this.o.clock.now(),
-          extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark) },
+          extra: { perSource: snap.perSource.map(encodeWatermark), maxEventTime: (snap.maxEventTime ?? []).map(encodeWatermark), parallelism: this.o.parallelism?.tasks ?? 1 },
         });
         await cp.purge(b.batchId);
       });

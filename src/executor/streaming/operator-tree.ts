@@ -162,7 +162,7 @@ function runNode(t: ExecNode, sourceChunks: readonly (readonly Chunk[])[], ctx: 
 }
 
 /** A source's batches carry every physical column; the plan reads only `columns` of them. */
-function selectColumns(columns: readonly number[], schema: PhysicalNode['schema'], chunks: readonly Chunk[]): Chunk[] {
+export function selectColumns(columns: readonly number[], schema: PhysicalNode['schema'], chunks: readonly Chunk[]): Chunk[] {
   const arrowSchema = toArrowSchema(schema);
   return chunks.map((c) => {
     const kids = c.batch.data.children;

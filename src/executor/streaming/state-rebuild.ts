@@ -58,7 +58,7 @@ export async function openStores(operatorIds: readonly number[], version: number
   }
 }
 
-async function replayPlan(cp: Checkpoint, from: number, to: number, damage: WeirError): Promise<NonNullable<OpenedStores['rebuild']>> {
+export async function replayPlan(cp: Checkpoint, from: number, to: number, damage: WeirError): Promise<NonNullable<OpenedStores['rebuild']>> {
   const cannot = (what: string): WeirError => new WeirError('STATE', `${damage.message}. The newest state every operator can rebuild is `
     + `version ${from}, but ${what}, so the batches after it cannot be replayed ('checkpoint.retain' keeps ${cp.retain} batches). `
     + 'Restore the damaged file from a copy of the checkpoint');
