@@ -9,6 +9,7 @@ import { children } from './logical/plan.js';
 import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
 import { stateTtlText } from './incremental/state-ttl.js';
+import { isUnnest, withOrdinality } from './logical/unnest.js';
 
 /** `INTERVAL '10' SECOND`, in the largest unit that divides the milliseconds. */
 export function intervalText(ms: number): string {
@@ -89,7 +90,9 @@ function logicalLine(p: LogicalPlan): string {
     case 'join': return `Join(${p.joinType}${p.condition ? `, on=${exprToString(p.condition)}` : ''})`;
     case 'lookupJoin': return `LookupJoin(${p.joinType}, table=${p.table.name}, on=${exprToString(p.condition)})`;
     case 'rank': return `TopN(${topNText(p)})`;
-    case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
+    case 'correlate':
+      if (isUnnest(p.fn)) return unnestText(p.joinType, p.fn, p.args, p.columns.map((c) => c.name));
+      return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
   }
 }
@@ -156,10 +159,16 @@ export function physicalLine(n: PhysicalNode): string {
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}) [operator ${n.operatorId}]`;
     case 'correlate': {
+      if (isUnnest(n.fn)) return unnestText(n.joinType, n.fn, n.args, names.slice(n.input.schema.columns.length));
       const cols = names.slice(n.input.schema.columns.length).join(', ');
       return `Correlate(${n.joinType}, ${n.fn}(${n.args.map(exprToString).join(', ')}), columns=[${cols}])`;
     }
   }
+}
+
+/** `Unnest(inner, tags#1 WITH ORDINALITY, columns=[tag, n])`: UNNEST's Correlate (logical/unnest.ts). */
+function unnestText(joinType: string, fn: string, args: readonly BoundExpr[], columns: readonly string[]): string {
+  return `Unnest(${joinType}, ${args.map(exprToString).join(', ')}${withOrdinality(fn) ? ' WITH ORDINALITY' : ''}, columns=[${columns.join(', ')}])`;
 }
 
 function tree<N>(root: N, line: (n: N) => string, kids: (n: N) => readonly N[]): string[] {

@@ -6,6 +6,7 @@
  */
 import type { SqlType } from '../common/types.js';
 import { commonType, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
+import { COLLECTION_SIGNATURES } from './functions-collections.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -30,6 +31,8 @@ export const SCALAR_FUNCTIONS = [
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
   // JSON (executor/expr/functions-json.ts)
   'json_value', 'json_query', 'json_exists', 'json_array', 'is_json',
+  // collections (executor/expr/functions-collections.ts): ARRAY[...], MAP[...], x[i]
+  'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -257,6 +260,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     if (bad) return `cannot put a ${typeToString(bad)} into a JSON array`;
     return { args: args.map((t) => (t.kind === 'DECIMAL' ? T.DOUBLE : t.kind === 'NULL' ? T.VARCHAR : t)), returns: T.VARCHAR };
   },
+  ...COLLECTION_SIGNATURES,
 };
 
 const jsonDefault = (t: SqlType): SqlType => (t.kind === 'NULL' ? T.VARCHAR : t.kind === 'DECIMAL' ? T.DOUBLE : t);
@@ -288,6 +292,8 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
   JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
+  // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
+  ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {
