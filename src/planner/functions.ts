@@ -5,7 +5,7 @@
  * `Record<ScalarFunctionName, ...>` so a function without a kernel is a compile error.
  */
 import type { SqlType } from '../common/types.js';
-import { commonType, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
+import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
 import { COLLECTION_SIGNATURES } from './functions-collections.js';
 
 export const SCALAR_FUNCTIONS = [
@@ -330,7 +330,7 @@ export function resolveAggregate(fn: AggregateFunctionName, arg: SqlType | undef
       return { args: [arg], returns: T.DOUBLE };
     case 'min': case 'max': case 'first_value': case 'last_value':
       if (!arg) return `expects one argument`;
-      if (arg.kind === 'ROW') return `cannot order values of ${typeToString(arg)}`;
+      if (arg.kind === 'ROW' || ((fn === 'min' || fn === 'max') && isCollection(arg))) return `cannot order values of ${typeToString(arg)}`;
       return { args: [arg], returns: arg };
     case 'stddev_pop': case 'stddev_samp': case 'var_pop': case 'var_samp':
       if (!arg || !isNumOrNull(arg)) return `expects a number, got ${arg ? typeToString(arg) : 'nothing'}`;
