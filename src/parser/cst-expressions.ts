@@ -63,7 +63,7 @@ function parenthesized(n: CstNode): Expr {
 function primary(n: CstNode): Expr {
   if (has(n, 'open')) return parenthesized(n);
   for (const [key, list] of Object.entries(n.children)) {
-    if (key === 'field') continue;
+    if (key === 'field' || key === 'subscript') continue;
     const child = list.find((e): e is CstNode => (e as IToken).image === undefined);
     if (child) return expr(child);
   }

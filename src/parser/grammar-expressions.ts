@@ -217,7 +217,7 @@ export function defineExpressionRules($: Dsl): void {
     $.many(() => {
       $.or([
         { ALT: () => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); } },
-        { ALT: () => { $.consume(T.LBracket, 0, 'subscriptOpen'); $.sub('expression', 0, 'subscript'); $.consume(T.RBracket, 0, 'subscriptClose'); } },
+        { ALT: () => { $.consume(T.LBracket, 0, 'subscriptOpen'); $.sub('expression', 1, 'subscript'); $.consume(T.RBracket, 0, 'subscriptClose'); } },
       ], 2);
     });
   });
