@@ -138,3 +138,24 @@ export function nullCollection(d: arrow.Data, count: number): arrow.Data {
     valueOffsets: new Int32Array(count + 1), child: child.slice(0, 0),
   });
 }
+
+/** Row i is row rows[i] of List or Map column sources[which[i]] (common/gather.ts), child rows gathered along. */
+export function gatherCollection(sources: readonly arrow.Data[], which: Uint32Array | Int32Array, rows: Uint32Array | Int32Array,
+  base: { type: arrow.DataType; length: number; nullCount: number; nullBitmap: Uint8Array | undefined },
+  gatherChild: (sources: readonly arrow.Data[], which: Uint32Array, rows: Uint32Array) => arrow.Data): arrow.Data {
+  const n = which.length;
+  const srcOffsets = sources.map((s) => s.valueOffsets as Int32Array);
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = srcOffsets[which[i]!]!, j = rows[i]!;
+    total += o[j + 1]! - o[j]!;
+    offsets[i + 1] = total;
+  }
+  const childWhich = new Uint32Array(total), childRows = new Uint32Array(total);
+  for (let i = 0, k = 0; i < n; i++) {
+    const s = which[i]!, o = srcOffsets[s]!, j = rows[i]!;
+    for (let r = o[j]!; r < o[j + 1]!; r++, k++) { childWhich[k] = s; childRows[k] = r; }
+  }
+  return makeAny({ ...base, valueOffsets: offsets, child: gatherChild(sources.map((s) => s.children[0]!), childWhich, childRows) });
+}

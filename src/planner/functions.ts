@@ -304,6 +304,8 @@ export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]):
 
 export const AGGREGATE_FUNCTIONS = ['count', 'count_star', 'sum', 'avg', 'min', 'max', 'first_value', 'last_value',
   'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'listagg',
+  // COLLECT(x): the MULTISET of the non-NULL values
+  'collect',
   // a user-defined aggregate (binder/user-aggregates.ts): never by a SQL name, always typed by its module
   'udaf'] as const;
 export type AggregateFunctionName = (typeof AGGREGATE_FUNCTIONS)[number];
@@ -311,7 +313,7 @@ export type AggregateFunctionName = (typeof AGGREGATE_FUNCTIONS)[number];
 export const SQL_AGGREGATE_NAMES: Readonly<Record<string, AggregateFunctionName>> = {
   COUNT: 'count', SUM: 'sum', AVG: 'avg', MIN: 'min', MAX: 'max', FIRST_VALUE: 'first_value', LAST_VALUE: 'last_value',
   STDDEV_POP: 'stddev_pop', STDDEV_SAMP: 'stddev_samp', STDDEV: 'stddev_samp', VAR_POP: 'var_pop', VAR_SAMP: 'var_samp',
-  VARIANCE: 'var_samp', LISTAGG: 'listagg',
+  VARIANCE: 'var_samp', LISTAGG: 'listagg', COLLECT: 'collect',
 };
 
 /** The result type of an aggregate over an argument of type `arg` (Flink's rules). */
@@ -337,6 +339,10 @@ export function resolveAggregate(fn: AggregateFunctionName, arg: SqlType | undef
       return { args: [T.DOUBLE], returns: T.DOUBLE };
     case 'listagg':
       return { args: [T.VARCHAR], returns: T.VARCHAR };
+    case 'collect':
+      if (!arg) return 'COLLECT expects one argument';
+      if (arg.kind === 'ROW' || isCollection(arg)) return `COLLECT of ${typeToString(arg)} values is not supported yet`;
+      return { args: [arg.kind === 'NULL' ? T.VARCHAR : arg], returns: T.multiset(arg.kind === 'NULL' ? T.VARCHAR : arg) };
     case 'udaf':
       return 'is typed by its module';
     default: {

@@ -220,6 +220,20 @@ const listagg: Accumulator = {
   merge: (s, o) => { for (const v of o) s.push(v); },
 };
 
+/** COLLECT: the values in arrival order; the result counts them (a MULTISET, common/collections.ts) */
+const collect: Accumulator = {
+  init: () => [],
+  add: (s, v) => { s.push(v); },
+  retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+  result: (s) => {
+    const m = new Map<unknown, number>();
+    for (const v of s) m.set(v, (m.get(v) ?? 0) + 1);
+    return m;
+  },
+  copy: shallow,
+  merge: (s, o) => { for (const v of o) s.push(v); },
+};
+
 export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   count, count_star: count, sum, avg,
   min: extreme(false), max: extreme(true),
@@ -227,6 +241,7 @@ export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   stddev_pop: variance('pop', true), stddev_samp: variance('samp', true),
   var_pop: variance('pop', false), var_samp: variance('samp', false),
   listagg,
+  collect,
   // a UDAF's accumulator is made per call from its module (js-accumulator.ts)
   udaf: {
     init: () => { throw new InternalError('a UDAF call has no built-in accumulator'); },
