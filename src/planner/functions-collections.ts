@@ -40,14 +40,14 @@ const mapValue: Resolver = (args) => {
 const item: Resolver = ([c, i]) => {
   if (c === undefined || i === undefined) return 'expects a collection and an index';
   if (c.kind === 'ARRAY') {
-    if (!isInteger(i) && i.kind !== 'NULL') return `'[...]' of an ARRAY takes an integer index, got ${typeToString(i)}`;
+    if (!isInteger(i) && i.kind !== 'NULL') return `of an ARRAY takes an integer index, got ${typeToString(i)}`;
     return { args: [c, T.INT], returns: c.element };
   }
   if (c.kind === 'MAP') {
-    if (!commonType(c.key, i)) return `'[...]' of a ${typeToString(c)} takes a key of type ${typeToString(c.key)}, got ${typeToString(i)}`;
+    if (!commonType(c.key, i)) return `of a ${typeToString(c)} takes a key of type ${typeToString(c.key)}, got ${typeToString(i)}`;
     return { args: [c, c.key], returns: c.value };
   }
-  return `'[...]' applies to an ARRAY or a MAP, not to ${typeToString(c)}`;
+  return `applies to an ARRAY or a MAP, not to ${typeToString(c)}`;
 };
 
 const cardinality: Resolver = (args) => {

@@ -41,7 +41,7 @@ export function bindUnnestJoin(item: JoinRef, left: BoundRelation, env: QueryEnv
   let columns = defaults;
   if (ref.columnAliases.length > 0) {
     if (ref.columnAliases.length !== columns.length) {
-      throw new WeirError('BIND', `UNNEST of a ${typeToString(t)}${ref.withOrdinality ? ' WITH ORDINALITY' : ''} has ${columns.length} column${columns.length === 1 ? '' : 's'} `
+      throw new WeirError('BIND', `UNNEST of ${typeToString(t)}${ref.withOrdinality ? ' WITH ORDINALITY' : ''} makes ${columns.length} column${columns.length === 1 ? '' : 's'} `
         + `but ${ref.columnAliases.length} column name${ref.columnAliases.length === 1 ? ' is' : 's are'} given`, ref.columnAliases[0]!.span);
     }
     columns = columns.map((c, i) => ({ ...c, name: ref.columnAliases[i]!.value }));

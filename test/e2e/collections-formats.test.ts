@@ -1,0 +1,143 @@
+/**
+ * ARRAY, MAP and MULTISET columns at the edges (issue 11 item 6): the JSON format reads JSON arrays
+ * and objects into them (a value of the wrong shape is a rejected record naming the column) and
+ * writes them back; CSV refuses such a column when the table is opened; the console prints them;
+ * the binder's mistakes are positioned errors saying what was expected.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WeirError } from '../../src/common/errors.js';
+import { Engine } from '../../src/engine/engine.js';
+import { ManualClock } from '../../src/executor/streaming/clock.js';
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'weir-coll-fmt-'));
+
+function sinkLines(dir: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.startsWith('part-')).sort()) {
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) if (line.trim()) out.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return out;
+}
+
+describe('JSON format', () => {
+  it('reads arrays, objects, nested arrays and multisets; writes them back; rejects a value of the wrong shape', async () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in', 'a.json'), [
+      { id: 1, tags: ['a', 'ü', null], m: { x: 1, y: null }, nested: [[1, 2], [], null], ms: { a: 2 } },
+      { id: 2, tags: [], m: {}, nested: null, ms: ['q', 'q', 'r'] },
+      { id: 3, tags: null, m: null },
+      { id: 4, tags: 'oops', m: null },
+      { id: 5, tags: ['z'], m: { n: 'not a number' } },
+    ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE t (id INT, tags ARRAY<STRING>, m MAP<STRING, INT>, nested ARRAY<ARRAY<BIGINT>>, ms MULTISET<STRING>)
+          WITH ('connector' = 'filesystem', 'path' = '${dir}/in', 'format' = 'json');
+        CREATE TABLE o (id INT, tags ARRAY<STRING>, m MAP<STRING, INT>, nested ARRAY<ARRAY<BIGINT>>, ms MULTISET<STRING>, n12 BIGINT)
+          WITH ('connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json');
+        INSERT INTO o SELECT id, tags, m, nested, ms, nested[1][2] FROM t;`);
+      await q!.processAllAvailable();
+    } finally {
+      await engine.stop();
+    }
+    expect(sinkLines(path.join(dir, 'out')).sort((a, b) => (a.id as number) - (b.id as number))).toEqual([
+      { id: 1, tags: ['a', 'ü', null], m: { x: 1, y: null }, nested: [[1, 2], [], null], ms: { a: 2 }, n12: 2 },
+      { id: 2, tags: [], m: {}, nested: null, ms: { q: 2, r: 1 }, n12: null },
+      { id: 3, tags: null, m: null, nested: null, ms: null, n12: null },
+    ]);
+    const rejected = fs.readdirSync(path.join(dir, 'out', '_rejected')).flatMap((f) =>
+      fs.readFileSync(path.join(dir, 'out', '_rejected', f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { reason: string }).reason));
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]).toMatch(/column 'tags': cannot read "oops" as ARRAY<VARCHAR> \(expected a JSON array\)/);
+    expect(rejected[1]).toMatch(/column 'm\[n\]'/);
+  });
+
+  it('writes a MAP with non-text keys as an object of its keys\' JSON text', async () => {
+    const dir = tmp();
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE t (id INT) WITH ('connector' = 'memory');
+        CREATE TABLE o (m MAP<INT, ARRAY<DOUBLE>>, d ARRAY<DECIMAL(5, 2)>) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json');
+        INSERT INTO o SELECT MAP[id, ARRAY[1.5, 2e0]], ARRAY[CAST(1.25 AS DECIMAL(5, 2)), NULL] FROM t;`);
+      engine.input('t').push([{ id: 7 }]);
+      await q!.processAllAvailable();
+    } finally {
+      await engine.stop();
+    }
+    expect(sinkLines(dir)).toEqual([{ m: { 7: [1.5, 2] }, d: [1.25, null] }]);
+  });
+});
+
+describe('CSV and the console', () => {
+  it('format csv refuses an ARRAY column when the table is opened, at the format option', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    const dir = tmp();
+    try {
+      await engine.execute(`CREATE TABLE c (id INT, tags ARRAY<STRING>) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv');
+        INSERT INTO c SELECT * FROM c;`);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(WeirError);
+      expect((e as WeirError).message).toBe("format 'csv' cannot hold column 'tags' of type ARRAY<VARCHAR>: ARRAY, MAP and MULTISET columns need format 'json'");
+      expect((e as WeirError).span?.line).toBe(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('a bare SELECT prints arrays, maps and multisets', async () => {
+    let printed = '';
+    const engine = new Engine({ clock: new ManualClock(0), stdout: { write: (s: string) => { printed += s; return true; } } as never });
+    try {
+      const [q] = await engine.execute(`CREATE TABLE t (id INT, w STRING) WITH ('connector' = 'memory');
+        SELECT ARRAY[id, NULL] AS a, MAP[w, id] AS m FROM t;`);
+      engine.input('t').push([{ id: 1, w: 'ü' }]);
+      await q!.processAllAvailable();
+    } finally {
+      await engine.stop();
+    }
+    expect(printed).toContain('+I[a=[1,null], m={"ü":1}]');
+  });
+});
+
+describe('binder errors', () => {
+  const DDL = "CREATE TABLE t (id INT, tags ARRAY<STRING>, m MAP<STRING, INT>) WITH ('connector' = 'memory');\n";
+  async function error(sql: string): Promise<string> {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      await engine.explain(DDL + sql);
+    } catch (e) {
+      if (e instanceof WeirError) return `${e.span?.line}:${e.span?.column}: ${e.message}`;
+      throw e;
+    } finally {
+      await engine.stop();
+    }
+    throw new Error(`no error for ${sql}`);
+  }
+
+  it.each([
+    ['SELECT x FROM t CROSS JOIN UNNEST(id) AS u (x);', '2:35: UNNEST takes an ARRAY, MAP or MULTISET, got INT'],
+    ['SELECT x FROM t RIGHT JOIN UNNEST(tags) AS u (x) ON TRUE;', '2:15: RIGHT JOIN UNNEST(…) is not supported: use CROSS JOIN or LEFT JOIN UNNEST(…) ON TRUE'],
+    ['SELECT x FROM t CROSS JOIN UNNEST(tags, tags) AS u (x);', '2:41: UNNEST of several collections at once is not supported yet: UNNEST one per join'],
+    ['SELECT x FROM t CROSS JOIN UNNEST(tags) AS u (x, y);', "2:47: UNNEST of ARRAY<VARCHAR> makes 1 column but 2 column names are given"],
+    ['SELECT x FROM t LEFT JOIN UNNEST(tags) AS u (x) ON x = \'a\';', '2:52: JOIN UNNEST(…) takes ON TRUE only (as Flink): put other conditions in WHERE'],
+    ['SELECT x FROM UNNEST(ARRAY[1]) AS u (x);', '2:15: UNNEST(…) on its own in FROM is not supported yet: join it to the table whose column it unnests, as FROM t CROSS JOIN UNNEST(t.tags) AS u (tag)'],
+    ["SELECT tags['a'] FROM t;", "2:8: '[...]' of an ARRAY takes an integer index, got VARCHAR"],
+    ['SELECT m[1] FROM t;', "2:8: '[...]' of a MAP<VARCHAR, INT> takes a key of type VARCHAR, got INT"],
+    ['SELECT id[1] FROM t;', "2:8: '[...]' applies to an ARRAY or a MAP, not to INT"],
+    ['SELECT ARRAY[] FROM t;', '2:8: ARRAY[...] needs at least one element: ARRAY[x, …] (an empty array is CAST(NULL AS ARRAY<T>) or a column)'],
+    ["SELECT MAP['a'] FROM t;", '2:8: MAP[...] takes keys and values in pairs, MAP[k1, v1, k2, v2, …], got 1 value'],
+    ["SELECT ARRAY[1, 'a'] FROM t;", '2:8: ARRAY[...] elements have no common type: INT, VARCHAR'],
+    ['SELECT MAX(tags) FROM t;', '2:8: MAX cannot order values of ARRAY<VARCHAR>'],
+    ['SELECT CAST(tags AS INT) FROM t;', '2:8: cannot cast ARRAY<VARCHAR> to INT'],
+    ['SELECT CARDINALITY(id) FROM t;', '2:8: CARDINALITY expects an ARRAY, MAP or MULTISET, got INT'],
+  ])('%s', async (sql, want) => {
+    expect(await error(sql)).toBe(want);
+  });
+});
