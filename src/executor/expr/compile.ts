@@ -14,7 +14,7 @@ import { bitmapFromMask, toApiValue } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
-import { isInteger, typesEqual } from '../../common/types.js';
+import { isCollection, isInteger, typesEqual } from '../../common/types.js';
 import type { BoundExpr, Cast, FieldRef, UdfCall } from '../../planner/expr.js';
 import { exprType } from '../../planner/expr.js';
 import { readColumn, readValidity, toData } from './arrow-io.js';
@@ -160,7 +160,7 @@ class Compiler {
         // a function sees values as the API shows them (a DECIMAL as its number, not its unscaled integer)
         const gets = args.map((a) => {
           const g = getter(a.eval(inp), a.type);
-          return a.type.kind === 'DECIMAL' || a.type.kind === 'ROW' ? (i: number) => toApiValue(g(i), a.type) : g;
+          return a.type.kind === 'DECIMAL' || a.type.kind === 'ROW' || isCollection(a.type) ? (i: number) => toApiValue(g(i), a.type) : g;
         });
         const out = builder(type, n);
         const vals = new Array<unknown>(args.length);
