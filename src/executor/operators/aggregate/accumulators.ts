@@ -12,6 +12,7 @@ import { InternalError } from '../../../common/errors.js';
 import { decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
 import { canonicalInt64 } from '../../../common/int64.js';
 import { boundsOf } from '../../expr/exact-int.js';
+import { sameValue } from '../../expr/functions-collections.js';
 
 
 /** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
@@ -199,12 +200,19 @@ function extreme(max: boolean): Accumulator {
   };
 }
 
+/** The last position of `v` in `s`, an ARRAY or MAP value found by value (a retraction brings an equal copy, never the same object). */
+function lastIndexOfValue(s: AccState, v: unknown): number {
+  if (typeof v !== 'object' || v === null) return s.lastIndexOf(v);
+  for (let i = s.length - 1; i >= 0; i--) if (sameValue(s[i], v)) return i;
+  return -1;
+}
+
 /** [[value, seq], ...] in arrival order */
 function firstLast(last: boolean): Accumulator {
   return {
     init: () => [],
     add: (s, v) => { s.push(v); },
-    retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+    retract: (s, v) => { const i = lastIndexOfValue(s, v); if (i >= 0) s.splice(i, 1); },
     result: (s) => (s.length === 0 ? null : s[last ? s.length - 1 : 0]),
     copy: shallow,
     merge: (s, o) => { for (const v of o) s.push(v); },
