@@ -131,4 +131,41 @@ describe('collections in checkpointed state', () => {
     }));
     expectSameRows(collected, expected);
   }, 60_000);
+
+  it('UNNEST of a COLLECT multiset, retracted and re-emitted as the groups change, ends as DuckDB\'s rows', async () => {
+    const c: Case = {
+      name: 'unnest collect', columns: 'k INT, w STRING, n INT',
+      select: 'SELECT k, w, n FROM (SELECT k, COLLECT(w) AS ws FROM t GROUP BY k) CROSS JOIN UNNEST(ws) WITH ORDINALITY AS u (w, n)',
+    };
+    const got = await run(c, rows, [3], true);
+    const want = await oracle.query('SELECT k, w FROM t WHERE w IS NOT NULL');
+    expectSameRows(got.map((r) => ({ k: r.k, w: r.w })), want);
+    // the positions number each group's elements 1..count
+    for (const kr of new Set(got.map((r) => r.k))) {
+      const ns = got.filter((r) => r.k === kr).map((r) => r.n as number).sort((a, b) => a - b);
+      expect(ns).toEqual(ns.map((_, i) => i + 1));
+    }
+  }, 60_000);
+
+  it('UNNEST of an ARRAY of ROWs makes the fields columns, NULL for a NULL element', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE o (id INT, lines ARRAY<ROW<product STRING, qty INT>>) WITH ('connector' = 'memory');
+        CREATE TABLE out (id INT, product STRING, qty INT) WITH ('connector' = 'memory');
+        INSERT INTO out SELECT id, product, qty FROM o LEFT JOIN UNNEST(lines) AS l ON TRUE;`);
+      engine.input('o').push([
+        { id: 1, lines: [{ product: 'ü', qty: 2 }, null, { product: null, qty: 5 }] },
+        { id: 2, lines: [] },
+        { id: 3, lines: null },
+      ]);
+      await q!.processAllAvailable();
+      expectSameRows(engine.output('out').rows(), [
+        { id: 1, product: 'ü', qty: 2 }, { id: 1, product: null, qty: null }, { id: 1, product: null, qty: 5 },
+        { id: 2, product: null, qty: null }, { id: 3, product: null, qty: null },
+      ]);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
