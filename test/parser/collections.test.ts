@@ -102,3 +102,14 @@ describe('UNNEST in FROM', () => {
     expect(j.on).toMatchObject({ kind: 'literal', value: true });
   });
 });
+
+describe('nesting', () => {
+  it('brackets count toward the nesting limit: ARRAY[ARRAY[…]] too deep is a positioned error, not a stack overflow', () => {
+    const depth = 101;
+    const sql = `SELECT ${'ARRAY['.repeat(depth)}1${']'.repeat(depth)} FROM t;`;
+    const e = failure(sql);
+    expect(e.code).toBe('PARSE');
+    expect(e.message).toMatch(/nested too deeply: more than 100 levels/);
+    expect(() => parseScript(`SELECT ${'ARRAY['.repeat(100)}1${']'.repeat(100)} FROM t;`, 'q.sql')).not.toThrow();
+  });
+});
