@@ -202,3 +202,38 @@ describe('aggregates over collection values', () => {
     }
   });
 });
+
+describe('conditionals and comparisons over collections', () => {
+  it('CASE, COALESCE, IF, NULLIF, =, <>, IN and IS DISTINCT FROM take arrays and maps by value', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        CREATE TABLE t (id INT, tags ARRAY<STRING>, m MAP<STRING, INT>) WITH ('connector' = 'memory');
+        CREATE TABLE o (id INT, c ARRAY<STRING>, co ARRAY<STRING>, i MAP<STRING, INT>, n ARRAY<STRING>, eq BOOLEAN, ne BOOLEAN,
+          isin BOOLEAN, dis BOOLEAN, meq BOOLEAN) WITH ('connector' = 'memory');
+        INSERT INTO o SELECT id,
+          CASE WHEN id = 1 THEN tags ELSE ARRAY['other'] END,
+          COALESCE(tags, ARRAY['none']),
+          IF(id = 2, m, MAP['k', 0]),
+          NULLIF(tags, ARRAY['a', 'b']),
+          tags = ARRAY['a', 'b'], tags <> ARRAY['a', 'b'],
+          tags IN (ARRAY['x'], ARRAY['a', 'b']),
+          tags IS DISTINCT FROM CAST(NULL AS ARRAY<STRING>),
+          m = MAP['y', 2, 'x', 1]
+        FROM t;`);
+      engine.input('t').push([
+        { id: 1, tags: ['a', 'b'], m: { x: 1, y: 2 } },
+        { id: 2, tags: null, m: { x: 1 } },
+        { id: 3, tags: ['a', null], m: null },
+      ]);
+      await q!.processAllAvailable();
+      expect(engine.output('o').rows()).toEqual([
+        { id: 1, c: ['a', 'b'], co: ['a', 'b'], i: new Map([['k', 0]]), n: null, eq: true, ne: false, isin: true, dis: true, meq: true },
+        { id: 2, c: ['other'], co: ['none'], i: new Map([['x', 1]]), n: null, eq: null, ne: null, isin: null, dis: false, meq: false },
+        { id: 3, c: ['other'], co: ['a', null], i: new Map([['k', 0]]), n: ['a', null], eq: false, ne: true, isin: false, dis: true, meq: null },
+      ]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});

@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SqlType } from '../../common/types.js';
+import { isCollection } from '../../common/types.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import type { FnImpl, Input, Node } from './node.js';
 import type { Alloc } from './pool.js';
@@ -151,6 +152,7 @@ function compareValues(a: unknown, b: unknown, t: SqlType): number | null {
     return 0;
   }
   if (t.kind === 'ARRAY' || t.kind === 'MAP' || t.kind === 'MULTISET') return compareCollections(a, b, t);
+  if (typeof a === 'string') return compareText(a, b as string);
   if (typeof a === 'bigint' || typeof b === 'bigint') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   return Number(a) - Number(b);
 }
@@ -247,7 +249,7 @@ const distinct = (wantDistinct: boolean): FnImpl => (args) => {
 /** x IN (v1, ...): TRUE if some vi = x; else NULL if x or some vi is NULL; else FALSE. */
 const inList: FnImpl = (args) => {
   const [x, ...items] = args as [Node, ...Node[]];
-  if (items.every(isConst) && x.type.kind !== 'ROW') {
+  if (items.every(isConst) && x.type.kind !== 'ROW' && !isCollection(x.type)) {
     const values = items.map(constOf);
     const hasNull = values.some((v) => v === null);
     const set = new Set(values.filter((v) => v !== null).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
