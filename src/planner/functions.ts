@@ -158,6 +158,14 @@ function sameTypeAll(min: number): Resolver {
   });
 }
 
+/** Functions that order their arguments: an ARRAY, MAP or MULTISET has no order. */
+function unorderedRefused(r: Resolver): Resolver {
+  return (args) => {
+    const bad = args.find(isCollection);
+    return bad ? `cannot order values of ${typeToString(bad)}` : r(args);
+  };
+}
+
 const timePart: Resolver = arity(1, 1, ([a]) =>
   isTimeOrNull(a!) ? { args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP], returns: T.BIGINT } : `expects a TIMESTAMP or DATE, got ${typeToString(a!)}`);
 
@@ -202,7 +210,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   power: arity(2, 2, () => ({ args: [T.DOUBLE, T.DOUBLE], returns: T.DOUBLE })),
   sqrt: doubleIn, exp: doubleIn, ln: doubleIn, log10: doubleIn,
   sign: numberIn((t) => t),
-  greatest: sameTypeAll(1), least: sameTypeAll(1),
+  greatest: unorderedRefused(sameTypeAll(1)), least: unorderedRefused(sameTypeAll(1)),
   rand: arity(0, 1, (args) => ({ args: same(args.length, T.INT), returns: T.DOUBLE })),
   coalesce: sameTypeAll(1),
   nullif: arity(2, 2, ([a, b]) => {

@@ -134,7 +134,7 @@ class Compiler {
     const operand = this.compile(e.operand);
     const from = operand.type;
     const caster = e.assign ? makeStoreCaster(from, e.type, e.assign, e.span) : makeCaster(from, e.type, e.try, e.span, this.cx);
-    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
+    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL' || isCollection(e.type));
     const node: Node = { type: e.type, mayThrow: operand.mayThrow || fallible, eval: memo((inp) => caster(operand.eval(inp), inp.alloc)) };
     return this.fold(node, [operand], true);
   }
