@@ -159,3 +159,27 @@ export function gatherCollection(sources: readonly arrow.Data[], which: Uint32Ar
   }
   return makeAny({ ...base, valueOffsets: offsets, child: gatherChild(sources.map((s) => s.children[0]!), childWhich, childRows) });
 }
+
+/**
+ * A reader of a List or Map column's row values (valid rows only), its child columns' readers made
+ * once (`readerFor`, columns.ts) rather than a type dispatch per element.
+ */
+export function collectionReader(d: arrow.Data, readerFor: (d: arrow.Data) => (i: number) => unknown): (i: number) => unknown {
+  const o = d.valueOffsets as Int32Array;
+  const child = d.children[0]!;
+  if (d.typeId === arrow.Type.List) {
+    const r = readerFor(child);
+    return (i) => {
+      const s = o[i]!, e = o[i + 1]!;
+      const out = new Array<unknown>(e - s);
+      for (let j = s; j < e; j++) out[j - s] = r(j);
+      return out;
+    };
+  }
+  const rk = readerFor(child.children[0]!), rv = readerFor(child.children[1]!);
+  return (i) => {
+    const out = new Map<unknown, unknown>();
+    for (let j = o[i]!; j < o[i + 1]!; j++) out.set(rk(j), rv(j));
+    return out;
+  };
+}

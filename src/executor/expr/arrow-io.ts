@@ -13,8 +13,8 @@
  */
 import { Buffer } from 'node:buffer';
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask, columnFromValues, makeAny, valueAt } from '../../common/columns.js';
-import { collectionValueAt } from '../../common/collections.js';
+import { bitmapFromMask, columnFromValues, makeAny, readerFor } from '../../common/columns.js';
+import { collectionReader } from '../../common/collections.js';
 import { assertNever, InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import { isWideDecimal, toArrowType } from '../../common/types.js';
@@ -166,7 +166,8 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
     }
     case arrow.Type.List: case arrow.Type.Map: {
       const out = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) out[i] = valid === null || valid[i] === 1 ? collectionValueAt(d, i, valueAt) : null;
+      const read = collectionReader(d, readerFor);
+      for (let i = 0; i < n; i++) out[i] = valid === null || valid[i] === 1 ? read(i) : null;
       return objVec(out, valid === null ? null : Uint8Array.from(valid));
     }
     default:
