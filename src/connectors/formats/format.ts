@@ -57,14 +57,15 @@ export function formatFromOptions(
     case 'json':
       return { format: jsonFormat, failOnParseError };
     case 'csv': {
-      // a CSV cell is one scalar: an ARRAY, MAP or MULTISET has no agreed text form in it (Flink's CSV format refuses them too)
+      // a CSV cell holds one scalar in Weir: no text form for an ARRAY, MAP or MULTISET (Flink's
+      // 'csv.array-element-delimiter' is not supported yet), so such a table is refused when opened
       const bad = columns?.find((c) => isCollection(c.type));
       if (bad) {
         throw new WeirError('UNSUPPORTED', `format 'csv' cannot hold column '${bad.name}' of type ${typeToString(bad.type)}: `
           + `ARRAY, MAP and MULTISET columns need format 'json'`, spans.get('format'));
       }
-    }
       return { format: csvFormat(csvOptionsFrom(options, spans)), failOnParseError };
+    }
     case 'parquet':
       return { format: parquetFormat, failOnParseError };
     case 'arrow':
