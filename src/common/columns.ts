@@ -19,6 +19,7 @@ import { decimal128FromValues, int128At } from './decimal128.js';
 import { decimalToApi, doubleToUnscaled, pow10Big, textToUnscaled } from './decimal.js';
 import { takeData } from './take.js';
 import { canonicalInt64 } from './int64.js';
+import { collectionColumn, collectionValueAt, concatCollections, mapEntries, multisetOf } from './collections.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -74,6 +75,7 @@ export function columnFromValues(t: SqlType, values: readonly unknown[]): arrow.
       );
       return arrow.makeData({ ...base, type: type as arrow.Struct, children });
     }
+    case 'ARRAY': case 'MAP': case 'MULTISET': return collectionColumn(t, values, { bitmap, nullCount }, columnFromValues);
     case 'NULL': return arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n });
     default: return assertNever(t, 'type');
   }
@@ -181,6 +183,7 @@ export function valueAt(d: arrow.Data, i: number): unknown {
       for (let c = 0; c < fields.length; c++) out[fields[c]!.name] = valueAt(d.children[c]!, i);
       return out;
     }
+    case arrow.Type.List: case arrow.Type.Map: return collectionValueAt(d, i, valueAt);
     case arrow.Type.Null: return null;
     case arrow.Type.Decimal: return canonicalInt64(int128At(d.values as Uint32Array, i)); // DECIMAL(p > 18), unscaled
     case arrow.Type.Dictionary: {
@@ -201,7 +204,7 @@ export function valueAt(d: arrow.Data, i: number): unknown {
 export function batchToRows(b: arrow.RecordBatch): Record<string, unknown>[] {
   const names = b.schema.fields.map((f) => f.name);
   // (only Weir's DECIMAL columns change on the way out; a field of another library's type stays as read)
-  const types = b.schema.fields.map((f): SqlType => (f.metadata.has(SQL_TYPE_METADATA_KEY) || f.type.typeId === arrow.Type.Struct ? fromArrowField(f) : T.NULL));
+  const types = b.schema.fields.map((f): SqlType => (f.metadata.has(SQL_TYPE_METADATA_KEY) || f.type.typeId === arrow.Type.Struct || f.type.typeId === arrow.Type.List || f.type.typeId === arrow.Type.Map ? fromArrowField(f) : T.NULL));
   const cols = b.data.children;
   const rows: Record<string, unknown>[] = new Array(b.numRows);
   for (let i = 0; i < b.numRows; i++) {
@@ -212,7 +215,23 @@ export function batchToRows(b: arrow.RecordBatch): Record<string, unknown>[] {
   return rows;
 }
 
-const hasDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' || (t.kind === 'ROW' && t.fields.some((f) => hasDecimal(f.type)));
+function hasDecimal(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'DECIMAL': return true;
+    case 'ROW': return t.fields.some((f) => hasDecimal(f.type));
+    case 'ARRAY': case 'MULTISET': return hasDecimal(t.element);
+    case 'MAP': return hasDecimal(t.key) || hasDecimal(t.value);
+    default: return false;
+  }
+}
+
+/** An ARRAY's, MAP's or MULTISET's value with `f` applied to each element (key, value). */
+function mapCollection(v: unknown, t: SqlType, f: (v: unknown, t: SqlType) => unknown): unknown {
+  if (t.kind === 'ARRAY') return Array.isArray(v) ? v.map((e) => f(e, t.element)) : v;
+  if (t.kind === 'MAP') return new Map(mapEntries(v).map(([k, x]) => [f(k, t.key), f(x, t.value)]));
+  if (t.kind === 'MULTISET') return new Map([...multisetOf(v)].map(([k, c]) => [f(k, t.element), c]));
+  return v;
+}
 
 /** A column's JS value as the API shows it: a DECIMAL's unscaled integer as its number or text (decimal.ts). */
 export function toApiValue(v: unknown, t: SqlType): unknown {
@@ -224,7 +243,7 @@ export function toApiValue(v: unknown, t: SqlType): unknown {
     for (const f of t.fields) out[f.name] = toApiValue(o[f.name], f.type);
     return out;
   }
-  return v;
+  return mapCollection(v, t, toApiValue);
 }
 
 /** The inverse of toApiValue: a number, text or bigint for a DECIMAL as its unscaled integer. */
@@ -240,7 +259,7 @@ export function fromApiValue(v: unknown, t: SqlType): unknown {
     for (const f of t.fields) out[f.name] = fromApiValue(o[f.name], f.type);
     return out;
   }
-  return v;
+  return typeof v === 'object' ? mapCollection(v, t, fromApiValue) : v;
 }
 
 /** Row objects (keyed by column name, matched case-insensitively) into one batch of `schema`. */
@@ -357,6 +376,8 @@ function mergeContiguous(chunks: readonly arrow.Data[], total: number): arrow.Da
       const children = (first.type as arrow.Struct).children.map((_, k) => mergeContiguous(chunks.map((c) => c.children[k]!), total));
       return arrow.makeData({ ...base, type: first.type as arrow.Struct, children });
     }
+    case arrow.Type.List: case arrow.Type.Map:
+      return concatCollections(chunks, total, base, (children, length) => mergeContiguous(children, length));
     case arrow.Type.Null:
       return arrow.makeData({ type: new arrow.Null(), length: total, nullCount: total });
     default:

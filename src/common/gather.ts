@@ -11,6 +11,7 @@
 import * as arrow from 'apache-arrow';
 import { makeAny } from './columns.js';
 import { InternalError } from './errors.js';
+import { gatherCollection } from './collections.js';
 
 type Rows = Uint32Array | Int32Array;
 
@@ -100,6 +101,8 @@ export function gather(sources: readonly arrow.Data[], which: Rows, rows: Rows):
       const children = (first.type as arrow.Struct).children.map((_, c) => gather(sources.map((s) => s.children[c]!), which, rows));
       return arrow.makeData({ ...base, type: first.type as arrow.Struct, children });
     }
+    case arrow.Type.List: case arrow.Type.Map:
+      return gatherCollection(sources, which, rows, base, gather);
     case arrow.Type.Null:
       return arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n });
     default:

@@ -14,6 +14,7 @@
 import * as arrow from 'apache-arrow';
 import { batchFromColumns, makeAny } from './columns.js';
 import { InternalError } from './errors.js';
+import { nullCollection, takeCollection } from './collections.js';
 
 type Indices = Uint32Array | Int32Array;
 
@@ -159,6 +160,8 @@ function take(d: arrow.Data, cx: TakeContext): arrow.Data {
       const children = d.children.map((c) => take(c, cx));
       return arrow.makeData({ ...base, type: d.type as arrow.Struct, children });
     }
+    case arrow.Type.List: case arrow.Type.Map:
+      return takeCollection(d, cx.indices, count, base, takeData);
     case arrow.Type.Null:
       return arrow.makeData({ type: new arrow.Null(), length: count, nullCount: count });
     default:
@@ -179,6 +182,7 @@ function allNullLike(d: arrow.Data, count: number): arrow.Data {
     case arrow.Type.Decimal: return makeAny({ ...base, data: new Uint32Array(count * 4) });
     case arrow.Type.Utf8:
       return arrow.makeData({ ...base, type: d.type as arrow.Utf8, valueOffsets: new Int32Array(count + 1), data: new Uint8Array(0) });
+    case arrow.Type.List: case arrow.Type.Map: return nullCollection(d, count);
     case arrow.Type.Null:
       return arrow.makeData({ type: new arrow.Null(), length: count, nullCount: count });
     default:

@@ -13,6 +13,9 @@
  * | TIMESTAMP(3), TIMESTAMP_LTZ | TimestampMillisecond      | number (epoch ms)     |
  * | INTERVAL                    | Float64 (milliseconds)    | number (ms)           |
  * | ROW<...>                    | Struct                    | object                |
+ * | ARRAY<T>                    | List<T>                   | array of T's values   |
+ * | MAP<K, V>                   | Map<K, V>                 | Map (K's → V's values)|
+ * | MULTISET<T>                 | Map<T, INT> (tagged)      | Map (value → count)   |
  * | NULL (untyped literal)      | Null                      | null                  |
  *
  * BIGINT is exact (int64.ts: a number within 2^53, a bigint beyond). DECIMAL is exact too: its
@@ -36,6 +39,10 @@ export type SqlType =
   | { readonly kind: 'TIMESTAMP'; readonly precision: number; readonly ltz: boolean }
   | { readonly kind: 'INTERVAL' }
   | { readonly kind: 'ROW'; readonly fields: readonly RowField[] }
+  | { readonly kind: 'ARRAY'; readonly element: SqlType }
+  | { readonly kind: 'MAP'; readonly key: SqlType; readonly value: SqlType }
+  /** Flink's MULTISET: each distinct value with how many times it occurs (held as a MAP<T, INT>) */
+  | { readonly kind: 'MULTISET'; readonly element: SqlType }
   | { readonly kind: 'NULL' };
 
 export interface RowField {
@@ -61,6 +68,9 @@ export const T = {
   NULL: { kind: 'NULL' } as SqlType,
   decimal: (precision: number, scale: number): SqlType => ({ kind: 'DECIMAL', precision, scale }),
   row: (fields: readonly RowField[]): SqlType => ({ kind: 'ROW', fields }),
+  array: (element: SqlType): SqlType => ({ kind: 'ARRAY', element }),
+  map: (key: SqlType, value: SqlType): SqlType => ({ kind: 'MAP', key, value }),
+  multiset: (element: SqlType): SqlType => ({ kind: 'MULTISET', element }),
 } as const;
 
 const INTEGER_KINDS: ReadonlySet<SqlTypeKind> = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT']);
@@ -106,6 +116,9 @@ export function typeToString(t: SqlType): string {
       return t.ltz ? `TIMESTAMP_LTZ(${t.precision})` : `TIMESTAMP(${t.precision})`;
     case 'ROW':
       return `ROW<${t.fields.map((f) => `${f.name} ${typeToString(f.type)}`).join(', ')}>`;
+    case 'ARRAY': return `ARRAY<${typeToString(t.element)}>`;
+    case 'MAP': return `MAP<${typeToString(t.key)}, ${typeToString(t.value)}>`;
+    case 'MULTISET': return `MULTISET<${typeToString(t.element)}>`;
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'FLOAT':
     case 'DOUBLE': case 'VARCHAR': case 'DATE': case 'INTERVAL': case 'NULL':
       return t.kind;
@@ -143,11 +156,27 @@ export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
     if (b.kind === 'DECIMAL' && isInteger(a)) return b;
     return ra >= rb ? a : b;
   }
+  if (a.kind === 'ARRAY' && b.kind === 'ARRAY') {
+    const e = commonType(a.element, b.element);
+    return e && T.array(e);
+  }
+  if (a.kind === 'MULTISET' && b.kind === 'MULTISET') {
+    const e = commonType(a.element, b.element);
+    return e && T.multiset(e);
+  }
+  if (a.kind === 'MAP' && b.kind === 'MAP') {
+    const k = commonType(a.key, b.key), v = commonType(a.value, b.value);
+    return k && v && T.map(k, v);
+  }
+  if (isCollection(a) || isCollection(b)) return undefined;
   if (a.kind === b.kind) return a; // e.g. TIMESTAMP(3) vs TIMESTAMP(0), ROW types: take the left
   if (a.kind === 'TIMESTAMP' && b.kind === 'DATE') return a;
   if (a.kind === 'DATE' && b.kind === 'TIMESTAMP') return b;
   return undefined;
 }
+
+/** ARRAY, MAP or MULTISET: a value made of other values (common/collections.ts). */
+export const isCollection = (t: SqlType): boolean => t.kind === 'ARRAY' || t.kind === 'MAP' || t.kind === 'MULTISET';
 
 /** A DECIMAL of more than 18 digits: held in a Decimal128 column, its values beyond int64 (decimal.ts). */
 export const isWideDecimal = (t: SqlType): boolean => t.kind === 'DECIMAL' && t.precision > 18;
@@ -187,13 +216,21 @@ export function toArrowType(t: SqlType): Arrow.DataType {
     case 'TIMESTAMP': return new arrow.TimestampMillisecond();
     case 'INTERVAL': return new arrow.Float64();
     case 'ROW': return new arrow.Struct(t.fields.map((f) => toArrowField(f.name, f.type)));
+    case 'ARRAY': return new arrow.List(toArrowField('element', t.element));
+    case 'MAP': return mapArrowType(t.key, t.value);
+    case 'MULTISET': return mapArrowType(t.element, T.INT);
     case 'NULL': return new arrow.Null();
     default: return assertNever(t, 'type');
   }
 }
 
+/** Arrow's Map: a list of non-null entries, each a key (never null, as Flink's and DuckDB's) and a value. */
+function mapArrowType(key: SqlType, value: SqlType): Arrow.DataType {
+  return new arrow.Map_(new arrow.Field('entries', new arrow.Struct([toArrowField('key', key, false), toArrowField('value', value)] as Arrow.Field[]), false) as never);
+}
+
 export function toArrowField(name: string, t: SqlType, nullable = true): Arrow.Field {
-  const meta = t.kind === 'DECIMAL' || t.kind === 'INTERVAL' || (t.kind === 'TIMESTAMP' && t.ltz)
+  const meta = t.kind === 'DECIMAL' || t.kind === 'INTERVAL' || (t.kind === 'TIMESTAMP' && t.ltz) || t.kind === 'MULTISET'
     ? new Map([[SQL_TYPE_METADATA_KEY, typeToString(t)]])
     : undefined;
   return new arrow.Field(name, toArrowType(t), nullable, meta);
@@ -207,6 +244,9 @@ export function fromArrowField(f: Arrow.Field): SqlType {
     if (m) return T.decimal(Number(m[1]), Number(m[2]));
     if (tagged === 'INTERVAL') return T.INTERVAL;
     if (tagged.startsWith('TIMESTAMP_LTZ')) return T.TIMESTAMP_LTZ;
+    if (tagged.startsWith('MULTISET') && f.type.typeId === arrow.Type.Map) {
+      return T.multiset(fromArrowField((f.type as Arrow.Map_).children[0]!.type.children[0]!));
+    }
   }
   return fromArrowType(f.type);
 }
@@ -225,6 +265,11 @@ export function fromArrowType(t: Arrow.DataType): SqlType {
     case arrow.Type.Timestamp: return T.TIMESTAMP;
     case arrow.Type.Struct:
       return T.row((t as Arrow.Struct).children.map((c) => ({ name: c.name, type: fromArrowField(c) })));
+    case arrow.Type.List: return T.array(fromArrowField((t as Arrow.List).children[0]!));
+    case arrow.Type.Map: {
+      const [key, value] = (t as Arrow.Map_).children[0]!.type.children as Arrow.Field[];
+      return T.map(fromArrowField(key!), fromArrowField(value!));
+    }
     case arrow.Type.Null: return T.NULL;
     case arrow.Type.Dictionary: return fromArrowType((t as Arrow.Dictionary).dictionary); // the values' type
     default:

@@ -189,7 +189,21 @@ export type SelectItem =
   | { readonly kind: 'star'; readonly qualifier: QualifiedName | undefined; readonly span: SourceSpan }
   | { readonly kind: 'expr'; readonly expr: Expr; readonly alias: Ident | undefined; readonly span: SourceSpan };
 
-export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinRef | LateralTableRef;
+export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinRef | LateralTableRef | UnnestRef;
+
+/**
+ * `UNNEST(t.tags) [WITH ORDINALITY] [AS] u [(tag [, n])]`: one row per element of an ARRAY or
+ * MULTISET (key and value columns for a MAP), joined to the row to its left that holds it.
+ */
+export interface UnnestRef {
+  readonly kind: 'unnest';
+  /** the collections to unnest (one; several, zipped as Flink does, are refused by the binder) */
+  readonly exprs: readonly Expr[];
+  readonly withOrdinality: boolean;
+  readonly alias: Ident | undefined;
+  readonly columnAliases: readonly Ident[];
+  readonly span: SourceSpan;
+}
 
 /** `LATERAL TABLE(split(t.s)) [AS] T [(word, n)]`: a user-defined table function over each row to its left */
 export interface LateralTableRef {

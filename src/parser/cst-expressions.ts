@@ -63,7 +63,7 @@ function parenthesized(n: CstNode): Expr {
 function primary(n: CstNode): Expr {
   if (has(n, 'open')) return parenthesized(n);
   for (const [key, list] of Object.entries(n.children)) {
-    if (key === 'field') continue;
+    if (key === 'field' || key === 'subscript') continue;
     const child = list.find((e): e is CstNode => (e as IToken).image === undefined);
     if (child) return expr(child);
   }
@@ -96,11 +96,26 @@ export function expr(n: CstNode): Expr {
     }
     case 'postfix': {
       let e = primary(n);
-      for (const f of nodes(n, 'field')) {
-        const field = ident(f);
-        e = { kind: 'fieldAccess', operand: e, field, span: joinSpans(e.span, field.span) };
+      // `.field`s and `[index]`es, in the order written
+      const closes = toks(n, 'subscriptClose');
+      const suffixes = [
+        ...nodes(n, 'field').map((f) => ({ at: nodeSpan(f).offset, f, i: undefined as CstNode | undefined, close: undefined as IToken | undefined })),
+        ...nodes(n, 'subscript').map((i, k) => ({ at: nodeSpan(i).offset, f: undefined, i, close: closes[k] })),
+      ].sort((a, b) => a.at - b.at);
+      for (const s of suffixes) {
+        if (s.f) {
+          const field = ident(s.f);
+          e = { kind: 'fieldAccess', operand: e, field, span: joinSpans(e.span, field.span) };
+        } else {
+          const at = joinSpans(e.span, tokenSpan(s.close!));
+          e = call(syntheticName('ITEM', at), [e, expr(s.i!)], at);
+        }
       }
       return e;
+    }
+    case 'collectionConstructor': {
+      const ctor = needTok(n, 'ctor');
+      return call(syntheticName(ctor.image.toUpperCase(), tokenSpan(ctor)), nodes(n, 'item').map(expr), span);
     }
     case 'literal':
       return literal(needTok(n, 'value'), span);

@@ -149,6 +149,13 @@ function aliasOf(n: CstNode): ReturnType<typeof ident> | undefined {
 
 function tablePrimary(n: CstNode): FromItem {
   const span = nodeSpan(n);
+  const unnest = node(n, 'unnestTable');
+  if (unnest) {
+    return {
+      kind: 'unnest', exprs: nodes(unnest, 'unnestArg').map(expr), withOrdinality: has(unnest, 'ordinality'),
+      alias: aliasOf(unnest), columnAliases: identList(node(unnest, 'unnestColumns')), span,
+    };
+  }
   const lateral = node(n, 'lateralCall');
   if (lateral) return { kind: 'lateralTable', call: expr(lateral), alias: aliasOf(n), columnAliases: identList(node(n, 'lateralColumns')), span };
   const fn = node(n, 'tableFunctionCall');

@@ -6,7 +6,7 @@
  * TIME, ...) are an UNSUPPORTED error rather than a syntax error: the text is valid Flink SQL.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import { WeirError } from '../common/errors.js';
+import { WeirError, type SourceSpan } from '../common/errors.js';
 import { T as Types, type RowField, type SqlType } from '../common/types.js';
 import type { IntervalUnit, TimeUnit } from './ast.js';
 import { has, ident, need, nodes, tok, toks } from './cst-util.js';
@@ -38,10 +38,28 @@ export function timeUnit(t: IToken): TimeUnit {
   throw new WeirError('PARSE', `expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...) but found '${t.image}'`, tokenSpan(t));
 }
 
-const UNSUPPORTED_TYPES = new Set(['ARRAY', 'MAP', 'MULTISET', 'BYTES', 'BINARY', 'VARBINARY', 'TIME', 'RAW']);
+const UNSUPPORTED_TYPES = new Set(['BYTES', 'BINARY', 'VARBINARY', 'TIME', 'RAW']);
 const ELEMENT_TYPES = new Set(['ARRAY', 'MAP', 'MULTISET']);
 
+/** A type with its suffixes applied: `INT ARRAY MULTISET` is MULTISET<ARRAY<INT>>. */
 export function dataType(n: CstNode): SqlType {
+  let t = baseType(n);
+  for (const s of toks(n, 'suffix')) t = s.image.toUpperCase() === 'ARRAY' ? Types.array(t) : Types.multiset(t);
+  return t;
+}
+
+/** ARRAY<T>, MAP<K, V>, MULTISET<T>: element types checked, MAP keys non-null as Flink's. */
+function collectionType(name: string, n: CstNode, span: SourceSpan): SqlType {
+  const elements = nodes(n, 'element').map(dataType);
+  const want = name === 'MAP' ? 2 : 1;
+  if (elements.length !== want) {
+    throw new WeirError('PARSE', name === 'MAP' ? 'MAP takes a key and a value type: MAP<K, V>' : `${name} takes one element type: ${name}<T>`, span);
+  }
+  if (name === 'MAP') return Types.map(elements[0]!, elements[1]!);
+  return name === 'ARRAY' ? Types.array(elements[0]!) : Types.multiset(elements[0]!);
+}
+
+function baseType(n: CstNode): SqlType {
   if (has(n, 'ROW')) return Types.row(nodes(n, 'field').map(rowField));
   if (has(n, 'INTERVAL')) {
     intervalUnit(toks(n, 'unit')[0]!);
@@ -57,6 +75,7 @@ export function dataType(n: CstNode): SqlType {
     throw new WeirError('PARSE', msg, span);
   };
   if (UNSUPPORTED_TYPES.has(name)) throw new WeirError('UNSUPPORTED', `type ${name} is not supported yet`, span);
+  if (ELEMENT_TYPES.has(name)) return collectionType(name, n, span);
   if (has(n, 'element') && !ELEMENT_TYPES.has(name)) fail(`type ${name} takes no element types`);
   if (has(n, 'PRECISION') && name !== 'DOUBLE') fail(`expected a type but found '${nameIdent.value} PRECISION'`);
   const ltz = has(n, 'localTimeZone');

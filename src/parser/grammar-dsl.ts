@@ -24,7 +24,9 @@ export type RuleName =
   | 'intervalLiteral' | 'typedLiteral' | 'caseExpression' | 'castExpression' | 'extractExpression'
   | 'trimExpression' | 'substringExpression' | 'positionExpression' | 'floorCeilExpression'
   | 'existsExpression' | 'functionCall' | 'overClause' | 'windowDef' | 'frameBound' | 'columnRef' | 'qualifiedName'
-  | 'identifier' | 'dataType' | 'rowField';
+  | 'identifier' | 'dataType' | 'rowField'
+  // collections (grammar-collections.ts)
+  | 'collectionConstructor' | 'unnestTable';
 
 export interface Dsl {
   rule(name: RuleName, impl: () => void): void;

@@ -11,6 +11,7 @@ import type { IOrAlt, IToken, TokenType } from 'chevrotain';
 import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
+import { startsCollectionConstructor } from './grammar-collections.js';
 
 /** `SELECT`, `WITH`, or any number of `(` before one of them, starting at token i. */
 export function startsQuery($: Dsl, i: number): boolean {
@@ -240,10 +241,17 @@ export function defineExpressionRules($: Dsl): void {
           $.consume(T.RParen, 0, 'close');
         },
       },
+      { GATE: () => startsCollectionConstructor($), ALT: () => $.sub('collectionConstructor'), IGNORE_AMBIGUITIES: true },
       { GATE: () => tokenMatcher($.la(2), T.LParen), ALT: () => $.sub('functionCall'), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.sub('columnRef'), IGNORE_AMBIGUITIES: true },
     ]);
-    $.many(() => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); });
+    // `.field` and `[index]` in any order (the visitor orders them by position)
+    $.many(() => {
+      $.or([
+        { ALT: () => { $.consume(T.Dot); $.sub('identifier', 0, 'field'); } },
+        { ALT: () => { $.consume(T.LBracket, 0, 'subscriptOpen'); $.sub('expression', 1, 'subscript'); $.consume(T.RBracket, 0, 'subscriptClose'); } },
+      ], 2);
+    });
   });
 
   $.rule('literal', () => {

@@ -8,6 +8,7 @@ import { EOF, tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import { startsQuery, tokenAlts } from './grammar-expressions.js';
 import * as T from './tokens.js';
+import { startsUnnest } from './grammar-collections.js';
 
 /** `a.*`, `t.b.*`: identifiers separated by dots, ending in `.*` (needs unbounded lookahead). */
 function atQualifiedStar($: Dsl): boolean {
@@ -234,6 +235,7 @@ export function defineQueryRules($: Dsl): void {
 
   $.rule('tablePrimary', () => {
     $.or([
+      { GATE: () => startsUnnest($), ALT: () => $.sub('unnestTable'), IGNORE_AMBIGUITIES: true },
       {
         // LATERAL TABLE(f(t.a, …)) [AS] T [(c1, c2)]: a table function over each row to its left
         ALT: () => {

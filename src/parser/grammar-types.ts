@@ -5,6 +5,7 @@
  */
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
+import { tokenMatcher } from './chevrotain-runtime.js';
 
 export function defineTypeRules($: Dsl): void {
   $.rule('dataType', () => {
@@ -66,6 +67,11 @@ export function defineTypeRules($: Dsl): void {
               { ALT: () => { $.consume(T.Without); $.consume(T.TimeKw, 1); $.consume(T.Zone, 1); } },
             ], 2);
           }, 7);
+          // the suffix forms `INT ARRAY`, `STRING MULTISET` (Flink's), any number of them
+          $.many(() => $.consume(T.Identifier, 5, 'suffix'), 8, () => {
+            const t = $.la(1);
+            return t.tokenType !== T.QuotedIdentifier && ['ARRAY', 'MULTISET'].includes(t.image.toUpperCase()) && tokenMatcher(t, T.Identifier);
+          });
         },
       },
     ]);

@@ -15,6 +15,7 @@ import type { Dsl, RuleName } from './grammar-dsl.js';
 import { defineExpressionRules, startsQuery, tokenAlts } from './grammar-expressions.js';
 import { defineQueryRules } from './grammar-query.js';
 import { defineTypeRules } from './grammar-types.js';
+import { defineCollectionRules } from './grammar-collections.js';
 import { syntaxErrorMessages } from './syntax-errors.js';
 import * as T from './tokens.js';
 
@@ -230,6 +231,7 @@ export class SqlParser extends CstParser {
     const dsl = this.makeDsl();
     defineExpressionRules(dsl);
     defineTypeRules(dsl);
+    defineCollectionRules(dsl);
     defineQueryRules(dsl);
     defineStatementRules(dsl);
     this.performSelfAnalysis();

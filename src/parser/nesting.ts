@@ -21,7 +21,7 @@
 import type { IToken } from 'chevrotain';
 import { WeirError, type SourceSpan } from '../common/errors.js';
 import { tokenSpan } from './spans.js';
-import { Case, End, Greater, Less, LParen, RParen } from './tokens.js';
+import { Case, End, Greater, LBracket, Less, LParen, RBracket, RParen } from './tokens.js';
 
 /** Brackets (`(` and CASE ... END) open at once. */
 export const MAX_BRACKET_NESTING = 100;
@@ -42,11 +42,13 @@ const ANGLE_TYPES = new Set(['ROW', 'ARRAY', 'MAP', 'MULTISET']);
  * a comparison's `<` and `>` elsewhere do not count).
  */
 export function checkBracketNesting(tokens: readonly IToken[], file: string | undefined): void {
-  const open: ('(' | 'CASE' | '<')[] = [];
+  const open: ('(' | '[' | 'CASE' | '<')[] = [];
   let previous: IToken | undefined;
   for (const t of tokens) {
-    let opened: '(' | 'CASE' | '<' | undefined;
+    let opened: '(' | '[' | 'CASE' | '<' | undefined;
     if (t.tokenType === LParen) opened = '(';
+    else if (t.tokenType === LBracket) opened = '[';
+    else if (t.tokenType === RBracket) popTo(open, '[');
     else if (t.tokenType === Case) opened = 'CASE';
     else if (t.tokenType === Less && previous && ANGLE_TYPES.has(previous.image.toUpperCase())) opened = '<';
     else if (t.tokenType === RParen) popTo(open, '(');

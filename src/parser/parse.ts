@@ -17,7 +17,6 @@ import { checkBracketNesting, checkTreeDepth } from './nesting.js';
 import { positionAt, tokenSpan } from './spans.js';
 import { fromLexingErrors, fromRecognitionError } from './syntax-errors.js';
 import { Semicolon, sqlLexer, UnterminatedComment } from './tokens.js';
-import { collectionRefusal } from './unsupported-collections.js';
 import { hintRefusal, statementRefusal } from './unsupported-statements.js';
 
 const DEFAULT_FILE = '<sql>';
@@ -62,7 +61,7 @@ function parseTokens<R extends object>(rule: RuleName, tokens: IToken[], text: s
     const cst = parser.parseWith(rule, tokens);
     const first = parser.errors[0];
     if (first) {
-      throw collectionRefusal(tokens, first.token, file) ?? statementRefusal(tokens, first.token, file)
+      throw statementRefusal(tokens, first.token, file)
         ?? fromRecognitionError(first, text, tokens[tokens.length - 1], file);
     }
     const ast = build(cst);

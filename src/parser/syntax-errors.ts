@@ -12,7 +12,6 @@ import { EOF } from './chevrotain-runtime.js';
 import { WeirError } from '../common/errors.js';
 import { positionAt, tokenSpan } from './spans.js';
 import { AnyWord, StringLiteral } from './tokens.js';
-import { bracketRefusal } from './unsupported-collections.js';
 
 const EXPRESSION = 'an expression';
 
@@ -112,12 +111,6 @@ export function fromLexingErrors(errors: readonly ILexingError[], text: string, 
     }
     if (text.startsWith('/*', e.offset)) {
       out.push(new WeirError('PARSE', "unterminated comment: expected '*/'", span, file));
-      break;
-    }
-    const refusal = bracketRefusal(text, e.offset, span, file);
-    if (refusal) {
-      // The rest of a collection expression is unreadable without '[': report this one only.
-      out.push(refusal);
       break;
     }
     out.push(new WeirError('PARSE', `unexpected character '${ch}'`, { ...span, length: 1 }, file));

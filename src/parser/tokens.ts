@@ -193,6 +193,8 @@ export const RParen = punct('RParen', ')', ')');
 export const Comma = punct('Comma', ',', ',');
 export const Semicolon = punct('Semicolon', ';', ';');
 export const Dot = punct('Dot', '.', '.');
+export const LBracket = punct('LBracket', '[', '[');
+export const RBracket = punct('RBracket', ']', ']');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
@@ -239,6 +241,8 @@ export const ALL_TOKENS: readonly TokenType[] = [
   Comma,
   Semicolon,
   Dot,
+  LBracket,
+  RBracket,
   ...keywordTokens,
   Identifier,
   AnyWord,

@@ -10,6 +10,7 @@ import type { PhysicalNode, StreamingPlan } from './incremental/physical.js';
 import { physicalChildren } from './incremental/physical.js';
 import { stateTtlText } from './incremental/state-ttl.js';
 import { exchangeText, inputExchange, type Parallelism } from './incremental/exchanges.js';
+import { isUnnest, withOrdinality } from './logical/unnest.js';
 
 /** `INTERVAL '10' SECOND`, in the largest unit that divides the milliseconds. */
 export function intervalText(ms: number): string {
@@ -94,7 +95,9 @@ function logicalLine(p: LogicalPlan): string {
       return `TemporalJoin(${p.joinType}, table=${p.tableName}, as of=${lt}#${p.leftTime}, version=${rt}#${p.rightTime}, on=${exprToString(p.condition)})`;
     }
     case 'rank': return `TopN(${topNText(p)})`;
-    case 'correlate': return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
+    case 'correlate':
+      if (isUnnest(p.fn)) return unnestText(p.joinType, p.fn, p.args, p.columns.map((c) => c.name));
+      return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
     case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns, p.rowtime)})`;
     case 'semiJoin': return `${p.anti ? 'AntiJoin' : 'SemiJoin'}(${p.condition ? `on=${exprToString(p.condition)}` : 'on=TRUE'})`;
@@ -179,6 +182,7 @@ export function physicalLine(n: PhysicalNode): string {
     case 'processFunction':
       return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime)}, emit=append) [operator ${n.operatorId}]`;
     case 'correlate': {
+      if (isUnnest(n.fn)) return unnestText(n.joinType, n.fn, n.args, names.slice(n.input.schema.columns.length));
       const cols = names.slice(n.input.schema.columns.length).join(', ');
       return `Correlate(${n.joinType}, ${n.fn}(${n.args.map(exprToString).join(', ')}), columns=[${cols}])`;
     }
@@ -194,6 +198,11 @@ export function processCallText(fn: string, input: { readonly schema: LogicalPla
   if (timeColumn !== undefined) parts.push(`time=${col(timeColumn)}`);
   parts.push(`columns=[${[...columns.map((c) => c.name), ...(rowtime ? ['rowtime'] : [])].join(', ')}]`);
   return `${fn}(${parts.join(', ')})`;
+}
+
+/** `Unnest(inner, tags#1 WITH ORDINALITY, columns=[tag, n])`: UNNEST's Correlate (logical/unnest.ts). */
+function unnestText(joinType: string, fn: string, args: readonly BoundExpr[], columns: readonly string[]): string {
+  return `Unnest(${joinType}, ${args.map(exprToString).join(', ')}${withOrdinality(fn) ? ' WITH ORDINALITY' : ''}, columns=[${columns.join(', ')}])`;
 }
 
 function tree<N>(root: N, line: (n: N) => string, kids: (n: N) => readonly N[]): string[] {

@@ -174,7 +174,12 @@ export function exprToString(e: BoundExpr): string {
       if (e.type.kind === 'INTERVAL') return `INTERVAL '${e.value}' MILLISECOND`;
       if (e.type.kind === 'DECIMAL' && (typeof e.value === 'number' || typeof e.value === 'bigint')) return decimalToText(e.value, e.type.scale);
       return String(e.value);
-    case 'call': return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
+    case 'call':
+      // the collection syntaxes print as written
+      if (e.fn === 'array_value') return `ARRAY[${e.args.map(exprToString).join(', ')}]`;
+      if (e.fn === 'map_value') return `MAP[${e.args.map(exprToString).join(', ')}]`;
+      if (e.fn === 'item') return `${exprToString(e.args[0]!)}[${exprToString(e.args[1]!)}]`;
+      return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
     case 'cast': return `${e.assign ? 'STORE' : e.try ? 'TRY_CAST' : 'CAST'}(${exprToString(e.operand)} AS ${typeToString(e.type)})`;
     case 'case':

@@ -5,7 +5,8 @@
  * `Record<ScalarFunctionName, ...>` so a function without a kernel is a compile error.
  */
 import type { SqlType } from '../common/types.js';
-import { commonType, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
+import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
+import { COLLECTION_SIGNATURES } from './functions-collections.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -30,6 +31,8 @@ export const SCALAR_FUNCTIONS = [
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
   // JSON (executor/expr/functions-json.ts)
   'json_value', 'json_query', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
+  // collections (executor/expr/functions-collections.ts): ARRAY[...], MAP[...], x[i]
+  'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -155,6 +158,14 @@ function sameTypeAll(min: number): Resolver {
   });
 }
 
+/** Functions that order their arguments: an ARRAY, MAP or MULTISET has no order. */
+function unorderedRefused(r: Resolver): Resolver {
+  return (args) => {
+    const bad = args.find(isCollection);
+    return bad ? `cannot order values of ${typeToString(bad)}` : r(args);
+  };
+}
+
 const timePart: Resolver = arity(1, 1, ([a]) =>
   isTimeOrNull(a!) ? { args: [a!.kind === 'DATE' ? T.DATE : T.TIMESTAMP], returns: T.BIGINT } : `expects a TIMESTAMP or DATE, got ${typeToString(a!)}`);
 
@@ -199,7 +210,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   power: arity(2, 2, () => ({ args: [T.DOUBLE, T.DOUBLE], returns: T.DOUBLE })),
   sqrt: doubleIn, exp: doubleIn, ln: doubleIn, log10: doubleIn,
   sign: numberIn((t) => t),
-  greatest: sameTypeAll(1), least: sameTypeAll(1),
+  greatest: unorderedRefused(sameTypeAll(1)), least: unorderedRefused(sameTypeAll(1)),
   rand: arity(0, 1, (args) => ({ args: same(args.length, T.INT), returns: T.DOUBLE })),
   coalesce: sameTypeAll(1),
   nullif: arity(2, 2, ([a, b]) => {
@@ -263,6 +274,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     if (typeof values === 'string') return values;
     return { args: [T.VARCHAR, ...args.slice(1).map((t, i) => (i % 2 === 0 ? T.VARCHAR : values.args[(i - 1) / 2]!))], returns: T.VARCHAR };
   },
+  ...COLLECTION_SIGNATURES,
 };
 
 /** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */
@@ -302,6 +314,8 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
   JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
   'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object',
+  // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
+  ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {
@@ -312,6 +326,8 @@ export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]):
 
 export const AGGREGATE_FUNCTIONS = ['count', 'count_star', 'sum', 'avg', 'min', 'max', 'first_value', 'last_value',
   'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'listagg',
+  // COLLECT(x): the MULTISET of the non-NULL values
+  'collect',
   // a user-defined aggregate (binder/user-aggregates.ts): never by a SQL name, always typed by its module
   'udaf'] as const;
 export type AggregateFunctionName = (typeof AGGREGATE_FUNCTIONS)[number];
@@ -319,7 +335,7 @@ export type AggregateFunctionName = (typeof AGGREGATE_FUNCTIONS)[number];
 export const SQL_AGGREGATE_NAMES: Readonly<Record<string, AggregateFunctionName>> = {
   COUNT: 'count', SUM: 'sum', AVG: 'avg', MIN: 'min', MAX: 'max', FIRST_VALUE: 'first_value', LAST_VALUE: 'last_value',
   STDDEV_POP: 'stddev_pop', STDDEV_SAMP: 'stddev_samp', STDDEV: 'stddev_samp', VAR_POP: 'var_pop', VAR_SAMP: 'var_samp',
-  VARIANCE: 'var_samp', LISTAGG: 'listagg',
+  VARIANCE: 'var_samp', LISTAGG: 'listagg', COLLECT: 'collect',
 };
 
 /** The result type of an aggregate over an argument of type `arg` (Flink's rules). */
@@ -338,13 +354,17 @@ export function resolveAggregate(fn: AggregateFunctionName, arg: SqlType | undef
       return { args: [arg], returns: T.DOUBLE };
     case 'min': case 'max': case 'first_value': case 'last_value':
       if (!arg) return `expects one argument`;
-      if (arg.kind === 'ROW') return `cannot order values of ${typeToString(arg)}`;
+      if (arg.kind === 'ROW' || ((fn === 'min' || fn === 'max') && isCollection(arg))) return `cannot order values of ${typeToString(arg)}`;
       return { args: [arg], returns: arg };
     case 'stddev_pop': case 'stddev_samp': case 'var_pop': case 'var_samp':
       if (!arg || !isNumOrNull(arg)) return `expects a number, got ${arg ? typeToString(arg) : 'nothing'}`;
       return { args: [T.DOUBLE], returns: T.DOUBLE };
     case 'listagg':
       return { args: [T.VARCHAR], returns: T.VARCHAR };
+    case 'collect':
+      if (!arg) return 'COLLECT expects one argument';
+      if (arg.kind === 'ROW' || isCollection(arg)) return `COLLECT of ${typeToString(arg)} values is not supported yet`;
+      return { args: [arg.kind === 'NULL' ? T.VARCHAR : arg], returns: T.multiset(arg.kind === 'NULL' ? T.VARCHAR : arg) };
     case 'udaf':
       return 'is typed by its module';
     default: {

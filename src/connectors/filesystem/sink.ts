@@ -68,7 +68,7 @@ export class FilesystemSink implements Sink {
 
   constructor(private readonly table: ConnectorTable, ctx: ConnectorContext) {
     this.dir = resolvedPath(table, ctx.baseDir);
-    this.format = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector')).format;
+    this.format = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector'), table.schema.columns).format;
     this.description = `filesystem[${this.dir}]`;
     this.clock = ctx.clock;
     const commit = partitionCommitOptions(table);

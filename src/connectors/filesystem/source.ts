@@ -63,7 +63,7 @@ export class FilesystemSource implements Source {
     }
     this.dir = isDir ? target : path.dirname(target);
     this.singleFile = isDir ? undefined : path.basename(target);
-    const choice = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector'));
+    const choice = formatFromOptions(table.options, table.optionSpans, 'filesystem', table.optionSpans.get('connector'), table.schema.columns);
     this.format = choice.format;
     this.failOnParseError = choice.failOnParseError;
     this.maxFiles = maxFilesPerTrigger(table);

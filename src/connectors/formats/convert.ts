@@ -13,6 +13,7 @@ import { decimalToApi, decimalToText, doubleToUnscaled, fitDecimal, pow10Big, te
 import { ConversionFailure } from './conversion-failure.js';
 import { jsonText, JsonNumberText, MAX_JSON_NESTING, nestingDepth, parseJsonExact } from './json-values.js';
 import { INT_RE, readFloat, readInteger } from './numbers.js';
+import { collectionToJson, convertCollection } from './convert-collections.js';
 
 export { ConversionFailure, showValue } from './conversion-failure.js';
 
@@ -113,6 +114,8 @@ export function convertValue(t: SqlType, v: unknown, column: string, from: Value
       for (const f of t.fields) out[f.name] = convertValue(f.type, fieldOf(rec, f.name), `${column}.${f.name}`, 'json');
       return out;
     }
+    case 'ARRAY': case 'MAP': case 'MULTISET':
+      return convertCollection(t, v, column, (et, x, c) => convertValue(et, x, c, 'json'));
     case 'NULL':
       return null;
     default:
@@ -231,6 +234,7 @@ export function toJsonValue(t: SqlType, v: unknown): unknown {
       for (const f of t.fields) out[f.name] = toJsonValue(f.type, rec[f.name]);
       return out;
     }
+    case 'ARRAY': case 'MAP': case 'MULTISET': return collectionToJson(t, v, toJsonValue);
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'VARCHAR': case 'NULL':
       return v;
     default:
@@ -253,7 +257,7 @@ export function toTextValue(t: SqlType, v: unknown): string | null {
     case 'DATE': return formatDate(v as number);
     case 'DECIMAL': return decimalToText(v as number | bigint, t.scale);
     case 'FLOAT': return String(shortestFloat32(v as number));
-    case 'ROW': return jsonText(toJsonValue(t, v)); // exact digits for a bigint field
+    case 'ROW': case 'ARRAY': case 'MAP': case 'MULTISET': return jsonText(toJsonValue(t, v)); // exact digits for a bigint field
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'DOUBLE': case 'INTERVAL':
     case 'VARCHAR': case 'NULL':
       return String(v);

@@ -3,6 +3,8 @@
  * knows (the registry checks a table's options against these).
  */
 import { WeirError, type SourceSpan } from '../../common/errors.js';
+import type { Schema } from '../../common/schema.js';
+import { isCollection, typeToString } from '../../common/types.js';
 import { booleanOption, CSV_OPTION_KEYS, csvFormat, csvOptionsFrom } from './csv.js';
 import { arrowFormat } from './arrow-ipc.js';
 import type { Format } from './decoded.js';
@@ -41,6 +43,7 @@ export function formatFromOptions(
   spans: ReadonlyMap<string, SourceSpan>,
   connectorName: string,
   fallbackSpan?: SourceSpan,
+  columns?: Schema['columns'],
 ): FormatChoice {
   const name = options.get('format');
   const allowed = FORMAT_NAMES.map((f) => `'${f}'`).join(', ');
@@ -53,8 +56,16 @@ export function formatFromOptions(
   switch (key) {
     case 'json':
       return { format: jsonFormat, failOnParseError };
-    case 'csv':
+    case 'csv': {
+      // a CSV cell holds one scalar in Weir: no text form for an ARRAY, MAP or MULTISET (Flink's
+      // 'csv.array-element-delimiter' is not supported yet), so such a table is refused when opened
+      const bad = columns?.find((c) => isCollection(c.type));
+      if (bad) {
+        throw new WeirError('UNSUPPORTED', `format 'csv' cannot hold column '${bad.name}' of type ${typeToString(bad.type)}: `
+          + `ARRAY, MAP and MULTISET columns need format 'json'`, spans.get('format'));
+      }
       return { format: csvFormat(csvOptionsFrom(options, spans)), failOnParseError };
+    }
     case 'parquet':
       return { format: parquetFormat, failOnParseError };
     case 'arrow':

@@ -16,6 +16,7 @@ import type { FileMetaData, SchemaElement } from 'hyparquet';
 import { readerFor } from '../../common/columns.js';
 import { decimalToText } from '../../common/decimal.js';
 import { InternalError, WeirError } from '../../common/errors.js';
+import { typeToString } from '../../common/types.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
@@ -68,6 +69,8 @@ function elementsOf(name: string, t: SqlType, nullable: boolean): Element[] {
         { name, repetition_type, num_children: t.fields.length } as Element,
         ...t.fields.flatMap((f) => elementsOf(f.name, f.type, true)),
       ];
+    case 'ARRAY': case 'MAP': case 'MULTISET':
+      throw new WeirError('UNSUPPORTED', `format 'parquet' cannot write column '${name}' of type ${typeToString(t)}: ARRAY, MAP and MULTISET columns in Parquet are not supported yet (use format 'json')`);
     case 'NULL':
       throw new WeirError('OPTION', `format 'parquet' cannot write column '${name}' of type NULL: Parquet has no such column type; cast it`);
   }

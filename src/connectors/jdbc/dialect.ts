@@ -102,7 +102,7 @@ export function paramOf(t: SqlType, spell: { timestamp: (ms: number) => string; 
       return (v) => (v === null ? null : spell.timestamp(v as number));
     case 'FLOAT':
       return (v) => (v === null ? null : shortestFloat32(v as number));
-    case 'ROW':
+    case 'ROW': case 'ARRAY': case 'MAP': case 'MULTISET': // as JSON text (a JSON/JSONB or text column)
       return (v) => (v === null ? null : jsonText(toJsonValue(t, v)));
     default:
       return asIs;

@@ -279,6 +279,7 @@ export class MemoryOutput {
 const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
   // plain JSON writes NaN and ±Infinity as null and refuses bigints: tag them, so no two values meet
   if (typeof x === 'bigint') return { '\u0000bigint': String(x) };
+  if (x instanceof Map) return { '\u0000map': [...x.entries()] }; // a MAP / MULTISET value (plain JSON writes every Map as {})
   if (typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0))) return { '\u0000number': Object.is(x, -0) ? '-0' : String(x) };
   return x;
 });

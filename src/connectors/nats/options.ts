@@ -72,7 +72,7 @@ function parseFormat(table: ConnectorTable): PayloadFormat {
   }
   const options = new Map(table.options);
   options.set('format', name);
-  const choice = formatFromOptions(options, table.optionSpans, 'nats', table.optionSpans.get('connector'));
+  const choice = formatFromOptions(options, table.optionSpans, 'nats', table.optionSpans.get('connector'), table.schema.columns);
   if (choice.format.binary) throw new Error('unreachable: json and csv are text formats');
   return name === 'json'
     ? { kind: 'json', failOnParseError: choice.failOnParseError }

@@ -41,6 +41,13 @@ export function printValue(t: SqlType, v: unknown): string {
     const rec = v as Record<string, unknown>;
     return `(${t.fields.map((f) => printValue(f.type, rec[f.name])).join(', ')})`;
   }
+  // as Flink prints them: [a, b] and {k=v}
+  if (t.kind === 'ARRAY') return `[${(v as unknown[]).map((e) => printValue(t.element, e)).join(', ')}]`;
+  if (t.kind === 'MAP' || t.kind === 'MULTISET') {
+    const kt = t.kind === 'MAP' ? t.key : t.element;
+    const vt: SqlType = t.kind === 'MAP' ? t.value : { kind: 'INT' };
+    return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${printValue(kt, k)}=${printValue(vt, x)}`).join(', ')}}`;
+  }
   return toTextValue(t, v) ?? 'null';
 }
 

@@ -13,7 +13,8 @@
  */
 import { Buffer } from 'node:buffer';
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask, makeAny } from '../../common/columns.js';
+import { bitmapFromMask, columnFromValues, makeAny, readerFor } from '../../common/columns.js';
+import { collectionReader } from '../../common/collections.js';
 import { assertNever, InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
 import '../../common/arrow-binding.js';
@@ -21,8 +22,8 @@ import { isWideDecimal, toArrowType } from '../../common/types.js';
 import { decimal128ToNumbers, numbersToDecimal128 } from '../../common/decimal128.js';
 import type { Alloc } from './pool.js';
 import { HEAP } from './pool.js';
-import type { BoolVec, NumVec, RowVec, Valid, Vec } from './vector.js';
-import { boolVec, exactLane, nullVec, numVec, rowVec, StrVec } from './vector.js';
+import type { BoolVec, NumVec, ObjVec, RowVec, Valid, Vec } from './vector.js';
+import { boolVec, exactLane, nullVec, numVec, objVec, rowVec, StrVec } from './vector.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new InternalError('Weir needs a little-endian machine');
@@ -164,6 +165,12 @@ export function readColumn(d: arrow.Data, t: SqlType, alloc: Alloc = HEAP): Vec 
       // arrow-js slices struct children along with the parent: parent row i is child row i.
       return rowVec(n, valid, (k) => readColumn(d.children[k]!, fields[k]!.type, alloc));
     }
+    case arrow.Type.List: case arrow.Type.Map: {
+      const out = new Array<unknown>(n);
+      const read = collectionReader(d, readerFor);
+      for (let i = 0; i < n; i++) out[i] = valid === null || valid[i] === 1 ? read(i) : null;
+      return objVec(out, valid === null ? null : Uint8Array.from(valid));
+    }
     default:
       throw new InternalError(`expression kernels cannot read Arrow type ${String(d.type)}`);
   }
@@ -221,6 +228,11 @@ export function toData(v: Vec, t: SqlType, keep: (b: ArrayBufferLike) => void = 
       const r = v as RowVec;
       const children = t.fields.map((f, k) => toData(r.field(k), f.type, keep));
       return makeAny({ ...base, children });
+    }
+    case 'ARRAY': case 'MAP': case 'MULTISET': {
+      const o = v as ObjVec;
+      const vals = o.valid === null ? o.values : o.values.map((x, i) => (o.valid![i] === 1 ? x : null));
+      return columnFromValues(t, vals);
     }
     default: return assertNever(t, 'type');
   }

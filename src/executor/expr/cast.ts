@@ -19,6 +19,7 @@ import { isNumeric, typeToString, typesEqual } from '../../common/types.js';
 import { canonicalInt64, INT64_MAX, INT64_MIN } from '../../common/int64.js';
 import { decimalToText, fitDecimal, textToUnscaled } from '../../common/decimal.js';
 import { decimalCaster, roundToUnscaled } from './decimal-cast.js';
+import { collectionCaster, collectionText } from './collection-cast.js';
 import { int64Lane } from './exact-int.js';
 import type { CompileCx } from './node.js';
 import type { Alloc } from './pool.js';
@@ -127,6 +128,7 @@ export function valueToText(x: unknown, t: SqlType, zone: Zone): string {
       const v = (x as Record<string, unknown>)[f.name];
       return v == null ? 'NULL' : valueToText(v, f.type, zone);
     }).join(', ')})`;
+    case 'ARRAY': case 'MAP': case 'MULTISET': return collectionText(x, t, (v, et) => (v == null ? 'NULL' : valueToText(v, et, zone)));
     case 'NULL': return 'NULL';
   }
 }
@@ -148,6 +150,13 @@ export function makeCaster(from: SqlType, to: SqlType, isTry: boolean, span: Sou
       if (v.kind !== 'row') return v;
       return rowVec(v.length, v.valid, (k) => fields[k]!(v.field(k)));
     };
+  }
+  if (to.kind === 'ARRAY' || to.kind === 'MAP' || to.kind === 'MULTISET') {
+    return collectionCaster(from, to, span, (f, t) => makeCaster(f, t, isTry, span, cx));
+  }
+  if (from.kind === 'ARRAY' || from.kind === 'MAP' || from.kind === 'MULTISET') {
+    if (to.kind === 'VARCHAR') return perValue(from, to, (x) => valueToText(x, from, zone));
+    throw new WeirError('TYPE', `cannot cast ${typeToString(from)} to ${typeToString(to)}`, span);
   }
   if (from.kind === 'ROW') {
     if (to.kind === 'VARCHAR') return perValue(from, to, (x) => valueToText(x, from, zone));

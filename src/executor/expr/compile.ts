@@ -14,7 +14,7 @@ import { bitmapFromMask, toApiValue } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
-import { isInteger, typesEqual } from '../../common/types.js';
+import { isCollection, isInteger, typesEqual } from '../../common/types.js';
 import type { BoundExpr, Cast, FieldRef, UdfCall } from '../../planner/expr.js';
 import { exprType } from '../../planner/expr.js';
 import { readColumn, readValidity, toData } from './arrow-io.js';
@@ -136,7 +136,7 @@ class Compiler {
     const operand = this.compile(e.operand);
     const from = operand.type;
     const caster = e.assign ? makeStoreCaster(from, e.type, e.assign, e.span) : makeCaster(from, e.type, e.try, e.span, this.cx);
-    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL');
+    const fallible = e.assign !== undefined || !e.try && (from.kind === 'VARCHAR' || isInteger(e.type) || e.type.kind === 'ROW' || e.type.kind === 'DECIMAL' || isCollection(e.type));
     const node: Node = { type: e.type, mayThrow: operand.mayThrow || fallible, eval: memo((inp) => caster(operand.eval(inp), inp.alloc)) };
     return this.fold(node, [operand], true);
   }
@@ -162,7 +162,7 @@ class Compiler {
         // a function sees values as the API shows them (a DECIMAL as its number, not its unscaled integer)
         const gets = args.map((a) => {
           const g = getter(a.eval(inp), a.type);
-          return a.type.kind === 'DECIMAL' || a.type.kind === 'ROW' ? (i: number) => toApiValue(g(i), a.type) : g;
+          return a.type.kind === 'DECIMAL' || a.type.kind === 'ROW' || isCollection(a.type) ? (i: number) => toApiValue(g(i), a.type) : g;
         });
         const out = builder(type, n);
         const vals = new Array<unknown>(args.length);

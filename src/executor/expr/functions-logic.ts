@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SqlType } from '../../common/types.js';
+import { isCollection } from '../../common/types.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import type { FnImpl, Input, Node } from './node.js';
 import type { Alloc } from './pool.js';
@@ -150,9 +151,42 @@ function compareValues(a: unknown, b: unknown, t: SqlType): number | null {
     }
     return 0;
   }
+  if (t.kind === 'ARRAY' || t.kind === 'MAP' || t.kind === 'MULTISET') return compareCollections(a, b, t);
   if (typeof a === 'string') return compareText(a, b as string);
   if (typeof a === 'bigint' || typeof b === 'bigint') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   return Number(a) - Number(b);
+}
+
+/**
+ * Order of two collections: ARRAYs element by element, then by length (a NULL element first, equal
+ * to a NULL); MAPs and MULTISETs are equal when they hold the same entries, in any order (they have
+ * no order of their own: unequal ones compare by size, then as their entries).
+ */
+function compareCollections(a: unknown, b: unknown, t: SqlType): number {
+  const elem = (x: unknown, y: unknown, et: SqlType): number => {
+    if (x === null || x === undefined) return y === null || y === undefined ? 0 : -1;
+    if (y === null || y === undefined) return 1;
+    return compareValues(x, y, et) ?? 0;
+  };
+  if (t.kind === 'ARRAY') {
+    const xs = a as unknown[], ys = b as unknown[];
+    for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+      const c = elem(xs[i], ys[i], t.element);
+      if (c !== 0) return c;
+    }
+    return xs.length - ys.length;
+  }
+  const keyType = t.kind === 'MAP' ? t.key : t.kind === 'MULTISET' ? t.element : t;
+  const valueType: SqlType = t.kind === 'MAP' ? t.value : { kind: 'INT' };
+  const x = a as Map<unknown, unknown>, y = b as Map<unknown, unknown>;
+  if (x.size !== y.size) return x.size - y.size;
+  const sorted = (m: Map<unknown, unknown>): [unknown, unknown][] => [...m.entries()].sort((p, q) => elem(p[0], q[0], keyType));
+  const xe = sorted(x), ye = sorted(y);
+  for (let i = 0; i < xe.length; i++) {
+    const c = elem(xe[i]![0], ye[i]![0], keyType) || elem(xe[i]![1], ye[i]![1], valueType);
+    if (c !== 0) return c;
+  }
+  return 0;
 }
 
 /** A comparison kernel (also used by IN, NULLIF and IS [NOT] DISTINCT FROM). */
@@ -164,8 +198,9 @@ export function comparison(op: Cmp, a: Node, b: Node): (inp: Input) => BoolVec {
     const n = inp.length;
     if (c === null) return boolVec(new Uint8Array(n), new Uint8Array(n));
     const x = a.eval(inp);
-    const out = x.kind === 'row' ? new Uint8Array(n) : inp.alloc.u8(n); // filled in full below
-    if (c !== undefined && x.kind !== 'row') {
+    const generic = x.kind === 'row' || x.kind === 'obj';
+    const out = generic ? new Uint8Array(n) : inp.alloc.u8(n); // filled in full below
+    if (c !== undefined && !generic) {
       if (x.kind === 'str') compareStrings(op, x, String(c), out, n);
       else if (typeof c === 'bigint') { cmpVC(op, x.values, Number(c), out, n); exactFixup(op, x as NumVec, c, out, n); }
       else { cmpVC(op, x.values, typeof c === 'boolean' ? (c ? 1 : 0) : (c as number), out, n); if (x.kind === 'num') exactFixup(op, x, c as number, out, n); }
@@ -174,7 +209,7 @@ export function comparison(op: Cmp, a: Node, b: Node): (inp: Input) => BoolVec {
     const y = b.eval(inp);
     const valid = andValid(x.valid, y.valid, n);
     if (x.kind === 'str') compareStrings(op, x, y as StrVec, out, n);
-    else if (x.kind === 'row') {
+    else if (generic) {
       const gx = getter(x, t), gy = getter(y, t);
       const v2 = valid ? valid.slice() : new Uint8Array(n).fill(1);
       for (let i = 0; i < n; i++) {
@@ -214,7 +249,7 @@ const distinct = (wantDistinct: boolean): FnImpl => (args) => {
 /** x IN (v1, ...): TRUE if some vi = x; else NULL if x or some vi is NULL; else FALSE. */
 const inList: FnImpl = (args) => {
   const [x, ...items] = args as [Node, ...Node[]];
-  if (items.every(isConst) && x.type.kind !== 'ROW') {
+  if (items.every(isConst) && x.type.kind !== 'ROW' && !isCollection(x.type)) {
     const values = items.map(constOf);
     const hasNull = values.some((v) => v === null);
     const set = new Set(values.filter((v) => v !== null).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));

@@ -12,6 +12,7 @@ import { STRING_FUNCTIONS } from './functions-string.js';
 import { TIME_FUNCTIONS } from './functions-time.js';
 import { TIME_UNIT_FUNCTIONS } from './functions-time-units.js';
 import { JSON_FUNCTIONS } from './functions-json.js';
+import { COLLECTION_FUNCTIONS } from './functions-collections.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -23,4 +24,5 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...TIME_FUNCTIONS,
   ...TIME_UNIT_FUNCTIONS,
   ...JSON_FUNCTIONS,
+  ...COLLECTION_FUNCTIONS,
 };

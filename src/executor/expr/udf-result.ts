@@ -9,6 +9,7 @@
  * nothing that could wait for it.
  */
 import { fromApiValue } from '../../common/columns.js';
+import { mapEntries, multisetOf } from '../../common/collections.js';
 import { fitDecimal } from '../../common/decimal.js';
 import type { SourceSpan } from '../../common/errors.js';
 import { assertNever } from '../../common/errors.js';
@@ -108,6 +109,38 @@ function checkerFor(t: SqlType): Check {
           const r = f.check(x);
           if (!r.ok) return no(`a row whose field '${f.name}' is ${showJsValue(x)}, ${r.why}`);
           out[f.name] = r.value;
+        }
+        return ok(out);
+      };
+    }
+    case 'ARRAY': {
+      const check = checkerFor(t.element);
+      return (v) => {
+        if (!Array.isArray(v)) return no('not an array');
+        const out = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
+          if (x === null || x === undefined) { out[i] = null; continue; }
+          const r = check(x);
+          if (!r.ok) return no(`an array whose element ${i + 1} is ${showJsValue(x)}, ${r.why}`);
+          out[i] = r.value;
+        }
+        return ok(out);
+      };
+    }
+    case 'MAP': case 'MULTISET': {
+      const checkKey = checkerFor(t.kind === 'MAP' ? t.key : t.element);
+      const checkValue = checkerFor(t.kind === 'MAP' ? t.value : { kind: 'INT' });
+      return (v) => {
+        if (typeof v !== 'object' || v === null || v instanceof Date) return no('not a Map');
+        if (t.kind === 'MAP' && Array.isArray(v)) return no('not a Map');
+        const out = new Map<unknown, unknown>();
+        for (const [k, x] of mapEntries(t.kind === 'MULTISET' ? multisetOf(v) : v)) {
+          const rk = k === null || k === undefined ? no('a NULL key') : checkKey(k);
+          if (!rk.ok) return no(`a map with key ${showJsValue(k)}, ${rk.why}`);
+          const rv = x === null || x === undefined ? ok(null) : checkValue(x);
+          if (!rv.ok) return no(`a map whose value at ${showJsValue(k)} is ${showJsValue(x)}, ${rv.why}`);
+          out.set(rk.value, rv.value);
         }
         return ok(out);
       };

@@ -7,6 +7,7 @@
  * | BOOLEAN                                    | bool   | Uint8Array of 0/1                     |
  * | VARCHAR                                    | str    | UTF-8 bytes and/or lazily decoded strings |
  * | ROW                                        | row    | one lazily built vector per field     |
+ * | ARRAY / MAP / MULTISET                     | obj    | JS values (arrays, Maps) per row      |
  * | NULL                                       | num    | (every row invalid)                   |
  *
  * `valid` is a byte-per-row mask (1 = valid) or null when every row is valid. Values at invalid rows
@@ -70,7 +71,17 @@ export interface RowVec {
   field(i: number): Vec;
 }
 
-export type Vec = NumVec | BoolVec | StrVec | RowVec;
+/** Collections (ARRAY, MAP, MULTISET): each row's JS value (common/collections.ts); null at invalid rows. */
+export interface ObjVec {
+  readonly kind: 'obj';
+  readonly length: number;
+  readonly values: readonly unknown[];
+  readonly valid: Valid;
+}
+
+export const objVec = (values: readonly unknown[], valid: Valid): ObjVec => ({ kind: 'obj', length: values.length, values, valid });
+
+export type Vec = NumVec | BoolVec | StrVec | RowVec | ObjVec;
 export type VecKind = Vec['kind'];
 
 /**
@@ -124,6 +135,7 @@ export function vecKind(t: SqlType): VecKind {
     case 'BOOLEAN': return 'bool';
     case 'VARCHAR': return 'str';
     case 'ROW': return 'row';
+    case 'ARRAY': case 'MAP': case 'MULTISET': return 'obj';
     default: return 'num';
   }
 }
@@ -196,6 +208,7 @@ export function withValid(v: Vec, valid: Valid): Vec {
       return v.utf8 ? s : StrVec.of(v.strings() as string[], valid);
     }
     case 'row': return rowVec(v.length, valid, (i) => v.field(i));
+    case 'obj': return objVec(v.values, valid);
   }
 }
 
@@ -210,6 +223,7 @@ export function nullVec(t: SqlType, n: number): Vec {
       const fields = t.kind === 'ROW' ? t.fields : [];
       return rowVec(n, valid, (i) => nullVec(fields[i]!.type, n));
     }
+    case 'obj': return objVec(new Array<unknown>(n).fill(null), valid);
   }
 }
 
@@ -228,6 +242,7 @@ export function broadcast(t: SqlType, value: unknown, n: number): Vec {
       const obj = value as Record<string, unknown>;
       return rowVec(n, null, (i) => broadcast(fields[i]!.type, obj[fields[i]!.name], n));
     }
+    case 'obj': return objVec(new Array<unknown>(n).fill(value), null);
   }
 }
 
@@ -260,6 +275,10 @@ export function getter(v: Vec, t: SqlType): (i: number) => unknown {
         for (let k = 0; k < fields.length; k++) o[fields[k]!.name] = gets[k]!(i);
         return o;
       };
+    }
+    case 'obj': {
+      const vals = v.values;
+      return (i) => (valid === null || valid[i] === 1 ? vals[i] ?? null : null);
     }
   }
 }
@@ -339,6 +358,17 @@ export function builder(t: SqlType, n: number): VecBuilder {
         },
       };
     }
+    case 'obj': {
+      const vals = new Array<unknown>(n).fill(null);
+      return {
+        set(i, v) {
+          if (v === null || v === undefined) { nulls++; return; }
+          valid[i] = 1;
+          vals[i] = v;
+        },
+        finish: () => objVec(vals, done()),
+      };
+    }
   }
 }
 
@@ -381,6 +411,11 @@ export function scatter(sub: Vec, rows: Uint32Array, n: number): Vec {
     }
     case 'row':
       return rowVec(n, valid, (k) => scatter(sub.field(k), rows, n));
+    case 'obj': {
+      const out = new Array<unknown>(n).fill(null);
+      for (let j = 0; j < rows.length; j++) out[rows[j]!] = sub.values[j];
+      return objVec(out, valid);
+    }
   }
 }
 
@@ -429,6 +464,12 @@ export function gather(kind: VecKind, vecs: readonly Vec[], choice: Int32Array, 
         const fs = rs.map((r) => r.field(k));
         return gather(fs[0]?.kind ?? 'num', fs, choice, n);
       });
+    }
+    case 'obj': {
+      const out = new Array<unknown>(n).fill(null);
+      const os = vecs as readonly ObjVec[];
+      for (let i = 0; i < n; i++) { const c = choice[i]!; if (c >= 0 && valid[i] === 1) out[i] = os[c]!.values[i]; }
+      return objVec(out, valid);
     }
   }
 }

@@ -12,6 +12,9 @@
  * - int128        tag 5, two int64 halves (high first): 10 units
  * - string        tag 6, the length in 2 units (15 bits each), then the string's code units as they are
  * - ROW           tag 7, the field count in 1 unit, then each field as above
+ * - ARRAY         tag 8, the element count in 2 units, then each element as above
+ * - MAP/MULTISET  tag 9, the entry count in 2 units, then each key and value as above, the entries
+ *                 in the order of their encoded keys (a map's order is no part of its value)
  *
  * Payload units hold at most 15 bits, so no number ever writes a surrogate code unit: the LMDB store
  * keeps keys without lone surrogates as UTF-8 bytes. Strings are length-prefixed, so any code unit
@@ -36,6 +39,8 @@ export const TAG_FLOAT64 = 4;
 export const TAG_INT128 = 5;
 export const TAG_STRING = 6;
 export const TAG_ROW = 7;
+export const TAG_ARRAY = 8;
+export const TAG_MAP = 9;
 
 const TWO_32 = 4294967296;
 const MASK15 = 0x7fff;
@@ -153,6 +158,34 @@ function rowEncoder(fields: readonly { readonly name: string; readonly type: Sql
   };
 }
 
+const countUnits = (n: number): string => {
+  if (n > 0x3fffffff) throw new InternalError(`a collection key of ${n} elements`);
+  return String.fromCharCode((n >>> 15) & MASK15, n & MASK15);
+};
+
+function arrayEncoder(element: SqlType): FieldEncoder {
+  const enc = fieldEncoder(element);
+  return (v) => {
+    if (v === null || v === undefined) return NULL_UNIT;
+    const xs = v as readonly unknown[];
+    let s = String.fromCharCode(TAG_ARRAY) + countUnits(xs.length);
+    for (const x of xs) s += enc(x);
+    return s;
+  };
+}
+
+function mapEncoder(key: SqlType, value: SqlType): FieldEncoder {
+  const ek = fieldEncoder(key), ev = fieldEncoder(value);
+  return (v) => {
+    if (v === null || v === undefined) return NULL_UNIT;
+    const entries = [...(v as Map<unknown, unknown>)].map(([k, x]) => [ek(k), ev(x)] as const);
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let s = String.fromCharCode(TAG_MAP) + countUnits(entries.length);
+    for (const [k, x] of entries) s += k + x;
+    return s;
+  };
+}
+
 /** The encoder of one field of SQL type `t`. */
 export function fieldEncoder(t: SqlType): FieldEncoder {
   switch (t.kind) {
@@ -160,6 +193,9 @@ export function fieldEncoder(t: SqlType): FieldEncoder {
     case 'ROW':
       if (t.fields.length > MASK15) throw new InternalError(`a ROW key of ${t.fields.length} fields`);
       return rowEncoder(t.fields);
+    case 'ARRAY': return arrayEncoder(t.element);
+    case 'MAP': return mapEncoder(t.key, t.value);
+    case 'MULTISET': return mapEncoder(t.element, { kind: 'INT' });
     case 'BOOLEAN': case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': case 'FLOAT': case 'DOUBLE':
     case 'VARCHAR': case 'DATE': case 'TIMESTAMP': case 'INTERVAL': case 'NULL':
       return encodeAny;
@@ -214,6 +250,27 @@ class Reader {
         for (let f = 0; f < count; f++) o[t.fields[f]!.name] = this.field(t.fields[f]!.type);
         return o;
       }
+      case TAG_ARRAY: {
+        if (t.kind !== 'ARRAY') throw new InternalError(`an ARRAY in a key of type ${t.kind}`);
+        const count = (s.charCodeAt(this.at) << 15) | s.charCodeAt(this.at + 1);
+        this.at += 2;
+        const out = new Array<unknown>(count);
+        for (let k = 0; k < count; k++) out[k] = this.field(t.element);
+        return out;
+      }
+      case TAG_MAP: {
+        if (t.kind !== 'MAP' && t.kind !== 'MULTISET') throw new InternalError(`a MAP in a key of type ${t.kind}`);
+        const count = (s.charCodeAt(this.at) << 15) | s.charCodeAt(this.at + 1);
+        this.at += 2;
+        const out = new Map<unknown, unknown>();
+        const kt = t.kind === 'MAP' ? t.key : t.element;
+        const vt: SqlType = t.kind === 'MAP' ? t.value : { kind: 'INT' };
+        for (let k = 0; k < count; k++) {
+          const key = this.field(kt);
+          out.set(key, this.field(vt));
+        }
+        return out;
+      }
       default:
         throw new InternalError(`key tag ${tag} at ${this.at - 1} of an encoded key`);
     }
@@ -255,7 +312,7 @@ export class KeyCodec {
   get valueIsMapKey(): boolean {
     if (this.types.length !== 1) return false;
     const t = this.types[0]!;
-    return t.kind !== 'ROW' && t.kind !== 'DECIMAL';
+    return t.kind !== 'ROW' && t.kind !== 'DECIMAL' && t.kind !== 'ARRAY' && t.kind !== 'MAP' && t.kind !== 'MULTISET';
   }
 }
 

@@ -7,12 +7,13 @@ import type * as arrow from 'apache-arrow';
 import { readerFor } from '../../common/columns.js';
 import { InternalError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
+import { isCollection } from '../../common/types.js';
 import { encodeNumber, TAG_INT64, wordsToUnits, type KeyCodec, type FieldEncoder } from './key-codec.js';
 
 const INT64_UNIT = String.fromCharCode(TAG_INT64);
 
 /** Whether a column of type `t` may take the typed-array paths (its encoder is the value-tag rule). */
-const plainNumeric = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW';
+const plainNumeric = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW' && !isCollection(t);
 
 /** One column's encoded fields, one string per row. */
 export function encodeColumn(d: arrow.Data, t: SqlType, enc: FieldEncoder, n: number): string[] {

@@ -11,6 +11,7 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns, columnFromValues, nullColumn, readerFor, takeData, toApiValue } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import { toArrowSchema } from '../../common/schema.js';
+import { isCollection } from '../../common/types.js';
 import type { UserTableFunction } from '../../common/user-function-types.js';
 import { exprToString, exprType } from '../../planner/expr.js';
 import type { CorrelateNode } from '../../planner/incremental/physical.js';
@@ -54,7 +55,7 @@ export class TableFunctionOperator implements Operator {
     const readers = this.args.map((k, j) => {
       const r = readerFor(k(b));
       const t = exprType(this.node.args[j]!);
-      return t.kind === 'DECIMAL' || t.kind === 'ROW' ? (i: number) => toApiValue(r(i), t) : r;
+      return t.kind === 'DECIMAL' || t.kind === 'ROW' || isCollection(t) ? (i: number) => toApiValue(r(i), t) : r;
     });
     const from: number[] = [];
     const values: unknown[][] = this.fn.columns.map(() => []);

@@ -24,6 +24,8 @@ import { OverAggregateOperator } from '../operators/over/over-aggregate.js';
 import { UnionOperator } from '../operators/union.js';
 import { TableFunctionOperator } from '../operators/table-function.js';
 import { ProcessFunctionOperator } from '../operators/process/process-function.js';
+import { UnnestOperator } from '../operators/unnest.js';
+import { isUnnest } from '../../planner/logical/unnest.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import { WatermarkOperator } from '../operators/watermark.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
@@ -79,7 +81,7 @@ const FACTORIES: { [K in PhysicalKind]: Factory<K> } = {
   lookupJoin: (n, c) => new LookupJoinOperator(n, lookupRows(c, n), c.expr),
   temporalJoin: (n, c) => new TemporalJoinOperator(n, store(c, n.operatorId), c.expr),
   topN: (n, c) => new TopNOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
-  correlate: (n, c) => new TableFunctionOperator(n, c.expr),
+  correlate: (n, c) => (isUnnest(n.fn) ? new UnnestOperator(n, c.expr) : new TableFunctionOperator(n, c.expr)),
   overAggregate: (n, c) => new OverAggregateOperator(n, store(c, n.operatorId), c.expr, c.lateRows),
   processFunction: (n, c) => new ProcessFunctionOperator(n, store(c, n.operatorId), c.expr),
   semiJoin: (n, c) => new SemiJoinOperator(n, store(c, n.operatorId), c.expr, c.lateRows),

@@ -7,7 +7,7 @@
  * top-down, against the keys; a column left over is an error, as in every SQL engine.
  */
 import { WeirError } from '../../common/errors.js';
-import { T } from '../../common/types.js';
+import { isCollection, T, typeToString } from '../../common/types.js';
 import type { CallExpr, Expr, SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { exprType, lit } from '../expr.js';
@@ -112,6 +112,9 @@ class GroupBinder implements AggregateHooks {
     const r = resolveAggregate(fn, arg ? exprType(arg) : undefined);
     if (typeof r === 'string') throw new WeirError('TYPE', r.startsWith(name) ? r : `${name} ${r}`, call.span);
     if (arg) arg = coerce(arg, r.args[0]!);
+    if (call.distinct && arg && isCollection(exprType(arg))) {
+      throw new WeirError('UNSUPPORTED', `${name}(DISTINCT …) of ${typeToString(exprType(arg))} values is not supported yet`, call.span);
+    }
     const filterExpr = call.filter
       ? requireBoolean(bindExpr(call.filter, { ...argCtx, clause: 'FILTER (WHERE ...)' }), 'the FILTER condition', call.filter.span)
       : undefined;

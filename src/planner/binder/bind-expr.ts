@@ -219,7 +219,9 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
   const fn = timeRounding(name, args) ?? SQL_FUNCTION_NAMES[name];
   if (fn) {
     checkRegexLiteral(fn, args);
-    return callScalar(fn, args, name, e.span);
+    // the collection syntaxes are named in errors as written: ARRAY[...], MAP[...], '[...]'
+    const display = fn === 'array_value' ? 'ARRAY[...]' : fn === 'map_value' ? 'MAP[...]' : fn === 'item' ? "'[...]'" : name;
+    return callScalar(fn, args, display, e.span);
   }
   const udf = ctx.catalog.getFunction(e.name.value);
   if (udf?.functionKind === 'table') {

@@ -11,6 +11,7 @@ import type { LogicalPlan } from '../logical/plan.js';
 import { project, scan, watermarkAssigner } from '../logical/plan.js';
 import { bindJoin } from './bind-join.js';
 import { bindLateralJoin, isLateralJoin } from './bind-lateral.js';
+import { bindUnnestJoin, isUnnestJoin } from './bind-unnest.js';
 import { bindLookupJoin, isLookupJoin } from './bind-lookup-join.js';
 import { bindQueryNode } from './bind-query.js';
 import { checkExpansionNesting, checkPlanDepth } from './expansion-limits.js';
@@ -44,7 +45,10 @@ export function bindFrom(item: FromItem, env: QueryEnv): BoundRelation {
       return isUserTableCall(item, env) ? bindProcessCall(item, env) : bindWindowTvf(item, env);
     case 'lateralTable':
       throw new WeirError('BIND', 'LATERAL TABLE(…) must follow a table it reads from: FROM t, LATERAL TABLE(f(t.a)) or t CROSS JOIN LATERAL TABLE(…)', item.span);
+    case 'unnest':
+      throw new WeirError('UNSUPPORTED', 'UNNEST(…) on its own in FROM is not supported yet: join it to the table whose column it unnests, as FROM t CROSS JOIN UNNEST(t.tags) AS u (tag)', item.span);
     case 'join':
+      if (isUnnestJoin(item)) return bindUnnestJoin(item, bindFrom(item.left, env), env);
       if (isLateralJoin(item)) return bindLateralJoin(item, bindFrom(item.left, env), env);
       if (isLookupJoin(item)) return bindLookupJoin(item, bindFrom(item.left, env), env);
       return bindJoin(item, bindFrom(item.left, env), bindFrom(item.right, env), env.catalog);

@@ -9,7 +9,7 @@
  * or 1-based position), as a Top-N ranks whole result rows.
  */
 import { WeirError } from '../../common/errors.js';
-import { typeToString } from '../../common/types.js';
+import { typeToString, isCollection } from '../../common/types.js';
 import type { Expr, OrderItem, Query } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { rank, type RankOrderKey } from '../logical/rank.js';
@@ -33,7 +33,7 @@ export function bindOrderLimit(q: Query, env: QueryEnv): BoundQuery {
   const orderBy = q.orderBy.map((o): RankOrderKey => {
     const index = resultColumn(o, columns.map((c) => c.name));
     const c = columns[index]!;
-    if (c.type.kind === 'ROW') throw new WeirError('TYPE', `cannot ORDER BY a value of type ${typeToString(c.type)}`, o.expr.span);
+    if (c.type.kind === 'ROW' || isCollection(c.type)) throw new WeirError('TYPE', `cannot ORDER BY a value of type ${typeToString(c.type)}`, o.expr.span);
     const expr: BoundExpr = { kind: 'column', index, name: c.name, type: c.type };
     return { expr, descending: o.descending, nullsFirst: o.nullsFirst ?? !o.descending };
   });

@@ -12,7 +12,7 @@
 import { unscaledToDouble } from '../../common/decimal.js';
 import type { SourceSpan } from '../../common/errors.js';
 import { InternalError, WeirError } from '../../common/errors.js';
-import { isNumeric, T, typeToString } from '../../common/types.js';
+import { isNumeric, T, typeToString, isCollection } from '../../common/types.js';
 import type { CallExpr, Expr, SelectQuery } from '../../parser/ast.js';
 import type { BoundExpr } from '../expr.js';
 import { exprType } from '../expr.js';
@@ -68,7 +68,7 @@ export function bindRowNumber(call: CallExpr, input: LogicalPlan, name: string, 
   });
   const orderBy = over.orderBy.map((o): RankOrderKey => {
     const expr = bindExpr(o.expr, { ...ctx, clause: 'the ORDER BY of OVER' });
-    if (exprType(expr).kind === 'ROW') throw new WeirError('TYPE', `cannot ORDER BY a value of type ${typeToString(exprType(expr))}`, o.expr.span);
+    if (exprType(expr).kind === 'ROW' || isCollection(exprType(expr))) throw new WeirError('TYPE', `cannot ORDER BY a value of type ${typeToString(exprType(expr))}`, o.expr.span);
     // Flink's default: NULLS FIRST for ASC, NULLS LAST for DESC
     return { expr, descending: o.descending, nullsFirst: o.nullsFirst ?? !o.descending };
   });

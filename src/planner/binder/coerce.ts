@@ -52,6 +52,8 @@ export function canImplicitCast(from: SqlType, to: SqlType): boolean {
   if (from.kind === 'ROW' && to.kind === 'ROW') {
     return from.fields.length === to.fields.length && from.fields.every((f, i) => canImplicitCast(f.type, to.fields[i]!.type));
   }
+  if ((from.kind === 'ARRAY' && to.kind === 'ARRAY') || (from.kind === 'MULTISET' && to.kind === 'MULTISET')) return canImplicitCast(from.element, to.element);
+  if (from.kind === 'MAP' && to.kind === 'MAP') return canImplicitCast(from.key, to.key) && canImplicitCast(from.value, to.value);
   return from.kind === to.kind;
 }
 
@@ -61,8 +63,13 @@ export function canExplicitCast(from: SqlType, to: SqlType): boolean {
     if (from.kind === 'ROW' && to.kind === 'ROW') {
       return from.fields.length === to.fields.length && from.fields.every((f, i) => canExplicitCast(f.type, to.fields[i]!.type));
     }
+    if ((from.kind === 'ARRAY' && to.kind === 'ARRAY') || (from.kind === 'MULTISET' && to.kind === 'MULTISET')) return canExplicitCast(from.element, to.element);
+    if (from.kind === 'MAP' && to.kind === 'MAP') return canExplicitCast(from.key, to.key) && canExplicitCast(from.value, to.value);
     return true;
   }
+  const collection = (t: SqlType): boolean => t.kind === 'ARRAY' || t.kind === 'MAP' || t.kind === 'MULTISET';
+  if (collection(from)) return to.kind === 'VARCHAR';
+  if (collection(to)) return false;
   if (from.kind === 'ROW' || to.kind === 'ROW' || to.kind === 'NULL') return false;
   if (from.kind === 'VARCHAR' || to.kind === 'VARCHAR') return true;
   if (isNumeric(from) && (isNumeric(to) || to.kind === 'BOOLEAN')) return true;

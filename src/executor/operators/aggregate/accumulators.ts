@@ -12,6 +12,7 @@ import { InternalError } from '../../../common/errors.js';
 import { decimalToText, divRoundHalfUp } from '../../../common/decimal.js';
 import { canonicalInt64 } from '../../../common/int64.js';
 import { boundsOf } from '../../expr/exact-int.js';
+import { sameValue } from '../../expr/functions-collections.js';
 
 
 /** An aggregate's integer result beyond its type (SUM of BIGINTs past 2^63). */
@@ -199,12 +200,19 @@ function extreme(max: boolean): Accumulator {
   };
 }
 
+/** The last position of `v` in `s`, an ARRAY or MAP value found by value (a retraction brings an equal copy, never the same object). */
+function lastIndexOfValue(s: AccState, v: unknown): number {
+  if (typeof v !== 'object' || v === null) return s.lastIndexOf(v);
+  for (let i = s.length - 1; i >= 0; i--) if (sameValue(s[i], v)) return i;
+  return -1;
+}
+
 /** [[value, seq], ...] in arrival order */
 function firstLast(last: boolean): Accumulator {
   return {
     init: () => [],
     add: (s, v) => { s.push(v); },
-    retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+    retract: (s, v) => { const i = lastIndexOfValue(s, v); if (i >= 0) s.splice(i, 1); },
     result: (s) => (s.length === 0 ? null : s[last ? s.length - 1 : 0]),
     copy: shallow,
     merge: (s, o) => { for (const v of o) s.push(v); },
@@ -220,6 +228,20 @@ const listagg: Accumulator = {
   merge: (s, o) => { for (const v of o) s.push(v); },
 };
 
+/** COLLECT: the values in arrival order; the result counts them (a MULTISET, common/collections.ts) */
+const collect: Accumulator = {
+  init: () => [],
+  add: (s, v) => { s.push(v); },
+  retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+  result: (s) => {
+    const m = new Map<unknown, number>();
+    for (const v of s) m.set(v, (m.get(v) ?? 0) + 1);
+    return m;
+  },
+  copy: shallow,
+  merge: (s, o) => { for (const v of o) s.push(v); },
+};
+
 export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   count, count_star: count, sum, avg,
   min: extreme(false), max: extreme(true),
@@ -227,6 +249,7 @@ export const ACCUMULATORS: Record<AggregateFunctionName, Accumulator> = {
   stddev_pop: variance('pop', true), stddev_samp: variance('samp', true),
   var_pop: variance('pop', false), var_samp: variance('samp', false),
   listagg,
+  collect,
   // a UDAF's accumulator is made per call from its module (js-accumulator.ts)
   udaf: {
     init: () => { throw new InternalError('a UDAF call has no built-in accumulator'); },

@@ -13,7 +13,7 @@ import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
-import { isInteger } from '../../../common/types.js';
+import { isInteger, isCollection } from '../../../common/types.js';
 import { WeirError } from '../../../common/errors.js';
 
 /**
@@ -182,7 +182,7 @@ function udafArgsReader(kernels: readonly ((b: arrow.RecordBatch) => arrow.Data)
   const readers = kernels.map((k, j) => {
     const r = readerFor(k(b));
     const t = exprType(args[j]!);
-    return t.kind === 'DECIMAL' || t.kind === 'ROW' ? (i: number) => toApiValue(r(i), t) : r;
+    return t.kind === 'DECIMAL' || t.kind === 'ROW' || isCollection(t) ? (i: number) => toApiValue(r(i), t) : r;
   });
   return (i) => readers.map((r) => r(i));
 }

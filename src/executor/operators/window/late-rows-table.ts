@@ -14,7 +14,7 @@ import { WeirError } from '../../../common/errors.js';
 import type { Column, Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import type { SqlType } from '../../../common/types.js';
-import { T, typeToString } from '../../../common/types.js';
+import { isCollection, T, typeToString } from '../../../common/types.js';
 import type { Sink } from '../../../connectors/api.js';
 import type { PhysicalNode } from '../../../planner/incremental/physical.js';
 import { physicalChildren } from '../../../planner/incremental/physical.js';
@@ -31,7 +31,7 @@ export function lateRowInputs(root: PhysicalNode, out: Schema[] = []): Schema[] 
 }
 
 function sameKind(a: SqlType, b: SqlType): boolean {
-  return typeToString(a) === typeToString(b) || (a.kind === b.kind && a.kind !== 'ROW' && a.kind !== 'DECIMAL');
+  return typeToString(a) === typeToString(b) || (a.kind === b.kind && a.kind !== 'ROW' && a.kind !== 'DECIMAL' && !isCollection(a));
 }
 
 /** Refuse a late-rows table whose columns the late rows cannot fill. */

@@ -1,3 +1,3 @@
 CREATE TABLE t (
-  tags ARRAY<STRING>
+  payload BYTES
 ) WITH ('connector' = 'memory');
