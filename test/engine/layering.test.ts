@@ -63,8 +63,10 @@ INSERT INTO totals SELECT user_name, SUM(amount) FROM payments GROUP BY user_nam
       expect(loaded).toContain('dist/parser/parse.js');
       expect(loaded).toContain('dist/planner/index.js');
       expect(loaded.filter((m) => EXECUTOR_AND_CONNECTORS.includes(m))).toEqual([]);
-      // 108 when written: the CLI, the parser (chevrotain as one file) and the planner
-      expect(loaded.filter((m) => !m.startsWith('node:')).length).toBeLessThanOrEqual(120);
+      // 108 when written: the CLI, the parser (chevrotain as one file) and the planner; 123 once
+      // subqueries, collections, temporal joins, process functions and exchanges joined the parser and
+      // planner. What grows past the bound is loaded by every `weir explain`: load it when needed instead
+      expect(loaded.filter((m) => !m.startsWith('node:')).length).toBeLessThanOrEqual(130);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
