@@ -71,7 +71,7 @@ const AUCTION_BIDS = `auction A, bid B WHERE A.id = B.auction AND B."dateTime" B
 
 /**
  * Per query: the tables it reads and DuckDB's SELECT. Keys are the query files' names (q0 … q23)
- * plus `hop`, the bench's HOP aggregation (q5's inner query).
+ * plus `hop`, the bench's HOP aggregation (q5's inner query), and the bench's over, semi, anti and wtopn.
  */
 export const NEXMARK_DUCKDB = {
   q0: { tables: ['bid'], sql: 'SELECT auction, bidder, price, "dateTime", extra FROM bid' },
@@ -253,6 +253,14 @@ export const NEXMARK_DUCKDB = {
     tables: ['auction', 'bid'],
     sql: `SELECT A.id, A.seller, A.category FROM auction A
           WHERE NOT EXISTS (SELECT * FROM bid B WHERE B.auction = A.id AND ${tumble('B."dateTime"', '10 SECOND')} = ${tumble('A."dateTime"', '10 SECOND')})`,
+  },
+  wtopn: {
+    tables: ['bid'],
+    sql: `SELECT window_start, window_end, auction, bidder, price, rn FROM (
+            SELECT ws AS window_start, ws + INTERVAL 10 SECOND AS window_end, auction, bidder, price,
+                   ROW_NUMBER() OVER (PARTITION BY ws ORDER BY price DESC, bidder, auction) AS rn
+            FROM (SELECT *, ${tumble('"dateTime"', '10 SECOND')} AS ws FROM bid))
+          WHERE rn <= 3`,
   },
   over: {
     tables: ['bid'],

@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: every Nexmark query (q0–q23, q6 with its rownum filter one level out, plus `hop`,
  * q5's HOP aggregation alone, `over`, OVER aggregates per auction over a 10 s RANGE, and `semi` / `anti`, window
- * semi and anti joins of bids and auctions) through the Engine (generator included, blackhole sink), next to
+ * semi and anti joins of bids and auctions, and `wtopn`, the top 3 bids of each 10 s tumbling window) through the Engine (generator included, blackhole sink), next to
  * DuckDB running the same query (bench/nexmark-duckdb.js, the texts the oracle tests check) over
  * the same generated rows.
  *
@@ -41,7 +41,7 @@ import { loadNexmark, NEXMARK_DUCKDB, sideInputCsv, SUITE_QUERIES } from './nexm
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, '..', 'test', 'fixtures', 'nexmark');
 const RATE = 10_000_000;
-const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over', 'semi', 'anti'];
+const ALL_QUERIES = [...SUITE_QUERIES, 'hop', 'over', 'semi', 'anti', 'wtopn'];
 const DEFAULT_EVENTS = 2_000_000;
 /**
  * Fewer events for the queries that do more per event, so that each run takes a few seconds on one
@@ -94,7 +94,7 @@ const eventsOf = (q, args) => args.events ?? EVENTS_BY_QUERY[q] ?? DEFAULT_EVENT
  * frames' members (and so the checksum) depend on arrival order, which DuckDB does not see. DuckDB
  * gets the same rows.
  */
-const RATE_BY_QUERY = { over: 10_000, q6: 1_000, semi: 10_000, anti: 10_000 };
+const RATE_BY_QUERY = { over: 10_000, q6: 1_000, semi: 10_000, anti: 10_000, wtopn: 10_000 };
 const rateOf = (q) => RATE_BY_QUERY[q] ?? RATE;
 
 /**
@@ -147,6 +147,24 @@ const ANTI_QUERY = {
 };
 
 /**
+ * The window Top-N of the bench: the 3 highest bids of each 10 s tumbling window, emitted once, when
+ * the watermark closes the window; its state is the Top-N of the open windows (at 10 000 events/s,
+ * as `over`, windows close during the run). Ties in price rank by bidder, then auction: rows that
+ * tie on all three are equal in every column the sink gets, so the result does not depend on which
+ * of them arrived first (DuckDB orders the same way).
+ */
+const WTOPN_QUERY = {
+  sink: `CREATE TABLE wtopn_out (window_start TIMESTAMP(3), window_end TIMESTAMP(3), auction BIGINT, bidder BIGINT, price BIGINT, rn BIGINT)
+         WITH ('connector' = 'blackhole');`,
+  insert: `INSERT INTO wtopn_out
+           SELECT * FROM (
+             SELECT window_start, window_end, auction, bidder, price,
+                    ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC, bidder, auction) AS rn
+             FROM ${TUMBLE_10S('bid')})
+           WHERE rn <= 3;`,
+};
+
+/**
  * The benchmark's DDL and query text, with the sink (the INSERT's table; q10's partitioned
  * filesystem table too) rewritten to the blackhole connector. Other tables (q13's side input) keep
  * their options.
@@ -158,6 +176,7 @@ export function benchScript(query) {
   if (query === 'over') return { ddl: `${ddl}\n${OVER_QUERY.sink}`, insert: OVER_QUERY.insert };
   if (query === 'semi') return { ddl: `${ddl}\n${SEMI_QUERY.sink}`, insert: SEMI_QUERY.insert };
   if (query === 'anti') return { ddl: `${ddl}\n${ANTI_QUERY.sink}`, insert: ANTI_QUERY.insert };
+  if (query === 'wtopn') return { ddl: `${ddl}\n${WTOPN_QUERY.sink}`, insert: WTOPN_QUERY.insert };
   const text = read(`${query}.sql`);
   const cut = text.search(/\bINSERT\s+INTO\b/i);
   const sink = /INSERT\s+INTO\s+(\w+)/i.exec(text)[1];

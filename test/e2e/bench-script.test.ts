@@ -11,7 +11,7 @@ import { parseScript } from '../../src/parser/parse.js';
 const fill = (sql: string): string => sql.replace(/\$\{(\w+)\}/g, (_, k: string) => (k === 'NEXMARK_TABLE' ? 'datagen' : '1'));
 
 describe('bench scripts', () => {
-  it.each([...SUITE_QUERIES, 'hop', 'over', 'semi', 'anti'])('%s: the INSERT target is the one blackhole table', (q) => {
+  it.each([...SUITE_QUERIES, 'hop', 'over', 'semi', 'anti', 'wtopn'])('%s: the INSERT target is the one blackhole table', (q) => {
     const { ddl, insert } = benchScript(q);
     const statements = parseScript(fill(`${ddl}\n${insert}`)).statements;
     const last = statements[statements.length - 1]!;
