@@ -1,8 +1,8 @@
 /**
  * What the stream join and the semi / anti join do alike with one input's rows: drop those late for
  * the time bound, compute their expiry, and check candidate pairs against the residual condition
- * compiled over just the pair columns it reads. One copy, so both joins decide lateness, expiry and
- * residual matches the same way.
+ * compiled over just the pair columns it reads; and flush, checkpoint, abort and measure the two
+ * sides' state. One copy, so both joins decide lateness, expiry and residual matches the same way.
  */
 import * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../../common/columns.js';
@@ -100,3 +100,31 @@ export function rowExpiries(expiry: readonly Kernel[], b: arrow.RecordBatch): Fl
   }
   return out;
 }
+
+/** What both joins keep of each input: its stored rows and its late rows. */
+export interface StoredSide {
+  readonly state: JoinSideState;
+  readonly late: LateRows;
+}
+
+/** Both joins' operator lifecycle over their two sides' state (Operator's hasTimerWork / flushState / checkpoint / abort). */
+export const joinSides = {
+  hasTimerWork: (sides: readonly StoredSide[], watermark: number): boolean => sides.some((s) => s.state.nextExpiry() < watermark),
+  flush(sides: readonly StoredSide[]): void {
+    for (const s of sides) s.state.flush();
+  },
+  async checkpoint(sides: readonly StoredSide[], version: number): Promise<void> {
+    for (const s of sides) await s.late.flush(version);
+  },
+  /** the batch in progress is dropped: each side's state back to its last flush, its late rows forgotten */
+  abort(sides: readonly StoredSide[]): void {
+    for (const s of sides) {
+      s.state.rebuild();
+      s.late.discard();
+    }
+  },
+  /** the rows both sides hold (StateOperatorProgress numRowsTotal) */
+  rows: (sides: readonly StoredSide[]): number => sides.reduce((n, s) => n + s.state.size, 0),
+  /** the bytes both sides' state holds (StateOperatorProgress memoryUsedBytes) */
+  bytes: (sides: readonly StoredSide[]): number => sides.reduce((n, s) => n + s.state.memoryBytes, 0),
+};

@@ -30,7 +30,7 @@ import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../op
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { NULL_KEY } from '../window/row-keys.js';
 import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type RowRef } from './join-state.js';
-import { lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
+import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** A null-aware anti join (uncorrelated NOT IN) keeps NULL-keyed rows, under this key. */
 const NULL_ROW: unique symbol = Symbol('NULL row');
@@ -309,22 +309,19 @@ export class SemiJoinOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    return this.sides.some((s) => s.state.nextExpiry() < watermark);
+    return joinSides.hasTimerWork(this.sides, watermark);
   }
 
   flushState(): void {
-    for (const s of this.sides) s.state.flush();
+    joinSides.flush(this.sides);
   }
 
   async checkpoint(version: number): Promise<void> {
-    for (const s of this.sides) await s.late.flush(version);
+    await joinSides.checkpoint(this.sides, version);
   }
 
   abort(): void {
-    for (const s of this.sides) {
-      s.state.rebuild();
-      s.late.discard();
-    }
+    joinSides.abort(this.sides);
     this.droppedNow = 0;
     this.updatedNow = 0;
   }
@@ -332,9 +329,9 @@ export class SemiJoinOperator implements Operator {
   progress(): StateOperatorProgress {
     return {
       operatorName: this.node.anti ? 'antiJoin' : 'semiJoin',
-      numRowsTotal: this.sides[0].state.size + this.sides[1].state.size,
+      numRowsTotal: joinSides.rows(this.sides),
       numRowsUpdated: this.updatedLast,
-      memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
+      memoryUsedBytes: joinSides.bytes(this.sides),
       numRowsDroppedByWatermark: this.droppedLast,
     };
   }

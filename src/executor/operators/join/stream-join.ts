@@ -32,7 +32,7 @@ import { NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
-import { lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
+import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** Each row's join key as a Map key (NULL_KEY when a key value is NULL). */
 function mapKeys(kernels: readonly Kernel[], codec: KeyCodec, b: arrow.RecordBatch): unknown[] {
@@ -318,22 +318,19 @@ export class StreamJoinOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    return this.sides.some((s) => s.state.nextExpiry() < watermark);
+    return joinSides.hasTimerWork(this.sides, watermark);
   }
 
   flushState(): void {
-    for (const s of this.sides) s.state.flush();
+    joinSides.flush(this.sides);
   }
 
   async checkpoint(version: number): Promise<void> {
-    for (const s of this.sides) await s.late.flush(version);
+    await joinSides.checkpoint(this.sides, version);
   }
 
   abort(): void {
-    for (const s of this.sides) {
-      s.state.rebuild();
-      s.late.discard();
-    }
+    joinSides.abort(this.sides);
     this.droppedNow = 0;
     this.updatedNow = 0;
     this.expiredNow = 0;
@@ -342,9 +339,9 @@ export class StreamJoinOperator implements Operator {
   progress(): StateOperatorProgress {
     return {
       operatorName: 'join',
-      numRowsTotal: this.sides[0].state.size + this.sides[1].state.size,
+      numRowsTotal: joinSides.rows(this.sides),
       numRowsUpdated: this.updatedLast,
-      memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
+      memoryUsedBytes: joinSides.bytes(this.sides),
       numRowsDroppedByWatermark: this.droppedLast,
       ...(this.node.stateTtlMs !== undefined ? { numRowsExpired: this.expiredLast } : {}),
     };
