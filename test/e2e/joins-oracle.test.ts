@@ -5,11 +5,11 @@
  * give DuckDB's answer over the rows the watermark did not drop as late (replayed here: a batch runs
  * with min over tables of (largest ts of earlier batches) − 1 s, and a row below it is late).
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { fcParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import { duckTwoTables, endTwoTables, pushTwoTables } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number; readonly ts: number }
 type Batch = { readonly table: 'l' | 'r'; readonly rows: readonly In[] };
@@ -20,35 +20,10 @@ const DDL = `
   CREATE TABLE o (lk INT, a INT, rk INT, b INT) WITH ('connector' = 'memory');
 `;
 
-async function duck(batches: readonly Batch[], sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    await con.run('CREATE TABLE l (k INTEGER, a INTEGER, ts BIGINT); CREATE TABLE r (k INTEGER, b INTEGER, ts BIGINT)');
-    for (const t of ['l', 'r'] as const) {
-      const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v}, ${x.ts})`).join(', ')}`);
-    }
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
-    return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
-  } finally {
-    con.closeSync();
-  }
-}
+const duck = (batches: readonly Batch[], sql: string): Promise<Row[]> => duckTwoTables(batches, sql, true);
+const push = (b: Batch): Action => pushTwoTables(b, true);
+const endInputs = endTwoTables;
 
-const push = (b: Batch): Action => ({
-  describe: `push ${b.table} (${b.rows.length} rows)`,
-  async run(env) {
-    env.engine.input(b.table).push(b.rows.map((x) => (b.table === 'l' ? { k: x.k, a: x.v, ts: x.ts } : { k: x.k, b: x.v, ts: x.ts })));
-    for (const q of env.queries) await q.processAllAvailable();
-  },
-});
-
-const endInputs: Action = execute(async ({ engine, queries }) => {
-  engine.input('l').end();
-  engine.input('r').end();
-  for (const q of queries) await q.processAllAvailable();
-});
 
 const row = (ts: fc.Arbitrary<number>): fc.Arbitrary<In> => fc.record({
   k: fc.option(fc.integer({ min: 0, max: 4 }), { freq: 8 }),

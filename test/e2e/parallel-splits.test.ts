@@ -5,11 +5,11 @@
  * key, a GROUP BY then a global aggregate in one task, a Top-N per key). fcParams prints the seed
  * and replays it from the environment.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams } from '../support/property.js';
 import { sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import { duckTwoTables, pushTwoTables } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number }
 type Batch = { readonly table: 'l' | 'r'; readonly rows: readonly In[] };
@@ -21,29 +21,8 @@ const DDL = `
   CREATE TABLE o (x INT, y BIGINT, z INT) WITH ('connector' = 'memory');
 `;
 
-async function duck(batches: readonly Batch[], sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    await con.run('CREATE TABLE l (k INTEGER, a INTEGER); CREATE TABLE r (k INTEGER, b INTEGER)');
-    for (const t of ['l', 'r'] as const) {
-      const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v})`).join(', ')}`);
-    }
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
-    return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
-  } finally {
-    con.closeSync();
-  }
-}
-
-const push = (b: Batch): Action => ({
-  describe: `push ${b.table} (${b.rows.length} rows)`,
-  async run(env) {
-    env.engine.input(b.table).push(b.rows.map((x) => (b.table === 'l' ? { k: x.k, a: x.v } : { k: x.k, b: x.v })));
-    for (const q of env.queries) await q.processAllAvailable();
-  },
-});
+const duck = (batches: readonly Batch[], sql: string): Promise<Row[]> => duckTwoTables(batches, sql, false);
+const push = (b: Batch): Action => pushTwoTables(b, false);
 
 const batches: fc.Arbitrary<Batch[]> = fc.array(
   fc.record({

@@ -5,14 +5,12 @@
  * (seed printed, replay with PF_SEED).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { fraudModel, payments } from '../support/fraud-model.js';
 import { seeded } from '../support/oracle.js';
+import { runSplitWithRestart } from '../support/restart-run.js';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'fraud');
 const SEED = Number(process.env.PF_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -39,28 +37,7 @@ it('equals the plain JS model over random batch splits and a restart', async () 
     const seed = SEED + round;
     const r = seeded(seed);
     const rows = payments(400, seed);
-    const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-fraud-'));
-    dirs.push(checkpointDir);
-    const clock = new ManualClock(0);
-    let engine = new Engine({ clock, checkpointDir });
-    let [q] = await engine.execute(SQL);
-    const restartAt = Math.floor(r() * rows.length);
-    let restarted = false;
-    for (let i = 0; i < rows.length;) {
-      const n = 1 + Math.floor(r() * 40);
-      engine.input('payments').push(rows.slice(i, i + n));
-      await q!.processAllAvailable();
-      i += n;
-      if (!restarted && i >= restartAt) {
-        restarted = true;
-        await engine.stop();
-        engine = new Engine({ clock, checkpointDir, memoryTables: engine.memoryTables });
-        [q] = await engine.execute(SQL);
-        await q!.processAllAvailable();
-      }
-    }
-    engine.input('payments').end();
-    await q!.awaitTermination(10_000);
+    const engine = await runSplitWithRestart({ sql: SQL, input: 'payments', rows, r, maxBatch: 40, tmpPrefix: 'weir-fraud-', dirs });
     const got = engine.output('alerts').rows();
     const want = fraudModel(rows);
     expect(want.length, `seed ${seed}: the data makes alerts`).toBeGreaterThan(5);

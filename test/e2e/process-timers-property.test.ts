@@ -4,12 +4,10 @@
  * time), never before the watermark reaches it, and each key's timers fire in time order.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { seeded } from '../support/oracle.js';
+import { runSplitWithRestart } from '../support/restart-run.js';
 
 const FX = path.join(__dirname, 'fixtures', 'process');
 const SEED = Number(process.env.PF_TIMER_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -32,28 +30,7 @@ it('fires every timer once, at or after the watermark reaches it, in time order 
       // some rows out of order, some late; delays from 0 to 20 s, on a coarse grid so times repeat
       return { k: `k${Math.floor(r() * 4)}`, d: 1000 * Math.floor(r() * 20), ts: t - Math.floor(r() * 4000) };
     });
-    const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-ptf-timers-'));
-    dirs.push(checkpointDir);
-    const clock = new ManualClock(0);
-    let engine = new Engine({ clock, checkpointDir });
-    let [q] = await engine.execute(SQL);
-    const restartAt = Math.floor(r() * rows.length);
-    let restarted = false;
-    for (let i = 0; i < rows.length;) {
-      const n = 1 + Math.floor(r() * 25);
-      engine.input('t').push(rows.slice(i, i + n));
-      await q!.processAllAvailable();
-      i += n;
-      if (!restarted && i >= restartAt) {
-        restarted = true;
-        await engine.stop();
-        engine = new Engine({ clock, checkpointDir, memoryTables: engine.memoryTables });
-        [q] = await engine.execute(SQL);
-        await q!.processAllAvailable();
-      }
-    }
-    engine.input('t').end();
-    await q!.awaitTermination(10_000);
+    const engine = await runSplitWithRestart({ sql: SQL, input: 't', rows, r, maxBatch: 25, tmpPrefix: 'weir-ptf-timers-', dirs });
     const got = engine.output('out').rows() as { k: string; fired_at: number; wm: number | null }[];
     const want = [...new Set(rows.map((x) => `${x.k}/${x.ts + x.d}`))].sort();
     expect(got.map((x) => `${x.k}/${x.fired_at}`).sort(), `seed ${SEED + round}`).toEqual(want);

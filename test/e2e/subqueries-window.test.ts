@@ -4,11 +4,11 @@
  * give DuckDB's result; the output is append-only (a left row is decided when its window closes) and
  * the state is gone once the watermark passed every window.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams } from '../support/property.js';
 import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import { duckTwoTables, endTwoTables, pushTwoTables } from '../support/two-tables.js';
 
 interface In { readonly k: number; readonly v: number; readonly ts: number }
 type Batch = { readonly table: 'l' | 'r'; readonly rows: readonly In[] };
@@ -19,35 +19,10 @@ const DDL = `
   CREATE TABLE o (k INT, a INT) WITH ('connector' = 'memory');
 `;
 
-async function duck(batches: readonly Batch[], sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    await con.run('CREATE TABLE l (k INTEGER, a INTEGER, ts BIGINT); CREATE TABLE r (k INTEGER, b INTEGER, ts BIGINT)');
-    for (const t of ['l', 'r'] as const) {
-      const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k}, ${x.v}, ${x.ts})`).join(', ')}`);
-    }
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
-    return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
-  } finally {
-    con.closeSync();
-  }
-}
+const duck = (batches: readonly Batch[], sql: string): Promise<Row[]> => duckTwoTables(batches, sql, true);
+const push = (b: Batch): Action => pushTwoTables(b, true);
+const endInputs = endTwoTables;
 
-const push = (b: Batch): Action => ({
-  describe: `push ${b.table} (${b.rows.length} rows)`,
-  async run(env) {
-    env.engine.input(b.table).push(b.rows.map((x) => (b.table === 'l' ? { k: x.k, a: x.v, ts: x.ts } : { k: x.k, b: x.v, ts: x.ts })));
-    for (const q of env.queries) await q.processAllAvailable();
-  },
-});
-
-const endInputs: Action = execute(async ({ engine, queries }) => {
-  engine.input('l').end();
-  engine.input('r').end();
-  for (const q of queries) await q.processAllAvailable();
-});
 
 /** Rows in time order (none late for its window), consecutive rows of one table batched together. */
 const ordered: fc.Arbitrary<Batch[]> = fc.array(

@@ -14,6 +14,7 @@ import type { PlanProperties } from './properties.js';
 import type { BoundExpr } from '../expr.js';
 import type { CatalogTable } from '../catalog.js';
 import type { AggregateCall, OverFrame, RankFunction, RankOrderKey, WindowSpec } from '../logical/plan.js';
+import type { ProcessCallArgs } from '../logical/process-call.js';
 
 interface NodeBase {
   readonly schema: Schema;
@@ -267,18 +268,10 @@ export interface OverAggregateNode extends NodeBase {
  * columns); `onTimer` when the watermark (event-time timers) or the clock (processing-time timers)
  * passes a timer. Emits rows of the partition key columns then `columns`, append-only.
  */
-export interface ProcessFunctionNode extends NodeBase {
+export interface ProcessFunctionNode extends NodeBase, ProcessCallArgs {
   readonly kind: 'processFunction';
   readonly operatorId: number;
   readonly input: PhysicalNode;
-  readonly fn: string;
-  readonly partitionBy: readonly number[];
-  readonly args: readonly BoundExpr[];
-  readonly timeColumn: number | undefined;
-  /** the output ends with a `rowtime` column (logical ProcessCall.rowtime) */
-  readonly rowtime: boolean;
-  readonly columns: Schema['columns'];
-  readonly span?: SourceSpan;
 }
 
 /**

@@ -68,9 +68,10 @@ function isWindowEnd(p: LogicalPlan, col: number): boolean {
 /**
  * Column `col` of `p` is the window_end a window TVF (TUMBLE, HOP, CUMULATE over event time, no
  * aggregation) gives each row: a row is in its window only until the watermark passes that end, so
- * a join on equal window bounds of two such inputs is Flink's window join, its state bounded.
+ * a join (or semi / anti join) on equal window bounds of two such inputs is Flink's window join, its
+ * state bounded.
  */
-function isTvfWindowEnd(p: LogicalPlan, col: number): boolean {
+export function isTvfWindowEnd(p: LogicalPlan, col: number): boolean {
   switch (p.kind) {
     case 'filter': case 'watermarkAssigner': return isTvfWindowEnd(p.input, col);
     case 'project': {

@@ -15,9 +15,8 @@ import { T } from '../../common/types.js';
 import type { BoundExpr } from '../expr.js';
 import { columnsUsed, exprToString, isDeterministic, remapColumns } from '../expr.js';
 import { conjuncts } from '../rules/filter-pushdown.js';
-import { analyzeJoin } from './plan-join.js';
+import { analyzeJoin, isTvfWindowEnd } from './plan-join.js';
 import type { JoinSideBound, PhysicalNode, SemiJoinNode, SingleRowNode } from './physical.js';
-import { isRowtime } from './window-match.js';
 
 interface SemiJoinPlanningContext {
   build(p: LogicalPlan): PhysicalNode;
@@ -37,20 +36,6 @@ function analyze(p: SemiJoin): ReturnType<typeof analyzeJoin> {
     expiry: [{ kind: 'column', index: column, name: 'window_end', type: T.TIMESTAMP }], lateness: [{ column, chained: false }],
   });
   return { ...a, leftBound: bound(ends[0]), rightBound: bound(ends[1]), strategy: 'window' };
-}
-
-/** Column `col` of `p` is the window_end of a tumbling, hopping or cumulating window TVF over event time. */
-function isTvfWindowEnd(p: LogicalPlan, col: number): boolean {
-  switch (p.kind) {
-    case 'filter': case 'watermarkAssigner': return isTvfWindowEnd(p.input, col);
-    case 'project': {
-      const e = p.exprs[col];
-      return e?.kind === 'column' && isTvfWindowEnd(p.input, e.index);
-    }
-    case 'windowTvf':
-      return p.window.kind !== 'session' && col === p.input.schema.columns.length + 1 && isRowtime(p.input, p.timeColumn);
-    default: return false;
-  }
 }
 
 /** A conjunct `L.window_end = R.window_end` of two window TVFs: the two columns, side-local. */

@@ -3,15 +3,8 @@ import type { Schema } from '../../common/schema.js';
 import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from './plan.js';
 
-/**
- * `TABLE(f(TABLE t PARTITION BY k [, arg …]))`: a process function (Flink's process table function
- * with set semantics) called on each row of `input`, with state and timers per partition key. The
- * output row is the partition key columns followed by the function's declared `columns` (Flink's
- * PTF output: the PARTITION BY columns pass through, then the function's own columns, then `rowtime`).
- */
-export interface ProcessCall {
-  readonly kind: 'processCall';
-  readonly input: LogicalPlan;
+/** What a process function call is, apart from its input: the logical ProcessCall and the physical ProcessFunctionNode both carry it. */
+export interface ProcessCallArgs {
   /** the function's registered name */
   readonly fn: string;
   /** the PARTITION BY columns, indices into the input */
@@ -29,6 +22,17 @@ export interface ProcessCall {
   /** the function's output columns */
   readonly columns: Schema['columns'];
   readonly span?: SourceSpan;
+}
+
+/**
+ * `TABLE(f(TABLE t PARTITION BY k [, arg …]))`: a process function (Flink's process table function
+ * with set semantics) called on each row of `input`, with state and timers per partition key. The
+ * output row is the partition key columns followed by the function's declared `columns` (Flink's
+ * PTF output: the PARTITION BY columns pass through, then the function's own columns, then `rowtime`).
+ */
+export interface ProcessCall extends ProcessCallArgs {
+  readonly kind: 'processCall';
+  readonly input: LogicalPlan;
   readonly schema: Schema;
 }
 

@@ -16,11 +16,16 @@ export type TemporalJoinType = 'inner' | 'left';
  * and has an equality on every primary-key column of the versioned table (`rightKey`).
  * `leftTime` / `rightTime`: the rowtime columns of each side (side-local indices).
  */
-export interface TemporalJoin {
+export interface TemporalJoin extends TemporalJoinSpec {
   readonly kind: 'temporalJoin';
-  readonly joinType: TemporalJoinType;
   readonly left: LogicalPlan;
   readonly right: LogicalPlan;
+  readonly schema: Schema;
+}
+
+/** A temporal join apart from its inputs and schema: what the binder states and the node carries. */
+export interface TemporalJoinSpec {
+  readonly joinType: TemporalJoinType;
   readonly condition: BoundExpr;
   readonly leftTime: number;
   readonly rightTime: number;
@@ -29,17 +34,6 @@ export interface TemporalJoin {
   /** the versioned table's name, for EXPLAIN and errors */
   readonly tableName: string;
   /** `FOR SYSTEM_TIME AS OF …` */
-  readonly span?: SourceSpan;
-  readonly schema: Schema;
-}
-
-export interface TemporalJoinSpec {
-  readonly joinType: TemporalJoinType;
-  readonly condition: BoundExpr;
-  readonly leftTime: number;
-  readonly rightTime: number;
-  readonly rightKey: readonly number[];
-  readonly tableName: string;
   readonly span?: SourceSpan;
 }
 

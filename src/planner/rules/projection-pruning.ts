@@ -371,7 +371,8 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       }
       return { ...p, input: annotateFields(p.input, need) };
     }
-    case 'join': case 'temporalJoin': {
+    // a semi join's output is its left columns: the consumers' usage splits the same way
+    case 'join': case 'temporalJoin': case 'semiJoin': {
       const lw = p.left.schema.columns.length;
       const need: Usage = new Map(u);
       if (p.condition) useExpr(p.condition, need);
@@ -399,15 +400,6 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const need = passThrough(u, p.input.schema.columns.length);
       for (const e of p.args) useExpr(e, need);
       return { ...p, input: annotateFields(p.input, need) };
-    }
-    case 'semiJoin': {
-      const lw = p.left.schema.columns.length;
-      const need: Usage = new Map(u);
-      if (p.condition) useExpr(p.condition, need);
-      const left: Usage = new Map();
-      const right: Usage = new Map();
-      for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
-      return { ...p, left: annotateFields(p.left, left), right: annotateFields(p.right, right) };
     }
     case 'singleRow':
       return { ...p, input: annotateFields(p.input, u) };

@@ -15,6 +15,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { propertySeed } from '../../support/property.js';
+import { lcg, pick } from '../../support/lcg.js';
 
 const schema = (nullable: boolean): Schema => ({
   columns: [
@@ -31,14 +32,7 @@ const schema = (nullable: boolean): Schema => ({
   ],
 });
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x * 1664525 + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
-const pick = <V,>(r: () => number, xs: readonly V[]): V => xs[Math.floor(r() * xs.length)]!;
+const rng = lcg;
 
 function randomRows(r: () => number, n: number, nulls: boolean, ascii: boolean): Record<string, unknown>[] {
   const strs = ascii ? ['', 'plain', 'a,b', 'say "hi"', 'x'.repeat(50)] : ['', 'é日本😀', 'plain', 'ü'];

@@ -16,6 +16,7 @@ import { DEFAULT_CSV_OPTIONS, type CsvOptions } from '../../../src/connectors/fo
 import { csvBytes, jsonLinesBytes } from '../../../src/connectors/formats/text-bytes.js';
 import { writeCsv, writeJsonLines } from '../../../src/connectors/formats/text-writers.js';
 import { propertySeed } from '../../support/property.js';
+import { lcg, pick } from '../../support/lcg.js';
 
 const schema: Schema = {
   columns: [
@@ -38,14 +39,7 @@ const schema: Schema = {
   ],
 };
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x * 1664525 + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
-const pick = <V,>(r: () => number, xs: readonly V[]): V => xs[Math.floor(r() * xs.length)]!;
+const rng = lcg;
 const STRINGS = [
   '', 'plain', 'a,b', 'say "hi"', "it's", 'line\nbreak', 'cr\rhere', 'é日本😀', 'lone \ud800 surrogate', 'tab\t', '\\', ';', '|',
   'NULL', '\u0001', '\u007f', '-12', '0', 'x'.repeat(70), `${'y'.repeat(40)},"`, 'a-b0c',

@@ -14,6 +14,7 @@ import { DEFAULT_CSV_OPTIONS, encodeCsv, type CsvOptions } from '../../../src/co
 import { batchToJsonObjects, encodeJsonLines } from '../../../src/connectors/formats/json.js';
 import { textCell } from '../../../src/connectors/formats/text-writers.js';
 import { jsonText, JsonNumberText } from '../../../src/connectors/formats/json-values.js';
+import { lcg, pick } from '../../support/lcg.js';
 
 // ── the reference: the writers before text-writers.ts ──
 /** One line per row, each ending with a newline. `ops[i]`, when not empty, is written as field `_op`. */
@@ -79,14 +80,7 @@ const schema: Schema = {
   ],
 };
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x * 1664525 + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
-const pick = <V,>(r: () => number, xs: readonly V[]): V => xs[Math.floor(r() * xs.length)]!;
+const rng = lcg;
 const STRINGS = ['', 'plain', 'a,b', 'say "hi"', 'line\nbreak', 'cr\rhere', 'é日本😀', 'tab\t', '\\', ';', 'NULL', '\u0001'];
 
 function randomRows(r: () => number, n: number): Record<string, unknown>[] {

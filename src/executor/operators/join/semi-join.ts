@@ -18,21 +18,19 @@ import * as arrow from 'apache-arrow';
 import { batchFromColumns, readerFor } from '../../../common/columns.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
-import { takeBatch, takeColumns } from '../../../common/take.js';
+import { takeBatch } from '../../../common/take.js';
 import { RowKind } from '../../../connectors/api.js';
 import type { JoinSideBound, SemiJoinNode } from '../../../planner/incremental/physical.js';
-import { columnsUsed, exprToString, remapColumns } from '../../../planner/expr.js';
+import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
-import { timesOf } from '../window/assign-windows.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
+import { NULL_KEY } from '../window/row-keys.js';
 import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type RowRef } from './join-state.js';
-
-type Kernel = (b: arrow.RecordBatch) => arrow.Data;
+import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** A null-aware anti join (uncorrelated NOT IN) keeps NULL-keyed rows, under this key. */
 const NULL_ROW: unique symbol = Symbol('NULL row');
@@ -47,17 +45,9 @@ interface Side {
   readonly late: LateRows;
 }
 
-/** The residual over only the pair columns it reads: `left` of the left side's, then `right` of the right side's. */
-interface Residual {
-  readonly kernel: Kernel;
-  readonly schema: arrow.Schema;
-  readonly left: readonly number[];
-  readonly right: readonly number[];
-}
-
 export class SemiJoinOperator implements Operator {
   private readonly sides: readonly [Side, Side];
-  private readonly residual: Residual | undefined;
+  private readonly residual: ResidualSpec | undefined;
   private readonly outSchema: arrow.Schema;
   /** a time bound: left rows are decided when they expire */
   private readonly timed: boolean;
@@ -92,15 +82,8 @@ export class SemiJoinOperator implements Operator {
     this.timed = node.strategy !== 'regular';
     this.outSchema = toArrowSchema(node.schema);
     if (node.residual) {
-      const lw = node.left.schema.columns.length;
       const pair: Schema = { columns: [...node.left.schema.columns, ...node.right.schema.columns] };
-      const used = [...columnsUsed(node.residual)].sort((a, b) => a - b);
-      const narrow: Schema = { columns: used.map((i) => pair.columns[i]!) };
-      this.residual = {
-        kernel: compileExpr(remapColumns(node.residual, (i) => used.indexOf(i)), narrow, exprCtx),
-        schema: toArrowSchema(narrow),
-        left: used.filter((i) => i < lw), right: used.filter((i) => i >= lw).map((i) => i - lw),
-      };
+      this.residual = narrowResidual(node.residual, pair, node.left.schema.columns.length, exprCtx);
     }
   }
 
@@ -126,9 +109,10 @@ export class SemiJoinOperator implements Operator {
     const n = b.numRows;
     if (n === 0) return [];
     const me = this.sides[input]!;
-    const accepted = this.lateness(me, b, ctx);
+    const { accepted, dropped } = lateRowsOf(me.bound, me.late, b, ctx, this.previousWatermark);
+    this.droppedNow += dropped;
     const keys = this.mapNulls(joinMapKeys(me.codec, me.keys.map((k) => k(b)), n));
-    const expiries = this.expiries(me, b);
+    const expiries = rowExpiries(me.expiry, b);
     const kinds = chunk.kinds;
     const out: Chunk[] = [];
     const retracts = (i: number): boolean => kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
@@ -169,18 +153,7 @@ export class SemiJoinOperator implements Operator {
     if (cands.length === 0) return { probe, cands, ok };
     const r = this.residual;
     if (!r) { ok.fill(1); return { probe, cands, ok }; }
-    const sel = Uint32Array.from(probe);
-    const [mineCols, theirCols] = input === 0 ? [r.left, r.right] : [r.right, r.left];
-    const mine = takeColumns(mineCols.map((c) => b.data.children[c]!), sel);
-    const theirs = you.state.takeColumns(cands, theirCols);
-    let pairs: arrow.RecordBatch;
-    if (mineCols.length + theirCols.length === 0) {
-      // a residual that reads no column: one all-null column keeps the pairs' count (arrow-js counts rows by columns)
-      const filler = arrow.makeData({ type: new arrow.Null(), length: cands.length, nullCount: cands.length });
-      pairs = batchFromColumns(new arrow.Schema([new arrow.Field('__pairs', new arrow.Null(), true)]), [filler], cands.length);
-    } else {
-      pairs = batchFromColumns(r.schema, input === 0 ? [...mine, ...theirs] : [...theirs, ...mine], cands.length);
-    }
+    const pairs = residualBatch(r, input, b, Uint32Array.from(probe), you.state, cands);
     const read = readerFor(r.kernel(pairs));
     for (let j = 0; j < cands.length; j++) ok[j] = read(j) === true ? 1 : 0;
     return { probe, cands, ok };
@@ -314,41 +287,6 @@ export class SemiJoinOperator implements Operator {
     if (back.size > 0) out.push(this.chunk(left.take([...back]), new Array<number>(back.size).fill(RowKind.INSERT)));
   }
 
-  /** Rows of this side that are late for the time bound (1 = accepted), counted; undefined: none is checked. */
-  private lateness(me: Side, b: arrow.RecordBatch, ctx: BatchContext): Uint8Array | undefined {
-    const checks = me.bound?.lateness ?? [];
-    if (checks.length === 0) return undefined;
-    const n = b.numRows;
-    const accepted = new Uint8Array(n).fill(1);
-    let times: Float64Array | undefined;
-    let threshold = -Infinity;
-    for (const c of checks) {
-      const wm = c.chained ? this.previousWatermark : ctx.watermark;
-      const t = timesOf(b.data.children[c.column]!);
-      for (let i = 0; i < n; i++) if (t[i]! < wm) accepted[i] = 0;
-      if (!times) { times = t; threshold = wm; }
-    }
-    for (let i = 0; i < n; i++) this.droppedNow += 1 - accepted[i]!;
-    me.late.collect(b, times!, accepted, threshold, ctx);
-    return accepted;
-  }
-
-  /** Per row: the least of its expiry values (NULL: it can never match, -∞). */
-  private expiries(me: Side, b: arrow.RecordBatch): Float64Array | undefined {
-    if (me.expiry.length === 0) return undefined;
-    const n = b.numRows;
-    const out = new Float64Array(n).fill(Infinity);
-    for (const k of me.expiry) {
-      const vals = decodeColumn(k(b));
-      for (let i = 0; i < n; i++) {
-        const v = vals[i];
-        const x = v === null || v === undefined ? -Infinity : (v as number);
-        if (x < out[i]!) out[i] = x;
-      }
-    }
-    return out;
-  }
-
   /** Expired left rows are decided now (semi: those that matched, anti: those that never did); expired right rows go. */
   onWatermark(watermark: number): Chunk[] {
     const out: Chunk[] = [];
@@ -371,22 +309,19 @@ export class SemiJoinOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    return this.sides.some((s) => s.state.nextExpiry() < watermark);
+    return joinSides.hasTimerWork(this.sides, watermark);
   }
 
   flushState(): void {
-    for (const s of this.sides) s.state.flush();
+    joinSides.flush(this.sides);
   }
 
   async checkpoint(version: number): Promise<void> {
-    for (const s of this.sides) await s.late.flush(version);
+    await joinSides.checkpoint(this.sides, version);
   }
 
   abort(): void {
-    for (const s of this.sides) {
-      s.state.rebuild();
-      s.late.discard();
-    }
+    joinSides.abort(this.sides);
     this.droppedNow = 0;
     this.updatedNow = 0;
   }
@@ -394,9 +329,9 @@ export class SemiJoinOperator implements Operator {
   progress(): StateOperatorProgress {
     return {
       operatorName: this.node.anti ? 'antiJoin' : 'semiJoin',
-      numRowsTotal: this.sides[0].state.size + this.sides[1].state.size,
+      numRowsTotal: joinSides.rows(this.sides),
       numRowsUpdated: this.updatedLast,
-      memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
+      memoryUsedBytes: joinSides.bytes(this.sides),
       numRowsDroppedByWatermark: this.droppedLast,
     };
   }

@@ -22,47 +22,21 @@ import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
 import type { JoinNode, JoinSideBound } from '../../../planner/incremental/physical.js';
-import type { BoundExpr } from '../../../planner/expr.js';
-import { columnsUsed, exprToString, remapColumns } from '../../../planner/expr.js';
+import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
-import { timesOf } from '../window/assign-windows.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
+import { NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
-
-type Kernel = (b: arrow.RecordBatch) => arrow.Data;
+import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** Each row's join key as a Map key (NULL_KEY when a key value is NULL). */
 function mapKeys(kernels: readonly Kernel[], codec: KeyCodec, b: arrow.RecordBatch): unknown[] {
   return joinMapKeys(codec, kernels.map((k) => k(b)), b.numRows);
-}
-
-/**
- * The rest of the join condition, compiled over just the pair columns it reads (`left` of the left
- * side's, then `right` of the right side's): candidates are checked on those, and only the pairs
- * that match are built whole (q9's pairs carry an auction's long text columns).
- */
-interface ResidualSpec {
-  readonly kernel: Kernel;
-  readonly schema: arrow.Schema;
-  readonly left: readonly number[];
-  readonly right: readonly number[];
-}
-
-/** The residual compiled over only the output columns it reads, and which columns of each side those are. */
-function narrowResidual(residual: BoundExpr, schema: Schema, leftWidth: number, ctx: ExprContext): ResidualSpec {
-  const used = [...columnsUsed(residual)].sort((a, b) => a - b);
-  const narrow: Schema = { columns: used.map((i) => schema.columns[i]!) };
-  const kernel = compileExpr(remapColumns(residual, (i) => used.indexOf(i)), narrow, ctx);
-  return {
-    kernel, schema: toArrowSchema(narrow),
-    left: used.filter((i) => i < leftWidth), right: used.filter((i) => i >= leftWidth).map((i) => i - leftWidth),
-  };
 }
 
 /** What the operator knows of one input. */
@@ -161,9 +135,10 @@ export class StreamJoinOperator implements Operator {
     const me = this.sides[input]!;
     const you = this.sides[1 - input]!;
     const out = new OutputBuilder(this);
-    const accepted = this.lateness(me, b, ctx);
+    const { accepted, dropped } = lateRowsOf(me.bound, me.late, b, ctx, this.previousWatermark);
+    this.droppedNow += dropped;
     const keys = mapKeys(me.keys, me.codec, b);
-    const expiries = this.expiries(me, b);
+    const expiries = rowExpiries(me.expiry, b);
     const kinds = chunk.kinds;
 
     // 1. state changes and candidate pairs, row by row; inserted rows are stored as one block
@@ -226,7 +201,7 @@ export class StreamJoinOperator implements Operator {
     if (cands.length > 0) {
       matched = new Uint8Array(cands.length);
       if (this.residual) {
-        const read = readerFor(this.residual.kernel(this.residualBatch(input, b, Uint32Array.from(probe), cands)));
+        const read = readerFor(this.residual.kernel(residualBatch(this.residual, input, b, Uint32Array.from(probe), you.state, cands)));
         for (let j = 0; j < cands.length; j++) matched[j] = read(j) === true ? 1 : 0;
       } else matched.fill(1);
     }
@@ -288,64 +263,12 @@ export class StreamJoinOperator implements Operator {
     };
   }
 
-  /** Rows of this side that are late for the time bound (1 = accepted), counted; undefined: none is checked. */
-  private lateness(me: Side, b: arrow.RecordBatch, ctx: BatchContext): Uint8Array | undefined {
-    const checks = me.bound?.lateness ?? [];
-    if (checks.length === 0) return undefined;
-    const n = b.numRows;
-    const accepted = new Uint8Array(n).fill(1);
-    let times: Float64Array | undefined;
-    let threshold = -Infinity;
-    for (const c of checks) {
-      const wm = c.chained ? this.previousWatermark : ctx.watermark;
-      const t = timesOf(b.data.children[c.column]!);
-      for (let i = 0; i < n; i++) if (t[i]! < wm) accepted[i] = 0;
-      if (!times) { times = t; threshold = wm; }
-    }
-    for (let i = 0; i < n; i++) this.droppedNow += 1 - accepted[i]!;
-    me.late.collect(b, times!, accepted, threshold, ctx);
-    return accepted;
-  }
-
-  /** Per row: the least of its expiry values (NULL: it can never match, -∞). */
-  private expiries(me: Side, b: arrow.RecordBatch): Float64Array | undefined {
-    if (me.expiry.length === 0) return undefined;
-    const n = b.numRows;
-    const out = new Float64Array(n).fill(Infinity);
-    for (const k of me.expiry) {
-      const vals = decodeColumn(k(b));
-      for (let i = 0; i < n; i++) {
-        const v = vals[i];
-        const x = v === null || v === undefined ? -Infinity : (v as number);
-        if (x < out[i]!) out[i] = x;
-      }
-    }
-    return out;
-  }
-
   /** Output rows for candidate pairs: rows `probe` of the chunk on side `input`, the stored rows on the other. */
   private pairBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly RowRef[]): arrow.RecordBatch {
     const mine = takeColumns(b.data.children, probe);
     const theirs = this.sides[1 - input]!.state.take(cands).data.children;
     const cols = input === 0 ? [...mine, ...theirs] : [...theirs, ...mine];
     return batchFromColumns(this.outSchema, cols, probe.length);
-  }
-
-  /** The candidate pairs with just the columns the residual reads (what its kernel was compiled over). */
-  private residualBatch(input: number, b: arrow.RecordBatch, probe: Uint32Array, cands: readonly RowRef[]): arrow.RecordBatch {
-    const r = this.residual!;
-    const [mineCols, theirCols] = input === 0 ? [r.left, r.right] : [r.right, r.left];
-    const mine = takeColumns(mineCols.map((c) => b.data.children[c]!), probe);
-    const theirs = this.sides[1 - input]!.state.takeColumns(cands, theirCols);
-    if (mineCols.length + theirCols.length === 0) {
-      // a residual that reads no column (`WHERE COALESCE(0, 0) < 1` pushed into the join): arrow-js
-      // counts a batch's rows from its columns, so one all-null column keeps the pairs' count
-      const schema = r.schema; // (already Arrow)
-      const rows = new arrow.Field('__pairs', new arrow.Null(), true);
-      const filler = arrow.makeData({ type: new arrow.Null(), length: probe.length, nullCount: probe.length });
-      return batchFromColumns(new arrow.Schema([...schema.fields, rows]), [filler], probe.length);
-    }
-    return batchFromColumns(r.schema, input === 0 ? [...mine, ...theirs] : [...theirs, ...mine], probe.length);
   }
 
   private nulls(side: number, n: number): arrow.Data[] {
@@ -395,22 +318,19 @@ export class StreamJoinOperator implements Operator {
   }
 
   hasTimerWork(watermark: number): boolean {
-    return this.sides.some((s) => s.state.nextExpiry() < watermark);
+    return joinSides.hasTimerWork(this.sides, watermark);
   }
 
   flushState(): void {
-    for (const s of this.sides) s.state.flush();
+    joinSides.flush(this.sides);
   }
 
   async checkpoint(version: number): Promise<void> {
-    for (const s of this.sides) await s.late.flush(version);
+    await joinSides.checkpoint(this.sides, version);
   }
 
   abort(): void {
-    for (const s of this.sides) {
-      s.state.rebuild();
-      s.late.discard();
-    }
+    joinSides.abort(this.sides);
     this.droppedNow = 0;
     this.updatedNow = 0;
     this.expiredNow = 0;
@@ -419,9 +339,9 @@ export class StreamJoinOperator implements Operator {
   progress(): StateOperatorProgress {
     return {
       operatorName: 'join',
-      numRowsTotal: this.sides[0].state.size + this.sides[1].state.size,
+      numRowsTotal: joinSides.rows(this.sides),
       numRowsUpdated: this.updatedLast,
-      memoryUsedBytes: this.sides[0].state.memoryBytes + this.sides[1].state.memoryBytes,
+      memoryUsedBytes: joinSides.bytes(this.sides),
       numRowsDroppedByWatermark: this.droppedLast,
       ...(this.node.stateTtlMs !== undefined ? { numRowsExpired: this.expiredLast } : {}),
     };
