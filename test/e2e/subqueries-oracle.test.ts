@@ -6,14 +6,14 @@
  * UNION (distinct), INTERSECT and EXCEPT, and IN over an updating (aggregated) subquery.
  * Seeds print on failure; replay with the env var of test/support/property.ts.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams } from '../support/property.js';
-import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import { duckTwoTables, endTwoTables, pushTwoTables, type TwoTableBatch, type TwoTableRow } from '../support/two-tables.js';
+import { sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
 
-interface In { readonly k: number | null; readonly v: number | null }
-type Batch = { readonly table: 'l' | 'r'; readonly rows: readonly In[] };
+type In = TwoTableRow;
+type Batch = TwoTableBatch<In>;
 
 const DDL = `
   CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
@@ -21,35 +21,8 @@ const DDL = `
   CREATE TABLE o1 (k INT, a INT) WITH ('connector' = 'memory');
 `;
 
-async function duck(batches: readonly Batch[], sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    await con.run('CREATE TABLE l (k INTEGER, a INTEGER); CREATE TABLE r (k INTEGER, b INTEGER)');
-    for (const t of ['l', 'r'] as const) {
-      const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v ?? 'NULL'})`).join(', ')}`);
-    }
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
-    return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
-  } finally {
-    con.closeSync();
-  }
-}
-
-const push = (b: Batch): Action => ({
-  describe: `push ${b.table} (${b.rows.length} rows)`,
-  async run(env) {
-    env.engine.input(b.table).push(b.rows.map((x) => (b.table === 'l' ? { k: x.k, a: x.v } : { k: x.k, b: x.v })));
-    for (const q of env.queries) await q.processAllAvailable();
-  },
-});
-
-const endInputs: Action = execute(async ({ engine, queries }) => {
-  engine.input('l').end();
-  engine.input('r').end();
-  for (const q of queries) await q.processAllAvailable();
-});
+const duck = (batches: readonly Batch[], sql: string): Promise<Row[]> => duckTwoTables(batches, sql, false);
+const push = (b: Batch): Action => pushTwoTables(b, false);
 
 const row: fc.Arbitrary<In> = fc.record({
   k: fc.option(fc.integer({ min: 0, max: 4 }), { freq: 6 }),
@@ -96,7 +69,7 @@ describe('subqueries and set operations: any batch split gives DuckDB\'s final r
   it.each(Object.entries(QUERIES))('%s', async (_name, [sql, duckSql]) => {
     await fc.assert(fc.asyncProperty(batches, async (input) => {
       const expected = await duck(input, duckSql ?? sql);
-      const env = await testStream(`${DDL} INSERT INTO o1 ${sql};`, [...input.map(push), endInputs]);
+      const env = await testStream(`${DDL} INSERT INTO o1 ${sql};`, [...input.map(push), endTwoTables]);
       expect(sortRows(env.engine.output('o1').rows())).toEqual(sortRows(expected));
     }), fcParams({ numRuns: 10 }));
   });

@@ -7,15 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WeirError } from '../../src/common/errors.js';
 import { fcParams } from '../support/property.js';
+import { duckTwoTables, endTwoTables, pushTwoTables, type TwoTableBatch, type TwoTableRow } from '../support/two-tables.js';
 import { addData, checkAnswer, execute, expectFailure, sortRows, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
 
-interface In { readonly k: number | null; readonly v: number | null }
-type Batch = { readonly table: 'l' | 'r'; readonly rows: readonly In[] };
+type In = TwoTableRow;
+type Batch = TwoTableBatch<In>;
 
 const DDL = `
   CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
@@ -23,29 +23,8 @@ const DDL = `
   CREATE TABLE o1 (k INT, a INT) WITH ('connector' = 'memory');
 `;
 
-async function duck(batches: readonly Batch[], sql: string): Promise<Row[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  try {
-    await con.run('CREATE TABLE l (k INTEGER, a INTEGER); CREATE TABLE r (k INTEGER, b INTEGER)');
-    for (const t of ['l', 'r'] as const) {
-      const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v ?? 'NULL'})`).join(', ')}`);
-    }
-    const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
-    return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
-  } finally {
-    con.closeSync();
-  }
-}
-
-const push = (b: Batch): Action => ({
-  describe: `push ${b.table} (${b.rows.length} rows)`,
-  async run(env) {
-    env.engine.input(b.table).push(b.rows.map((x) => (b.table === 'l' ? { k: x.k, a: x.v } : { k: x.k, b: x.v })));
-    for (const q of env.queries) await q.processAllAvailable();
-  },
-});
+const duck = (batches: readonly Batch[], sql: string): Promise<Row[]> => duckTwoTables(batches, sql, false);
+const push = (b: Batch): Action => pushTwoTables(b, false);
 
 const row: fc.Arbitrary<In> = fc.record({
   k: fc.option(fc.integer({ min: 0, max: 3 }), { freq: 6 }),

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { execute, type Action, type Row } from './stream-test.js';
 
 /** A row of either table: `v` is `l.a` or `r.b`. */
-export interface TwoTableRow { readonly k: number | null; readonly v: number; readonly ts?: number }
+export interface TwoTableRow { readonly k: number | null; readonly v: number | null; readonly ts?: number }
 export interface TwoTableBatch<R extends TwoTableRow = TwoTableRow> { readonly table: 'l' | 'r'; readonly rows: readonly R[] }
 
 /** DuckDB's rows for `sql` over every batch's rows in tables l and r, numbers as JS numbers. */
@@ -20,7 +20,7 @@ export async function duckTwoTables(batches: readonly TwoTableBatch[], sql: stri
     await con.run(`CREATE TABLE l (k INTEGER, a INTEGER${ts}); CREATE TABLE r (k INTEGER, b INTEGER${ts})`);
     for (const t of ['l', 'r'] as const) {
       const rows = batches.filter((b) => b.table === t).flatMap((b) => b.rows);
-      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v}${timed ? `, ${x.ts}` : ''})`).join(', ')}`);
+      if (rows.length > 0) await con.run(`INSERT INTO ${t} VALUES ${rows.map((x) => `(${x.k ?? 'NULL'}, ${x.v ?? 'NULL'}${timed ? `, ${x.ts}` : ''})`).join(', ')}`);
     }
     const rows = (await con.runAndReadAll(sql)).getRowObjectsJS();
     return rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null ? null : Number(v)])));
