@@ -38,7 +38,8 @@ export function aggCallText(a: AggregateCall): string {
   if (a.fn === 'udaf' && a.arg) return `${exprToString(a.arg)}${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
   const arg = a.fn === 'count_star' ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg ? exprToString(a.arg) : ''}`;
   const fn = a.fn === 'count_star' ? 'count' : a.fn;
-  return `${fn}(${arg})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
+  const sep = a.separator === undefined ? '' : `, '${a.separator.replaceAll("'", "''")}'`;
+  return `${fn}(${arg}${sep})${a.filter ? ` FILTER (WHERE ${exprToString(a.filter)})` : ''}`;
 }
 
 /** `partition=[auction#0], order=[price#2 DESC], rows<=10, rank=output`: what a Top-N keeps. */

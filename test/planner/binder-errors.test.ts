@@ -28,6 +28,9 @@ describe('binder errors: names', () => check([
 describe('binder errors: types', () => check([
   ['SELECT a FROM t WHERE a + 1', 'TYPE 1:23 WHERE clause must be a BOOLEAN expression, got INT'],
   ['SELECT upper(s, s) FROM t', 'TYPE 1:8 UPPER expects 1 argument, got 2'],
+  ['SELECT LISTAGG(s, 3) FROM t', "TYPE 1:19 LISTAGG's separator must be a string literal, such as LISTAGG(name, '; ')"],
+  ['SELECT LISTAGG(s, s) FROM t', "TYPE 1:19 LISTAGG's separator must be a string literal, such as LISTAGG(name, '; ')"],
+  ["SELECT LISTAGG(s, ';', 'x') FROM t", 'TYPE 1:8 LISTAGG expects 1 or 2 arguments, got 3'],
   ["SELECT a + 'x' FROM t", "TYPE 1:8 operator '+' cannot apply to INT, VARCHAR: expected numbers"],
   ['SELECT CAST(r AS INT) FROM t', 'TYPE 1:8 cannot cast ROW<x INT, y VARCHAR> to INT'],
   ["SELECT CASE WHEN a = 1 THEN 'x' ELSE 2 END FROM t", 'TYPE 1:8 CASE branches have no common type: VARCHAR, INT'],

@@ -104,11 +104,12 @@ class GroupBinder implements AggregateHooks {
       if (fn !== 'count') throw new WeirError('TYPE', `${name}(*) is not allowed: '*' is only an argument of COUNT`, call.span);
       fn = 'count_star';
     } else {
-      if (call.args.length !== 1) {
-        throw new WeirError('TYPE', `${name} expects 1 argument, got ${call.args.length}`, call.span);
+      if (call.args.length !== 1 && !(fn === 'listagg' && call.args.length === 2)) {
+        throw new WeirError('TYPE', `${name} expects ${fn === 'listagg' ? '1 or 2 arguments' : '1 argument'}, got ${call.args.length}`, call.span);
       }
       arg = bindExpr(call.args[0]!, argCtx);
     }
+    const separator = fn === 'listagg' ? listaggSeparator(call) : undefined;
     const r = resolveAggregate(fn, arg ? exprType(arg) : undefined);
     if (typeof r === 'string') throw new WeirError('TYPE', r.startsWith(name) ? r : `${name} ${r}`, call.span);
     if (arg) arg = coerce(arg, r.args[0]!);
@@ -118,13 +119,13 @@ class GroupBinder implements AggregateHooks {
     const filterExpr = call.filter
       ? requireBoolean(bindExpr(call.filter, { ...argCtx, clause: 'FILTER (WHERE ...)' }), 'the FILTER condition', call.filter.span)
       : undefined;
-    return this.add({ fn, arg, distinct: call.distinct, filter: filterExpr, type: r.returns, span: call.span });
+    return this.add({ fn, arg, distinct: call.distinct, filter: filterExpr, type: r.returns, ...(separator !== undefined ? { separator } : {}), span: call.span });
   }
 
   /** The column of aggregate call `ac` (the same call twice is computed once). */
   private add(ac: AggregateCall): BoundExpr {
     const { fn, arg, distinct, filter: filterExpr, span } = ac;
-    const key = JSON.stringify([fn, arg && exprKey(arg), distinct, filterExpr && exprKey(filterExpr)]);
+    const key = JSON.stringify([fn, arg && exprKey(arg), distinct, filterExpr && exprKey(filterExpr), ac.separator]);
     let i = this.callKeys.indexOf(key);
     if (i < 0) {
       i = this.calls.length;
@@ -290,4 +291,14 @@ function windowedGroupingSets(input: LogicalPlan, expanded: ExpandedGroupingSets
 
 export function isGrouped(q: SelectQuery, needsAgg: (e: Expr) => boolean): boolean {
   return q.groupBy.length > 0 || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && needsAgg(i.expr));
+}
+
+/** LISTAGG's second argument, its separator: a string literal, as in Flink (undefined when absent). */
+export function listaggSeparator(call: CallExpr): string | undefined {
+  const sep = call.args[1];
+  if (!sep) return undefined;
+  if (sep.kind !== 'literal' || sep.literalType !== 'string' || typeof sep.value !== 'string') {
+    throw new WeirError('TYPE', 'LISTAGG\'s separator must be a string literal, such as LISTAGG(name, \'; \')', sep.span);
+  }
+  return sep.value;
 }

@@ -21,6 +21,7 @@ import { foldExpr } from '../rules/fold.js';
 import { astChildren } from './ast-walk.js';
 import type { ExprContext } from './bind-expr.js';
 import { bindExpr, requireBoolean } from './bind-expr.js';
+import { listaggSeparator } from './aggregates.js';
 import { coerce } from './coerce.js';
 import { constantInterval } from './window-tvf.js';
 
@@ -155,14 +156,17 @@ function bindCall(call: CallExpr, ctx: ExprContext): AggregateCall {
     if (fn !== 'count') throw new WeirError('TYPE', `${name}(*) is not allowed: '*' is only an argument of COUNT`, call.span);
     fn = 'count_star';
   } else {
-    if (call.args.length !== 1) throw new WeirError('TYPE', `${name} expects 1 argument, got ${call.args.length}`, call.span);
+    if (call.args.length !== 1 && !(fn === 'listagg' && call.args.length === 2)) {
+      throw new WeirError('TYPE', `${name} expects ${fn === 'listagg' ? '1 or 2 arguments' : '1 argument'}, got ${call.args.length}`, call.span);
+    }
     arg = bindExpr(call.args[0]!, argCtx);
   }
+  const separator = fn === 'listagg' ? listaggSeparator(call) : undefined;
   const r = resolveAggregate(fn, arg ? exprType(arg) : undefined);
   if (typeof r === 'string') throw new WeirError('TYPE', r.startsWith(name) ? r : `${name} ${r}`, call.span);
   if (arg) arg = coerce(arg, r.args[0]!);
   const filter = call.filter
     ? requireBoolean(bindExpr(call.filter, { ...argCtx, clause: 'FILTER (WHERE ...)' }), 'the FILTER condition', call.filter.span)
     : undefined;
-  return { fn, arg, distinct: false, filter, type: r.returns, span: call.span };
+  return { fn, arg, distinct: false, filter, type: r.returns, ...(separator !== undefined ? { separator } : {}), span: call.span };
 }

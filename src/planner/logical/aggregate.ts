@@ -14,6 +14,8 @@ export interface AggregateCall {
   /** `FILTER (WHERE ...)`: only rows where it is TRUE count */
   readonly filter: BoundExpr | undefined;
   readonly type: SqlType;
+  /** LISTAGG's separator (`LISTAGG(x, '; ')`, a literal); ',' when not given */
+  readonly separator?: string;
   readonly span?: SourceSpan;
 }
 

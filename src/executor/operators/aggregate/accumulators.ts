@@ -219,14 +219,19 @@ function firstLast(last: boolean): Accumulator {
   };
 }
 
-const listagg: Accumulator = {
-  init: () => [],
-  add: (s, v) => { s.push(v); },
-  retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
-  result: (s) => (s.length === 0 ? null : s.join(',')),
-  copy: shallow,
-  merge: (s, o) => { for (const v of o) s.push(v); },
-};
+/** LISTAGG(x [, separator]): the values in arrival order, joined by the separator (',' by default) */
+export function listaggWith(separator: string): Accumulator {
+  return {
+    init: () => [],
+    add: (s, v) => { s.push(v); },
+    retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+    result: (s) => (s.length === 0 ? null : s.join(separator)),
+    copy: shallow,
+    merge: (s, o) => { for (const v of o) s.push(v); },
+  };
+}
+
+const listagg = listaggWith(',');
 
 /** COLLECT: the values in arrival order; the result counts them (a MULTISET, common/collections.ts) */
 const collect: Accumulator = {

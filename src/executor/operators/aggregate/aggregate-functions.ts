@@ -12,7 +12,7 @@ import { jsAccumulator, type JsAccumulator } from './js-accumulator.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
 import { isInteger, isCollection } from '../../../common/types.js';
 import { WeirError } from '../../../common/errors.js';
 
@@ -62,6 +62,7 @@ export class AggregateFunctions {
     // (a DECIMAL is its unscaled integer: SUM adds those; AVG scales their mean to its result's scale)
     const base = (a: AggregateCall): Accumulator => {
       const t = a.arg?.type;
+      if (a.fn === 'listagg' && a.separator !== undefined) return listaggWith(a.separator);
       if (t?.kind === 'DECIMAL' && a.fn === 'avg') return decimalAvg(t.scale, a.type.kind === 'DECIMAL' ? a.type.scale : t.scale);
       return (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[a.fn] : undefined) ?? ACCUMULATORS[a.fn];
     };

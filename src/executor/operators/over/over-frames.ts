@@ -13,7 +13,7 @@ import type { AggregateCall, OverFrame } from '../../../planner/logical/plan.js'
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { AccState, Accumulator } from '../aggregate/accumulators.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, decimalAvg, finishValue, INTEGER_ACCUMULATORS, OverflowResult } from '../aggregate/accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, decimalAvg, finishValue, INTEGER_ACCUMULATORS, OverflowResult } from '../aggregate/accumulators.js';
 
 /** A row's argument to a call that it does not feed (NULL, or its FILTER is not TRUE). */
 export const SKIP: unique symbol = Symbol('skip');
@@ -45,6 +45,7 @@ export class OverFunctions {
     this.filterKernels = calls.map((c) => (c.filter ? compileExpr(c.filter, input, ctx) : undefined));
     const base = (c: AggregateCall): Accumulator => {
       const t = c.arg?.type;
+      if (c.fn === 'listagg' && c.separator !== undefined) return listaggWith(c.separator);
       if (t?.kind === 'DECIMAL' && c.fn === 'avg') return decimalAvg(t.scale, c.type.kind === 'DECIMAL' ? c.type.scale : t.scale);
       return (t && (isInteger(t) || t.kind === 'DECIMAL') ? INTEGER_ACCUMULATORS[c.fn] : undefined) ?? ACCUMULATORS[c.fn];
     };
