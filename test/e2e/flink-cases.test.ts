@@ -13,7 +13,8 @@
  *   TVFs, window aggregation, window Top-N and window joins, with their results.
  *
  * Flink prints the rows; we read `weir run`'s print sink (`+I[name=value, …]`), apply its changelog
- * and compare value by value: timestamps as instants, numbers as numbers (Flink's `5.0` is 5).
+ * and compare value by value: timestamps as instants, numbers as numbers (Flink's `5.0` is 5); a
+ * timestamp cast to a string is compared as text.
  */
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -238,7 +239,7 @@ const CASES: readonly Case[] = [
       const price = { '08:05': '4.00', '08:07': '2.00', '08:09': '5.00', '08:11': '3.00', '08:13': '1.00', '08:17': '6.00' }[t!];
       const item = { '08:05': 'C', '08:07': 'A', '08:09': 'D', '08:11': 'B', '08:13': 'E', '08:17': 'F' }[t!];
       const endMs = Date.parse(`2020-04-15T${end}:00Z`) - 1;
-      return `2020-04-15 ${t},${price},${item},2020-04-15 ${start},2020-04-15 ${end},${new Date(endMs).toISOString().slice(0, 23).replace('T', ' ')}`;
+      return `2020-04-15T${t},${price},${item},2020-04-15T${start},2020-04-15T${end},${new Date(endMs).toISOString().slice(0, 23)}`;
     }),
   })),
   {
@@ -248,6 +249,46 @@ const CASES: readonly Case[] = [
       FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES, INTERVAL '1' MINUTES)) GROUP BY window_start, window_end`,
     expected: ['2020-04-15T08:01,2020-04-15T08:11,11.00', '2020-04-15T08:11,2020-04-15T08:21,10.00'],
   },
+  ...([
+    ['testTumbleWindowKeepLastRow', 'TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL \'5\' SECOND)', 'DESC', [
+      '2020-10-10T00:00:04,5,5.0,5.0,5.55,null,a,2020-10-10 00:00:04.000,2020-10-10T00:00,2020-10-10T00:00:05,2020-10-10T00:00:04.999',
+      '2020-10-10T00:00:08,3,null,3.0,3.33,Comment#2,a,2020-10-10 00:00:08.000,2020-10-10T00:00:05,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:07,3,3.0,3.0,null,Hello,b,2020-10-10 00:00:07.000,2020-10-10T00:00:05,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:16,4,4.0,4.0,4.44,Hi,b,2020-10-10 00:00:16.000,2020-10-10T00:00:15,2020-10-10T00:00:20,2020-10-10T00:00:19.999',
+      '2020-10-10T00:00:32,7,7.0,7.0,7.77,null,null,2020-10-10 00:00:32.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999',
+      '2020-10-10T00:00:34,1,3.0,3.0,3.33,Comment#3,b,2020-10-10 00:00:34.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999']],
+    ['testTumbleWindowKeepFirstRow', 'TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL \'5\' SECOND)', 'ASC', [
+      '2020-10-10T00:00:01,1,1.0,1.0,1.11,Hi,a,2020-10-10 00:00:01.000,2020-10-10T00:00,2020-10-10T00:00:05,2020-10-10T00:00:04.999',
+      '2020-10-10T00:00:08,3,null,3.0,3.33,Comment#2,a,2020-10-10 00:00:08.000,2020-10-10T00:00:05,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:06,6,6.0,6.0,6.66,Hi,b,2020-10-10 00:00:06.000,2020-10-10T00:00:05,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:16,4,4.0,4.0,4.44,Hi,b,2020-10-10 00:00:16.000,2020-10-10T00:00:15,2020-10-10T00:00:20,2020-10-10T00:00:19.999',
+      '2020-10-10T00:00:32,7,7.0,7.0,7.77,null,null,2020-10-10 00:00:32.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999',
+      '2020-10-10T00:00:34,1,3.0,3.0,3.33,Comment#3,b,2020-10-10 00:00:34.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999']],
+    ['testCumulateWindowKeepLastRow', 'CUMULATE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL \'5\' SECOND, INTERVAL \'15\' SECOND)', 'DESC', [
+      '2020-10-10T00:00:04,5,5.0,5.0,5.55,null,a,2020-10-10 00:00:04.000,2020-10-10T00:00,2020-10-10T00:00:05,2020-10-10T00:00:04.999',
+      '2020-10-10T00:00:08,3,null,3.0,3.33,Comment#2,a,2020-10-10 00:00:08.000,2020-10-10T00:00,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:08,3,null,3.0,3.33,Comment#2,a,2020-10-10 00:00:08.000,2020-10-10T00:00,2020-10-10T00:00:15,2020-10-10T00:00:14.999',
+      '2020-10-10T00:00:07,3,3.0,3.0,null,Hello,b,2020-10-10 00:00:07.000,2020-10-10T00:00,2020-10-10T00:00:10,2020-10-10T00:00:09.999',
+      '2020-10-10T00:00:07,3,3.0,3.0,null,Hello,b,2020-10-10 00:00:07.000,2020-10-10T00:00,2020-10-10T00:00:15,2020-10-10T00:00:14.999',
+      '2020-10-10T00:00:16,4,4.0,4.0,4.44,Hi,b,2020-10-10 00:00:16.000,2020-10-10T00:00:15,2020-10-10T00:00:20,2020-10-10T00:00:19.999',
+      '2020-10-10T00:00:16,4,4.0,4.0,4.44,Hi,b,2020-10-10 00:00:16.000,2020-10-10T00:00:15,2020-10-10T00:00:25,2020-10-10T00:00:24.999',
+      '2020-10-10T00:00:16,4,4.0,4.0,4.44,Hi,b,2020-10-10 00:00:16.000,2020-10-10T00:00:15,2020-10-10T00:00:30,2020-10-10T00:00:29.999',
+      '2020-10-10T00:00:32,7,7.0,7.0,7.77,null,null,2020-10-10 00:00:32.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999',
+      '2020-10-10T00:00:32,7,7.0,7.0,7.77,null,null,2020-10-10 00:00:32.000,2020-10-10T00:00:30,2020-10-10T00:00:40,2020-10-10T00:00:39.999',
+      '2020-10-10T00:00:32,7,7.0,7.0,7.77,null,null,2020-10-10 00:00:32.000,2020-10-10T00:00:30,2020-10-10T00:00:45,2020-10-10T00:00:44.999',
+      '2020-10-10T00:00:34,1,3.0,3.0,3.33,Comment#3,b,2020-10-10 00:00:34.000,2020-10-10T00:00:30,2020-10-10T00:00:35,2020-10-10T00:00:34.999',
+      '2020-10-10T00:00:34,1,3.0,3.0,3.33,Comment#3,b,2020-10-10 00:00:34.000,2020-10-10T00:00:30,2020-10-10T00:00:40,2020-10-10T00:00:39.999',
+      '2020-10-10T00:00:34,1,3.0,3.0,3.33,Comment#3,b,2020-10-10 00:00:34.000,2020-10-10T00:00:30,2020-10-10T00:00:45,2020-10-10T00:00:44.999']],
+  ] as const).map(([test, tvf, order, expected]) => ({
+    name: `WindowDeduplicateITCase.${test}`,
+    tables: [T1],
+    sql: `SELECT TO_TIMESTAMP(\`ts\`), \`int\`, \`double\`, \`float\`, \`bigdec\`, \`string\`, \`name\`, CAST(\`rowtime\` AS STRING),
+        window_start, window_end, window_time
+      FROM (SELECT *, ROW_NUMBER() OVER(PARTITION BY window_start, window_end, \`name\` ORDER BY rowtime ${order}) as rownum
+        FROM TABLE(${tvf}))
+      WHERE rownum <= 1`,
+    expected,
+  })),
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
@@ -360,12 +401,13 @@ const CASES: readonly Case[] = [
   })),
 ];
 
-const TIMESTAMP = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d)(:\d\d(\.\d+)?)?$/;
+/** Java's LocalDateTime as Flink's tests print it (`2020-10-10T00:00`), or Weir's print of a TIMESTAMP(3) */
+const TIMESTAMP = /^(\d{4}-\d\d-\d\d)(?:T(\d\d:\d\d)(:\d\d(?:\.\d+)?)?| (\d\d:\d\d)(:\d\d\.\d{3}))$/;
 
 /** One value as both sides compare it: an instant, a number, a '|' list as a set, or the text. */
 function normalize(v: string): string {
   const ts = TIMESTAMP.exec(v);
-  if (ts) return `ts:${Date.parse(`${ts[1]}T${ts[2]}${ts[3] ?? ':00'}Z`)}`;
+  if (ts) return `ts:${Date.parse(`${ts[1]}T${ts[2] ?? ts[4]}${ts[3] ?? ts[5] ?? ':00'}Z`)}`;
   if (/^-?\d+(\.\d+)?$/.test(v)) return `n:${Number(v)}`;
   if (v.includes('|')) return v.split('|').sort().join('|');
   return v;
