@@ -363,7 +363,6 @@ export function resolveAggregate(fn: AggregateFunctionName, arg: SqlType | undef
       return { args: [T.VARCHAR], returns: T.VARCHAR };
     case 'collect':
       if (!arg) return 'COLLECT expects one argument';
-      if (arg.kind === 'ROW' || isCollection(arg)) return `COLLECT of ${typeToString(arg)} values is not supported yet`;
       return { args: [arg.kind === 'NULL' ? T.VARCHAR : arg], returns: T.multiset(arg.kind === 'NULL' ? T.VARCHAR : arg) };
     case 'udaf':
       return 'is typed by its module';

@@ -139,7 +139,6 @@ describe('binder errors', () => {
     ['SELECT CARDINALITY(id) FROM t;', '2:8: CARDINALITY expects an ARRAY, MAP or MULTISET, got INT'],
     ["SELECT GREATEST(tags, ARRAY['z']) FROM t;", '2:8: GREATEST cannot order values of ARRAY<VARCHAR>'],
     ['SELECT tags FROM t ORDER BY tags LIMIT 3;', '2:29: cannot ORDER BY a value of type ARRAY<VARCHAR>'],
-    ['SELECT COLLECT(tags) FROM t;', '2:8: COLLECT of ARRAY<VARCHAR> values is not supported yet'],
   ])('%s', async (sql, want) => {
     expect(await error(sql)).toBe(want);
   });

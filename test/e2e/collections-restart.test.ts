@@ -42,6 +42,12 @@ const CASES: readonly Case[] = [
   { name: 'array accumulators', columns: 'k INT, lt ARRAY<STRING>, ft ARRAY<STRING>', select: 'SELECT k, LAST_VALUE(tags), FIRST_VALUE(tags) FROM t GROUP BY k' },
   { name: 'COLLECT', columns: 'k INT, words MULTISET<STRING>', select: 'SELECT k, COLLECT(w) FROM t GROUP BY k' },
   {
+    // equal arrays and maps count as one value of the MULTISET (never by object identity)
+    name: 'COLLECT of arrays and maps',
+    columns: 'k INT, ct MULTISET<ARRAY<STRING>>, cm MULTISET<MAP<STRING, INT>>',
+    select: 'SELECT k, COLLECT(tags), COLLECT(m) FROM t GROUP BY k',
+  },
+  {
     name: 'Top-N rows',
     columns: 'k INT, id INT, tags ARRAY<STRING>, m MAP<STRING, INT>, rn BIGINT',
     select: 'SELECT k, id, tags, m, rn FROM (SELECT k, id, tags, m, ROW_NUMBER() OVER (PARTITION BY k ORDER BY id DESC) AS rn FROM t) WHERE rn <= 2',

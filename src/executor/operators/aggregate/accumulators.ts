@@ -207,6 +207,12 @@ function lastIndexOfValue(s: AccState, v: unknown): number {
   return -1;
 }
 
+/** The key of `m` equal to `v` by value, or `v` itself when none is. */
+function firstEqualKey(m: Map<unknown, number>, v: unknown): unknown {
+  for (const k of m.keys()) if (typeof k === 'object' && sameValue(k, v)) return k;
+  return v;
+}
+
 /** [[value, seq], ...] in arrival order */
 function firstLast(last: boolean): Accumulator {
   return {
@@ -237,10 +243,14 @@ const listagg = listaggWith(',');
 const collect: Accumulator = {
   init: () => [],
   add: (s, v) => { s.push(v); },
-  retract: (s, v) => { const i = s.lastIndexOf(v); if (i >= 0) s.splice(i, 1); },
+  retract: (s, v) => { const i = lastIndexOfValue(s, v); if (i >= 0) s.splice(i, 1); },
   result: (s) => {
     const m = new Map<unknown, number>();
-    for (const v of s) m.set(v, (m.get(v) ?? 0) + 1);
+    for (const v of s) {
+      // a ROW, ARRAY or MAP value counts with the equal values before it (never the same object)
+      const key = typeof v === 'object' && v !== null ? firstEqualKey(m, v) : v;
+      m.set(key, (m.get(key) ?? 0) + 1);
+    }
     return m;
   },
   copy: shallow,
