@@ -248,18 +248,20 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
 }
 
 /**
- * A call with OVER where Weir cannot run it. ROW_NUMBER() runs as a Top-N only when it is a whole
- * item of a SELECT list (bind-select.ts takes it there); everything else with OVER is refused with
- * what is supported.
+ * A call with OVER where Weir cannot run it. An aggregate OVER a window runs as an item of a SELECT
+ * list (bind-over.ts), ROW_NUMBER() as a Top-N only when it is a whole item of a SELECT list
+ * (bind-select.ts takes it there); everything else with OVER is refused with what is supported.
  */
 function overError(e: CallExpr, name: string): WeirError {
   const topN = 'ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn as an item of a SELECT list without GROUP BY, ' +
     'in a subquery filtered with rn <= N (Top-N and deduplication)';
   if (name === 'ROW_NUMBER') return new WeirError('UNSUPPORTED', `ROW_NUMBER() OVER (...) is only supported as ${topN}`, e.span);
   if (SQL_AGGREGATE_NAMES[name] !== undefined) {
-    return new WeirError('UNSUPPORTED', `OVER aggregate windows (${name}(...) OVER (...)) are not supported yet; the OVER window Weir runs is ${topN}`, e.span);
+    // as in Flink, an OVER aggregate is computed for the rows a SELECT list returns, after WHERE
+    return new WeirError('BIND', `${name}(...) OVER (...) can only be used in a SELECT list: select it in a subquery and filter or group outside it`, e.span);
   }
-  return new WeirError('UNSUPPORTED', `${name}() OVER (...) is not supported yet; the OVER window Weir runs is ${topN}`, e.span);
+  return new WeirError('UNSUPPORTED', `${name}() OVER (...) is not supported yet; OVER runs the aggregate functions (COUNT, SUM, AVG, MIN, MAX, `
+    + 'FIRST_VALUE, LAST_VALUE, LISTAGG, …) over ROWS or RANGE frames in a SELECT list, and ROW_NUMBER, RANK or DENSE_RANK as a Top-N', e.span);
 }
 
 /** `FLOOR(ts TO HOUR)` arrives as FLOOR(ts, 'HOUR'): the time-rounding functions, not the numeric ones. */
