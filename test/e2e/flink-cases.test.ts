@@ -109,6 +109,33 @@ const LEFT_COLLECT_T: Table = {
     [5, null, 'Hello'], [6, '6', 'Hello'], [7, '7', 'Hello World'], [7, '8', 'Hello World']].map(([a, b, c]) => ({ a, b, c })),
 };
 
+/** RankITCase's table `T (category, shopId, <value>)`, one row per trigger (the Top-N updates) */
+const rankTable = (value: string, type: string, rows: readonly (readonly [string, number, number | string])[]): Table => ({
+  ddl: (dir) => `CREATE TABLE T (category STRING, shopId INT, ${value} ${type})
+    WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.max-files-per-trigger' = '1')`,
+  rowByRow: true,
+  rows: rows.map(([category, shopId, v]) => ({ category, shopId, [value]: v })),
+});
+
+const SHOPS = rankTable('num', 'INT', [['book', 1, 12], ['book', 2, 19], ['book', 4, 11], ['fruit', 4, 33], ['fruit', 3, 44], ['fruit', 5, 22]]);
+const SHOPS_AGAIN = rankTable('num', 'INT', [
+  ['book', 1, 11], ['book', 2, 19], ['book', 4, 13], ['book', 1, 11], ['fruit', 4, 33], ['fruit', 5, 12], ['fruit', 3, 44], ['fruit', 5, 22]]);
+const UNARY = [
+  ['book', 11, 100], ['book', 11, 200], ['book', 12, 400], ['book', 12, 500], ['book', 10, 600], ['book', 10, 700], ['book', 9, 800],
+  ['book', 9, 900], ['book', 10, 500], ['book', 8, 110], ['book', 8, 120], ['book', 7, 1800], ['book', 9, 300], ['book', 6, 1900],
+  ['book', 7, 50], ['book', 11, 1800], ['book', 7, 50], ['book', 8, 2000], ['book', 6, 700], ['book', 5, 800], ['book', 4, 910],
+  ['book', 3, 1000], ['book', 2, 1100], ['book', 1, 1200],
+] as const;
+const UNARY_STRINGS = [
+  ['book', 11, '100'], ['book', 11, '200'], ['book', 12, '400'], ['book', 12, '600'], ['book', 10, '600'], ['book', 10, '700'],
+  ['book', 9, '800'], ['book', 9, '900'], ['book', 10, '500'], ['book', 8, '110'], ['book', 8, '120'], ['book', 7, '812'],
+  ['book', 9, '300'], ['book', 6, '900'], ['book', 7, '50'], ['book', 11, '800'], ['book', 7, '50'], ['book', 8, '200'],
+  ['book', 6, '700'], ['book', 5, '800'], ['book', 4, '910'], ['book', 3, '110'], ['book', 2, '900'], ['book', 1, '700'],
+] as const;
+
+const topOf = (inner: string, order: string, where: string, cols = 'category, shopId, num'): string =>
+  `SELECT * FROM (SELECT ${cols}, ROW_NUMBER() OVER (PARTITION BY category ORDER BY ${order}) as rank_num FROM ${inner}) WHERE ${where}`;
+
 interface Case {
   readonly name: string;
   readonly tables: readonly Table[];
@@ -441,6 +468,36 @@ const CASES: readonly Case[] = [
     sql: 'WITH T1 AS (SELECT a, COLLECT(b) as `set` FROM T GROUP BY a) SELECT a, s FROM T1 LEFT JOIN UNNEST(T1.`set`) AS A(s) ON TRUE WHERE a < 5',
     expected: ['1,1', '1,2', '2,2', '3,null', '4,4'],
   },
+  // RankITCase: updating Top-N, the rows at the end (its retract and upsert sinks' final tables)
+  { name: 'RankITCase.testTopN', tables: [SHOPS], sql: topOf('T', 'num DESC', 'rank_num <= 2'),
+    expected: ['book,2,19,1', 'book,1,12,2', 'fruit,3,44,1', 'fruit,4,33,2'] },
+  { name: 'RankITCase.testTop1', tables: [SHOPS], sql: topOf('T', 'num DESC', 'rank_num = 1'), expected: ['book,2,19,1', 'fruit,3,44,1'] },
+  { name: 'RankITCase.testTop2', tables: [SHOPS], sql: topOf('T', 'num DESC', 'rank_num = 2'), expected: ['book,1,12,2', 'fruit,4,33,2'] },
+  { name: 'RankITCase.testTopNWithUpsertSink', tables: [SHOPS], sql: topOf('T', 'num ASC', 'rank_num <= 2'),
+    expected: ['book,4,11,1', 'book,1,12,2', 'fruit,5,22,1', 'fruit,4,33,2'] },
+  { name: 'RankITCase.testTopNWithUnary', tables: [rankTable('num', 'INT', UNARY)],
+    sql: topOf('(SELECT category, shopId, sum(num) as num FROM T GROUP BY category, shopId)', 'num ASC', 'rank_num <= 3'),
+    expected: ['book,5,800,1', 'book,12,900,2', 'book,4,910,3'] },
+  { name: 'RankITCase.testUnarySortTopNOnString', tables: [rankTable('price', 'STRING', UNARY_STRINGS)],
+    sql: topOf('(SELECT category, shopId, max(price) as max_price FROM T GROUP BY category, shopId)', 'max_price ASC', 'rank_num <= 3', 'category, shopId, max_price'),
+    expected: ['book,3,110,1', 'book,8,200,2', 'book,12,600,3'] },
+  { name: 'RankITCase.testTopNWithGroupBy', tables: [SHOPS_AGAIN],
+    sql: topOf('(SELECT category, shopId, sum(num) as num FROM T GROUP BY category, shopId)', 'num DESC', 'rank_num <= 2'),
+    expected: ['book,1,22,1', 'book,2,19,2', 'fruit,3,44,1', 'fruit,5,34,2'] },
+  { name: 'RankITCase.testTopNWithSumAndCondition',
+    tables: [rankTable('num', 'DOUBLE', [['book', 11, 100], ['book', 11, 200], ['book', 12, 400], ['book', 12, 500], ['book', 10, 600], ['book', 10, 700]])],
+    sql: topOf('(SELECT category, shopId, sum(num) as sum_num FROM T WHERE num >= cast(1.1 as double) GROUP BY category, shopId)',
+      'sum_num DESC', 'rank_num <= 2', 'category, shopId, sum_num'),
+    expected: ['book,10,1300.0,1', 'book,12,900.0,2'] },
+  { name: 'RankITCase.testTopNthWithGroupBy', tables: [SHOPS_AGAIN],
+    sql: topOf('(SELECT category, shopId, sum(num) as num FROM T GROUP BY category, shopId)', 'num DESC', 'rank_num = 2'),
+    expected: ['book,2,19,2', 'fruit,5,34,2'] },
+  { name: 'RankITCase.testTopNWithGroupByAndRetract', tables: [SHOPS_AGAIN],
+    sql: topOf('(SELECT category, shopId, sum(num) as num, count(num) as cnt FROM T GROUP BY category, shopId)', 'num DESC, cnt ASC', 'rank_num <= 2', 'category, shopId, num, cnt'),
+    expected: ['book,1,22,2,1', 'book,2,19,1,2', 'fruit,3,44,1,1', 'fruit,5,34,2,2'] },
+  { name: 'RankITCase.testTopNthWithGroupByAndRetract', tables: [SHOPS_AGAIN],
+    sql: topOf('(SELECT category, shopId, sum(num) as num, count(num) as cnt FROM T GROUP BY category, shopId)', 'num DESC, cnt ASC', 'rank_num = 2', 'category, shopId, num, cnt'),
+    expected: ['book,2,19,1,2', 'fruit,5,34,2,2'] },
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
