@@ -175,11 +175,11 @@ export function physicalLine(n: PhysicalNode): string {
     }
     case 'topN':
       if (n.windowEndKey !== undefined) {
-        return `WindowTopN(${topNText(n)}, closes=${exprToString(n.partitionBy[n.windowEndKey]!)}) [operator ${n.operatorId}]`;
+        return `WindowTopN(${topNText(n)}, closes=${exprToString(n.partitionBy[n.windowEndKey]!)}${n.tiesToLatest ? ', ties=latest' : ''}) [operator ${n.operatorId}]`;
       }
       // what the state keeps: the top rows of an append-only input, every row of a retracting one
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}` +
-        `${n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : ''}) [operator ${n.operatorId}]`;
+        `${n.tiesToLatest ? ', ties=latest' : ''}${n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : ''}) [operator ${n.operatorId}]`;
     case 'processFunction':
       return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime)}, emit=append) [operator ${n.operatorId}]`;
     case 'correlate': {

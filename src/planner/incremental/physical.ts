@@ -223,6 +223,12 @@ export interface TopNNode extends NodeBase {
   readonly windowEndKey?: number;
   /** SET 'table.exec.state.ttl' (not a window Top-N): a partition no row entered for this long (processing time) is dropped */
   readonly stateTtlMs?: number;
+  /**
+   * A keep-last deduplication on a time attribute (ROW_NUMBER, rank 1, ORDER BY rowtime or proctime
+   * DESC): among rows of the same time the one that came last wins, as in Flink's deduplication
+   * (every other Top-N ranks the earlier of two tied rows first).
+   */
+  readonly tiesToLatest?: boolean;
 }
 
 /**

@@ -29,6 +29,13 @@ function keepsFirstOnProcessingTime(p: Rank): boolean {
   return !k.descending && k.expr.kind === 'column' && timeAttributeOf(p.input, k.expr.index) === 'processing';
 }
 
+/** `ORDER BY <time attribute> DESC` keeping rank 1 only: Flink's keep-last deduplication. */
+function keepsLastOnTime(p: Rank): boolean {
+  if (p.rankFunction !== 'ROW_NUMBER' || p.rankStart !== 1 || p.rankEnd !== 1 || p.orderBy.length !== 1) return false;
+  const k = p.orderBy[0]!;
+  return k.descending && k.expr.kind === 'column' && timeAttributeOf(p.input, k.expr.index) !== undefined;
+}
+
 /**
  * Whether rows of `p` may be retracted or updated (an aggregation, a retracting join or Top-N below).
  * With `windowsFinal`, an event-time window aggregation counts as final: it emits each window once
@@ -80,6 +87,7 @@ export function planTopN(p: Rank, b: JoinPlanningContext, mode: OutputModeName):
     ...(endKey !== undefined ? { windowEndKey: endKey } : {}),
     // the watermark bounds a window Top-N's state; TTL is for the others (Flink's idle-state retention)
     ...(endKey === undefined && (b.stateTtlMs ?? 0) > 0 ? { stateTtlMs: b.stateTtlMs } : {}),
+    ...(keepsLastOnTime(p) ? { tiesToLatest: true } : {}),
   }));
 }
 

@@ -182,6 +182,14 @@ export function sortComparator(keys: readonly RankOrderKey[]): SortComparator {
   };
 }
 
+/**
+ * Where a row with ORDER BY key `sort` goes among `rows`: after every row it does not rank before (it
+ * came last), or with `latestFirst` before the rows it ties with (a keep-last deduplication).
+ */
+export function placeOf(rows: readonly Entry[], sort: SortKey, cmp: SortComparator, latestFirst: boolean): number {
+  return latestFirst ? firstNotBefore(rows, sort, cmp) : insertionPoint(rows, sort, cmp);
+}
+
 /** Where a row with ORDER BY key `sort` goes among `rows`: after every row it does not rank before (it came last). */
 export function insertionPoint(rows: readonly Entry[], sort: SortKey, cmp: SortComparator): number {
   let lo = 0, hi = rows.length;
@@ -241,6 +249,7 @@ export function deleteRow(store: StateStore, e: Entry): void {
 export function loadRows(
   store: StateStore, index: PartitionIndex, cmp: SortComparator,
   keysOf: (rows: readonly string[]) => { partition: readonly (readonly unknown[])[]; sort: readonly (readonly unknown[])[] },
+  latestFirst = false,
 ): number {
   index.clear();
   let nextSeq = 0;
@@ -268,6 +277,7 @@ export function loadRows(
     }
     index.obtain(keyValues).rows.push(new Entry(seqs[i]!, sort, text, -1, -1));
   });
-  for (const p of index.all()) p.rows.sort((a, b) => cmp(a.sort, b.sort) || a.seq - b.seq);
+  // tied rows in arrival order (the latest first for a keep-last deduplication)
+  for (const p of index.all()) p.rows.sort((a, b) => cmp(a.sort, b.sort) || (latestFirst ? b.seq - a.seq : a.seq - b.seq));
   return nextSeq;
 }

@@ -49,7 +49,7 @@ import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-aggregate.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
-import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
+import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, placeOf, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 type Encoders = ReturnType<RowCodec['source']>;
@@ -120,7 +120,7 @@ export class TopNOperator implements Operator {
     const next = loadRows(this.store, this.index, this.cmp, (rows) => {
       const b = batchFromColumns(schema, this.codec.decode(rows), rows.length);
       return { partition: this.partitionKeys(b), sort: this.sortKernels.map((k) => decodeColumn(k(b))) };
-    });
+    }, this.node.tiesToLatest === true);
     this.rowCount = 0;
     this.rowChars = 0;
     this.windows?.clear();
@@ -167,6 +167,8 @@ export class TopNOperator implements Operator {
     const keep = this.node.rankEnd;
     const cmp = this.cmp;
     const tied = this.node.rankFunction !== 'ROW_NUMBER';
+    // a keep-last deduplication: a row tied with the kept one replaces it (Flink's rule)
+    const latest = this.node.tiesToLatest === true;
     // a window Top-N: rows of windows the watermark closed are late
     const ends = this.windows ? keyCols[this.node.windowEndKey!]! : undefined;
     const closed = this.windows ? lateThreshold('event', ctx, this.node.mode) : -Infinity;
@@ -192,8 +194,9 @@ export class TopNOperator implements Operator {
       }
       if (this.trim) {
         if (retract) throw new InternalError(`TopN[${this.node.operatorId}]: a retraction from an append-only input`);
-        // a full partition whose last row this one does not beat (ties go to the earlier row): dropped, never copied
-        if (p !== undefined && (tied ? this.beyondLast(p, sort) : p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= 0)) continue;
+        // a full partition whose last row this one does not beat (ties go to the earlier row, or with
+        // `latest` to the later): dropped, never copied
+        if (p !== undefined && (tied ? this.beyondLast(p, sort) : p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= (latest ? 1 : 0))) continue;
         p = this.touch(p, keyCols, i, nk);
         const e = new Entry(this.nextSeq++, sort, undefined, chunkIndex, i);
         const rows = p.rows;
@@ -205,7 +208,7 @@ export class TopNOperator implements Operator {
           this.leave(rows[0]!);
           rows[0] = e;
         } else {
-          rows.splice(insertionPoint(rows, sort, cmp), 0, e);
+          rows.splice(placeOf(rows, sort, cmp, latest), 0, e);
           if (rows.length > keep) this.leave(rows.pop()!);
         }
       } else if (retract) {
@@ -222,7 +225,7 @@ export class TopNOperator implements Operator {
         p = this.touch(p, keyCols, i, nk);
         const e = new Entry(this.nextSeq++, sort, this.codec.encode(this.encodersOf(chunkIndex), i), chunkIndex, i);
         if (p.rows.length === 0) p.rows = [e];
-        else p.rows.splice(insertionPoint(p.rows, sort, cmp), 0, e);
+        else p.rows.splice(placeOf(p.rows, sort, cmp, latest), 0, e);
       }
     }
     if (accepted && accepted.includes(0)) this.late!.collect(b, Float64Array.from(ends!, Number), accepted, closed, ctx);
