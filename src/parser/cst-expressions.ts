@@ -113,7 +113,8 @@ export function expr(n: CstNode): Expr {
       }
       return e;
     }
-    case 'collectionConstructor': {
+    case 'collectionConstructor':
+    case 'rowConstructor': {
       const ctor = needTok(n, 'ctor');
       return call(syntheticName(ctor.image.toUpperCase(), tokenSpan(ctor)), nodes(n, 'item').map(expr), span);
     }

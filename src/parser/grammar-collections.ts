@@ -1,5 +1,5 @@
 /**
- * Collection rules (issue 11 item 6): the constructors `ARRAY[a, b]` and `MAP[k1, v1, k2, v2]`, and
+ * Collection rules (issue 11 item 6): the constructors `ARRAY[a, b]`, `MAP[k1, v1, k2, v2]` and `ROW(a, b)`, and
  * `UNNEST(expr) [WITH ORDINALITY] [AS] t [(c1, …)]` in FROM. ARRAY, MAP, UNNEST and ORDINALITY are
  * no keywords of their own (ARRAY and MAP are type names, read as identifiers), so each is
  * recognised by its word and what follows it. The subscript `x[i]` is a postfix of any primary
@@ -19,6 +19,11 @@ export function startsCollectionConstructor($: Dsl): boolean {
   return (isWord($.la(1), 'ARRAY') || isWord($.la(1), 'MAP')) && tokenMatcher($.la(2), T.LBracket);
 }
 
+/** At `ROW (` (a row constructor; `ROW<…>` is a type). */
+export function startsRowConstructor($: Dsl): boolean {
+  return tokenMatcher($.la(1), T.Row) && tokenMatcher($.la(2), T.LParen);
+}
+
 /** At `UNNEST (`. */
 export function startsUnnest($: Dsl): boolean {
   return isWord($.la(1), 'UNNEST') && tokenMatcher($.la(2), T.LParen);
@@ -33,6 +38,14 @@ export function defineCollectionRules($: Dsl): void {
       $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'item'); });
     });
     $.consume(T.RBracket);
+  });
+
+  $.rule('rowConstructor', () => {
+    $.consume(T.Row, 0, 'ctor');
+    $.consume(T.LParen);
+    $.sub('expression', 0, 'item');
+    $.many(() => { $.consume(T.Comma); $.sub('expression', 1, 'item'); });
+    $.consume(T.RParen);
   });
 
   $.rule('unnestTable', () => {

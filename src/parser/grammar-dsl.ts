@@ -26,7 +26,7 @@ export type RuleName =
   | 'existsExpression' | 'functionCall' | 'overClause' | 'windowDef' | 'frameBound' | 'columnRef' | 'qualifiedName'
   | 'identifier' | 'dataType' | 'rowField'
   // collections (grammar-collections.ts)
-  | 'collectionConstructor' | 'unnestTable';
+  | 'collectionConstructor' | 'rowConstructor' | 'unnestTable';
 
 export interface Dsl {
   rule(name: RuleName, impl: () => void): void;

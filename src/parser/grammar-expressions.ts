@@ -11,7 +11,7 @@ import type { IOrAlt, IToken, TokenType } from 'chevrotain';
 import { tokenMatcher } from './chevrotain-runtime.js';
 import type { Dsl } from './grammar-dsl.js';
 import * as T from './tokens.js';
-import { startsCollectionConstructor } from './grammar-collections.js';
+import { startsCollectionConstructor, startsRowConstructor } from './grammar-collections.js';
 
 /** `SELECT`, `WITH`, or any number of `(` before one of them, starting at token i. */
 export function startsQuery($: Dsl, i: number): boolean {
@@ -242,6 +242,7 @@ export function defineExpressionRules($: Dsl): void {
         },
       },
       { GATE: () => startsCollectionConstructor($), ALT: () => $.sub('collectionConstructor'), IGNORE_AMBIGUITIES: true },
+      { GATE: () => startsRowConstructor($), ALT: () => $.sub('rowConstructor'), IGNORE_AMBIGUITIES: true },
       { GATE: () => tokenMatcher($.la(2), T.LParen), ALT: () => $.sub('functionCall'), IGNORE_AMBIGUITIES: true },
       { ALT: () => $.sub('columnRef'), IGNORE_AMBIGUITIES: true },
     ]);

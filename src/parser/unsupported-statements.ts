@@ -57,7 +57,6 @@ const FAILING_WORDS: Readonly<Record<string, { readonly next?: string; readonly 
   WITHIN: { next: 'GROUP', what: 'WITHIN GROUP (…)' },
   PLACING: { what: 'OVERLAY(… PLACING …)' },
   USING: { next: 'JAR', what: 'CREATE FUNCTION … USING JAR' },
-  ROW: { next: '(', what: 'a ROW(…) constructor' },
 };
 
 /** Objects of CREATE/DROP that Flink has and Weir does not. */

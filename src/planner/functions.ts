@@ -7,6 +7,7 @@
 import type { SqlType } from '../common/types.js';
 import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
 import { COLLECTION_SIGNATURES } from './functions-collections.js';
+import { ROW_SIGNATURES } from './functions-rows.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -33,6 +34,8 @@ export const SCALAR_FUNCTIONS = [
   'json_value', 'json_query', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
   // collections (executor/expr/functions-collections.ts): ARRAY[...], MAP[...], x[i]
   'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
+  // ROW(a, b) (executor/expr/functions-rows.ts)
+  'row_value',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -275,6 +278,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     return { args: [T.VARCHAR, ...args.slice(1).map((t, i) => (i % 2 === 0 ? T.VARCHAR : values.args[(i - 1) / 2]!))], returns: T.VARCHAR };
   },
   ...COLLECTION_SIGNATURES,
+  ...ROW_SIGNATURES,
 };
 
 /** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */
@@ -316,6 +320,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object',
   // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
   ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
+  ROW: 'row_value',
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

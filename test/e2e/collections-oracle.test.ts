@@ -137,6 +137,13 @@ const CASES: readonly Case[] = [
     duck: 'SELECT nums, COUNT(*) AS c, SUM(id) AS s FROM t WHERE len(nums) < 2 OR nums IS NULL GROUP BY nums',
   },
   {
+    // ROW(a, b) names its fields EXPR$0, EXPR$1 (Flink); a row groups by its field values, NULLs too
+    name: 'ROW(…) constructor: grouped by, its fields read back',
+    columns: 'rk INT, rt STRING, c BIGINT, s BIGINT',
+    weir: 'SELECT r.EXPR$0, r.EXPR$1, COUNT(*), SUM(id) FROM (SELECT id, ROW(k, tags[1]) AS r FROM t) GROUP BY r',
+    duck: 'SELECT k AS rk, tags[1] AS rt, COUNT(*) AS c, SUM(id) AS s FROM t GROUP BY k, tags[1]',
+  },
+  {
     name: 'aggregates over unnested elements, grouped by element',
     columns: 'tag STRING, c BIGINT, mn INT',
     weir: 'SELECT tag, COUNT(*), MIN(id) FROM t CROSS JOIN UNNEST(tags) AS u (tag) GROUP BY tag',

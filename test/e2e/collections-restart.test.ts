@@ -42,10 +42,10 @@ const CASES: readonly Case[] = [
   { name: 'array accumulators', columns: 'k INT, lt ARRAY<STRING>, ft ARRAY<STRING>', select: 'SELECT k, LAST_VALUE(tags), FIRST_VALUE(tags) FROM t GROUP BY k' },
   { name: 'COLLECT', columns: 'k INT, words MULTISET<STRING>', select: 'SELECT k, COLLECT(w) FROM t GROUP BY k' },
   {
-    // equal arrays and maps count as one value of the MULTISET (never by object identity)
-    name: 'COLLECT of arrays and maps',
-    columns: 'k INT, ct MULTISET<ARRAY<STRING>>, cm MULTISET<MAP<STRING, INT>>',
-    select: 'SELECT k, COLLECT(tags), COLLECT(m) FROM t GROUP BY k',
+    // equal arrays, maps and rows count as one value of the MULTISET (never by object identity)
+    name: 'COLLECT of arrays, maps and rows',
+    columns: 'k INT, ct MULTISET<ARRAY<STRING>>, cm MULTISET<MAP<STRING, INT>>, cr MULTISET<ROW<w STRING, n INT>>',
+    select: 'SELECT k, COLLECT(tags), COLLECT(m), COLLECT(ROW(w, CARDINALITY(tags))) FROM t GROUP BY k',
   },
   {
     name: 'Top-N rows',

@@ -102,7 +102,6 @@ ON o.currency = r.currency;`, '3:37', 'FOR SYSTEM_TIME AS OF on a subquery is no
   ["CREATE TABLE t (a INT) DISTRIBUTED BY HASH(a) INTO 4 BUCKETS WITH ('connector' = 'kafka');", '1:24', 'DISTRIBUTED BY is not supported yet'],
   ["SELECT LISTAGG(a, ',') WITHIN GROUP (ORDER BY a) FROM t;", '1:24', 'WITHIN GROUP (…) is not supported yet'],
   ["SELECT OVERLAY(s PLACING 'x' FROM 1 FOR 2) FROM t;", '1:18', 'OVERLAY(… PLACING …) is not supported yet'],
-  ["SELECT ROW(1, 'a') FROM t;", '1:8', 'a ROW(…) constructor is not supported yet'],
   ['SELECT a FROM t TABLESAMPLE BERNOULLI(10);', '1:17', 'TABLESAMPLE is not supported yet'],
   ['SELECT a FROM t WHERE a = ANY (SELECT b FROM u);', '1:27', 'quantified comparison'],
   ['SELECT a FROM t WHERE a > SOME (SELECT b FROM u);', '1:27', 'quantified comparison'],
