@@ -159,6 +159,18 @@ const ROWTIME_T: Table = {
     [3, 4, 'Comment#2'], [4, 4, 'Comment#3']].map(([a, b, c]) => ({ a, b, c })),
 };
 
+/** IntervalJoinITCase's T1 and T2 (key, id, rowtime from milliseconds), all rows in one batch */
+const intervalSide = (name: string, rows: readonly (readonly [string | null, string, number])[]): Table => ({
+  ddl: (dir) => `CREATE TABLE ${name} (\`key\` STRING, id STRING, ms BIGINT, rowtime AS TO_TIMESTAMP_LTZ(ms, 3),
+      WATERMARK FOR rowtime AS rowtime - INTERVAL '5' SECOND)
+    WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`,
+  rows: rows.map(([key, id, ms]) => ({ key, id, ms })),
+});
+const INTERVAL_T1 = intervalSide('T1', [['A', 'LEFT0.999', 999], ['A', 'LEFT1', 1000], ['A', 'LEFT2', 2000], ['A', 'LEFT3', 3000],
+  ['B', 'LEFT4', 4000], ['A', 'LEFT5', 5000], ['A', 'LEFT6', 6000], [null, 'LEFT8', 8000]]);
+const INTERVAL_T2 = intervalSide('T2', [['A', 'RIGHT6', 6000], ['B', 'RIGHT7', 7000], [null, 'RIGHT10', 10000]]);
+const INTERVAL_BOUNDS = "t1.rowtime BETWEEN t2.rowtime - INTERVAL '5' SECOND AND t2.rowtime + INTERVAL '6' SECOND";
+
 interface Case {
   readonly name: string;
   readonly tables: readonly Table[];
@@ -564,6 +576,23 @@ const CASES: readonly Case[] = [
         SELECT *, ROW_NUMBER() OVER (PARTITION BY b ORDER BY rowtime ${dir}) as rowNum FROM T) WHERE rowNum = 1)`,
     expected: ['6'],
   })),
+  // IntervalJoinITCase (event time; its rows come in order, so none is late)
+  { name: 'IntervalJoinITCase.testRowTimeInnerJoin', tables: [INTERVAL_T1, INTERVAL_T2],
+    sql: `SELECT t2.\`key\`, t2.id, t1.id FROM T1 as t1 join T2 as t2 ON t1.\`key\` = t2.\`key\` AND ${INTERVAL_BOUNDS}`,
+    expected: ['A,RIGHT6,LEFT1', 'A,RIGHT6,LEFT2', 'A,RIGHT6,LEFT3', 'A,RIGHT6,LEFT5', 'A,RIGHT6,LEFT6', 'B,RIGHT7,LEFT4'] },
+  { name: 'IntervalJoinITCase.testRowTimeInnerJoinWithIsNotDistinctFrom', tables: [INTERVAL_T1, INTERVAL_T2],
+    sql: `SELECT t2.\`key\`, t2.id, t1.id FROM T1 as t1 join T2 as t2 ON t1.\`key\` is not distinct from t2.\`key\` AND ${INTERVAL_BOUNDS}`,
+    expected: ['A,RIGHT6,LEFT1', 'A,RIGHT6,LEFT2', 'A,RIGHT6,LEFT3', 'A,RIGHT6,LEFT5', 'A,RIGHT6,LEFT6', 'B,RIGHT7,LEFT4', 'null,RIGHT10,LEFT8'] },
+  { name: 'IntervalJoinITCase.testRowTimeInnerJoinWithoutEqualCondition', tables: [INTERVAL_T1, INTERVAL_T2],
+    sql: `SELECT t2.\`key\`, t2.id, t1.id FROM T1 as t1 join T2 as t2 ON ${INTERVAL_BOUNDS}`,
+    expected: ['A,RIGHT6,LEFT1', 'A,RIGHT6,LEFT2', 'A,RIGHT6,LEFT3', 'A,RIGHT6,LEFT4', 'A,RIGHT6,LEFT5', 'A,RIGHT6,LEFT6', 'A,RIGHT6,LEFT8',
+      'B,RIGHT7,LEFT2', 'B,RIGHT7,LEFT3', 'B,RIGHT7,LEFT4', 'B,RIGHT7,LEFT5', 'B,RIGHT7,LEFT6', 'B,RIGHT7,LEFT8',
+      'null,RIGHT10,LEFT5', 'null,RIGHT10,LEFT6', 'null,RIGHT10,LEFT8'] },
+  { name: 'IntervalJoinITCase.testUnboundedAggAfterRowtimeInnerJoin', tables: [INTERVAL_T1, INTERVAL_T2],
+    sql: `SELECT \`key\`, COUNT(DISTINCT id1), COUNT(DISTINCT id2) FROM (
+        SELECT t2.\`key\` as \`key\`, t2.id as id1, t1.id as id2 FROM T1 as t1 join T2 as t2 ON t1.\`key\` = t2.\`key\` AND ${INTERVAL_BOUNDS}
+      ) GROUP BY \`key\``,
+    expected: ['A,1,5', 'B,1,1'] },
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
