@@ -8,6 +8,7 @@ import type { SqlType } from '../common/types.js';
 import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
 import { COLLECTION_SIGNATURES } from './functions-collections.js';
 import { ROW_SIGNATURES } from './functions-rows.js';
+import { INTERNAL_SIGNATURES } from './functions-internal.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -36,6 +37,8 @@ export const SCALAR_FUNCTIONS = [
   'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
   // ROW(a, b) (executor/expr/functions-rows.ts)
   'row_value',
+  // written by the planner only (planner/functions-internal.ts)
+  'multiset_of_count',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -279,6 +282,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   },
   ...COLLECTION_SIGNATURES,
   ...ROW_SIGNATURES,
+  ...INTERNAL_SIGNATURES,
 };
 
 /** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */

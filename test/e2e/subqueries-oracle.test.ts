@@ -3,7 +3,7 @@
  * any split into batches and interleaving of the tables, give DuckDB's result over all the rows at
  * once (the memory sink applies retractions). Covers IN / NOT IN (with NULLs: three-valued logic),
  * EXISTS / NOT EXISTS correlated on equality and with a residual, uncorrelated scalar subqueries,
- * UNION (distinct), INTERSECT and EXCEPT, and IN over an updating (aggregated) subquery.
+ * UNION (distinct), INTERSECT [ALL] and EXCEPT [ALL], and IN over an updating (aggregated) subquery.
  * Seeds print on failure; replay with the env var of test/support/property.ts.
  */
 import fc from 'fast-check';
@@ -63,6 +63,11 @@ const QUERIES: Record<string, readonly [string, string?]> = {
   union: ['SELECT k, a FROM l UNION SELECT k, b FROM r'],
   intersect: ['SELECT k, a FROM l INTERSECT SELECT k, b FROM r'],
   except: ['SELECT k, a FROM l EXCEPT SELECT k, b FROM r'],
+  // bag semantics: a row m times on the left and n on the right, min(m, n) or max(m - n, 0) times
+  intersectAll: ['SELECT k, a FROM l INTERSECT ALL SELECT k, b FROM r'],
+  exceptAll: ['SELECT k, a FROM l EXCEPT ALL SELECT k, b FROM r'],
+  // over an updating input: a changed count retracts and inserts copies
+  exceptAllUpdating: ['SELECT k, CAST(COUNT(*) AS INT) AS a FROM l GROUP BY k EXCEPT ALL SELECT k, b FROM r'],
 };
 
 describe('subqueries and set operations: any batch split gives DuckDB\'s final result', () => {

@@ -42,6 +42,8 @@ const QUERIES: Record<string, string> = {
   scalar: 'SELECT k, a FROM l WHERE a >= (SELECT MAX(b) FROM r) - 2',
   intersect: 'SELECT k, a FROM l INTERSECT SELECT k, b FROM r',
   except: 'SELECT k, a FROM l EXCEPT SELECT k, b FROM r',
+  intersectAll: 'SELECT k, a FROM l INTERSECT ALL SELECT k, b FROM r',
+  exceptAll: 'SELECT k, a FROM l EXCEPT ALL SELECT k, b FROM r',
 };
 
 describe('subqueries and set operations across restarts: DuckDB\'s result', () => {

@@ -73,8 +73,6 @@ describe('binder errors: not supported yet', () => check([
   ['SELECT a FROM t ORDER BY b LIMIT 3', "BIND 1:26 ORDER BY 'b' is not a column of the result: expected one of a"],
   ['SELECT a FROM t ORDER BY 2 LIMIT 3', 'BIND 1:26 ORDER BY position 2 is not in the select list (1 to 1)'],
   ['SELECT a FROM t LIMIT 0', 'BIND 1:23 LIMIT takes a whole number of at least 1, such as LIMIT 10'],
-  ['SELECT a FROM t INTERSECT ALL SELECT a FROM u', 'UNSUPPORTED 1:1 INTERSECT ALL is not supported yet; INTERSECT (without ALL) is'],
-  ['SELECT a FROM t EXCEPT ALL SELECT a FROM u', 'UNSUPPORTED 1:1 EXCEPT ALL is not supported yet; EXCEPT (without ALL) is'],
   ['SELECT a FROM t WHERE a IN (SELECT a FROM u) OR a > 1', 'UNSUPPORTED 1:23 IN (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND'],
   ['SELECT a FROM t WHERE NOT (a > 1 AND NOT EXISTS (SELECT a FROM u))', 'UNSUPPORTED 1:38 NOT EXISTS (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND'],
   ['SELECT EXISTS (SELECT a FROM u) FROM t', 'UNSUPPORTED 1:8 EXISTS (subquery) is not supported yet here: only as a WHERE condition, alone or joined by AND'],

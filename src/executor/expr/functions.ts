@@ -14,6 +14,7 @@ import { TIME_UNIT_FUNCTIONS } from './functions-time-units.js';
 import { JSON_FUNCTIONS } from './functions-json.js';
 import { COLLECTION_FUNCTIONS } from './functions-collections.js';
 import { ROW_FUNCTIONS } from './functions-rows.js';
+import { INTERNAL_FUNCTIONS } from './functions-internal.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -27,4 +28,5 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...JSON_FUNCTIONS,
   ...COLLECTION_FUNCTIONS,
   ...ROW_FUNCTIONS,
+  ...INTERNAL_FUNCTIONS,
 };

@@ -1,7 +1,7 @@
 /**
  * Queries: WITH (inlined: each use binds the WITH query afresh), SELECT, UNION ALL, ORDER BY …
- * LIMIT (bind-order-limit.ts); UNION (distinct), INTERSECT and EXCEPT as aggregations over a union;
- * INTERSECT ALL and EXCEPT ALL are UNSUPPORTED errors at their position.
+ * LIMIT (bind-order-limit.ts); UNION (distinct), INTERSECT [ALL] and EXCEPT [ALL] as aggregations
+ * over a union.
  */
 import { WeirError } from '../../common/errors.js';
 import type { SqlType } from '../../common/types.js';
@@ -12,6 +12,8 @@ import type { BoundExpr } from '../expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import type { AggregateCall } from '../logical/plan.js';
 import { aggregate, filter, project, union } from '../logical/plan.js';
+import { correlate } from '../logical/correlate.js';
+import { UNNEST_FN } from '../logical/unnest.js';
 import { bindSelect, distinct } from './bind-select.js';
 import { bindOrderLimit } from './bind-order-limit.js';
 import { coerce } from './coerce.js';
@@ -32,9 +34,6 @@ function unionInputs(q: Query): Query[] {
 
 function bindSetOperation(q: SetOperation, env: QueryEnv): BoundQuery {
   const label = `${q.op}${q.all ? ' ALL' : ''}`;
-  if (q.op !== 'UNION' && q.all) {
-    throw new WeirError('UNSUPPORTED', `${label} is not supported yet; ${q.op} (without ALL) is`, q.span);
-  }
   const queries = q.op === 'UNION' && q.all ? [...unionInputs(q.left), ...unionInputs(q.right)] : [q.left, q.right];
   const bound = queries.map((x) => bindQueryNode(x, env));
   const inputs = unifiedInputs(bound, queries, label, q.span);
@@ -47,7 +46,7 @@ function bindSetOperation(q: SetOperation, env: QueryEnv): BoundQuery {
     // UNION (distinct): the rows of both, each once: an aggregation keyed by every column
     return { plan: q.all ? all : distinct(all), spans };
   }
-  return { plan: intersectOrExcept(q.op, inputs[0]!, inputs[1]!, columns), spans };
+  return { plan: intersectOrExcept(q.op, q.all, inputs[0]!, inputs[1]!, columns), spans };
 }
 
 /** The inputs of a set operation cast to their columns' common types (each must have as many columns as the first). */
@@ -80,12 +79,15 @@ function unifiedInputs(bound: readonly BoundQuery[], queries: readonly Query[], 
 }
 
 /**
- * INTERSECT / EXCEPT (distinct), as Flink plans them: an aggregation over the union of both inputs,
- * each row tagged with its side, counting the rows of each side per distinct row (NULLs equal, as
- * GROUP BY has them); INTERSECT keeps the rows both sides have, EXCEPT those only the left has. The
- * result updates as the counts change.
+ * INTERSECT / EXCEPT, as Flink plans them: an aggregation over the union of both inputs, each row
+ * tagged with its side, counting the rows of each side per distinct row (NULLs equal, as GROUP BY
+ * has them). Distinct: INTERSECT keeps the rows both sides have, EXCEPT those only the left has.
+ * ALL (bag semantics): a row the left has m times and the right n times comes out min(m, n) times
+ * (INTERSECT ALL) or max(m − n, 0) times (EXCEPT ALL), repeated by unnesting a MULTISET of that
+ * many elements (Flink's ReplicateRows). The result updates as the counts change: a changed count
+ * retracts the rows of the old one and inserts those of the new.
  */
-function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', left: LogicalPlan, right: LogicalPlan, columns: Schema['columns']): LogicalPlan {
+function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', all: boolean, left: LogicalPlan, right: LogicalPlan, columns: Schema['columns']): LogicalPlan {
   const width = columns.length;
   const col = (i: number, c: { name: string; type: SqlType }): BoundExpr => ({ kind: 'column', index: i, name: c.name, type: c.type });
   const one: BoundExpr = { kind: 'literal', value: 1, type: T.INT };
@@ -99,6 +101,21 @@ function intersectOrExcept(op: 'INTERSECT' | 'EXCEPT', left: LogicalPlan, right:
   const zero: BoundExpr = { kind: 'literal', value: 0, type: T.BIGINT };
   const cmp = (fn: 'gt' | 'eq', i: number): BoundExpr =>
     ({ kind: 'call', fn, args: [col(width + i, { name: i === 0 ? '$left' : '$right', type: T.BIGINT }), zero], type: T.BOOLEAN });
+  if (all) return replicated(op, counted, keys, columns);
   const predicate: BoundExpr = { kind: 'call', fn: 'and', args: [cmp('gt', 0), cmp(op === 'INTERSECT' ? 'gt' : 'eq', 1)], type: T.BOOLEAN };
   return project(filter(counted, predicate), keys, columns.map((c) => c.name));
+}
+
+/** Each row of `counted` (keys, $left, $right) repeated as many times as INTERSECT ALL / EXCEPT ALL keep it. */
+function replicated(op: 'INTERSECT' | 'EXCEPT', counted: LogicalPlan, keys: readonly BoundExpr[], columns: Schema['columns']): LogicalPlan {
+  const width = columns.length;
+  const count = (i: number): BoundExpr => ({ kind: 'column', index: width + i, name: i === 0 ? '$left' : '$right', type: T.BIGINT });
+  const times: BoundExpr = op === 'INTERSECT'
+    ? { kind: 'call', fn: 'least', args: [count(0), count(1)], type: T.BIGINT }
+    : { kind: 'call', fn: 'subtract', args: [count(0), count(1)], type: T.BIGINT };
+  const bag: BoundExpr = { kind: 'call', fn: 'multiset_of_count', args: [times], type: T.multiset(T.INT) };
+  const withBag = project(counted, [...keys, bag], [...columns.map((c) => c.name), '$times']);
+  const repeated = correlate('inner', withBag, UNNEST_FN, [{ kind: 'column', index: width, name: '$times', type: T.multiset(T.INT) }],
+    [{ name: '$copy', type: T.INT, nullable: true }]);
+  return project(repeated, keys, columns.map((c) => c.name));
 }

@@ -22,5 +22,8 @@ SELECT k, a, (SELECT COUNT(*) FROM r) AS n FROM l;
 SELECT k FROM l UNION SELECT k FROM r;
 SELECT k FROM l INTERSECT SELECT k FROM r;
 SELECT k FROM l EXCEPT SELECT k FROM r;
+-- ALL: each row repeated by unnesting a multiset of as many copies as the bag keeps
+SELECT k FROM l INTERSECT ALL SELECT k FROM r;
+SELECT k FROM l EXCEPT ALL SELECT k FROM r;
 -- NOT IN over an updating subquery: null-aware (an aggregate's value may be NULL)
 SELECT k, a FROM l WHERE a NOT IN (SELECT MAX(b) FROM r GROUP BY k);
