@@ -6,6 +6,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import { InternalError, WeirError, type SourceSpan } from '../common/errors.js';
 import type { SqlType } from '../common/types.js';
+import { typeToString } from '../common/types.js';
 import type {
   CallExpr, Expr, Ident, LiteralExpr, OrderItem, OverSpec, WindowFrameBound,
 } from './ast.js';
@@ -313,24 +314,74 @@ function jsonConstructor(n: CstNode, fn: 'JSON_OBJECT' | 'JSON_ARRAY', span: Sou
   return { ...base, args: [stringLit(mode, span), ...args] };
 }
 
+/** A JSON clause's `behaviour ON target`: the behaviour's words (EMPTY ARRAY as one) and the target, both upper case. */
+function jsonBehaviour(c: CstNode): { behaviour: string; target: string; at: SourceSpan } {
+  const at = nodeSpan(c);
+  const target = needTok(c, 'target').image.toUpperCase();
+  if (target !== 'EMPTY' && target !== 'ERROR') throw new WeirError('PARSE', `expected ON EMPTY or ON ERROR, got ON ${target}`, at);
+  const kind = tok(c, 'emptyKind');
+  return { behaviour: `${needTok(c, 'behaviour').image.toUpperCase()}${kind ? ` ${kind.image.toUpperCase()}` : ''}`, target, at };
+}
+
 /**
- * JSON_VALUE / JSON_QUERY with clauses, as calls the kernels read (functions-json.ts):
+ * JSON_QUERY(j, p, wrapper, onEmpty, onError): wrapper WITHOUT, WITH or CONDITIONAL; each behaviour
+ * NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR (Flink's defaults NULL); RETURNING ARRAY<STRING> makes it
+ * the call `JSON_QUERY RETURNING ARRAY` (an ARRAY<STRING> result), RETURNING STRING changes nothing.
+ */
+function jsonQueryCall(base: CallExpr, clauses: readonly CstNode[], span: SourceSpan): Expr {
+  let wrapper = 'WITHOUT';
+  const behaviour: Record<'EMPTY' | 'ERROR', string> = { EMPTY: 'NULL', ERROR: 'NULL' };
+  let array = false;
+  for (const c of clauses) {
+    const rt = node(c, 'returnType');
+    if (rt) {
+      const t = dataType(rt);
+      array = t.kind === 'ARRAY' && t.element.kind === 'VARCHAR';
+      if (!array && t.kind !== 'VARCHAR') {
+        throw new WeirError('TYPE', `JSON_QUERY returns STRING or ARRAY<STRING>, not ${typeToString(t)}`, nodeSpan(rt));
+      }
+      continue;
+    }
+    if (tok(c, 'wrapper')) {
+      wrapper = tok(c, 'with') ? (tok(c, 'conditional')?.image.toUpperCase() === 'CONDITIONAL' ? 'CONDITIONAL' : 'WITH') : 'WITHOUT';
+      continue;
+    }
+    if (tok(c, 'onNull')) throw new WeirError('PARSE', 'JSON_QUERY takes no ON NULL clause (JSON_OBJECT and JSON_ARRAY do)', nodeSpan(c));
+    const b = jsonBehaviour(c);
+    if (!['NULL', 'EMPTY ARRAY', 'EMPTY OBJECT', 'ERROR'].includes(b.behaviour)) {
+      throw new WeirError('PARSE', `JSON_QUERY's ON ${b.target} takes NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR, got ${b.behaviour}`, b.at);
+    }
+    behaviour[b.target as 'EMPTY' | 'ERROR'] = b.behaviour;
+  }
+  const name = array ? syntheticName('JSON_QUERY RETURNING ARRAY', base.name.span) : base.name;
+  return { ...base, name, args: [...base.args, stringLit(wrapper, span), stringLit(behaviour.EMPTY, span), stringLit(behaviour.ERROR, span)] };
+}
+
+/** JSON_EXISTS(j, p, onError): `{ TRUE | FALSE | UNKNOWN | ERROR } ON ERROR`, FALSE by default. */
+function jsonExistsCall(base: CallExpr, clauses: readonly CstNode[], span: SourceSpan): Expr {
+  let onError = 'FALSE';
+  for (const c of clauses) {
+    const b = tok(c, 'target') ? jsonBehaviour(c) : undefined;
+    if (!b || b.target !== 'ERROR' || !['TRUE', 'FALSE', 'UNKNOWN', 'ERROR'].includes(b.behaviour)) {
+      throw new WeirError('PARSE', 'JSON_EXISTS takes one clause: { TRUE | FALSE | UNKNOWN | ERROR } ON ERROR', nodeSpan(c));
+    }
+    onError = b.behaviour;
+  }
+  return { ...base, args: [...base.args, stringLit(onError, span)] };
+}
+
+/**
+ * JSON_VALUE / JSON_QUERY / JSON_EXISTS with clauses, as calls the kernels read (functions-json.ts):
  * JSON_VALUE(j, p, onEmpty, emptyDefault, onError, errorDefault), under a CAST to the RETURNING type
  * (a TRY_CAST unless ERROR ON ERROR: a value that does not convert is an error, NULL by default);
- * JSON_QUERY(j, p, wrapper) with wrapper WITHOUT, WITH or CONDITIONAL.
+ * JSON_QUERY and JSON_EXISTS as above.
  */
 function jsonFunctionCall(n: CstNode, clauses: readonly CstNode[], span: SourceSpan): Expr {
   const base = plainCall(n, span);
   const fn = base.name.value.toUpperCase();
   const nullLit = (at: SourceSpan): Expr => ({ kind: 'literal', literalType: 'null', value: null, span: at });
-  if (fn === 'JSON_QUERY') {
-    let wrapper = 'WITHOUT';
-    for (const c of clauses) {
-      if (!tok(c, 'wrapper')) throw new WeirError('UNSUPPORTED', `this clause of JSON_QUERY is not supported yet`, nodeSpan(c));
-      wrapper = tok(c, 'with') ? (tok(c, 'conditional')?.image.toUpperCase() === 'CONDITIONAL' ? 'CONDITIONAL' : 'WITH') : 'WITHOUT';
-    }
-    return { ...base, args: [...base.args, stringLit(wrapper, span)] };
-  }
+  if (fn === 'JSON_QUERY') return jsonQueryCall(base, clauses, span);
+  if (fn === 'JSON_EXISTS') return jsonExistsCall(base, clauses, span);
   if (fn !== 'JSON_VALUE') throw new WeirError('PARSE', `${fn} takes no RETURNING, ON EMPTY, ON ERROR or WRAPPER clause`, nodeSpan(clauses[0]!));
   let returning: SqlType | undefined;
   const behaviour: Record<'EMPTY' | 'ERROR', [Expr, Expr]> = { EMPTY: [stringLit('NULL', span), nullLit(span)], ERROR: [stringLit('NULL', span), nullLit(span)] };
@@ -339,11 +390,10 @@ function jsonFunctionCall(n: CstNode, clauses: readonly CstNode[], span: SourceS
     const rt = node(c, 'returnType');
     if (rt) { returning = dataType(rt); continue; }
     if (tok(c, 'wrapper')) throw new WeirError('PARSE', 'JSON_VALUE takes no WRAPPER clause (JSON_QUERY does)', at);
-    const target = needTok(c, 'target').image.toUpperCase();
-    if (target !== 'EMPTY' && target !== 'ERROR') throw new WeirError('PARSE', `expected ON EMPTY or ON ERROR, got ON ${target}`, at);
-    const b = needTok(c, 'behaviour').image.toUpperCase();
+    const { behaviour: b, target } = jsonBehaviour(c);
+    if (!['NULL', 'ERROR', 'DEFAULT'].includes(b)) throw new WeirError('PARSE', `JSON_VALUE's ON ${target} takes NULL, ERROR or DEFAULT value, got ${b}`, at);
     const d = node(c, 'default');
-    behaviour[target] = [stringLit(b, at), d ? expr(d) : nullLit(at)];
+    behaviour[target as 'EMPTY' | 'ERROR'] = [stringLit(b, at), d ? expr(d) : nullLit(at)];
   }
   const call: CallExpr = { ...base, args: [...base.args, ...behaviour.EMPTY, ...behaviour.ERROR] };
   if (!returning) return call;

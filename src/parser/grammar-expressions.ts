@@ -39,6 +39,9 @@ function startsJsonClause($: Dsl): boolean {
   const ends = tokenMatcher(b, T.Comma) || tokenMatcher(b, T.RParen) || tokenMatcher(b, T.Dot);
   if (isWord(a, ['RETURNING', 'DEFAULT'])) return !ends;
   if (isWord(a, ['ERROR', 'ABSENT'])) return tokenMatcher(b, T.On);
+  // JSON_QUERY's EMPTY ARRAY / EMPTY OBJECT ON …, JSON_EXISTS's TRUE / FALSE / UNKNOWN ON ERROR
+  if (isWord(a, ['EMPTY'])) return isWord(b, ['ARRAY', 'OBJECT']);
+  if (tokenMatcher(a, T.True) || tokenMatcher(a, T.False) || tokenMatcher(a, T.Unknown)) return tokenMatcher(b, T.On);
   if (isWord(a, ['WITHOUT'])) return isWord(b, ['ARRAY', 'WRAPPER']);
   if (tokenMatcher(a, T.Null)) return tokenMatcher($.la(2), T.On);
   return tokenMatcher(a, T.With) && isWord($.la(2), ['ARRAY', 'CONDITIONAL', 'UNCONDITIONAL', 'WRAPPER']);
@@ -94,6 +97,15 @@ export function defineExpressionRules($: Dsl): void {
         ALT: () => {
           $.or([
             { ALT: () => $.consume(T.Null, 0, 'behaviour') },
+            { ALT: () => $.consume(T.True, 0, 'behaviour') },
+            { ALT: () => $.consume(T.False, 0, 'behaviour') },
+            { ALT: () => $.consume(T.Unknown, 0, 'behaviour') },
+            {
+              // EMPTY ARRAY | EMPTY OBJECT (JSON_QUERY)
+              GATE: () => isWord($.la(1), ['EMPTY']),
+              ALT: () => { $.consume(T.Identifier, 9, 'behaviour'); $.consume(T.Identifier, 10, 'emptyKind'); },
+              IGNORE_AMBIGUITIES: true,
+            },
             { GATE: () => isWord($.la(1), ['ERROR']), ALT: () => $.consume(T.Identifier, 5, 'behaviour'), IGNORE_AMBIGUITIES: true },
             {
               GATE: () => isWord($.la(1), ['DEFAULT']),

@@ -32,7 +32,7 @@ export const SCALAR_FUNCTIONS = [
   'floor_time', 'ceil_time',
   'timestampdiff', 'timestampadd', 'to_timestamp_ltz', 'current_date',
   // JSON (executor/expr/functions-json.ts)
-  'json_value', 'json_query', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
+  'json_value', 'json_query', 'json_query_array', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
   // collections (executor/expr/functions-collections.ts): ARRAY[...], MAP[...], x[i]
   'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
   // ROW(a, b) (executor/expr/functions-rows.ts)
@@ -263,9 +263,12 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   json_value: (args) => (args.length === 6
     ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR, jsonDefault(args[3]!), T.VARCHAR, jsonDefault(args[5]!)], returns: T.VARCHAR }
     : jsonPathCall(T.VARCHAR)(args)),
-  /** with a wrapper clause: (json, path, 'WITHOUT' | 'WITH' | 'CONDITIONAL') */
-  json_query: (args) => (args.length === 3 ? { args: [T.VARCHAR, T.VARCHAR, T.VARCHAR], returns: T.VARCHAR } : jsonPathCall(T.VARCHAR)(args)),
-  json_exists: jsonPathCall(T.BOOLEAN),
+  /** with clauses: (json, path, 'WITHOUT' | 'WITH' | 'CONDITIONAL', onEmpty, onError), each behaviour NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR */
+  json_query: jsonClauses(T.VARCHAR),
+  /** JSON_QUERY(… RETURNING ARRAY<STRING>): the array's elements as strings */
+  json_query_array: jsonClauses(T.array(T.VARCHAR)),
+  /** with its clause: (json, path, 'TRUE' | 'FALSE' | 'UNKNOWN' | 'ERROR' on error) */
+  json_exists: jsonClauses(T.BOOLEAN),
   /** is_json(text, 'VALUE' | 'SCALAR' | 'ARRAY' | 'OBJECT'): `x IS JSON kind` */
   is_json: jsonPathCall(T.BOOLEAN),
   /** json_array(values...): NULLs left out (ABSENT ON NULL); exact numbers read as DOUBLE when DECIMAL */
@@ -294,6 +297,11 @@ function jsonValues(args: readonly SqlType[], into: string): Resolution {
 
 const jsonDefault = (t: SqlType): SqlType => (t.kind === 'NULL' ? T.VARCHAR : t.kind === 'DECIMAL' ? T.DOUBLE : t);
 
+/** A JSON path call whose clauses the parser added as string arguments after the text and the path. */
+function jsonClauses(returns: SqlType): Resolver {
+  return (args) => (args.length > 2 ? { args: args.map(() => T.VARCHAR), returns } : jsonPathCall(returns)(args));
+}
+
 function jsonPathCall(returns: SqlType): Resolver {
   return arity(2, 2, ([j, p]) => (isStrOrNull(j!) && isStrOrNull(p!)
     ? { args: [T.VARCHAR, T.VARCHAR], returns }
@@ -321,7 +329,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   PROCTIME: 'proctime', CURRENT_TIMESTAMP: 'current_timestamp', NOW: 'current_timestamp', LOCALTIMESTAMP: 'current_timestamp',
   TIMESTAMPDIFF: 'timestampdiff', TIMESTAMPADD: 'timestampadd', TO_TIMESTAMP_LTZ: 'to_timestamp_ltz', CURRENT_DATE: 'current_date',
   JSON_VALUE: 'json_value', JSON_QUERY: 'json_query', JSON_EXISTS: 'json_exists', JSON_ARRAY: 'json_array', IS_JSON: 'is_json',
-  'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object',
+  'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object', 'JSON_QUERY RETURNING ARRAY': 'json_query_array',
   // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
   ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
   ROW: 'row_value',

@@ -12,7 +12,7 @@ import type { Call } from '../../planner/expr.js';
 import type { FnImpl, Node } from './node.js';
 import { constOf, isConst, perRow, runtimeError } from './node.js';
 import type { JsonPath } from './json-path.js';
-import { EMPTY, evalJsonPath, JsonPathError, parseJsonPath } from './json-path.js';
+import { EMPTY, evalJsonPath, JsonMatches, JsonPathError, parseJsonPath } from './json-path.js';
 
 const NO_JSON: unique symbol = Symbol('not JSON');
 
@@ -76,24 +76,62 @@ const jsonValue: FnImpl = (args, call) => {
   }, true);
 };
 
-/** JSON_QUERY [WITH [CONDITIONAL] | WITHOUT] ARRAY WRAPPER: WITH wraps what it finds in an array, CONDITIONAL only a scalar. */
+const EMPTY_ARRAY: readonly unknown[] = [];
+
+/**
+ * JSON_QUERY's result as a JS value: [WITH [CONDITIONAL] | WITHOUT] ARRAY WRAPPER (WITH wraps what
+ * it finds in an array, CONDITIONAL what is no array; a wildcard's matches are an array already), and
+ * ON EMPTY / ON ERROR: NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR (a scalar without a wrapper, text that
+ * is not JSON and a strict path that finds nothing are errors). null for SQL NULL.
+ */
+function queryValue(call: Call, v: unknown, wrapper: unknown, onEmpty: unknown, onError: unknown): unknown {
+  const behave = (mode: unknown, target: 'EMPTY' | 'ERROR', what: string): unknown => {
+    if (mode === 'EMPTY ARRAY') return EMPTY_ARRAY;
+    if (mode === 'EMPTY OBJECT') return {};
+    if (mode === 'ERROR') throw runtimeError(`JSON_QUERY: ${what} (ERROR ON ${target})`, call.span);
+    return null;
+  };
+  if (v === EMPTY) return behave(onEmpty, 'EMPTY', 'no value at the path');
+  if (v === NO_JSON) return behave(onError, 'ERROR', 'not JSON, or a strict path found nothing');
+  const found = v instanceof JsonMatches ? v.values : v;
+  const structured = found !== null && typeof found === 'object';
+  // CONDITIONAL wraps whatever is not an array already (an object too: Flink's '{}' gives '[{}]')
+  if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !Array.isArray(found))) return [found];
+  return structured ? found : behave(onError, 'ERROR', 'the value at the path is a scalar: wrap it WITH ARRAY WRAPPER');
+}
+
+/** JSON_QUERY: the JSON text of what queryValue finds. */
 const jsonQuery: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
-  return perRow(args, call.type, (j, p, wrapper) => {
-    const v = lookup(j, path(p));
-    if (v === NO_JSON || v === EMPTY) return null;
-    const structured = v !== null && typeof v === 'object';
-    if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !structured)) return `[${JSON.stringify(v)}]`;
-    return structured ? JSON.stringify(v) : null;
-  });
+  return perRow(args, call.type, (j, p, wrapper, onEmpty, onError) => {
+    if (j === null || j === undefined || p === null || p === undefined) return null;
+    const v = queryValue(call, lookup(j, path(p)), wrapper ?? 'WITHOUT', onEmpty, onError);
+    return v === null ? null : JSON.stringify(v);
+  }, true);
 };
 
+/** JSON_QUERY(… RETURNING ARRAY<STRING>): the elements of the array found, strings as they are, other values as JSON text. */
+const jsonQueryArray: FnImpl = (args, call) => {
+  const path = pathOf(args[1]!, call);
+  return perRow(args, call.type, (j, p, wrapper, onEmpty, onError) => {
+    if (j === null || j === undefined || p === null || p === undefined) return null;
+    const v = queryValue(call, lookup(j, path(p)), wrapper, onEmpty, onError);
+    if (v === null) return null;
+    if (!Array.isArray(v)) throw runtimeError('JSON_QUERY: RETURNING ARRAY<STRING> found an object, not an array', call.span);
+    return v.map((x) => (x === null ? null : typeof x === 'string' ? x : JSON.stringify(x)));
+  }, true);
+};
+
+/** JSON_EXISTS: whether the path finds something; on an error (bad JSON, a strict miss) TRUE, FALSE (default), UNKNOWN (NULL) or ERROR. */
 const jsonExists: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
-  return perRow(args, call.type, (j, p) => {
+  return perRow(args, call.type, (j, p, onError) => {
+    if (j === null || j === undefined || p === null || p === undefined) return null;
     const v = lookup(j, path(p));
-    return v !== NO_JSON && v !== EMPTY;
-  });
+    if (v !== NO_JSON) return v !== EMPTY;
+    if (onError === 'ERROR') throw runtimeError('JSON_EXISTS: not JSON, or a strict path found nothing (ERROR ON ERROR)', call.span);
+    return onError === 'TRUE' ? true : onError === 'UNKNOWN' ? null : false;
+  }, true);
 };
 
 /** A SQL value as JSON: numbers and booleans as themselves, anything else as a string. */
@@ -162,6 +200,7 @@ export const JSON_FUNCTIONS = {
   is_json: isJson,
   json_value: jsonValue,
   json_query: jsonQuery,
+  json_query_array: jsonQueryArray,
   json_exists: jsonExists,
   json_array: jsonArray(false),
   json_array_nulls: jsonArray(true),

@@ -1,13 +1,18 @@
 /**
  * The JSON path subset of JSON_VALUE, JSON_QUERY and JSON_EXISTS: an optional mode (`lax`, the
- * default, or `strict`), `$`, then steps `.key`, `."key"`, `['key']`, `["key"]` and `[n]`.
+ * default, or `strict`), `$`, then steps `.key`, `."key"`, `['key']`, `["key"]` (also written `.['key']`,
+ * as Flink's documentation does), `[n]`, and the wildcards `[*]` and `.*`, whose matches are a sequence.
  *
  * Evaluating gives the value found, or `EMPTY` when the path finds nothing: in lax mode a missing
  * key or index (and a key of a non-object, an index of a non-array) is empty, which the functions
  * turn into NULL (or FALSE); in strict mode it is an error, which they also turn into NULL by default
  * (ON ERROR NULL), as Flink. A path Weir cannot read is an error at the call.
  */
-export type PathStep = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'index'; readonly index: number };
+export type PathStep =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'index'; readonly index: number }
+  /** `[*]` (every element of an array) or `.*` (every member of an object) */
+  | { readonly kind: 'wildcard' };
 
 export interface JsonPath {
   readonly strict: boolean;
@@ -15,6 +20,11 @@ export interface JsonPath {
 }
 
 export const EMPTY: unique symbol = Symbol('empty');
+
+/** What a path with a wildcard finds: every match, in document order (JSON_QUERY returns them as an array). */
+export class JsonMatches {
+  constructor(readonly values: readonly unknown[]) {}
+}
 
 export class JsonPathError extends Error {}
 
@@ -31,12 +41,16 @@ export function parseJsonPath(text: string): JsonPath {
   const steps: PathStep[] = [];
   let i = 1;
   const fail = (what: string): never => {
-    throw new JsonPathError(`JSON path '${text}': ${what} at position ${i + 1}; supported: $, .key, ."key", ['key'], [n]`);
+    throw new JsonPathError(`JSON path '${text}': ${what} at position ${i + 1}; supported: $, .key, ."key", ['key'], [n], [*], .*`);
   };
   while (i < s.length) {
     if (s[i] === '.') {
       i++;
-      if (s[i] === '"') {
+      if (s[i] === '[') continue; // `.['key']`: the bracket step follows
+      if (s[i] === '*') {
+        steps.push({ kind: 'wildcard' });
+        i++;
+      } else if (s[i] === '"') {
         const end = s.indexOf('"', i + 1);
         if (end < 0) fail('an unterminated quoted key');
         steps.push({ kind: 'key', key: s.slice(i + 1, end) });
@@ -51,7 +65,11 @@ export function parseJsonPath(text: string): JsonPath {
       const rest = s.slice(i);
       const quoted = /^\[\s*(['"])((?:(?!\1).)*)\1\s*\]/u.exec(rest);
       const index = /^\[\s*(\d+)\s*\]/.exec(rest);
-      if (quoted) {
+      const all = /^\[\s*\*\s*\]/.exec(rest);
+      if (all) {
+        steps.push({ kind: 'wildcard' });
+        i += all[0].length;
+      } else if (quoted) {
         steps.push({ kind: 'key', key: quoted[2]! });
         i += quoted[0].length;
       } else if (index) {
@@ -64,21 +82,51 @@ export function parseJsonPath(text: string): JsonPath {
   return { strict, steps };
 }
 
-/** The value at `path` in parsed JSON `doc`: EMPTY when nothing is there (lax), a JsonPathError in strict mode. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The value at `path` in parsed JSON `doc`: EMPTY when nothing is there (lax), a JsonPathError in
+ * strict mode; with a wildcard, the JsonMatches (EMPTY when there are none).
+ */
 export function evalJsonPath(doc: unknown, path: JsonPath): unknown {
+  if (!path.steps.some((st) => st.kind === 'wildcard')) return evalSingle(doc, path);
+  let current: unknown[] = [doc];
+  for (const st of path.steps) {
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (st.kind === 'wildcard') {
+        if (Array.isArray(v)) next.push(...v);
+        else if (isObject(v)) next.push(...Object.values(v));
+        else if (path.strict) throw new JsonPathError('a wildcard over a scalar in strict mode');
+      } else {
+        const x = step(v, st);
+        if (x !== EMPTY) next.push(x);
+        else if (path.strict) throw missing(st);
+      }
+    }
+    current = next;
+  }
+  return current.length === 0 ? EMPTY : new JsonMatches(current);
+}
+
+function step(v: unknown, st: Exclude<PathStep, { kind: 'wildcard' }>): unknown {
+  if (st.kind === 'key') return isObject(v) && Object.prototype.hasOwnProperty.call(v, st.key) ? v[st.key] : EMPTY;
+  return Array.isArray(v) && st.index < v.length ? v[st.index] : EMPTY;
+}
+
+const missing = (st: Exclude<PathStep, { kind: 'wildcard' }>): JsonPathError =>
+  new JsonPathError(`no ${st.kind === 'key' ? `key '${st.key}'` : `index ${st.index}`} in strict mode`);
+
+function evalSingle(doc: unknown, path: JsonPath): unknown {
   let v: unknown = doc;
   for (const st of path.steps) {
-    if (st.kind === 'key') {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, st.key)) {
-        v = (v as Record<string, unknown>)[st.key];
-        continue;
-      }
-    } else if (Array.isArray(v) && st.index < v.length) {
-      v = v[st.index];
-      continue;
+    if (st.kind === 'wildcard') continue; // never: paths with a wildcard go the other way
+    const x = step(v, st);
+    if (x === EMPTY) {
+      if (path.strict) throw missing(st);
+      return EMPTY;
     }
-    if (path.strict) throw new JsonPathError(`no ${st.kind === 'key' ? `key '${st.key}'` : `index ${st.index}`} in strict mode`);
-    return EMPTY;
+    v = x;
   }
   return v;
 }
