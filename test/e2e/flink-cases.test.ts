@@ -171,6 +171,17 @@ const INTERVAL_T1 = intervalSide('T1', [['A', 'LEFT0.999', 999], ['A', 'LEFT1', 
 const INTERVAL_T2 = intervalSide('T2', [['A', 'RIGHT6', 6000], ['B', 'RIGHT7', 7000], [null, 'RIGHT10', 10000]]);
 const INTERVAL_BOUNDS = "t1.rowtime BETWEEN t2.rowtime - INTERVAL '5' SECOND AND t2.rowtime + INTERVAL '6' SECOND";
 
+/** SetOperatorsITCase's tables, one row per trigger (the counts update) */
+const setTable = (name: string, columns: string, rows: readonly Row[]): Table => ({
+  ddl: (dir) => `CREATE TABLE ${name} (${columns})
+    WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.max-files-per-trigger' = '1')`,
+  rowByRow: true,
+  rows,
+});
+const tuple3 = (rows: readonly (readonly [number, number, string])[], names: readonly [string, string, string]): Row[] =>
+  rows.map(([x, y, z]) => ({ [names[0]]: x, [names[1]]: y, [names[2]]: z }));
+const SMALL_TUPLE_DATA_3 = [[1, 1, 'Hi'], [2, 2, 'Hello'], [3, 2, 'Hello world']] as const;
+
 interface Case {
   readonly name: string;
   readonly tables: readonly Table[];
@@ -593,6 +604,28 @@ const CASES: readonly Case[] = [
         SELECT t2.\`key\` as \`key\`, t2.id as id1, t1.id as id2 FROM T1 as t1 join T2 as t2 ON t1.\`key\` = t2.\`key\` AND ${INTERVAL_BOUNDS}
       ) GROUP BY \`key\``,
     expected: ['A,1,5', 'B,1,1'] },
+  // SetOperatorsITCase
+  { name: 'SetOperatorsITCase.testIntersect',
+    tables: [setTable('A', 'a1 INT, a2 BIGINT, a3 STRING', tuple3(SMALL_TUPLE_DATA_3, ['a1', 'a2', 'a3'])),
+      setTable('B', 'b1 INT, b2 BIGINT, b3 STRING', tuple3(TUPLE_DATA_3, ['b1', 'b2', 'b3']))],
+    sql: 'SELECT a1, a2, a3 from A INTERSECT SELECT b1, b2, b3 from B',
+    expected: ['1,1,Hi', '2,2,Hello', '3,2,Hello world'] },
+  { name: 'SetOperatorsITCase.testExcept',
+    tables: [
+      setTable('T1', 'a1 INT, a2 BIGINT, a3 STRING', tuple3([[1, 1, 'Hi1'], [1, 2, 'Hi2'], [1, 2, 'Hi2'], [1, 5, 'Hi3'], [2, 7, 'Hi5'], [1, 9, 'Hi6'],
+        [1, 8, 'Hi8'], [3, 8, 'Hi9']], ['a1', 'a2', 'a3'])),
+      setTable('T2', 'b1 INT, b2 BIGINT, b3 STRING', tuple3([[1, 1, 'Hi1'], [2, 2, 'Hi2'], [3, 2, 'Hi3']], ['b1', 'b2', 'b3']))],
+    sql: 'SELECT a3 from T1 EXCEPT SELECT b3 from T2',
+    expected: ['Hi5', 'Hi6', 'Hi8', 'Hi9'] },
+  { name: 'SetOperatorsITCase.testIntersectAll',
+    tables: [setTable('T1', 'c INT', [1, 1, 1, 2, 2].map((c) => ({ c }))), setTable('T2', 'c INT', [1, 2, 2, 2, 3].map((c) => ({ c })))],
+    sql: 'SELECT c FROM T1 INTERSECT ALL SELECT c FROM T2',
+    expected: ['1', '2', '2'] },
+  { name: 'SetOperatorsITCase.testMinusAll',
+    tables: [setTable('tableA', 'a INT, b BIGINT, c STRING', tuple3(SMALL_TUPLE_DATA_3, ['a', 'b', 'c'])),
+      setTable('tableB', 'a INT, b BIGINT, c STRING', tuple3([[1, 1, 'Hi'], [1, 1, 'Hi']], ['a', 'b', 'c']))],
+    sql: 'SELECT c FROM ((SELECT * FROM tableA UNION ALL SELECT * FROM tableA UNION ALL SELECT * FROM tableA) EXCEPT ALL SELECT * FROM tableB)',
+    expected: ['Hi', 'Hello', 'Hello', 'Hello', 'Hello world', 'Hello world', 'Hello world'] },
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
