@@ -1,7 +1,7 @@
 /**
  * ARRAY and MAP values through the engine against DuckDB's lists and maps (issue 11 item 6): element
  * access (1-based, NULL out of range), CARDINALITY, ARRAY_CONTAINS, ARRAY[...] built from columns,
- * nested arrays, CROSS JOIN UNNEST [WITH ORDINALITY], LEFT JOIN UNNEST … ON TRUE, UNNEST of a MAP,
+ * nested arrays, CROSS JOIN UNNEST [WITH ORDINALITY] of one collection or several, LEFT JOIN UNNEST … ON TRUE, UNNEST of a MAP,
  * arrays and maps as GROUP BY keys, aggregation over unnested elements. The data has NULL arrays,
  * empty arrays, NULL elements, unicode text and nested arrays; every query runs over random batch
  * splits of the input (seed printed, replay with COLL_SEED), and a property test runs many splits.
@@ -135,6 +135,26 @@ const CASES: readonly Case[] = [
     columns: 'nums ARRAY<INT>, c BIGINT, s BIGINT',
     weir: 'SELECT nums, COUNT(*), SUM(id) FROM t WHERE CARDINALITY(nums) < 2 OR nums IS NULL GROUP BY nums',
     duck: 'SELECT nums, COUNT(*) AS c, SUM(id) AS s FROM t WHERE len(nums) < 2 OR nums IS NULL GROUP BY nums',
+  },
+  {
+    // several collections side by side, the shorter padded with NULLs (Calcite's and DuckDB's rule)
+    name: 'UNNEST of several collections at once',
+    columns: 'id INT, x INT, tag STRING, mk STRING, mv INT',
+    weir: 'SELECT id, x, tag, mk, mv FROM t CROSS JOIN UNNEST(nums, tags, m) AS u (x, tag, mk, mv)',
+    duck: 'SELECT id, unnest(nums) AS x, unnest(tags) AS tag, unnest(map_keys(m)) AS mk, unnest(map_values(m)) AS mv FROM t',
+  },
+  {
+    name: 'UNNEST of several collections WITH ORDINALITY counts to the longest',
+    columns: 'id INT, x INT, tag STRING, pos INT',
+    weir: 'SELECT id, x, tag, pos FROM t CROSS JOIN UNNEST(nums, tags) WITH ORDINALITY AS u (x, tag, pos)',
+    duck: `SELECT id, unnest(nums) AS x, unnest(tags) AS tag,
+      unnest(range(1, greatest(coalesce(len(nums), 0), coalesce(len(tags), 0)) + 1)) AS pos FROM t`,
+  },
+  {
+    name: 'LEFT JOIN UNNEST of several collections keeps rows whose collections are all empty',
+    columns: 'id INT, x INT, tag STRING',
+    weir: 'SELECT id, x, tag FROM t LEFT JOIN UNNEST(nums, tags) AS u (x, tag) ON TRUE',
+    duck: `SELECT t.id, u.x, u.tag FROM t LEFT JOIN (SELECT id, unnest(nums) AS x, unnest(tags) AS tag FROM t) AS u ON t.id = u.id`,
   },
   {
     // ROW(a, b) names its fields EXPR$0, EXPR$1 (Flink); a row groups by its field values, NULLs too

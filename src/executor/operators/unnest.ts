@@ -19,6 +19,7 @@ import { withOrdinality } from '../../planner/logical/unnest.js';
 import type { ExprContext } from '../expr/compile.js';
 import { compileExpr } from '../expr/compile.js';
 import type { Chunk, Operator } from './operator.js';
+import { ZippedUnnest } from './unnest-zip.js';
 
 export class UnnestOperator implements Operator {
   private readonly arg: (b: arrow.RecordBatch) => arrow.Data;
@@ -26,11 +27,16 @@ export class UnnestOperator implements Operator {
   private readonly ordinality: boolean;
   private readonly outSchema: arrow.Schema;
   private readonly columnTypes: readonly SqlType[];
+  /** UNNEST(a, b, …) of several collections: unnest-zip.ts */
+  private readonly zipped: ZippedUnnest | undefined;
 
   constructor(private readonly node: CorrelateNode, ctx: ExprContext) {
-    if (node.args.length !== 1) throw new InternalError(`UNNEST of ${node.args.length} arguments`);
+    if (node.args.length === 0) throw new InternalError('UNNEST of no argument');
     this.arg = compileExpr(node.args[0]!, node.input.schema, ctx);
     this.type = exprType(node.args[0]!);
+    this.zipped = node.args.length > 1
+      ? new ZippedUnnest(node.args.map((a) => compileExpr(a, node.input.schema, ctx)), node.args.map(exprType), node.joinType === 'left')
+      : undefined;
     this.ordinality = withOrdinality(node.fn);
     this.outSchema = toArrowSchema(node.schema);
     this.columnTypes = node.schema.columns.slice(node.input.schema.columns.length).map((c) => c.type);
@@ -38,13 +44,20 @@ export class UnnestOperator implements Operator {
 
   explain(): string {
     const cols = this.node.schema.columns.slice(this.node.input.schema.columns.length).map((c) => c.name).join(', ');
-    return `Unnest(${this.node.joinType}, ${exprToString(this.node.args[0]!)}${this.ordinality ? ' WITH ORDINALITY' : ''}, columns=[${cols}])`;
+    return `Unnest(${this.node.joinType}, ${this.node.args.map(exprToString).join(', ')}${this.ordinality ? ' WITH ORDINALITY' : ''}, columns=[${cols}])`;
   }
 
   process(chunk: Chunk): Chunk[] {
     const b = chunk.batch;
     const n = b.numRows;
     if (n === 0) return [];
+    if (this.zipped) {
+      const z = this.zipped.unnest(b);
+      if (z.from.length === 0) return [];
+      const cols = [...b.data.children.map((c) => takeData(c, z.from)), ...z.columns];
+      if (this.ordinality) cols.push(columnFromValues({ kind: 'INT' }, Array.from(z.ordinal)));
+      return [withKinds(batchFromColumns(this.outSchema, cols, z.from.length), chunk.kinds, z.from)];
+    }
     const d = this.arg(b);
     const o = d.valueOffsets as Int32Array;
     const multiset = this.type.kind === 'MULTISET';

@@ -2,7 +2,8 @@
  * `FROM t CROSS JOIN UNNEST(t.tags) AS u (tag)`, `FROM t, UNNEST(t.tags) …`, `t [INNER] JOIN
  * UNNEST(…) ON TRUE` and `t LEFT JOIN UNNEST(…) ON TRUE` (a row whose collection is NULL or empty is
  * kept, with NULLs): the collection, an expression over the left side's columns, unnested into rows
- * joined to the row that holds it (logical/unnest.ts). ON takes TRUE only, as for LATERAL TABLE.
+ * joined to the row that holds it (logical/unnest.ts); several collections are unnested side by
+ * side. ON takes TRUE only, as for LATERAL TABLE.
  */
 import { WeirError } from '../../common/errors.js';
 import { typeToString } from '../../common/types.js';
@@ -31,23 +32,29 @@ export function bindUnnestJoin(item: JoinRef, left: BoundRelation, env: QueryEnv
     throw new WeirError('UNSUPPORTED', 'JOIN UNNEST(…) takes ON TRUE only (as Flink): put other conditions in WHERE', item.on.span);
   }
   if (item.joinType !== 'CROSS' && !item.on) throw new WeirError('PARSE', `${item.joinType} JOIN UNNEST(…) needs ON TRUE`, item.span);
-  if (ref.exprs.length !== 1) {
-    throw new WeirError('UNSUPPORTED', 'UNNEST of several collections at once is not supported yet: UNNEST one per join', ref.exprs[1]!.span);
-  }
-  const arg = bindExpr(ref.exprs[0]!, { catalog: env.catalog, scope: left.scope, clause: 'UNNEST' });
-  const t = exprType(arg);
-  const defaults = unnestColumns(t, ref.withOrdinality);
-  if (!defaults) throw new WeirError('TYPE', `UNNEST takes an ARRAY, MAP or MULTISET, got ${typeToString(t)}`, ref.exprs[0]!.span);
+  // UNNEST(a, b, …): the collections side by side, as many rows as the longest has elements, the
+  // shorter ones padded with NULLs (Calcite's UNNEST, which Flink runs); the columns of each in turn
+  const args = ref.exprs.map((e) => bindExpr(e, { catalog: env.catalog, scope: left.scope, clause: 'UNNEST' }));
+  const types = args.map(exprType);
+  const perArg = types.map((t, i) => {
+    const cols = unnestColumns(t, false);
+    if (!cols) throw new WeirError('TYPE', `UNNEST takes an ARRAY, MAP or MULTISET, got ${typeToString(t)}`, ref.exprs[i]!.span);
+    return cols;
+  });
+  // an element column's default name is EXPR$<its position> (two arrays' elements must not share one)
+  const elements = perArg.flat().map((c, i) => (args.length > 1 && c.name === 'EXPR$0' ? { ...c, name: `EXPR$${i}` } : c));
+  const defaults = [...elements, ...(unnestColumns(types[0]!, ref.withOrdinality) ?? []).slice(perArg[0]!.length)];
   let columns = defaults;
   if (ref.columnAliases.length > 0) {
     if (ref.columnAliases.length !== columns.length) {
-      throw new WeirError('BIND', `UNNEST of ${typeToString(t)}${ref.withOrdinality ? ' WITH ORDINALITY' : ''} makes ${columns.length} column${columns.length === 1 ? '' : 's'} `
+      const what = types.map(typeToString).join(', ');
+      throw new WeirError('BIND', `UNNEST of ${what}${ref.withOrdinality ? ' WITH ORDINALITY' : ''} makes ${columns.length} column${columns.length === 1 ? '' : 's'} `
         + `but ${ref.columnAliases.length} column name${ref.columnAliases.length === 1 ? ' is' : 's are'} given`, ref.columnAliases[0]!.span);
     }
     columns = columns.map((c, i) => ({ ...c, name: ref.columnAliases[i]!.value }));
   }
   const fn = ref.withOrdinality ? UNNEST_ORDINALITY_FN : UNNEST_FN;
-  const plan = correlate(item.joinType === 'LEFT' ? 'left' : 'inner', left.plan, fn, [arg], columns, ref.span);
+  const plan = correlate(item.joinType === 'LEFT' ? 'left' : 'inner', left.plan, fn, args, columns, ref.span);
   const right = Scope.single(ref.alias?.value, columns);
   return { plan, scope: joinedScope(left.scope, right, item) };
 }
