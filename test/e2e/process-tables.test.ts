@@ -106,7 +106,7 @@ it('matches orders with payments by key across two tables, over random splits an
     engine.input('orders').end();
     engine.input('payments').end();
     await q!.awaitTermination(10_000);
-    const got = (engine.output('out').rows() as { id: unknown }[]).map((x) => ({ ...x, id: Number(x.id), order_id: Number((x as { order_id: unknown }).order_id) }));
+    const got = (engine.output('out').rows() as { id: unknown; order_id: unknown }[]).map((x) => ({ ...x, id: Number(x.id), order_id: Number(x.order_id) }));
     expect(got.sort(byId), `seed ${SEED + round}`).toEqual(model(orders, payments));
     // every key settled: no state left
     const progress = q!.lastProgress;

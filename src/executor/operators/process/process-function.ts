@@ -141,6 +141,12 @@ export class ProcessFunctionOperator implements Operator {
       }
       self.dirty.add(k);
     };
+    const timers = {
+      registerEventTime: timer('event', true),
+      registerProcessingTime: timer('processing', true),
+      deleteEventTime: timer('event', false),
+      deleteProcessingTime: timer('processing', false),
+    };
     return {
       get key(): Record<string, unknown> {
         const out: Record<string, unknown> = {};
@@ -153,13 +159,9 @@ export class ProcessFunctionOperator implements Operator {
       get timeDomain(): Domain | null { return self.currentDomain; },
       get watermark(): number | null { const w = self.batch?.watermark; return w === undefined || w === -Infinity ? null : w; },
       get processingTime(): number | null { return self.batch?.processingTime ?? null; },
-      state: this.state,
-      timers: {
-        registerEventTime: timer('event', true),
-        registerProcessingTime: timer('processing', true),
-        deleteEventTime: timer('event', false),
-        deleteProcessingTime: timer('processing', false),
-      },
+      // row semantics has no key: refused on first touch, before any value is looked at
+      get state(): StateApi { self.keyed('ctx.state'); return self.state; },
+      get timers(): Record<string, (ms: unknown) => void> { self.keyed('ctx.timers'); return timers; },
       emit: (row: unknown): void => this.emit(row),
     };
   }
