@@ -153,7 +153,30 @@ describe('several tables', () => {
     const engine = await explainEngine(MATCH_SQL.split('INSERT')[0]!);
     const text = await engine.explain('SELECT * FROM TABLE(settle(TABLE orders PARTITION BY id, TABLE payments PARTITION BY order_id))');
     expect(text).toContain('ProcessFunction(settle(tables=[orders, payments], partitionBy=[id#1], time=time#2, columns=[amount, paid, payments, status]), emit=append) [operator 0]');
-    expect(text).toMatch(/Union/);
+    expect(text).toContain('Union(2 inputs)');
+    expect(text).toContain('Project(table=1, id=order_id#0, time=ts#2, orders.id=NULL, orders.amount=NULL, orders.ts=NULL, payments.order_id=order_id#0, '
+      + 'payments.paid=paid#1, payments.ts=ts#2)');
+  });
+
+  it('with on_time ends with rowtime: the timer time for rows its onTimer emits', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`${MATCH_SQL.split('CREATE TABLE out')[0]!}
+        CREATE TABLE out (id BIGINT, order_id BIGINT, status STRING, rowtime TIMESTAMP(3)) WITH ('connector' = 'memory');
+        INSERT INTO out SELECT id, order_id, status, rowtime
+        FROM TABLE(settle(TABLE orders PARTITION BY id, TABLE payments PARTITION BY order_id, on_time => DESCRIPTOR(ts)));`);
+      const T = Date.UTC(2026, 0, 1);
+      engine.input('orders').push([{ id: 1, amount: 10, ts: new Date(T).toISOString() }, { id: 2, amount: 10, ts: new Date(T + 1000).toISOString() }]);
+      engine.input('payments').push([{ order_id: 2, paid: 10, ts: new Date(T + 2000).toISOString() }]);
+      engine.input('orders').end();
+      engine.input('payments').end();
+      await q!.awaitTermination(10_000);
+      expect(engine.output('out').rows().map((r) => ({ ...r, id: Number(r.id), order_id: Number(r.order_id) }))).toEqual([
+        { id: 1, order_id: 1, status: 'unpaid', rowtime: T + 10_000 }, { id: 2, order_id: 2, status: 'paid', rowtime: T + 11_000 },
+      ]);
+    } finally {
+      await engine.stop();
+    }
   });
 
   it('refuses keys of other types, a table without PARTITION BY among several, the same table twice, a clashing column', async () => {
