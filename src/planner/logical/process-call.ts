@@ -23,7 +23,7 @@ export interface ProcessCallArgs {
   readonly columns: Schema['columns'];
   readonly span?: SourceSpan;
   /**
-   * Several table arguments (process-tables.ts): the input is the UNION ALL of the tables, each row
+   * Several table arguments (binder/bind-process-tables.ts): the input is the UNION ALL of the tables, each row
    * tagged with its table's position (`tagColumn`) and carrying its own columns where `inputs` says;
    * `partitionBy` are the shared key columns. Undefined: one table, whose rows are the input rows.
    */
@@ -52,6 +52,8 @@ export interface ProcessTableInput {
  * with set semantics) called on each row of `input`, with state and timers per partition key. The
  * output row is the partition key columns followed by the function's declared `columns` (Flink's
  * PTF output: the PARTITION BY columns pass through, then the function's own columns, then `rowtime`).
+ * Without PARTITION BY (`partitionBy` empty: row semantics) there is no key: no key columns, no
+ * state, no timers. With several tables (`tables`) every table's key columns lead the row.
  */
 export interface ProcessCall extends ProcessCallArgs {
   readonly kind: 'processCall';
