@@ -123,6 +123,8 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
       fn: n.fn.toLowerCase(), partitionBy: n.partitionBy.map((i) => `${n.input.schema.columns[i]!.name}#${i}`),
       keys: n.partitionBy.map((i) => typeToString(n.input.schema.columns[i]!.type)), args: n.args.map(exprText),
       time: n.timeColumn === undefined ? null : n.timeColumn, rowtime: n.rowtime, columns: n.columns.map((c) => `${c.name} ${typeToString(c.type)}`),
+      // several tables: which they are and where their columns sit (absent for one table: identities unchanged)
+      ...(n.tables ? { tables: n.tables.inputs.map((t) => `${t.name}(${t.names.join(', ')})`) } : {}),
     },
     description: physicalLine(n),
   }),

@@ -427,6 +427,7 @@ export class Engine {
         this.processFunctions.set(key, loaded);
         this.catalog.addFunction({
           kind: 'function', name, returns: undefined, arity: undefined, span, functionKind: 'process', columns: loaded.columns, ...where,
+          ...(loaded.def.onTimer !== undefined ? { processTimers: true } : {}),
         });
         return;
     }

@@ -63,6 +63,8 @@ export interface CatalogFunction {
   readonly functionKind?: 'aggregate' | 'table' | 'process';
   /** a table function's output columns (a process function's: those after the partition keys) */
   readonly columns?: readonly { readonly name: string; readonly type: SqlType }[];
+  /** a process function with an onTimer method: it cannot take a table with row semantics (no PARTITION BY) */
+  readonly processTimers?: boolean;
 }
 
 export type CatalogEntry = CatalogTable | CatalogView;

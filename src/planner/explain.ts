@@ -100,7 +100,7 @@ function logicalLine(p: LogicalPlan): string {
       if (isUnnest(p.fn)) return unnestText(p.joinType, p.fn, p.args, p.columns.map((c) => c.name));
       return `Correlate(${p.joinType}, ${p.fn}(${p.args.map(exprToString).join(', ')}), columns=[${p.columns.map((c) => c.name).join(', ')}])`;
     case 'over': return `${p.sort ? 'Sort' : 'OverAggregate'}(${overAggregateText(p)})`;
-    case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns, p.rowtime)})`;
+    case 'processCall': return `ProcessFunction(${processCallText(p.fn, p.input, p.partitionBy, p.args, p.timeColumn, p.columns, p.rowtime, p.tables)})`;
     case 'semiJoin': return `${p.anti ? 'AntiJoin' : 'SemiJoin'}(${p.condition ? `on=${exprToString(p.condition)}` : 'on=TRUE'})`;
     case 'singleRow': return 'SingleRow';
   }
@@ -181,7 +181,7 @@ export function physicalLine(n: PhysicalNode): string {
       return `TopN(${topNText(n)}, input=${n.input.appendOnly ? 'append-only' : 'retracting'}, mode=${n.mode === 'complete' ? 'complete' : n.appendOnly ? 'append' : 'update'}` +
         `${n.tiesToLatest ? ', ties=latest' : ''}${n.stateTtlMs !== undefined ? `, state ttl ${stateTtlText(n.stateTtlMs)}` : ''}) [operator ${n.operatorId}]`;
     case 'processFunction':
-      return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime)}, emit=append) [operator ${n.operatorId}]`;
+      return `ProcessFunction(${processCallText(n.fn, n.input, n.partitionBy, n.args, n.timeColumn, n.columns, n.rowtime, n.tables)}, emit=append) [operator ${n.operatorId}]`;
     case 'correlate': {
       if (isUnnest(n.fn)) return unnestText(n.joinType, n.fn, n.args, names.slice(n.input.schema.columns.length));
       const cols = names.slice(n.input.schema.columns.length).join(', ');
@@ -190,11 +190,17 @@ export function physicalLine(n: PhysicalNode): string {
   }
 }
 
-/** `f(partitionBy=[card#0], args=[3], time=ts#2, columns=[alert, n])`: a process function call. */
+/**
+ * `f(partitionBy=[card#0], args=[3], time=ts#2, columns=[alert, n])`: a process function call;
+ * `f(rowSemantics, …)` without PARTITION BY; `f(tables=[orders, payments], partitionBy=[id#1], …)`
+ * over several tables (their union's columns).
+ */
 export function processCallText(fn: string, input: { readonly schema: LogicalPlan['schema'] }, partitionBy: readonly number[], args: readonly BoundExpr[],
-  timeColumn: number | undefined, columns: readonly { readonly name: string }[], rowtime: boolean): string {
+  timeColumn: number | undefined, columns: readonly { readonly name: string }[], rowtime: boolean,
+  tables?: { readonly inputs: readonly { readonly name: string }[] }): string {
   const col = (i: number): string => `${input.schema.columns[i]!.name}#${i}`;
-  const parts = [`partitionBy=[${partitionBy.map(col).join(', ')}]`];
+  const parts = tables ? [`tables=[${tables.inputs.map((t) => t.name).join(', ')}]`] : [];
+  parts.push(partitionBy.length === 0 ? 'rowSemantics' : `partitionBy=[${partitionBy.map(col).join(', ')}]`);
   if (args.length > 0) parts.push(`args=[${args.map(exprToString).join(', ')}]`);
   if (timeColumn !== undefined) parts.push(`time=${col(timeColumn)}`);
   parts.push(`columns=[${[...columns.map((c) => c.name), ...(rowtime ? ['rowtime'] : [])].join(', ')}]`);

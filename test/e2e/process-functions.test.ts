@@ -175,9 +175,10 @@ describe('mistakes', () => {
     expect(e3.message).toMatch(/process function no_on_timer \(key k="a"\) registers a timer but has no onTimer/);
   });
 
-  it('refuses a table without PARTITION BY, a function of another kind, a wrong returns, a missing process', async () => {
-    const e1 = await failure(`${DDL('throws')} INSERT INTO out SELECT * FROM TABLE(throws(TABLE t));`);
-    expect(e1.message).toMatch(/:\d+:\d+: process function throws needs its table partitioned: TABLE t PARTITION BY k/);
+  it('refuses state without PARTITION BY, a function of another kind, a wrong returns, a missing process', async () => {
+    // without PARTITION BY the table has row semantics (process-tables.test.ts): no key, so state is refused when used
+    const e1 = await failure(`${DDL('not_plain')} INSERT INTO out SELECT 'k', x FROM TABLE(not_plain(TABLE t));`, [{ k: 'a', v: '' }]);
+    expect(e1.message).toMatch(/process function not_plain used ctx.state, but its table has row semantics \(no PARTITION BY\)/);
     const e2 = await failure(`${DDL('plain_scalar')} INSERT INTO out SELECT * FROM TABLE(plain_scalar(TABLE t PARTITION BY k));`);
     expect(e2.message).toMatch(/plain_scalar is a scalar function, not a process function: TABLE\(plain_scalar\(TABLE t PARTITION BY k\)\)/);
     const e3 = await failure(`${DDL('bad_returns')} INSERT INTO out SELECT * FROM TABLE(bad_returns(TABLE t PARTITION BY k));`);

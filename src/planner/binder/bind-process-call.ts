@@ -1,7 +1,9 @@
 /**
  * `TABLE(f(TABLE t PARTITION BY k [, arg …] [, on_time => DESCRIPTOR(ts)]))`: a process function
  * (a module export of kind 'process', engine.registerProcessFunction) over a partitioned table, as
- * Flink's process table functions with set semantics. The table argument comes first (positional,
+ * Flink's process table functions with set semantics; without PARTITION BY the table has row
+ * semantics (the function is called per row, with no key, state or timers: its result is only its
+ * own columns); several table arguments are bound by bind-process-tables.ts. The table argument comes first (positional,
  * or named as any name `=> TABLE t`); the other positional arguments are constants handed to the
  * function after ctx; `on_time => DESCRIPTOR(c)` names the time column (`ctx.timestamp`), else the
  * table's event-time attribute is it. The result: the PARTITION BY columns, then `returns`' columns,
@@ -21,6 +23,7 @@ import { bindQueryNode } from './bind-query.js';
 import type { QueryEnv } from './context.js';
 import { lastPart } from './names.js';
 import { Scope } from './scope.js';
+import { bindProcessTables } from './bind-process-tables.js';
 import { checkTimeColumn } from './window-tvf.js';
 
 /**
@@ -48,13 +51,12 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
     throw new WeirError('BIND', `${f.name} is ${kind}, not a process function: TABLE(${f.name}(TABLE t PARTITION BY k)) calls a function `
       + "whose export has kind 'process'", item.name.span);
   }
-  let tableArg: Extract<TableFunctionArg, { kind: 'tableArg' }> | undefined;
+  const tableArgs: Extract<TableFunctionArg, { kind: 'tableArg' }>[] = [];
   let onTime: Extract<TableFunctionArg, { kind: 'descriptorArg' }> | undefined;
   const scalars: Extract<TableFunctionArg, { kind: 'exprArg' }>[] = [];
   for (const a of item.args) {
     if (a.kind === 'tableArg') {
-      if (tableArg) throw new WeirError('UNSUPPORTED', `process function ${f.name} takes one table argument; several tables are not supported yet`, a.span);
-      tableArg = a;
+      tableArgs.push(a);
     } else if (a.kind === 'descriptorArg') {
       if (a.name?.value.toLowerCase() !== 'on_time') {
         throw new WeirError('BIND', `a DESCRIPTOR argument of process function ${f.name} must be named: on_time => DESCRIPTOR(ts)`, a.span);
@@ -72,10 +74,22 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
       scalars.push(a);
     }
   }
+  const tableArg = tableArgs[0];
   if (!tableArg) throw new WeirError('BIND', `process function ${f.name} needs a table argument: TABLE(${f.name}(TABLE t PARTITION BY k))`, item.span);
-  if (tableArg.partitionBy.length === 0) {
-    throw new WeirError('UNSUPPORTED', `process function ${f.name} needs its table partitioned: TABLE ${tableArg.table ? lastPart(tableArg.table).value : '…'} `
-      + 'PARTITION BY k (its state and timers are per key; a table without PARTITION BY is not supported yet)', tableArg.span);
+  const args: BoundExpr[] = scalars.map((a) => {
+    const b = foldExpr(bindExpr(a.expr, { catalog: env.catalog, scope: Scope.empty(), clause: `the arguments of ${f.name}` }));
+    if (b.kind !== 'literal') throw new WeirError('BIND', `the scalar arguments of process function ${f.name} must be constants`, a.span);
+    return b;
+  });
+  if (tableArgs.length > 1) {
+    const plan = bindProcessTables(f.name, tableArgs, args, onTime, f.columns!, item, env);
+    return { plan, scope: Scope.single(item.alias?.value ?? f.name, plan.schema.columns) };
+  }
+  if (tableArg.partitionBy.length === 0 && f.processTimers) {
+    // row semantics (Flink's ROW_SEMANTIC_TABLE): called per row, no key, so no state and no timers
+    throw new WeirError('BIND', `process function ${f.name} has an onTimer method, so its table needs PARTITION BY: timers (and state) are per key, `
+      + `and TABLE ${tableArg.table ? lastPart(tableArg.table).value : '…'} without PARTITION BY has row semantics (no key): `
+      + `write TABLE(${f.name}(TABLE t PARTITION BY k))`, tableArg.span);
   }
   let input: LogicalPlan;
   let inputName: string | undefined;
@@ -90,11 +104,6 @@ export function bindProcessCall(item: TableFunctionRef, env: QueryEnv): BoundRel
     const b = bindExpr(e, { catalog: env.catalog, scope, clause: 'PARTITION BY' });
     if (b.kind !== 'column') throw new WeirError('BIND', `PARTITION BY of process function ${f.name} takes column names`, e.span);
     return b.index;
-  });
-  const args: BoundExpr[] = scalars.map((a) => {
-    const b = foldExpr(bindExpr(a.expr, { catalog: env.catalog, scope: Scope.empty(), clause: `the arguments of ${f.name}` }));
-    if (b.kind !== 'literal') throw new WeirError('BIND', `the scalar arguments of process function ${f.name} must be constants`, a.span);
-    return b;
   });
   let timeColumn: number | undefined;
   if (onTime) {

@@ -17,6 +17,6 @@ export function planProcessCall(p: ProcessCall, b: JoinPlanningContext): Physica
   }
   return b.register((operatorId): ProcessFunctionNode => ({
     kind: 'processFunction', operatorId, input, fn: p.fn, partitionBy: p.partitionBy, args: p.args, timeColumn: p.timeColumn, rowtime: p.rowtime,
-    columns: p.columns, ...(p.span ? { span: p.span } : {}), schema: p.schema, appendOnly: true,
+    columns: p.columns, ...(p.span ? { span: p.span } : {}), ...(p.tables ? { tables: p.tables } : {}), schema: p.schema, appendOnly: true,
   }));
 }

@@ -11,6 +11,12 @@
  * it, so this is Flink's order: the watermark, then the rows after it. Rows are never dropped as
  * late (Flink's PTFs since FLINK-39436); a function judges lateness itself from `ctx.watermark`.
  *
+ * Row semantics (no PARTITION BY, Flink's ROW_SEMANTIC_TABLE): the function is called per row with
+ * no key, so ctx.state and ctx.timers are refused when used (the binder refuses a module with
+ * onTimer already); its rows are only its own columns. Several tables (node.tables): each row is
+ * rebuilt from its table's columns of the union the binder made, `ctx.table` names the table, and
+ * the key columns come out once per table.
+ *
  * State: a store entry per key (KeyState.toStored), written at the end of the batch for the keys it
  * changed. A failed batch (the function threw) rolls the store back and reloads from it.
  */
@@ -60,11 +66,16 @@ export class ProcessFunctionOperator implements Operator {
   private firedForBatch = -1;
   private readonly state: StateApi;
   private readonly ctx: Record<string, unknown>;
+  /** no PARTITION BY: no key, no state, no timers */
+  private readonly rowSemantics: boolean;
+  /** the table the current row came from (several tables), null in onTimer */
+  private currentTable: string | null = null;
 
   constructor(private readonly node: ProcessFunctionNode, private readonly store: StateStore, exprCtx: ExprContext) {
     const fn = exprCtx.processFunctions?.get(node.fn.toLowerCase());
     if (!fn) throw new InternalError(`process function ${node.fn} is not loaded`);
     this.fn = fn;
+    this.rowSemantics = node.partitionBy.length === 0;
     this.args = node.args.map((a) => (a.kind === 'literal' ? toApiValue(a.value, a.type) : null));
     const input = node.input.schema.columns;
     this.keyCodec = new KeyCodec(node.partitionBy.map((i) => input[i]!.type));
@@ -77,7 +88,7 @@ export class ProcessFunctionOperator implements Operator {
     };
     this.eventQueue = new TimerQueue(isLive('event'));
     this.procQueue = new TimerQueue(isLive('processing'));
-    this.state = stateApi(() => this.key(), () => this.dirty.add(this.key()), () => this.blame());
+    this.state = stateApi(() => this.keyed('ctx.state'), () => this.dirty.add(this.key()), () => this.blame());
     this.ctx = this.makeContext();
     this.load();
   }
@@ -91,8 +102,19 @@ export class ProcessFunctionOperator implements Operator {
     return this.current;
   }
 
+  /** The current key, for state and timers: refused under row semantics, which has none. */
+  private keyed(what: string): KeyState {
+    const k = this.key();
+    if (this.rowSemantics) {
+      throw new WeirError('RUNTIME', `process function ${this.fn.name} used ${what}, but its table has row semantics (no PARTITION BY): `
+        + 'state and timers are per key, so partition the table: TABLE t PARTITION BY k', this.node.span);
+    }
+    return k;
+  }
+
   /** `process function f (key card='4111')`, for messages. */
   private blame(): string {
+    if (this.rowSemantics) return `process function ${this.fn.name}`;
     const cols = this.node.input.schema.columns;
     const key = this.node.partitionBy.map((i, j) => `${cols[i]!.name}=${showJsValue(toApiValue(this.currentValues[j], cols[i]!.type))}`).join(', ');
     return `process function ${this.fn.name} (key ${key})`;
@@ -108,7 +130,7 @@ export class ProcessFunctionOperator implements Operator {
       if (register && self.fn.def.onTimer === undefined) {
         throw new WeirError('RUNTIME', `${self.blame()} registers a timer but has no onTimer(timeMs, ctx) method to call when it fires`, self.node.span);
       }
-      const k = self.key();
+      const k = self.keyed('ctx.timers');
       const set = domain === 'event' ? k.eventTimers : k.procTimers;
       if (register === set.has(ms)) return;
       if (register) {
@@ -119,6 +141,12 @@ export class ProcessFunctionOperator implements Operator {
       }
       self.dirty.add(k);
     };
+    const timers = {
+      registerEventTime: timer('event', true),
+      registerProcessingTime: timer('processing', true),
+      deleteEventTime: timer('event', false),
+      deleteProcessingTime: timer('processing', false),
+    };
     return {
       get key(): Record<string, unknown> {
         const out: Record<string, unknown> = {};
@@ -126,16 +154,14 @@ export class ProcessFunctionOperator implements Operator {
         return out;
       },
       get timestamp(): number | null { return self.currentTime; },
+      /** several tables: the name of the table the row came from (null in onTimer and with one table) */
+      get table(): string | null { return self.currentTable; },
       get timeDomain(): Domain | null { return self.currentDomain; },
       get watermark(): number | null { const w = self.batch?.watermark; return w === undefined || w === -Infinity ? null : w; },
       get processingTime(): number | null { return self.batch?.processingTime ?? null; },
-      state: this.state,
-      timers: {
-        registerEventTime: timer('event', true),
-        registerProcessingTime: timer('processing', true),
-        deleteEventTime: timer('event', false),
-        deleteProcessingTime: timer('processing', false),
-      },
+      // row semantics has no key: refused on first touch, before any value is looked at
+      get state(): StateApi { self.keyed('ctx.state'); return self.state; },
+      get timers(): Record<string, (ms: unknown) => void> { self.keyed('ctx.timers'); return timers; },
       emit: (row: unknown): void => this.emit(row),
     };
   }
@@ -215,18 +241,41 @@ export class ProcessFunctionOperator implements Operator {
     if (n > 0) {
       const keyCols = this.node.partitionBy.map((i) => decodeColumn(b.data.children[i]!));
       const times = this.node.timeColumn === undefined ? undefined : decodeColumn(b.data.children[this.node.timeColumn]!);
-      const rows = batchToRows(b);
+      const rows = this.inputRows(b);
       const def = this.fn.def;
       for (let i = 0; i < n; i++) {
         const values = keyCols.map((c) => c[i] ?? null);
         const k = this.keyState(this.keyCodec.encode(values));
         const t = times?.[i];
         const row = rows[i]!;
+        this.currentTable = this.tableNames?.[i] ?? null;
         this.call(k, values, t === null || t === undefined ? null : Number(t), null, () => `on the row ${showJsValue(row)}`,
           () => def.process(row, this.ctx, ...this.args));
       }
+      this.currentTable = null;
+      this.tableNames = undefined;
     }
     return this.output();
+  }
+
+  /** the table of each row of the batch inputRows read last (several tables) */
+  private tableNames: (string | null)[] | undefined;
+
+  /** The row objects the function sees: the input rows, or with several tables each row's own table's columns. */
+  private inputRows(b: arrow.RecordBatch): Record<string, unknown>[] {
+    const rows = batchToRows(b);
+    const tables = this.node.tables;
+    if (!tables) return rows;
+    const union = this.node.input.schema.columns;
+    const tags = decodeColumn(b.data.children[tables.tagColumn]!);
+    this.tableNames = [];
+    return rows.map((r, i) => {
+      const t = tables.inputs[Number(tags[i])]!;
+      this.tableNames!.push(t.name);
+      const row: Record<string, unknown> = {};
+      t.columns.forEach((c, j) => { row[t.names[j]!] = r[union[c]!.name]; });
+      return row;
+    });
   }
 
   onWatermark(_watermark: number, ctx: BatchContext): Chunk[] {
@@ -244,8 +293,10 @@ export class ProcessFunctionOperator implements Operator {
     const rows = this.outKeys.length;
     if (rows === 0) return [];
     const input = this.node.input.schema.columns;
+    const keys = this.node.partitionBy.map((i, j) => columnFromValues(input[i]!.type, this.outKeys.map((v) => v[j])));
     const cols = [
-      ...this.node.partitionBy.map((i, j) => columnFromValues(input[i]!.type, this.outKeys.map((v) => v[j]))),
+      // several tables: their keys are equal (co-partitioned), one copy per table as the schema has them
+      ...(this.node.tables ? this.node.tables.inputs.flatMap(() => keys) : keys),
       ...this.fn.columns.map((c, j) => columnFromValues(c.type, this.outCols[j]!)),
       ...(this.node.rowtime ? [columnFromValues(input[this.node.timeColumn!]!.type, this.outTimes)] : []),
     ];
