@@ -42,7 +42,8 @@ function startsJsonClause($: Dsl): boolean {
   // JSON_QUERY's EMPTY ARRAY / EMPTY OBJECT ON …, JSON_EXISTS's TRUE / FALSE / UNKNOWN ON ERROR
   if (isWord(a, ['EMPTY'])) return isWord(b, ['ARRAY', 'OBJECT']);
   if (tokenMatcher(a, T.True) || tokenMatcher(a, T.False) || tokenMatcher(a, T.Unknown)) return tokenMatcher(b, T.On);
-  if (isWord(a, ['WITHOUT'])) return isWord(b, ['ARRAY', 'WRAPPER']);
+  // WITHOUT is a reserved word (TIMESTAMP WITHOUT TIME ZONE)
+  if (tokenMatcher(a, T.Without)) return isWord(b, ['ARRAY', 'WRAPPER']);
   if (tokenMatcher(a, T.Null)) return tokenMatcher($.la(2), T.On);
   return tokenMatcher(a, T.With) && isWord($.la(2), ['ARRAY', 'CONDITIONAL', 'UNCONDITIONAL', 'WRAPPER']);
 }
@@ -84,9 +85,9 @@ export function defineExpressionRules($: Dsl): void {
         IGNORE_AMBIGUITIES: true,
       },
       {
-        GATE: () => tokenMatcher($.la(1), T.With) || isWord($.la(1), ['WITHOUT']),
+        GATE: () => tokenMatcher($.la(1), T.With) || tokenMatcher($.la(1), T.Without),
         ALT: () => {
-          $.or([{ ALT: () => $.consume(T.With, 0, 'with') }, { ALT: () => $.consume(T.Identifier, 1, 'without') }], 1);
+          $.or([{ ALT: () => $.consume(T.With, 0, 'with') }, { ALT: () => $.consume(T.Without, 0, 'without') }], 1);
           $.option(() => $.consume(T.Identifier, 2, 'conditional'), 0, () => isWord($.la(1), ['CONDITIONAL', 'UNCONDITIONAL']));
           $.option(() => $.consume(T.Identifier, 3), 1, () => isWord($.la(1), ['ARRAY']));
           $.consume(T.Identifier, 4, 'wrapper');

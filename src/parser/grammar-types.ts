@@ -66,7 +66,8 @@ export function defineTypeRules($: Dsl): void {
               { ALT: () => { $.consume(T.With, 0, 'localTimeZone'); $.consume(T.Local); $.consume(T.TimeKw); $.consume(T.Zone); } },
               { ALT: () => { $.consume(T.Without); $.consume(T.TimeKw, 1); $.consume(T.Zone, 1); } },
             ], 2);
-          }, 7);
+            // gated: `RETURNING STRING WITHOUT ARRAY WRAPPER` (JSON_QUERY) goes on after a type
+          }, 7, () => tokenMatcher($.la(2), T.Local) || tokenMatcher($.la(2), T.TimeKw));
           // the suffix forms `INT ARRAY`, `STRING MULTISET` (Flink's), any number of them
           $.many(() => $.consume(T.Identifier, 5, 'suffix'), 8, () => {
             const t = $.la(1);

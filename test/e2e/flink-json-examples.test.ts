@@ -44,6 +44,10 @@ const EXAMPLES: readonly (readonly [string, unknown])[] = [
   [`JSON_QUERY('1', '$' WITH CONDITIONAL ARRAY WRAPPER)`, '[1]'],
   [`JSON_QUERY('{}', 'lax $.invalid' EMPTY OBJECT ON EMPTY)`, '{}'],
   [`JSON_QUERY('{}', 'strict $.invalid' EMPTY ARRAY ON ERROR)`, '[]'],
+  // clauses in other orders, and the lax / strict rule for a scalar left unwrapped
+  [`JSON_QUERY('[1]', '$' RETURNING STRING WITHOUT ARRAY WRAPPER)`, '[1]'],
+  [`JSON_QUERY('{"a": 1}', 'lax $.a' EMPTY ARRAY ON EMPTY)`, '[]'],
+  [`JSON_QUERY('{"a": 1}', 'strict $.a' EMPTY OBJECT ON ERROR)`, '{}'],
   [`JSON_OBJECT()`, '{}'],
   [`JSON_OBJECT('K1' VALUE 'V1', 'K2' VALUE 'V2')`, '{"K1":"V1","K2":"V2"}'],
   [`JSON_OBJECT(KEY 'K1' VALUE CAST(NULL AS STRING) NULL ON NULL)`, '{"K1":null}'],

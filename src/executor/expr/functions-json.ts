@@ -81,23 +81,27 @@ const EMPTY_ARRAY: readonly unknown[] = [];
 /**
  * JSON_QUERY's result as a JS value: [WITH [CONDITIONAL] | WITHOUT] ARRAY WRAPPER (WITH wraps what
  * it finds in an array, CONDITIONAL what is no array; a wildcard's matches are an array already), and
- * ON EMPTY / ON ERROR: NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR (a scalar without a wrapper, text that
- * is not JSON and a strict path that finds nothing are errors). null for SQL NULL.
+ * ON EMPTY / ON ERROR: NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR (nothing at the path, JSON null and, in
+ * lax mode, a scalar left unwrapped are empty; text that is not JSON, a strict path that finds nothing
+ * and, in strict mode, a scalar left unwrapped are errors). null for SQL NULL.
  */
-function queryValue(call: Call, v: unknown, wrapper: unknown, onEmpty: unknown, onError: unknown): unknown {
+function queryValue(call: Call, v: unknown, strict: boolean, wrapper: unknown, onEmpty: unknown, onError: unknown): unknown {
   const behave = (mode: unknown, target: 'EMPTY' | 'ERROR', what: string): unknown => {
     if (mode === 'EMPTY ARRAY') return EMPTY_ARRAY;
     if (mode === 'EMPTY OBJECT') return {};
     if (mode === 'ERROR') throw runtimeError(`JSON_QUERY: ${what} (ERROR ON ${target})`, call.span);
     return null;
   };
-  if (v === EMPTY) return behave(onEmpty, 'EMPTY', 'no value at the path');
+  if (v === EMPTY || v === null) return behave(onEmpty, 'EMPTY', 'no value at the path');
   if (v === NO_JSON) return behave(onError, 'ERROR', 'not JSON, or a strict path found nothing');
   const found = v instanceof JsonMatches ? v.values : v;
   const structured = found !== null && typeof found === 'object';
   // CONDITIONAL wraps whatever is not an array already (an object too: Flink's '{}' gives '[{}]')
   if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !Array.isArray(found))) return [found];
-  return structured ? found : behave(onError, 'ERROR', 'the value at the path is a scalar: wrap it WITH ARRAY WRAPPER');
+  if (structured) return found;
+  // a scalar left unwrapped: empty in lax mode, an error in strict mode (as Calcite, which Flink runs)
+  const what = 'the value at the path is a scalar: wrap it WITH ARRAY WRAPPER';
+  return strict ? behave(onError, 'ERROR', what) : behave(onEmpty, 'EMPTY', what);
 }
 
 /** JSON_QUERY: the JSON text of what queryValue finds. */
@@ -105,7 +109,8 @@ const jsonQuery: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
   return perRow(args, call.type, (j, p, wrapper, onEmpty, onError) => {
     if (j === null || j === undefined || p === null || p === undefined) return null;
-    const v = queryValue(call, lookup(j, path(p)), wrapper ?? 'WITHOUT', onEmpty, onError);
+    const jp = path(p);
+    const v = queryValue(call, lookup(j, jp), jp.strict, wrapper ?? 'WITHOUT', onEmpty, onError);
     return v === null ? null : JSON.stringify(v);
   }, true);
 };
@@ -115,7 +120,8 @@ const jsonQueryArray: FnImpl = (args, call) => {
   const path = pathOf(args[1]!, call);
   return perRow(args, call.type, (j, p, wrapper, onEmpty, onError) => {
     if (j === null || j === undefined || p === null || p === undefined) return null;
-    const v = queryValue(call, lookup(j, path(p)), wrapper, onEmpty, onError);
+    const jp = path(p);
+    const v = queryValue(call, lookup(j, jp), jp.strict, wrapper, onEmpty, onError);
     if (v === null) return null;
     if (!Array.isArray(v)) throw runtimeError('JSON_QUERY: RETURNING ARRAY<STRING> found an object, not an array', call.span);
     return v.map((x) => (x === null ? null : typeof x === 'string' ? x : JSON.stringify(x)));
