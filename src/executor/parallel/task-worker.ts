@@ -12,16 +12,17 @@
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import { inputExchange } from '../../planner/incremental/exchanges.js';
-import type { PhysicalNode } from '../../planner/incremental/physical.js';
+import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 import { physicalChildren } from '../../planner/incremental/physical.js';
 import { planProperties, type PlanProperties } from '../../planner/incremental/properties.js';
 import { createStateProvider } from '../../state/index.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
-import { allNodes, allOperators, buildTree, selectColumns, type ExecNode } from '../streaming/operator-tree.js';
+import { allNodes, allOperators, buildTree, type ExecNode } from '../streaming/operator-tree.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { HashExchange } from './exchange.js';
+import { TaskSources } from './task-sources.js';
 import { TASK_STORE_STRIDE } from './task-set.js';
 import { decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from './wire.js';
 
@@ -38,6 +39,7 @@ interface Inbox {
 
 class TaskRuntime {
   private readonly properties: PlanProperties;
+  private readonly taskSources: TaskSources;
   private readonly provider: StateStoreProvider;
   private readonly stores = new Map<number, StateStore>();
   private readonly nodes = new Map<PhysicalNode, ExecNode>();
@@ -55,6 +57,7 @@ class TaskRuntime {
 
   constructor(private readonly m: InitMessage) {
     this.properties = planProperties(m.root);
+    this.taskSources = new TaskSources(sourceNodes(m.root));
     const stateIds = new Map(m.recipe.stateIds);
     const base = createStateProvider(m.recipe.backend, m.recipe.dir, m.recipe.options);
     // a task's store id is its operator's id plus a multiple of TASK_STORE_STRIDE; the operator part
@@ -127,6 +130,7 @@ class TaskRuntime {
     this.now = r.processingTime;
     this.observations = [];
     const sources = r.sources.map((list) => list.map(decodeChunk));
+    if (r.reads.length > 0) for (const [i, chunks] of await this.taskSources.read(r.reads, this.m.task, this.m.tasks)) sources[i] = chunks;
     const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };
     const out = await this.runNode(this.m.root, sources, ctx, new Map());
     const transfer: ArrayBuffer[] = [];
@@ -144,7 +148,8 @@ class TaskRuntime {
   }
 
   private async runNodeOnce(node: PhysicalNode, sources: readonly Chunk[][], ctx: BatchContext, done: Map<PhysicalNode, Promise<Chunk[]>>): Promise<Chunk[]> {
-    if (node.kind === 'source') return selectColumns(node.columns, node.schema, sources[node.sourceIndex] ?? []);
+    // the query's thread sent only the columns the source node reads
+    if (node.kind === 'source') return sources[node.sourceIndex] ?? [];
     const exchanges = this.exchanges.get(node)!;
     const kids = physicalChildren(node);
     const inputs: Chunk[][] = [];
@@ -237,6 +242,20 @@ class TaskRuntime {
     }
     return out;
   }
+}
+
+/** The plan's source nodes by sourceIndex. */
+function sourceNodes(root: PhysicalNode): SourceNode[] {
+  const out: SourceNode[] = [];
+  const seen = new Set<PhysicalNode>();
+  const visit = (n: PhysicalNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'source') out[n.sourceIndex] = n;
+    for (const c of physicalChildren(n)) visit(c);
+  };
+  visit(root);
+  return out;
 }
 
 let runtime: TaskRuntime | undefined;

@@ -6,9 +6,9 @@
 import * as arrow from 'apache-arrow';
 import type { MessagePort } from 'node:worker_threads';
 import { InternalError, WeirError, type ErrorCode, type SourceSpan } from '../../common/errors.js';
-import type { PhysicalNode } from '../../planner/incremental/physical.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import type { Chunk } from '../operators/operator.js';
+import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 
 /** A chunk on the wire: its batch as one Arrow IPC stream, its row kinds when it has them. */
 export interface WireChunk {
@@ -102,7 +102,13 @@ export type Request =
   | { readonly type: 'open'; readonly storeId: number; readonly operatorId: number; readonly version: number }
   | { readonly type: 'newestLoadable'; readonly storeId: number; readonly atMost: number }
   | { readonly type: 'build' }
-  | { readonly type: 'run'; readonly batchId: number; readonly watermark: number; readonly processingTime: number; readonly sources: readonly (readonly WireChunk[])[] }
+  | {
+    readonly type: 'run'; readonly batchId: number; readonly watermark: number; readonly processingTime: number;
+    /** per source index, this task's rows the query's thread read */
+    readonly sources: readonly (readonly WireChunk[])[];
+    /** the sources this task reads its part of itself (task-sources.ts) */
+    readonly reads: readonly TaskRead[];
+  }
   | { readonly type: 'timerWork'; readonly watermark: number; readonly processingTime: number }
   | { readonly type: 'commit'; readonly batchId: number }
   | { readonly type: 'abort' }
@@ -112,6 +118,16 @@ export type Request =
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly output?: readonly WireChunk[] }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+/** True when the tasks generate this source's rows themselves (the nexmark generator: task-sources.ts). */
+export const readInTasks = (node: SourceNode): boolean => (node.table.options.get('connector') ?? '').trim().toLowerCase() === 'nexmark';
+
+/** A part of a batch of a source the tasks read themselves: the batch's offsets. */
+export interface TaskRead {
+  readonly sourceIndex: number;
+  readonly start: unknown;
+  readonly end: unknown;
+}
 
 /** What a task's run of a batch gives back besides its output: the event times its watermark operators saw. */
 export interface RunResult {

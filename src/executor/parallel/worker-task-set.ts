@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
-import type { PhysicalNode } from '../../planner/incremental/physical.js';
+import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
+import { selectColumns } from '../streaming/operator-tree.js';
 import { isUnnest } from '../../planner/logical/unnest.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { BatchContext, Chunk } from '../operators/operator.js';
@@ -23,7 +24,7 @@ import type { EventTimeObserver } from '../operators/watermark.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { sumTaskProgress } from './task-progress.js';
 import { taskStoreId } from './task-set.js';
-import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk } from './wire.js';
+import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk, readInTasks, type TaskRead } from './wire.js';
 
 /** `SET 'parallelism.threads' = 'false'`: the tasks run inline in the query's thread. */
 export const THREADS_SETTING = 'parallelism.threads';
@@ -40,7 +41,9 @@ export class WorkerTaskSet {
   /** the thread id of each task's worker, as the workers report them */
   readonly threadIds: number[] = [];
 
-  constructor(script: string, root: PhysicalNode, private readonly p: Parallelism, recipe: StateRecipe, timeZone: string) {
+  constructor(script: string, root: PhysicalNode, private readonly p: Parallelism, recipe: StateRecipe, timeZone: string,
+    /** the plan's sources in sourceIndex order: only the columns each reads go to the workers */
+    private readonly sources: readonly SourceNode[]) {
     const n = p.tasks;
     const ports: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
     for (let a = 0; a < n; a++) {
@@ -113,16 +116,17 @@ export class WorkerTaskSet {
   }
 
   /** One micro-batch through every task: the tasks' outputs in task order; the event times they saw go to `observer`. */
-  async run(sourceChunks: readonly (readonly Chunk[])[], ctx: BatchContext, observer: EventTimeObserver): Promise<Chunk[]> {
+  async run(sourceChunks: readonly (readonly Chunk[])[], reads: readonly TaskRead[], ctx: BatchContext, observer: EventTimeObserver): Promise<Chunk[]> {
     const n = this.p.tasks;
     const perTask: WireChunk[][][] = Array.from({ length: n }, () => []);
     const transfers: ArrayBuffer[][] = Array.from({ length: n }, () => []);
-    for (const chunks of sourceChunks) {
-      const ranges = rangeSlices(chunks, n);
+    for (const [i, chunks] of sourceChunks.entries()) {
+      const node = this.sources[i];
+      const ranges = rangeSlices(node ? selectColumns(node.columns, node.schema, chunks) : [], n);
       for (let t = 0; t < n; t++) perTask[t]!.push(ranges[t]!.map((c) => encodeChunk(c, transfers[t]!)));
     }
     const replies = await Promise.all(this.workers.map((_, t) => this.request(t, {
-      type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!,
+      type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!, reads,
     }, transfers[t])));
     const out: Chunk[] = [];
     replies.forEach((r, t) => {
@@ -132,6 +136,12 @@ export class WorkerTaskSet {
       for (const c of r.output ?? []) out.push(decodeChunk(c));
     });
     return out;
+  }
+
+  /** True when the tasks read their part of source `sourceIndex` themselves (the query's thread only plans its offsets). */
+  readsInTasks(sourceIndex: number): boolean {
+    const node = this.sources[sourceIndex];
+    return node !== undefined && readInTasks(node);
   }
 
   async hasTimerWork(watermark: number, processingTime: number): Promise<boolean> {

@@ -34,6 +34,7 @@ import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
 import { planFallbackReason, workerScript, WorkerTaskSet } from '../parallel/worker-task-set.js';
 import { sumTaskProgress } from '../parallel/task-progress.js';
 import type { StateRecipe } from '../parallel/wire.js';
+import type { TaskRead } from '../parallel/wire.js';
 
 export interface RejectedRecordsWriter {
   readonly description: string;
@@ -226,7 +227,7 @@ export class MicroBatchExecution {
       this.placement = { tasks: p.tasks, threads: 0, inlineBecause };
       return this.o.stateProvider;
     }
-    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone);
+    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone, this.o.plan.sources);
     this.placement = { tasks: p.tasks, threads: p.tasks };
     return this.threads.provider(operatorIds, this.o.stateProvider.newestLoadableVersion !== undefined);
   }
@@ -353,7 +354,7 @@ export class MicroBatchExecution {
     const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
     try {
-      output = this.threads ? await this.threads.run(read.chunks, ctx, this.tracker)
+      output = this.threads ? await this.threads.run(read.chunks, read.taskReads, ctx, this.tracker)
         : this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
       if (!b.delivered) {
         const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
@@ -371,7 +372,8 @@ export class MicroBatchExecution {
   }
 
   /** The rows of (start, end] of every source that moved, and the records that could not be decoded. */
-  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][] }> {
+  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][]; taskReads: TaskRead[] }> {
+    const taskReads: TaskRead[] = [];
     const chunks: Chunk[][] = this.o.sources.map(() => []);
     const rejectedCounts = this.o.sources.map(() => 0);
     const inputRows = this.o.sources.map(() => 0);
@@ -383,6 +385,15 @@ export class MicroBatchExecution {
       const s = this.o.sources[i]!;
       const range = `${offsetKey(b.starts[i])} ${offsetKey(b.ends[i])}`;
       const first = !reads.get(s)?.has(range);
+      const rowsBetween = (s as { rowsBetween?: (a: Json | undefined, b: Json) => number }).rowsBetween;
+      if (this.threads?.readsInTasks(i) && rowsBetween) {
+        // the tasks generate their parts of these rows themselves, in parallel
+        taskReads.push({ sourceIndex: i, start: b.starts[i], end: b.ends[i] });
+        const n = rowsBetween.call(s, b.starts[i], b.ends[i]!);
+        inputRows[i] += n;
+        if (first) { readRows += n; once(reads, s, range, async () => ({ batches: [], rejected: [] })); }
+        continue;
+      }
       const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(b.starts[i], b.ends[i]!)));
       for (const batch of r.batches) { chunks[i]!.push({ batch }); inputRows[i] += batch.numRows; }
       if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
@@ -395,7 +406,7 @@ export class MicroBatchExecution {
       this.lookupRejected = [];
     }
     if (rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, rejected);
-    return { chunks, inputRows, rejectedCounts, rejected, readRows };
+    return { chunks, inputRows, rejectedCounts, rejected, readRows, taskReads };
   }
 
   /**
