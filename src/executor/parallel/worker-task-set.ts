@@ -38,6 +38,8 @@ export class WorkerTaskSet {
   private readonly workers: Worker[] = [];
   private readonly pending: Map<number, Pending>[] = [];
   private nextId = 0;
+  /** why a task's worker is gone (it threw outside a request, or exited): later requests fail at once */
+  private readonly gone: (Error | undefined)[] = [];
   /** the thread id of each task's worker, as the workers report them */
   readonly threadIds: number[] = [];
 
@@ -57,6 +59,7 @@ export class WorkerTaskSet {
       const w = new Worker(script, { name: `weir-task-${t}` });
       const pending = new Map<number, Pending>();
       const failAll = (e: Error): void => {
+        this.gone[t] ??= e;
         for (const x of pending.values()) x.reject(e);
         pending.clear();
       };
@@ -80,6 +83,8 @@ export class WorkerTaskSet {
   private request(task: number, request: Request, transfer: ArrayBuffer[] = []): Promise<Extract<Reply, { ok: true }>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      const gone = this.gone[task];
+      if (gone) { reject(gone); return; }
       this.pending[task]!.set(id, { resolve, reject });
       this.workers[task]!.postMessage({ id, request }, transfer);
     });
