@@ -30,7 +30,8 @@ import type { Parallelism } from '../planner/incremental/exchanges.js';
 import { DEFAULT_KEY_GROUPS, MAX_PARALLELISM_SETTING, parallelismSettings, parseParallelism } from '../planner/incremental/parallelism-setting.js';
 import { TASK_STORE_STRIDE } from '../executor/parallel/task-set.js';
 import { explain } from '../planner/index.js';
-import type { StateRecipe } from '../executor/parallel/wire.js';
+import type { ModuleFunction, StateRecipe } from '../executor/parallel/wire.js';
+import type { PendingModuleFunction } from './user-functions.js';
 import { THREADS_SETTING } from '../executor/parallel/worker-task-set.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
@@ -46,6 +47,8 @@ export interface QueryStartContext {
   readonly baseDir: string;
   readonly checkpointDir: string | undefined;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
+  /** the CREATE FUNCTION modules imported, by lower-case name (a parallel query's workers import them again) */
+  readonly functionModules?: ReadonlyMap<string, PendingModuleFunction>;
   readonly udafs: ReadonlyMap<string, UserAggregate>;
   readonly tableFunctions: ReadonlyMap<string, UserTableFunction>;
   readonly processFunctions?: ReadonlyMap<string, UserProcessFunction>;
@@ -194,11 +197,17 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     retry: retryPolicy(ctx.settings),
     idleTimeoutMs,
     parallelism,
-    threads: { enabled: (ctx.settings.get(THREADS_SETTING) ?? 'true').trim().toLowerCase() !== 'false', stateRecipe: durability.stateRecipe },
+    threads: { enabled: (ctx.settings.get(THREADS_SETTING) ?? 'true').trim().toLowerCase() !== 'false', stateRecipe: durability.stateRecipe, functions: functionModules(ctx) },
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming, parallelism), ctx.listeners);
   q.start();
   return q;
+}
+
+/** The imported CREATE FUNCTION modules the catalog still names (not redefined since by the API): a worker can import them again. */
+function functionModules(ctx: QueryStartContext): ModuleFunction[] {
+  return [...ctx.functionModules ?? []].filter(([key, p]) => ctx.catalog.getFunction(key)?.path === p.path)
+    .map(([key, p]) => ({ key, name: p.name, path: p.path, modulePath: p.modulePath, span: p.span }));
 }
 
 /** The lookup joins of a plan, in a fixed (post-order) walk. */

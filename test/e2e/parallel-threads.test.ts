@@ -5,6 +5,7 @@
  * that calls a function registered in this process runs its tasks inline, and progress says why.
  * Needs `npm run build` (the worker runs the built task-worker.js).
  */
+import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { addData, checkAnswer, checkProgress, execute, expectFailure, testStream } from '../support/stream-test.js';
@@ -14,6 +15,7 @@ const DDL = `
   CREATE TABLE l (k INT, s STRING) WITH ('connector' = 'memory');
   CREATE TABLE o (k INT, n BIGINT) WITH ('connector' = 'memory');
 `;
+const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
 const rows = (n: number): { k: number; s: string }[] => Array.from({ length: n }, (_, i) => ({ k: i % 7, s: String(i) }));
 const counts = (n: number): { k: number; n: number }[] => {
   const m = new Map<number, number>();
@@ -48,6 +50,28 @@ describe('parallel tasks on worker threads', () => {
         expect(e).toBeDefined();
         expect(e!.name).toBe('WeirError');
         expect(e!.stack).toMatch(/in the worker thread of task [01], operator /);
+      }),
+    ]);
+  });
+
+  it('imports a CREATE FUNCTION module again in each worker: the query runs on threads, results as inline', async () => {
+    const ddl = `${DDL}
+      CREATE TABLE w (g INT, wa DOUBLE) WITH ('connector' = 'memory');
+      CREATE FUNCTION wavg AS '${path.join(FIXTURES, 'wavg.mjs')}';`;
+    const input = rows(60);
+    const expected = new Map<number, number>();
+    for (let g = 0; g < 7; g++) {
+      const xs = input.filter((r) => r.k === g).map((r) => Number(r.s));
+      expected.set(g, xs.reduce((a, x) => a + x * x, 0) / xs.reduce((a, x) => a + x, 0));
+    }
+    await testStream(`${ddl} INSERT INTO w SELECT k, wavg(CAST(s AS INT), CAST(s AS INT)) FROM l GROUP BY k;`, [
+      addData('l', input.slice(0, 25)),
+      addData('l', input.slice(25)),
+      checkProgress((last) => expect(last.parallelism).toMatchObject({ tasks: 2, threads: 2 })),
+      execute(({ engine }) => {
+        const got = engine.output('w').rows() as { g: number; wa: number }[];
+        expect(got.length).toBe(7);
+        for (const r of got) expect(r.wa).toBeCloseTo(expected.get(r.g)!, 9);
       }),
     ]);
   });

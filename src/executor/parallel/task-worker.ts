@@ -18,6 +18,7 @@ import { planProperties, type PlanProperties } from '../../planner/incremental/p
 import { createStateProvider } from '../../state/index.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
+import type { UserAggregate, UserProcessFunction, UserTableFunction } from '../../engine/function-kinds.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
 import { allNodes, allOperators, buildTree, type ExecNode } from '../streaming/operator-tree.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
@@ -49,6 +50,10 @@ class TaskRuntime {
   private operators: Operator[] = [];
   private now = 0;
   private readonly expr: ExprContext;
+  private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
+  private readonly udafs = new Map<string, UserAggregate>();
+  private readonly tableFunctions = new Map<string, UserTableFunction>();
+  private readonly processFunctions = new Map<string, UserProcessFunction>();
   private observations: number[][] = [];
   private readonly inbox = new Map<string, Inbox>();
   /** set by abort: waits for other tasks' rows end, the batch failed elsewhere */
@@ -71,7 +76,7 @@ class TaskRuntime {
       ...(base.newestLoadableVersion ? { newestLoadableVersion: (id: number, v: number) => base.newestLoadableVersion!(idOf(id), v) } : {}),
       ...(base.close ? { close: () => base.close!() } : {}),
     };
-    this.expr = { now: () => this.now, timeZone: m.timeZone, udfs: new Map() };
+    this.expr = { now: () => this.now, timeZone: m.timeZone, udfs: this.udfs, udafs: this.udafs, tableFunctions: this.tableFunctions, processFunctions: this.processFunctions };
     m.peers.forEach((port) => port?.on('message', (x: ExchangeMessage) => this.receive(x)));
   }
 
@@ -84,6 +89,7 @@ class TaskRuntime {
       case 'newestLoadable':
         return { value: await this.provider.newestLoadableVersion!(r.storeId, r.atMost) };
       case 'build':
+        await this.importFunctions();
         this.build();
         return { value: undefined };
       case 'run': {
@@ -107,6 +113,24 @@ class TaskRuntime {
         for (const op of this.operators) op.close?.();
         await this.provider.close?.();
         return { value: undefined };
+    }
+  }
+
+  /**
+   * The CREATE FUNCTION modules the plan may call, imported again in this thread, as the engine
+   * imported them (the engine's loader, loaded only when there is a module to import).
+   */
+  private async importFunctions(): Promise<void> {
+    if (this.m.functions.length === 0) return;
+    const { loadModuleFunction } = await import('../../engine/user-functions.js');
+    for (const f of this.m.functions) {
+      const loaded = await loadModuleFunction(f);
+      switch (loaded.kind) {
+        case 'scalar': this.udfs.set(f.key, loaded.fn as (...args: unknown[]) => unknown); break;
+        case 'aggregate': this.udafs.set(f.key, loaded); break;
+        case 'table': this.tableFunctions.set(f.key, loaded); break;
+        case 'process': this.processFunctions.set(f.key, loaded); break;
+      }
     }
   }
 

@@ -85,6 +85,15 @@ export interface StateRecipe {
   readonly stateIds: readonly (readonly [number, number])[];
 }
 
+/** A CREATE FUNCTION module a worker imports again (engine/user-functions.ts PendingModuleFunction, plus its lower-case name). */
+export interface ModuleFunction {
+  readonly key: string;
+  readonly name: string;
+  readonly path: string;
+  readonly modulePath: string;
+  readonly span: SourceSpan;
+}
+
 export interface InitMessage {
   readonly type: 'init';
   readonly task: number;
@@ -93,6 +102,7 @@ export interface InitMessage {
   readonly root: PhysicalNode;
   readonly recipe: StateRecipe;
   readonly timeZone: string;
+  readonly functions: readonly ModuleFunction[];
   /** a port to every other task (undefined at this task's own index) */
   readonly peers: readonly (MessagePort | undefined)[];
 }

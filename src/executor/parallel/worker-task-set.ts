@@ -7,8 +7,8 @@
  * Stores live in the workers: they open, commit and roll back on this thread's orders, so a batch
  * still goes offsets logged → run in every task → every task's stores committed → commit logged.
  *
- * What cannot cross to a thread (a function registered in this process, a lookup join's loaded
- * rows, the late-rows sink) keeps the query on the inline TaskSet: `fallbackReason` says why.
+ * What cannot cross to a thread (a function registered in this process through the API, a lookup
+ * join's loaded rows, the late-rows sink; CREATE FUNCTION modules are imported again in each worker) keeps the query on the inline TaskSet: `fallbackReason` says why.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +24,7 @@ import type { EventTimeObserver } from '../operators/watermark.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { sumTaskProgress } from './task-progress.js';
 import { taskStoreId } from './task-set.js';
-import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk, readInTasks, type TaskRead } from './wire.js';
+import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk, type ModuleFunction, readInTasks, type TaskRead } from './wire.js';
 
 /** `SET 'parallelism.threads' = 'false'`: the tasks run inline in the query's thread. */
 export const THREADS_SETTING = 'parallelism.threads';
@@ -45,7 +45,9 @@ export class WorkerTaskSet {
 
   constructor(script: string, root: PhysicalNode, private readonly p: Parallelism, recipe: StateRecipe, timeZone: string,
     /** the plan's sources in sourceIndex order: only the columns each reads go to the workers */
-    private readonly sources: readonly SourceNode[]) {
+    private readonly sources: readonly SourceNode[],
+    /** the CREATE FUNCTION modules the workers import again */
+    functions: readonly ModuleFunction[]) {
     const n = p.tasks;
     const ports: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
     for (let a = 0; a < n; a++) {
@@ -73,7 +75,7 @@ export class WorkerTaskSet {
       w.on('error', (e) => failAll(new Error(`the worker thread of task ${t} failed: ${e.message}`)));
       w.on('exit', (code) => failAll(new Error(`the worker thread of task ${t} exited (code ${code})`)));
       const peers = ports[t]!;
-      const init: InitMessage = { type: 'init', task: t, tasks: n, maxParallelism: p.maxParallelism, root, recipe, timeZone, peers };
+      const init: InitMessage = { type: 'init', task: t, tasks: n, maxParallelism: p.maxParallelism, root, recipe, timeZone, functions, peers };
       w.postMessage(init, peers.filter((x): x is MessagePort => x !== undefined));
       this.workers.push(w);
       this.pending.push(pending);
@@ -229,7 +231,7 @@ export function workerScript(): string | undefined {
  * Why the plan cannot run on worker threads (undefined: it can): it must be plain data a worker can
  * receive whole, and call no function registered in this process (closures stay here).
  */
-export function planFallbackReason(root: PhysicalNode): string | undefined {
+export function planFallbackReason(root: PhysicalNode, modules: ReadonlySet<string>): string | undefined {
   const seen = new Set<unknown>();
   const visit = (v: unknown): string | undefined => {
     if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' ? `the plan holds a ${typeof v}` : undefined;
@@ -246,9 +248,11 @@ export function planFallbackReason(root: PhysicalNode): string | undefined {
     const proto = Object.getPrototypeOf(v) as unknown;
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'the plan holds an object that cannot be sent to a worker';
     const o = v as { kind?: unknown; fn?: unknown; name?: unknown };
-    if (o.kind === 'udf') return `it calls ${String(o.name)}, a function registered in this process`;
-    if (o.kind === 'processFunction') return 'it calls a process function registered in this process';
-    if (o.kind === 'correlate' && typeof o.fn === 'string' && !isUnnest(o.fn)) return `it calls ${o.fn}, a table function registered in this process`;
+    // a CREATE FUNCTION module is imported again in each worker; a function registered through the API is a closure
+    const inProcess = (name: unknown): boolean => typeof name !== 'string' || !modules.has(name.toLowerCase());
+    if (o.kind === 'udf' && inProcess(o.name)) return `it calls ${String(o.name)}, a function registered in this process`;
+    if (o.kind === 'processFunction' && inProcess(o.fn)) return `it calls ${String(o.fn)}, a process function registered in this process`;
+    if (o.kind === 'correlate' && typeof o.fn === 'string' && !isUnnest(o.fn) && inProcess(o.fn)) return `it calls ${o.fn}, a table function registered in this process`;
     if (o.kind === 'lookupJoin') return 'a lookup join reads its table in the query\'s thread';
     for (const x of Array.isArray(v) ? v : Object.values(v)) { const r = visit(x); if (r) return r; }
     return undefined;

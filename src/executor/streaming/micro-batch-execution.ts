@@ -33,7 +33,7 @@ import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, typ
 import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
 import { planFallbackReason, workerScript, WorkerTaskSet } from '../parallel/worker-task-set.js';
 import { sumTaskProgress } from '../parallel/task-progress.js';
-import type { StateRecipe } from '../parallel/wire.js';
+import type { ModuleFunction, StateRecipe } from '../parallel/wire.js';
 import type { TaskRead } from '../parallel/wire.js';
 
 export interface RejectedRecordsWriter {
@@ -79,7 +79,7 @@ export interface ExecutionOptions {
    * Run the tasks of a parallel query on worker threads (`parallelism.threads`, on by default), where
    * the plan allows it: the workers open the stores `stateRecipe` describes
    */
-  readonly threads?: { readonly enabled: boolean; readonly stateRecipe: StateRecipe };
+  readonly threads?: { readonly enabled: boolean; readonly stateRecipe: StateRecipe; readonly functions?: readonly ModuleFunction[] };
 }
 
 /** How a parallel query's tasks run: on `threads` worker threads, or inline with the reason (progress says so). */
@@ -222,12 +222,12 @@ export class MicroBatchExecution {
     const inlineBecause = !this.o.threads?.enabled ? "'parallelism.threads' is 'false'"
       : script === undefined ? 'the worker script is not built (npm run build)'
         : this.o.lateRows ? "late rows go to a table ('late-rows.table'), which the query's thread writes"
-          : planFallbackReason(this.o.plan.root);
+          : planFallbackReason(this.o.plan.root, new Set((this.o.threads?.functions ?? []).map((f) => f.key)));
     if (inlineBecause !== undefined) {
       this.placement = { tasks: p.tasks, threads: 0, inlineBecause };
       return this.o.stateProvider;
     }
-    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone, this.o.plan.sources);
+    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone, this.o.plan.sources, this.o.threads!.functions ?? []);
     this.placement = { tasks: p.tasks, threads: p.tasks };
     return this.threads.provider(operatorIds, this.o.stateProvider.newestLoadableVersion !== undefined);
   }
