@@ -100,7 +100,7 @@ export class Engine {
   /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
   private readonly pendingModules = new Map<string, PendingModuleFunction>();
   /** CREATE FUNCTION modules imported, by lower-case name: a worker thread imports them again */
-  private readonly loadedModules = new Map<string, PendingModuleFunction>();
+  private readonly loadedModules = new Map<string, PendingModuleFunction & { readonly native?: boolean }>();
   private queryCounter = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -168,6 +168,7 @@ export class Engine {
         if (native) {
           applyDdl(stmt, this.catalog);
           this.defineFunction(fnName, native.fn, native.returns, stmt.span, native.params);
+          this.loadedModules.set(fnName.toLowerCase(), { name: fnName, path: stmt.path, modulePath: '', span: stmt.span, native: true });
           return undefined;
         }
         const javaClass = javaClassError(fnName, stmt.path, path.resolve(this.baseDir(opts), stmt.path), stmt.pathSpan);
@@ -440,6 +441,7 @@ export class Engine {
     this.udafs.delete(key);
     this.tableFunctions.delete(key);
     this.processFunctions.delete(key);
+    this.loadedModules.delete(key);
   }
 
   private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,

@@ -48,7 +48,7 @@ export interface QueryStartContext {
   readonly checkpointDir: string | undefined;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
   /** the CREATE FUNCTION modules imported, by lower-case name (a parallel query's workers import them again) */
-  readonly functionModules?: ReadonlyMap<string, PendingModuleFunction>;
+  readonly functionModules?: ReadonlyMap<string, PendingModuleFunction & { readonly native?: boolean }>;
   readonly udafs: ReadonlyMap<string, UserAggregate>;
   readonly tableFunctions: ReadonlyMap<string, UserTableFunction>;
   readonly processFunctions?: ReadonlyMap<string, UserProcessFunction>;
@@ -204,10 +204,10 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
   return q;
 }
 
-/** The imported CREATE FUNCTION modules the catalog still names (not redefined since by the API): a worker can import them again. */
+/** The imported CREATE FUNCTION modules and native stand-ins the catalog still names: a worker can load them again. */
 function functionModules(ctx: QueryStartContext): ModuleFunction[] {
-  return [...ctx.functionModules ?? []].filter(([key, p]) => ctx.catalog.getFunction(key)?.path === p.path)
-    .map(([key, p]) => ({ key, name: p.name, path: p.path, modulePath: p.modulePath, span: p.span }));
+  return [...ctx.functionModules ?? []].filter(([key]) => ctx.catalog.getFunction(key) !== undefined)
+    .map(([key, p]) => ({ key, name: p.name, path: p.path, modulePath: p.modulePath, span: p.span, ...(p.native ? { native: true } : {}) }));
 }
 
 /** The lookup joins of a plan, in a fixed (post-order) walk. */

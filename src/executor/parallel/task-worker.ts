@@ -123,7 +123,10 @@ class TaskRuntime {
   private async importFunctions(): Promise<void> {
     if (this.m.functions.length === 0) return;
     const { loadModuleFunction } = await import('../../engine/user-functions.js');
+    const { NATIVE_JAVA_FUNCTIONS } = await import('../../engine/native-functions.js');
     for (const f of this.m.functions) {
+      const native = f.native ? NATIVE_JAVA_FUNCTIONS.get(f.path) : undefined;
+      if (native) { this.udfs.set(f.key, native.fn); continue; }
       const loaded = await loadModuleFunction(f);
       switch (loaded.kind) {
         case 'scalar': this.udfs.set(f.key, loaded.fn as (...args: unknown[]) => unknown); break;

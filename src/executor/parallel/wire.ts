@@ -92,6 +92,8 @@ export interface ModuleFunction {
   readonly path: string;
   readonly modulePath: string;
   readonly span: SourceSpan;
+  /** a native stand-in for a Java class (engine/native-functions.ts): `path` is the class name */
+  readonly native?: boolean;
 }
 
 export interface InitMessage {
