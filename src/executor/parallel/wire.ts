@@ -6,7 +6,6 @@
 import * as arrow from 'apache-arrow';
 import type { MessagePort } from 'node:worker_threads';
 import { InternalError, WeirError, type ErrorCode, type SourceSpan } from '../../common/errors.js';
-import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import type { Chunk } from '../operators/operator.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 
@@ -33,9 +32,6 @@ export function decodeChunk(w: WireChunk): Chunk {
   const batch = t.batches[0]!;
   return w.kinds ? { batch, kinds: w.kinds } : { batch };
 }
-
-/** A statistic of every task's operators: what progress reports (task order, then the tree's post-order). */
-export type TaskProgress = StateOperatorProgressOnDisk[];
 
 /** An error on the wire: enough to throw the same WeirError (code, message, span) in the query's thread. */
 export interface WireError {
