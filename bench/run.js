@@ -7,7 +7,11 @@
  * the same generated rows.
  *
  *   node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] [--generator full|pruned] [--no-duckdb]
- *                     [--duckdb-threads T] [--ui]
+ *                     [--duckdb-threads T] [--ui] [--parallelism N]
+ *
+ * `--parallelism N` runs each query with SET 'parallelism' = 'N' (its tasks on N worker threads); the
+ * events/s column is then per wall second (the CPU-s column adds up every thread's time), and the
+ * checksum is still checked against DuckDB.
  *
  * `--generator full` (the default) generates every field of every event, each string drawn per
  * character as the reference generator builds it ('generator.mode' = 'full'): the mode whose figures
@@ -51,7 +55,7 @@ const DEFAULT_EVENTS = 2_000_000;
 const EVENTS_BY_QUERY = { q10: 1_000_000, q16: 500_000, q23: 500_000 };
 
 function parseArgs(argv) {
-  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false, generator: 'full' };
+  const args = { events: undefined, queries: ALL_QUERIES, runs: 3, duckdb: true, duckdbThreads: 1, child: undefined, ui: false, generator: 'full', parallelism: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -67,9 +71,10 @@ function parseArgs(argv) {
     else if (a === '--child') args.child = value();
     else if (a === '--ui') args.ui = true;
     else if (a === '--generator') args.generator = value();
+    else if (a === '--parallelism') args.parallelism = positive(a, value());
     else {
       throw new Error(`unknown argument ${a}; usage: node bench/run.js [--queries q0,q5,hop] [--runs R] [--events N] ` +
-        '[--generator full|pruned] [--no-duckdb] [--duckdb-threads T] [--ui]');
+        '[--generator full|pruned] [--no-duckdb] [--duckdb-threads T] [--ui] [--parallelism N]');
     }
   }
   if (args.generator !== 'full' && args.generator !== 'pruned') throw new Error(`--generator must be full or pruned, got ${args.generator}`);
@@ -237,12 +242,13 @@ function runScript(query, generator) {
 }
 
 /** One Weir run, in this (child) process: sends {ms, cpuMs, maxRssKb, checksum, checkMs}, or {error}. */
-async function child(query, events, ui, generator) {
+async function child(query, events, ui, generator, parallelism = 1) {
   const send = (m) => (process.send ? process.send(m) : console.log(JSON.stringify(m)));
   try {
     const { Engine } = await import('../dist/index.js');
     const { ddl, insert, sink } = runScript(query, generator);
     const engine = new Engine({ settings: settings(events, rateOf(query)) });
+    if (parallelism > 1) await engine.execute(`SET 'parallelism' = '${parallelism}';`);
     const checksum = new Checksum();
     let checkNs = 0n;
     engine.foreachBatch(sink, (batch) => {
@@ -279,9 +285,9 @@ async function child(query, events, ui, generator) {
   }
 }
 
-function runChild(query, events, generator, ui = false) {
+function runChild(query, events, generator, ui = false, parallelism = 1) {
   return new Promise((resolve) => {
-    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), '--generator', generator, ...(ui ? ['--ui'] : [])], {
+    const c = fork(fileURLToPath(import.meta.url), ['--child', query, '--events', String(events), '--generator', generator, '--parallelism', String(parallelism), ...(ui ? ['--ui'] : [])], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let result;
@@ -358,14 +364,14 @@ const fmtRate = (x) => (x === undefined ? '–' : x >= 1e6 ? `${(x / 1e6).toFixe
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.child) return child(args.child, args.events, args.ui, args.generator);
+  if (args.child) return child(args.child, args.events, args.ui, args.generator, args.parallelism);
 
   mkdirSync(path.join(SIDE_INPUT_HOME, 'data'), { recursive: true });
   writeFileSync(path.join(SIDE_INPUT_HOME, 'data', 'side_input.txt'), sideInputCsv());
   const started = Date.now();
   const load0 = os.loadavg()[0];
   console.log(`Nexmark ${args.queries.join(', ')} at ${RATE.toLocaleString('en-US')} events/s, ${args.runs} run(s) each; ` +
-    `Node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.toFixed(1)}`);
+    `Node ${process.version}, ${os.cpus().length} CPUs, load average ${load0.toFixed(1)}${args.parallelism > 1 ? `; SET 'parallelism' = '${args.parallelism}'` : ''}`);
   console.log(`events per query: ${args.queries.map((q) => `${q} ${eventsOf(q, args).toLocaleString('en-US')}`).join(', ')}`);
   const weir = {};
   for (const q of args.queries) {
@@ -376,7 +382,7 @@ async function main() {
       // with --ui, runs with and without the dashboard alternate, in turns (ABBA), so that a load
       // that grows or shrinks during the bench weighs on both alike
       for (const ui of args.ui ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
-        const res = await runChild(q, events, args.generator, ui);
+        const res = await runChild(q, events, args.generator, ui, args.parallelism);
         if (res.error) {
           console.log(`  weir ${q}${ui ? ' --ui' : ''}: failed: ${res.error}`);
           weir[q] = { error: res.error };

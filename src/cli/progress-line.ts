@@ -12,8 +12,12 @@ export function formatProgressLine(p: QueryProgress, withName: boolean): string 
   const state = p.stateOperators.length > 0 ? `  state ${fmt.format(p.stateOperators.reduce((a, s) => a + s.numRowsTotal, 0))} rows` : '';
   return `${withName ? `[${p.name}] ` : ''}batch ${p.batchId}: ${fmt.format(p.numInputRows)} rows  ` +
     `${fmt.format(p.processedRowsPerSecond)} rows/s  ${p.durationMs.triggerExecution.toFixed(1)} ms  ` +
-    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}`;
+    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}${tasks(p)}`;
 }
+
+/** At parallelism > 1: `  2 tasks on 2 threads`, or `  2 tasks inline` (progress.parallelism.inlineBecause says why). */
+const tasks = (p: QueryProgress): string =>
+  (p.parallelism ? `  ${p.parallelism.tasks} tasks ${p.parallelism.threads > 0 ? `on ${p.parallelism.threads} threads` : 'inline'}` : '');
 
 /**
  * With several watermarked inputs, each one's watermark (time of day: the date is the query

@@ -99,6 +99,8 @@ export class Engine {
   private readonly processFunctions = new Map<string, UserProcessFunction>();
   /** CREATE FUNCTION modules not imported yet, by lower-case name: a query that runs imports them. */
   private readonly pendingModules = new Map<string, PendingModuleFunction>();
+  /** CREATE FUNCTION modules imported, by lower-case name: a worker thread imports them again */
+  private readonly loadedModules = new Map<string, PendingModuleFunction & { readonly native?: boolean }>();
   private queryCounter = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -166,6 +168,7 @@ export class Engine {
         if (native) {
           applyDdl(stmt, this.catalog);
           this.defineFunction(fnName, native.fn, native.returns, stmt.span, native.params);
+          this.loadedModules.set(fnName.toLowerCase(), { name: fnName, path: stmt.path, modulePath: '', span: stmt.span, native: true });
           return undefined;
         }
         const javaClass = javaClassError(fnName, stmt.path, path.resolve(this.baseDir(opts), stmt.path), stmt.pathSpan);
@@ -224,6 +227,7 @@ export class Engine {
       // relative to where the engine was started, as a CLI user expects for --checkpoint
       checkpointDir: this.options.checkpointDir === undefined ? undefined : path.resolve(this.options.checkpointDir),
       udfs: this.udfs,
+      functionModules: this.loadedModules,
       udafs: this.udafs,
       tableFunctions: this.tableFunctions,
       processFunctions: this.processFunctions,
@@ -438,6 +442,7 @@ export class Engine {
     this.udafs.delete(key);
     this.tableFunctions.delete(key);
     this.processFunctions.delete(key);
+    this.loadedModules.delete(key);
   }
 
   private defineFunction(name: string, fn: (...a: unknown[]) => unknown, returns: SqlType | undefined, span: Statement['span'] | undefined,
@@ -463,6 +468,8 @@ export class Engine {
       if (current === undefined || current.returns !== undefined || current.functionKind !== undefined || current.path !== pending.path) continue;
       const loaded = await loadModuleFunction(pending);
       this.defineLoaded(current.name, loaded, pending.span, pending.path);
+      // a parallel query's worker threads import it again (worker-task-set.ts)
+      this.loadedModules.set(current.name.toLowerCase(), pending);
     }
   }
 

@@ -36,6 +36,7 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'table.exec.state.ttl': "how long GROUP BY and join state is kept unwritten ('1 h'; 0: forever)",
   'parallelism': 'the number of tasks a query runs as (1 by default)',
   'parallelism.default': "Flink's spelling of parallelism",
+  'parallelism.threads': "'true' (a parallel query's tasks on worker threads, the default) | 'false' (inline, in the query's thread)",
   'pipeline.max-parallelism': 'the number of key groups state is split into (128; fixed for a query)',
 };
 

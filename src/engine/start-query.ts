@@ -30,6 +30,9 @@ import type { Parallelism } from '../planner/incremental/exchanges.js';
 import { DEFAULT_KEY_GROUPS, MAX_PARALLELISM_SETTING, parallelismSettings, parseParallelism } from '../planner/incremental/parallelism-setting.js';
 import { TASK_STORE_STRIDE } from '../executor/parallel/task-set.js';
 import { explain } from '../planner/index.js';
+import type { ModuleFunction, StateRecipe } from '../executor/parallel/wire.js';
+import type { PendingModuleFunction } from './user-functions.js';
+import { THREADS_SETTING } from '../executor/parallel/worker-task-set.js';
 import { Checkpoint, createStateProvider, stateProviderOptions, type QueryFingerprint } from '../state/index.js';
 import { RejectedRecords } from './rejected-records.js';
 import type { UserAggregate, UserTableFunction, UserProcessFunction } from './function-kinds.js';
@@ -44,6 +47,8 @@ export interface QueryStartContext {
   readonly baseDir: string;
   readonly checkpointDir: string | undefined;
   readonly udfs: ReadonlyMap<string, (...args: unknown[]) => unknown>;
+  /** the CREATE FUNCTION modules imported, by lower-case name (a parallel query's workers import them again) */
+  readonly functionModules?: ReadonlyMap<string, PendingModuleFunction & { readonly native?: boolean }>;
   readonly udafs: ReadonlyMap<string, UserAggregate>;
   readonly tableFunctions: ReadonlyMap<string, UserTableFunction>;
   readonly processFunctions?: ReadonlyMap<string, UserProcessFunction>;
@@ -192,10 +197,17 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     retry: retryPolicy(ctx.settings),
     idleTimeoutMs,
     parallelism,
+    threads: { enabled: (ctx.settings.get(THREADS_SETTING) ?? 'true').trim().toLowerCase() !== 'false', stateRecipe: durability.stateRecipe, functions: functionModules(ctx) },
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming, parallelism), ctx.listeners);
   q.start();
   return q;
+}
+
+/** The imported CREATE FUNCTION modules and native stand-ins the catalog still names: a worker can load them again. */
+function functionModules(ctx: QueryStartContext): ModuleFunction[] {
+  return [...ctx.functionModules ?? []].filter(([key]) => ctx.catalog.getFunction(key) !== undefined)
+    .map(([key, p]) => ({ key, name: p.name, path: p.path, modulePath: p.modulePath, span: p.span, ...(p.native ? { native: true } : {}) }));
 }
 
 /** The lookup joins of a plan, in a fixed (post-order) walk. */
@@ -296,7 +308,7 @@ async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStart
     const dir = backend?.toLowerCase() === 'lmdb'
       ? await fs.mkdtemp(path.join(os.tmpdir(), `weir-state-${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`))
       : undefined;
-    return { checkpoint: undefined, stateProvider: createStateProvider(backend ?? 'memory', dir, options) };
+    return { checkpoint: undefined, stateProvider: createStateProvider(backend ?? 'memory', dir, options), stateRecipe: { backend: backend ?? 'memory', dir, options, stateIds: [] } };
   }
   const retainText = ctx.settings.get('checkpoint.retain');
   const owner = await checkCheckpointOwner(ctx.checkpointDir, name);
@@ -305,7 +317,9 @@ async function openCheckpoint(plan: StreamingPlan, name: string, ctx: QueryStart
   });
   owner.opened();
   const provider = createStateProvider(backend ?? 'filesystem', checkpoint.stateDir, options);
-  return { checkpoint, stateProvider: underStateIds(provider, checkpoint.stateIds) };
+  // a task on a worker thread opens its stores with a provider of its own, made from this recipe
+  const stateRecipe: StateRecipe = { backend: backend ?? 'filesystem', dir: checkpoint.stateDir, options, stateIds: [...checkpoint.stateIds].filter(([a, b]) => a !== b) };
+  return { checkpoint, stateProvider: underStateIds(provider, checkpoint.stateIds), stateRecipe };
 }
 
 /**

@@ -40,6 +40,8 @@ async function runAt(dir: string, parallelisms: readonly number[]): Promise<void
     } else {
       const r = await runAndKill([...args, '--progress'], dir, 2 + Math.floor(rnd() * 4), Math.floor(rnd() * 80));
       expect(r.killed, `run ${i + 1} at parallelism ${p} was killed (stderr: ${r.stderr})`).toBe(true);
+      // the tasks ran on worker threads when they were killed (a batch's progress line says so)
+      if (p > 1 && /batch \d+:/.test(r.stderr)) expect(r.stderr).toMatch(new RegExp(`${p} tasks on ${p} threads`));
     }
   }
 }

@@ -75,6 +75,21 @@ export class NexmarkSource implements Source {
     return { batches, rejected: [] };
   }
 
+  /** The rows of (start, end]: one per event. */
+  rowsBetween(start: Json | undefined, end: Json): number {
+    return offsetOf(end) - offsetOf(start);
+  }
+
+  /**
+   * Part `part` of `parts` of the rows of (start, end], the contiguous range a parallel query's task
+   * reads (as splitRange cuts rows): generated where it is asked for, by the task's own thread.
+   */
+  readPart(start: Json | undefined, end: Json, part: number, parts: number): Promise<SourceReadResult> {
+    const from = offsetOf(start);
+    const n = offsetOf(end) - from;
+    return this.read(from + Math.ceil((part * n) / parts), from + Math.ceil(((part + 1) * n) / parts));
+  }
+
   isExhausted(offset: Json | undefined): boolean {
     return this.options.eventsNum !== undefined && offsetOf(offset) >= this.options.eventsNum;
   }

@@ -6,8 +6,9 @@
  * a global aggregate, a Top-N without PARTITION BY) runs in task 0 alone. The output is the union of
  * the tasks' outputs, in task order, handed to the sink as one batch.
  *
- * The tasks run one after another in the query's thread today (not on worker threads yet): the
- * exchanges, the key-grouped state and the results are those of N tasks, the speed is one thread's.
+ * The tasks run one after another in the query's thread: the exchanges, the key-grouped state and
+ * the results are those of N tasks, the speed is one thread's. It is the fallback of the tasks on
+ * worker threads (worker-task-set.ts): `parallelism.threads` 'false', or a plan that cannot cross.
  */
 import type { PhysicalNode } from '../../planner/incremental/physical.js';
 import { inputExchange, type Parallelism } from '../../planner/incremental/exchanges.js';

@@ -30,7 +30,11 @@ import { WatermarkTracker } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
 import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
-import { storesOfTask, TaskSet } from '../parallel/task-set.js';
+import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
+import { planFallbackReason, workerScript, WorkerTaskSet } from '../parallel/worker-task-set.js';
+import { sumTaskProgress } from '../parallel/task-progress.js';
+import type { ModuleFunction, StateRecipe } from '../parallel/wire.js';
+import type { TaskRead } from '../parallel/wire.js';
 
 export interface RejectedRecordsWriter {
   readonly description: string;
@@ -71,6 +75,18 @@ export interface ExecutionOptions {
   readonly idleTimeoutMs?: readonly (number | undefined)[];
   /** `SET 'parallelism'`: the tasks and key groups (absent: one task) */
   readonly parallelism?: Parallelism;
+  /**
+   * Run the tasks of a parallel query on worker threads (`parallelism.threads`, on by default), where
+   * the plan allows it: the workers open the stores `stateRecipe` describes
+   */
+  readonly threads?: { readonly enabled: boolean; readonly stateRecipe: StateRecipe; readonly functions?: readonly ModuleFunction[] };
+}
+
+/** How a parallel query's tasks run: on `threads` worker threads, or inline with the reason (progress says so). */
+export interface TaskPlacement {
+  readonly tasks: number;
+  readonly threads: number;
+  readonly inlineBecause?: string;
 }
 
 const offsetKey = (o: Json | undefined): string => (o === undefined ? '' : JSON.stringify(o));
@@ -79,6 +95,10 @@ export class MicroBatchExecution {
   private tree!: ExecNode;
   /** the query's tasks at parallelism > 1 (this.tree is task 0's tree then) */
   private tasks: TaskSet | undefined;
+  /** the query's tasks on worker threads (then neither this.tree nor this.tasks is built here) */
+  private threads: WorkerTaskSet | undefined;
+  /** at parallelism > 1: where the tasks run */
+  placement: TaskPlacement | undefined;
   /** the checkpoint was written at another parallelism: state is rebuilt for this one */
   private rescale: ParallelismChange | undefined;
   private operators: Operator[] = [];
@@ -117,6 +137,17 @@ export class MicroBatchExecution {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startTasks();
+    } catch (e) {
+      // a worker that started must not outlive a query that did not
+      await this.threads?.close();
+      this.threads = undefined;
+      throw e;
+    }
+  }
+
+  private async startTasks(): Promise<void> {
     await this.recover();
     if (this.o.trigger.kind === 'availableNow') {
       for (const s of new Set(this.o.sources)) if (s.prepareForAvailableNow) await this.retrier.call('prepareForAvailableNow', () => s.prepareForAvailableNow!());
@@ -124,9 +155,10 @@ export class MicroBatchExecution {
     const notReplayable = [...new Set(this.o.sources.filter((s) => s.replayable !== true).map((s) => s.description))];
     const operatorIds = this.o.plan.statefulOperators.map((s) => s.operatorId);
     const storeIds = taskOperatorIds(operatorIds, this.o.parallelism);
+    const provider = this.startThreads(operatorIds);
     const opened = this.rescale
-      ? await rescaledStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint!, notReplayable, this.rescale)
-      : await openStores(storeIds, this.batchId - 1, this.o.stateProvider, this.o.checkpoint, notReplayable);
+      ? await rescaledStores(storeIds, this.batchId - 1, provider, this.o.checkpoint!, notReplayable, this.rescale)
+      : await openStores(storeIds, this.batchId - 1, provider, this.o.checkpoint, notReplayable);
     this.stores = opened.stores;
     if (opened.rebuild) {
       const r = opened.rebuild;
@@ -153,7 +185,9 @@ export class MicroBatchExecution {
     }
     const build = { expr, properties: this.o.plan.properties, observer: this.tracker, stores: this.stores, lateRows: this.o.lateRows, lookupTables };
     const p = this.o.parallelism;
-    if (p && p.tasks > 1) {
+    if (this.threads) {
+      await this.threads.build();
+    } else if (p && p.tasks > 1) {
       this.tasks = new TaskSet(this.o.plan.root, p, this.o.plan.properties, expr, (t) => ({ ...build, stores: storesOfTask(this.stores, operatorIds, t, p.tasks) }));
       this.tree = this.tasks.trees[0]!;
       this.operators = this.tasks.operators();
@@ -175,6 +209,27 @@ export class MicroBatchExecution {
         pendingBatchId: this.recovered.pending,
       },
     }));
+  }
+
+  /**
+   * At parallelism > 1, the worker threads of the tasks when the plan can run on them (the provider
+   * then opens each task's stores in its worker); else the query's own provider, and the inline TaskSet.
+   */
+  private startThreads(operatorIds: readonly number[]): StateStoreProvider {
+    const p = this.o.parallelism;
+    if (!p || p.tasks <= 1) return this.o.stateProvider;
+    const script = workerScript();
+    const inlineBecause = !this.o.threads?.enabled ? "'parallelism.threads' is 'false'"
+      : script === undefined ? 'the worker script is not built (npm run build)'
+        : this.o.lateRows ? "late rows go to a table ('late-rows.table'), which the query's thread writes"
+          : planFallbackReason(this.o.plan.root, new Set((this.o.threads?.functions ?? []).map((f) => f.key)));
+    if (inlineBecause !== undefined) {
+      this.placement = { tasks: p.tasks, threads: 0, inlineBecause };
+      return this.o.stateProvider;
+    }
+    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone, this.o.plan.sources, this.o.threads!.functions ?? []);
+    this.placement = { tasks: p.tasks, threads: p.tasks };
+    return this.threads.provider(operatorIds, this.o.stateProvider.newestLoadableVersion !== undefined);
   }
 
   /**
@@ -237,12 +292,14 @@ export class MicroBatchExecution {
     timer.mark('run');
     const { numRowsUpdated, eventTime } = await this.commitBatch(planned, ran, timer);
     timer.mark('commit');
-    return batchProgress({
+    const progress = batchProgress({
       query: { id: this.o.id, runId: this.o.runId, name: this.o.name },
       plan: this.o.plan, sources: this.o.sources, sink: this.o.sink, rejectedAt: this.o.rejected.description,
       batch: planned, ran, eventTime, timer, tracker: this.tracker, retries: this.retrier.takeBatchWaits(),
-      stateOperators: this.stateProgress().map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
+      stateOperators: (await this.stateProgress()).map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
     });
+    if (!this.placement) return progress;
+    return { ...progress, parallelism: this.threads ? { ...this.placement, threadIds: [...this.threads.threadIds] } : this.placement };
   }
 
   /**
@@ -275,7 +332,7 @@ export class MicroBatchExecution {
     const wm = this.tracker.current();
     // after the final flush (watermark +infinity) every window has fired: nothing is left to time
     const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
-      && this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false);
+      && (this.threads ? await this.threads.hasTimerWork(wm, now) : this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false));
     const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
     if (!newData && !timerWork && !finalFlush) return undefined;
     if (finalFlush) this.finalBatchDone = true;
@@ -297,7 +354,8 @@ export class MicroBatchExecution {
     const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
     try {
-      output = this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
+      output = this.threads ? await this.threads.run(read.chunks, read.taskReads, ctx, this.tracker)
+        : this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
       if (!b.delivered) {
         const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
         await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
@@ -306,6 +364,7 @@ export class MicroBatchExecution {
       // the stores first: an operator rolling back rebuilds its in-memory view from its store
       for (const store of this.stores.values()) store.abort();
       for (const op of this.operators) op.abort?.();
+      await this.threads?.abort();
       throw e;
     }
     const written = filesWrittenBy(this.o.sink);
@@ -313,7 +372,8 @@ export class MicroBatchExecution {
   }
 
   /** The rows of (start, end] of every source that moved, and the records that could not be decoded. */
-  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][] }> {
+  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][]; taskReads: TaskRead[] }> {
+    const taskReads: TaskRead[] = [];
     const chunks: Chunk[][] = this.o.sources.map(() => []);
     const rejectedCounts = this.o.sources.map(() => 0);
     const inputRows = this.o.sources.map(() => 0);
@@ -325,6 +385,15 @@ export class MicroBatchExecution {
       const s = this.o.sources[i]!;
       const range = `${offsetKey(b.starts[i])} ${offsetKey(b.ends[i])}`;
       const first = !reads.get(s)?.has(range);
+      const rowsBetween = (s as { rowsBetween?: (a: Json | undefined, b: Json) => number }).rowsBetween;
+      if (this.threads?.readsInTasks(i) && rowsBetween) {
+        // the tasks generate their parts of these rows themselves, in parallel
+        taskReads.push({ sourceIndex: i, start: b.starts[i], end: b.ends[i] });
+        const n = rowsBetween.call(s, b.starts[i], b.ends[i]!);
+        inputRows[i] += n;
+        if (first) { readRows += n; once(reads, s, range, async () => ({ batches: [], rejected: [] })); }
+        continue;
+      }
       const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(b.starts[i], b.ends[i]!)));
       for (const batch of r.batches) { chunks[i]!.push({ batch }); inputRows[i] += batch.numRows; }
       if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
@@ -337,7 +406,7 @@ export class MicroBatchExecution {
       this.lookupRejected = [];
     }
     if (rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, rejected);
-    return { chunks, inputRows, rejectedCounts, rejected, readRows };
+    return { chunks, inputRows, rejectedCounts, rejected, readRows, taskReads };
   }
 
   /**
@@ -348,8 +417,9 @@ export class MicroBatchExecution {
    * by the batch (committing forgets them) and the event times the batch saw.
    */
   private async commitBatch(b: PlannedBatch, ran: RanBatch, timer: BatchTimer): Promise<{ numRowsUpdated: number[]; eventTime: BatchEventTime | undefined }> {
-    const numRowsUpdated = this.stateProgress().map((p) => p.numRowsUpdated);
+    const numRowsUpdated = (await this.stateProgress()).map((p) => p.numRowsUpdated);
     const persist = async (): Promise<void> => {
+      if (this.threads) return this.threads.commit(b.batchId);
       for (const op of this.operators) op.flushState?.();
       for (const store of this.stores.values()) await store.commit(b.batchId);
       for (const op of this.operators) await op.checkpoint?.(b.batchId);
@@ -391,13 +461,20 @@ export class MicroBatchExecution {
   }
 
   /** Each stateful operator's progress, with the bytes its state takes on disk when the store knows. */
-  private stateProgress(): StateOperatorProgressOnDisk[] {
+  private async stateProgress(): Promise<StateOperatorProgressOnDisk[]> {
+    if (this.threads) return this.threads.progress();
+    // every task's operators, each figure summed over the tasks
+    const tasks = this.tasks?.trees.length ?? 1;
+    return sumTaskProgress((this.tasks?.trees ?? [this.tree]).map((tree, t) => this.treeProgress(tree, t, tasks)));
+  }
+
+  private treeProgress(tree: ExecNode, task: number, tasks: number): StateOperatorProgressOnDisk[] {
     const out: StateOperatorProgressOnDisk[] = [];
-    for (const t of allNodes(this.tree)) {
+    for (const t of allNodes(tree)) {
       if (!t.op?.progress) continue;
       const p = t.op.progress();
       const id = 'operatorId' in t.node && typeof t.node.operatorId === 'number' ? t.node.operatorId : undefined;
-      const onDisk = id === undefined ? undefined : this.stores.get(id)?.stateSizeOnDisk?.();
+      const onDisk = id === undefined ? undefined : this.stores.get(taskStoreId(id, task, tasks))?.stateSizeOnDisk?.();
       out.push(onDisk === undefined ? p : { ...p, stateSizeOnDiskBytes: onDisk });
     }
     return out;
@@ -405,6 +482,7 @@ export class MicroBatchExecution {
 
   async close(): Promise<void> {
     for (const op of this.operators) op.close?.();
+    await this.threads?.close();
     await Promise.allSettled([...new Set(this.o.sources)].map((s) => s.close()));
     await this.o.sink.close();
     await this.o.lateRows?.close?.();

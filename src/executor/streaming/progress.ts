@@ -69,6 +69,8 @@ export interface QueryProgress {
   readonly rejectedRecordsAt?: string;
   /** the waits for a server that was away during this batch (absent when there were none) */
   readonly connectorRetries?: readonly RetrySummary[];
+  /** at parallelism > 1: the tasks, the worker threads they run on (0: inline in the query's thread, and why) */
+  readonly parallelism?: { readonly tasks: number; readonly threads: number; readonly threadIds?: readonly number[]; readonly inlineBecause?: string };
 }
 
 /** What a query is doing now, as Spark's StreamingQueryStatus. */

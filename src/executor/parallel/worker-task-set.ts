@@ -1,0 +1,261 @@
+/**
+ * A parallel query's N tasks on N worker threads (task-worker.ts runs one), driven from the query's
+ * thread through the same micro-batch protocol as the inline TaskSet: the query's thread plans every
+ * batch, reads the sources and hands task i its contiguous range of the source rows (as splitRange
+ * does), each worker runs its task's operators and exchanges rows with the others directly, and the
+ * outputs come back in task order, so the sink gets the batch the inline TaskSet would give it.
+ * Stores live in the workers: they open, commit and roll back on this thread's orders, so a batch
+ * still goes offsets logged → run in every task → every task's stores committed → commit logged.
+ *
+ * What cannot cross to a thread (a function registered in this process through the API, a lookup
+ * join's loaded rows, the late-rows sink; CREATE FUNCTION modules are imported again in each worker) keeps the query on the inline TaskSet: `fallbackReason` says why.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Parallelism } from '../../planner/incremental/exchanges.js';
+import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
+import { selectColumns } from '../streaming/operator-tree.js';
+import { isUnnest } from '../../planner/logical/unnest.js';
+import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
+import type { BatchContext, Chunk } from '../operators/operator.js';
+import type { EventTimeObserver } from '../operators/watermark.js';
+import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
+import { sumTaskProgress } from './task-progress.js';
+import { taskStoreId } from './task-set.js';
+import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk, type ModuleFunction, readInTasks, type TaskRead } from './wire.js';
+
+/** `SET 'parallelism.threads' = 'false'`: the tasks run inline in the query's thread. */
+export const THREADS_SETTING = 'parallelism.threads';
+
+interface Pending {
+  resolve(r: Extract<Reply, { ok: true }>): void;
+  reject(e: Error): void;
+}
+
+export class WorkerTaskSet {
+  private readonly workers: Worker[] = [];
+  private readonly pending: Map<number, Pending>[] = [];
+  private nextId = 0;
+  /** why a task's worker is gone (it threw outside a request, or exited): later requests fail at once */
+  private readonly gone: (Error | undefined)[] = [];
+  /** the thread id of each task's worker, as the workers report them */
+  readonly threadIds: number[] = [];
+
+  constructor(script: string, root: PhysicalNode, private readonly p: Parallelism, recipe: StateRecipe, timeZone: string,
+    /** the plan's sources in sourceIndex order: only the columns each reads go to the workers */
+    private readonly sources: readonly SourceNode[],
+    /** the CREATE FUNCTION modules the workers import again */
+    functions: readonly ModuleFunction[]) {
+    const n = p.tasks;
+    const ports: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
+    for (let a = 0; a < n; a++) {
+      for (let b = a + 1; b < n; b++) {
+        const ch = new MessageChannel();
+        ports[a]![b] = ch.port1;
+        ports[b]![a] = ch.port2;
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      const w = new Worker(script, { name: `weir-task-${t}` });
+      const pending = new Map<number, Pending>();
+      const failAll = (e: Error): void => {
+        this.gone[t] ??= e;
+        for (const x of pending.values()) x.reject(e);
+        pending.clear();
+      };
+      w.on('message', (r: Reply) => {
+        const x = pending.get(r.id);
+        if (!x) return;
+        pending.delete(r.id);
+        if (r.ok) x.resolve(r);
+        else x.reject(decodeError(r.error, t));
+      });
+      w.on('error', (e) => failAll(new Error(`the worker thread of task ${t} failed: ${e.message}`)));
+      w.on('exit', (code) => failAll(new Error(`the worker thread of task ${t} exited (code ${code})`)));
+      const peers = ports[t]!;
+      const init: InitMessage = { type: 'init', task: t, tasks: n, maxParallelism: p.maxParallelism, root, recipe, timeZone, functions, peers };
+      w.postMessage(init, peers.filter((x): x is MessagePort => x !== undefined));
+      this.workers.push(w);
+      this.pending.push(pending);
+    }
+  }
+
+  private request(task: number, request: Request, transfer: ArrayBuffer[] = []): Promise<Extract<Reply, { ok: true }>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const gone = this.gone[task];
+      if (gone) { reject(gone); return; }
+      this.pending[task]!.set(id, { resolve, reject });
+      this.workers[task]!.postMessage({ id, request }, transfer);
+    });
+  }
+
+  private all(request: Request): Promise<Extract<Reply, { ok: true }>[]> {
+    return Promise.all(this.workers.map((_, t) => this.request(t, request)));
+  }
+
+  /**
+   * The provider the execution opens stores through (openStores, rescaledStores): each task's store
+   * opens in that task's worker; the execution holds a stand-in that only knows its id and version.
+   */
+  provider(operatorIds: readonly number[], loadable: boolean): StateStoreProvider {
+    const owner = new Map<number, { task: number; operatorId: number }>();
+    for (let t = 0; t < this.p.tasks; t++) for (const id of operatorIds) owner.set(taskStoreId(id, t, this.p.tasks), { task: t, operatorId: id });
+    const where = (storeId: number): { task: number; operatorId: number } => {
+      const o = owner.get(storeId);
+      if (!o) throw new Error(`store ${storeId} belongs to no task`);
+      return o;
+    };
+    return {
+      open: async (storeId, version) => {
+        const o = where(storeId);
+        await this.request(o.task, { type: 'open', storeId, operatorId: o.operatorId, version });
+        return standIn(storeId, version);
+      },
+      ...(loadable ? { newestLoadableVersion: async (storeId: number, atMost: number) => (await this.request(where(storeId).task, { type: 'newestLoadable', storeId, atMost })).value as number } : {}),
+    };
+  }
+
+  async build(): Promise<void> {
+    await this.all({ type: 'build' });
+  }
+
+  /** One micro-batch through every task: the tasks' outputs in task order; the event times they saw go to `observer`. */
+  async run(sourceChunks: readonly (readonly Chunk[])[], reads: readonly TaskRead[], ctx: BatchContext, observer: EventTimeObserver): Promise<Chunk[]> {
+    const n = this.p.tasks;
+    const perTask: WireChunk[][][] = Array.from({ length: n }, () => []);
+    const transfers: ArrayBuffer[][] = Array.from({ length: n }, () => []);
+    for (const [i, chunks] of sourceChunks.entries()) {
+      const node = this.sources[i];
+      const ranges = rangeSlices(node ? selectColumns(node.columns, node.schema, chunks) : [], n);
+      for (let t = 0; t < n; t++) perTask[t]!.push(ranges[t]!.map((c) => encodeChunk(c, transfers[t]!)));
+    }
+    const replies = await Promise.all(this.workers.map((_, t) => this.request(t, {
+      type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!, reads,
+    }, transfers[t])));
+    const out: Chunk[] = [];
+    replies.forEach((r, t) => {
+      const result = r.value as RunResult;
+      this.threadIds[t] = result.threadId;
+      for (const o of result.observations) observer.observe(o[0]!, o[1]!, o[2]!, o[3]!, o[4], o[5]);
+      for (const c of r.output ?? []) out.push(decodeChunk(c));
+    });
+    return out;
+  }
+
+  /** True when the tasks read their part of source `sourceIndex` themselves (the query's thread only plans its offsets). */
+  readsInTasks(sourceIndex: number): boolean {
+    const node = this.sources[sourceIndex];
+    return node !== undefined && readInTasks(node);
+  }
+
+  async hasTimerWork(watermark: number, processingTime: number): Promise<boolean> {
+    return (await this.all({ type: 'timerWork', watermark, processingTime })).some((r) => r.value === true);
+  }
+
+  /** Every task's operators flush into their stores, every store commits `batchId`, then the operators' own checkpoints. */
+  async commit(batchId: number): Promise<void> {
+    await this.all({ type: 'commit', batchId });
+  }
+
+  /** A failed batch: every task stops waiting for the others, rolls its stores and operators back. */
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.workers.map((_, t) => this.request(t, { type: 'abort' })));
+  }
+
+  /** The state operators' progress, each figure summed over the tasks. */
+  async progress(): Promise<StateOperatorProgressOnDisk[]> {
+    return sumTaskProgress((await this.all({ type: 'progress' })).map((r) => r.value as StateOperatorProgressOnDisk[]));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.allSettled(this.workers.map((_, t) => this.request(t, { type: 'close' })));
+    } finally {
+      await Promise.allSettled(this.workers.map((w) => w.terminate()));
+    }
+  }
+}
+
+/** What the execution holds of a store that lives in a worker: its id and version; the worker does the rest. */
+function standIn(operatorId: number, version: number): StateStore {
+  const elsewhere = (): never => { throw new Error(`store ${operatorId} lives in a worker thread`); };
+  return {
+    operatorId, version, size: 0, numUpdated: 0,
+    get: elsewhere, put: elsewhere, delete: elsewhere, entries: elsewhere,
+    commit: async () => undefined, abort: () => undefined, memoryUsedBytes: () => 0,
+  };
+}
+
+/**
+ * The rows of a batch's chunks in `tasks` contiguous ranges, as splitRange cuts them, but as Arrow
+ * slices: the copy is made once, when a slice is written to the worker as IPC.
+ */
+export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] {
+  const out: Chunk[][] = Array.from({ length: tasks }, () => []);
+  const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
+  let pos = 0;
+  for (const c of chunks) {
+    const n = c.batch.numRows;
+    let start = 0;
+    while (start < n) {
+      const t = Math.min(tasks - 1, Math.floor(((pos + start) * tasks) / total));
+      const end = Math.min(n, Math.ceil(((t + 1) * total) / tasks) - pos);
+      const len = Math.max(1, end - start);
+      const batch = start === 0 && len === n ? c.batch : c.batch.slice(start, start + len);
+      out[t]!.push(c.kinds ? { batch, kinds: c.kinds.subarray(start, start + len) } : { batch });
+      start += len;
+    }
+    pos += n;
+  }
+  return out;
+}
+
+/** The built worker script (dist/…/task-worker.js), also when this module runs from the TypeScript sources; undefined when not built. */
+export function workerScript(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const dir = path.dirname(here);
+  const js = path.join(dir, 'task-worker.js');
+  if (here.endsWith('.js') && fs.existsSync(js)) return js;
+  const m = /^(.*)[\\/]src[\\/]executor[\\/]parallel$/.exec(dir);
+  if (m) {
+    const built = path.join(m[1]!, 'dist', 'executor', 'parallel', 'task-worker.js');
+    if (fs.existsSync(built)) return built;
+  }
+  return undefined;
+}
+
+/**
+ * Why the plan cannot run on worker threads (undefined: it can): it must be plain data a worker can
+ * receive whole, and call no function registered in this process (closures stay here).
+ */
+export function planFallbackReason(root: PhysicalNode, modules: ReadonlySet<string>): string | undefined {
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): string | undefined => {
+    if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' ? `the plan holds a ${typeof v}` : undefined;
+    if (seen.has(v)) return undefined;
+    seen.add(v);
+    if (v instanceof Map) {
+      for (const [k, x] of v) { const r = visit(k) ?? visit(x); if (r) return r; }
+      return undefined;
+    }
+    if (v instanceof Set) {
+      for (const x of v) { const r = visit(x); if (r) return r; }
+      return undefined;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'the plan holds an object that cannot be sent to a worker';
+    const o = v as { kind?: unknown; fn?: unknown; name?: unknown };
+    // a CREATE FUNCTION module is imported again in each worker; a function registered through the API is a closure
+    const inProcess = (name: unknown): boolean => typeof name !== 'string' || !modules.has(name.toLowerCase());
+    if (o.kind === 'udf' && inProcess(o.name)) return `it calls ${String(o.name)}, a function registered in this process`;
+    if (o.kind === 'processFunction' && inProcess(o.fn)) return `it calls ${String(o.fn)}, a process function registered in this process`;
+    if (o.kind === 'correlate' && typeof o.fn === 'string' && !isUnnest(o.fn) && inProcess(o.fn)) return `it calls ${o.fn}, a table function registered in this process`;
+    if (o.kind === 'lookupJoin') return 'a lookup join reads its table in the query\'s thread';
+    for (const x of Array.isArray(v) ? v : Object.values(v)) { const r = visit(x); if (r) return r; }
+    return undefined;
+  };
+  return visit(root);
+}

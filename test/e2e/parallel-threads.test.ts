@@ -1,0 +1,93 @@
+/**
+ * At `SET 'parallelism' = '2'` the tasks run on worker threads (worker-task-set.ts): progress says
+ * so and names two worker threads other than the query's; an operator that throws in a worker
+ * fails the query with its own error (code, message, position) and the operator's line; a query
+ * that calls a function registered in this process runs its tasks inline, and progress says why.
+ * Needs `npm run build` (the worker runs the built task-worker.js).
+ */
+import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { addData, checkAnswer, checkProgress, execute, expectFailure, testStream } from '../support/stream-test.js';
+
+const DDL = `
+  SET 'parallelism' = '2';
+  CREATE TABLE l (k INT, s STRING) WITH ('connector' = 'memory');
+  CREATE TABLE o (k INT, n BIGINT) WITH ('connector' = 'memory');
+`;
+const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
+const rows = (n: number): { k: number; s: string }[] => Array.from({ length: n }, (_, i) => ({ k: i % 7, s: String(i) }));
+const counts = (n: number): { k: number; n: number }[] => {
+  const m = new Map<number, number>();
+  for (const r of rows(n)) m.set(r.k, (m.get(r.k) ?? 0) + 1);
+  return [...m].map(([k, c]) => ({ k, n: c }));
+};
+
+describe('parallel tasks on worker threads', () => {
+  it('runs the tasks on two worker threads, and progress says so', async () => {
+    await testStream(`${DDL} INSERT INTO o SELECT k, COUNT(*) FROM l GROUP BY k;`, [
+      addData('l', rows(100)),
+      addData('l', rows(50)),
+      checkAnswer('o', [...counts(100).map((r) => ({ ...r, n: r.n + counts(50).find((x) => x.k === r.k)!.n }))]),
+      checkProgress((last) => {
+        expect(last.parallelism).toMatchObject({ tasks: 2, threads: 2 });
+        const ids = last.parallelism!.threadIds!;
+        expect(new Set(ids).size).toBe(2);
+        expect(ids).not.toContain(threadId);
+        // the group counts of both tasks' key groups, summed
+        expect(last.stateOperators[0]!.numRowsTotal).toBe(7);
+      }),
+    ]);
+  });
+
+  it('fails the query with the error an operator threw in a worker, and where', async () => {
+    await testStream(`${DDL} INSERT INTO o SELECT k, SUM(CAST(s AS INT)) FROM l GROUP BY k;`, [
+      addData('l', [{ k: 1, s: '1' }]),
+      execute(({ engine }) => { engine.input('l').push([{ k: 2, s: '2' }, { k: 3, s: 'x' }]); }),
+      expectFailure(/CAST|cast|x/),
+      execute(async ({ queries }) => {
+        const e = await queries[0]!.awaitTermination(5_000).then(() => undefined, (x: unknown) => x as Error & { code?: string; operator?: string });
+        expect(e).toBeDefined();
+        expect(e!.name).toBe('WeirError');
+        expect(e!.stack).toMatch(/in the worker thread of task [01], operator /);
+      }),
+    ]);
+  });
+
+  it('imports a CREATE FUNCTION module again in each worker: the query runs on threads, results as inline', async () => {
+    const ddl = `${DDL}
+      CREATE TABLE w (g INT, wa DOUBLE) WITH ('connector' = 'memory');
+      CREATE FUNCTION wavg AS '${path.join(FIXTURES, 'wavg.mjs')}';`;
+    const input = rows(60);
+    const expected = new Map<number, number>();
+    for (let g = 0; g < 7; g++) {
+      const xs = input.filter((r) => r.k === g).map((r) => Number(r.s));
+      expected.set(g, xs.reduce((a, x) => a + x * x, 0) / xs.reduce((a, x) => a + x, 0));
+    }
+    await testStream(`${ddl} INSERT INTO w SELECT k, wavg(CAST(s AS INT), CAST(s AS INT)) FROM l GROUP BY k;`, [
+      addData('l', input.slice(0, 25)),
+      addData('l', input.slice(25)),
+      checkProgress((last) => expect(last.parallelism).toMatchObject({ tasks: 2, threads: 2 })),
+      execute(({ engine }) => {
+        const got = engine.output('w').rows() as { g: number; wa: number }[];
+        expect(got.length).toBe(7);
+        for (const r of got) expect(r.wa).toBeCloseTo(expected.get(r.g)!, 9);
+      }),
+    ]);
+  });
+
+  it('runs inline, and says why, when the query calls a function registered in this process', async () => {
+    const { Engine } = await import('../../src/index.js');
+    const engine = new Engine({ memory: { changelog: 'all' } });
+    try {
+      engine.registerFunction('plus_one', (x: number) => x + 1, { returns: 'INT' });
+      const [q] = await engine.execute(`${DDL} INSERT INTO o SELECT plus_one(k), COUNT(*) FROM l GROUP BY plus_one(k);`);
+      engine.input('l').push(rows(20));
+      await q!.processAllAvailable();
+      expect(q!.lastProgress!.parallelism).toMatchObject({ tasks: 2, threads: 0, inlineBecause: expect.stringMatching(/plus_one/) });
+      expect(engine.output('o').rows().length).toBe(7);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
