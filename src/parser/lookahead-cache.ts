@@ -18,7 +18,8 @@
 import { createHash } from 'node:crypto';
 import type { ILookaheadStrategy, IOrAlt, IToken, Rule, TokenType } from 'chevrotain';
 import { EOF, getLookaheadPaths, LLkLookaheadStrategy, serializeGrammar } from './chevrotain-runtime.js';
-import { LOOKAHEAD_PATHS } from './lookahead-paths.generated.js';
+import { decodeDecision, type EncodedPaths } from './lookahead-encoding.js';
+import { STORED_LOOKAHEAD } from './lookahead-paths.generated.js';
 
 type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
 type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0];
@@ -28,11 +29,11 @@ interface Reader { LA(i: number): IToken }
 /** one decision's paths: per alternative, the token sequences that choose it (an optional has one) */
 type Paths = TokenType[][][];
 
-/** The stored form: token types by name, paths as indices into `tokens`. */
+/** Every decision's paths as computed: token types by name, paths as indices into `tokens`. */
 interface StoredPaths {
   readonly fingerprint: string;
   readonly tokens: readonly string[];
-  readonly decisions: Readonly<Record<string, number[][][]>>;
+  readonly decisions: Readonly<Record<string, EncodedPaths>>;
 }
 
 /** What identifies a decision across runs: its rule, its kind and its occurrence index. */
@@ -103,7 +104,7 @@ export function optionalFunction(paths: TokenType[][]): () => boolean {
 export class CachedLookahead implements ILookaheadStrategy {
   private readonly inner: ILookaheadStrategy;
   private rules: readonly Rule[] = [];
-  private stored: { byKey: Readonly<Record<string, number[][][]>>; tokens: readonly TokenType[] } | null | undefined;
+  private stored: { byKey: Readonly<Record<string, string>>; tokens: readonly TokenType[] } | null | undefined;
   private readonly seen: { key: string; rule: Rule; prodType: string; occurrence: number }[] = [];
 
   constructor(private readonly tokens: readonly TokenType[], private readonly maxLookahead: number, private readonly useStored = true) {
@@ -157,7 +158,7 @@ export class CachedLookahead implements ILookaheadStrategy {
       if (i === undefined) { i = tokens.length; names.set(t, i); tokens.push(t.name); }
       return i;
     };
-    const decisions: Record<string, number[][][]> = {};
+    const decisions: Record<string, EncodedPaths> = {};
     for (const d of this.seen) {
       if (only !== undefined && !only.has(d.key)) continue;
       const paths = getLookaheadPaths({ occurrence: d.occurrence, rule: d.rule, prodType: d.prodType as never, maxLookahead: this.maxLookahead }) as Paths;
@@ -182,14 +183,15 @@ export class CachedLookahead implements ILookaheadStrategy {
   private storedPaths(key: string): Paths | undefined {
     const stored = this.load();
     const encoded = stored?.byKey[key];
-    return encoded && encoded.map((alt) => alt.map((p) => p.map((i) => stored.tokens[i]!)));
+    // decoded here, when the parser first reaches the decision: most decisions a script never reaches
+    return encoded === undefined ? undefined : decodeDecision(encoded).map((alt) => alt.map((p) => p.map((i) => stored!.tokens[i]!)));
   }
 
-  private load(): { byKey: Readonly<Record<string, number[][][]>>; tokens: readonly TokenType[] } | null {
+  private load(): { byKey: Readonly<Record<string, string>>; tokens: readonly TokenType[] } | null {
     if (this.stored !== undefined) return this.stored;
     this.stored = null;
-    if (!this.useStored || LOOKAHEAD_PATHS === '') return null;
-    const data = JSON.parse(LOOKAHEAD_PATHS) as StoredPaths;
+    const data = STORED_LOOKAHEAD;
+    if (!this.useStored || data.fingerprint === '') return null;
     if (data.fingerprint !== grammarFingerprint(this.rules, this.tokens, this.maxLookahead)) return null;
     const byName = new Map<string, TokenType>([[EOF.name, EOF], ...this.tokens.map((t) => [t.name, t] as const)]);
     const tokens = data.tokens.map((n) => byName.get(n));

@@ -35,14 +35,24 @@ export const QuotedIdentifier = createToken({
 const reservedList: TokenType[] = [];
 const nonReservedList: TokenType[] = [];
 
+/**
+ * Start-up (issue 12 item 4): what chevrotain would work out from each keyword's pattern at every
+ * start is given: its first characters (`start_chars_hint`, both cases: the pattern ignores case) and
+ * that it holds no line break, so the lexer parses no keyword regex. The categories are set after
+ * createToken: given to it, each keyword recomputes every category's member list (quadratic in the
+ * keywords, tens of milliseconds); the Lexer below (and the parser) compute them once for all tokens.
+ * test/parser/tokens.test.ts checks that every keyword still lexes in any case.
+ */
 function keyword(word: string, reserved: boolean): TokenType {
   const t = createToken({
     name: word,
     pattern: new RegExp(word, 'i'),
     label: `'${word}'`,
     longer_alt: Identifier,
-    categories: reserved ? [Keyword, AnyWord] : [Keyword, Identifier],
+    line_breaks: false,
+    start_chars_hint: [word[0]!.toUpperCase(), word[0]!.toLowerCase()],
   });
+  t.CATEGORIES = reserved ? [Keyword, AnyWord] : [Keyword, Identifier];
   (reserved ? reservedList : nonReservedList).push(t);
   return t;
 }

@@ -14,6 +14,21 @@ describe('lexer', () => {
     ]);
   });
 
+  it('reads every keyword in upper, lower and mixed case, after a line break, and as a prefix of an identifier', () => {
+    // the keyword tokens carry their first characters and no-line-break flag (tokens.ts, for start-up):
+    // a hint that missed a case would make that spelling an identifier
+    const mixed = (w: string): string => [...w].map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join('');
+    for (const k of [...T.RESERVED_KEYWORDS, ...T.NON_RESERVED_KEYWORDS]) {
+      const w = k.name;
+      expect(lex(`${w} ${w.toLowerCase()}\n${mixed(w)} ${w.toLowerCase()}_x ${w}1`)).toEqual([
+        [w, w], [w, w.toLowerCase()], [w, mixed(w)], ['Identifier', `${w.toLowerCase()}_x`], ['Identifier', `${w}1`],
+      ]);
+      expect(k.CATEGORIES).toContain(T.Keyword);
+      expect(T.AnyWord.categoryMatchesMap![k.tokenTypeIdx!]).toBe(true);
+      expect(T.Identifier.categoryMatchesMap![k.tokenTypeIdx!] === true).toBe(T.NON_RESERVED_KEYWORDS.includes(k));
+    }
+  });
+
   it('puts non-reserved keywords and backticked names in the Identifier category, not reserved ones', () => {
     const [date, key, quoted, from] = T.sqlLexer.tokenize('date key `from` from').tokens;
     expect(T.DateKw.CATEGORIES).toContain(T.Identifier);
