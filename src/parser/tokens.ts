@@ -17,11 +17,17 @@ import { createToken, Lexer } from './chevrotain-runtime.js';
 export const AnyWord = createToken({ name: 'AnyWord', pattern: Lexer.NA, label: 'a word' });
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 
+/** what chevrotain's lexer would otherwise work out from the patterns at every start (see keyword()) */
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'];
+const DIGITS = [...'0123456789'];
+
 export const Identifier = createToken({
   name: 'Identifier',
   pattern: /[A-Za-z_][A-Za-z0-9_$]*/,
   label: 'an identifier',
   categories: [AnyWord],
+  line_breaks: false,
+  start_chars_hint: [...LETTERS, '_'],
 });
 
 /** `` `name` `` with ``` `` ``` for a backtick inside. */
@@ -30,6 +36,8 @@ export const QuotedIdentifier = createToken({
   pattern: /`(?:[^`]|``)*`/,
   label: 'an identifier',
   categories: [Identifier],
+  line_breaks: true,
+  start_chars_hint: ['`'],
 });
 
 const reservedList: TokenType[] = [];
@@ -175,15 +183,17 @@ export const Zone = nonReserved('ZONE');
 export const Precision = nonReserved('PRECISION');
 
 // ─── Literals, operators, punctuation ───────────────────────────────────────────────────────────
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'a string' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'a string', line_breaks: true, start_chars_hint: ["'"] });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
   pattern: /(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?/,
   label: 'a number',
+  line_breaks: false,
+  start_chars_hint: [...DIGITS, '.'],
 });
 
 const punct = (name: string, pattern: RegExp | string, image: string): TokenType =>
-  createToken({ name, pattern, label: `'${image}'` });
+  createToken({ name, pattern, label: `'${image}'`, line_breaks: false });
 
 export const Arrow = punct('Arrow', '=>', '=>');
 export const LessEq = punct('LessEq', '<=', '<=');
@@ -207,11 +217,11 @@ export const LBracket = punct('LBracket', '[', '[');
 export const RBracket = punct('RBracket', ']', ']');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['-'] });
 // Kept in a group of their own (not SKIPPED) so that SQL hints, `/*+ … */`, can be refused
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments' });
+export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true, start_chars_hint: ['/'] });
 /** A `/*` with no end: lexed as one token so that parse.ts can report it where it starts. */
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, label: "'/*'" });
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, label: "'/*'", line_breaks: true, start_chars_hint: ['/'] });
 
 export const RESERVED_KEYWORDS: readonly TokenType[] = reservedList;
 export const NON_RESERVED_KEYWORDS: readonly TokenType[] = nonReservedList;
