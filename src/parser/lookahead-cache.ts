@@ -15,7 +15,6 @@
  * back to chevrotain computing its paths on first use. Either way a decision matches the same tokens:
  * the functions below are chevrotain's LL(k) decision functions over the same paths.
  */
-import { createHash } from 'node:crypto';
 import type { ILookaheadStrategy, IOrAlt, IToken, Rule, TokenType } from 'chevrotain';
 import { EOF, getLookaheadPaths, LLkLookaheadStrategy, serializeGrammar } from './chevrotain-runtime.js';
 import { decodeDecision, type EncodedPaths } from './lookahead-encoding.js';
@@ -41,10 +40,23 @@ function decisionKey(rule: Rule, prodType: string, occurrence: number): string {
   return `${rule.name}/${prodType}/${occurrence}`;
 }
 
-/** The grammar, the token vocabulary (with categories) and k, hashed. */
+/**
+ * The grammar, the token vocabulary (with categories) and k, hashed. Not a cryptographic hash: this
+ * tells a stale file from a current one, and loading node:crypto cost `weir explain` 15-30 ms (issue 12
+ * item 4). Two 32-bit FNV-1a lanes with different offsets, and the text's length.
+ */
 export function grammarFingerprint(rules: readonly Rule[], tokens: readonly TokenType[], maxLookahead: number): string {
   const vocabulary = tokens.map((t) => `${t.name}:${(t.CATEGORIES ?? []).map((c) => c.name).join(',')}`);
-  return createHash('sha256').update(JSON.stringify([maxLookahead, vocabulary, serializeGrammar(rules as Rule[])])).digest('hex');
+  const text = JSON.stringify([maxLookahead, vocabulary, serializeGrammar(rules as Rule[])]);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return `${hex(a)}${hex(b)}-${text.length}`;
 }
 
 function matches(token: IToken, type: TokenType): boolean {
