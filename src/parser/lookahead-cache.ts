@@ -17,7 +17,7 @@
  */
 import type { ILookaheadStrategy, IOrAlt, IToken, Rule, TokenType } from 'chevrotain';
 import { EOF, getLookaheadPaths, LLkLookaheadStrategy, serializeGrammar } from './chevrotain-runtime.js';
-import { decodeDecision, type EncodedPaths } from './lookahead-encoding.js';
+import { splitDecision, tokenIndex, type EncodedPaths } from './lookahead-encoding.js';
 import { STORED_LOOKAHEAD } from './lookahead-paths.generated.js';
 
 type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
@@ -25,8 +25,18 @@ type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional'
 type AltFunction = (orAlts?: IOrAlt<unknown>[]) => number | undefined;
 /** `this` of a lookahead function is the parser */
 interface Reader { LA(i: number): IToken }
-/** one decision's paths: per alternative, the token sequences that choose it (an optional has one) */
+/** chevrotain's paths for one decision: per alternative, the token sequences that choose it */
 type Paths = TokenType[][][];
+/**
+ * One decision's stored paths, read as they are stored: per alternative its paths, each a string of
+ * token characters (lookahead-encoding.ts) standing for `types[tokenIndex(path, i)]`. Not turned into
+ * arrays of token types: a function call's or a GROUP BY's decision has thousands of paths, and doing
+ * that took 10-30 ms of `weir explain`.
+ */
+interface StoredDecision {
+  readonly alts: readonly (readonly string[])[];
+  readonly types: readonly TokenType[];
+}
 
 /** Every decision's paths as computed: token types by name, paths as indices into `tokens`. */
 interface StoredPaths {
@@ -64,20 +74,21 @@ function matches(token: IToken, type: TokenType): boolean {
   return token.tokenTypeIdx === type.tokenTypeIdx || (type.isParent === true && type.categoryMatchesMap![token.tokenTypeIdx!] === true);
 }
 
-function pathMatches(reader: Reader, path: readonly TokenType[]): boolean {
-  for (let i = 0; i < path.length; i++) if (!matches(reader.LA(i + 1), path[i]!)) return false;
+function pathMatches(reader: Reader, path: string, types: readonly TokenType[]): boolean {
+  for (let i = 0; i < path.length; i++) if (!matches(reader.LA(i + 1), types[tokenIndex(path, i)]!)) return false;
   return true;
 }
 
 /** chevrotain's buildAlternativesLookAheadFunc: the first alternative (its gate open) a path of which matches. */
-export function alternationFunction(alts: Paths, hasPredicates: boolean): AltFunction {
+export function alternationFunction({ alts, types }: StoredDecision, hasPredicates: boolean): AltFunction {
   if (!hasPredicates && alts.every((alt) => alt.every((p) => p.length === 1))) {
     // one token decides: a table from token type to alternative, the first alternative winning
     const choice: Record<number, number> = {};
     alts.forEach((alt, idx) => {
-      for (const [t] of alt) {
-        choice[t!.tokenTypeIdx!] ??= idx;
-        for (const sub of t!.categoryMatches ?? []) choice[sub] ??= idx;
+      for (const p of alt) {
+        const t = types[tokenIndex(p, 0)]!;
+        choice[t.tokenTypeIdx!] ??= idx;
+        for (const sub of t.categoryMatches ?? []) choice[sub] ??= idx;
       }
     });
     return function (this: Reader) { return choice[this.LA(1).tokenTypeIdx!]; };
@@ -86,24 +97,25 @@ export function alternationFunction(alts: Paths, hasPredicates: boolean): AltFun
     for (let t = 0; t < alts.length; t++) {
       const gate = hasPredicates ? orAlts?.[t]?.GATE : undefined;
       if (gate !== undefined && gate.call(this) === false) continue;
-      for (const path of alts[t]!) if (pathMatches(this, path)) return t;
+      for (const path of alts[t]!) if (pathMatches(this, path, types)) return t;
     }
     return undefined;
   };
 }
 
 /** chevrotain's buildSingleAlternativeLookaheadFunction: whether a path into the optional part matches. */
-export function optionalFunction(paths: TokenType[][]): () => boolean {
+export function optionalFunction(paths: readonly string[], types: readonly TokenType[]): () => boolean {
   if (paths.every((p) => p.length === 1)) {
     const starts = new Set<number>();
-    for (const [t] of paths) {
-      starts.add(t!.tokenTypeIdx!);
-      for (const sub of t!.categoryMatches ?? []) starts.add(sub);
+    for (const p of paths) {
+      const t = types[tokenIndex(p, 0)]!;
+      starts.add(t.tokenTypeIdx!);
+      for (const sub of t.categoryMatches ?? []) starts.add(sub);
     }
     return function (this: Reader) { return starts.has(this.LA(1).tokenTypeIdx!); };
   }
   return function (this: Reader) {
-    for (const path of paths) if (pathMatches(this, path)) return true;
+    for (const path of paths) if (pathMatches(this, path, types)) return true;
     return false;
   };
 }
@@ -152,7 +164,7 @@ export class CachedLookahead implements ILookaheadStrategy {
     return function (this: Reader) {
       if (f === undefined) {
         const paths = self.storedPaths(key);
-        f = paths ? optionalFunction(paths[0] ?? []) : self.inner.buildLookaheadForOptional(options);
+        f = paths ? optionalFunction(paths.alts[0] ?? [], paths.types) : self.inner.buildLookaheadForOptional(options);
       }
       return (f as () => boolean).call(this);
     };
@@ -192,11 +204,11 @@ export class CachedLookahead implements ILookaheadStrategy {
     return key;
   }
 
-  private storedPaths(key: string): Paths | undefined {
+  private storedPaths(key: string): StoredDecision | undefined {
     const stored = this.load();
     const encoded = stored?.byKey[key];
-    // decoded here, when the parser first reaches the decision: most decisions a script never reaches
-    return encoded === undefined ? undefined : decodeDecision(encoded).map((alt) => alt.map((p) => p.map((i) => stored!.tokens[i]!)));
+    // split here, when the parser first reaches the decision: most decisions a script never reaches
+    return encoded === undefined ? undefined : { alts: splitDecision(encoded), types: stored!.tokens };
   }
 
   private load(): { byKey: Readonly<Record<string, string>>; tokens: readonly TokenType[] } | null {

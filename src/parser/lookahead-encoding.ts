@@ -25,6 +25,16 @@ export function decodeDecision(text: string): EncodedPaths {
   }));
 }
 
+/** One decision's alternatives, each its paths as strings of token characters (read with tokenIndex). */
+export function splitDecision(text: string): string[][] {
+  return text.split('|').map((alt) => alt.split(' '));
+}
+
+/** The index (in the stored token list) of a path's i-th token. */
+export function tokenIndex(path: string, i: number): number {
+  return path.charCodeAt(i) - FIRST_CODE;
+}
+
 /** The stored paths: the grammar's fingerprint, the token names, and per decision its encoded paths. */
 export interface StoredLookahead {
   readonly fingerprint: string;
