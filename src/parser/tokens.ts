@@ -198,7 +198,7 @@ const punct = (name: string, pattern: RegExp | string, image: string): TokenType
 export const Arrow = punct('Arrow', '=>', '=>');
 export const LessEq = punct('LessEq', '<=', '<=');
 export const GreaterEq = punct('GreaterEq', '>=', '>=');
-export const NotEq = punct('NotEq', /<>|!=/, '<>');
+export const NotEq = createToken({ name: 'NotEq', pattern: /<>|!=/, label: "'<>'", line_breaks: false, start_chars_hint: ['<', '!'] });
 export const Concat = punct('Concat', '||', '||');
 export const Eq = punct('Eq', '=', '=');
 export const Less = punct('Less', '<', '<');
@@ -216,7 +216,14 @@ export const Dot = punct('Dot', '.', '.');
 export const LBracket = punct('LBracket', '[', '[');
 export const RBracket = punct('RBracket', ']', ']');
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
+/** The characters JavaScript's `\s` matches (test/parser/tokens.test.ts compares them with it). */
+export const WHITE_SPACE_CHARS: readonly string[] = [
+  '\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+  '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff',
+];
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [...WHITE_SPACE_CHARS],
+});
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['-'] });
 // Kept in a group of their own (not SKIPPED) so that SQL hints, `/*+ … */`, can be refused
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true, start_chars_hint: ['/'] });

@@ -55,11 +55,17 @@ describe('lexer', () => {
     const texts = [...examples, "SELECT `a\nb`, 'x\r\ny', 1.5e3, .5, a<>b, a!=b, a<=b => c || d -- note\n/* block\n */ x /* open\n",
       '$x _y Ünïcode \u00a0\u2028 9a [1] % ; ?', [...T.RESERVED_KEYWORDS, ...T.NON_RESERVED_KEYWORDS].map((k) => k.name.toLowerCase()).join('\n'),
       // every printable ASCII character starting a token, and the control characters
-      ...Array.from({ length: 128 }, (_, c) => `${String.fromCharCode(c)}q1 x ${String.fromCharCode(c)}`)];
+      ...Array.from({ length: 128 }, (_, c) => `${String.fromCharCode(c)}q1 x ${String.fromCharCode(c)}`),
+      T.WHITE_SPACE_CHARS.map((w) => `a${w}b`).join('\u0085')];
     const shape = (r: ReturnType<typeof T.sqlLexer.tokenize>) => JSON.stringify([
       r.tokens.map((t) => [t.tokenType.name, t.image, t.startOffset, t.startLine, t.startColumn, t.endLine, t.endColumn]),
       r.errors.map((e) => [e.offset, e.line, e.column, e.length]), (r.groups['comments'] ?? []).map((t) => [t.image, t.startLine])]);
     for (const text of texts) expect(shape(T.sqlLexer.tokenize(text)), text).toBe(shape(reference.tokenize(text)));
+  });
+
+  it("gives WhiteSpace exactly the characters of JavaScript's \\s as its first characters", () => {
+    const all = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((c) => /\s/.test(c));
+    expect([...T.WHITE_SPACE_CHARS].sort()).toEqual(all.sort());
   });
 
   it('puts non-reserved keywords and backticked names in the Identifier category, not reserved ones', () => {
