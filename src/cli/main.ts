@@ -3,7 +3,7 @@
  * or the options (printed as FILE:LINE:COLUMN: message, never a stack trace), 2 a query that failed
  * while running.
  */
-import { Command, CommanderError, Option } from 'commander';
+import type { Command as CommandType } from 'commander';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs/promises';
 import { InternalError, isWeirError, WeirError, WeirErrors } from '../common/errors.js';
@@ -11,6 +11,7 @@ import { Engine } from '../engine/engine.js';
 import type { Dashboard } from '../dashboard/index.js';
 import type { StreamingQuery } from '../executor/streaming/streaming-query.js';
 import type { CompareCliOptions } from './compare/command.js';
+import { OUTPUT_MODES, plainExplainArguments } from './explain-args.js';
 import { RunReport } from './run-report.js';
 
 export const EXIT_OK = 0;
@@ -188,19 +189,23 @@ async function compareCli(file: string, opts: RunOptions & CompareCliOptions, io
 }
 
 /** The package's version (package.json sits two levels up from both src/cli and dist/cli). */
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = (): string => (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // the common `weir explain FILE`, read without loading commander (start-up, issue 12 item 4)
+  const plain = plainExplainArguments(argv);
+  if (plain) return explainCommand(plain.file, plain.opts, io);
+  const { Command, CommanderError, Option } = await import('commander');
   let result: Promise<number> = Promise.resolve(EXIT_OK);
   const program = new Command()
     .name('weir')
     .description('Weir: continuous SQL over unbounded streams')
-    .version(VERSION, '-V, --version', 'print the version')
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  const common = (c: Command): Command => c
+  const common = (c: CommandType): CommandType => c
     .option('--set <KEY=VALUE>', 'a setting, as SET would make it; also fills ${KEY} placeholders (repeatable)', collect, [])
-    .addOption(new Option('--output-mode <mode>', 'output mode of the queries').choices(['append', 'update', 'complete']));
+    .addOption(new Option('--output-mode <mode>', 'output mode of the queries').choices([...OUTPUT_MODES]));
   common(program.command('run')
     .description('run a SQL script: every INSERT INTO and SELECT becomes a continuous query')
     .argument('<file>', 'the SQL script')

@@ -17,7 +17,20 @@
  * end (Java also before a final line terminator), and `.` excludes only `\n` (Java also `\r`,
  * U+0085, U+2028, U+2029).
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+let re2: typeof RE2JS | undefined;
+
+/**
+ * re2js (260 KB of code), loaded when a pattern is first compiled: binding a query loads this module
+ * but only a regular expression needs the engine, and `weir explain` of most scripts has none (issue 12
+ * item 4). Its CommonJS build, so that it loads synchronously; the run-time kernels take it from here too.
+ */
+export function re2js(): typeof RE2JS {
+  re2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+  return re2;
+}
 
 export type JavaRegex =
   | { readonly kind: 'compiled'; readonly re: RE2JS }
@@ -148,7 +161,8 @@ export function compileJavaRegex(pattern: string): JavaRegex {
   const unsupported = findUnsupported(pattern);
   if (unsupported) return { kind: 'unsupported', ...unsupported };
   try {
-    return { kind: 'compiled', re: RE2JS.compile(translateJavaRegex(pattern), RE2JS.LOOKBEHINDS) };
+    const RE2 = re2js();
+    return { kind: 'compiled', re: RE2.compile(translateJavaRegex(pattern), RE2.LOOKBEHINDS) };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     // re2js refuses a capturing group inside a lookbehind, which Java runs

@@ -3,7 +3,6 @@
  * script's settings, the memory tables and the queries it started. `execute(sql)` runs a script's
  * statements in order; each INSERT INTO (and each bare SELECT, printed) starts a streaming query.
  */
-import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { withFile, WeirError } from '../common/errors.js';
@@ -234,7 +233,8 @@ export class Engine {
       stdout: this.stdout(),
       stderr: this.options.stderr ?? process.stderr,
       nextQueryNumber: () => this.queryCounter++,
-      newId: () => randomUUID(),
+      // the global's node:crypto is loaded on first use, not by every `import('weir')` and `weir explain`
+      newId: () => globalThis.crypto.randomUUID(),
       optimize: this.options.optimizer ?? true,
       listeners: this.listeners,
     };

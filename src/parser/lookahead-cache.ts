@@ -15,24 +15,34 @@
  * back to chevrotain computing its paths on first use. Either way a decision matches the same tokens:
  * the functions below are chevrotain's LL(k) decision functions over the same paths.
  */
-import { createHash } from 'node:crypto';
 import type { ILookaheadStrategy, IOrAlt, IToken, Rule, TokenType } from 'chevrotain';
 import { EOF, getLookaheadPaths, LLkLookaheadStrategy, serializeGrammar } from './chevrotain-runtime.js';
-import { LOOKAHEAD_PATHS } from './lookahead-paths.generated.js';
+import { splitDecision, tokenIndex, type EncodedPaths } from './lookahead-encoding.js';
+import { STORED_LOOKAHEAD } from './lookahead-paths.generated.js';
 
 type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
 type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0];
 type AltFunction = (orAlts?: IOrAlt<unknown>[]) => number | undefined;
 /** `this` of a lookahead function is the parser */
 interface Reader { LA(i: number): IToken }
-/** one decision's paths: per alternative, the token sequences that choose it (an optional has one) */
+/** chevrotain's paths for one decision: per alternative, the token sequences that choose it */
 type Paths = TokenType[][][];
+/**
+ * One decision's stored paths, read as they are stored: per alternative its paths, each a string of
+ * token characters (lookahead-encoding.ts) standing for `types[tokenIndex(path, i)]`. Not turned into
+ * arrays of token types: a function call's or a GROUP BY's decision has thousands of paths, and doing
+ * that took 10-30 ms of `weir explain`.
+ */
+interface StoredDecision {
+  readonly alts: readonly (readonly string[])[];
+  readonly types: readonly TokenType[];
+}
 
-/** The stored form: token types by name, paths as indices into `tokens`. */
+/** Every decision's paths as computed: token types by name, paths as indices into `tokens`. */
 interface StoredPaths {
   readonly fingerprint: string;
   readonly tokens: readonly string[];
-  readonly decisions: Readonly<Record<string, number[][][]>>;
+  readonly decisions: Readonly<Record<string, EncodedPaths>>;
 }
 
 /** What identifies a decision across runs: its rule, its kind and its occurrence index. */
@@ -40,10 +50,23 @@ function decisionKey(rule: Rule, prodType: string, occurrence: number): string {
   return `${rule.name}/${prodType}/${occurrence}`;
 }
 
-/** The grammar, the token vocabulary (with categories) and k, hashed. */
+/**
+ * The grammar, the token vocabulary (with categories) and k, hashed. Not a cryptographic hash: this
+ * tells a stale file from a current one, and loading node:crypto cost `weir explain` 15-30 ms (issue 12
+ * item 4). Two 32-bit FNV-1a lanes with different offsets, and the text's length.
+ */
 export function grammarFingerprint(rules: readonly Rule[], tokens: readonly TokenType[], maxLookahead: number): string {
   const vocabulary = tokens.map((t) => `${t.name}:${(t.CATEGORIES ?? []).map((c) => c.name).join(',')}`);
-  return createHash('sha256').update(JSON.stringify([maxLookahead, vocabulary, serializeGrammar(rules as Rule[])])).digest('hex');
+  const text = JSON.stringify([maxLookahead, vocabulary, serializeGrammar(rules as Rule[])]);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return `${hex(a)}${hex(b)}-${text.length}`;
 }
 
 function matches(token: IToken, type: TokenType): boolean {
@@ -51,20 +74,21 @@ function matches(token: IToken, type: TokenType): boolean {
   return token.tokenTypeIdx === type.tokenTypeIdx || (type.isParent === true && type.categoryMatchesMap![token.tokenTypeIdx!] === true);
 }
 
-function pathMatches(reader: Reader, path: readonly TokenType[]): boolean {
-  for (let i = 0; i < path.length; i++) if (!matches(reader.LA(i + 1), path[i]!)) return false;
+function pathMatches(reader: Reader, path: string, types: readonly TokenType[]): boolean {
+  for (let i = 0; i < path.length; i++) if (!matches(reader.LA(i + 1), types[tokenIndex(path, i)]!)) return false;
   return true;
 }
 
 /** chevrotain's buildAlternativesLookAheadFunc: the first alternative (its gate open) a path of which matches. */
-export function alternationFunction(alts: Paths, hasPredicates: boolean): AltFunction {
+export function alternationFunction({ alts, types }: StoredDecision, hasPredicates: boolean): AltFunction {
   if (!hasPredicates && alts.every((alt) => alt.every((p) => p.length === 1))) {
     // one token decides: a table from token type to alternative, the first alternative winning
     const choice: Record<number, number> = {};
     alts.forEach((alt, idx) => {
-      for (const [t] of alt) {
-        choice[t!.tokenTypeIdx!] ??= idx;
-        for (const sub of t!.categoryMatches ?? []) choice[sub] ??= idx;
+      for (const p of alt) {
+        const t = types[tokenIndex(p, 0)]!;
+        choice[t.tokenTypeIdx!] ??= idx;
+        for (const sub of t.categoryMatches ?? []) choice[sub] ??= idx;
       }
     });
     return function (this: Reader) { return choice[this.LA(1).tokenTypeIdx!]; };
@@ -73,24 +97,25 @@ export function alternationFunction(alts: Paths, hasPredicates: boolean): AltFun
     for (let t = 0; t < alts.length; t++) {
       const gate = hasPredicates ? orAlts?.[t]?.GATE : undefined;
       if (gate !== undefined && gate.call(this) === false) continue;
-      for (const path of alts[t]!) if (pathMatches(this, path)) return t;
+      for (const path of alts[t]!) if (pathMatches(this, path, types)) return t;
     }
     return undefined;
   };
 }
 
 /** chevrotain's buildSingleAlternativeLookaheadFunction: whether a path into the optional part matches. */
-export function optionalFunction(paths: TokenType[][]): () => boolean {
+export function optionalFunction(paths: readonly string[], types: readonly TokenType[]): () => boolean {
   if (paths.every((p) => p.length === 1)) {
     const starts = new Set<number>();
-    for (const [t] of paths) {
-      starts.add(t!.tokenTypeIdx!);
-      for (const sub of t!.categoryMatches ?? []) starts.add(sub);
+    for (const p of paths) {
+      const t = types[tokenIndex(p, 0)]!;
+      starts.add(t.tokenTypeIdx!);
+      for (const sub of t.categoryMatches ?? []) starts.add(sub);
     }
     return function (this: Reader) { return starts.has(this.LA(1).tokenTypeIdx!); };
   }
   return function (this: Reader) {
-    for (const path of paths) if (pathMatches(this, path)) return true;
+    for (const path of paths) if (pathMatches(this, path, types)) return true;
     return false;
   };
 }
@@ -103,7 +128,7 @@ export function optionalFunction(paths: TokenType[][]): () => boolean {
 export class CachedLookahead implements ILookaheadStrategy {
   private readonly inner: ILookaheadStrategy;
   private rules: readonly Rule[] = [];
-  private stored: { byKey: Readonly<Record<string, number[][][]>>; tokens: readonly TokenType[] } | null | undefined;
+  private stored: { byKey: Readonly<Record<string, string>>; tokens: readonly TokenType[] } | null | undefined;
   private readonly seen: { key: string; rule: Rule; prodType: string; occurrence: number }[] = [];
 
   constructor(private readonly tokens: readonly TokenType[], private readonly maxLookahead: number, private readonly useStored = true) {
@@ -139,7 +164,7 @@ export class CachedLookahead implements ILookaheadStrategy {
     return function (this: Reader) {
       if (f === undefined) {
         const paths = self.storedPaths(key);
-        f = paths ? optionalFunction(paths[0] ?? []) : self.inner.buildLookaheadForOptional(options);
+        f = paths ? optionalFunction(paths.alts[0] ?? [], paths.types) : self.inner.buildLookaheadForOptional(options);
       }
       return (f as () => boolean).call(this);
     };
@@ -157,7 +182,7 @@ export class CachedLookahead implements ILookaheadStrategy {
       if (i === undefined) { i = tokens.length; names.set(t, i); tokens.push(t.name); }
       return i;
     };
-    const decisions: Record<string, number[][][]> = {};
+    const decisions: Record<string, EncodedPaths> = {};
     for (const d of this.seen) {
       if (only !== undefined && !only.has(d.key)) continue;
       const paths = getLookaheadPaths({ occurrence: d.occurrence, rule: d.rule, prodType: d.prodType as never, maxLookahead: this.maxLookahead }) as Paths;
@@ -179,17 +204,18 @@ export class CachedLookahead implements ILookaheadStrategy {
     return key;
   }
 
-  private storedPaths(key: string): Paths | undefined {
+  private storedPaths(key: string): StoredDecision | undefined {
     const stored = this.load();
     const encoded = stored?.byKey[key];
-    return encoded && encoded.map((alt) => alt.map((p) => p.map((i) => stored.tokens[i]!)));
+    // split here, when the parser first reaches the decision: most decisions a script never reaches
+    return encoded === undefined ? undefined : { alts: splitDecision(encoded), types: stored!.tokens };
   }
 
-  private load(): { byKey: Readonly<Record<string, number[][][]>>; tokens: readonly TokenType[] } | null {
+  private load(): { byKey: Readonly<Record<string, string>>; tokens: readonly TokenType[] } | null {
     if (this.stored !== undefined) return this.stored;
     this.stored = null;
-    if (!this.useStored || LOOKAHEAD_PATHS === '') return null;
-    const data = JSON.parse(LOOKAHEAD_PATHS) as StoredPaths;
+    const data = STORED_LOOKAHEAD;
+    if (!this.useStored || data.fingerprint === '') return null;
     if (data.fingerprint !== grammarFingerprint(this.rules, this.tokens, this.maxLookahead)) return null;
     const byName = new Map<string, TokenType>([[EOF.name, EOF], ...this.tokens.map((t) => [t.name, t] as const)]);
     const tokens = data.tokens.map((n) => byName.get(n));

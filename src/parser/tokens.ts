@@ -17,11 +17,17 @@ import { createToken, Lexer } from './chevrotain-runtime.js';
 export const AnyWord = createToken({ name: 'AnyWord', pattern: Lexer.NA, label: 'a word' });
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 
+/** what chevrotain's lexer would otherwise work out from the patterns at every start (see keyword()) */
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'];
+const DIGITS = [...'0123456789'];
+
 export const Identifier = createToken({
   name: 'Identifier',
   pattern: /[A-Za-z_][A-Za-z0-9_$]*/,
   label: 'an identifier',
   categories: [AnyWord],
+  line_breaks: false,
+  start_chars_hint: [...LETTERS, '_'],
 });
 
 /** `` `name` `` with ``` `` ``` for a backtick inside. */
@@ -30,19 +36,31 @@ export const QuotedIdentifier = createToken({
   pattern: /`(?:[^`]|``)*`/,
   label: 'an identifier',
   categories: [Identifier],
+  line_breaks: true,
+  start_chars_hint: ['`'],
 });
 
 const reservedList: TokenType[] = [];
 const nonReservedList: TokenType[] = [];
 
+/**
+ * Start-up (issue 12 item 4): what chevrotain would work out from each keyword's pattern at every
+ * start is given: its first characters (`start_chars_hint`, both cases: the pattern ignores case) and
+ * that it holds no line break, so the lexer parses no keyword regex. The categories are set after
+ * createToken: given to it, each keyword recomputes every category's member list (quadratic in the
+ * keywords, tens of milliseconds); the Lexer below (and the parser) compute them once for all tokens.
+ * test/parser/tokens.test.ts checks that every keyword still lexes in any case.
+ */
 function keyword(word: string, reserved: boolean): TokenType {
   const t = createToken({
     name: word,
     pattern: new RegExp(word, 'i'),
     label: `'${word}'`,
     longer_alt: Identifier,
-    categories: reserved ? [Keyword, AnyWord] : [Keyword, Identifier],
+    line_breaks: false,
+    start_chars_hint: [word[0]!.toUpperCase(), word[0]!.toLowerCase()],
   });
+  t.CATEGORIES = reserved ? [Keyword, AnyWord] : [Keyword, Identifier];
   (reserved ? reservedList : nonReservedList).push(t);
   return t;
 }
@@ -165,20 +183,22 @@ export const Zone = nonReserved('ZONE');
 export const Precision = nonReserved('PRECISION');
 
 // ─── Literals, operators, punctuation ───────────────────────────────────────────────────────────
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'a string' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'a string', line_breaks: true, start_chars_hint: ["'"] });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
   pattern: /(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?/,
   label: 'a number',
+  line_breaks: false,
+  start_chars_hint: [...DIGITS, '.'],
 });
 
 const punct = (name: string, pattern: RegExp | string, image: string): TokenType =>
-  createToken({ name, pattern, label: `'${image}'` });
+  createToken({ name, pattern, label: `'${image}'`, line_breaks: false });
 
 export const Arrow = punct('Arrow', '=>', '=>');
 export const LessEq = punct('LessEq', '<=', '<=');
 export const GreaterEq = punct('GreaterEq', '>=', '>=');
-export const NotEq = punct('NotEq', /<>|!=/, '<>');
+export const NotEq = createToken({ name: 'NotEq', pattern: /<>|!=/, label: "'<>'", line_breaks: false, start_chars_hint: ['<', '!'] });
 export const Concat = punct('Concat', '||', '||');
 export const Eq = punct('Eq', '=', '=');
 export const Less = punct('Less', '<', '<');
@@ -196,12 +216,19 @@ export const Dot = punct('Dot', '.', '.');
 export const LBracket = punct('LBracket', '[', '[');
 export const RBracket = punct('RBracket', ']', ']');
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
+/** The characters JavaScript's `\s` matches (test/parser/tokens.test.ts compares them with it). */
+export const WHITE_SPACE_CHARS: readonly string[] = [
+  '\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+  '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff',
+];
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [...WHITE_SPACE_CHARS],
+});
+export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['-'] });
 // Kept in a group of their own (not SKIPPED) so that SQL hints, `/*+ … */`, can be refused
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments' });
+export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true, start_chars_hint: ['/'] });
 /** A `/*` with no end: lexed as one token so that parse.ts can report it where it starts. */
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, label: "'/*'" });
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, label: "'/*'", line_breaks: true, start_chars_hint: ['/'] });
 
 export const RESERVED_KEYWORDS: readonly TokenType[] = reservedList;
 export const NON_RESERVED_KEYWORDS: readonly TokenType[] = nonReservedList;

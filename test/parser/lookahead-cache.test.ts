@@ -8,7 +8,8 @@ import type { CstNode, IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { MAX_LOOKAHEAD, SqlParser } from '../../src/parser/grammar.js';
 import { CachedLookahead } from '../../src/parser/lookahead-cache.js';
-import { LOOKAHEAD_PATHS } from '../../src/parser/lookahead-paths.generated.js';
+import { decodeDecision, encodeDecision } from '../../src/parser/lookahead-encoding.js';
+import { STORED_LOOKAHEAD } from '../../src/parser/lookahead-paths.generated.js';
 import { ALL_TOKENS, sqlLexer } from '../../src/parser/tokens.js';
 
 const REGENERATE = 'the grammar changed: run `npm run build && node scripts/generate-lookahead-paths.mjs && npm run build`';
@@ -35,7 +36,7 @@ describe('stored lookahead paths', () => {
   });
 
   it("equal chevrotain's paths (the decisions cheap to compute)", () => {
-    const data = JSON.parse(LOOKAHEAD_PATHS) as { tokens: string[]; decisions: Record<string, number[][][]> };
+    const data = { tokens: STORED_LOOKAHEAD.tokens, decisions: Object.fromEntries(Object.entries(STORED_LOOKAHEAD.decisions).map(([k, v]) => [k, decodeDecision(v)])) };
     // the decisions reaching into expressions take seconds to compute; the small ones are compared
     const small = Object.entries(data.decisions).filter(([, alts]) => alts.flat(2).length <= 40).map(([k]) => k);
     expect(small.length).toBeGreaterThan(100);
@@ -46,6 +47,12 @@ describe('stored lookahead paths', () => {
         d.decisions[key]!.map((alt) => alt.map((p) => p.map((i) => d.tokens[i])));
       expect(names(computed), key).toEqual(names(data));
     }
+  });
+
+  it('encode each decision so that it decodes to the same paths', () => {
+    const alts = [[[0, 1, 2], [3]], [[125, 0, 40, 7]], [[2]]];
+    expect(decodeDecision(encodeDecision(alts))).toEqual(alts);
+    for (const text of Object.values(STORED_LOOKAHEAD.decisions)) expect(encodeDecision(decodeDecision(text))).toBe(text);
   });
 
   it('parse as the computed lookahead does, errors and recovery included', () => {

@@ -8,8 +8,8 @@
  * Compiled patterns are cached per kernel, so a constant pattern is compiled once. LIKE patterns
  * run on the same engine (or plain string tests), so many '%' cannot backtrack either.
  */
-import { RE2JS } from 're2js';
-import { compileJavaRegex, unsupportedRegexMessage } from '../../common/java-regex.js';
+import type { RE2JS } from 're2js';
+import { compileJavaRegex, re2js, unsupportedRegexMessage } from '../../common/java-regex.js';
 import type { ScalarFunctionName } from '../../planner/functions.js';
 import type { FnImpl, Input, Node } from './node.js';
 import { constOf, isConst, perRow, runtimeError } from './node.js';
@@ -85,11 +85,11 @@ export function compileLike(pattern: string, escape: string | null, call: Call |
     if (parts.length === 3 && parts[0] === '' && parts[2] === '') { const p = parts[1]!; return (s) => s.includes(p); }
   }
   // RE2, not RegExp: '%a%a%a%b' over a long run of 'a's would backtrack polynomially
-  const rx = RE2JS.compile(re, RE2JS.DOTALL);
+  const rx = re2js().compile(re, re2js().DOTALL);
   return (s) => rx.testExact(s);
 }
 
-const escapeRegex = (c: string): string => RE2JS.quote(c);
+const escapeRegex = (c: string): string => re2js().quote(c);
 
 const like: FnImpl = (args, call) => {
   const [s, p, e] = args as [Node, Node, Node | undefined];
