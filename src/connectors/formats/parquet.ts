@@ -22,6 +22,8 @@ import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
 import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
 import { parquetColumnData } from './parquet-columns.js';
+import { writeFlatParquet, type ConvertedType, type FlatColumn } from './parquet-file.js';
+import { leafPage, physicalTypeOf, stringLeafPage } from './parquet-leaf.js';
 import { JsonNumberText } from './json-values.js';
 
 /**
@@ -99,12 +101,51 @@ function toParquetValue(t: SqlType, v: unknown): unknown {
   }
 }
 
+const CONVERTED: Partial<Record<SqlType['kind'], ConvertedType>> = {
+  TINYINT: 'INT_8', SMALLINT: 'INT_16', VARCHAR: 'UTF8', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP_MILLIS', DECIMAL: 'DECIMAL',
+};
+
+/** The schema as flat leaves for Weir's own writer (parquet-file.ts), or undefined when a column is not flat. */
+function flatColumns(schema: Schema): FlatColumn[] | undefined {
+  const out: FlatColumn[] = [];
+  for (const c of schema.columns) {
+    const type = physicalTypeOf(c.type);
+    if (type === undefined) return undefined;
+    const t = c.type;
+    out.push({
+      name: c.name, type, optional: c.nullable, convertedType: CONVERTED[t.kind],
+      ...(t.kind === 'DECIMAL' ? { precision: t.precision, scale: t.scale } : {}),
+    });
+  }
+  return out;
+}
+
 /**
- * Rows of `batch` as a Parquet file. `fromArrays` gives a column's data from its arrays where it can
- * (parquet-columns.ts); the tests pass one that never does, to compare with the value-by-value path.
+ * Rows of `batch` as a Parquet file: a flat schema through Weir's own writer (parquet-file.ts), the
+ * others (ROW, ARRAY, MAP, MULTISET, DECIMAL beyond 18 digits) through hyparquet-writer, as does
+ * every schema when `ownWriter` is false (the tests compare the two).
  */
 export function encodeParquet(
   batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[], fromArrays: typeof parquetColumnData = parquetColumnData,
+  ownWriter = true,
+): Uint8Array {
+  const flat = ownWriter ? flatColumns(schema) : undefined;
+  if (flat === undefined) return encodeWithHyparquet(batch, schema, ops, fromArrays);
+  const n = batch.numRows;
+  const pages = schema.columns.map((c, i) => leafPage(c.type, batch.data.children[i]!, n));
+  if (ops) {
+    flat.push({ name: '_op', type: 'BYTE_ARRAY', optional: true, convertedType: 'UTF8' });
+    pages.push(stringLeafPage(ops));
+  }
+  return writeFlatParquet(flat, pages, n);
+}
+
+/**
+ * Rows of `batch` as a Parquet file by hyparquet-writer. `fromArrays` gives a column's data from its arrays where it can
+ * (parquet-columns.ts); the tests pass one that never does, to compare with the value-by-value path.
+ */
+function encodeWithHyparquet(
+  batch: arrow.RecordBatch, schema: Schema, ops: readonly string[] | undefined, fromArrays: typeof parquetColumnData,
 ): Uint8Array {
   const elements: Element[] = [];
   const columnData = schema.columns.map((c, i) => {

@@ -1,0 +1,81 @@
+/**
+ * Snappy compression (the Parquet sink's default codec), written for speed over ratio: greedy
+ * matching through a 16 K-entry hash table of 4-byte sequences, per 64 KB block (so every copy's
+ * offset fits its two bytes), stepping faster through data that does not match (the reference
+ * implementation's heuristic), so incompressible pages cost little more than a copy.
+ *
+ * The stream: the uncompressed length as a varint, then literals and copies
+ * (https://github.com/google/snappy/blob/main/format_description.txt).
+ */
+
+const BLOCK = 1 << 16;
+const HASH_BITS = 14;
+const table = new Int32Array(1 << HASH_BITS);
+
+const load32 = (s: Uint8Array, i: number): number => s[i]! | (s[i + 1]! << 8) | (s[i + 2]! << 16) | (s[i + 3]! << 24);
+const hash = (v: number): number => Math.imul(v, 0x1e35a7bd) >>> (32 - HASH_BITS);
+
+/** `input` compressed as one Snappy stream. */
+export function snappyCompress(input: Uint8Array): Uint8Array {
+  const n = input.length;
+  const out = new Uint8Array(32 + n + Math.ceil(n / 6));
+  let op = 0;
+  for (let v = n; ; v = Math.floor(v / 128)) {
+    if (v < 128) { out[op++] = v; break; }
+    out[op++] = (v & 0x7f) | 0x80;
+  }
+
+  const literal = (from: number, to: number): void => {
+    const len = to - from;
+    if (len === 0) return;
+    const l = len - 1;
+    if (l < 60) out[op++] = l << 2;
+    else if (l < 0x100) { out[op++] = 60 << 2; out[op++] = l; }
+    else if (l < 0x10000) { out[op++] = 61 << 2; out[op++] = l & 0xff; out[op++] = l >>> 8; }
+    else if (l < 0x1000000) { out[op++] = 62 << 2; out[op++] = l & 0xff; out[op++] = (l >>> 8) & 0xff; out[op++] = l >>> 16; }
+    else { out[op++] = 63 << 2; out[op++] = l & 0xff; out[op++] = (l >>> 8) & 0xff; out[op++] = (l >>> 16) & 0xff; out[op++] = l >>> 24; }
+    out.set(input.subarray(from, to), op);
+    op += len;
+  };
+  const copy2 = (offset: number, len: number): void => {
+    out[op++] = ((len - 1) << 2) | 2;
+    out[op++] = offset & 0xff;
+    out[op++] = offset >>> 8;
+  };
+  const copy = (offset: number, len: number): void => {
+    while (len >= 68) { copy2(offset, 64); len -= 64; }
+    if (len > 64) { copy2(offset, 60); len -= 60; }
+    if (len >= 12 || offset >= 2048) copy2(offset, len);
+    else { out[op++] = ((offset >>> 8) << 5) | ((len - 4) << 2) | 1; out[op++] = offset & 0xff; }
+  };
+
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    let emitted = start;
+    if (end - start >= 16) {
+      table.fill(-1);
+      const limit = end - 4;
+      let ip = start, skip = 32;
+      while (ip < limit) {
+        const v = load32(input, ip);
+        const h = hash(v);
+        const cand = table[h]!;
+        table[h] = ip;
+        if (cand >= start && load32(input, cand) === v) {
+          literal(emitted, ip);
+          let len = 4;
+          while (ip + len < end && input[cand + len] === input[ip + len]) len++;
+          copy(ip - cand, len);
+          ip += len;
+          emitted = ip;
+          skip = 32;
+        } else {
+          ip += skip >> 5;
+          skip++;
+        }
+      }
+    }
+    literal(emitted, end);
+  }
+  return out.subarray(0, op);
+}
