@@ -34,8 +34,8 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
     else if (l < 0x10000) { out[op++] = 61 << 2; out[op++] = l & 0xff; out[op++] = l >>> 8; }
     else if (l < 0x1000000) { out[op++] = 62 << 2; out[op++] = l & 0xff; out[op++] = (l >>> 8) & 0xff; out[op++] = l >>> 16; }
     else { out[op++] = 63 << 2; out[op++] = l & 0xff; out[op++] = (l >>> 8) & 0xff; out[op++] = (l >>> 16) & 0xff; out[op++] = l >>> 24; }
-    out.set(input.subarray(from, to), op);
-    op += len;
+    if (len < 32) for (let k = from; k < to; k++) out[op++] = input[k]!; // no subarray for short runs
+    else { out.set(input.subarray(from, to), op); op += len; }
   };
   const copy2 = (offset: number, len: number): void => {
     out[op++] = ((len - 1) << 2) | 2;
