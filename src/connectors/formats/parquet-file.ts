@@ -62,20 +62,20 @@ export function writeFlatParquet(columns: readonly FlatColumn[], pages: readonly
   let totalBytes = 0;
   columns.forEach((c, j) => {
     const page = pages[j]!;
-    const body = new Bytes(page.values.length + (page.validBits?.length ?? 0) + 16);
-    if (c.optional) definitionLevels(body, numRows, page);
-    body.bytes(page.values);
-    const raw = body.result();
-    const stored = codec === 'SNAPPY' ? snappyCompress(raw) : raw;
+    const levels = new Bytes(c.optional ? (page.validBits?.length ?? 0) + 16 : 0);
+    if (c.optional) definitionLevels(levels, numRows, page);
+    const rawLength = levels.length + page.values.length;
+    const stored = codec === 'SNAPPY' ? snappyCompress(levels.result(), page.values) : undefined;
     const header = new Bytes(64);
     writeStruct(header, [
-      [1, i32(DATA_PAGE)], [2, i32(raw.length)], [3, i32(stored.length)],
+      [1, i32(DATA_PAGE)], [2, i32(rawLength)], [3, i32(stored?.length ?? rawLength)],
       [5, struct([[1, i32(numRows)], [2, i32(PLAIN)], [3, i32(RLE)], [4, i32(RLE)], [5, statistics(page)]])],
     ]);
     const offset = out.length;
     out.bytes(header.result());
-    out.bytes(stored);
-    const uncompressed = header.length + raw.length;
+    if (stored) out.bytes(stored);
+    else { out.bytes(levels.result()); out.bytes(page.values); }
+    const uncompressed = header.length + rawLength;
     totalBytes += uncompressed;
     const meta: ThriftStruct = [
       [1, i32(TYPE[c.type])], [2, list('i32', [i32(PLAIN), i32(RLE)])], [3, list('binary', [binary(c.name)])],
@@ -100,5 +100,5 @@ export function writeFlatParquet(columns: readonly FlatColumn[], pages: readonly
   ]);
   out.uint32le(out.length - footerStart);
   out.bytes(MAGIC);
-  return out.result().slice();
+  return out.result();
 }

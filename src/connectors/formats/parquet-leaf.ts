@@ -120,7 +120,7 @@ function stringPage(o: Int32Array, bytes: Uint8Array, n: number, bits: Uint8Arra
     const s = o[i]!, e = o[i + 1]!, len = e - s;
     out[p] = len & 0xff; out[p + 1] = (len >>> 8) & 0xff; out[p + 2] = (len >>> 16) & 0xff; out[p + 3] = len >>> 24;
     p += 4;
-    if (len < 32) for (let k = s; k < e; k++) out[p++] = bytes[k]!;
+    if (len < 128) for (let k = s; k < e; k++) out[p++] = bytes[k]!; // no subarray per value
     else { out.set(bytes.subarray(s, e), p); p += len; }
     if (minI < 0) { minI = maxI = i; continue; }
     if (compareBytes(bytes, s, e, o[minI]!, o[minI + 1]!) < 0) minI = i;
