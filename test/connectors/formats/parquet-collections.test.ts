@@ -4,7 +4,7 @@
  * arrays, unicode, extreme integers, NaN and decimals; and LIST/MAP files DuckDB writes, read by Weir.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { ManualClock } from '../../../src/executor/streaming/clock.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
 
@@ -130,6 +132,45 @@ describe('ARRAY, MAP and MULTISET columns in Parquet', () => {
       { id: 1, a: [1, null, 3], nested: [['x'], [], null], m: new Map<string, number | null>([['k', 1.5], ['é', null]]), ad: ['1.25', '-0.5'], mi: new Map([[2, ['a', null]]]) },
       { id: 2, a: [], nested: null, m: new Map(), ad: null, mi: null },
       { id: 3, a: null, nested: [[]], m: null, ad: [null], mi: new Map([[-1, []]]) },
+    ]);
+  });
+
+  it('go through queries: JSON into a Parquet sink, that Parquet into a JSON sink, as DuckDB reads it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-parquet-coll-'));
+    mkdirSync(path.join(dir, 'in'));
+    writeFileSync(path.join(dir, 'in', 'a.json'), [
+      { id: 1, tags: ['a', 'ü', null], m: { x: 1, y: null }, nested: [[1, 2], [], null], ms: { a: 2 } },
+      { id: 2, tags: [], m: {}, nested: null, ms: ['q', 'q', 'r'] },
+      { id: 3, tags: null, m: null },
+    ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const cols = 'id INT, tags ARRAY<STRING>, m MAP<STRING, INT>, nested ARRAY<ARRAY<BIGINT>>, ms MULTISET<STRING>';
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q1] = await engine.execute(`
+        CREATE TABLE j (${cols}) WITH ('connector' = 'filesystem', 'path' = '${dir}/in', 'format' = 'json');
+        CREATE TABLE p (${cols}) WITH ('connector' = 'filesystem', 'path' = '${dir}/pq', 'format' = 'parquet');
+        INSERT INTO p SELECT * FROM j;`);
+      await q1!.processAllAvailable();
+      const [q2] = await engine.execute(`
+        CREATE TABLE o (${cols}, n12 BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json');
+        INSERT INTO o SELECT id, tags, m, nested, ms, nested[1][2] FROM p;`);
+      await q2!.processAllAvailable();
+    } finally {
+      await engine.stop();
+    }
+    const lines = readdirSync(path.join(dir, 'out')).filter((f) => f.startsWith('part-')).flatMap((f) =>
+      readFileSync(path.join(dir, 'out', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number }));
+    expect(lines.sort((a, b) => a.id - b.id)).toEqual([
+      { id: 1, tags: ['a', 'ü', null], m: { x: 1, y: null }, nested: [[1, 2], [], null], ms: { a: 2 }, n12: 2 },
+      { id: 2, tags: [], m: {}, nested: null, ms: { q: 2, r: 1 }, n12: null },
+      { id: 3, tags: null, m: null, nested: null, ms: null, n12: null },
+    ]);
+    const duck = await duckRows(`SELECT id, to_json(tags)::VARCHAR AS tags, to_json(m)::VARCHAR AS m, typeof(nested) AS tn, to_json(ms)::VARCHAR AS ms
+      FROM read_parquet('${dir}/pq/part-*.parquet') ORDER BY id`);
+    expect(duck).toEqual([
+      { id: 1, tags: '["a","ü",null]', m: '{"x":1,"y":null}', tn: 'BIGINT[][]', ms: '{"a":2}' },
+      { id: 2, tags: '[]', m: '{}', tn: 'BIGINT[][]', ms: '{"q":2,"r":1}' },
+      { id: 3, tags: null, m: null, tn: 'BIGINT[][]', ms: null },
     ]);
   });
 });
