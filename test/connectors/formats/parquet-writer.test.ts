@@ -118,6 +118,15 @@ describe("Weir's Parquet writer", () => {
     expect(await duckRows(`SELECT count(*) AS n FROM read_parquet('${tmp('floats')}') WHERE d = 0 OR f = 0`)).toEqual([{ n: 2n }]);
   });
 
+  it('writes an empty batch DuckDB and hyparquet read as no rows', async () => {
+    const s = schema(true);
+    const empty = rowsToBatch(s, []);
+    writeFileSync(tmp('empty'), encodeParquet(empty, s));
+    expect(await duckRows(`SELECT count(*) AS n, typeof(any_value(s)) AS t FROM read_parquet('${tmp('empty')}')`)).toEqual([{ n: 0n, t: 'VARCHAR' }]);
+    const back = await parquetFormat.decodeBytes(encodeParquet(empty, s), s, 'empty.parquet');
+    expect(back.batch.numRows).toBe(0);
+  });
+
   it('writes Snappy streams that decompress to their input', () => {
     const r = lcg(seed);
     for (let run = 0; run < 40; run++) {
