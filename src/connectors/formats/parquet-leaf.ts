@@ -148,9 +148,17 @@ function booleanPage(read: (i: number) => unknown, n: number, bits: Uint8Array |
 const utf8 = new TextEncoder();
 
 /** Values as given by `read` (numbers, bigints, strings) into the typed forms above. */
-function pageFromValues(type: PhysicalType, read: (i: number) => unknown, n: number, bits: Uint8Array | undefined, nulls: number): LeafPage {
+function pageFromValues(type: PhysicalType, readAny: (i: number) => unknown, n: number, bitsGiven: Uint8Array | undefined): LeafPage {
+  // the validity from the values themselves, so the levels and the values written always agree
+  const read = (i: number): unknown => (isValid(bitsGiven, i) ? readAny(i) : null);
   const valid: number[] = [];
-  for (let i = 0; i < n; i++) if (isValid(bits, i) && read(i) !== null && read(i) !== undefined) valid.push(i);
+  const own = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    const v = read(i);
+    if (v !== null && v !== undefined) { valid.push(i); own[i >> 3]! |= 1 << (i & 7); }
+  }
+  const nulls = n - valid.length;
+  const bits = nulls === 0 ? undefined : own;
   switch (type) {
     case 'BOOLEAN': return booleanPage(read, n, bits, nulls);
     case 'INT32': return int32Page(Int32Array.from(valid, (i) => Number(read(i))), bits, nulls);
@@ -193,14 +201,10 @@ export function leafPage(t: SqlType, d: arrow.Data, n: number): LeafPage {
     case 'BOOLEAN':
       return booleanPage(readerFor(d), n, bits, nulls);
   }
-  return pageFromValues(type, readerFor(d), n, bits, nulls);
+  return pageFromValues(type, readerFor(d), n, bits);
 }
 
 /** A string column given as JS strings (the changelog's `_op`), NULL where null or empty. */
 export function stringLeafPage(values: readonly (string | null)[]): LeafPage {
-  const n = values.length;
-  const bits = new Uint8Array((n + 7) >> 3);
-  let nulls = 0;
-  values.forEach((s, i) => { if (s) bits[i >> 3]! |= 1 << (i & 7); else nulls++; });
-  return pageFromValues('BYTE_ARRAY', (i) => values[i], n, nulls === 0 ? undefined : bits, nulls);
+  return pageFromValues('BYTE_ARRAY', (i) => values[i] || null, values.length, undefined);
 }
