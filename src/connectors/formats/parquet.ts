@@ -1,10 +1,12 @@
 /**
- * The `parquet` format (filesystem connector): hyparquet reads, hyparquet-writer writes.
+ * The `parquet` format (filesystem connector): hyparquet reads; Weir's own writer (parquet-file.ts)
+ * writes flat schemas, hyparquet-writer the nested ones.
  *
  * Written types: BOOLEAN; TINYINT/SMALLINT/INT as INT32 (INT_8/INT_16); BIGINT as INT64 (exact);
  * FLOAT, DOUBLE; INTERVAL as DOUBLE (its milliseconds); DECIMAL(p,s) as DECIMAL(p,s), exact: INT64
  * up to 18 digits, else FIXED_LEN_BYTE_ARRAY; VARCHAR as UTF-8 BYTE_ARRAY; DATE as INT32
- * DATE; TIMESTAMP(3) as INT64 TIMESTAMP_MILLIS; ROW as a group. A NULL-typed column is refused.
+ * DATE; TIMESTAMP(3) as INT64 TIMESTAMP_MILLIS; ROW as a group; ARRAY as a LIST, MAP as a MAP,
+ * MULTISET as a MAP to INT32 counts (parquet-nested.ts). A NULL-typed column is refused.
  *
  * Reading takes only the columns the query uses (hyparquet skips the others' column chunks), by
  * name, and converts each value as the JSON format does, with two exceptions that keep values exact:
@@ -14,14 +16,15 @@
 import type * as arrow from 'apache-arrow';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
 import { readerFor } from '../../common/columns.js';
-import { decimalToText } from '../../common/decimal.js';
 import { InternalError, WeirError } from '../../common/errors.js';
-import { typeToString } from '../../common/types.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
 import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
 import { parquetColumnData } from './parquet-columns.js';
+import { collectionElements, collectionToParquet, columnShapes, exactDecimals } from './parquet-nested.js';
+import { writeFlatParquet, type ConvertedType, type FlatColumn } from './parquet-file.js';
+import { leafPage, physicalTypeOf, stringLeafPage } from './parquet-leaf.js';
 import { JsonNumberText } from './json-values.js';
 
 /**
@@ -70,7 +73,7 @@ function elementsOf(name: string, t: SqlType, nullable: boolean): Element[] {
         ...t.fields.flatMap((f) => elementsOf(f.name, f.type, true)),
       ];
     case 'ARRAY': case 'MAP': case 'MULTISET':
-      throw new WeirError('UNSUPPORTED', `format 'parquet' cannot write column '${name}' of type ${typeToString(t)}: ARRAY, MAP and MULTISET columns in Parquet are not supported yet (use format 'json')`);
+      return collectionElements(name, t, nullable, elementsOf);
     case 'NULL':
       throw new WeirError('OPTION', `format 'parquet' cannot write column '${name}' of type NULL: Parquet has no such column type; cast it`);
   }
@@ -89,6 +92,7 @@ function toParquetValue(t: SqlType, v: unknown): unknown {
   if (v === null || v === undefined) return null;
   switch (t.kind) {
     case 'BIGINT': case 'DECIMAL': case 'TIMESTAMP': return BigInt(v as number | bigint);
+    case 'ARRAY': case 'MAP': case 'MULTISET': return collectionToParquet(t, v, toParquetValue);
     case 'ROW': {
       const o = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
@@ -99,12 +103,51 @@ function toParquetValue(t: SqlType, v: unknown): unknown {
   }
 }
 
+const CONVERTED: Partial<Record<SqlType['kind'], ConvertedType>> = {
+  TINYINT: 'INT_8', SMALLINT: 'INT_16', VARCHAR: 'UTF8', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP_MILLIS', DECIMAL: 'DECIMAL',
+};
+
+/** The schema as flat leaves for Weir's own writer (parquet-file.ts), or undefined when a column is not flat. */
+function flatColumns(schema: Schema): FlatColumn[] | undefined {
+  const out: FlatColumn[] = [];
+  for (const c of schema.columns) {
+    const type = physicalTypeOf(c.type);
+    if (type === undefined) return undefined;
+    const t = c.type;
+    out.push({
+      name: c.name, type, optional: c.nullable, convertedType: CONVERTED[t.kind],
+      ...(t.kind === 'DECIMAL' ? { precision: t.precision, scale: t.scale } : {}),
+    });
+  }
+  return out;
+}
+
 /**
- * Rows of `batch` as a Parquet file. `fromArrays` gives a column's data from its arrays where it can
- * (parquet-columns.ts); the tests pass one that never does, to compare with the value-by-value path.
+ * Rows of `batch` as a Parquet file: a flat schema through Weir's own writer (parquet-file.ts), the
+ * others (ROW, ARRAY, MAP, MULTISET, DECIMAL beyond 18 digits) through hyparquet-writer, as does
+ * every schema when `ownWriter` is false (the tests compare the two).
  */
 export function encodeParquet(
   batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[], fromArrays: typeof parquetColumnData = parquetColumnData,
+  ownWriter = true,
+): Uint8Array {
+  const flat = ownWriter ? flatColumns(schema) : undefined;
+  if (flat === undefined) return encodeWithHyparquet(batch, schema, ops, fromArrays);
+  const n = batch.numRows;
+  const pages = schema.columns.map((c, i) => leafPage(c.type, batch.data.children[i]!, n));
+  if (ops) {
+    flat.push({ name: '_op', type: 'BYTE_ARRAY', optional: true, convertedType: 'UTF8' });
+    pages.push(stringLeafPage(ops));
+  }
+  return writeFlatParquet(flat, pages, n);
+}
+
+/**
+ * Rows of `batch` as a Parquet file by hyparquet-writer. `fromArrays` gives a column's data from its arrays where it can
+ * (parquet-columns.ts); the tests pass one that never does, to compare with the value-by-value path.
+ */
+function encodeWithHyparquet(
+  batch: arrow.RecordBatch, schema: Schema, ops: readonly string[] | undefined, fromArrays: typeof parquetColumnData,
 ): Uint8Array {
   const elements: Element[] = [];
   const columnData = schema.columns.map((c, i) => {
@@ -130,50 +173,12 @@ export function encodeParquet(
 
 /**
  * The file's metadata with the DECIMAL annotations taken off (so hyparquet hands over the stored
- * unscaled integers instead of doubles), and the scale of each such column by its dotted path.
+ * unscaled integers instead of doubles; exactDecimals puts the scale back, exactly).
  */
-function withRawDecimals(meta: FileMetaData): { meta: FileMetaData; scales: Map<string, number> } {
-  const scales = new Map<string, number>();
-  const schema: Element[] = [];
-  // walk the flat, depth-first element list keeping the path of open groups
-  const stack: { prefix: string; left: number }[] = [];
-  meta.schema.forEach((e, i) => {
-    let el = e;
-    if (i > 0) {
-      const top = stack[stack.length - 1]!;
-      const p = top.prefix ? `${top.prefix}.${e.name}` : e.name;
-      top.left--;
-      if (e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL') {
-        scales.set(p, e.scale ?? (e.logical_type as { scale?: number } | undefined)?.scale ?? 0);
-        el = { ...e, converted_type: undefined, logical_type: undefined };
-      }
-      while (stack.length > 0 && stack[stack.length - 1]!.left === 0) stack.pop();
-      if (e.num_children) stack.push({ prefix: p, left: e.num_children });
-    } else stack.push({ prefix: '', left: e.num_children ?? 0 });
-    schema.push(el);
-  });
-  return { meta: { ...meta, schema }, scales };
-}
-
-/** An unscaled DECIMAL as stored (INT32, INT64, or big-endian two's complement bytes) as a bigint. */
-function unscaled(v: unknown): bigint {
-  if (!(v instanceof Uint8Array)) return BigInt(v as number | bigint);
-  let u = 0n;
-  for (const b of v) u = (u << 8n) | BigInt(b);
-  return v.length > 0 && v[0]! >= 0x80 ? u - (1n << BigInt(8 * v.length)) : u;
-}
-
-/** Replace the raw DECIMALs in a value (at dotted path `p`) by exact text; groups recursively. */
-function exactDecimals(v: unknown, p: string, scales: ReadonlyMap<string, number>, groups: ReadonlySet<string>): unknown {
-  if (v === null || v === undefined) return v;
-  const scale = scales.get(p);
-  if (scale !== undefined) return new JsonNumberText(decimalToText(unscaled(v), scale));
-  if (groups.has(p) && typeof v === 'object' && !Array.isArray(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = exactDecimals(x, `${p}.${k}`, scales, groups);
-    return out;
-  }
-  return v;
+function withRawDecimals(meta: FileMetaData): FileMetaData {
+  const schema = meta.schema.map((e) => (e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL'
+    ? { ...e, converted_type: undefined, logical_type: undefined } : e));
+  return { ...meta, schema };
 }
 
 /**
@@ -214,37 +219,23 @@ async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string
   try {
     const { parquetMetadata, parquetReadObjects } = (await loadParquet()).read;
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const { meta, scales } = withRawDecimals(parquetMetadata(file));
-    const top: string[] = [];
-    const groups = new Set<string>();
-    for (let i = 1, left = meta.schema[0]?.num_children ?? 0; left > 0 && i < meta.schema.length; left--) {
-      top.push(meta.schema[i]!.name);
-      i = skipElement(meta.schema, i, '', groups);
-    }
+    const original = parquetMetadata(file);
+    const meta = withRawDecimals(original);
+    const shapes = columnShapes(original.schema);
+    const top = shapes.map((c) => c.name);
     const match = matchColumns(schema, top, readColumns);
     const wanted = [...new Set(match.filter((m) => m >= 0))].map((m) => top[m]!);
     from = match.map((m) => (m < 0 ? -1 : wanted.indexOf(top[m]!)));
     const objects = wanted.length === 0
       ? new Array<Record<string, unknown>>(Number(meta.num_rows)).fill({})
       : await parquetReadObjects({ file, metadata: meta, columns: wanted, parsers: parsers as never, utf8: true });
-    rows = objects.map((o) => wanted.map((n) => exactDecimals(o[n], n, scales, groups)));
+    const wantedShapes = wanted.map((n) => shapes[top.indexOf(n)]!.shape);
+    rows = objects.map((o) => wanted.map((n, k) => exactDecimals(o[n], wantedShapes[k]!)));
   } catch (e) {
     return unreadableFile(schema, fileName, 'Parquet', e);
   }
   return rowsToBatch(rows, schema, from, fileName, readColumns,
     (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined));
-}
-
-/** The index after element `i` and its descendants; records the dotted paths of groups. */
-function skipElement(elements: readonly Element[], i: number, prefix: string, groups: Set<string>): number {
-  const e = elements[i]!;
-  const p = prefix ? `${prefix}.${e.name}` : e.name;
-  let next = i + 1;
-  if (e.num_children) {
-    groups.add(p);
-    for (let k = 0; k < e.num_children; k++) next = skipElement(elements, next, p, groups);
-  }
-  return next;
 }
 
 export const parquetFormat: BinaryFormat = {

@@ -14,6 +14,7 @@ import { rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
+import { parquetColumnData } from '../../../src/connectors/formats/parquet-columns.js';
 import { propertySeed } from '../../support/property.js';
 import { lcg, pick } from '../../support/lcg.js';
 
@@ -65,8 +66,8 @@ describe('parquet column data from Arrow arrays', () => {
       const full = rowsToBatch(s, randomRows(r, 50, nulls, run % 2 === 0));
       for (const batch of [full, full.slice(4, 40)]) {
         const ops = run % 4 === 1 ? Array.from({ length: batch.numRows }, () => (r() < 0.3 ? 'delete' : '')) : undefined;
-        const fast = encodeParquet(batch, s, ops);
-        const reference = encodeParquet(batch, s, ops, () => undefined);
+        const fast = encodeParquet(batch, s, ops, parquetColumnData, false);
+        const reference = encodeParquet(batch, s, ops, () => undefined, false);
         expect(Buffer.compare(Buffer.from(fast), Buffer.from(reference)), `seed ${seed + run}`).toBe(0);
       }
     }

@@ -1,0 +1,142 @@
+/**
+ * Weir's own Parquet writer (parquet-file.ts, parquet-leaf.ts, parquet-snappy.ts) over seeded random
+ * batches: what it writes reads back (hyparquet, through the format) to the batch's values; DuckDB
+ * reads it to the same rows and the same column statistics as from hyparquet-writer's file of the
+ * same batch; DuckDB's filters (which prune on those statistics) find every row. And Snappy streams
+ * that hyparquet's decoder restores.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { snappyUncompress } from 'hyparquet';
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
+import type { Schema } from '../../../src/common/schema.js';
+import { T } from '../../../src/common/types.js';
+import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
+import { parquetColumnData } from '../../../src/connectors/formats/parquet-columns.js';
+import { snappyCompress } from '../../../src/connectors/formats/parquet-snappy.js';
+import { lcg, pick } from '../../support/lcg.js';
+import { propertySeed } from '../../support/property.js';
+
+const schema = (nullable: boolean): Schema => ({
+  columns: [
+    { name: 'b', type: T.BOOLEAN, nullable },
+    { name: 't', type: T.TINYINT, nullable },
+    { name: 'sm', type: T.SMALLINT, nullable },
+    { name: 'i', type: T.INT, nullable },
+    { name: 'l', type: T.BIGINT, nullable },
+    { name: 'f', type: T.FLOAT, nullable },
+    { name: 'd', type: T.DOUBLE, nullable },
+    { name: 'iv', type: T.INTERVAL, nullable },
+    { name: 'dec', type: T.decimal(18, 3), nullable },
+    { name: 's', type: T.VARCHAR, nullable },
+    { name: 'ts', type: T.TIMESTAMP, nullable },
+    { name: 'day', type: T.DATE, nullable },
+  ],
+});
+
+function randomRows(r: () => number, n: number, nulls: boolean): Record<string, unknown>[] {
+  const strs = ['', 'é日本😀', 'plain', 'ü', 'a'.repeat(40), 'Z', '\u0000x', 'zzz'];
+  return Array.from({ length: n }, () => {
+    const v = <V,>(xs: readonly V[]): V | null => (nulls && r() < 0.25 ? null : pick(r, xs));
+    return {
+      b: v([true, false]),
+      t: v([0, -128, 127, 5]),
+      sm: v([0, -32768, 32767]),
+      i: v([0, -1, 2147483647, -2147483648, 42]),
+      l: v([0, -5, 2 ** 53 - 1, 9007199254740993n, -9007199254740993n, -9223372036854775808n, 9223372036854775807n, 123456789]),
+      f: v([0.1, -0, 1.5, Infinity, NaN, 3.4e38, -7]),
+      d: v([0.1, -0, 1e21, -Infinity, NaN, 123.456, 5e-324]),
+      iv: v([0, 1000, -1500.5]),
+      dec: v(['1.500', '-0.001', '123456789012345.123', '-999999999999999.999', '0']),
+      s: v(strs),
+      ts: v([0, -1, Date.UTC(2026, 10, 23, 10, 0, 5, 123), 253402300799999, -62135596800000]),
+      day: v([0, -1, 20000, -719162, 2932896]),
+    };
+  });
+}
+
+let db: DuckDBInstance;
+let con: DuckDBConnection;
+beforeAll(async () => {
+  await parquetFormat.load!();
+  db = await DuckDBInstance.create(':memory:');
+  con = await db.connect();
+});
+afterAll(() => con.closeSync());
+
+const tmp = (name: string): string => path.join(os.tmpdir(), `weir-parquet-writer-${process.pid}-${name}.parquet`);
+const duckRows = async (sql: string): Promise<Record<string, unknown>[]> => (await con.runAndReadAll(sql)).getRowObjectsJS();
+const asText = (rows: Record<string, unknown>[]): string[] =>
+  rows.map((r) => JSON.stringify(r, (_k, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)));
+
+describe("Weir's Parquet writer", () => {
+  const seed = propertySeed();
+
+  it('writes what hyparquet reads back and DuckDB reads as hyparquet-writer\'s file (rows, types, statistics)', async () => {
+    for (let run = 0; run < 8; run++) {
+      const r = lcg(seed + run);
+      const nulls = run % 4 !== 0;
+      const s = schema(nulls);
+      const full = rowsToBatch(s, randomRows(r, 40 + Math.floor(r() * 200), nulls));
+      // a slice starts off a byte boundary of the validity bitmap
+      for (const batch of [full, full.slice(3, full.numRows - 5)]) {
+        const ops = run % 3 === 1 ? Array.from({ length: batch.numRows }, () => (r() < 0.3 ? 'delete' : '')) : undefined;
+        const own = encodeParquet(batch, s, ops);
+        const theirs = encodeParquet(batch, s, ops, parquetColumnData, false);
+        const msg = `seed ${seed + run}`;
+        const back = await parquetFormat.decodeBytes(own, s, 'own.parquet');
+        expect(back.rejected, msg).toEqual([]);
+        expect(batchToRows(back.batch), msg).toEqual(batchToRows(batch));
+
+        writeFileSync(tmp('own'), own);
+        writeFileSync(tmp('theirs'), theirs);
+        const select = (f: string): string => `SELECT *, typeof(COLUMNS(*)) FROM read_parquet('${f}')`;
+        expect(asText(await duckRows(select(tmp('own')))), msg).toEqual(asText(await duckRows(select(tmp('theirs')))));
+        const stats = (f: string): string => `SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value
+          FROM parquet_metadata('${f}') WHERE path_in_schema NOT IN ('f', 'd') ORDER BY column_id, row_group_id`;
+        expect(await duckRows(stats(tmp('own'))), msg).toEqual(await duckRows(stats(tmp('theirs'))));
+        // every value is found by an equality filter (DuckDB skips row groups on min/max)
+        for (const c of ['t', 'sm', 'i', 'l', 'dec', 's', 'ts', 'day', 'f', 'd']) {
+          const got = await duckRows(`SELECT count(*) AS n FROM read_parquet('${tmp('own')}') o
+            WHERE o."${c}" IN (SELECT "${c}" FROM read_parquet('${tmp('theirs')}')) OR (isnan(try_cast(o."${c}" AS DOUBLE)) AND true)`);
+          const want = await duckRows(`SELECT count(*) AS n FROM read_parquet('${tmp('theirs')}') o
+            WHERE o."${c}" IN (SELECT "${c}" FROM read_parquet('${tmp('theirs')}')) OR (isnan(try_cast(o."${c}" AS DOUBLE)) AND true)`);
+          expect(got, `${msg} column ${c}`).toEqual(want);
+        }
+      }
+    }
+  });
+
+  it('bounds floats without NaN and with both zeros inside', async () => {
+    const s: Schema = { columns: [{ name: 'd', type: T.DOUBLE, nullable: true }, { name: 'f', type: T.FLOAT, nullable: true }] };
+    writeFileSync(tmp('floats'), encodeParquet(rowsToBatch(s, [{ d: NaN, f: 0 }, { d: 0, f: NaN }, { d: -2.5, f: null }, { d: null, f: 3 }]), s));
+    const got = await duckRows(`SELECT path_in_schema AS c, stats_min_value AS lo, stats_max_value AS hi, stats_null_count AS nulls FROM parquet_metadata('${tmp('floats')}') ORDER BY column_id`);
+    expect(got).toEqual([{ c: 'd', lo: '-2.5', hi: '0.0', nulls: 1n }, { c: 'f', lo: '-0.0', hi: '3.0', nulls: 1n }]);
+    expect(await duckRows(`SELECT count(*) AS n FROM read_parquet('${tmp('floats')}') WHERE d = 0 OR f = 0`)).toEqual([{ n: 2n }]);
+  });
+
+  it('writes an empty batch DuckDB and hyparquet read as no rows', async () => {
+    const s = schema(true);
+    const empty = rowsToBatch(s, []);
+    writeFileSync(tmp('empty'), encodeParquet(empty, s));
+    expect(await duckRows(`SELECT count(*) AS n, typeof(any_value(s)) AS t FROM read_parquet('${tmp('empty')}')`)).toEqual([{ n: 0n, t: 'VARCHAR' }]);
+    const back = await parquetFormat.decodeBytes(encodeParquet(empty, s), s, 'empty.parquet');
+    expect(back.batch.numRows).toBe(0);
+  });
+
+  it('writes Snappy streams that decompress to their input', () => {
+    const r = lcg(seed);
+    for (let run = 0; run < 40; run++) {
+      const n = pick(r, [0, 1, 15, 16, 17, 100, 70_000, 200_000]);
+      const alphabet = pick(r, [2, 4, 256]);
+      const input = new Uint8Array(n);
+      for (let i = 0; i < n; i++) input[i] = r() < 0.3 && i > 8 ? input[i - 1 - Math.floor(r() * 8)]! : Math.floor(r() * alphabet);
+      const out = new Uint8Array(n);
+      snappyUncompress(snappyCompress(input), out);
+      expect(Buffer.compare(Buffer.from(out), Buffer.from(input)), `seed ${seed} run ${run} n ${n}`).toBe(0);
+    }
+  });
+});
