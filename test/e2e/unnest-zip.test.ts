@@ -110,4 +110,24 @@ describe('UNNEST of several collections against DuckDB', () => {
     const want = await oracle.query('SELECT id, unnest(nums) AS a, unnest([10, 20]) AS b FROM t WHERE id < 40');
     expectSameRows(got, want, 'EXPR$ names');
   });
+
+  it('ROW elements zipped with a longer array: the ROW fields are NULL past its end', async () => {
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`CREATE TABLE t (id INT, rs ARRAY<ROW<p STRING, q INT>>, nums ARRAY<INT>) WITH ('connector' = 'memory');
+        CREATE TABLE out (id INT, p STRING, q INT, n INT, pos INT) WITH ('connector' = 'memory');
+        INSERT INTO out SELECT id, p, q, n, pos FROM t
+          CROSS JOIN UNNEST(rs, nums) WITH ORDINALITY AS u (p, q, n, pos);`);
+      const rs = [{ p: 'x', q: 1 }];
+      engine.input('t').push([{ id: 1, rs, nums: [7, 8] }, { id: 2, rs, nums: null }, { id: 3, rs, nums: [] }, { id: 4, rs: null, nums: [5] }]);
+      await q!.processAllAvailable();
+      expect(engine.output('out').rows()).toEqual([
+        { id: 1, p: 'x', q: 1, n: 7, pos: 1 }, { id: 1, p: null, q: null, n: 8, pos: 2 },
+        { id: 2, p: 'x', q: 1, n: null, pos: 1 }, { id: 3, p: 'x', q: 1, n: null, pos: 1 },
+        { id: 4, p: null, q: null, n: 5, pos: 1 },
+      ]);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
