@@ -122,14 +122,25 @@ export class UnnestOperator implements Operator {
 /** A collection column's child rows by row: row i's are rows[start[i] … start[i+1]-1]; a NULL collection has none. */
 function childRows(d: arrow.Data, multiset: boolean, n: number): { start: Int32Array; rows: Int32Array } {
   const o = d.valueOffsets as Int32Array;
-  const counts = multiset ? d.children[0]!.children[1]! : undefined;
   const start = new Int32Array(n + 1);
+  if (!multiset) {
+    // an ARRAY or MAP: row i's child rows are o[i] … o[i+1]-1, typed arrays only (the hot path)
+    const rows = new Int32Array(o[n]! - o[0]!);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      start[i] = p;
+      if (isValidAt(d, i)) for (let j = o[i]!; j < o[i + 1]!; j++) rows[p++] = j;
+    }
+    start[n] = p;
+    return { start, rows };
+  }
+  const counts = d.children[0]!.children[1]!;
   const rows: number[] = [];
   for (let i = 0; i < n; i++) {
     start[i] = rows.length;
     if (!isValidAt(d, i)) continue;
     for (let j = o[i]!; j < o[i + 1]!; j++) {
-      const times = counts ? Math.max(0, Number(valueAt(counts, j) ?? 0)) : 1;
+      const times = Math.max(0, Number(valueAt(counts, j) ?? 0));
       for (let r = 0; r < times; r++) rows.push(j);
     }
   }
