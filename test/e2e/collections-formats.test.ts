@@ -124,6 +124,8 @@ describe('binder errors', () => {
   it.each([
     ['SELECT x FROM t CROSS JOIN UNNEST(id) AS u (x);', '2:35: UNNEST takes an ARRAY, MAP or MULTISET, got INT'],
     ['SELECT x FROM t RIGHT JOIN UNNEST(tags) AS u (x) ON TRUE;', '2:15: RIGHT JOIN UNNEST(…) is not supported: use CROSS JOIN or LEFT JOIN UNNEST(…) ON TRUE'],
+    ['SELECT x FROM t CROSS JOIN UNNEST(tags, tags) AS u (x);', '2:53: UNNEST of 2 collections makes 2 columns but 1 column name is given'],
+    ['SELECT x FROM t CROSS JOIN UNNEST(tags, id) AS u (x, y);', '2:41: UNNEST takes an ARRAY, MAP or MULTISET, got INT'],
     ['SELECT x FROM t CROSS JOIN UNNEST(tags) AS u (x, y);', "2:47: UNNEST of ARRAY<VARCHAR> makes 1 column but 2 column names are given"],
     ['SELECT x FROM t LEFT JOIN UNNEST(tags) AS u (x) ON x = \'a\';', '2:52: JOIN UNNEST(…) takes ON TRUE only (as Flink): put other conditions in WHERE'],
     ['SELECT x FROM UNNEST(ARRAY[1]) AS u (x);', '2:15: UNNEST(…) on its own in FROM is not supported yet: join it to the table whose column it unnests, as FROM t CROSS JOIN UNNEST(t.tags) AS u (tag)'],
