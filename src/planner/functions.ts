@@ -7,6 +7,7 @@
 import type { SqlType } from '../common/types.js';
 import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToString } from '../common/types.js';
 import { COLLECTION_SIGNATURES } from './functions-collections.js';
+import { ARRAY_MAP_SIGNATURES, ARRAY_MAP_SQL_NAMES } from './functions-arrays.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -33,6 +34,10 @@ export const SCALAR_FUNCTIONS = [
   'json_value', 'json_query', 'json_exists', 'json_array', 'is_json', 'json_array_nulls', 'json_object',
   // collections (executor/expr/functions-collections.ts): ARRAY[...], MAP[...], x[i]
   'array_value', 'map_value', 'item', 'cardinality', 'element', 'array_contains',
+  // Flink's array and map functions (planner/functions-arrays.ts, executor/expr/functions-arrays.ts)
+  'array_append', 'array_prepend', 'array_position', 'array_remove', 'array_concat', 'array_union', 'array_except',
+  'array_intersect', 'array_distinct', 'array_reverse', 'array_slice', 'array_sort', 'array_max', 'array_min', 'array_join',
+  'split', 'map_keys', 'map_values', 'map_entries', 'map_from_arrays', 'map_union',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -275,6 +280,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
     return { args: [T.VARCHAR, ...args.slice(1).map((t, i) => (i % 2 === 0 ? T.VARCHAR : values.args[(i - 1) / 2]!))], returns: T.VARCHAR };
   },
   ...COLLECTION_SIGNATURES,
+  ...ARRAY_MAP_SIGNATURES,
 };
 
 /** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */
@@ -316,6 +322,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   'JSON_ARRAY NULL ON NULL': 'json_array_nulls', JSON_OBJECT: 'json_object',
   // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
   ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
+  ...ARRAY_MAP_SQL_NAMES,
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

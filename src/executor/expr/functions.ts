@@ -13,6 +13,7 @@ import { TIME_FUNCTIONS } from './functions-time.js';
 import { TIME_UNIT_FUNCTIONS } from './functions-time-units.js';
 import { JSON_FUNCTIONS } from './functions-json.js';
 import { COLLECTION_FUNCTIONS } from './functions-collections.js';
+import { ARRAY_MAP_FUNCTIONS } from './functions-arrays.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -25,4 +26,5 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...TIME_UNIT_FUNCTIONS,
   ...JSON_FUNCTIONS,
   ...COLLECTION_FUNCTIONS,
+  ...ARRAY_MAP_FUNCTIONS,
 };
