@@ -9,6 +9,7 @@ import { commonType, isCollection, isInteger, isNumeric, isString, T, typeToStri
 import { COLLECTION_SIGNATURES } from './functions-collections.js';
 import { ROW_SIGNATURES } from './functions-rows.js';
 import { INTERNAL_SIGNATURES } from './functions-internal.js';
+import { ARRAY_MAP_SIGNATURES, ARRAY_MAP_SQL_NAMES } from './functions-arrays.js';
 
 export const SCALAR_FUNCTIONS = [
   // arithmetic (operators)
@@ -39,6 +40,10 @@ export const SCALAR_FUNCTIONS = [
   'row_value',
   // written by the planner only (planner/functions-internal.ts)
   'multiset_of_count',
+  // Flink's array and map functions (planner/functions-arrays.ts, executor/expr/functions-arrays.ts)
+  'array_append', 'array_prepend', 'array_position', 'array_remove', 'array_concat', 'array_union', 'array_except',
+  'array_intersect', 'array_distinct', 'array_reverse', 'array_slice', 'array_sort', 'array_max', 'array_min', 'array_join',
+  'split', 'map_keys', 'map_values', 'map_entries', 'map_from_arrays', 'map_union',
 ] as const;
 
 export type ScalarFunctionName = (typeof SCALAR_FUNCTIONS)[number];
@@ -286,6 +291,7 @@ export const SCALAR_SIGNATURES: Record<ScalarFunctionName, Resolver> = {
   ...COLLECTION_SIGNATURES,
   ...ROW_SIGNATURES,
   ...INTERNAL_SIGNATURES,
+  ...ARRAY_MAP_SIGNATURES,
 };
 
 /** The values of JSON_ARRAY / JSON_OBJECT: exact numbers read as DOUBLE when DECIMAL, no ROW. */
@@ -333,6 +339,7 @@ export const SQL_FUNCTION_NAMES: Readonly<Record<string, ScalarFunctionName>> = 
   // ARRAY[...], MAP[...] and x[i] reach the binder as calls of ARRAY, MAP and ITEM (cst-expressions.ts)
   ARRAY: 'array_value', MAP: 'map_value', ITEM: 'item', CARDINALITY: 'cardinality', ELEMENT: 'element', ARRAY_CONTAINS: 'array_contains',
   ROW: 'row_value',
+  ...ARRAY_MAP_SQL_NAMES,
 };
 
 export function resolveScalar(fn: ScalarFunctionName, args: readonly SqlType[]): Resolution {

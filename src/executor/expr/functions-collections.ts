@@ -12,7 +12,7 @@ import type { Vec } from './vector.js';
 import { builder, getter } from './vector.js';
 
 /** A kernel computing each row's result from its arguments' JS values (null in, null out unless `nullsIn`). */
-function perRow(args: readonly Node[], out: SqlType, f: (vals: unknown[]) => unknown, nullsIn = false): (inp: Input) => Vec {
+export function perRow(args: readonly Node[], out: SqlType, f: (vals: unknown[]) => unknown, nullsIn = false): (inp: Input) => Vec {
   return (inp) => {
     const n = inp.length;
     const gets = args.map((a) => getter(a.eval(inp), a.type));

@@ -142,7 +142,7 @@ function compareStrings(op: Cmp, x: StrVec, y: StrVec | string, out: Uint8Array,
 }
 
 /** Order of two non-null JS values of one type (rows field by field); null when a NULL decides it. */
-function compareValues(a: unknown, b: unknown, t: SqlType): number | null {
+export function compareValues(a: unknown, b: unknown, t: SqlType): number | null {
   if (a === null || b === null) return null;
   if (t.kind === 'ROW') {
     for (const f of t.fields) {

@@ -15,6 +15,7 @@ import { JSON_FUNCTIONS } from './functions-json.js';
 import { COLLECTION_FUNCTIONS } from './functions-collections.js';
 import { ROW_FUNCTIONS } from './functions-rows.js';
 import { INTERNAL_FUNCTIONS } from './functions-internal.js';
+import { ARRAY_MAP_FUNCTIONS } from './functions-arrays.js';
 import type { FnImpl } from './node.js';
 
 export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
@@ -29,4 +30,5 @@ export const FUNCTION_KERNELS: Readonly<Record<ScalarFunctionName, FnImpl>> = {
   ...COLLECTION_FUNCTIONS,
   ...ROW_FUNCTIONS,
   ...INTERNAL_FUNCTIONS,
+  ...ARRAY_MAP_FUNCTIONS,
 };

@@ -206,6 +206,10 @@ function bindCall(e: CallExpr, ctx: ExprContext): BoundExpr {
     if (ctx.inAggregate) throw new WeirError('BIND', `aggregate function calls cannot be nested: ${name} inside an aggregate`, e.span);
     throw new WeirError('BIND', `aggregate function ${name} is not allowed in ${ctx.clause}`, e.span);
   }
+  // Flink's ARRAY_AGG aggregate is not built yet: refuse it by name rather than as an unknown function
+  if (name === 'ARRAY_AGG' && !ctx.catalog.getFunction(e.name.value)) {
+    throw new WeirError('UNSUPPORTED', 'ARRAY_AGG is not supported yet (COLLECT(x) aggregates into a MULTISET)', e.span);
+  }
   const gw = groupWindowKind(e);
   if (gw) {
     throw new WeirError('BIND', `${gw}(...) is only allowed as a group window in GROUP BY; in FROM use TABLE(${gw}(TABLE t, DESCRIPTOR(ts), ...))`, e.span);
