@@ -210,6 +210,25 @@ const TABLE5 = joinTable('Table5', 'd INT, e BIGINT, f INT, g STRING, h BIGINT',
 const DS1 = joinTable('ds1', 'a INT, b BIGINT, c STRING', SMALL_TUPLE_DATA_3);
 const DS2 = joinTable('ds2', 'd INT, e BIGINT, f INT, g STRING, h BIGINT', TUPLE_DATA_5.slice(0, 6));
 
+/** OverAggregateITCase's proctime tables, a row per trigger (Flink's over aggregation meets them one by one) */
+const proctimeTable = (name: string, columns: string, rows: readonly (readonly (number | string)[])[]): Table => {
+  const names = columns.split(',').map((c) => c.trim().split(' ')[0]!);
+  return {
+    ddl: (dir) => `CREATE TABLE ${name} (${columns}, proctime AS PROCTIME())
+      WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.max-files-per-trigger' = '1')`,
+    rowByRow: true,
+    rows: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? null]))),
+  };
+};
+/** OverAggregateITCase's `data` as T1 (a, b, c, proctime) */
+const OVER_T1 = proctimeTable('T1', 'a BIGINT, b INT, c STRING', [[1, 1, 'Hello'], [2, 2, 'Hello'], [3, 3, 'Hello'], [4, 4, 'Hello'],
+  [5, 5, 'Hello'], [6, 6, 'Hello'], [7, 7, 'Hello World'], [8, 8, 'Hello World'], [20, 20, 'Hello World']]);
+/** … and tupleData5 as MyTable (a, b, c, d, e, proctime) */
+const OVER_MY_TABLE = proctimeTable('MyTable', 'a INT, b BIGINT, c INT, d STRING, e BIGINT', TUPLE_DATA_5);
+const OVER_RANKS = ['1,1', '2,1', '2,2', '3,1', '3,2', '3,3', '4,1', '4,2', '4,3', '4,4', '5,1', '5,2', '5,3', '5,4', '5,5'];
+const OVER_SUM_MIN = ['1,0,0', '2,1,1', '2,3,1', '3,3,3', '3,7,3', '3,12,3', '4,6,6', '4,13,6', '4,21,6', '4,30,6',
+  '5,10,10', '5,21,10', '5,33,10', '5,46,10', '5,60,10'];
+
 interface Case {
   readonly name: string;
   readonly tables: readonly Table[];
@@ -221,6 +240,8 @@ interface Case {
   readonly expected: readonly (string | readonly string[])[];
   /** Flink's changelog where its test checks that (`+I(1,Hi)`, `-U(…)`, `+U(…)`), in any order */
   readonly changelog?: readonly string[];
+  /** why Weir fails the case (its error or its different rows): the case is skipped, a bug for the lead */
+  readonly fails?: string;
 }
 
 const TUMBLE_T1_AGGS = 'COUNT(*), SUM(`bigdec`), MAX(`double`), MIN(`float`), COUNT(DISTINCT `string`), LISTAGG(DISTINCT `string`, \'|\')';
@@ -765,6 +786,84 @@ const CASES: readonly Case[] = [
     sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN B ON a1 = b1', expected: ['3,3', '3,3', '3,3', '2,2', '2,2', '1,1'] },
   { name: 'JoinITCase.testLeftJoinWithPk', tables: [JOIN_A, JOIN_B],
     sql: 'SELECT a1, a2, b1, b2 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a2 = b2', expected: ['1,1,1,1', '3,2,null,null', '2,2,null,null'] },
+  // OverAggregateITCase (processing time: rows meet the over aggregation in their order)
+  { name: 'OverAggregateITCase.testRowNumberOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, ROW_NUMBER() OVER (PARTITION BY a ORDER BY proctime()) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with rn <= N …"
+    fails: 'ROW_NUMBER() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testDenseRankOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, DENSE_RANK() OVER (PARTITION BY a ORDER BY proctime) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: DENSE_RANK() OVER (...) is only supported as a Top-N: …"
+    fails: 'DENSE_RANK() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testRankOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, RANK() OVER (PARTITION BY a ORDER BY proctime) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: RANK() OVER (...) is only supported as a Top-N: …"
+    fails: 'RANK() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testProcTimeBoundedPartitionedRowsOver', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+        SUM(c) OVER (PARTITION BY a ORDER BY proctime ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (PARTITION BY a ORDER BY proctime ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: OVER_SUM_MIN },
+  { // Flink's table has no proctime column here: ours has one, the query does not read it
+    name: 'OverAggregateITCase.testProcTimeBoundedPartitionedRowsOverWithBuiltinProctime', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+        SUM(c) OVER (PARTITION BY a ORDER BY proctime() ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (PARTITION BY a ORDER BY proctime() ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: OVER_SUM_MIN,
+    // Weir: "job.sql:4:46: OVER windows' ordering in stream mode must be defined on a time attribute, got an expression"
+    fails: 'ORDER BY proctime() (the function, not a column) in an OVER window is rejected' },
+  { name: 'OverAggregateITCase.testProcTimeBoundedNonPartitionedRowsOver', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+       first_value(d) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+       last_value(d) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+        SUM(c) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: ['1,Hallo,Hallo,0,0', '2,Hallo,Hallo Welt,1,0', '2,Hallo,Hallo Welt wie,3,0', '3,Hallo,Hallo Welt wie gehts?,6,0',
+      '3,Hallo,ABC,10,0', '3,Hallo,BCD,15,0', '4,Hallo,CDE,21,0', '4,Hallo,DEF,28,0', '4,Hallo,EFG,36,0', '4,Hallo,FGH,45,0',
+      '5,Hallo,GHI,55,0', '5,Hallo Welt,HIJ,66,1', '5,Hallo Welt wie,IJK,77,2', '5,Hallo Welt wie gehts?,JKL,88,3', '5,ABC,KLM,99,4'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedPartitionedRangeOver', tables: [OVER_T1],
+    sql: `SELECT c,
+      first_value(b) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      last_value(b) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      count(a) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      sum(a) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding)
+      from T1`,
+    expected: ['Hello World,7,7,1,7', 'Hello World,7,8,2,15', 'Hello World,7,20,3,35', 'Hello,1,1,1,1', 'Hello,1,2,2,3', 'Hello,1,3,3,6',
+      'Hello,1,4,4,10', 'Hello,1,5,5,15', 'Hello,1,6,6,21'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedPartitionedRowsOver', tables: [OVER_T1],
+    sql: `SELECT c, sum1, maxnull
+      FROM (
+       SELECT c,
+        max(cast(null as varchar)) OVER
+         (PARTITION BY c ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+         as maxnull,
+        sum(1) OVER
+         (PARTITION BY c ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+         as sum1
+       FROM T1
+      )`,
+    expected: ['Hello World,1,null', 'Hello World,2,null', 'Hello World,3,null', 'Hello,1,null', 'Hello,2,null', 'Hello,3,null',
+      'Hello,4,null', 'Hello,5,null', 'Hello,6,null'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedNonPartitionedRangeOver', tables: [OVER_T1],
+    sql: `SELECT c,
+      count(a) OVER (ORDER BY proctime  RANGE UNBOUNDED preceding),
+      sum(a) OVER (ORDER BY proctime RANGE UNBOUNDED preceding)
+      from T1`,
+    expected: ['Hello World,7,28', 'Hello World,8,36', 'Hello World,9,56', 'Hello,1,1', 'Hello,2,3', 'Hello,3,6', 'Hello,4,10', 'Hello,5,15',
+      'Hello,6,21'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedNonPartitionedRowsOver', tables: [OVER_T1],
+    sql: `SELECT
+      listagg(distinct c, '|')
+        OVER (ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW),
+      count(a)
+        OVER (ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+      from T1`,
+    expected: ['Hello,1', 'Hello,2', 'Hello,3', 'Hello,4', 'Hello,5', 'Hello,6', 'Hello|Hello World,7', 'Hello|Hello World,8', 'Hello|Hello World,9'],
+    // Weir: "job.sql:4:7: LISTAGG(DISTINCT …) OVER (...) is not supported yet"
+    fails: 'LISTAGG(DISTINCT …) OVER (...) is rejected' },
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
@@ -936,7 +1035,9 @@ function finalRows(stdout: string): string[] {
 const expectedRow = (r: string | readonly string[]): string => normalizeRow(typeof r === 'string' ? splitFlinkRow(r) : r);
 
 describe('cases from Flink\'s documentation and test suite, run with weir run', () => {
-  it.each(CASES)('$name', async (c) => {
+  // cases Weir fails, each with its difference in `fails`: kept for the lead, skipped here
+  it.skip.each(CASES.filter((c) => c.fails))('$name', () => {});
+  it.each(CASES.filter((c) => !c.fails))('$name', async (c) => {
     const dir = tempDir('weir-flink-case-');
     const ddl = c.tables.map((t, i) => {
       const input = path.join(dir, `in${i}`);
