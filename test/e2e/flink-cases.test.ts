@@ -12,6 +12,11 @@
  * - `Bid`, `LeftTable` and `RightTable` are the tables of Flink's SQL documentation pages on window
  *   TVFs, window aggregation, window Top-N and window joins, with their results.
  *
+ * - JoinITCase, AggregateITCase and OverAggregateITCase's tables (TestData.tupleData3/tupleData5 and
+ *   the tests' own rows) are Flink DataStreams made tables; here JSON files, a row per trigger where a
+ *   case retracts or reads processing time row by row. A case Weir fails carries `fails` (and Weir's
+ *   error in a comment): it is skipped, a bug for the lead, never compared more loosely.
+ *
  * Flink prints the rows; we read `weir run`'s print sink (`+I[name=value, …]`), apply its changelog
  * and compare value by value: timestamps as instants, numbers as numbers (Flink's `5.0` is 5); a
  * timestamp cast to a string is compared as text.
@@ -182,6 +187,53 @@ const tuple3 = (rows: readonly (readonly [number, number, string])[], names: rea
   rows.map(([x, y, z]) => ({ [names[0]]: x, [names[1]]: y, [names[2]]: z }));
 const SMALL_TUPLE_DATA_3 = [[1, 1, 'Hi'], [2, 2, 'Hello'], [3, 2, 'Hello world']] as const;
 
+/** JoinITCase's tables, all rows in one batch: a name, its columns and its rows (tuples in column order) */
+const joinTable = (name: string, columns: string, rows: readonly (readonly (number | string | boolean | null)[])[]): Table => {
+  const names = columns.split(',').map((c) => c.trim().split(' ')[0]!.replace(/`/g, ''));
+  return {
+    ddl: (dir) => `CREATE TABLE ${name} (${columns}) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`,
+    rows: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? null]))),
+  };
+};
+/** TestData.tupleData5: (a INT, b BIGINT, c INT, d STRING, e BIGINT) */
+const TUPLE_DATA_5: readonly (readonly [number, number, number, string, number])[] = [
+  [1, 1, 0, 'Hallo', 1], [2, 2, 1, 'Hallo Welt', 2], [2, 3, 2, 'Hallo Welt wie', 1], [3, 4, 3, 'Hallo Welt wie gehts?', 2],
+  [3, 5, 4, 'ABC', 2], [3, 6, 5, 'BCD', 3], [4, 7, 6, 'CDE', 2], [4, 8, 7, 'DEF', 1], [4, 9, 8, 'EFG', 1], [4, 10, 9, 'FGH', 2],
+  [5, 11, 10, 'GHI', 1], [5, 12, 11, 'HIJ', 3], [5, 13, 12, 'IJK', 3], [5, 14, 13, 'JKL', 2], [5, 15, 14, 'KLM', 2],
+];
+/** JoinITCase's views A (smallTupleData3) and B (tupleData5) */
+const JOIN_A = joinTable('A', 'a1 INT, a2 BIGINT, a3 STRING', SMALL_TUPLE_DATA_3);
+const JOIN_B = joinTable('B', 'b1 INT, b2 BIGINT, b3 INT, b4 STRING, b5 BIGINT', TUPLE_DATA_5);
+/** JoinITCase.testNonWindowInnerJoin's T1 and T2 */
+const NON_WINDOW_T1 = joinTable('T1', 'a INT, b BIGINT, c STRING', [[1, 1, 'Hi1'], [1, 2, 'Hi2'], [1, 2, 'Hi2'], [1, 5, 'Hi3'],
+  [2, 7, 'Hi5'], [1, 9, 'Hi6'], [1, 8, 'Hi8'], [3, 8, 'Hi9']]);
+const NON_WINDOW_T2 = joinTable('T2', 'a INT, b BIGINT, c STRING', [[1, 1, 'HiHi'], [2, 2, 'HeHe'], [3, 2, 'HeHe']]);
+/** JoinITCase's Table3 (tupleData3) and Table5 (tupleData5) */
+const TABLE3 = joinTable('Table3', 'a INT, b BIGINT, c STRING', TUPLE_DATA_3);
+const TABLE5 = joinTable('Table5', 'd INT, e BIGINT, f INT, g STRING, h BIGINT', TUPLE_DATA_5);
+/** JoinITCase's ds1 (tuple3Data) and ds2 (smallTuple5Data) */
+const DS1 = joinTable('ds1', 'a INT, b BIGINT, c STRING', SMALL_TUPLE_DATA_3);
+const DS2 = joinTable('ds2', 'd INT, e BIGINT, f INT, g STRING, h BIGINT', TUPLE_DATA_5.slice(0, 6));
+
+/** OverAggregateITCase's proctime tables, a row per trigger (Flink's over aggregation meets them one by one) */
+const proctimeTable = (name: string, columns: string, rows: readonly (readonly (number | string)[])[]): Table => {
+  const names = columns.split(',').map((c) => c.trim().split(' ')[0]!);
+  return {
+    ddl: (dir) => `CREATE TABLE ${name} (${columns}, proctime AS PROCTIME())
+      WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.max-files-per-trigger' = '1')`,
+    rowByRow: true,
+    rows: rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? null]))),
+  };
+};
+/** OverAggregateITCase's `data` as T1 (a, b, c, proctime) */
+const OVER_T1 = proctimeTable('T1', 'a BIGINT, b INT, c STRING', [[1, 1, 'Hello'], [2, 2, 'Hello'], [3, 3, 'Hello'], [4, 4, 'Hello'],
+  [5, 5, 'Hello'], [6, 6, 'Hello'], [7, 7, 'Hello World'], [8, 8, 'Hello World'], [20, 20, 'Hello World']]);
+/** … and tupleData5 as MyTable (a, b, c, d, e, proctime) */
+const OVER_MY_TABLE = proctimeTable('MyTable', 'a INT, b BIGINT, c INT, d STRING, e BIGINT', TUPLE_DATA_5);
+const OVER_RANKS = ['1,1', '2,1', '2,2', '3,1', '3,2', '3,3', '4,1', '4,2', '4,3', '4,4', '5,1', '5,2', '5,3', '5,4', '5,5'];
+const OVER_SUM_MIN = ['1,0,0', '2,1,1', '2,3,1', '3,3,3', '3,7,3', '3,12,3', '4,6,6', '4,13,6', '4,21,6', '4,30,6',
+  '5,10,10', '5,21,10', '5,33,10', '5,46,10', '5,60,10'];
+
 interface Case {
   readonly name: string;
   readonly tables: readonly Table[];
@@ -193,6 +245,8 @@ interface Case {
   readonly expected: readonly (string | readonly string[])[];
   /** Flink's changelog where its test checks that (`+I(1,Hi)`, `-U(…)`, `+U(…)`), in any order */
   readonly changelog?: readonly string[];
+  /** why Weir fails the case (its error or its different rows): the case is skipped, a bug for the lead */
+  readonly fails?: string;
 }
 
 const TUMBLE_T1_AGGS = 'COUNT(*), SUM(`bigdec`), MAX(`double`), MIN(`float`), COUNT(DISTINCT `string`), LISTAGG(DISTINCT `string`, \'|\')';
@@ -626,6 +680,264 @@ const CASES: readonly Case[] = [
       setTable('tableB', 'a INT, b BIGINT, c STRING', tuple3([[1, 1, 'Hi'], [1, 1, 'Hi']], ['a', 'b', 'c']))],
     sql: 'SELECT c FROM ((SELECT * FROM tableA UNION ALL SELECT * FROM tableA UNION ALL SELECT * FROM tableA) EXCEPT ALL SELECT * FROM tableB)',
     expected: ['Hi', 'Hello', 'Hello', 'Hello', 'Hello world', 'Hello world', 'Hello world'] },
+  // JoinITCase (non-window joins; the views are Flink's DataStreams, here tables read in one batch)
+  { name: 'JoinITCase.testDependentConditionDerivationInnerJoin', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT * FROM A, B WHERE (a2 = 1 and b2 = 2) or (a1 = 2 and b1 = 4)',
+    expected: ['1,1,Hi,2,2,1,Hallo Welt,2', '2,2,Hello,4,10,9,FGH,2', '2,2,Hello,4,7,6,CDE,2', '2,2,Hello,4,8,7,DEF,1', '2,2,Hello,4,9,8,EFG,1'] },
+  { name: 'JoinITCase.testDependentConditionDerivationInnerJoinWithTrue', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT * FROM A, B WHERE (a2 = 1 AND true) OR (a1 = 2 AND b1 = 4) ',
+    expected: [...TUPLE_DATA_5.map((r) => `1,1,Hi,${r.join(',')}`),
+      '2,2,Hello,4,10,9,FGH,2', '2,2,Hello,4,7,6,CDE,2', '2,2,Hello,4,8,7,DEF,1', '2,2,Hello,4,9,8,EFG,1'] },
+  { name: 'JoinITCase.testDependentConditionDerivationInnerJoinWithNull',
+    tables: [joinTable('a', 'a1 INT, a2 INT, a3 STRING', [[0, 1, 'hi a1'], [1, 2, 'hi a2'], [2, 3, 'hi a3']]),
+      joinTable('b', 'b1 INT, b2 INT, b3 STRING', [[3, 4, 'hi b1'], [4, 5, null], [5, 6, 'hi b3']])],
+    sql: 'SELECT * FROM a, b WHERE (a1 = 1 AND b1 = 3) OR (a1 = 2 AND b3 is null) ',
+    expected: ['1,2,hi a2,3,4,hi b1', '2,3,hi a3,4,5,null'] },
+  { name: 'JoinITCase.testNonWindowInnerJoin', tables: [NON_WINDOW_T1, NON_WINDOW_T2],
+    sql: `SELECT t2.a, t2.c, t1.c
+      FROM (
+       SELECT if(a = 3, cast(null as int), a) as a, b, c FROM T1
+      ) as t1
+      JOIN (
+       SELECT if(a = 3, cast(null as int), a) as a, b, c FROM T2
+      ) as t2
+      ON t1.a = t2.a AND t1.b > t2.b`,
+    expected: ['1,HiHi,Hi2', '1,HiHi,Hi2', '1,HiHi,Hi3', '1,HiHi,Hi6', '1,HiHi,Hi8', '2,HeHe,Hi5'] },
+  { name: 'JoinITCase.testIsNullInnerJoinWithNullCond', tables: [NON_WINDOW_T1, NON_WINDOW_T2],
+    sql: `SELECT t2.a, t2.c, t1.c
+      FROM (
+       SELECT if(a = 3, cast(null as int), a) as a, b, c FROM T1
+      ) as t1
+      JOIN (
+       SELECT if(a = 3, cast(null as int), a) as a, b, c FROM T2
+      ) as t2
+      ON
+        ((t1.a is null AND t2.a is null) OR
+        (t1.a = t2.a))
+        AND t1.b > t2.b`,
+    expected: ['1,HiHi,Hi2', '1,HiHi,Hi2', '1,HiHi,Hi3', '1,HiHi,Hi6', '1,HiHi,Hi8', '2,HeHe,Hi5', 'null,HeHe,Hi9'] },
+  { name: 'JoinITCase.testJoin', tables: [JOIN_A, JOIN_B], sql: 'SELECT a3, b4 FROM A, B WHERE a2 = b2',
+    expected: ['Hi,Hallo', 'Hello,Hallo Welt', 'Hello world,Hallo Welt'] },
+  { name: 'JoinITCase.testInnerJoin', tables: [DS1, DS2], sql: 'SELECT b, c, e, g FROM ds1 JOIN ds2 ON b = e',
+    expected: ['1,Hi,1,Hallo', '2,Hello world,2,Hallo Welt', '2,Hello,2,Hallo Welt'] },
+  { name: 'JoinITCase.testInnerJoin2', tables: [JOIN_A, JOIN_B], sql: 'SELECT a1, b1 FROM A JOIN B ON a1 = b1',
+    expected: ['3,3', '1,1', '3,3', '2,2', '3,3', '2,2'] },
+  { name: 'JoinITCase.testJoinWithFilter', tables: [JOIN_A, JOIN_B], sql: 'SELECT a3, b4 FROM A, B WHERE a2 = b2 AND a2 < 2',
+    expected: ['Hi,Hallo'] },
+  { name: 'JoinITCase.testInnerJoinWithDuplicateKey', tables: [JOIN_A, JOIN_B], sql: 'SELECT a1, b1, b3 FROM A JOIN B ON a1 = b1 AND a1 = b3',
+    expected: ['2,2,2', '3,3,3'] },
+  { name: 'JoinITCase.testInnerJoinWithBooleanFilterCondition',
+    tables: [joinTable('Table3', 'a1 INT, b1 BIGINT, c1 STRING, d1 BOOLEAN', [[1, 1, 'Hi', true], [2, 2, 'Hello', false], [3, 2, 'Hello world', true]]),
+      joinTable('Table5', 'a2 INT, b2 BIGINT, c2 STRING, d2 BOOLEAN', [[1, 1, 'Hi', true], [2, 2, 'Hello', false], [3, 2, 'Hello world', true]])],
+    sql: 'SELECT a1, a1, c2 FROM Table3 INNER JOIN Table5 ON d1 = d2 where d1 is true',
+    expected: ['1,1,Hello world', '1,1,Hi', '3,3,Hello world', '3,3,Hi'] },
+  { name: 'JoinITCase.testInnerJoinWithNonEquiJoinPredicate', tables: [TABLE3, TABLE5],
+    sql: 'SELECT c, g FROM Table3, Table5 WHERE b = e AND a < 6 AND h < b',
+    expected: [['Hello world, how are you?', 'Hallo Welt wie'], ['I am fine.', 'Hallo Welt wie']] },
+  { name: 'JoinITCase.testJoinWithMultipleKeys', tables: [TABLE3, TABLE5], sql: 'SELECT c, g FROM Table3, Table5 WHERE a = d AND b = h',
+    expected: ['Hi,Hallo', 'Hello,Hallo Welt', 'Hello world,Hallo Welt wie gehts?', 'Hello world,ABC', 'I am fine.,HIJ', 'I am fine.,IJK'] },
+  { name: 'JoinITCase.testJoinWithAlias', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT B.b5, T.`1-_./Ü` FROM (SELECT a1, a2, a3 AS `1-_./Ü` FROM A) AS T, B WHERE a1 = b1 AND a1 < 4',
+    expected: ['1,Hi', '2,Hello', '1,Hello', '2,Hello world', '2,Hello world', '3,Hello world'] },
+  { name: 'JoinITCase.testDataStreamJoinWithAggregation', tables: [JOIN_A, JOIN_B], sql: 'SELECT COUNT(b4), COUNT(a2) FROM A, B WHERE a1 = b1',
+    expected: ['6,6'] },
+  { name: 'JoinITCase.testLeftOuterJoin', tables: [DS1, joinTable('ds2', 'd INT, e BIGINT, f INT, g STRING, h BIGINT', TUPLE_DATA_5.slice(2, 6))],
+    sql: 'SELECT b, c, e, g FROM ds1 LEFT OUTER JOIN ds2 ON b = e',
+    expected: ['1,Hi,null,null', '2,Hello world,null,null', '2,Hello,null,null'] },
+  { name: 'JoinITCase.testLeftOuterJoinWithRetraction', tables: [DS1, DS2], sql: 'SELECT b, c, e, g FROM ds1 LEFT OUTER JOIN ds2 ON b = e',
+    expected: ['1,Hi,1,Hallo', '2,Hello world,2,Hallo Welt', '2,Hello,2,Hallo Welt'] },
+  { name: 'JoinITCase.testStreamJoinWithSameRecord',
+    tables: [joinTable('ds1', 'pk INT, a INT', [1, 1, 2, 2, 3, 3, 4, 4, 5, 5].map((x) => [x, x])),
+      joinTable('ds2', 'pk INT, a INT', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((x) => [x, x]))],
+    sql: `SELECT
+        ds1.pk as leftPk,
+        ds1.a as leftA,
+        ds2.pk as rightPk,
+        ds2.a as rightA
+      FROM ds1 JOIN ds2 ON ds1.pk = ds2.pk`,
+    expected: ['1,1,1,1', '1,1,1,1', '2,2,2,2', '2,2,2,2', '3,3,3,3', '3,3,3,3', '4,4,4,4', '4,4,4,4', '5,5,5,5', '5,5,5,5'] },
+  { name: 'JoinITCase.testFullOuterJoin', tables: [JOIN_A, JOIN_B], sql: 'SELECT a3, b4 FROM A FULL OUTER JOIN B ON a2 = b2',
+    expected: ['Hi,Hallo', 'Hello,Hallo Welt', 'Hello world,Hallo Welt', 'null,Hallo Welt wie', 'null,Hallo Welt wie gehts?', 'null,ABC', 'null,BCD', 'null,CDE', 'null,DEF', 'null,EFG', 'null,FGH', 'null,GHI', 'null,HIJ', 'null,IJK', 'null,JKL', 'null,KLM'] },
+  { name: 'JoinITCase.testLeftOuterJoin2',
+    tables: [joinTable('Table3', 'a INT, b BIGINT, c STRING', SMALL_TUPLE_DATA_3), TABLE5],
+    sql: 'SELECT c, g FROM Table5 LEFT OUTER JOIN Table3 ON b = e',
+    expected: ['Hi,Hallo', 'Hello,Hallo Welt', 'Hello world,Hallo Welt', 'null,Hallo Welt wie', 'null,Hallo Welt wie gehts?', 'null,ABC', 'null,BCD', 'null,CDE', 'null,DEF', 'null,EFG', 'null,FGH', 'null,GHI', 'null,HIJ', 'null,IJK', 'null,JKL', 'null,KLM'] },
+  { name: 'JoinITCase.testRightOuterJoin', tables: [JOIN_A, JOIN_B], sql: 'SELECT a3, b4 FROM A RIGHT OUTER JOIN B ON a2 = b2',
+    expected: ['Hi,Hallo', 'Hello,Hallo Welt', 'Hello world,Hallo Welt', 'null,Hallo Welt wie', 'null,Hallo Welt wie gehts?', 'null,ABC', 'null,BCD', 'null,CDE', 'null,DEF', 'null,EFG', 'null,FGH', 'null,GHI', 'null,HIJ', 'null,IJK', 'null,JKL', 'null,KLM'] },
+  { name: 'JoinITCase.testInnerJoinWithEqualPk', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a1 = b1', expected: ['1,1', '2,2', '3,3'] },
+  { // Flink sets table.optimizer.multi-join.enabled here, an optimizer switch that leaves the result alone
+    name: 'JoinITCase.testThreeWayMultiJoinWithoutPk',
+    tables: [joinTable('Atable', 'a1 INT, a2 BIGINT', [[1, 1], [1, 2], [1, 2], [1, 5], [2, 7], [1, 9], [1, 8], [3, 8]]),
+      joinTable('Btable', 'b1 INT, b2 BIGINT', [[1, 1], [2, 2], [3, 2], [1, 4]]),
+      joinTable('Ctable', 'c1 INT, c2 BIGINT', [[1, 1], [2, 2], [3, 2], [2, 1]])],
+    sql: 'SELECT a1, b1, c1 FROM (SELECT SUM(a2) AS a2, a1 FROM Atable group by a1) JOIN (SELECT SUM(b2) AS b2, b1 FROM Btable group by b1) ON a1 = b1 JOIN (SELECT SUM(c2) AS c2, c1 FROM Ctable group by c1) ON c2 = b2',
+    expected: ['2,2,3', '3,3,3'] },
+  { name: 'JoinITCase.testInnerJoinWithPk', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, a2, b1, b2 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a2 = b2', expected: ['1,1,1,1'] },
+  { name: 'JoinITCase.testLeftJoinNonEqui', tables: [JOIN_A, JOIN_B], sql: 'SELECT a1, b1 FROM A LEFT JOIN B ON a1 = b1 AND a2 > b2',
+    expected: ['3,null', '1,null', '2,null'] },
+  { name: 'JoinITCase.testLeftJoinWithEqualPkNonEqui', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a1 = b1 AND a2 > b2', expected: ['1,null', '3,null', '2,null'] },
+  { name: 'JoinITCase.testLeftJoinWithRightNotPkNonEqui', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN B ON a1 = b1 AND a2 > b2', expected: ['1,null', '3,null', '2,null'] },
+  { name: 'JoinITCase.testLeftJoinWithPkNonEqui', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, a2, b1, b2 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a2 = b2 AND a1 > b1', expected: ['1,1,null,null', '3,2,null,null', '2,2,null,null'] },
+  { name: 'JoinITCase.testLeftJoin', tables: [JOIN_A, JOIN_B], sql: 'SELECT a1, b1 FROM A LEFT JOIN B ON a1 = b1',
+    expected: ['1,1', '2,2', '3,3', '2,2', '3,3', '3,3'] },
+  { name: 'JoinITCase.testLeftJoinWithEqualPk', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a1 = b1', expected: ['2,2', '1,1', '3,3'] },
+  { name: 'JoinITCase.testLeftJoinWithRightNotPk', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, b1 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN B ON a1 = b1', expected: ['3,3', '3,3', '3,3', '2,2', '2,2', '1,1'] },
+  { name: 'JoinITCase.testLeftJoinWithPk', tables: [JOIN_A, JOIN_B],
+    sql: 'SELECT a1, a2, b1, b2 FROM (SELECT SUM(a2) AS a2, a1 FROM A group by a1) LEFT JOIN (SELECT SUM(b2) AS b2, b1 FROM B group by b1) ON a2 = b2', expected: ['1,1,1,1', '3,2,null,null', '2,2,null,null'] },
+  // OverAggregateITCase (processing time: rows meet the over aggregation in their order)
+  { name: 'OverAggregateITCase.testRowNumberOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, ROW_NUMBER() OVER (PARTITION BY a ORDER BY proctime()) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: ROW_NUMBER() OVER (...) is only supported as a Top-N: filter the subquery that selects it with rn <= N …"
+    fails: 'ROW_NUMBER() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testDenseRankOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, DENSE_RANK() OVER (PARTITION BY a ORDER BY proctime) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: DENSE_RANK() OVER (...) is only supported as a Top-N: …"
+    fails: 'DENSE_RANK() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testRankOnOver', tables: [OVER_MY_TABLE],
+    sql: 'SELECT a, RANK() OVER (PARTITION BY a ORDER BY proctime) FROM MyTable', expected: OVER_RANKS,
+    // Weir: "job.sql:3:11: RANK() OVER (...) is only supported as a Top-N: …"
+    fails: 'RANK() OVER (...) without a Top-N filter is rejected (Flink runs it as an over aggregation)' },
+  { name: 'OverAggregateITCase.testProcTimeBoundedPartitionedRowsOver', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+        SUM(c) OVER (PARTITION BY a ORDER BY proctime ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (PARTITION BY a ORDER BY proctime ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: OVER_SUM_MIN },
+  { // Flink's table has no proctime column here: ours has one, the query does not read it
+    name: 'OverAggregateITCase.testProcTimeBoundedPartitionedRowsOverWithBuiltinProctime', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+        SUM(c) OVER (PARTITION BY a ORDER BY proctime() ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (PARTITION BY a ORDER BY proctime() ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: OVER_SUM_MIN,
+    // Weir: "job.sql:4:46: OVER windows' ordering in stream mode must be defined on a time attribute, got an expression"
+    fails: 'ORDER BY proctime() (the function, not a column) in an OVER window is rejected' },
+  { name: 'OverAggregateITCase.testProcTimeBoundedNonPartitionedRowsOver', tables: [OVER_MY_TABLE],
+    sql: `SELECT a,
+       first_value(d) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+       last_value(d) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+        SUM(c) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW),
+        MIN(c) OVER (ORDER BY proctime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)
+      FROM MyTable`,
+    expected: ['1,Hallo,Hallo,0,0', '2,Hallo,Hallo Welt,1,0', '2,Hallo,Hallo Welt wie,3,0', '3,Hallo,Hallo Welt wie gehts?,6,0',
+      '3,Hallo,ABC,10,0', '3,Hallo,BCD,15,0', '4,Hallo,CDE,21,0', '4,Hallo,DEF,28,0', '4,Hallo,EFG,36,0', '4,Hallo,FGH,45,0',
+      '5,Hallo,GHI,55,0', '5,Hallo Welt,HIJ,66,1', '5,Hallo Welt wie,IJK,77,2', '5,Hallo Welt wie gehts?,JKL,88,3', '5,ABC,KLM,99,4'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedPartitionedRangeOver', tables: [OVER_T1],
+    sql: `SELECT c,
+      first_value(b) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      last_value(b) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      count(a) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding),
+      sum(a) OVER (PARTITION BY c ORDER BY proctime RANGE UNBOUNDED preceding)
+      from T1`,
+    expected: ['Hello World,7,7,1,7', 'Hello World,7,8,2,15', 'Hello World,7,20,3,35', 'Hello,1,1,1,1', 'Hello,1,2,2,3', 'Hello,1,3,3,6',
+      'Hello,1,4,4,10', 'Hello,1,5,5,15', 'Hello,1,6,6,21'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedPartitionedRowsOver', tables: [OVER_T1],
+    sql: `SELECT c, sum1, maxnull
+      FROM (
+       SELECT c,
+        max(cast(null as varchar)) OVER
+         (PARTITION BY c ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+         as maxnull,
+        sum(1) OVER
+         (PARTITION BY c ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+         as sum1
+       FROM T1
+      )`,
+    expected: ['Hello World,1,null', 'Hello World,2,null', 'Hello World,3,null', 'Hello,1,null', 'Hello,2,null', 'Hello,3,null',
+      'Hello,4,null', 'Hello,5,null', 'Hello,6,null'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedNonPartitionedRangeOver', tables: [OVER_T1],
+    sql: `SELECT c,
+      count(a) OVER (ORDER BY proctime  RANGE UNBOUNDED preceding),
+      sum(a) OVER (ORDER BY proctime RANGE UNBOUNDED preceding)
+      from T1`,
+    expected: ['Hello World,7,28', 'Hello World,8,36', 'Hello World,9,56', 'Hello,1,1', 'Hello,2,3', 'Hello,3,6', 'Hello,4,10', 'Hello,5,15',
+      'Hello,6,21'] },
+  { name: 'OverAggregateITCase.testProcTimeUnboundedNonPartitionedRowsOver', tables: [OVER_T1],
+    sql: `SELECT
+      listagg(distinct c, '|')
+        OVER (ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW),
+      count(a)
+        OVER (ORDER BY proctime ROWS BETWEEN UNBOUNDED preceding AND CURRENT ROW)
+      from T1`,
+    expected: ['Hello,1', 'Hello,2', 'Hello,3', 'Hello,4', 'Hello,5', 'Hello,6', 'Hello|Hello World,7', 'Hello|Hello World,8', 'Hello|Hello World,9'],
+    // Weir: "job.sql:4:7: LISTAGG(DISTINCT …) OVER (...) is not supported yet"
+    fails: 'LISTAGG(DISTINCT …) OVER (...) is rejected' },
+  // AggregateITCase (unbounded group aggregation; retraction cases read a row per trigger)
+  { name: 'AggregateITCase.testEmptyInputAggregation', tables: [joinTable('T', 'a INT, b INT', [[1, 1], [2, 2], [3, 3]])],
+    sql: 'select sum(a), avg(a), min(a), count(a), count(1) from T where a > 9999 group by b', expected: [] },
+  { name: 'AggregateITCase.testMaxAggRetractWithCondition',
+    tables: [setTable('T', 'id INT, price INT', [[1, 10], [1, 10], [2, 5], [1, 10]].map(([id, price]) => ({ id, price })))],
+    sql: `SELECT MAX(price) FROM(
+         SELECT id, count(*) as c, price FROM T GROUP BY id, price)
+      WHERE c > 0 and c < 3`,
+    expected: ['5'] },
+  { name: 'AggregateITCase.testMinAggRetractWithCondition',
+    tables: [setTable('T', 'id INT, price INT', [[1, 5], [2, 6], [1, 5]].map(([id, price]) => ({ id, price })))],
+    sql: `SELECT MIN(price) FROM(
+         SELECT id, count(*) as c, price FROM T GROUP BY id, price)
+      WHERE c < 2`,
+    expected: ['6'] },
+  { name: 'AggregateITCase.testAggregationWithoutWatermark', tables: [joinTable('T', 'a INT, b INT', [[1, 1], [2, 2], [3, 3]])],
+    sql: 'select sum(a), avg(a), min(a), count(a), count(1) from T', expected: ['6,2,1,3,3'] },
+  { name: 'AggregateITCase.testDistinctGroupBy', tables: [joinTable('MyTable', 'a INT, b BIGINT, c STRING', TUPLE_DATA_3)],
+    sql: `SELECT b,
+        SUM(DISTINCT (a * 3)),
+        COUNT(DISTINCT SUBSTRING(c FROM 1 FOR 2)),
+        COUNT(DISTINCT c)
+      FROM MyTable
+      GROUP BY b`,
+    expected: ['1,3,1,1', '2,15,1,2', '3,45,3,3', '4,102,1,4', '5,195,1,5', '6,333,1,6'] },
+  { name: 'AggregateITCase.testDistinctWithRetract',
+    tables: [setTable('T', 'a INT, b BIGINT, c STRING', tuple3([[1, 1, 'A'], [1, 1, 'A'], [1, 1, 'A'], [2, 2, 'B'], [3, 2, 'B'], [4, 3, 'C'],
+      [5, 3, 'C'], [6, 3, 'C'], [7, 4, 'B'], [8, 4, 'A'], [9, 4, 'D'], [10, 4, 'E'], [11, 5, 'A'], [12, 5, 'B']], ['a', 'b', 'c']))],
+    sql: `SELECT
+        count(distinct cnt),
+        sum(distinct cnt),
+        max(distinct cnt),
+        min(distinct cnt),
+        avg(distinct cnt),
+        count(distinct max_a)
+      FROM (
+       SELECT b, count(a) as cnt, max(a) as max_a
+       FROM T
+       GROUP BY b)`,
+    expected: ['3,9,4,2,3,5'] },
+  { // Flink shuffles the rows; they are in order here (the result does not depend on it)
+    name: 'AggregateITCase.testDistinctAggregateMoreThan64',
+    tables: [joinTable('T', 'a INT, b INT', Array.from({ length: 100 }, (_, i) => Array.from({ length: 100 - i }, (_, j) => [j, i])).flat())],
+    sql: `SELECT
+        ${Array.from({ length: 100 }, (_, i) => `count(distinct a) filter (where b = ${i})`).join(', ')}
+      FROM T`,
+    expected: [Array.from({ length: 100 }, (_, i) => String(100 - i))] },
+  { // Flink shuffles the rows; they are in order here (the result does not depend on it)
+    name: 'AggregateITCase.testCountDistinct',
+    tables: [joinTable('T', 'id INT, a TIMESTAMP(3), b DATE, c TIME, d DECIMAL(10, 0), e INT, f BIGINT, g STRING',
+      [1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5].map((id, i) => {
+        const v = [1, 2, null, 4, 5, 6, 7, null, null, 10, 11, 11, 13, 14, 15][i] ?? null;
+        const p2 = v === null ? null : String(v).padStart(2, '0');
+        return [id, v === null ? null : `1970-01-01 00:00:${p2}`, v === null ? null : `1970-01-${p2}`, v === null ? null : `00:00:${p2}`,
+          v, v, v, ['A', 'B', null, 'D', 'E', 'F', 'H', null, null, 'K', 'L', 'L', 'N', 'O', 'P'][i] ?? null];
+      }))],
+    sql: `SELECT
+       id,
+       count(distinct a),
+       count(distinct b),
+       count(distinct c),
+       count(distinct d),
+       count(distinct e),
+       count(distinct f),
+       count(distinct g)
+      FROM T GROUP BY id`,
+    expected: ['1,1,1,1,1,1,1,1', '2,1,1,1,1,1,1,1', '3,3,3,3,3,3,3,3', '4,2,2,2,2,2,2,2', '5,4,4,4,4,4,4,4'],
+    // Weir: "job.sql:1:51: type TIME is not supported yet" (the DDL's column c TIME, Flink's LOCAL_TIME)
+    fails: 'the TIME type is rejected' },
   {
     name: 'window-agg.md: TUMBLE',
     tables: [BID],
@@ -772,8 +1084,9 @@ function changes(stdout: string): [string, string][] {
   for (const line of stdout.split('\n')) {
     const m = /^([+-][IUD])\[(.*)\]$/.exec(line.trim());
     if (!m) continue;
-    // `name=value` pairs; a value may hold ', ' itself (an ARRAY prints as `[12, 45]`)
-    const values = m[2]!.split(/, (?=[A-Za-z_$][\w$]*=)/).map((kv) => kv.slice(kv.indexOf('=') + 1));
+    // `name=value` pairs; a value may hold ', ' itself (an ARRAY prints as `[12, 45]`); a quoted name
+    // may hold other characters than a word's (JoinITCase.testJoinWithAlias's `1-_./Ü`)
+    const values = m[2]!.split(/, (?=[^\s,=[\]]+=)/).map((kv) => kv.slice(kv.indexOf('=') + 1));
     out.push([m[1]!, normalizeRow(values)]);
   }
   return out;
@@ -796,7 +1109,9 @@ function finalRows(stdout: string): string[] {
 const expectedRow = (r: string | readonly string[]): string => normalizeRow(typeof r === 'string' ? splitFlinkRow(r) : r);
 
 describe('cases from Flink\'s documentation and test suite, run with weir run', () => {
-  it.each(CASES)('$name', async (c) => {
+  // cases Weir fails, each with its difference in `fails`: kept for the lead, skipped here
+  it.skip.each(CASES.filter((c) => c.fails))('$name', () => {});
+  it.each(CASES.filter((c) => !c.fails))('$name', async (c) => {
     const dir = tempDir('weir-flink-case-');
     const ddl = c.tables.map((t, i) => {
       const input = path.join(dir, `in${i}`);
