@@ -14,7 +14,7 @@ import { defaultExprContext } from '../../../src/executor/expr/compile.js';
 import type { BatchContext, Chunk } from '../../../src/executor/operators/operator.js';
 import { int64Column } from '../../../src/executor/operators/window/result-columns.js';
 import { LateRowsTable, checkLateRowsTable } from '../../../src/executor/operators/window/late-rows-table.js';
-import { WindowAggregateOperator } from '../../../src/executor/operators/window/window-aggregate.js';
+import { EMIT_CHUNK_ROWS, WindowAggregateOperator } from '../../../src/executor/operators/window/window-aggregate.js';
 import type { WindowAggregateNode } from '../../../src/planner/incremental/physical.js';
 import type { WindowSpec } from '../../../src/planner/logical/plan.js';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
@@ -67,6 +67,24 @@ function windowOp(n: WindowAggregateNode, store = new MemoryStateStore(0)): Wind
 }
 
 describe('WindowAggregateOperator', () => {
+  it('emits many windows closing at once in chunks of at most EMIT_CHUNK_ROWS rows, every row once', async () => {
+    const op = windowOp(node(TUMBLE, 'append'));
+    const n = EMIT_CHUNK_ROWS * 2 + 5;
+    const input = Array.from({ length: n }, (_, i): [string, number, number] => [`k${i}`, i % 10, i]);
+    const c0 = ctx(0, -Infinity);
+    op.process(rows(...input), c0);
+    expect(op.finishBatch(c0)).toEqual([]);
+    await commitOperator(op, STORES.get(op)!, 0);
+    const c1 = ctx(1, 10);
+    const chunks = op.finishBatch(c1);
+    await commitOperator(op, STORES.get(op)!, 1);
+    expect(chunks.length).toBe(3);
+    for (const c of chunks) expect(c.batch.numRows).toBeLessThanOrEqual(EMIT_CHUNK_ROWS);
+    const got = out(chunks).map((r) => `${r.item}:${r.n}:${r.total}`).sort();
+    expect(got).toEqual(input.map(([item, , price]) => `${item}:1:${price}`).sort());
+    expect(op.progress()).toMatchObject({ numRowsTotal: 0 });
+  });
+
   it('keeps open windows across a restart and emits each once when the watermark closes it', async () => {
     const store = new MemoryStateStore(0);
     const a = windowOp(node(TUMBLE, 'append'), store);

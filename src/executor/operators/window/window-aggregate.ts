@@ -48,6 +48,9 @@ import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { ResultColumns } from './result-columns.js';
 import { mapKeyOfStored, rowKeys } from './row-keys.js';
+
+/** The most rows of closed windows one output chunk holds (see finishBatch). */
+export const EMIT_CHUNK_ROWS = 16_384;
 import { isoOrNull } from '../../streaming/trigger.js';
 
 /**
@@ -246,7 +249,16 @@ export class WindowAggregateOperator implements Operator {
   finishBatch(ctx: BatchContext): Chunk[] {
     this.late.endBatch();
     const seq = this.batchSeq;
-    const out = new ResultColumns(this.node.schema);
+    let out = new ResultColumns(this.node.schema);
+    // closed windows leave in chunks of at most EMIT_CHUNK_ROWS rows: the rows as boxed values in
+    // ResultColumns cost several times their Arrow form, so a full buffer becomes Arrow before the
+    // next one fills (the end of a run closes every window at once: hundreds of MB in one buffer)
+    const chunks: Chunk[] = [];
+    const flushFull = (): void => {
+      if (out.size < EMIT_CHUNK_ROWS) return;
+      chunks.push(out.chunk(this.outSchema, update));
+      out = new ResultColumns(this.node.schema);
+    };
     const update = this.node.mode === 'update';
     const dirty: KeyState[] = [];
     const markDirty = (ks: KeyState): void => {
@@ -282,7 +294,7 @@ export class WindowAggregateOperator implements Operator {
         for (const ks of this.byEnd.get(end)!) {
           const i = ks.groups.findIndex((g) => g[END] === end);
           if (i < 0) continue; // gone by retraction, or listed twice
-          if (!update) this.emitGroup(out, ks, ks.groups[i]!);
+          if (!update) { this.emitGroup(out, ks, ks.groups[i]!); flushFull(); }
           // a new list: the old one may be the committed value's
           ks.groups = ks.groups.filter((_, j) => j !== i);
           markDirty(ks);
@@ -300,8 +312,8 @@ export class WindowAggregateOperator implements Operator {
       }
     }
     this.batchSeq++;
-    if (out.size === 0) return [];
-    return [out.chunk(this.outSchema, update)];
+    if (out.size > 0) chunks.push(out.chunk(this.outSchema, update));
+    return chunks;
   }
 
   /** Output row: keys with the window bounds where keyLayout puts them, then aggregate values. */
