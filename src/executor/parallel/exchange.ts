@@ -67,12 +67,16 @@ export class HashExchange {
   }
 }
 
+/** A range of a batch's rows: a copy (not an Arrow slice with an offset, which not every kernel reads). */
+export const copyRange = (b: Chunk['batch'], start: number, len: number): Chunk['batch'] => takeBatch(b, rangeIndices(start, len));
+
 /**
  * The rows of a batch's source chunks split into `tasks` contiguous ranges: task
  * i reads rows [i·R/tasks, (i+1)·R/tasks) of the R rows in order, so an exchange that collects task
- * 0's rows, then task 1's, … keeps the rows of one key in their source order.
+ * 0's rows, then task 1's, … keeps the rows of one key in their source order. `range` makes each
+ * piece: a copy by default; the worker tasks take Arrow slices (copied once, into IPC).
  */
-export function splitRange(chunks: readonly Chunk[], tasks: number): Chunk[][] {
+export function splitRange(chunks: readonly Chunk[], tasks: number, range = copyRange): Chunk[][] {
   const out: Chunk[][] = Array.from({ length: tasks }, () => []);
   const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
   let pos = 0;
@@ -83,8 +87,7 @@ export function splitRange(chunks: readonly Chunk[], tasks: number): Chunk[][] {
       const t = Math.min(tasks - 1, Math.floor(((pos + start) * tasks) / total));
       const end = Math.min(n, Math.ceil(((t + 1) * total) / tasks) - pos);
       const len = Math.max(1, end - start);
-      // a copy of the range (not an Arrow slice with an offset, which not every kernel reads)
-      const batch = start === 0 && len === n ? c.batch : takeBatch(c.batch, rangeIndices(start, len));
+      const batch = start === 0 && len === n ? c.batch : range(c.batch, start, len);
       out[t]!.push(c.kinds ? { batch, kinds: c.kinds.subarray(start, start + len) } : { batch });
       start += len;
     }

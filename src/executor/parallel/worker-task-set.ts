@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
+import { splitRange } from './exchange.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 import { selectColumns } from '../streaming/operator-tree.js';
 import { isUnnest } from '../../planner/logical/unnest.js';
@@ -194,23 +195,7 @@ function standIn(operatorId: number, version: number): StateStore {
  * slices: the copy is made once, when a slice is written to the worker as IPC.
  */
 export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] {
-  const out: Chunk[][] = Array.from({ length: tasks }, () => []);
-  const total = chunks.reduce((a, c) => a + c.batch.numRows, 0);
-  let pos = 0;
-  for (const c of chunks) {
-    const n = c.batch.numRows;
-    let start = 0;
-    while (start < n) {
-      const t = Math.min(tasks - 1, Math.floor(((pos + start) * tasks) / total));
-      const end = Math.min(n, Math.ceil(((t + 1) * total) / tasks) - pos);
-      const len = Math.max(1, end - start);
-      const batch = start === 0 && len === n ? c.batch : c.batch.slice(start, start + len);
-      out[t]!.push(c.kinds ? { batch, kinds: c.kinds.subarray(start, start + len) } : { batch });
-      start += len;
-    }
-    pos += n;
-  }
-  return out;
+  return splitRange(chunks, tasks, (b, start, len) => b.slice(start, start + len));
 }
 
 /** The built worker script (dist/…/task-worker.js), also when this module runs from the TypeScript sources; undefined when not built. */
