@@ -332,13 +332,14 @@ function jsonQueryCall(base: CallExpr, clauses: readonly CstNode[], span: Source
   let wrapper = 'WITHOUT';
   const behaviour: Record<'EMPTY' | 'ERROR', string> = { EMPTY: 'NULL', ERROR: 'NULL' };
   let array = false;
+  let emptyObject: CstNode | undefined;
   for (const c of clauses) {
     const rt = node(c, 'returnType');
     if (rt) {
       const t = dataType(rt);
       array = t.kind === 'ARRAY' && t.element.kind === 'VARCHAR';
       if (!array && t.kind !== 'VARCHAR') {
-        throw new WeirError('TYPE', `JSON_QUERY returns STRING or ARRAY<STRING>, not ${typeToString(t)}`, nodeSpan(rt));
+        throw new WeirError('UNSUPPORTED', `JSON_QUERY RETURNING ${typeToString(t)} is not supported yet: JSON_QUERY returns STRING or ARRAY<STRING>`, nodeSpan(c));
       }
       continue;
     }
@@ -349,9 +350,14 @@ function jsonQueryCall(base: CallExpr, clauses: readonly CstNode[], span: Source
     if (tok(c, 'onNull')) throw new WeirError('PARSE', 'JSON_QUERY takes no ON NULL clause (JSON_OBJECT and JSON_ARRAY do)', nodeSpan(c));
     const b = jsonBehaviour(c);
     if (!['NULL', 'EMPTY ARRAY', 'EMPTY OBJECT', 'ERROR'].includes(b.behaviour)) {
-      throw new WeirError('PARSE', `JSON_QUERY's ON ${b.target} takes NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR, got ${b.behaviour}`, b.at);
+      throw new WeirError('PARSE', `JSON_QUERY takes NULL, EMPTY ARRAY, EMPTY OBJECT or ERROR ON ${b.target}, not ${b.behaviour}`, b.at);
     }
+    if (b.behaviour === 'EMPTY OBJECT') emptyObject = c;
     behaviour[b.target as 'EMPTY' | 'ERROR'] = b.behaviour;
+  }
+  if (array && emptyObject) {
+    const { target, at } = jsonBehaviour(emptyObject);
+    throw new WeirError('PARSE', `JSON_QUERY RETURNING ARRAY<STRING> takes NULL, EMPTY ARRAY or ERROR ON ${target}, not EMPTY OBJECT`, at);
   }
   const name = array ? syntheticName('JSON_QUERY RETURNING ARRAY', base.name.span) : base.name;
   return { ...base, name, args: [...base.args, stringLit(wrapper, span), stringLit(behaviour.EMPTY, span), stringLit(behaviour.ERROR, span)] };
@@ -391,7 +397,9 @@ function jsonFunctionCall(n: CstNode, clauses: readonly CstNode[], span: SourceS
     if (rt) { returning = dataType(rt); continue; }
     if (tok(c, 'wrapper')) throw new WeirError('PARSE', 'JSON_VALUE takes no WRAPPER clause (JSON_QUERY does)', at);
     const { behaviour: b, target } = jsonBehaviour(c);
-    if (!['NULL', 'ERROR', 'DEFAULT'].includes(b)) throw new WeirError('PARSE', `JSON_VALUE's ON ${target} takes NULL, ERROR or DEFAULT value, got ${b}`, at);
+    if (!['NULL', 'ERROR', 'DEFAULT'].includes(b)) {
+      throw new WeirError('PARSE', `JSON_VALUE takes NULL, ERROR or DEFAULT value ON ${target}, not ${b.startsWith('EMPTY') ? 'EMPTY ARRAY / OBJECT' : b}`, at);
+    }
     const d = node(c, 'default');
     behaviour[target as 'EMPTY' | 'ERROR'] = [stringLit(b, at), d ? expr(d) : nullLit(at)];
   }

@@ -100,7 +100,7 @@ function queryValue(call: Call, v: unknown, strict: boolean, wrapper: unknown, o
   if (wrapper === 'WITH' || (wrapper === 'CONDITIONAL' && !Array.isArray(found))) return [found];
   if (structured) return found;
   // a scalar left unwrapped: empty in lax mode, an error in strict mode (as Calcite, which Flink runs)
-  const what = 'the value at the path is a scalar: wrap it WITH ARRAY WRAPPER';
+  const what = 'the value at the path is a scalar, which needs WITH ARRAY WRAPPER';
   return strict ? behave(onError, 'ERROR', what) : behave(onEmpty, 'EMPTY', what);
 }
 
@@ -121,10 +121,14 @@ const jsonQueryArray: FnImpl = (args, call) => {
   return perRow(args, call.type, (j, p, wrapper, onEmpty, onError) => {
     if (j === null || j === undefined || p === null || p === undefined) return null;
     const jp = path(p);
-    const v = queryValue(call, lookup(j, jp), jp.strict, wrapper, onEmpty, onError);
+    let v = queryValue(call, lookup(j, jp), jp.strict, wrapper, onEmpty, onError);
+    // an object found is no array of strings: the ON ERROR behaviour
+    if (v !== null && !Array.isArray(v)) {
+      if (onError === 'ERROR') throw runtimeError('JSON_QUERY: RETURNING ARRAY<STRING> found an object, not an array (ERROR ON ERROR)', call.span);
+      v = onError === 'EMPTY ARRAY' ? EMPTY_ARRAY : null;
+    }
     if (v === null) return null;
-    if (!Array.isArray(v)) throw runtimeError('JSON_QUERY: RETURNING ARRAY<STRING> found an object, not an array', call.span);
-    return v.map((x) => (x === null ? null : typeof x === 'string' ? x : JSON.stringify(x)));
+    return (v as unknown[]).map((x) => (x === null ? null : typeof x === 'string' ? x : JSON.stringify(x)));
   }, true);
 };
 
@@ -134,7 +138,7 @@ const jsonExists: FnImpl = (args, call) => {
   return perRow(args, call.type, (j, p, onError) => {
     if (j === null || j === undefined || p === null || p === undefined) return null;
     const v = lookup(j, path(p));
-    if (v !== NO_JSON) return v !== EMPTY;
+    if (v !== NO_JSON) return v !== EMPTY && !(v instanceof JsonMatches && v.values.length === 0);
     if (onError === 'ERROR') throw runtimeError('JSON_EXISTS: not JSON, or a strict path found nothing (ERROR ON ERROR)', call.span);
     return onError === 'TRUE' ? true : onError === 'UNKNOWN' ? null : false;
   }, true);

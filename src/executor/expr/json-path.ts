@@ -86,7 +86,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /**
  * The value at `path` in parsed JSON `doc`: EMPTY when nothing is there (lax), a JsonPathError in
- * strict mode; with a wildcard, the JsonMatches (EMPTY when there are none).
+ * strict mode; with a wildcard, the JsonMatches (possibly none).
  */
 export function evalJsonPath(doc: unknown, path: JsonPath): unknown {
   if (!path.steps.some((st) => st.kind === 'wildcard')) return evalSingle(doc, path);
@@ -106,7 +106,8 @@ export function evalJsonPath(doc: unknown, path: JsonPath): unknown {
     }
     current = next;
   }
-  return current.length === 0 ? EMPTY : new JsonMatches(current);
+  // no match is an empty sequence, not "empty": JSON_QUERY gives [] (as Calcite's wildcard paths do)
+  return new JsonMatches(current);
 }
 
 function step(v: unknown, st: Exclude<PathStep, { kind: 'wildcard' }>): unknown {
