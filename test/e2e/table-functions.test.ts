@@ -25,7 +25,7 @@ function generate(count: number, seed: number): Row[] {
 }
 
 const DDL = (out: string) => `
-  CREATE FUNCTION split AS '${FN}/split.mjs';
+  CREATE FUNCTION split_words AS '${FN}/split.mjs';
   CREATE TABLE t (${weirColumns(INPUT)}) WITH ('connector' = 'memory');
   CREATE TABLE out (${out}) WITH ('connector' = 'memory');`;
 
@@ -59,24 +59,24 @@ const DUCK_SPLIT = `SELECT id, w.word, w.pos FROM t, (SELECT unnest(string_split
   unnest(generate_series(1, len(string_split(t.s, ' ')))) AS pos) AS w WHERE t.s IS NOT NULL`;
 
 describe('LATERAL TABLE with a JavaScript table function', () => {
-  it('FROM t, LATERAL TABLE(split(s)) equals DuckDB unnest(string_split(…)) over random batch splits', async () => {
+  it('FROM t, LATERAL TABLE(split_words(s)) equals DuckDB unnest(string_split(…)) over random batch splits', async () => {
     const expected = await oracle.query(DUCK_SPLIT);
     const got = await run(`${DDL('id INT, word STRING, pos INT')}
-      INSERT INTO out SELECT id, word, pos FROM t, LATERAL TABLE(split(t.s)) AS x(word, pos);`, seeded(SEED + 1));
+      INSERT INTO out SELECT id, word, pos FROM t, LATERAL TABLE(split_words(t.s)) AS x(word, pos);`, seeded(SEED + 1));
     expectSameRows(got, expected);
   });
 
   it('CROSS JOIN LATERAL TABLE with renamed columns and a WHERE on both sides', async () => {
     const expected = await oracle.query(`SELECT id, word AS w FROM (${DUCK_SPLIT}) WHERE pos > 1 AND id % 2 = 0`);
     const got = await run(`${DDL('id INT, w STRING')}
-      INSERT INTO out SELECT id, w FROM t CROSS JOIN LATERAL TABLE(split(s, ' ')) AS x(w, p) WHERE p > 1 AND id % 2 = 0;`, seeded(SEED + 2));
+      INSERT INTO out SELECT id, w FROM t CROSS JOIN LATERAL TABLE(split_words(s, ' ')) AS x(w, p) WHERE p > 1 AND id % 2 = 0;`, seeded(SEED + 2));
     expectSameRows(got, expected);
   });
 
   it('LEFT JOIN LATERAL TABLE(…) ON TRUE keeps a row with no output, with NULLs', async () => {
     const expected = await oracle.query(`SELECT t.id, x.word, x.pos FROM t LEFT JOIN (${DUCK_SPLIT}) AS x ON t.id = x.id`);
     const got = await run(`${DDL('id INT, word STRING, pos INT')}
-      INSERT INTO out SELECT id, word, pos FROM t LEFT JOIN LATERAL TABLE(split(s)) ON TRUE;`, seeded(SEED + 3));
+      INSERT INTO out SELECT id, word, pos FROM t LEFT JOIN LATERAL TABLE(split_words(s)) ON TRUE;`, seeded(SEED + 3));
     expectSameRows(got, expected);
     expect(got.some((r) => r.word === null)).toBe(true);
   });
@@ -86,7 +86,7 @@ describe('LATERAL TABLE with a JavaScript table function', () => {
       (SELECT unnest(string_split(a.m, ' ')) AS word) WHERE a.m IS NOT NULL GROUP BY word`);
     const got = await run(`${DDL('word STRING, n BIGINT')}
       INSERT INTO out SELECT word, COUNT(*) AS n FROM (SELECT id % 5 AS g, MAX(s) AS m FROM t GROUP BY id % 5) AS a,
-        LATERAL TABLE(split(a.m)) GROUP BY word;`, seeded(SEED + 4));
+        LATERAL TABLE(split_words(a.m)) GROUP BY word;`, seeded(SEED + 4));
     expectSameRows(got, expected);
   });
 
@@ -122,18 +122,18 @@ describe('table function errors and EXPLAIN', () => {
       return engine;
     };
     const base = DDL('id INT, word STRING');
-    const e1 = await failure(mk(), `${base} INSERT INTO out SELECT id, split(s) FROM t;`);
-    expect(e1.message).toBe('SPLIT is a table function: call it in FROM as LATERAL TABLE(split(...)), not in SELECT');
+    const e1 = await failure(mk(), `${base} INSERT INTO out SELECT id, split_words(s) FROM t;`);
+    expect(e1.message).toBe('SPLIT_WORDS is a table function: call it in FROM as LATERAL TABLE(split_words(...)), not in SELECT');
     const e2 = await failure(mk(), `${base} INSERT INTO out SELECT id, word FROM t, LATERAL TABLE(up(s)) AS x(word);`);
     expect(e2.message).toBe("up is not a table function: LATERAL TABLE(…) calls a function whose export has kind 'table'");
-    const e3 = await failure(mk(), `${base} INSERT INTO out SELECT id, word FROM t RIGHT JOIN LATERAL TABLE(split(s)) ON TRUE;`);
+    const e3 = await failure(mk(), `${base} INSERT INTO out SELECT id, word FROM t RIGHT JOIN LATERAL TABLE(split_words(s)) ON TRUE;`);
     expect(e3.message).toMatch(/^RIGHT JOIN LATERAL TABLE\(…\) is not supported/);
-    const sql4 = `INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split(s)) ON word <> 'a';`;
+    const sql4 = `INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split_words(s)) ON word <> 'a';`;
     const e4 = await failure(mk(), `${base}\n${sql4}`);
     expect(e4.message).toBe('JOIN LATERAL TABLE(…) takes ON TRUE only (as Flink): put other conditions in WHERE');
     expect(e4.span).toMatchObject({ column: sql4.indexOf("word <> 'a'") + 1 });
-    const e5 = await failure(mk(), `${base} INSERT INTO out SELECT id, w FROM t, LATERAL TABLE(split(s)) AS x(w);`);
-    expect(e5.message).toBe('table function split has 2 columns but 1 column name is given');
+    const e5 = await failure(mk(), `${base} INSERT INTO out SELECT id, w FROM t, LATERAL TABLE(split_words(s)) AS x(w);`);
+    expect(e5.message).toBe('table function split_words has 2 columns but 1 column name is given');
   });
 
   it('refuses a registered table function without eval or with a bad returns', () => {
@@ -144,12 +144,12 @@ describe('table function errors and EXPLAIN', () => {
 
   it('EXPLAIN shows one Correlate line; a module not imported yet cannot be explained inside LATERAL TABLE', async () => {
     const engine = new Engine({ clock: new ManualClock(0) });
-    const insert = 'INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split(s)) ON TRUE;';
+    const insert = 'INSERT INTO out SELECT id, word FROM t LEFT JOIN LATERAL TABLE(split_words(s)) ON TRUE;';
     const e = await engine.explain(`${DDL('id INT, word STRING')} ${insert}`).catch((x: unknown) => x as WeirError);
-    expect((e as WeirError).message).toMatch(/^the columns of table function split are unknown until its module '.*split.mjs' is imported/);
+    expect((e as WeirError).message).toMatch(/^the columns of table function split_words are unknown until its module '.*split.mjs' is imported/);
     const [q] = await engine.execute(insert);
-    expect(q!.explain()).toMatch(/\n\s*Correlate\(left, split\(s#1\), columns=\[word, pos\]\)\n/);
-    expect(await engine.explain(insert)).toMatch(/Correlate\(left, split\(s#1\), columns=\[word, pos\]\)/);
+    expect(q!.explain()).toMatch(/\n\s*Correlate\(left, split_words\(s#1\), columns=\[word, pos\]\)\n/);
+    expect(await engine.explain(insert)).toMatch(/Correlate\(left, split_words\(s#1\), columns=\[word, pos\]\)/);
     await engine.stop();
   });
 });
