@@ -1,5 +1,5 @@
 /**
- * What crosses between the query's thread and its task workers (worker-task-set.ts, task-worker.ts):
+ * What crosses between the query's thread and its task workers (worker-task-set.ts, engine/parallel/task-worker.ts):
  * chunks as Arrow IPC bytes whose buffers are moved (transferList), not copied row by row; errors as
  * plain data that become the same WeirError again on the other side; and the messages themselves.
  */
@@ -114,7 +114,7 @@ export type Request =
     readonly type: 'run'; readonly batchId: number; readonly watermark: number; readonly processingTime: number;
     /** per source index, this task's rows the query's thread read */
     readonly sources: readonly (readonly WireChunk[])[];
-    /** the sources this task reads its part of itself (task-sources.ts) */
+    /** the sources this task reads its part of itself (engine/parallel/task-sources.ts) */
     readonly reads: readonly TaskRead[];
   }
   | { readonly type: 'timerWork'; readonly watermark: number; readonly processingTime: number }
@@ -127,7 +127,7 @@ export type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly output?: readonly WireChunk[] }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
-/** True when the tasks generate this source's rows themselves (the nexmark generator: task-sources.ts). */
+/** True when the tasks generate this source's rows themselves (the nexmark generator: engine/parallel/task-sources.ts). */
 export const readInTasks = (node: SourceNode): boolean => (node.table.options.get('connector') ?? '').trim().toLowerCase() === 'nexmark';
 
 /** A part of a batch of a source the tasks read themselves: the batch's offsets. */

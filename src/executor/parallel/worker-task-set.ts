@@ -1,5 +1,5 @@
 /**
- * A parallel query's N tasks on N worker threads (task-worker.ts runs one), driven from the query's
+ * A parallel query's N tasks on N worker threads (engine/parallel/task-worker.ts runs one), driven from the query's
  * thread through the same micro-batch protocol as the inline TaskSet: the query's thread plans every
  * batch, reads the sources and hands task i its contiguous range of the source rows (as splitRange
  * does), each worker runs its task's operators and exchanges rows with the others directly, and the
@@ -202,11 +202,13 @@ export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] 
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
   const dir = path.dirname(here);
-  const js = path.join(dir, 'task-worker.js');
+  // the worker's entry is engine/parallel/task-worker.ts: it puts the engine's pieces (functions,
+  // sources) together in its thread, so it sits in the engine layer
+  const js = path.join(dir, '..', '..', 'engine', 'parallel', 'task-worker.js');
   if (here.endsWith('.js') && fs.existsSync(js)) return js;
   const m = /^(.*)[\\/]src[\\/]executor[\\/]parallel$/.exec(dir);
   if (m) {
-    const built = path.join(m[1]!, 'dist', 'executor', 'parallel', 'task-worker.js');
+    const built = path.join(m[1]!, 'dist', 'engine', 'parallel', 'task-worker.js');
     if (fs.existsSync(built)) return built;
   }
   return undefined;

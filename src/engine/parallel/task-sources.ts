@@ -8,9 +8,10 @@
 import type { ConnectorTable } from '../../connectors/api.js';
 import { nexmarkConnector, NexmarkSource } from '../../connectors/nexmark/index.js';
 import type { SourceNode } from '../../planner/incremental/physical.js';
-import type { Chunk } from '../operators/operator.js';
-import { selectColumns } from '../streaming/operator-tree.js';
-import { readInTasks, type TaskRead } from './wire.js';
+import type { Chunk } from '../../executor/operators/operator.js';
+import { selectColumns } from '../../executor/streaming/operator-tree.js';
+import { SystemClock } from '../../executor/streaming/clock.js';
+import { readInTasks, type TaskRead } from '../../executor/parallel/wire.js';
 
 
 export class TaskSources {
@@ -35,7 +36,7 @@ export class TaskSources {
         name: t.name, schema: { columns: t.physical.map((i) => t.columns[i]!) }, options: t.options, optionSpans: t.optionSpans,
         partitionedBy: t.partitionedBy, primaryKey: t.primaryKey,
       };
-      const source = nexmarkConnector.createSource!(table, { clock: { now: () => Date.now() }, baseDir: '.', requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
+      const source = nexmarkConnector.createSource!(table, { clock: new SystemClock(), baseDir: '.', requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
       this.byTable.set(k, source as NexmarkSource);
     }
   }

@@ -17,15 +17,15 @@ import { physicalChildren } from '../../planner/incremental/physical.js';
 import { planProperties, type PlanProperties } from '../../planner/incremental/properties.js';
 import { createStateProvider } from '../../state/index.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
-import type { ExprContext } from '../expr/compile.js';
-import type { UserAggregate, UserProcessFunction, UserTableFunction } from '../../engine/function-kinds.js';
-import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
-import { allNodes, allOperators, buildTree, type ExecNode } from '../streaming/operator-tree.js';
-import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
-import { HashExchange } from './exchange.js';
+import type { ExprContext } from '../../executor/expr/compile.js';
+import type { UserAggregate, UserProcessFunction, UserTableFunction } from '../function-kinds.js';
+import type { BatchContext, Chunk, Operator } from '../../executor/operators/operator.js';
+import { allNodes, allOperators, buildTree, type ExecNode } from '../../executor/streaming/operator-tree.js';
+import type { StateOperatorProgressOnDisk } from '../../executor/streaming/progress.js';
+import { HashExchange } from '../../executor/parallel/exchange.js';
 import { TaskSources } from './task-sources.js';
-import { TASK_STORE_STRIDE } from './task-set.js';
-import { decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from './wire.js';
+import { TASK_STORE_STRIDE } from '../../executor/parallel/task-set.js';
+import { decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from '../../executor/parallel/wire.js';
 
 /** An error an operator threw, with the operator's EXPLAIN line. */
 class OperatorFailure {
@@ -122,8 +122,8 @@ class TaskRuntime {
    */
   private async importFunctions(): Promise<void> {
     if (this.m.functions.length === 0) return;
-    const { loadModuleFunction } = await import('../../engine/user-functions.js');
-    const { NATIVE_JAVA_FUNCTIONS } = await import('../../engine/native-functions.js');
+    const { loadModuleFunction } = await import('../user-functions.js');
+    const { NATIVE_JAVA_FUNCTIONS } = await import('../native-functions.js');
     for (const f of this.m.functions) {
       const native = f.native ? NATIVE_JAVA_FUNCTIONS.get(f.path) : undefined;
       if (native) { this.udfs.set(f.key, native.fn); continue; }
