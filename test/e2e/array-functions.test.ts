@@ -6,9 +6,8 @@
  * slice offsets, ARRAY_POSITION of NULL, …), a table of cases asserting Flink's documented result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { expectSameRows, Oracle, seeded, type Row } from '../support/oracle.js';
+import { randomShapes, runInSlices } from '../support/sliced-run.js';
 
 const SEED = Number(process.env.ARRFN_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WORDS = ['a', 'b', 'ü', 'naïve', '日本', '🙂x', '', "it's", 'banana'];
@@ -17,8 +16,7 @@ interface Input { id: number; k: number | null; tags: (string | null)[] | null; 
 
 function generate(count: number, seed: number): Input[] {
   const r = seeded(seed);
-  const maybe = <T>(p: number, v: () => T): T | null => (r() < p ? null : v());
-  const list = <T>(max: number, v: () => T): T[] => Array.from({ length: Math.floor(r() * (max + 1)) }, v);
+  const { maybe, list } = randomShapes(r);
   return Array.from({ length: count }, (_, id) => ({
     id,
     k: maybe(0.1, () => Math.floor(r() * 5)),
@@ -37,25 +35,12 @@ function duckLiteral(v: unknown): string {
 }
 
 const plain = (v: unknown): unknown => (v instanceof Map ? [...v].map(([k, x]) => [k, plain(x)]) : Array.isArray(v) ? v.map(plain) : v);
+const ARRAY_DDL = `CREATE TABLE t (id INT, k INT, tags ARRAY<STRING>, nums ARRAY<INT>, nested ARRAY<ARRAY<INT>>)
+  WITH ('connector' = 'memory');`;
 const plainRows = (rows: readonly Row[]): Row[] => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
 
 async function run(columns: string, select: string, input: readonly Input[], r: () => number, max = 40): Promise<Row[]> {
-  const engine = new Engine({ clock: new ManualClock(0) });
-  try {
-    const [q] = await engine.execute(`CREATE TABLE t (id INT, k INT, tags ARRAY<STRING>, nums ARRAY<INT>, nested ARRAY<ARRAY<INT>>)
-      WITH ('connector' = 'memory');
-      CREATE TABLE out (${columns}) WITH ('connector' = 'memory');
-      INSERT INTO out ${select};`);
-    for (let i = 0; i < input.length;) {
-      const n = 1 + Math.floor(r() * max);
-      engine.input('t').push(input.slice(i, i + n) as unknown as Row[]);
-      await q!.processAllAvailable();
-      i += n;
-    }
-    return plainRows(engine.output('out').rows());
-  } finally {
-    await engine.stop();
-  }
+  return plainRows(await runInSlices(ARRAY_DDL, columns, select, input, r, max));
 }
 
 const CASES: readonly { name: string; columns: string; weir: string; duck: string }[] = [

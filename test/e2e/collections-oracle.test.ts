@@ -11,9 +11,8 @@
  * checked against Flink's rule on their own below.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { expectSameRows, Oracle, seeded, type Row } from '../support/oracle.js';
+import { randomShapes, runInSlices } from '../support/sliced-run.js';
 
 const SEED = Number(process.env.COLL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WORDS = ['a', 'b', 'ü', 'naïve', '日本', '🙂x', '', "it's"];
@@ -29,8 +28,7 @@ interface Input {
 
 function generate(count: number, seed: number): Input[] {
   const r = seeded(seed);
-  const maybe = <T>(p: number, v: () => T): T | null => (r() < p ? null : v());
-  const list = <T>(max: number, v: () => T): T[] => Array.from({ length: Math.floor(r() * (max + 1)) }, v);
+  const { maybe, list } = randomShapes(r);
   return Array.from({ length: count }, (_, id) => ({
     id,
     k: maybe(0.1, () => Math.floor(r() * 5)),
@@ -73,21 +71,7 @@ const plainRows = (rows: readonly Row[]): Row[] => rows.map((r) => Object.fromEn
 
 /** Run `select` into a memory sink of `columns` over `input` pushed in random slices (1..max rows). */
 async function run(columns: string, select: string, input: readonly Input[], r: () => number, max = 40): Promise<Row[]> {
-  const engine = new Engine({ clock: new ManualClock(0) });
-  try {
-    const [q] = await engine.execute(`${WEIR_DDL}
-      CREATE TABLE out (${columns}) WITH ('connector' = 'memory');
-      INSERT INTO out ${select};`);
-    for (let i = 0; i < input.length;) {
-      const n = 1 + Math.floor(r() * max);
-      engine.input('t').push(input.slice(i, i + n) as unknown as Row[]);
-      await q!.processAllAvailable();
-      i += n;
-    }
-    return plainRows(engine.output('out').rows());
-  } finally {
-    await engine.stop();
-  }
+  return plainRows(await runInSlices(WEIR_DDL, columns, select, input, r, max));
 }
 
 interface Case {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { ManualClock } from '../../src/executor/streaming/clock.js';
 import { expectSameRows, Oracle, seeded, type Row } from '../support/oracle.js';
+import { randomShapes, runInSlices } from '../support/sliced-run.js';
 
 const SEED = Number(process.env.ZIP_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -17,8 +18,7 @@ interface Input { id: number; tags: (string | null)[] | null; nums: (number | nu
 
 function generate(count: number, seed: number): Input[] {
   const r = seeded(seed);
-  const maybe = <T>(p: number, v: () => T): T | null => (r() < p ? null : v());
-  const list = <T>(max: number, v: () => T): T[] => Array.from({ length: Math.floor(r() * (max + 1)) }, v);
+  const { maybe, list } = randomShapes(r);
   return Array.from({ length: count }, (_, id) => ({
     id,
     tags: maybe(0.15, () => list(4, () => maybe(0.15, () => ['a', 'ü', '日本', ''][Math.floor(r() * 4)]!))),
@@ -36,22 +36,10 @@ const lit = (v: unknown): string => {
   throw new Error(`no literal for ${String(v)}`);
 };
 
+const ZIP_DDL = "CREATE TABLE t (id INT, tags ARRAY<STRING>, nums ARRAY<INT>, m MAP<STRING, INT>) WITH ('connector' = 'memory');";
+
 async function run(columns: string, select: string, input: readonly Input[], r: () => number): Promise<Row[]> {
-  const engine = new Engine({ clock: new ManualClock(0) });
-  try {
-    const [q] = await engine.execute(`CREATE TABLE t (id INT, tags ARRAY<STRING>, nums ARRAY<INT>, m MAP<STRING, INT>) WITH ('connector' = 'memory');
-      CREATE TABLE out (${columns}) WITH ('connector' = 'memory');
-      INSERT INTO out ${select};`);
-    for (let i = 0; i < input.length;) {
-      const n = 1 + Math.floor(r() * 30);
-      engine.input('t').push(input.slice(i, i + n) as unknown as Row[]);
-      await q!.processAllAvailable();
-      i += n;
-    }
-    return engine.output('out').rows();
-  } finally {
-    await engine.stop();
-  }
+  return runInSlices(ZIP_DDL, columns, select, input, r, 30);
 }
 
 const LONGEST = 'greatest(len(coalesce(tags, [])), len(coalesce(nums, [])))';
