@@ -5,7 +5,7 @@ import type { Column, Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import type { ConnectorContext, ConnectorTable, Json, Source } from '../../../src/connectors/api.js';
 import {
-  generateRows, nexmarkConfig, nexmarkConnector, nexmarkSchema, parseNexmarkOptions,
+  DEFAULT_MAX_EVENTS_PER_BATCH, generateRows, nexmarkConfig, nexmarkConnector, nexmarkSchema, parseNexmarkOptions,
 } from '../../../src/connectors/nexmark/index.js';
 import { weirErrorOf as thrown } from '../../support/weir-error.js';
 
@@ -73,8 +73,8 @@ describe('nexmark source: offsets and reading', () => {
       const s = source(opts);
       expect(s.bounded).toBe(false);
       expect(s.isExhausted(10 ** 9)).toBe(false);
-      expect(await s.latestOffset(undefined)).toBe(100_000);
-      expect(await s.latestOffset(100_000)).toBe(200_000);
+      expect(await s.latestOffset(undefined)).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+      expect(await s.latestOffset(DEFAULT_MAX_EVENTS_PER_BATCH)).toBe(2 * DEFAULT_MAX_EVENTS_PER_BATCH);
     }
   });
 
