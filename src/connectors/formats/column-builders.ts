@@ -54,3 +54,88 @@ export function columnOf(t: SqlType, values: readonly unknown[]): arrow.Data {
   const type = toArrowType(t) as arrow.Int64;
   return arrow.makeData({ type, length: n, nullCount, nullBitmap: bitmap, data });
 }
+
+/** The types a NumberColumn holds: JS numbers (safe integers for the integer types) in a typed array. */
+const NUMBER_KINDS = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'TIMESTAMP', 'DOUBLE']);
+
+/**
+ * A column of numbers while a decoder fills it: a Float64Array and a validity mask instead of an
+ * array of values, so a million cells cost no array growth nor a boxed value each. A value it cannot
+ * hold exactly (a BIGINT beyond 2^53 is a bigint; any number not a safe integer for the integer types) turns it into a plain list for the rest: the column
+ * comes out as columnOf would build it from the same values.
+ */
+export class NumberColumn {
+  private values = new Float64Array(1024);
+  private valid = new Uint8Array(1024);
+  private n = 0;
+  /** the values as a list, once one was not a number */
+  private list: unknown[] | undefined;
+
+  /** whether values must be safe integers (every type but DOUBLE): any other number goes the list's way */
+  private readonly integral: boolean;
+
+  private constructor(private readonly t: SqlType) {
+    this.integral = t.kind !== 'DOUBLE';
+  }
+
+  /** A NumberColumn for type `t`, or undefined when `t` is not one it holds. */
+  static of(t: SqlType): NumberColumn | undefined {
+    return NUMBER_KINDS.has(t.kind) ? new NumberColumn(t) : undefined;
+  }
+
+  push(v: unknown): void {
+    if (this.list !== undefined) { this.list.push(v ?? null); return; }
+    const n = this.n;
+    if (n === this.values.length) this.grow();
+    if (typeof v === 'number' && (!this.integral || Number.isSafeInteger(v))) {
+      this.values[n] = v;
+      this.valid[n] = 1;
+    } else if (v !== null && v !== undefined) {
+      this.list = this.asList();
+      this.list.push(v);
+      return;
+    }
+    this.n = n + 1;
+  }
+
+  private grow(): void {
+    const values = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    const valid = new Uint8Array(values.length);
+    valid.set(this.valid);
+    this.values = values;
+    this.valid = valid;
+  }
+
+  private asList(): unknown[] {
+    const out: unknown[] = new Array(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = this.valid[i] === 1 ? this.values[i] : null;
+    return out;
+  }
+
+  finish(): arrow.Data {
+    if (this.list !== undefined) return columnOf(this.t, this.list);
+    const n = this.n;
+    const vals = this.values.subarray(0, n);
+    const { bitmap, nullCount } = bitmapFromMask(this.valid, n);
+    const type = toArrowType(this.t);
+    const base = { length: n, nullCount, nullBitmap: bitmap };
+    switch (this.t.kind) {
+      case 'TINYINT': return arrow.makeData({ ...base, type: type as arrow.Int8, data: Int8Array.from(vals) });
+      case 'SMALLINT': return arrow.makeData({ ...base, type: type as arrow.Int16, data: Int16Array.from(vals) });
+      case 'INT': return arrow.makeData({ ...base, type: type as arrow.Int32, data: Int32Array.from(vals) });
+      case 'DOUBLE': return arrow.makeData({ ...base, type: type as arrow.Float64, data: vals.slice() });
+      default: { // BIGINT, TIMESTAMP: safe integers, written as two 32-bit halves
+        const data = new BigInt64Array(n);
+        const halves = new Uint32Array(data.buffer);
+        for (let i = 0; i < n; i++) {
+          const v = vals[i]!;
+          const hi = Math.floor(v / TWO_32);
+          halves[2 * i] = v - hi * TWO_32;
+          halves[2 * i + 1] = hi >>> 0;
+        }
+        return arrow.makeData({ ...base, type: type as arrow.Int64, data });
+      }
+    }
+  }
+}

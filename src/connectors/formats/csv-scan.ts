@@ -83,7 +83,9 @@ export class CsvStreamDecoder implements StreamDecoder {
     // which field each read column takes (-1: none), and which fields are wanted at all
     const wanted = new Uint8Array(expected);
     for (let c = 0; c < cols.length; c++) if (this.read[c] && st.fieldOfColumn[c]! >= 0) wanted[st.fieldOfColumn[c]!] = 1;
-    const cells: (string | null)[] = new Array(expected).fill(null);
+    const intField = integerFields(cols, this.read, st.fieldOfColumn, expected, this.opts.nullLiteral);
+    // a cell's text, or (an integer field) the number its digits spell when readInteger would give it
+    const cells: (string | number | null)[] = new Array(expected).fill(null);
     const record: unknown[] = new Array(cols.length);
     const out = new ColumnsCollector(this.schema, this.read);
     const rejected: RejectedRecord[] = [];
@@ -105,7 +107,10 @@ export class CsvStreamDecoder implements StreamDecoder {
       for (;;) {
         let z = b.indexOf(d, a);
         if (z < 0 || z > e) z = e;
-        if (fields < expected && wanted[fields] === 1) cells[fields] = z > a ? b.toString('utf8', a, z) : null;
+        if (fields < expected && wanted[fields] === 1) {
+          const v = z > a && intField[fields] !== 0 ? smallInteger(b, a, z, intField[fields]!) : undefined;
+          cells[fields] = v !== undefined ? v : z > a ? b.toString('utf8', a, z) : null;
+        }
         fields++;
         if (z === e) break;
         a = z + 1;
@@ -117,7 +122,8 @@ export class CsvStreamDecoder implements StreamDecoder {
           for (let c = 0; c < cols.length; c++) {
             const k = st.fieldOfColumn[c]!;
             const cell = k < 0 || !this.read[c] ? null : cells[k]!;
-            record[c] = cell === null || cell === nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
+            record[c] = typeof cell === 'number' ? cell
+              : cell === null || cell === nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
           }
           out.add(record);
         } catch (err) {
@@ -130,6 +136,54 @@ export class CsvStreamDecoder implements StreamDecoder {
     }
     return { batch: out.finish(), rejected, records };
   }
+}
+
+/** The ranges of the integer types a cell's digits may be read in straight from the bytes (1-based: 0 is "not an integer field"). */
+const INT_LIMITS: readonly (readonly [number, number])[] = [
+  [0, 0], [-128, 127], [-32768, 32767], [-2147483648, 2147483647], [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+];
+const INT_KINDS: Readonly<Record<string, number>> = { TINYINT: 1, SMALLINT: 2, INT: 3, BIGINT: 4 };
+
+/**
+ * For each field, the INT_LIMITS index of the integer column that alone reads it (0: none, or the
+ * field is read by another type, or by two columns). None at all when the null literal is itself an
+ * integer: then a cell of digits may be NULL, which only the text comparison says.
+ */
+function integerFields(cols: Schema['columns'], read: readonly boolean[], fieldOfColumn: readonly number[], fields: number, nullLiteral: string | undefined): Uint8Array {
+  const out = new Uint8Array(fields);
+  if (nullLiteral !== undefined && /^\s*[+-]?[0-9]+\s*$/.test(nullLiteral)) return out;
+  const readers = new Uint8Array(fields);
+  for (let c = 0; c < cols.length; c++) {
+    const k = fieldOfColumn[c]!;
+    if (!read[c] || k < 0 || k >= fields) continue;
+    readers[k]!++;
+    out[k] = INT_KINDS[cols[c]!.type.kind] ?? 0;
+  }
+  for (let k = 0; k < fields; k++) if (readers[k]! > 1) out[k] = 0;
+  return out;
+}
+
+/**
+ * The integer [a, z) spells (an optional sign, then at most 15 characters of ASCII digits in all, so
+ * below 2^53), when it is within the type's range: the very number readInteger gives the cell's text
+ * (-0 as 0). Undefined for anything else (blanks, more digits, out of range), which goes the text way
+ * and gets its exact value or its reason from readInteger.
+ */
+function smallInteger(b: Buffer, a: number, z: number, kind: number): number | undefined {
+  if (z - a > 15) return undefined;
+  let i = a;
+  const sign = b[i]!;
+  if (sign === 0x2d || sign === 0x2b) i++;
+  if (i === z) return undefined;
+  let v = 0;
+  for (; i < z; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  if (sign === 0x2d) v = v === 0 ? 0 : -v;
+  const [min, max] = INT_LIMITS[kind]!;
+  return v >= min && v <= max ? v : undefined;
 }
 
 /** Whether [s, e) holds only blanks (as String.trim sees them, for the bytes a plain piece holds). */

@@ -5,7 +5,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
-import { allNullColumn, columnOf } from './column-builders.js';
+import { allNullColumn, columnOf, NumberColumn } from './column-builders.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure } from './convert.js';
@@ -112,24 +112,45 @@ export function rejectedRecord(origin: string, reason: string, raw: string): Rej
  * (a streaming decoder does not convert what no one reads).
  */
 export class ColumnsCollector {
-  private readonly values: unknown[][];
+  /** each read column's values: a NumberColumn for the numeric types, else a list */
+  private readonly values: (unknown[] | undefined)[];
+  private readonly numbers: (NumberColumn | undefined)[];
   private readonly read: readonly boolean[];
+  /** the columns read (as lists, as numbers), and the NOT NULL ones: add() loops over these only (a hot loop per record) */
+  private readonly listColumns: readonly number[];
+  private readonly numberColumns: readonly number[];
+  private readonly notNullColumns: readonly number[];
   private rows = 0;
 
   constructor(private readonly schema: Schema, read?: readonly boolean[]) {
-    this.values = schema.columns.map(() => []);
     this.read = read ?? schema.columns.map(() => true);
+    this.numbers = schema.columns.map((c, i) => (this.read[i] ? NumberColumn.of(c.type) : undefined));
+    this.values = schema.columns.map((_, i) => (this.read[i] && !this.numbers[i] ? [] : undefined));
+    this.listColumns = schema.columns.flatMap((_, i) => (this.values[i] ? [i] : []));
+    this.numberColumns = schema.columns.flatMap((_, i) => (this.numbers[i] ? [i] : []));
+    this.notNullColumns = schema.columns.flatMap((c, i) => (this.read[i] && !c.nullable ? [i] : []));
   }
 
   /** `record[i]` is column i's converted value. Throws ConversionFailure for a NULL in a NOT NULL column. */
   add(record: readonly unknown[]): void {
-    const cols = this.schema.columns;
-    for (let i = 0; i < cols.length; i++) {
-      if (this.read[i] && !cols[i]!.nullable && (record[i] === null || record[i] === undefined)) {
-        throw new ConversionFailure(cols[i]!.name, null, cols[i]!.type, 'the column is NOT NULL');
+    const notNull = this.notNullColumns;
+    for (let j = 0; j < notNull.length; j++) {
+      const i = notNull[j]!;
+      if (record[i] === null || record[i] === undefined) {
+        const col = this.schema.columns[i]!;
+        throw new ConversionFailure(col.name, null, col.type, 'the column is NOT NULL');
       }
     }
-    for (let i = 0; i < cols.length; i++) if (this.read[i]) this.values[i]!.push(record[i] ?? null);
+    const lists = this.listColumns;
+    for (let j = 0; j < lists.length; j++) {
+      const i = lists[j]!;
+      this.values[i]!.push(record[i] ?? null);
+    }
+    const numbers = this.numberColumns;
+    for (let j = 0; j < numbers.length; j++) {
+      const i = numbers[j]!;
+      this.numbers[i]!.push(record[i]);
+    }
     this.rows++;
   }
 
@@ -138,7 +159,8 @@ export class ColumnsCollector {
   }
 
   finish(): arrow.RecordBatch {
-    const cols = this.schema.columns.map((c, i) => (this.read[i] ? columnOf(c.type, this.values[i]!) : allNullColumn(c.type, this.rows)));
+    const cols = this.schema.columns.map((c, i) => this.numbers[i]?.finish()
+      ?? (this.read[i] ? columnOf(c.type, this.values[i]!) : allNullColumn(c.type, this.rows)));
     return batchFromColumns(this.schema, cols, this.rows);
   }
 }
