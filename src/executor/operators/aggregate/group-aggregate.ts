@@ -25,7 +25,14 @@ import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { KeyCodec } from '../../keys/key-codec.js';
 import { encodeColumns } from '../../keys/key-columns.js';
+import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
 import { AggregateFunctions, rowsToArrow, sameRow, type Group } from './aggregate-functions.js';
+
+/** A group the batch in progress touched: its state store key and working state. */
+interface Touched {
+  readonly key: string;
+  readonly g: Group;
+}
 import { StateTtlIndex } from './state-ttl-index.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 
@@ -34,8 +41,12 @@ export class GroupAggregateOperator implements Operator {
   private readonly codec: KeyCodec;
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
-  /** groups touched in this batch, with their working state */
-  private touched = new Map<string, Group>();
+  /**
+   * groups touched in this batch, with their working state and state store key, by their Map key: the
+   * key value itself for one key column a Map compares as SQL groups (row-keys.ts; no string per
+   * row), else the store key
+   */
+  private touched = new Map<unknown, Touched>();
   /** set when `table.exec.state.ttl` is */
   private readonly ttl: StateTtlIndex | undefined;
   /** keys whose state expired in the current batch (progress) */
@@ -76,26 +87,33 @@ export class GroupAggregateOperator implements Operator {
     const ttl = this.ttl;
     const now = ctx.processingTime;
     const keyColumns = this.keyKernels.map((k) => k(b));
-    const keys = encodeColumns(this.codec, keyColumns, n);
+    // one key column a Map compares as SQL does: its values are the Map keys, and a group's store key
+    // is encoded once, when the batch first touches it
+    const byValue = this.codec.valueIsMapKey;
+    const keys: readonly unknown[] = byValue ? decodeColumn(keyColumns[0]!) : encodeColumns(this.codec, keyColumns, n);
     const keyReaders = keyColumns.map(readerFor);
     const bound = this.fns.bind(b);
     const kinds = chunk.kinds;
     const nk = keyReaders.length;
     const keyValues: unknown[] = new Array(nk);
     for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      let g = this.touched.get(key);
-      if (!g) {
+      const v = keys[i];
+      const mapKey = v === null || v === undefined ? NULL_KEY : v;
+      let t = this.touched.get(mapKey);
+      if (!t) {
         // the values are read only for a group's first row in a batch: the group keeps them for its result rows
         for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
-        g = this.fns.load(this.store, key, keyValues);
+        const key = byValue ? this.codec.encode(keyValues) : (v as string);
+        let g = this.fns.load(this.store, key, keyValues);
         if (ttl && ttl.expired(g.lastWrite, now)) {
           // expired state is never read: the key starts over (its old result stays where it was sent)
           g = this.fns.fresh(keyValues);
           this.numExpired++;
         }
-        this.touched.set(key, g);
+        t = { key, g };
+        this.touched.set(mapKey, t);
       }
+      const g = t.g;
       const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
       // as Flink: a retraction for a key without state (it expired, here or upstream) is dropped
       if (ttl && retract && g.rows === 0 && g.emitted === null) continue;
@@ -111,7 +129,7 @@ export class GroupAggregateOperator implements Operator {
     const ttl = this.ttl;
     const now = ctx.processingTime;
     ttl?.ensureBuilt(this.store, now);
-    for (const [key, g] of this.touched) {
+    for (const { key, g } of this.touched.values()) {
       const result = [...g.keys, ...this.fns.results(g.accs)];
       const before = g.emitted;
       if (g.rows <= 0 && this.node.groupBy.length > 0) {
