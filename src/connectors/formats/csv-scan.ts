@@ -138,14 +138,13 @@ export class CsvStreamDecoder implements StreamDecoder {
   }
 }
 
-/** The ranges of the integer types a cell's digits may be read in straight from the bytes (1-based: 0 is "not an integer field"). */
-const INT_LIMITS: readonly (readonly [number, number])[] = [
-  [0, 0], [-128, 127], [-32768, 32767], [-2147483648, 2147483647], [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-];
+/** The ranges of the integer types a cell's digits may be read in straight from the bytes (index 1-4; 0 is "not an integer field"). */
+const INT_MIN = Float64Array.of(0, -128, -32768, -2147483648, Number.MIN_SAFE_INTEGER);
+const INT_MAX = Float64Array.of(0, 127, 32767, 2147483647, Number.MAX_SAFE_INTEGER);
 const INT_KINDS: Readonly<Record<string, number>> = { TINYINT: 1, SMALLINT: 2, INT: 3, BIGINT: 4 };
 
 /**
- * For each field, the INT_LIMITS index of the integer column that alone reads it (0: none, or the
+ * For each field, the INT_MIN / INT_MAX index of the integer column that alone reads it (0: none, or the
  * field is read by another type, or by two columns). None at all when the null literal is itself an
  * integer: then a cell of digits may be NULL, which only the text comparison says.
  */
@@ -182,8 +181,7 @@ function smallInteger(b: Buffer, a: number, z: number, kind: number): number | u
     v = v * 10 + d;
   }
   if (sign === 0x2d) v = v === 0 ? 0 : -v;
-  const [min, max] = INT_LIMITS[kind]!;
-  return v >= min && v <= max ? v : undefined;
+  return v >= INT_MIN[kind]! && v <= INT_MAX[kind]! ? v : undefined;
 }
 
 /** Whether [s, e) holds only blanks (as String.trim sees them, for the bytes a plain piece holds). */
