@@ -10,22 +10,35 @@ import { toArrowType, type SqlType } from '../../common/types.js';
 
 const TWO_32 = 4294967296;
 
+/**
+ * Zeros shared by every all-NULL column: a column the query does not read is read by no one, and
+ * Arrow buffers are never written once built nor transferred to another thread (what crosses is an
+ * IPC copy), so its buffers can all be views of one zeroed ArrayBuffer instead of new zeroed memory
+ * for each column of each piece (which, as external memory, also brought on garbage collections).
+ */
+let zeros = new ArrayBuffer(1 << 16);
+function zeroBytes(bytes: number): ArrayBuffer {
+  if (bytes > zeros.byteLength) zeros = new ArrayBuffer(Math.max(bytes, zeros.byteLength * 2));
+  return zeros;
+}
+
 /** `length` NULLs of type `t`. */
 export function allNullColumn(t: SqlType, length: number): arrow.Data {
-  const nullBitmap = new Uint8Array((length + 7) >> 3);
+  const z = zeroBytes(8 * (length + 1));
+  const nullBitmap = new Uint8Array(z, 0, (length + 7) >> 3);
   const base = { length, nullCount: length, nullBitmap };
   switch (t.kind) {
-    case 'TINYINT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int8, data: new Int8Array(length) });
-    case 'SMALLINT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int16, data: new Int16Array(length) });
-    case 'INT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int32, data: new Int32Array(length) });
-    case 'DATE': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.DateDay, data: new Int32Array(length) });
+    case 'TINYINT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int8, data: new Int8Array(z, 0, length) });
+    case 'SMALLINT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int16, data: new Int16Array(z, 0, length) });
+    case 'INT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int32, data: new Int32Array(z, 0, length) });
+    case 'DATE': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.DateDay, data: new Int32Array(z, 0, length) });
     case 'BIGINT': case 'DECIMAL':
-      return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int64, data: new BigInt64Array(length) });
-    case 'TIMESTAMP': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.TimestampMillisecond, data: new BigInt64Array(length) });
-    case 'FLOAT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Float32, data: new Float32Array(length) });
-    case 'DOUBLE': case 'INTERVAL': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Float64, data: new Float64Array(length) });
+      return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Int64, data: new BigInt64Array(z, 0, length) });
+    case 'TIMESTAMP': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.TimestampMillisecond, data: new BigInt64Array(z, 0, length) });
+    case 'FLOAT': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Float32, data: new Float32Array(z, 0, length) });
+    case 'DOUBLE': case 'INTERVAL': return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Float64, data: new Float64Array(z, 0, length) });
     case 'VARCHAR':
-      return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Utf8, valueOffsets: new Int32Array(length + 1), data: new Uint8Array(0) });
+      return arrow.makeData({ ...base, type: toArrowType(t) as arrow.Utf8, valueOffsets: new Int32Array(z, 0, length + 1), data: new Uint8Array(0) });
     default: return nullColumn(t, length);
   }
 }
@@ -65,8 +78,8 @@ const NUMBER_KINDS = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'TIMESTAMP
  * comes out as columnOf would build it from the same values.
  */
 export class NumberColumn {
-  private values = new Float64Array(1024);
-  private valid = new Uint8Array(1024);
+  private values: Float64Array;
+  private valid: Uint8Array;
   private n = 0;
   /** the values as a list, once one was not a number */
   private list: unknown[] | undefined;
@@ -74,13 +87,15 @@ export class NumberColumn {
   /** whether values must be safe integers (every type but DOUBLE): any other number goes the list's way */
   private readonly integral: boolean;
 
-  private constructor(private readonly t: SqlType) {
+  private constructor(private readonly t: SqlType, capacity: number) {
     this.integral = t.kind !== 'DOUBLE';
+    this.values = new Float64Array(Math.max(16, capacity));
+    this.valid = new Uint8Array(this.values.length);
   }
 
-  /** A NumberColumn for type `t`, or undefined when `t` is not one it holds. */
-  static of(t: SqlType): NumberColumn | undefined {
-    return NUMBER_KINDS.has(t.kind) ? new NumberColumn(t) : undefined;
+  /** A NumberColumn for type `t` (room for `capacity` values before it grows), or undefined when `t` is not one it holds. */
+  static of(t: SqlType, capacity = 1024): NumberColumn | undefined {
+    return NUMBER_KINDS.has(t.kind) ? new NumberColumn(t, capacity) : undefined;
   }
 
   push(v: unknown): void {

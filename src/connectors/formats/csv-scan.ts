@@ -72,11 +72,11 @@ export class CsvStreamDecoder implements StreamDecoder {
       return { batch: r.batch, rejected: r.rejected, records: r.records, lines: consumedLines, consumed };
     }
     st.first = false;
-    return { ...this.decodePlain(bytes, firstLine), lines };
+    return { ...this.decodePlain(bytes, firstLine, lines), lines };
   }
 
   /** A piece of unquoted records, one a line. */
-  private decodePlain(b: Buffer, firstLine: number): DecodeResult {
+  private decodePlain(b: Buffer, firstLine: number, lines: number): DecodeResult {
     const cols = this.schema.columns;
     const st = this.state;
     const expected = st.expected;
@@ -87,7 +87,8 @@ export class CsvStreamDecoder implements StreamDecoder {
     // a cell's text, or (an integer field) the number its digits spell when readInteger would give it
     const cells: (string | number | null)[] = new Array(expected).fill(null);
     const record: unknown[] = new Array(cols.length);
-    const out = new ColumnsCollector(this.schema, this.read);
+    // a record a line (and a last one without its newline)
+    const out = new ColumnsCollector(this.schema, this.read, lines + 1);
     const rejected: RejectedRecord[] = [];
     const nullLiteral = this.opts.nullLiteral;
     const d = this.delimiter;

@@ -122,9 +122,10 @@ export class ColumnsCollector {
   private readonly notNullColumns: readonly number[];
   private rows = 0;
 
-  constructor(private readonly schema: Schema, read?: readonly boolean[]) {
+  /** `capacity`: how many records are likely (a piece's lines), so numeric columns need not grow */
+  constructor(private readonly schema: Schema, read?: readonly boolean[], capacity?: number) {
     this.read = read ?? schema.columns.map(() => true);
-    this.numbers = schema.columns.map((c, i) => (this.read[i] ? NumberColumn.of(c.type) : undefined));
+    this.numbers = schema.columns.map((c, i) => (this.read[i] ? NumberColumn.of(c.type, capacity) : undefined));
     this.values = schema.columns.map((_, i) => (this.read[i] && !this.numbers[i] ? [] : undefined));
     this.listColumns = schema.columns.flatMap((_, i) => (this.values[i] ? [i] : []));
     this.numberColumns = schema.columns.flatMap((_, i) => (this.numbers[i] ? [i] : []));

@@ -26,7 +26,7 @@ export const NEXMARK_OPTIONS: readonly string[] = [
 
 /**
  * Events per micro-batch by default. 25 000 rather than 100 000, measured at 2 M events, full-field,
- * two alternated runs each (bench/README.md): peak RSS 8-32 % lower (q0 245 → 199 MB, q7 500 → 405,
+ * two alternated runs each (bench/README.md): peak RSS 9-32 % lower (q0 245 → 199 MB, q7 500 → 405,
  * q18 664 → 602, `over` 545 → 370), as a batch's rows and what the operators make of them are held at
  * once, and events per CPU-second 0.97-1.20 of before (q18 1.20, q19 1.17, q5 1.13): fewer of a
  * batch's objects live long enough to be promoted by the garbage collector. Results are the same.

@@ -80,7 +80,7 @@ describe('integer cells read from the bytes of an unquoted CSV piece', () => {
 
   it('gives the rows and rejected records of the whole-text decoder', async () => {
     await fc.assert(fc.asyncProperty(fc.array(lineArb, { minLength: 1, maxLength: 40 }), fc.constantFrom(...variants),
-      fc.constantFrom(undefined, ['i', 'big'], ['tiny', 'small', 'd']), async (lines, opts, cols) => {
+      fc.constantFrom<readonly string[] | undefined>(undefined, ['i', 'big'], ['tiny', 'small', 'd']), async (lines, opts, cols) => {
         const text = `${lines.join('\n')}\n`;
         const f = path.join(dir, `f${file++}.csv`);
         writeFileSync(f, text);
