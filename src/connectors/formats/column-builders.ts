@@ -10,6 +10,13 @@ import { toArrowType, type SqlType } from '../../common/types.js';
 
 const TWO_32 = 4294967296;
 
+/** Row i of an int64 column seen as 32-bit halves := the safe integer v (v = hi * 2^32 + lo, lo in [0, 2^32); hi's two's complement is the high word). */
+function setSafeInt64(halves: Uint32Array, i: number, v: number): void {
+  const hi = Math.floor(v / TWO_32);
+  halves[2 * i] = v - hi * TWO_32;
+  halves[2 * i + 1] = hi >>> 0;
+}
+
 /**
  * Zeros shared by every all-NULL column: a column the query does not read is read by no one, and
  * Arrow buffers are never written once built nor transferred to another thread (what crosses is an
@@ -55,10 +62,7 @@ export function columnOf(t: SqlType, values: readonly unknown[]): arrow.Data {
     if (v === null || v === undefined) continue;
     valid[i] = 1;
     if (typeof v === 'number') {
-      // a safe integer: v = hi * 2^32 + lo, lo in [0, 2^32); hi's two's complement is the high word
-      const hi = Math.floor(v / TWO_32);
-      halves[2 * i] = v - hi * TWO_32;
-      halves[2 * i + 1] = hi >>> 0;
+      setSafeInt64(halves, i, v);
     } else {
       data[i] = v as bigint;
     }
@@ -143,12 +147,7 @@ export class NumberColumn {
       default: { // BIGINT, TIMESTAMP: safe integers, written as two 32-bit halves
         const data = new BigInt64Array(n);
         const halves = new Uint32Array(data.buffer);
-        for (let i = 0; i < n; i++) {
-          const v = vals[i]!;
-          const hi = Math.floor(v / TWO_32);
-          halves[2 * i] = v - hi * TWO_32;
-          halves[2 * i + 1] = hi >>> 0;
-        }
+        for (let i = 0; i < n; i++) setSafeInt64(halves, i, vals[i]!);
         return arrow.makeData({ ...base, type: type as arrow.Int64, data });
       }
     }
