@@ -25,13 +25,15 @@ export const NEXMARK_OPTIONS: readonly string[] = [
 ];
 
 /**
- * Events per micro-batch by default. 25 000 rather than 100 000, measured at 2 M events, full-field,
- * two alternated runs each (bench/README.md): peak RSS 9-32 % lower (q0 245 → 199 MB, q7 500 → 405,
- * q18 664 → 602, `over` 545 → 370), as a batch's rows and what the operators make of them are held at
- * once, and events per CPU-second 0.97-1.20 of before (q18 1.20, q19 1.17, q5 1.13): fewer of a
- * batch's objects live long enough to be promoted by the garbage collector. Results are the same.
+ * Events per micro-batch by default. 10 000 rather than the former 100 000, measured at 2 M events,
+ * full-field, alternated runs (bench/README.md): peak RSS lower on every Nexmark query (q0 245 → 181
+ * MB, q7 500 → 383, q4 489 → 389, q9 769 → 653), as a batch's rows and what the operators make of them
+ * are held at once, and more events per CPU-second (q9 and q18 about 1.5x, q4 1.2x, q5 0.95x): fewer
+ * of a batch's objects live long enough to be promoted by the garbage collector. Results are the same.
+ * A paced source (source.pace) allows at least one second of its events per batch, so that a trigger
+ * of a second keeps up with the pace it asked for.
  */
-export const DEFAULT_MAX_EVENTS_PER_BATCH = 25_000;
+export const DEFAULT_MAX_EVENTS_PER_BATCH = 10_000;
 /** Parallel generators beyond this are refused: the interleaving gains nothing from more. */
 const MAX_GENERATORS = 1024;
 
@@ -141,7 +143,9 @@ export function parseNexmarkOptions(
   return {
     config,
     eventsNum: eventsNum === 0 ? undefined : eventsNum,
-    maxEventsPerBatch: r.integer('source.max-events-per-batch', DEFAULT_MAX_EVENTS_PER_BATCH, 1),
+    maxEventsPerBatch: r.integer('source.max-events-per-batch', pace
+      ? Math.max(DEFAULT_MAX_EVENTS_PER_BATCH, Math.ceil(Math.max(firstEventRate, nextEventRate)))
+      : DEFAULT_MAX_EVENTS_PER_BATCH, 1),
     pace,
   };
 }

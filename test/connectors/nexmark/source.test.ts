@@ -95,6 +95,22 @@ describe('nexmark source: offsets and reading', () => {
     expect(await limited.latestOffset(undefined)).toBe(15);
   });
 
+  it('lets a paced batch hold one second of events by default when that is more than the default cap', async () => {
+    const rate = 4 * DEFAULT_MAX_EVENTS_PER_BATCH;
+    const clock = new FakeClock(0);
+    const s = source({ 'source.pace': 'true', 'first-event.rate': String(rate) }, { clock });
+    expect(await s.latestOffset(undefined)).toBeUndefined();
+    clock.t += 1_000; // a 1-second trigger: the second's events in one batch, not capped behind the pace
+    expect(await s.latestOffset(undefined)).toBe(rate);
+    clock.t += 3_000; // behind by three seconds: one second a batch
+    expect(await s.latestOffset(rate)).toBe(2 * rate);
+    // a slow pace, or no pace: the default cap
+    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', '100']])).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(parseNexmarkOptions(new Map([['first-event.rate', String(rate)]])).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+    // an explicit cap wins
+    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', String(rate)], ['source.max-events-per-batch', '7']])).maxEventsPerBatch).toBe(7);
+  });
+
   it('paces from the offset it resumes at', async () => {
     const clock = new FakeClock(0);
     const s = source({ 'source.pace': 'true', 'first-event.rate': '100' }, { clock });
