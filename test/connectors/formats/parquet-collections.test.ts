@@ -3,7 +3,6 @@
  * and LIST/MAP types), seeded random rows with empty and NULL collections, NULL elements, nested
  * arrays, unicode, extreme integers, NaN and decimals; and LIST/MAP files DuckDB writes, read by Weir.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +15,7 @@ import { Engine } from '../../../src/engine/engine.js';
 import { ManualClock } from '../../../src/executor/streaming/clock.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
+import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 
 const schema: Schema = {
   columns: [
@@ -50,17 +50,7 @@ function randomRows(r: () => number, n: number): Record<string, unknown>[] {
   }));
 }
 
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-beforeAll(async () => {
-  await parquetFormat.load!();
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
-});
-afterAll(() => con.closeSync());
-
-const tmp = (name: string): string => path.join(os.tmpdir(), `weir-parquet-collections-${process.pid}-${name}.parquet`);
-const duckRows = async (sql: string): Promise<Record<string, unknown>[]> => (await con.runAndReadAll(sql)).getRowObjectsJS();
+const { con, tmp, duckRows } = parquetDuckDb('parquet-collections');
 
 describe('ARRAY, MAP and MULTISET columns in Parquet', () => {
   const seed = propertySeed();
@@ -109,7 +99,7 @@ describe('ARRAY, MAP and MULTISET columns in Parquet', () => {
   });
 
   it('read the LIST and MAP files DuckDB writes', async () => {
-    await con.run(`COPY (SELECT * FROM (VALUES
+    await con().run(`COPY (SELECT * FROM (VALUES
       (1, [1, NULL, 3], [['x'], [], NULL], MAP {'k': 1.5, 'é': NULL}, [1.25, -0.5]::DECIMAL(9,2)[], MAP {2: ['a', NULL]}),
       (2, [], NULL, MAP {}, NULL, NULL),
       (3, NULL, [[]], NULL, [NULL]::DECIMAL(9,2)[], MAP {-1: []})

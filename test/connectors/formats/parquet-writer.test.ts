@@ -5,11 +5,8 @@
  * same batch; DuckDB's filters (which prune on those statistics) find every row. And Snappy streams
  * that hyparquet's decoder restores.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { snappyUncompress } from 'hyparquet';
 import { writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
@@ -19,6 +16,7 @@ import { parquetColumnData } from '../../../src/connectors/formats/parquet-colum
 import { snappyCompress } from '../../../src/connectors/formats/parquet-snappy.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
+import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 
 const schema = (nullable: boolean): Schema => ({
   columns: [
@@ -58,17 +56,7 @@ function randomRows(r: () => number, n: number, nulls: boolean): Record<string, 
   });
 }
 
-let db: DuckDBInstance;
-let con: DuckDBConnection;
-beforeAll(async () => {
-  await parquetFormat.load!();
-  db = await DuckDBInstance.create(':memory:');
-  con = await db.connect();
-});
-afterAll(() => con.closeSync());
-
-const tmp = (name: string): string => path.join(os.tmpdir(), `weir-parquet-writer-${process.pid}-${name}.parquet`);
-const duckRows = async (sql: string): Promise<Record<string, unknown>[]> => (await con.runAndReadAll(sql)).getRowObjectsJS();
+const { con, tmp, duckRows } = parquetDuckDb('parquet-writer');
 const asText = (rows: Record<string, unknown>[]): string[] =>
   rows.map((r) => JSON.stringify(r, (_k, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)));
 

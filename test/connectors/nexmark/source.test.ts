@@ -105,10 +105,10 @@ describe('nexmark source: offsets and reading', () => {
     clock.t += 3_000; // behind by three seconds: one second a batch
     expect(await s.latestOffset(rate)).toBe(2 * rate);
     // a slow pace, or no pace: the default cap
-    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', '100']])).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
-    expect(parseNexmarkOptions(new Map([['first-event.rate', String(rate)]])).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', '100']]), new Map()).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(parseNexmarkOptions(new Map([['first-event.rate', String(rate)]]), new Map()).maxEventsPerBatch).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
     // an explicit cap wins
-    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', String(rate)], ['source.max-events-per-batch', '7']])).maxEventsPerBatch).toBe(7);
+    expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', String(rate)], ['source.max-events-per-batch', '7']]), new Map()).maxEventsPerBatch).toBe(7);
   });
 
   it('paces from the offset it resumes at', async () => {
