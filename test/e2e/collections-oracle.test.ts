@@ -12,29 +12,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameRows, Oracle, seeded, type Row } from '../support/oracle.js';
-import { randomShapes, runInSlices } from '../support/sliced-run.js';
+import { collectionRows, runInSlices, type CollectionRow } from '../support/sliced-run.js';
 
 const SEED = Number(process.env.COLL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WORDS = ['a', 'b', 'ü', 'naïve', '日本', '🙂x', '', "it's"];
 
-interface Input {
-  id: number;
-  k: number | null;
-  tags: (string | null)[] | null;
-  nums: (number | null)[] | null;
-  nested: ((number | null)[] | null)[] | null;
-  m: Map<string, number | null> | null;
-}
+type Input = CollectionRow & { m: Map<string, number | null> | null };
 
 function generate(count: number, seed: number): Input[] {
   const r = seeded(seed);
-  const { maybe, list } = randomShapes(r);
-  return Array.from({ length: count }, (_, id) => ({
-    id,
-    k: maybe(0.1, () => Math.floor(r() * 5)),
-    tags: maybe(0.15, () => list(4, () => maybe(0.15, () => WORDS[Math.floor(r() * WORDS.length)]!))),
-    nums: maybe(0.15, () => list(5, () => maybe(0.1, () => Math.floor(r() * 7) - 2))),
-    nested: maybe(0.2, () => list(3, () => maybe(0.2, () => list(3, () => maybe(0.1, () => Math.floor(r() * 9)))))),
+  return collectionRows(count, r, WORDS, 5, ({ maybe, list }) => ({
     m: maybe(0.15, () => new Map(list(3, () => [WORDS[Math.floor(r() * 4)]!, maybe(0.1, () => Math.floor(r() * 50))] as const))),
   }));
 }

@@ -18,6 +18,33 @@ export function randomShapes(r: () => number): {
   };
 }
 
+/** The collection tests' rows: a key, a list of words, a list of numbers and a list of lists, each NULL at times. */
+export interface CollectionRow {
+  id: number;
+  k: number | null;
+  tags: (string | null)[] | null;
+  nums: (number | null)[] | null;
+  nested: ((number | null)[] | null)[] | null;
+}
+
+/**
+ * `count` random CollectionRows (`nums` of at most `maxNums` values), each with what `more` adds to
+ * it, drawn after its own columns from the same generator.
+ */
+export function collectionRows<M extends object = object>(count: number, r: () => number, words: readonly string[], maxNums: number,
+  more?: (shapes: ReturnType<typeof randomShapes>) => M): (CollectionRow & M)[] {
+  const shapes = randomShapes(r);
+  const { maybe, list } = shapes;
+  return Array.from({ length: count }, (_, id) => ({
+    id,
+    k: maybe(0.1, () => Math.floor(r() * 5)),
+    tags: maybe(0.15, () => list(4, () => maybe(0.15, () => words[Math.floor(r() * words.length)]!))),
+    nums: maybe(0.15, () => list(maxNums, () => maybe(0.1, () => Math.floor(r() * 7) - 2))),
+    nested: maybe(0.2, () => list(3, () => maybe(0.2, () => list(3, () => maybe(0.1, () => Math.floor(r() * 9)))))),
+    ...(more ? more(shapes) : ({} as M)),
+  }));
+}
+
 /**
  * `INSERT INTO out <select>` (out of `columns`) after `ddl` (which creates `table`), over `input`
  * pushed in random slices of 1..max rows, each processed before the next: the rows out holds.
