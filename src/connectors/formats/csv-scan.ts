@@ -13,6 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
+import { SMALL_RANGES, type IntegerKind } from './numbers.js';
 import { decodeCsvPiece, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 
@@ -140,9 +141,10 @@ export class CsvStreamDecoder implements StreamDecoder {
 }
 
 /** The ranges of the integer types a cell's digits may be read in straight from the bytes (index 1-4; 0 is "not an integer field"). */
-const INT_MIN = Float64Array.of(0, -128, -32768, -2147483648, Number.MIN_SAFE_INTEGER);
-const INT_MAX = Float64Array.of(0, 127, 32767, 2147483647, Number.MAX_SAFE_INTEGER);
-const INT_KINDS: Readonly<Record<string, number>> = { TINYINT: 1, SMALLINT: 2, INT: 3, BIGINT: 4 };
+const KINDS: readonly IntegerKind[] = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
+const INT_MIN = Float64Array.of(0, ...KINDS.map((k) => SMALL_RANGES[k][0]));
+const INT_MAX = Float64Array.of(0, ...KINDS.map((k) => SMALL_RANGES[k][1]));
+const INT_KINDS: Readonly<Record<string, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i + 1]));
 
 /**
  * For each field, the INT_MIN / INT_MAX index of the integer column that alone reads it (0: none, or the

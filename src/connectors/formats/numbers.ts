@@ -11,7 +11,7 @@ import type { SqlType } from '../../common/types.js';
 import { ConversionFailure } from './conversion-failure.js';
 import { exactIntegerOfText, JsonNumberText } from './json-values.js';
 
-type IntegerKind = 'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT';
+export type IntegerKind = 'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT';
 
 const INT_RANGES: Readonly<Record<IntegerKind, readonly [bigint, bigint]>> = {
   TINYINT: [-128n, 127n],
@@ -19,7 +19,8 @@ const INT_RANGES: Readonly<Record<IntegerKind, readonly [bigint, bigint]>> = {
   INT: [-2147483648n, 2147483647n],
   BIGINT: [INT64_MIN, INT64_MAX],
 };
-const SMALL_RANGES: Readonly<Record<IntegerKind, readonly [number, number]>> = {
+/** Each integer type's range as doubles (BIGINT's: the safe integers, beyond which a bigint is needed). */
+export const SMALL_RANGES: Readonly<Record<IntegerKind, readonly [number, number]>> = {
   TINYINT: [-128, 127],
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
