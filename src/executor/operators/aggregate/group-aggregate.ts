@@ -24,17 +24,16 @@ import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { KeyCodec } from '../../keys/key-codec.js';
-import { encodeColumns } from '../../keys/key-columns.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
+import { rowKeys } from '../window/row-keys.js';
 import { AggregateFunctions, rowsToArrow, sameRow, type Group } from './aggregate-functions.js';
+import { StateTtlIndex } from './state-ttl-index.js';
+import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 
 /** A group the batch in progress touched: its state store key and working state. */
 interface Touched {
   readonly key: string;
   readonly g: Group;
 }
-import { StateTtlIndex } from './state-ttl-index.js';
-import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 
 export class GroupAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
@@ -42,9 +41,9 @@ export class GroupAggregateOperator implements Operator {
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
   /**
-   * groups touched in this batch, with their working state and state store key, by their Map key: the
-   * key value itself for one key column a Map compares as SQL groups (row-keys.ts; no string per
-   * row), else the store key
+   * groups touched in this batch, with their working state and state store key, by their row key
+   * (row-keys.ts: the key value itself for one key column a Map compares as SQL groups, no string
+   * per row; else the store key)
    */
   private touched = new Map<unknown, Touched>();
   /** set when `table.exec.state.ttl` is */
@@ -87,23 +86,21 @@ export class GroupAggregateOperator implements Operator {
     const ttl = this.ttl;
     const now = ctx.processingTime;
     const keyColumns = this.keyKernels.map((k) => k(b));
-    // one key column a Map compares as SQL does: its values are the Map keys, and a group's store key
-    // is encoded once, when the batch first touches it
-    const byValue = this.codec.valueIsMapKey;
-    const keys: readonly unknown[] = byValue ? decodeColumn(keyColumns[0]!) : encodeColumns(this.codec, keyColumns, n);
+    // the window operators' row keys: a group's store key is encoded once, when the batch first touches it
+    const rk = rowKeys(this.codec, keyColumns, n);
+    const keys = rk.keys;
     const keyReaders = keyColumns.map(readerFor);
     const bound = this.fns.bind(b);
     const kinds = chunk.kinds;
     const nk = keyReaders.length;
     const keyValues: unknown[] = new Array(nk);
     for (let i = 0; i < n; i++) {
-      const v = keys[i];
-      const mapKey = v === null || v === undefined ? NULL_KEY : v;
+      const mapKey = keys[i];
       let t = this.touched.get(mapKey);
       if (!t) {
         // the values are read only for a group's first row in a batch: the group keeps them for its result rows
         for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
-        const key = byValue ? this.codec.encode(keyValues) : (v as string);
+        const key = rk.storeKey(i);
         let g = this.fns.load(this.store, key, keyValues);
         if (ttl && ttl.expired(g.lastWrite, now)) {
           // expired state is never read: the key starts over (its old result stays where it was sent)

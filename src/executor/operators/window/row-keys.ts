@@ -68,6 +68,7 @@ export function rowKeys(codec: KeyCodec, columns: readonly arrow.Data[], n: numb
   }
   const keys = encodeColumns(codec, columns, n);
   if (columns.length === 0) return { keys, values: () => [], storeKey: () => '' };
-  const cols = columns.map(decodeColumn);
-  return { keys, values: (i) => cols.map((c) => c[i] ?? null), storeKey: (i) => keys[i]! };
+  // decoded when first asked for: an operator that reads the values another way never pays for them
+  let cols: unknown[][] | undefined;
+  return { keys, values: (i) => (cols ??= columns.map(decodeColumn)).map((c) => c[i] ?? null), storeKey: (i) => keys[i]! };
 }
