@@ -23,7 +23,8 @@
  * - q14's count_char(s, 'c') counts the occurrences of 'c'.
  * - Rows that tie in a Top-N's order rank in arrival order, as Flink's (and Weir's) Top-N ranks
  *   them: the loader appends events in order, so DuckDB's `rowid` is the arrival order (q19, whose
- *   equal prices are common at the bench's millions of events).
+ *   equal prices are common at the bench's millions of events). A keep-last deduplication (q18:
+ *   ORDER BY dateTime DESC, rank 1) keeps the latest of tied rows, as Flink's does: rowid DESC.
  */
 /**
  * DuckDB's client, loaded by the loaders when they first run: the bench's Weir child processes read
@@ -199,7 +200,7 @@ export const NEXMARK_DUCKDB = {
   q18: {
     tables: ['bid'],
     sql: `SELECT auction, bidder, price, channel, url, "dateTime", extra
-          FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY bidder, auction ORDER BY "dateTime" DESC) AS rank_number FROM bid)
+          FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY bidder, auction ORDER BY "dateTime" DESC, rowid DESC) AS rank_number FROM bid)
           WHERE rank_number <= 1`,
   },
   q19: {
