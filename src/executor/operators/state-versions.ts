@@ -11,7 +11,9 @@ export type StatefulKind = Extract<PhysicalNode, { operatorId: number }>['kind']
 export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   // 1: a store entry per group: the key codec's key → accumulator values
   aggregate: 1,
-  // 1: a store entry per (window, group), and the open windows' index
+  // 1: a store entry per grouping key: [key values, its open windows], the windows as arrays or (when
+  // their accumulators hold numbers only) as one compact string (window-groups-codec.ts); this
+  // version reads both, so checkpoints written before the compact form restore as they are
   windowAggregate: 1,
   // 2: each input chunk one Arrow block (IPC bytes) with its rows' status; 1 was an entry per row
   join: 2,

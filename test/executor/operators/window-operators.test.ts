@@ -132,6 +132,40 @@ describe('WindowAggregateOperator', () => {
     expect(await batch(op, ctx(2, 10))).toEqual([{ item: 'x', ws: 0, we: 10, n: 5, total: 4 }]);
   });
 
+  it('keeps a key of numeric accumulators as one compact string between batches, other keys as arrays, and closes both', async () => {
+    const HOP: WindowSpec = { kind: 'hop', slideMs: 5, sizeMs: 10, offsetMs: 0 };
+    const n = node(HOP, 'append');
+    // MAX(item) holds text: no compact form for that operator's keys
+    const withText: WindowAggregateNode = {
+      ...n, aggregates: [...n.aggregates, { fn: 'max', arg: { kind: 'column', index: 0, name: 'item', type: T.VARCHAR }, distinct: false, filter: undefined, type: T.VARCHAR }],
+      schema: { columns: [...n.schema.columns, { name: 'top', type: T.VARCHAR, nullable: true }] },
+    };
+    const numeric = new MemoryStateStore(0), text = new MemoryStateStore(0);
+    const a = windowOp(n, numeric), b = windowOp(withText, text);
+    const input = rows(['x', 7, 1], ['x', 12, 2], ['y', 3, 4]);
+    await batch(a, ctx(0, -Infinity), input);
+    await batch(b, ctx(0, -Infinity), input);
+    expect([...numeric.entries()].map(([, v]) => typeof v[1])).toEqual(['string', 'string']);
+    expect([...text.entries()].map(([, v]) => Array.isArray(v[1]))).toEqual([true, true]);
+    // a batch closes [0, 10) and touches x again: x is decoded, changed and encoded; y only loses a window
+    const c = ctx(1, 10);
+    const closedA = await batch(a, c, rows(['x', 13, 8]));
+    const closedB = await batch(b, c, rows(['x', 13, 8]));
+    expect(closedA).toEqual([
+      { item: 'y', ws: -5, we: 5, n: 1, total: 4 }, { item: 'x', ws: 0, we: 10, n: 1, total: 1 }, { item: 'y', ws: 0, we: 10, n: 1, total: 4 },
+    ]);
+    expect(closedB).toEqual(closedA.map((r) => ({ ...r, top: r.item })));
+    // y is gone; x keeps [5, 15) and [10, 20)
+    expect(a.progress()).toMatchObject({ numRowsTotal: 1, numOpenWindows: 2 });
+    expect([...numeric.entries()].map(([, v]) => typeof v[1])).toEqual(['string']);
+    // a batch that only adds to windows x already has: saved too
+    expect(await batch(a, ctx(2, 10), rows(['x', 14, 16]))).toEqual([]);
+    // after a restart over the compact store: the rest closes in order
+    const a2 = windowOp(n, numeric);
+    expect(await batch(a2, ctx(3, 20))).toEqual([{ item: 'x', ws: 5, we: 15, n: 4, total: 27 }, { item: 'x', ws: 10, we: 20, n: 3, total: 26 }]);
+    expect(numeric.size).toBe(0);
+  });
+
   it('in update mode emits each change with its update-before row, and retracts', async () => {
     const op = windowOp(node({ kind: 'hop', slideMs: 5, sizeMs: 10, offsetMs: 0 }, 'update'));
     expect(await batch(op, ctx(0, -Infinity), rows(['x', 7, 1]))).toEqual([

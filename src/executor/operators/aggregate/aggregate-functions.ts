@@ -72,6 +72,11 @@ export class AggregateFunctions {
     this.accs = calls.map((a, i) => this.jsAccs[i] ?? (a.distinct ? distinctOf(a) : pick(a)));
   }
 
+  /** the number of aggregate calls (each one accumulator state per group) */
+  get count(): number {
+    return this.accs.length;
+  }
+
   describe(): string {
     return this.calls.map((a) => a.fn === 'udaf' ? `${exprToString(a.arg!)}${a.filter ? ` filter ${exprToString(a.filter)}` : ''}` : `${a.fn}${a.distinct ? ' distinct' : ''}(${a.arg ? exprToString(a.arg) : '*'})${a.filter ? ` filter ${exprToString(a.filter)}` : ''}`).join(', ');
   }

@@ -22,11 +22,14 @@
  * touches it, so the stored value stays intact for abort.
  *
  * Memory: a window is one array [start, end, accs, emitted, rows, batch], the very array the store
- * entry holds (before, an object per window beside the store's array for it). Stored arrays are
- * never changed: the first time a batch touches a key its window list is copied, and the first time
- * it touches a window that window's array (with its accumulators), so the committed value stays
- * intact for abort. The sixth element (the batch that copied it) is stored too; old checkpoints
- * without it read as untouched, and rebuild() resets it.
+ * entry holds while the key is being changed. Stored arrays are never changed: the first time a
+ * batch touches a key its window list is copied, and the first time it touches a window that
+ * window's array (with its accumulators), so the committed value stays intact for abort. The sixth
+ * element (the batch that copied it) is stored too; old checkpoints without it read as untouched,
+ * and rebuild() resets it. Between batches a key whose accumulators hold plain numbers (COUNT, SUM,
+ * MIN/MAX of numbers, ...) keeps its windows as one compact string instead (window-groups-codec.ts:
+ * about a sixth of the arrays' memory), which the store entry holds too; the first row of a batch
+ * that touches the key decodes it into fresh arrays, and the end of the batch encodes it again.
  */
 import type * as arrow from 'apache-arrow';
 import { InternalError } from '../../../common/errors.js';
@@ -41,24 +44,23 @@ import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import { AggregateFunctions, sameRow } from '../aggregate/aggregate-functions.js';
 import { KeyCodec } from '../../keys/key-codec.js';
-import type { AccState } from '../aggregate/accumulators.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { alignStart, timesOf } from './assign-windows.js';
 import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { ResultColumns } from './result-columns.js';
 import { mapKeyOfStored, rowKeys } from './row-keys.js';
+import { decodeWindowGroupEnding, decodeWindowGroups, encodedHasEnd, encodedOpenAfter, encodeWindowGroups, type WindowGroup } from './window-groups-codec.js';
 
 /** The most rows of closed windows one output chunk holds (see finishBatch). */
 export const EMIT_CHUNK_ROWS = 16_384;
 import { isoOrNull } from '../../streaming/trigger.js';
 
-/**
- * One open window of one key, as the store entry holds it: [start, end, accs, emitted (the result
- * row last sent downstream in update mode, so an update can retract it), rows (live input rows: 0
- * after retractions, the group is gone), batch (the batch sequence number that copied it)].
+/*
+ * One open window of one key (WindowGroup), as the store entry holds it: [start, end, accs, emitted
+ * (the result row last sent downstream in update mode, so an update can retract it), rows (live
+ * input rows: 0 after retractions, the group is gone), batch (the batch sequence number that copied it)].
  */
-type WindowGroup = [number, number, AccState[], unknown[] | null, number, number];
 const START = 0, END = 1, ACCS = 2, EMITTED = 3, ROWS = 4, BATCH = 5;
 
 /** A grouping key's open windows: one state store entry. */
@@ -66,8 +68,13 @@ interface KeyState {
   readonly key: unknown;
   readonly values: unknown[];
   readonly storeKey: string;
-  /** shared with the stored value until `copied` is the batch in progress (copy on write) */
-  groups: WindowGroup[];
+  /**
+   * The windows as arrays: shared with the stored value until `copied` is the batch in progress
+   * (copy on write), or decoded from `text` by the batch in progress; undefined while they are only `text`
+   */
+  groups: WindowGroup[] | undefined;
+  /** the windows as the stored compact string (window-groups-codec.ts), when they have that form */
+  text: string | undefined;
   /** the batch sequence number that last changed it (touched by rows, or a window closed) */
   dirty: number;
   /** the batch sequence number that last copied `groups` */
@@ -138,11 +145,23 @@ export class WindowAggregateOperator implements Operator {
     this.byEnd = new Map();
     for (const [storeKey, v] of this.store.entries()) {
       const values = v[0] as unknown[];
-      const groups = (v[1] as WindowGroup[]).map(([start, end, accs, emitted, rows]): WindowGroup => [start, end, accs, emitted, rows, -1]);
-      const ks: KeyState = { key: mapKeyOfStored(this.codec, values, storeKey), values, storeKey, groups, dirty: -1, copied: -1 };
-      this.byKey.set(ks.key, ks);
+      const stored = v[1] as WindowGroup[] | string;
+      const key = mapKeyOfStored(this.codec, values, storeKey);
+      if (typeof stored === 'string') {
+        const ks: KeyState = { key, values, storeKey, groups: undefined, text: stored, dirty: -1, copied: -1 };
+        this.byKey.set(key, ks);
+        for (const g of decodeWindowGroups(stored, this.fns.count, -1)) this.addEnd(g[END], ks);
+        continue;
+      }
+      const groups = stored.map(([start, end, accs, emitted, rows]): WindowGroup => [start, end, accs, emitted, rows, -1]);
+      const ks: KeyState = { key, values, storeKey, groups, text: undefined, dirty: -1, copied: -1 };
+      this.byKey.set(key, ks);
       for (const g of groups) this.addEnd(g[END], ks);
     }
+  }
+
+  private hasWindow(ks: KeyState, end: number): boolean {
+    return ks.groups !== undefined ? ks.groups.some((g) => g[END] === end) : encodedHasEnd(ks.text!, this.fns.count, end);
   }
 
   private addEnd(end: number, ks: KeyState): void {
@@ -205,12 +224,17 @@ export class WindowAggregateOperator implements Operator {
           ks = this.byKey.get(key);
           if (ks === undefined) {
             const values = keys.values(i);
-            ks = { key, values, storeKey: keys.storeKey(i), groups: [], dirty: -1, copied: seq };
+            ks = { key, values, storeKey: keys.storeKey(i), groups: [], text: undefined, dirty: -1, copied: seq };
             this.byKey.set(key, ks);
           }
-          if (ks.copied !== seq) { ks.groups = ks.groups.slice(); ks.copied = seq; }
+          if (ks.groups === undefined) {
+            // decoded from the compact string: fresh arrays of this batch's own (nothing to copy on
+            // write; `text` stays set until the end of the batch, which tells them apart)
+            ks.groups = decodeWindowGroups(ks.text!, this.fns.count, -1);
+            ks.copied = seq;
+          } else if (ks.copied !== seq) { ks.groups = ks.groups.slice(); ks.copied = seq; }
         }
-        const groups = ks.groups;
+        const groups = ks.groups!;
         let g: WindowGroup | undefined;
         let j = 0;
         for (; j < groups.length; j++) if (groups[j]![END] === end) { g = groups[j]; break; }
@@ -221,8 +245,11 @@ export class WindowAggregateOperator implements Operator {
           this.touchedKeys.push(ks);
           this.touchedGroups.push(g);
         } else if (g[BATCH] !== seq) {
-          g = [g[START], g[END], fns.copyAccs(g[ACCS]), g[EMITTED], g[ROWS], seq];
-          groups[j] = g;
+          // first touch in this batch: copied unless decoded (above), and listed to be saved
+          if (ks.text === undefined) {
+            g = [g[START], g[END], fns.copyAccs(g[ACCS]), g[EMITTED], g[ROWS], seq];
+            groups[j] = g;
+          } else g[BATCH] = seq;
           this.touchedKeys.push(ks);
           this.touchedGroups.push(g);
         }
@@ -260,6 +287,8 @@ export class WindowAggregateOperator implements Operator {
       out = new ResultColumns(this.node.schema);
     };
     const update = this.node.mode === 'update';
+    /** the closing time windows closed up to in this batch (their ends ≤ it): what a dirty compact key loses */
+    let closedUpTo = -Infinity;
     const dirty: KeyState[] = [];
     const markDirty = (ks: KeyState): void => {
       if (ks.dirty !== seq) { ks.dirty = seq; dirty.push(ks); }
@@ -269,7 +298,7 @@ export class WindowAggregateOperator implements Operator {
       markDirty(ks);
       const before = g[EMITTED];
       if (g[ROWS] <= 0) {
-        ks.groups = ks.groups.filter((x) => x !== g);
+        ks.groups = ks.groups!.filter((x) => x !== g);
         if (update && before) out.addRow(before, RowKind.DELETE);
         continue;
       }
@@ -285,13 +314,27 @@ export class WindowAggregateOperator implements Operator {
     this.touchedKeys = [];
     this.touchedGroups = [];
     if (this.node.mode === 'complete') {
-      for (const ks of this.byKey.values()) for (const g of ks.groups) this.emitGroup(out, ks, g);
+      for (const ks of this.byKey.values()) {
+        // a key untouched by this batch: its windows decoded for the emission only
+        const groups = ks.groups ?? decodeWindowGroups(ks.text!, this.fns.count, -1);
+        for (const g of groups) this.emitGroup(out, ks, g);
+      }
     } else {
       // the watermark (or the clock) closes windows, oldest first: final rows in append mode, state dropped in both modes
       const t = closingTime(this.node.timeDomain, ctx.watermark, ctx.processingTime);
+      closedUpTo = t;
       const closed = [...this.byEnd.keys()].filter((e) => e <= t).sort((x, y) => x - y);
       for (const end of closed) {
         for (const ks of this.byEnd.get(end)!) {
+          if (ks.groups === undefined) {
+            // a key in its compact form stays so: its window decoded alone, the closed ones taken
+            // out once below (all of a run's windows decoded at once at its end cost more than the state)
+            const g = decodeWindowGroupEnding(ks.text!, this.fns.count, end);
+            if (g === undefined) continue; // gone by retraction, or listed twice
+            if (!update) { this.emitGroup(out, ks, g); flushFull(); }
+            markDirty(ks);
+            continue;
+          }
           const i = ks.groups.findIndex((g) => g[END] === end);
           if (i < 0) continue; // gone by retraction, or listed twice
           if (!update) { this.emitGroup(out, ks, ks.groups[i]!); flushFull(); }
@@ -303,12 +346,32 @@ export class WindowAggregateOperator implements Operator {
       }
     }
     for (const ks of dirty) {
-      if (ks.groups.length === 0) {
+      const groups = ks.groups;
+      if (groups === undefined) {
+        // a key in its compact form was dirtied by closing windows: the open ones are what is left
+        const open = encodedOpenAfter(ks.text!, this.fns.count, closedUpTo);
+        if (open === '') {
+          this.store.delete(ks.storeKey);
+          this.byKey.delete(ks.key);
+        } else {
+          ks.text = open;
+          this.store.put(ks.storeKey, [ks.values, open]);
+        }
+        continue;
+      }
+      if (groups.length === 0) {
         this.store.delete(ks.storeKey);
         this.byKey.delete(ks.key);
+        continue;
+      }
+      ks.text = encodeWindowGroups(groups);
+      if (ks.text !== undefined) {
+        // the arrays are dropped: the next batch that touches the key decodes fresh ones
+        ks.groups = undefined;
+        this.store.put(ks.storeKey, [ks.values, ks.text]);
       } else {
         // shared, not copied: nothing changes a stored list or window in place (see copy on write above)
-        this.store.put(ks.storeKey, [ks.values, ks.groups]);
+        this.store.put(ks.storeKey, [ks.values, groups]);
       }
     }
     this.batchSeq++;
@@ -356,7 +419,7 @@ export class WindowAggregateOperator implements Operator {
 
   progress(): StateOperatorProgress {
     let windows = 0;
-    for (const [end, list] of this.byEnd) if (list.some((ks) => ks.groups.some((g) => g[END] === end))) windows++;
+    for (const [end, list] of this.byEnd) if (list.some((ks) => this.hasWindow(ks, end))) windows++;
     return {
       operatorName: 'windowAggregate',
       numRowsTotal: this.store.size,
