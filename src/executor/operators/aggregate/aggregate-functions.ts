@@ -9,6 +9,7 @@ import type { Schema } from '../../../common/schema.js';
 import type { AggregateCall } from '../../../planner/logical/plan.js';
 import { exprForUser, exprToString, exprType, type BoundExpr } from '../../../planner/expr.js';
 import { jsAccumulator, type JsAccumulator } from './js-accumulator.js';
+import { flatKindOf, type FlatKind } from './flat-accumulators.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
@@ -70,7 +71,12 @@ export class AggregateFunctions {
     const distinctOf = (a: AggregateCall): Accumulator =>
       (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
     this.accs = calls.map((a, i) => this.jsAccs[i] ?? (a.distinct ? distinctOf(a) : pick(a)));
+    const flat = this.accs.map((acc, i) => flatKindOf(acc, calls[i]!.arg?.type));
+    this.flatKinds = flat.every((k) => k !== undefined) ? flat as FlatKind[] : undefined;
   }
+
+  /** Every call's flat form (flat-accumulators.ts), when every call has one. */
+  readonly flatKinds: readonly FlatKind[] | undefined;
 
   /** the number of aggregate calls (each one accumulator state per group) */
   get count(): number {

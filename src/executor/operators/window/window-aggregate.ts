@@ -30,6 +30,9 @@
  * MIN/MAX of numbers, ...) keeps its windows as one compact string instead (window-groups-codec.ts:
  * about a sixth of the arrays' memory), which the store entry holds too; the first row of a batch
  * that touches the key decodes it into fresh arrays, and the end of the batch encodes it again.
+ * When every call has a flat form and no window keeps an emitted row (not update mode), a touched key
+ * is not decoded into arrays at all: its numbers go into one Float64Array for the batch
+ * (flat-windows.ts), so a batch leaves one new string per touched key and no arrays to collect.
  */
 import type * as arrow from 'apache-arrow';
 import { InternalError } from '../../../common/errors.js';
@@ -50,6 +53,7 @@ import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { ResultColumns } from './result-columns.js';
 import { mapKeyOfStored, rowKeys } from './row-keys.js';
+import { FlatWindows } from './flat-windows.js';
 import { decodeWindowGroupEnding, decodeWindowGroups, encodedHasEnd, encodedOpenAfter, encodeWindowGroups, type WindowGroup } from './window-groups-codec.js';
 
 /** The most rows of closed windows one output chunk holds (see finishBatch). */
@@ -79,6 +83,9 @@ interface KeyState {
   dirty: number;
   /** the batch sequence number that last copied `groups` */
   copied: number;
+  /** with flat windows: the batch sequence number that loaded the key into the arena, and its first group there */
+  loaded: number;
+  head: number;
 }
 
 /** The time that closes windows: the watermark, or in the processing-time domain the clock (+∞ once every input ended). */
@@ -118,6 +125,14 @@ export class WindowAggregateOperator implements Operator {
   private touchedKeys: KeyState[] = [];
   private touchedGroups: WindowGroup[] = [];
   private batchSeq = 0;
+  /**
+   * The working memory of touched keys when every call has a flat form and no window holds an
+   * emitted row (not update mode): flat-windows.ts; undefined: arrays per window (the other branch
+   * of process)
+   */
+  private flat: FlatWindows | undefined;
+  /** with flat windows: the keys this batch loaded into the arena, in order */
+  private loadedKeys: KeyState[] = [];
   private readonly late: LateRows;
   private readonly params: ReturnType<typeof windowParams>;
 
@@ -135,6 +150,8 @@ export class WindowAggregateOperator implements Operator {
     // windows given by columns: one window per row, read from the row
     this.params = node.windowColumns ? { size: 0, slide: 0, offset: 0, perRow: 1 } : windowParams(node.window);
     this.late = new LateRows(`windowAggregate[${node.operatorId}]`, inputSchema, lateSink);
+    const kinds = this.fns.flatKinds;
+    this.flat = kinds !== undefined && node.mode !== 'update' ? new FlatWindows(kinds) : undefined;
     // state that survived a restart
     this.rebuild();
   }
@@ -148,13 +165,18 @@ export class WindowAggregateOperator implements Operator {
       const stored = v[1] as WindowGroup[] | string;
       const key = mapKeyOfStored(this.codec, values, storeKey);
       if (typeof stored === 'string') {
-        const ks: KeyState = { key, values, storeKey, groups: undefined, text: stored, dirty: -1, copied: -1 };
+        const ks: KeyState = { key, values, storeKey, groups: undefined, text: stored, dirty: -1, copied: -1, loaded: -1, head: -1 };
         this.byKey.set(key, ks);
         for (const g of decodeWindowGroups(stored, this.fns.count, -1)) this.addEnd(g[END], ks);
         continue;
       }
       const groups = stored.map(([start, end, accs, emitted, rows]): WindowGroup => [start, end, accs, emitted, rows, -1]);
-      const ks: KeyState = { key, values, storeKey, groups, text: undefined, dirty: -1, copied: -1 };
+      // flat windows work on compact strings: a key a checkpoint stored as arrays becomes one
+      const text = this.flat ? encodeWindowGroups(groups) : undefined;
+      if (this.flat && text === undefined) this.flat = undefined; // (not expected: flat calls hold numbers only)
+      const ks: KeyState = {
+        key, values, storeKey, groups: text === undefined ? groups : undefined, text, dirty: -1, copied: -1, loaded: -1, head: -1,
+      };
       this.byKey.set(key, ks);
       for (const g of groups) this.addEnd(g[END], ks);
     }
@@ -191,6 +213,7 @@ export class WindowAggregateOperator implements Operator {
     const kinds = chunk.kinds;
     const seq = this.batchSeq;
     const fns = this.fns;
+    const flat = this.flat;
     const { size, slide, offset, perRow } = this.params;
     const cumulate = this.node.window.kind === 'cumulate' && !this.node.windowColumns;
     const starts = this.node.windowColumns ? timesOf(b.data.children[this.node.windowColumns.start]!) : undefined;
@@ -224,15 +247,32 @@ export class WindowAggregateOperator implements Operator {
           ks = this.byKey.get(key);
           if (ks === undefined) {
             const values = keys.values(i);
-            ks = { key, values, storeKey: keys.storeKey(i), groups: [], text: undefined, dirty: -1, copied: seq };
+            ks = { key, values, storeKey: keys.storeKey(i), groups: flat ? undefined : [], text: undefined, dirty: -1, copied: seq, loaded: -1, head: -1 };
             this.byKey.set(key, ks);
           }
-          if (ks.groups === undefined) {
+          if (flat) {
+            // its windows into the arena, once per batch
+            if (ks.loaded !== seq) {
+              ks.head = flat.load(ks.text);
+              ks.loaded = seq;
+              this.loadedKeys.push(ks);
+            }
+          } else if (ks.groups === undefined) {
             // decoded from the compact string: fresh arrays of this batch's own (nothing to copy on
             // write; `text` stays set until the end of the batch, which tells them apart)
             ks.groups = decodeWindowGroups(ks.text!, this.fns.count, -1);
             ks.copied = seq;
           } else if (ks.copied !== seq) { ks.groups = ks.groups.slice(); ks.copied = seq; }
+        }
+        if (flat) {
+          let fg = flat.find(ks.head, end);
+          if (fg < 0) {
+            fg = flat.append(ks.head, cumulate ? start : start + w * slide, end);
+            if (ks.head < 0) ks.head = fg;
+            this.addEnd(end, ks);
+          }
+          flat.apply(fg, bound, i, retract);
+          continue;
         }
         const groups = ks.groups!;
         let g: WindowGroup | undefined;
@@ -293,6 +333,16 @@ export class WindowAggregateOperator implements Operator {
     const markDirty = (ks: KeyState): void => {
       if (ks.dirty !== seq) { ks.dirty = seq; dirty.push(ks); }
     };
+    if (this.flat) {
+      // the keys rows touched, back to compact strings ('' when retractions emptied every window)
+      for (const ks of this.loadedKeys) {
+        ks.text = this.flat.encode(ks.head);
+        ks.head = -1;
+        markDirty(ks);
+      }
+      this.loadedKeys = [];
+      this.flat.reset();
+    }
     for (let k = 0; k < this.touchedGroups.length; k++) {
       const ks = this.touchedKeys[k]!, g = this.touchedGroups[k]!;
       markDirty(ks);
@@ -409,6 +459,8 @@ export class WindowAggregateOperator implements Operator {
   }
 
   abort(): void {
+    this.loadedKeys = [];
+    this.flat?.reset();
     this.touchedKeys = [];
     this.touchedGroups = [];
     this.batchSeq++;

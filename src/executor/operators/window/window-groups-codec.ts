@@ -15,7 +15,8 @@
  *
  * Layout, in little-endian doubles: the number of windows, then per window start, end, live rows,
  * and per accumulator its length and its numbers. Doubles keep every number exactly (NaN, -0, ±∞,
- * integers up to 2^53).
+ * integers up to 2^53). The empty string stands for a key with no window left (an encoding never is
+ * empty: it starts with the count).
  */
 import type { AccState } from '../aggregate/accumulators.js';
 
@@ -66,11 +67,31 @@ export function encodeWindowGroups(groups: readonly WindowGroup[]): string | und
   return bytes.toString('latin1', 0, at * 8);
 }
 
+/**
+ * The numbers of `text` (encodeWindowGroups' layout) in a scratch array, valid until the next call
+ * of this module; '' reads as no windows.
+ */
+export function wordsOf(text: string): Float64Array {
+  ensureWords(text.length / 8 + 1);
+  if (text.length === 0) words[0] = 0;
+  else bytes.write(text, 0, 'latin1');
+  return words;
+}
+
+/** A scratch array of at least `n` words to lay out an encoding in, for textOfScratch (valid until the next call of this module). */
+export function scratchWords(n: number): Float64Array {
+  ensureWords(n);
+  return words;
+}
+
+/** The first `n` words of scratchWords' array as an encoding. */
+export function textOfScratch(n: number): string {
+  return bytes.toString('latin1', 0, n * 8);
+}
+
 /** The windows of `text` (encodeWindowGroups'), as new arrays marked as copied by batch `batch`. */
 export function decodeWindowGroups(text: string, numAccs: number, batch: number): WindowGroup[] {
-  ensureWords(text.length / 8);
-  bytes.write(text, 0, 'latin1');
-  const count = words[0]!;
+  const count = wordsOf(text)[0]!;
   const groups: WindowGroup[] = new Array(count);
   readAt = 1;
   for (let g = 0; g < count; g++) groups[g] = readGroup(numAccs, batch);
@@ -98,9 +119,7 @@ function readGroup(numAccs: number, batch: number): WindowGroup {
 
 /** The word offset in `words` of the window of `text` ending at `end` (-1: none), `text` copied into `words`. */
 function findEnd(text: string, numAccs: number, end: number): number {
-  ensureWords(text.length / 8);
-  bytes.write(text, 0, 'latin1');
-  const w = words;
+  const w = wordsOf(text);
   let at = 0;
   const count = w[at++]!;
   for (let g = 0; g < count; g++) {
@@ -129,9 +148,7 @@ export function decodeWindowGroupEnding(text: string, numAccs: number, end: numb
  * arrays: the end of a run closes every window of every key at once); '' when none is left.
  */
 export function encodedOpenAfter(text: string, numAccs: number, upTo: number): string {
-  ensureWords(text.length / 8 + 1);
-  bytes.write(text, 0, 'latin1');
-  const w = words;
+  const w = wordsOf(text);
   const count = w[0]!;
   // kept windows are moved down over the dropped ones, in place (a kept window never moves up)
   let at = 1, to = 1, kept = 0;
