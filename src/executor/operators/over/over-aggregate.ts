@@ -38,7 +38,7 @@ import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../op
 import { RowCodec } from '../rank/row-codec.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { decodeColumn } from '../window/row-keys.js';
-import { lateThreshold } from '../window/window-aggregate.js';
+import { lateThreshold } from '../window/window-time.js';
 import type { OverRow } from './over-frames.js';
 import { byTimeThenSeq, byTimeThenText, frameResults, lowerBound, notIn, OverFunctions, stillInFrame } from './over-frames.js';
 

@@ -47,7 +47,7 @@ import { WindowPartitions } from './window-partitions.js';
 import { TopNTtl } from './top-n-ttl.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
-import { lateThreshold } from '../window/window-aggregate.js';
+import { lateThreshold } from '../window/window-time.js';
 import type { Partition, SortComparator, SortKey } from './top-n-state.js';
 import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, placeOf, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
 

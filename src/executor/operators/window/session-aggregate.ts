@@ -31,7 +31,7 @@ import { timesOf } from './assign-windows.js';
 import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { OpenWindows } from './open-windows.js';
-import { closingTime, lateThreshold } from './window-aggregate.js';
+import { closingTime, lateThreshold } from './window-time.js';
 
 type Session = [start: number, end: number, accs: AccState[], rows: number, emitted: unknown[] | null];
 interface KeyState { keys: unknown[]; sessions: Session[]; }

@@ -35,12 +35,10 @@
  * (flat-windows.ts), so a batch leaves one new string per touched key and no arrays to collect.
  */
 import type * as arrow from 'apache-arrow';
-import { InternalError } from '../../../common/errors.js';
 import type { Schema } from '../../../common/schema.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
 import type { WindowAggregateNode } from '../../../planner/incremental/physical.js';
-import type { WindowSpec } from '../../../planner/logical/plan.js';
 import { exprToString } from '../../../planner/expr.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
@@ -53,12 +51,13 @@ import { describeWindow } from './describe.js';
 import { LateRows, type LateRowsSink } from './late-rows.js';
 import { ResultColumns } from './result-columns.js';
 import { mapKeyOfStored, rowKeys } from './row-keys.js';
+import { isoOrNull } from '../../streaming/trigger.js';
 import { FlatWindows } from './flat-windows.js';
+import { closingTime, lateThreshold, windowParams } from './window-time.js';
 import { decodeWindowGroupEnding, decodeWindowGroups, encodedHasEnd, encodedOpenAfter, encodeWindowGroups, type WindowGroup } from './window-groups-codec.js';
 
 /** The most rows of closed windows one output chunk holds (see finishBatch). */
 export const EMIT_CHUNK_ROWS = 16_384;
-import { isoOrNull } from '../../streaming/trigger.js';
 
 /*
  * One open window of one key (WindowGroup), as the store entry holds it: [start, end, accs, emitted
@@ -86,30 +85,6 @@ interface KeyState {
   /** with flat windows: the batch sequence number that loaded the key into the arena, and its first group there */
   loaded: number;
   head: number;
-}
-
-/** The time that closes windows: the watermark, or in the processing-time domain the clock (+∞ once every input ended). */
-export function closingTime(domain: WindowAggregateNode['timeDomain'], watermark: number, processingTime: number): number {
-  return domain === 'processing' ? (watermark === Infinity ? Infinity : processingTime) : watermark;
-}
-
-/**
- * The time at or below which a window is closed for arriving rows. None in the processing-time
- * domain, and none in complete mode: there every window is kept and emitted each batch anyway, so a
- * row behind the watermark still counts in its window (the batch answer, as Spark's complete mode).
- */
-export function lateThreshold(domain: WindowAggregateNode['timeDomain'], ctx: BatchContext, mode: WindowAggregateNode['mode']): number {
-  return domain === 'processing' || mode === 'complete' ? -Infinity : ctx.lateWatermark ?? ctx.watermark;
-}
-
-/** Windows of a row at time t: `count` windows from `first`, each `step` later, ending `size` after start (CUMULATE: growing ends). */
-function windowParams(w: WindowSpec): { size: number; slide: number; offset: number; perRow: number } {
-  switch (w.kind) {
-    case 'tumble': return { size: w.sizeMs, slide: w.sizeMs, offset: w.offsetMs, perRow: 1 };
-    case 'hop': return { size: w.sizeMs, slide: w.slideMs, offset: w.offsetMs, perRow: w.sizeMs / w.slideMs };
-    case 'cumulate': return { size: w.sizeMs, slide: w.stepMs, offset: w.offsetMs, perRow: w.sizeMs / w.stepMs };
-    case 'session': throw new InternalError('session windows are aggregated by SessionAggregateOperator');
-  }
 }
 
 export class WindowAggregateOperator implements Operator {
