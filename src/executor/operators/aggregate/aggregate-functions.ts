@@ -38,6 +38,17 @@ export interface BoundArgs {
   readonly filters: (((i: number) => unknown) | undefined)[];
 }
 
+/**
+ * Call `a`'s input for row `i`: its argument's value (1 for COUNT(*)), or null when the call's FILTER
+ * rejects the row or the argument is NULL; either way a null means the row leaves that call's state alone.
+ */
+export function callInput(bound: BoundArgs, a: number, i: number): unknown {
+  const f = bound.filters[a];
+  if (f && f(i) !== true) return null;
+  const r = bound.args[a];
+  return r ? r(i) : 1;
+}
+
 export class AggregateFunctions {
   private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
@@ -102,10 +113,7 @@ export class AggregateFunctions {
   /** Add (or retract) row `i` into accumulator states `accs`; returns the change of the row count (±1). */
   applyToAccs(accs: readonly AccState[], bound: BoundArgs, i: number, retract: boolean): number {
     for (let a = 0; a < this.accs.length; a++) {
-      const f = bound.filters[a];
-      if (f && f(i) !== true) continue;
-      const r = bound.args[a];
-      const v = r ? r(i) : 1;
+      const v = callInput(bound, a, i);
       if (v === null) continue;
       if (retract) this.accs[a]!.retract(accs[a]!, v);
       else this.accs[a]!.add(accs[a]!, v);

@@ -13,7 +13,7 @@
  * A group: [start, end, live rows, then per call its state as the codec lays it out (length word,
  * numbers, padded to the kind's most)].
  */
-import type { BoundArgs } from '../aggregate/aggregate-functions.js';
+import { callInput, type BoundArgs } from '../aggregate/aggregate-functions.js';
 import { FLAT_WORDS, flatApply, flatInit, type FlatKind } from '../aggregate/flat-accumulators.js';
 import { InternalError } from '../../../common/errors.js';
 import { scratchWords, textOfScratch, wordsOf } from './window-groups-codec.js';
@@ -103,10 +103,7 @@ export class FlatWindows {
   apply(g: number, bound: BoundArgs, i: number, retract: boolean): void {
     const w = this.arena, base = g * this.width;
     for (let a = 0; a < this.kinds.length; a++) {
-      const f = bound.filters[a];
-      if (f && f(i) !== true) continue;
-      const r = bound.args[a];
-      const v = r ? r(i) : 1;
+      const v = callInput(bound, a, i);
       if (v === null) continue;
       const kind = this.kinds[a]!;
       if (typeof v !== 'number' && kind !== 'count') throw new InternalError(`a flat ${kind} state got a ${typeof v} value`);
