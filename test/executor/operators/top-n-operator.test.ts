@@ -72,7 +72,8 @@ describe('TopNOperator over an append-only input', () => {
       '-U a 1 x 1', '+U a 3 p 1', '+I a 2 q 2',
     ]);
     expect(op.progress()).toMatchObject({ operatorName: 'topN', numRowsTotal: 3 });
-    expect(store.size).toBe(3);
+    // one entry per partition (a and b), each its rows packed into one string
+    expect(store.size).toBe(2);
     // a row equal to the last kept one comes after it: nothing changes
     expect(await batch(op, store, 2, chunk(node, [{ k: 'a', v: 2, s: 'later' }]))).toEqual([]);
   });
@@ -99,6 +100,48 @@ describe('TopNOperator over an append-only input', () => {
     abortOperator(op, store);
     expect(op.progress().numRowsTotal).toBe(1);
     expect(await batch(op, store, 1, chunk(node, [{ k: 'a', v: 2, s: 'y' }]))).toEqual(['-U a 1 x 1', '+U a 2 y 1', '+I a 1 x 2']);
+  });
+
+  it('stores a partition as one pack, rewritten when its rows change and left alone when a row does not make it', async () => {
+    const store = new MemoryStateStore(0);
+    const op = new TopNOperator(node, store, defaultExprContext());
+    await batch(op, store, 0, chunk(node, [{ k: 'a', v: 4, s: 'x' }, { k: 'a', v: 3, s: 'y' }, { k: 'b', v: 1, s: 'z' }]));
+    const packs = new Map([...store.entries()].map(([key, v]) => [key, v[0]]));
+    expect([...packs.keys()].every((key) => key.startsWith('#'))).toBe(true);
+    expect(packs.size).toBe(2);
+    // a row below a full partition's last one, and an equal one (it comes after): nothing to write
+    expect(await batch(op, store, 1, chunk(node, [{ k: 'a', v: 2, s: 'low' }, { k: 'a', v: 3, s: 'tie' }]))).toEqual([]);
+    expect(store.numUpdated).toBe(0);
+    // b's pack changes; a's stays the very string it was
+    expect(await batch(op, store, 2, chunk(node, [{ k: 'b', v: 9, s: 'top' }]))).toEqual(['-U b 1 z 1', '+U b 9 top 1', '+I b 1 z 2']);
+    const after = new Map([...store.entries()].map(([key, v]) => [key, v[0]]));
+    expect([...after.keys()]).toEqual([...packs.keys()]);
+    const changed = [...after].filter(([key, text]) => packs.get(key) !== text);
+    expect(changed.length).toBe(1);
+    // a restart reads the packs: the same ranks
+    const again = new TopNOperator(node, store, defaultExprContext());
+    expect(again.progress().numRowsTotal).toBe(4);
+    expect(await batch(again, store, 3, chunk(node, [{ k: 'a', v: 5, s: 'new' }]))).toEqual([
+      '-U a 4 x 1', '+U a 5 new 1', '-U a 3 y 2', '+U a 4 x 2',
+    ]);
+  });
+
+  it('reads a store of one entry per row (checkpoints from before packs) and rewrites it as packs at the next commit', async () => {
+    // a retracting input's Top-N still stores a row per entry, as every Top-N did before packs
+    const store = new MemoryStateStore(0);
+    const old = new TopNOperator(retracting(node), store, defaultExprContext());
+    await batch(old, store, 0, chunk(node, [{ k: 'a', v: 4, s: 'x' }, { k: 'a', v: 4, s: 'y' }, { k: 'b', v: 1, s: 'z' }]));
+    expect([...store.entries()].map(([key]) => key).sort()).toEqual(['0', '1', '2']);
+    const op = new TopNOperator(node, store, defaultExprContext());
+    expect(op.progress().numRowsTotal).toBe(3);
+    // ties keep their arrival order across the change of layout: y (second) is pushed out, x stays first
+    expect(await batch(op, store, 1, chunk(node, [{ k: 'a', v: 5, s: 'top' }]))).toEqual([
+      '-U a 4 x 1', '+U a 5 top 1', '-U a 4 y 2', '+U a 4 x 2',
+    ]);
+    expect([...store.entries()].map(([key]) => key[0])).toEqual(['#', '#']);
+    const again = new TopNOperator(node, store, defaultExprContext());
+    expect(again.progress().numRowsTotal).toBe(3);
+    expect(await batch(again, store, 2, chunk(node, [{ k: 'b', v: 2, s: 'w' }]))).toEqual(['-U b 1 z 1', '+U b 2 w 1', '+I b 1 z 2']);
   });
 
   it('emits every kept row each batch in complete mode', async () => {

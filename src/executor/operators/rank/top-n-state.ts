@@ -12,14 +12,20 @@
  * strings; one Map level per PARTITION BY key), so a row costs a Map lookup per key and no string
  * building; a ROW or DECIMAL column is keyed by its key codec encoding instead (see TopNOperator).
  *
- * In the state store each kept row is one entry: key `seq` in base 36, value `[row string]` (the same
- * string the Entry holds). A batch puts the rows that entered and deletes the rows that left; the
- * operator rebuilds its partitions from the store on start and after an abort, computing the keys
- * again from the rows.
+ * In the state store, over an append-only input whose ORDER BY values have a packed form (and no
+ * windows to close, partitions to expire or complete mode), each
+ * partition is one entry: key `#` and its id in base 36, value `[pack]` (partition-pack.ts), the same
+ * string the operator's index holds for the partition between batches; a batch puts the packs of the
+ * partitions it changed and deletes those it emptied. Otherwise (a retracting input, or checkpoints
+ * written before partitions were packed) each kept row is one entry: key `seq` in base 36, value
+ * `[row string]` (the same string the Entry holds). The operator rebuilds its partitions from the
+ * store on start and after an abort, computing the keys again from the rows.
  */
 import type { RankOrderKey } from '../../../planner/logical/plan.js';
 import type { StateStore } from '../../../state/state-store.js';
+import { InternalError } from '../../../common/errors.js';
 import { NULL_KEY } from '../window/row-keys.js';
+import { unpack } from './partition-pack.js';
 
 /** ORDER BY key values: the value for one key, an array for several. */
 export type SortKey = unknown;
@@ -46,6 +52,10 @@ export class Partition {
   batch = -1;
   /** table.exec.state.ttl: the processing time a row last entered (or left by retraction); undefined: not known yet */
   lastWrite: number | undefined = undefined;
+  /** packed partitions: the id of its store entry (-1: none yet) */
+  id = -1;
+  /** packed partitions: its pack while it still holds the rows (undefined once the batch changed them) */
+  packed: string | undefined = undefined;
 
   constructor(readonly keyValues: readonly unknown[]) {}
 }
@@ -53,10 +63,13 @@ export class Partition {
 /** A Map key for a partition value (NULL is a value of its own: NULLs partition together, as in SQL). */
 const mapKey = (v: unknown): unknown => (v === null || v === undefined ? NULL_KEY : v);
 
+/** A partition as the index holds it: an object, or between batches its pack (partition-pack.ts). */
+export type Leaf = Partition | string;
+
 /** Partitions by their key values, one nested Map level per key. */
 export class PartitionIndex {
   private root = new Map<unknown, unknown>();
-  private single: Partition | undefined;
+  private single: Leaf | undefined;
   private count = 0;
 
   constructor(private readonly keys: number) {}
@@ -66,7 +79,7 @@ export class PartitionIndex {
   }
 
   /** The partition of row `i`, whose key values are `cols[k][i]`. */
-  find(cols: readonly (readonly unknown[])[], i: number): Partition | undefined {
+  find(cols: readonly (readonly unknown[])[], i: number): Leaf | undefined {
     const nk = this.keys;
     if (nk === 0) return this.single;
     let m = this.root;
@@ -74,13 +87,25 @@ export class PartitionIndex {
       m = m.get(mapKey(cols[c]![i])) as Map<unknown, unknown>;
       if (m === undefined) return undefined;
     }
-    return m.get(mapKey(cols[nk - 1]![i])) as Partition | undefined;
+    return m.get(mapKey(cols[nk - 1]![i])) as Leaf | undefined;
+  }
+
+  /** Hold the partition of `keyValues` (which the index has) as `leaf`. */
+  set(keyValues: readonly unknown[], leaf: Leaf): void {
+    const nk = this.keys;
+    if (nk === 0) {
+      this.single = leaf;
+      return;
+    }
+    let m = this.root;
+    for (let c = 0; c < nk - 1; c++) m = m.get(mapKey(keyValues[c])) as Map<unknown, unknown>;
+    m.set(mapKey(keyValues[nk - 1]), leaf);
   }
 
   /** The partition of these key values, created when absent. */
   obtain(keyValues: readonly unknown[]): Partition {
     const nk = this.keys;
-    if (nk === 0) return this.single ?? this.created(this.single = newPartition(keyValues));
+    if (nk === 0) return (this.single as Partition | undefined) ?? this.created(this.single = newPartition(keyValues));
     let m = this.root;
     for (let c = 0; c < nk - 1; c++) {
       const k = mapKey(keyValues[c]);
@@ -93,6 +118,7 @@ export class PartitionIndex {
     }
     const k = mapKey(keyValues[nk - 1]);
     const found = m.get(k) as Partition | undefined;
+    if (typeof found === 'string') throw new InternalError('obtain() of a packed Top-N partition');
     if (found) return found;
     const p = newPartition(keyValues);
     m.set(k, p);
@@ -118,14 +144,19 @@ export class PartitionIndex {
     for (let c = nk - 1; c > 0 && path[c]!.size === 0; c--) path[c - 1]!.delete(mapKey(p.keyValues[c - 1]));
   }
 
+  /** Every partition, as objects (after loading; or where partitions are never packed). */
   *all(): IterableIterator<Partition> {
+    const object = (leaf: Leaf): Partition => {
+      if (typeof leaf === 'string') throw new InternalError('a packed Top-N partition where objects were expected');
+      return leaf;
+    };
     if (this.keys === 0) {
-      if (this.single) yield this.single;
+      if (this.single) yield object(this.single);
       return;
     }
     const walk = function* (m: Map<unknown, unknown>, depth: number, last: number): IterableIterator<Partition> {
       for (const v of m.values()) {
-        if (depth === last) yield v as Partition;
+        if (depth === last) yield object(v as Leaf);
         else yield* walk(v as Map<unknown, unknown>, depth + 1, last);
       }
     };
@@ -231,8 +262,10 @@ const storeKeyOf = (seq: number): string => seq.toString(36);
 
 /** Store keys of partitions' last-write times start with it (never a digit of a row's base-36 key). */
 export const TTL_PREFIX = '@';
+/** Store keys of packed partitions start with it. */
+const PACK_PREFIX = '#';
 
-/** Write a row that entered the state. */
+/** Write a row that entered the state (unpacked partitions). */
 export function saveRow(store: StateStore, e: Entry): void {
   store.put(storeKeyOf(e.seq), [e.text]);
 }
@@ -241,28 +274,67 @@ export function deleteRow(store: StateStore, e: Entry): void {
   store.delete(storeKeyOf(e.seq));
 }
 
+/** Write packed partition `p`'s pack (`p.packed`). */
+export function savePack(store: StateStore, p: Partition): void {
+  store.put(PACK_PREFIX + p.id.toString(36), [p.packed]);
+}
+
+/** Delete packed partition `p`'s entry. */
+export function deletePack(store: StateStore, p: Partition): void {
+  if (p.id >= 0) store.delete(PACK_PREFIX + p.id.toString(36));
+}
+
+/** What loadRows found. */
+export interface Loaded {
+  /** the next arrival number */
+  readonly nextSeq: number;
+  /** the next packed partition id */
+  readonly nextId: number;
+  /** keys of rows stored one per entry (to rewrite as packs where partitions are packed) */
+  readonly rowKeys: readonly string[];
+}
+
 /**
  * The rows of the store's (committed) entries into their partitions of `index`, ranked, their
  * partition and ORDER BY keys computed again by `keysOf` (over the row strings, in store order).
- * Returns the next arrival number.
+ * A packed partition's rows stay one partition, with its id and its pack.
  */
 export function loadRows(
-  store: StateStore, index: PartitionIndex, cmp: SortComparator,
+  store: StateStore, index: PartitionIndex, cmp: SortComparator, sortKeys: number,
   keysOf: (rows: readonly string[]) => { partition: readonly (readonly unknown[])[]; sort: readonly (readonly unknown[])[] },
   latestFirst = false,
-): number {
+): Loaded {
   index.clear();
-  let nextSeq = 0;
+  let nextSeq = 0, nextId = 0;
   const seqs: number[] = [];
   const rows: string[] = [];
+  /** per row: its pack's index in `packs`, -1 for a row stored on its own */
+  const packOf: number[] = [];
+  const packs: { id: number; text: string }[] = [];
+  const rowKeys: string[] = [];
   for (const [key, v] of store.entries()) {
     if (key.startsWith(TTL_PREFIX)) continue; // a partition's last-write time (top-n-ttl.ts)
+    if (key.startsWith(PACK_PREFIX)) {
+      const text = v[0] as string;
+      const id = parseInt(key.slice(PACK_PREFIX.length), 36);
+      if (id >= nextId) nextId = id + 1;
+      for (const e of unpack(text, sortKeys)) {
+        if (e.seq >= nextSeq) nextSeq = e.seq + 1;
+        seqs.push(e.seq);
+        rows.push(e.text!);
+        packOf.push(packs.length);
+      }
+      packs.push({ id, text });
+      continue;
+    }
     const seq = parseInt(key, 36);
     if (seq >= nextSeq) nextSeq = seq + 1;
     seqs.push(seq);
     rows.push(v[0] as string);
+    packOf.push(-1);
+    rowKeys.push(key);
   }
-  if (rows.length === 0) return nextSeq;
+  if (rows.length === 0) return { nextSeq, nextId, rowKeys };
   const keys = keysOf(rows);
   const nk = keys.partition.length, ns = keys.sort.length;
   rows.forEach((text, i) => {
@@ -275,9 +347,15 @@ export function loadRows(
       for (let k = 0; k < ns; k++) a[k] = keys.sort[k]![i] ?? null;
       sort = a;
     }
-    index.obtain(keyValues).rows.push(new Entry(seqs[i]!, sort, text, -1, -1));
+    const p = index.obtain(keyValues);
+    const pk = packOf[i]!;
+    if (pk >= 0) {
+      p.id = packs[pk]!.id;
+      p.packed = packs[pk]!.text;
+    }
+    p.rows.push(new Entry(seqs[i]!, sort, text, -1, -1));
   });
   // tied rows in arrival order (the latest first for a keep-last deduplication)
   for (const p of index.all()) p.rows.sort((a, b) => cmp(a.sort, b.sort) || (latestFirst ? b.seq - a.seq : a.seq - b.seq));
-  return nextSeq;
+  return { nextSeq, nextId, rowKeys };
 }

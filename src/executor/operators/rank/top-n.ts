@@ -23,8 +23,11 @@
  * visible rows are emitted once, as inserts, and the partition's state is dropped (window-partitions.ts).
  * A row of a window already closed is late: dropped, counted and kept in the late-rows table.
  *
- * A kept row is one string in a binary layout (row-codec.ts), held by the operator's index and, the
- * same string, by the state store (top-n-state.ts); rows go in and out of it by byte copies.
+ * A kept row is one string in a binary layout (row-codec.ts); rows go in and out of it by byte
+ * copies. Over an append-only input a partition is stored as one string of its rows (a pack,
+ * partition-pack.ts), and between batches the index holds just that string (unless the operator
+ * closes windows, expires partitions or emits every partition each batch): a batch unpacks the
+ * partitions its rows reach and packs again those it changed (top-n-state.ts).
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../../common/columns.js';
@@ -48,8 +51,10 @@ import { TopNTtl } from './top-n-ttl.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-time.js';
-import type { Partition, SortComparator, SortKey } from './top-n-state.js';
-import { deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, PartitionIndex, placeOf, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
+import type { SortComparator, SortKey } from './top-n-state.js';
+import { deletePack, deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, Partition, PartitionIndex, placeOf, savePack, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
+import { isWideDecimal, type SqlType } from '../../../common/types.js';
+import { pack, packId, unpack } from './partition-pack.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 type Encoders = ReturnType<RowCodec['source']>;
@@ -72,6 +77,12 @@ export class TopNOperator implements Operator {
   private readonly keyCodec: KeyCodec;
   /** keep only the top rankEnd rows of a partition (the input never retracts) */
   private readonly trim: boolean;
+  /** partitions are packed: the state store holds a pack per partition, not an entry per row, and between batches the index holds just the packs */
+  private readonly packed: boolean;
+  /** the next packed partition id */
+  private nextId = 0;
+  /** partitions the batch in progress unpacked (to hold as packs again at its end) */
+  private opened: Partition[] = [];
   private nextSeq: number;
   /** the arrival number of the first row of the batch in progress: rows from it on entered in this batch */
   private batchFirstSeq: number;
@@ -110,6 +121,8 @@ export class TopNOperator implements Operator {
       this.late = new LateRows(`windowTopN[${node.operatorId}]`, input, lateSink);
     }
     this.ttl = node.stateTtlMs !== undefined && node.stateTtlMs > 0 ? new TopNTtl(node.stateTtlMs, store) : undefined;
+    // closing windows, expiring partitions and complete mode walk every partition as an object
+    this.packed = this.trim && !this.windows && !this.ttl && node.mode !== 'complete' && node.orderBy.every((k) => hasPackedForm(k.expr.type));
     this.nextSeq = this.load();
     this.batchFirstSeq = this.nextSeq;
   }
@@ -117,20 +130,52 @@ export class TopNOperator implements Operator {
   /** The partitions again from the store's committed rows (keys computed over them); the next arrival number. */
   private load(): number {
     const schema = this.node.input.schema;
-    const next = loadRows(this.store, this.index, this.cmp, (rows) => {
+    const loaded = loadRows(this.store, this.index, this.cmp, this.sortKernels.length, (rows) => {
       const b = batchFromColumns(schema, this.codec.decode(rows), rows.length);
       return { partition: this.partitionKeys(b), sort: this.sortKernels.map((k) => decodeColumn(k(b))) };
     }, this.node.tiesToLatest === true);
+    this.nextId = loaded.nextId;
     this.rowCount = 0;
     this.rowChars = 0;
     this.windows?.clear();
-    for (const p of this.index.all()) {
+    const partitions = [...this.index.all()];
+    for (const p of partitions) {
       this.windows?.add(p);
       for (const e of p.rows) { this.rowCount++; this.rowChars += e.text!.length; }
     }
-    this.ttl?.load(this.index.all());
+    if (this.packed && loaded.rowKeys.length > 0) {
+      // a checkpoint written before partitions were packed: its rows become packs in the next commit
+      for (const key of loaded.rowKeys) this.store.delete(key);
+      for (const p of partitions) if (p.packed === undefined) this.savePacked(p);
+    }
+    if (this.packed) for (const p of partitions) this.index.set(p.keyValues, p.packed!);
+    this.ttl?.load(partitions);
     this.ttlBatch = -1;
-    return next;
+    return loaded.nextSeq;
+  }
+
+  /** Pack partition `p` (giving it an id when new) and write it, or delete it when empty. */
+  private savePacked(p: Partition): void {
+    if (p.rows.length === 0) {
+      deletePack(this.store, p);
+      return;
+    }
+    if (p.id < 0) p.id = this.nextId++;
+    p.packed = pack(p.id, p.rows, this.sortKernels.length);
+    savePack(this.store, p);
+  }
+
+  /** The partition packed in `s`, whose key values are those of row i, as an object until the batch ends. */
+  private unpacked(s: string, keyCols: readonly (readonly unknown[])[], i: number, nk: number): Partition {
+    const keyValues = new Array(nk);
+    for (let k = 0; k < nk; k++) keyValues[k] = keyCols[k]![i] ?? null;
+    const p = new Partition(keyValues);
+    p.id = packId(s);
+    p.rows = unpack(s, this.sortKernels.length);
+    p.packed = s;
+    this.index.set(keyValues, p);
+    this.opened.push(p);
+    return p;
   }
 
   /**
@@ -186,7 +231,8 @@ export class TopNOperator implements Operator {
         for (let k = 0; k < ns; k++) a[k] = sortCols[k]![i] ?? null;
         sort = a;
       }
-      let p = this.index.find(keyCols, i);
+      const leaf = this.index.find(keyCols, i);
+      let p = typeof leaf === 'string' ? this.unpacked(leaf, keyCols, i, nk) : leaf;
       // an expired partition is never read again: the row starts it over (what it emitted stays)
       if (p !== undefined && this.ttl && p.batch !== this.batchSeq && this.ttl.expired(p, this.now)) {
         this.expire(p);
@@ -241,6 +287,7 @@ export class TopNOperator implements Operator {
       this.windows?.add(p);
     }
     if (this.ttl) this.ttl.wrote(p, this.now);
+    p.packed = undefined; // its rows are about to change
     if (p.batch !== this.batchSeq) {
       p.batch = this.batchSeq;
       const v = this.ranked(p.rows);
@@ -261,11 +308,7 @@ export class TopNOperator implements Operator {
 
   /** Drop an expired partition's rows from state (the partition is not in the batch's touched ones). */
   private expire(p: Partition): void {
-    for (const e of p.rows) {
-      deleteRow(this.store, e);
-      this.rowCount--;
-      this.rowChars -= e.text!.length;
-    }
+    this.dropRows(p);
     this.index.remove(p);
     this.ttl!.removed(p, true);
   }
@@ -331,11 +374,12 @@ export class TopNOperator implements Operator {
       for (const e of p.rows) {
         if (e.text === undefined) e.text = this.codec.encode(this.encodersOf(e.chunk), e.row);
         if (e.seq >= first) { // entered in this batch
-          saveRow(this.store, e);
+          if (!this.packed) saveRow(this.store, e);
           this.rowCount++;
           this.rowChars += e.text.length;
         }
       }
+      if (this.packed) this.savePacked(p);
       if (!complete && !windowed) {
         if (this.node.rankFunction === 'ROW_NUMBER') this.emitChanges(out, p.before!, this.visible(p.rows));
         else this.emitTiedChanges(out, p.before!, p.beforeRanks!, this.ranked(p.rows));
@@ -349,7 +393,7 @@ export class TopNOperator implements Operator {
     }
     for (const e of this.left) {
       if (e.seq >= first) continue; // entered and left in this batch: never written, never counted
-      deleteRow(this.store, e);
+      if (!this.packed) deleteRow(this.store, e);
       this.rowCount--;
       this.rowChars -= e.text!.length;
     }
@@ -361,6 +405,11 @@ export class TopNOperator implements Operator {
       for (const p of this.index.all()) this.addAll(out, this.ranked(p.rows));
     }
     if (windowed) this.closeWindows(out, ctx.watermark);
+    if (this.packed) {
+      // what the batch unpacked or changed is held as its pack again (emptied partitions left the index)
+      for (const p of this.opened) if (p.packed !== undefined) this.index.set(p.keyValues, p.packed);
+      for (const p of this.touched) if (p.rows.length > 0) this.index.set(p.keyValues, p.packed!);
+    }
     this.late?.endBatch();
     const chunks = out.rows.length === 0 ? [] : [this.chunkOf(out, !complete && !this.node.appendOnly)];
     this.endBatch();
@@ -371,12 +420,17 @@ export class TopNOperator implements Operator {
   private closeWindows(out: Emitted, watermark: number): void {
     for (const p of this.windows!.closeUpTo(watermark)) {
       this.addAll(out, this.ranked(p.rows));
-      for (const e of p.rows) {
-        deleteRow(this.store, e);
-        this.rowCount--;
-        this.rowChars -= e.text!.length;
-      }
+      this.dropRows(p);
       this.index.remove(p);
+    }
+  }
+
+  /** Take partition `p`'s rows out of the state (it expired, or its window closed; never a packed partition). */
+  private dropRows(p: Partition): void {
+    for (const e of p.rows) {
+      deleteRow(this.store, e);
+      this.rowCount--;
+      this.rowChars -= e.text!.length;
     }
   }
 
@@ -386,6 +440,7 @@ export class TopNOperator implements Operator {
 
   private endBatch(): void {
     this.touched = [];
+    this.opened = [];
     this.chunks = [];
     this.encoders = [];
     this.left = [];
@@ -480,5 +535,14 @@ export class TopNOperator implements Operator {
         oldestOpenWindowEnd: Number.isFinite(this.windows.minEnd()) ? new Date(this.windows.minEnd()).toISOString() : null,
       } : {}),
     };
+  }
+}
+
+/** Whether an ORDER BY value of type `t` has a packed form (partition-pack.ts): scalars, not ROW, ARRAY, MAP or MULTISET. */
+function hasPackedForm(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'ROW': case 'ARRAY': case 'MAP': case 'MULTISET': return false;
+    case 'DECIMAL': return !isWideDecimal(t);
+    default: return true;
   }
 }
