@@ -7,12 +7,11 @@
  */
 import * as path from 'node:path';
 import { WeirError } from '../common/errors.js';
+import { LiveEntries } from './live-entries.js';
 import { encodeEntry } from './state-codec.js';
 import { OperatorFiles } from './state-files.js';
 import type { StateStore, StateStoreProvider, StateValue } from './state-store.js';
 
-const ABSENT = Symbol('absent');
-const ENTRY_OVERHEAD = 64;
 
 export interface FileStateStoreOptions {
   /** versions that can still be opened (files older than that are deleted); default 100 */
@@ -22,18 +21,17 @@ export interface FileStateStoreOptions {
 }
 
 export class FileStateStore implements StateStore {
-  private readonly undo = new Map<string, StateValue | typeof ABSENT>();
-  private keyBytes = 0;
+  private readonly live: LiveEntries;
   lastCommitMs = 0;
 
   constructor(
     readonly operatorId: number,
     public version: number,
-    private readonly live: Map<string, StateValue>,
+    entries: Map<string, StateValue>,
     private readonly files: OperatorFiles,
     private readonly options: Required<FileStateStoreOptions>,
   ) {
-    for (const k of live.keys()) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
+    this.live = new LiveEntries(entries);
   }
 
   get(key: string): StateValue | undefined {
@@ -41,17 +39,10 @@ export class FileStateStore implements StateStore {
   }
 
   put(key: string, value: StateValue): void {
-    const prev = this.live.get(key);
-    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
-    if (prev === undefined) this.keyBytes += key.length * 2 + ENTRY_OVERHEAD;
-    this.live.set(key, value);
+    this.live.put(key, value);
   }
 
   delete(key: string): void {
-    const prev = this.live.get(key);
-    if (prev === undefined) return;
-    if (!this.undo.has(key)) this.undo.set(key, prev);
-    this.keyBytes -= key.length * 2 + ENTRY_OVERHEAD;
     this.live.delete(key);
   }
 
@@ -64,7 +55,7 @@ export class FileStateStore implements StateStore {
   }
 
   get numUpdated(): number {
-    return this.undo.size;
+    return this.live.numUpdated;
   }
 
   /**
@@ -85,14 +76,13 @@ export class FileStateStore implements StateStore {
     // versions skipped (batches that did not commit this store) changed nothing: an empty delta
     // each keeps the chain from the last snapshot unbroken
     for (let v = this.version + 1; v < version; v++) await this.files.write('delta', v, 0, []);
-    const live = this.live;
-    const keys = [...this.undo.keys()];
-    await this.files.write('delta', version, keys.length, (function* () {
+    const changes = this.live.changes();
+    await this.files.write('delta', version, this.live.numUpdated, (function* () {
       // lines joined into chunks of about a megabyte: one write per chunk, not per line
       let lines: string[] = [];
       let len = 0;
-      for (const k of keys) {
-        const line = encodeEntry(k, live.get(k));
+      for (const [k, v] of changes) {
+        const line = encodeEntry(k, v);
         lines.push(line);
         len += line.length;
         if (len >= 1 << 20) {
@@ -103,7 +93,7 @@ export class FileStateStore implements StateStore {
       }
       if (lines.length > 0) yield lines.join('\n') + '\n';
     })());
-    this.undo.clear();
+    this.live.committed();
     this.version = version;
     const { snapshotEvery, retainVersions } = this.options;
     const files = this.files;
@@ -113,19 +103,11 @@ export class FileStateStore implements StateStore {
   }
 
   abort(): void {
-    for (const [k, v] of this.undo) {
-      if (v === ABSENT) {
-        if (this.live.delete(k)) this.keyBytes -= k.length * 2 + ENTRY_OVERHEAD;
-      } else {
-        if (!this.live.has(k)) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
-        this.live.set(k, v);
-      }
-    }
-    this.undo.clear();
+    this.live.rollBack();
   }
 
   memoryUsedBytes(): number {
-    return Math.max(0, this.keyBytes + this.live.size * 48);
+    return this.live.memoryUsedBytes();
   }
 
   stateSizeOnDisk(): number {

@@ -3,15 +3,11 @@
  * abort() can restore the committed state. Committed versions are kept in memory only (the
  * checkpoint files come with the fault-tolerance work, behind the same interface).
  */
+import { LiveEntries } from './live-entries.js';
 import type { StateStore, StateStoreProvider, StateValue } from './state-store.js';
 
-const ABSENT = Symbol('absent');
-
 export class MemoryStateStore implements StateStore {
-  private readonly live = new Map<string, StateValue>();
-  /** value before the first change in this version, per changed key */
-  private readonly undo = new Map<string, StateValue | typeof ABSENT>();
-  private bytes = 0;
+  private readonly live = new LiveEntries();
 
   constructor(readonly operatorId: number, public version = -1) {}
 
@@ -20,17 +16,10 @@ export class MemoryStateStore implements StateStore {
   }
 
   put(key: string, value: StateValue): void {
-    const prev = this.live.get(key);
-    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
-    if (prev === undefined) this.bytes += key.length * 2 + 64;
-    this.live.set(key, value);
+    this.live.put(key, value);
   }
 
   delete(key: string): void {
-    const prev = this.live.get(key);
-    if (prev === undefined) return;
-    if (!this.undo.has(key)) this.undo.set(key, prev);
-    this.bytes -= key.length * 2 + 64;
     this.live.delete(key);
   }
 
@@ -43,34 +32,20 @@ export class MemoryStateStore implements StateStore {
   }
 
   get numUpdated(): number {
-    return this.undo.size;
-  }
-
-  /** The keys changed since the last commit with their new values (undefined: deleted). */
-  changes(): IterableIterator<[string, StateValue | undefined]> {
-    const live = this.live;
-    const keys = this.undo.keys();
-    return (function* () {
-      for (const k of keys) yield [k, live.get(k)] as [string, StateValue | undefined];
-    })();
+    return this.live.numUpdated;
   }
 
   async commit(version: number): Promise<void> {
-    this.undo.clear();
+    this.live.committed();
     this.version = version;
   }
 
   abort(): void {
-    for (const [k, v] of this.undo) {
-      if (v === ABSENT) this.live.delete(k);
-      else this.live.set(k, v);
-    }
-    this.undo.clear();
+    this.live.rollBack();
   }
 
   memoryUsedBytes(): number {
-    // keys plus a per-entry overhead; values are small arrays of accumulators
-    return Math.max(0, this.bytes + this.live.size * 48);
+    return this.live.memoryUsedBytes();
   }
 }
 
