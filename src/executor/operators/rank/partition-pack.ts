@@ -15,6 +15,7 @@
  * string (row-codec.ts) as it is. Numbers are little-endian.
  */
 import { InternalError } from '../../../common/errors.js';
+import { isWideDecimal, type SqlType } from '../../../common/types.js';
 import { Entry, type SortKey } from './top-n-state.js';
 
 let bytes = Buffer.alloc(4096);
@@ -143,4 +144,13 @@ export function unpack(s: string, sortKeys: number): Entry[] {
   }
   if (at !== s.length) throw new InternalError(`a packed Top-N partition of ${s.length} bytes ends at ${at}`);
   return rows;
+}
+
+/** Whether an ORDER BY value of type `t` has a packed form (partition-pack.ts): scalars, not ROW, ARRAY, MAP or MULTISET. */
+export function hasPackedForm(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'ROW': case 'ARRAY': case 'MAP': case 'MULTISET': return false;
+    case 'DECIMAL': return !isWideDecimal(t);
+    default: return true;
+  }
 }

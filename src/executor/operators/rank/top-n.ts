@@ -52,24 +52,18 @@ import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-time.js';
 import type { SortComparator, SortKey } from './top-n-state.js';
-import { deletePack, deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, Partition, PartitionIndex, placeOf, savePack, saveRow, sortComparator, tiedRanks } from './top-n-state.js';
-import { isWideDecimal, type SqlType } from '../../../common/types.js';
-import { pack, packId, unpack } from './partition-pack.js';
+import { deletePack, deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, Partition, PartitionIndex, placeOf, savePack, saveRow, sortComparator } from './top-n-state.js';
+import { hasPackedForm, pack, packId, unpack } from './partition-pack.js';
+import { Ranking, type Emitted } from './ranking.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 type Encoders = ReturnType<RowCodec['source']>;
-
-/** The rows a batch emits: their row strings, ranks and kinds. */
-interface Emitted {
-  readonly rows: string[];
-  readonly ranks: number[];
-  readonly kinds: number[];
-}
 
 export class TopNOperator implements Operator {
   private readonly partitionKernels: Kernel[];
   private readonly sortKernels: Kernel[];
   private readonly cmp: SortComparator;
+  private readonly ranking: Ranking;
   private readonly outSchema: arrow.Schema;
   private readonly index: PartitionIndex;
   private readonly codec: RowCodec;
@@ -111,6 +105,7 @@ export class TopNOperator implements Operator {
     this.partitionKernels = node.partitionBy.map((e) => compileExpr(e, input, exprCtx));
     this.sortKernels = node.orderBy.map((k) => compileExpr(k.expr, input, exprCtx));
     this.cmp = sortComparator(node.orderBy);
+    this.ranking = new Ranking(node, this.cmp);
     this.outSchema = toArrowSchema(node.schema);
     this.index = new PartitionIndex(node.partitionBy.length);
     this.keyCodec = new KeyCodec(node.partitionBy.map((e) => e.type));
@@ -242,14 +237,14 @@ export class TopNOperator implements Operator {
         if (retract) throw new InternalError(`TopN[${this.node.operatorId}]: a retraction from an append-only input`);
         // a full partition whose last row this one does not beat (ties go to the earlier row, or with
         // `latest` to the later): dropped, never copied
-        if (p !== undefined && (tied ? this.beyondLast(p, sort) : p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= (latest ? 1 : 0))) continue;
+        if (p !== undefined && (tied ? this.ranking.beyondLast(p, sort) : p.rows.length >= keep && cmp(sort, p.rows[p.rows.length - 1]!.sort) >= (latest ? 1 : 0))) continue;
         p = this.touch(p, keyCols, i, nk);
         const e = new Entry(this.nextSeq++, sort, undefined, chunkIndex, i);
         const rows = p.rows;
         if (rows.length === 0) p.rows = [e]; // an array literal is allocated to size: most partitions hold few rows
         else if (tied) {
           rows.splice(insertionPoint(rows, sort, cmp), 0, e);
-          this.trimTied(rows);
+          this.ranking.trimTied(rows, (e) => this.leave(e));
         } else if (keep === 1) {
           this.leave(rows[0]!);
           rows[0] = e;
@@ -290,7 +285,7 @@ export class TopNOperator implements Operator {
     p.packed = undefined; // its rows are about to change
     if (p.batch !== this.batchSeq) {
       p.batch = this.batchSeq;
-      const v = this.ranked(p.rows);
+      const v = this.ranking.ranked(p.rows);
       p.before = v.entries;
       p.beforeRanks = v.ranks;
       this.touched.push(p);
@@ -319,42 +314,6 @@ export class TopNOperator implements Operator {
     if (e.text !== undefined) this.left.push(e);
   }
 
-  private visible(rows: readonly Entry[]): readonly Entry[] {
-    return rows.slice(this.node.rankStart - 1, this.node.rankEnd);
-  }
-
-  /** The visible rows and their ranks: positions for ROW_NUMBER, shared by ties for RANK and DENSE_RANK. */
-  private ranked(rows: readonly Entry[]): { entries: readonly Entry[]; ranks: readonly number[] } {
-    const { rankStart, rankEnd, rankFunction } = this.node;
-    if (rankFunction === 'ROW_NUMBER') {
-      const entries = this.visible(rows);
-      return { entries, ranks: entries.map((_, r) => rankStart + r) };
-    }
-    const all = tiedRanks(rows, this.cmp, rankFunction === 'DENSE_RANK', rankEnd);
-    const entries: Entry[] = [], ranks: number[] = [];
-    all.forEach((r, i) => {
-      if (r >= rankStart && r <= rankEnd) { entries.push(rows[i]!); ranks.push(r); }
-    });
-    return { entries, ranks };
-  }
-
-  /** RANK / DENSE_RANK over an append-only input: whether a row with key `sort` would rank past rankEnd (ranks only grow as rows come). */
-  private beyondLast(p: Partition, sort: SortKey): boolean {
-    const rows = p.rows;
-    if (rows.length === 0 || this.cmp(sort, rows[rows.length - 1]!.sort) <= 0) return false;
-    const ranks = tiedRanks(rows, this.cmp, this.node.rankFunction === 'DENSE_RANK');
-    const next = this.node.rankFunction === 'DENSE_RANK' ? ranks[ranks.length - 1]! + 1 : rows.length + 1;
-    return next > this.node.rankEnd;
-  }
-
-  /** RANK / DENSE_RANK over an append-only input: drop the rows now ranked past rankEnd (they can never rise again). */
-  private trimTied(rows: Entry[]): void {
-    const ranks = tiedRanks(rows, this.cmp, this.node.rankFunction === 'DENSE_RANK', this.node.rankEnd);
-    let keep = ranks.length;
-    while (keep > 0 && ranks[keep - 1]! > this.node.rankEnd) keep--;
-    while (rows.length > keep) this.leave(rows.pop()!);
-  }
-
   private encodersOf(c: number): Encoders {
     let enc = this.encoders[c];
     if (enc === undefined) {
@@ -381,8 +340,8 @@ export class TopNOperator implements Operator {
       }
       if (this.packed) this.savePacked(p);
       if (!complete && !windowed) {
-        if (this.node.rankFunction === 'ROW_NUMBER') this.emitChanges(out, p.before!, this.visible(p.rows));
-        else this.emitTiedChanges(out, p.before!, p.beforeRanks!, this.ranked(p.rows));
+        if (this.node.rankFunction === 'ROW_NUMBER') this.ranking.emitChanges(out, p.before!, this.ranking.visible(p.rows));
+        else this.ranking.emitTiedChanges(out, p.before!, p.beforeRanks!, this.ranking.ranked(p.rows));
       }
       if (p.rows.length === 0 && !windowed) {
         this.index.remove(p);
@@ -402,7 +361,7 @@ export class TopNOperator implements Operator {
       this.ttl.finish();
     }
     if (complete) {
-      for (const p of this.index.all()) this.addAll(out, this.ranked(p.rows));
+      for (const p of this.index.all()) this.ranking.addAll(out, this.ranking.ranked(p.rows));
     }
     if (windowed) this.closeWindows(out, ctx.watermark);
     if (this.packed) {
@@ -419,7 +378,7 @@ export class TopNOperator implements Operator {
   /** Emit the ranking of every window the watermark has closed, once, and drop its state. */
   private closeWindows(out: Emitted, watermark: number): void {
     for (const p of this.windows!.closeUpTo(watermark)) {
-      this.addAll(out, this.ranked(p.rows));
+      this.ranking.addAll(out, this.ranking.ranked(p.rows));
       this.dropRows(p);
       this.index.remove(p);
     }
@@ -446,61 +405,6 @@ export class TopNOperator implements Operator {
     this.left = [];
     this.batchSeq++;
     this.batchFirstSeq = this.nextSeq;
-  }
-
-  /** The changelog from the rows emitted for a partition (`before`) to its visible rows now (`after`), see the file comment. */
-  private emitChanges(out: Emitted, before: readonly Entry[], after: readonly Entry[]): void {
-    const start = this.node.rankStart;
-    if (this.node.outputRank || start === this.node.rankEnd) {
-      // per rank position (with the rank hidden there is just one)
-      const len = Math.max(before.length, after.length);
-      for (let r = 0; r < len; r++) {
-        const o = before[r], e = after[r];
-        if (o === e) continue;
-        if (o !== undefined && e !== undefined) {
-          if (o.text === e.text) continue; // an equal row: nothing changed at this rank
-          this.add(out, o, start + r, RowKind.UPDATE_BEFORE);
-          this.add(out, e, start + r, RowKind.UPDATE_AFTER);
-        } else if (o !== undefined) this.add(out, o, start + r, RowKind.DELETE);
-        else this.add(out, e!, start + r, RowKind.INSERT);
-      }
-      return;
-    }
-    const now = new Set(after);
-    const was = new Set(before);
-    for (const o of before) if (!now.has(o)) this.add(out, o, 0, RowKind.DELETE);
-    for (const e of after) if (!was.has(e)) this.add(out, e, 0, RowKind.INSERT);
-  }
-
-  /**
-   * RANK / DENSE_RANK: ties share a rank, so (partition, rank) is no key and the changelog is a
-   * multiset's: a row that left, or whose rank changed, is deleted at its old rank; a row that
-   * entered, or moved, is inserted at its new one. With the rank hidden only entering and leaving count.
-   */
-  private emitTiedChanges(out: Emitted, before: readonly Entry[], beforeRanks: readonly number[],
-    after: { entries: readonly Entry[]; ranks: readonly number[] }): void {
-    const withRank = this.node.outputRank;
-    const now = new Map<Entry, number>(), was = new Map<Entry, number>();
-    after.entries.forEach((e, i) => now.set(e, after.ranks[i]!));
-    before.forEach((e, i) => was.set(e, beforeRanks[i]!));
-    before.forEach((o, i) => {
-      const r = now.get(o);
-      if (r === undefined || (withRank && r !== beforeRanks[i])) this.add(out, o, beforeRanks[i]!, RowKind.DELETE);
-    });
-    after.entries.forEach((e, i) => {
-      const r = was.get(e);
-      if (r === undefined || (withRank && r !== after.ranks[i])) this.add(out, e, after.ranks[i]!, RowKind.INSERT);
-    });
-  }
-
-  private addAll(out: Emitted, v: { entries: readonly Entry[]; ranks: readonly number[] }): void {
-    v.entries.forEach((e, i) => this.add(out, e, v.ranks[i]!, RowKind.INSERT));
-  }
-
-  private add(out: Emitted, e: Entry, rank: number, kind: number): void {
-    out.rows.push(e.text!);
-    out.ranks.push(rank);
-    out.kinds.push(kind);
   }
 
   private chunkOf(out: Emitted, withKinds: boolean): Chunk {
@@ -535,14 +439,5 @@ export class TopNOperator implements Operator {
         oldestOpenWindowEnd: Number.isFinite(this.windows.minEnd()) ? new Date(this.windows.minEnd()).toISOString() : null,
       } : {}),
     };
-  }
-}
-
-/** Whether an ORDER BY value of type `t` has a packed form (partition-pack.ts): scalars, not ROW, ARRAY, MAP or MULTISET. */
-function hasPackedForm(t: SqlType): boolean {
-  switch (t.kind) {
-    case 'ROW': case 'ARRAY': case 'MAP': case 'MULTISET': return false;
-    case 'DECIMAL': return !isWideDecimal(t);
-    default: return true;
   }
 }
