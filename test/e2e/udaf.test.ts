@@ -159,7 +159,11 @@ describe('UDAFs in window aggregations', () => {
   });
 });
 
-/** Session windows by a reference implementation: per key, rows closer than `gap` ms share a session. */
+/**
+ * Session windows by a reference implementation: per key, a row within `gap` ms of the previous one
+ * (exactly `gap` included: windows that touch merge, as Flink's TimeWindow.intersects and the
+ * window oracle's `ts - lag(ts) <= gap`) shares its session.
+ */
 function sessions(input: readonly Row[], gap: number, lastWatermark: number): Row[] {
   const byKey = new Map<unknown, Row[]>();
   for (const r of input) byKey.set(r.k, [...(byKey.get(r.k) ?? []), r]);
@@ -175,7 +179,7 @@ function sessions(input: readonly Row[], gap: number, lastWatermark: number): Ro
       out.push({ k, ws: cur[0]!.ts, we: end, wa: both.length === 0 || sw === 0 ? null : both.reduce((s, r) => s + (r.v as number) * (r.w as number), 0) / sw });
     };
     for (const r of rs) {
-      if (cur.length > 0 && (r.ts as number) >= (cur[cur.length - 1]!.ts as number) + gap) {
+      if (cur.length > 0 && (r.ts as number) > (cur[cur.length - 1]!.ts as number) + gap) {
         flush();
         cur = [];
       }
