@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { WeirError } from '../common/errors.js';
-import { LiveEntries } from './live-entries.js';
+import { LiveEntries, type SpillPolicy } from './live-entries.js';
+import { SpillArea } from './spill-area.js';
 import { encodeEntry } from './state-codec.js';
 import { OperatorFiles } from './state-files.js';
 import type { StateStore, StateStoreProvider, StateValue } from './state-store.js';
@@ -18,6 +19,8 @@ export interface FileStateStoreOptions {
   readonly retainVersions?: number;
   /** build a snapshot every this many versions; default 10 */
   readonly snapshotEvery?: number;
+  /** bytes of large values (join blocks) a store keeps in memory, the rest in a temporary file; 0 (the default): all in memory */
+  readonly spillThreshold?: number;
 }
 
 export class FileStateStore implements StateStore {
@@ -30,9 +33,13 @@ export class FileStateStore implements StateStore {
     entries: Map<string, StateValue>,
     private readonly files: OperatorFiles,
     private readonly options: Required<FileStateStoreOptions>,
+    spill?: SpillPolicy,
   ) {
-    this.live = new LiveEntries(entries);
+    this.live = new LiveEntries(entries, spill);
+    if (spill) this.spillThreshold = spill.threshold;
   }
+
+  readonly spillThreshold: number | undefined;
 
   get(key: string): StateValue | undefined {
     return this.live.get(key);
@@ -125,15 +132,18 @@ export class FileStateStoreProvider implements StateStoreProvider {
   private readonly files = new Map<number, OperatorFiles>();
   private readonly stores = new Map<number, FileStateStore>();
   private readonly options: Required<FileStateStoreOptions>;
+  private readonly spill: SpillArea | undefined;
 
   constructor(readonly dir: string, options: FileStateStoreOptions = {}) {
     this.options = {
       retainVersions: options.retainVersions ?? 100,
       snapshotEvery: options.snapshotEvery ?? 10,
+      spillThreshold: options.spillThreshold ?? 0,
     };
     for (const [k, v] of Object.entries(this.options)) {
-      if (!Number.isInteger(v) || v < 1) throw new WeirError('OPTION', `state ${k} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < (k === 'spillThreshold' ? 0 : 1)) throw new WeirError('OPTION', `state ${k} must be a positive integer, got ${v}`);
     }
+    this.spill = this.options.spillThreshold > 0 ? new SpillArea() : undefined;
   }
 
   private async operatorFiles(operatorId: number): Promise<OperatorFiles> {
@@ -159,7 +169,8 @@ export class FileStateStoreProvider implements StateStoreProvider {
     const files = await this.operatorFiles(operatorId);
     await files.idle();
     const live = await files.load(version);
-    const store = new FileStateStore(operatorId, version, live, files, this.options);
+    const store = new FileStateStore(operatorId, version, live, files, this.options,
+      this.spill && { area: this.spill, threshold: this.options.spillThreshold });
     this.stores.set(operatorId, store);
     return store;
   }
@@ -176,5 +187,6 @@ export class FileStateStoreProvider implements StateStoreProvider {
 
   async close(): Promise<void> {
     await this.maintenance();
+    this.spill?.close();
   }
 }

@@ -16,6 +16,7 @@ import type { StateStoreProvider } from './state-store.js';
 export type StateBackend = 'memory' | 'filesystem' | 'lmdb';
 
 export const STATE_BACKEND_SETTING = 'state.backend';
+export const SPILL_THRESHOLD_SETTING = 'state.spill-threshold';
 
 const ALIASES: Readonly<Record<string, StateBackend>> = {
   memory: 'memory',
@@ -39,7 +40,15 @@ export interface StateProviderOptions {
   readonly snapshotEvery?: number;
   /** lmdb: decoded values kept in memory per operator (setting 'state.cache-entries'); default 10 000 */
   readonly cacheEntries?: number;
+  /**
+   * memory/filesystem: bytes of large values (join blocks) each operator keeps in memory before the
+   * oldest move to a temporary file (setting 'state.spill-threshold'); default DEFAULT_SPILL_THRESHOLD, 0: never
+   */
+  readonly spillThreshold?: number;
 }
+
+/** 64 MiB: a regular join's rows past that wait in a temporary file, read back when matched. */
+export const DEFAULT_SPILL_THRESHOLD = 64 * 1024 * 1024;
 
 /**
  * The provider for `backend` keeping files under `dir` (the checkpoint's `state` directory), or
@@ -47,12 +56,13 @@ export interface StateProviderOptions {
  */
 export function createStateProvider(backend: StateBackend | string, dir: string | undefined, options: StateProviderOptions = {}): StateStoreProvider {
   const b = parseStateBackend(backend);
+  const spill = options.spillThreshold ?? DEFAULT_SPILL_THRESHOLD;
   switch (b) {
     case 'memory':
-      return dir === undefined ? new MemoryStateStoreProvider() : new FileStateStoreProvider(dir, options);
+      return dir === undefined ? new MemoryStateStoreProvider(spill) : new FileStateStoreProvider(dir, { ...options, spillThreshold: spill });
     case 'filesystem':
       if (dir === undefined) throw new WeirError('OPTION', `${STATE_BACKEND_SETTING} 'filesystem' keeps state in the checkpoint: give the query a checkpoint directory`);
-      return new FileStateStoreProvider(dir, options);
+      return new FileStateStoreProvider(dir, { ...options, spillThreshold: spill });
     case 'lmdb':
       return new LmdbStateStoreProvider(dir, options);
   }
@@ -71,7 +81,16 @@ export function stateProviderOptions(settings: ReadonlyMap<string, string> | Rea
   const retainVersions = int('checkpoint.retain');
   const snapshotEvery = int('state.snapshot-interval');
   const cacheEntries = int('state.cache-entries');
+  const spillText = get(SPILL_THRESHOLD_SETTING);
+  let spillThreshold: number | undefined;
+  if (spillText !== undefined) {
+    spillThreshold = Number(spillText);
+    if (!Number.isInteger(spillThreshold) || spillThreshold < 0) {
+      throw new WeirError('OPTION', `'${SPILL_THRESHOLD_SETTING}' must be a whole number of bytes (0: never spill), got '${spillText}'`);
+    }
+  }
   return {
+    ...(spillThreshold !== undefined ? { spillThreshold } : {}),
     ...(retainVersions !== undefined ? { retainVersions } : {}),
     ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
     ...(cacheEntries !== undefined ? { cacheEntries } : {}),

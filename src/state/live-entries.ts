@@ -6,55 +6,83 @@
  * held as the string itself and handed out as a fresh `[s]`: an array per key costs 56 bytes, about
  * 33 MB for the 590 K partitions q18 keeps at 2 M events, and such values are read only when an
  * operator restores or a checkpoint is written, where a short-lived array is cheap.
+ *
+ * With a spill area, the large byte arrays of values (a join's blocks of rows, SPILL_MIN bytes or
+ * more) count against a threshold: once those held in memory add up to more than it, the oldest
+ * values' arrays move to the area's file (spill-area.ts) and are read back, as fresh copies, when
+ * the value is asked for. A regular join keeps every row it has seen; this is what bounds its memory.
  */
+import { SpillArea, SpilledBytes } from './spill-area.js';
 import type { StateValue } from './state-store.js';
 
 const ABSENT = Symbol('absent');
 /** what an entry costs besides its key's characters (for progress' memory estimate) */
 const ENTRY_OVERHEAD = 64;
+/**
+ * Byte arrays smaller than this stay in memory (a join block's status, a small block), unless the
+ * threshold itself is smaller (a test spilling everything).
+ */
+export const SPILL_MIN = 16 * 1024;
 
-/** A value as held: one string as itself, any other value as it is. */
-type Held = StateValue | string;
+/** A value whose large arrays are in the spill area. */
+class Spilled {
+  constructor(readonly parts: readonly unknown[]) {}
+}
 
-const hold = (v: StateValue): Held => (v.length === 1 && typeof v[0] === 'string' ? v[0] : v);
-const release = (h: Held): StateValue => (typeof h === 'string' ? [h] : h);
+/** A value as held: one string as itself, a spilled value, any other value as it is. */
+type Held = StateValue | string | Spilled;
+
+
+/** Spilling: where to, and how many bytes of large arrays may stay in memory. */
+export interface SpillPolicy {
+  readonly area: SpillArea;
+  readonly threshold: number;
+}
 
 export class LiveEntries {
   private readonly live = new Map<string, Held>();
   /** value before the first change in this version, per changed key */
   private readonly undo = new Map<string, Held | typeof ABSENT>();
   private keyBytes = 0;
+  /** keys whose live value holds large arrays in memory, oldest first, with those arrays' bytes */
+  private readonly resident = new Map<string, number>();
+  private residentBytes = 0;
+  /** the size from which a byte array may spill */
+  private readonly spillMin: number;
 
   /** Entries read from a checkpoint (committed). */
-  constructor(entries: Iterable<[string, StateValue]> = []) {
+  constructor(entries: Iterable<[string, StateValue]> = [], private readonly spill?: SpillPolicy) {
+    this.spillMin = spill === undefined ? Infinity : Math.max(1, Math.min(SPILL_MIN, spill.threshold));
     for (const [k, v] of entries) {
-      this.live.set(k, hold(v));
+      this.live.set(k, this.hold(k, v));
       this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
     }
+    this.spillOver();
   }
 
   get(key: string): StateValue | undefined {
     const h = this.live.get(key);
-    return h === undefined ? undefined : release(h);
+    return h === undefined ? undefined : this.release(h);
   }
 
   put(key: string, value: StateValue): void {
     const prev = this.live.get(key);
-    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
+    this.replaced(key, prev);
     if (prev === undefined) this.keyBytes += key.length * 2 + ENTRY_OVERHEAD;
-    this.live.set(key, hold(value));
+    this.live.set(key, this.hold(key, value));
+    this.spillOver();
   }
 
   delete(key: string): void {
     const prev = this.live.get(key);
     if (prev === undefined) return;
-    if (!this.undo.has(key)) this.undo.set(key, prev);
+    this.replaced(key, prev);
     this.keyBytes -= key.length * 2 + ENTRY_OVERHEAD;
     this.live.delete(key);
   }
 
   *entries(): IterableIterator<[string, StateValue]> {
-    for (const [k, h] of this.live) yield [k, release(h)];
+    for (const [k, h] of this.live) yield [k, this.release(h)];
   }
 
   get size(): number {
@@ -66,10 +94,16 @@ export class LiveEntries {
     return this.undo.size;
   }
 
+  /** bytes of large arrays held in memory (the rest are in the spill area) */
+  get residentLargeBytes(): number {
+    return this.residentBytes;
+  }
+
   /** The keys changed since the last commit (as they are now) with their new values (undefined: deleted). */
   changes(): IterableIterator<[string, StateValue | undefined]> {
     const keys = [...this.undo.keys()];
     const live = this.live;
+    const release = (h: Held): StateValue => this.release(h);
     return (function* (): IterableIterator<[string, StateValue | undefined]> {
       for (const k of keys) {
         const h = live.get(k);
@@ -80,24 +114,95 @@ export class LiveEntries {
 
   /** The version being written is committed: nothing to undo any more. */
   committed(): void {
+    for (const [k, v] of this.undo) if (v !== ABSENT && v !== this.live.get(k)) this.discard(v);
     this.undo.clear();
   }
 
   /** Undo every change since the last commit. */
   rollBack(): void {
     for (const [k, v] of this.undo) {
+      const cur = this.live.get(k);
+      if (cur !== undefined && cur !== v) this.discard(cur);
+      this.forget(k);
       if (v === ABSENT) {
         if (this.live.delete(k)) this.keyBytes -= k.length * 2 + ENTRY_OVERHEAD;
       } else {
         if (!this.live.has(k)) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
         this.live.set(k, v);
+        this.remember(k, v);
       }
     }
     this.undo.clear();
+    this.spillOver();
   }
 
-  /** A rough estimate of the memory the entries hold: keys plus a per-entry overhead. */
+  /** A rough estimate of the memory the entries hold: keys plus a per-entry overhead, and large arrays in memory. */
   memoryUsedBytes(): number {
-    return Math.max(0, this.keyBytes + this.live.size * 48);
+    return Math.max(0, this.keyBytes + this.live.size * 48 + this.residentBytes);
+  }
+
+  /** A value as held, counted as resident when it has large arrays and the store may spill. */
+  private hold(key: string, v: StateValue): Held {
+    if (v.length === 1 && typeof v[0] === 'string') return v[0];
+    this.remember(key, v);
+    return v;
+  }
+
+  private release(h: Held): StateValue {
+    if (typeof h === 'string') return [h];
+    if (h instanceof Spilled) {
+      const area = this.spill!.area;
+      return h.parts.map((x) => (x instanceof SpilledBytes ? area.read(x) : x));
+    }
+    return h;
+  }
+
+  /** `key`'s live value `prev` is being replaced: the undo log keeps the committed one, a newer one goes. */
+  private replaced(key: string, prev: Held | undefined): void {
+    this.forget(key);
+    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
+    else if (prev !== undefined && prev !== this.undo.get(key)) this.discard(prev);
+  }
+
+  private remember(key: string, v: Held): void {
+    if (this.spill === undefined) return;
+    const n = this.largeBytes(v);
+    if (n === 0) return;
+    this.resident.set(key, n);
+    this.residentBytes += n;
+  }
+
+  /** Bytes of a value's arrays that may spill (0: none). */
+  private largeBytes(v: Held): number {
+    if (typeof v === 'string' || v instanceof Spilled) return 0;
+    let n = 0;
+    for (const x of v) if (x instanceof Uint8Array && x.byteLength >= this.spillMin) n += x.byteLength;
+    return n;
+  }
+
+  private forget(key: string): void {
+    const n = this.resident.get(key);
+    if (n === undefined) return;
+    this.resident.delete(key);
+    this.residentBytes -= n;
+  }
+
+  /** A held value no longer referenced by the live map or the undo log: its spilled arrays are released. */
+  private discard(h: Held | typeof ABSENT): void {
+    if (!(h instanceof Spilled)) return;
+    for (const x of h.parts) if (x instanceof SpilledBytes) this.spill!.area.release(x);
+  }
+
+  /** Move the oldest resident values' large arrays to the spill area until the rest fit the threshold. */
+  private spillOver(): void {
+    const spill = this.spill;
+    if (spill === undefined) return;
+    while (this.residentBytes > spill.threshold) {
+      const key = this.resident.keys().next().value as string;
+      const v = this.live.get(key) as StateValue;
+      const parts = v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? spill.area.write(x) : x));
+      this.forget(key);
+      this.live.set(key, new Spilled(parts));
+    }
   }
 }

@@ -29,6 +29,12 @@ export interface StateStore {
   stateSizeOnDisk?(): number;
   /** milliseconds the last commit() took (writing the delta), for progress */
   readonly lastCommitMs?: number;
+  /**
+   * Bytes of large values (a join's blocks of rows) the store keeps in memory before it moves the
+   * oldest to a temporary file (live-entries.ts); an operator holding decoded copies of such values
+   * keeps about as many. Undefined: everything stays in memory.
+   */
+  readonly spillThreshold?: number | undefined;
 }
 
 export interface StateStoreProvider {

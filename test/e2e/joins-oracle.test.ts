@@ -8,7 +8,10 @@
 import fc from 'fast-check';
 import { fcParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
-import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execute, sortRows, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
 import { duckTwoTables, endTwoTables, pushTwoTables } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number; readonly ts: number }
@@ -35,9 +38,31 @@ const batches = (ts: fc.Arbitrary<number>): fc.Arbitrary<Batch[]> => fc.array(
   { minLength: 1, maxLength: 10 },
 );
 
-async function runJoin(sql: string, input: readonly Batch[], end = false): Promise<Row[]> {
-  const env = await testStream(`${DDL} INSERT INTO o ${sql};`, [...input.map(push), ...(end ? [endInputs] : [])]);
-  return env.engine.output('o').rows();
+/**
+ * How a run keeps its state: all in memory, or spilling join blocks (state.spill-threshold 1: every
+ * block waits in the spill file and is read back; 300 bytes: a block or two stay in memory), and
+ * whether it stops and restarts from its checkpoint after batch `restartAfter`.
+ */
+interface StateMode { readonly spill: string | undefined; readonly restartAfter: number | null }
+const stateMode: fc.Arbitrary<StateMode> = fc.record({
+  spill: fc.constantFrom(undefined, '1', '300'),
+  restartAfter: fc.option(fc.nat(10), { freq: 2 }),
+});
+
+async function runJoin(sql: string, input: readonly Batch[], mode: StateMode): Promise<Row[]> {
+  const actions = input.map(push);
+  let checkpointDir: string | undefined;
+  if (mode.restartAfter !== null) {
+    checkpointDir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-join-oracle-'));
+    actions.splice(Math.min(mode.restartAfter, actions.length), 0, stopAndRestart());
+  }
+  try {
+    const settings = mode.spill === undefined ? undefined : { 'state.spill-threshold': mode.spill };
+    const env = await testStream(`${DDL} INSERT INTO o ${sql};`, actions, { ...(settings ? { settings } : {}), ...(checkpointDir ? { checkpointDir } : {}) });
+    return env.engine.output('o').rows();
+  } finally {
+    if (checkpointDir) await fs.rm(checkpointDir, { recursive: true, force: true });
+  }
 }
 
 const REGULAR = {
@@ -53,10 +78,10 @@ const REGULAR = {
 
 describe('regular joins: any batch split gives DuckDB\'s final result', () => {
   it.each(Object.entries(REGULAR))('%s', async (_name, sql) => {
-    await fc.assert(fc.asyncProperty(batches(fc.constant(0)), async (input) => {
+    await fc.assert(fc.asyncProperty(batches(fc.constant(0)), stateMode, async (input, mode) => {
       const expected = await duck(input, sql);
-      expect(sortRows(await runJoin(sql, input))).toEqual(sortRows(expected));
-    }), fcParams({ numRuns: 12 }));
+      expect(sortRows(await runJoin(sql, input, mode))).toEqual(sortRows(expected));
+    }), fcParams({ numRuns: 14 }));
   });
 });
 
@@ -85,9 +110,10 @@ const INTERVALS = {
 describe('interval joins: DuckDB over the rows that were not late, append-only', () => {
   it.each(Object.entries(INTERVALS))('%s', async (_name, [sql, duckSql]) => {
     // times in whole seconds over a minute: rows arrive out of order, some late
-    await fc.assert(fc.asyncProperty(batches(fc.integer({ min: 0, max: 60 }).map((s) => s * 500)), async (input) => {
+    await fc.assert(fc.asyncProperty(batches(fc.integer({ min: 0, max: 60 }).map((s) => s * 500)), fc.constantFrom(undefined, '1', '300'), async (input, spill) => {
       const expected = await duck(notLate(input), duckSql);
-      const env = await testStream(`${DDL} INSERT INTO o ${sql};`, [...input.map(push), endInputs]);
+      const settings = spill === undefined ? {} : { settings: { 'state.spill-threshold': spill } };
+      const env = await testStream(`${DDL} INSERT INTO o ${sql};`, [...input.map(push), endInputs], settings);
       expect(sortRows(env.engine.output('o').rows())).toEqual(sortRows(expected));
       const q = env.queries[0]!;
       expect(q.explain()).toContain('IntervalJoin');

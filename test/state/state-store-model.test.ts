@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStateStoreProvider } from '../../src/state/file-state-store.js';
+import { SPILL_MIN } from '../../src/state/live-entries.js';
 import { LmdbStateStoreProvider } from '../../src/state/lmdb-state-store.js';
 import type { StateStore, StateStoreProvider, StateValue } from '../../src/state/state-store.js';
 
@@ -32,7 +33,13 @@ const value: fc.Arbitrary<StateValue> = fc.oneof(
   fc.array(fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 })), { maxLength: 4 }),
   fc.string({ unit: 'binary' }).map((s) => [s]),
 );
-const op: fc.Arbitrary<Op> = fc.oneof(
+// a join block's rows: a byte array large enough to spill (live-entries.ts SPILL_MIN)
+const spillable: fc.Arbitrary<StateValue> = fc.tuple(fc.nat(255), fc.nat(300)).map(([b, extra]) => {
+  const a = new Uint8Array(SPILL_MIN + extra).fill(b);
+  a[0] = extra & 255;
+  return [a, null, b];
+});
+const opOf = (value: fc.Arbitrary<StateValue>): fc.Arbitrary<Op> => fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
   { weight: 4, arbitrary: fc.constant({ kind: 'commit' as const }) },
@@ -52,11 +59,16 @@ function expectEqual(store: StateStore, model: Map<string, StateValue>): void {
 interface Backend {
   readonly name: string;
   provider(dir: string): StateStoreProvider;
+  readonly op: fc.Arbitrary<Op>;
+  readonly runs: number;
 }
 
 const backends: Backend[] = [
-  { name: 'file', provider: (dir) => new FileStateStoreProvider(dir, { snapshotEvery: 2, retainVersions: 3 }) },
-  { name: 'lmdb', provider: (dir) => new LmdbStateStoreProvider(dir, { retainVersions: 3, cacheEntries: 3 }) },
+  { name: 'file', provider: (dir) => new FileStateStoreProvider(dir, { snapshotEvery: 2, retainVersions: 3 }), op: opOf(value), runs: 100 },
+  { name: 'lmdb', provider: (dir) => new LmdbStateStoreProvider(dir, { retainVersions: 3, cacheEntries: 3 }), op: opOf(value), runs: 100 },
+  // values spilled to a temporary file past two of them, read back for the delta files and restarts
+  { name: 'file (spilling)', provider: (dir) => new FileStateStoreProvider(dir, { snapshotEvery: 2, retainVersions: 3, spillThreshold: 2 * SPILL_MIN + 1000 }),
+    op: opOf(fc.oneof(value, spillable, spillable)), runs: 40 },
 ];
 
 let root: string;
@@ -67,7 +79,7 @@ describe.each(backends)('$name state store against a Map model', (backend) => {
   let run = 0;
   it('reloads exactly the committed state after any sequence of changes and crashes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
+      fc.asyncProperty(fc.array(backend.op, { minLength: 1, maxLength: 40 }), async (ops) => {
         const dir = path.join(root, `${backend.name}-${run++}`);
         let provider = backend.provider(dir);
         let store = await provider.open(4, -1);
@@ -102,7 +114,7 @@ describe.each(backends)('$name state store against a Map model', (backend) => {
           await provider.close?.();
         }
       }),
-      fcParams({ numRuns: 100 }),
+      fcParams({ numRuns: backend.runs }),
     );
   });
 });

@@ -22,6 +22,12 @@
  * The index by key is built only once the other side probes this one often (see scan): until then
  * a probe reads the blocks' keys, which costs less than indexing every row of a side that is probed
  * once per window.
+ *
+ * When the store spills (its spillThreshold), a side keeps the rows of at most half that many bytes
+ * of blocks in memory, the blocks used last; the others keep their keys, alive flags and match
+ * counts, and their rows are read back from the store (which holds them in a temporary file) when a
+ * match or an expiry needs them. A regular join that keeps every row (q20's bids) then holds a few
+ * bytes per row, not the rows.
  */
 import * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, readerFor } from '../../../common/columns.js';
@@ -29,11 +35,9 @@ import { gather } from '../../../common/gather.js';
 import { takeColumns } from '../../../common/take.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
-import { T, typesEqual, type SqlType } from '../../../common/types.js';
-import { KeyCodec } from '../../keys/key-codec.js';
-import { encodeColumns } from '../../keys/key-columns.js';
-import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
 import { BlockHeap, type ExpiringBlock } from './block-heap.js';
+import { ResidentBlocks, type ResidentBlock } from './resident-blocks.js';
+
 
 /** A stored row: block id × ROW_SPAN + row index in the block. */
 export type RowRef = number;
@@ -42,36 +46,6 @@ const ROW_SPAN = 2 ** 22;
 const SCAN_BUDGET = 4;
 /** Chunks larger than this are stored as several blocks. */
 export const MAX_BLOCK_ROWS = ROW_SPAN;
-
-/**
- * The key codecs of the two sides of an equi-join, pair by pair. The codec tags numbers by value, so
- * an INT and a DOUBLE key meet as SQL compares them; only DECIMAL is tagged by type, so a DECIMAL
- * compared with a key of another type is encoded under the number rule on that side.
- */
-export function joinKeyCodecs(left: readonly SqlType[], right: readonly SqlType[]): [KeyCodec, KeyCodec] {
-  const meet = (mine: SqlType, other: SqlType): SqlType =>
-    mine.kind === 'DECIMAL' && !typesEqual(mine, other) ? T.DOUBLE : mine;
-  return [new KeyCodec(left.map((t, i) => meet(t, right[i]!))), new KeyCodec(right.map((t, i) => meet(t, left[i]!)))];
-}
-
-/**
- * Each row's join key as a Map key: the value itself for one key column a Map compares as SQL does
- * (KeyCodec.valueIsMapKey), else the codec's string; NULL_KEY when a key value is NULL (it never matches).
- */
-export function joinMapKeys(codec: KeyCodec, columns: readonly arrow.Data[], n: number): unknown[] {
-  if (codec.valueIsMapKey) {
-    const c = decodeColumn(columns[0]!);
-    for (let i = 0; i < n; i++) if (c[i] === null || c[i] === undefined) c[i] = NULL_KEY;
-    return c;
-  }
-  const out: unknown[] = encodeColumns(codec, columns, n);
-  for (const d of columns) {
-    if (d.nullCount === 0) continue;
-    const read = readerFor(d);
-    for (let i = 0; i < n; i++) if (read(i) === null) out[i] = NULL_KEY;
-  }
-  return out;
-}
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   for (let i = 0; i < a.length; i++) {
@@ -83,21 +57,17 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-interface Block extends ExpiringBlock {
-  readonly batch: arrow.RecordBatch;
+interface Block extends ExpiringBlock, ResidentBlock {
   /** each row's Map key (NULL keys are never stored) */
   readonly keys: readonly unknown[];
   readonly alive: Uint8Array;
   /** match counts (sides an outer join preserves), else undefined */
   readonly matches: Int32Array | undefined;
   live: number;
-  /** bytes of its stored rows */
-  readonly bytes: number;
   /** the status entry must be written at the next checkpoint */
   dirty: boolean;
   /** processing time it was stored (state TTL); undefined when stored without a TTL */
   readonly writtenAt: number | undefined;
-  readers: ((i: number) => unknown)[] | undefined;
 }
 
 const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -127,6 +97,8 @@ export class JoinSideState {
   private nextBlock = 0;
   private rows = 0;
   private bytes = 0;
+  /** the blocks whose rows are in memory (all unless the store spills) */
+  private readonly resident: ResidentBlocks<Block>;
 
   /**
    * `tag` prefixes this side's store keys; `bounded`: rows expire (blocks kept in a heap by their
@@ -142,6 +114,11 @@ export class JoinSideState {
     private readonly keysOf: (batch: arrow.RecordBatch) => unknown[],
   ) {
     this.heap = bounded ? new BlockHeap<Block>() : undefined;
+    this.resident = new ResidentBlocks<Block>(store.spillThreshold ? store.spillThreshold / 2 : Infinity, (b) => {
+      const v = this.store.get(this.tag + b.id.toString(36));
+      if (v === undefined) throw new InternalError(`join block ${this.tag}${b.id} is not in the state store`);
+      return arrow.tableFromIPC(v[0] as Uint8Array).batches[0]!;
+    });
     this.rebuild();
   }
 
@@ -230,7 +207,8 @@ export class JoinSideState {
   /** A stored row's values, in column order. */
   values(ref: RowRef): unknown[] {
     const b = this.blockOf(ref);
-    b.readers ??= b.batch.data.children.map(readerFor);
+    const batch = this.resident.use(b);
+    b.readers ??= batch.data.children.map(readerFor);
     const row = ref % ROW_SPAN;
     return b.readers.map((r) => r(row));
   }
@@ -354,7 +332,7 @@ export class JoinSideState {
     const n = refs.length;
     // the blocks the rows come from, in first-appearance order, and each row's block and row
     const slot = new Map<number, number>();
-    const blocks: Block[] = [];
+    const blocks: arrow.RecordBatch[] = [];
     const which = new Uint32Array(n);
     const rows = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
@@ -364,14 +342,14 @@ export class JoinSideState {
       if (s === undefined) {
         s = blocks.length;
         slot.set(id, s);
-        blocks.push(this.blockOf(ref));
+        blocks.push(this.resident.use(this.blockOf(ref)));
       }
       which[i] = s;
       rows[i] = ref % ROW_SPAN;
     }
     // one block: a take by runs; several: one gather pass over them
-    if (blocks.length === 1) return takeColumns(columns.map((c) => blocks[0]!.batch.data.children[c]!), rows);
-    return columns.map((c) => gather(blocks.map((b) => b.batch.data.children[c]!), which, rows));
+    if (blocks.length === 1) return takeColumns(columns.map((c) => blocks[0]!.data.children[c]!), rows);
+    return columns.map((c) => gather(blocks.map((b) => b.data.children[c]!), which, rows));
   }
 
   /** Index the store's rows of this side again (at start, and after an aborted batch). */
@@ -384,15 +362,19 @@ export class JoinSideState {
     this.heap?.clear();
     this.rows = 0;
     this.bytes = 0;
+    this.resident.clear();
     const status = new Map<string, readonly unknown[]>();
-    const data: [number, readonly unknown[]][] = [];
+    // block ids only: a block's rows are read in the loop below, one at a time, so that a side
+    // whose blocks wait in the store's spill file is not all in memory at once
+    const data: number[] = [];
     for (const [key, v] of this.store.entries()) {
       if (!key.startsWith(this.tag)) continue;
       if (key.endsWith('s')) status.set(key.slice(0, -1), v);
-      else data.push([parseInt(key.slice(this.tag.length), 36), v]);
+      else data.push(parseInt(key.slice(this.tag.length), 36));
     }
-    data.sort((a, b) => a[0] - b[0]);
-    for (const [id, v] of data) {
+    data.sort((a, b) => a - b);
+    for (const id of data) {
+      const v = this.store.get(this.tag + id.toString(36))!;
       const st = status.get(this.tag + id.toString(36));
       const ipc = v[0] as Uint8Array;
       const expiry = v[1] ? float64Of(v[1] as Uint8Array) : undefined;
@@ -426,6 +408,7 @@ export class JoinSideState {
     this.blocks.set(id, b);
     this.rows += b.live;
     this.bytes += b.bytes;
+    this.resident.added(b);
     if (this.heap && expiry) {
       const order = new Uint32Array(n);
       let sorted = true;
@@ -457,6 +440,7 @@ export class JoinSideState {
   private drop(b: Block): void {
     this.blocks.delete(b.id);
     this.bytes -= b.bytes;
+    this.resident.dropped(b);
     this.deleteEntries(b.id);
   }
 

@@ -21,7 +21,7 @@ import { compileExpr } from '../../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operator.js';
 import { NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
-import { joinKeyCodecs, joinMapKeys } from './join-state.js';
+import { joinKeyCodecs, joinMapKeys } from './join-keys.js';
 import { LookupIndex } from './lookup-table.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;

@@ -14,7 +14,7 @@ import { toArrowSchema } from '../../../common/schema.js';
 import type { Json, RejectedRecord, Source } from '../../../connectors/api.js';
 import { NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
-import { joinMapKeys } from './join-state.js';
+import { joinMapKeys } from './join-keys.js';
 
 export interface LookupRows {
   /** the rows, with the lookup row's schema (the table columns the join loads) */

@@ -29,7 +29,8 @@ import type { KeyCodec } from '../../keys/key-codec.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { NULL_KEY } from '../window/row-keys.js';
-import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type RowRef } from './join-state.js';
+import { joinKeyCodecs, joinMapKeys } from './join-keys.js';
+import { JoinSideState, MAX_BLOCK_ROWS, type RowRef } from './join-state.js';
 import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** A null-aware anti join (uncorrelated NOT IN) keeps NULL-keyed rows, under this key. */

@@ -31,7 +31,8 @@ import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { NULL_KEY } from '../window/row-keys.js';
 import type { KeyCodec } from '../../keys/key-codec.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
-import { JoinSideState, joinKeyCodecs, joinMapKeys, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
+import { joinKeyCodecs, joinMapKeys } from './join-keys.js';
+import { JoinSideState, MAX_BLOCK_ROWS, type NewRows, type RowRef } from './join-state.js';
 import { joinSides, lateRowsOf, narrowResidual, residualBatch, rowExpiries, type Kernel, type ResidualSpec } from './join-side.js';
 
 /** Each row's join key as a Map key (NULL_KEY when a key value is NULL). */

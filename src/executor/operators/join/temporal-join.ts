@@ -31,7 +31,7 @@ import type { KeyCodec } from '../../keys/key-codec.js';
 import type { BatchContext, Chunk, Operator, StateOperatorProgress } from '../operator.js';
 import { RowCodec } from '../rank/row-codec.js';
 import { decodeColumn, NULL_KEY } from '../window/row-keys.js';
-import { joinKeyCodecs, joinMapKeys } from './join-state.js';
+import { joinKeyCodecs, joinMapKeys } from './join-keys.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 

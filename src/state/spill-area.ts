@@ -1,0 +1,112 @@
+/**
+ * Temporary files for the large byte values of state (a join's blocks of rows) that an operator
+ * should not keep in memory: live-entries.ts moves a store's oldest large values here once they add
+ * up to more than its threshold, and reads them back when they are asked for.
+ *
+ * The files are segments of about SEGMENT_BYTES, appended to and never rewritten. Each is unlinked
+ * as soon as it is opened, so a killed process leaves nothing behind; a segment is closed (its space
+ * given back) once every value written to it has been released. Values are mostly released in the
+ * order they were written (join rows expire, or leave a TTL, oldest first), so segments empty in turn.
+ * Nothing here is durable: a checkpointing store still writes every value into its own files.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InternalError } from '../common/errors.js';
+
+const SEGMENT_BYTES = 64 * 1024 * 1024;
+
+export interface Segment {
+  readonly fd: number;
+  /** bytes written */
+  size: number;
+  /** bytes written and not yet released */
+  live: number;
+}
+
+/** Where one spilled byte array is: read it back with SpillArea.read. */
+export class SpilledBytes {
+  constructor(readonly segment: Segment, readonly offset: number, readonly length: number) {}
+}
+
+export class SpillArea {
+  private current: Segment | undefined;
+  private readonly open = new Set<Segment>();
+  private closed = false;
+
+  /** `dir`: where the segments are made (the system's temporary directory by default). */
+  constructor(private readonly dir: string = os.tmpdir(), private readonly segmentBytes = SEGMENT_BYTES) {}
+
+  /** Write `bytes` to the current segment (a new one when it is full). */
+  write(bytes: Uint8Array): SpilledBytes {
+    if (this.closed) throw new InternalError('a state value spilled after its store was closed');
+    let seg = this.current;
+    if (seg === undefined || (seg.size > 0 && seg.size + bytes.byteLength > this.segmentBytes)) {
+      if (seg !== undefined && seg.live === 0) this.closeSegment(seg);
+      seg = this.current = this.newSegment();
+    }
+    let done = 0;
+    while (done < bytes.byteLength) done += fs.writeSync(seg.fd, bytes, done, bytes.byteLength - done, seg.size + done);
+    const at = new SpilledBytes(seg, seg.size, bytes.byteLength);
+    seg.size += bytes.byteLength;
+    seg.live += bytes.byteLength;
+    return at;
+  }
+
+  /** A fresh copy of a spilled array's bytes. */
+  read(at: SpilledBytes): Uint8Array {
+    if (!this.open.has(at.segment)) throw new InternalError('a spilled state value read after it was released');
+    const out = new Uint8Array(at.length);
+    let done = 0;
+    while (done < at.length) {
+      const n = fs.readSync(at.segment.fd, out, done, at.length - done, at.offset + done);
+      if (n === 0) throw new InternalError(`a spilled state value ends early (${done} of ${at.length} bytes)`);
+      done += n;
+    }
+    return out;
+  }
+
+  /** The array is no longer referenced: its segment closes when nothing in it is. */
+  release(at: SpilledBytes): void {
+    const seg = at.segment;
+    seg.live -= at.length;
+    if (seg.live === 0 && seg !== this.current && this.open.has(seg)) this.closeSegment(seg);
+  }
+
+  /** Bytes of the segments still open (live values and the released ones sharing their segments). */
+  get bytesOnDisk(): number {
+    let n = 0;
+    for (const s of this.open) n += s.size;
+    return n;
+  }
+
+  /** Segments open (for tests: a released area holds none but the current). */
+  get segments(): number {
+    return this.open.size;
+  }
+
+  close(): void {
+    for (const s of [...this.open]) this.closeSegment(s);
+    this.current = undefined;
+    this.closed = true;
+  }
+
+  private newSegment(): Segment {
+    // a directory of its own, so the name cannot collide with anything; file and directory are
+    // removed at once and the open descriptor keeps the space until the segment closes
+    const dir = fs.mkdtempSync(path.join(this.dir, 'weir-spill-'));
+    const file = path.join(dir, 'segment');
+    const fd = fs.openSync(file, 'w+', 0o600);
+    fs.unlinkSync(file);
+    fs.rmdirSync(dir);
+    const seg: Segment = { fd, size: 0, live: 0 };
+    this.open.add(seg);
+    return seg;
+  }
+
+  private closeSegment(seg: Segment): void {
+    this.open.delete(seg);
+    if (this.current === seg) this.current = undefined;
+    fs.closeSync(seg.fd);
+  }
+}

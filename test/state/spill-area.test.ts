@@ -1,0 +1,121 @@
+/**
+ * The spill area (spill-area.ts) and a memory store that spills (live-entries.ts): values come back
+ * byte for byte, a segment closes once nothing in it is referenced (so a long run's disk use follows
+ * its live state), and puts, deletes, commits and aborts over spilled values equal a Map model and
+ * leave nothing referenced once every key is gone.
+ *
+ * Fresh inputs every run (fast-check, seed printed; WEIR_SEED replays).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SPILL_MIN } from '../../src/state/live-entries.js';
+import { MemoryStateStore } from '../../src/state/memory-state-store.js';
+import { SpillArea } from '../../src/state/spill-area.js';
+import type { StateValue } from '../../src/state/state-store.js';
+import { fcParams } from '../support/property.js';
+
+/** n bytes that differ from other seeds' and lengths' at both ends and in the middle */
+function bytes(n: number, seed: number): Uint8Array {
+  const a = new Uint8Array(n).fill(seed);
+  a[0] = n & 255;
+  a[n >> 1] = (seed * 7 + 1) & 255;
+  a[n - 1] = (n >> 8) & 255;
+  return a;
+}
+
+/** Entries with byte arrays as base64 text: compared natively, not element by element. */
+const comparable = (entries: Iterable<[string, StateValue]>): Map<string, unknown[]> =>
+  new Map([...entries].map(([k, v]) => [k, v.map((x) => (x instanceof Uint8Array ? `u8:${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')}` : x))]));
+
+describe('spill area', () => {
+  it('reads back what it wrote, across segments', () => {
+    const area = new SpillArea(undefined, 1000);
+    const a = area.write(bytes(600, 1));
+    const b = area.write(bytes(600, 2)); // does not fit beside a: a second segment
+    const c = area.write(bytes(2500, 3)); // larger than a segment: a segment of its own
+    expect(area.segments).toBe(3);
+    expect(area.read(a)).toEqual(bytes(600, 1));
+    expect(area.read(b)).toEqual(bytes(600, 2));
+    expect(area.read(c)).toEqual(bytes(2500, 3));
+    expect(area.bytesOnDisk).toBe(3700);
+    area.close();
+    expect(() => area.write(bytes(1, 0))).toThrow(/closed/);
+  });
+
+  it('closes a segment once every value in it is released, never the one being written', () => {
+    const area = new SpillArea(undefined, 1000);
+    const a = area.write(bytes(400, 1));
+    const b = area.write(bytes(400, 2));
+    const c = area.write(bytes(400, 3)); // second segment, now the current one
+    area.release(a);
+    expect(area.segments).toBe(2);
+    area.release(b);
+    expect(area.segments).toBe(1);
+    expect(() => area.read(a)).toThrow(/released/);
+    area.release(c);
+    expect(area.segments).toBe(1); // still written to
+    area.write(bytes(700, 4)); // opens a new segment: the empty current one closes
+    expect(area.segments).toBe(1);
+    area.close();
+    expect(area.segments).toBe(0);
+  });
+});
+
+type Op =
+  | { readonly kind: 'put'; readonly key: string; readonly value: StateValue }
+  | { readonly kind: 'delete'; readonly key: string }
+  | { readonly kind: 'commit' }
+  | { readonly kind: 'abort' };
+
+const key = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+// large byte arrays (they spill), small ones and plain values (they stay), mixed in one value
+const large = fc.tuple(fc.integer({ min: 0, max: 2000 }), fc.nat(255)).map(([extra, seed]) => bytes(SPILL_MIN + extra, seed));
+const value: fc.Arbitrary<StateValue> = fc.oneof(
+  fc.tuple(large, fc.oneof(fc.constant(null), large, fc.nat(255).map((s) => bytes(7, s)))).map(([x, y]) => [x, y]),
+  fc.tuple(large, fc.integer()).map(([x, n]) => [x, null, n]),
+  fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 2 }),
+);
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'abort' as const }) },
+);
+
+describe('a memory store that spills', () => {
+  it('equals a Map model, keeps at most its threshold in memory, and releases every spilled value', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 50 }), fc.integer({ min: 0, max: 3 }), async (ops, within) => {
+      // segments of a few values each, so that releases close segments
+      const area = new SpillArea(undefined, 3 * SPILL_MIN);
+      const threshold = within * SPILL_MIN;
+      const store = new MemoryStateStore(0, -1, { area, threshold });
+      let committed = new Map<string, StateValue>();
+      let model = new Map<string, StateValue>();
+      let version = 0;
+      for (const o of ops) {
+        if (o.kind === 'put') {
+          store.put(o.key, o.value);
+          model.set(o.key, o.value);
+        } else if (o.kind === 'delete') {
+          store.delete(o.key);
+          model.delete(o.key);
+        } else if (o.kind === 'commit') {
+          await store.commit(version++);
+          committed = new Map(model);
+        } else {
+          store.abort();
+          model = new Map(committed);
+        }
+        expect(comparable(store.entries())).toEqual(comparable(model.entries()));
+        for (const k of ['a', 'e', 'zz']) expect(comparable(store.get(k) ? [[k, store.get(k)!]] : [])).toEqual(comparable(model.has(k) ? [[k, model.get(k)!]] : []));
+        // what stays in memory: the newest large arrays, up to the threshold
+        expect(store.memoryUsedBytes()).toBeLessThan(threshold + 4096);
+      }
+      for (const k of [...model.keys()]) store.delete(k);
+      await store.commit(version);
+      // every spilled value released: no segment but (at most) the one being written
+      expect(area.segments).toBeLessThanOrEqual(1);
+      area.close();
+    }), fcParams({ numRuns: 100 }));
+  });
+});
