@@ -45,12 +45,16 @@ export class FileStateStore implements StateStore {
     return this.live.get(key);
   }
 
-  put(key: string, value: StateValue): void {
-    this.live.put(key, value);
+  put(key: string, value: StateValue, spillable?: boolean): void {
+    this.live.put(key, value, spillable);
   }
 
   delete(key: string): void {
     this.live.delete(key);
+  }
+
+  markSpillable(key: string): void {
+    this.live.markSpillable(key);
   }
 
   entries(): IterableIterator<[string, StateValue]> {

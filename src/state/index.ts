@@ -47,8 +47,8 @@ export interface StateProviderOptions {
   readonly spillThreshold?: number;
 }
 
-/** 64 MiB: a regular join's rows past that wait in a temporary file, read back when matched. */
-export const DEFAULT_SPILL_THRESHOLD = 64 * 1024 * 1024;
+/** 32 MiB: a regular join's rows past that wait in a temporary file, read back when matched. */
+export const DEFAULT_SPILL_THRESHOLD = 32 * 1024 * 1024;
 
 /**
  * The provider for `backend` keeping files under `dir` (the checkpoint's `state` directory), or

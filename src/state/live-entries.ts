@@ -8,10 +8,13 @@
  * operator restores or a checkpoint is written, where a short-lived array is cheap.
  *
  * With a spill area, the large byte arrays of values (a join's blocks of rows, SPILL_MIN bytes or
- * more) count against a threshold: once those held in memory add up to more than it, the oldest
- * values' arrays move to the area's file (spill-area.ts) and are read back, as fresh copies, when
- * the value is asked for. A regular join keeps every row it has seen; this is what bounds its memory.
+ * more) and the one-string values put as spillable (a Top-N partition's pack) count against a threshold: once those held in memory add up to more than it, the least recently
+ * written or read ones move to the area's file (spill-area.ts) and are read back, as fresh copies,
+ * when the value is asked for. A regular join keeps every row it has seen, a Top-N every partition
+ * it has seen: this is what bounds their memory, as long as the operator itself does not hold the
+ * values (a join side keeps only its recent blocks, a Top-N only the ids of its partitions).
  */
+import { ResidentQueue } from './resident-queue.js';
 import { SpillArea, SpilledBytes } from './spill-area.js';
 import type { StateValue } from './state-store.js';
 
@@ -29,8 +32,11 @@ class Spilled {
   constructor(readonly parts: readonly unknown[]) {}
 }
 
-/** A value as held: one string as itself, a spilled value, any other value as it is. */
-type Held = StateValue | string | Spilled;
+/**
+ * A value as held: one string as itself (or, spilled, where its UTF-16 code units are), a value
+ * whose arrays spilled, any other value as it is.
+ */
+type Held = StateValue | string | Spilled | SpilledBytes;
 
 
 /** Spilling: where to, and how many bytes of large arrays may stay in memory. */
@@ -45,7 +51,7 @@ export class LiveEntries {
   private readonly undo = new Map<string, Held | typeof ABSENT>();
   private keyBytes = 0;
   /** keys whose live value holds large arrays in memory, oldest first, with those arrays' bytes */
-  private readonly resident = new Map<string, number>();
+  private readonly resident = new ResidentQueue();
   private residentBytes = 0;
   /** the size from which a byte array may spill */
   private readonly spillMin: number;
@@ -54,7 +60,8 @@ export class LiveEntries {
   constructor(entries: Iterable<[string, StateValue]> = [], private readonly spill?: SpillPolicy) {
     this.spillMin = spill === undefined ? Infinity : Math.max(1, Math.min(SPILL_MIN, spill.threshold));
     for (const [k, v] of entries) {
-      this.live.set(k, this.hold(k, v));
+      // one-string values read from a checkpoint stay until their operator marks them (markSpillable)
+      this.live.set(k, this.hold(k, v, false));
       this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
     }
     this.spillOver();
@@ -62,14 +69,17 @@ export class LiveEntries {
 
   get(key: string): StateValue | undefined {
     const h = this.live.get(key);
-    return h === undefined ? undefined : this.release(h);
+    if (h === undefined) return undefined;
+    // a value read is recently used: the last to spill
+    if (this.resident.size > 0 && this.resident.has(key)) this.resident.use(key);
+    return this.release(h);
   }
 
-  put(key: string, value: StateValue): void {
+  put(key: string, value: StateValue, spillable = false): void {
     const prev = this.live.get(key);
     this.replaced(key, prev);
     if (prev === undefined) this.keyBytes += key.length * 2 + ENTRY_OVERHEAD;
-    this.live.set(key, this.hold(key, value));
+    this.live.set(key, this.hold(key, value, spillable));
     this.spillOver();
   }
 
@@ -79,6 +89,14 @@ export class LiveEntries {
     this.replaced(key, prev);
     this.keyBytes -= key.length * 2 + ENTRY_OVERHEAD;
     this.live.delete(key);
+  }
+
+  /** A committed one-string value becomes spillable, as if put so (an operator restoring its state). */
+  markSpillable(key: string): void {
+    const h = this.live.get(key);
+    if (typeof h !== 'string' || this.resident.has(key)) return;
+    this.remember(key, h);
+    this.spillOver();
   }
 
   *entries(): IterableIterator<[string, StateValue]> {
@@ -129,7 +147,9 @@ export class LiveEntries {
       } else {
         if (!this.live.has(k)) this.keyBytes += k.length * 2 + ENTRY_OVERHEAD;
         this.live.set(k, v);
-        this.remember(k, v);
+        // a string put spillable is not known as such any more: it stays until its operator marks
+        // it again (a Top-N restores its state after an abort, and does)
+        if (typeof v !== 'string') this.remember(k, v);
       }
     }
     this.undo.clear();
@@ -142,14 +162,21 @@ export class LiveEntries {
   }
 
   /** A value as held, counted as resident when it has large arrays and the store may spill. */
-  private hold(key: string, v: StateValue): Held {
-    if (v.length === 1 && typeof v[0] === 'string') return v[0];
+  private hold(key: string, v: StateValue, spillable: boolean): Held {
+    if (v.length === 1 && typeof v[0] === 'string') {
+      if (spillable) this.remember(key, v[0]);
+      return v[0];
+    }
     this.remember(key, v);
     return v;
   }
 
   private release(h: Held): StateValue {
     if (typeof h === 'string') return [h];
+    if (h instanceof SpilledBytes) {
+      const b = this.spill!.area.read(h);
+      return [Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf16le')];
+    }
     if (h instanceof Spilled) {
       const area = this.spill!.area;
       return h.parts.map((x) => (x instanceof SpilledBytes ? area.read(x) : x));
@@ -168,27 +195,29 @@ export class LiveEntries {
     if (this.spill === undefined) return;
     const n = this.largeBytes(v);
     if (n === 0) return;
-    this.resident.set(key, n);
+    this.resident.use(key);
     this.residentBytes += n;
   }
 
-  /** Bytes of a value's arrays that may spill (0: none). */
+  /** Bytes of a value's arrays that may spill, or a spillable string's characters (0: none). */
   private largeBytes(v: Held): number {
-    if (typeof v === 'string' || v instanceof Spilled) return 0;
+    if (typeof v === 'string') return v.length;
+    if (v instanceof Spilled || v instanceof SpilledBytes) return 0;
     let n = 0;
     for (const x of v) if (x instanceof Uint8Array && x.byteLength >= this.spillMin) n += x.byteLength;
     return n;
   }
 
+  /** `key`'s live value (still in the live map) is no longer counted as resident. */
   private forget(key: string): void {
-    const n = this.resident.get(key);
-    if (n === undefined) return;
-    this.resident.delete(key);
-    this.residentBytes -= n;
+    if (!this.resident.remove(key)) return;
+    this.residentBytes -= this.largeBytes(this.live.get(key)!);
   }
+
 
   /** A held value no longer referenced by the live map or the undo log: its spilled arrays are released. */
   private discard(h: Held | typeof ABSENT): void {
+    if (h instanceof SpilledBytes) this.spill!.area.release(h);
     if (!(h instanceof Spilled)) return;
     for (const x of h.parts) if (x instanceof SpilledBytes) this.spill!.area.release(x);
   }
@@ -198,11 +227,14 @@ export class LiveEntries {
     const spill = this.spill;
     if (spill === undefined) return;
     while (this.residentBytes > spill.threshold) {
-      const key = this.resident.keys().next().value as string;
-      const v = this.live.get(key) as StateValue;
-      const parts = v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? spill.area.write(x) : x));
+      const key = this.resident.oldest()!;
+      const v = this.live.get(key) as StateValue | string;
+      // a string as its UTF-16 code units: any string, lone surrogates included, comes back as it was
+      const spilled = typeof v === 'string'
+        ? spill.area.write(Buffer.from(v, 'utf16le'))
+        : new Spilled(v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? spill.area.write(x) : x)));
       this.forget(key);
-      this.live.set(key, new Spilled(parts));
+      this.live.set(key, spilled);
     }
   }
 }

@@ -22,12 +22,16 @@ export class MemoryStateStore implements StateStore {
     return this.live.get(key);
   }
 
-  put(key: string, value: StateValue): void {
-    this.live.put(key, value);
+  put(key: string, value: StateValue, spillable?: boolean): void {
+    this.live.put(key, value, spillable);
   }
 
   delete(key: string): void {
     this.live.delete(key);
+  }
+
+  markSpillable(key: string): void {
+    this.live.markSpillable(key);
   }
 
   entries(): IterableIterator<[string, StateValue]> {

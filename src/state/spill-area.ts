@@ -15,6 +15,8 @@ import * as path from 'node:path';
 import { InternalError } from '../common/errors.js';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Small values (Top-N packs of a few hundred bytes) are gathered into writes of this size. */
+const WRITE_BUFFER = 256 * 1024;
 
 export interface Segment {
   readonly fd: number;
@@ -33,6 +35,9 @@ export class SpillArea {
   private current: Segment | undefined;
   private readonly open = new Set<Segment>();
   private closed = false;
+  /** bytes of the current segment not yet written to its file, from offset `current.size - pending` */
+  private readonly buffer = new Uint8Array(WRITE_BUFFER);
+  private pending = 0;
 
   /** `dir`: where the segments are made (the system's temporary directory by default). */
   constructor(private readonly dir: string = os.tmpdir(), private readonly segmentBytes = SEGMENT_BYTES) {}
@@ -42,11 +47,18 @@ export class SpillArea {
     if (this.closed) throw new InternalError('a state value spilled after its store was closed');
     let seg = this.current;
     if (seg === undefined || (seg.size > 0 && seg.size + bytes.byteLength > this.segmentBytes)) {
+      this.flush();
       if (seg !== undefined && seg.live === 0) this.closeSegment(seg);
       seg = this.current = this.newSegment();
     }
-    let done = 0;
-    while (done < bytes.byteLength) done += fs.writeSync(seg.fd, bytes, done, bytes.byteLength - done, seg.size + done);
+    if (bytes.byteLength >= WRITE_BUFFER / 2) {
+      this.flush();
+      writeAll(seg.fd, bytes, seg.size);
+    } else {
+      if (this.pending + bytes.byteLength > WRITE_BUFFER) this.flush();
+      this.buffer.set(bytes, this.pending);
+      this.pending += bytes.byteLength;
+    }
     const at = new SpilledBytes(seg, seg.size, bytes.byteLength);
     seg.size += bytes.byteLength;
     seg.live += bytes.byteLength;
@@ -57,6 +69,11 @@ export class SpillArea {
   read(at: SpilledBytes): Uint8Array {
     if (!this.open.has(at.segment)) throw new InternalError('a spilled state value read after it was released');
     const out = new Uint8Array(at.length);
+    const unwritten = at.segment === this.current ? at.segment.size - this.pending : Infinity;
+    if (at.offset >= unwritten) {
+      out.set(this.buffer.subarray(at.offset - unwritten, at.offset - unwritten + at.length));
+      return out;
+    }
     let done = 0;
     while (done < at.length) {
       const n = fs.readSync(at.segment.fd, out, done, at.length - done, at.offset + done);
@@ -86,9 +103,18 @@ export class SpillArea {
   }
 
   close(): void {
+    this.pending = 0;
     for (const s of [...this.open]) this.closeSegment(s);
     this.current = undefined;
     this.closed = true;
+  }
+
+  /** Write the buffered bytes to the current segment's file. */
+  private flush(): void {
+    const seg = this.current;
+    if (seg === undefined || this.pending === 0) return;
+    writeAll(seg.fd, this.buffer.subarray(0, this.pending), seg.size - this.pending);
+    this.pending = 0;
   }
 
   private newSegment(): Segment {
@@ -106,7 +132,15 @@ export class SpillArea {
 
   private closeSegment(seg: Segment): void {
     this.open.delete(seg);
-    if (this.current === seg) this.current = undefined;
+    if (this.current === seg) {
+      this.current = undefined;
+      this.pending = 0;
+    }
     fs.closeSync(seg.fd);
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
 }

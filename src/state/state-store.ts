@@ -14,8 +14,15 @@ export interface StateStore {
   /** the version the store was opened at (the last committed batch id, -1 for empty) */
   readonly version: number;
   get(key: string): StateValue | undefined;
-  put(key: string, value: StateValue): void;
+  /**
+   * `spillable`: the operator does not hold this value itself between batches (a Top-N's partition
+   * packs), so a store that spills (spillThreshold) may move it to its spill file once it is among
+   * the least recently used; large byte arrays may spill whatever the flag.
+   */
+  put(key: string, value: StateValue, spillable?: boolean): void;
   delete(key: string): void;
+  /** A value already stored becomes spillable, as if put so (an operator restoring its state); stores that do not spill need not have it. */
+  markSpillable?(key: string): void;
   /** every live key, committed and uncommitted: in insertion order (in-memory stores) or key order (lmdb) */
   entries(): IterableIterator<[string, StateValue]>;
   readonly size: number;

@@ -89,8 +89,10 @@ describe('Top-N: any split of the input into batches gives the batch answer', ()
   afterAll(() => oracle.close());
 
   it('for top-N per partition, ranks m..n, keep-last deduplication, a global top-N and a Top-N over an aggregation', async () => {
-    await fc.assert(fc.asyncProperty(splitArb, async (split) => {
-      await replayInBatches(oracle, INPUT, QUERIES, split);
+    // state.spill-threshold 1: every partition's pack waits in the spill file between batches and is
+    // read back by the batch that reaches it
+    await fc.assert(fc.asyncProperty(splitArb, fc.constantFrom(undefined, '1', '40'), async (split, spill) => {
+      await replayInBatches(oracle, INPUT, QUERIES, split, spill === undefined ? undefined : { 'state.spill-threshold': spill });
     }), fcParams({ numRuns: 30 }));
   });
 });

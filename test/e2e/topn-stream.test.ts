@@ -175,7 +175,13 @@ describe('Top-N as a stream', () => {
     ]);
   });
 
-  it.each(['filesystem', 'lmdb'])('restarts from the checkpoint with its state (and re-runs an uncommitted batch exactly once) (%s)', async (backend) => {
+  // 'spilling': every partition's pack waits in the spill file between batches (state.spill-threshold
+  // 1), and the packs restored from the checkpoint are marked to spill again
+  it.each([
+    ['filesystem', { 'state.backend': 'filesystem' }],
+    ['lmdb', { 'state.backend': 'lmdb' }],
+    ['spilling', { 'state.backend': 'filesystem', 'state.spill-threshold': '1' }],
+  ])('restarts from the checkpoint with its state (and re-runs an uncommitted batch exactly once) (%s)', async (backend, settings) => {
     await testStream(TOP2, [
       addData('bids', [{ item: 'lamp', bidder: 'a', price: 10 }, { item: 'lamp', bidder: 'b', price: 20 }, { item: 'lamp', bidder: 'c', price: 5 }]),
       stopAndRestart(),
@@ -192,7 +198,7 @@ describe('Top-N as a stream', () => {
         { item: 'desk', bidder: 'e', price: 1, rn: 1 }, { item: 'desk', bidder: 'g', price: 1, rn: 2 },
       ]),
       checkProgress((p) => expect(p.stateOperators[0]!.numRowsTotal).toBe(4)),
-    ], { checkpointDir: tempDir(`topn-restart-${backend}-`), settings: { 'state.backend': backend } });
+    ], { checkpointDir: tempDir(`topn-restart-${backend}-`), settings });
   });
 
   it.each(['filesystem', 'lmdb'])('restarts a retracting Top-N from the checkpoint, with the rows below the top (%s)', async (backend) => {

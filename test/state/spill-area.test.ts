@@ -1,6 +1,6 @@
 /**
  * The spill area (spill-area.ts) and a memory store that spills (live-entries.ts): values come back
- * byte for byte, a segment closes once nothing in it is referenced (so a long run's disk use follows
+ * byte for byte (byte arrays, and long strings of any UTF-16 code units), a segment closes once nothing in it is referenced (so a long run's disk use follows
  * its live state), and puts, deletes, commits and aborts over spilled values equal a Map model and
  * leave nothing referenced once every key is gone.
  *
@@ -42,6 +42,17 @@ describe('spill area', () => {
     expect(() => area.write(bytes(1, 0))).toThrow(/closed/);
   });
 
+  it('reads back small values, buffered or written, and large ones written past the buffer', () => {
+    const area = new SpillArea(undefined, 4 * 1024 * 1024);
+    const small = Array.from({ length: 3000 }, (_, i) => [area.write(bytes(100 + (i % 50), i & 255)), i] as const);
+    const big = area.write(bytes(200_000, 9)); // written straight through, after the buffered ones
+    const after = area.write(bytes(10, 10));
+    for (const [at, i] of small) expect(area.read(at)).toEqual(bytes(100 + (i % 50), i & 255));
+    expect(area.read(big)).toEqual(bytes(200_000, 9));
+    expect(area.read(after)).toEqual(bytes(10, 10));
+    area.close();
+  });
+
   it('closes a segment once every value in it is released, never the one being written', () => {
     const area = new SpillArea(undefined, 1000);
     const a = area.write(bytes(400, 1));
@@ -62,7 +73,7 @@ describe('spill area', () => {
 });
 
 type Op =
-  | { readonly kind: 'put'; readonly key: string; readonly value: StateValue }
+  | { readonly kind: 'put'; readonly key: string; readonly value: StateValue; readonly spillable: boolean }
   | { readonly kind: 'delete'; readonly key: string }
   | { readonly kind: 'commit' }
   | { readonly kind: 'abort' };
@@ -70,19 +81,35 @@ type Op =
 const key = fc.constantFrom('a', 'b', 'c', 'd', 'e');
 // large byte arrays (they spill), small ones and plain values (they stay), mixed in one value
 const large = fc.tuple(fc.integer({ min: 0, max: 2000 }), fc.nat(255)).map(([extra, seed]) => bytes(SPILL_MIN + extra, seed));
+// a Top-N pack: one string of any UTF-16 code units (lone surrogates included); it spills when put as spillable
+const text = fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 3000 }))
+  .map(([t, n]) => [t.repeat(Math.ceil(n / t.length)).slice(0, n) + '\uD800']);
 const value: fc.Arbitrary<StateValue> = fc.oneof(
+  text,
   fc.tuple(large, fc.oneof(fc.constant(null), large, fc.nat(255).map((s) => bytes(7, s)))).map(([x, y]) => [x, y]),
   fc.tuple(large, fc.integer()).map(([x, n]) => [x, null, n]),
   fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 2 }),
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value, spillable: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'abort' as const }) },
 );
 
 describe('a memory store that spills', () => {
+  it('spills a restored string once its operator marks it spillable', async () => {
+    const area = new SpillArea();
+    const store = new MemoryStateStore(0, -1, { area, threshold: 10 });
+    store.put('#1', ['a pack of rows \uD800'], false);
+    await store.commit(0);
+    expect(area.bytesOnDisk).toBe(0);
+    store.markSpillable('#1');
+    expect(area.bytesOnDisk).toBe(2 * 'a pack of rows \uD800'.length);
+    expect(store.get('#1')).toEqual(['a pack of rows \uD800']);
+    area.close();
+  });
+
   it('equals a Map model, keeps at most its threshold in memory, and releases every spilled value', async () => {
     await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 50 }), fc.integer({ min: 0, max: 3 }), async (ops, within) => {
       // segments of a few values each, so that releases close segments
@@ -94,7 +121,7 @@ describe('a memory store that spills', () => {
       let version = 0;
       for (const o of ops) {
         if (o.kind === 'put') {
-          store.put(o.key, o.value);
+          store.put(o.key, o.value, o.spillable);
           model.set(o.key, o.value);
         } else if (o.kind === 'delete') {
           store.delete(o.key);
@@ -108,8 +135,12 @@ describe('a memory store that spills', () => {
         }
         expect(comparable(store.entries())).toEqual(comparable(model.entries()));
         for (const k of ['a', 'e', 'zz']) expect(comparable(store.get(k) ? [[k, store.get(k)!]] : [])).toEqual(comparable(model.has(k) ? [[k, model.get(k)!]] : []));
-        // what stays in memory: the newest large arrays, up to the threshold
+        // what stays in memory: the newest large arrays and spillable strings, up to the threshold
         expect(store.memoryUsedBytes()).toBeLessThan(threshold + 4096);
+        // a string put spillable spills past the threshold: gone from memory, read back from the file
+        if (o.kind === 'put' && o.spillable && within === 0 && o.value.length === 1 && typeof o.value[0] === 'string') {
+          expect(area.bytesOnDisk).toBeGreaterThanOrEqual(2 * (o.value[0] as string).length);
+        }
       }
       for (const k of [...model.keys()]) store.delete(k);
       await store.commit(version);

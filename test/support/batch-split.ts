@@ -39,8 +39,9 @@ export function batchSplits(rows: fc.Arbitrary<Row[]>, maxCuts: number): fc.Arbi
 }
 
 /** Run `queries` over `split`'s batches and compare each final result with DuckDB over all its rows (see the header). */
-export async function replayInBatches(oracle: Oracle, input: readonly OracleColumn[], queries: readonly SplitQuery[], split: BatchSplit): Promise<void> {
-  const engine = new Engine({ clock: new ManualClock(0) });
+export async function replayInBatches(oracle: Oracle, input: readonly OracleColumn[], queries: readonly SplitQuery[], split: BatchSplit,
+  settings?: Record<string, string>): Promise<void> {
+  const engine = new Engine({ clock: new ManualClock(0), ...(settings ? { settings } : {}) });
   try {
     const running = await engine.execute([
       `CREATE TABLE t (${weirColumns(input)}) WITH ('connector' = 'memory');`,

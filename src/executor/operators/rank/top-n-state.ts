@@ -63,8 +63,11 @@ export class Partition {
 /** A Map key for a partition value (NULL is a value of its own: NULLs partition together, as in SQL). */
 const mapKey = (v: unknown): unknown => (v === null || v === undefined ? NULL_KEY : v);
 
-/** A partition as the index holds it: an object, or between batches its pack (partition-pack.ts). */
-export type Leaf = Partition | string;
+/**
+ * A partition as the index holds it: an object, or between batches its pack (partition-pack.ts), or,
+ * when the state store spills, just its pack's id (the pack is the store's entry, loadPack).
+ */
+export type Leaf = Partition | string | number;
 
 /** Partitions by their key values, one nested Map level per key. */
 export class PartitionIndex {
@@ -118,7 +121,7 @@ export class PartitionIndex {
     }
     const k = mapKey(keyValues[nk - 1]);
     const found = m.get(k) as Partition | undefined;
-    if (typeof found === 'string') throw new InternalError('obtain() of a packed Top-N partition');
+    if (typeof found !== 'object' && found !== undefined) throw new InternalError('obtain() of a packed Top-N partition');
     if (found) return found;
     const p = newPartition(keyValues);
     m.set(k, p);
@@ -147,7 +150,7 @@ export class PartitionIndex {
   /** Every partition, as objects (after loading; or where partitions are never packed). */
   *all(): IterableIterator<Partition> {
     const object = (leaf: Leaf): Partition => {
-      if (typeof leaf === 'string') throw new InternalError('a packed Top-N partition where objects were expected');
+      if (typeof leaf !== 'object') throw new InternalError('a packed Top-N partition where objects were expected');
       return leaf;
     };
     if (this.keys === 0) {
@@ -276,7 +279,20 @@ export function deleteRow(store: StateStore, e: Entry): void {
 
 /** Write packed partition `p`'s pack (`p.packed`). */
 export function savePack(store: StateStore, p: Partition): void {
-  store.put(PACK_PREFIX + p.id.toString(36), [p.packed]);
+  // the operator holds a pack only while a batch works on its partition (top-n.ts leafOf)
+  store.put(PACK_PREFIX + p.id.toString(36), [p.packed], true);
+}
+
+/** Packed partition `p`'s entry, restored from a checkpoint, may spill as if just saved. */
+export function markPackSpillable(store: StateStore, p: Partition): void {
+  store.markSpillable?.(PACK_PREFIX + p.id.toString(36));
+}
+
+/** The pack of partition `id` (a Leaf held as its id). */
+export function loadPack(store: StateStore, id: number): string {
+  const v = store.get(PACK_PREFIX + id.toString(36));
+  if (v === undefined) throw new InternalError(`Top-N partition pack ${id} is not in the state store`);
+  return v[0] as string;
 }
 
 /** Delete packed partition `p`'s entry. */

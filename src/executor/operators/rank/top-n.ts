@@ -52,7 +52,7 @@ import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 import { LateRows, type LateRowsSink } from '../window/late-rows.js';
 import { lateThreshold } from '../window/window-time.js';
 import type { SortComparator, SortKey } from './top-n-state.js';
-import { deletePack, deleteRow, Entry, firstNotBefore, insertionPoint, loadRows, Partition, PartitionIndex, placeOf, savePack, saveRow, sortComparator } from './top-n-state.js';
+import { deletePack, deleteRow, Entry, firstNotBefore, insertionPoint, loadPack, loadRows, markPackSpillable, Partition, PartitionIndex, placeOf, savePack, saveRow, sortComparator, type Leaf } from './top-n-state.js';
 import { hasPackedForm, pack, packId, unpack } from './partition-pack.js';
 import { Ranking, type Emitted } from './ranking.js';
 
@@ -143,10 +143,24 @@ export class TopNOperator implements Operator {
       for (const key of loaded.rowKeys) this.store.delete(key);
       for (const p of partitions) if (p.packed === undefined) this.savePacked(p);
     }
-    if (this.packed) for (const p of partitions) this.index.set(p.keyValues, p.packed!);
+    if (this.packed) {
+      for (const p of partitions) {
+        this.index.set(p.keyValues, this.leafOf(p));
+        if (p.id >= 0) markPackSpillable(this.store, p);
+      }
+    }
     this.ttl?.load(partitions);
     this.ttlBatch = -1;
     return loaded.nextSeq;
+  }
+
+  /**
+   * How a packed partition waits for the next batch: as its pack, or, when the store spills, as its
+   * id, so that the pack is held once (by the store, which moves the least recently used to its
+   * spill file) and a partition no batch reaches any more costs the index an entry, not its rows.
+   */
+  private leafOf(p: Partition): Leaf {
+    return this.store.spillThreshold ? p.id : p.packed!;
   }
 
   /** Pack partition `p` (giving it an id when new) and write it, or delete it when empty. */
@@ -227,7 +241,8 @@ export class TopNOperator implements Operator {
         sort = a;
       }
       const leaf = this.index.find(keyCols, i);
-      let p = typeof leaf === 'string' ? this.unpacked(leaf, keyCols, i, nk) : leaf;
+      let p = typeof leaf === 'object' || leaf === undefined ? leaf
+        : this.unpacked(typeof leaf === 'string' ? leaf : loadPack(this.store, leaf), keyCols, i, nk);
       // an expired partition is never read again: the row starts it over (what it emitted stays)
       if (p !== undefined && this.ttl && p.batch !== this.batchSeq && this.ttl.expired(p, this.now)) {
         this.expire(p);
@@ -366,8 +381,8 @@ export class TopNOperator implements Operator {
     if (windowed) this.closeWindows(out, ctx.watermark);
     if (this.packed) {
       // what the batch unpacked or changed is held as its pack again (emptied partitions left the index)
-      for (const p of this.opened) if (p.packed !== undefined) this.index.set(p.keyValues, p.packed);
-      for (const p of this.touched) if (p.rows.length > 0) this.index.set(p.keyValues, p.packed!);
+      for (const p of this.opened) if (p.packed !== undefined) this.index.set(p.keyValues, this.leafOf(p));
+      for (const p of this.touched) if (p.rows.length > 0) this.index.set(p.keyValues, this.leafOf(p));
     }
     this.late?.endBatch();
     const chunks = out.rows.length === 0 ? [] : [this.chunkOf(out, !complete && !this.node.appendOnly)];
