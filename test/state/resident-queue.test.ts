@@ -1,0 +1,35 @@
+/**
+ * The spilling store's queue of resident keys (resident-queue.ts) against a plain model (an array
+ * in least-recently-used order): any sequence of uses and removals gives the same oldest key,
+ * through the compactions that drop stale entries.
+ *
+ * Fresh inputs every run (fast-check, seed printed; WEIR_SEED replays).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ResidentQueue } from '../../src/state/resident-queue.js';
+import { fcParams } from '../support/property.js';
+
+type Op = { readonly use: boolean; readonly key: string };
+
+describe('resident queue', () => {
+  it('gives the least recently used key, as an LRU list would', () => {
+    const op = fc.record({ use: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') });
+    // long runs of uses of few keys: the queue compacts (its stale entries pass 2 × size + 1024)
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 3000 }), (ops: Op[]) => {
+      const q = new ResidentQueue();
+      let model: string[] = [];
+      for (const o of ops) {
+        if (o.use) {
+          q.use(o.key);
+          model = [...model.filter((k) => k !== o.key), o.key];
+        } else {
+          expect(q.remove(o.key)).toBe(model.includes(o.key));
+          model = model.filter((k) => k !== o.key);
+        }
+        expect(q.size).toBe(model.length);
+        expect(q.oldest()).toBe(model[0]);
+      }
+    }), fcParams({ numRuns: 60 }));
+  });
+});
