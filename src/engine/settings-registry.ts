@@ -25,7 +25,7 @@ export const SETTINGS: Readonly<Record<string, string>> = {
   'state.backend': 'memory | filesystem | lmdb',
   'state.snapshot-interval': 'batches between state snapshots',
   'state.cache-entries': "the lmdb backend's cache size",
-  'state.spill-threshold': 'bytes of join rows an operator keeps in memory before the oldest wait in a temporary file (33554432; 0: never)',
+  'state.spill-threshold': 'bytes of join rows and Top-N partitions an operator keeps in memory before the least recently used wait in a temporary file (8388608; 0: never)',
   'checkpoint.retain': 'committed batches kept in the checkpoint',
   'late-rows.table': 'the table that receives rows dropped as late',
   'rejected-records.path': 'where malformed records are kept',
