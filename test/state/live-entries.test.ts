@@ -10,12 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import type { StateValue } from '../../src/state/state-store.js';
 import { fcParams } from '../support/property.js';
+import { StoreModel, type StoreOp } from '../support/store-model.js';
 
-type Op =
-  | { readonly kind: 'put'; readonly key: string; readonly value: StateValue }
-  | { readonly kind: 'delete'; readonly key: string }
-  | { readonly kind: 'commit' }
-  | { readonly kind: 'abort' };
+type Op = StoreOp;
 
 const key = fc.constantFrom('a', 'b', 'c', '', '#1', '@x', '\uD800');
 const value: fc.Arbitrary<StateValue> = fc.oneof(
@@ -33,28 +30,15 @@ describe('live entries (MemoryStateStore)', () => {
   it('equal a Map model through puts, deletes, commits and aborts', async () => {
     await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
       const store = new MemoryStateStore(0);
-      let committed = new Map<string, StateValue>();
-      let model = new Map<string, StateValue>();
-      let version = 0;
+      const m = new StoreModel();
       for (const o of ops) {
-        if (o.kind === 'put') {
-          store.put(o.key, o.value);
-          model.set(o.key, o.value);
-        } else if (o.kind === 'delete') {
-          store.delete(o.key);
-          model.delete(o.key);
-        } else if (o.kind === 'commit') {
-          await store.commit(version++);
-          committed = new Map(model);
-        } else {
-          store.abort();
-          model = new Map(committed);
-        }
+        await m.apply(store, o);
+        const model = m.live;
         expect(new Map(store.entries())).toEqual(model);
         expect(store.size).toBe(model.size);
         for (const k of ['a', '#1', '\uD800', 'zz']) expect(store.get(k)).toEqual(model.get(k));
       }
-      await store.commit(version);
+      await m.commit(store);
       expect(store.numUpdated).toBe(0);
     }), fcParams({ numRuns: 200 }));
   });

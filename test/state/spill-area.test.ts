@@ -13,6 +13,7 @@ import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import { SpillArea } from '../../src/state/spill-area.js';
 import type { StateValue } from '../../src/state/state-store.js';
 import { fcParams } from '../support/property.js';
+import { StoreModel, type StoreOp } from '../support/store-model.js';
 
 /** n bytes that differ from other seeds' and lengths' at both ends and in the middle */
 function bytes(n: number, seed: number): Uint8Array {
@@ -72,11 +73,7 @@ describe('spill area', () => {
   });
 });
 
-type Op =
-  | { readonly kind: 'put'; readonly key: string; readonly value: StateValue; readonly spillable: boolean }
-  | { readonly kind: 'delete'; readonly key: string }
-  | { readonly kind: 'commit' }
-  | { readonly kind: 'abort' };
+type Op = StoreOp;
 
 const key = fc.constantFrom('a', 'b', 'c', 'd', 'e');
 // large byte arrays (they spill), small ones and plain values (they stay), mixed in one value
@@ -116,23 +113,10 @@ describe('a memory store that spills', () => {
       const area = new SpillArea(undefined, 3 * SPILL_MIN);
       const threshold = within * SPILL_MIN;
       const store = new MemoryStateStore(0, -1, { area, threshold });
-      let committed = new Map<string, StateValue>();
-      let model = new Map<string, StateValue>();
-      let version = 0;
+      const m = new StoreModel();
       for (const o of ops) {
-        if (o.kind === 'put') {
-          store.put(o.key, o.value, o.spillable);
-          model.set(o.key, o.value);
-        } else if (o.kind === 'delete') {
-          store.delete(o.key);
-          model.delete(o.key);
-        } else if (o.kind === 'commit') {
-          await store.commit(version++);
-          committed = new Map(model);
-        } else {
-          store.abort();
-          model = new Map(committed);
-        }
+        await m.apply(store, o);
+        const model = m.live;
         expect(comparable(store.entries())).toEqual(comparable(model.entries()));
         for (const k of ['a', 'e', 'zz']) expect(comparable(store.get(k) ? [[k, store.get(k)!]] : [])).toEqual(comparable(model.has(k) ? [[k, model.get(k)!]] : []));
         // what stays in memory: the newest large arrays and spillable strings, up to the threshold
@@ -142,8 +126,8 @@ describe('a memory store that spills', () => {
           expect(area.bytesOnDisk).toBeGreaterThanOrEqual(2 * (o.value[0] as string).length);
         }
       }
-      for (const k of [...model.keys()]) store.delete(k);
-      await store.commit(version);
+      for (const k of [...m.live.keys()]) await m.apply(store, { kind: 'delete', key: k });
+      await m.commit(store);
       // every spilled value released: no segment but (at most) the one being written
       expect(area.segments).toBeLessThanOrEqual(1);
       area.close();
