@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InternalError } from '../common/errors.js';
+import { InternalError, WeirError } from '../common/errors.js';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Small values (Top-N packs of a few hundred bytes) are gathered into writes of this size. */
@@ -53,7 +53,11 @@ export class SpillArea {
     }
     if (bytes.byteLength >= WRITE_BUFFER / 2) {
       this.flush();
-      writeAll(seg.fd, bytes, seg.size);
+      try {
+        writeAll(seg.fd, bytes, seg.size);
+      } catch (e) {
+        throw spillError(this.dir, e);
+      }
     } else {
       if (this.pending + bytes.byteLength > WRITE_BUFFER) this.flush();
       this.buffer.set(bytes, this.pending);
@@ -113,18 +117,27 @@ export class SpillArea {
   private flush(): void {
     const seg = this.current;
     if (seg === undefined || this.pending === 0) return;
-    writeAll(seg.fd, this.buffer.subarray(0, this.pending), seg.size - this.pending);
+    try {
+      writeAll(seg.fd, this.buffer.subarray(0, this.pending), seg.size - this.pending);
+    } catch (e) {
+      throw spillError(this.dir, e);
+    }
     this.pending = 0;
   }
 
   private newSegment(): Segment {
     // a directory of its own, so the name cannot collide with anything; file and directory are
     // removed at once and the open descriptor keeps the space until the segment closes
-    const dir = fs.mkdtempSync(path.join(this.dir, 'weir-spill-'));
-    const file = path.join(dir, 'segment');
-    const fd = fs.openSync(file, 'w+', 0o600);
-    fs.unlinkSync(file);
-    fs.rmdirSync(dir);
+    let fd: number;
+    try {
+      const dir = fs.mkdtempSync(path.join(this.dir, 'weir-spill-'));
+      const file = path.join(dir, 'segment');
+      fd = fs.openSync(file, 'w+', 0o600);
+      fs.unlinkSync(file);
+      fs.rmdirSync(dir);
+    } catch (e) {
+      throw spillError(this.dir, e);
+    }
     const seg: Segment = { fd, size: 0, live: 0 };
     this.open.add(seg);
     return seg;
@@ -143,4 +156,11 @@ export class SpillArea {
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let done = 0;
   while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+}
+
+/** A spill file that cannot be made or written (a full disk, a missing TMPDIR) stops the query saying so and how to avoid it. */
+function spillError(dir: string, e: unknown): WeirError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new WeirError('STATE', `cannot write state to a spill file in ${dir}: ${why}; ` +
+    `point TMPDIR at a disk with room, or SET 'state.spill-threshold' = '0' to keep all state in memory`);
 }

@@ -54,6 +54,12 @@ describe('spill area', () => {
     area.close();
   });
 
+  it('refuses, naming the directory and the ways out, when it cannot make its file', () => {
+    const area = new SpillArea('/nonexistent-weir-spill-dir');
+    expect(() => area.write(bytes(10, 1))).toThrow(/spill file in \/nonexistent-weir-spill-dir: .*ENOENT.*TMPDIR.*'state.spill-threshold' = '0'/);
+    area.close();
+  });
+
   it('closes a segment once every value in it is released, never the one being written', () => {
     const area = new SpillArea(undefined, 1000);
     const a = area.write(bytes(400, 1));
