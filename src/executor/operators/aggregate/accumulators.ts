@@ -32,6 +32,11 @@ export interface Accumulator {
   copy(s: AccState): AccState;
   /** Fold `other` into `s` (session windows merge their states). */
   merge(s: AccState, other: AccState): void;
+  /**
+   * Every change add/retract makes to a state is recorded in the batch's undo log, so a batch may
+   * change the stored state itself instead of a copy (DISTINCT with a log).
+   */
+  readonly logged?: boolean;
 }
 
 const addAll = (s: AccState, o: AccState): void => {
@@ -304,9 +309,11 @@ type Seen = Map<unknown, number>;
  * of a day each batch made q15/q16 quadratic); changes are made in place and logged here instead.
  */
 export class DistinctUndoLog {
-  private readonly maps: Seen[] = [];
+  /** the value map changed, or (before -1) the inner state changed */
+  private readonly maps: (Seen | AccState)[] = [];
+  /** the value whose multiplicity changed, or (before -1) the inner state's contents before the change */
   private readonly values: unknown[] = [];
-  /** multiplicity before the change (0: absent) */
+  /** multiplicity before the change (0: absent; -1: an inner state's change) */
   private readonly before: number[] = [];
 
   record(seen: Seen, value: unknown, before: number): void {
@@ -315,12 +322,23 @@ export class DistinctUndoLog {
     this.before.push(before);
   }
 
+  /** Inner state `state` is about to change (its contents are kept until the batch commits). */
+  recordState(state: AccState): void {
+    this.maps.push(state);
+    this.values.push(state.slice());
+    this.before.push(-1);
+  }
+
   /** Undo every change recorded since the last clear, newest first. */
   rollback(): void {
     for (let i = this.maps.length - 1; i >= 0; i--) {
       const n = this.before[i]!;
-      if (n === 0) this.maps[i]!.delete(this.values[i]);
-      else this.maps[i]!.set(this.values[i], n);
+      if (n === -1) {
+        const state = this.maps[i] as AccState, saved = this.values[i] as AccState;
+        state.length = saved.length;
+        for (let k = 0; k < saved.length; k++) state[k] = saved[k];
+      } else if (n === 0) (this.maps[i] as Seen).delete(this.values[i]);
+      else (this.maps[i] as Seen).set(this.values[i], n);
     }
     this.clear();
   }
@@ -337,8 +355,9 @@ export class DistinctUndoLog {
  * a value reaches the inner accumulator only on its first occurrence and leaves on its last. (The
  * Map is keyed by the SQL value itself: numbers and strings never collide, 0 and -0 are one value.)
  *
- * With `log`, copy() shares the value map (the inner state is copied) and every change to the map is
- * recorded in the log, which the caller rolls back when the batch aborts; without it copy() is deep.
+ * With `log`, copy() shares the value map (the inner state is copied) and every change to the map
+ * and to the inner state is recorded in the log, which the caller rolls back when the batch aborts
+ * (so a group aggregate changes the stored state itself: `logged`); without it copy() is deep.
  */
 export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
   const self: Accumulator = {
@@ -348,7 +367,10 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
       const n = seen.get(v) ?? 0;
       log?.record(seen, v, n);
       seen.set(v, n + 1);
-      if (n === 0) inner.add(s[0] as AccState, v);
+      if (n === 0) {
+        log?.recordState(s[0] as AccState);
+        inner.add(s[0] as AccState, v);
+      }
     },
     retract: (s, v) => {
       const seen = s[1] as Seen;
@@ -356,10 +378,15 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
       if (n === undefined) return;
       log?.record(seen, v, n);
       if (n > 1) seen.set(v, n - 1);
-      else { seen.delete(v); inner.retract(s[0] as AccState, v); }
+      else {
+        seen.delete(v);
+        log?.recordState(s[0] as AccState);
+        inner.retract(s[0] as AccState, v);
+      }
     },
     result: (s) => inner.result(s[0] as AccState),
     copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Map(s[1] as Seen)],
+    logged: log !== undefined,
     merge: (s, o) => {
       for (const [v, n] of o[1] as Seen) {
         for (let k = 0; k < n; k++) self.add(s, v);
@@ -384,11 +411,13 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
       seen.set(v, 1);
       if (seen.size === n) return;
       log?.record(seen, v, 0);
+      log?.recordState(s[0] as AccState);
       inner.add(s[0] as AccState, v);
     },
     retract: () => { throw new InternalError('a retraction reached an append-only DISTINCT aggregate'); },
     result: (s) => inner.result(s[0] as AccState),
     copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Map(s[1] as Seen)],
+    logged: log !== undefined,
     merge: (s, o) => { for (const v of (o[1] as Seen).keys()) self.add(s, v); },
   };
   return self;

@@ -30,7 +30,16 @@ export interface Group {
   rows: number;
   /** processing time of the group's last write (state TTL, state-ttl-index.ts); absent in state written without a TTL */
   lastWrite?: number;
+  /**
+   * Bit `a` set: `accs[a]` is still the stored state's own, to be copied before the batch changes it
+   * (copy on write: a group a batch touches once changes a few of its states, and copying them all
+   * for every touched group each batch made most of q16's garbage).
+   */
+  borrowed?: number;
 }
+
+/** Groups with more calls than this copy every state when loaded (a borrowed mask is one int32). */
+const MAX_BORROWED = 30;
 
 /** Per-batch readers of every call's argument and filter. */
 export interface BoundArgs {
@@ -82,9 +91,14 @@ export class AggregateFunctions {
     const distinctOf = (a: AggregateCall): Accumulator =>
       (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
     this.accs = calls.map((a, i) => this.jsAccs[i] ?? (a.distinct ? distinctOf(a) : pick(a)));
+    // logged states are changed where they are stored (their changes are undone from the log)
+    this.copiedOnWrite = this.accs.reduce((m, acc, a) => (acc.logged ? m : m | (1 << a)), 0);
     const flat = this.accs.map((acc, i) => flatKindOf(acc, calls[i]!.arg?.type));
     this.flatKinds = flat.every((k) => k !== undefined) ? flat as FlatKind[] : undefined;
   }
+
+  /** a loaded group's borrowed mask: the states copied before their first change */
+  private readonly copiedOnWrite: number;
 
   /** Every call's flat form (flat-accumulators.ts), when every call has one. */
   readonly flatKinds: readonly FlatKind[] | undefined;
@@ -107,26 +121,45 @@ export class AggregateFunctions {
 
   /** Add (or retract) row `i` into group `g`. */
   apply(g: Group, bound: BoundArgs, i: number, retract: boolean): void {
-    g.rows += this.applyToAccs(g.accs, bound, i, retract);
+    const borrowed = this.applyRow(g.accs, bound, i, retract, g.borrowed ?? 0);
+    if (g.borrowed !== undefined) g.borrowed = borrowed;
+    g.rows += retract ? -1 : 1;
   }
 
   /** Add (or retract) row `i` into accumulator states `accs`; returns the change of the row count (±1). */
-  applyToAccs(accs: readonly AccState[], bound: BoundArgs, i: number, retract: boolean): number {
-    for (let a = 0; a < this.accs.length; a++) {
-      const v = callInput(bound, a, i);
-      if (v === null) continue;
-      if (retract) this.accs[a]!.retract(accs[a]!, v);
-      else this.accs[a]!.add(accs[a]!, v);
-    }
+  applyToAccs(accs: AccState[], bound: BoundArgs, i: number, retract: boolean): number {
+    this.applyRow(accs, bound, i, retract, 0);
     return retract ? -1 : 1;
   }
 
-  /** A working copy of group `key` (the stored one stays intact until commit, so abort works). */
+  /** Row `i` into `accs`, copying first the borrowed states (bits of `borrowed`) it changes; returns the bits still borrowed. */
+  private applyRow(accs: AccState[], bound: BoundArgs, i: number, retract: boolean, borrowed: number): number {
+    for (let a = 0; a < this.accs.length; a++) {
+      const v = callInput(bound, a, i);
+      if (v === null) continue;
+      if (borrowed !== 0 && (borrowed & (1 << a)) !== 0) {
+        accs[a] = this.accs[a]!.copy(accs[a]!);
+        borrowed &= ~(1 << a);
+      }
+      if (retract) this.accs[a]!.retract(accs[a]!, v);
+      else this.accs[a]!.add(accs[a]!, v);
+    }
+    return borrowed;
+  }
+
+  /**
+   * A working copy of group `key` (the stored one stays intact until commit, so abort works): its
+   * states are borrowed from the stored value and copied when a row first changes them (apply).
+   */
   load(store: StateStore, key: string, keyValues: readonly unknown[]): Group {
     const stored = store.get(key) as [unknown[], AccState[], unknown[] | null, number, number?] | undefined;
-    return stored
-      ? { keys: stored[0], accs: stored[1].map((s, a) => this.accs[a]!.copy(s)), emitted: stored[2], rows: stored[3], ...(stored[4] !== undefined ? { lastWrite: stored[4] } : {}) }
-      : this.fresh(keyValues);
+    if (!stored) return this.fresh(keyValues);
+    const n = this.accs.length;
+    const g: Group = n <= MAX_BORROWED
+      ? { keys: stored[0], accs: stored[1].slice(), emitted: stored[2], rows: stored[3], borrowed: this.copiedOnWrite }
+      : { keys: stored[0], accs: this.copyAccs(stored[1]), emitted: stored[2], rows: stored[3] };
+    if (stored[4] !== undefined) g.lastWrite = stored[4];
+    return g;
   }
 
   /** A group with no state yet (or whose state expired). */
