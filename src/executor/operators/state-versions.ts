@@ -15,13 +15,16 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   // their accumulators hold numbers only) as one compact string (window-groups-codec.ts); this
   // version reads both, so checkpoints written before the compact form restore as they are
   windowAggregate: 1,
-  // 2: each input chunk one Arrow block (IPC bytes) with its rows' status; 1 was an entry per row
-  join: 2,
+  // 3: each input chunk one Arrow block (IPC bytes) with its rows' status under `<id>:s`; 2 wrote
+  // the status under `<id>s`, which is also block 36·id + 28's key (block 64's is block 1's status);
+  // 1 was an entry per row
+  join: 3,
   // 1: a store entry per kept row (by arrival number: its compact binary string); under
   // table.exec.state.ttl also '@' + partition key → last-write time, which the loader skips
   topN: 1,
-  // 1: both sides' rows as the join's blocks (join-state.ts), the left rows' match counts in them
-  semiJoin: 1,
+  // 2: both sides' rows as the join's blocks (join-state.ts), the left rows' match counts in them;
+  // 1 wrote their status under keys that could be another block's (see join)
+  semiJoin: 2,
   // 1: one entry, the number of live rows
   singleRow: 1,
   // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and

@@ -12,7 +12,7 @@
  *
  * In the state store a block is two entries: `<tag><id>` = [Arrow IPC bytes of its rows, expiry
  * bytes], written once when the block is made (the in-memory batch reads those very bytes), and
- * `<tag><id>s` = [alive bitmap bytes, match counts bytes], rewritten at a checkpoint when rows of
+ * `<tag><id>:s` = [alive bitmap bytes, match counts bytes], rewritten at a checkpoint when rows of
  * the block died or matched. A block whose rows are all gone is deleted. The index by key and the
  * expiry order are rebuilt from the store on restart and after an aborted batch.
  *
@@ -44,6 +44,11 @@ export type RowRef = number;
 const ROW_SPAN = 2 ** 22;
 /** How many times the rows stored scans may read before the side builds its index. */
 const SCAN_BUDGET = 4;
+/**
+ * What ends a block's status key. Not a base-36 digit: with `<tag><id>s` block 64 ("1s") and block
+ * 1's status shared a key, and each overwrote the other.
+ */
+const STATUS = ':s';
 /** Chunks larger than this are stored as several blocks. */
 export const MAX_BLOCK_ROWS = ROW_SPAN;
 
@@ -317,7 +322,7 @@ export class JoinSideState {
     for (const b of this.blocks.values()) {
       if (!b.dirty) continue;
       b.dirty = false;
-      this.store.put(`${this.tag}${b.id.toString(36)}s`, [b.alive.slice(), b.matches ? bytesOf(b.matches.slice()) : null]);
+      this.store.put(`${this.tag}${b.id.toString(36)}${STATUS}`, [b.alive.slice(), b.matches ? bytesOf(b.matches.slice()) : null]);
     }
   }
 
@@ -369,7 +374,7 @@ export class JoinSideState {
     const data: number[] = [];
     for (const [key, v] of this.store.entries()) {
       if (!key.startsWith(this.tag)) continue;
-      if (key.endsWith('s')) status.set(key.slice(0, -1), v);
+      if (key.endsWith(STATUS)) status.set(key.slice(0, -STATUS.length), v);
       else data.push(parseInt(key.slice(this.tag.length), 36));
     }
     data.sort((a, b) => a - b);
@@ -447,7 +452,7 @@ export class JoinSideState {
   private deleteEntries(id: number): void {
     const k = this.tag + id.toString(36);
     this.store.delete(k);
-    this.store.delete(`${k}s`);
+    this.store.delete(`${k}${STATUS}`);
   }
 
   private link(key: unknown, ref: RowRef): void {
