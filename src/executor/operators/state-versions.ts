@@ -27,9 +27,10 @@ export const STATE_VERSIONS: { readonly [K in StatefulKind]: number } = {
   semiJoin: 2,
   // 1: one entry, the number of live rows
   singleRow: 1,
-  // 1: an entry per held row (by arrival number: its row text), per partition's accumulators, and
-  // the watermark rows were released up to
-  overAggregate: 1,
+  // 2: the held rows as Arrow blocks (over/row-blocks.ts: IPC bytes and first arrival number, alive
+  // flags), per partition's accumulators, and the watermark rows were released up to; 1 had an entry
+  // per held row (by arrival number: its row text)
+  overAggregate: 2,
   // 1: an entry per partition key (the key codec's key): [JSON of its value/list/map states, event timers, processing timers]
   processFunction: 1,
   // 1: an entry per waiting left row and per kept version (by arrival number: its row text)

@@ -18,12 +18,18 @@
  * partition it changed is recomputed and the difference from what was emitted for it goes out as
  * DELETE and INSERT rows (the result is a multiset: a row has no key).
  *
- * Store layout: `r<seq>` → [row string] for every row held (written once, deleted once),
- * `w` → [the watermark rows were last released at] (rows at or below it were released: held for
- * frames; the others wait), `a<partition key>` → [accumulators] (UNBOUNDED frames).
+ * Rows are held columnar (row-blocks.ts): each input chunk's held rows one Arrow block, a row named
+ * by a number; the operator keeps per row only its time, arrival number and call arguments (and, in
+ * the updating form, its row string, which orders and matches rows).
+ *
+ * Store layout: `b<block>` → [Arrow IPC bytes, first arrival number] and `b<block>:s` → [alive flags]
+ * for the held rows (row-blocks.ts), `w` → [the watermark rows were last released at] (rows at or
+ * below it were released: held for frames; the others wait), `a<partition key>` → [accumulators]
+ * (UNBOUNDED frames).
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns, columnFromValues } from '../../../common/columns.js';
+import { takeColumns } from '../../../common/take.js';
 import { InternalError } from '../../../common/errors.js';
 import { toArrowSchema } from '../../../common/schema.js';
 import { RowKind } from '../../../connectors/api.js';
@@ -41,16 +47,17 @@ import { decodeColumn } from '../window/row-keys.js';
 import { lateThreshold } from '../window/window-time.js';
 import type { OverRow } from './over-frames.js';
 import { byTimeThenSeq, byTimeThenText, frameResults, lowerBound, notIn, OverFunctions, stillInFrame } from './over-frames.js';
+import { RowBlocks, type RowRef } from './row-blocks.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
 /** Where a row is: waiting ('p'), held for frames ('h'), live in the updating form ('u'), or gone. */
 type Place = 'p' | 'h' | 'u' | undefined;
 
-/** A row the operator holds, where it is now and whether the store has it (written at the end of the batch). */
+/** A row the operator holds (its `text` is '' but in the updating form), its place in the blocks and where it is now. */
 interface HeldRow extends OverRow {
+  readonly ref: RowRef;
   where: Place;
-  stored: boolean;
 }
 
 interface Partition {
@@ -71,8 +78,6 @@ interface OutRow { readonly row: OverRow; readonly results: readonly unknown[] }
 /** A partition's output rows (updating form), each also as one string (its row string and results) to compare by. */
 interface Output { readonly keys: string[]; readonly rows: OutRow[] }
 
-const rowKey = (seq: number): string => `r${seq.toString(36)}`;
-
 export class OverAggregateOperator implements Operator {
   private readonly partitionKernels: Kernel[];
   private readonly timeKernel: Kernel;
@@ -87,8 +92,10 @@ export class OverAggregateOperator implements Operator {
   private readonly processing: boolean;
   private touched: Partition[] = [];
   private nextSeq = 0;
-  /** rows and UNBOUNDED accumulators changed in this batch: written to the store once, at its end (a row that comes and goes in one batch is never written) */
-  private dirty: HeldRow[] = [];
+  /** the rows held, columnar */
+  private readonly blocks: RowBlocks;
+  private readonly inputSchema: arrow.Schema;
+  /** UNBOUNDED accumulators changed in this batch: written to the store at its end */
   private dirtyAccs = new Set<Partition>();
   /** the watermark rows were last released at (watermark form) */
   private releasedUpTo = -Infinity;
@@ -107,6 +114,8 @@ export class OverAggregateOperator implements Operator {
     this.updating = node.form === 'updating';
     this.processing = node.form === 'processing';
     this.late = new LateRows(`${node.sort ? 'sort' : 'overAggregate'}[${node.operatorId}]`, input, lateSink);
+    this.blocks = new RowBlocks(store);
+    this.inputSchema = toArrowSchema(input);
     this.load();
   }
 
@@ -114,8 +123,8 @@ export class OverAggregateOperator implements Operator {
     return `${this.node.sort ? 'Sort' : 'OverAggregate'}[${this.node.operatorId}](${overAggregateText(this.node)})`;
   }
 
-  /** Partition keys, times, arguments and row strings of a batch's rows. */
-  private read(b: arrow.RecordBatch): { keys: string[]; times: unknown[]; args: unknown[][]; texts: string[] } {
+  /** Partition keys, times, arguments and (updating form) row strings of a batch's rows. */
+  private read(b: arrow.RecordBatch): { keys: string[]; times: unknown[]; args: unknown[][]; texts: string[] | undefined } {
     const n = b.numRows;
     const cols = this.partitionKernels.map((k) => decodeColumn(k(b)));
     const keys: string[] = new Array(n);
@@ -124,9 +133,12 @@ export class OverAggregateOperator implements Operator {
       for (let c = 0; c < cols.length; c++) vals[c] = cols[c]![i] ?? null;
       keys[i] = this.keyCodec.encode(vals);
     }
-    const enc = this.codec.source(b);
-    const texts: string[] = new Array(n);
-    for (let i = 0; i < n; i++) texts[i] = this.codec.encode(enc, i);
+    let texts: string[] | undefined;
+    if (this.updating) {
+      const enc = this.codec.source(b);
+      texts = new Array(n);
+      for (let i = 0; i < n; i++) texts[i] = this.codec.encode(enc, i);
+    }
     return { keys, times: decodeColumn(this.timeKernel(b)), args: this.fns.argsOf(b), texts };
   }
 
@@ -143,35 +155,44 @@ export class OverAggregateOperator implements Operator {
   private load(): void {
     this.partitions.clear();
     this.touched = [];
-    this.dirty = [];
     this.dirtyAccs.clear();
-    const seqs: number[] = [], texts: string[] = [];
     const accs: [string, AccState[]][] = [];
     this.releasedUpTo = -Infinity;
     for (const [k, v] of this.store.entries()) {
-      if (k === 'w') { this.releasedUpTo = v[0] as number; continue; }
-      if (k.startsWith('a')) { accs.push([k.slice(1), v[0] as AccState[]]); continue; }
-      seqs.push(parseInt(k.slice(1), 36));
-      texts.push(v[0] as string);
+      if (k === 'w') this.releasedUpTo = v[0] as number;
+      else if (k.startsWith('a')) accs.push([k.slice(1), v[0] as AccState[]]);
     }
     this.releasedStored = this.releasedUpTo;
-    this.nextSeq = seqs.reduce((m, s) => Math.max(m, s + 1), 0);
     for (const [key, a] of accs) this.partition(key).accs = this.copyAccs(a);
-    if (texts.length === 0) return;
-    const b = batchFromColumns(this.node.input.schema, this.codec.decode(texts), texts.length);
-    const r = this.read(b);
-    texts.forEach((text, i) => {
-      const time = Number(r.times[i]);
-      // (processing form: every row was released in the batch that read it)
-      const where: Place = this.updating ? 'u' : this.processing || time <= this.releasedUpTo ? 'h' : 'p';
-      const row: HeldRow = { seq: seqs[i]!, time, text, args: r.args[i]!, where, stored: true };
-      const p = this.partition(r.keys[i]!);
-      (where === 'p' ? p.pending : p.rows).push(row);
-    });
+    this.nextSeq = 0;
+    for (const block of this.blocks.load()) {
+      const r = this.read(block.batch);
+      const n = block.batch.numRows;
+      this.nextSeq = Math.max(this.nextSeq, block.firstSeq + n);
+      for (let i = 0; i < n; i++) {
+        if (block.alive[i] === 0) continue;
+        const time = Number(r.times[i]);
+        // (processing form: every row was released in the batch that read it)
+        const where: Place = this.updating ? 'u' : this.processing || time <= this.releasedUpTo ? 'h' : 'p';
+        const row: HeldRow = { seq: block.firstSeq + i, time, text: r.texts?.[i] ?? '', args: r.args[i]!, ref: block.first + i, where };
+        const p = this.partition(r.keys[i]!);
+        (where === 'p' ? p.pending : p.rows).push(row);
+      }
+    }
     for (const p of this.partitions.values()) {
       p.pending.sort(byTimeThenSeq);
       p.rows.sort(this.updating ? byTimeThenText : byTimeThenSeq);
     }
+  }
+
+  /**
+   * Hold rows `rows` of `b` (ascending) as one block, numbered from nextSeq on; returns the first's
+   * RowRef (the j-th row held is first + j, and arrives as nextSeq + j).
+   */
+  private hold(b: arrow.RecordBatch, rows: readonly number[]): RowRef {
+    const kept = rows.length === b.numRows ? b
+      : batchFromColumns(this.inputSchema, takeColumns(b.data.children.slice(), Uint32Array.from(rows)), rows.length);
+    return this.blocks.add(kept, this.nextSeq);
   }
 
   process(chunk: Chunk, ctx: BatchContext): Chunk[] {
@@ -181,13 +202,17 @@ export class OverAggregateOperator implements Operator {
     const r = this.read(b);
     const kinds = chunk.kinds;
     if (this.updating) {
+      const retracts = (i: number): boolean => kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
+      // no place in the order: in no frame, as Flink drops a NULL rowtime
+      const inserted: number[] = [];
+      for (let i = 0; i < n; i++) if (r.times[i] !== null && !retracts(i)) inserted.push(i);
+      let ref = inserted.length > 0 ? this.hold(b, inserted) : 0;
       for (let i = 0; i < n; i++) {
-        if (r.times[i] === null) continue; // no place in the order: in no frame, as Flink drops a NULL rowtime
-        const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
+        if (r.times[i] === null) continue;
         const p = this.touch(this.partition(r.keys[i]!));
-        const row: HeldRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts[i]!, args: r.args[i]!, where: undefined, stored: false };
+        const row: HeldRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts![i]!, args: r.args[i]!, ref, where: undefined };
         const at = lowerBound(p.rows, row);
-        if (retract) {
+        if (retracts(i)) {
           const hit = p.rows[at];
           if (hit && hit.time === row.time && hit.text === row.text) {
             p.rows.splice(at, 1);
@@ -195,6 +220,7 @@ export class OverAggregateOperator implements Operator {
           }
         } else {
           this.nextSeq++;
+          ref++;
           p.rows.splice(at, 0, row);
           this.place(row, 'u');
         }
@@ -204,16 +230,23 @@ export class OverAggregateOperator implements Operator {
     const closed = this.processing ? -Infinity : lateThreshold('event', ctx, this.node.mode);
     const accepted = new Uint8Array(n).fill(1);
     const times = new Float64Array(n);
+    const held: number[] = [];
     for (let i = 0; i < n; i++) {
       if (kinds !== undefined && kinds[i] !== RowKind.INSERT) throw new InternalError(`${this.explain()}: a retraction from an append-only input`);
       const t = r.times[i];
       times[i] = t === null ? NaN : Number(t);
-      if (t === null || times[i]! <= closed) { accepted[i] = 0; continue; }
-      const row: HeldRow = { seq: this.nextSeq++, time: times[i]!, text: r.texts[i]!, args: r.args[i]!, where: undefined, stored: false };
-      this.partition(r.keys[i]!).pending.push(row);
-      this.place(row, 'p');
+      if (t === null || times[i]! <= closed) accepted[i] = 0;
+      else held.push(i);
     }
-    if (accepted.includes(0)) this.late.collect(b, times, accepted, closed, ctx);
+    if (held.length > 0) {
+      const first = this.hold(b, held);
+      held.forEach((i, j) => {
+        const row: HeldRow = { seq: this.nextSeq++, time: times[i]!, text: '', args: r.args[i]!, ref: first + j, where: undefined };
+        this.partition(r.keys[i]!).pending.push(row);
+        this.place(row, 'p');
+      });
+    }
+    if (held.length < n) this.late.collect(b, times, accepted, closed, ctx);
     return [];
   }
 
@@ -290,35 +323,30 @@ export class OverAggregateOperator implements Operator {
     return accs.map((a, c) => this.fns.accs[c]!.copy(a));
   }
 
-  /** Row `row` is now at `where` (the store follows at the end of the batch). */
+  /** Row `row` is now at `where` (gone: its block lets it go; the store follows at the end of the batch). */
   private place(row: HeldRow, where: Place): void {
     row.where = where;
-    this.dirty.push(row);
+    if (where === undefined) this.blocks.remove(row.ref);
   }
 
-  /** Write what the batch changed: rows whose place changed, UNBOUNDED accumulators. */
+  /** Write what the batch changed: the blocks' alive flags, the watermark released at, UNBOUNDED accumulators. */
   private sync(): void {
-    for (const row of this.dirty) {
-      const held = row.where !== undefined;
-      if (held === row.stored) continue;
-      if (held) this.store.put(rowKey(row.seq), [row.text]);
-      else this.store.delete(rowKey(row.seq));
-      row.stored = held;
-    }
+    this.blocks.sync();
     if (this.releasedUpTo !== this.releasedStored) {
       this.store.put('w', [this.releasedUpTo]);
       this.releasedStored = this.releasedUpTo;
     }
     // a copy: the running accumulators change in place, the store's value must stay what was committed (abort)
     for (const p of this.dirtyAccs) this.store.put(`a${p.key}`, [this.copyAccs(p.accs!)]);
-    this.dirty = [];
     this.dirtyAccs.clear();
   }
 
   finishBatch(): Chunk[] {
-    this.sync();
     this.late.endBatch();
-    if (!this.updating) return [];
+    if (!this.updating) {
+      this.sync();
+      return [];
+    }
     const removedRows: OutRow[] = [], addedRows: OutRow[] = [];
     for (const p of this.touched) {
       const before = p.before!;
@@ -331,14 +359,14 @@ export class OverAggregateOperator implements Operator {
     }
     this.touched = [];
     const rows = [...removedRows, ...addedRows];
-    if (rows.length === 0) return [];
-    const kinds = new Uint8Array(rows.length).fill(RowKind.INSERT);
-    kinds.fill(RowKind.DELETE, 0, removedRows.length);
-    return [{ ...this.chunkOf(rows), kinds }];
+    // the rows removed are read from their blocks before sync lets go of the blocks emptied
+    const out = rows.length === 0 ? [] : [{ ...this.chunkOf(rows), kinds: new Uint8Array(rows.length).fill(RowKind.DELETE, 0, removedRows.length) }];
+    this.sync();
+    return out;
   }
 
   private chunkOf(rows: readonly OutRow[]): Chunk {
-    const cols = this.codec.decode(rows.map((r) => r.row.text));
+    const cols = this.blocks.take(rows.map((r) => (r.row as HeldRow).ref));
     this.node.calls.forEach((c, i) => cols.push(columnFromValues(c.type, rows.map((r) => r.results[i] ?? null))));
     return { batch: batchFromColumns(this.outSchema, cols, rows.length) };
   }
@@ -361,17 +389,16 @@ export class OverAggregateOperator implements Operator {
   }
 
   progress(): StateOperatorProgress {
-    let chars = 0;
-    for (const p of this.partitions.values()) {
-      for (const r of p.pending) chars += r.text.length;
-      for (const r of p.rows) chars += r.text.length;
-    }
+    let accs = 0;
+    for (const p of this.partitions.values()) if (p.accs !== undefined) accs++;
+    const rows = this.blocks.size;
     return {
       operatorName: this.node.sort ? 'sort' : 'overAggregate',
-      // rows held (pending, in reach of a frame, or live) and UNBOUNDED frames' accumulators, one entry each
-      numRowsTotal: this.store.size,
+      // rows held (pending, in reach of a frame, or live) and UNBOUNDED frames' accumulators
+      numRowsTotal: rows + accs,
       numRowsUpdated: this.store.numUpdated,
-      memoryUsedBytes: this.store.memoryUsedBytes() + chars + this.store.size * 64,
+      // the store holds the blocks' bytes; a held row is also an object of its time and arguments
+      memoryUsedBytes: this.store.memoryUsedBytes() + rows * 64,
       numRowsDroppedByWatermark: this.late.batchCount(),
     };
   }

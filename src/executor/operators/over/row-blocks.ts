@@ -6,7 +6,7 @@
  *
  * In the state store a block is two entries: `b<id>` = [Arrow IPC bytes of its rows, the arrival
  * number of its first row] (its rows are numbered consecutively), written once when the block is
- * made (the in-memory batch reads those very bytes), and `b<id>s` = [alive flags], rewritten at the
+ * made (the in-memory batch reads those very bytes), and `b<id>:s` = [alive flags], rewritten at the
  * end of a batch in which rows of the block died. A block whose rows are all gone is deleted then,
  * not before: the batch's output may still read them.
  */
@@ -40,6 +40,8 @@ export interface StoredBlock {
 }
 
 const blockKey = (id: number): string => `b${id.toString(36)}`;
+/** (':' is no base-36 digit: a status key is never a block's) */
+const statusKey = (id: number): string => `b${id.toString(36)}:s`;
 
 export class RowBlocks {
   private readonly blocks = new Map<number, Block>();
@@ -116,11 +118,11 @@ export class RowBlocks {
       if (!b.dirty) continue;
       b.dirty = false;
       if (b.live > 0) {
-        this.store.put(`${blockKey(b.id)}s`, [b.alive.slice()]);
+        this.store.put(statusKey(b.id), [b.alive.slice()]);
         continue;
       }
       this.store.delete(blockKey(b.id));
-      this.store.delete(`${blockKey(b.id)}s`);
+      this.store.delete(statusKey(b.id));
       this.blocks.delete(b.id);
       this.bytes -= b.bytes;
     }
@@ -135,7 +137,7 @@ export class RowBlocks {
     const ids: number[] = [];
     for (const [key, v] of this.store.entries()) {
       if (!RowBlocks.owns(key)) continue;
-      if (key.endsWith('s')) alive.set(parseInt(key.slice(1, -1), 36), v[0] as Uint8Array);
+      if (key.endsWith(':s')) alive.set(parseInt(key.slice(1, -2), 36), v[0] as Uint8Array);
       else ids.push(parseInt(key.slice(1), 36));
     }
     ids.sort((a, b) => a - b);
