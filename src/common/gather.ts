@@ -12,6 +12,7 @@ import * as arrow from 'apache-arrow';
 import { makeAny } from './columns.js';
 import { InternalError } from './errors.js';
 import { gatherCollection } from './collections.js';
+import { takeColumns } from './take.js';
 
 type Rows = Uint32Array | Int32Array;
 
@@ -108,4 +109,32 @@ export function gather(sources: readonly arrow.Data[], which: Rows, rows: Rows):
     default:
       throw new InternalError(`gather: Arrow type ${String(first.type)} is not supported`);
   }
+}
+
+/**
+ * Columns `columns` of rows held in blocks (a join side's, an OVER operator's), in the order of
+ * `refs`: each ref is a block id × `span` + a row of that block. One block: a take; several: one
+ * gather pass over them.
+ */
+export function takeBlockRows(refs: readonly number[], span: number, batchOf: (id: number) => arrow.RecordBatch, columns: readonly number[]): arrow.Data[] {
+  const n = refs.length;
+  // the blocks the rows come from, in first-appearance order, and each row's block and row
+  const slot = new Map<number, number>();
+  const blocks: arrow.RecordBatch[] = [];
+  const which = new Uint32Array(n);
+  const rows = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const ref = refs[i]!;
+    const id = Math.floor(ref / span);
+    let s = slot.get(id);
+    if (s === undefined) {
+      s = blocks.length;
+      slot.set(id, s);
+      blocks.push(batchOf(id));
+    }
+    which[i] = s;
+    rows[i] = ref % span;
+  }
+  if (blocks.length === 1) return takeColumns(columns.map((c) => blocks[0]!.data.children[c]!), rows);
+  return columns.map((c) => gather(blocks.map((b) => b.data.children[c]!), which, rows));
 }

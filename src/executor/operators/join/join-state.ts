@@ -31,8 +31,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, readerFor } from '../../../common/columns.js';
-import { gather } from '../../../common/gather.js';
-import { takeColumns } from '../../../common/take.js';
+import { takeBlockRows } from '../../../common/gather.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
 import { BlockHeap, type ExpiringBlock } from './block-heap.js';
@@ -334,27 +333,7 @@ export class JoinSideState {
 
   /** Columns `columns` of rows `refs` of this side, in that order. */
   takeColumns(refs: readonly RowRef[], columns: readonly number[]): arrow.Data[] {
-    const n = refs.length;
-    // the blocks the rows come from, in first-appearance order, and each row's block and row
-    const slot = new Map<number, number>();
-    const blocks: arrow.RecordBatch[] = [];
-    const which = new Uint32Array(n);
-    const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const ref = refs[i]!;
-      const id = Math.floor(ref / ROW_SPAN);
-      let s = slot.get(id);
-      if (s === undefined) {
-        s = blocks.length;
-        slot.set(id, s);
-        blocks.push(this.resident.use(this.blockOf(ref)));
-      }
-      which[i] = s;
-      rows[i] = ref % ROW_SPAN;
-    }
-    // one block: a take by runs; several: one gather pass over them
-    if (blocks.length === 1) return takeColumns(columns.map((c) => blocks[0]!.data.children[c]!), rows);
-    return columns.map((c) => gather(blocks.map((b) => b.data.children[c]!), which, rows));
+    return takeBlockRows(refs, ROW_SPAN, (id) => this.resident.use(this.blockOf(id * ROW_SPAN)), columns);
   }
 
   /** Index the store's rows of this side again (at start, and after an aborted batch). */

@@ -12,8 +12,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../../../common/errors.js';
-import { gather } from '../../../common/gather.js';
-import { takeColumns } from '../../../common/take.js';
+import { takeBlockRows } from '../../../common/gather.js';
 import type { StateStore } from '../../../state/state-store.js';
 
 /** A held row: block id × ROW_SPAN + row index in the block. */
@@ -90,26 +89,8 @@ export class RowBlocks {
 
   /** Columns of the input of rows `refs`, in that order. */
   take(refs: readonly RowRef[]): arrow.Data[] {
-    const n = refs.length;
-    const slot = new Map<number, number>();
-    const batches: arrow.RecordBatch[] = [];
-    const which = new Uint32Array(n);
-    const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const ref = refs[i]!;
-      const id = Math.floor(ref / ROW_SPAN);
-      let s = slot.get(id);
-      if (s === undefined) {
-        s = batches.length;
-        slot.set(id, s);
-        batches.push(this.blockOf(ref).batch);
-      }
-      which[i] = s;
-      rows[i] = ref % ROW_SPAN;
-    }
-    const columns = batches[0]!.data.children.length;
-    if (batches.length === 1) return takeColumns(batches[0]!.data.children.slice(), rows);
-    return Array.from({ length: columns }, (_, c) => gather(batches.map((b) => b.data.children[c]!), which, rows));
+    const first = this.blockOf(refs[0]!).batch;
+    return takeBlockRows(refs, ROW_SPAN, (id) => this.blockOf(id * ROW_SPAN).batch, first.data.children.map((_, c) => c));
   }
 
   /** End of a batch: write the alive flags of blocks that changed; delete the blocks left empty. */
