@@ -30,12 +30,15 @@ const F = { kind: 'column', index: 2, name: 'f', type: T.BOOLEAN } as const;
 const call = (fn: AggregateCall['fn'], distinct: boolean, filter: boolean, type = T.BIGINT): AggregateCall =>
   ({ fn, arg: fn === 'count_star' ? undefined : V, distinct, filter: filter ? F : undefined, type }) as AggregateCall;
 
-/** count(*), count(*) filter, count(distinct v), count(distinct v) filter, sum(distinct v), max(v) */
+/**
+ * count(*), count(*) filter, count(distinct v), count(distinct v) filter, sum(distinct v), max(v),
+ * max(distinct v) (whose inner state is nested: it is copied, not changed in place)
+ */
 const CALLS = [
   call('count_star', false, false), call('count_star', false, true), call('count', true, false),
-  call('count', true, true), call('sum', true, false), call('max', false, false, T.INT),
+  call('count', true, true), call('sum', true, false), call('max', false, false, T.INT), call('max', true, false, T.INT),
 ];
-const NAMES = ['n', 'nf', 'dv', 'dvf', 'sdv', 'mx'];
+const NAMES = ['n', 'nf', 'dv', 'dvf', 'sdv', 'mx', 'mxd'];
 
 function node(appendOnly: boolean): AggregateNode {
   return {
@@ -44,7 +47,7 @@ function node(appendOnly: boolean): AggregateNode {
     groupBy: [{ kind: 'column', index: 0, name: 'k', type: T.VARCHAR }],
     aggregates: CALLS,
     schema: { columns: [{ name: 'k', type: T.VARCHAR, nullable: true }, ...NAMES.map((name, i) =>
-      ({ name, type: i === 5 ? T.INT : T.BIGINT, nullable: true }))] },
+      ({ name, type: i >= 5 ? T.INT : T.BIGINT, nullable: true }))] },
   };
 }
 
@@ -71,7 +74,7 @@ function model(rows: readonly Row[]): Map<string, unknown[]> {
     const fvs = held.filter((h) => h[2]).map((h) => h[1]).filter((v): v is number => v !== null);
     const d = [...new Set(vs)];
     out.set(k, [held.length, held.filter((h) => h[2]).length, d.length, new Set(fvs).size,
-      d.length === 0 ? null : d.reduce((a, b) => a + b, 0), vs.length === 0 ? null : Math.max(...vs)]);
+      d.length === 0 ? null : d.reduce((a, b) => a + b, 0), vs.length === 0 ? null : Math.max(...vs), d.length === 0 ? null : Math.max(...d)]);
   }
   return out;
 }
@@ -79,6 +82,21 @@ function model(rows: readonly Row[]): Map<string, unknown[]> {
 const ctx = (batchId: number): BatchContext => ({ batchId, watermark: -Infinity, processingTime: 0, expr: defaultExprContext() });
 
 describe('GroupAggregateOperator', () => {
+  it('takes back an aborted retraction from MAX(DISTINCT), whose state holds [value, count] pairs', async () => {
+    const store = new MemoryStateStore(0);
+    const op = new GroupAggregateOperator(node(false), store, INPUT, defaultExprContext());
+    const run = (rows: [string, number, number][]) => {
+      op.process({ batch: rowsToBatch(INPUT, rows.map(([k, v]) => ({ k, v, f: true }))), kinds: Uint8Array.from(rows.map((r) => r[2])) }, ctx(1));
+      return op.finishBatch(ctx(1)).flatMap((ch) => batchToRows(ch.batch).map((r, i) => [ch.kinds![i], r.mxd]));
+    };
+    expect(run([['a', 5, RowKind.INSERT], ['a', 3, RowKind.INSERT]])).toEqual([[RowKind.INSERT, 5]]);
+    await commitOperator(op, store, 1);
+    run([['a', 5, RowKind.DELETE]]);
+    abortOperator(op, store);
+    // the batch again, as after a failure
+    expect(run([['a', 5, RowKind.DELETE]])).toEqual([[RowKind.UPDATE_BEFORE, 5], [RowKind.UPDATE_AFTER, 3]]);
+  });
+
   for (const appendOnly of [true, false]) {
     it(`leaves every group as the last committed batch did when a batch aborts (${appendOnly ? 'append-only' : 'retracting'} input)`, async () => {
       const row = fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.option(fc.integer({ min: 0, max: 5 }), { freq: 6 }), fc.boolean(),

@@ -37,6 +37,8 @@ export interface Accumulator {
    * change the stored state itself instead of a copy (DISTINCT with a log).
    */
   readonly logged?: boolean;
+  /** The state is a few numbers (no nested arrays, a fixed size): a slice() keeps it whole. */
+  readonly flat?: true;
 }
 
 const addAll = (s: AccState, o: AccState): void => {
@@ -53,6 +55,7 @@ const count: Accumulator = {
   result: (s) => s[0],
   copy: shallow,
   merge: addAll,
+  flat: true,
 };
 
 /** [sum, nonNullCount]: SUM of no rows is NULL */
@@ -63,6 +66,7 @@ const sum: Accumulator = {
   result: (s) => ((s[1] as number) > 0 ? s[0] : null),
   copy: shallow,
   merge: addAll,
+  flat: true,
 };
 
 /**
@@ -91,6 +95,7 @@ const integerSum: Accumulator = {
   result: (s) => ((s[1] as number) > 0 ? s[0] : null),
   copy: shallow,
   merge: addAllExact,
+  flat: true,
 };
 
 /** [sum, count] over integers: the sum exact, the mean a double of it */
@@ -127,6 +132,7 @@ const avg: Accumulator = {
   result: (s) => ((s[1] as number) > 0 ? (s[0] as number) / (s[1] as number) : null),
   copy: shallow,
   merge: addAll,
+  flat: true,
 };
 
 /** [n, mean, m2] (Welford), for the variance family */
@@ -356,10 +362,14 @@ export class DistinctUndoLog {
  * Map is keyed by the SQL value itself: numbers and strings never collide, 0 and -0 are one value.)
  *
  * With `log`, copy() shares the value map (the inner state is copied) and every change to the map
- * and to the inner state is recorded in the log, which the caller rolls back when the batch aborts
- * (so a group aggregate changes the stored state itself: `logged`); without it copy() is deep.
+ * is recorded in the log, which the caller rolls back when the batch aborts; so is every change to
+ * a `flat` inner state (COUNT, SUM, AVG), and a group aggregate then changes the stored state itself
+ * (`logged`). A nested inner state (MIN/MAX's [value, count] pairs, LISTAGG's values) would need a
+ * deep copy per logged change, so it is copied once per batch instead. Without `log` copy() is deep.
  */
 export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
+  // an inner state of a few numbers changes in place, its old contents logged; any other is copied
+  const inPlace = log !== undefined && inner.flat === true;
   const self: Accumulator = {
     init: () => [inner.init(), new Map()],
     add: (s, v) => {
@@ -368,7 +378,7 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
       log?.record(seen, v, n);
       seen.set(v, n + 1);
       if (n === 0) {
-        log?.recordState(s[0] as AccState);
+        if (inPlace) log.recordState(s[0] as AccState);
         inner.add(s[0] as AccState, v);
       }
     },
@@ -380,13 +390,13 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
       if (n > 1) seen.set(v, n - 1);
       else {
         seen.delete(v);
-        log?.recordState(s[0] as AccState);
+        if (inPlace) log.recordState(s[0] as AccState);
         inner.retract(s[0] as AccState, v);
       }
     },
     result: (s) => inner.result(s[0] as AccState),
     copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Map(s[1] as Seen)],
-    logged: log !== undefined,
+    logged: inPlace,
     merge: (s, o) => {
       for (const [v, n] of o[1] as Seen) {
         for (let k = 0; k < n; k++) self.add(s, v);
@@ -403,6 +413,7 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
  * map and each new value is logged, so an aborted batch deletes it again.
  */
 export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
+  const inPlace = log !== undefined && inner.flat === true; // as distinct()
   const self: Accumulator = {
     init: () => [inner.init(), new Map()],
     add: (s, v) => {
@@ -411,13 +422,13 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
       seen.set(v, 1);
       if (seen.size === n) return;
       log?.record(seen, v, 0);
-      log?.recordState(s[0] as AccState);
+      if (inPlace) log.recordState(s[0] as AccState);
       inner.add(s[0] as AccState, v);
     },
     retract: () => { throw new InternalError('a retraction reached an append-only DISTINCT aggregate'); },
     result: (s) => inner.result(s[0] as AccState),
     copy: (s) => [inner.copy(s[0] as AccState), log ? s[1] : new Map(s[1] as Seen)],
-    logged: log !== undefined,
+    logged: inPlace,
     merge: (s, o) => { for (const v of (o[1] as Seen).keys()) self.add(s, v); },
   };
   return self;

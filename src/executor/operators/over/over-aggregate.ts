@@ -47,7 +47,7 @@ import { decodeColumn } from '../window/row-keys.js';
 import { lateThreshold } from '../window/window-time.js';
 import type { OverRow } from './over-frames.js';
 import { byTimeThenSeq, byTimeThenText, frameResults, lowerBound, notIn, OverFunctions, stillInFrame } from './over-frames.js';
-import { RowBlocks, type RowRef } from './row-blocks.js';
+import { MAX_BLOCK_ROWS, RowBlocks, type RowRef } from './row-blocks.js';
 
 type Kernel = (b: arrow.RecordBatch) => arrow.Data;
 
@@ -186,13 +186,19 @@ export class OverAggregateOperator implements Operator {
   }
 
   /**
-   * Hold rows `rows` of `b` (ascending) as one block, numbered from nextSeq on; returns the first's
-   * RowRef (the j-th row held is first + j, and arrives as nextSeq + j).
+   * Hold rows `rows` of `b` (ascending) as a block (several past MAX_BLOCK_ROWS), numbered from
+   * nextSeq on (the j-th row held arrives as nextSeq + j); returns their RowRefs, in that order.
    */
-  private hold(b: arrow.RecordBatch, rows: readonly number[]): RowRef {
-    const kept = rows.length === b.numRows ? b
-      : batchFromColumns(this.inputSchema, takeColumns(b.data.children.slice(), Uint32Array.from(rows)), rows.length);
-    return this.blocks.add(kept, this.nextSeq);
+  private hold(b: arrow.RecordBatch, rows: readonly number[]): Float64Array {
+    const refs = new Float64Array(rows.length);
+    for (let from = 0; from < rows.length; from += MAX_BLOCK_ROWS) {
+      const part = rows.slice(from, from + MAX_BLOCK_ROWS);
+      const kept = part.length === b.numRows ? b
+        : batchFromColumns(this.inputSchema, takeColumns(b.data.children.slice(), Uint32Array.from(part)), part.length);
+      const first = this.blocks.add(kept, this.nextSeq + from);
+      for (let j = 0; j < part.length; j++) refs[from + j] = first + j;
+    }
+    return refs;
   }
 
   process(chunk: Chunk, ctx: BatchContext): Chunk[] {
@@ -206,11 +212,12 @@ export class OverAggregateOperator implements Operator {
       // no place in the order: in no frame, as Flink drops a NULL rowtime
       const inserted: number[] = [];
       for (let i = 0; i < n; i++) if (r.times[i] !== null && !retracts(i)) inserted.push(i);
-      let ref = inserted.length > 0 ? this.hold(b, inserted) : 0;
+      const refs = this.hold(b, inserted);
+      let j = 0;
       for (let i = 0; i < n; i++) {
         if (r.times[i] === null) continue;
         const p = this.touch(this.partition(r.keys[i]!));
-        const row: HeldRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts![i]!, args: r.args[i]!, ref, where: undefined };
+        const row: HeldRow = { seq: this.nextSeq, time: Number(r.times[i]), text: r.texts![i]!, args: r.args[i]!, ref: refs[j] ?? -1, where: undefined };
         const at = lowerBound(p.rows, row);
         if (retracts(i)) {
           const hit = p.rows[at];
@@ -220,7 +227,7 @@ export class OverAggregateOperator implements Operator {
           }
         } else {
           this.nextSeq++;
-          ref++;
+          j++;
           p.rows.splice(at, 0, row);
           this.place(row, 'u');
         }
@@ -239,9 +246,9 @@ export class OverAggregateOperator implements Operator {
       else held.push(i);
     }
     if (held.length > 0) {
-      const first = this.hold(b, held);
+      const refs = this.hold(b, held);
       held.forEach((i, j) => {
-        const row: HeldRow = { seq: this.nextSeq++, time: times[i]!, text: '', args: r.args[i]!, ref: first + j, where: undefined };
+        const row: HeldRow = { seq: this.nextSeq++, time: times[i]!, text: '', args: r.args[i]!, ref: refs[j]!, where: undefined };
         this.partition(r.keys[i]!).pending.push(row);
         this.place(row, 'p');
       });
@@ -396,9 +403,9 @@ export class OverAggregateOperator implements Operator {
       operatorName: this.node.sort ? 'sort' : 'overAggregate',
       // rows held (pending, in reach of a frame, or live) and UNBOUNDED frames' accumulators
       numRowsTotal: rows + accs,
-      numRowsUpdated: this.store.numUpdated,
-      // the store holds the blocks' bytes; a held row is also an object of its time and arguments
-      memoryUsedBytes: this.store.memoryUsedBytes() + rows * 64,
+      numRowsUpdated: this.blocks.updated,
+      // the blocks, a held row's object of its time and arguments, the store's other entries
+      memoryUsedBytes: this.blocks.memoryBytes + rows * 64 + accs * 128,
       numRowsDroppedByWatermark: this.late.batchCount(),
     };
   }

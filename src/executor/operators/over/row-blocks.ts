@@ -18,6 +18,8 @@ import type { StateStore } from '../../../state/state-store.js';
 /** A held row: block id × ROW_SPAN + row index in the block. */
 export type RowRef = number;
 const ROW_SPAN = 2 ** 22;
+/** A chunk larger than this is held as several blocks. */
+export const MAX_BLOCK_ROWS = ROW_SPAN;
 
 interface Block {
   readonly id: number;
@@ -47,12 +49,20 @@ export class RowBlocks {
   private nextBlock = 0;
   private rows = 0;
   private bytes = 0;
+  /** rows added or removed since the last sync, and in the batch that sync ended */
+  private changing = 0;
+  private changed = 0;
 
   constructor(private readonly store: StateStore) {}
 
   /** live rows */
   get size(): number {
     return this.rows;
+  }
+
+  /** rows that came or went in the last batch */
+  get updated(): number {
+    return this.changed;
   }
 
   /** bytes of the held rows' blocks */
@@ -73,6 +83,7 @@ export class RowBlocks {
     const ipc = arrow.tableToIPC(new arrow.Table(batch), 'stream');
     this.store.put(blockKey(id), [ipc, firstSeq]);
     this.make(id, ipc, firstSeq, new Uint8Array(n).fill(1));
+    this.changing += n;
     return id * ROW_SPAN;
   }
 
@@ -85,6 +96,7 @@ export class RowBlocks {
     b.live--;
     b.dirty = true;
     this.rows--;
+    this.changing++;
   }
 
   /** Columns of the input of rows `refs`, in that order. */
@@ -95,6 +107,8 @@ export class RowBlocks {
 
   /** End of a batch: write the alive flags of blocks that changed; delete the blocks left empty. */
   sync(): void {
+    this.changed = this.changing;
+    this.changing = 0;
     for (const b of this.blocks.values()) {
       if (!b.dirty) continue;
       b.dirty = false;
@@ -114,6 +128,7 @@ export class RowBlocks {
     this.blocks.clear();
     this.rows = 0;
     this.bytes = 0;
+    this.changing = 0;
     const alive = new Map<number, Uint8Array>();
     const ids: number[] = [];
     for (const [key, v] of this.store.entries()) {
