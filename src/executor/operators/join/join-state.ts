@@ -32,24 +32,16 @@
 import * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, readerFor } from '../../../common/columns.js';
 import { takeBlockRows } from '../../../common/gather.js';
+import { blockKey, MAX_BLOCK_ROWS, ROW_SPAN, statusKey, storedBlocks, type RowRef } from '../block-keys.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
 import { BlockHeap, type ExpiringBlock } from './block-heap.js';
 import { ResidentBlocks, type ResidentBlock } from './resident-blocks.js';
 
 
-/** A stored row: block id × ROW_SPAN + row index in the block. */
-export type RowRef = number;
-const ROW_SPAN = 2 ** 22;
 /** How many times the rows stored scans may read before the side builds its index. */
 const SCAN_BUDGET = 4;
-/**
- * What ends a block's status key. Not a base-36 digit: with `<tag><id>s` block 64 ("1s") and block
- * 1's status shared a key, and each overwrote the other.
- */
-const STATUS = ':s';
-/** Chunks larger than this are stored as several blocks. */
-export const MAX_BLOCK_ROWS = ROW_SPAN;
+export { MAX_BLOCK_ROWS, type RowRef };
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   for (let i = 0; i < a.length; i++) {
@@ -119,7 +111,7 @@ export class JoinSideState {
   ) {
     this.heap = bounded ? new BlockHeap<Block>() : undefined;
     this.resident = new ResidentBlocks<Block>(store.spillThreshold ? store.spillThreshold / 2 : Infinity, (b) => {
-      const v = this.store.get(this.tag + b.id.toString(36));
+      const v = this.store.get(blockKey(this.tag, b.id));
       if (v === undefined) throw new InternalError(`join block ${this.tag}${b.id} is not in the state store`);
       return arrow.tableFromIPC(v[0] as Uint8Array).batches[0]!;
     });
@@ -147,7 +139,7 @@ export class JoinSideState {
     if (n === 0 || n > MAX_BLOCK_ROWS) throw new InternalError(`a join block of ${n} rows`);
     const id = this.nextBlock++;
     const ipc = arrow.tableToIPC(new arrow.Table(rows.batch), 'stream');
-    this.store.put(this.tag + id.toString(36), rows.writtenAt === undefined
+    this.store.put(blockKey(this.tag, id), rows.writtenAt === undefined
       ? [ipc, rows.expiry ? bytesOf(rows.expiry) : null]
       : [ipc, rows.expiry ? bytesOf(rows.expiry) : null, rows.writtenAt]);
     const block = this.makeBlock(id, ipc, rows.keys, rows.expiry, undefined, undefined, rows.writtenAt);
@@ -321,7 +313,7 @@ export class JoinSideState {
     for (const b of this.blocks.values()) {
       if (!b.dirty) continue;
       b.dirty = false;
-      this.store.put(`${this.tag}${b.id.toString(36)}${STATUS}`, [b.alive.slice(), b.matches ? bytesOf(b.matches.slice()) : null]);
+      this.store.put(statusKey(this.tag, b.id), [b.alive.slice(), b.matches ? bytesOf(b.matches.slice()) : null]);
     }
   }
 
@@ -347,19 +339,12 @@ export class JoinSideState {
     this.rows = 0;
     this.bytes = 0;
     this.resident.clear();
-    const status = new Map<string, readonly unknown[]>();
     // block ids only: a block's rows are read in the loop below, one at a time, so that a side
     // whose blocks wait in the store's spill file is not all in memory at once
-    const data: number[] = [];
-    for (const [key, v] of this.store.entries()) {
-      if (!key.startsWith(this.tag)) continue;
-      if (key.endsWith(STATUS)) status.set(key.slice(0, -STATUS.length), v);
-      else data.push(parseInt(key.slice(this.tag.length), 36));
-    }
-    data.sort((a, b) => a - b);
-    for (const id of data) {
-      const v = this.store.get(this.tag + id.toString(36))!;
-      const st = status.get(this.tag + id.toString(36));
+    const { ids, status } = storedBlocks(this.store, this.tag);
+    for (const id of ids) {
+      const v = this.store.get(blockKey(this.tag, id))!;
+      const st = status.get(id);
       const ipc = v[0] as Uint8Array;
       const expiry = v[1] ? float64Of(v[1] as Uint8Array) : undefined;
       this.makeBlock(id, ipc, undefined, expiry, st ? (st[0] as Uint8Array).slice() : undefined, st?.[1] ? int32Of(st[1] as Uint8Array) : undefined,
@@ -429,9 +414,8 @@ export class JoinSideState {
   }
 
   private deleteEntries(id: number): void {
-    const k = this.tag + id.toString(36);
-    this.store.delete(k);
-    this.store.delete(`${k}${STATUS}`);
+    this.store.delete(blockKey(this.tag, id));
+    this.store.delete(statusKey(this.tag, id));
   }
 
   private link(key: unknown, ref: RowRef): void {

@@ -14,12 +14,11 @@ import * as arrow from 'apache-arrow';
 import { InternalError } from '../../../common/errors.js';
 import { takeBlockRows } from '../../../common/gather.js';
 import type { StateStore } from '../../../state/state-store.js';
+import { blockKey as taggedBlockKey, MAX_BLOCK_ROWS, ROW_SPAN, statusKey as taggedStatusKey, storedBlocks, type RowRef } from '../block-keys.js';
 
-/** A held row: block id × ROW_SPAN + row index in the block. */
-export type RowRef = number;
-const ROW_SPAN = 2 ** 22;
-/** A chunk larger than this is held as several blocks. */
-export const MAX_BLOCK_ROWS = ROW_SPAN;
+export { MAX_BLOCK_ROWS, type RowRef };
+/** the store keys' tag (the operator's other keys start with 'a' and 'w') */
+const TAG = 'b';
 
 interface Block {
   readonly id: number;
@@ -40,9 +39,8 @@ export interface StoredBlock {
   readonly alive: Uint8Array;
 }
 
-const blockKey = (id: number): string => `b${id.toString(36)}`;
-/** (':' is no base-36 digit: a status key is never a block's) */
-const statusKey = (id: number): string => `b${id.toString(36)}:s`;
+const blockKey = (id: number): string => taggedBlockKey(TAG, id);
+const statusKey = (id: number): string => taggedStatusKey(TAG, id);
 
 export class RowBlocks {
   private readonly blocks = new Map<number, Block>();
@@ -68,11 +66,6 @@ export class RowBlocks {
   /** bytes of the held rows' blocks */
   get memoryBytes(): number {
     return this.bytes;
-  }
-
-  /** Whether `key` is one of this class's store keys. */
-  static owns(key: string): boolean {
-    return key.startsWith('b');
   }
 
   /** Hold the rows of `batch` (numbered from `firstSeq`): one block. Returns the RowRef of the first; the others follow. */
@@ -129,18 +122,11 @@ export class RowBlocks {
     this.rows = 0;
     this.bytes = 0;
     this.changing = 0;
-    const alive = new Map<number, Uint8Array>();
-    const ids: number[] = [];
-    for (const [key, v] of this.store.entries()) {
-      if (!RowBlocks.owns(key)) continue;
-      if (key.endsWith(':s')) alive.set(parseInt(key.slice(1, -2), 36), v[0] as Uint8Array);
-      else ids.push(parseInt(key.slice(1), 36));
-    }
-    ids.sort((a, b) => a - b);
+    const { ids, status } = storedBlocks(this.store, TAG);
     this.nextBlock = ids.length === 0 ? 0 : ids[ids.length - 1]! + 1;
     return ids.map((id) => {
       const v = this.store.get(blockKey(id))!;
-      const b = this.make(id, v[0] as Uint8Array, v[1] as number, alive.get(id)?.slice());
+      const b = this.make(id, v[0] as Uint8Array, v[1] as number, (status.get(id)?.[0] as Uint8Array | undefined)?.slice());
       return { first: id * ROW_SPAN, batch: b.batch, firstSeq: b.firstSeq, alive: b.alive };
     });
   }
