@@ -15,7 +15,7 @@
  * values (a join side keeps only its recent blocks, a Top-N only the ids of its partitions).
  */
 import { ResidentQueue } from './resident-queue.js';
-import { SpillArea, SpilledBytes } from './spill-area.js';
+import type { SpillArea, SpilledBytes } from './spill-area.js';
 import type { StateValue } from './state-store.js';
 
 const ABSENT = Symbol('absent');
@@ -32,9 +32,14 @@ class Spilled {
   constructor(readonly parts: readonly unknown[]) {}
 }
 
+/** One of a Spilled value's parts: a byte array in the spill area (a number part is a number). */
+class SpilledPart {
+  constructor(readonly at: SpilledBytes) {}
+}
+
 /**
- * A value as held: one string as itself (or, spilled, where its UTF-16 code units are), a value
- * whose arrays spilled, any other value as it is.
+ * A value as held: one string as itself (or, spilled, the spill area's slot of its UTF-16 code
+ * units, a number), a value whose arrays spilled, any other value as it is.
  */
 type Held = StateValue | string | Spilled | SpilledBytes;
 
@@ -173,13 +178,13 @@ export class LiveEntries {
 
   private release(h: Held): StateValue {
     if (typeof h === 'string') return [h];
-    if (h instanceof SpilledBytes) {
+    if (typeof h === 'number') {
       const b = this.spill!.area.read(h);
       return [Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf16le')];
     }
     if (h instanceof Spilled) {
       const area = this.spill!.area;
-      return h.parts.map((x) => (x instanceof SpilledBytes ? area.read(x) : x));
+      return h.parts.map((x) => (x instanceof SpilledPart ? area.read(x.at) : x));
     }
     return h;
   }
@@ -202,7 +207,7 @@ export class LiveEntries {
   /** Bytes of a value's arrays that may spill, or a spillable string's characters (0: none). */
   private largeBytes(v: Held): number {
     if (typeof v === 'string') return v.length;
-    if (v instanceof Spilled || v instanceof SpilledBytes) return 0;
+    if (typeof v === 'number' || v instanceof Spilled) return 0;
     let n = 0;
     for (const x of v) if (x instanceof Uint8Array && x.byteLength >= this.spillMin) n += x.byteLength;
     return n;
@@ -217,9 +222,9 @@ export class LiveEntries {
 
   /** A held value no longer referenced by the live map or the undo log: its spilled arrays are released. */
   private discard(h: Held | typeof ABSENT): void {
-    if (h instanceof SpilledBytes) this.spill!.area.release(h);
+    if (typeof h === 'number') this.spill!.area.release(h);
     if (!(h instanceof Spilled)) return;
-    for (const x of h.parts) if (x instanceof SpilledBytes) this.spill!.area.release(x);
+    for (const x of h.parts) if (x instanceof SpilledPart) this.spill!.area.release(x.at);
   }
 
   /** Move the oldest resident values' large arrays to the spill area until the rest fit the threshold. */
@@ -232,7 +237,7 @@ export class LiveEntries {
       // a string as its UTF-16 code units: any string, lone surrogates included, comes back as it was
       const spilled = typeof v === 'string'
         ? spill.area.write(Buffer.from(v, 'utf16le'))
-        : new Spilled(v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? spill.area.write(x) : x)));
+        : new Spilled(v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? new SpilledPart(spill.area.write(x)) : x)));
       this.forget(key);
       this.live.set(key, spilled);
     }

@@ -17,6 +17,11 @@ export class ResidentQueue {
     return this.stamps.size;
   }
 
+  /** entries held, stale ones and those behind the head included (for tests: it stays near size) */
+  get held(): number {
+    return this.keys.length;
+  }
+
   has(key: string): boolean {
     return this.stamps.has(key);
   }
@@ -27,8 +32,10 @@ export class ResidentQueue {
     this.stamps.set(key, stamp);
     this.keys.push(key);
     this.marks.push(stamp);
-    // entries of keys used again, or gone, are dropped once they are most of the queue
-    if (this.keys.length - this.head > 2 * this.stamps.size + 1024) this.compact();
+    // entries of keys used again, or gone, are dropped once they are most of the queue, and those
+    // behind the head once they are half the arrays (else the arrays keep every key ever used:
+    // 586 K entries, 9 MB, for q18's 38 K resident partitions)
+    if (this.keys.length - this.head > 2 * this.stamps.size + 1024 || this.head > (this.keys.length >> 1) + 1024) this.compact();
   }
 
   /** `key` is no longer resident. */

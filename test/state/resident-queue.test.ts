@@ -32,4 +32,18 @@ describe('resident queue', () => {
       }
     }), fcParams({ numRuns: 60 }));
   });
+
+  it('holds about as many entries as resident keys while a spilling store cycles through many keys', () => {
+    // as q18's store: each key used once, the oldest dropped to keep 500 resident
+    const q = new ResidentQueue();
+    let most = 0;
+    for (let i = 0; i < 200_000; i++) {
+      q.use(`k${i}`);
+      if (q.size > 500) q.remove(q.oldest()!);
+      most = Math.max(most, q.held);
+    }
+    expect(q.size).toBe(500);
+    expect(q.oldest()).toBe('k199500');
+    expect(most).toBeLessThan(4096); // about 2 × (500 + 1024); every key ever used (200 000) before the fix
+  });
 });

@@ -54,6 +54,19 @@ describe('spill area', () => {
     area.close();
   });
 
+  it('gives a released slot to a later write, and refuses a slot released twice', () => {
+    const area = new SpillArea(undefined, 1 << 20);
+    const slots = Array.from({ length: 3000 }, (_, i) => area.write(bytes(20 + (i % 7), i & 255)));
+    for (let i = 0; i < 3000; i += 2) area.release(slots[i]!);
+    expect(() => area.release(slots[0]!)).toThrow(/released twice/);
+    // the released slots come back, holding the new bytes; the kept ones still hold theirs
+    const again = Array.from({ length: 1500 }, (_, i) => area.write(bytes(40, (i * 3) & 255)));
+    expect(new Set(again)).toEqual(new Set(slots.filter((_, i) => i % 2 === 0)));
+    for (let i = 1; i < 3000; i += 2) expect(area.read(slots[i]!)).toEqual(bytes(20 + (i % 7), i & 255));
+    again.forEach((at, i) => expect(area.read(at)).toEqual(bytes(40, (i * 3) & 255)));
+    area.close();
+  });
+
   it('refuses, naming the directory and the ways out, when it cannot make its file', () => {
     const area = new SpillArea('/nonexistent-weir-spill-dir');
     expect(() => area.write(bytes(10, 1))).toThrow(/spill file in \/nonexistent-weir-spill-dir: .*ENOENT.*TMPDIR.*'state.spill-threshold' = '0'/);
