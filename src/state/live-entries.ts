@@ -14,6 +14,7 @@
  * it has seen: this is what bounds their memory, as long as the operator itself does not hold the
  * values (a join side keeps only its recent blocks, a Top-N only the ids of its partitions).
  */
+import { LiveMap } from './live-map.js';
 import { ResidentQueue } from './resident-queue.js';
 import type { SpillArea, SpilledBytes } from './spill-area.js';
 import type { StateValue } from './state-store.js';
@@ -51,7 +52,8 @@ export interface SpillPolicy {
 }
 
 export class LiveEntries {
-  private readonly live = new Map<string, Held>();
+  /** the live values by key (numbered keys in an array: live-map.ts) */
+  private readonly live = new LiveMap<Held>();
   /** value before the first change in this version, per changed key */
   private readonly undo = new Map<string, Held | typeof ABSENT>();
   private keyBytes = 0;
@@ -105,7 +107,7 @@ export class LiveEntries {
   }
 
   *entries(): IterableIterator<[string, StateValue]> {
-    for (const [k, h] of this.live) yield [k, this.release(h)];
+    for (const [k, h] of this.live.entries()) yield [k, this.release(h)];
   }
 
   get size(): number {

@@ -94,7 +94,8 @@ describe('spill area', () => {
 
 type Op = StoreOp;
 
-const key = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+// '#' and base 36: numbered keys, held in an array (live-map.ts)
+const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', '#0', '#1z');
 // large byte arrays (they spill), small ones and plain values (they stay), mixed in one value
 const large = fc.tuple(fc.integer({ min: 0, max: 2000 }), fc.nat(255)).map(([extra, seed]) => bytes(SPILL_MIN + extra, seed));
 // a Top-N pack: one string of any UTF-16 code units (lone surrogates included); it spills when put as spillable

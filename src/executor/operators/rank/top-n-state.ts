@@ -23,6 +23,7 @@
  */
 import type { RankOrderKey } from '../../../planner/logical/plan.js';
 import type { StateStore } from '../../../state/state-store.js';
+import { NUMBERED_PREFIX } from '../../../state/live-map.js';
 import { InternalError } from '../../../common/errors.js';
 import { NULL_KEY } from '../window/row-keys.js';
 import { unpack } from './partition-pack.js';
@@ -265,8 +266,11 @@ const storeKeyOf = (seq: number): string => seq.toString(36);
 
 /** Store keys of partitions' last-write times start with it (never a digit of a row's base-36 key). */
 export const TTL_PREFIX = '@';
-/** Store keys of packed partitions start with it. */
-const PACK_PREFIX = '#';
+/**
+ * Store keys of packed partitions start with it: `#` and the id in base 36 is a numbered key, which
+ * the in-memory and file stores hold in an array rather than a Map (live-map.ts).
+ */
+const PACK_PREFIX = NUMBERED_PREFIX;
 
 /** Write a row that entered the state (unpacked partitions). */
 export function saveRow(store: StateStore, e: Entry): void {
