@@ -85,6 +85,12 @@ interface KeyState {
   /** with flat windows: the batch sequence number that loaded the key into the arena, and its first group there */
   loaded: number;
   head: number;
+  /**
+   * The end of the last window the watermark closed for it. A key is listed under an end again when
+   * retractions emptied its window there and a later batch's rows made it anew: the second listing
+   * must not emit the window twice (the compact form still holds it until the end of the closing).
+   */
+  closed: number;
 }
 
 export class WindowAggregateOperator implements Operator {
@@ -140,7 +146,7 @@ export class WindowAggregateOperator implements Operator {
       const stored = v[1] as WindowGroup[] | string;
       const key = mapKeyOfStored(this.codec, values, storeKey);
       if (typeof stored === 'string') {
-        const ks: KeyState = { key, values, storeKey, groups: undefined, text: stored, dirty: -1, copied: -1, loaded: -1, head: -1 };
+        const ks: KeyState = { key, values, storeKey, groups: undefined, text: stored, dirty: -1, copied: -1, loaded: -1, head: -1, closed: -Infinity };
         this.byKey.set(key, ks);
         for (const g of decodeWindowGroups(stored, this.fns.count, -1)) this.addEnd(g[END], ks);
         continue;
@@ -151,6 +157,7 @@ export class WindowAggregateOperator implements Operator {
       if (this.flat && text === undefined) this.flat = undefined; // (not expected: flat calls hold numbers only)
       const ks: KeyState = {
         key, values, storeKey, groups: text === undefined ? groups : undefined, text, dirty: -1, copied: -1, loaded: -1, head: -1,
+        closed: -Infinity,
       };
       this.byKey.set(key, ks);
       for (const g of groups) this.addEnd(g[END], ks);
@@ -222,7 +229,10 @@ export class WindowAggregateOperator implements Operator {
           ks = this.byKey.get(key);
           if (ks === undefined) {
             const values = keys.values(i);
-            ks = { key, values, storeKey: keys.storeKey(i), groups: flat ? undefined : [], text: undefined, dirty: -1, copied: seq, loaded: -1, head: -1 };
+            ks = {
+              key, values, storeKey: keys.storeKey(i), groups: flat ? undefined : [], text: undefined, dirty: -1, copied: seq, loaded: -1, head: -1,
+              closed: -Infinity,
+            };
             this.byKey.set(key, ks);
           }
           if (flat) {
@@ -351,17 +361,19 @@ export class WindowAggregateOperator implements Operator {
       const closed = [...this.byEnd.keys()].filter((e) => e <= t).sort((x, y) => x - y);
       for (const end of closed) {
         for (const ks of this.byEnd.get(end)!) {
+          if (ks.closed === end) continue; // listed twice
+          ks.closed = end;
           if (ks.groups === undefined) {
             // a key in its compact form stays so: its window decoded alone, the closed ones taken
             // out once below (all of a run's windows decoded at once at its end cost more than the state)
             const g = decodeWindowGroupEnding(ks.text!, this.fns.count, end);
-            if (g === undefined) continue; // gone by retraction, or listed twice
+            if (g === undefined) continue; // gone by retraction
             if (!update) { this.emitGroup(out, ks, g); flushFull(); }
             markDirty(ks);
             continue;
           }
           const i = ks.groups.findIndex((g) => g[END] === end);
-          if (i < 0) continue; // gone by retraction, or listed twice
+          if (i < 0) continue; // gone by retraction
           if (!update) { this.emitGroup(out, ks, ks.groups[i]!); flushFull(); }
           // a new list: the old one may be the committed value's
           ks.groups = ks.groups.filter((_, j) => j !== i);
