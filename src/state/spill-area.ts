@@ -19,7 +19,7 @@ const SEGMENT_BYTES = 64 * 1024 * 1024;
 const WRITE_BUFFER = 256 * 1024;
 
 interface Segment {
-  /** its number, SpillArea.segments' index */
+  /** its number: its index in SpillArea.made */
   readonly no: number;
   readonly fd: number;
   /** bytes written */
@@ -31,17 +31,17 @@ interface Segment {
 /**
  * Where one spilled byte array is: a slot number, read back with SpillArea.read. A slot is a number,
  * not an object, because a store may hold hundreds of thousands of them (q18's Top-N partitions,
- * 504 K at 2 M events): as objects of three fields they took 23 MB of heap, as slots 16 bytes each
+ * 504 K at 2 M events): as objects of three fields they took 23 MB of heap, as slots 20 bytes each
  * of typed arrays outside it. A released slot is given to a later write.
  */
 export type SpilledBytes = number;
 
 export class SpillArea {
   private current: Segment | undefined;
-  private readonly open = new Set<Segment>();
   private closed = false;
   /** every segment made, by number (undefined once closed) */
   private readonly made: (Segment | undefined)[] = [];
+  private openCount = 0;
   /** per slot: its segment's number (-1 once released), offset and length */
   private segmentOf = new Int32Array(1024);
   private offsetOf = new Float64Array(1024);
@@ -86,7 +86,7 @@ export class SpillArea {
   /** A fresh copy of a spilled array's bytes. */
   read(at: SpilledBytes): Uint8Array {
     const seg = this.segmentAt(at);
-    if (seg === undefined || !this.open.has(seg)) throw new InternalError('a spilled state value read after it was released');
+    if (seg === undefined) throw new InternalError('a spilled state value read after it was released');
     const offset = this.offsetOf[at]!, length = this.lengthOf[at]!;
     const out = new Uint8Array(length);
     const unwritten = seg === this.current ? seg.size - this.pending : Infinity;
@@ -111,24 +111,24 @@ export class SpillArea {
     this.free.push(at);
     if (seg === undefined) return; // the area was closed
     seg.live -= this.lengthOf[at]!;
-    if (seg.live === 0 && seg !== this.current && this.open.has(seg)) this.closeSegment(seg);
+    if (seg.live === 0 && seg !== this.current) this.closeSegment(seg);
   }
 
   /** Bytes of the segments still open (live values and the released ones sharing their segments). */
   get bytesOnDisk(): number {
     let n = 0;
-    for (const s of this.open) n += s.size;
+    for (const s of this.made) if (s !== undefined) n += s.size;
     return n;
   }
 
   /** Segments open (for tests: a released area holds none but the current). */
   get segments(): number {
-    return this.open.size;
+    return this.openCount;
   }
 
   close(): void {
     this.pending = 0;
-    for (const s of [...this.open]) this.closeSegment(s);
+    for (const s of this.made) if (s !== undefined) this.closeSegment(s);
     this.current = undefined;
     this.closed = true;
   }
@@ -185,13 +185,13 @@ export class SpillArea {
     }
     const seg: Segment = { no: this.made.length, fd, size: 0, live: 0 };
     this.made.push(seg);
-    this.open.add(seg);
+    this.openCount++;
     return seg;
   }
 
   private closeSegment(seg: Segment): void {
-    this.open.delete(seg);
     this.made[seg.no] = undefined;
+    this.openCount--;
     if (this.current === seg) {
       this.current = undefined;
       this.pending = 0;
