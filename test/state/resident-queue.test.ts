@@ -14,7 +14,9 @@ type Op = { readonly use: boolean; readonly key: string };
 
 describe('resident queue', () => {
   it('gives the least recently used key, as an LRU list would', () => {
-    const op = fc.record({ use: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') });
+    // numbered keys ('#' and base 36) keep their stamps in a typed array, the others (and '#01', or a
+    // number past 2^24) in a Map
+    const op = fc.record({ use: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', '#0', '#1z', '#01', '#zzzzzz') });
     // long runs of uses of few keys: the queue compacts (its stale entries pass 2 × size + 1024)
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 3000 }), (ops: Op[]) => {
       const q = new ResidentQueue();
@@ -38,12 +40,14 @@ describe('resident queue', () => {
     const q = new ResidentQueue();
     let most = 0;
     for (let i = 0; i < 200_000; i++) {
-      q.use(`k${i}`);
+      q.use(i % 2 === 0 ? `k${i}` : `#${i.toString(36)}`);
       if (q.size > 500) q.remove(q.oldest()!);
       most = Math.max(most, q.held);
     }
     expect(q.size).toBe(500);
     expect(q.oldest()).toBe('k199500');
+    q.remove('k199500');
+    expect(q.oldest()).toBe(`#${(199_501).toString(36)}`);
     expect(most).toBeLessThan(4096); // about 2 × (500 + 1024); every key ever used (200 000) before the fix
   });
 });
