@@ -10,6 +10,9 @@
  * the key codec's tags and the join's block keys, never start with `#`), so checkpoints, restores
  * and rescaling, which pass keys as strings, need to know nothing of it. Entries iterate as the Map
  * does (insertion order), then the numbered ones in number order.
+ *
+ * The numbered values sit in an array of values (ValueSlots) or, where they are numbers, in a
+ * Float64Array outside the heap (NumberSlots: the spill queue's stamps, resident-queue.ts).
  */
 
 /** Numbered keys start with it (and are listed with it: entries()). */
@@ -39,13 +42,49 @@ export function numberOf(key: string): number {
   return v;
 }
 
+/** Where a LiveMap keeps its numbered keys' values, by number (undefined: none). */
+export interface NumberedSlots<V> {
+  readonly length: number;
+  get(n: number): V | undefined;
+  set(n: number, v: V): void;
+  clear(n: number): void;
+  /** Make room for numbers up to `n`. */
+  extendTo(n: number): void;
+}
+
+/** Any values, in a JS array grown one slot at a time (dense: no hole for V8 to make a dictionary of). */
+export class ValueSlots<V> implements NumberedSlots<V> {
+  private readonly a: (V | undefined)[] = [];
+  get length(): number { return this.a.length; }
+  get(n: number): V | undefined { return this.a[n]; }
+  set(n: number, v: V): void { this.a[n] = v; }
+  clear(n: number): void { this.a[n] = undefined; }
+  extendTo(n: number): void { while (this.a.length <= n) this.a.push(undefined); }
+}
+
+/** Numbers, as number + 1 in a Float64Array (0: none), doubled when it grows: outside the heap. */
+export class NumberSlots implements NumberedSlots<number> {
+  private a = new Float64Array(0);
+  get length(): number { return this.a.length; }
+  get(n: number): number | undefined { const v = this.a[n]!; return v === 0 ? undefined : v - 1; }
+  set(n: number, v: number): void { this.a[n] = v + 1; }
+  clear(n: number): void { this.a[n] = 0; }
+  extendTo(n: number): void {
+    if (n < this.a.length) return;
+    const grown = new Float64Array(Math.max(1024, 2 * this.a.length, n + 1));
+    grown.set(this.a);
+    this.a = grown;
+  }
+}
+
 export class LiveMap<V> {
   private readonly named = new Map<string, V>();
-  /** values of numbered keys by number (undefined: absent) */
-  private readonly numbered: (V | undefined)[] = [];
   private numberedCount = 0;
   /** numbered keys in `named`: those whose number was too far past the array's end when set */
   private strays = 0;
+
+  /** `numbered`: where the numbered keys' values go */
+  constructor(private readonly numbered: NumberedSlots<V> = new ValueSlots<V>()) {}
 
   get size(): number {
     return this.named.size + this.numberedCount;
@@ -54,7 +93,7 @@ export class LiveMap<V> {
   get(key: string): V | undefined {
     const n = numberOf(key);
     if (n >= 0 && n < this.numbered.length) {
-      const v = this.numbered[n];
+      const v = this.numbered.get(n);
       if (v !== undefined || this.strays === 0) return v;
     }
     return this.named.get(key);
@@ -73,16 +112,15 @@ export class LiveMap<V> {
       return;
     }
     if (this.strays > 0 && this.named.delete(key)) this.strays--;
-    // grown one slot at a time, so that the array stays dense (no hole for V8 to make a dictionary of)
-    while (a.length <= n) a.push(undefined);
-    if (a[n] === undefined) this.numberedCount++;
-    a[n] = v;
+    a.extendTo(n);
+    if (a.get(n) === undefined) this.numberedCount++;
+    a.set(n, v);
   }
 
   delete(key: string): boolean {
     const n = numberOf(key);
-    if (n >= 0 && n < this.numbered.length && this.numbered[n] !== undefined) {
-      this.numbered[n] = undefined;
+    if (n >= 0 && n < this.numbered.length && this.numbered.get(n) !== undefined) {
+      this.numbered.clear(n);
       this.numberedCount--;
       return true;
     }
@@ -95,7 +133,7 @@ export class LiveMap<V> {
     yield* this.named;
     const a = this.numbered;
     for (let n = 0; n < a.length; n++) {
-      const v = a[n];
+      const v = a.get(n);
       if (v !== undefined) yield [NUMBERED_PREFIX + n.toString(36), v];
     }
   }

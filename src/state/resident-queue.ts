@@ -5,65 +5,15 @@
  * queue, deleting at its head and re-inserting at its tail, slows down as deleted slots pile up in
  * front: q18's 586 K Top-N partitions made that five times slower.)
  */
-import { numberOf } from './live-map.js';
-
-/** Numbered keys below this have their stamps in Stamps' typed array; a larger one's stay in the Map. */
-const MAX_NUMBERED = 1 << 24;
-
-/**
- * Key → stamp. A numbered key's stamp (a Top-N's partition, `#` and base 36: live-map.ts) is kept at
- * its number in a Float64Array, stamp + 1 with 0 for none: each use of a key is a string
- * hashed into a Map otherwise, which took 9 % of q18's time, and the array lives outside the heap
- * (pages never written, numbers never used, cost no memory).
- */
-class Stamps {
-  private readonly named = new Map<string, number>();
-  private numbered = new Float64Array(0);
-  private numberedCount = 0;
-
-  get size(): number {
-    return this.named.size + this.numberedCount;
-  }
-
-  get(key: string): number | undefined {
-    const n = numberOf(key);
-    if (n < 0 || n >= MAX_NUMBERED) return this.named.get(key);
-    const s = n < this.numbered.length ? this.numbered[n]! : 0;
-    return s === 0 ? undefined : s - 1;
-  }
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  set(key: string, stamp: number): void {
-    const n = numberOf(key);
-    if (n < 0 || n >= MAX_NUMBERED) {
-      this.named.set(key, stamp);
-      return;
-    }
-    if (n >= this.numbered.length) {
-      const grown = new Float64Array(Math.min(MAX_NUMBERED, Math.max(1024, 2 * this.numbered.length, n + 1)));
-      grown.set(this.numbered);
-      this.numbered = grown;
-    }
-    if (this.numbered[n] === 0) this.numberedCount++;
-    this.numbered[n] = stamp + 1;
-  }
-
-  delete(key: string): boolean {
-    const n = numberOf(key);
-    if (n < 0 || n >= MAX_NUMBERED) return this.named.delete(key);
-    if (n >= this.numbered.length || this.numbered[n] === 0) return false;
-    this.numbered[n] = 0;
-    this.numberedCount--;
-    return true;
-  }
-}
+import { LiveMap, NumberSlots } from './live-map.js';
 
 export class ResidentQueue {
-  /** key → stamp of its newest entry in the queue */
-  private stamps = new Stamps();
+  /**
+   * key → stamp of its newest entry in the queue; a numbered key's (a Top-N partition's) in a
+   * Float64Array at its number (live-map.ts): hashed into a Map per use, fresh key strings took 9 %
+   * of q18's time
+   */
+  private stamps = new LiveMap<number>(new NumberSlots());
   private keys: string[] = [];
   private marks: number[] = [];
   private head = 0;
@@ -110,7 +60,7 @@ export class ResidentQueue {
   }
 
   clear(): void {
-    this.stamps = new Stamps();
+    this.stamps = new LiveMap<number>(new NumberSlots());
     this.keys = [];
     this.marks = [];
     this.head = 0;

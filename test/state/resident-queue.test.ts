@@ -15,7 +15,7 @@ type Op = { readonly use: boolean; readonly key: string };
 describe('resident queue', () => {
   it('gives the least recently used key, as an LRU list would', () => {
     // numbered keys ('#' and base 36) keep their stamps in a typed array, the others (and '#01', or a
-    // number past 2^24) in a Map
+    // number far past the others) in a Map
     const op = fc.record({ use: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', '#0', '#1z', '#01', '#zzzzzz') });
     // long runs of uses of few keys: the queue compacts (its stale entries pass 2 × size + 1024)
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 3000 }), (ops: Op[]) => {
