@@ -13,7 +13,9 @@ beforeAll(ensureBuilt, 180_000);
 afterAll(removeTempDirs);
 
 const SEED = Number(process.env.PF_KILL_SEED ?? 7411);
-const FILES = 24;
+// enough files that three runs, each killed after up to 8 batches plus 120 ms (several more batches on a
+// fast machine), never use them all up before the third kill
+const FILES = 72;
 
 it('keeps process function state and timers across three SIGKILLs: equal to the model', async () => {
   const dir = tempDir('ptf-kill-');
