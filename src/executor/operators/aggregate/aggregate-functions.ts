@@ -13,7 +13,8 @@ import { flatKindOf, type FlatKind } from './flat-accumulators.js';
 import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
-import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, appendOnlyDistinct, distinct, DistinctUndoLog, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
+import { appendOnlyDistinct, distinct, DistinctUndoLog } from './distinct.js';
 import { isInteger, isCollection } from '../../../common/types.js';
 import { WeirError } from '../../../common/errors.js';
 
