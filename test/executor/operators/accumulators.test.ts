@@ -190,4 +190,13 @@ describe('append-only DISTINCT', () => {
     }), fcParams());
     expect(() => appendOnlyDistinct(ACCUMULATORS.count).retract([[0], new Map()], 1)).toThrow(/append-only/);
   });
+
+  it('takes a state written before number sets (a Map of any size) as it is', () => {
+    const acc = appendOnlyDistinct(ACCUMULATORS.count, new DistinctUndoLog());
+    const old = [[20], new Map(Array.from({ length: 20 }, (_, i) => [i, 1]))];
+    acc.add(old, 3);
+    acc.add(old, 20);
+    expect(acc.result(old)).toBe(21);
+    expect(old[1]).toBeInstanceOf(Map);
+  });
 });
