@@ -28,6 +28,28 @@ const ENTRY_OVERHEAD = 64;
  */
 export const SPILL_MIN = 16 * 1024;
 
+/** Bytes of a spilled string: its first byte says how the characters follow. */
+const LATIN1 = 1;
+const UTF16 = 2;
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/**
+ * A string as bytes for the spill area: one byte a character when every character is below 256 (a
+ * Top-N pack always is: half the bytes of UTF-16), else its UTF-16 code units, with which any
+ * string, lone surrogates included, comes back as it was.
+ */
+export function bytesOfString(s: string): Buffer {
+  const oneByte = !BEYOND_LATIN1.test(s);
+  const b = Buffer.allocUnsafe(1 + (oneByte ? s.length : 2 * s.length));
+  b[0] = oneByte ? LATIN1 : UTF16;
+  b.write(s, 1, oneByte ? 'latin1' : 'utf16le');
+  return b;
+}
+
+export function stringOfBytes(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(b[0] === LATIN1 ? 'latin1' : 'utf16le', 1);
+}
+
 /** A value whose large arrays are in the spill area. */
 class Spilled {
   constructor(readonly parts: readonly unknown[]) {}
@@ -39,8 +61,8 @@ class SpilledPart {
 }
 
 /**
- * A value as held: one string as itself (or, spilled, the spill area's slot of its UTF-16 code
- * units, a number), a value whose arrays spilled, any other value as it is.
+ * A value as held: one string as itself (or, spilled, the spill area's slot of its bytes, a number:
+ * bytesOfString), a value whose arrays spilled, any other value as it is.
  */
 type Held = StateValue | string | Spilled | SpilledBytes;
 
@@ -181,8 +203,7 @@ export class LiveEntries {
   private release(h: Held): StateValue {
     if (typeof h === 'string') return [h];
     if (typeof h === 'number') {
-      const b = this.spill!.area.read(h);
-      return [Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf16le')];
+      return [stringOfBytes(this.spill!.area.read(h))];
     }
     if (h instanceof Spilled) {
       const area = this.spill!.area;
@@ -236,9 +257,8 @@ export class LiveEntries {
     while (this.residentBytes > spill.threshold) {
       const key = this.resident.oldest()!;
       const v = this.live.get(key) as StateValue | string;
-      // a string as its UTF-16 code units: any string, lone surrogates included, comes back as it was
       const spilled = typeof v === 'string'
-        ? spill.area.write(Buffer.from(v, 'utf16le'))
+        ? spill.area.write(bytesOfString(v))
         : new Spilled(v.map((x) => (x instanceof Uint8Array && x.byteLength >= this.spillMin ? new SpilledPart(spill.area.write(x)) : x)));
       this.forget(key);
       this.live.set(key, spilled);
