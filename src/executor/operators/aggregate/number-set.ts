@@ -14,6 +14,8 @@
  * (wide) or -2^31 (narrow), so those two values are flags instead (all NaNs are one value, as in a
  * Map), and -0 is stored as 0 (a Map's keys make them one value too).
  */
+import { InternalError } from '../../../common/errors.js';
+
 /** byte 0: flags; then the size (slot array index 1); slots from byte 16 */
 const HEADER_BYTES = 16;
 const SIZE = 1;
@@ -71,7 +73,7 @@ export class NumberSet extends Uint8Array {
     return s;
   }
 
-  /** A set of `values`, with room for as many again. */
+  /** A set of `values`. */
   static holding(values: Iterable<number>): NumberSet {
     let set = NumberSet.empty();
     for (const v of values) {
@@ -87,7 +89,7 @@ export class NumberSet extends Uint8Array {
     const wide = (bytes[0]! & WIDE) !== 0;
     const capacity = (bytes.byteLength - HEADER_BYTES) / (wide ? 8 : 4);
     if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
-      throw new Error(`a DISTINCT state of ${bytes.byteLength} bytes is not a number set`);
+      throw new InternalError(`a DISTINCT state of ${bytes.byteLength} bytes is not a number set`);
     }
     if (bytes.byteOffset % 8 === 0) return new NumberSet(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, wide);
     const copy = new ArrayBuffer(bytes.byteLength);
@@ -135,7 +137,7 @@ export class NumberSet extends Uint8Array {
       return true;
     }
     const x = v === 0 ? 0 : v;
-    if (this.first !== 2 && (x | 0) !== x) throw new Error(`${x} added to a set of 32-bit integers: roomFor() first`);
+    if (this.slots.BYTES_PER_ELEMENT === 4 && (x | 0) !== x) throw new InternalError(`${x} added to a set of 32-bit integers: roomFor() first`);
     const mask = this.mask, first = this.first;
     for (let i = hashOf(x) & mask; ; i = (i + 1) & mask) {
       const slot = slots[first + i]!;
