@@ -38,7 +38,7 @@ const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
  * Top-N pack always is: half the bytes of UTF-16), else its UTF-16 code units, with which any
  * string, lone surrogates included, comes back as it was.
  */
-export function bytesOfString(s: string): Buffer {
+function bytesOfString(s: string): Buffer {
   const oneByte = !BEYOND_LATIN1.test(s);
   const b = Buffer.allocUnsafe(1 + (oneByte ? s.length : 2 * s.length));
   b[0] = oneByte ? LATIN1 : UTF16;
@@ -46,7 +46,7 @@ export function bytesOfString(s: string): Buffer {
   return b;
 }
 
-export function stringOfBytes(b: Uint8Array): string {
+function stringOfBytes(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(b[0] === LATIN1 ? 'latin1' : 'utf16le', 1);
 }
 

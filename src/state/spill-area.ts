@@ -41,7 +41,6 @@ export class SpillArea {
   private closed = false;
   /** every segment made, by number (undefined once closed) */
   private readonly made: (Segment | undefined)[] = [];
-  private openCount = 0;
   /** per slot: its segment's number (-1 once released), offset and length */
   private segmentOf = new Int32Array(1024);
   private offsetOf = new Float64Array(1024);
@@ -123,7 +122,9 @@ export class SpillArea {
 
   /** Segments open (for tests: a released area holds none but the current). */
   get segments(): number {
-    return this.openCount;
+    let n = 0;
+    for (const s of this.made) if (s !== undefined) n++;
+    return n;
   }
 
   close(): void {
@@ -185,13 +186,11 @@ export class SpillArea {
     }
     const seg: Segment = { no: this.made.length, fd, size: 0, live: 0 };
     this.made.push(seg);
-    this.openCount++;
     return seg;
   }
 
   private closeSegment(seg: Segment): void {
     this.made[seg.no] = undefined;
-    this.openCount--;
     if (this.current === seg) {
       this.current = undefined;
       this.pending = 0;

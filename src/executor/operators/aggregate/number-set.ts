@@ -109,8 +109,9 @@ export class NumberSet extends Uint8Array {
     const wide = (this[0]! & WIDE) !== 0;
     const widen = !wide && (v | 0) !== v && v === v;
     const capacity = this.mask + 1;
-    if (!widen && (this.size + 1) * 4 <= capacity * 3) return this;
-    const next = NumberSet.empty((this.size + 1) * 4 > capacity * 3 ? capacity * 2 : capacity, wide || widen);
+    const crowded = (this.size + 1) * 4 > capacity * 3;
+    if (!widen && !crowded) return this;
+    const next = NumberSet.empty(crowded ? capacity * 2 : capacity, wide || widen);
     for (const x of this.members()) next.add(x); // each fits: the same values in more or wider slots
     return next;
   }
@@ -123,7 +124,7 @@ export class NumberSet extends Uint8Array {
   has(v: number): boolean {
     const flag = flagOf(v);
     if (flag !== 0) return (this[0]! & flag) !== 0;
-    return this.slotOf(v === 0 ? 0 : v) >= 0;
+    return this.probe(v === 0 ? 0 : v) >= 0;
   }
 
   /** Adds `v` (to what roomFor(v) returned); false when it was already there. */
@@ -138,16 +139,11 @@ export class NumberSet extends Uint8Array {
     }
     const x = v === 0 ? 0 : v;
     if (this.slots.BYTES_PER_ELEMENT === 4 && (x | 0) !== x) throw new InternalError(`${x} added to a set of 32-bit integers: roomFor() first`);
-    const mask = this.mask, first = this.first;
-    for (let i = hashOf(x) & mask; ; i = (i + 1) & mask) {
-      const slot = slots[first + i]!;
-      if (slot === x) return false;
-      if (emptySlot(slot)) {
-        slots[first + i] = x;
-        slots[SIZE] = slots[SIZE]! + 1;
-        return true;
-      }
-    }
+    const at = this.probe(x);
+    if (at >= 0) return false;
+    slots[this.first + ~at] = x;
+    slots[SIZE] = slots[SIZE]! + 1;
+    return true;
   }
 
   /** Removes `v` (taking back an aborted batch's additions); false when it was not there. */
@@ -160,7 +156,7 @@ export class NumberSet extends Uint8Array {
       slots[SIZE] = slots[SIZE]! - 1;
       return true;
     }
-    let hole = this.slotOf(v === 0 ? 0 : v);
+    let hole = this.probe(v === 0 ? 0 : v);
     if (hole < 0) return false;
     // backward-shift deletion: move up each later value of the run whose home is not after the hole
     const mask = this.mask, first = this.first;
@@ -190,14 +186,14 @@ export class NumberSet extends Uint8Array {
     return out;
   }
 
-  /** The slot index of `x` (no flag value, not -0), or -1. */
-  private slotOf(x: number): number {
+  /** The slot index of `x` (no flag value, not -0), or when it is absent ~ the empty slot it would take. */
+  private probe(x: number): number {
     const slots = this.slots;
     const mask = this.mask, first = this.first;
     for (let i = hashOf(x) & mask; ; i = (i + 1) & mask) {
       const slot = slots[first + i]!;
       if (slot === x) return i;
-      if (emptySlot(slot)) return -1;
+      if (emptySlot(slot)) return ~i;
     }
   }
 }
