@@ -26,7 +26,7 @@ import { rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { listInputFiles, partitionValues } from './layout.js';
 import { maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
-import { readTextFile } from './read-text.js';
+import { ChunkBuffers, TextFileReader } from './read-text.js';
 
 export interface FilesOffset {
   readonly files: readonly string[];
@@ -45,7 +45,8 @@ export class FilesystemSource implements Source {
   private readonly format: Format;
   private readonly failOnParseError: boolean;
   private readonly maxFiles: number;
-  private readonly chunkSize: number;
+  /** the text reads' buffers, kept from one file to the next */
+  private readonly buffers: ChunkBuffers;
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
   private readonly readColumns: ReadonlySet<string> | undefined;
   /** a bounded source's one listing */
@@ -67,7 +68,7 @@ export class FilesystemSource implements Source {
     this.format = choice.format;
     this.failOnParseError = choice.failOnParseError;
     this.maxFiles = maxFilesPerTrigger(table);
-    this.chunkSize = readChunkSize(table);
+    this.buffers = new ChunkBuffers(Math.max(readChunkSize(table), 4));
     const interval = monitorInterval(table);
     this.bounded = interval === undefined;
     if (interval !== undefined) this.pollIntervalMs = interval;
@@ -107,11 +108,20 @@ export class FilesystemSource implements Source {
     const before = new Set(parseOffset(start));
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
-    for (const file of parseOffset(end)) {
-      if (before.has(file)) continue;
-      const r = await this.readFile(file);
-      for (const b of r.batches) if (b.numRows > 0) batches.push(b);
-      rejected.push(...r.rejected);
+    const files = parseOffset(end).filter((file) => !before.has(file));
+    // a text file is opened, and its first chunk read, while the file before it is decoded
+    let ahead = this.openAhead(files[0]);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const opened = ahead;
+        ahead = this.openAhead(files[i + 1]);
+        const r = await this.readFile(files[i]!, opened);
+        for (const b of r.batches) if (b.numRows > 0) batches.push(b);
+        rejected.push(...r.rejected);
+      }
+    } finally {
+      // a batch that failed leaves the next file open
+      await ahead?.then((reader) => reader.close(), () => undefined);
     }
     if (this.failOnParseError && rejected.length > 0) {
       const first = rejected[0]!;
@@ -120,13 +130,26 @@ export class FilesystemSource implements Source {
     return { batches, rejected };
   }
 
-  private async readFile(file: string): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
+  /** A text file opened, its first chunk on its way (undefined for a binary format, or no file). */
+  private openAhead(file: string | undefined): Promise<TextFileReader> | undefined {
+    if (file === undefined || this.format.binary) return undefined;
+    const opening = TextFileReader.open(path.join(this.dir, file), this.buffers);
+    // its error (the file was removed) is met when the file's turn comes: not unhandled meanwhile
+    opening.catch(() => undefined);
+    return opening;
+  }
+
+  /** `file` decoded; `opened`: the file opened ahead (openAhead). */
+  private async readFile(file: string, opened: Promise<TextFileReader> | undefined): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
     const format = this.format;
     const full = path.join(this.dir, file);
     const decode = async (schema: Schema): Promise<DecodeResult[] | undefined> => {
       try {
         // a text file in chunks: memory bounded by the chunk, not the file
-        if (!format.binary) return await readTextFile(full, format.streamDecoder(schema, file, this.readColumns), this.chunkSize);
+        if (!format.binary) {
+          const reader = await (opened ?? TextFileReader.open(full, this.buffers));
+          return await reader.decode(format.streamDecoder(schema, file, this.readColumns));
+        }
         return [await format.decodeBytes(await fsp.readFile(full), schema, file, this.readColumns)];
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -3,6 +3,8 @@
  * many chunks long gives the same rows and rejected records (with file:line) as one read whole, and
  * only the columns the query reads are filled.
  */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchToRows } from '../../../src/common/columns.js';
 import { WeirError } from '../../../src/common/errors.js';
@@ -17,10 +19,11 @@ const schema: Schema = {
   columns: [{ name: 'id', type: T.BIGINT, nullable: true }, { name: 'name', type: T.VARCHAR, nullable: true }],
 };
 
-async function readAll(dir: string, format: string, chunk: string, requiredColumns?: number[]) {
+async function readAll(dir: string, format: string, chunk: string, requiredColumns?: number[], more: Record<string, string> = {}, beforeRead?: () => void) {
   const c = { ...ctx('/'), ...(requiredColumns ? { requiredColumns } : {}) };
-  const src = new FilesystemSource(table(schema, { connector: 'filesystem', path: dir, format, 'source.read-chunk-size': chunk }), c);
+  const src = new FilesystemSource(table(schema, { connector: 'filesystem', path: dir, format, 'source.read-chunk-size': chunk, ...more }), c);
   const end = await src.latestOffset(undefined);
+  beforeRead?.();
   const r = await src.read(undefined, end!);
   return { rows: r.batches.flatMap((b) => batchToRows(b)), rejected: r.rejected, batches: r.batches.length };
 }
@@ -67,5 +70,47 @@ describe('chunked file reading', () => {
     files(dir, { 'a.json': jsonLines });
     await expect(readAll(dir, 'json', '0')).rejects.toThrow(WeirError);
     await expect(readAll(dir, 'json', '1MB')).rejects.toThrow(/source.read-chunk-size/);
+  });
+
+  it('reads records longer than the room kept before each chunk (64 KiB), and broken quoting that holds the rest of a file', async () => {
+    const dir = tempDir();
+    const big = (i: number): string => `${'é'.repeat(20_000)}${i}${'x'.repeat(90_000 + i * 7_000)}`;
+    const json = Array.from({ length: 40 }, (_, i) => (i % 9 === 4 ? `{"id": ${i}, "name": "${big(i)}"}` : `{"id": ${i}, "name": "n${i}"}`)).join('\n');
+    const csv = Array.from({ length: 40 }, (_, i) => (i % 9 === 4 ? `${i},"${big(i)}\n${big(i + 1)}"` : `${i},n${i}`)).join('\n')
+      + '\n41,"open quote\n' + Array.from({ length: 3000 }, (_, i) => `${100 + i},m${i}`).join('\n') + '\n';
+    files(dir, { 'a.json': json, 'b.csv': csv });
+    for (const [format, file] of [['json', 'a.json'], ['csv', 'b.csv']] as const) {
+      const one = tempDir();
+      files(one, { [file]: format === 'json' ? json : csv });
+      const whole = await readAll(one, format, String(1 << 26));
+      for (const chunk of ['1000', '65536', '70000', String(1 << 20)]) {
+        const got = await readAll(one, format, chunk);
+        expect({ format, chunk, rows: got.rows, rejected: got.rejected }).toEqual({ format, chunk, rows: whole.rows, rejected: whole.rejected });
+      }
+      expect(whole.rows.filter((r) => String((r as { name: string }).name).length > 100_000)).toHaveLength(format === 'json' ? 4 : 4);
+    }
+  });
+
+  it('reads many files in name order, each opened while the one before is decoded, and reports one removed meanwhile', async () => {
+    const dir = tempDir();
+    const contents: Record<string, string> = {};
+    for (let f = 0; f < 30; f++) contents[`p${String(f).padStart(2, '0')}.csv`] = Array.from({ length: 50 }, (_, i) => `${f * 1000 + i},f${f}`).join('\n');
+    files(dir, contents);
+    const got = await readAll(dir, 'csv', '64', undefined, {}, () => rmSync(path.join(dir, 'p13.csv')));
+    const want = Array.from({ length: 30 }, (_, f) => f).filter((f) => f !== 13)
+      .flatMap((f) => Array.from({ length: 50 }, (_, i) => ({ id: f * 1000 + i, name: `f${f}` })));
+    expect(got.rows).toEqual(want);
+    expect(got.rejected.map((r) => [r.origin, r.reason])).toEqual([['p13.csv', 'the file was removed before it was read']]);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('closes every file, the one opened ahead too, when reading one fails', async () => {
+    const dir = tempDir();
+    files(dir, { 'a.csv': '1,a\n2,b\n', 'b.csv': '3,c\n', 'c.csv': '5,e\n', 'd.csv': '6,f\n' });
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    // b.csv becomes a directory once listed: opening it works, reading it fails (EISDIR) while c.csv is open
+    const failing = readAll(dir, 'csv', '4096', undefined, {}, () => { rmSync(path.join(dir, 'b.csv')); mkdirSync(path.join(dir, 'b.csv')); });
+    await expect(failing).rejects.toThrow(/EISDIR/);
+    expect(open()).toBe(before);
   });
 });
