@@ -215,8 +215,9 @@ export class LiveEntries {
   /** `key`'s live value `prev` is being replaced: the undo log keeps the committed one, a newer one goes. */
   private replaced(key: string, prev: Held | undefined): void {
     this.forget(key);
-    if (!this.undo.has(key)) this.undo.set(key, prev ?? ABSENT);
-    else if (prev !== undefined && prev !== this.undo.get(key)) this.discard(prev);
+    const logged = this.undo.get(key);
+    if (logged === undefined) this.undo.set(key, prev ?? ABSENT);
+    else if (prev !== undefined && prev !== logged) this.discard(prev);
   }
 
   private remember(key: string, v: Held): void {
@@ -238,7 +239,8 @@ export class LiveEntries {
 
   /** `key`'s live value (still in the live map) is no longer counted as resident. */
   private forget(key: string): void {
-    if (!this.resident.remove(key)) return;
+    // a store whose values never hold large arrays (a group aggregation's) has none resident: no lookup
+    if (this.resident.size === 0 || !this.resident.remove(key)) return;
     this.residentBytes -= this.largeBytes(this.live.get(key)!);
   }
 

@@ -171,7 +171,7 @@ export class MemoryOutput {
   }
 
   private applyUpdate(row: Row, retract: boolean, undo: Undo): void {
-    const key = this.keyNames.length > 0 ? rowText(this.keyNames.map((k) => row[k] ?? null)) : rowText(row);
+    const key = this.keyNames.length > 0 ? keyText(row, this.keyNames) : rowText(row);
     const current = this.table.get(key);
     if (!undo.tableBefore.has(key)) undo.tableBefore.set(key, current?.slice());
     if (this.keyNames.length > 0) {
@@ -283,6 +283,30 @@ const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
   if (typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0))) return { '\u0000number': Object.is(x, -0) ? '-0' : String(x) };
   return x;
 });
+
+/**
+ * The identity of a keyed row in the update-mode table: its key columns' values, each written so that
+ * it ends itself (a number, bigint or string is told from the others, -0 from 0, as rowText tells
+ * them), without JSON.stringify's replacer calls for the usual scalar keys (a fifth of a 120 K-group
+ * aggregation's sink time went to rowText).
+ */
+function keyText(row: Row, names: readonly string[]): string {
+  let s = '';
+  for (const name of names) {
+    const v = row[name] ?? null;
+    switch (typeof v) {
+      case 'number': s += Object.is(v, -0) ? 'n-0;' : `n${v};`; break;
+      case 'bigint': s += `b${v};`; break;
+      case 'string': s += `s${v.length}:${v}`; break;
+      case 'boolean': s += v ? 't' : 'f'; break;
+      default: {
+        const text = rowText(v);
+        s += `o${text.length}:${text}`;
+      }
+    }
+  }
+  return s;
+}
 
 function removeOne(rows: Row[], row: Row): void {
   const key = rowText(row);

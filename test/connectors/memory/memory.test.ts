@@ -102,6 +102,28 @@ describe('memory sink', () => {
     ]);
   });
 
+  it('update mode keeps keys apart that a joined text would confuse: composite keys, NULL and the text null, -0 and 0, NaN', async () => {
+    const { connector, tables } = createMemoryConnector({ changelog: 'all' });
+    const two: Schema = { columns: [
+      { name: 'a', type: T.VARCHAR, nullable: true }, { name: 'b', type: T.VARCHAR, nullable: true },
+      { name: 'd', type: T.DOUBLE, nullable: true }, { name: 'v', type: T.BIGINT, nullable: true },
+    ] };
+    tables.register('pairs', two);
+    const s = connector.createSink!({ ...tableOf('pairs'), schema: two }, ctx);
+    await s.open({ schema: two, mode: 'update', keyColumns: [0, 1, 2], queryName: 'q' });
+    const keys: [string | null, string | null, number | null][] = [
+      ['a,b', 'c', 1], ['a', 'b,c', 1], ['a;', 'n1;', 1], ['a', ';n1;', 1], [null, 'x', 1], ['null', 'x', 1], ['s1:x', null, 1],
+      ['x', 's1:', null], ['k', 'k', 0], ['k', 'k', -0], ['k', 'k', NaN], ['k', 'k', Infinity], ['1', '', 2], ['', '1', 2], ['日本', '😀', 3],
+    ];
+    const batch = (v: number): arrow.RecordBatch => rowsToBatch(two, keys.map(([a, b, d]) => ({ a, b, d, v })));
+    await s.write({ batchId: 0, data: [batch(1)], kinds: undefined });
+    await s.write({ batchId: 1, data: [batch(2)], kinds: undefined });
+    const got = tables.output('pairs').rows();
+    expect(got).toHaveLength(keys.length);
+    expect(got.every((r) => r['v'] === 2)).toBe(true);
+    expect(new Set(got.map((r) => JSON.stringify([r['a'], r['b'], Object.is(r['d'], -0) ? '-0' : String(r['d'])]))).size).toBe(keys.length);
+  });
+
   it('update mode without keys retracts one equal row', async () => {
     const { tables, sink } = setup();
     const s = await sink('update');
