@@ -55,7 +55,14 @@ interface Undo {
   /** append mode, when the batch removed rows: the whole list before it */
   appendBefore: Row[] | undefined;
   readonly completeBefore: Row[];
-  readonly tableBefore: Map<string, Row[] | undefined>;
+  /**
+   * update mode: each key the batch wrote and its rows before that write, in write order (undone
+   * backwards, so a key written twice gets its first old value back). Arrays rather than a Map of
+   * first old values: no lookup per row, and the table's row arrays are replaced, never changed, so
+   * the old ones need no copy.
+   */
+  readonly tableKeys: string[];
+  readonly tableBefore: (Row[] | undefined)[];
 }
 
 /** A list whose front is released as it is consumed; positions are absolute (they never shift). */
@@ -140,7 +147,8 @@ export class MemoryOutput {
       appendEnd: this.appendRows.end,
       appendBefore: undefined,
       completeBefore: this.completeRows,
-      tableBefore: new Map(),
+      tableKeys: [],
+      tableBefore: [],
     };
     this.lastByWriter.set(writer, undo);
     if (this.mode === 'complete') this.completeRows = [];
@@ -173,7 +181,8 @@ export class MemoryOutput {
   private applyUpdate(row: Row, retract: boolean, undo: Undo): void {
     const key = this.keyNames.length > 0 ? keyText(row, this.keyNames) : rowText(row);
     const current = this.table.get(key);
-    if (!undo.tableBefore.has(key)) undo.tableBefore.set(key, current?.slice());
+    undo.tableKeys.push(key);
+    undo.tableBefore.push(current);
     if (this.keyNames.length > 0) {
       if (retract) this.table.delete(key);
       else this.table.set(key, [row]);
@@ -190,7 +199,8 @@ export class MemoryOutput {
     if (u.appendBefore) this.appendRows.replace(u.appendBefore, this.appendRows.first);
     else this.appendRows.truncate(u.appendEnd);
     this.completeRows = u.completeBefore;
-    for (const [k, v] of u.tableBefore) {
+    for (let i = u.tableKeys.length - 1; i >= 0; i--) {
+      const k = u.tableKeys[i]!, v = u.tableBefore[i];
       if (v === undefined) this.table.delete(k);
       else this.table.set(k, v);
     }
