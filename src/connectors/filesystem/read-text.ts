@@ -31,8 +31,9 @@ export class ChunkBuffers {
   }
 
   give(b: Buffer): void {
-    // two files' buffers at most: the one decoded and the one opened ahead
-    if (this.free.length < 4) this.free.push(b);
+    // one file's pair: a file is given back while the next one (opened ahead) holds its own, and the
+    // file after takes these; a source keeps two chunks (8 MiB by default) between batches
+    if (this.free.length < 2) this.free.push(b);
   }
 }
 
