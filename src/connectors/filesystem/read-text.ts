@@ -1,8 +1,8 @@
 /**
  * A text file read in chunks and decoded piece by piece: each read fills a buffer, the decoder says
  * where its last whole record ends, those records are decoded and the rest is kept for the next
- * read. Memory is two chunks of text plus the decoded columns, whatever the file's size (and a
- * record longer than a chunk, whole).
+ * read. Memory is two chunks of text a file (four for the source, which opens the next file ahead)
+ * plus the decoded columns, whatever the file's size (and a record longer than a chunk, whole).
  *
  * Reads overlap decoding: the next chunk is read (in libuv's thread pool) into the second buffer
  * while this one is decoded, and the filesystem source opens the next file and starts its first
