@@ -103,6 +103,8 @@ interface Reader {
 export class MemoryOutput {
   private mode: OutputMode = 'append';
   private keyNames: readonly string[] = [];
+  /** every column's name: a row's identity where the table has no key */
+  private readonly columnNames: readonly string[];
   private readonly changeLog = new SlidingList<Change>();
   private readonly appendRows = new SlidingList<Row>();
   private completeRows: Row[] = [];
@@ -114,7 +116,9 @@ export class MemoryOutput {
   /** set once a writer finished and none is left: a reader's stream ends after the last change */
   private finished = false;
 
-  constructor(readonly schema: Schema, private readonly retention: ChangelogRetention = 'consumed') {}
+  constructor(readonly schema: Schema, private readonly retention: ChangelogRetention = 'consumed') {
+    this.columnNames = schema.columns.map((c) => c.name);
+  }
 
   /** Called by a sink's open(). */
   configure(mode: OutputMode, keyColumns: readonly number[], writer?: string): void {
@@ -163,7 +167,7 @@ export class MemoryOutput {
           else {
             undo.appendBefore ??= this.appendRows.values().slice(0, undo.appendEnd - this.appendRows.first);
             const kept = this.appendRows.values();
-            removeOne(kept, row);
+            removeOne(kept, row, this.columnNames);
             this.appendRows.replace(kept, this.appendRows.first);
           }
           break;
@@ -179,7 +183,7 @@ export class MemoryOutput {
   }
 
   private applyUpdate(row: Row, retract: boolean, undo: Undo): void {
-    const key = this.keyNames.length > 0 ? keyText(row, this.keyNames) : rowText(row);
+    const key = rowKey(row, this.keyNames.length > 0 ? this.keyNames : this.columnNames);
     const current = this.table.get(key);
     undo.tableKeys.push(key);
     undo.tableBefore.push(current);
@@ -285,8 +289,8 @@ export class MemoryOutput {
   }
 }
 
-/** Text identity of a row, for the update-mode table's keys and retractions. */
-const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
+/** Text of one value that is no number, bigint, string or boolean (a ROW, ARRAY, MAP, NULL...), for rowKey. */
+const valueText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
   // plain JSON writes NaN and ±Infinity as null and refuses bigints: tag them, so no two values meet
   if (typeof x === 'bigint') return { '\u0000bigint': String(x) };
   if (x instanceof Map) return { '\u0000map': [...x.entries()] }; // a MAP / MULTISET value (plain JSON writes every Map as {})
@@ -295,12 +299,13 @@ const rowText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => {
 });
 
 /**
- * The identity of a keyed row in the update-mode table: its key columns' values, each written so that
- * it ends itself (a number, bigint or string is told from the others, -0 from 0, as rowText tells
- * them), without JSON.stringify's replacer calls for the usual scalar keys (a fifth of a 120 K-group
- * aggregation's sink time went to rowText).
+ * The identity of a row by the values of columns `names` (the key columns of an update-mode table,
+ * else every column: a keyless table's rows and retractions): each value written so that it ends
+ * itself (a number, bigint or string is told from the others, -0 from 0, NaN from NULL), without
+ * JSON.stringify's replacer calls for scalar values (a fifth of a 120 K-group aggregation's sink time
+ * went to them).
  */
-function keyText(row: Row, names: readonly string[]): string {
+function rowKey(row: Row, names: readonly string[]): string {
   let s = '';
   for (const name of names) {
     const v = row[name] ?? null;
@@ -310,7 +315,7 @@ function keyText(row: Row, names: readonly string[]): string {
       case 'string': s += `s${v.length}:${v}`; break;
       case 'boolean': s += v ? 't' : 'f'; break;
       default: {
-        const text = rowText(v);
+        const text = valueText(v);
         s += `o${text.length}:${text}`;
       }
     }
@@ -318,10 +323,11 @@ function keyText(row: Row, names: readonly string[]): string {
   return s;
 }
 
-function removeOne(rows: Row[], row: Row): void {
-  const key = rowText(row);
+/** Take out the last of `rows` equal to `row` in columns `names`. */
+function removeOne(rows: Row[], row: Row, names: readonly string[]): void {
+  const key = rowKey(row, names);
   for (let i = rows.length - 1; i >= 0; i--) {
-    if (rowText(rows[i]) === key) {
+    if (rowKey(rows[i]!, names) === key) {
       rows.splice(i, 1);
       return;
     }
