@@ -13,6 +13,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { parquetColumnData } from '../../../src/connectors/formats/parquet-columns.js';
+import { leafPage } from '../../../src/connectors/formats/parquet-leaf.js';
 import { snappyCompress } from '../../../src/connectors/formats/parquet-snappy.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
@@ -125,6 +126,26 @@ describe("Weir's Parquet writer", () => {
       const out = new Uint8Array(n);
       snappyUncompress(snappyCompress(input), out);
       expect(Buffer.compare(Buffer.from(out), Buffer.from(input)), `seed ${seed} run ${run} n ${n}`).toBe(0);
+    }
+  });
+
+  it('bounds a string page by unsigned byte order, however deep into a value two of them differ', () => {
+    // a common prefix of 0 to 9 bytes, then a few characters of a small alphabet: two values often
+    // differ at more than one byte of the same 4-byte word, and above and below 0x80
+    const r = lcg(seed);
+    const sch: Schema = { columns: [{ name: 's', type: T.VARCHAR, nullable: true }] };
+    for (let run = 0; run < 300; run++) {
+      const prefix = 'https://w'.slice(0, Math.floor(r() * 10));
+      const n = 1 + Math.floor(r() * 12);
+      const values = Array.from({ length: n }, () => (r() < 0.1 ? null
+        : prefix + Array.from({ length: Math.floor(r() * 7) }, () => pick(r, ['a', 'b', 'z', 'é', '\u0000', '~'])).join('')));
+      const batch = rowsToBatch(sch, values.map((s) => ({ s })));
+      const page = leafPage(T.VARCHAR, batch.data.children[0]!, n);
+      const present = values.filter((v): v is string => v !== null).map((v) => Buffer.from(v, 'utf8')).sort(Buffer.compare);
+      const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+      const msg = `seed ${seed} run ${run}: ${JSON.stringify(values)}`;
+      expect(text(page.min), msg).toBe(present.length === 0 ? undefined : present[0]!.toString('utf8'));
+      expect(text(page.max), msg).toBe(present.length === 0 ? undefined : present.at(-1)!.toString('utf8'));
     }
   });
 });
