@@ -4,6 +4,8 @@
  * file part (doubling when full) instead of a string per cell and a join per row.
  */
 
+import { isAscii } from 'node:buffer';
+
 /** 10^k for k = 0..15: how many digits an integer below 2^53 has */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
@@ -71,6 +73,25 @@ export class ByteWriter {
   }
 
   /**
+   * `src[start..end)` as they are, between the bytes `open` and `close` (none when negative): for a
+   * range already known to need no escaping (plainRange).
+   */
+  copyBetween(src: Uint8Array, start: number, end: number, open: number, close: number): void {
+    const n = end - start;
+    this.ensure(n + 2);
+    const b = this.buf;
+    let p = this.pos;
+    if (open >= 0) b[p++] = open;
+    if (n <= 32) for (let i = start; i < end; i++) b[p++] = src[i]!;
+    else {
+      b.set(src.subarray(start, end), p);
+      p += n;
+    }
+    if (close >= 0) b[p++] = close;
+    this.pos = p;
+  }
+
+  /**
    * `src[start..end)` between the bytes `open` and `close` (none when negative) if no byte of it is
    * marked in `special`; else nothing is written and the answer is false. One pass: the bytes are
    * checked as they are copied.
@@ -114,4 +135,40 @@ export class ByteWriter {
 /** `s` as UTF-8 bytes (keys, separators, markers written on every row). */
 export function utf8Bytes(s: string): Uint8Array {
   return Buffer.from(s, 'utf8');
+}
+
+/**
+ * Whether `src[start..end)` is all ASCII and holds none of the bytes `stops` nor (with `controls`)
+ * a byte below 0x20: then every value in the range may be copied as it is. Native scans (isAscii,
+ * indexOf) and four bytes at a time for the control characters: a column's bytes are checked once a
+ * batch instead of byte by byte in every value.
+ */
+export function plainRange(src: Uint8Array, start: number, end: number, stops: readonly number[], controls: boolean): boolean {
+  if (start >= end) return true;
+  const b = Buffer.from(src.buffer, src.byteOffset + start, end - start);
+  if (!isAscii(b)) return false;
+  for (const s of stops) if (b.indexOf(s) >= 0) return false;
+  return !controls || !hasControlByte(b);
+}
+
+/** Whether ASCII bytes `b` hold one below 0x20. */
+function hasControlByte(b: Uint8Array): boolean {
+  const n = b.length;
+  // the bytes before the first 4-byte boundary, the words, then the bytes after the last one
+  let i = 0;
+  const lead = (4 - ((b.byteOffset) & 3)) & 3;
+  for (; i < lead && i < n; i++) if (b[i]! < 0x20) return true;
+  const words = (n - i) >> 2;
+  if (words > 0) {
+    const w32 = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    // a byte below 0x20 in a word of bytes below 0x80: its subtraction borrows into bit 7 of that
+    // byte, which the byte itself does not have set (the "has less than" word test, exact here)
+    for (let k = 0; k < words; k++) {
+      const w = w32[k]!;
+      if (((w - 0x20202020) & ~w & 0x80808080) !== 0) return true;
+    }
+    i += words * 4;
+  }
+  for (; i < n; i++) if (b[i]! < 0x20) return true;
+  return false;
 }

@@ -10,7 +10,7 @@ import * as arrow from 'apache-arrow';
 import { readerFor } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
-import { ByteWriter, utf8Bytes } from './byte-writer.js';
+import { ByteWriter, plainRange, utf8Bytes } from './byte-writer.js';
 import { formatTimestampIso, formatTimestampSql } from './convert.js';
 import { csvQuoter, jsonCell, textCell, type CsvWriteOptions } from './text-writers.js';
 
@@ -49,22 +49,38 @@ function integerDigits(d: arrow.Data, onNull: (w: ByteWriter) => void): CellWrit
   return valid ? (w, i) => (valid(i) ? write(w, i) : onNull(w)) : write;
 }
 
+/** The bytes that send a string to the slow path: every one ≥ 0x80, the ASCII `stops`, and with `controls` those below 0x20. */
+interface Specials {
+  readonly table: Uint8Array;
+  readonly stops: readonly number[];
+  readonly controls: boolean;
+}
+
 /**
- * A VARCHAR column held as Arrow Utf8: a value whose bytes are all ASCII and none of them in
- * `special` is copied inside `open`/`close`; any other value is written by `slow`.
+ * A VARCHAR column held as Arrow Utf8: a value whose bytes are all ASCII and none of them special
+ * is copied inside `open`/`close`; any other value is written by `slow`. When the column's bytes in
+ * the batch hold no special byte at all (checked once, plainRange), every value is copied without
+ * looking at its bytes one by one.
  */
 function utf8Copy(
-  d: arrow.Data, special: Uint8Array, open: number, close: number, emptyIsSlow: boolean,
+  d: arrow.Data, special: Specials, open: number, close: number, emptyIsSlow: boolean,
   onNull: (w: ByteWriter) => void, slow: CellWriter,
 ): CellWriter | undefined {
   if (d.typeId !== arrow.Type.Utf8) return undefined;
   const valid = validity(d);
   const o = d.valueOffsets as Int32Array;
   const bytes = d.values as Uint8Array;
-  const write: CellWriter = (w, i) => {
-    const start = o[i]!, end = o[i + 1]!;
-    if ((emptyIsSlow && start === end) || !w.copyPlain(bytes, start, end, special, open, close)) slow(w, i);
-  };
+  const table = special.table;
+  const write: CellWriter = plainRange(bytes, o[0]!, o[d.length]!, special.stops, special.controls)
+    ? (w, i) => {
+      const start = o[i]!, end = o[i + 1]!;
+      if (emptyIsSlow && start === end) slow(w, i);
+      else w.copyBetween(bytes, start, end, open, close);
+    }
+    : (w, i) => {
+      const start = o[i]!, end = o[i + 1]!;
+      if ((emptyIsSlow && start === end) || !w.copyPlain(bytes, start, end, table, open, close)) slow(w, i);
+    };
   return valid ? (w, i) => (valid(i) ? write(w, i) : onNull(w)) : write;
 }
 
@@ -78,15 +94,15 @@ function sizeGuess(batch: arrow.RecordBatch, perCell: number): number {
   return Math.ceil(bytes * 1.1);
 }
 
-/** Bytes that send a string to the slow path: everything ≥ 0x80, plus `extra`. */
-function specialBytes(extra: (b: number) => boolean): Uint8Array {
-  const t = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) t[b] = b >= 0x80 || extra(b) ? 1 : 0;
-  return t;
+/** Bytes that send a string to the slow path: everything ≥ 0x80, plus `stops` and (with `controls`) those below 0x20. */
+function specialBytes(stops: readonly number[], controls: boolean): Specials {
+  const table = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) table[b] = b >= 0x80 || (controls && b < 0x20) || stops.includes(b) ? 1 : 0;
+  return { table, stops, controls };
 }
 
 /** JSON.stringify escapes '"', '\\' and control characters. */
-const JSON_SPECIAL = specialBytes((b) => b < 0x20 || b === 0x22 || b === 0x5c);
+const JSON_SPECIAL = specialBytes([0x22, 0x5c], true);
 
 /** A text per distinct value of a timestamp column (rows in time order repeat it). */
 function timestampText(t: SqlType, d: arrow.Data, format: (v: number) => string | null, onNull: (w: ByteWriter) => void): CellWriter {
@@ -160,7 +176,7 @@ function csvCellWriter(t: SqlType, d: arrow.Data, opts: CsvWriteOptions, quote: 
       if (!simple) return slow;
       const delimiter = opts.delimiter.charCodeAt(0);
       const q = opts.quote.charCodeAt(0);
-      const special = specialBytes((b) => b === delimiter || b === q || b === 0x0a || b === 0x0d);
+      const special = specialBytes([delimiter, q, 0x0a, 0x0d], false);
       // an empty string is quoted (so that it is not NULL): the slow path does it
       return utf8Copy(d, special, -1, -1, true, onNull, slow) ?? slow;
     }

@@ -13,6 +13,7 @@ import { rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { DEFAULT_CSV_OPTIONS, type CsvOptions } from '../../../src/connectors/formats/csv.js';
+import { plainRange } from '../../../src/connectors/formats/byte-writer.js';
 import { csvBytes, jsonLinesBytes } from '../../../src/connectors/formats/text-bytes.js';
 import { writeCsv, writeJsonLines } from '../../../src/connectors/formats/text-writers.js';
 import { propertySeed } from '../../support/property.js';
@@ -129,5 +130,61 @@ describe('byte writers', () => {
     const batch = rowsToBatch(s1, Array.from({ length: 300 }, (_, i) => ({ s: 'z'.repeat(i * 7) })));
     expect(Buffer.compare(Buffer.from(jsonLinesBytes(batch, s1)), Buffer.from(writeJsonLines(batch, s1), 'utf8'))).toBe(0);
     expect(Buffer.compare(Buffer.from(csvBytes(batch, s1, DEFAULT_CSV_OPTIONS)), Buffer.from(writeCsv(batch, s1, DEFAULT_CSV_OPTIONS), 'utf8'))).toBe(0);
+  });
+
+  it('copy whole string columns when no value needs escaping, and find the one that does at any place', () => {
+    // strings of characters no format escapes, so a batch is often plain as a whole; then now and
+    // then one value with a byte that must be escaped or quoted, at a random row and offset
+    const PLAIN = ['', 'plain', 'https://www.nexmark.com/a/b/item.htm?query=1', 'x'.repeat(70), 'channel-42', ' spaced out ', '~!@#$%^&*()_+=-'];
+    const SPECIAL = ['"', '\\', '\n', '\r', '\t', '\u0001', '\u001f', ',', ';', 'é', '😀'];
+    const s2: Schema = { columns: [{ name: 'id', type: T.INT, nullable: false }, { name: 's', type: T.VARCHAR, nullable: true }, { name: 'u', type: T.VARCHAR, nullable: true }] };
+    const csvOpts = [DEFAULT_CSV_OPTIONS, { ...DEFAULT_CSV_OPTIONS, delimiter: ';' }];
+    for (let run = 0; run < 200; run++) {
+      const r = rng(seed + run);
+      const n = 1 + Math.floor(r() * 40);
+      const rows = Array.from({ length: n }, (_, i) => ({ id: i, s: r() < 0.1 ? null : pick(r, PLAIN), u: pick(r, PLAIN) }));
+      if (run % 3 !== 0) {
+        const row = rows[Math.floor(r() * n)]!;
+        const v = pick(r, PLAIN);
+        const at = Math.floor(r() * (v.length + 1));
+        row.s = v.slice(0, at) + pick(r, SPECIAL) + v.slice(at);
+      }
+      const batch = rowsToBatch(s2, rows);
+      for (const b of n > 4 ? [batch, batch.slice(1, n - 2)] : [batch]) {
+        expect(asText(jsonLinesBytes(b, s2)), `seed ${seed + run}`).toBe(writeJsonLines(b, s2));
+        for (const o of csvOpts) expect(asText(csvBytes(b, s2, o)), `seed ${seed + run} ${o.delimiter}`).toBe(writeCsv(b, s2, o));
+      }
+    }
+  });
+
+  it('plainRange: one special byte anywhere in a range, at every alignment', () => {
+    const stops = [0x22, 0x5c];
+    for (let len = 1; len <= 24; len++) {
+      for (let offset = 0; offset < 8; offset++) {
+        const buf = new Uint8Array(offset + len + 8).fill(0x61);
+        // bytes just outside the range are never looked at
+        buf[offset - 1 < 0 ? 0 : offset - 1] = offset > 0 ? 0x01 : 0x61;
+        buf[offset + len] = 0x22;
+        expect(plainRange(buf, offset, offset + len, stops, true), `len ${len} offset ${offset}`).toBe(true);
+        for (let pos = 0; pos < len; pos++) {
+          for (const special of [0x00, 0x01, 0x1f, 0x22, 0x5c, 0x80, 0xc3, 0xff]) {
+            const b = buf.slice();
+            b[offset + pos] = special;
+            expect(plainRange(b, offset, offset + len, stops, true), `byte ${special} at ${pos} of ${len}, offset ${offset}`).toBe(false);
+          }
+          for (const fine of [0x20, 0x21, 0x23, 0x5b, 0x7f]) {
+            const b = buf.slice();
+            b[offset + pos] = fine;
+            expect(plainRange(b, offset, offset + len, stops, true)).toBe(true);
+          }
+          // without the control check (CSV), a control byte is plain and a stop is not
+          const b = buf.slice();
+          b[offset + pos] = 0x01;
+          expect(plainRange(b, offset, offset + len, [0x2c], false)).toBe(true);
+          b[offset + pos] = 0x2c;
+          expect(plainRange(b, offset, offset + len, [0x2c], false)).toBe(false);
+        }
+      }
+    }
   });
 });
