@@ -20,6 +20,8 @@ type Op = { add: [number, number][] } | { remove: number } | { expire: number } 
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ add: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 50 })), { minLength: 1, maxLength: 8 }) }),
+  // blocks large enough to hold their keys in a typed array (join-state.ts: compactKeys)
+  fc.record({ add: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 50 })), { minLength: 64, maxLength: 100 }) }),
   fc.record({ remove: fc.nat() }),
   fc.record({ expire: fc.integer({ min: 0, max: 60 }) }),
   fc.record({ probe: fc.integer({ min: 0, max: 5 }) }),
@@ -105,5 +107,32 @@ describe('JoinSideState', () => {
 
   it('finds the same rows once many probes have made it build its index', () => {
     fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => check(ops, true)), fcParams({ numRuns: 60 }));
+  });
+
+  it('finds rows by number keys that are no 32-bit integers (-0 with 0, NaN with NaN), in large blocks, scanned, indexed and rebuilt', () => {
+    const sch: Schema = { columns: [{ name: 'k', type: T.DOUBLE, nullable: true }, { name: 'ts', type: T.BIGINT, nullable: true }] };
+    const KEYS = [0.5, -0, 0, 2 ** 40 + 0.25, NaN, 7, -3, 2 ** 31];
+    const rows = Array.from({ length: 100 }, (_, i) => ({ k: KEYS[i % KEYS.length]!, ts: 1000 }));
+    const ints = Array.from({ length: 100 }, (_, i) => ({ k: [-0, 0, 5, -(2 ** 31)][i % 4]!, ts: 1000 }));
+    for (const block of [rows, ints]) {
+      const store = new MemoryStateStore(0);
+      const make = (): JoinSideState => new JoinSideState('L', store, toArrowSchema(sch), true, false, keysOf as never);
+      let state = make();
+      const first = state.add({ batch: rowsToBatch(sch, block), keys: block.map((r) => r.k), expiry: Float64Array.from(block, (r) => r.ts) });
+      // SQL equality: -0 = 0; a NaN key finds the NaN rows, as a Map and the scan's Object.is have it
+      const want = (k: number): RowRef[] => block.flatMap((r, i) => (r.k === k || Object.is(r.k, k) ? [first + i] : []));
+      const sorted = (xs: Iterable<RowRef>): RowRef[] => [...xs].sort((a, b) => a - b);
+      const probeAll = (what: string): void => {
+        for (const k of [...KEYS, 5, -(2 ** 31), 1]) expect(sorted(state.bucket(k)), `${what}: key ${k}`).toEqual(want(k));
+      };
+      probeAll('scanned');
+      for (let p = 0; !state.isIndexed && p < 50_000; p++) state.bucket(p % 7);
+      expect(state.isIndexed).toBe(true);
+      probeAll('indexed');
+      state.flush();
+      void store.commit(store.version + 1);
+      state = make();
+      probeAll('rebuilt');
+    }
   });
 });
