@@ -6,7 +6,9 @@
  * events, here at 434–463 (issue 12 item 3). Each query runs in a process of its own; the generator
  * builds every field (full mode).
  *
- *   npm run build && node bench/peak-rss.js [--queries q16,q23] [--events 2000000]
+ *   npm run build && node bench/peak-rss.js [--queries q16,q23] [--events 2000000] [--events-per-batch N]
+ *
+ * `--events-per-batch` sets the generator's `source.max-events-per-batch` (default 10 000).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -16,7 +18,7 @@ import { benchScript } from './run.js';
 
 const ALL = Array.from({ length: 24 }, (_, i) => `q${i}`);
 
-async function child(query, events) {
+async function child(query, events, perBatch) {
   const { Engine } = await import('../dist/index.js');
   const { ddl, insert } = benchScript(query);
   const settings = {
@@ -24,7 +26,8 @@ async function child(query, events) {
     NEXMARK_TABLE: 'datagen', FLINK_HOME: path.join(os.tmpdir(), 'weir-bench-flink-home'),
     NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',
   };
-  const full = ddl.replace("'connector' = 'nexmark',", "'connector' = 'nexmark', 'generator.mode' = 'full',");
+  const perBatchOption = perBatch ? ` 'source.max-events-per-batch' = '${perBatch}',` : '';
+  const full = ddl.replace("'connector' = 'nexmark',", `'connector' = 'nexmark', 'generator.mode' = 'full',${perBatchOption}`);
   if (full === ddl) throw new Error(`${query}: cannot set the generator's full mode`);
   const engine = new Engine({ settings });
   await engine.execute(full, { file: `${query}.sql` });
@@ -41,11 +44,13 @@ function main() {
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => { const i = argv.indexOf(name); return i < 0 ? dflt : argv[i + 1]; };
   const events = Number(opt('--events', '2000000').replace(/_/g, ''));
-  if (argv[0] === '--child') return child(argv[1], events);
+  const perBatch = opt('--events-per-batch', undefined);
+  if (argv[0] === '--child') return child(argv[1], events, perBatch);
   const queries = opt('--queries', ALL.join(',')).split(',');
-  console.log(`peak RSS, blackhole sink, ${events.toLocaleString('en-US')} events, full-field generator (node ${process.version})`);
+  console.log(`peak RSS, blackhole sink, ${events.toLocaleString('en-US')} events${perBatch ? `, ${perBatch} a batch` : ''}, full-field generator (node ${process.version})`);
   for (const q of queries) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', q, '--events', String(events)], { encoding: 'utf8' });
+    const args = ['--child', q, '--events', String(events), ...(perBatch ? ['--events-per-batch', perBatch] : [])];
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').at(-1));
     console.log(`${q.padEnd(4)} ${String(r.peakRssMb).padStart(4)} MB  ${(r.ms / 1000).toFixed(1)} s  CPU ${(r.cpuMs / 1000).toFixed(1)} s${r.peakRssMb > 400 ? '  (over 400 MB)' : ''}`);
   }
