@@ -37,6 +37,8 @@ export class JsonStreamDecoder implements StreamDecoder {
   private readonly seen: Uint8Array;
   private readonly record: unknown[];
   private readonly encoder = new TextEncoder();
+  /** the piece being decoded, for stringEnd's word reads */
+  private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** set by scanLine: where the value just read ends */
   private pos = 0;
   private value: unknown = undefined;
@@ -59,6 +61,7 @@ export class JsonStreamDecoder implements StreamDecoder {
   decode(bytes: Buffer, firstLine: number, atFileStart: boolean): DecodeResult & { lines: number } {
     const bom = atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     if (!this.fast || bom || !isUtf8(bytes)) return this.decodeExact(bytes, firstLine);
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = new ColumnsCollector(this.schema, this.read);
     const rejected: RejectedRecord[] = [];
     let records = 0;
@@ -175,13 +178,8 @@ export class JsonStreamDecoder implements StreamDecoder {
   private scanValue(b: Buffer, p: number, end: number, keep: boolean, textOnly: boolean): boolean {
     const c = b[p];
     if (c === 0x22) {
-      let q = p + 1;
-      for (; q < end; q++) {
-        const x = b[q]!;
-        if (x === 0x22) break;
-        if (x === 0x5c || x < 0x20) return false;
-      }
-      if (q >= end) return false;
+      const q = this.stringEnd(b, p + 1, end);
+      if (q < 0) return false;
       // a string only for a column the query reads
       this.value = keep ? b.toString('utf8', p + 1, q) : undefined;
       this.pos = q + 1;
@@ -194,6 +192,30 @@ export class JsonStreamDecoder implements StreamDecoder {
     }
     if (c === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) { this.value = null; this.pos = p + 4; return true; }
     return false;
+  }
+
+  /**
+   * Where the string whose characters start at `q` closes (its '"'), or -1 when a backslash or a
+   * control byte comes first, or nothing closes it before `end`: the exact path decides those. Four
+   * bytes at a time while none of them is '"', '\\' or below 0x20 (word tests that are exact for
+   * any bytes: a zero byte of w ^ 0x22222222 is a '"'), then byte by byte from the word that has one.
+   * A line's strings are most of its bytes (a bid's URL and extra): checked a byte at a time they were
+   * most of the scanner's time.
+   */
+  private stringEnd(b: Buffer, q: number, end: number): number {
+    const dv = this.dv;
+    for (; q + 4 <= end; q += 4) {
+      const w = dv.getUint32(q, true);
+      const quote = w ^ 0x22222222;
+      const backslash = w ^ 0x5c5c5c5c;
+      if ((((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash) | ((w - 0x20202020) & ~w)) & 0x80808080) break;
+    }
+    for (; q < end; q++) {
+      const x = b[q]!;
+      if (x === 0x22) return q;
+      if (x === 0x5c || x < 0x20) return -1;
+    }
+    return -1;
   }
 
   /** -?(0|[1-9][0-9]*)(.[0-9]+)? with fewer than 16 integer digits; an exponent goes to the exact path. */

@@ -118,7 +118,52 @@ const CHUNKS = [1, 3, 17, 200, 1 << 20];
 /** more random files in the long mode (WEIR_LONG_TESTS=1) */
 const SEEDS = process.env.WEIR_LONG_TESTS ? 40 : 2;
 
+/**
+ * A line whose string values are long enough for the scanner's four-byte steps (json-scan.ts,
+ * stringEnd), with a quote, a backslash, a control byte (escaped, or raw: not JSON) or a non-ASCII
+ * character at any offset, after keys of any length (so at any alignment).
+ */
+function longStringLine(r: () => number): string {
+  const text = (): string => {
+    const n = Math.floor(r() * 40);
+    let v = '';
+    for (let i = 0; i < n; i++) v += String.fromCharCode(0x61 + Math.floor(r() * 26));
+    if (r() < 0.5) {
+      const at = Math.floor(r() * (v.length + 1));
+      v = v.slice(0, at) + pick(r, ['"', '\\', '\u0001', '\t', 'é', '日', '\u001f', ' ']) + v.slice(at);
+    }
+    let json = JSON.stringify(v);
+    // now and then a raw control byte inside the quotes: not JSON, the line is rejected either way
+    if (r() < 0.1 && json.length > 2) {
+      const at = 1 + Math.floor(r() * (json.length - 2));
+      json = json.slice(0, at) + pick(r, ['\u0001', '\t', '\u001f']) + json.slice(at);
+    }
+    return json;
+  };
+  const pad = ' '.repeat(Math.floor(r() * 4));
+  return `{"id":${pad}${Math.floor(r() * 100)}, "s":${pad}${text()}, "extra${'x'.repeat(Math.floor(r() * 4))}": ${text()}, "other": ${text()}}`;
+}
+
 describe('chunked JSON decoding', () => {
+  it('finds where long strings end, at every alignment, as the whole-text decoder does', async () => {
+    for (let seed = 1; seed <= 3 * (SEEDS + 1); seed++) {
+      const r = rng(1000 + seed);
+      const lines = Array.from({ length: 200 }, () => longStringLine(r));
+      const bytes = Buffer.from(lines.join('\n') + '\n', 'utf8');
+      const file = path.join(dir, `long${seed}.json`);
+      writeFileSync(file, bytes);
+      const { text, invalidLines } = decodeUtf8(bytes);
+      for (const cols of [undefined, ['id'], ['s', 'id']]) {
+        const read = cols && schema.columns.map((c) => cols.includes(c.name));
+        const want = merged([decodeJsonLines(text, schema, 'f.json', invalidLines, 1, read)]);
+        expect(want.rows.length).toBeGreaterThan(100);
+        expect(want.rejected.length).toBeGreaterThan(0);
+        const got = merged(await readTextFile(file, jsonFormat.streamDecoder(schema, 'f.json', cols && new Set(cols)), 1 << 20));
+        expect({ seed, cols, ...got }).toEqual({ seed, cols, ...want });
+      }
+    }
+  });
+
   it('gives the rows and rejected records of the whole-text decoder, for any chunk size and projection', async () => {
     for (let seed = 1; seed <= SEEDS + 1; seed++) {
       const r = rng(seed);
