@@ -5,6 +5,7 @@
  */
 
 import { isAscii } from 'node:buffer';
+import { belowSpace } from './word-tests.js';
 
 /** 10^k for k = 0..15: how many digits an integer below 2^53 has */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
@@ -59,17 +60,7 @@ export class ByteWriter {
 
   /** `src[start..end)` as they are. */
   copy(src: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.ensure(n);
-    if (n <= 32) {
-      const b = this.buf;
-      let p = this.pos;
-      for (let i = start; i < end; i++) b[p++] = src[i]!;
-      this.pos = p;
-    } else {
-      this.buf.set(src.subarray(start, end), this.pos);
-      this.pos += n;
-    }
+    this.copyBetween(src, start, end, -1, -1);
   }
 
   /**
@@ -161,12 +152,7 @@ function hasControlByte(b: Uint8Array): boolean {
   const words = (n - i) >> 2;
   if (words > 0) {
     const w32 = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    // a byte below 0x20 in a word of bytes below 0x80: its subtraction borrows into bit 7 of that
-    // byte, which the byte itself does not have set (the "has less than" word test, exact here)
-    for (let k = 0; k < words; k++) {
-      const w = w32[k]!;
-      if (((w - 0x20202020) & ~w & 0x80808080) !== 0) return true;
-    }
+    for (let k = 0; k < words; k++) if (belowSpace(w32[k]!) !== 0) return true;
     i += words * 4;
   }
   for (; i < n; i++) if (b[i]! < 0x20) return true;
