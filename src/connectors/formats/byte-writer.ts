@@ -5,7 +5,6 @@
  */
 
 import { isAscii } from 'node:buffer';
-import { belowSpace } from './word-tests.js';
 
 /** 10^k for k = 0..15: how many digits an integer below 2^53 has */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
@@ -152,7 +151,12 @@ function hasControlByte(b: Uint8Array): boolean {
   const words = (n - i) >> 2;
   if (words > 0) {
     const w32 = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) if (belowSpace(w32[k]!) !== 0) return true;
+    // a byte below 0x20 in a word of bytes below 0x80: its subtraction borrows into bit 7 of that
+    // byte, which the byte itself does not have set (the "has less than" word test, exact here)
+    for (let k = 0; k < words; k++) {
+      const w = w32[k]!;
+      if (((w - 0x20202020) & ~w & 0x80808080) !== 0) return true;
+    }
     i += words * 4;
   }
   for (; i < n; i++) if (b[i]! < 0x20) return true;
