@@ -36,6 +36,18 @@ interface Segment {
  */
 export type SpilledBytes = number;
 
+/** The arrays SpillArea.read made: each handed to one reader, who alone holds it (readBackCopy). */
+const readBack = new WeakSet<ArrayBuffer>();
+
+/**
+ * Whether `bytes` is a copy SpillArea.read made (through a store's get of a spilled value): its one
+ * reader may release it early (common/release-bytes.ts) once nothing views it. A value still held in
+ * memory is the store's own and never is.
+ */
+export function readBackCopy(bytes: Uint8Array): boolean {
+  return readBack.has(bytes.buffer as ArrayBuffer);
+}
+
 export class SpillArea {
   private current: Segment | undefined;
   private closed = false;
@@ -88,6 +100,7 @@ export class SpillArea {
     if (seg === undefined) throw new InternalError('a spilled state value read after it was released');
     const offset = this.offsetOf[at]!, length = this.lengthOf[at]!;
     const out = new Uint8Array(length);
+    readBack.add(out.buffer);
     const unwritten = seg === this.current ? seg.size - this.pending : Infinity;
     if (offset >= unwritten) {
       out.set(this.buffer.subarray(offset - unwritten, offset - unwritten + length));

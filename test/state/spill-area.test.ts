@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SPILL_MIN } from '../../src/state/live-entries.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
-import { SpillArea } from '../../src/state/spill-area.js';
+import { readBackCopy, SpillArea } from '../../src/state/spill-area.js';
 import type { StateValue } from '../../src/state/state-store.js';
 import { fcParams } from '../support/property.js';
 import { StoreModel, type StoreOp } from '../support/store-model.js';
@@ -29,6 +29,24 @@ const comparable = (entries: Iterable<[string, StateValue]>): Map<string, unknow
   new Map([...entries].map(([k, v]) => [k, v.map((x) => (x instanceof Uint8Array ? `u8:${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')}` : x))]));
 
 describe('spill area', () => {
+  it('names its read-back copies, which their one reader may release, and nothing else', () => {
+    const area = new SpillArea(undefined, 1000);
+    const written = bytes(600, 1);
+    const at = area.write(written);
+    const first = area.read(at), second = area.read(at);
+    expect(readBackCopy(first) && readBackCopy(second)).toBe(true);
+    expect(first.buffer).not.toBe(second.buffer); // each read its own copy
+    expect(readBackCopy(written)).toBe(false);
+    // a spilling store hands out read-back copies of spilled values only: the held ones are its own
+    const store = new MemoryStateStore(0, -1, { area, threshold: SPILL_MIN });
+    store.put('a', [bytes(SPILL_MIN, 2)]);
+    expect(readBackCopy(store.get('a')![0] as Uint8Array)).toBe(false);
+    store.put('b', [bytes(SPILL_MIN, 3)]); // past the threshold: a spills
+    expect(readBackCopy(store.get('a')![0] as Uint8Array)).toBe(true);
+    expect(readBackCopy(store.get('b')![0] as Uint8Array)).toBe(false);
+    area.close();
+  });
+
   it('reads back what it wrote, across segments', () => {
     const area = new SpillArea(undefined, 1000);
     const a = area.write(bytes(600, 1));

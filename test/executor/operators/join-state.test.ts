@@ -11,6 +11,7 @@ import { toArrowSchema, type Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { JoinSideState, type RowRef } from '../../../src/executor/operators/join/join-state.js';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.js';
+import { SpillArea } from '../../../src/state/spill-area.js';
 
 const SCHEMA: Schema = { columns: [{ name: 'k', type: T.INT, nullable: true }, { name: 'ts', type: T.BIGINT, nullable: true }] };
 const keysOf = (b: { numRows: number; getChild(n: string): { get(i: number): unknown } | null }): unknown[] =>
@@ -134,5 +135,36 @@ describe('JoinSideState', () => {
       state = make();
       probeAll('rebuilt');
     }
+  });
+
+  it('reads rows back from the spill file right, many blocks a take, however its blocks are let go and released', () => {
+    // a store holding 40 KB of blocks in memory, a side 20 KB (two or three blocks of 100 long rows):
+    // a take over every block reads most back, each use letting go of an earlier one mid-take, and
+    // blocks let go that the store still holds in memory are read again from there
+    const sch: Schema = { columns: [{ name: 'k', type: T.INT, nullable: false }, { name: 's', type: T.VARCHAR, nullable: false }] };
+    fc.assert(fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 300 }), fc.array(fc.nat(), { maxLength: 20 }), (picks, singles) => {
+      const area = new SpillArea();
+      const store = new MemoryStateStore(0, -1, { area, threshold: 40_000 });
+      const state = new JoinSideState('L', store, toArrowSchema(sch), false, false, keysOf as never);
+      const text = (b: number, i: number): string => `block ${b} row ${i} ${'é∑'.repeat(30)} ${b * 1000 + i}`;
+      const refs: RowRef[] = [];
+      for (let b = 0; b < 12; b++) {
+        const rows = Array.from({ length: 100 }, (_, i) => ({ k: (b * 100 + i) % 7, s: text(b, i) }));
+        const first = state.add({ batch: rowsToBatch(sch, rows), keys: rows.map((r) => r.k), expiry: undefined });
+        for (let i = 0; i < 100; i++) refs.push(first + i);
+      }
+      const want = (ref: RowRef): string => { const at = refs.indexOf(ref); return text(Math.floor(at / 100), at % 100); };
+      for (let round = 0; round < 2; round++) {
+        const asked = picks.map((p) => refs[p % refs.length]!);
+        const got = state.take(asked);
+        const s = got.getChild('s')!;
+        expect(Array.from({ length: asked.length }, (_, i) => s.get(i))).toEqual(asked.map(want));
+        for (const p of singles) {
+          const ref = refs[p % refs.length]!;
+          expect(state.values(ref)).toEqual([(refs.indexOf(ref)) % 7, want(ref)]);
+        }
+      }
+      area.close();
+    }), fcParams({ numRuns: 40 }));
   });
 });

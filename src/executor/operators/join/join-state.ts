@@ -35,6 +35,7 @@ import { takeBlockRows } from '../../../common/gather.js';
 import { blockKey, MAX_BLOCK_ROWS, ROW_SPAN, statusKey, storedBlocks, type RowRef } from '../block-keys.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
+import { readBackCopy } from '../../../state/spill-area.js';
 import { BlockHeap, type ExpiringBlock } from './block-heap.js';
 import { ResidentBlocks, type ResidentBlock } from './resident-blocks.js';
 
@@ -137,7 +138,8 @@ export class JoinSideState {
     this.resident = new ResidentBlocks<Block>(store.spillThreshold ? store.spillThreshold / 2 : Infinity, (b) => {
       const v = this.store.get(blockKey(this.tag, b.id));
       if (v === undefined) throw new InternalError(`join block ${this.tag}${b.id} is not in the state store`);
-      return arrow.tableFromIPC(v[0] as Uint8Array).batches[0]!;
+      const bytes = v[0] as Uint8Array;
+      return { batch: arrow.tableFromIPC(bytes).batches[0]!, readBack: readBackCopy(bytes) ? bytes : undefined };
     });
     this.rebuild();
   }
@@ -230,7 +232,9 @@ export class JoinSideState {
     const batch = this.resident.use(b);
     b.readers ??= batch.data.children.map(readerFor);
     const row = ref % ROW_SPAN;
-    return b.readers.map((r) => r(row));
+    const values = b.readers.map((r) => r(row));
+    this.resident.releaseLetGo();
+    return values;
   }
 
   matches(ref: RowRef): number {
@@ -349,7 +353,9 @@ export class JoinSideState {
 
   /** Columns `columns` of rows `refs` of this side, in that order. */
   takeColumns(refs: readonly RowRef[], columns: readonly number[]): arrow.Data[] {
-    return takeBlockRows(refs, ROW_SPAN, (id) => this.resident.use(this.blockOf(id * ROW_SPAN)), columns);
+    const columnsTaken = takeBlockRows(refs, ROW_SPAN, (id) => this.resident.use(this.blockOf(id * ROW_SPAN)), columns);
+    this.resident.releaseLetGo(); // the columns are copies: no block read back is viewed any more
+    return columnsTaken;
   }
 
   /** Index the store's rows of this side again (at start, and after an aborted batch). */

@@ -3,8 +3,12 @@
  * (join-state.ts): at most `budget` bytes of blocks, the ones used last. A block let go keeps its
  * keys, alive flags and match counts; its rows are read back from the store (which holds them in its
  * spill file, live-entries.ts) the next time a match or an expiry needs them.
+ *
+ * Bytes read back are this side's alone: when their block is let go they are released
+ * (common/release-bytes.ts) at the side's next safe point, releaseLetGo, not left to the collector.
  */
 import type * as arrow from 'apache-arrow';
+import { releaseBytes } from '../../../common/release-bytes.js';
 
 export interface ResidentBlock {
   readonly id: number;
@@ -14,26 +18,38 @@ export interface ResidentBlock {
   batch: arrow.RecordBatch | undefined;
   /** readers of its columns, made from `batch` */
   readers: ((i: number) => unknown)[] | undefined;
+  /** the bytes `batch` views, when they were read back for it alone (released once it is let go) */
+  readBack?: Uint8Array | undefined;
+}
+
+/** A block's rows read back: the batch, and the bytes it views when no one else holds them. */
+export interface LoadedRows {
+  readonly batch: arrow.RecordBatch;
+  readonly readBack: Uint8Array | undefined;
 }
 
 export class ResidentBlocks<B extends ResidentBlock> {
   /** blocks whose rows are in memory, least recently used first */
   private readonly blocks = new Map<number, B>();
   private bytes = 0;
+  /** read-back bytes of blocks let go since the last releaseLetGo */
+  private readonly letGo: Uint8Array[] = [];
 
   /** `load`: a block's rows, read back from the store. Infinity: every block keeps its rows. */
-  constructor(private readonly budget: number, private readonly load: (b: B) => arrow.RecordBatch) {}
+  constructor(private readonly budget: number, private readonly load: (b: B) => LoadedRows) {}
 
   /**
    * A block's rows, read back when they were let go; the block becomes the most recently used and the
    * least recently used others are let go until the rest fit. A caller holding several blocks'
-   * batches keeps them valid: letting go only drops the block's reference.
+   * batches keeps them valid until it calls releaseLetGo.
    */
   use(b: B): arrow.RecordBatch {
     let batch = b.batch;
     if (this.budget === Infinity) return batch!;
     if (batch === undefined) {
-      batch = b.batch = this.load(b);
+      const loaded = this.load(b);
+      batch = b.batch = loaded.batch;
+      b.readBack = loaded.readBack;
       this.bytes += b.bytes;
     } else {
       this.blocks.delete(b.id);
@@ -56,6 +72,16 @@ export class ResidentBlocks<B extends ResidentBlock> {
     if (this.blocks.delete(b.id)) this.bytes -= b.bytes;
   }
 
+  /**
+   * Release the read-back bytes of the blocks let go since the last call. The side calls it once
+   * nothing it handed out views a block's batch: after a take (whose columns are copies) or a row's
+   * values are read.
+   */
+  releaseLetGo(): void {
+    for (const bytes of this.letGo) releaseBytes(bytes);
+    this.letGo.length = 0;
+  }
+
   clear(): void {
     this.blocks.clear();
     this.bytes = 0;
@@ -70,6 +96,8 @@ export class ResidentBlocks<B extends ResidentBlock> {
       this.bytes -= oldest.bytes;
       oldest.batch = undefined;
       oldest.readers = undefined;
+      if (oldest.readBack) this.letGo.push(oldest.readBack);
+      oldest.readBack = undefined;
     }
   }
 }
