@@ -3,7 +3,8 @@
  * Peak RSS of Nexmark queries as the benchmark's SQL has them: the blackhole sink, nothing reading
  * the output. `bench/run.js` measures with its checksum on every output batch (a foreach-batch sink),
  * which slows a query down and so lets the collector keep up: there q23 peaked at 383–397 MB at 2 M
- * events, here at 387–436 (issue 12 item 3; bench/README.md). Each query runs in a process of its
+ * events, here at 387–436 before join sides released the blocks they read back, 367–397 after
+ * (issue 12 item 3; bench/README.md). Each query runs in a process of its
  * own; the generator builds every field (full mode).
  *
  *   npm run build && node bench/peak-rss.js [--queries q16,q23] [--events 2000000] [--events-per-batch N]
