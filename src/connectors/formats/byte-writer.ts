@@ -8,6 +8,8 @@ import { isAscii } from 'node:buffer';
 
 /** 10^k for k = 0..15: how many digits an integer below 2^53 has */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
+/** the two ASCII digits of 0..99, at 2n and 2n + 1: an integer's digits are written two at a time */
+const TWO_DIGITS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
 export class ByteWriter {
   private buf: Buffer;
@@ -62,6 +64,16 @@ export class ByteWriter {
     this.copyBetween(src, start, end, -1, -1);
   }
 
+  /** All of `src`, a few bytes written on every row (a JSON key, a delimiter, a timestamp's text). */
+  short(src: Uint8Array): void {
+    const n = src.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = src[i]!;
+    this.pos = p;
+  }
+
   /**
    * `src[start..end)` as they are, between the bytes `open` and `close` (none when negative): for a
    * range already known to need no escaping (plainRange).
@@ -113,12 +125,25 @@ export class ByteWriter {
     while (digits < 16 && v >= POW10[digits]!) digits++;
     let p = this.pos + digits;
     this.pos = p;
-    while (v >= 10) {
+    // past 2^31 a digit at a time in doubles, then two at a time in 32-bit integers
+    while (v > 0x7fffffff) {
       const q = Math.floor(v / 10);
       b[--p] = 48 + (v - q * 10);
       v = q;
     }
-    b[--p] = 48 + v;
+    while (v >= 100) {
+      const q = (v / 100) | 0;
+      const r = (v - q * 100) << 1;
+      b[--p] = TWO_DIGITS[r + 1]!;
+      b[--p] = TWO_DIGITS[r]!;
+      v = q;
+    }
+    if (v >= 10) {
+      b[--p] = TWO_DIGITS[(v << 1) + 1]!;
+      b[--p] = TWO_DIGITS[v << 1]!;
+    } else {
+      b[--p] = 48 + v;
+    }
   }
 }
 

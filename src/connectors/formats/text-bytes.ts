@@ -104,16 +104,20 @@ function specialBytes(stops: readonly number[], controls: boolean): Specials {
 /** JSON.stringify escapes '"', '\\' and control characters. */
 const JSON_SPECIAL = specialBytes([0x22, 0x5c], true);
 
-/** A text per distinct value of a timestamp column (rows in time order repeat it). */
+/** A text, as UTF-8 bytes, per distinct value of a timestamp column (rows in time order repeat it). */
 function timestampText(t: SqlType, d: arrow.Data, format: (v: number) => string | null, onNull: (w: ByteWriter) => void): CellWriter {
   const read = readerFor(d);
-  let last: unknown, lastText: string | null = null;
+  let last: unknown, lastBytes: Uint8Array | null = null;
   return (w, i) => {
     const v = read(i);
     if (v === null || v === undefined) return onNull(w);
-    if (v !== last || lastText === null) { last = v; lastText = format(v as number); }
-    if (lastText === null) onNull(w);
-    else w.text(lastText);
+    if (v !== last || lastBytes === null) {
+      last = v;
+      const text = format(v as number);
+      lastBytes = text === null ? null : utf8Bytes(text);
+    }
+    if (lastBytes === null) onNull(w);
+    else w.short(lastBytes);
   };
 }
 
@@ -144,8 +148,7 @@ export function jsonLinesBytes(batch: arrow.RecordBatch, schema: Schema, ops?: r
   for (let i = 0; i < n; i++) {
     if (cols.length === 0) w.byte(0x7b); // '{'
     for (let k = 0; k < cells.length; k++) {
-      const key = keys[k]!;
-      w.copy(key, 0, key.length);
+      w.short(keys[k]!);
       cells[k]!(w, i);
     }
     const op = ops?.[i];
@@ -200,7 +203,7 @@ export function csvBytes(batch: arrow.RecordBatch, schema: Schema, opts: CsvWrit
   if (opts.header) w.text(`${cols.map((c) => quote(c.name)).join(opts.delimiter)}\n`);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < cells.length; k++) {
-      if (k > 0) w.copy(delimiter, 0, delimiter.length);
+      if (k > 0) w.short(delimiter);
       cells[k]!(w, i);
     }
     const op = ops?.[i];

@@ -13,7 +13,7 @@ import { rowsToBatch } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { DEFAULT_CSV_OPTIONS, type CsvOptions } from '../../../src/connectors/formats/csv.js';
-import { plainRange } from '../../../src/connectors/formats/byte-writer.js';
+import { ByteWriter, plainRange } from '../../../src/connectors/formats/byte-writer.js';
 import { csvBytes, jsonLinesBytes } from '../../../src/connectors/formats/text-bytes.js';
 import { writeCsv, writeJsonLines } from '../../../src/connectors/formats/text-writers.js';
 import { propertySeed } from '../../support/property.js';
@@ -186,5 +186,16 @@ describe('byte writers', () => {
         }
       }
     }
+  });
+
+  it('ByteWriter.int: the digits String() writes, for every length, both sides of 2^31, and random safe integers', () => {
+    const r = lcg(seed);
+    const values: number[] = [0, 9, 10, 99, 100, 101, 999, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32, 2 ** 53 - 1];
+    for (let k = 1; k < 16; k++) values.push(10 ** k - 1, 10 ** k, 10 ** k + 1, 10 ** k + 99);
+    for (let i = 0; i < 2000; i++) values.push(Math.floor(r() * 10 ** (1 + Math.floor(r() * 15))));
+    const all = [...values, ...values.map((v) => -v)];
+    const w = new ByteWriter(16);
+    for (const v of all) { w.int(v); w.short(Uint8Array.of(0x2c)); }
+    expect(Buffer.from(w.bytes()).toString('latin1')).toBe(all.map((v) => `${String(v)},`).join(''));
   });
 });
