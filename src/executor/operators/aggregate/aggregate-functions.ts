@@ -200,10 +200,20 @@ export class AggregateFunctions {
 
   /** The aggregate values of a group, finished to their SQL types. */
   results(accs: readonly AccState[]): unknown[] {
-    const out: unknown[] = new Array(this.accs.length);
+    return this.resultRow([], accs);
+  }
+
+  /**
+   * A group's output row: its key values, then its aggregate values, in one array (a group
+   * aggregation keeps it as the row emitted, for the retraction that replaces it).
+   */
+  resultRow(keys: readonly unknown[], accs: readonly AccState[]): unknown[] {
+    const k = keys.length;
+    const out: unknown[] = new Array(k + this.accs.length);
+    for (let i = 0; i < k; i++) out[i] = keys[i];
     for (let a = 0; a < this.accs.length; a++) {
       try {
-        out[a] = finishValue(this.accs[a]!.result(accs[a]!), this.calls[a]!.type);
+        out[k + a] = finishValue(this.accs[a]!.result(accs[a]!), this.calls[a]!.type);
       } catch (e) {
         if (!(e instanceof OverflowResult)) throw e;
         const c = this.calls[a]!;

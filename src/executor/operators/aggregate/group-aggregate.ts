@@ -127,7 +127,7 @@ export class GroupAggregateOperator implements Operator {
     const now = ctx.processingTime;
     ttl?.ensureBuilt(this.store, now);
     for (const { key, g } of this.touched.values()) {
-      const result = [...g.keys, ...this.fns.results(g.accs)];
+      const result = this.fns.resultRow(g.keys, g.accs);
       const before = g.emitted;
       if (g.rows <= 0 && this.node.groupBy.length > 0) {
         // every row of the group was retracted: the group is gone
