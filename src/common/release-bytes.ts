@@ -4,7 +4,7 @@
  * Why: a join side reads a spilled block back (a fresh copy of a few MB) to take a few rows, and lets
  * it go a batch or two later. By then the array's wrapper has outlived two young-generation
  * collections, so its bytes wait for a full collection; at q23's rate (2.7 GB read back over 2 M
- * events) that kept about 50 MB more outside the heap at its peak (issue 12 item 3). Transferring the
+ * events) that cost about 30 MB of its peak RSS (issue 12 item 3). Transferring the
  * ArrayBuffer moves its bytes to a new wrapper nobody holds, which the next young collection frees;
  * the old wrapper is detached (length 0), so a stale view reads nothing rather than old bytes.
  *
