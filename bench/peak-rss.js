@@ -12,25 +12,19 @@
  * `--events-per-batch` sets the generator's `source.max-events-per-batch` (default 10 000).
  */
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchScript } from './run.js';
+import { benchScript, settings } from './run.js';
 
 const ALL = Array.from({ length: 24 }, (_, i) => `q${i}`);
 
 async function child(query, events, perBatch) {
   const { Engine } = await import('../dist/index.js');
   const { ddl, insert } = benchScript(query);
-  const settings = {
-    TPS: '10000000', EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
-    NEXMARK_TABLE: 'datagen', FLINK_HOME: path.join(os.tmpdir(), 'weir-bench-flink-home'),
-    NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',
-  };
   const perBatchOption = perBatch ? ` 'source.max-events-per-batch' = '${perBatch}',` : '';
   const full = ddl.replace("'connector' = 'nexmark',", `'connector' = 'nexmark', 'generator.mode' = 'full',${perBatchOption}`);
   if (full === ddl) throw new Error(`${query}: cannot set the generator's full mode`);
-  const engine = new Engine({ settings });
+  // the bench's settings at 10 M events/s for every query (bench/run.js runs q6 at 1 000 for its checksum's sake)
+  const engine = new Engine({ settings: settings(events) });
   await engine.execute(full, { file: `${query}.sql` });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();

@@ -194,7 +194,8 @@ export function benchScript(query) {
 /** Where q13's side input lives: `${FLINK_HOME}/data/side_input.txt`, as the benchmark's DDL says. */
 const SIDE_INPUT_HOME = path.join(os.tmpdir(), 'weir-bench-flink-home');
 
-function settings(events, rate = RATE) {
+/** The benchmark's settings for `events` events at `rate` events/s (the SQL's ${…} variables). */
+export function settings(events, rate = RATE) {
   return {
     TPS: String(rate), EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
     NEXMARK_TABLE: 'datagen', FLINK_HOME: SIDE_INPUT_HOME, NEXMARK_DIR: path.join(os.tmpdir(), 'weir-bench-nexmark'), SUBMIT_TIME: 'bench',

@@ -59,11 +59,6 @@ export class ByteWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** `src[start..end)` as they are. */
-  copy(src: Uint8Array, start: number, end: number): void {
-    this.copyBetween(src, start, end, -1, -1);
-  }
-
   /** All of `src`, a few bytes written on every row (a JSON key, a delimiter, a timestamp's text). */
   short(src: Uint8Array): void {
     const n = src.length;

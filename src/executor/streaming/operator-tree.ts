@@ -140,15 +140,9 @@ const sharedByTree = new WeakMap<ExecNode, ReadonlySet<ExecNode>>();
 function sharedNodes(root: ExecNode): ReadonlySet<ExecNode> {
   let shared = sharedByTree.get(root);
   if (shared) return shared;
-  const seen = new Set<ExecNode>();
-  const many = new Set<ExecNode>();
-  const visit = (t: ExecNode): void => {
-    if (seen.has(t)) { many.add(t); return; }
-    seen.add(t);
-    for (const c of t.children) visit(c);
-  };
-  visit(root);
-  shared = many;
+  const parents = new Map<ExecNode, number>();
+  for (const t of allNodes(root)) for (const c of t.children) parents.set(c, (parents.get(c) ?? 0) + 1);
+  shared = new Set([...parents].filter(([, n]) => n > 1).map(([t]) => t));
   sharedByTree.set(root, shared);
   return shared;
 }
