@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { fcParams } from '../../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, finishValue, type Accumulator } from '../../../src/executor/operators/aggregate/accumulators.js';
-import { appendOnlyDistinct, distinct, DistinctUndoLog } from '../../../src/executor/operators/aggregate/distinct.js';
+import { appendOnlyDistinct, distinct } from '../../../src/executor/operators/aggregate/distinct.js';
+import { StateUndoLog } from '../../../src/executor/operators/aggregate/state-undo-log.js';
 import { NumberSet } from '../../../src/executor/operators/aggregate/number-set.js';
 import { T } from '../../../src/common/types.js';
 
@@ -130,7 +131,7 @@ describe('DISTINCT states changed in place', () => {
   it('roll back exactly to the state before the batch, whatever the batch did', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 30 }),
       fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 8 })), { maxLength: 30 }), (before, batch) => {
-        const log = new DistinctUndoLog();
+        const log = new StateUndoLog();
         const acc = distinct(ACCUMULATORS.count, log);
         const committed = acc.init();
         for (const v of before) acc.add(committed, v);
@@ -164,7 +165,7 @@ describe('append-only DISTINCT', () => {
 
   it('counts as the retractable DISTINCT does, merges, and rolls an aborted batch back (in place or on a copy)', () => {
     fc.assert(fc.property(fc.array(value, { maxLength: 70, size: 'max' }), fc.array(value, { maxLength: 70, size: 'max' }), fc.boolean(), (before, batch, inPlace) => {
-      const log = new DistinctUndoLog();
+      const log = new StateUndoLog();
       const acc = appendOnlyDistinct(ACCUMULATORS.count, log);
       expect(acc.logged).toBe(true); // COUNT's state is flat: a group aggregate changes the stored state
       const committed = acc.init();
@@ -192,7 +193,7 @@ describe('append-only DISTINCT', () => {
   });
 
   it('takes a state written before number sets (a Map of any size) as it is', () => {
-    const acc = appendOnlyDistinct(ACCUMULATORS.count, new DistinctUndoLog());
+    const acc = appendOnlyDistinct(ACCUMULATORS.count, new StateUndoLog());
     const old = [[20], new Map(Array.from({ length: 20 }, (_, i) => [i, 1]))];
     acc.add(old, 3);
     acc.add(old, 20);

@@ -37,7 +37,10 @@ export interface Accumulator {
    * change the stored state itself instead of a copy (DISTINCT with a log).
    */
   readonly logged?: boolean;
-  /** The state is a few numbers (no nested arrays, a fixed size): a slice() keeps it whole. */
+  /**
+   * The state is a few values (no nested arrays or maps; add and retract change only its elements
+   * and its length): recording them keeps it whole (state-undo-log.ts), as would a slice().
+   */
   readonly flat?: true;
 }
 
@@ -308,6 +311,7 @@ function runningExtreme(max: boolean): Accumulator {
     result: (s) => (s.length === 0 ? null : s[0]),
     copy: (s) => (s.length === 0 ? emptyWithRoomForOne() : s.slice()),
     merge: (s, o) => { if (o.length > 0) self.add(s, o[0]); },
+    flat: true,
   };
   return self;
 }

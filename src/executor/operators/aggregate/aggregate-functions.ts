@@ -14,15 +14,19 @@ import type { StateStore } from '../../../state/state-store.js';
 import type { ExprContext } from '../../expr/compile.js';
 import { compileExpr } from '../../expr/compile.js';
 import { ACCUMULATORS, APPEND_ONLY_ACCUMULATORS, listaggWith, finishValue, INTEGER_ACCUMULATORS, OverflowResult, decimalAvg, type AccState, type Accumulator } from './accumulators.js';
-import { appendOnlyDistinct, distinct, DistinctUndoLog } from './distinct.js';
+import { appendOnlyDistinct, distinct } from './distinct.js';
+import { StateUndoLog } from './state-undo-log.js';
 import { isInteger, isCollection } from '../../../common/types.js';
 import { WeirError } from '../../../common/errors.js';
 
+/** A group as the state store holds it: [keys, accs, emitted, rows, lastWrite?] (see Group). */
+type StoredGroup = [unknown[], AccState[], unknown[] | null, number, number?];
+
 /**
  * A group while a batch updates it. In the state store it is saved as the array
- * [keys, accs, emitted, rows]: `emitted` is the result row last sent downstream (so an update can be
- * preceded by its update-before row), `rows` the number of live input rows (0 after retractions: the
- * group is gone).
+ * [keys, accs, emitted, rows, lastWrite?]: `emitted` is the result row last sent downstream (so an
+ * update can be preceded by its update-before row), `rows` the number of live input rows (0 after
+ * retractions: the group is gone).
  */
 export interface Group {
   readonly keys: unknown[];
@@ -32,14 +36,18 @@ export interface Group {
   /** processing time of the group's last write (state TTL, state-ttl-index.ts); absent in state written without a TTL */
   lastWrite?: number;
   /**
-   * Bit `a` set: `accs[a]` is still the stored state's own, to be copied before the batch changes it
-   * (copy on write: a group a batch touches once changes a few of its states, and copying them all
-   * for every touched group each batch made most of q16's garbage).
+   * Bit `a` set: the batch has not changed `accs[a]` yet. A loaded group's states are the stored
+   * ones, changed in place: before a batch first changes one, its elements are recorded in the undo
+   * log (a state of a few values), or it is replaced by a copy, the slot recorded (any other state;
+   * DISTINCT states log every change themselves). Copying every state of every group a batch
+   * touched made most of q16's memory: the copies lived as long as a batch.
    */
   borrowed?: number;
+  /** the stored value the group was loaded from, changed in place when saved */
+  stored?: StoredGroup;
 }
 
-/** Groups with more calls than this copy every state when loaded (a borrowed mask is one int32). */
+/** Groups with more calls than this record every state when loaded (a borrowed mask is one int32). */
 const MAX_BORROWED = 30;
 
 /** Per-batch readers of every call's argument and filter. */
@@ -63,8 +71,8 @@ export class AggregateFunctions {
   private readonly argKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly filterKernels: (((b: arrow.RecordBatch) => arrow.Data) | undefined)[];
   private readonly accs: Accumulator[];
-  /** in-place changes of DISTINCT states in the batch in progress (see DistinctUndoLog) */
-  private readonly undo = new DistinctUndoLog();
+  /** in-place changes of stored states in the batch in progress */
+  private readonly undo = new StateUndoLog();
 
   /**
    * `inputAppendOnly`: the input never retracts, so MIN/MAX keep only their running value (the
@@ -92,14 +100,14 @@ export class AggregateFunctions {
     const distinctOf = (a: AggregateCall): Accumulator =>
       (inputAppendOnly ? appendOnlyDistinct : distinct)(base(a), this.undo);
     this.accs = calls.map((a, i) => this.jsAccs[i] ?? (a.distinct ? distinctOf(a) : pick(a)));
-    // logged states are changed where they are stored (their changes are undone from the log)
-    this.copiedOnWrite = this.accs.reduce((m, acc, a) => (acc.logged ? m : m | (1 << a)), 0);
+    // logged states record their own changes; the others are recorded (or copied) at their first change in a batch
+    this.unlogged = this.accs.reduce((m, acc, a) => (acc.logged ? m : m | (1 << a)), 0);
     const flat = this.accs.map((acc, i) => flatKindOf(acc, calls[i]!.arg?.type));
     this.flatKinds = flat.every((k) => k !== undefined) ? flat as FlatKind[] : undefined;
   }
 
-  /** a loaded group's borrowed mask: the states copied before their first change */
-  private readonly copiedOnWrite: number;
+  /** a loaded group's borrowed mask: the states recorded or copied before a batch first changes them */
+  private readonly unlogged: number;
 
   /** Every call's flat form (flat-accumulators.ts), when every call has one. */
   readonly flatKinds: readonly FlatKind[] | undefined;
@@ -133,13 +141,13 @@ export class AggregateFunctions {
     return retract ? -1 : 1;
   }
 
-  /** Row `i` into `accs`, copying first the borrowed states (bits of `borrowed`) it changes; returns the bits still borrowed. */
+  /** Row `i` into `accs`, recording first the borrowed states (bits of `borrowed`) it changes; returns the bits still borrowed. */
   private applyRow(accs: AccState[], bound: BoundArgs, i: number, retract: boolean, borrowed: number): number {
     for (let a = 0; a < this.accs.length; a++) {
       const v = callInput(bound, a, i);
       if (v === null) continue;
       if (borrowed !== 0 && (borrowed & (1 << a)) !== 0) {
-        accs[a] = this.accs[a]!.copy(accs[a]!);
+        this.beforeChange(accs, a);
         borrowed &= ~(1 << a);
       }
       if (retract) this.accs[a]!.retract(accs[a]!, v);
@@ -148,17 +156,31 @@ export class AggregateFunctions {
     return borrowed;
   }
 
+  /** State `accs[a]`, stored, is about to change for the first time in the batch: what it was goes in the undo log. */
+  private beforeChange(accs: AccState[], a: number): void {
+    const acc = this.accs[a]!;
+    if (acc.flat) this.undo.recordState(accs[a]!);
+    else {
+      this.undo.recordSlot(accs, a);
+      accs[a] = acc.copy(accs[a]!);
+    }
+  }
+
   /**
-   * A working copy of group `key` (the stored one stays intact until commit, so abort works): its
-   * states are borrowed from the stored value and copied when a row first changes them (apply).
+   * Group `key` for a batch to change (in place: the changes are undone from the log if the batch
+   * aborts, with the store's abort): its states are recorded (or copied) when a row first changes
+   * them (apply), its stored value when it is saved.
    */
   load(store: StateStore, key: string, keyValues: readonly unknown[]): Group {
-    const stored = store.get(key) as [unknown[], AccState[], unknown[] | null, number, number?] | undefined;
+    const stored = store.get(key) as StoredGroup | undefined;
     if (!stored) return this.fresh(keyValues);
-    const n = this.accs.length;
-    const g: Group = n <= MAX_BORROWED
-      ? { keys: stored[0], accs: stored[1].slice(), emitted: stored[2], rows: stored[3], borrowed: this.copiedOnWrite }
-      : { keys: stored[0], accs: this.copyAccs(stored[1]), emitted: stored[2], rows: stored[3] };
+    const accs = stored[1];
+    let borrowed = this.unlogged;
+    if (accs.length > MAX_BORROWED) {
+      for (let a = 0; a < accs.length; a++) if (!this.accs[a]!.logged) this.beforeChange(accs, a);
+      borrowed = 0;
+    }
+    const g: Group = { keys: stored[0], accs, emitted: stored[2], rows: stored[3], borrowed, stored };
     if (stored[4] !== undefined) g.lastWrite = stored[4];
     return g;
   }
@@ -192,10 +214,33 @@ export class AggregateFunctions {
     this.undo.rollback();
   }
 
+  /**
+   * Group `g` sends `row` downstream: it becomes the row emitted. A loaded group's row emitted is
+   * changed in place (recorded first), as its states are; any other group keeps a copy of `row`.
+   */
+  emit(g: Group, row: readonly unknown[]): void {
+    const emitted = g.emitted;
+    if (emitted === null || g.stored === undefined || emitted !== g.stored[2]) {
+      g.emitted = row.slice();
+      return;
+    }
+    this.undo.recordState(emitted);
+    for (let i = 0; i < row.length; i++) emitted[i] = row[i];
+  }
+
   save(store: StateStore, key: string, g: Group): void {
     for (let a = 0; a < this.jsAccs.length; a++) this.jsAccs[a]?.checkState(g.accs[a]!);
+    const s = g.stored;
     // the last-write time goes in the value so a restart keeps it (state TTL)
-    store.put(key, g.lastWrite === undefined ? [g.keys, g.accs, g.emitted, g.rows] : [g.keys, g.accs, g.emitted, g.rows, g.lastWrite]);
+    if (s === undefined) {
+      store.put(key, g.lastWrite === undefined ? [g.keys, g.accs, g.emitted, g.rows] : [g.keys, g.accs, g.emitted, g.rows, g.lastWrite]);
+      return;
+    }
+    this.undo.recordState(s);
+    s[2] = g.emitted;
+    s[3] = g.rows;
+    if (g.lastWrite !== undefined) s[4] = g.lastWrite;
+    store.put(key, s);
   }
 
   /** The aggregate values of a group, finished to their SQL types. */
@@ -205,11 +250,11 @@ export class AggregateFunctions {
 
   /**
    * A group's output row: its key values, then its aggregate values, in one array (a group
-   * aggregation keeps it as the row emitted, for the retraction that replaces it).
+   * aggregation keeps it as the row emitted, for the retraction that replaces it), `into` when given.
    */
-  resultRow(keys: readonly unknown[], accs: readonly AccState[]): unknown[] {
+  resultRow(keys: readonly unknown[], accs: readonly AccState[], into?: unknown[]): unknown[] {
     const k = keys.length;
-    const out: unknown[] = new Array(k + this.accs.length);
+    const out: unknown[] = into ?? new Array(k + this.accs.length);
     for (let i = 0; i < k; i++) out[i] = keys[i];
     for (let a = 0; a < this.accs.length; a++) {
       try {

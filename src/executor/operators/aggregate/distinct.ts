@@ -1,93 +1,17 @@
 /**
  * DISTINCT aggregates (COUNT(DISTINCT x), SUM(DISTINCT x), ...): an inner accumulator that sees each
- * value once, the values seen, and the undo log that lets a batch change them in place.
+ * value once, and the values seen, which a batch changes in place, its changes logged (state-undo-log.ts).
  */
 import { InternalError } from '../../../common/errors.js';
 import type { AccState, Accumulator } from './accumulators.js';
 import { NumberSet } from './number-set.js';
-
-/** A DISTINCT aggregate's values with their multiplicities. */
-type Seen = Map<unknown, number>;
+import type { Seen, StateUndoLog } from './state-undo-log.js';
 
 /**
  * An append-only DISTINCT aggregate's values: a Map, a NumberSet when they are many numbers (or the
  * bytes of one, as a state backend gives them back), or null before the first value.
  */
 type AppendOnlySeen = Seen | Uint8Array | null;
-
-/** `before` of a recorded state array of one element, which is kept in `values` itself */
-const ONE_ELEMENT = -2;
-/** `before` of a recorded state array, a copy of which is kept in `values` */
-const ELEMENTS = -1;
-
-/**
- * What a batch changed in DISTINCT value maps, in order, so that an aborted batch can be taken back.
- * A group's working copy shares its value map with the stored state (copying a map of every bidder
- * of a day each batch made q15/q16 quadratic); changes are made in place and logged here instead.
- *
- * The log lives as long as a batch, long enough for what it holds to reach the old generation, so it
- * allocates little: its arrays keep their room from batch to batch, and a COUNT's one-number state
- * is recorded as the number (a copy of it per new value was a fifth of q16's promoted garbage).
- */
-export class DistinctUndoLog {
-  /** the value map or number set changed, or (before < 0) the state array changed */
-  private readonly maps: (Seen | NumberSet | AccState | undefined)[] = [];
-  /** the value whose multiplicity changed, or (before < 0) the state array's contents before the change */
-  private readonly values: unknown[] = [];
-  /** multiplicity before the change (0: absent), or ELEMENTS / ONE_ELEMENT for a state array */
-  private readonly before: number[] = [];
-  /** entries in use (the arrays may be longer) */
-  private n = 0;
-
-  record(seen: Seen | NumberSet, value: unknown, before: number): void {
-    this.push(seen, value, before);
-  }
-
-  /**
-   * State array `state` is about to change (its contents are kept until the batch commits): an inner
-   * state's numbers, or the value store a DISTINCT state array holds being replaced.
-   */
-  recordState(state: AccState): void {
-    if (state.length === 1) this.push(state, state[0], ONE_ELEMENT);
-    else this.push(state, state.slice(), ELEMENTS);
-  }
-
-  private push(changed: Seen | NumberSet | AccState, value: unknown, before: number): void {
-    const i = this.n++;
-    this.maps[i] = changed;
-    this.values[i] = value;
-    this.before[i] = before;
-  }
-
-  /** Undo every change recorded since the last clear, newest first. */
-  rollback(): void {
-    for (let i = this.n - 1; i >= 0; i--) {
-      const n = this.before[i]!;
-      if (n === ONE_ELEMENT) {
-        const state = this.maps[i] as AccState;
-        state.length = 1;
-        state[0] = this.values[i];
-      } else if (n === ELEMENTS) {
-        const state = this.maps[i] as AccState, saved = this.values[i] as AccState;
-        state.length = saved.length;
-        for (let k = 0; k < saved.length; k++) state[k] = saved[k];
-      } else if (n === 0) {
-        const seen = this.maps[i] as Seen | NumberSet;
-        if (seen instanceof NumberSet) seen.delete(this.values[i] as number);
-        else seen.delete(this.values[i]);
-      }
-      else (this.maps[i] as Seen).set(this.values[i], n);
-    }
-    this.clear();
-  }
-
-  clear(): void {
-    // keep the room, let go of what it held
-    this.maps.fill(undefined, 0, this.n);
-    this.values.fill(undefined, 0, this.n);
-    this.n = 0;
-  }
-}
 
 /**
  * COUNT(DISTINCT x), SUM(DISTINCT x), ...: the state is [inner state, Map(value → multiplicity)];
@@ -100,7 +24,7 @@ export class DistinctUndoLog {
  * (`logged`). A nested inner state (MIN/MAX's [value, count] pairs, LISTAGG's values) would need a
  * deep copy per logged change, so it is copied once per batch instead. Without `log` copy() is deep.
  */
-export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
+export function distinct(inner: Accumulator, log?: StateUndoLog): Accumulator {
   // an inner state of a few numbers changes in place, its old contents logged; any other is copied
   const inPlace = log !== undefined && inner.flat === true;
   const self: Accumulator = {
@@ -148,7 +72,7 @@ export function distinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator
  * logged, so an aborted batch deletes it again; so is replacing the store (the first value, a Map
  * turned set, a set grown or widened, a set turned Map).
  */
-export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): Accumulator {
+export function appendOnlyDistinct(inner: Accumulator, log?: StateUndoLog): Accumulator {
   const inPlace = log !== undefined && inner.flat === true; // as distinct()
   const self: Accumulator = {
     init: () => [inner.init(), null],
@@ -174,7 +98,7 @@ export function appendOnlyDistinct(inner: Accumulator, log?: DistinctUndoLog): A
 const SET_FROM = 8;
 
 /** Puts `v` among state `s`'s values (s[1]); true when it is new there. */
-function addSeen(s: AccState, v: unknown, log: DistinctUndoLog | undefined): boolean {
+function addSeen(s: AccState, v: unknown, log: StateUndoLog | undefined): boolean {
   let seen = s[1] as AppendOnlySeen;
   if (seen === null) {
     seen = new Map();
@@ -210,7 +134,7 @@ function everyNumber(xs: Iterable<unknown>): boolean {
   return true;
 }
 
-function replaceSeen(s: AccState, seen: Seen | NumberSet, log: DistinctUndoLog | undefined): void {
+function replaceSeen(s: AccState, seen: Seen | NumberSet, log: StateUndoLog | undefined): void {
   log?.recordState(s);
   s[1] = seen;
 }

@@ -29,23 +29,23 @@ import { AggregateFunctions, rowsToArrow, sameRow, type Group } from './aggregat
 import { StateTtlIndex } from './state-ttl-index.js';
 import { stateTtlText } from '../../../planner/incremental/state-ttl.js';
 
-/** A group the batch in progress touched: its state store key and working state. */
-interface Touched {
-  readonly key: string;
-  readonly g: Group;
-}
-
 export class GroupAggregateOperator implements Operator {
   private readonly keyKernels: ((b: arrow.RecordBatch) => arrow.Data)[];
   private readonly codec: KeyCodec;
   private readonly fns: AggregateFunctions;
   private readonly outSchema: arrow.Schema;
   /**
-   * groups touched in this batch, with their working state and state store key, by their row key
-   * (row-keys.ts: the key value itself for one key column a Map compares as SQL groups, no string
-   * per row; else the store key)
+   * groups touched in this batch, by their row key (row-keys.ts: the key value itself for one key
+   * column a Map compares as SQL groups, no string per row; else the store key)
    */
-  private touched = new Map<unknown, Touched>();
+  private touched = new Map<unknown, Group>();
+  /**
+   * the state store keys of the groups touched, in the order `touched` lists them (beside it, not
+   * in an object per group and batch: what lives as long as a batch is old garbage when it goes)
+   */
+  private readonly touchedKeys: string[] = [];
+  /** a group's result row while it is compared with the row emitted before */
+  private readonly result: unknown[];
   /** set when `table.exec.state.ttl` is */
   private readonly ttl: StateTtlIndex | undefined;
   /** keys whose state expired in the current batch (progress) */
@@ -63,6 +63,7 @@ export class GroupAggregateOperator implements Operator {
     this.codec = new KeyCodec(node.groupBy.map((e) => e.type));
     this.fns = new AggregateFunctions(node.aggregates, inputSchema, exprCtx, node.input.appendOnly);
     this.outSchema = toArrowSchema(node.schema);
+    this.result = new Array(node.groupBy.length + node.aggregates.length);
     this.ttl = node.stateTtlMs !== undefined && node.stateTtlMs > 0
       ? new StateTtlIndex(node.stateTtlMs, (v) => v[4] as number | undefined)
       : undefined;
@@ -96,21 +97,20 @@ export class GroupAggregateOperator implements Operator {
     const keyValues: unknown[] = new Array(nk);
     for (let i = 0; i < n; i++) {
       const mapKey = keys[i];
-      let t = this.touched.get(mapKey);
-      if (!t) {
+      let g = this.touched.get(mapKey);
+      if (!g) {
         // the values are read only for a group's first row in a batch: the group keeps them for its result rows
         for (let c = 0; c < nk; c++) keyValues[c] = keyReaders[c]!(i);
         const key = rk.storeKey(i);
-        let g = this.fns.load(this.store, key, keyValues);
+        g = this.fns.load(this.store, key, keyValues);
         if (ttl && ttl.expired(g.lastWrite, now)) {
           // expired state is never read: the key starts over (its old result stays where it was sent)
           g = this.fns.fresh(keyValues);
           this.numExpired++;
         }
-        t = { key, g };
-        this.touched.set(mapKey, t);
+        this.touched.set(mapKey, g);
+        this.touchedKeys.push(key);
       }
-      const g = t.g;
       const retract = kinds !== undefined && (kinds[i] === RowKind.UPDATE_BEFORE || kinds[i] === RowKind.DELETE);
       // as Flink: a retraction for a key without state (it expired, here or upstream) is dropped
       if (ttl && retract && g.rows === 0 && g.emitted === null) continue;
@@ -126,8 +126,10 @@ export class GroupAggregateOperator implements Operator {
     const ttl = this.ttl;
     const now = ctx.processingTime;
     ttl?.ensureBuilt(this.store, now);
-    for (const { key, g } of this.touched.values()) {
-      const result = this.fns.resultRow(g.keys, g.accs);
+    const keys = this.touchedKeys;
+    let j = 0;
+    for (const g of this.touched.values()) {
+      const key = keys[j++]!;
       const before = g.emitted;
       if (g.rows <= 0 && this.node.groupBy.length > 0) {
         // every row of the group was retracted: the group is gone
@@ -136,17 +138,20 @@ export class GroupAggregateOperator implements Operator {
         if (before) { rows.push(before); kinds.push(RowKind.DELETE); }
         continue;
       }
-      g.emitted = result;
-      if (ttl) { g.lastWrite = now; ttl.wrote(key, now); }
-      this.fns.save(this.store, key, g);
-      if (this.node.mode === 'update') {
-        if (before && sameRow(before, result)) continue;
-        if (before) { rows.push(before); kinds.push(RowKind.UPDATE_BEFORE); }
-        rows.push(result);
+      const result = this.fns.resultRow(g.keys, g.accs, this.result);
+      const same = before !== null && sameRow(before, result);
+      // the rows sent are copies: the row emitted changes in place when the group next changes
+      if (!same && this.node.mode === 'update') {
+        if (before) { rows.push(before.slice()); kinds.push(RowKind.UPDATE_BEFORE); }
+        rows.push(result.slice());
         kinds.push(before ? RowKind.UPDATE_AFTER : RowKind.INSERT);
       }
+      if (!same) this.fns.emit(g, result);
+      if (ttl) { g.lastWrite = now; ttl.wrote(key, now); }
+      this.fns.save(this.store, key, g);
     }
     this.touched = new Map();
+    keys.length = 0;
     if (ttl) this.numExpired += ttl.sweep(this.store, now);
     if (this.node.mode === 'complete') return this.emitAll();
     if (rows.length === 0) return [];
@@ -166,6 +171,7 @@ export class GroupAggregateOperator implements Operator {
 
   abort(): void {
     this.touched = new Map();
+    this.touchedKeys.length = 0;
     this.ttl?.invalidate();
     this.numExpired = 0;
     this.fns.rollback();
