@@ -40,6 +40,20 @@ describe('parallel tasks on worker threads', () => {
     ]);
   });
 
+  it('runs a sub-plan two parents read once a batch, in every task', async () => {
+    // one aggregation read by both sides of the UNION ALL (planner: identical sub-plans run once);
+    // run twice a batch, it would count every row twice and its exchanges would not pair up
+    await testStream(`${DDL} INSERT INTO o SELECT k, COUNT(*) FROM l GROUP BY k UNION ALL SELECT k, COUNT(*) FROM l GROUP BY k;`, [
+      addData('l', rows(40)),
+      addData('l', rows(30)),
+      checkAnswer('o', counts(40).flatMap((r) => {
+        const row = { ...r, n: r.n + counts(30).find((x) => x.k === r.k)!.n };
+        return [row, row];
+      })),
+      checkProgress((last) => expect(last.parallelism).toMatchObject({ tasks: 2, threads: 2 })),
+    ]);
+  });
+
   it('fails the query with the error an operator threw in a worker, and where', async () => {
     await testStream(`${DDL} INSERT INTO o SELECT k, SUM(CAST(s AS INT)) FROM l GROUP BY k;`, [
       addData('l', [{ k: 1, s: '1' }]),

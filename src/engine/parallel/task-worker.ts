@@ -20,7 +20,7 @@ import type { StateStore, StateStoreProvider } from '../../state/state-store.js'
 import type { ExprContext } from '../../executor/expr/compile.js';
 import type { UserAggregate, UserProcessFunction, UserTableFunction } from '../function-kinds.js';
 import type { BatchContext, Chunk, Operator } from '../../executor/operators/operator.js';
-import { allNodes, allOperators, buildTree, type ExecNode } from '../../executor/streaming/operator-tree.js';
+import { allNodes, allOperators, buildTree, sharedNodes, type ExecNode } from '../../executor/streaming/operator-tree.js';
 import type { StateOperatorProgressOnDisk } from '../../executor/streaming/progress.js';
 import { HashExchange } from '../../executor/parallel/exchange.js';
 import { TaskSources } from './task-sources.js';
@@ -48,6 +48,8 @@ class TaskRuntime {
   private readonly exchanges = new Map<PhysicalNode, (HashExchange | 'single' | undefined)[]>();
   private tree: ExecNode | undefined;
   private operators: Operator[] = [];
+  /** the nodes more than one parent reads (their output is kept for the batch) */
+  private shared: ReadonlySet<PhysicalNode> = new Set();
   private now = 0;
   private readonly expr: ExprContext;
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
@@ -141,6 +143,7 @@ class TaskRuntime {
     const ctx = { expr: this.expr, properties: this.properties, observer: { observe: (...a: number[]) => { this.observations.push(a); } }, stores: this.stores };
     this.tree = buildTree(this.m.root, ctx, this.nodes);
     this.operators = allOperators(this.tree);
+    this.shared = new Set([...sharedNodes(this.tree)].map((t) => t.node));
     // every task numbers the nodes alike (the same plan, the same walk): an exchange's id names it on the wire
     allNodes(this.tree).forEach((t, i) => this.exchangeIds.set(t.node, i));
     for (const t of allNodes(this.tree)) {
@@ -165,11 +168,15 @@ class TaskRuntime {
     return { value: { observations: this.observations, threadId }, output, transfer };
   }
 
+  /**
+   * A node's output for the batch: a node several parents read runs once, its output kept for the
+   * batch; any other node's output goes with its parent's inputs (as the serial executor's pull).
+   */
   private runNode(node: PhysicalNode, sources: readonly Chunk[][], ctx: BatchContext, done: Map<PhysicalNode, Promise<Chunk[]>>): Promise<Chunk[]> {
     let p = done.get(node);
     if (!p) {
       p = this.runNodeOnce(node, sources, ctx, done);
-      done.set(node, p);
+      if (this.shared.has(node)) done.set(node, p);
     }
     return p;
   }

@@ -137,7 +137,7 @@ export function allOperators(t: ExecNode): Operator[] {
 /** Per tree, its nodes that more than one parent reads (a view or a source used twice). */
 const sharedByTree = new WeakMap<ExecNode, ReadonlySet<ExecNode>>();
 
-function sharedNodes(root: ExecNode): ReadonlySet<ExecNode> {
+export function sharedNodes(root: ExecNode): ReadonlySet<ExecNode> {
   let shared = sharedByTree.get(root);
   if (shared) return shared;
   const parents = new Map<ExecNode, number>();
