@@ -39,15 +39,17 @@ const call = (fn: AggregateCall['fn'], distinct: boolean, filter: boolean, type 
   ({ fn, arg: fn === 'count_star' ? undefined : V, distinct, filter: filter ? F : undefined, type }) as AggregateCall;
 
 /**
- * count(*), count(*) filter, count(distinct v), count(distinct v) filter, sum(distinct v), max(v),
- * max(distinct v) (whose inner state is nested: it is copied, not changed in place)
+ * count(*), count(*) filter, count(distinct v), count(distinct v) filter, sum(distinct v), max(v)
+ * (over a retracting input a nested state: it is copied, not changed in place), max(distinct v)
+ * (nested too), sum(v) (a state of two numbers)
  */
 const CALLS = [
   call('count_star', false, false), call('count_star', false, true), call('count', true, false),
   call('count', true, true), call('sum', true, false), call('max', false, false, T.INT), call('max', true, false, T.INT),
+  call('sum', false, false),
 ];
-const NAMES = ['n', 'nf', 'dv', 'dvf', 'sdv', 'mx', 'mxd'];
-/** the calls five times over: 35 states, more than a group's borrowed mask holds (recorded when loaded) */
+const NAMES = ['n', 'nf', 'dv', 'dvf', 'sdv', 'mx', 'mxd', 'sv'];
+/** the calls five times over: 40 states, more than a group's borrowed mask holds (recorded when loaded) */
 const WIDE = 5;
 
 function node(appendOnly: boolean, copies = 1): AggregateNode {
@@ -58,7 +60,7 @@ function node(appendOnly: boolean, copies = 1): AggregateNode {
     groupBy: [{ kind: 'column', index: 0, name: 'k', type: T.VARCHAR }],
     aggregates: calls,
     schema: { columns: [{ name: 'k', type: T.VARCHAR, nullable: true }, ...calls.map((_, i) =>
-      ({ name: columnName(i), type: i % CALLS.length >= 5 ? T.INT : T.BIGINT, nullable: true }))] },
+      ({ name: columnName(i), type: calls[i]!.type, nullable: true }))] },
   };
 }
 
@@ -95,7 +97,8 @@ function model(rows: readonly Row[]): Map<string, unknown[]> {
     const fvs = held.filter((h) => h[2]).map((h) => h[1]).filter((v): v is number => v !== null);
     const d = [...new Set(vs)];
     out.set(k, [held.length, held.filter((h) => h[2]).length, d.length, new Set(fvs).size,
-      d.length === 0 ? null : d.reduce((a, b) => a + b, 0), vs.length === 0 ? null : Math.max(...vs), d.length === 0 ? null : Math.max(...d)]);
+      d.length === 0 ? null : d.reduce((a, b) => a + b, 0), vs.length === 0 ? null : Math.max(...vs), d.length === 0 ? null : Math.max(...d),
+      vs.length === 0 ? null : vs.reduce((a, b) => a + b, 0)]);
   }
   return out;
 }
