@@ -48,8 +48,6 @@ class TaskRuntime {
   private readonly exchanges = new Map<PhysicalNode, (HashExchange | 'single' | undefined)[]>();
   private tree: ExecNode | undefined;
   private operators: Operator[] = [];
-  /** the nodes more than one parent reads (their output is kept for the batch) */
-  private shared: ReadonlySet<PhysicalNode> = new Set();
   private now = 0;
   private readonly expr: ExprContext;
   private readonly udfs = new Map<string, (...args: unknown[]) => unknown>();
@@ -143,7 +141,6 @@ class TaskRuntime {
     const ctx = { expr: this.expr, properties: this.properties, observer: { observe: (...a: number[]) => { this.observations.push(a); } }, stores: this.stores };
     this.tree = buildTree(this.m.root, ctx, this.nodes);
     this.operators = allOperators(this.tree);
-    this.shared = new Set([...sharedNodes(this.tree)].map((t) => t.node));
     // every task numbers the nodes alike (the same plan, the same walk): an exchange's id names it on the wire
     allNodes(this.tree).forEach((t, i) => this.exchangeIds.set(t.node, i));
     for (const t of allNodes(this.tree)) {
@@ -176,7 +173,7 @@ class TaskRuntime {
     let p = done.get(node);
     if (!p) {
       p = this.runNodeOnce(node, sources, ctx, done);
-      if (this.shared.has(node)) done.set(node, p);
+      if (sharedNodes(this.tree!).has(this.nodes.get(node)!)) done.set(node, p);
     }
     return p;
   }

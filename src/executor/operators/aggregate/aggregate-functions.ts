@@ -220,7 +220,7 @@ export class AggregateFunctions {
    */
   emit(g: Group, row: readonly unknown[]): void {
     const emitted = g.emitted;
-    if (emitted === null || g.stored === undefined || emitted !== g.stored[2]) {
+    if (emitted === null || g.stored === undefined) {
       g.emitted = row.slice();
       return;
     }
