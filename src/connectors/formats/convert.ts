@@ -14,8 +14,10 @@ import { ConversionFailure } from './conversion-failure.js';
 import { jsonText, JsonNumberText, MAX_JSON_NESTING, nestingDepth, parseJsonExact } from './json-values.js';
 import { INT_RE, readFloat, readInteger } from './numbers.js';
 import { collectionToJson, convertCollection } from './convert-collections.js';
+import { parseDate, parseTimestamp } from './timestamps.js';
 
 export { ConversionFailure, showValue } from './conversion-failure.js';
+export { parseTimestamp } from './timestamps.js';
 
 /** How a value arrives: JSON values keep their JSON type; CSV cells are all text. */
 export type ValueSource = 'json' | 'text';
@@ -24,7 +26,7 @@ export type ValueSource = 'json' | 'text';
  * The instants a TIMESTAMP holds: those a JS Date can show (±8.64e15 ms, years -271821..275760),
  * so that every value read can be written again. DATE likewise, in days.
  */
-const MAX_TIMESTAMP_MS = 8.64e15;
+export const MAX_TIMESTAMP_MS = 8.64e15;
 const MAX_DATE_DAYS = 1e8;
 
 /**
@@ -142,47 +144,6 @@ export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
 }
 
 export const DAY_MS = 86_400_000;
-
-/** 'YYYY-MM-DD' → days since 1970-01-01, undefined when it is not a real date. */
-export function parseDate(s: string): number | undefined {
-  const m = /^([+-]?\d{4,6})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return undefined;
-  const ms = utcMs(Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
-  return ms === undefined ? undefined : ms / DAY_MS;
-}
-
-const TS_RE =
-  /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/**
- * An ISO-8601 instant (`2026-11-23T10:00:05.123Z`, `...+01:00`) or a SQL timestamp
- * (`2026-11-23 10:00:05[.123]`) → epoch ms. Without a zone the time is UTC (TIMESTAMP(3) has no zone;
- * Weir keeps its instants in UTC). Digits past milliseconds are truncated.
- */
-export function parseTimestamp(s: string): number | undefined {
-  const m = TS_RE.exec(s);
-  if (!m) return undefined;
-  const frac = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  const ms = utcMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), frac);
-  if (ms === undefined) return undefined;
-  const zone = m[8];
-  if (!zone || zone === 'Z' || zone === 'z') return ms;
-  const zm = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
-  const minutes = Number(zm[2]) * 60 + Number(zm[3] ?? 0);
-  if (minutes > 18 * 60) return undefined;
-  return ms - (zm[1] === '-' ? -1 : 1) * minutes * 60_000;
-}
-
-function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0..99 to 1900..1999
-  date.setUTCFullYear(y, mo - 1, d);
-  if (date.getUTCDate() !== d) return undefined; // 2026-02-30
-  date.setUTCHours(h, mi, s, ms);
-  const t = date.getTime();
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** `2026-11-23T10:00:05.000Z`: the contract's JSON form of a TIMESTAMP. */
 export function formatTimestampIso(ms: number): string {
