@@ -16,6 +16,8 @@ import { ConversionFailure, convertValue } from './convert.js';
 import { SMALL_RANGES, type IntegerKind } from './numbers.js';
 import { decodeCsvPiece, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
+import { ByteSpan } from './column-builders.js';
+import { timestampFromBytes } from './timestamps.js';
 
 export class CsvStreamDecoder implements StreamDecoder {
   private readonly state: CsvReadState;
@@ -85,13 +87,17 @@ export class CsvStreamDecoder implements StreamDecoder {
     const wanted = new Uint8Array(expected);
     for (let c = 0; c < cols.length; c++) if (this.read[c] && st.fieldOfColumn[c]! >= 0) wanted[st.fieldOfColumn[c]!] = 1;
     const intField = integerFields(cols, this.read, st.fieldOfColumn, expected, this.opts.nullLiteral);
-    // a cell's text, or (an integer field) the number its digits spell when readInteger would give it
-    const cells: (string | number | null)[] = new Array(expected).fill(null);
+    // where each wanted field's cell starts and ends in the line
+    const cellStart = new Int32Array(expected);
+    const cellEnd = new Int32Array(expected);
     const record: unknown[] = new Array(cols.length);
+    const kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
+    // the text of a VARCHAR cell goes from these bytes to the column's as a span, never a string
+    const spans = cols.map(() => new ByteSpan());
+    const nullBytes = this.opts.nullLiteral === undefined ? undefined : Buffer.from(this.opts.nullLiteral, 'utf8');
     // a record a line (and a last one without its newline)
     const out = new ColumnsCollector(this.schema, this.read, lines + 1);
     const rejected: RejectedRecord[] = [];
-    const nullLiteral = this.opts.nullLiteral;
     const d = this.delimiter;
     const n = b.length;
     let records = 0;
@@ -110,8 +116,8 @@ export class CsvStreamDecoder implements StreamDecoder {
         let z = b.indexOf(d, a);
         if (z < 0 || z > e) z = e;
         if (fields < expected && wanted[fields] === 1) {
-          const v = z > a && intField[fields] !== 0 ? smallInteger(b, a, z, intField[fields]!) : undefined;
-          cells[fields] = v !== undefined ? v : z > a ? b.toString('utf8', a, z) : null;
+          cellStart[fields] = a;
+          cellEnd[fields] = z;
         }
         fields++;
         if (z === e) break;
@@ -123,9 +129,18 @@ export class CsvStreamDecoder implements StreamDecoder {
         try {
           for (let c = 0; c < cols.length; c++) {
             const k = st.fieldOfColumn[c]!;
-            const cell = k < 0 || !this.read[c] ? null : cells[k]!;
-            record[c] = typeof cell === 'number' ? cell
-              : cell === null || cell === nullLiteral ? null : convertValue(cols[c]!.type, cell, cols[c]!.name, 'text');
+            const kind = kinds[c];
+            if (k < 0 || kind === undefined) { record[c] = null; continue; }
+            const ca = cellStart[k]!;
+            const cz = cellEnd[k]!;
+            // an empty cell is NULL, and so is the null literal
+            if (cz === ca || (nullBytes !== undefined && sameBytes(b, ca, cz, nullBytes))) { record[c] = null; continue; }
+            let v: unknown;
+            if (intField[k] !== 0) v = smallInteger(b, ca, cz, intField[k]!);
+            else if (kind === 'VARCHAR') v = spans[c]!.set(b, ca, cz);
+            else if (kind === 'TIMESTAMP') v = timestampFromBytes(b, ca, cz);
+            // anything else, and what the byte readers leave, as the cell's text
+            record[c] = v !== undefined ? v : convertValue(cols[c]!.type, b.toString('utf8', ca, cz), cols[c]!.name, 'text');
           }
           out.add(record);
         } catch (err) {
@@ -138,6 +153,13 @@ export class CsvStreamDecoder implements StreamDecoder {
     }
     return { batch: out.finish(), rejected, records };
   }
+}
+
+/** Whether b[a, z) holds exactly the bytes of `x`. */
+function sameBytes(b: Uint8Array, a: number, z: number, x: Uint8Array): boolean {
+  if (z - a !== x.length) return false;
+  for (let i = 0; i < x.length; i++) if (b[a + i] !== x[i]) return false;
+  return true;
 }
 
 /** The ranges of the integer types a cell's digits may be read in straight from the bytes (index 1-4; 0 is "not an integer field"). */

@@ -5,7 +5,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
-import { allNullColumn, columnOf, NumberColumn } from './column-builders.js';
+import { allNullColumn, columnOf, NumberColumn, Utf8Column } from './column-builders.js';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure } from './convert.js';
@@ -112,27 +112,31 @@ export function rejectedRecord(origin: string, reason: string, raw: string): Rej
  * (a streaming decoder does not convert what no one reads).
  */
 export class ColumnsCollector {
-  /** each read column's values: a NumberColumn for the numeric types, else a list */
+  /** each read column's values: a NumberColumn for the numeric types, a Utf8Column for VARCHAR, else a list */
   private readonly values: (unknown[] | undefined)[];
-  private readonly numbers: (NumberColumn | undefined)[];
+  private readonly builders: (NumberColumn | Utf8Column | undefined)[];
   private readonly read: readonly boolean[];
-  /** the columns read (as lists, as numbers), and the NOT NULL ones: add() loops over these only (a hot loop per record) */
+  /** the columns read (as lists, into builders), and the NOT NULL ones: add() loops over these only (a hot loop per record) */
   private readonly listColumns: readonly number[];
-  private readonly numberColumns: readonly number[];
+  private readonly builderColumns: readonly number[];
   private readonly notNullColumns: readonly number[];
   private rows = 0;
 
-  /** `capacity`: how many records are likely (a piece's lines), so numeric columns need not grow */
+  /** `capacity`: how many records are likely (a piece's lines), so the builders need not grow */
   constructor(private readonly schema: Schema, read?: readonly boolean[], capacity?: number) {
     this.read = read ?? schema.columns.map(() => true);
-    this.numbers = schema.columns.map((c, i) => (this.read[i] ? NumberColumn.of(c.type, capacity) : undefined));
-    this.values = schema.columns.map((_, i) => (this.read[i] && !this.numbers[i] ? [] : undefined));
+    this.builders = schema.columns.map((c, i) => (!this.read[i] ? undefined
+      : c.type.kind === 'VARCHAR' ? new Utf8Column(capacity) : NumberColumn.of(c.type, capacity)));
+    this.values = schema.columns.map((_, i) => (this.read[i] && !this.builders[i] ? [] : undefined));
     this.listColumns = schema.columns.flatMap((_, i) => (this.values[i] ? [i] : []));
-    this.numberColumns = schema.columns.flatMap((_, i) => (this.numbers[i] ? [i] : []));
+    this.builderColumns = schema.columns.flatMap((_, i) => (this.builders[i] ? [i] : []));
     this.notNullColumns = schema.columns.flatMap((c, i) => (this.read[i] && !c.nullable ? [i] : []));
   }
 
-  /** `record[i]` is column i's converted value. Throws ConversionFailure for a NULL in a NOT NULL column. */
+  /**
+   * `record[i]` is column i's converted value (for a VARCHAR column, a string or a ByteSpan of valid
+   * UTF-8). Throws ConversionFailure for a NULL in a NOT NULL column.
+   */
   add(record: readonly unknown[]): void {
     const notNull = this.notNullColumns;
     for (let j = 0; j < notNull.length; j++) {
@@ -147,10 +151,10 @@ export class ColumnsCollector {
       const i = lists[j]!;
       this.values[i]!.push(record[i] ?? null);
     }
-    const numbers = this.numberColumns;
-    for (let j = 0; j < numbers.length; j++) {
-      const i = numbers[j]!;
-      this.numbers[i]!.push(record[i]);
+    const builders = this.builderColumns;
+    for (let j = 0; j < builders.length; j++) {
+      const i = builders[j]!;
+      this.builders[i]!.push(record[i]);
     }
     this.rows++;
   }
@@ -160,7 +164,7 @@ export class ColumnsCollector {
   }
 
   finish(): arrow.RecordBatch {
-    const cols = this.schema.columns.map((c, i) => this.numbers[i]?.finish()
+    const cols = this.schema.columns.map((c, i) => this.builders[i]?.finish()
       ?? (this.read[i] ? columnOf(c.type, this.values[i]!) : allNullColumn(c.type, this.rows)));
     return batchFromColumns(this.schema, cols, this.rows);
   }

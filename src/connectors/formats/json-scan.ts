@@ -14,9 +14,11 @@ import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
-import { ConversionFailure, convertValue } from './convert.js';
+import { ConversionFailure, convertValue, MAX_TIMESTAMP_MS } from './convert.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { decodeJsonLine, decodeJsonLines } from './json.js';
+import { ByteSpan } from './column-builders.js';
+import { timestampFromBytes } from './timestamps.js';
 
 /** A line the fast scan leaves to the exact path. */
 const FALLBACK = -2;
@@ -36,6 +38,9 @@ export class JsonStreamDecoder implements StreamDecoder {
   private readonly raw: unknown[];
   private readonly seen: Uint8Array;
   private readonly record: unknown[];
+  /** each read column's type kind (undefined: not read), and its span for VARCHAR strings */
+  private readonly kinds: (SqlType['kind'] | undefined)[];
+  private readonly spans: ByteSpan[];
   private readonly encoder = new TextEncoder();
   /** the piece being decoded, for stringEnd's word reads */
   private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -52,6 +57,8 @@ export class JsonStreamDecoder implements StreamDecoder {
     this.raw = new Array(cols.length);
     this.seen = new Uint8Array(cols.length);
     this.record = new Array(cols.length);
+    this.kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
+    this.spans = cols.map(() => new ByteSpan());
   }
 
   split(bytes: Uint8Array, length: number): number {
@@ -138,7 +145,7 @@ export class JsonStreamDecoder implements StreamDecoder {
       p = skipWs(b, ke + 1, end);
       if (b[p] !== 0x3a) return false; // ':'
       p = skipWs(b, p + 1, end);
-      if (!this.scanValue(b, p, end, col >= 0, col >= 0 && this.schema.columns[col]!.type.kind === 'VARCHAR')) return false;
+      if (!this.scanValue(b, p, end, col)) return false;
       if (col >= 0) {
         this.raw[col] = this.value;
         this.seen[col] = 1;
@@ -172,20 +179,25 @@ export class JsonStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * A string, plain number, true, false or null at p: sets value (when `keep`) and pos. `textOnly`: the column is
-   * VARCHAR, where a number keeps its written form only on the exact path.
+   * A string, plain number, true, false or null at p for column `col` (SKIP: none read): sets value
+   * and pos. A VARCHAR column's string is a ByteSpan of the line (no JS string made), a TIMESTAMP's
+   * its epoch ms when timestampFromBytes reads it; a number for a VARCHAR column keeps its written
+   * form only on the exact path.
    */
-  private scanValue(b: Buffer, p: number, end: number, keep: boolean, textOnly: boolean): boolean {
+  private scanValue(b: Buffer, p: number, end: number, col: number): boolean {
     const c = b[p];
+    const kind = col >= 0 ? this.kinds[col] : undefined;
     if (c === 0x22) {
       const q = this.stringEnd(b, p + 1, end);
       if (q < 0) return false;
-      // a string only for a column the query reads
-      this.value = keep ? b.toString('utf8', p + 1, q) : undefined;
+      // a value only for a column the query reads
+      this.value = kind === undefined ? undefined
+        : kind === 'VARCHAR' ? this.spans[col]!.set(b, p + 1, q)
+        : (kind === 'TIMESTAMP' ? timestampFromBytes(b, p + 1, q) : undefined) ?? b.toString('utf8', p + 1, q);
       this.pos = q + 1;
       return true;
     }
-    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return !textOnly && this.scanNumber(b, p, end);
+    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) return kind !== 'VARCHAR' && this.scanNumber(b, p, end);
     if (c === 0x74 && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65) { this.value = true; this.pos = p + 4; return true; }
     if (c === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65) {
       this.value = false; this.pos = p + 5; return true;
@@ -264,7 +276,10 @@ function quickConvert(t: SqlType, v: unknown, column: string): unknown {
     const bounds = INT_BOUNDS[kind];
     if (bounds !== undefined && Number.isInteger(v) && v >= bounds[0] && v <= bounds[1]) return v === 0 ? 0 : v;
     if (kind === 'DOUBLE') return v;
-  } else if (typeof v === 'string' && kind === 'VARCHAR') {
+    // epoch ms, given or read from a string by timestampFromBytes
+    if (kind === 'TIMESTAMP' && Number.isInteger(v) && Math.abs(v) <= MAX_TIMESTAMP_MS) return v;
+  } else if (v instanceof ByteSpan) {
+    // only a VARCHAR column's strings are spans: valid UTF-8 without escapes, so well formed
     return v;
   }
   return convertValue(t, v, column);

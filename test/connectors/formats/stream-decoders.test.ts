@@ -43,6 +43,11 @@ function rng(seed: number): () => number {
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const STRINGS = ['plain', 'é', '日本語', '😀 emoji', '', 'a,b', 'with "quotes"', 'line\nbreak', 'tab\there', '\\', 'NULL'];
+/** spellings the byte reader takes (timestamps.ts), near misses it leaves to the string reader, and invalid ones */
+const TIMESTAMPS = ['2026-11-23 10:00:05.123', '2026-11-23T10:00:05Z', '2026-11-23t10:00:05,5', '2024-02-29 23:59:59.999999',
+  '2026-11-23', '0000-01-01 00:00:00', '1969-12-31 23:59:59.9', '2023-02-29 00:00:00', '2026-13-01 00:00:00',
+  '2026-11-23 24:00:00', ' 2026-11-23 10:00:05', '2026-11-23 10:00:05 Z', '2026-11-23 10:00:05+01:00', '2026-11-23 10:00',
+  '2026-11-23 10:00:05.', '+2026-11-23 10:00:05', '2026-1-23 10:00:05', '1700000000000', 'nope'];
 const NUMBERS = ['0', '-0', '7', '-42', '9007199254740993', '9223372036854775808', '1.5', '1e3', '1e400', '0.1', '123.45',
   '1.00000000000000001', '99999999999999.99', '01', '-', '2147483648', '1.', '12.5e-1'];
 
@@ -58,7 +63,7 @@ function jsonLine(r: () => number): string {
     if (kind < 0.35) v = pick(r, NUMBERS);
     else if (kind < 0.7) v = JSON.stringify(pick(r, STRINGS));
     else if (kind < 0.8) v = pick(r, ['true', 'false', 'null', 'tru', 'nul']);
-    else if (kind < 0.9) v = pick(r, ['"2026-11-23T10:00:05.123Z"', '"2026-02-30 00:00:00"', '1700000000000']);
+    else if (kind < 0.9) v = r() < 0.2 ? '1700000000000' : JSON.stringify(pick(r, TIMESTAMPS));
     else v = pick(r, ['{"x": 1}', '[1, 2]', '"\\u00e9"', '"\\ud800"']);
     parts.push(`${JSON.stringify(f)}:${r() < 0.5 ? ' ' : ''}${v}`);
   }
@@ -81,7 +86,7 @@ function csvLine(r: () => number, sep: string): string {
       return /[",\n;]/.test(s) || r() < 0.1 ? `"${s.replace(/"/g, '""')}"` : s;
     }
     if (c.type.kind === 'BOOLEAN') return pick(r, ['true', 'FALSE', 'x']);
-    if (c.type.kind === 'TIMESTAMP') return pick(r, ['2026-11-23 10:00:05.123', '1700000000000', 'nope']);
+    if (c.type.kind === 'TIMESTAMP') return pick(r, TIMESTAMPS);
     return pick(r, NUMBERS);
   });
   if (r() < 0.05) cells.pop();
@@ -207,6 +212,61 @@ describe('chunked CSV decoding', () => {
           for (const chunk of CHUNKS) {
             const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(schema, 'f.csv', cols && new Set(cols)), chunk));
             expect({ seed, chunk, cols, opts, ...got }).toEqual({ seed, chunk, cols, opts, ...want });
+          }
+        }
+      }
+    }
+  });
+});
+
+/**
+ * Files the byte scanners read themselves, line after line (no quotes, no CR, valid UTF-8, most
+ * records valid): every column read from the bytes as the whole-text decoder reads its text, with
+ * VARCHAR cells copied as bytes and timestamps read by timestampFromBytes where they can be.
+ */
+describe('scanned lines', () => {
+  const PLAIN = ['plain', 'é', '日本語', '😀 emoji', '', 'tab\there', '\\', 'NULL', 'a'.repeat(40), 'ü'.repeat(20), ' x '];
+  const cell = (r: () => number, kind: string): string => {
+    switch (kind) {
+      case 'INT': return r() < 0.03 ? 'x' : String(Math.floor(r() * 2000) - 1000);
+      case 'BIGINT': return pick(r, ['0', '-0', '7', '9007199254740993', '-42', '123', '']);
+      case 'DOUBLE': return pick(r, ['1.5', '0.1', '-2', '1e3', '']);
+      case 'VARCHAR': return pick(r, PLAIN);
+      case 'BOOLEAN': return pick(r, ['true', 'false', '']);
+      case 'TIMESTAMP': return pick(r, TIMESTAMPS);
+      default: return pick(r, ['1.5', '99999999.99', '-0.01', '7', '']);
+    }
+  };
+  const lines = (r: () => number, json: boolean): string[] => Array.from({ length: 300 }, () => {
+    const cells = schema.columns.map((c) => cell(r, c.type.kind));
+    if (!json) return cells.join(',');
+    const fields = schema.columns.flatMap((c, i) => {
+      const v = cells[i]!;
+      if (v === '') return r() < 0.5 ? [] : [`"${c.name}": null`];
+      const text = c.type.kind === 'VARCHAR' || c.type.kind === 'TIMESTAMP' || !/^-?\d/.test(v) || v === 'true' || v === 'false';
+      return [`"${c.name}": ${text && c.type.kind !== 'BOOLEAN' ? JSON.stringify(v) : v}`];
+    });
+    return `{${fields.join(', ')}}`;
+  });
+
+  it('gives the whole-text decoders\' rows and rejected records', async () => {
+    for (let seed = 1; seed <= SEEDS + 1; seed++) {
+      for (const json of [false, true]) {
+        const r = rng(seed * 97 + (json ? 1 : 0));
+        const text = `${lines(r, json).join('\n')}\n`;
+        const file = path.join(dir, `plain${seed}.${json ? 'json' : 'csv'}`);
+        writeFileSync(file, text);
+        for (const cols of [undefined, ['s', 'ts']]) {
+          const read = cols && schema.columns.map((c) => cols.includes(c.name));
+          const want = merged([json ? decodeJsonLines(text, schema, 'f', new Set(), 1, read)
+            : decodeCsvPiece(text, schema, 'f', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(schema, read), 1)]);
+          // most records are read, and their timestamps too
+          expect(want.rows.length).toBeGreaterThan(150);
+          expect(want.rows.filter((row) => typeof (row as { ts: unknown }).ts === 'number').length).toBeGreaterThan(50);
+          for (const chunk of [7, 64, 1 << 20]) {
+            const format = json ? jsonFormat : csvFormat(DEFAULT_CSV_OPTIONS);
+            const got = merged(await readTextFile(file, format.streamDecoder(schema, 'f', cols && new Set(cols)), chunk));
+            expect({ seed, json, chunk, cols, ...got }).toEqual({ seed, json, chunk, cols, ...want });
           }
         }
       }
