@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WeirError } from '../../common/errors.js';
 import type { ConnectorTable } from '../api.js';
 
-export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger', 'source.read-chunk-size'];
+export const SOURCE_OPTION_KEYS: readonly string[] = ['path', 'format', 'source.monitor-interval', 'source.max-files-per-trigger', 'source.max-bytes-per-trigger', 'source.read-chunk-size'];
 export const SINK_OPTION_KEYS: readonly string[] = ['path', 'format'];
 
 /**
@@ -90,6 +90,32 @@ export function maxFilesPerTrigger(table: ConnectorTable): number {
   const n = Number(v.trim());
   if (!/^\s*\d+\s*$/.test(v) || n < 1) {
     throw new WeirError('OPTION', `option '${key}' must be a positive whole number, got '${v}'`, table.optionSpans.get(key));
+  }
+  return n;
+}
+
+/** The default of `source.max-bytes-per-trigger`. */
+export const DEFAULT_MAX_BYTES_PER_TRIGGER = 32 << 20;
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1 << 20, mb: 1 << 20, g: 1 << 30, gb: 1 << 30 };
+
+/**
+ * `source.max-bytes-per-trigger`: a batch takes new files while the bytes of those taken so far are
+ * below it (always at least one file), so that a directory larger than memory is read a part at a
+ * time: a batch holds its rows in memory until its operators have run. A whole number of bytes, or
+ * with a unit as Flink writes memory sizes (`64 mb`, `1gb`: kb, mb, gb are 2^10, 2^20, 2^30 bytes).
+ * Default 32 MiB: with every column of a text file read, a batch's decoded rows take a few times its
+ * file bytes.
+ */
+export function maxBytesPerTrigger(table: ConnectorTable): number {
+  const key = 'source.max-bytes-per-trigger';
+  const v = table.options.get(key);
+  if (v === undefined) return DEFAULT_MAX_BYTES_PER_TRIGGER;
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(v);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!(n >= 1 && Number.isSafeInteger(n))) {
+    throw new WeirError('OPTION', `option '${key}' must be a positive size in bytes, such as '67108864', '64 mb' or '1 gb', got '${v}'`, table.optionSpans.get(key));
   }
   return n;
 }

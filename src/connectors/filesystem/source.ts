@@ -25,7 +25,7 @@ import type { DecodeResult, Format } from '../formats/decoded.js';
 import { rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { listInputFiles, partitionValues } from './layout.js';
-import { maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
+import { maxBytesPerTrigger, maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
 import { ChunkBuffers, TextFileReader } from './read-text.js';
 
 export interface FilesOffset {
@@ -45,6 +45,9 @@ export class FilesystemSource implements Source {
   private readonly format: Format;
   private readonly failOnParseError: boolean;
   private readonly maxFiles: number;
+  private readonly maxBytes: number;
+  /** the sizes of files weighed and not taken yet (a file is taken by name and not rewritten: its size stays) */
+  private readonly sizes = new Map<string, number>();
   /** the text reads' buffers, kept from one file to the next */
   private readonly buffers: ChunkBuffers;
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
@@ -68,6 +71,7 @@ export class FilesystemSource implements Source {
     this.format = choice.format;
     this.failOnParseError = choice.failOnParseError;
     this.maxFiles = maxFilesPerTrigger(table);
+    this.maxBytes = maxBytesPerTrigger(table);
     this.buffers = new ChunkBuffers(Math.max(readChunkSize(table), 4));
     const interval = monitorInterval(table);
     this.bounded = interval === undefined;
@@ -100,8 +104,29 @@ export class FilesystemSource implements Source {
     const takenSet = new Set(taken);
     const fresh = listing.filter((f) => !takenSet.has(f));
     if (fresh.length === 0) return start;
-    const files = [...taken, ...fresh.slice(0, this.maxFiles)];
+    const files = [...taken, ...await this.withinBudget(fresh)];
     return { files } satisfies FilesOffset as unknown as Json;
+  }
+
+  /** The first of `fresh` a batch takes: at most max-files-per-trigger, and while their bytes are below max-bytes-per-trigger. */
+  private async withinBudget(fresh: readonly string[]): Promise<readonly string[]> {
+    let bytes = 0;
+    let k = 0;
+    while (k < fresh.length && k < this.maxFiles && (k === 0 || bytes < this.maxBytes)) bytes += await this.sizeOf(fresh[k++]!);
+    const taken = fresh.slice(0, k);
+    // a file taken is not weighed again (a monitored directory's names would pile up here)
+    for (const f of taken) this.sizes.delete(f);
+    return taken;
+  }
+
+  private async sizeOf(file: string): Promise<number> {
+    let size = this.sizes.get(file);
+    if (size === undefined) {
+      // a file removed since the listing weighs nothing here: its read reports it
+      size = await fsp.stat(path.join(this.dir, file)).then((st) => st.size, () => 0);
+      this.sizes.set(file, size);
+    }
+    return size;
   }
 
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {

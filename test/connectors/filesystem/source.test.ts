@@ -52,6 +52,33 @@ describe('filesystem source', () => {
     expect(src.isExhausted(o3)).toBe(true);
   });
 
+  it('caps each batch at source.max-bytes-per-trigger: files while their bytes are below it, at least one', async () => {
+    const dir = tempDir();
+    // files of 24, 48, 260, 24 and 24 bytes
+    files(dir, { '1.json': line(1), '2.json': line(2) + line(3), '3.json': Array.from({ length: 10 }, (_, i) => line(10 + i)).join(''), '4.json': line(4), '5.json': line(5) });
+    expect([line(1).length, line(10).length]).toEqual([24, 26]);
+    const src = source(dir, { 'source.max-bytes-per-trigger': '50' });
+    const o1 = await src.latestOffset(undefined);
+    // 24 is below 50, 24 + 48 is not: the batch stops there
+    expect(o1).toEqual({ files: ['1.json', '2.json'] });
+    const o2 = await src.latestOffset(o1);
+    // one file larger than the cap is a batch of its own
+    expect(o2).toEqual({ files: ['1.json', '2.json', '3.json'] });
+    expect(rowsOf((await src.read(o1, o2!)).batches)).toHaveLength(10);
+    const o3 = await src.latestOffset(o2);
+    expect(o3).toEqual({ files: ['1.json', '2.json', '3.json', '4.json', '5.json'] });
+    expect(src.isExhausted(o3)).toBe(true);
+    // the file cap still applies, and the units Flink writes sizes in are read
+    expect(await source(dir, { 'source.max-bytes-per-trigger': '1 kb', 'source.max-files-per-trigger': '2' }).latestOffset(undefined)).toEqual({ files: ['1.json', '2.json'] });
+    expect(await source(dir, { 'source.max-bytes-per-trigger': '1kb' }).latestOffset(undefined)).toEqual({ files: ['1.json', '2.json', '3.json', '4.json', '5.json'] });
+    // the default (32 MiB) takes every one of these small files in one batch
+    expect(await source(dir).latestOffset(undefined)).toEqual({ files: ['1.json', '2.json', '3.json', '4.json', '5.json'] });
+    for (const bad of ['0', '-1', '1.5 mb', '10 tb', 'lots']) {
+      expect(() => source(dir, { 'source.max-bytes-per-trigger': bad }))
+        .toThrow(`option 'source.max-bytes-per-trigger' must be a positive size in bytes, such as '67108864', '64 mb' or '1 gb', got '${bad}'`);
+    }
+  });
+
   it('takes, when bounded, only the files present at the first listing', async () => {
     const dir = tempDir();
     files(dir, { 'a.json': line(1) });
