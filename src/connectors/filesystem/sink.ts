@@ -38,7 +38,7 @@ import { toArrowSchema, type Schema } from '../../common/schema.js';
 import type { ClockLike, ConnectorContext, ConnectorTable, OutputMode, Sink, SinkBatch, SinkWriter } from '../api.js';
 import { RowKind } from '../api.js';
 import { toTextValue } from '../formats/convert.js';
-import type { Format } from '../formats/decoded.js';
+import type { Format, TextFormat } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { committedBatchIds, exists, listCommittedFiles, MANIFEST_DIR, manifestName, partitionDirName, readManifest } from './layout.js';
 import { partitionCommitOptions, resolvedPath } from './options.js';
@@ -125,6 +125,10 @@ export class FilesystemSink implements Sink {
       await this.commitPartitions(batch);
       return;
     }
+    if (this.partitionCols.length === 0 && batch.kinds === undefined && !this.format.binary && this.format.encodeBuffer) {
+      await this.writeAppended(batch, manifest, this.format.encodeBuffer);
+      return;
+    }
     const all = concatBatches(toArrowSchema(this.schema), batch.data);
     const { indices, ops } = this.rowsToWrite(all, batch.kinds);
     const written: string[] = [];
@@ -149,6 +153,28 @@ export class FilesystemSink implements Sink {
     if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
     this.committer?.noteWritten(groups.keys(), batch.processingTime ?? this.clock.now());
     await this.commitPartitions(batch);
+  }
+
+  /**
+   * A batch of inserts without partitions into a text format: the same one part file the general
+   * path writes, its chunks encoded one after the other instead of concatenated into one batch first
+   * (a copy of every column of the batch).
+   */
+  private async writeAppended(batch: SinkBatch, manifest: string, encode: NonNullable<TextFormat['encodeBuffer']>): Promise<void> {
+    const pieces: Uint8Array[] = [];
+    for (const chunk of batch.data) {
+      if (chunk.numRows > 0) pieces.push(encode(chunk, this.fileSchema, undefined, pieces.length > 0));
+    }
+    const written: string[] = [];
+    if (pieces.length > 0) {
+      const name = `part-${manifestName(batch.batchId)}-0.${this.format.extension}`;
+      await writeDurably(path.join(this.dir, name), pieces);
+      written.push(name);
+    }
+    await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
+    this.filesWritten += written.length;
+    // (no partition commit: it needs PARTITIONED BY)
+    if (this.mode === 'complete') await this.removeOlderThan(batch.batchId);
   }
 
   /** Success files for the partitions complete as of this batch (after its manifest: its files are committed). */
@@ -281,11 +307,12 @@ async function removeIfThere(p: string): Promise<void> {
 }
 
 /** Write to a '.'-prefixed temp name beside the target, fsync, rename: readers never see half a file. */
-async function writeDurably(file: string, content: string | Uint8Array): Promise<void> {
+async function writeDurably(file: string, content: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const fh = await fsp.open(tmp, 'w');
   try {
-    await fh.writeFile(content);
+    if (Array.isArray(content)) await fh.writev(content as Uint8Array[]);
+    else await fh.writeFile(content as string | Uint8Array);
     await fh.sync();
   } finally {
     await fh.close();

@@ -370,7 +370,7 @@ export function csvFormat(opts: CsvOptions = DEFAULT_CSV_OPTIONS): TextFormat {
     extension: 'csv',
     decode: (text, schema, fileName, invalidLines) => decodeCsv(text, schema, fileName, opts, invalidLines),
     encode: (batch, schema, ops) => encodeCsv(batch, schema, opts, ops),
-    encodeBuffer: (batch, schema, ops) => csvBytes(batch, schema, opts, ops),
+    encodeBuffer: (batch, schema, ops, continued) => csvBytes(batch, schema, continued ? { ...opts, header: false } : opts, ops),
     streamDecoder: (schema, fileName, readColumns) => new CsvStreamDecoder(schema, fileName, opts, readColumns),
   };
 }

@@ -34,8 +34,12 @@ export interface TextFormat {
    * row ('' for an insert/upsert, 'delete'), written as the extra field `_op` where not empty.
    */
   encode(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): string;
-  /** encode's text as UTF-8 bytes, written straight from the columns (text-bytes.ts): what the file sink writes. */
-  encodeBuffer?(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array;
+  /**
+   * encode's text as UTF-8 bytes, written straight from the columns (text-bytes.ts): what the file
+   * sink writes. `continued`: the bytes follow those of earlier rows in the same file (no CSV header
+   * again), so a batch's chunks can be written one after the other without concatenating them first.
+   */
+  encodeBuffer?(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[], continued?: boolean): Uint8Array;
   /**
    * A decoder for one file read in pieces, giving the same records as `decode` of the whole text;
    * `readColumns` (lower-case names) are the columns the query reads, the others come out NULL.

@@ -148,5 +148,13 @@ describe('filesystem sink', () => {
     await sink.write({ batchId: 0, data: [batch([{ k: 'x,y', n: 1, ts: TS }])], kinds: undefined });
     expect(listCommittedFiles(dir)).toEqual(['part-00000000-0.csv']);
     expect(readFileSync(path.join(dir, 'part-00000000-0.csv'), 'utf8')).toBe('k,n,ts\n"x,y",1,2026-11-23 10:00:05.000\n');
+    // a batch of several chunks (empty ones among them) is one file, its header once, its rows in order
+    await sink.write({ batchId: 1, data: [batch([]), batch([{ k: 'a', n: 2, ts: null }]), batch([]), batch([{ k: 'é', n: 3, ts: TS }, { k: null, n: null, ts: null }])], kinds: undefined });
+    expect(listCommittedFiles(dir)).toEqual(['part-00000000-0.csv', 'part-00000001-0.csv']);
+    expect(readFileSync(path.join(dir, 'part-00000001-0.csv'), 'utf8')).toBe('k,n,ts\na,2,\né,3,2026-11-23 10:00:05.000\n,,\n');
+    // a batch of empty chunks writes no file, only its manifest
+    await sink.write({ batchId: 2, data: [batch([]), batch([])], kinds: undefined });
+    expect(listCommittedFiles(dir)).toEqual(['part-00000000-0.csv', 'part-00000001-0.csv']);
+    expect(readFileSync(path.join(dir, '_manifest', '00000002'), 'utf8')).toBe('');
   });
 });
