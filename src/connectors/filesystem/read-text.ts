@@ -31,9 +31,9 @@ export class ChunkBuffers {
   }
 
   give(b: Buffer): void {
-    // one file's pair: a file is given back while the next one (opened ahead) holds its own, and the
-    // file after takes these; a source keeps two chunks (8 MiB by default) between batches
-    if (this.free.length < 2) this.free.push(b);
+    // a file is given back while the files opened ahead (two) hold their own, and the file after
+    // them takes these; a source keeps a few chunks (24 MiB by default) between batches
+    if (this.free.length < 6) this.free.push(b);
   }
 }
 

@@ -28,6 +28,15 @@ import { listInputFiles, partitionValues } from './layout.js';
 import { maxBytesPerTrigger, maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
 import { ChunkBuffers, TextFileReader } from './read-text.js';
 
+/**
+ * How many files are opened ahead of the one being decoded. With one, the open's completion was
+ * handled, and the first read started, only when the thread next waited, which was for that very
+ * file: every file's first read was waited for. With two, the file after next is opened, and its
+ * read started, while the thread waits for this one (the files bench's CSV aggregation, 202 files:
+ * 237 → 155 ms idle in a profile).
+ */
+const OPEN_AHEAD = 2;
+
 export interface FilesOffset {
   readonly files: readonly string[];
 }
@@ -134,19 +143,19 @@ export class FilesystemSource implements Source {
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
     const files = parseOffset(end).filter((file) => !before.has(file));
-    // a text file is opened, and its first chunk read, while the file before it is decoded
-    let ahead = this.openAhead(files[0]);
+    // text files are opened, and their first chunks read, while the files before them are decoded
+    const ahead = files.slice(0, OPEN_AHEAD).map((f) => this.openAhead(f));
     try {
       for (let i = 0; i < files.length; i++) {
-        const opened = ahead;
-        ahead = this.openAhead(files[i + 1]);
+        const opened = ahead.shift();
+        ahead.push(this.openAhead(files[i + OPEN_AHEAD]));
         const r = await this.readFile(files[i]!, opened);
         for (const b of r.batches) if (b.numRows > 0) batches.push(b);
         rejected.push(...r.rejected);
       }
     } finally {
-      // a batch that failed leaves the next file open
-      await ahead?.then((reader) => reader.close(), () => undefined);
+      // a batch that failed leaves the next files open
+      for (const a of ahead) await a?.then((reader) => reader.close(), () => undefined);
     }
     if (this.failOnParseError && rejected.length > 0) {
       const first = rejected[0]!;
