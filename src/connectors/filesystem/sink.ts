@@ -158,17 +158,29 @@ export class FilesystemSink implements Sink {
   /**
    * A batch of inserts without partitions into a text format: the same one part file the general
    * path writes, its chunks encoded one after the other instead of concatenated into one batch first
-   * (a copy of every column of the batch).
+   * (a copy of every column of the batch), each chunk's bytes written while the next one is encoded
+   * (a JSON copy of 1.84 M bids spent 0.1 s a batch encoding, then 0.12 s writing).
    */
   private async writeAppended(batch: SinkBatch, manifest: string, encode: NonNullable<TextFormat['encodeBuffer']>): Promise<void> {
-    const pieces: Uint8Array[] = [];
-    for (const chunk of batch.data) {
-      if (chunk.numRows > 0) pieces.push(encode(chunk, this.fileSchema, undefined, pieces.length > 0));
-    }
+    const chunks = batch.data.filter((c) => c.numRows > 0);
     const written: string[] = [];
-    if (pieces.length > 0) {
+    if (chunks.length > 0) {
       const name = `part-${manifestName(batch.batchId)}-0.${this.format.extension}`;
-      await writeDurably(path.join(this.dir, name), pieces);
+      await writeDurably(path.join(this.dir, name), async (fh) => {
+        let writing: Promise<void> = Promise.resolve();
+        try {
+          for (let k = 0; k < chunks.length; k++) {
+            const piece = encode(chunks[k]!, this.fileSchema, undefined, k > 0);
+            await writing;
+            writing = writeAll(fh, piece);
+          }
+          await writing;
+        } catch (e) {
+          // the write in flight ends before the file is closed
+          await writing.catch(() => undefined);
+          throw e;
+        }
+      });
       written.push(name);
     }
     await writeDurably(manifest, written.map((f) => `${f}\n`).join(''));
@@ -307,18 +319,23 @@ async function removeIfThere(p: string): Promise<void> {
 }
 
 /** Write to a '.'-prefixed temp name beside the target, fsync, rename: readers never see half a file. */
-async function writeDurably(file: string, content: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+async function writeDurably(file: string, content: string | Uint8Array | ((fh: fsp.FileHandle) => Promise<void>)): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const fh = await fsp.open(tmp, 'w');
   try {
-    if (Array.isArray(content)) await fh.writev(content as Uint8Array[]);
-    else await fh.writeFile(content as string | Uint8Array);
+    if (typeof content === 'function') await content(fh);
+    else await fh.writeFile(content);
     await fh.sync();
   } finally {
     await fh.close();
   }
   await fsp.rename(tmp, file);
   await syncDirectory(path.dirname(file));
+}
+
+/** All of `bytes` at the file's position (a write may take fewer bytes than it is given). */
+async function writeAll(fh: fsp.FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Make the rename itself durable; some platforms cannot open a directory for fsync, which is fine. */
