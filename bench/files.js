@@ -7,7 +7,10 @@
  * (`SET threads = 1`, read_json / read_csv of the same files), in the same run, each `--runs` times;
  * the medians and their ratio are printed and the two results must be equal (row by row). The
  * writers alone: the format's encode (the bytes the file sink writes) over the bids read back, beside
- * DuckDB's COPY TO of the same rows. JSON, CSV and Parquet, in and out.
+ * DuckDB's COPY TO of the same rows. A file copy: a query reading every column of the files and
+ * writing them to new files of the same format, beside DuckDB's COPY from the files to a file, both
+ * checked (checksums of every column of the output against the input). JSON, CSV and Parquet, in
+ * and out.
  *
  *   npm run build && node bench/files.js [--events 2000000] [--runs 3] [--dir /tmp/weir-files]
  *
@@ -91,6 +94,51 @@ async function duckAggregate(con, dir, format) {
   const reader = await con.runAndReadAll(`SELECT auction, COUNT(*) AS n, MAX(price) AS max_price FROM ${from} GROUP BY auction`);
   const ms = performance.now() - t0;
   return { ms, rows: reader.getRowObjects() };
+}
+
+/** DuckDB's reader of the part files of `dir` in `format`, every bid column typed as the DDL types it. */
+function duckFrom(dir, format) {
+  const glob = path.join(dir, `part-*.${format}`);
+  const columns = `{'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'url': 'VARCHAR', 'dateTime': 'TIMESTAMP', 'extra': 'VARCHAR'}`;
+  return format === 'json' ? `read_json('${glob}', format = 'newline_delimited', columns = ${columns})`
+    : format === 'parquet' ? `read_parquet('${glob}')`
+    : `read_csv('${glob}', header = false, columns = ${columns})`;
+}
+
+/** Every column's checksum of the bids of `dir`, as DuckDB reads them: what a copy must keep. */
+async function duckChecksum(con, dir, format) {
+  const reader = await con.runAndReadAll(`SELECT count(*)::VARCHAR || ' ' || sum(auction)::VARCHAR || ' ' || sum(bidder)::VARCHAR || ' ' || sum(price)::VARCHAR
+    || ' ' || sum(hash(channel) % 1000003)::VARCHAR || ' ' || sum(hash(url) % 1000003)::VARCHAR || ' ' || sum(epoch_ms(dateTime))::VARCHAR
+    || ' ' || sum(hash(extra) % 1000003)::VARCHAR AS c FROM ${duckFrom(dir, format)}`);
+  return reader.getRowObjects()[0].c;
+}
+
+/**
+ * A query copying the bids of `dir` into new files of the same format (filesystem source, every
+ * column, to the filesystem sink), timed to its end; beside it DuckDB's COPY of the same files
+ * (read and written, one thread). Both outputs must hold the input's rows (checksums of every column).
+ */
+async function copyFiles(Engine, con, dir, format) {
+  const out = path.join(path.dirname(dir), `${format}-copy`);
+  rmSync(out, { recursive: true, force: true });
+  const engine = new Engine();
+  const [q] = await engine.execute(`
+    CREATE TABLE bid (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = '${format}');
+    CREATE TABLE bid_copy (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = '${format}');
+    INSERT INTO bid_copy SELECT * FROM bid;`);
+  const t0 = performance.now();
+  await q.awaitTermination();
+  const weirMs = performance.now() - t0;
+  await engine.stop();
+  const target = path.join(path.dirname(dir), `duck-copy.${format}`);
+  const t1 = performance.now();
+  await con.run(`COPY (SELECT * FROM ${duckFrom(dir, format)}) TO '${target}' (FORMAT ${format})`);
+  const duckMs = performance.now() - t1;
+  rmSync(target, { force: true });
+  const want = await duckChecksum(con, dir, format);
+  const got = await duckChecksum(con, out, format);
+  rmSync(out, { recursive: true, force: true });
+  return { weirMs, duckMs, check: got === want ? 'equal' : `the copy's checksum ${got}, the input's ${want}` };
 }
 
 /** The two results as sorted "auction n max" lines; the first difference, or undefined. */
@@ -188,13 +236,24 @@ async function main() {
     const dm = median(duckTimes);
     const enc = await encodeRate(dir, format, args.runs, con);
     console.log(`  ${format} writer alone (the sink's encode): Weir ${(enc.weirRate / 1e6).toFixed(2)} M rows/s (${(enc.weirCpuRate / 1e6).toFixed(2)} M rows/CPU-s), DuckDB COPY ${(enc.duckRate / 1e6).toFixed(2)} M rows/s`);
-    table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, enc, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
+    const copyWeir = [];
+    const copyDuck = [];
+    for (let r = 0; r < args.runs; r++) {
+      const c = await copyFiles(Engine, con, dir, format);
+      copyWeir.push(c.weirMs);
+      copyDuck.push(c.duckMs);
+      console.log(`  ${format} copy run ${r + 1}: Weir ${c.weirMs.toFixed(0)} ms, DuckDB ${c.duckMs.toFixed(0)} ms, ${c.check}`);
+      if (c.check !== 'equal') { check ??= c.check; failed = true; }
+    }
+    const copy = { weirRate: w.rows / median(copyWeir) * 1000, duckRate: w.rows / median(copyDuck) * 1000 };
+    table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, enc, copy, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
   }
-  console.log('\n| format | bids | MB | Weir query writing them (rows/s) | Weir writer alone | (per CPU-s) | DuckDB COPY | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| format | bids | MB | Weir query writing them (rows/s) | Weir writer alone | (per CPU-s) | DuckDB COPY | Weir file copy | DuckDB file copy | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const t of table) {
     console.log(`| ${t.format} | ${t.bids.toLocaleString('en-US')} | ${t.mb.toFixed(0)} | ${(t.sinkRate / 1e6).toFixed(2)} M | ` +
       `${(t.enc.weirRate / 1e6).toFixed(2)} M | ${(t.enc.weirCpuRate / 1e6).toFixed(2)} M | ${(t.enc.duckRate / 1e6).toFixed(2)} M | ` +
+      `${(t.copy.weirRate / 1e6).toFixed(2)} M | ${(t.copy.duckRate / 1e6).toFixed(2)} M | ` +
       `${(t.weir / 1000).toFixed(2)} s | ${(t.duck / 1000).toFixed(2)} s | ${t.ratio.toFixed(3)} | ${t.check} |`);
   }
   con.closeSync();
