@@ -1,7 +1,8 @@
 /**
  * CSV decoded straight from bytes, piece by piece. A piece without a quote character, CR or byte
- * that is not UTF-8 (the common file) is split on newlines and delimiters here, and a cell becomes
- * a string only when the query reads its column. Any other piece (quoting, CRLF, comments, a header
+ * that is not UTF-8 (the common file) is split on newlines and delimiters here, and only the cells
+ * of the columns the query reads are read: integers, plain decimals, timestamps and text straight
+ * from their bytes, anything else (and any spelling those readers leave) through its text. Any other piece (quoting, CRLF, comments, a header
  * still to read, a byte order mark) goes whole through csv.ts's decoder, which gives the same
  * records and reasons; the header read there is kept in the shared state for the pieces after it.
  *
@@ -13,7 +14,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
-import { SMALL_RANGES, type IntegerKind } from './numbers.js';
+import { plainDouble, SMALL_RANGES, type IntegerKind } from './numbers.js';
 import { decodeCsvPiece, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -139,6 +140,7 @@ export class CsvStreamDecoder implements StreamDecoder {
             if (intField[k] !== 0) v = smallInteger(b, ca, cz, intField[k]!);
             else if (kind === 'VARCHAR') v = spans[c]!.set(b, ca, cz);
             else if (kind === 'TIMESTAMP') v = timestampFromBytes(b, ca, cz);
+            else if (kind === 'DOUBLE') v = plainDouble(b, ca, cz);
             // anything else, and what the byte readers leave, as the cell's text
             record[c] = v !== undefined ? v : convertValue(cols[c]!.type, b.toString('utf8', ca, cz), cols[c]!.name, 'text');
           }

@@ -17,6 +17,7 @@ import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, MAX_TIMESTAMP_MS } from './convert.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { decodeJsonLine, decodeJsonLines } from './json.js';
+import { EXACT_POW10 } from './numbers.js';
 import { ByteSpan } from './column-builders.js';
 import { timestampFromBytes } from './timestamps.js';
 
@@ -25,8 +26,6 @@ const FALLBACK = -2;
 /** A key of no column the query reads. */
 const SKIP = -1;
 
-// 10^0 .. 10^22 are exact doubles: m / 10^k with m < 2^53 is then correctly rounded (as Number(text))
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 export class JsonStreamDecoder implements StreamDecoder {
   private readonly read: boolean[];
@@ -251,7 +250,7 @@ export class JsonStreamDecoder implements StreamDecoder {
     const next = b[p];
     if (next === 0x65 || next === 0x45) return false;
     let x: number;
-    if (intDigits + fracDigits <= 15) x = fracDigits === 0 ? m : m / POW10[fracDigits]!;
+    if (intDigits + fracDigits <= 15) x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
     else x = Number(b.toString('latin1', neg ? start + 1 : start, p));
     this.value = neg ? -x : x;
     this.pos = p;

@@ -28,6 +28,44 @@ export const SMALL_RANGES: Readonly<Record<IntegerKind, readonly [number, number
 };
 
 export const INT_RE = /^[+-]?\d+$/;
+
+/** 10^0 .. 10^22, exact doubles: m / 10^k with m < 2^53 is then correctly rounded, the double Number(text) gives */
+export const EXACT_POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * The DOUBLE the bytes [a, z) spell when they are `-?digits(.digits)?` with at most 15 digits in all
+ * (so the digits are an exact integer m below 2^53 and the value m / 10^k is correctly rounded):
+ * the very number readFloat gives the text, -0 included. Undefined for any other text (a sign '+',
+ * blanks, an exponent, more digits, "NaN"...), which the caller reads as a string.
+ */
+export function plainDouble(b: Uint8Array, a: number, z: number): number | undefined {
+  let i = a;
+  const neg = b[i] === 0x2d;
+  if (neg) i++;
+  const intStart = i;
+  let m = 0;
+  for (; i < z; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0) return undefined;
+  let fracDigits = 0;
+  if (i < z && b[i] === 0x2e) {
+    const fracStart = ++i;
+    for (; i < z; i++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      m = m * 10 + d;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits === 0) return undefined;
+  }
+  if (i !== z || intDigits + fracDigits > 15) return undefined;
+  const x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
+  return neg ? -x : x;
+}
 export const NUM_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** The spellings of non-finite doubles a reader accepts in text (the JSON sink writes them so). */
 const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([

@@ -1,11 +1,13 @@
 /**
- * The two shortcuts for numbers in the streaming decoders, against the exact ways they stand in for:
+ * The shortcuts for numbers in the streaming decoders, against the exact ways they stand in for:
  *
  * - an unquoted CSV piece reads an integer cell's digits straight from the bytes (csv-scan.ts
  *   smallInteger) instead of making a string and calling readInteger: the rows and the rejected
  *   records (reason, raw text) must be the whole-text decoder's, for cells that break that shortcut
  *   (signs, -0, leading zeros, 15 and 16 digits, values just past a type's range, blanks, a null
  *   literal that is itself an integer);
+ * - a DOUBLE cell of plain decimal digits is read from the bytes too (numbers.ts plainDouble), with
+ *   the double readFloat gives its text (-0, leading zeros, 15 and 16 digits, '+', blanks, exponents);
  * - ColumnsCollector keeps numeric columns in a Float64Array (column-builders.ts NumberColumn): the
  *   column must be the one columnOf builds from the same values, NaN, -0, NULLs, bigints beyond 2^53
  *   and fractions included.
@@ -24,7 +26,7 @@ import { readTextFile } from '../../../src/connectors/filesystem/read-text.js';
 import { columnOf, NumberColumn } from '../../../src/connectors/formats/column-builders.js';
 import { csvFormat, decodeCsvPiece, DEFAULT_CSV_OPTIONS, newCsvReadState, type CsvOptions } from '../../../src/connectors/formats/csv.js';
 import { ColumnsCollector, type DecodeResult } from '../../../src/connectors/formats/decoded.js';
-import { fcParams } from '../../support/property.js';
+import { fcParams, propertySeed } from '../../support/property.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'weir-number-cells-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,8 +51,17 @@ const INTEGER_TEXTS = [
 ];
 
 // mostly cells every column reads, so that a row's other cells seldom hide a wrong value in one
+/** Decimal texts around the edges of the DOUBLE shortcut (plainDouble: at most 15 digits, no '+', no exponent). */
+const DECIMAL_TEXTS = ['-0', '-0.0', '0.1', '1.', '.5', '+1.5', '-.5', '1.5 ', '007.25', '123456789012345', '1234567890123456',
+  '12345678.1234567', '12345678.12345678',
+  // 16 digits whose double arithmetic (m / 10^k) is not Number(text): past the shortcut's reach
+  '95443892161.38121', '9.708040562935331', '-907488.3863381863', '0.000000000000001', '0.0000000000000001', '9007199254740993.5', '1e3', 'NaN', '-Infinity'];
+const decimalArb = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,9}$/), fc.stringMatching(/^[0-9]{0,9}$/))
+  .map(([neg, i, f]) => `${neg ? '-' : ''}${i}${f ? `.${f}` : ''}`);
+
 const cellArb = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: -128, max: 127 }).map(String) },
+  { weight: 2, arbitrary: fc.oneof(decimalArb, fc.constantFrom(...DECIMAL_TEXTS)) },
   { weight: 4, arbitrary: fc.constantFrom(...INTEGER_TEXTS) },
   { weight: 1, arbitrary: fc.integer().map(String) },
   { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String) },
@@ -102,6 +113,22 @@ describe('integer cells read from the bytes of an unquoted CSV piece', () => {
     ]);
     expect(got.rejected.map((r) => (r as { origin: string }).origin)).toEqual(['fixed.csv:2', 'fixed.csv:4']);
     expect((got.rejected[0] as { reason: string }).reason).toMatch(/^value 128 is out of range for TINYINT/);
+  });
+});
+
+describe('DOUBLE cells read from the bytes of an unquoted CSV piece', () => {
+  it('read each decimal text as readFloat does, and leave the rest to it', async () => {
+    const texts = [...DECIMAL_TEXTS, ...fc.sample(decimalArb, { numRuns: 200, seed: propertySeed() })];
+    const text = `${texts.map((t, k) => `1,1,${k},1,${t},x`).join('\n')}\n`;
+    const f = path.join(dir, 'doubles.csv');
+    writeFileSync(f, text);
+    const want = merged([decodeCsvPiece(text, schema, 'f.csv', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(schema), 1)]);
+    const got = merged(await readTextFile(f, csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(schema, 'f.csv'), 1 << 20));
+    expect(got).toEqual(want);
+    // every plain decimal is a row, with Number's double (the 16-digit ones too)
+    const plain = texts.filter((t) => /^-?\d+(\.\d+)?$/.test(t));
+    const byId = new Map(got.rows.map((r) => [(r as { i: number }).i, (r as { d: number }).d]));
+    for (const t of plain) expect([t, byId.get(texts.indexOf(t))]).toEqual([t, Number(t)]);
   });
 });
 
