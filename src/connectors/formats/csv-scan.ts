@@ -60,6 +60,10 @@ export class CsvStreamDecoder implements StreamDecoder {
     const lines = countNewlines(bytes);
     const st = this.state;
     if (st.expected < 0) return { batch: new ColumnsCollector(this.schema, this.read).finish(), rejected: [], records: 0, lines };
+    if (this.fast && st.first && (this.opts.header || this.opts.ignoreFirstLine)) {
+      const afterHeader = this.decodeHeaderFirst(bytes, firstLine, atFileStart, atFileEnd);
+      if (afterHeader) return afterHeader;
+    }
     const plain = this.fast
       && !(st.first && (this.opts.header || this.opts.ignoreFirstLine))
       && !(atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
@@ -77,6 +81,25 @@ export class CsvStreamDecoder implements StreamDecoder {
     }
     st.first = false;
     return { ...this.decodePlain(bytes, firstLine, lines), lines };
+  }
+
+  /**
+   * A file's first piece when a header (or an ignored first line) comes first: that line alone by
+   * the whole-text decoder, which reads the header, then the rest of the piece as any other (else
+   * the whole first piece, for a file smaller than a chunk the whole file, went the slow way).
+   * Undefined when the first line is not one to split off (quoted, blank, or the whole piece).
+   */
+  private decodeHeaderFirst(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): (DecodeResult & { lines: number; consumed?: number }) | undefined {
+    const nl = bytes.indexOf(0x0a);
+    if (nl < 0 || nl + 1 === bytes.length || bytes.subarray(0, nl).indexOf(this.quote) >= 0) return undefined;
+    const head = this.decode(bytes.subarray(0, nl + 1), firstLine, atFileStart, false);
+    // a blank first line is no header: the piece is decoded whole, as before
+    if (this.state.first || head.consumed !== undefined) return undefined;
+    const rest = this.decode(bytes.subarray(nl + 1), firstLine + head.lines, false, atFileEnd);
+    return {
+      batch: rest.batch, rejected: [...head.rejected, ...rest.rejected], records: head.records + rest.records,
+      lines: head.lines + rest.lines, ...(rest.consumed === undefined ? {} : { consumed: nl + 1 + rest.consumed }),
+    };
   }
 
   /** A piece of unquoted records, one a line. */

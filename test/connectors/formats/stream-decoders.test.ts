@@ -251,22 +251,26 @@ describe('scanned lines', () => {
 
   it('gives the whole-text decoders\' rows and rejected records', async () => {
     for (let seed = 1; seed <= SEEDS + 1; seed++) {
-      for (const json of [false, true]) {
+      // CSV also with a header line (its names in another case, read by name) or a first line to ignore
+      const variants: readonly (CsvOptions | 'json')[] = ['json', DEFAULT_CSV_OPTIONS, { ...DEFAULT_CSV_OPTIONS, header: true }, { ...DEFAULT_CSV_OPTIONS, ignoreFirstLine: true }];
+      for (const variant of variants) {
+        const json = variant === 'json';
         const r = rng(seed * 97 + (json ? 1 : 0));
-        const text = `${lines(r, json).join('\n')}\n`;
+        const first = json ? [] : variant.header ? ['ID,Price,d,S,ok,TS,dec'] : variant.ignoreFirstLine ? ['a first line,of no use'] : [];
+        const text = `${[...first, ...lines(r, json)].join('\n')}\n`;
         const file = path.join(dir, `plain${seed}.${json ? 'json' : 'csv'}`);
         writeFileSync(file, text);
         for (const cols of [undefined, ['s', 'ts']]) {
           const read = cols && schema.columns.map((c) => cols.includes(c.name));
-          const want = merged([json ? decodeJsonLines(text, schema, 'f', new Set(), 1, read)
-            : decodeCsvPiece(text, schema, 'f', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(schema, read), 1)]);
+          const want = merged([variant === 'json' ? decodeJsonLines(text, schema, 'f', new Set(), 1, read)
+            : decodeCsvPiece(text, schema, 'f', variant, new Set(), newCsvReadState(schema, read), 1)]);
           // most records are read, and their timestamps too
           expect(want.rows.length).toBeGreaterThan(150);
           expect(want.rows.filter((row) => typeof (row as { ts: unknown }).ts === 'number').length).toBeGreaterThan(50);
           for (const chunk of [7, 64, 1 << 20]) {
-            const format = json ? jsonFormat : csvFormat(DEFAULT_CSV_OPTIONS);
+            const format = variant === 'json' ? jsonFormat : csvFormat(variant);
             const got = merged(await readTextFile(file, format.streamDecoder(schema, 'f', cols && new Set(cols)), chunk));
-            expect({ seed, json, chunk, cols, ...got }).toEqual({ seed, json, chunk, cols, ...want });
+            expect({ seed, variant, chunk, cols, ...got }).toEqual({ seed, variant, chunk, cols, ...want });
           }
         }
       }
