@@ -33,12 +33,13 @@ export const INT_RE = /^[+-]?\d+$/;
 export const EXACT_POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /**
- * The DOUBLE the bytes [a, z) spell when they are `-?digits(.digits)?` with at most 15 digits in all
- * (so the digits are an exact integer m below 2^53 and the value m / 10^k is correctly rounded):
- * the very number readFloat gives the text, -0 included. Undefined for any other text (a sign '+',
- * blanks, an exponent, more digits, "NaN"...), which the caller reads as a string.
+ * The DOUBLE the bytes [a, z) spell when they are `-?digits(.digits)?`: the very number readFloat
+ * gives the text, -0 included. With at most 15 digits in all the digits are an exact integer m below
+ * 2^53 and m / 10^k is the correctly rounded value; with more (the shortest text of a random double
+ * has up to 17) Number reads the text. Undefined for any other text (a sign '+', blanks, an
+ * exponent, "NaN", a value too large for a double...), which the caller reads as a string.
  */
-export function plainDouble(b: Uint8Array, a: number, z: number): number | undefined {
+export function plainDouble(b: Buffer, a: number, z: number): number | undefined {
   let i = a;
   const neg = b[i] === 0x2d;
   if (neg) i++;
@@ -62,7 +63,11 @@ export function plainDouble(b: Uint8Array, a: number, z: number): number | undef
     fracDigits = i - fracStart;
     if (fracDigits === 0) return undefined;
   }
-  if (i !== z || intDigits + fracDigits > 15) return undefined;
+  if (i !== z) return undefined;
+  if (intDigits + fracDigits > 15) {
+    const x = Number(b.toString('latin1', a, z));
+    return Number.isFinite(x) ? x : undefined;
+  }
   const x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
   return neg ? -x : x;
 }

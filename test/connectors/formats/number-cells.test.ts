@@ -55,7 +55,9 @@ const INTEGER_TEXTS = [
 const DECIMAL_TEXTS = ['-0', '-0.0', '0.1', '1.', '.5', '+1.5', '-.5', '1.5 ', '007.25', '123456789012345', '1234567890123456',
   '12345678.1234567', '12345678.12345678',
   // 16 digits whose double arithmetic (m / 10^k) is not Number(text): past the shortcut's reach
-  '95443892161.38121', '9.708040562935331', '-907488.3863381863', '0.000000000000001', '0.0000000000000001', '9007199254740993.5', '1e3', 'NaN', '-Infinity'];
+  '95443892161.38121', '9.708040562935331', '-907488.3863381863',
+  // the shortest texts of random doubles (16-17 digits), and digits past a double's range
+  '73.81948567463946', '0.30000000000000004', '-0.0000000000000000001', `1${'0'.repeat(400)}`, `-1${'0'.repeat(309)}.5`, '0.000000000000001', '0.0000000000000001', '9007199254740993.5', '1e3', 'NaN', '-Infinity'];
 const decimalArb = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,9}$/), fc.stringMatching(/^[0-9]{0,9}$/))
   .map(([neg, i, f]) => `${neg ? '-' : ''}${i}${f ? `.${f}` : ''}`);
 
@@ -125,8 +127,11 @@ describe('DOUBLE cells read from the bytes of an unquoted CSV piece', () => {
     const want = merged([decodeCsvPiece(text, schema, 'f.csv', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(schema), 1)]);
     const got = merged(await readTextFile(f, csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(schema, 'f.csv'), 1 << 20));
     expect(got).toEqual(want);
-    // every plain decimal is a row, with Number's double (the 16-digit ones too)
-    const plain = texts.filter((t) => /^-?\d+(\.\d+)?$/.test(t));
+    // every plain decimal a double holds is a row, with Number's double (the 16- and 17-digit ones too)
+    const plain = texts.filter((t) => /^-?\d+(\.\d+)?$/.test(t) && Number.isFinite(Number(t)));
+    expect(plain.length).toBeGreaterThan(200);
+    // and the ones past its range are rejected as out of range, as readFloat rejects them
+    expect(got.rejected.filter((r) => /out of range for DOUBLE/.test((r as { reason: string }).reason))).toHaveLength(2);
     const byId = new Map(got.rows.map((r) => [(r as { i: number }).i, (r as { d: number }).d]));
     for (const t of plain) expect([t, byId.get(texts.indexOf(t))]).toEqual([t, Number(t)]);
   });
