@@ -64,10 +64,12 @@ export class CsvStreamDecoder implements StreamDecoder {
       const afterHeader = this.decodeHeaderFirst(bytes, firstLine, atFileStart, atFileEnd);
       if (afterHeader) return afterHeader;
     }
-    const plain = this.fast
+    // lines ending in CRLF (Python's csv module writes them) are scanned too, when every line of the piece does
+    const ends = this.fast ? lineEnds(bytes, lines) : 'mixed';
+    const plain = ends !== 'mixed'
       && !(st.first && (this.opts.header || this.opts.ignoreFirstLine))
       && !(atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
-      && bytes.indexOf(this.quote) < 0 && bytes.indexOf(0x0d) < 0 && isUtf8(bytes);
+      && bytes.indexOf(this.quote) < 0 && isUtf8(bytes);
     if (!plain) {
       const { text, invalidLines } = decodeUtf8(bytes);
       const shifted = new Set([...invalidLines].map((l) => l + firstLine - 1));
@@ -80,7 +82,7 @@ export class CsvStreamDecoder implements StreamDecoder {
       return { batch: r.batch, rejected: r.rejected, records: r.records, lines: consumedLines, consumed };
     }
     st.first = false;
-    return { ...this.decodePlain(bytes, firstLine, lines), lines };
+    return { ...this.decodePlain(bytes, firstLine, lines, ends === 'crlf'), lines };
   }
 
   /**
@@ -102,8 +104,8 @@ export class CsvStreamDecoder implements StreamDecoder {
     };
   }
 
-  /** A piece of unquoted records, one a line. */
-  private decodePlain(b: Buffer, firstLine: number, lines: number): DecodeResult {
+  /** A piece of unquoted records, one a line (`crlf`: every line break is CRLF, the CR no part of the record). */
+  private decodePlain(b: Buffer, firstLine: number, lines: number, crlf: boolean): DecodeResult {
     const cols = this.schema.columns;
     const st = this.state;
     const expected = st.expected;
@@ -127,10 +129,12 @@ export class CsvStreamDecoder implements StreamDecoder {
     let records = 0;
     let line = firstLine;
     for (let s = 0; s < n; line++) {
-      let e = b.indexOf(0x0a, s);
-      if (e < 0) e = n;
+      let nl = b.indexOf(0x0a, s);
+      if (nl < 0) nl = n;
+      // the record's end: before the CR of a CRLF
+      const e = crlf && nl < n ? nl - 1 : nl;
       if (expected !== 1 && isBlank(b, s, e)) {
-        s = e + 1;
+        s = nl + 1;
         continue;
       }
       records++;
@@ -173,8 +177,8 @@ export class CsvStreamDecoder implements StreamDecoder {
           rejected.push(rejectedRecord(`${this.fileName}:${line}`, err.reason, b.toString('utf8', s, e)));
         }
       }
-      if (e === n) break;
-      s = e + 1;
+      if (nl === n) break;
+      s = nl + 1;
     }
     return { batch: out.finish(), rejected, records };
   }
@@ -232,6 +236,21 @@ function smallInteger(b: Buffer, a: number, z: number, kind: number): number | u
   }
   if (sign === 0x2d) v = v === 0 ? 0 : -v;
   return v >= INT_MIN[kind]! && v <= INT_MAX[kind]! ? v : undefined;
+}
+
+/**
+ * How the piece's `lines` line breaks end: 'lf' when no CR is in it, 'crlf' when every LF follows a
+ * CR and every CR comes before an LF, else 'mixed' (left to the whole-text decoder).
+ */
+function lineEnds(b: Buffer, lines: number): 'lf' | 'crlf' | 'mixed' {
+  let cr = b.indexOf(0x0d);
+  if (cr < 0) return 'lf';
+  let count = 0;
+  for (; cr >= 0; cr = b.indexOf(0x0d, cr + 1)) {
+    if (b[cr + 1] !== 0x0a) return 'mixed';
+    count++;
+  }
+  return count === lines ? 'crlf' : 'mixed';
 }
 
 /** Whether [s, e) holds only blanks (as String.trim sees them, for the bytes a plain piece holds). */
