@@ -122,6 +122,19 @@ export function decodeCsvPiece(
 ): DecodeResult & { readonly stoppedAtLine?: number } {
   const out = new ColumnsCollector(schema, state.read);
   const rejected: RejectedRecord[] = [];
+  const r = decodeCsvRecordsInto(out, rejected, text, schema, fileName, opts, invalidLines, state, firstLine, atEnd);
+  return { batch: out.finish(), rejected, ...r };
+}
+
+/**
+ * decodeCsvPiece's records added to `out` and `rejected` (a scanner's collector, between the lines
+ * it reads itself): the records seen, and where csv-parse stopped inside an open quote.
+ */
+export function decodeCsvRecordsInto(
+  out: ColumnsCollector, rejected: RejectedRecord[],
+  text: string, schema: Schema, fileName: string, opts: CsvOptions, invalidLines: ReadonlySet<number> | undefined,
+  state: CsvReadState, firstLine: number, atEnd = true,
+): { records: number; stoppedAtLine?: number } {
   const cols = schema.columns;
   const read = state.read;
   let records = 0;
@@ -138,7 +151,7 @@ export function decodeCsvPiece(
         rejected.push(rejectedRecord(`${fileName}:${r.line}`, `invalid CSV header: ${r.reason}`, r.raw));
         // nothing after a broken header is read
         state.expected = -1;
-        return { batch: out.finish(), rejected, records: 1 };
+        return { records: 1 };
       }
       if (opts.header) {
         const names = r.fields.map((f) => f ?? '');
@@ -151,7 +164,7 @@ export function decodeCsvPiece(
       continue;
     }
     state.first = false;
-    if (state.expected < 0) return { batch: out.finish(), rejected, records };
+    if (state.expected < 0) return { records };
     records++;
     const origin = `${fileName}:${r.line}`;
     if (r.kind === 'broken') {
@@ -178,8 +191,7 @@ export function decodeCsvPiece(
       rejected.push(rejectedRecord(origin, e.reason, r.raw));
     }
   }
-  const stopped = split.stoppedAtLine === undefined ? {} : { stoppedAtLine: split.stoppedAtLine + shift };
-  return { batch: out.finish(), rejected, records, ...stopped };
+  return split.stoppedAtLine === undefined ? { records } : { records, stoppedAtLine: split.stoppedAtLine + shift };
 }
 
 function parseOptions(opts: CsvOptions): ParseOptions {

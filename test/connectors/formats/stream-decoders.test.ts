@@ -219,6 +219,34 @@ describe('chunked CSV decoding', () => {
   });
 });
 
+describe('chunked CSV decoding with quotes', () => {
+  it('scans the lines between quoted records, and leaves stray quotes to the whole-text decoder', async () => {
+    const plain = '1,2,3,x,true,1700000000000,1.5';
+    const quoted = ['4,5,6,"a,b",false,,2', '7,8,9,"say ""hi""",true,2026-11-23 10:00:05,3', '10,11,12,"line\nbreak",true,,4'];
+    // a quote inside an unquoted field: csv-parse rejects the record where the quote count runs on
+    const stray = ['5,x"y,3', '5,x"y,3'];
+    const files = [
+      [plain, quoted[0]!, plain, plain, quoted[1]!, quoted[2]!, plain],
+      [plain, ...stray, plain, quoted[0]!, plain],
+      [...stray, quoted[2]!, plain, ...stray],
+      [quoted[1]!, quoted[1]!, plain, plain, plain, quoted[2]!],
+    ];
+    for (const [k, lines] of files.entries()) {
+      for (const eol of ['\n', '\r\n']) {
+        const text = lines.map((l) => `${l}${eol}`).join('');
+        const file = path.join(dir, `quoted${k}.csv`);
+        writeFileSync(file, text);
+        const want = merged([decodeCsvPiece(text, schema, 'f.csv', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(schema), 1)]);
+        expect(want.rows.length).toBeGreaterThan(0);
+        for (const chunk of [1, 3, 17, 1 << 20]) {
+          const got = merged(await readTextFile(file, csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(schema, 'f.csv'), chunk));
+          expect({ k, eol, chunk, ...got }).toEqual({ k, eol, chunk, ...want });
+        }
+      }
+    }
+  });
+});
+
 /**
  * Files the byte scanners read themselves, line after line (no quotes, no CR, valid UTF-8, most
  * records valid): every column read from the bytes as the whole-text decoder reads its text, with
