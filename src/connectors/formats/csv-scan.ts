@@ -12,9 +12,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
+import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
-import { plainDouble, SMALL_RANGES, type IntegerKind } from './numbers.js';
+import { plainDouble } from './numbers.js';
+import { countNewlines, integerFields, isBlank, lineEnds, sameBytes, smallInteger } from './csv-bytes.js';
 import { decodeCsvPiece, decodeCsvRecordsInto, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -25,6 +27,8 @@ export class CsvStreamDecoder implements StreamDecoder {
   private readonly read: boolean[];
   private readonly quote: number;
   private readonly delimiter: number;
+  /** the scanners' state for the current header (scanContext) */
+  private ctx: ScanContext | undefined;
   /** the options this scanner handles; otherwise every piece takes the whole-text decoder */
   private readonly fast: boolean;
 
@@ -108,10 +112,11 @@ export class CsvStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * A piece holding quote characters: its runs of lines without one are scanned, each run of records
-   * holding one (quoted fields, escaped quotes, line breaks inside quotes) goes to the whole-text
-   * decoder, all into one collector in order; before, the whole piece took the whole-text decoder
-   * for one quoted field (4 MiB of a file that quotes the odd field fifty times slower).
+   * A piece holding quote characters: its lines without one are scanned, and so are records of one
+   * line whose quotes only open, close and double inside fields (scanQuotedRecord); any other record
+   * (a line break inside quotes, a stray quote) goes to the whole-text decoder, all into one collector
+   * in order. Before, the whole piece took the whole-text decoder for one quoted field (4 MiB of a
+   * file that quotes the odd field fifty times slower).
    * Undefined when a quote is left open at the piece's end, or csv-parse finds one open where the
    * quote count closed it (broken quoting: the whole-text path decides how much of the piece to take).
    */
@@ -135,12 +140,12 @@ export class CsvStreamDecoder implements StreamDecoder {
         s = quotedStart;
         if (s >= n) break;
       }
-      // records while their lines hold a quote: each ends at the first line break outside quotes
-      let end = s;
+      // records while their lines hold a quote, each ending at the first line break outside quotes: one
+      // of one line with plain quoting is scanned, any other goes to csv-parse
       for (;;) {
+        let end = s;
         let inQuote = false;
-        let pos = end;
-        for (;;) {
+        for (let pos = s; ;) {
           const qi = b.indexOf(q, pos);
           const nl = b.indexOf(0x0a, pos);
           if (!inQuote && (qi < 0 || (nl >= 0 && nl < qi))) { end = nl < 0 ? n : nl + 1; break; }
@@ -148,18 +153,26 @@ export class CsvStreamDecoder implements StreamDecoder {
           inQuote = !inQuote;
           pos = qi + 1;
         }
+        const lineBreak = b.indexOf(0x0a, s);
+        const oneLine = lineBreak < 0 || lineBreak === end - 1;
+        // the record's end, before its line break (CRLF or LF)
+        const e = lineBreak < 0 ? n : crlf ? end - 2 : end - 1;
+        const run = b.subarray(s, end);
+        if (oneLine && this.scanQuotedRecord(out, rejected, b, s, e, line)) {
+          records++;
+        } else {
+          const r = decodeCsvRecordsInto(out, rejected, run.toString('utf8'), this.schema, this.fileName, this.opts, undefined, this.state, line, false);
+          // csv-parse still inside quotes where the quote count said the record ends (a stray quote in
+          // an unquoted field): the whole piece goes the whole-text way, which resumes where it stops
+          if (r.stoppedAtLine !== undefined) return undefined;
+          records += r.records;
+        }
+        line += countNewlines(run);
+        s = end;
         const after = b.indexOf(q, end);
         const nl = b.indexOf(0x0a, end);
         if (end >= n || after < 0 || (nl >= 0 && nl < after)) break;
       }
-      const run = b.subarray(s, end);
-      const r = decodeCsvRecordsInto(out, rejected, run.toString('utf8'), this.schema, this.fileName, this.opts, undefined, this.state, line, false);
-      // csv-parse still inside quotes where the quote count said the records end (a stray quote in an
-      // unquoted field): the whole piece goes the whole-text way, which resumes where it stops
-      if (r.stoppedAtLine !== undefined) return undefined;
-      records += r.records;
-      line += countNewlines(run);
-      s = end;
     }
     return { batch: out.finish(), rejected, records };
   }
@@ -175,21 +188,9 @@ export class CsvStreamDecoder implements StreamDecoder {
 
   /** decodePlain's records added to `out` and `rejected`: how many records there were. */
   private scanPlainInto(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, firstLine: number, crlf: boolean): number {
-    const cols = this.schema.columns;
-    const st = this.state;
-    const expected = st.expected;
-    // which field each read column takes (-1: none), and which fields are wanted at all
-    const wanted = new Uint8Array(expected);
-    for (let c = 0; c < cols.length; c++) if (this.read[c] && st.fieldOfColumn[c]! >= 0) wanted[st.fieldOfColumn[c]!] = 1;
-    const intField = integerFields(cols, this.read, st.fieldOfColumn, expected, this.opts.nullLiteral);
-    // where each wanted field's cell starts and ends in the line
-    const cellStart = new Int32Array(expected);
-    const cellEnd = new Int32Array(expected);
-    const record: unknown[] = new Array(cols.length);
-    const kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
-    // the text of a VARCHAR cell goes from these bytes to the column's as a span, never a string
-    const spans = cols.map(() => new ByteSpan());
-    const nullBytes = this.opts.nullLiteral === undefined ? undefined : Buffer.from(this.opts.nullLiteral, 'utf8');
+    const ctx = this.scanContext();
+    const expected = this.state.expected;
+    const { wanted, cellStart, cellEnd } = ctx;
     const d = this.delimiter;
     const n = b.length;
     let records = 0;
@@ -217,122 +218,144 @@ export class CsvStreamDecoder implements StreamDecoder {
         if (z === e) break;
         a = z + 1;
       }
-      if (fields !== expected) {
-        rejected.push(rejectedRecord(`${this.fileName}:${line}`, `expected ${expected} fields, found ${fields}`, b.toString('utf8', s, e)));
-      } else {
-        try {
-          for (let c = 0; c < cols.length; c++) {
-            const k = st.fieldOfColumn[c]!;
-            const kind = kinds[c];
-            if (k < 0 || kind === undefined) { record[c] = null; continue; }
-            const ca = cellStart[k]!;
-            const cz = cellEnd[k]!;
-            // an empty cell is NULL, and so is the null literal
-            if (cz === ca || (nullBytes !== undefined && sameBytes(b, ca, cz, nullBytes))) { record[c] = null; continue; }
-            let v: unknown;
-            if (intField[k] !== 0) v = smallInteger(b, ca, cz, intField[k]!);
-            else if (kind === 'VARCHAR') v = spans[c]!.set(b, ca, cz);
-            else if (kind === 'TIMESTAMP') v = timestampFromBytes(b, ca, cz);
-            else if (kind === 'DOUBLE') v = plainDouble(b, ca, cz);
-            // anything else, and what the byte readers leave, as the cell's text
-            record[c] = v !== undefined ? v : convertValue(cols[c]!.type, b.toString('utf8', ca, cz), cols[c]!.name, 'text');
-          }
-          out.add(record);
-        } catch (err) {
-          if (!(err instanceof ConversionFailure)) throw err;
-          rejected.push(rejectedRecord(`${this.fileName}:${line}`, err.reason, b.toString('utf8', s, e)));
-        }
-      }
+      this.addRecord(out, rejected, ctx, b, s, e, line, fields);
       if (nl === n) break;
       s = nl + 1;
     }
     return records;
   }
-}
 
-/** Whether b[a, z) holds exactly the bytes of `x`. */
-function sameBytes(b: Uint8Array, a: number, z: number, x: Uint8Array): boolean {
-  if (z - a !== x.length) return false;
-  for (let i = 0; i < x.length; i++) if (b[a + i] !== x[i]) return false;
-  return true;
-}
-
-/** The ranges of the integer types a cell's digits may be read in straight from the bytes (index 1-4; 0 is "not an integer field"). */
-const KINDS: readonly IntegerKind[] = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
-const INT_MIN = Float64Array.of(0, ...KINDS.map((k) => SMALL_RANGES[k][0]));
-const INT_MAX = Float64Array.of(0, ...KINDS.map((k) => SMALL_RANGES[k][1]));
-const INT_KINDS: Readonly<Record<string, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i + 1]));
-
-/**
- * For each field, the INT_MIN / INT_MAX index of the integer column that alone reads it (0: none, or the
- * field is read by another type, or by two columns). None at all when the null literal is itself an
- * integer: then a cell of digits may be NULL, which only the text comparison says.
- */
-function integerFields(cols: Schema['columns'], read: readonly boolean[], fieldOfColumn: readonly number[], fields: number, nullLiteral: string | undefined): Uint8Array {
-  const out = new Uint8Array(fields);
-  if (nullLiteral !== undefined && /^\s*[+-]?[0-9]+\s*$/.test(nullLiteral)) return out;
-  const readers = new Uint8Array(fields);
-  for (let c = 0; c < cols.length; c++) {
-    const k = fieldOfColumn[c]!;
-    if (!read[c] || k < 0 || k >= fields) continue;
-    readers[k]!++;
-    out[k] = INT_KINDS[cols[c]!.type.kind] ?? 0;
+  /**
+   * One record of one line [s, e) holding quote characters, read like a plain line when every quote
+   * opens a field, closes it (before a delimiter or the line's end) or is doubled inside it; false,
+   * with nothing added, for anything else (csv-parse then decides what the record is).
+   */
+  private scanQuotedRecord(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, s: number, e: number, line: number): boolean {
+    const ctx = this.scanContext();
+    const expected = this.state.expected;
+    const { wanted, cellStart, cellEnd, quoted, escaped } = ctx;
+    const d = this.delimiter;
+    const q = this.quote;
+    let fields = 0;
+    let a = s;
+    for (;;) {
+      let z: number;
+      let cs = a;
+      let ce: number;
+      let isQuoted = 0;
+      let isEscaped = 0;
+      if (a < e && b[a] === q) {
+        let k = b.indexOf(q, a + 1);
+        while (k >= 0 && k + 1 < e && b[k + 1] === q) {
+          isEscaped = 1;
+          k = b.indexOf(q, k + 2);
+        }
+        if (k < 0 || k >= e) return false;
+        z = k + 1;
+        if (z !== e && b[z] !== d) return false;
+        cs = a + 1;
+        ce = k;
+        isQuoted = 1;
+      } else {
+        z = b.indexOf(d, a);
+        if (z < 0 || z > e) z = e;
+        const stray = b.indexOf(q, a);
+        if (stray >= 0 && stray < z) return false;
+        ce = z;
+      }
+      if (fields < expected && wanted[fields] === 1) {
+        cellStart[fields] = cs;
+        cellEnd[fields] = ce;
+        quoted[fields] = isQuoted;
+        escaped[fields] = isEscaped;
+      }
+      fields++;
+      if (z === e) break;
+      a = z + 1;
+    }
+    this.addRecord(out, rejected, ctx, b, s, e, line, fields);
+    quoted.fill(0);
+    escaped.fill(0);
+    return true;
   }
-  for (let k = 0; k < fields; k++) if (readers[k]! > 1) out[k] = 0;
-  return out;
-}
 
-/**
- * The integer [a, z) spells (an optional sign, then at most 15 characters of ASCII digits in all, so
- * below 2^53), when it is within the type's range: the very number readInteger gives the cell's text
- * (-0 as 0). Undefined for anything else (blanks, more digits, out of range), which goes the text way
- * and gets its exact value or its reason from readInteger.
- */
-function smallInteger(b: Buffer, a: number, z: number, kind: number): number | undefined {
-  if (z - a > 15) return undefined;
-  let i = a;
-  const sign = b[i]!;
-  if (sign === 0x2d || sign === 0x2b) i++;
-  if (i === z) return undefined;
-  let v = 0;
-  for (; i < z; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) return undefined;
-    v = v * 10 + d;
-  }
-  if (sign === 0x2d) v = v === 0 ? 0 : -v;
-  return v >= INT_MIN[kind]! && v <= INT_MAX[kind]! ? v : undefined;
-}
-
-/**
- * How the piece's `lines` line breaks end: 'lf' when no CR is in it, 'crlf' when every LF follows a
- * CR and every CR comes before an LF, else 'mixed' (left to the whole-text decoder).
- */
-function lineEnds(b: Buffer, lines: number): 'lf' | 'crlf' | 'mixed' {
-  let cr = b.indexOf(0x0d);
-  if (cr < 0) return 'lf';
-  let count = 0;
-  for (; cr >= 0; cr = b.indexOf(0x0d, cr + 1)) {
-    if (b[cr + 1] !== 0x0a) return 'mixed';
-    count++;
-  }
-  return count === lines ? 'crlf' : 'mixed';
-}
-
-/** Whether [s, e) holds only blanks (as String.trim sees them, for the bytes a plain piece holds). */
-function isBlank(b: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) {
-    const c = b[i]!;
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0b && c !== 0x0c) {
-      // a non-ASCII blank (U+00A0, U+3000...) is rare: ask String.trim
-      return c >= 0x80 ? b.toString('utf8', s, e).trim() === '' : false;
+  /** The record whose wanted cells `ctx` holds converted and added, or rejected with its reason. */
+  private addRecord(out: ColumnsCollector, rejected: RejectedRecord[], ctx: ScanContext, b: Buffer, s: number, e: number, line: number, fields: number): void {
+    const expected = this.state.expected;
+    if (fields !== expected) {
+      rejected.push(rejectedRecord(`${this.fileName}:${line}`, `expected ${expected} fields, found ${fields}`, b.toString('utf8', s, e)));
+      return;
+    }
+    const cols = this.schema.columns;
+    const { kinds, cellStart, cellEnd, quoted, escaped, intField, spans, nullBytes, record } = ctx;
+    const fieldOfColumn = this.state.fieldOfColumn;
+    try {
+      for (let c = 0; c < cols.length; c++) {
+        const k = fieldOfColumn[c]!;
+        const kind = kinds[c];
+        if (k < 0 || kind === undefined) { record[c] = null; continue; }
+        const ca = cellStart[k]!;
+        const cz = cellEnd[k]!;
+        if (escaped[k] === 1) {
+          // a doubled quote inside: the text with the doubles undone, read as csv-parse's cell would be
+          const text = b.toString('utf8', ca, cz).split(this.opts.quote + this.opts.quote).join(this.opts.quote);
+          record[c] = text === this.opts.nullLiteral ? null : convertValue(cols[c]!.type, text, cols[c]!.name, 'text');
+          continue;
+        }
+        // an empty unquoted cell is NULL (a quoted one is ''), and so is the null literal
+        if ((cz === ca && quoted[k] === 0) || (nullBytes !== undefined && sameBytes(b, ca, cz, nullBytes))) { record[c] = null; continue; }
+        let v: unknown;
+        if (intField[k] !== 0) v = smallInteger(b, ca, cz, intField[k]!);
+        else if (kind === 'VARCHAR') v = spans[c]!.set(b, ca, cz);
+        else if (kind === 'TIMESTAMP') v = timestampFromBytes(b, ca, cz);
+        else if (kind === 'DOUBLE') v = plainDouble(b, ca, cz);
+        // anything else, and what the byte readers leave, as the cell's text
+        record[c] = v !== undefined ? v : convertValue(cols[c]!.type, b.toString('utf8', ca, cz), cols[c]!.name, 'text');
+      }
+      out.add(record);
+    } catch (err) {
+      if (!(err instanceof ConversionFailure)) throw err;
+      rejected.push(rejectedRecord(`${this.fileName}:${line}`, err.reason, b.toString('utf8', s, e)));
     }
   }
-  return true;
+
+  /** What the scanners need for the current header's fields, made again when a header changes them. */
+  private scanContext(): ScanContext {
+    const st = this.state;
+    if (this.ctx && this.ctx.fieldOfColumn === st.fieldOfColumn && this.ctx.expected === st.expected) return this.ctx;
+    const cols = this.schema.columns;
+    const expected = st.expected;
+    // which fields are wanted at all
+    const wanted = new Uint8Array(expected);
+    for (let c = 0; c < cols.length; c++) if (this.read[c] && st.fieldOfColumn[c]! >= 0) wanted[st.fieldOfColumn[c]!] = 1;
+    this.ctx = {
+      fieldOfColumn: st.fieldOfColumn, expected, wanted,
+      intField: integerFields(cols, this.read, st.fieldOfColumn, expected, this.opts.nullLiteral),
+      cellStart: new Int32Array(expected), cellEnd: new Int32Array(expected),
+      quoted: new Uint8Array(expected), escaped: new Uint8Array(expected),
+      record: new Array(cols.length),
+      kinds: cols.map((c, i) => (this.read[i] ? c.type.kind : undefined)),
+      // the text of a VARCHAR cell goes from these bytes to the column's as a span, never a string
+      spans: cols.map(() => new ByteSpan()),
+      nullBytes: this.opts.nullLiteral === undefined ? undefined : Buffer.from(this.opts.nullLiteral, 'utf8'),
+    };
+    return this.ctx;
+  }
 }
 
-function countNewlines(b: Uint8Array): number {
-  let k = 0;
-  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) k++;
-  return k;
+/** The scanners' per-header state: the wanted fields, where each cell is in the line, the column types. */
+interface ScanContext {
+  readonly fieldOfColumn: readonly number[];
+  readonly expected: number;
+  readonly wanted: Uint8Array;
+  readonly intField: Uint8Array;
+  readonly cellStart: Int32Array;
+  readonly cellEnd: Int32Array;
+  /** per field: the cell was quoted (its empty text is '', not NULL), and it holds a doubled quote */
+  readonly quoted: Uint8Array;
+  readonly escaped: Uint8Array;
+  readonly record: unknown[];
+  readonly kinds: readonly (SqlType['kind'] | undefined)[];
+  readonly spans: readonly ByteSpan[];
+  readonly nullBytes: Uint8Array | undefined;
 }

@@ -225,7 +225,12 @@ describe('chunked CSV decoding with quotes', () => {
     const quoted = ['4,5,6,"a,b",false,,2', '7,8,9,"say ""hi""",true,2026-11-23 10:00:05,3', '10,11,12,"line\nbreak",true,,4'];
     // a quote inside an unquoted field: csv-parse rejects the record where the quote count runs on
     const stray = ['5,x"y,3', '5,x"y,3'];
+    // quoted cells of every type, quoted empties ('' for VARCHAR), and quotes csv-parse refuses
+    const cells = ['"1","2","3","","true","2026-11-23 10:00:05","1.5"', '1,"",3,"x",,"",', '"7",8,9,"é ""q"" ü",false,,',
+      '1,2,3,"a"b,true,,', '1,2,3, "a",true,,', '1,2,3,"a" ,true,,', '"2,3,4,x,true,,'];
     const files = [
+      [plain, ...cells.slice(0, 3), plain, ...cells.slice(3, 6), plain],
+      [plain, cells[6]!, plain, plain],
       [plain, quoted[0]!, plain, plain, quoted[1]!, quoted[2]!, plain],
       [plain, ...stray, plain, quoted[0]!, plain],
       [...stray, quoted[2]!, plain, ...stray],
