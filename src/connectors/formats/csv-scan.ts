@@ -1,10 +1,12 @@
 /**
- * CSV decoded straight from bytes, piece by piece. A piece without a quote character, CR or byte
- * that is not UTF-8 (the common file) is split on newlines and delimiters here, and only the cells
- * of the columns the query reads are read: integers, plain decimals, timestamps and text straight
- * from their bytes, anything else (and any spelling those readers leave) through its text. Any other piece (quoting, CRLF, comments, a header
- * still to read, a byte order mark) goes whole through csv.ts's decoder, which gives the same
- * records and reasons; the header read there is kept in the shared state for the pieces after it.
+ * CSV decoded straight from bytes, piece by piece. A piece of valid UTF-8 whose line breaks are all
+ * LF or all CRLF is split on line breaks and delimiters here, and only the cells of the columns the
+ * query reads are read: integers, plain decimals, timestamps and text straight from their bytes,
+ * anything else (and any spelling those readers leave) through its text. A record of one line with
+ * plain quoting is read here too; any other record holding quotes (a line break inside quotes, a
+ * stray quote) goes to csv.ts's decoder, which gives the same records and reasons, as does a piece
+ * this scanner does not take (comments, a byte order mark, mixed line breaks). A header line is read
+ * by csv.ts's decoder alone and kept in the shared state for the pieces after it.
  *
  * Pieces end on record boundaries: split() counts quote characters, so a newline inside a quoted
  * field never ends one (a doubled quote toggles twice). A quote left open keeps the rest of the file
