@@ -115,6 +115,21 @@ function int64FromValues(values: readonly unknown[]): BigInt64Array {
   return out;
 }
 
+/**
+ * `s` as UTF-8 into `out` at `at` (room for 3 bytes a UTF-16 unit assumed): the bytes written. An
+ * ASCII prefix byte by byte, the rest (if any) by the encoder.
+ */
+export function writeUtf8(s: string, out: Uint8Array, at: number): number {
+  const len = s.length;
+  let j = 0;
+  for (; j < len; j++) {
+    const c = s.charCodeAt(j);
+    if (c >= 0x80) break;
+    out[at + j] = c;
+  }
+  return j < len ? j + encoder.encodeInto(s.slice(j), out.subarray(at + j)).written : len;
+}
+
 export function utf8FromStrings(
   values: readonly (string | null | undefined)[],
   bitmap?: Uint8Array,
@@ -136,13 +151,7 @@ export function utf8FromStrings(
         grown.set(bytes.subarray(0, total));
         bytes = grown;
       }
-      let j = 0;
-      for (; j < len; j++) {
-        const c = s.charCodeAt(j);
-        if (c >= 0x80) break;
-        bytes[total + j] = c;
-      }
-      total += j < len ? j + encoder.encodeInto(s.slice(j), bytes.subarray(total + j)).written : len;
+      total += writeUtf8(s, bytes, total);
     }
     offsets[i + 1] = total;
   }

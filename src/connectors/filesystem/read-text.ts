@@ -23,17 +23,20 @@ const SLACK = 64 * 1024;
 export class ChunkBuffers {
   private readonly free: Buffer[] = [];
 
-  /** `chunkSize`: the bytes of one read */
-  constructor(readonly chunkSize: number) {}
+  /**
+   * `chunkSize`: the bytes of one read; `openFiles`: how many files are open at once (the one being
+   * decoded and those opened ahead), each holding a pair of buffers
+   */
+  constructor(readonly chunkSize: number, private readonly openFiles = 1) {}
 
   take(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafe(SLACK + this.chunkSize);
   }
 
   give(b: Buffer): void {
-    // a file is given back while the files opened ahead (two) hold their own, and the file after
-    // them takes these; a source keeps a few chunks (24 MiB by default) between batches
-    if (this.free.length < 6) this.free.push(b);
+    // a file is given back while the files opened ahead hold their own, and the file after them
+    // takes these: a source keeps a pair per open file between batches (24 MiB by default)
+    if (this.free.length < 2 * this.openFiles) this.free.push(b);
   }
 }
 

@@ -81,7 +81,7 @@ export class FilesystemSource implements Source {
     this.failOnParseError = choice.failOnParseError;
     this.maxFiles = maxFilesPerTrigger(table);
     this.maxBytes = maxBytesPerTrigger(table);
-    this.buffers = new ChunkBuffers(Math.max(readChunkSize(table), 4));
+    this.buffers = new ChunkBuffers(Math.max(readChunkSize(table), 4), 1 + OPEN_AHEAD);
     const interval = monitorInterval(table);
     this.bounded = interval === undefined;
     if (interval !== undefined) this.pollIntervalMs = interval;

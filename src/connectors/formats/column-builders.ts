@@ -4,7 +4,7 @@
  * integer columns written through two 32-bit halves instead of a BigInt per value.
  */
 import * as arrow from 'apache-arrow';
-import { bitmapFromMask, columnFromValues, nullColumn } from '../../common/columns.js';
+import { bitmapFromMask, columnFromValues, nullColumn, writeUtf8 } from '../../common/columns.js';
 import '../../common/arrow-binding.js';
 import { toArrowType, type SqlType } from '../../common/types.js';
 
@@ -174,8 +174,6 @@ export class ByteSpan {
   }
 }
 
-const utf8Encoder = new TextEncoder();
-
 /**
  * A VARCHAR column while a decoder fills it: bytes and offsets growing as cells come (strings
  * encoded, ByteSpans copied), the same column columnOf builds from the strings.
@@ -213,15 +211,7 @@ export class Utf8Column {
     } else if (typeof v === 'string') {
       const len = v.length;
       if (this.total + len * 3 > this.bytes.length) this.room(len * 3);
-      const out = this.bytes;
-      const at = this.total;
-      let j = 0;
-      for (; j < len; j++) {
-        const c = v.charCodeAt(j);
-        if (c >= 0x80) break;
-        out[at + j] = c;
-      }
-      this.total = at + (j < len ? j + utf8Encoder.encodeInto(v.slice(j), out.subarray(at + j)).written : len);
+      this.total += writeUtf8(v, this.bytes, this.total);
       this.valid[n] = 1;
     }
     this.n = n + 1;

@@ -14,19 +14,15 @@ import { ConversionFailure } from './conversion-failure.js';
 import { jsonText, JsonNumberText, MAX_JSON_NESTING, nestingDepth, parseJsonExact } from './json-values.js';
 import { INT_RE, readFloat, readInteger } from './numbers.js';
 import { collectionToJson, convertCollection } from './convert-collections.js';
-import { parseDate, parseTimestamp } from './timestamps.js';
+import { DAY_MS, MAX_TIMESTAMP_MS, parseDate, parseTimestamp } from './timestamps.js';
 
 export { ConversionFailure, showValue } from './conversion-failure.js';
-export { parseTimestamp } from './timestamps.js';
+export { DAY_MS, MAX_TIMESTAMP_MS, parseTimestamp } from './timestamps.js';
 
 /** How a value arrives: JSON values keep their JSON type; CSV cells are all text. */
 export type ValueSource = 'json' | 'text';
 
-/**
- * The instants a TIMESTAMP holds: those a JS Date can show (±8.64e15 ms, years -271821..275760),
- * so that every value read can be written again. DATE likewise, in days.
- */
-export const MAX_TIMESTAMP_MS = 8.64e15;
+/** DATE values likewise: the days a JS Date can show. */
 const MAX_DATE_DAYS = 1e8;
 
 /**
@@ -143,7 +139,6 @@ export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-export const DAY_MS = 86_400_000;
 
 /** `2026-11-23T10:00:05.000Z`: the contract's JSON form of a TIMESTAMP. */
 export function formatTimestampIso(ms: number): string {

@@ -9,9 +9,12 @@
  * string for the cell; any other spelling is left to parseTimestamp (undefined: "not this shape").
  */
 
-const DAY_MS = 86_400_000;
-/** the instants a JS Date can hold (TimeClip) */
-const MAX_MS = 8.64e15;
+export const DAY_MS = 86_400_000;
+/**
+ * The instants a TIMESTAMP holds: those a JS Date can show (TimeClip: ±8.64e15 ms, years
+ * -271821..275760), so that every value read can be written again.
+ */
+export const MAX_TIMESTAMP_MS = 8.64e15;
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
@@ -40,7 +43,7 @@ export function civilMs(y: number, mo: number, d: number, h: number, mi: number,
   // (a Date set to the day first is invalid when the day's midnight is out of range; the instant
   // then is too, the range ending at midnights: ±10^8 days)
   const t = daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + s) * 1000 + ms;
-  return Math.abs(t) <= MAX_MS ? t : undefined;
+  return Math.abs(t) <= MAX_TIMESTAMP_MS ? t : undefined;
 }
 
 const TS_RE =
