@@ -1,6 +1,7 @@
 /**
  * A directory read a part a batch (filesystem source, `source.max-bytes-per-trigger`): the same
- * results as one batch, in several batches; and a copy of every column (text cells from bytes,
+ * results as one batch, in several batches; one file larger than a batch, read a part a batch, also
+ * across a stop and restart in the middle of the file; and a copy of every column (text cells from bytes,
  * timestamps read from bytes, the sink writing a batch chunk by chunk) that gives back exactly the
  * rows written, through CSV and JSON.
  */
@@ -61,7 +62,7 @@ describe.each(['csv', 'json'] as const)('a %s directory in batches of bytes', (f
     const rows = writeInput(path.join(dir, 'in'), format);
     const results: unknown[] = [];
     const batchCounts: number[] = [];
-    for (const cap of [undefined, '1 kb']) {
+    for (const cap of [undefined, '4 kb']) {
       const engine = new Engine({ clock: new ManualClock(0) });
       try {
         batchCounts.push(await run(engine, `
@@ -73,10 +74,12 @@ describe.each(['csv', 'json'] as const)('a %s directory in batches of bytes', (f
         await engine.stop();
       }
     }
-    // by default every file in one batch; under a 1 KB cap a batch takes files while their bytes are below it
+    // by default every file in one batch; under a 4 KB cap a batch takes files while their bytes are
+    // below it (each file is smaller: none is read in parts)
     const sizes = fs.readdirSync(path.join(dir, 'in')).sort().map((f) => fs.statSync(path.join(dir, 'in', f)).size);
+    expect(Math.max(...sizes)).toBeLessThan(4096);
     let capped = 0;
-    for (let i = 0; i < sizes.length; capped++) for (let bytes = 0; i < sizes.length && bytes < 1024;) bytes += sizes[i++]!;
+    for (let i = 0; i < sizes.length; capped++) for (let bytes = 0; i < sizes.length && bytes < 4096;) bytes += sizes[i++]!;
     expect(capped).toBeGreaterThan(5);
     expect(batchCounts).toEqual([1, capped]);
     expect(results[1]).toEqual(results[0]);
@@ -115,6 +118,82 @@ describe.each(['csv', 'json'] as const)('a %s directory in batches of bytes', (f
       }
     } finally {
       await engine.stop();
+    }
+  });
+});
+
+describe.each(['csv', 'json'] as const)('one %s file larger than a batch', (format) => {
+  /** the 600 rows of writeInput in one file (CSV with a header line) */
+  function oneFile(dir: string): { file: string; rows: Row[] } {
+    const rows = writeInput(path.join(dir, 'parts'), format);
+    const texts = fs.readdirSync(path.join(dir, 'parts')).sort().map((f) => fs.readFileSync(path.join(dir, 'parts', f), 'utf8'));
+    const file = path.join(dir, `all.${format}`);
+    fs.writeFileSync(file, (format === 'csv' ? 'ID,K,S,TS\n' : '') + texts.join(''));
+    return { file, rows };
+  }
+  const table = (file: string, cap?: string): string => `CREATE TABLE t (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${file}', 'format' = '${format}'${format === 'csv' ? ", 'csv.header' = 'true'" : ''}${cap ? `, 'source.max-bytes-per-trigger' = '${cap}'` : ''});`;
+
+  it('is read a part a batch, with the one-batch result', async () => {
+    const dir = tmp();
+    const { file, rows } = oneFile(dir);
+    const results: unknown[] = [];
+    const batchCounts: number[] = [];
+    for (const cap of [undefined, '2 kb']) {
+      const engine = new Engine({ clock: new ManualClock(0) });
+      try {
+        batchCounts.push(await run(engine, `${table(file, cap)}
+          CREATE TABLE o (k VARCHAR, n BIGINT, ids BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
+          INSERT INTO o SELECT k, COUNT(*), SUM(id) FROM t GROUP BY k;`));
+        results.push([...engine.output('o').rows()].sort((a, b) => String(a['k']).localeCompare(String(b['k']))));
+      } finally {
+        await engine.stop();
+      }
+    }
+    // parts of at most 2 KB of whole records
+    expect(batchCounts[0]).toBe(1);
+    expect(batchCounts[1]).toBeGreaterThanOrEqual(Math.ceil(fs.statSync(file).size / 2048));
+    expect(results[1]).toEqual(results[0]);
+    const want = [...new Set(rows.map((r) => r.k))].sort().map((k) => {
+      const of = rows.filter((r) => r.k === k);
+      return { k, n: of.length, ids: of.reduce((a, r) => a + r.id, 0) };
+    });
+    expect(results[0]).toEqual(want);
+  });
+
+  it('goes on from the middle of the file after a restart, each row copied once', async () => {
+    const dir = tmp();
+    const { file, rows } = oneFile(dir);
+    const checkpointDir = path.join(dir, 'checkpoint');
+    const copy = `${table(file, '1 kb')}
+      CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = '${format}');
+      INSERT INTO c SELECT * FROM t;`;
+    // the first run stops after its third batch, in the middle of the file
+    const first = new Engine({ clock: new ManualClock(0), checkpointDir });
+    let batches = 0;
+    let stopping: Promise<void> | undefined;
+    first.addListener((e) => { if (e.type === 'progress' && ++batches === 3) stopping = first.stop(); });
+    const [q] = await first.execute(copy);
+    await q!.awaitTermination();
+    await stopping;
+    expect(batches).toBeGreaterThanOrEqual(3);
+    const offsets = fs.readdirSync(path.join(checkpointDir, fs.readdirSync(checkpointDir)[0]!, 'offsets'));
+    expect(offsets.length).toBeLessThan(Math.ceil(fs.statSync(file).size / 1024));
+    const second = new Engine({ clock: new ManualClock(0), checkpointDir });
+    try {
+      expect(await run(second, copy)).toBeGreaterThan(0);
+    } finally {
+      await second.stop();
+    }
+    const back = new Engine({ clock: new ManualClock(0) });
+    try {
+      await run(back, `
+        CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = '${format}');
+        CREATE TABLE o (${COLUMNS}) WITH ('connector' = 'memory');
+        INSERT INTO o SELECT * FROM c;`);
+      const expected = rows.map((r) => (format === 'csv' && r.s === '' ? { ...r, s: null } : r));
+      expect([...back.output('o').rows()].sort((a, b) => Number(a['id']) - Number(b['id']))).toEqual(expected);
+    } finally {
+      await back.stop();
     }
   });
 });

@@ -9,7 +9,8 @@ import { FilesystemSource } from './source.js';
 import { SINK_PARTITION_OPTION_KEYS, SOURCE_OPTION_KEYS } from './options.js';
 
 export { FilesystemSink } from './sink.js';
-export { FilesystemSource, parseOffset, type FilesOffset } from './source.js';
+export { FilesystemSource } from './source.js';
+export { parseOffset, type FilesOffset } from './file-parts.js';
 export { listCommittedFiles, listInputFiles } from './layout.js';
 export { parseDuration } from './options.js';
 

@@ -1,8 +1,9 @@
 /**
- * A text file read in chunks and decoded piece by piece: each read fills a buffer, the decoder says
- * where its last whole record ends, those records are decoded and the rest is kept for the next
- * read. Memory is two chunks of text a file (four for the source, which opens the next file ahead)
- * plus the decoded columns, whatever the file's size (and a record longer than a chunk, whole).
+ * A text file (or a part of one: a FileRange, file-parts.ts) read in chunks and decoded piece by
+ * piece: each read fills a buffer, the decoder says where its last whole record ends, those records
+ * are decoded and the rest is kept for the next read. Memory is two chunks of text a file (four for
+ * the source, which opens the next file ahead) plus the decoded columns of the file or part (and a
+ * record longer than a chunk, whole).
  *
  * Reads overlap decoding: the next chunk is read (in libuv's thread pool) into the second buffer
  * while this one is decoded, and the filesystem source opens the next file and starts its first
@@ -18,6 +19,8 @@ import type { DecodeResult, StreamDecoder } from '../formats/decoded.js';
 
 /** Room before each chunk for the rest of the record the previous chunk ended in. */
 const SLACK = 64 * 1024;
+/** The first read of a file's preamble (a CSV header), doubled while it does not end within it. */
+const PREAMBLE_READ = 64 * 1024;
 
 /** The buffers of one source's reads: taken for a file, given back when it is read. */
 export class ChunkBuffers {
@@ -42,26 +45,39 @@ export class ChunkBuffers {
 
 type Read = Promise<{ bytesRead: number }>;
 
-/** An open text file whose next chunk is being read. */
+/**
+ * Part of a file: bytes [start, end), `start` a record boundary on line `line` (1-based). The end is
+ * read as the file's end: a record left open there is decoded as the last of a file would be.
+ */
+export interface FileRange {
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+}
+
+/** An open text file (or part of one, a FileRange) whose next chunk is being read. */
 export class TextFileReader {
   private cur: Buffer;
   private other: Buffer;
-  private position = 0;
+  private position: number;
+  private readonly limit: number;
   private next: Read | undefined;
   private closed = false;
 
-  private constructor(private readonly fh: fsp.FileHandle, private readonly buffers: ChunkBuffers) {
+  private constructor(private readonly fh: fsp.FileHandle, private readonly buffers: ChunkBuffers, private readonly range: FileRange | undefined) {
+    this.position = range?.start ?? 0;
+    this.limit = range?.end ?? Number.POSITIVE_INFINITY;
     this.cur = buffers.take();
     this.other = buffers.take();
     this.next = this.readInto(this.cur);
   }
 
-  /** The file opened and its first chunk on its way (ENOENT and other errors of open reject). */
-  static async open(file: string, buffers: ChunkBuffers): Promise<TextFileReader> {
-    return new TextFileReader(await fsp.open(file, 'r'), buffers);
+  /** The file (or its `range`) opened and its first chunk on its way (ENOENT and other errors of open reject). */
+  static async open(file: string, buffers: ChunkBuffers, range?: FileRange): Promise<TextFileReader> {
+    return new TextFileReader(await fsp.open(file, 'r'), buffers, range);
   }
 
-  /** Every record of the file, piece by piece; the file is closed after (also when decoding throws). */
+  /** Every record of the file (or range), piece by piece; the file is closed after (also when decoding throws). */
   async decode(decoder: StreamDecoder): Promise<DecodeResult[]> {
     const out: DecodeResult[] = [];
     try {
@@ -69,8 +85,9 @@ export class TextFileReader {
       let start = SLACK;
       /** a rest longer than SLACK (a record longer than it, or broken quoting), kept apart */
       let long: Buffer | undefined;
-      let line = 1;
-      let atStart = true;
+      let line = this.range?.line ?? 1;
+      let atStart = (this.range?.start ?? 0) === 0;
+      if (!atStart) await this.readPreamble(decoder);
       while (this.next) {
         const { bytesRead } = await this.next;
         this.next = undefined;
@@ -104,6 +121,23 @@ export class TextFileReader {
     return out;
   }
 
+  /**
+   * Before a range past the file's start: the file's preamble (a CSV header) decoded, so the decoder
+   * knows the fields; its records were counted with the file's first part.
+   */
+  private async readPreamble(decoder: StreamDecoder): Promise<void> {
+    const before = this.range!.start;
+    for (let n = Math.min(PREAMBLE_READ, before); ; n = Math.min(2 * n, before)) {
+      const head = Buffer.allocUnsafe(n);
+      const { bytesRead } = await this.fh.read(head, 0, n, 0);
+      // the preamble ends before the range: the range's start is a record boundary past it
+      const end = decoder.preambleEnd(head.subarray(0, bytesRead)) ?? (n >= before ? bytesRead : undefined);
+      if (end === undefined) continue;
+      if (end > 0) decoder.decode(head.subarray(0, end), 1, true, false);
+      return;
+    }
+  }
+
   /** Close the file (a read in flight ends first); its buffers go back. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -116,7 +150,9 @@ export class TextFileReader {
   }
 
   private readInto(b: Buffer): Read {
-    const read = this.fh.read(b, SLACK, this.buffers.chunkSize, this.position);
+    const length = Math.min(this.buffers.chunkSize, this.limit - this.position);
+    if (length <= 0) return Promise.resolve({ bytesRead: 0 });
+    const read = this.fh.read(b, SLACK, length, this.position);
     // a read that fails before decode awaits it (a file opened ahead) is not an unhandled rejection
     read.catch(() => undefined);
     return read;

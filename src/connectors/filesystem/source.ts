@@ -3,11 +3,13 @@
  * text file in chunks of `source.read-chunk-size` bytes (only the columns the query reads), a binary
  * one whole.
  *
- * Offset: `{"files": [...]}`, the relative names of the files taken so far, in take order. A new
- * offset appends the files not taken yet, in name order, at most `source.max-files-per-trigger` of
- * them; read(start, end) decodes exactly the files in `end` that are not in `start`, so a re-run
- * batch reads the same files. (A file is taken by name: rewriting a file after it was taken is not
- * seen, as in Spark's file source. Writers should create files under a '.' or '_' name and rename.)
+ * Offset (file-parts.ts): the files taken so far, in take order, and the part taken of a file larger
+ * than a batch. A new offset appends the files not taken yet, in name order, at most
+ * `source.max-files-per-trigger` of them, while their bytes are below `source.max-bytes-per-trigger`;
+ * a text file larger than that is read a part a batch, cut at a record boundary. read(start, end)
+ * decodes exactly what `end` holds and `start` does not, so a re-run batch reads the same records.
+ * (A file is taken by name: rewriting a file after it was taken is not seen, as in Spark's file
+ * source. Writers should create files under a '.' or '_' name and rename.)
  *
  * Bounded unless `source.monitor-interval` is set: a bounded source takes the files present at its
  * first listing and is exhausted once it has taken them all; a monitored one lists again on every
@@ -21,12 +23,13 @@ import { WeirError } from '../../common/errors.js';
 import type { Column, Schema } from '../../common/schema.js';
 import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
-import type { DecodeResult, Format } from '../formats/decoded.js';
+import type { DecodeResult, Format, StreamDecoder } from '../formats/decoded.js';
 import { rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
+import { parseOffset, partEnd, WindowBuffer, type FilesOffset, type PartialFile } from './file-parts.js';
 import { listInputFiles, partitionValues } from './layout.js';
 import { maxBytesPerTrigger, maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
-import { ChunkBuffers, TextFileReader } from './read-text.js';
+import { ChunkBuffers, TextFileReader, type FileRange } from './read-text.js';
 
 /**
  * How many files are opened ahead of the one being decoded. With one, the open's completion was
@@ -37,8 +40,10 @@ import { ChunkBuffers, TextFileReader } from './read-text.js';
  */
 const OPEN_AHEAD = 2;
 
-export interface FilesOffset {
-  readonly files: readonly string[];
+/** What a batch reads of one file: all of it, or a range (a part of a file larger than a batch). */
+interface FileRead {
+  readonly file: string;
+  readonly range?: FileRange;
 }
 
 export class FilesystemSource implements Source {
@@ -59,6 +64,8 @@ export class FilesystemSource implements Source {
   private readonly sizes = new Map<string, number>();
   /** the text reads' buffers, kept from one file to the next */
   private readonly buffers: ChunkBuffers;
+  /** where a part's end is looked for (a file larger than max-bytes-per-trigger) */
+  private readonly window = new WindowBuffer();
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
   private readonly readColumns: ReadonlySet<string> | undefined;
   /** a bounded source's one listing */
@@ -108,24 +115,53 @@ export class FilesystemSource implements Source {
   }
 
   async latestOffset(start: Json | undefined): Promise<Json | undefined> {
-    const taken = parseOffset(start);
+    const { files: taken, partial } = parseOffset(start);
     const listing = this.availableNow ?? (this.bounded ? (this.initial ??= await this.list()) : await this.list());
     const takenSet = new Set(taken);
-    const fresh = listing.filter((f) => !takenSet.has(f));
+    // a file read in part goes on first, whatever the listing says now (removed, its read reports it)
+    const fresh = listing.filter((f) => !takenSet.has(f) && f !== partial?.file);
+    if (partial) fresh.unshift(partial.file);
     if (fresh.length === 0) return start;
-    const files = [...taken, ...await this.withinBudget(fresh)];
-    return { files } satisfies FilesOffset as unknown as Json;
+    const next = await this.withinBudget(fresh, partial);
+    const offset: FilesOffset = { files: [...taken, ...next.files], ...(next.partial ? { partial: next.partial } : {}) };
+    return offset as unknown as Json;
   }
 
-  /** The first of `fresh` a batch takes: at most max-files-per-trigger, and while their bytes are below max-bytes-per-trigger. */
-  private async withinBudget(fresh: readonly string[]): Promise<readonly string[]> {
+  /**
+   * What a batch takes of `fresh` (the first of them `partial`'s file, when one is partly read): at
+   * most max-files-per-trigger files, while their bytes are below max-bytes-per-trigger. A text file
+   * whose rest is larger than that is taken a part a batch, alone in its batch.
+   */
+  private async withinBudget(fresh: readonly string[], partial: PartialFile | undefined): Promise<{ files: readonly string[]; partial?: PartialFile }> {
     let bytes = 0;
-    let k = 0;
-    while (k < fresh.length && k < this.maxFiles && (k === 0 || bytes < this.maxBytes)) bytes += await this.sizeOf(fresh[k++]!);
-    const taken = fresh.slice(0, k);
+    const files: string[] = [];
+    for (let k = 0; k < fresh.length && k < this.maxFiles && (k === 0 || bytes < this.maxBytes); k++) {
+      const file = fresh[k]!;
+      const size = await this.sizeOf(file);
+      const from = k === 0 && partial ? partial : { bytes: 0, line: 1 };
+      const rest = size - from.bytes;
+      if (rest > this.maxBytes && this.splittable()) {
+        // a large file starts a batch of its own
+        if (k > 0) break;
+        const end = await partEnd(path.join(this.dir, file), size, from, this.maxBytes, this.decoderFor(file), this.window);
+        if (end) return { files, partial: { file, ...end } };
+      }
+      files.push(file);
+      bytes += rest;
+    }
     // a file taken is not weighed again (a monitored directory's names would pile up here)
-    for (const f of taken) this.sizes.delete(f);
-    return taken;
+    for (const f of files) this.sizes.delete(f);
+    return { files };
+  }
+
+  /** Whether a file of this source can be read in parts: a text format whose decoder cuts records alone. */
+  private splittable(): boolean {
+    return !this.format.binary && this.decoderFor('').splittable;
+  }
+
+  private decoderFor(file: string): StreamDecoder {
+    if (this.format.binary) throw new Error('a binary format has no stream decoder');
+    return this.format.streamDecoder(this.schema, file, this.readColumns);
   }
 
   private async sizeOf(file: string): Promise<number> {
@@ -139,17 +175,16 @@ export class FilesystemSource implements Source {
   }
 
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
-    const before = new Set(parseOffset(start));
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
-    const files = parseOffset(end).filter((file) => !before.has(file));
+    const reads = await this.readsBetween(parseOffset(start), parseOffset(end));
     // text files are opened, and their first chunks read, while the files before them are decoded
-    const ahead = files.slice(0, OPEN_AHEAD).map((f) => this.openAhead(f));
+    const ahead = reads.slice(0, OPEN_AHEAD).map((f) => this.openAhead(f));
     try {
-      for (let i = 0; i < files.length; i++) {
+      for (let i = 0; i < reads.length; i++) {
         const opened = ahead.shift();
-        ahead.push(this.openAhead(files[i + OPEN_AHEAD]));
-        const r = await this.readFile(files[i]!, opened);
+        ahead.push(this.openAhead(reads[i + OPEN_AHEAD]));
+        const r = await this.readFile(reads[i]!.file, opened, reads[i]!.range);
         for (const b of r.batches) if (b.numRows > 0) batches.push(b);
         rejected.push(...r.rejected);
       }
@@ -164,24 +199,43 @@ export class FilesystemSource implements Source {
     return { batches, rejected };
   }
 
+  /**
+   * What `end` holds that `start` does not, in take order: the rest of `start`'s partial file (whole,
+   * or up to `end`'s part of it), the files taken whole, and the first part of `end`'s partial file.
+   */
+  private async readsBetween(start: FilesOffset, end: FilesOffset): Promise<FileRead[]> {
+    const before = new Set(start.files);
+    const from = start.partial;
+    const to = end.partial;
+    const reads: FileRead[] = [];
+    if (from && to?.file === from.file) return [{ file: from.file, range: { start: from.bytes, end: to.bytes, line: from.line } }];
+    for (const file of end.files) {
+      if (before.has(file)) continue;
+      if (file !== from?.file) reads.push({ file });
+      else reads.push({ file, range: { start: from.bytes, end: await this.sizeOf(file), line: from.line } });
+    }
+    if (to) reads.push({ file: to.file, range: { start: 0, end: to.bytes, line: 1 } });
+    return reads;
+  }
+
   /** A text file opened, its first chunk on its way (undefined for a binary format, or no file). */
-  private openAhead(file: string | undefined): Promise<TextFileReader> | undefined {
-    if (file === undefined || this.format.binary) return undefined;
-    const opening = TextFileReader.open(path.join(this.dir, file), this.buffers);
+  private openAhead(read: FileRead | undefined): Promise<TextFileReader> | undefined {
+    if (read === undefined || this.format.binary) return undefined;
+    const opening = TextFileReader.open(path.join(this.dir, read.file), this.buffers, read.range);
     // its error (the file was removed) is met when the file's turn comes: not unhandled meanwhile
     opening.catch(() => undefined);
     return opening;
   }
 
-  /** `file` decoded; `opened`: the file opened ahead (openAhead). */
-  private async readFile(file: string, opened: Promise<TextFileReader> | undefined): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
+  /** `file` (its `range`, when given) decoded; `opened`: the file opened ahead (openAhead). */
+  private async readFile(file: string, opened: Promise<TextFileReader> | undefined, range?: FileRange): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
     const format = this.format;
     const full = path.join(this.dir, file);
     const decode = async (schema: Schema): Promise<DecodeResult[] | undefined> => {
       try {
         // a text file in chunks: memory bounded by the chunk, not the file
         if (!format.binary) {
-          const reader = await (opened ?? TextFileReader.open(full, this.buffers));
+          const reader = await (opened ?? TextFileReader.open(full, this.buffers, range));
           return await reader.decode(format.streamDecoder(schema, file, this.readColumns));
         }
         return [await format.decodeBytes(await fsp.readFile(full), schema, file, this.readColumns)];
@@ -235,19 +289,10 @@ export class FilesystemSource implements Source {
 
   isExhausted(offset: Json | undefined): boolean {
     if (!this.bounded || this.initial === undefined) return false;
-    const taken = new Set(parseOffset(offset));
+    // a partly read file is not in `files` until its last part is taken
+    const taken = new Set(parseOffset(offset).files);
     return this.initial.every((f) => taken.has(f));
   }
 
   async close(): Promise<void> {}
-}
-
-/** The files of an offset; undefined (before the first batch) is none. */
-export function parseOffset(o: Json | undefined): readonly string[] {
-  if (o === undefined || o === null) return [];
-  const files = (o as { files?: unknown }).files;
-  if (typeof o !== 'object' || Array.isArray(o) || !Array.isArray(files) || !files.every((f) => typeof f === 'string')) {
-    throw new WeirError('STATE', `not a filesystem source offset: ${JSON.stringify(o)}`);
-  }
-  return files as string[];
 }

@@ -91,3 +91,72 @@ export function countNewlines(b: Uint8Array): number {
   for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) k++;
   return k;
 }
+
+/**
+ * Where a part of a CSV file may end, in `b` (the part's first bytes, a record boundary at 0): after
+ * the last record whose quoting is well formed, and past every record scanned before it (0: none).
+ *
+ * A record ends at a line break outside quotes, counted by quote parity as csv.ts's scanRecords
+ * counts them. Where the quoting is broken (a quote inside an unquoted field, text after a closing
+ * quote) csv-parse fails on the record, and the decoder rejects its first line and reads on from the
+ * next (a broken record of one line: the next record): the scan here does the same. A cut right
+ * after such a record, or inside the lines the broken quote joined, would hand the decoder a
+ * different record, so the cut waits for a well-formed record ending past all of them. In a
+ * well-formed file every record boundary qualifies: the last one in `b` is the cut.
+ */
+export function csvPartCut(b: Uint8Array, quote: number, delimiter: number): number {
+  const n = b.length;
+  let cut = 0;
+  /** the end of the furthest record scanned (a broken one's lines are scanned again) */
+  let scanned = 0;
+  let pos = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (pos < n) {
+    // records without a quote end at their line breaks: skip to the record holding the next quote
+    const q = b.indexOf(quote, pos);
+    const upTo = q < 0 ? n : q;
+    // (a negative fromIndex would count from the end)
+    const lastBreak = upTo > pos ? b.lastIndexOf(0x0a, upTo - 1) : -1;
+    if (lastBreak >= pos) {
+      if (lastBreak + 1 >= scanned) cut = lastBreak + 1;
+      pos = lastBreak + 1;
+    }
+    if (q < 0) return cut;
+    let inQuote = false;
+    let wellFormed = true;
+    let fieldStart = true;
+    let firstBreak = -1;
+    let i = pos;
+    for (; i < n; i++) {
+      const c = b[i]!;
+      if (c === quote) {
+        if (!inQuote) {
+          if (!fieldStart) wellFormed = false;
+          inQuote = true;
+        } else if (b[i + 1] === quote) {
+          // a doubled quote: two toggles
+          i++;
+        } else {
+          const next = b[i + 1];
+          if (next !== undefined && next !== delimiter && next !== 0x0a && next !== 0x0d) wellFormed = false;
+          inQuote = false;
+        }
+        fieldStart = false;
+      } else if (c === 0x0a) {
+        if (firstBreak < 0) firstBreak = i;
+        if (!inQuote) break;
+      } else if (!inQuote) {
+        fieldStart = c === delimiter;
+      }
+    }
+    // the record does not end within b
+    if (i >= n) return cut;
+    scanned = Math.max(scanned, i + 1);
+    if (wellFormed) {
+      if (i + 1 >= scanned) cut = i + 1;
+      pos = i + 1;
+    } else {
+      pos = firstBreak + 1;
+    }
+  }
+  return cut;
+}

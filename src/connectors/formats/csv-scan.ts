@@ -18,7 +18,7 @@ import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
 import { plainDouble } from './numbers.js';
-import { countNewlines, integerFields, isBlank, lineEnds, sameBytes, smallInteger } from './csv-bytes.js';
+import { countNewlines, csvPartCut, integerFields, isBlank, lineEnds, sameBytes, smallInteger } from './csv-bytes.js';
 import { decodeCsvPiece, decodeCsvRecordsInto, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -60,6 +60,37 @@ export class CsvStreamDecoder implements StreamDecoder {
       inQuote = !inQuote;
       pos = q + 1;
     }
+  }
+
+  /** split() holds for a one-byte quote; comments (a quote in a comment does not count) keep a file whole */
+  get splittable(): boolean {
+    return this.fast;
+  }
+
+  partCut(bytes: Uint8Array): number {
+    return csvPartCut(bytes, this.quote, this.delimiter);
+  }
+
+  /**
+   * The header (or the first line to ignore) and the blank lines before it: what decodeCsvPiece
+   * takes before its first record. A blank line is a record of a one-column schema, its header then.
+   */
+  preambleEnd(head: Uint8Array): number | undefined {
+    if (!this.opts.header && !this.opts.ignoreFirstLine) return 0;
+    const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+    let inQuote = false;
+    let start = 0;
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if (c === this.quote) inQuote = !inQuote;
+      else if (c === 0x0a && !inQuote) {
+        const end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
+        const bom = start === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+        if (this.schema.columns.length === 1 || !isBlank(b, start + bom, end)) return i + 1;
+        start = i + 1;
+      }
+    }
+    return undefined;
   }
 
   decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { lines: number; consumed?: number } {

@@ -182,6 +182,24 @@ export interface StreamDecoder {
   /** end (exclusive) of the last complete record in bytes[0, length) */
   split(bytes: Uint8Array, length: number): number;
   /**
+   * Whether a part of a file that starts at a record boundary past its start can be decoded alone
+   * (after its preamble): the filesystem source then reads a file larger than
+   * `source.max-bytes-per-trigger` a part a batch.
+   */
+  readonly splittable: boolean;
+  /**
+   * Where a part of a file starting at a record boundary, `bytes` its first bytes, may end (0: not
+   * within them): a record boundary at which reading the part as a whole file gives the records
+   * the whole file gives there, and the rest of the file starts afresh.
+   */
+  partCut(bytes: Uint8Array): number;
+  /**
+   * Where the records a decoder must see before any part of the file end (a CSV header, the blank
+   * lines before it), in `head`, the file's first bytes: 0 for none, undefined when they do not end
+   * within `head`. A part starting past the file's start is decoded after these bytes were.
+   */
+  preambleEnd(head: Uint8Array): number | undefined;
+  /**
    * Records of `bytes` (whole records; at the end of the file, what is left), the first on line
    * `firstLine`; `atFileStart` for the file's first piece, `atFileEnd` for its last. `lines` is how many
    * lines the piece holds; `consumed`, when less than the piece, is where decoding stopped (the rest is

@@ -64,6 +64,17 @@ export class JsonStreamDecoder implements StreamDecoder {
     return bytes.lastIndexOf(0x0a, length - 1) + 1;
   }
 
+  /** a line is a record: any line break starts a part a batch can decode alone */
+  readonly splittable = true;
+
+  partCut(bytes: Uint8Array): number {
+    return this.split(bytes, bytes.length);
+  }
+
+  preambleEnd(): number {
+    return 0;
+  }
+
   decode(bytes: Buffer, firstLine: number, atFileStart: boolean): DecodeResult & { lines: number } {
     const bom = atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     if (!this.fast || bom || !isUtf8(bytes)) return this.decodeExact(bytes, firstLine);

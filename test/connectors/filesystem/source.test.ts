@@ -52,19 +52,32 @@ describe('filesystem source', () => {
     expect(src.isExhausted(o3)).toBe(true);
   });
 
-  it('caps each batch at source.max-bytes-per-trigger: files while their bytes are below it, at least one', async () => {
+  it('caps each batch at source.max-bytes-per-trigger: files while their bytes are below it, a larger file a part a batch', async () => {
     const dir = tempDir();
     // files of 24, 48, 260, 24 and 24 bytes
     files(dir, { '1.json': line(1), '2.json': line(2) + line(3), '3.json': Array.from({ length: 10 }, (_, i) => line(10 + i)).join(''), '4.json': line(4), '5.json': line(5) });
     expect([line(1).length, line(10).length]).toEqual([24, 26]);
-    const src = source(dir, { 'source.max-bytes-per-trigger': '50' });
+    const src = source(dir, { 'source.max-bytes-per-trigger': '60' });
     const o1 = await src.latestOffset(undefined);
-    // 24 is below 50, 24 + 48 is not: the batch stops there
+    // 24 is below 60, 24 + 48 is not: the batch stops there
     expect(o1).toEqual({ files: ['1.json', '2.json'] });
-    const o2 = await src.latestOffset(o1);
-    // one file larger than the cap is a batch of its own
-    expect(o2).toEqual({ files: ['1.json', '2.json', '3.json'] });
-    expect(rowsOf((await src.read(o1, o2!)).batches)).toHaveLength(10);
+    // a file larger than the cap is read a part a batch, each part its whole lines within 60 bytes
+    let o = o1;
+    const parts: unknown[][] = [];
+    for (let k = 1; k <= 4; k++) {
+      const next = await src.latestOffset(o);
+      expect(next).toEqual({ files: ['1.json', '2.json'], partial: { file: '3.json', bytes: 52 * k, line: 1 + 2 * k } });
+      expect(src.isExhausted(next)).toBe(false);
+      parts.push(rowsOf((await src.read(o, next!)).batches).map((x) => x['id']));
+      o = next!;
+    }
+    // the last part (52 bytes, within the cap) completes the file, and the next file fits beside it
+    const o2 = await src.latestOffset(o);
+    expect(o2).toEqual({ files: ['1.json', '2.json', '3.json', '4.json'] });
+    parts.push(rowsOf((await src.read(o, o2!)).batches).map((x) => x['id']));
+    expect(parts).toEqual([[10, 11], [12, 13], [14, 15], [16, 17], [18, 19, 4]]);
+    // from an offset before any part, the same batch reads the whole file
+    expect(rowsOf((await src.read(o1, o2!)).batches)).toHaveLength(11);
     const o3 = await src.latestOffset(o2);
     expect(o3).toEqual({ files: ['1.json', '2.json', '3.json', '4.json', '5.json'] });
     expect(src.isExhausted(o3)).toBe(true);

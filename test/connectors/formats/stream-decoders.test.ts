@@ -288,7 +288,8 @@ describe('scanned lines', () => {
       // ignore, and with CRLF line breaks (not mixed with LF: csv-parse takes a text's line break from
       // its first line, so such a file reads differently whole and in pieces, as fileBytes says)
       const variants: readonly (CsvOptions | 'json')[] = ['json', DEFAULT_CSV_OPTIONS, { ...DEFAULT_CSV_OPTIONS, header: true }, { ...DEFAULT_CSV_OPTIONS, ignoreFirstLine: true }];
-      for (const [variant, breaks] of variants.flatMap((v) => (v === 'json' ? [[v, 'lf'] as const] : (['lf', 'crlf'] as const).map((b) => [v, b] as const)))) {
+      const cases = variants.flatMap((v): (readonly [CsvOptions | 'json', 'lf' | 'crlf'])[] => (v === 'json' ? [[v, 'lf']] : [[v, 'lf'], [v, 'crlf']]));
+      for (const [variant, breaks] of cases) {
         const json = variant === 'json';
         const r = rng(seed * 97 + (json ? 1 : 0));
         const first = json ? [] : variant.header ? ['ID,Price,d,S,ok,TS,dec'] : variant.ignoreFirstLine ? ['a first line,of no use'] : [];
