@@ -17,7 +17,7 @@ import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, MAX_TIMESTAMP_MS } from './convert.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { decodeJsonLine, decodeJsonLines } from './json.js';
-import { EXACT_POW10 } from './numbers.js';
+import { decimalFromParts, EXACT_POW10 } from './long-decimal.js';
 import { ByteSpan } from './column-builders.js';
 import { timestampFromBytes } from './timestamps.js';
 
@@ -246,23 +246,37 @@ export class JsonStreamDecoder implements StreamDecoder {
     const neg = b[p] === 0x2d;
     if (neg) p++;
     const intStart = p;
-    let m = 0;
-    while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) m = m * 10 + (b[p++]! - 0x30);
+    // the digits' integer M = first · 10^(n − 9) + last: first the first nine, last those after
+    let first = 0;
+    let last = 0;
+    let n = 0;
+    for (; p < end && b[p]! >= 0x30 && b[p]! <= 0x39; p++) {
+      if (n++ < 9) first = first * 10 + (b[p]! - 0x30);
+      else last = last * 10 + (b[p]! - 0x30);
+    }
     const intDigits = p - intStart;
     if (intDigits === 0 || intDigits >= 16 || (intDigits > 1 && b[intStart] === 0x30)) return false;
     let fracDigits = 0;
     if (b[p] === 0x2e) {
       p++;
       const fs = p;
-      while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) m = m * 10 + (b[p++]! - 0x30);
+      for (; p < end && b[p]! >= 0x30 && b[p]! <= 0x39; p++) {
+        if (n++ < 9) first = first * 10 + (b[p]! - 0x30);
+        else last = last * 10 + (b[p]! - 0x30);
+      }
       fracDigits = p - fs;
       if (fracDigits === 0) return false;
     }
     const next = b[p];
     if (next === 0x65 || next === 0x45) return false;
+    const rest = n > 9 ? n - 9 : 0;
     let x: number;
-    if (intDigits + fracDigits <= 15) x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
-    else x = Number(b.toString('latin1', neg ? start + 1 : start, p));
+    if (n <= 15) {
+      const m = first * EXACT_POW10[rest]! + last;
+      x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
+    } else {
+      x = (n <= 18 ? decimalFromParts(first, last, rest, fracDigits) : undefined) ?? Number(b.toString('latin1', intStart, p));
+    }
     this.value = neg ? -x : x;
     this.pos = p;
     return true;

@@ -10,6 +10,7 @@ import { canonicalInt64, INT64_MAX, INT64_MIN, type Int64Value } from '../../com
 import type { SqlType } from '../../common/types.js';
 import { ConversionFailure } from './conversion-failure.js';
 import { exactIntegerOfText, JsonNumberText } from './json-values.js';
+import { decimalFromParts, EXACT_POW10 } from './long-decimal.js';
 
 export type IntegerKind = 'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT';
 
@@ -29,14 +30,12 @@ export const SMALL_RANGES: Readonly<Record<IntegerKind, readonly [number, number
 
 export const INT_RE = /^[+-]?\d+$/;
 
-/** 10^0 .. 10^22, exact doubles: m / 10^k with m < 2^53 is then correctly rounded, the double Number(text) gives */
-export const EXACT_POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /**
  * The DOUBLE the bytes [a, z) spell when they are `-?digits(.digits)?`: the very number readFloat
  * gives the text, -0 included. With at most 15 digits in all the digits are an exact integer m below
  * 2^53 and m / 10^k is the correctly rounded value; with more (the shortest text of a random double
- * has up to 17) Number reads the text. Undefined for any other text (a sign '+', blanks, an
+ * has up to 17) decimalFromParts (long-decimal.ts) reads them. Undefined for any other text (a sign '+', blanks, an
  * exponent, "NaN", a value too large for a double...), which the caller reads as a string.
  */
 export function plainDouble(b: Buffer, a: number, z: number): number | undefined {
@@ -44,11 +43,15 @@ export function plainDouble(b: Buffer, a: number, z: number): number | undefined
   const neg = b[i] === 0x2d;
   if (neg) i++;
   const intStart = i;
-  let m = 0;
+  // the digits' integer M = first · 10^(n − 9) + last: first the first nine, last those after
+  let first = 0;
+  let last = 0;
+  let n = 0;
   for (; i < z; i++) {
     const d = b[i]! - 0x30;
     if (d < 0 || d > 9) break;
-    m = m * 10 + d;
+    if (n++ < 9) first = first * 10 + d;
+    else last = last * 10 + d;
   }
   const intDigits = i - intStart;
   if (intDigits === 0) return undefined;
@@ -58,17 +61,22 @@ export function plainDouble(b: Buffer, a: number, z: number): number | undefined
     for (; i < z; i++) {
       const d = b[i]! - 0x30;
       if (d < 0 || d > 9) break;
-      m = m * 10 + d;
+      if (n++ < 9) first = first * 10 + d;
+      else last = last * 10 + d;
     }
     fracDigits = i - fracStart;
     if (fracDigits === 0) return undefined;
   }
   if (i !== z) return undefined;
-  if (intDigits + fracDigits > 15) {
-    const x = Number(b.toString('latin1', a, z));
-    return Number.isFinite(x) ? x : undefined;
+  const rest = n > 9 ? n - 9 : 0;
+  let x: number;
+  if (n <= 15) {
+    const m = first * EXACT_POW10[rest]! + last;
+    x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
+  } else {
+    x = (n <= 18 ? decimalFromParts(first, last, rest, fracDigits) : undefined) ?? Number(b.toString('latin1', intStart, z));
+    if (!Number.isFinite(x)) return undefined;
   }
-  const x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
   return neg ? -x : x;
 }
 export const NUM_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
