@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchToRows, columnFromValues, concatBatches, rowsToBatch, takeBatch, valueAt } from '../../src/common/columns.js';
+import { batchToRows, columnFromValues, concatBatches, readerFor, rowsToBatch, takeBatch, utf8Text, valueAt } from '../../src/common/columns.js';
+import { fcParams } from '../support/property.js';
 import { T } from '../../src/common/types.js';
 import type { Schema } from '../../src/common/schema.js';
 
@@ -62,5 +64,28 @@ describe('columnFromValues fast paths', () => {
     const xs = ['', 'abc', 'naïve', 'a☕b', '𝄞x', null, 'x'.repeat(1000) + 'é', 'é'.repeat(500)];
     const d = columnFromValues(T.VARCHAR, xs);
     for (let i = 0; i < xs.length; i++) expect(valueAt(d, i)).toBe(xs[i]);
+  });
+});
+
+describe('utf8Text', () => {
+  // the reading every VARCHAR value goes through: as a WHATWG decoder that keeps a leading U+FEFF
+  const whatwg = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  it('reads any bytes as the WHATWG decoder does, invalid sequences as U+FFFD, a leading U+FEFF kept', () => {
+    fc.assert(fc.property(
+      fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }).map((s) => new TextEncoder().encode(s))),
+      fc.nat(), fc.nat(),
+      (bytes, x, y) => {
+        const a = bytes.length === 0 ? 0 : x % (bytes.length + 1);
+        const z = a + (bytes.length - a === 0 ? 0 : y % (bytes.length - a + 1));
+        expect(utf8Text(bytes, a, z)).toBe(whatwg.decode(bytes.subarray(a, z)));
+      },
+    ), fcParams({ numRuns: 2000 }));
+    expect(utf8Text(new Uint8Array([0xef, 0xbb, 0xbf, 0x78]), 0, 4)).toBe('\ufeffx');
+    // a value that begins with U+FEFF keeps it, read one at a time or by a column's reader
+    const d = columnFromValues(T.VARCHAR, ['\ufeffx', null, 'y\ufeff']);
+    expect([0, 1, 2].map((i) => valueAt(d, i))).toEqual(['\ufeffx', null, 'y\ufeff']);
+    expect([0, 1, 2].map(readerFor(d))).toEqual(['\ufeffx', null, 'y\ufeff']);
+    expect(utf8Text(Buffer.from('aé日😀'), 1, 10)).toBe('é日😀');
   });
 });
