@@ -46,8 +46,9 @@ export class ChunkBuffers {
 type Read = Promise<{ bytesRead: number }>;
 
 /**
- * Part of a file: bytes [start, end), `start` a record boundary on line `line` (1-based). The end is
- * read as the file's end: a record left open there is decoded as the last of a file would be.
+ * Part of a file: bytes [start, end) (end: Infinity for the rest of the file), `start` a record
+ * boundary on line `line` (1-based). The end is read as the file's end: a record left open there is
+ * decoded as the last of a file would be.
  */
 export interface FileRange {
   readonly start: number;

@@ -177,7 +177,7 @@ export class FilesystemSource implements Source {
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
-    const reads = await this.readsBetween(parseOffset(start), parseOffset(end));
+    const reads = this.readsBetween(parseOffset(start), parseOffset(end));
     // text files are opened, and their first chunks read, while the files before them are decoded
     const ahead = reads.slice(0, OPEN_AHEAD).map((f) => this.openAhead(f));
     try {
@@ -203,7 +203,7 @@ export class FilesystemSource implements Source {
    * What `end` holds that `start` does not, in take order: the rest of `start`'s partial file (whole,
    * or up to `end`'s part of it), the files taken whole, and the first part of `end`'s partial file.
    */
-  private async readsBetween(start: FilesOffset, end: FilesOffset): Promise<FileRead[]> {
+  private readsBetween(start: FilesOffset, end: FilesOffset): FileRead[] {
     const before = new Set(start.files);
     const from = start.partial;
     const to = end.partial;
@@ -212,7 +212,7 @@ export class FilesystemSource implements Source {
     for (const file of end.files) {
       if (before.has(file)) continue;
       if (file !== from?.file) reads.push({ file });
-      else reads.push({ file, range: { start: from.bytes, end: await this.sizeOf(file), line: from.line } });
+      else reads.push({ file, range: { start: from.bytes, end: Number.POSITIVE_INFINITY, line: from.line } });
     }
     if (to) reads.push({ file: to.file, range: { start: 0, end: to.bytes, line: 1 } });
     return reads;
