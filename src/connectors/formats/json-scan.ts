@@ -4,8 +4,8 @@
  * reads are turned into JS values; no JSON.parse, no object per line, no string for a skipped field.
  *
  * Anything unusual sends the line to the exact path (json.ts decodeJsonLine): a nested value, an
- * escape, a number JSON.parse would not read exactly (16+ integer digits, an exponent), a key
- * matching a column only case-insensitively, a control character, any syntax error. So a line is
+ * escape, a number JSON.parse would not read exactly (16+ integer digits, an exponent), a key that
+ * is not ASCII, a control character, any syntax error. So a line is
  * either read here with the same result the exact path would give, or read there: rejected records
  * keep their reasons (test/connectors/formats/json-stream.test.ts compares both on random input).
  * A piece whose bytes are not all UTF-8 is decoded whole by the exact path.
@@ -21,10 +21,11 @@ import { decimalFromParts, EXACT_POW10 } from './long-decimal.js';
 import { ByteSpan } from './column-builders.js';
 import { timestampFromBytes } from './timestamps.js';
 
-/** A line the fast scan leaves to the exact path. */
-const FALLBACK = -2;
 /** A key of no column the query reads. */
 const SKIP = -1;
+/** `seen` of a column: its value came from a key naming it exactly, or (so far) only case-insensitively */
+const EXACT = 1;
+const CASE_ONLY = 2;
 
 
 export class JsonStreamDecoder implements StreamDecoder {
@@ -36,6 +37,11 @@ export class JsonStreamDecoder implements StreamDecoder {
   private readonly fast: boolean;
   private readonly raw: unknown[];
   private readonly seen: Uint8Array;
+  /** per column whose value came from a key naming it only case-insensitively: that key, in the line */
+  private readonly caseKeyStart: Int32Array;
+  private readonly caseKeyEnd: Int32Array;
+  /** set by column(): the key names its column only case-insensitively */
+  private caseOnly = false;
   private readonly record: unknown[];
   /** each read column's type kind (undefined: not read), and its span for VARCHAR strings */
   private readonly kinds: (SqlType['kind'] | undefined)[];
@@ -55,6 +61,8 @@ export class JsonStreamDecoder implements StreamDecoder {
     this.lowerRead = cols.map((c, i) => (this.read[i] ? this.encoder.encode(c.name.toLowerCase()) : undefined));
     this.raw = new Array(cols.length);
     this.seen = new Uint8Array(cols.length);
+    this.caseKeyStart = new Int32Array(cols.length);
+    this.caseKeyEnd = new Int32Array(cols.length);
     this.record = new Array(cols.length);
     this.kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
     this.spans = cols.map(() => new ByteSpan());
@@ -150,16 +158,14 @@ export class JsonStreamDecoder implements StreamDecoder {
         if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
       }
       if (ke >= end) return false;
-      const col = this.column(b, ks, ke);
-      if (col === FALLBACK) return false;
+      // (decided before the value is scanned: a VARCHAR value goes into its column's one ByteSpan)
+      let col = this.column(b, ks, ke);
+      if (col >= 0 && !this.takes(b, col, ks, ke)) col = SKIP;
       p = skipWs(b, ke + 1, end);
       if (b[p] !== 0x3a) return false; // ':'
       p = skipWs(b, p + 1, end);
       if (!this.scanValue(b, p, end, col)) return false;
-      if (col >= 0) {
-        this.raw[col] = this.value;
-        this.seen[col] = 1;
-      }
+      if (col >= 0) this.raw[col] = this.value;
       p = skipWs(b, this.pos, end);
       if (b[p] === 0x2c) { p = skipWs(b, p + 1, end); continue; } // ','
       if (b[p] === 0x7d) return skipWs(b, p + 1, end) === end; // '}'
@@ -167,8 +173,33 @@ export class JsonStreamDecoder implements StreamDecoder {
     }
   }
 
-  /** The column a key names exactly (SKIP: none read; FALLBACK: one read, but only case-insensitively). */
+  /**
+   * Whether the value of key [ks, ke), which names read column `col`, is the column's, as json.ts's
+   * fieldOf picks it from the parsed object: the key named exactly (its last value, as JSON.parse
+   * keeps), else the first key naming it case-insensitively (its last value too). column() said which.
+   */
+  private takes(b: Buffer, col: number, ks: number, ke: number): boolean {
+    if (!this.caseOnly) {
+      this.seen[col] = EXACT;
+      return true;
+    }
+    const seen = this.seen[col];
+    if (seen === EXACT) return false;
+    if (seen === CASE_ONLY) {
+      // another key of the same letters in another case comes after the first in the object: not it
+      const s = this.caseKeyStart[col]!;
+      if (this.caseKeyEnd[col]! - s !== ke - ks) return false;
+      for (let i = 0; i < ke - ks; i++) if (b[s + i] !== b[ks + i]) return false;
+    }
+    this.seen[col] = CASE_ONLY;
+    this.caseKeyStart[col] = ks;
+    this.caseKeyEnd[col] = ke;
+    return true;
+  }
+
+  /** The read column a key names (SKIP: none), exactly or, setting caseOnly, only case-insensitively. */
   private column(b: Buffer, ks: number, ke: number): number {
+    this.caseOnly = false;
     const len = ke - ks;
     const names = this.names;
     for (let c = 0; c < names.length; c++) {
@@ -183,7 +214,10 @@ export class JsonStreamDecoder implements StreamDecoder {
       if (lower === undefined || lower.length !== len) continue;
       let i = 0;
       while (i < len && lower[i] === (b[ks + i]! | (b[ks + i]! >= 0x41 && b[ks + i]! <= 0x5a ? 0x20 : 0))) i++;
-      if (i === len) return FALLBACK;
+      if (i === len) {
+        this.caseOnly = true;
+        return c;
+      }
     }
     return SKIP;
   }

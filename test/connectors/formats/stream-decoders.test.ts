@@ -53,7 +53,8 @@ const NUMBERS = ['0', '-0', '7', '-42', '9007199254740993', '9223372036854775808
 
 function jsonLine(r: () => number): string {
   const parts: string[] = [];
-  const fields = ['id', 'price', 'd', 's', 'ok', 'ts', 'dec', 'extra', 'ID', 'Price'];
+  // keys naming a column in another case, two such spellings of one column, and repeated keys
+  const fields = ['id', 'price', 'd', 's', 'ok', 'ts', 'dec', 'extra', 'ID', 'Price', 'pRICE', 'TS', 'Ts', 'S'];
   const n = Math.floor(r() * 7);
   if (r() < 0.9) parts.push(`"id": ${Math.floor(r() * 1000)}`);
   for (let i = 0; i < n; i++) {
