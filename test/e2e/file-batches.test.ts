@@ -56,6 +56,22 @@ async function run(engine: Engine, sql: string): Promise<number> {
   return batches;
 }
 
+/** The files a copy wrote under `copy` read back as exactly `rows`, once each. */
+async function expectCopied(copy: string, format: 'csv' | 'json', rows: readonly Row[]): Promise<void> {
+  const back = new Engine({ clock: new ManualClock(0) });
+  try {
+    await run(back, `
+      CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${copy}', 'format' = '${format}');
+      CREATE TABLE o (${COLUMNS}) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT * FROM c;`);
+    // CSV writes NULL and '' alike (an empty cell), which it reads as NULL
+    const expected = rows.map((r) => (format === 'csv' && r.s === '' ? { ...r, s: null } : r));
+    expect([...back.output('o').rows()].sort((a, b) => Number(a['id']) - Number(b['id']))).toEqual(expected);
+  } finally {
+    await back.stop();
+  }
+}
+
 describe.each(['csv', 'json'] as const)('a %s directory in batches of bytes', (format) => {
   it('gives the one-batch result in several batches', async () => {
     const dir = tmp();
@@ -104,18 +120,7 @@ describe.each(['csv', 'json'] as const)('a %s directory in batches of bytes', (f
         CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = '${format}');
         INSERT INTO c SELECT * FROM t;`);
       expect(batches).toBeGreaterThan(3);
-      const back = new Engine({ clock: new ManualClock(0) });
-      try {
-        await run(back, `
-          CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = '${format}');
-          CREATE TABLE o (${COLUMNS}) WITH ('connector' = 'memory');
-          INSERT INTO o SELECT * FROM c;`);
-        // CSV writes NULL and '' alike (an empty cell), which it reads as NULL
-        const expected = rows.map((r) => (format === 'csv' && r.s === '' ? { ...r, s: null } : r));
-        expect([...back.output('o').rows()].sort((a, b) => Number(a['id']) - Number(b['id']))).toEqual(expected);
-      } finally {
-        await back.stop();
-      }
+      await expectCopied(`${dir}/copy`, format, rows);
     } finally {
       await engine.stop();
     }
@@ -184,16 +189,6 @@ describe.each(['csv', 'json'] as const)('one %s file larger than a batch', (form
     } finally {
       await second.stop();
     }
-    const back = new Engine({ clock: new ManualClock(0) });
-    try {
-      await run(back, `
-        CREATE TABLE c (${COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = '${format}');
-        CREATE TABLE o (${COLUMNS}) WITH ('connector' = 'memory');
-        INSERT INTO o SELECT * FROM c;`);
-      const expected = rows.map((r) => (format === 'csv' && r.s === '' ? { ...r, s: null } : r));
-      expect([...back.output('o').rows()].sort((a, b) => Number(a['id']) - Number(b['id']))).toEqual(expected);
-    } finally {
-      await back.stop();
-    }
+    await expectCopied(`${dir}/copy`, format, rows);
   });
 });

@@ -17,7 +17,7 @@ import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue, MAX_TIMESTAMP_MS } from './convert.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { decodeJsonLine, decodeJsonLines } from './json.js';
-import { decimalFromParts, EXACT_POW10 } from './long-decimal.js';
+import { decimalValue } from './long-decimal.js';
 import { ByteSpan } from './column-builders.js';
 import { timestampFromBytes } from './timestamps.js';
 
@@ -303,14 +303,7 @@ export class JsonStreamDecoder implements StreamDecoder {
     }
     const next = b[p];
     if (next === 0x65 || next === 0x45) return false;
-    const rest = n > 9 ? n - 9 : 0;
-    let x: number;
-    if (n <= 15) {
-      const m = first * EXACT_POW10[rest]! + last;
-      x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
-    } else {
-      x = (n <= 18 ? decimalFromParts(first, last, rest, fracDigits) : undefined) ?? Number(b.toString('latin1', intStart, p));
-    }
+    const x = decimalValue(first, last, n, fracDigits, b, intStart, p);
     this.value = neg ? -x : x;
     this.pos = p;
     return true;

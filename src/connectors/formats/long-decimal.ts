@@ -58,6 +58,21 @@ export function longDecimal(b: Buffer, a: number, z: number): number {
 }
 
 /**
+ * The decimal [a, z) of `b` (digits and at most one point, no sign) whose n digits a scanner gathered
+ * as `first` (the first nine) and `last` (those after): exactly m / 10^k with 15 digits or fewer,
+ * decimalFromParts with up to 18, Number() of the text beyond (or when decimalFromParts is not sure).
+ */
+export function decimalValue(first: number, last: number, n: number, fraction: number, b: Buffer, a: number, z: number): number {
+  const rest = n > 9 ? n - 9 : 0;
+  if (n <= 15) {
+    // M = first · 10^rest + last < 10^15 < 2^53: exact, and one division rounds it correctly
+    const m = first * EXACT_POW10[rest]! + last;
+    return fraction === 0 ? m : m / EXACT_POW10[fraction]!;
+  }
+  return (n <= 18 ? decimalFromParts(first, last, rest, fraction) : undefined) ?? viaString(b, a, z);
+}
+
+/**
  * M / 10^fraction correctly rounded, for M = first · 10^rest + last written in at most 18 digits
  * (first: the first nine, last: the `rest` after them); undefined when this reading cannot be sure
  * of the rounding (fraction > 22, or the value within 2^-38 ulp of a midpoint): then Number(text).

@@ -10,7 +10,7 @@ import { canonicalInt64, INT64_MAX, INT64_MIN, type Int64Value } from '../../com
 import type { SqlType } from '../../common/types.js';
 import { ConversionFailure } from './conversion-failure.js';
 import { exactIntegerOfText, JsonNumberText } from './json-values.js';
-import { decimalFromParts, EXACT_POW10 } from './long-decimal.js';
+import { decimalValue } from './long-decimal.js';
 
 export type IntegerKind = 'TINYINT' | 'SMALLINT' | 'INT' | 'BIGINT';
 
@@ -33,10 +33,10 @@ export const INT_RE = /^[+-]?\d+$/;
 
 /**
  * The DOUBLE the bytes [a, z) spell when they are `-?digits(.digits)?`: the very number readFloat
- * gives the text, -0 included. With at most 15 digits in all the digits are an exact integer m below
- * 2^53 and m / 10^k is the correctly rounded value; with more (the shortest text of a random double
- * has up to 17) decimalFromParts (long-decimal.ts) reads them. Undefined for any other text (a sign '+', blanks, an
- * exponent, "NaN", a value too large for a double...), which the caller reads as a string.
+ * gives the text, -0 included, the digits gathered as they are checked and turned into the double by
+ * long-decimal.ts's decimalValue (exact m / 10^k up to 15 digits, no string up to 18). Undefined for
+ * any other text (a sign '+', blanks, an exponent, "NaN", a value too large for a double...), which
+ * the caller reads as a string.
  */
 export function plainDouble(b: Buffer, a: number, z: number): number | undefined {
   let i = a;
@@ -68,15 +68,8 @@ export function plainDouble(b: Buffer, a: number, z: number): number | undefined
     if (fracDigits === 0) return undefined;
   }
   if (i !== z) return undefined;
-  const rest = n > 9 ? n - 9 : 0;
-  let x: number;
-  if (n <= 15) {
-    const m = first * EXACT_POW10[rest]! + last;
-    x = fracDigits === 0 ? m : m / EXACT_POW10[fracDigits]!;
-  } else {
-    x = (n <= 18 ? decimalFromParts(first, last, rest, fracDigits) : undefined) ?? Number(b.toString('latin1', intStart, z));
-    if (!Number.isFinite(x)) return undefined;
-  }
+  const x = decimalValue(first, last, n, fracDigits, b, intStart, z);
+  if (!Number.isFinite(x)) return undefined;
   return neg ? -x : x;
 }
 export const NUM_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
