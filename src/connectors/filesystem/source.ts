@@ -60,6 +60,8 @@ export class FilesystemSource implements Source {
   private readonly failOnParseError: boolean;
   private readonly maxFiles: number;
   private readonly maxBytes: number;
+  /** whether a file of this source can be read in parts: a text format whose decoder cuts records alone */
+  private readonly splittable: boolean;
   /** the sizes of files weighed and not taken yet (a file is taken by name and not rewritten: its size stays) */
   private readonly sizes = new Map<string, number>();
   /** the text reads' buffers, kept from one file to the next */
@@ -94,6 +96,7 @@ export class FilesystemSource implements Source {
     if (interval !== undefined) this.pollIntervalMs = interval;
     this.schema = table.schema;
     this.readColumns = ctx.requiredColumns && new Set(ctx.requiredColumns.map((i) => table.schema.columns[i]!.name.toLowerCase()));
+    this.splittable = !this.format.binary && this.decoderFor('').splittable;
     this.description = `filesystem[${target}]`;
   }
 
@@ -140,7 +143,7 @@ export class FilesystemSource implements Source {
       const size = await this.sizeOf(file);
       const from = k === 0 && partial ? partial : { bytes: 0, line: 1 };
       const rest = size - from.bytes;
-      if (rest > this.maxBytes && this.splittable()) {
+      if (rest > this.maxBytes && this.splittable) {
         // a large file starts a batch of its own
         if (k > 0) break;
         const end = await partEnd(path.join(this.dir, file), size, from, this.maxBytes, this.decoderFor(file), this.window);
@@ -152,11 +155,6 @@ export class FilesystemSource implements Source {
     // a file taken is not weighed again (a monitored directory's names would pile up here)
     for (const f of files) this.sizes.delete(f);
     return { files };
-  }
-
-  /** Whether a file of this source can be read in parts: a text format whose decoder cuts records alone. */
-  private splittable(): boolean {
-    return !this.format.binary && this.decoderFor('').splittable;
   }
 
   private decoderFor(file: string): StreamDecoder {

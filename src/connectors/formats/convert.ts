@@ -139,7 +139,6 @@ export function fieldOf(obj: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-
 /** `2026-11-23T10:00:05.000Z`: the contract's JSON form of a TIMESTAMP. */
 export function formatTimestampIso(ms: number): string {
   return new Date(ms).toISOString();

@@ -86,6 +86,23 @@ export function isBlank(b: Buffer, s: number, e: number): boolean {
   return true;
 }
 
+/**
+ * Where the record starting at `s` ends, by quote parity (a line break inside quotes ends none, a
+ * doubled quote toggles twice): just past its line break, or b.length when it runs to the end of `b`
+ * outside quotes; -1 when a quote is still open at the end of `b`.
+ */
+export function recordEnd(b: Uint8Array, s: number, quote: number): number {
+  let inQuote = false;
+  for (let pos = s; ;) {
+    const qi = b.indexOf(quote, pos);
+    const nl = b.indexOf(0x0a, pos);
+    if (!inQuote && (qi < 0 || (nl >= 0 && nl < qi))) return nl < 0 ? b.length : nl + 1;
+    if (qi < 0) return -1;
+    inQuote = !inQuote;
+    pos = qi + 1;
+  }
+}
+
 export function countNewlines(b: Uint8Array): number {
   let k = 0;
   for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) k++;

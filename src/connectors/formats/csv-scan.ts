@@ -18,7 +18,7 @@ import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
 import { plainDouble } from './numbers.js';
-import { countNewlines, csvPartCut, integerFields, isBlank, lineEnds, sameBytes, smallInteger } from './csv-bytes.js';
+import { countNewlines, csvPartCut, integerFields, isBlank, lineEnds, recordEnd, sameBytes, smallInteger } from './csv-bytes.js';
 import { decodeCsvPiece, decodeCsvRecordsInto, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -78,19 +78,15 @@ export class CsvStreamDecoder implements StreamDecoder {
   preambleEnd(head: Uint8Array): number | undefined {
     if (!this.opts.header && !this.opts.ignoreFirstLine) return 0;
     const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-    let inQuote = false;
-    let start = 0;
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i]!;
-      if (c === this.quote) inQuote = !inQuote;
-      else if (c === 0x0a && !inQuote) {
-        const end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
-        const bom = start === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-        if (this.schema.columns.length === 1 || !isBlank(b, start + bom, end)) return i + 1;
-        start = i + 1;
-      }
+    for (let start = 0; ;) {
+      const next = recordEnd(b, start, this.quote);
+      // the record does not end (with its line break) within head
+      if (next < 0 || b[next - 1] !== 0x0a) return undefined;
+      const end = next - 1 > start && b[next - 2] === 0x0d ? next - 2 : next - 1;
+      const bom = start === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+      if (this.schema.columns.length === 1 || !isBlank(b, start + bom, end)) return next;
+      start = next;
     }
-    return undefined;
   }
 
   decode(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): DecodeResult & { lines: number; consumed?: number } {
@@ -176,16 +172,8 @@ export class CsvStreamDecoder implements StreamDecoder {
       // records while their lines hold a quote, each ending at the first line break outside quotes: one
       // of one line with plain quoting is scanned, any other goes to csv-parse
       for (;;) {
-        let end = s;
-        let inQuote = false;
-        for (let pos = s; ;) {
-          const qi = b.indexOf(q, pos);
-          const nl = b.indexOf(0x0a, pos);
-          if (!inQuote && (qi < 0 || (nl >= 0 && nl < qi))) { end = nl < 0 ? n : nl + 1; break; }
-          if (qi < 0) return undefined; // open at the piece's end
-          inQuote = !inQuote;
-          pos = qi + 1;
-        }
+        const end = recordEnd(b, s, q);
+        if (end < 0) return undefined; // open at the piece's end
         const lineBreak = b.indexOf(0x0a, s);
         const oneLine = lineBreak < 0 || lineBreak === end - 1;
         // the record's end, before its line break (CRLF or LF)

@@ -187,9 +187,7 @@ export class JsonStreamDecoder implements StreamDecoder {
     if (seen === EXACT) return false;
     if (seen === CASE_ONLY) {
       // another key of the same letters in another case comes after the first in the object: not it
-      const s = this.caseKeyStart[col]!;
-      if (this.caseKeyEnd[col]! - s !== ke - ks) return false;
-      for (let i = 0; i < ke - ks; i++) if (b[s + i] !== b[ks + i]) return false;
+      if (b.compare(b, this.caseKeyStart[col]!, this.caseKeyEnd[col]!, ks, ke) !== 0) return false;
     }
     this.seen[col] = CASE_ONLY;
     this.caseKeyStart[col] = ks;
