@@ -1,8 +1,10 @@
 /**
- * Snappy compression (the Parquet sink's default codec), written for speed over ratio: greedy
- * matching of runs of 8 bytes or more through a 16 K-entry hash table of 4-byte sequences, per 64 KB block (so every copy's
- * offset fits its two bytes), stepping faster through data that does not match (the reference
- * implementation's heuristic), so incompressible pages cost little more than a copy.
+ * Snappy (the Parquet sink's default codec), both ways. Compression is written for speed over
+ * ratio: greedy matching of runs of 8 bytes or more through a 16 K-entry hash table of 4-byte
+ * sequences, per 64 KB block (so every copy's offset fits its two bytes), stepping faster through
+ * data that does not match (the reference implementation's heuristic), so incompressible pages cost
+ * little more than a copy. Decompression (for the columnar Parquet read) moves long literals and
+ * copies as one memcpy each.
  *
  * The stream: the uncompressed length as a varint, then literals and copies
  * (https://github.com/google/snappy/blob/main/format_description.txt).
@@ -98,4 +100,69 @@ export function snappyCompress(...parts: Uint8Array[]): Uint8Array {
     }
   }
   return out.subarray(0, op);
+}
+
+/**
+ * Uncompress a Snappy stream into `output`, which must be exactly as long as the stream says.
+ * Long literals and copies that do not overlap their source move as one memcpy (a copy is at most
+ * 64 bytes, a literal as long as the page), the rest byte by byte; a malformed stream throws.
+ */
+export function snappyUncompress(input: Uint8Array, output: Uint8Array): void {
+  const n = input.length;
+  let ip = 0, length = 0, scale = 1, c: number;
+  do {
+    if (ip >= n) throw new Error('snappy: the stream ends in its length');
+    c = input[ip++]!;
+    length += (c & 0x7f) * scale;
+    scale *= 128;
+  } while (c & 0x80);
+  if (length !== output.length) throw new Error(`snappy: the stream holds ${length} bytes, not ${output.length}`);
+  let op = 0;
+  while (ip < n) {
+    const tag = input[ip++]!;
+    let len: number, offset: number;
+    switch (tag & 3) {
+      case 0: {
+        len = (tag >>> 2) + 1;
+        if (len > 60) {
+          const bytes = len - 60;
+          if (ip + bytes > n) throw new Error('snappy: a literal length past the end');
+          len = 0;
+          for (let k = bytes - 1; k >= 0; k--) len = len * 256 + input[ip + k]!;
+          len += 1;
+          ip += bytes;
+        }
+        if (ip + len > n || op + len > length) throw new Error('snappy: a literal past the end');
+        if (len < 16) for (let k = 0; k < len; k++) output[op + k] = input[ip + k]!;
+        else output.set(input.subarray(ip, ip + len), op);
+        ip += len;
+        op += len;
+        continue;
+      }
+      case 1:
+        if (ip >= n) throw new Error('snappy: a copy past the end');
+        len = ((tag >>> 2) & 7) + 4;
+        offset = ((tag >>> 5) << 8) | input[ip++]!;
+        break;
+      case 2:
+        if (ip + 2 > n) throw new Error('snappy: a copy past the end');
+        len = (tag >>> 2) + 1;
+        offset = input[ip]! | (input[ip + 1]! << 8);
+        ip += 2;
+        break;
+      default:
+        if (ip + 4 > n) throw new Error('snappy: a copy past the end');
+        len = (tag >>> 2) + 1;
+        offset = (input[ip]! | (input[ip + 1]! << 8) | (input[ip + 2]! << 16)) + input[ip + 3]! * 0x1000000;
+        ip += 4;
+    }
+    if (offset === 0 || offset > op) throw new Error('snappy: a copy from before the start');
+    if (op + len > length) throw new Error('snappy: a copy past the end');
+    const from = op - offset;
+    // an overlapping copy repeats the last `offset` bytes: it must go byte by byte, in order
+    if (offset >= len && len >= 16) output.copyWithin(op, from, from + len);
+    else for (let k = 0; k < len; k++) output[op + k] = output[from + k]!;
+    op += len;
+  }
+  if (op !== length) throw new Error('snappy: the stream ends early');
 }
