@@ -11,7 +11,7 @@ import { toArrowType, type SqlType } from '../../common/types.js';
 const TWO_32 = 4294967296;
 
 /** Row i of an int64 column seen as 32-bit halves := the safe integer v (v = hi * 2^32 + lo, lo in [0, 2^32); hi's two's complement is the high word). */
-function setSafeInt64(halves: Uint32Array, i: number, v: number): void {
+export function setSafeInt64(halves: Uint32Array, i: number, v: number): void {
   const hi = Math.floor(v / TWO_32);
   halves[2 * i] = v - hi * TWO_32;
   halves[2 * i + 1] = hi >>> 0;

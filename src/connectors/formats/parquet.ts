@@ -31,10 +31,15 @@ import { JsonNumberText } from './json-values.js';
  * hyparquet and hyparquet-writer, imported when a Parquet table is first read or a Parquet sink opens
  * (about 80 modules: nothing else should pay for them).
  */
-let libraries: { readonly read: typeof import('hyparquet'); readonly write: typeof import('hyparquet-writer') } | undefined;
+let libraries: {
+  readonly read: typeof import('hyparquet');
+  readonly write: typeof import('hyparquet-writer');
+  /** the column-by-column reader, which uses hyparquet's footer and Snappy */
+  readonly columnar: typeof import('./parquet-columnar.js');
+} | undefined;
 
 async function loadParquet(): Promise<NonNullable<typeof libraries>> {
-  libraries ??= { read: await import('hyparquet'), write: await import('hyparquet-writer') };
+  libraries ??= { read: await import('hyparquet'), write: await import('hyparquet-writer'), columnar: await import('./parquet-columnar.js') };
   return libraries;
 }
 
@@ -213,17 +218,29 @@ const parsers = {
   stringFromBytes,
 };
 
-async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> {
+/**
+ * A file's rows as a batch of `schema`: column by column where every column read is a flat leaf
+ * that holds its SQL type as is (parquet-columnar.ts), else row by row through hyparquet.
+ * `rowByRow` forces the second way (the tests compare the two).
+ */
+async function decodeParquet(
+  bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>, rowByRow = false,
+): Promise<DecodeResult> {
   let rows: unknown[][];
   let from: number[];
   try {
-    const { parquetMetadata, parquetReadObjects } = (await loadParquet()).read;
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const { read: { parquetMetadata, parquetReadObjects }, columnar } = await loadParquet();
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
     const original = parquetMetadata(file);
-    const meta = withRawDecimals(original);
     const shapes = columnShapes(original.schema);
     const top = shapes.map((c) => c.name);
     const match = matchColumns(schema, top, readColumns);
+    if (!rowByRow) {
+      const direct = columnar.readColumnar(bytes, original, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns);
+      if (direct) return direct;
+    }
+    const meta = withRawDecimals(original);
     const wanted = [...new Set(match.filter((m) => m >= 0))].map((m) => top[m]!);
     from = match.map((m) => (m < 0 ? -1 : wanted.indexOf(top[m]!)));
     const objects = wanted.length === 0
@@ -238,6 +255,10 @@ async function decodeParquet(bytes: Uint8Array, schema: Schema, fileName: string
     (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined));
 }
 
+/** The row-by-row read alone, for the tests that compare it with the column-by-column one. */
+export const decodeParquetRowByRow = (bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> =>
+  decodeParquet(bytes, schema, fileName, readColumns, true);
+
 export const parquetFormat: BinaryFormat = {
   name: 'parquet',
   binary: true,
@@ -246,6 +267,6 @@ export const parquetFormat: BinaryFormat = {
   checkWritable: (schema) => {
     for (const c of schema.columns) elementsOf(c.name, c.type, c.nullable);
   },
-  decodeBytes: decodeParquet,
+  decodeBytes: (bytes, schema, fileName, readColumns) => decodeParquet(bytes, schema, fileName, readColumns),
   encodeBytes: (batch, schema, ops) => encodeParquet(batch, schema, ops),
 };

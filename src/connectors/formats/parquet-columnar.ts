@@ -1,0 +1,215 @@
+/**
+ * A Parquet file read column by column into Arrow columns, for the common case: every column the
+ * query reads is a flat leaf whose Parquet type holds the SQL type's values as they are (INT64 for
+ * BIGINT, DOUBLE for DOUBLE, UTF-8 BYTE_ARRAY for VARCHAR, …; the pairs are in `fitsDirectly`).
+ *
+ * It gives the batch the row-by-row read (parquet.ts, through hyparquet and convertValue) gives, or
+ * undefined where that read would do more than copy: a value to convert or reject (a NULL in a NOT
+ * NULL column, a string that is not UTF-8, a number out of the column's range), a nested or DECIMAL
+ * column, an encoding or codec parquet-column-chunks.ts does not read. The caller then reads the
+ * file row by row, so every rejected record keeps its reason. The tests compare the two reads.
+ */
+import * as arrow from 'apache-arrow';
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { FileMetaData, SchemaElement } from 'hyparquet';
+import { batchFromColumns, bitmapFromMask } from '../../common/columns.js';
+import type { Schema } from '../../common/schema.js';
+import { toArrowType, type SqlType } from '../../common/types.js';
+import { allNullColumn, setSafeInt64 } from './column-builders.js';
+import { MAX_TIMESTAMP_MS } from './timestamps.js';
+import type { DecodeResult } from './decoded.js';
+import { readLeaf, type ChunkPlace, type FlatPhysical, type LeafValues } from './parquet-column-chunks.js';
+import { NotColumnar } from './parquet-pages.js';
+
+/** What a flat leaf holds, as far as the SQL types read here care. */
+type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
+
+/** The leaf's kind, or undefined for what is read row by row (DECIMAL, unsigned, TIME, JSON, INT96, …). */
+function leafKind(e: SchemaElement): LeafKind | undefined {
+  const c = e.converted_type, l = e.logical_type;
+  const signedInt = (bits: number): boolean =>
+    (l === undefined || (l.type === 'INTEGER' && l.isSigned && l.bitWidth <= bits));
+  switch (e.type) {
+    case 'BOOLEAN': return c === undefined && l === undefined ? 'bool' : undefined;
+    case 'INT32':
+      if (c === 'DATE' || l?.type === 'DATE') return 'date';
+      return (c === undefined || c === 'INT_8' || c === 'INT_16' || c === 'INT_32') && signedInt(32) ? 'int32' : undefined;
+    case 'INT64':
+      if (c === 'TIMESTAMP_MILLIS') return 'ts-ms';
+      if (c === 'TIMESTAMP_MICROS') return 'ts-us';
+      if (c === undefined && l?.type === 'TIMESTAMP') return l.unit === 'MILLIS' ? 'ts-ms' : l.unit === 'MICROS' ? 'ts-us' : 'ts-ns';
+      return (c === undefined || c === 'INT_64') && signedInt(64) ? 'int64' : undefined;
+    case 'FLOAT': return l === undefined ? 'float' : undefined;
+    case 'DOUBLE': return l === undefined ? 'double' : undefined;
+    case 'BYTE_ARRAY': return (c === undefined || c === 'UTF8') && (l === undefined || l.type === 'STRING') ? 'utf8' : undefined;
+    default: return undefined;
+  }
+}
+
+/** Whether a SQL column of type `t` takes a leaf of kind `k` by copying (narrowing integers checked). */
+function fitsDirectly(t: SqlType, k: LeafKind): boolean {
+  switch (t.kind) {
+    case 'BOOLEAN': return k === 'bool';
+    case 'TINYINT': case 'SMALLINT': case 'INT': return k === 'int32';
+    case 'BIGINT': return k === 'int32' || k === 'int64';
+    case 'FLOAT': return k === 'float';
+    case 'DOUBLE': return k === 'double' || k === 'float';
+    case 'DATE': return k === 'date';
+    case 'TIMESTAMP': return k === 'ts-ms' || k === 'ts-us' || k === 'ts-ns';
+    case 'VARCHAR': return k === 'utf8';
+    default: return false;
+  }
+}
+
+const INT_RANGE: Partial<Record<SqlType['kind'], [number, number]>> = { TINYINT: [-128, 127], SMALLINT: [-32768, 32767] };
+const MAX_DATE_DAYS = 1e8;
+
+/**
+ * Zero the slots of NULL rows, `perRow` 32-bit words each (the other decoders leave them 0, and a
+ * kernel may read them). Through Int32 words: a Float64Array write may change a NaN's bits.
+ */
+function zeroNulls(words: Int32Array, valid: Uint8Array | undefined, perRow: number): void {
+  if (valid === undefined) return;
+  for (let i = 0; i < valid.length; i++) if (!valid[i]) words.fill(0, i * perRow, (i + 1) * perRow);
+}
+
+/** The Arrow column of type `t` holding `leaf` (of kind `k`); NotColumnar where a value would be rejected. */
+function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.Data {
+  const { valid } = leaf;
+  const { bitmap: nullBitmap, nullCount } = valid ? bitmapFromMask(valid, n) : { bitmap: undefined, nullCount: 0 };
+  const base = { type: toArrowType(t), length: n, nullCount, nullBitmap };
+  const buffer = leaf.bytes.buffer as ArrayBuffer;
+  const make = (data: ArrayBufferView, extra: object = {}): arrow.Data => arrow.makeData({ ...base, data, ...extra } as never);
+  switch (k) {
+    case 'bool': {
+      const bits = new Uint8Array((n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (leaf.bytes[i] && (!valid || valid[i])) bits[i >> 3]! |= 1 << (i & 7);
+      return make(bits);
+    }
+    case 'int32': case 'date': {
+      const v = new Int32Array(buffer, 0, n);
+      zeroNulls(v, valid, 1);
+      const range = k === 'date' ? [-MAX_DATE_DAYS, MAX_DATE_DAYS] : INT_RANGE[t.kind];
+      if (range) for (let i = 0; i < n; i++) if (v[i]! < range[0]! || v[i]! > range[1]!) throw new NotColumnar('a value out of range');
+      if (t.kind === 'TINYINT') return make(Int8Array.from(v));
+      if (t.kind === 'SMALLINT') return make(Int16Array.from(v));
+      if (t.kind !== 'BIGINT') return make(v);
+      const wide = new BigInt64Array(n);
+      const halves = new Uint32Array(wide.buffer);
+      for (let i = 0; i < n; i++) { halves[2 * i] = v[i]! >>> 0; halves[2 * i + 1] = v[i]! < 0 ? 0xffffffff : 0; }
+      return make(wide);
+    }
+    case 'int64': {
+      zeroNulls(new Int32Array(buffer, 0, 2 * n), valid, 2);
+      return make(new BigInt64Array(buffer, 0, n));
+    }
+    case 'ts-ms': case 'ts-us': case 'ts-ns': return make(timestampMillis(leaf, k, n));
+    case 'float': {
+      zeroNulls(new Int32Array(buffer, 0, n), valid, 1);
+      const v = new Float32Array(buffer, 0, n);
+      return make(t.kind === 'DOUBLE' ? Float64Array.from(v) : v);
+    }
+    case 'double': {
+      zeroNulls(new Int32Array(buffer, 0, 2 * n), valid, 2);
+      return make(new Float64Array(buffer, 0, n));
+    }
+    case 'utf8': {
+      const o = leaf.offsets!, bytes = leaf.bytes;
+      if (!isAscii(bytes)) {
+        for (let i = 0; i < n; i++) if (!isUtf8(bytes.subarray(o[i]!, o[i + 1]!))) throw new NotColumnar('a string that is not UTF-8');
+      }
+      return make(bytes, { valueOffsets: o });
+    }
+  }
+}
+
+const TWO_32 = 4294967296;
+const UNIT: Record<'ts-ms' | 'ts-us' | 'ts-ns', number> = { 'ts-ms': 1, 'ts-us': 1000, 'ts-ns': 1_000_000 };
+
+/** Epoch milliseconds (floored) of a timestamp leaf, as a BIGINT-shaped column; NotColumnar out of range. */
+function timestampMillis(leaf: LeafValues, k: 'ts-ms' | 'ts-us' | 'ts-ns', n: number): BigInt64Array {
+  const unit = UNIT[k];
+  const words = new Int32Array(leaf.bytes.buffer, 0, 2 * n);
+  const raw = new BigInt64Array(leaf.bytes.buffer, 0, n);
+  const out = new BigInt64Array(n);
+  const halves = new Uint32Array(out.buffer);
+  const valid = leaf.valid;
+  for (let i = 0; i < n; i++) {
+    if (valid && !valid[i]) continue;
+    const v = words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0);
+    let ms: number;
+    if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) {
+      const r = v % unit; // exact, and of v's sign
+      ms = (v - r) / unit - (r < 0 ? 1 : 0);
+    } else {
+      const big = raw[i]!, u = BigInt(unit);
+      ms = Number(big / u - (big % u < 0n ? 1n : 0n));
+    }
+    if (!(Math.abs(ms) <= MAX_TIMESTAMP_MS)) throw new NotColumnar('a timestamp out of range');
+    setSafeInt64(halves, i, ms);
+  }
+  return out;
+}
+
+/** The root's leaf children by name, each with its row groups' chunks. */
+function leaves(meta: FileMetaData): Map<string, { element: SchemaElement; chunks: ChunkPlace[] }> {
+  const out = new Map<string, { element: SchemaElement; chunks: ChunkPlace[] }>();
+  const schema = meta.schema;
+  for (let i = 1, left = schema[0]?.num_children ?? 0; left > 0 && i < schema.length; left--) {
+    const e = schema[i]!;
+    if (e.num_children) {
+      // a group: skip it and its descendants
+      let pending = e.num_children;
+      i++;
+      while (pending > 0 && i < schema.length) { pending += (schema[i]!.num_children ?? 0) - 1; i++; }
+      continue;
+    }
+    if (!out.has(e.name)) out.set(e.name, { element: e, chunks: [] });
+    i++;
+  }
+  for (const group of meta.row_groups) {
+    for (const chunk of group.columns) {
+      const m = chunk.meta_data;
+      const leaf = m && m.path_in_schema.length === 1 ? out.get(m.path_in_schema[0]!) : undefined;
+      if (leaf && !chunk.file_path) leaf.chunks.push({ meta: m!, rows: Number(group.num_rows) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The file as a batch of `schema`, column by column, or undefined when a column it reads needs the
+ * row-by-row read. `fileColumn[i]` is the file column read into table column i (undefined: NULL).
+ */
+export function readColumnar(
+  file: Uint8Array, meta: FileMetaData, schema: Schema, fileColumn: readonly (string | undefined)[], readColumns?: ReadonlySet<string>,
+): DecodeResult | undefined {
+  const n = Number(meta.num_rows);
+  try {
+    const byName = leaves(meta);
+    const read = new Map<string, LeafValues>();
+    const columns = schema.columns.map((c, i) => {
+      const name = fileColumn[i];
+      const checked = !c.nullable && (!readColumns || readColumns.has(c.name.toLowerCase()));
+      if (name === undefined) {
+        if (checked && n > 0) throw new NotColumnar('a NOT NULL column the file lacks');
+        return allNullColumn(c.type, n);
+      }
+      const leaf = byName.get(name);
+      const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
+      if (!leaf || kind === undefined || !fitsDirectly(c.type, kind)) throw new NotColumnar(`column ${name}`);
+      if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
+      let values = read.get(name);
+      if (values === undefined) {
+        values = readLeaf(file, leaf.element.type as FlatPhysical, leaf.element.repetition_type === 'OPTIONAL', leaf.chunks);
+        read.set(name, values);
+      }
+      if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');
+      return toColumn(c.type, kind, values, n);
+    });
+    return { batch: batchFromColumns(schema, columns, n), rejected: [], records: n };
+  } catch {
+    // NotColumnar, or a file damaged in a way the row-by-row read reports (or reads) as it always has
+    return undefined;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The Parquet source's column-by-column read (parquet-columnar.ts) against its row-by-row read
+ * (hyparquet's rows, then convertValue), on random files of three writers: Weir's own (v1 PLAIN
+ * pages), hyparquet-writer's (v2 pages, dictionaries, RLE booleans, several row groups and pages)
+ * and DuckDB's (v1 dictionaries and PLAIN, several row groups; v2 with DELTA encodings; Snappy,
+ * none, or ZSTD). A fresh seed per run, printed; WEIR_SEED replays.
+ *
+ * Each read must give the same rows and the same rejected records, and the columnar read must be
+ * the one taken exactly when every column read holds its SQL type as is and no record is rejected.
+ */
+import { readFileSync } from 'node:fs';
+import { parquetMetadata } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
+import type { Schema } from '../../../src/common/schema.js';
+import { T, type SqlType } from '../../../src/common/types.js';
+import { matchColumns } from '../../../src/connectors/formats/binary-rows.js';
+import type { DecodeResult } from '../../../src/connectors/formats/decoded.js';
+import { readColumnar } from '../../../src/connectors/formats/parquet-columnar.js';
+import { columnShapes } from '../../../src/connectors/formats/parquet-nested.js';
+import { decodeParquetRowByRow, encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
+import { parquetDuckDb } from '../../support/duckdb-parquet.js';
+import { lcg, pick } from '../../support/lcg.js';
+import { propertySeed } from '../../support/property.js';
+
+const duck = parquetDuckDb('columnar');
+const seed = propertySeed();
+
+const col = (name: string, type: SqlType, nullable = true): Schema['columns'][number] => ({ name, type, nullable });
+
+/** Whether the columnar read takes the file (it gives undefined where the row-by-row read must). */
+function columnarTakes(bytes: Uint8Array, schema: Schema, readColumns?: ReadonlySet<string>): boolean {
+  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const top = columnShapes(meta.schema).map((c) => c.name);
+  const match = matchColumns(schema, top, readColumns);
+  return readColumnar(bytes, meta, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns) !== undefined;
+}
+
+const rowsOf = (r: DecodeResult): unknown[] => batchToRows(r.batch);
+
+/** A column's buffers as bytes: the other reads leave a NULL row's slot zero, and so must this one. */
+function buffersOf(r: DecodeResult): Buffer[][] {
+  const bytes = (v: ArrayBufferView | undefined | null): Buffer => (v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.alloc(0));
+  return r.batch.data.children.map((d) => {
+    const n = d.length;
+    const width = d.values instanceof Uint8Array && d.valueOffsets === undefined ? (n + 7) >> 3 : n; // Bool: bits
+    const values = d.values as ArrayLike<unknown> & ArrayBufferView;
+    const used = d.valueOffsets ? (d.valueOffsets as Int32Array)[n]! : width;
+    const per = values.byteLength / Math.max(1, values.length);
+    return [bytes(d.nullCount > 0 ? d.nullBitmap : undefined), bytes(d.valueOffsets), bytes(new Uint8Array(values.buffer, values.byteOffset, used * per))];
+  });
+}
+
+/**
+ * Both reads of `bytes` as `schema`; they must agree. `direct` says whether every column read holds
+ * its SQL type as is: then the columnar read must be taken exactly when nothing is rejected.
+ */
+async function bothReads(bytes: Uint8Array, schema: Schema, direct: boolean, readColumns?: ReadonlySet<string>, why = ''): Promise<DecodeResult> {
+  const fast = await parquetFormat.decodeBytes(bytes, schema, 'f.parquet', readColumns);
+  const slow = await decodeParquetRowByRow(bytes, schema, 'f.parquet', readColumns);
+  expect(rowsOf(fast), why).toEqual(rowsOf(slow));
+  const [a, b] = [buffersOf(fast), buffersOf(slow)];
+  const differing = a.flatMap((bufs, i) => bufs.flatMap((x, k) => (x.equals(b[i]![k]!) ? [] : [`${schema.columns[i]!.name}[${k}]`])));
+  expect(differing, `${why}: buffers (validity, offsets, values) that differ`).toEqual([]);
+  expect(fast.rejected, why).toEqual(slow.rejected);
+  expect(fast.records, why).toBe(slow.records);
+  expect(columnarTakes(bytes, schema, readColumns), why).toBe(direct && slow.rejected.length === 0);
+  return fast;
+}
+
+/** The table Weir writes, every type the columnar read takes, and a DECIMAL it leaves to the rows. */
+const written: Schema = {
+  columns: [
+    col('b', T.BOOLEAN), col('ti', T.TINYINT), col('si', T.SMALLINT), col('i', T.INT), col('l', T.BIGINT),
+    col('f', T.FLOAT), col('d', T.DOUBLE), col('s', T.VARCHAR), col('day', T.DATE), col('ts', T.TIMESTAMP),
+    col('dec', T.decimal(12, 3)),
+  ],
+};
+
+function randomRows(r: () => number, n: number, nullRate: number): Record<string, unknown>[] {
+  const v = <V,>(xs: readonly V[]): V | null => (r() < nullRate ? null : pick(r, xs));
+  const long = 'ü'.repeat(r() * 30);
+  return Array.from({ length: n }, (_, k) => ({
+    b: v([true, false]),
+    ti: v([0, -128, 127, 5]),
+    si: v([0, -32768, 32767, -300]),
+    i: v([0, -1, 2147483647, -2147483648, 42, k]),
+    l: v([0, -5, 2 ** 53 - 1, 9007199254740993n, -9223372036854775808n, 9223372036854775807n, k]),
+    f: v([0.1, -0, 1.5, Infinity, NaN, 3.4e38, -1e-40]),
+    d: v([0.1, -0, 1e21, -Infinity, NaN, 5e-324, k / 7]),
+    s: v(['', 'plain', 'a,b\n"c"', 'é日本😀', 'x'.repeat(40), long, `k${k % 9}`, '\u0000']),
+    day: v([0, -1, 20_000, 99_999_999, -719_162]),
+    ts: v([0, -1, Date.UTC(2026, 10, 23, 10, 0, 5, 123), 253402300799999, -8.64e15]),
+    dec: v(['1.500', '-0.001', '0']),
+  }));
+}
+
+/** Tables to read a file of `written` as: the same, wider, narrower, fewer, other cases, NOT NULL. */
+const readAs: { name: string; schema: Schema; direct: boolean; read?: string[] }[] = [
+  { name: 'the same columns but DECIMAL', schema: { columns: written.columns.filter((c) => c.name !== 'dec') }, direct: true },
+  { name: 'every column', schema: written, direct: false },
+  { name: 'every column, DECIMAL unread', schema: written, direct: true, read: written.columns.filter((c) => c.name !== 'dec').map((c) => c.name) },
+  { name: 'wider', schema: { columns: [col('i', T.BIGINT), col('f', T.DOUBLE), col('ti', T.BIGINT), col('si', T.INT)] }, direct: true },
+  { name: 'narrower', schema: { columns: [col('si', T.TINYINT), col('i', T.SMALLINT)] }, direct: true },
+  { name: 'other cases, a column the file lacks', schema: { columns: [col('L', T.BIGINT), col('S', T.VARCHAR), col('nowhere', T.INT)] }, direct: true },
+  { name: 'NOT NULL', schema: { columns: [col('l', T.BIGINT, false), col('s', T.VARCHAR, false), col('ts', T.TIMESTAMP, false)] }, direct: true },
+  { name: 'a NOT NULL column the file lacks', schema: { columns: [col('l', T.BIGINT), col('nowhere', T.INT, false)] }, direct: true },
+  { name: 'converted: numbers as text', schema: { columns: [col('l', T.VARCHAR), col('d', T.VARCHAR)] }, direct: false },
+  { name: 'converted: timestamps as BIGINT', schema: { columns: [col('ts', T.BIGINT), col('day', T.INT)] }, direct: false },
+];
+
+describe('the Parquet source read column by column', () => {
+  it('gives the row-by-row read of files Weir and hyparquet-writer write (seeded)', async () => {
+    await parquetFormat.load!();
+    for (let run = 0; run < 16; run++) {
+      const r = lcg(seed + run);
+      const n = 1 + Math.floor(r() * 300);
+      const nullRate = pick(r, [0, 0, 0.2, 0.9]);
+      // without NULLs, every other run writes REQUIRED columns (no definition levels)
+      const shape = nullRate === 0 && run % 2 === 0 ? { columns: written.columns.map((c) => ({ ...c, nullable: false })) } : written;
+      const batch = rowsToBatch(shape, randomRows(r, n, nullRate));
+      const files = [
+        ['weir', encodeParquet(batch, shape)],
+        ['hyparquet-writer', encodeParquet(batch, shape, undefined, undefined, false)],
+      ] as const;
+      for (const [writer, bytes] of files) {
+        for (const t of readAs) {
+          await bothReads(bytes, t.schema, t.direct, t.read && new Set(t.read), `seed ${seed + run}, ${writer}, ${t.name}`);
+        }
+      }
+    }
+  });
+
+  it('reads several row groups and pages, dictionaries and RLE booleans (hyparquet-writer)', async () => {
+    await parquetFormat.load!();
+    const r = lcg(seed);
+    const n = 5000;
+    const s = (k: number): string => pick(r, ['a', 'bb', 'é日本', 'x'.repeat(20)]) + (k % 50);
+    const data = {
+      k: Array.from({ length: n }, (_, k) => (k % 11 === 0 ? null : BigInt(k % 40))),
+      s: Array.from({ length: n }, (_, k) => (k % 13 === 0 ? null : s(k))),
+      b: Array.from({ length: n }, (_, k) => (k % 17 === 0 ? null : r() < 0.5)),
+      d: Array.from({ length: n }, (_, k) => (k % 5 === 0 ? null : Math.floor(r() * 8) / 4)),
+      // NULLs only in the last pages: the earlier pages' rows must stay valid
+      late: Array.from({ length: n }, (_, k) => (k > 4500 && k % 3 === 0 ? null : (k * 1000003) % 2147483647 - 1073741823)),
+    };
+    const bytes = new Uint8Array(parquetWriteBuffer({
+      columnData: [{ name: 'k', data: data.k }, { name: 's', data: data.s }, { name: 'b', data: data.b }, { name: 'd', data: data.d }, { name: 'late', data: data.late }],
+      schema: [
+        { name: 'root', num_children: 5 },
+        { name: 'k', type: 'INT64', repetition_type: 'OPTIONAL' },
+        { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'b', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
+        { name: 'd', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+        { name: 'late', type: 'INT32', repetition_type: 'OPTIONAL' },
+      ],
+      rowGroupSize: [700, 1900],
+      pageSize: 512,
+    }));
+    const meta = parquetMetadata(bytes.buffer as ArrayBuffer);
+    expect(meta.row_groups.length).toBeGreaterThan(2);
+    expect(meta.row_groups[0]!.columns[1]!.meta_data!.encodings).toContain('RLE_DICTIONARY');
+    const schema: Schema = { columns: [col('k', T.BIGINT), col('s', T.VARCHAR), col('b', T.BOOLEAN), col('d', T.DOUBLE), col('late', T.INT)] };
+    const got = await bothReads(bytes, schema, true);
+    // and the values are the ones written, not only the ones the other read gives
+    expect(rowsOf(got)).toEqual(Array.from({ length: n }, (_, k) => ({
+      k: data.k[k] === null ? null : Number(data.k[k]), s: data.s[k], b: data.b[k], d: data.d[k], late: data.late[k],
+    })));
+  });
+
+  it('gives the row-by-row read of files DuckDB writes (seeded)', async () => {
+    const con = duck.con();
+    const options = [
+      'PARQUET_VERSION V1, COMPRESSION snappy', 'PARQUET_VERSION V1, COMPRESSION uncompressed',
+      'PARQUET_VERSION V2, COMPRESSION snappy', 'PARQUET_VERSION V1, COMPRESSION zstd',
+    ];
+    const dictionaryOnly: Schema = { columns: [col('a', T.INT), col('s', T.VARCHAR), col('ti', T.TINYINT)] };
+    const everything: Schema = {
+      columns: [
+        col('a', T.INT), col('b', T.BIGINT), col('s', T.VARCHAR), col('h', T.VARCHAR), col('d', T.DOUBLE), col('f', T.FLOAT),
+        col('t', T.BOOLEAN), col('ts', T.TIMESTAMP), col('tn', T.TIMESTAMP), col('tm', T.TIMESTAMP), col('day', T.DATE),
+        col('ti', T.TINYINT), col('si', T.SMALLINT),
+      ],
+    };
+    for (let run = 0; run < options.length; run++) {
+      const r = lcg(seed + run);
+      const file = duck.tmp(`duck-${run}`);
+      const n = 3000 + Math.floor(r() * 3000);
+      await con.run('SET threads = 1');
+      await con.run(`SELECT setseed(${r().toFixed(6)})`);
+      // NULLs, integers at their bounds, NaN/±inf/-0, timestamps before 1970 with sub-millisecond parts
+      await con.run(`COPY (SELECT
+          CASE WHEN random() < 0.1 THEN NULL ELSE (random() * 9)::INT END AS a,
+          CASE WHEN random() < 0.05 THEN 9223372036854775807 WHEN random() < 0.05 THEN -9223372036854775808 ELSE (random() * 1e15)::BIGINT - 5e14::BIGINT END AS b,
+          CASE WHEN random() < 0.1 THEN NULL ELSE ['k', 'é日本', '😀', ''][1 + floor(random() * 4)::INT] || (random() * 20)::INT END AS s,
+          CASE WHEN random() < 0.2 THEN NULL ELSE repeat(md5(random()::VARCHAR), 1 + (random() * 3)::INT) END AS h,
+          CASE WHEN random() < 0.05 THEN 'nan'::DOUBLE WHEN random() < 0.05 THEN '-inf'::DOUBLE WHEN random() < 0.05 THEN -0.0 ELSE random() * 1e6 - 5e5 END AS d,
+          (random() * 100)::FLOAT AS f,
+          CASE WHEN random() < 0.1 THEN NULL ELSE random() < 0.5 END AS t,
+          TIMESTAMP '1969-12-31 23:59:58' + to_microseconds((random() * 5e6)::BIGINT) AS ts,
+          make_timestamp_ns((random() * 4e9)::BIGINT - 2000000000) AS tn,
+          (TIMESTAMP '2026-01-01' + to_milliseconds((random() * 1e9)::BIGINT))::TIMESTAMP_MS AS tm,
+          CASE WHEN random() < 0.1 THEN NULL ELSE DATE '1960-01-01' + (random() * 40000)::INT END AS day,
+          (random() * 200 - 100)::TINYINT AS ti,
+          (random() * 60000 - 30000)::SMALLINT AS si,
+          (random() * 1000)::DECIMAL(10, 2) AS dec
+        FROM range(${n})) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${pick(r, [2048, 4096, 100000])}, ${options[run]})`);
+      const bytes = new Uint8Array(readFileSync(file));
+      const why = `seed ${seed + run}, DuckDB ${options[run]}`;
+      const readable = !options[run]!.includes('zstd');
+      const all = await bothReads(bytes, everything, readable, undefined, why);
+      await bothReads(bytes, dictionaryOnly, readable, undefined, `${why}, dictionary columns`);
+      await bothReads(bytes, { columns: [...everything.columns, col('dec', T.decimal(10, 2))] }, false, undefined, `${why}, with a DECIMAL`);
+      if (readable) expect(all.batch.numRows, why).toBe(n);
+    }
+  });
+
+  it('leaves a string that is not UTF-8 to the row-by-row read, which rejects its record', async () => {
+    await parquetFormat.load!();
+    const bytes = new Uint8Array(parquetWriteBuffer({
+      // the two halves of "é" in two values: each alone is not UTF-8, together they would be
+      columnData: [{ name: 's', data: [new TextEncoder().encode('fine'), Uint8Array.of(0xc3), Uint8Array.of(0xa9)] }],
+      schema: [{ name: 'root', num_children: 1 }, { name: 's', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }],
+    }));
+    const got = await bothReads(bytes, { columns: [col('s', T.VARCHAR)] }, true);
+    expect(rowsOf(got)).toEqual([{ s: 'fine' }]);
+    expect(got.rejected.map((x) => x.origin)).toEqual(['f.parquet#2', 'f.parquet#3']);
+  });
+});
