@@ -3,14 +3,15 @@
  * many chunks long gives the same rows and rejected records (with file:line) as one read whole, and
  * only the columns the query reads are filled.
  */
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchToRows } from '../../../src/common/columns.js';
+import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
 import { WeirError } from '../../../src/common/errors.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import { FilesystemSource } from '../../../src/connectors/filesystem/index.js';
+import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { ctx, files, removeTempDirs, table, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -101,6 +102,20 @@ describe('chunked file reading', () => {
       .flatMap((f) => Array.from({ length: 50 }, (_, i) => ({ id: f * 1000 + i, name: `f${f}` })));
     expect(got.rows).toEqual(want);
     expect(got.rejected.map((r) => [r.origin, r.reason])).toEqual([['p13.csv', 'the file was removed before it was read']]);
+  });
+
+  it('reads many Parquet files in name order, each read while the one before is decoded, and reports one removed meanwhile', async () => {
+    await parquetFormat.load!();
+    const dir = tempDir();
+    for (let f = 0; f < 12; f++) {
+      const rows = Array.from({ length: 40 }, (_, i) => ({ id: f * 1000 + i, name: `f${f}` }));
+      writeFileSync(path.join(dir, `p${String(f).padStart(2, '0')}.parquet`), encodeParquet(rowsToBatch(schema, rows), schema));
+    }
+    const got = await readAll(dir, 'parquet', '64', undefined, {}, () => rmSync(path.join(dir, 'p05.parquet')));
+    const want = Array.from({ length: 12 }, (_, f) => f).filter((f) => f !== 5)
+      .flatMap((f) => Array.from({ length: 40 }, (_, i) => ({ id: f * 1000 + i, name: `f${f}` })));
+    expect(got.rows).toEqual(want);
+    expect(got.rejected.map((r) => [r.origin, r.reason])).toEqual([['p05.parquet', 'the file was removed before it was read']]);
   });
 
   it.runIf(existsSync('/proc/self/fd'))('closes every file, the one opened ahead too, when reading one fails', async () => {
