@@ -188,7 +188,8 @@ export class FilesystemSource implements Source {
         ahead.push(this.openAhead(reads[i + OPEN_AHEAD]));
         const r = await this.readFile(reads[i]!.file, opened, reads[i]!.range);
         for (const b of r.batches) if (b.numRows > 0) batches.push(b);
-        rejected.push(...r.rejected);
+        // not push(...r.rejected): a file of a million malformed lines would overflow the stack
+        for (const rec of r.rejected) rejected.push(rec);
       }
     } finally {
       // a batch that failed leaves the next files open

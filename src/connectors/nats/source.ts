@@ -100,7 +100,7 @@ export class NatsSource implements Source {
       if (messages.length === 0) return;
       const r = decodeMessages(messages, this.schema, this.opts.format, this.opts.target);
       if (r.batch.numRows > 0) batches.push(r.batch);
-      rejected.push(...r.rejected);
+      for (const rec of r.rejected) rejected.push(rec);
     };
     await this.link.call(`reading sequences ${first}..${last}`, (h) => this.fetchRange(h, first, last, decode));
     const f = this.opts.format;

@@ -39,7 +39,7 @@ export function collectionCaster(from: SqlType, to: SqlType, span: SourceSpan | 
     return (v) => {
       const o = v as ObjVec;
       const flat: unknown[] = [];
-      for (let i = 0; i < o.length; i++) if (o.values[i] != null) flat.push(...(o.values[i] as unknown[]));
+      for (let i = 0; i < o.length; i++) if (o.values[i] != null) for (const e of o.values[i] as unknown[]) flat.push(e);
       const cast = elems(flat);
       let k = 0;
       return objVec(o.values.map((x) => (x == null ? null : (x as unknown[]).map(() => cast[k++]))), o.valid);

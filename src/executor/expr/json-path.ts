@@ -95,8 +95,9 @@ export function evalJsonPath(doc: unknown, path: JsonPath): unknown {
     const next: unknown[] = [];
     for (const v of current) {
       if (st.kind === 'wildcard') {
-        if (Array.isArray(v)) next.push(...v);
-        else if (isObject(v)) next.push(...Object.values(v));
+        // element by element: a spread of a long array would overflow the stack
+        if (Array.isArray(v)) for (const e of v) next.push(e);
+        else if (isObject(v)) for (const e of Object.values(v)) next.push(e);
         else if (path.strict) throw new JsonPathError('a wildcard over a scalar in strict mode');
       } else {
         const x = step(v, st);

@@ -178,7 +178,7 @@ export class MicroBatchExecution {
         const lookupRow = { columns: node.columns.map((i) => node.table.columns[i]!) };
         const { rows, rejected } = await this.retrier.call('read', () => readLookupRows(source, lookupRow, node.columns));
         lookupTables.set(node, rows);
-        this.lookupRejected.push(...rejected);
+        for (const rec of rejected) this.lookupRejected.push(rec);
       } finally {
         await source.close();
       }
@@ -402,7 +402,7 @@ export class MicroBatchExecution {
       for (const rec of r.rejected) rejected.push(rec);
     }
     if (this.lookupRejected.length > 0) {
-      rejected.push(...this.lookupRejected);
+      for (const rec of this.lookupRejected) rejected.push(rec);
       this.lookupRejected = [];
     }
     if (rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, rejected);

@@ -104,6 +104,15 @@ describe('chunked file reading', () => {
     expect(got.rejected.map((r) => [r.origin, r.reason])).toEqual([['p13.csv', 'the file was removed before it was read']]);
   });
 
+  it('keeps aside every record of a file whose 300 000 lines are all malformed (no stack overflow)', async () => {
+    const dir = tempDir();
+    files(dir, { 'all-bad.json': 'x\n'.repeat(300_000), 'good.json': '{"id": 1, "name": "a"}\n' });
+    const got = await readAll(dir, 'json', String(1 << 20));
+    expect(got.rows).toEqual([{ id: 1, name: 'a' }]);
+    expect(got.rejected).toHaveLength(300_000);
+    expect(got.rejected[299_999]!.origin).toBe('all-bad.json:300000');
+  });
+
   it('reads many Parquet files in name order, each read while the one before is decoded, and reports one removed meanwhile', async () => {
     await parquetFormat.load!();
     const dir = tempDir();

@@ -90,6 +90,14 @@ describe('CAST', () => {
     expect(evalCol(from, [{ a: '5', b: 2 }, null, { a: null, b: 3 }], (x) => cast(x, to))).toEqual([{ a: 5, b: 2 }, null, { a: null, b: 3 }]);
     expect(() => constant(cast(lit(1, T.INT), to))).toThrow(/cannot cast INT to ROW/);
   });
+  it('ARRAY casts element by element, however long the array', () => {
+    // 300 000 elements: gathered one by one, not spread onto the stack
+    const long = Array.from({ length: 300_000 }, (_, i) => i);
+    const got = evalCol(T.array(T.INT), [[1, null, 3], null, long], (x) => cast(x, T.array(T.BIGINT)))
+      .map((v) => (v === null ? null : Object.values(v as object)));
+    expect(got.slice(0, 2)).toEqual([[1, null, 3], null]);
+    expect(got[2]).toEqual(long);
+  });
   it('NULL casts to NULL of any type', () => {
     expect(c(null, T.NULL, T.INT)).toBe(null);
     expect(c(null, T.VARCHAR, T.INT)).toBe(null);

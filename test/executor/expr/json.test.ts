@@ -37,6 +37,10 @@ describe('JSON_VALUE', () => {
     expect(query('{"a": []}', '$.a[*]')).toBe('[]'); // no match: an empty sequence (Calcite's wildcard paths), not empty
     expect(exists('{"a": [{"c": 1}]}', '$.a[*].c')).toBe(true);
     expect(exists('{"a": [{"d": 1}]}', '$.a[*].c')).toBe(false);
+    // a wildcard over 300 000 elements: taken element by element, not spread onto the stack
+    const long = JSON.stringify({ a: Array.from({ length: 300_000 }, (_, i) => i) });
+    expect(exists(long, '$.a[*]')).toBe(true);
+    expect(JSON.parse(query(long, '$.a[*]') as string)).toHaveLength(300_000);
     expect(query('{"a.b": [1]}', '$.["a.b"]')).toBe('[1]');
   });
 });
