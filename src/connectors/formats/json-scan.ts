@@ -42,6 +42,13 @@ export class JsonStreamDecoder implements StreamDecoder {
   private readonly caseKeyEnd: Int32Array;
   /** set by column(): the key names its column only case-insensitively */
   private caseOnly = false;
+  /** set by column(): the column the key names exactly, read or not (-1: none) */
+  private exactColumn = -1;
+  /** the column the previous line's k-th key named exactly (-1: none, or not known) */
+  private readonly keyOrder: Int32Array;
+  /** each column's name and the '"' closing it as a key, and the same as little-endian words */
+  private readonly quotedNames: Uint8Array[];
+  private readonly keyWords: Int32Array[];
   private readonly record: unknown[];
   /** each read column's type kind (undefined: not read), and its span for VARCHAR strings */
   private readonly kinds: (SqlType['kind'] | undefined)[];
@@ -66,6 +73,12 @@ export class JsonStreamDecoder implements StreamDecoder {
     this.record = new Array(cols.length);
     this.kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
     this.spans = cols.map(() => new ByteSpan());
+    this.keyOrder = new Int32Array(Math.min(64, 2 * cols.length + 8)).fill(-1);
+    this.quotedNames = cols.map((c) => this.encoder.encode(`${c.name}"`));
+    this.keyWords = this.quotedNames.map((q) => {
+      const view = new DataView(q.buffer, q.byteOffset, q.byteLength);
+      return Int32Array.from({ length: q.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
+    });
   }
 
   split(bytes: Uint8Array, length: number): number {
@@ -144,33 +157,66 @@ export class JsonStreamDecoder implements StreamDecoder {
 
   /** Scan a flat object on [p, end) into raw/seen; false: leave the line to the exact path. */
   private scanLine(b: Buffer, p: number, end: number): boolean {
-    this.seen.fill(0);
+    const seen = this.seen;
+    for (let c = 0; c < seen.length; c++) seen[c] = 0; // (a fill() call cost more than the line's keys)
     if (b[p] !== 0x7b) return false; // '{'
     p = skipWs(b, p + 1, end);
     if (b[p] === 0x7d) return skipWs(b, p + 1, end) === end;
-    for (;;) {
+    for (let k = 0; ; k++) {
       if (b[p] !== 0x22) return false;
       const ks = p + 1;
-      let ke = ks;
-      for (; ke < end; ke++) {
-        const c = b[ke]!;
-        if (c === 0x22) break;
-        if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
+      let ke: number;
+      let col: number;
+      // the key the line before had here, when it named a column exactly: lines of one writer mostly
+      // repeat their keys in one order, and a key equal to a column's name needs no other check
+      const guess = k < this.keyOrder.length ? this.keyOrder[k]! : -1;
+      if (guess >= 0 && this.sameKey(b, ks, guess, end)) {
+        ke = ks + this.names[guess]!.length;
+        this.caseOnly = false;
+        col = this.read[guess] ? guess : SKIP;
+      } else {
+        for (ke = ks; ke < end; ke++) {
+          const c = b[ke]!;
+          if (c === 0x22) break;
+          if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
+        }
+        if (ke >= end) return false;
+        col = this.column(b, ks, ke);
+        if (k < this.keyOrder.length) this.keyOrder[k] = this.caseOnly ? -1 : this.exactColumn;
       }
-      if (ke >= end) return false;
       // (decided before the value is scanned: a VARCHAR value goes into its column's one ByteSpan)
-      let col = this.column(b, ks, ke);
       if (col >= 0 && !this.takes(b, col, ks, ke)) col = SKIP;
-      p = skipWs(b, ke + 1, end);
+      // whitespace is looked for only where the compact form has none
+      p = ke + 1;
+      if (b[p] !== 0x3a) p = skipWs(b, p, end);
       if (b[p] !== 0x3a) return false; // ':'
-      p = skipWs(b, p + 1, end);
+      p++;
+      if (b[p]! <= 0x20) p = skipWs(b, p, end);
       if (!this.scanValue(b, p, end, col)) return false;
       if (col >= 0) this.raw[col] = this.value;
-      p = skipWs(b, this.pos, end);
-      if (b[p] === 0x2c) { p = skipWs(b, p + 1, end); continue; } // ','
+      p = this.pos;
+      if (b[p]! <= 0x20) p = skipWs(b, p, end);
+      if (b[p] === 0x2c) { // ','
+        p++;
+        if (b[p] !== 0x22) p = skipWs(b, p, end);
+        continue;
+      }
       if (b[p] === 0x7d) return skipWs(b, p + 1, end) === end; // '}'
       return false;
     }
+  }
+
+  /** Whether `b` at `at` holds column `c`'s name and the '"' closing it: four bytes at a time. */
+  private sameKey(b: Buffer, at: number, c: number, end: number): boolean {
+    const key = this.quotedNames[c]!;
+    const len = key.length;
+    if (at + len > end) return false;
+    const words = this.keyWords[c]!;
+    const dv = this.dv;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (dv.getInt32(at + i, true) !== words[i >> 2]) return false;
+    for (; i < len; i++) if (b[at + i] !== key[i]) return false;
+    return true;
   }
 
   /**
@@ -195,9 +241,13 @@ export class JsonStreamDecoder implements StreamDecoder {
     return true;
   }
 
-  /** The read column a key names (SKIP: none), exactly or, setting caseOnly, only case-insensitively. */
+  /**
+   * The read column a key names (SKIP: none), exactly or, setting caseOnly, only case-insensitively.
+   * Sets exactColumn: the column the key names exactly, read or not (-1: none).
+   */
   private column(b: Buffer, ks: number, ke: number): number {
     this.caseOnly = false;
+    this.exactColumn = -1;
     const len = ke - ks;
     const names = this.names;
     for (let c = 0; c < names.length; c++) {
@@ -205,7 +255,10 @@ export class JsonStreamDecoder implements StreamDecoder {
       if (name.length !== len) continue;
       let i = 0;
       while (i < len && name[i] === b[ks + i]) i++;
-      if (i === len) return this.read[c] ? c : SKIP;
+      if (i === len) {
+        this.exactColumn = c;
+        return this.read[c] ? c : SKIP;
+      }
     }
     for (let c = 0; c < names.length; c++) {
       const lower = this.lowerRead[c];
