@@ -8,34 +8,22 @@
  * miniblock, and the miniblocks, each `values per miniblock` deltas above that least one, bit-packed
  * least significant bit first. The last block stores only the miniblocks it needs, each whole.
  */
-import { NotColumnar } from './parquet-pages.js';
+import { Cursor, NotColumnar } from './parquet-pages.js';
 
 const TWO_32 = 4294967296;
 
-/** A cursor over the bytes, and a 64-bit number as two unsigned 32-bit halves. */
-class Reader {
+/** A cursor that also reads a zigzag varint of up to 64 bits, into lo / hi (two's complement halves). */
+class Reader extends Cursor {
   lo = 0;
   hi = 0;
-  constructor(readonly b: Uint8Array, public pos: number, readonly end: number) {}
 
-  byte(): number {
-    if (this.pos >= this.end) throw new NotColumnar('a DELTA_BINARY_PACKED run ends early');
-    return this.b[this.pos++]!;
-  }
-
-  /** An unsigned varint of up to 32 bits. */
-  varint(): number {
-    let v = 0, scale = 1, byte: number;
-    do {
-      byte = this.byte();
-      v += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte & 0x80);
+  /** An unsigned varint of up to 32 bits (a count in the header). */
+  count(): number {
+    const v = this.varint();
     if (v >= TWO_32) throw new NotColumnar('a DELTA_BINARY_PACKED header out of range');
     return v;
   }
 
-  /** A zigzag varint of up to 64 bits into lo / hi (two's complement). */
   zigzag64(): void {
     let lo = 0, hi = 0, shift = 0, byte: number;
     do {
@@ -77,9 +65,9 @@ function bitsAt(b: Uint8Array, pos: number, width: number): number {
  */
 export function readDeltaBinaryPacked(b: Uint8Array, pos: number, end: number, count: number, words: Int32Array, at: number, stride: 1 | 2): number {
   const r = new Reader(b, pos, end);
-  const blockSize = r.varint();
-  const miniblocks = r.varint();
-  r.varint(); // the value count, which the page header gives too
+  const blockSize = r.count();
+  const miniblocks = r.count();
+  r.count(); // the value count, which the page header gives too
   r.zigzag64();
   let lo = r.lo, hi = r.hi;
   const perMiniblock = miniblocks === 0 ? 0 : blockSize / miniblocks;

@@ -16,12 +16,12 @@ export class NotColumnar extends Error {}
 type ThriftRead = number | boolean | Uint8Array | ThriftRead[] | ThriftFields;
 interface ThriftFields { [id: number]: ThriftRead }
 
-/** A cursor over bytes. */
-class Cursor {
-  constructor(readonly b: Uint8Array, public pos: number) {}
+/** A cursor over bytes [pos, end). */
+export class Cursor {
+  constructor(readonly b: Uint8Array, public pos: number, readonly end = b.length) {}
 
   byte(): number {
-    if (this.pos >= this.b.length) throw new NotColumnar('a page header runs past its column chunk');
+    if (this.pos >= this.end) throw new NotColumnar('a page header or an encoding runs past its bytes');
     return this.b[this.pos++]!;
   }
 

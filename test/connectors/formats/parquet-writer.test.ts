@@ -2,10 +2,9 @@
  * Weir's own Parquet writer (parquet-file.ts, parquet-leaf.ts, parquet-snappy.ts) over seeded random
  * batches: what it writes reads back (hyparquet, through the format) to the batch's values; DuckDB
  * reads it to the same rows and the same column statistics as from hyparquet-writer's file of the
- * same batch; DuckDB's filters (which prune on those statistics) find every row. And Snappy streams
- * that hyparquet's decoder restores.
+ * same batch; DuckDB's filters (which prune on those statistics) find every row. (Its Snappy streams
+ * are checked in parquet-snappy.test.ts, by hyparquet's decompressor and Weir's.)
  */
-import { snappyUncompress } from 'hyparquet';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../../src/common/columns.js';
@@ -14,7 +13,6 @@ import { T } from '../../../src/common/types.js';
 import { encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { parquetColumnData } from '../../../src/connectors/formats/parquet-columns.js';
 import { leafPage } from '../../../src/connectors/formats/parquet-leaf.js';
-import { snappyCompress } from '../../../src/connectors/formats/parquet-snappy.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
@@ -114,19 +112,6 @@ describe("Weir's Parquet writer", () => {
     expect(await duckRows(`SELECT count(*) AS n, typeof(any_value(s)) AS t FROM read_parquet('${tmp('empty')}')`)).toEqual([{ n: 0n, t: 'VARCHAR' }]);
     const back = await parquetFormat.decodeBytes(encodeParquet(empty, s), s, 'empty.parquet');
     expect(back.batch.numRows).toBe(0);
-  });
-
-  it('writes Snappy streams that decompress to their input', () => {
-    const r = lcg(seed);
-    for (let run = 0; run < 40; run++) {
-      const n = pick(r, [0, 1, 15, 16, 17, 100, 70_000, 200_000]);
-      const alphabet = pick(r, [2, 4, 256]);
-      const input = new Uint8Array(n);
-      for (let i = 0; i < n; i++) input[i] = r() < 0.3 && i > 8 ? input[i - 1 - Math.floor(r() * 8)]! : Math.floor(r() * alphabet);
-      const out = new Uint8Array(n);
-      snappyUncompress(snappyCompress(input), out);
-      expect(Buffer.compare(Buffer.from(out), Buffer.from(input)), `seed ${seed} run ${run} n ${n}`).toBe(0);
-    }
   });
 
   it('bounds a string page by unsigned byte order, however deep into a value two of them differ', () => {
