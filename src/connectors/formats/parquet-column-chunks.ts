@@ -278,7 +278,8 @@ export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean
         leaf.setDictionary(uncompress(body, h.uncompressedSize, codec, scratch), h.numValues);
         continue;
       }
-      if (h.type !== DATA_PAGE && h.type !== DATA_PAGE_V2) continue; // an index page
+      // (an index page, or a type unknown here: the row-by-row read refuses the file)
+      if (h.type !== DATA_PAGE && h.type !== DATA_PAGE_V2) throw new NotColumnar(`a page of type ${h.type}`);
       const count = h.numValues;
       if (at + count > groupEnd) throw new NotColumnar('a page holds more rows than its row group');
       let page: Uint8Array, p: number, values = count;
@@ -287,12 +288,16 @@ export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean
         page = uncompress(body, h.uncompressedSize, codec, scratch);
         p = 0;
         if (levels) {
+          // BIT_PACKED levels (deprecated) are left to the row-by-row read; a REQUIRED column has none
+          if (h.levelEncoding !== RLE) throw new NotColumnar('definition levels not RLE-encoded');
           const length = u32(page, 0);
+          if (4 + length > page.length) throw new NotColumnar('definition levels past their page');
           values = readHybrid(page, 4, 4 + length, 1, levels, 0, count, 1);
           p = 4 + length;
         }
       } else {
         if (h.repetitionBytes !== 0) throw new NotColumnar('repetition levels in a flat column');
+        if (h.levelBytes > body.length) throw new NotColumnar('definition levels past their page');
         if (levels) values = readHybrid(body, 0, h.levelBytes, 1, levels, 0, count, 1);
         const stored = body.subarray(h.levelBytes);
         page = h.compressed ? uncompress(stored, h.uncompressedSize - h.levelBytes, codec, scratch) : stored;

@@ -73,6 +73,24 @@ function zeroNulls(words: Int32Array, valid: Uint8Array | undefined, perRow: num
   for (let i = 0; i < valid.length; i++) if (!valid[i]) words.fill(0, i * perRow, (i + 1) * perRow);
 }
 
+/**
+ * Set the quiet bit of every signalling NaN (`perRow` 1: FLOAT words, 2: DOUBLE word pairs, low
+ * first), as reading it into a JS number does on the row-by-row read: the same bits either way.
+ */
+function quietNaNs(words: Int32Array, perRow: 1 | 2): void {
+  if (perRow === 1) {
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if ((w & 0x7f800000) === 0x7f800000 && (w & 0x007fffff) !== 0) words[i] = w | 0x00400000;
+    }
+    return;
+  }
+  for (let i = 1; i < words.length; i += 2) {
+    const hi = words[i]!;
+    if ((hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0x000fffff) !== 0 || words[i - 1] !== 0)) words[i] = hi | 0x00080000;
+  }
+}
+
 /** The Arrow column of type `t` holding `leaf` (of kind `k`); NotColumnar where a value would be rejected. */
 function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.Data {
   const { valid } = leaf;
@@ -106,11 +124,13 @@ function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.D
     case 'ts-ms': case 'ts-us': case 'ts-ns': return make(timestampMillis(leaf, k, n));
     case 'float': {
       zeroNulls(new Int32Array(buffer, 0, n), valid, 1);
+      quietNaNs(new Int32Array(buffer, 0, n), 1);
       const v = new Float32Array(buffer, 0, n);
       return make(t.kind === 'DOUBLE' ? Float64Array.from(v) : v);
     }
     case 'double': {
       zeroNulls(new Int32Array(buffer, 0, 2 * n), valid, 2);
+      quietNaNs(new Int32Array(buffer, 0, 2 * n), 2);
       return make(new Float64Array(buffer, 0, n));
     }
     case 'utf8': {
@@ -201,7 +221,8 @@ export function readColumnar(
       if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
       let values = read.get(name);
       if (values === undefined) {
-        values = readLeaf(file, leaf.element.type as FlatPhysical, leaf.element.repetition_type === 'OPTIONAL', leaf.chunks);
+        // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
+        values = readLeaf(file, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks);
         read.set(name, values);
       }
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');

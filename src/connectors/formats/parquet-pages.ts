@@ -88,6 +88,8 @@ export interface PageHeader {
   readonly numValues: number;
   /** Parquet's Encoding number of the values */
   readonly encoding: number;
+  /** v1: the definition levels' encoding (3, RLE, is the one read); v2: always RLE */
+  readonly levelEncoding: number;
   /** v2 only: the bytes of the levels, stored before the values and never compressed */
   readonly levelBytes: number;
   readonly repetitionBytes: number;
@@ -107,12 +109,11 @@ export function readPageHeader(b: Uint8Array, pos: number): { header: PageHeader
     type: num(h[1]), uncompressedSize: num(h[2]), compressedSize: num(h[3]),
     numValues: num(page?.[1]),
     encoding: num(v2 ? v2[4] : page?.[2]),
+    levelEncoding: v1 ? num(v1[3]) : 3,
     levelBytes: num(v2?.[5]),
     repetitionBytes: num(v2?.[6]),
     compressed: v2?.[7] !== false,
   };
-  // v1 levels must be the RLE / bit-packed hybrid (3); BIT_PACKED (4) is deprecated and not read here
-  if (v1 && num(v1[3]) !== 3) throw new NotColumnar('definition levels not RLE-encoded');
   return { header, end: c.pos };
 }
 
@@ -121,7 +122,10 @@ export type Codec = 0 | 1;
 
 /** `stored` uncompressed into `size` bytes of `scratch` (grown as needed), or `stored` itself. */
 export function uncompress(stored: Uint8Array, size: number, codec: Codec, scratch: { buf: Uint8Array }): Uint8Array {
-  if (codec === 0) return stored;
+  if (codec === 0) {
+    if (stored.length !== size) throw new NotColumnar('a page of another size than its header says');
+    return stored;
+  }
   if (scratch.buf.length < size) scratch.buf = new Uint8Array(Math.max(size, scratch.buf.length * 2));
   const out = scratch.buf.subarray(0, size);
   snappyUncompress(stored, out);
@@ -134,7 +138,7 @@ export function uncompress(stored: Uint8Array, size: number, codec: Codec, scrat
  */
 export function readHybrid(b: Uint8Array, pos: number, end: number, width: number, out: Uint8Array | Int32Array, at: number, count: number, one = -1): number {
   if (width > 24) throw new NotColumnar(`a dictionary index of ${width} bits`);
-  const c = new Cursor(b, pos);
+  const c = new Cursor(b, pos, end);
   const mask = width === 0 ? 0 : (1 << width) - 1;
   const valueBytes = (width + 7) >> 3;
   let seen = 0, ones = 0;
@@ -145,6 +149,7 @@ export function readHybrid(b: Uint8Array, pos: number, end: number, width: numbe
       // bit-packed: (head >> 1) groups of 8 values, least significant bit first
       const values = Math.floor(head / 2) * 8;
       const take = Math.min(values, count - seen);
+      if (c.pos + Math.ceil((take * width) / 8) > end) throw new NotColumnar('a bit-packed run past its bytes');
       let p = c.pos, buf = 0, bits = 0;
       for (let i = 0; i < take; i++) {
         while (bits < width) { buf |= b[p++]! << bits; bits += 8; }
@@ -159,6 +164,7 @@ export function readHybrid(b: Uint8Array, pos: number, end: number, width: numbe
       const run = Math.min(Math.floor(head / 2), count - seen);
       let v = 0;
       for (let k = 0; k < valueBytes; k++) v |= c.byte() << (8 * k);
+      if (v > mask) throw new NotColumnar(`a run of ${v}, wider than ${width} bits`);
       out.fill(v, at + seen, at + seen + run);
       if (v === one) ones += run;
       seen += run;

@@ -19,6 +19,8 @@ import { matchColumns } from '../../../src/connectors/formats/binary-rows.js';
 import type { DecodeResult } from '../../../src/connectors/formats/decoded.js';
 import { readColumnar } from '../../../src/connectors/formats/parquet-columnar.js';
 import { columnShapes } from '../../../src/connectors/formats/parquet-nested.js';
+import { writeFlatParquet } from '../../../src/connectors/formats/parquet-file.js';
+import { leafPage } from '../../../src/connectors/formats/parquet-leaf.js';
 import { decodeParquetRowByRow, encodeParquet, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 import { lcg, pick } from '../../support/lcg.js';
@@ -54,9 +56,10 @@ function buffersOf(r: DecodeResult): Buffer[][] {
 
 /**
  * Both reads of `bytes` as `schema`; they must agree. `direct` says whether every column read holds
- * its SQL type as is: then the columnar read must be taken exactly when nothing is rejected.
+ * its SQL type as is: then the columnar read must be taken exactly when nothing is rejected
+ * (undefined: a damaged file, which either read may take).
  */
-async function bothReads(bytes: Uint8Array, schema: Schema, direct: boolean, readColumns?: ReadonlySet<string>, why = ''): Promise<DecodeResult> {
+async function bothReads(bytes: Uint8Array, schema: Schema, direct: boolean | undefined, readColumns?: ReadonlySet<string>, why = ''): Promise<DecodeResult> {
   const fast = await parquetFormat.decodeBytes(bytes, schema, 'f.parquet', readColumns);
   const slow = await decodeParquetRowByRow(bytes, schema, 'f.parquet', readColumns);
   expect(rowsOf(fast), why).toEqual(rowsOf(slow));
@@ -65,7 +68,7 @@ async function bothReads(bytes: Uint8Array, schema: Schema, direct: boolean, rea
   expect(differing, `${why}: buffers (validity, offsets, values) that differ`).toEqual([]);
   expect(fast.rejected, why).toEqual(slow.rejected);
   expect(fast.records, why).toBe(slow.records);
-  expect(columnarTakes(bytes, schema, readColumns), why).toBe(direct && slow.rejected.length === 0);
+  if (direct !== undefined) expect(columnarTakes(bytes, schema, readColumns), why).toBe(direct && slow.rejected.length === 0);
   return fast;
 }
 
@@ -213,6 +216,54 @@ describe('the Parquet source read column by column', () => {
       await bothReads(bytes, dictionaryOnly, readable, undefined, `${why}, dictionary columns`);
       await bothReads(bytes, { columns: [...everything.columns, col('dec', T.decimal(10, 2))] }, false, undefined, `${why}, with a DECIMAL`);
       if (readable) expect(all.batch.numRows, why).toBe(n);
+    }
+  });
+
+  it('reads a damaged file as the row-by-row read does, or leaves it to that read', async () => {
+    await parquetFormat.load!();
+    const x: Schema = { columns: [col('x', T.INT)] };
+    // one uncompressed page: PAR1, the page header (its sizes at bytes 7 and 9), the levels, the values
+    const file = (rows: (number | null)[], optional = true): Uint8Array =>
+      writeFlatParquet([{ name: 'x', type: 'INT32', optional }], [leafPage(T.INT, rowsToBatch(x, rows.map((v) => ({ x: v }))).data.children[0]!, rows.length)], rows.length, 'UNCOMPRESSED');
+    const at = (b: Uint8Array, bytes: number[]): number => Buffer.from(b).indexOf(Buffer.from(bytes));
+    const patched = (b: Uint8Array, i: number, v: number): Uint8Array => { const c = b.slice(); c[i] = v; return c; };
+    // each with whether the columnar read takes it (it reads levels for any repetition but REQUIRED, as hyparquet does)
+    const cases: [string, Uint8Array, boolean][] = [];
+    // the levels of 7, 8, 9 are one run of ones ([length 2][run of 3][1]): a run of 2s is no level of this column
+    const full = file([7, 8, 9]);
+    cases.push(['a definition level above the column\'s', patched(full, at(full, [2, 0, 0, 0, 6, 1]) + 5, 2), false]);
+    // the levels of three NULLs are one bit-packed group ([length 2][1 group][0]): keep its header, cut its byte
+    const empty = file([null, null, null]);
+    const lv = at(empty, [2, 0, 0, 0, 3, 0]);
+    const cut = new Uint8Array(empty.length - 1);
+    cut.set(empty.subarray(0, lv + 5));
+    cut.set(empty.subarray(lv + 6), lv + 5);
+    cut[lv] = 1;
+    cut[7] -= 2; cut[9] -= 2; // the page is a byte shorter (zigzag sizes)
+    cases.push(['a bit-packed run cut short', cut, false]);
+    // the footer's repetition_type of x (field 3, i32 OPTIONAL = 1, zigzag 2) made 3, which is none
+    const holes = file([5, null, 6]);
+    cases.push(['a repetition type that is none', patched(holes, at(holes, [0x25, 0x02, 0x18, 1, 0x78]) + 1, 0x06), true]);
+    // a REQUIRED column's page, its uncompressed size one more than its bytes
+    const req = file([5, 7, 6], false);
+    cases.push(['an uncompressed page of another size than its header', patched(req, 7, req[7]! + 2), false]);
+    cases.push(['an index page', patched(req, 5, 2), false]); // the page type, zigzag 1
+    for (const [why, bytes, takes] of cases) {
+      const got = await bothReads(bytes, x, undefined, undefined, why);
+      expect(columnarTakes(bytes, x), why).toBe(takes);
+      if (takes) expect(rowsOf(got), why).toEqual([{ x: 5 }, { x: null }, { x: 6 }]);
+    }
+  });
+
+  it('gives a signalling NaN the bits the row-by-row read gives it (its quiet bit set)', async () => {
+    await parquetFormat.load!();
+    for (const [t, bits] of [[T.FLOAT, [0x7f800001, 0xffc00000, 0x3f800000]], [T.DOUBLE, [1, 0x7ff00000, 0, 0xfff80000, 0, 0x3ff00000]]] as const) {
+      const s: Schema = { columns: [col('x', t, false)] };
+      const page = leafPage(t, rowsToBatch(s, [{ x: 1 }, { x: 2 }, { x: 3 }]).data.children[0]!, 3);
+      const dv = new DataView(page.values.buffer, page.values.byteOffset, page.values.byteLength);
+      bits.forEach((w, i) => dv.setUint32(4 * i, w, true));
+      const bytes = writeFlatParquet([{ name: 'x', type: t.kind as 'FLOAT' | 'DOUBLE', optional: false }], [page], 3, 'UNCOMPRESSED');
+      await bothReads(bytes, s, true, undefined, t.kind);
     }
   });
 
