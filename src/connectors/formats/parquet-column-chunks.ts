@@ -6,9 +6,9 @@
  * string of every BYTE_ARRAY cell), so the Arrow column is a view of these bytes.
  *
  * Encodings read: PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY (with a PLAIN dictionary page), RLE for
- * BOOLEAN, and what v2 pages hold: DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY strings,
- * BYTE_STREAM_SPLIT numbers; v1 and v2 data pages. DELTA_BYTE_ARRAY throws NotColumnar
- * (parquet-pages.ts), as does anything else this does not read.
+ * BOOLEAN, and what v2 pages hold: DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY and
+ * DELTA_BYTE_ARRAY strings, BYTE_STREAM_SPLIT numbers; v1 and v2 data pages. Anything else throws
+ * NotColumnar (parquet-pages.ts).
  */
 import type { ColumnMetaData } from 'hyparquet';
 import { readDeltaBinaryPacked } from './parquet-delta.js';
@@ -19,7 +19,8 @@ export type FlatPhysical = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 
 const WIDTH: Record<FlatPhysical, number> = { BOOLEAN: 1, INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0 };
 
 /** Parquet's Encoding numbers the reader knows. */
-const PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, DELTA_BINARY_PACKED = 5, DELTA_LENGTH_BYTE_ARRAY = 6, RLE_DICTIONARY = 8, BYTE_STREAM_SPLIT = 9;
+const PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, DELTA_BINARY_PACKED = 5, DELTA_LENGTH_BYTE_ARRAY = 6, DELTA_BYTE_ARRAY = 7, RLE_DICTIONARY = 8,
+  BYTE_STREAM_SPLIT = 9;
 /** Page types. */
 const DATA_PAGE = 0, DICTIONARY_PAGE = 2, DATA_PAGE_V2 = 3;
 
@@ -116,6 +117,31 @@ class LeafBuilder {
       copyBytes(b, q, this.bytes, o, n);
       q += n;
       return n;
+    });
+  }
+
+  /**
+   * DELTA_BYTE_ARRAY strings: each the first `prefix` bytes of the value before it in the page, then
+   * its suffix; the prefix lengths, then the suffixes as DELTA_LENGTH_BYTE_ARRAY.
+   */
+  deltaStrings(b: Uint8Array, p: number, end: number, at: number, count: number, values: number): void {
+    if (this.type !== 'BYTE_ARRAY') throw new NotColumnar('DELTA_BYTE_ARRAY values that are not strings');
+    const prefixes = new Int32Array(values), suffixes = new Int32Array(values);
+    let q = readDeltaBinaryPacked(b, p, end, values, prefixes, 0, 1);
+    q = readDeltaBinaryPacked(b, q, end, values, suffixes, 0, 1);
+    let k = 0, before = 0, beforeLength = 0;
+    this.byteArrays(at, count, (out, o) => {
+      const prefix = prefixes[k]!, suffix = suffixes[k]!;
+      k++;
+      if (prefix < 0 || prefix > beforeLength || suffix < 0 || q + suffix > end) throw new NotColumnar('a DELTA_BYTE_ARRAY value out of its page');
+      this.ensure(o, prefix + suffix);
+      // the value before is in this.bytes already, at `before` (an offset, so a grown buffer keeps it)
+      this.bytes.copyWithin(o, before, before + prefix);
+      copyBytes(b, q, this.bytes, o + prefix, suffix);
+      q += suffix;
+      before = o;
+      beforeLength = prefix + suffix;
+      return beforeLength;
     });
   }
 
@@ -310,6 +336,7 @@ export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean
       else if (encoding === RLE) leaf.booleanRle(page, p, page.length, at, count, values);
       else if (encoding === DELTA_BINARY_PACKED) leaf.delta(page, p, page.length, at, count, values);
       else if (encoding === DELTA_LENGTH_BYTE_ARRAY) leaf.deltaLengths(page, p, page.length, at, count, values);
+      else if (encoding === DELTA_BYTE_ARRAY) leaf.deltaStrings(page, p, page.length, at, count, values);
       else if (encoding === BYTE_STREAM_SPLIT) leaf.byteStreamSplit(page, p, page.length, at, count, values);
       else throw new NotColumnar(`values in encoding ${encoding}`);
       at += count;
