@@ -23,7 +23,7 @@ export { DAY_MS, MAX_TIMESTAMP_MS, parseTimestamp } from './timestamps.js';
 export type ValueSource = 'json' | 'text';
 
 /** DATE values likewise: the days a JS Date can show. */
-const MAX_DATE_DAYS = 1e8;
+export const MAX_DATE_DAYS = 1e8;
 
 /**
  * Convert `v` to the JS value of SQL type `t` (null/undefined stay null). Throws ConversionFailure.

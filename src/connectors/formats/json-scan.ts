@@ -63,7 +63,9 @@ export class JsonStreamDecoder implements StreamDecoder {
   constructor(private readonly schema: Schema, private readonly fileName: string, readColumns?: ReadonlySet<string>) {
     const cols = schema.columns;
     this.read = cols.map((c) => readColumns === undefined || readColumns.has(c.name.toLowerCase()));
-    this.names = cols.map((c) => this.encoder.encode(c.name));
+    // each name and the '"' closing it as a key; the names alone are views of those
+    this.quotedNames = cols.map((c) => this.encoder.encode(`${c.name}"`));
+    this.names = this.quotedNames.map((q) => q.subarray(0, q.length - 1));
     this.fast = cols.every((c) => /^[\x20-\x7e]*$/.test(c.name) && !c.name.includes('"') && !c.name.includes('\\'));
     this.lowerRead = cols.map((c, i) => (this.read[i] ? this.encoder.encode(c.name.toLowerCase()) : undefined));
     this.raw = new Array(cols.length);
@@ -74,7 +76,6 @@ export class JsonStreamDecoder implements StreamDecoder {
     this.kinds = cols.map((c, i) => (this.read[i] ? c.type.kind : undefined));
     this.spans = cols.map(() => new ByteSpan());
     this.keyOrder = new Int32Array(Math.min(64, 2 * cols.length + 8)).fill(-1);
-    this.quotedNames = cols.map((c) => this.encoder.encode(`${c.name}"`));
     this.keyWords = this.quotedNames.map((q) => {
       const view = new DataView(q.buffer, q.byteOffset, q.byteLength);
       return Int32Array.from({ length: q.length >> 2 }, (_, i) => view.getInt32(4 * i, true));

@@ -12,11 +12,13 @@
 import * as arrow from 'apache-arrow';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { FileMetaData, SchemaElement } from 'hyparquet';
+import type { FileColumn } from './parquet-nested.js';
 import { batchFromColumns, bitmapFromMask } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
 import { toArrowType, type SqlType } from '../../common/types.js';
 import { allNullColumn, setSafeInt64 } from './column-builders.js';
-import { MAX_TIMESTAMP_MS } from './timestamps.js';
+import { MAX_DATE_DAYS, MAX_TIMESTAMP_MS } from './convert.js';
+import { SMALL_RANGES } from './numbers.js';
 import type { DecodeResult } from './decoded.js';
 import { readLeaf, type ChunkPlace, type FlatPhysical, type LeafValues } from './parquet-column-chunks.js';
 import { NotColumnar } from './parquet-pages.js';
@@ -61,8 +63,6 @@ function fitsDirectly(t: SqlType, k: LeafKind): boolean {
   }
 }
 
-const INT_RANGE: Partial<Record<SqlType['kind'], [number, number]>> = { TINYINT: [-128, 127], SMALLINT: [-32768, 32767] };
-const MAX_DATE_DAYS = 1e8;
 
 /**
  * Zero the slots of NULL rows, `perRow` 32-bit words each (the other decoders leave them 0, and a
@@ -107,7 +107,7 @@ function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.D
     case 'int32': case 'date': {
       const v = new Int32Array(buffer, 0, n);
       zeroNulls(v, valid, 1);
-      const range = k === 'date' ? [-MAX_DATE_DAYS, MAX_DATE_DAYS] : INT_RANGE[t.kind];
+      const range = k === 'date' ? [-MAX_DATE_DAYS, MAX_DATE_DAYS] : t.kind === 'TINYINT' || t.kind === 'SMALLINT' ? SMALL_RANGES[t.kind] : undefined;
       if (range) for (let i = 0; i < n; i++) if (v[i]! < range[0]! || v[i]! > range[1]!) throw new NotColumnar('a value out of range');
       if (t.kind === 'TINYINT') return make(Int8Array.from(v));
       if (t.kind === 'SMALLINT') return make(Int16Array.from(v));
@@ -171,21 +171,11 @@ function timestampMillis(leaf: LeafValues, k: 'ts-ms' | 'ts-us' | 'ts-ns', n: nu
   return out;
 }
 
-/** The root's leaf children by name, each with its row groups' chunks. */
-function leaves(meta: FileMetaData): Map<string, { element: SchemaElement; chunks: ChunkPlace[] }> {
+/** The root's leaf children by name (the first of a name), each with its row groups' chunks. */
+function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { element: SchemaElement; chunks: ChunkPlace[] }> {
   const out = new Map<string, { element: SchemaElement; chunks: ChunkPlace[] }>();
-  const schema = meta.schema;
-  for (let i = 1, left = schema[0]?.num_children ?? 0; left > 0 && i < schema.length; left--) {
-    const e = schema[i]!;
-    if (e.num_children) {
-      // a group: skip it and its descendants
-      let pending = e.num_children;
-      i++;
-      while (pending > 0 && i < schema.length) { pending += (schema[i]!.num_children ?? 0) - 1; i++; }
-      continue;
-    }
-    if (!out.has(e.name)) out.set(e.name, { element: e, chunks: [] });
-    i++;
+  for (const { name, element } of top) {
+    if (!element.num_children && !out.has(name)) out.set(name, { element, chunks: [] });
   }
   for (const group of meta.row_groups) {
     for (const chunk of group.columns) {
@@ -202,11 +192,12 @@ function leaves(meta: FileMetaData): Map<string, { element: SchemaElement; chunk
  * row-by-row read. `fileColumn[i]` is the file column read into table column i (undefined: NULL).
  */
 export function readColumnar(
-  file: Uint8Array, meta: FileMetaData, schema: Schema, fileColumn: readonly (string | undefined)[], readColumns?: ReadonlySet<string>,
+  file: Uint8Array, meta: FileMetaData, top: readonly FileColumn[], schema: Schema, fileColumn: readonly (string | undefined)[],
+  readColumns?: ReadonlySet<string>,
 ): DecodeResult | undefined {
   const n = Number(meta.num_rows);
   try {
-    const byName = leaves(meta);
+    const byName = leaves(meta, top);
     const read = new Map<string, LeafValues>();
     const columns = schema.columns.map((c, i) => {
       const name = fileColumn[i];

@@ -95,12 +95,19 @@ function leafOrGroup(n: Node): Shape {
   return { kind: 'struct', fields: new Map(n.children.map((c) => [c.element.name, shapeOf(c)])) };
 }
 
-/** The top-level columns of a file's schema: name and shape, in order. */
-export function columnShapes(schema: readonly Element[]): { name: string; shape: Shape }[] {
-  const out: { name: string; shape: Shape }[] = [];
+/** A top-level column of a file's schema: its name, shape and schema element. */
+export interface FileColumn {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly element: Element;
+}
+
+/** The top-level columns of a file's schema, in order. */
+export function columnShapes(schema: readonly Element[]): FileColumn[] {
+  const out: FileColumn[] = [];
   for (let i = 1, left = schema[0]?.num_children ?? 0; left > 0 && i < schema.length; left--) {
     const [node, next] = treeAt(schema, i);
-    out.push({ name: node.element.name, shape: shapeOf(node) });
+    out.push({ name: node.element.name, shape: shapeOf(node), element: node.element });
     i = next;
   }
   return out;

@@ -237,7 +237,7 @@ async function decodeParquet(
     const top = shapes.map((c) => c.name);
     const match = matchColumns(schema, top, readColumns);
     if (!rowByRow) {
-      const direct = columnar.readColumnar(bytes, original, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns);
+      const direct = columnar.readColumnar(bytes, original, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns);
       if (direct) return direct;
     }
     const meta = withRawDecimals(original);

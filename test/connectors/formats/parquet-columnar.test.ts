@@ -34,9 +34,10 @@ const col = (name: string, type: SqlType, nullable = true): Schema['columns'][nu
 /** Whether the columnar read takes the file (it gives undefined where the row-by-row read must). */
 function columnarTakes(bytes: Uint8Array, schema: Schema, readColumns?: ReadonlySet<string>): boolean {
   const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  const top = columnShapes(meta.schema).map((c) => c.name);
+  const shapes = columnShapes(meta.schema);
+  const top = shapes.map((c) => c.name);
   const match = matchColumns(schema, top, readColumns);
-  return readColumnar(bytes, meta, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns) !== undefined;
+  return readColumnar(bytes, meta, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns) !== undefined;
 }
 
 const rowsOf = (r: DecodeResult): unknown[] => batchToRows(r.batch);
