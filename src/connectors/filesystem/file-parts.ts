@@ -1,11 +1,12 @@
 /**
  * The filesystem source's offset, and where a file larger than a batch is cut.
  *
- * Offset: `{"files": [...], "partial"?: {"file", "bytes", "line"}}`. `files` are the relative names
- * of the files taken whole so far, in take order. `partial`, when present, is a text file taken up to
- * byte `bytes` (exclusive), a record boundary, where line `line` starts: the next batch goes on from
- * there, and the file joins `files` with its last part. Offsets written before parts existed
- * (`{"files": [...]}`) read as before.
+ * Offset: `{"files": [...], "partial"?: {"file", "bytes", "line"} | {"file", "part"}}`. `files` are
+ * the relative names of the files taken whole so far, in take order. `partial`, when present, is a
+ * text file taken up to byte `bytes` (exclusive), a record boundary, where line `line` starts, or a
+ * binary file taken up to its part `part` (exclusive; Parquet: a row group, BinaryFormat.partsOf):
+ * the next batch goes on from there, and the file joins `files` with its last part. Offsets written
+ * before parts existed (`{"files": [...]}`) read as before.
  *
  * A part ends at a record boundary found when the batch is planned, so the offset written ahead of
  * the batch (the offset log) names it, and a batch run again reads the same records. The boundary is
@@ -28,9 +29,8 @@ export interface FilePosition {
   readonly line: number;
 }
 
-export interface PartialFile extends FilePosition {
-  readonly file: string;
-}
+/** A partly read file: a text file up to a byte position, or a binary file up to one of its parts. */
+export type PartialFile = { readonly file: string } & (FilePosition | { readonly part: number });
 
 export interface FilesOffset {
   readonly files: readonly string[];
@@ -58,8 +58,13 @@ export function parseOffset(o: Json | undefined): FilesOffset {
   const { files, partial } = o as { files?: unknown; partial?: unknown };
   if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw bad();
   if (partial === undefined) return { files: files as string[] };
-  const p = partial as Partial<Record<keyof PartialFile, unknown>> | null;
-  if (p === null || typeof p !== 'object' || typeof p.file !== 'string' || !isCount(p.bytes) || !isCount(p.line) || p.line < 1) throw bad();
+  const p = partial as Partial<Record<'file' | 'bytes' | 'line' | 'part', unknown>> | null;
+  if (p === null || typeof p !== 'object' || typeof p.file !== 'string') throw bad();
+  if ('part' in p) {
+    if (!isCount(p.part) || 'bytes' in p || 'line' in p) throw bad();
+    return { files: files as string[], partial: { file: p.file, part: p.part } };
+  }
+  if (!isCount(p.bytes) || !isCount(p.line) || p.line < 1) throw bad();
   return { files: files as string[], partial: { file: p.file, bytes: p.bytes, line: p.line } };
 }
 

@@ -1,12 +1,13 @@
 /**
  * The filesystem source: the files of a directory (or one file), decoded by the table's format: a
  * text file in chunks of `source.read-chunk-size` bytes (only the columns the query reads), a binary
- * one whole.
+ * one whole, or a Parquet file larger than a batch a few row groups at a time.
  *
  * Offset (file-parts.ts): the files taken so far, in take order, and the part taken of a file larger
  * than a batch. A new offset appends the files not taken yet, in name order, at most
  * `source.max-files-per-trigger` of them, while their bytes are below `source.max-bytes-per-trigger`;
- * a text file larger than that is read a part a batch, cut at a record boundary. read(start, end)
+ * a text file larger than that is read a part a batch, cut at a record boundary, and a Parquet file
+ * whole row groups a batch (BinaryFormat.partsOf). read(start, end)
  * decodes exactly what `end` holds and `start` does not, so a re-run batch reads the same records.
  * (A file is taken by name: rewriting a file after it was taken is not seen, as in Spark's file
  * source. Writers should create files under a '.' or '_' name and rename.)
@@ -23,13 +24,14 @@ import { WeirError } from '../../common/errors.js';
 import type { Column, Schema } from '../../common/schema.js';
 import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
-import type { DecodeResult, Format, StreamDecoder } from '../formats/decoded.js';
+import type { DecodeResult, FileParts, Format, StreamDecoder } from '../formats/decoded.js';
 import { rejectedRecord } from '../formats/decoded.js';
 import { formatFromOptions } from '../formats/format.js';
 import { parseOffset, partEnd, WindowBuffer, type FilesOffset, type PartialFile } from './file-parts.js';
 import { listInputFiles, partitionValues } from './layout.js';
 import { maxBytesPerTrigger, maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
 import { ChunkBuffers, TextFileReader, type FileRange } from './read-text.js';
+import { FileAtRanges } from './file-at-ranges.js';
 
 /**
  * How many files are opened ahead of the one being decoded. With one, the open's completion was
@@ -44,10 +46,12 @@ const OPEN_AHEAD = 2;
 /** A file of the batch on its way: a text file opened, its first chunk read; a binary file read. */
 type Ahead = { readonly text: Promise<TextFileReader> } | { readonly bytes: Promise<Buffer> } | undefined;
 
-/** What a batch reads of one file: all of it, or a range (a part of a file larger than a batch). */
+/** What a batch reads of one file: all of it, a byte range of a text file or some parts of a binary one (a file larger than a batch). */
 interface FileRead {
   readonly file: string;
   readonly range?: FileRange;
+  /** parts [from, to) of a binary file (`to` past its last part: to its end) */
+  readonly parts?: { readonly from: number; readonly to: number };
 }
 
 export class FilesystemSource implements Source {
@@ -74,6 +78,8 @@ export class FilesystemSource implements Source {
   private readonly window = new WindowBuffer();
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
   private readonly readColumns: ReadonlySet<string> | undefined;
+  /** the parts of the binary file last cut into parts (its footer read once for the plan and the read) */
+  private parted: { readonly file: string; readonly parts: FileParts | undefined } | undefined;
   /** a bounded source's one listing */
   private initial: readonly string[] | undefined;
   /** the listing taken when an available-now trigger started */
@@ -137,7 +143,8 @@ export class FilesystemSource implements Source {
   /**
    * What a batch takes of `fresh` (the first of them `partial`'s file, when one is partly read): at
    * most max-files-per-trigger files, while their bytes are below max-bytes-per-trigger. A text file
-   * whose rest is larger than that is taken a part a batch, alone in its batch.
+   * whose rest is larger than that is taken a part a batch, alone in its batch; a Parquet file whole
+   * row groups a batch, as many as the budget holds (at least one).
    */
   private async withinBudget(fresh: readonly string[], partial: PartialFile | undefined): Promise<{ files: readonly string[]; partial?: PartialFile }> {
     let bytes = 0;
@@ -145,7 +152,26 @@ export class FilesystemSource implements Source {
     for (let k = 0; k < fresh.length && k < this.maxFiles && (k === 0 || bytes < this.maxBytes); k++) {
       const file = fresh[k]!;
       const size = await this.sizeOf(file);
-      const from = k === 0 && partial ? partial : { bytes: 0, line: 1 };
+      if (this.format.binary) {
+        const firstPart = k === 0 && partial ? binaryPart(partial) : 0;
+        if (firstPart > 0 || (size > this.maxBytes && this.format.partsOf)) {
+          if (k > 0) break;
+          const parts = await this.partsOf(file);
+          if (parts) {
+            // whole parts while the budget holds them, at least one
+            let end = firstPart, taken = 0;
+            do taken += parts.bytes[end++] ?? 0; while (end < parts.bytes.length && taken + parts.bytes[end]! <= this.maxBytes);
+            if (end < parts.bytes.length) return { files, partial: { file, part: end } };
+            files.push(file);
+            bytes += taken;
+            continue;
+          }
+        }
+        files.push(file);
+        bytes += size;
+        continue;
+      }
+      const from = k === 0 && partial ? textPosition(partial) : { bytes: 0, line: 1 };
       const rest = size - from.bytes;
       if (rest > this.maxBytes && this.splittable) {
         // a large file starts a batch of its own
@@ -159,6 +185,17 @@ export class FilesystemSource implements Source {
     // a file taken is not weighed again (a monitored directory's names would pile up here)
     for (const f of files) this.sizes.delete(f);
     return { files };
+  }
+
+  /** The parts of binary `file` (its footer read once for the batch that plans them and the one that reads them). */
+  private async partsOf(file: string): Promise<FileParts | undefined> {
+    const format = this.format;
+    if (!format.binary || !format.partsOf) return undefined;
+    if (this.parted?.file !== file) {
+      const full = path.join(this.dir, file);
+      this.parted = { file, parts: await format.partsOf(new FileAtRanges(full, (await fsp.stat(full)).size), file) };
+    }
+    return this.parted.parts;
   }
 
   private decoderFor(file: string): StreamDecoder {
@@ -186,7 +223,7 @@ export class FilesystemSource implements Source {
       for (let i = 0; i < reads.length; i++) {
         const opened = ahead.shift();
         ahead.push(this.openAhead(reads[i + OPEN_AHEAD]));
-        const r = await this.readFile(reads[i]!.file, opened, reads[i]!.range);
+        const r = await this.readFile(reads[i]!, opened);
         for (const b of r.batches) if (b.numRows > 0) batches.push(b);
         // not push(...r.rejected): a file of a million malformed lines would overflow the stack
         for (const rec of r.rejected) rejected.push(rec);
@@ -211,19 +248,26 @@ export class FilesystemSource implements Source {
     const from = start.partial;
     const to = end.partial;
     const reads: FileRead[] = [];
-    if (from && to?.file === from.file) return [{ file: from.file, range: { start: from.bytes, end: to.bytes, line: from.line } }];
+    const binary = this.format.binary === true;
+    /** the read of `file` from `a` (undefined: its start) to `b` (undefined: its end) */
+    const partRead = (file: string, a: PartialFile | undefined, b: PartialFile | undefined): FileRead => {
+      if (binary) return { file, parts: { from: a ? binaryPart(a) : 0, to: b ? binaryPart(b) : Number.POSITIVE_INFINITY } };
+      const start = a ? textPosition(a) : { bytes: 0, line: 1 };
+      return { file, range: { start: start.bytes, end: b ? textPosition(b).bytes : Number.POSITIVE_INFINITY, line: start.line } };
+    };
+    if (from && to?.file === from.file) return [partRead(from.file, from, to)];
     for (const file of end.files) {
       if (before.has(file)) continue;
-      if (file !== from?.file) reads.push({ file });
-      else reads.push({ file, range: { start: from.bytes, end: Number.POSITIVE_INFINITY, line: from.line } });
+      reads.push(file !== from?.file ? { file } : partRead(file, from, undefined));
     }
-    if (to) reads.push({ file: to.file, range: { start: 0, end: to.bytes, line: 1 } });
+    if (to) reads.push(partRead(to.file, undefined, to));
     return reads;
   }
 
   /** A text file opened, its first chunk on its way, or a binary file's bytes on their way (undefined: no file). */
   private openAhead(read: FileRead | undefined): Ahead {
-    if (read === undefined) return undefined;
+    // (a binary file read in parts reads only its parts' bytes, when its turn comes)
+    if (read === undefined || read.parts) return undefined;
     const full = path.join(this.dir, read.file);
     // an error (the file was removed) is met when the file's turn comes: not unhandled meanwhile
     if (this.format.binary) {
@@ -236,8 +280,9 @@ export class FilesystemSource implements Source {
     return { text };
   }
 
-  /** `file` (its `range`, when given) decoded; `opened`: the file opened ahead (openAhead). */
-  private async readFile(file: string, opened: Ahead, range?: FileRange): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
+  /** `read.file` (its range or parts, when given) decoded; `opened`: the file opened ahead (openAhead). */
+  private async readFile(read: FileRead, opened: Ahead): Promise<{ batches: arrow.RecordBatch[]; rejected: readonly RejectedRecord[] }> {
+    const { file, range, parts: partRange } = read;
     const format = this.format;
     const full = path.join(this.dir, file);
     const decode = async (schema: Schema): Promise<DecodeResult[] | undefined> => {
@@ -247,6 +292,9 @@ export class FilesystemSource implements Source {
           const reader = await (opened && 'text' in opened ? opened.text : TextFileReader.open(full, this.buffers, range));
           return await reader.decode(format.streamDecoder(schema, file, this.readColumns));
         }
+        const fileParts = partRange && await this.partsOf(file);
+        if (partRange && fileParts) return [await fileParts.decode(partRange.from, Math.min(partRange.to, fileParts.bytes.length), schema, this.readColumns)];
+        // (a file cut into parts whose footer no longer reads: read whole, it is reported)
         const bytes = await (opened && 'bytes' in opened ? opened.bytes : fsp.readFile(full));
         return [await format.decodeBytes(bytes, schema, file, this.readColumns)];
       } catch (e) {
@@ -305,4 +353,16 @@ export class FilesystemSource implements Source {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A partial text file's position; a part number here means the offset was written for a binary format. */
+function textPosition(p: PartialFile): { readonly bytes: number; readonly line: number } {
+  if ('part' in p) throw new WeirError('STATE', `the offset names part ${p.part} of '${p.file}', a position in a binary file, but the table's format is text`);
+  return p;
+}
+
+/** A partial binary file's next part; a byte position here means the offset was written for a text format. */
+function binaryPart(p: PartialFile): number {
+  if (!('part' in p)) throw new WeirError('STATE', `the offset names byte ${p.bytes} of '${p.file}', a position in a text file, but the table's format is binary`);
+  return p.part;
 }

@@ -39,6 +39,8 @@ export function rowsToBatch(
   readColumns?: ReadonlySet<string>,
   /** why row r is rejected before any conversion (e.g. a string that is not UTF-8), if it is */
   rowError?: (r: number) => string | undefined,
+  /** the file's rows before `rows` (a part of a file): rejected records name their row in the file */
+  firstRow = 0,
 ): DecodeResult {
   const cols = schema.columns;
   const values: unknown[][] = cols.map(() => []);
@@ -50,7 +52,7 @@ export function rowsToBatch(
     const row = rows[r]!;
     const bad = rowError?.(r);
     if (bad !== undefined) {
-      rejected.push(rejectedRecord(`${fileName}#${r + 1}`, bad, showRow(row)));
+      rejected.push(rejectedRecord(`${fileName}#${firstRow + r + 1}`, bad, showRow(row)));
       continue;
     }
     try {
@@ -62,7 +64,7 @@ export function rowsToBatch(
       }
     } catch (e) {
       if (!(e instanceof ConversionFailure)) throw e;
-      rejected.push(rejectedRecord(`${fileName}#${r + 1}`, e.reason, showRow(row)));
+      rejected.push(rejectedRecord(`${fileName}#${firstRow + r + 1}`, e.reason, showRow(row)));
       continue;
     }
     for (let i = 0; i < cols.length; i++) values[i]!.push(record[i]);

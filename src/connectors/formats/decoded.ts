@@ -62,10 +62,34 @@ export interface BinaryFormat {
    * left null, and a format that can skip them in the file does.
    */
   decodeBytes(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult>;
+  /**
+   * The parts of a file that may be read one at a time (Parquet: its row groups), found from the
+   * bytes `file` gives (the footer); set only for a format that has them. A file that is not
+   * readable gives undefined: it is then read whole, which reports it.
+   */
+  partsOf?(file: RandomAccessFile, fileName: string): Promise<FileParts | undefined>;
   /** Throws WeirError('OPTION') for a column the format cannot write: called when a sink opens. */
   checkWritable?(schema: Schema): void;
   /** Rows of `batch` as a file; `ops` as for TextFormat.encode, written as a VARCHAR column `_op`. */
   encodeBytes(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array;
+}
+
+/** A file read at byte ranges (the filesystem source's handle): only the bytes asked for are read. */
+export interface RandomAccessFile {
+  readonly size: number;
+  /** bytes [start, end) of the file */
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+/** A binary file's parts, in file order (BinaryFormat.partsOf). */
+export interface FileParts {
+  /** each part's stored bytes (Parquet: a row group's compressed column chunks), the weight a batch plans by */
+  readonly bytes: readonly number[];
+  /**
+   * Parts [from, to) as decodeBytes would give their records (rejected records numbered by their row
+   * in the whole file), reading the file's bytes of those parts and of the columns read only.
+   */
+  decode(from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult>;
 }
 
 export type Format = TextFormat | BinaryFormat;

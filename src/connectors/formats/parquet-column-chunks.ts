@@ -276,9 +276,10 @@ export interface ChunkPlace {
 
 /**
  * The values of a flat column over all of its row groups' chunks. `optional` says whether the
- * pages carry definition levels (the column is OPTIONAL rather than REQUIRED).
+ * pages carry definition levels (the column is OPTIONAL rather than REQUIRED). `file` holds the
+ * file's bytes from position `base` on (a part of a file: the span of the chunks read).
  */
-export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[]): LeafValues {
+export function readLeaf(file: Uint8Array, base: number, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[]): LeafValues {
   const rows = chunks.reduce((s, c) => s + c.rows, 0);
   const hint = type === 'BYTE_ARRAY' ? chunks.reduce((s, c) => s + Number(c.meta.total_uncompressed_size), 0) : 0;
   const leaf = new LeafBuilder(type, rows, hint);
@@ -286,10 +287,8 @@ export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean
   let at = 0;
   for (const { meta, rows: groupRows } of chunks) {
     const codec = codecOf(meta.codec);
-    const dataStart = Number(meta.data_page_offset);
-    const dictStart = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
-    // some writers put 0 here when there is no dictionary page
-    let pos = dictStart !== undefined && dictStart > 0 && dictStart < dataStart ? dictStart : dataStart;
+    let pos = chunkStart(meta) - base;
+    if (pos < 0) throw new NotColumnar('a column chunk before the bytes read');
     const chunkEnd = Math.min(file.length, pos + Number(meta.total_compressed_size));
     const groupEnd = at + groupRows;
     leaf.dictionary = undefined;
@@ -343,6 +342,14 @@ export function readLeaf(file: Uint8Array, type: FlatPhysical, optional: boolean
     }
   }
   return leaf.result();
+}
+
+/** Where a column chunk's first page starts in the file: its dictionary page, if any, else its first data page. */
+export function chunkStart(meta: ColumnMetaData): number {
+  const dataStart = Number(meta.data_page_offset);
+  const dictStart = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
+  // some writers put 0 here when there is no dictionary page
+  return dictStart !== undefined && dictStart > 0 && dictStart < dataStart ? dictStart : dataStart;
 }
 
 function codecOf(codec: ColumnMetaData['codec']): Codec {

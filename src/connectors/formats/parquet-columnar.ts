@@ -20,6 +20,7 @@ import { allNullColumn, setSafeInt64 } from './column-builders.js';
 import { MAX_DATE_DAYS, MAX_TIMESTAMP_MS } from './convert.js';
 import { SMALL_RANGES } from './numbers.js';
 import type { DecodeResult } from './decoded.js';
+export { chunkStart } from './parquet-column-chunks.js';
 import { readLeaf, type ChunkPlace, type FlatPhysical, type LeafValues } from './parquet-column-chunks.js';
 import { NotColumnar } from './parquet-pages.js';
 
@@ -190,10 +191,12 @@ function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { e
 /**
  * The file as a batch of `schema`, column by column, or undefined when a column it reads needs the
  * row-by-row read. `fileColumn[i]` is the file column read into table column i (undefined: NULL).
+ * `file` holds the file's bytes from position `base` on; `meta` may name some of its row groups
+ * only (a part of the file), whose chunks of the columns read must lie in those bytes.
  */
 export function readColumnar(
   file: Uint8Array, meta: FileMetaData, top: readonly FileColumn[], schema: Schema, fileColumn: readonly (string | undefined)[],
-  readColumns?: ReadonlySet<string>,
+  readColumns?: ReadonlySet<string>, base = 0,
 ): DecodeResult | undefined {
   const n = Number(meta.num_rows);
   try {
@@ -213,7 +216,7 @@ export function readColumnar(
       let values = read.get(name);
       if (values === undefined) {
         // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
-        values = readLeaf(file, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks);
+        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks);
         read.set(name, values);
       }
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');

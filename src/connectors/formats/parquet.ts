@@ -14,13 +14,13 @@
  * on as exact decimal text, and timestamps of any unit become epoch milliseconds (floored).
  */
 import type * as arrow from 'apache-arrow';
-import type { FileMetaData, SchemaElement } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { readerFor } from '../../common/columns.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
-import { INVALID_UTF8, type BinaryFormat, type DecodeResult } from './decoded.js';
+import { INVALID_UTF8, type BinaryFormat, type DecodeResult, type FileParts, type RandomAccessFile } from './decoded.js';
 import { parquetColumnData } from './parquet-columns.js';
 import { collectionElements, collectionToParquet, columnShapes, exactDecimals } from './parquet-nested.js';
 import { writeFlatParquet, type ConvertedType, type FlatColumn } from './parquet-file.js';
@@ -226,18 +226,44 @@ const parsers = {
 async function decodeParquet(
   bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>, rowByRow = false,
 ): Promise<DecodeResult> {
+  let meta: FileMetaData;
+  let file: ArrayBuffer;
+  try {
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+    meta = (await loadParquet()).read.parquetMetadata(file);
+  } catch (e) {
+    return unreadableFile(schema, fileName, 'Parquet', e);
+  }
+  return decodeRowGroups({ meta, chunks: bytes, base: 0, file, firstRow: 0 }, schema, fileName, readColumns, rowByRow);
+}
+
+/** What a read of some row groups of a file works from. */
+interface RowGroupsRead {
+  /** the file's footer, or a copy naming only the row groups read */
+  readonly meta: FileMetaData;
+  /** the file's bytes from `base` on, holding the column chunks read */
+  readonly chunks: Uint8Array;
+  readonly base: number;
+  /** the file as hyparquet reads it (the row-by-row read) */
+  readonly file: ArrayBuffer | AsyncBuffer;
+  /** the file's rows before the first row group read */
+  readonly firstRow: number;
+}
+
+async function decodeRowGroups(
+  read: RowGroupsRead, schema: Schema, fileName: string, readColumns: ReadonlySet<string> | undefined, rowByRow: boolean,
+): Promise<DecodeResult> {
+  const { meta: original, file } = read;
   let rows: unknown[][];
   let from: number[];
   try {
-    const { read: { parquetMetadata, parquetReadObjects }, columnar } = await loadParquet();
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
-    const original = parquetMetadata(file);
+    const { read: { parquetReadObjects }, columnar } = await loadParquet();
     const shapes = columnShapes(original.schema);
     const top = shapes.map((c) => c.name);
     const match = matchColumns(schema, top, readColumns);
     if (!rowByRow) {
-      const direct = columnar.readColumnar(bytes, original, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns);
+      const direct = columnar.readColumnar(read.chunks, original, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns, read.base);
       if (direct) return direct;
     }
     const meta = withRawDecimals(original);
@@ -252,7 +278,68 @@ async function decodeParquet(
     return unreadableFile(schema, fileName, 'Parquet', e);
   }
   return rowsToBatch(rows, schema, from, fileName, readColumns,
-    (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined));
+    (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined), read.firstRow);
+}
+
+/**
+ * A file's row groups as parts a batch may take a few of at a time (the filesystem source, for a
+ * file larger than `source.max-bytes-per-trigger`): the footer is read once, and each read reads
+ * only the column chunks of its row groups and of the columns the query reads. Undefined for a file
+ * whose footer does not read (read whole, it is reported as a rejected record).
+ */
+async function parquetParts(file: RandomAccessFile, fileName: string): Promise<FileParts | undefined> {
+  const { read: { parquetMetadataAsync }, columnar: { chunkStart } } = await loadParquet();
+  const asyncFile: AsyncBuffer = { byteLength: file.size, slice: async (s, e) => arrayBufferOf(await file.read(s, e ?? file.size)) };
+  let meta: FileMetaData;
+  try {
+    // (64 KiB: a footer larger than that is read in a second read)
+    meta = await parquetMetadataAsync(asyncFile, { initialFetchSize: 1 << 16 });
+  } catch {
+    return undefined;
+  }
+  const groups = meta.row_groups;
+  const bytes = groups.map((g) => g.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_compressed_size ?? 0), 0));
+  const decode = async (from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult> => {
+    const part = groups.slice(from, to);
+    const firstRow = groups.slice(0, from).reduce((sum, g) => sum + Number(g.num_rows), 0);
+    const rows = part.reduce((sum, g) => sum + Number(g.num_rows), 0);
+    const partMeta: FileMetaData = { ...meta, row_groups: part, num_rows: BigInt(rows) };
+    // the span of the chunks of the columns read (the others' bytes stay on disk)
+    const top = columnShapes(meta.schema).map((c) => c.name);
+    const wanted = new Set(matchColumns(schema, top, readColumns).filter((m) => m >= 0).map((m) => top[m]!));
+    let start = file.size, end = 0;
+    for (const g of part) {
+      for (const c of g.columns) {
+        const m = c.meta_data;
+        if (!m || !wanted.has(m.path_in_schema[0]!)) continue;
+        const s = chunkStart(m);
+        start = Math.min(start, s);
+        end = Math.max(end, s + Number(m.total_compressed_size));
+      }
+    }
+    end = Math.min(end, file.size);
+    let chunks: Uint8Array;
+    try {
+      chunks = start < end ? await file.read(start, end) : new Uint8Array(0);
+    } catch (e) {
+      return unreadableFile(schema, fileName, 'Parquet', e);
+    }
+    const base = start < end ? start : 0;
+    // the row-by-row read finds its chunks in the bytes read, and anything else it asks for in the file
+    const partFile: AsyncBuffer = {
+      byteLength: file.size,
+      slice: (s, e = file.size) => (s >= base && e <= base + chunks.length
+        ? arrayBufferOf(chunks.subarray(s - base, e - base))
+        : file.read(s, e).then(arrayBufferOf)),
+    };
+    return decodeRowGroups({ meta: partMeta, chunks, base, file: partFile, firstRow }, schema, fileName, readColumns, false);
+  };
+  return { bytes, decode };
+}
+
+/** The bytes as an ArrayBuffer of their own (hyparquet reads ArrayBuffers). */
+function arrayBufferOf(b: Uint8Array): ArrayBuffer {
+  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) as ArrayBuffer;
 }
 
 /** The row-by-row read alone, for the tests that compare it with the column-by-column one. */
@@ -268,5 +355,6 @@ export const parquetFormat: BinaryFormat = {
     for (const c of schema.columns) elementsOf(c.name, c.type, c.nullable);
   },
   decodeBytes: (bytes, schema, fileName, readColumns) => decodeParquet(bytes, schema, fileName, readColumns),
+  partsOf: parquetParts,
   encodeBytes: (batch, schema, ops) => encodeParquet(batch, schema, ops),
 };

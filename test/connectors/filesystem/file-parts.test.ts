@@ -88,7 +88,12 @@ describe('the filesystem source offset', () => {
     expect(parseOffset(undefined)).toEqual({ files: [] });
     expect(parseOffset({ files: ['a.csv'] })).toEqual({ files: ['a.csv'] });
     expect(parseOffset({ files: [], partial: { file: 'b.csv', bytes: 10, line: 3 } })).toEqual({ files: [], partial: { file: 'b.csv', bytes: 10, line: 3 } });
-    for (const partial of [null, 'b.csv', { file: 'b.csv', bytes: -1, line: 1 }, { file: 'b.csv', bytes: 1, line: 0 }, { file: 'b.csv', bytes: 1.5, line: 1 }, { file: 1, bytes: 1, line: 1 }, { bytes: 1, line: 1 }]) {
+    // a binary file's part (Parquet: the row group the next batch starts at)
+    expect(parseOffset({ files: [], partial: { file: 'c.parquet', part: 2 } })).toEqual({ files: [], partial: { file: 'c.parquet', part: 2 } });
+    for (const partial of [
+      null, 'b.csv', { file: 'b.csv', bytes: -1, line: 1 }, { file: 'b.csv', bytes: 1, line: 0 }, { file: 'b.csv', bytes: 1.5, line: 1 }, { file: 1, bytes: 1, line: 1 }, { bytes: 1, line: 1 },
+      { file: 'c.parquet', part: -1 }, { file: 'c.parquet', part: 0.5 }, { file: 'c.parquet', part: 1, bytes: 1, line: 1 }, { part: 1 },
+    ]) {
       const o = { files: [], partial } as unknown as Json;
       expect(() => parseOffset(o)).toThrow(`not a filesystem source offset: ${JSON.stringify(o)}`);
     }
@@ -143,6 +148,7 @@ describe('a file read a part a batch', () => {
       for (const o of parts.offsets.slice(0, -1)) {
         const { partial } = parseOffset(o);
         if (partial === undefined) continue;
+        if ('part' in partial) throw new Error(`a text file cut at a part: ${JSON.stringify(partial)}`);
         expect(partial.bytes - at).toBeLessThanOrEqual(Math.max(f.cap, 2 * longest));
         at = partial.bytes;
       }

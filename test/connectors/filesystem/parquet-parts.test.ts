@@ -1,0 +1,202 @@
+/**
+ * A Parquet file larger than `source.max-bytes-per-trigger`, read whole row groups a batch
+ * (BinaryFormat.partsOf, file-parts.ts): the batches give the rows and rejected records (reasons,
+ * `file#row` origins numbered in the whole file) the file gives read whole, whatever the cap, on
+ * both reads (column by column, and row by row for a DECIMAL column); each batch is read by a fresh
+ * source from its two offsets, as a restarted query re-runs it. A part reads only its row groups'
+ * chunks of the columns the query reads, and a query over such a file equals DuckDB's answer.
+ *
+ * Files from DuckDB with random row group sizes; a fresh seed per run, printed; WEIR_SEED replays.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { parquetMetadata } from 'hyparquet';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { batchToRows } from '../../../src/common/columns.js';
+import type { Schema } from '../../../src/common/schema.js';
+import { T } from '../../../src/common/types.js';
+import type { Json, RejectedRecord } from '../../../src/connectors/api.js';
+import { FilesystemSource, parseOffset } from '../../../src/connectors/filesystem/index.js';
+import { FileAtRanges } from '../../../src/connectors/filesystem/file-at-ranges.js';
+import type { RandomAccessFile } from '../../../src/connectors/formats/decoded.js';
+import { parquetFormat } from '../../../src/connectors/formats/parquet.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { ManualClock } from '../../../src/executor/streaming/clock.js';
+import { parquetDuckDb } from '../../support/duckdb-parquet.js';
+import { lcg, pick } from '../../support/lcg.js';
+import { propertySeed } from '../../support/property.js';
+import { ctx, removeTempDirs, table, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
+const seed = propertySeed();
+const duck = parquetDuckDb('parts');
+
+const col = (name: string, type: Schema['columns'][number]['type'], nullable = true): Schema['columns'][number] => ({ name, type, nullable });
+/** read column by column */
+const plain: Schema = { columns: [col('id', T.BIGINT), col('s', T.VARCHAR), col('x', T.DOUBLE)] };
+/** a DECIMAL column sends each part to the row-by-row read; `id` NOT NULL rejects its NULL rows */
+const rowByRow: Schema = { columns: [col('id', T.BIGINT, false), col('s', T.VARCHAR), col('dec', T.decimal(10, 2))] };
+
+function source(file: string, schema: Schema, options: Record<string, string>, required?: number[]): FilesystemSource {
+  return new FilesystemSource(table(schema, { connector: 'filesystem', path: file, format: 'parquet', ...options }),
+    { ...ctx('/'), ...(required ? { requiredColumns: required } : {}) });
+}
+
+interface Read { rows: Record<string, unknown>[]; rejected: RejectedRecord[]; offsets: Json[] }
+
+/** Every batch the source plans, each read by a fresh source from its offsets (as after a restart). */
+async function readAll(file: string, schema: Schema, options: Record<string, string>, required?: number[]): Promise<Read> {
+  const planner = source(file, schema, options, required);
+  const out: Read = { rows: [], rejected: [], offsets: [] };
+  let start: Json | undefined;
+  for (;;) {
+    const end = await planner.latestOffset(start);
+    if (end === start || end === undefined) break;
+    const r = await source(file, schema, options, required).read(start, end);
+    out.rows.push(...r.batches.flatMap((b) => batchToRows(b)));
+    out.rejected.push(...r.rejected);
+    out.offsets.push(end);
+    start = end;
+  }
+  expect(planner.isExhausted(start)).toBe(true);
+  return out;
+}
+
+/** A DuckDB Parquet file of `n` rows in row groups of `groupRows`: NULLs, long strings, a DECIMAL. */
+async function writeFile(file: string, n: number, groupRows: number, r: () => number): Promise<void> {
+  const con = duck.con();
+  await con.run('SET threads = 1');
+  await con.run(`SELECT setseed(${r().toFixed(6)})`);
+  await con.run(`COPY (SELECT
+      CASE WHEN random() < 0.03 THEN NULL ELSE i * 7 - 9007199254740000 END AS id,
+      CASE WHEN random() < 0.1 THEN NULL ELSE repeat(md5(i::VARCHAR), 1 + (i % 4)) || 'é日本' END AS s,
+      CASE WHEN random() < 0.1 THEN NULL ELSE random() * 1e6 END AS x,
+      (random() * 1000)::DECIMAL(10, 2) AS dec
+    FROM range(${n}) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${groupRows})`);
+}
+
+describe('a Parquet file read row groups a batch', () => {
+  it('gives the rows and rejected records of the whole file, whatever the cap (seeded)', async () => {
+    for (let run = 0; run < 4; run++) {
+      const r = lcg(seed + run);
+      const file = duck.tmp(`file-${run}`);
+      const n = 3000 + Math.floor(r() * 12000);
+      // (DuckDB's row groups hold a multiple of 2048 rows)
+      const groupRows = pick(r, [2048, 4096, 100000]);
+      await writeFile(file, n, groupRows, r);
+      const size = statSync(file).size;
+      const footer = parquetMetadata(readFileSync(file).buffer as ArrayBuffer);
+      const groups = footer.row_groups.length;
+      expect(groups).toBe(Math.ceil(n / groupRows));
+      const groupBytes = footer.row_groups.map((g) => g.columns.reduce((sum, c) => sum + Number(c.meta_data!.total_compressed_size), 0));
+      for (const schema of [plain, rowByRow]) {
+        const why = `seed ${seed + run}, ${n} rows in groups of ${groupRows}, ${schema === plain ? 'columnar' : 'row by row'}`;
+        const whole = await readAll(file, schema, {});
+        expect(whole.offsets, why).toHaveLength(1);
+        expect(whole.rows.length + whole.rejected.length, why).toBe(n);
+        if (schema === rowByRow) expect(whole.rejected.length, why).toBeGreaterThan(0);
+        // one byte (a row group a batch), two and a half groups, a random cap, and one under the file's size
+        for (const cap of [1, Math.floor(2.5 * size / groups), 1 + Math.floor(r() * size / 3), size - 1]) {
+          const parts = await readAll(file, schema, { 'source.max-bytes-per-trigger': String(cap) });
+          const capWhy = `${why}, cap ${cap} of ${size} bytes`;
+          expect(parts.rows, capWhy).toEqual(whole.rows);
+          expect(parts.rejected, capWhy).toEqual(whole.rejected);
+          // every offset but the last names the row group the next batch starts at, in order
+          const next = parts.offsets.slice(0, -1).map((o) => parseOffset(o).partial);
+          for (const p of next) expect(p && 'part' in p ? p.part : undefined, capWhy).toBeGreaterThan(0);
+          const at = next.map((p) => (p && 'part' in p ? p.part : -1));
+          expect(at, capWhy).toEqual([...at].sort((a, b) => a - b));
+          // each batch takes whole row groups while they fit the cap (at least one), and no more
+          const cuts = [0, ...at, groups];
+          for (let k = 1; k < cuts.length; k++) {
+            const taken = groupBytes.slice(cuts[k - 1], cuts[k]).reduce((a, b) => a + b, 0);
+            if (cuts[k]! - cuts[k - 1]! > 1) expect(taken, capWhy).toBeLessThanOrEqual(cap);
+            if (k < cuts.length - 1) expect(taken + groupBytes[cuts[k]!]!, capWhy).toBeGreaterThan(cap);
+          }
+          expect(parseOffset(parts.offsets.at(-1)!).partial, capWhy).toBeUndefined();
+          if (cap === 1) expect(parts.offsets, capWhy).toHaveLength(groups);
+          if (groups > 1 && cap <= size / 3) expect(parts.offsets.length, capWhy).toBeGreaterThan(1);
+        }
+      }
+    }
+  });
+
+  it('refuses an offset written for the other kind of format (the table changed its format)', async () => {
+    const file = duck.tmp('kinds');
+    await writeFile(file, 3000, 2048, lcg(seed));
+    const text = { files: [], partial: { file: path.basename(file), bytes: 10, line: 2 } } as unknown as Json;
+    await expect(source(file, plain, {}).read(undefined, text)).rejects.toThrow(
+      `the offset names byte 10 of '${path.basename(file)}', a position in a text file, but the table's format is binary`);
+    const binary = { files: [], partial: { file: 'a.csv', part: 1 } } as unknown as Json;
+    const csv = new FilesystemSource(table(plain, { connector: 'filesystem', path: tempDir(), format: 'csv' }), ctx('/'));
+    await expect(csv.read(undefined, binary)).rejects.toThrow(
+      "the offset names part 1 of 'a.csv', a position in a binary file, but the table's format is text");
+  });
+
+  it('reads only the chunks of its row groups and of the columns read', async () => {
+    const file = duck.tmp('bytes');
+    await writeFile(file, 5 * 2048, 2048, lcg(seed));
+    const size = statSync(file).size;
+    let bytesRead = 0;
+    const counted: RandomAccessFile = {
+      size,
+      read: (s, e) => { bytesRead += e - s; return new FileAtRanges(file, size).read(s, e); },
+    };
+    await parquetFormat.load!();
+    const parts = (await parquetFormat.partsOf!(counted, 'bytes.parquet'))!;
+    expect(parts.bytes).toHaveLength(5);
+    const footer = bytesRead;
+    expect(footer).toBeLessThan(size / 5);
+    const onlyId = new Set(['id']);
+    const got = await parts.decode(2, 3, plain, onlyId);
+    expect(got.batch.numRows + got.rejected.length).toBe(2048);
+    // rows 4096 to 6143: ids i * 7 - 9007199254740000 (or NULL), the strings not read
+    const rows = batchToRows(got.batch);
+    const ids = rows.map((row) => row.id).filter((v) => v !== null).map(Number);
+    expect(ids.length).toBeGreaterThan(1800);
+    for (const v of ids) expect((v + 9007199254740000) / 7).toBeGreaterThanOrEqual(4096);
+    for (const v of ids) expect((v + 9007199254740000) / 7).toBeLessThan(6144);
+    expect(rows.every((row) => row.s === null)).toBe(true);
+    // one group's `id` chunk: far less than the group, whose strings are most of its bytes
+    expect(bytesRead - footer).toBeGreaterThan(0);
+    expect(bytesRead - footer).toBeLessThan(parts.bytes[2]! / 4);
+  });
+
+  it('is copied once, each row, across a stop and restart in the middle of the file, as DuckDB reads it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'big.parquet');
+    await writeFile(file, 8 * 2048, 2048, lcg(seed + 7));
+    const cap = Math.ceil(statSync(file).size / 8);
+    const checkpointDir = path.join(dir, 'checkpoint');
+    const copy = `
+      CREATE TABLE t (id BIGINT, s VARCHAR, x DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${file}', 'format' = 'parquet',
+        'source.max-bytes-per-trigger' = '${cap}');
+      CREATE TABLE c (id BIGINT, s VARCHAR, x DOUBLE) WITH ('connector' = 'filesystem', 'path' = '${dir}/copy', 'format' = 'json');
+      INSERT INTO c SELECT * FROM t;`;
+    // the first run stops after its second batch, in the middle of the file
+    const first = new Engine({ clock: new ManualClock(0), checkpointDir });
+    let batches = 0;
+    let stopping: Promise<void> | undefined;
+    first.addListener((e) => { if (e.type === 'progress' && ++batches === 2) stopping = first.stop(); });
+    const [q1] = await first.execute(copy);
+    await q1!.awaitTermination();
+    await stopping;
+    const second = new Engine({ clock: new ManualClock(0), checkpointDir });
+    let more = 0;
+    second.addListener((e) => { if (e.type === 'progress' && e.progress.numInputRows > 0) more++; });
+    try {
+      const [q2] = await second.execute(copy);
+      await q2!.awaitTermination();
+    } finally {
+      await second.stop();
+    }
+    expect(batches).toBe(2);
+    expect(more).toBeGreaterThan(1);
+    const summary = (from: string) => `SELECT COUNT(*)::BIGINT AS n, COUNT(DISTINCT id)::BIGINT AS ids, SUM(id)::VARCHAR AS total,
+      COUNT(s)::BIGINT AS strings, SUM(hash(s))::VARCHAR AS texts, SUM(x)::VARCHAR AS xs FROM ${from}`;
+    const [want] = await duck.duckRows(summary(`'${file}'`));
+    const [got] = await duck.duckRows(summary(`read_json('${dir}/copy/part-*.json', columns = {id: 'BIGINT', s: 'VARCHAR', x: 'DOUBLE'})`));
+    expect(got).toEqual(want);
+    expect(want!.n).toBe(8n * 2048n);
+  });
+});
