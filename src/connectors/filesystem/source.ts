@@ -1,13 +1,13 @@
 /**
  * The filesystem source: the files of a directory (or one file), decoded by the table's format: a
  * text file in chunks of `source.read-chunk-size` bytes (only the columns the query reads), a binary
- * one whole, or a Parquet file larger than a batch a few row groups at a time.
+ * one whole, or, larger than a batch, a few of its parts at a time (Parquet: row groups; Arrow: record batches).
  *
  * Offset (file-parts.ts): the files taken so far, in take order, and the part taken of a file larger
  * than a batch. A new offset appends the files not taken yet, in name order, at most
  * `source.max-files-per-trigger` of them, while their bytes are below `source.max-bytes-per-trigger`;
- * a text file larger than that is read a part a batch, cut at a record boundary, and a Parquet file
- * whole row groups a batch (BinaryFormat.partsOf). read(start, end)
+ * a text file larger than that is read a part a batch, cut at a record boundary, and a binary file
+ * whole parts a batch (BinaryFormat.partsOf: Parquet row groups, Arrow record batches). read(start, end)
  * decodes exactly what `end` holds and `start` does not, so a re-run batch reads the same records.
  * (A file is taken by name: rewriting a file after it was taken is not seen, as in Spark's file
  * source. Writers should create files under a '.' or '_' name and rename.)
@@ -143,8 +143,8 @@ export class FilesystemSource implements Source {
   /**
    * What a batch takes of `fresh` (the first of them `partial`'s file, when one is partly read): at
    * most max-files-per-trigger files, while their bytes are below max-bytes-per-trigger. A text file
-   * whose rest is larger than that is taken a part a batch, alone in its batch; a Parquet file whole
-   * row groups a batch, as many as the budget holds (at least one).
+   * whose rest is larger than that is taken a part a batch, alone in its batch; a binary file whole
+   * parts a batch (row groups, record batches), as many as the budget holds (at least one).
    */
   private async withinBudget(fresh: readonly string[], partial: PartialFile | undefined): Promise<{ files: readonly string[]; partial?: PartialFile }> {
     let bytes = 0;

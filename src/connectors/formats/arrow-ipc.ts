@@ -1,7 +1,8 @@
 /**
  * The `arrow` format (filesystem connector): Arrow IPC files (the random-access file format), one
  * record batch per part file, written by apache-arrow's RecordBatchFileWriter and read by
- * tableFromIPC.
+ * tableFromIPC. A file's record batches are its parts (arrowParts): a file larger than a batch is
+ * read a few record batches at a time.
  *
  * Weir's own columns go through unchanged: the Arrow types of common/types.ts, with the field
  * metadata that marks DECIMAL (an unscaled Int64), TIMESTAMP_LTZ and INTERVAL. Files from other
@@ -9,6 +10,8 @@
  * Arrow Decimal column is read exactly (its unscaled integer), other Arrow types are refused per file.
  */
 import * as arrow from 'apache-arrow';
+import { MessageReader, checkForMagicArrowString } from 'apache-arrow/ipc/message';
+import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { batchFromColumns, concatBatches, nullColumn, readerFor, utf8FromStrings } from '../../common/columns.js';
 import { decimalToText } from '../../common/decimal.js';
 import type { Schema } from '../../common/schema.js';
@@ -17,7 +20,7 @@ import '../../common/arrow-binding.js';
 import { fromArrowField, toArrowType, typesEqual, type SqlType } from '../../common/types.js';
 import { bitmapFromMask } from '../../common/columns.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
-import type { BinaryFormat, DecodeResult } from './decoded.js';
+import type { BinaryFormat, DecodeResult, FileParts, RandomAccessFile } from './decoded.js';
 import { JsonNumberText } from './json-values.js';
 
 function encodeArrow(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array {
@@ -90,7 +93,11 @@ function valueReader(field: arrow.Field, data: arrow.Data): (i: number) => unkno
   return readerFor(data);
 }
 
-async function decodeArrow(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult> {
+/**
+ * An Arrow IPC file or stream as a batch of `schema`. `firstRow`: the file's rows before these (a
+ * part of a file), so that rejected records name their row in the whole file.
+ */
+async function decodeArrow(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>, firstRow = 0): Promise<DecodeResult> {
   let rows: unknown[][];
   let from: number[];
   try {
@@ -113,7 +120,66 @@ async function decodeArrow(bytes: Uint8Array, schema: Schema, fileName: string, 
   } catch (e) {
     return unreadableFile(schema, fileName, 'Arrow IPC', e);
   }
-  return rowsToBatch(rows, schema, from, fileName, readColumns);
+  return rowsToBatch(rows, schema, from, fileName, readColumns, undefined, firstRow);
+}
+
+/** The end-of-stream marker of the IPC stream format (a continuation and a zero length). */
+const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+
+const blockBytes = (b: FileBlock): number => b.metaDataLength + Number(b.bodyLength);
+
+/**
+ * An Arrow IPC file's record batches as parts (the filesystem source, for a file larger than
+ * `source.max-bytes-per-trigger`). The footer (`<footer> <int32 length> ARROW1`) lists the batches'
+ * blocks; a part is read as an IPC stream made of the footer's schema, every dictionary batch, and
+ * its record batches' blocks, so only those bytes are read. Undefined for a file whose footer does
+ * not read (read whole, it is reported as a rejected record).
+ */
+async function arrowParts(file: RandomAccessFile, fileName: string): Promise<FileParts | undefined> {
+  let footer: Footer;
+  try {
+    // the leading ARROW1 and its padding, the footer's length, the trailing ARROW1
+    if (file.size < 18) return undefined;
+    const tail = await file.read(file.size - 10, file.size);
+    if (!checkForMagicArrowString(tail, 4)) return undefined;
+    const length = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getInt32(0, true);
+    if (!(length > 0 && length <= file.size - 18)) return undefined;
+    footer = Footer.decode(await file.read(file.size - 10 - length, file.size - 10));
+  } catch {
+    return undefined;
+  }
+  const batches = [...footer.recordBatches()];
+  const dictionaries = [...footer.dictionaryBatches()];
+  // rows of the first record batches, read from their metadata when a part after them is read
+  const rows: number[] = [];
+  const rowsBefore = async (k: number): Promise<number> => {
+    while (rows.length < k) {
+      const b = batches[rows.length]!;
+      const message = new MessageReader(await file.read(b.offset, b.offset + b.metaDataLength)).readMessage();
+      if (!message?.isRecordBatch()) throw new Error(`record batch ${rows.length} is not a record batch message`);
+      rows.push(Number(message.header().length));
+    }
+    return rows.slice(0, k).reduce((a, b) => a + b, 0);
+  };
+  const decode = async (from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult> => {
+    let stream: Uint8Array;
+    let firstRow: number;
+    try {
+      // apache-arrow's writer keeps the schema in the footer only: the stream's schema message is written anew
+      const head = arrow.RecordBatchStreamWriter.writeAll(new arrow.Table(footer.schema)).toUint8Array(true);
+      const pieces: Uint8Array[] = [head.subarray(0, head.length - END_OF_STREAM.length)];
+      for (const d of dictionaries) pieces.push(await file.read(d.offset, d.offset + blockBytes(d)));
+      for (const b of batches.slice(from, to)) pieces.push(await file.read(b.offset, b.offset + blockBytes(b)));
+      pieces.push(END_OF_STREAM);
+      stream = Buffer.concat(pieces);
+      firstRow = await rowsBefore(from);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
+      return unreadableFile(schema, fileName, 'Arrow IPC', e);
+    }
+    return decodeArrow(stream, schema, fileName, readColumns, firstRow);
+  };
+  return { bytes: batches.map(blockBytes), decode };
 }
 
 /**
@@ -145,6 +211,7 @@ export const arrowFormat: BinaryFormat = {
   name: 'arrow',
   binary: true,
   extension: 'arrow',
-  decodeBytes: decodeArrow,
+  decodeBytes: (bytes, schema, fileName, readColumns) => decodeArrow(bytes, schema, fileName, readColumns),
+  partsOf: arrowParts,
   encodeBytes: encodeArrow,
 };

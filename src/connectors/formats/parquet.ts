@@ -322,6 +322,8 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
     try {
       chunks = start < end ? await file.read(start, end) : new Uint8Array(0);
     } catch (e) {
+      // (a file removed meanwhile is the source's to report)
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
       return unreadableFile(schema, fileName, 'Parquet', e);
     }
     const base = start < end ? start : 0;

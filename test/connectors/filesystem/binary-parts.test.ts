@@ -1,14 +1,19 @@
 /**
- * A Parquet file larger than `source.max-bytes-per-trigger`, read whole row groups a batch
- * (BinaryFormat.partsOf, file-parts.ts): the batches give the rows and rejected records (reasons,
- * `file#row` origins numbered in the whole file) the file gives read whole, whatever the cap, on
- * both reads (column by column, and row by row for a DECIMAL column); each batch is read by a fresh
- * source from its two offsets, as a restarted query re-runs it. A part reads only its row groups'
- * chunks of the columns the query reads, and a query over such a file equals DuckDB's answer.
+ * A binary file larger than `source.max-bytes-per-trigger`, read whole parts a batch
+ * (BinaryFormat.partsOf, file-parts.ts): a Parquet file row groups a batch, an Arrow IPC file record
+ * batches a batch. The batches give the rows and rejected records (reasons, `file#row` origins
+ * numbered in the whole file) the file gives read whole, whatever the cap, on both reads of each
+ * format (Parquet column by column, and row by row for a DECIMAL column; Arrow buffers as they are,
+ * and value by value); each batch is read by a fresh source from its two offsets, as a restarted
+ * query re-runs it. A Parquet part reads only its row groups' chunks of the columns the query reads,
+ * and a copy of such a file across a restart equals DuckDB's reading of it.
  *
- * Files from DuckDB with random row group sizes; a fresh seed per run, printed; WEIR_SEED replays.
+ * Parquet files from DuckDB, Arrow files from apache-arrow, with random part sizes; a fresh seed per
+ * run, printed; WEIR_SEED replays.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as arrow from 'apache-arrow';
+import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { parquetMetadata } from 'hyparquet';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,7 +43,8 @@ const plain: Schema = { columns: [col('id', T.BIGINT), col('s', T.VARCHAR), col(
 const rowByRow: Schema = { columns: [col('id', T.BIGINT, false), col('s', T.VARCHAR), col('dec', T.decimal(10, 2))] };
 
 function source(file: string, schema: Schema, options: Record<string, string>, required?: number[]): FilesystemSource {
-  return new FilesystemSource(table(schema, { connector: 'filesystem', path: file, format: 'parquet', ...options }),
+  const format = file.endsWith('.arrow') ? 'arrow' : 'parquet';
+  return new FilesystemSource(table(schema, { connector: 'filesystem', path: file, format, ...options }),
     { ...ctx('/'), ...(required ? { requiredColumns: required } : {}) });
 }
 
@@ -75,6 +81,39 @@ async function writeFile(file: string, n: number, groupRows: number, r: () => nu
     FROM range(${n}) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${groupRows})`);
 }
 
+/**
+ * `file` (its parts of `partBytes` bytes each) read at caps of one byte (a part a batch), two and a
+ * half parts, a random one and one under the file's size: every cap gives the whole file's rows and
+ * rejected records, and each batch takes whole parts while they fit the cap (at least one), no more.
+ */
+async function expectPartsLikeWhole(file: string, schema: Schema, partBytes: readonly number[], r: () => number, why: string): Promise<Read> {
+  const size = statSync(file).size;
+  const parts = partBytes.length;
+  const whole = await readAll(file, schema, {});
+  expect(whole.offsets, why).toHaveLength(1);
+  for (const cap of [1, Math.floor(2.5 * size / parts), 1 + Math.floor(r() * size / 3), size - 1]) {
+    const read = await readAll(file, schema, { 'source.max-bytes-per-trigger': String(cap) });
+    const capWhy = `${why}, cap ${cap} of ${size} bytes`;
+    expect(read.rows, capWhy).toEqual(whole.rows);
+    expect(read.rejected, capWhy).toEqual(whole.rejected);
+    // every offset but the last names the part the next batch starts at, in order
+    const next = read.offsets.slice(0, -1).map((o) => parseOffset(o).partial);
+    for (const p of next) expect(p && 'part' in p ? p.part : undefined, capWhy).toBeGreaterThan(0);
+    const at = next.map((p) => (p && 'part' in p ? p.part : -1));
+    expect(at, capWhy).toEqual([...at].sort((a, b) => a - b));
+    expect(parseOffset(read.offsets.at(-1)!).partial, capWhy).toBeUndefined();
+    const cuts = [0, ...at, parts];
+    for (let k = 1; k < cuts.length; k++) {
+      const taken = partBytes.slice(cuts[k - 1], cuts[k]).reduce((a, b) => a + b, 0);
+      if (cuts[k]! - cuts[k - 1]! > 1) expect(taken, capWhy).toBeLessThanOrEqual(cap);
+      if (k < cuts.length - 1) expect(taken + partBytes[cuts[k]!]!, capWhy).toBeGreaterThan(cap);
+    }
+    if (cap === 1) expect(read.offsets, capWhy).toHaveLength(parts);
+    if (parts > 1 && cap <= size / 3) expect(read.offsets.length, capWhy).toBeGreaterThan(1);
+  }
+  return whole;
+}
+
 describe('a Parquet file read row groups a batch', () => {
   it('gives the rows and rejected records of the whole file, whatever the cap (seeded)', async () => {
     for (let run = 0; run < 4; run++) {
@@ -84,39 +123,15 @@ describe('a Parquet file read row groups a batch', () => {
       // (DuckDB's row groups hold a multiple of 2048 rows)
       const groupRows = pick(r, [2048, 4096, 100000]);
       await writeFile(file, n, groupRows, r);
-      const size = statSync(file).size;
       const footer = parquetMetadata(readFileSync(file).buffer as ArrayBuffer);
       const groups = footer.row_groups.length;
       expect(groups).toBe(Math.ceil(n / groupRows));
       const groupBytes = footer.row_groups.map((g) => g.columns.reduce((sum, c) => sum + Number(c.meta_data!.total_compressed_size), 0));
       for (const schema of [plain, rowByRow]) {
         const why = `seed ${seed + run}, ${n} rows in groups of ${groupRows}, ${schema === plain ? 'columnar' : 'row by row'}`;
-        const whole = await readAll(file, schema, {});
-        expect(whole.offsets, why).toHaveLength(1);
+        const whole = await expectPartsLikeWhole(file, schema, groupBytes, r, why);
         expect(whole.rows.length + whole.rejected.length, why).toBe(n);
         if (schema === rowByRow) expect(whole.rejected.length, why).toBeGreaterThan(0);
-        // one byte (a row group a batch), two and a half groups, a random cap, and one under the file's size
-        for (const cap of [1, Math.floor(2.5 * size / groups), 1 + Math.floor(r() * size / 3), size - 1]) {
-          const parts = await readAll(file, schema, { 'source.max-bytes-per-trigger': String(cap) });
-          const capWhy = `${why}, cap ${cap} of ${size} bytes`;
-          expect(parts.rows, capWhy).toEqual(whole.rows);
-          expect(parts.rejected, capWhy).toEqual(whole.rejected);
-          // every offset but the last names the row group the next batch starts at, in order
-          const next = parts.offsets.slice(0, -1).map((o) => parseOffset(o).partial);
-          for (const p of next) expect(p && 'part' in p ? p.part : undefined, capWhy).toBeGreaterThan(0);
-          const at = next.map((p) => (p && 'part' in p ? p.part : -1));
-          expect(at, capWhy).toEqual([...at].sort((a, b) => a - b));
-          // each batch takes whole row groups while they fit the cap (at least one), and no more
-          const cuts = [0, ...at, groups];
-          for (let k = 1; k < cuts.length; k++) {
-            const taken = groupBytes.slice(cuts[k - 1], cuts[k]).reduce((a, b) => a + b, 0);
-            if (cuts[k]! - cuts[k - 1]! > 1) expect(taken, capWhy).toBeLessThanOrEqual(cap);
-            if (k < cuts.length - 1) expect(taken + groupBytes[cuts[k]!]!, capWhy).toBeGreaterThan(cap);
-          }
-          expect(parseOffset(parts.offsets.at(-1)!).partial, capWhy).toBeUndefined();
-          if (cap === 1) expect(parts.offsets, capWhy).toHaveLength(groups);
-          if (groups > 1 && cap <= size / 3) expect(parts.offsets.length, capWhy).toBeGreaterThan(1);
-        }
       }
     }
   });
@@ -198,5 +213,81 @@ describe('a Parquet file read row groups a batch', () => {
     const [got] = await duck.duckRows(summary(`read_json('${dir}/copy/part-*.json', columns = {id: 'BIGINT', s: 'VARCHAR', x: 'DOUBLE'})`));
     expect(got).toEqual(want);
     expect(want!.n).toBe(8n * 2048n);
+  });
+});
+
+/** An Arrow IPC file of `batches` record batches: NULLs, unicode, one dictionary shared by the batches, microsecond timestamps. */
+function writeArrowFile(file: string, batches: number, r: () => number): number {
+  const words = ['plain', 'é日本', '😀', 'a,b', '', 'x'.repeat(40)];
+  const dictionary = arrow.vectorFromArray(['red', 'green', 'blue'], new arrow.Utf8());
+  const out: arrow.RecordBatch[] = [];
+  let row = 0;
+  for (let b = 0; b < batches; b++) {
+    const n = 1 + Math.floor(r() * 300);
+    const ids = Array.from({ length: n }, (_, i) => (r() < 0.05 ? null : BigInt(row + i) * 7n - 9007199254740000n));
+    const texts = Array.from({ length: n }, () => (r() < 0.1 ? null : pick(r, words) + Math.floor(r() * 100)));
+    const xs = Array.from({ length: n }, () => (r() < 0.1 ? null : r() * 1e6 - 5e5));
+    const colours = arrow.makeData({
+      type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), 0), length: n, nullCount: 0,
+      data: Int32Array.from({ length: n }, () => Math.floor(r() * 3)), dictionary,
+    });
+    const micros = arrow.makeData({
+      type: new arrow.TimestampMicrosecond(), length: n, nullCount: 0,
+      data: BigInt64Array.from({ length: n }, () => BigInt(Math.floor(r() * 4e15) - 2e15)),
+    });
+    out.push(new arrow.RecordBatch({
+      id: arrow.vectorFromArray(ids, new arrow.Int64()).data[0]!,
+      s: arrow.vectorFromArray(texts, new arrow.Utf8()).data[0]!,
+      x: arrow.vectorFromArray(xs, new arrow.Float64()).data[0]!,
+      colour: colours, ts: micros,
+    }));
+    row += n;
+  }
+  writeFileSync(file, arrow.RecordBatchFileWriter.writeAll(new arrow.Table(out)).toUint8Array(true));
+  return row;
+}
+
+/** Each record batch's block (its metadata and body), from the file's footer. */
+function arrowBlockBytes(file: string): number[] {
+  const bytes = readFileSync(file);
+  const length = bytes.readInt32LE(bytes.length - 10);
+  const footer = Footer.decode(bytes.subarray(bytes.length - 10 - length, bytes.length - 10));
+  return [...footer.recordBatches()].map((b) => b.metaDataLength + Number(b.bodyLength));
+}
+
+describe('an Arrow IPC file read record batches a batch', () => {
+  /** the buffers as they are */
+  const same: Schema = { columns: [col('id', T.BIGINT), col('s', T.VARCHAR), col('x', T.DOUBLE)] };
+  /** value by value: a dictionary and a microsecond timestamp converted, NULL ids rejected */
+  const converted: Schema = { columns: [col('id', T.BIGINT, false), col('colour', T.VARCHAR), col('ts', T.TIMESTAMP)] };
+
+  it('gives the rows and rejected records of the whole file, whatever the cap (seeded)', async () => {
+    for (let run = 0; run < 4; run++) {
+      const r = lcg(seed + 100 + run);
+      const file = path.join(tempDir(), `file-${run}.arrow`);
+      const batches = 1 + Math.floor(r() * 12);
+      const n = writeArrowFile(file, batches, r);
+      const blocks = arrowBlockBytes(file);
+      expect(blocks).toHaveLength(batches);
+      for (const schema of [same, converted]) {
+        const why = `seed ${seed + 100 + run}, ${n} rows in ${batches} record batches, ${schema === same ? 'as they are' : 'converted'}`;
+        const whole = await expectPartsLikeWhole(file, schema, blocks, r, why);
+        expect(whole.rows.length + whole.rejected.length, why).toBe(n);
+        if (schema === converted && n > 100) expect(whole.rejected.length, why).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('a damaged footer: the file is read whole, and reported', async () => {
+    const file = path.join(tempDir(), 'damaged.arrow');
+    writeArrowFile(file, 5, lcg(seed));
+    const bytes = readFileSync(file);
+    bytes.writeInt32LE(bytes.length * 2, bytes.length - 10); // a footer length past the file's start
+    writeFileSync(file, bytes);
+    const read = await readAll(file, same, { 'source.max-bytes-per-trigger': '1' });
+    expect(read.offsets).toHaveLength(1);
+    expect(read.rows).toEqual([]);
+    expect(read.rejected).toHaveLength(1);
+    expect(read.rejected[0]!.reason).toMatch(/^not a readable Arrow IPC file/);
   });
 });
