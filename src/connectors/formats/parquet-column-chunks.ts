@@ -10,6 +10,7 @@
  * DELTA_BYTE_ARRAY strings, BYTE_STREAM_SPLIT numbers; v1 and v2 data pages. Anything else throws
  * NotColumnar (parquet-pages.ts).
  */
+import type { Decompressors } from './parquet-codecs.js';
 import type { ColumnMetaData } from 'hyparquet';
 import { readDeltaBinaryPacked } from './parquet-delta.js';
 import { NotColumnar, readHybrid, readPageHeader, uncompress, type Codec } from './parquet-pages.js';
@@ -279,14 +280,16 @@ export interface ChunkPlace {
  * pages carry definition levels (the column is OPTIONAL rather than REQUIRED). `file` holds the
  * file's bytes from position `base` on (a part of a file: the span of the chunks read).
  */
-export function readLeaf(file: Uint8Array, base: number, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[]): LeafValues {
+export function readLeaf(
+  file: Uint8Array, base: number, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[], codecs?: Decompressors,
+): LeafValues {
   const rows = chunks.reduce((s, c) => s + c.rows, 0);
   const hint = type === 'BYTE_ARRAY' ? chunks.reduce((s, c) => s + Number(c.meta.total_uncompressed_size), 0) : 0;
   const leaf = new LeafBuilder(type, rows, hint);
   const scratch = { buf: new Uint8Array(0) };
   let at = 0;
   for (const { meta, rows: groupRows } of chunks) {
-    const codec = codecOf(meta.codec);
+    const codec = codecOf(meta.codec, codecs);
     let pos = chunkStart(meta) - base;
     if (pos < 0) throw new NotColumnar('a column chunk before the bytes read');
     const chunkEnd = Math.min(file.length, pos + Number(meta.total_compressed_size));
@@ -352,8 +355,10 @@ export function chunkStart(meta: ColumnMetaData): number {
   return dictStart !== undefined && dictStart > 0 && dictStart < dataStart ? dictStart : dataStart;
 }
 
-function codecOf(codec: ColumnMetaData['codec']): Codec {
+function codecOf(codec: ColumnMetaData['codec'], codecs: Decompressors | undefined): Codec {
   if (codec === 'UNCOMPRESSED') return 0;
   if (codec === 'SNAPPY') return 1;
-  throw new NotColumnar(`the ${codec} codec`);
+  const decompress = codecs?.[codec];
+  if (decompress === undefined) throw new NotColumnar(`the ${codec} codec`);
+  return decompress;
 }

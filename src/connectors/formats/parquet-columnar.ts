@@ -23,6 +23,7 @@ import type { DecodeResult } from './decoded.js';
 export { chunkStart } from './parquet-column-chunks.js';
 import { readLeaf, type ChunkPlace, type FlatPhysical, type LeafValues } from './parquet-column-chunks.js';
 import { NotColumnar } from './parquet-pages.js';
+import type { Decompressors } from './parquet-codecs.js';
 
 /** What a flat leaf holds, as far as the SQL types read here care. */
 type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
@@ -196,7 +197,7 @@ function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { e
  */
 export function readColumnar(
   file: Uint8Array, meta: FileMetaData, top: readonly FileColumn[], schema: Schema, fileColumn: readonly (string | undefined)[],
-  readColumns?: ReadonlySet<string>, base = 0,
+  readColumns?: ReadonlySet<string>, base = 0, codecs?: Decompressors,
 ): DecodeResult | undefined {
   const n = Number(meta.num_rows);
   try {
@@ -216,7 +217,7 @@ export function readColumnar(
       let values = read.get(name);
       if (values === undefined) {
         // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
-        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks);
+        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks, codecs);
         read.set(name, values);
       }
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');

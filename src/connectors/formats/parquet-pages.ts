@@ -117,14 +117,19 @@ export function readPageHeader(b: Uint8Array, pos: number): { header: PageHeader
   return { header, end: c.pos };
 }
 
-/** Codecs as Parquet numbers them: 0 UNCOMPRESSED, 1 SNAPPY. */
-export type Codec = 0 | 1;
+/** A chunk's codec: 0 UNCOMPRESSED, 1 SNAPPY (parquet-snappy.ts), or another one's decompressor (parquet-codecs.ts). */
+export type Codec = 0 | 1 | ((input: Uint8Array, outputLength: number) => Uint8Array);
 
 /** `stored` uncompressed into `size` bytes of `scratch` (grown as needed), or `stored` itself. */
 export function uncompress(stored: Uint8Array, size: number, codec: Codec, scratch: { buf: Uint8Array }): Uint8Array {
   if (codec === 0) {
     if (stored.length !== size) throw new NotColumnar('a page of another size than its header says');
     return stored;
+  }
+  if (typeof codec === 'function') {
+    const out = codec(stored, size);
+    if (out.length !== size) throw new NotColumnar('a page of another size than its header says');
+    return out;
   }
   if (scratch.buf.length < size) scratch.buf = new Uint8Array(Math.max(size, scratch.buf.length * 2));
   const out = scratch.buf.subarray(0, size);

@@ -26,6 +26,7 @@ import { collectionElements, collectionToParquet, columnShapes, exactDecimals } 
 import { writeFlatParquet, type ConvertedType, type FlatColumn } from './parquet-file.js';
 import { leafPage, physicalTypeOf, stringLeafPage } from './parquet-leaf.js';
 import { JsonNumberText } from './json-values.js';
+import type { Decompressors } from './parquet-codecs.js';
 
 /**
  * hyparquet and hyparquet-writer, imported when a Parquet table is first read or a Parquet sink opens
@@ -41,6 +42,16 @@ let libraries: {
 async function loadParquet(): Promise<NonNullable<typeof libraries>> {
   libraries ??= { read: await import('hyparquet'), write: await import('hyparquet-writer'), columnar: await import('./parquet-columnar.js') };
   return libraries;
+}
+
+/** Parquet's codecs beyond Snappy (parquet-codecs.ts), imported when a file first names one. */
+let codecs: Promise<typeof import('./parquet-codecs.js')> | undefined;
+
+/** The decompressors a file's chunks need beyond UNCOMPRESSED and SNAPPY, or undefined when none. */
+async function decompressorsFor(meta: FileMetaData): Promise<Decompressors | undefined> {
+  const other = meta.row_groups.some((g) => g.columns.some((c) => c.meta_data !== undefined
+    && c.meta_data.codec !== 'UNCOMPRESSED' && c.meta_data.codec !== 'SNAPPY'));
+  return other ? (await (codecs ??= import('./parquet-codecs.js'))).DECOMPRESSORS : undefined;
 }
 
 function loadedParquet(): NonNullable<typeof libraries> {
@@ -262,8 +273,9 @@ async function decodeRowGroups(
     const shapes = columnShapes(original.schema);
     const top = shapes.map((c) => c.name);
     const match = matchColumns(schema, top, readColumns);
+    const compressors = await decompressorsFor(original);
     if (!rowByRow) {
-      const direct = columnar.readColumnar(read.chunks, original, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns, read.base);
+      const direct = columnar.readColumnar(read.chunks, original, shapes, schema, match.map((m) => (m < 0 ? undefined : top[m])), readColumns, read.base, compressors);
       if (direct) return direct;
     }
     const meta = withRawDecimals(original);
@@ -271,7 +283,7 @@ async function decodeRowGroups(
     from = match.map((m) => (m < 0 ? -1 : wanted.indexOf(top[m]!)));
     const objects = wanted.length === 0
       ? new Array<Record<string, unknown>>(Number(meta.num_rows)).fill({})
-      : await parquetReadObjects({ file, metadata: meta, columns: wanted, parsers: parsers as never, utf8: true });
+      : await parquetReadObjects({ file, metadata: meta, columns: wanted, parsers: parsers as never, utf8: true, ...(compressors ? { compressors } : {}) });
     const wantedShapes = wanted.map((n) => shapes[top.indexOf(n)]!.shape);
     rows = objects.map((o) => wanted.map((n, k) => exactDecimals(o[n], wantedShapes[k]!)));
   } catch (e) {
