@@ -15,7 +15,7 @@ import type { FileMetaData, SchemaElement } from 'hyparquet';
 import type { FileColumn } from './parquet-nested.js';
 import { batchFromColumns, bitmapFromMask } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
-import { toArrowType, type SqlType } from '../../common/types.js';
+import { isWideDecimal, toArrowType, type SqlType } from '../../common/types.js';
 import { allNullColumn, setSafeInt64 } from './column-builders.js';
 import { MAX_DATE_DAYS, MAX_TIMESTAMP_MS } from './convert.js';
 import { SMALL_RANGES } from './numbers.js';
@@ -26,9 +26,20 @@ import { NotColumnar } from './parquet-pages.js';
 import type { Decompressors } from './parquet-codecs.js';
 
 /** What a flat leaf holds, as far as the SQL types read here care. */
-type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
+type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns' | 'dec32' | 'dec64';
 
-/** The leaf's kind, or undefined for what is read row by row (DECIMAL, unsigned, TIME, JSON, INT96, …). */
+/** A DECIMAL leaf's precision and scale (the logical type's, else the element's), or undefined for another leaf. */
+function decimalOf(e: SchemaElement): { precision: number; scale: number } | undefined {
+  const l = e.logical_type;
+  if (l?.type === 'DECIMAL') return { precision: l.precision, scale: l.scale };
+  if (e.converted_type === 'DECIMAL' && e.precision !== undefined) return { precision: e.precision, scale: e.scale ?? 0 };
+  return undefined;
+}
+
+/**
+ * The leaf's kind, or undefined for what is read row by row (unsigned, TIME, JSON, INT96, a DECIMAL
+ * in bytes, …). A DECIMAL in INT32 or INT64 is its unscaled integer, as Weir holds DECIMALs.
+ */
 function leafKind(e: SchemaElement): LeafKind | undefined {
   const c = e.converted_type, l = e.logical_type;
   const signedInt = (bits: number): boolean =>
@@ -37,8 +48,10 @@ function leafKind(e: SchemaElement): LeafKind | undefined {
     case 'BOOLEAN': return c === undefined && l === undefined ? 'bool' : undefined;
     case 'INT32':
       if (c === 'DATE' || l?.type === 'DATE') return 'date';
+      if (decimalOf(e)) return 'dec32';
       return (c === undefined || c === 'INT_8' || c === 'INT_16' || c === 'INT_32') && signedInt(32) ? 'int32' : undefined;
     case 'INT64':
+      if (decimalOf(e)) return 'dec64';
       if (c === 'TIMESTAMP_MILLIS') return 'ts-ms';
       if (c === 'TIMESTAMP_MICROS') return 'ts-us';
       if (c === undefined && l?.type === 'TIMESTAMP') return l.unit === 'MILLIS' ? 'ts-ms' : l.unit === 'MICROS' ? 'ts-us' : 'ts-ns';
@@ -50,9 +63,18 @@ function leafKind(e: SchemaElement): LeafKind | undefined {
   }
 }
 
-/** Whether a SQL column of type `t` takes a leaf of kind `k` by copying (narrowing integers checked). */
-function fitsDirectly(t: SqlType, k: LeafKind): boolean {
+/**
+ * Whether a SQL column of type `t` takes leaf `e` of kind `k` by copying (narrowing integers
+ * checked). A DECIMAL takes a DECIMAL of its scale and at most its precision (every value fits) up
+ * to 18 digits, where Weir holds the unscaled integer as an Int64; a rescale, a narrowing, and the
+ * 128-bit DECIMALs are the row-by-row read's.
+ */
+function fitsDirectly(t: SqlType, k: LeafKind, e: SchemaElement): boolean {
   switch (t.kind) {
+    case 'DECIMAL': {
+      const d = decimalOf(e);
+      return (k === 'dec32' || k === 'dec64') && d !== undefined && !isWideDecimal(t) && d.scale === t.scale && d.precision <= t.precision;
+    }
     case 'BOOLEAN': return k === 'bool';
     case 'TINYINT': case 'SMALLINT': case 'INT': return k === 'int32';
     case 'BIGINT': return k === 'int32' || k === 'int64';
@@ -106,20 +128,20 @@ function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.D
       for (let i = 0; i < n; i++) if (leaf.bytes[i] && (!valid || valid[i])) bits[i >> 3]! |= 1 << (i & 7);
       return make(bits);
     }
-    case 'int32': case 'date': {
+    case 'int32': case 'date': case 'dec32': {
       const v = new Int32Array(buffer, 0, n);
       zeroNulls(v, valid, 1);
       const range = k === 'date' ? [-MAX_DATE_DAYS, MAX_DATE_DAYS] : t.kind === 'TINYINT' || t.kind === 'SMALLINT' ? SMALL_RANGES[t.kind] : undefined;
       if (range) for (let i = 0; i < n; i++) if (v[i]! < range[0]! || v[i]! > range[1]!) throw new NotColumnar('a value out of range');
       if (t.kind === 'TINYINT') return make(Int8Array.from(v));
       if (t.kind === 'SMALLINT') return make(Int16Array.from(v));
-      if (t.kind !== 'BIGINT') return make(v);
+      if (t.kind !== 'BIGINT' && t.kind !== 'DECIMAL') return make(v);
       const wide = new BigInt64Array(n);
       const halves = new Uint32Array(wide.buffer);
       for (let i = 0; i < n; i++) { halves[2 * i] = v[i]! >>> 0; halves[2 * i + 1] = v[i]! < 0 ? 0xffffffff : 0; }
       return make(wide);
     }
-    case 'int64': {
+    case 'int64': case 'dec64': {
       zeroNulls(new Int32Array(buffer, 0, 2 * n), valid, 2);
       return make(new BigInt64Array(buffer, 0, n));
     }
@@ -212,7 +234,7 @@ export function readColumnar(
       }
       const leaf = byName.get(name);
       const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
-      if (!leaf || kind === undefined || !fitsDirectly(c.type, kind)) throw new NotColumnar(`column ${name}`);
+      if (!leaf || kind === undefined || !fitsDirectly(c.type, kind, leaf.element)) throw new NotColumnar(`column ${name}`);
       if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
       let values = read.get(name);
       if (values === undefined) {

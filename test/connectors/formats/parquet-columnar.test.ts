@@ -104,7 +104,7 @@ function randomRows(r: () => number, n: number, nullRate: number): Record<string
 /** Tables to read a file of `written` as: the same, wider, narrower, fewer, other cases, NOT NULL. */
 const readAs: { name: string; schema: Schema; direct: boolean; read?: string[] }[] = [
   { name: 'the same columns but DECIMAL', schema: { columns: written.columns.filter((c) => c.name !== 'dec') }, direct: true },
-  { name: 'every column', schema: written, direct: false },
+  { name: 'every column', schema: written, direct: true },
   { name: 'every column, DECIMAL unread', schema: written, direct: true, read: written.columns.filter((c) => c.name !== 'dec').map((c) => c.name) },
   { name: 'wider', schema: { columns: [col('i', T.BIGINT), col('f', T.DOUBLE), col('ti', T.BIGINT), col('si', T.INT)] }, direct: true },
   { name: 'narrower', schema: { columns: [col('si', T.TINYINT), col('i', T.SMALLINT)] }, direct: true },
@@ -113,6 +113,12 @@ const readAs: { name: string; schema: Schema; direct: boolean; read?: string[] }
   { name: 'a NOT NULL column the file lacks', schema: { columns: [col('l', T.BIGINT), col('nowhere', T.INT, false)] }, direct: true },
   { name: 'converted: numbers as text', schema: { columns: [col('l', T.VARCHAR), col('d', T.VARCHAR)] }, direct: false },
   { name: 'converted: timestamps as BIGINT', schema: { columns: [col('ts', T.BIGINT), col('day', T.INT)] }, direct: false },
+  // a DECIMAL of the file's scale and at least its precision is its unscaled integer as it is
+  { name: 'a wider DECIMAL', schema: { columns: [col('dec', T.decimal(18, 3)), col('i', T.INT)] }, direct: true },
+  { name: 'a narrower DECIMAL', schema: { columns: [col('dec', T.decimal(4, 3))] }, direct: false },
+  { name: 'a DECIMAL of another scale', schema: { columns: [col('dec', T.decimal(12, 2))] }, direct: false },
+  { name: 'a 128-bit DECIMAL', schema: { columns: [col('dec', T.decimal(20, 3))] }, direct: false },
+  { name: 'a DECIMAL as DOUBLE', schema: { columns: [col('dec', T.DOUBLE)] }, direct: false },
 ];
 
 describe('the Parquet source read column by column', () => {
@@ -256,14 +262,19 @@ describe('the Parquet source read column by column', () => {
           CASE WHEN random() < 0.1 THEN NULL ELSE DATE '1960-01-01' + (random() * 40000)::INT END AS day,
           (random() * 200 - 100)::TINYINT AS ti,
           (random() * 60000 - 30000)::SMALLINT AS si,
-          (random() * 1000)::DECIMAL(10, 2) AS dec
+          (random() * 1000)::DECIMAL(10, 2) AS dec,
+          CASE WHEN random() < 0.1 THEN NULL ELSE (random() * 1998 - 999)::DECIMAL(4, 1) END AS d32,
+          (random() * 1e20)::DECIMAL(30, 5) AS wide
         FROM range(${n})) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${pick(r, [2048, 4096, 100000])}, ${options[run]})`);
       const bytes = new Uint8Array(readFileSync(file));
       const why = `seed ${seed + run}, DuckDB ${options[run]}`;
       // every codec DuckDB writes is read, column by column too
       const all = await bothReads(bytes, everything, true, undefined, why);
       await bothReads(bytes, dictionaryOnly, true, undefined, `${why}, dictionary columns`);
-      await bothReads(bytes, { columns: [...everything.columns, col('dec', T.decimal(10, 2))] }, false, undefined, `${why}, with a DECIMAL`);
+      // DECIMALs in INT64 and INT32 of their own scale (wide enough: column by column), the others row by row
+      await bothReads(bytes, { columns: [...everything.columns, col('dec', T.decimal(10, 2)), col('d32', T.decimal(5, 1))] }, true, undefined, `${why}, with DECIMALs`);
+      await bothReads(bytes, { columns: [col('d32', T.decimal(3, 1))] }, false, undefined, `${why}, a narrower DECIMAL`);
+      await bothReads(bytes, { columns: [col('dec', T.decimal(10, 2)), col('wide', T.decimal(30, 5))] }, false, undefined, `${why}, a 128-bit DECIMAL`);
       expect(all.batch.numRows, why).toBe(n);
     }
   });
