@@ -78,8 +78,11 @@ export class FilesystemSource implements Source {
   private readonly window = new WindowBuffer();
   /** lower-case names of the columns the query reads (undefined: all); binary formats skip the rest */
   private readonly readColumns: ReadonlySet<string> | undefined;
-  /** the parts of the binary file last cut into parts (its footer read once for the plan and the read) */
-  private parted: { readonly file: string; readonly parts: FileParts | undefined } | undefined;
+  /**
+   * the parts of the binary file last cut into parts (its footer read once for the plan and the
+   * read), with the size and time the file had then: a file rewritten since is read anew
+   */
+  private parted: { readonly file: string; readonly size: number; readonly mtimeMs: number; readonly parts: FileParts | undefined } | undefined;
   /** a bounded source's one listing */
   private initial: readonly string[] | undefined;
   /** the listing taken when an available-now trigger started */
@@ -156,7 +159,8 @@ export class FilesystemSource implements Source {
         const firstPart = k === 0 && partial ? binaryPart(partial) : 0;
         if (firstPart > 0 || (size > this.maxBytes && this.format.partsOf)) {
           if (k > 0) break;
-          const parts = await this.partsOf(file);
+          // (a partly read file removed since: finished here, its read reports it)
+          const parts = await this.partsOf(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
           if (parts) {
             // whole parts while the budget holds them, at least one
             let end = firstPart, taken = 0;
@@ -187,15 +191,26 @@ export class FilesystemSource implements Source {
     return { files };
   }
 
-  /** The parts of binary `file` (its footer read once for the batch that plans them and the one that reads them). */
+  /**
+   * The parts of binary `file` (its footer read once for the batch that plans them and the one that
+   * reads them); undefined when its footer does not parse. A removed file throws ENOENT.
+   */
   private async partsOf(file: string): Promise<FileParts | undefined> {
     const format = this.format;
     if (!format.binary || !format.partsOf) return undefined;
-    if (this.parted?.file !== file) {
-      const full = path.join(this.dir, file);
-      this.parted = { file, parts: await format.partsOf(new FileAtRanges(full, (await fsp.stat(full)).size), file) };
+    const full = path.join(this.dir, file);
+    let st: { size: number; mtimeMs: number };
+    try {
+      st = await fsp.stat(full);
+    } catch (e) {
+      this.parted = undefined;
+      throw e;
     }
-    return this.parted.parts;
+    const known = this.parted;
+    if (known?.file === file && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.parts;
+    const parts = await format.partsOf(new FileAtRanges(full, st.size), file);
+    this.parted = { file, size: st.size, mtimeMs: st.mtimeMs, parts };
+    return parts;
   }
 
   private decoderFor(file: string): StreamDecoder {
@@ -292,13 +307,19 @@ export class FilesystemSource implements Source {
           const reader = await (opened && 'text' in opened ? opened.text : TextFileReader.open(full, this.buffers, range));
           return await reader.decode(format.streamDecoder(schema, file, this.readColumns));
         }
-        const fileParts = partRange && await this.partsOf(file);
-        if (partRange && fileParts) return [await fileParts.decode(partRange.from, Math.min(partRange.to, fileParts.bytes.length), schema, this.readColumns)];
-        // (a file cut into parts whose footer no longer reads: read whole, it is reported)
+        if (partRange) {
+          // never the whole file here: the parts before or after these are other batches' to read
+          const fileParts = await this.partsOf(file);
+          if (fileParts) return [await fileParts.decode(partRange.from, Math.min(partRange.to, fileParts.bytes.length), schema, this.readColumns)];
+          const batch = batchFromColumns(schema, schema.columns.map((c) => columnFromValues(c.type, [])), 0);
+          const why = `not a readable ${format.name} file: its footer no longer reads, so its parts from ${partRange.from} on are not read`;
+          return [{ batch, rejected: [rejectedRecord(file, why, '')], records: 1 }];
+        }
         const bytes = await (opened && 'bytes' in opened ? opened.bytes : fsp.readFile(full));
         return [await format.decodeBytes(bytes, schema, file, this.readColumns)];
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        if (this.parted?.file === file) this.parted = undefined;
         return undefined;
       }
     };

@@ -20,7 +20,7 @@ import '../../common/arrow-binding.js';
 import { fromArrowField, toArrowType, typesEqual, type SqlType } from '../../common/types.js';
 import { bitmapFromMask } from '../../common/columns.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
-import type { BinaryFormat, DecodeResult, FileParts, RandomAccessFile } from './decoded.js';
+import { isFileSystemError, type BinaryFormat, type DecodeResult, type FileParts, type RandomAccessFile } from './decoded.js';
 import { JsonNumberText } from './json-values.js';
 
 function encodeArrow(batch: arrow.RecordBatch, schema: Schema, ops?: readonly string[]): Uint8Array {
@@ -126,25 +126,51 @@ async function decodeArrow(bytes: Uint8Array, schema: Schema, fileName: string, 
 /** The end-of-stream marker of the IPC stream format (a continuation and a zero length). */
 const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 
-const blockBytes = (b: FileBlock): number => b.metaDataLength + Number(b.bodyLength);
+/** Where a block's message lies in the file: its metadata [start, metadataEnd), then its body to `end`. */
+interface MessagePlace {
+  readonly start: number;
+  readonly metadataEnd: number;
+  readonly end: number;
+}
+
+/**
+ * Where the messages of `blocks` lie, from each one's own length prefix (a continuation marker and
+ * the metadata's length, or the length alone before Arrow 0.15) and the footer's body length. Not from
+ * the footer's metaDataLength, which some writers got wrong (arrow-swift wrote 0): the whole-file
+ * reader does not use it either.
+ */
+async function messagePlaces(file: RandomAccessFile, blocks: readonly FileBlock[]): Promise<MessagePlace[]> {
+  const prefixes = await file.readRanges(blocks.map((b) => [b.offset, b.offset + 8] as const));
+  return blocks.map((b, i) => {
+    const p = prefixes[i]!;
+    if (p.length < 8) throw new Error(`no message at byte ${b.offset}`);
+    const view = new DataView(p.buffer, p.byteOffset, 8);
+    const continued = view.getInt32(0, true) === -1;
+    const length = view.getInt32(continued ? 4 : 0, true);
+    if (!(length > 0)) throw new Error(`no message at byte ${b.offset}`);
+    const metadataEnd = b.offset + (continued ? 8 : 4) + length;
+    return { start: b.offset, metadataEnd, end: metadataEnd + Number(b.bodyLength) };
+  });
+}
 
 /**
  * An Arrow IPC file's record batches as parts (the filesystem source, for a file larger than
  * `source.max-bytes-per-trigger`). The footer (`<footer> <int32 length> ARROW1`) lists the batches'
  * blocks; a part is read as an IPC stream made of the footer's schema, every dictionary batch, and
- * its record batches' blocks, so only those bytes are read. Undefined for a file whose footer does
- * not read (read whole, it is reported as a rejected record).
+ * its record batches' messages, so only those bytes are read. Undefined for a file whose footer
+ * does not parse (read whole, it is reported as a rejected record).
  */
 async function arrowParts(file: RandomAccessFile, fileName: string): Promise<FileParts | undefined> {
+  // the leading ARROW1 and its padding, the footer's length, the trailing ARROW1
+  if (file.size < 18) return undefined;
+  const tail = await file.read(file.size - 10, file.size);
+  if (!checkForMagicArrowString(tail, 4)) return undefined;
+  const length = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getInt32(0, true);
+  if (!(length > 0 && length <= file.size - 18)) return undefined;
+  const footerBytes = await file.read(file.size - 10 - length, file.size - 10);
   let footer: Footer;
   try {
-    // the leading ARROW1 and its padding, the footer's length, the trailing ARROW1
-    if (file.size < 18) return undefined;
-    const tail = await file.read(file.size - 10, file.size);
-    if (!checkForMagicArrowString(tail, 4)) return undefined;
-    const length = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getInt32(0, true);
-    if (!(length > 0 && length <= file.size - 18)) return undefined;
-    footer = Footer.decode(await file.read(file.size - 10 - length, file.size - 10));
+    footer = Footer.decode(footerBytes);
   } catch {
     return undefined;
   }
@@ -153,11 +179,13 @@ async function arrowParts(file: RandomAccessFile, fileName: string): Promise<Fil
   // rows of the first record batches, read from their metadata when a part after them is read
   const rows: number[] = [];
   const rowsBefore = async (k: number): Promise<number> => {
-    while (rows.length < k) {
-      const b = batches[rows.length]!;
-      const message = new MessageReader(await file.read(b.offset, b.offset + b.metaDataLength)).readMessage();
-      if (!message?.isRecordBatch()) throw new Error(`record batch ${rows.length} is not a record batch message`);
-      rows.push(Number(message.header().length));
+    if (rows.length < k) {
+      const places = await messagePlaces(file, batches.slice(rows.length, k));
+      for (const metadata of await file.readRanges(places.map((p) => [p.start, p.metadataEnd] as const))) {
+        const message = new MessageReader(metadata).readMessage();
+        if (!message?.isRecordBatch()) throw new Error(`record batch ${rows.length} is not a record batch message`);
+        rows.push(Number(message.header().length));
+      }
     }
     return rows.slice(0, k).reduce((a, b) => a + b, 0);
   };
@@ -165,21 +193,19 @@ async function arrowParts(file: RandomAccessFile, fileName: string): Promise<Fil
     let stream: Uint8Array;
     let firstRow: number;
     try {
+      const places = await messagePlaces(file, [...dictionaries, ...batches.slice(from, to)]);
       // apache-arrow's writer keeps the schema in the footer only: the stream's schema message is written anew
       const head = arrow.RecordBatchStreamWriter.writeAll(new arrow.Table(footer.schema)).toUint8Array(true);
-      const pieces: Uint8Array[] = [head.subarray(0, head.length - END_OF_STREAM.length)];
-      for (const d of dictionaries) pieces.push(await file.read(d.offset, d.offset + blockBytes(d)));
-      for (const b of batches.slice(from, to)) pieces.push(await file.read(b.offset, b.offset + blockBytes(b)));
-      pieces.push(END_OF_STREAM);
-      stream = Buffer.concat(pieces);
+      const messages = await file.readRanges(places.map((p) => [p.start, p.end] as const));
+      stream = Buffer.concat([head.subarray(0, head.length - END_OF_STREAM.length), ...messages, END_OF_STREAM]);
       firstRow = await rowsBefore(from);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
-      return unreadableFile(schema, fileName, 'Arrow IPC', e);
+      if (isFileSystemError(e)) throw e;
+      return unreadableFile(schema, fileName, 'Arrow IPC', new Error(`record batches ${from} to ${to - 1} of ${batches.length}: ${(e as Error).message}`));
     }
     return decodeArrow(stream, schema, fileName, readColumns, firstRow);
   };
-  return { bytes: batches.map(blockBytes), decode };
+  return { bytes: batches.map((b) => b.metaDataLength + Number(b.bodyLength)), decode };
 }
 
 /**

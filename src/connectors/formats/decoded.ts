@@ -63,9 +63,10 @@ export interface BinaryFormat {
    */
   decodeBytes(bytes: Uint8Array, schema: Schema, fileName: string, readColumns?: ReadonlySet<string>): Promise<DecodeResult>;
   /**
-   * The parts of a file that may be read one at a time (Parquet: its row groups), found from the
-   * bytes `file` gives (the footer); set only for a format that has them. A file that is not
-   * readable gives undefined: it is then read whole, which reports it.
+   * The parts of a file that may be read one at a time (Parquet: its row groups; Arrow: its record
+   * batches), found from the bytes `file` gives (the footer); set only for a format that has them.
+   * A file whose footer does not parse gives undefined (read whole, it is reported); an error of
+   * the file system (one with an errno `code`: ENOENT, EIO, …) is thrown, for the source to handle.
    */
   partsOf?(file: RandomAccessFile, fileName: string): Promise<FileParts | undefined>;
   /** Throws WeirError('OPTION') for a column the format cannot write: called when a sink opens. */
@@ -79,7 +80,12 @@ export interface RandomAccessFile {
   readonly size: number;
   /** bytes [start, end) of the file */
   read(start: number, end: number): Promise<Uint8Array>;
+  /** several ranges [start, end) at once (the file opened once for them all) */
+  readRanges(ranges: readonly (readonly [number, number])[]): Promise<Uint8Array[]>;
 }
+
+/** Whether an error is the file system's (it has an errno code) rather than a sign of a damaged file. */
+export const isFileSystemError = (e: unknown): boolean => typeof (e as NodeJS.ErrnoException | undefined)?.code === 'string';
 
 /** A binary file's parts, in file order (BinaryFormat.partsOf). */
 export interface FileParts {
@@ -87,7 +93,8 @@ export interface FileParts {
   readonly bytes: readonly number[];
   /**
    * Parts [from, to) as decodeBytes would give their records (rejected records numbered by their row
-   * in the whole file), reading the file's bytes of those parts and of the columns read only.
+   * in the whole file), reading the file's bytes of those parts and of the columns read only. Parts
+   * that do not decode are one rejected record naming them; a file system error is thrown.
    */
   decode(from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult>;
 }

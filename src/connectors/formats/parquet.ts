@@ -20,7 +20,7 @@ import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import type { SqlType } from '../../common/types.js';
 import { matchColumns, rowsToBatch, unreadableFile } from './binary-rows.js';
-import { INVALID_UTF8, type BinaryFormat, type DecodeResult, type FileParts, type RandomAccessFile } from './decoded.js';
+import { INVALID_UTF8, isFileSystemError, type BinaryFormat, type DecodeResult, type FileParts, type RandomAccessFile } from './decoded.js';
 import { parquetColumnData } from './parquet-columns.js';
 import { collectionElements, collectionToParquet, columnShapes, exactDecimals } from './parquet-nested.js';
 import { writeFlatParquet, type ConvertedType, type FlatColumn } from './parquet-file.js';
@@ -260,6 +260,8 @@ interface RowGroupsRead {
   readonly file: ArrayBuffer | AsyncBuffer;
   /** the file's rows before the first row group read */
   readonly firstRow: number;
+  /** the row groups read, when not all (named in the rejected record of a part that does not decode) */
+  readonly part?: string;
 }
 
 async function decodeRowGroups(
@@ -287,7 +289,9 @@ async function decodeRowGroups(
     const wantedShapes = wanted.map((n) => shapes[top.indexOf(n)]!.shape);
     rows = objects.map((o) => wanted.map((n, k) => exactDecimals(o[n], wantedShapes[k]!)));
   } catch (e) {
-    return unreadableFile(schema, fileName, 'Parquet', e);
+    // (a file removed while its parts are read is the source's to report)
+    if (isFileSystemError(e)) throw e;
+    return unreadableFile(schema, fileName, 'Parquet', read.part ? new Error(`${read.part}: ${(e as Error).message}`) : e);
   }
   return rowsToBatch(rows, schema, from, fileName, readColumns,
     (r) => (rows[r]!.some(holdsNotUtf8) ? INVALID_UTF8 : undefined), read.firstRow);
@@ -306,21 +310,22 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
   try {
     // (64 KiB: a footer larger than that is read in a second read)
     meta = await parquetMetadataAsync(asyncFile, { initialFetchSize: 1 << 16 });
-  } catch {
+  } catch (e) {
+    if (isFileSystemError(e)) throw e;
     return undefined;
   }
   const groups = meta.row_groups;
   const bytes = groups.map((g) => g.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_compressed_size ?? 0), 0));
   const decode = async (from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult> => {
-    const part = groups.slice(from, to);
+    const partGroups = groups.slice(from, to);
     const firstRow = groups.slice(0, from).reduce((sum, g) => sum + Number(g.num_rows), 0);
-    const rows = part.reduce((sum, g) => sum + Number(g.num_rows), 0);
-    const partMeta: FileMetaData = { ...meta, row_groups: part, num_rows: BigInt(rows) };
+    const rows = partGroups.reduce((sum, g) => sum + Number(g.num_rows), 0);
+    const partMeta: FileMetaData = { ...meta, row_groups: partGroups, num_rows: BigInt(rows) };
     // the span of the chunks of the columns read (the others' bytes stay on disk)
     const top = columnShapes(meta.schema).map((c) => c.name);
     const wanted = new Set(matchColumns(schema, top, readColumns).filter((m) => m >= 0).map((m) => top[m]!));
     let start = file.size, end = 0;
-    for (const g of part) {
+    for (const g of partGroups) {
       for (const c of g.columns) {
         const m = c.meta_data;
         if (!m || !wanted.has(m.path_in_schema[0]!)) continue;
@@ -330,13 +335,13 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
       }
     }
     end = Math.min(end, file.size);
+    const part = `row groups ${from} to ${to - 1} of ${groups.length}`;
     let chunks: Uint8Array;
     try {
       chunks = start < end ? await file.read(start, end) : new Uint8Array(0);
     } catch (e) {
-      // (a file removed meanwhile is the source's to report)
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
-      return unreadableFile(schema, fileName, 'Parquet', e);
+      if (isFileSystemError(e)) throw e;
+      return unreadableFile(schema, fileName, 'Parquet', new Error(`${part}: ${(e as Error).message}`));
     }
     const base = start < end ? start : 0;
     // the row-by-row read finds its chunks in the bytes read, and anything else it asks for in the file
@@ -346,7 +351,7 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
         ? arrayBufferOf(chunks.subarray(s - base, e - base))
         : file.read(s, e).then(arrayBufferOf)),
     };
-    return decodeRowGroups({ meta: partMeta, chunks, base, file: partFile, firstRow }, schema, fileName, readColumns, false);
+    return decodeRowGroups({ meta: partMeta, chunks, base, file: partFile, firstRow, part }, schema, fileName, readColumns, false);
   };
   return { bytes, decode };
 }

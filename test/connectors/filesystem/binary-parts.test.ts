@@ -11,7 +11,7 @@
  * Parquet files from DuckDB, Arrow files from apache-arrow, with random part sizes; a fresh seed per
  * run, printed; WEIR_SEED replays.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { parquetMetadata } from 'hyparquet';
@@ -156,6 +156,7 @@ describe('a Parquet file read row groups a batch', () => {
     const counted: RandomAccessFile = {
       size,
       read: (s, e) => { bytesRead += e - s; return new FileAtRanges(file, size).read(s, e); },
+      readRanges: (ranges) => { for (const [s, e] of ranges) bytesRead += e - s; return new FileAtRanges(file, size).readRanges(ranges); },
     };
     await parquetFormat.load!();
     const parts = (await parquetFormat.partsOf!(counted, 'bytes.parquet'))!;
@@ -274,6 +275,68 @@ describe('an Arrow IPC file read record batches a batch', () => {
         const whole = await expectPartsLikeWhole(file, schema, blocks, r, why);
         expect(whole.rows.length + whole.rejected.length, why).toBe(n);
         if (schema === converted && n > 100) expect(whole.rejected.length, why).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('reads a file whose footer gives its batches no metadata length (as arrow-swift wrote them)', async () => {
+    const r = lcg(seed + 9);
+    const file = path.join(tempDir(), 'swift.arrow');
+    const n = writeArrowFile(file, 5, r);
+    const bytes = readFileSync(file);
+    const length = bytes.readInt32LE(bytes.length - 10);
+    const footerStart = bytes.length - 10 - length;
+    const footer = Footer.decode(bytes.subarray(footerStart, bytes.length - 10));
+    // each Block struct in the footer: offset (int64), metaDataLength (int32), padding, bodyLength (int64)
+    let patched = 0;
+    for (const b of [...footer.recordBatches(), ...footer.dictionaryBatches()]) {
+      const block = Buffer.alloc(24);
+      block.writeBigInt64LE(BigInt(b.offset), 0);
+      block.writeInt32LE(b.metaDataLength, 8);
+      block.writeBigInt64LE(BigInt(b.bodyLength), 16);
+      const at = bytes.indexOf(block, footerStart);
+      expect(at).toBeGreaterThan(0);
+      bytes.writeInt32LE(0, at + 8);
+      patched++;
+    }
+    expect(patched).toBe(6);
+    writeFileSync(file, bytes);
+    // (the parts are weighed by the footer's lengths, now their bodies alone)
+    const whole = await expectPartsLikeWhole(file, same, arrowBlockBytes(file), r, 'metaDataLength 0');
+    expect(whole.rows).toHaveLength(n);
+  });
+
+  it('a file removed or damaged after its first part: its rest is reported once, no row read twice', async () => {
+    for (const change of ['removed', 'footer damaged'] as const) {
+      for (const sameSource of [false, true]) {
+        const dir = tempDir();
+        const file = path.join(dir, 'a.arrow');
+        const n = writeArrowFile(file, 4, lcg(seed + 5));
+        const options = { 'source.max-bytes-per-trigger': '1' };
+        // the directory (a table naming the removed file itself would not open again)
+        const open = (): FilesystemSource => new FilesystemSource(table(same, { connector: 'filesystem', path: dir, format: 'arrow', ...options }), ctx('/'));
+        const planner = open();
+        const first = (await planner.latestOffset(undefined))!;
+        expect(parseOffset(first).partial).toEqual({ file: 'a.arrow', part: 1 });
+        const firstRows = (await open().read(undefined, first)).batches.reduce((a, b) => a + b.numRows, 0);
+        expect(firstRows).toBeGreaterThan(0);
+        expect(firstRows).toBeLessThan(n);
+        if (change === 'removed') rmSync(file);
+        else {
+          const bytes = readFileSync(file);
+          bytes.fill(0x58, bytes.length - 6); // the trailing ARROW1
+          writeFileSync(file, bytes);
+        }
+        const again = sameSource ? planner : open();
+        const second = (await again.latestOffset(first))!;
+        const why = `${change}, ${sameSource ? 'the same source' : 'a fresh source'}`;
+        expect(parseOffset(second), why).toEqual({ files: ['a.arrow'] });
+        const rest = await (sameSource ? planner : open()).read(first, second);
+        expect(rest.batches.reduce((a, b) => a + b.numRows, 0), why).toBe(0);
+        expect(rest.rejected, why).toHaveLength(1);
+        expect(rest.rejected[0]!.reason, why).toBe(change === 'removed' ? 'the file was removed before it was read'
+          : 'not a readable arrow file: its footer no longer reads, so its parts from 1 on are not read');
+        expect(await again.latestOffset(second), why).toEqual(second);
       }
     }
   });
