@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { batchToRows } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
-import type { Json, RejectedRecord } from '../../../src/connectors/api.js';
+import type { Json } from '../../../src/connectors/api.js';
 import { FilesystemSource, parseOffset } from '../../../src/connectors/filesystem/index.js';
 import { FileAtRanges } from '../../../src/connectors/filesystem/file-at-ranges.js';
 import type { RandomAccessFile } from '../../../src/connectors/formats/decoded.js';
@@ -30,7 +30,7 @@ import { ManualClock } from '../../../src/executor/streaming/clock.js';
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 import { lcg, pick } from '../../support/lcg.js';
 import { propertySeed } from '../../support/property.js';
-import { ctx, removeTempDirs, table, tempDir } from './helpers.js';
+import { ctx, readEveryBatch, removeTempDirs, table, tempDir, type EveryBatch } from './helpers.js';
 
 afterAll(removeTempDirs);
 const seed = propertySeed();
@@ -48,25 +48,11 @@ function source(file: string, schema: Schema, options: Record<string, string>, r
     { ...ctx('/'), ...(required ? { requiredColumns: required } : {}) });
 }
 
-interface Read { rows: Record<string, unknown>[]; rejected: RejectedRecord[]; offsets: Json[] }
+type Read = EveryBatch;
 
 /** Every batch the source plans, each read by a fresh source from its offsets (as after a restart). */
-async function readAll(file: string, schema: Schema, options: Record<string, string>, required?: number[]): Promise<Read> {
-  const planner = source(file, schema, options, required);
-  const out: Read = { rows: [], rejected: [], offsets: [] };
-  let start: Json | undefined;
-  for (;;) {
-    const end = await planner.latestOffset(start);
-    if (end === start || end === undefined) break;
-    const r = await source(file, schema, options, required).read(start, end);
-    out.rows.push(...r.batches.flatMap((b) => batchToRows(b)));
-    out.rejected.push(...r.rejected);
-    out.offsets.push(end);
-    start = end;
-  }
-  expect(planner.isExhausted(start)).toBe(true);
-  return out;
-}
+const readAll = (file: string, schema: Schema, options: Record<string, string>, required?: number[]): Promise<Read> =>
+  readEveryBatch(() => source(file, schema, options, required));
 
 /** A DuckDB Parquet file of `n` rows in row groups of `groupRows`: NULLs, long strings, a DECIMAL. */
 async function writeFile(file: string, n: number, groupRows: number, r: () => number): Promise<void> {

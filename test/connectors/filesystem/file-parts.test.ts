@@ -11,13 +11,12 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchToRows } from '../../../src/common/columns.js';
 import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
-import type { Json, RejectedRecord } from '../../../src/connectors/api.js';
+import type { Json } from '../../../src/connectors/api.js';
 import { FilesystemSource, parseOffset } from '../../../src/connectors/filesystem/index.js';
 import { fcParams } from '../../support/property.js';
-import { ctx, removeTempDirs, table, tempDir } from './helpers.js';
+import { ctx, readEveryBatch, removeTempDirs, table, tempDir, type EveryBatch } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -33,25 +32,11 @@ function source(file: string, format: string, options: Record<string, string>): 
   return new FilesystemSource(table(schema, { connector: 'filesystem', path: file, format, ...options }), ctx('/'));
 }
 
-interface Read { rows: Record<string, unknown>[]; rejected: RejectedRecord[]; offsets: Json[] }
+type Read = EveryBatch;
 
 /** Every batch the source plans, each read by a fresh source from its offsets (as after a restart). */
-async function readAll(file: string, format: string, options: Record<string, string>): Promise<Read> {
-  const planner = source(file, format, options);
-  const out: Read = { rows: [], rejected: [], offsets: [] };
-  let start: Json | undefined;
-  for (;;) {
-    const end = await planner.latestOffset(start);
-    if (end === start || end === undefined) break;
-    const r = await source(file, format, options).read(start, end);
-    out.rows.push(...r.batches.flatMap((b) => batchToRows(b)));
-    out.rejected.push(...r.rejected);
-    out.offsets.push(end);
-    start = end;
-  }
-  expect(planner.isExhausted(start)).toBe(true);
-  return out;
-}
+const readAll = (file: string, format: string, options: Record<string, string>): Promise<Read> =>
+  readEveryBatch(() => source(file, format, options));
 
 /** Cells that break readers: delimiters, quotes, line breaks, unicode, numbers near 2^53 and 2^63. */
 const text = fc.oneof(
