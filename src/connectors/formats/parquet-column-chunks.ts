@@ -15,9 +15,10 @@ import type { ColumnMetaData } from 'hyparquet';
 import { readDeltaBinaryPacked } from './parquet-delta.js';
 import { NotColumnar, readHybrid, readPageHeader, uncompress, type Codec } from './parquet-pages.js';
 
-export type FlatPhysical = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY';
+export type FlatPhysical = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
 
-const WIDTH: Record<FlatPhysical, number> = { BOOLEAN: 1, INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0 };
+/** Bytes a value; 0: values of their own lengths, held as offsets and bytes (a FIXED_LEN_BYTE_ARRAY too, its length fixed) */
+const WIDTH: Record<FlatPhysical, number> = { BOOLEAN: 1, INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0, FIXED_LEN_BYTE_ARRAY: 0 };
 
 /** Parquet's Encoding numbers the reader knows. */
 const PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, DELTA_BINARY_PACKED = 5, DELTA_LENGTH_BYTE_ARRAY = 6, DELTA_BYTE_ARRAY = 7, RLE_DICTIONARY = 8,
@@ -28,9 +29,9 @@ const DATA_PAGE = 0, DICTIONARY_PAGE = 2, DATA_PAGE_V2 = 3;
 /** A flat column's values, one slot a row. */
 export interface LeafValues {
   readonly type: FlatPhysical;
-  /** fixed widths: row i's value at bytes[i × width …]; BOOLEAN a byte a row; BYTE_ARRAY the values back to back */
+  /** fixed widths: row i's value at bytes[i × width …]; BOOLEAN a byte a row; (FIXED_LEN_)BYTE_ARRAY the values back to back */
   readonly bytes: Uint8Array;
-  /** BYTE_ARRAY only: row i's value is bytes[offsets[i], offsets[i + 1]) */
+  /** (FIXED_LEN_)BYTE_ARRAY only: row i's value is bytes[offsets[i], offsets[i + 1]) (a NULL row: empty) */
   readonly offsets?: Int32Array;
   /** 1 where the row holds a value; undefined when every row does */
   readonly valid?: Uint8Array;
@@ -41,19 +42,25 @@ const u32 = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b
 /** Where a column's values are written while its pages are read. */
 class LeafBuilder {
   readonly width: number;
+  /** values of their own lengths (BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY): offsets and bytes */
+  readonly varying: boolean;
   bytes: Uint8Array;
-  /** BYTE_ARRAY: bytes used so far */
+  /** varying: bytes used so far */
   used = 0;
   readonly offsets?: Int32Array;
   valid?: Uint8Array;
   dictionary?: { bytes: Uint8Array; offsets?: Int32Array; size: number };
 
-  constructor(readonly type: FlatPhysical, readonly rows: number, byteHint: number) {
+  /** `fixedLength`: a FIXED_LEN_BYTE_ARRAY's length (its values have no length prefix) */
+  constructor(readonly type: FlatPhysical, readonly rows: number, byteHint: number, readonly fixedLength = 0) {
     this.width = WIDTH[type];
+    this.varying = this.width === 0;
+    if (type === 'FIXED_LEN_BYTE_ARRAY' && !(fixedLength > 0)) throw new NotColumnar('a FIXED_LEN_BYTE_ARRAY without its length');
     // 8-byte aligned (a fresh ArrayBuffer), so that whole words can be moved through Int32Array views
-    this.bytes = new Uint8Array(type === 'BYTE_ARRAY' ? Math.max(64, byteHint) : rows * this.width);
-    if (type === 'BYTE_ARRAY') this.offsets = new Int32Array(rows + 1);
+    this.bytes = new Uint8Array(this.varying ? Math.max(64, byteHint) : rows * this.width);
+    if (this.varying) this.offsets = new Int32Array(rows + 1);
   }
+
 
   /** Record a page's definition levels (`levels[0, count)`, 1 = a value) for rows from `at`. */
   levels(levels: Uint8Array, at: number, count: number, values: number): void {
@@ -64,14 +71,17 @@ class LeafBuilder {
 
   /** A page's PLAIN values (`values` of them, for rows [at, at + count)) from `b[p …]`. */
   plain(b: Uint8Array, p: number, end: number, at: number, count: number, values: number): void {
-    if (this.type === 'BYTE_ARRAY') {
+    if (this.varying) {
+      // a FIXED_LEN_BYTE_ARRAY's values have no length prefix
+      const fixed = this.fixedLength;
       this.byteArrays(at, count, (out, o) => {
-        if (p + 4 > end) throw new NotColumnar('a PLAIN page ends inside a value');
-        const n = u32(b, p);
-        if (p + 4 + n > end) throw new NotColumnar('a PLAIN page ends inside a value');
+        if (fixed === 0 && p + 4 > end) throw new NotColumnar('a PLAIN page ends inside a value');
+        const n = fixed > 0 ? fixed : u32(b, p);
+        const start = fixed > 0 ? p : p + 4;
+        if (start + n > end) throw new NotColumnar('a PLAIN page ends inside a value');
         this.ensure(o, n);
-        copyBytes(b, p + 4, this.bytes, o, n);
-        p += 4 + n;
+        copyBytes(b, start, this.bytes, o, n);
+        p = start + n;
         return n;
       });
     } else if (this.type === 'BOOLEAN') {
@@ -126,7 +136,7 @@ class LeafBuilder {
    * its suffix; the prefix lengths, then the suffixes as DELTA_LENGTH_BYTE_ARRAY.
    */
   deltaStrings(b: Uint8Array, p: number, end: number, at: number, count: number, values: number): void {
-    if (this.type !== 'BYTE_ARRAY') throw new NotColumnar('DELTA_BYTE_ARRAY values that are not strings');
+    if (!this.varying) throw new NotColumnar('DELTA_BYTE_ARRAY values that are not byte arrays');
     const prefixes = new Int32Array(values), suffixes = new Int32Array(values);
     let q = readDeltaBinaryPacked(b, p, end, values, prefixes, 0, 1);
     q = readDeltaBinaryPacked(b, q, end, values, suffixes, 0, 1);
@@ -135,6 +145,7 @@ class LeafBuilder {
       const prefix = prefixes[k]!, suffix = suffixes[k]!;
       k++;
       if (prefix < 0 || prefix > beforeLength || suffix < 0 || q + suffix > end) throw new NotColumnar('a DELTA_BYTE_ARRAY value out of its page');
+      if (this.fixedLength > 0 && prefix + suffix !== this.fixedLength) throw new NotColumnar('a DELTA_BYTE_ARRAY value not of its fixed length');
       this.ensure(o, prefix + suffix);
       // the value before is in this.bytes already, at `before` (an offset, so a grown buffer keeps it)
       this.bytes.copyWithin(o, before, before + prefix);
@@ -149,7 +160,7 @@ class LeafBuilder {
   /** BYTE_STREAM_SPLIT numbers: byte k of every value, then byte k + 1 of every value, … */
   byteStreamSplit(b: Uint8Array, p: number, end: number, at: number, count: number, values: number): void {
     const w = this.width;
-    if (this.type === 'BOOLEAN' || this.type === 'BYTE_ARRAY') throw new NotColumnar('BYTE_STREAM_SPLIT values of variable width');
+    if (this.type === 'BOOLEAN' || this.varying) throw new NotColumnar('BYTE_STREAM_SPLIT values of variable width');
     if (p + values * w > end) throw new NotColumnar('a BYTE_STREAM_SPLIT page ends inside its values');
     const out = this.bytes;
     for (let k = 0; k < w; k++) {
@@ -162,23 +173,23 @@ class LeafBuilder {
   /** The dictionary page's `size` PLAIN values. */
   setDictionary(b: Uint8Array, size: number): void {
     if (this.type === 'BOOLEAN') throw new NotColumnar('a dictionary of booleans');
-    if (this.type === 'BYTE_ARRAY') {
+    if (this.varying) {
       const offsets = new Int32Array(size + 1);
+      const starts = new Int32Array(size);
+      const fixed = this.fixedLength;
       let p = 0, o = 0;
       for (let i = 0; i < size; i++) {
-        if (p + 4 > b.length) throw new NotColumnar('a dictionary page ends inside a value');
-        const n = u32(b, p);
-        p += 4 + n;
+        if (fixed === 0 && p + 4 > b.length) throw new NotColumnar('a dictionary page ends inside a value');
+        const n = fixed > 0 ? fixed : u32(b, p);
+        const start = fixed > 0 ? p : p + 4;
+        if (start + n > b.length) throw new NotColumnar('a dictionary page ends inside a value');
+        starts[i] = start;
+        p = start + n;
         o += n;
         offsets[i + 1] = o;
       }
-      if (p > b.length) throw new NotColumnar('a dictionary page ends inside a value');
       const bytes = new Uint8Array(o);
-      for (let i = 0, q = 0; i < size; i++) {
-        const n = offsets[i + 1]! - offsets[i]!;
-        bytes.set(b.subarray(q + 4, q + 4 + n), offsets[i]!);
-        q += 4 + n;
-      }
+      for (let i = 0; i < size; i++) bytes.set(b.subarray(starts[i]!, starts[i]! + offsets[i + 1]! - offsets[i]!), offsets[i]!);
       this.dictionary = { bytes, offsets, size };
     } else {
       if (size * this.width > b.length) throw new NotColumnar('a dictionary page ends inside its values');
@@ -193,7 +204,7 @@ class LeafBuilder {
     const index = new Int32Array(values);
     if (values > 0) readHybrid(b, p + 1, end, b[p]!, index, 0, values);
     for (let i = 0; i < values; i++) if (index[i]! >= dict.size) throw new NotColumnar('a dictionary index past the dictionary');
-    if (this.type === 'BYTE_ARRAY') {
+    if (this.varying) {
       const from = dict.offsets!, src = dict.bytes;
       let k = 0;
       this.byteArrays(at, count, (out, o) => {
@@ -258,7 +269,7 @@ class LeafBuilder {
   }
 
   result(): LeafValues {
-    const bytes = this.type === 'BYTE_ARRAY' ? this.bytes.subarray(0, this.used) : this.bytes;
+    const bytes = this.varying ? this.bytes.subarray(0, this.used) : this.bytes;
     return { type: this.type, bytes, offsets: this.offsets, valid: this.valid };
   }
 }
@@ -282,10 +293,11 @@ export interface ChunkPlace {
  */
 export function readLeaf(
   file: Uint8Array, base: number, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[], codecs?: Decompressors,
+  fixedLength = 0,
 ): LeafValues {
   const rows = chunks.reduce((s, c) => s + c.rows, 0);
-  const hint = type === 'BYTE_ARRAY' ? chunks.reduce((s, c) => s + Number(c.meta.total_uncompressed_size), 0) : 0;
-  const leaf = new LeafBuilder(type, rows, hint);
+  const hint = type === 'BYTE_ARRAY' ? chunks.reduce((s, c) => s + Number(c.meta.total_uncompressed_size), 0) : rows * fixedLength;
+  const leaf = new LeafBuilder(type, rows, hint, type === 'FIXED_LEN_BYTE_ARRAY' ? fixedLength : 0);
   const scratch = { buf: new Uint8Array(0) };
   let at = 0;
   for (const { meta, rows: groupRows } of chunks) {

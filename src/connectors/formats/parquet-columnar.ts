@@ -15,7 +15,8 @@ import type { FileMetaData, SchemaElement } from 'hyparquet';
 import type { FileColumn } from './parquet-nested.js';
 import { batchFromColumns, bitmapFromMask } from '../../common/columns.js';
 import type { Schema } from '../../common/schema.js';
-import { isWideDecimal, toArrowType, type SqlType } from '../../common/types.js';
+import { toArrowType, type SqlType } from '../../common/types.js';
+import { decimalValues, type DecimalStorage } from './parquet-decimals.js';
 import { allNullColumn, setSafeInt64 } from './column-builders.js';
 import { MAX_DATE_DAYS, MAX_TIMESTAMP_MS } from './convert.js';
 import { SMALL_RANGES } from './numbers.js';
@@ -26,7 +27,7 @@ import { NotColumnar } from './parquet-pages.js';
 import type { Decompressors } from './parquet-codecs.js';
 
 /** What a flat leaf holds, as far as the SQL types read here care. */
-type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns' | 'dec32' | 'dec64';
+type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns' | DecimalStorage;
 
 /** A DECIMAL leaf's precision and scale (the logical type's, else the element's), or undefined for another leaf. */
 function decimalOf(e: SchemaElement): { precision: number; scale: number } | undefined {
@@ -38,7 +39,7 @@ function decimalOf(e: SchemaElement): { precision: number; scale: number } | und
 
 /**
  * The leaf's kind, or undefined for what is read row by row (unsigned, TIME, JSON, INT96, a DECIMAL
- * in bytes, …). A DECIMAL in INT32 or INT64 is its unscaled integer, as Weir holds DECIMALs.
+ * in a BYTE_ARRAY, …). A DECIMAL is its unscaled integer (parquet-decimals.ts).
  */
 function leafKind(e: SchemaElement): LeafKind | undefined {
   const c = e.converted_type, l = e.logical_type;
@@ -59,21 +60,21 @@ function leafKind(e: SchemaElement): LeafKind | undefined {
     case 'FLOAT': return l === undefined ? 'float' : undefined;
     case 'DOUBLE': return l === undefined ? 'double' : undefined;
     case 'BYTE_ARRAY': return (c === undefined || c === 'UTF8') && (l === undefined || l.type === 'STRING') ? 'utf8' : undefined;
+    case 'FIXED_LEN_BYTE_ARRAY': return decimalOf(e) && e.type_length !== undefined && e.type_length > 0 ? 'decfixed' : undefined;
     default: return undefined;
   }
 }
 
 /**
  * Whether a SQL column of type `t` takes leaf `e` of kind `k` by copying (narrowing integers
- * checked). A DECIMAL takes a DECIMAL of its scale and at most its precision (every value fits) up
- * to 18 digits, where Weir holds the unscaled integer as an Int64; a rescale, a narrowing, and the
- * 128-bit DECIMALs are the row-by-row read's.
+ * checked). A DECIMAL takes a DECIMAL of its scale and at most its precision (every value fits, and
+ * each is checked), its unscaled integers as they are; a rescale or a narrowing is the row-by-row read's.
  */
 function fitsDirectly(t: SqlType, k: LeafKind, e: SchemaElement): boolean {
   switch (t.kind) {
     case 'DECIMAL': {
       const d = decimalOf(e);
-      return (k === 'dec32' || k === 'dec64') && d !== undefined && !isWideDecimal(t) && d.scale === t.scale && d.precision <= t.precision;
+      return (k === 'dec32' || k === 'dec64' || k === 'decfixed') && d !== undefined && d.scale === t.scale && d.precision <= t.precision;
     }
     case 'BOOLEAN': return k === 'bool';
     case 'TINYINT': case 'SMALLINT': case 'INT': return k === 'int32';
@@ -128,20 +129,23 @@ function toColumn(t: SqlType, k: LeafKind, leaf: LeafValues, n: number): arrow.D
       for (let i = 0; i < n; i++) if (leaf.bytes[i] && (!valid || valid[i])) bits[i >> 3]! |= 1 << (i & 7);
       return make(bits);
     }
-    case 'int32': case 'date': case 'dec32': {
+    case 'dec32': case 'dec64': case 'decfixed':
+      if (t.kind !== 'DECIMAL') throw new NotColumnar('a DECIMAL into another type');
+      return make(decimalValues(t, k, leaf, n));
+    case 'int32': case 'date': {
       const v = new Int32Array(buffer, 0, n);
       zeroNulls(v, valid, 1);
       const range = k === 'date' ? [-MAX_DATE_DAYS, MAX_DATE_DAYS] : t.kind === 'TINYINT' || t.kind === 'SMALLINT' ? SMALL_RANGES[t.kind] : undefined;
       if (range) for (let i = 0; i < n; i++) if (v[i]! < range[0]! || v[i]! > range[1]!) throw new NotColumnar('a value out of range');
       if (t.kind === 'TINYINT') return make(Int8Array.from(v));
       if (t.kind === 'SMALLINT') return make(Int16Array.from(v));
-      if (t.kind !== 'BIGINT' && t.kind !== 'DECIMAL') return make(v);
+      if (t.kind !== 'BIGINT') return make(v);
       const wide = new BigInt64Array(n);
       const halves = new Uint32Array(wide.buffer);
       for (let i = 0; i < n; i++) { halves[2 * i] = v[i]! >>> 0; halves[2 * i + 1] = v[i]! < 0 ? 0xffffffff : 0; }
       return make(wide);
     }
-    case 'int64': case 'dec64': {
+    case 'int64': {
       zeroNulls(new Int32Array(buffer, 0, 2 * n), valid, 2);
       return make(new BigInt64Array(buffer, 0, n));
     }
@@ -239,7 +243,7 @@ export function readColumnar(
       let values = read.get(name);
       if (values === undefined) {
         // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
-        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks, codecs);
+        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks, codecs, leaf.element.type_length);
         read.set(name, values);
       }
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');

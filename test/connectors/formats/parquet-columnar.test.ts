@@ -117,7 +117,7 @@ const readAs: { name: string; schema: Schema; direct: boolean; read?: string[] }
   { name: 'a wider DECIMAL', schema: { columns: [col('dec', T.decimal(18, 3)), col('i', T.INT)] }, direct: true },
   { name: 'a narrower DECIMAL', schema: { columns: [col('dec', T.decimal(4, 3))] }, direct: false },
   { name: 'a DECIMAL of another scale', schema: { columns: [col('dec', T.decimal(12, 2))] }, direct: false },
-  { name: 'a 128-bit DECIMAL', schema: { columns: [col('dec', T.decimal(20, 3))] }, direct: false },
+  { name: 'a 128-bit DECIMAL', schema: { columns: [col('dec', T.decimal(20, 3))] }, direct: true },
   { name: 'a DECIMAL as DOUBLE', schema: { columns: [col('dec', T.DOUBLE)] }, direct: false },
 ];
 
@@ -226,6 +226,52 @@ describe('the Parquet source read column by column', () => {
     }
   });
 
+  it('reads DECIMALs in fixed-length bytes (as pyarrow writes them), plain and dictionary, against the row-by-row read (seeded)', async () => {
+    await parquetFormat.load!();
+    // (precision, scale, bytes): the fewest bytes for the precision, and 16 for a small one (some writers always use 16)
+    const shapes = [[10, 2, 5], [18, 4, 8], [38, 10, 16], [9, 3, 16], [25, 0, 11]] as const;
+    for (let run = 0; run < 10; run++) {
+      const r = lcg(seed + 200 + run);
+      const [precision, scale, length] = shapes[run % shapes.length]!;
+      const top = 10n ** BigInt(precision) - 1n;
+      const n = 1 + Math.floor(r() * 2000);
+      const nulls = pick(r, [0, 0.1, 0.6]);
+      const unscaled = (): bigint => pick(r, [0n, 1n, -1n, top, -top, (BigInt(Math.floor(r() * 2 ** 40)) - 2n ** 39n) % top,
+        (top * BigInt(Math.floor(r() * 1000))) / 1000n, -(top * BigInt(Math.floor(r() * 1000))) / 1000n]);
+      const data = Array.from({ length: n }, () => (r() < nulls ? null : unscaled()));
+      const encoding = run % 2 === 0 ? 'PLAIN' : 'RLE_DICTIONARY';
+      const bytes = new Uint8Array(parquetWriteBuffer({
+        columnData: [{ name: 'x', data, encoding }],
+        schema: [
+          { name: 'root', num_children: 1 },
+          { name: 'x', type: 'FIXED_LEN_BYTE_ARRAY', type_length: length, converted_type: 'DECIMAL', precision, scale, repetition_type: 'OPTIONAL' },
+        ],
+        pageSize: pick(r, [256, 1 << 20]),
+      } as never));
+      const why = `seed ${seed + 200 + run}, DECIMAL(${precision}, ${scale}) in ${length} bytes, ${encoding}`;
+      const meta = parquetMetadata(bytes.buffer as ArrayBuffer);
+      expect(meta.schema[1]!.type, why).toBe('FIXED_LEN_BYTE_ARRAY');
+      expect(meta.row_groups[0]!.columns[0]!.meta_data!.encodings, why).toContain(encoding);
+      // its own type, a wider one (Int64 or Decimal128 either side of 18 digits), and ones read row by row
+      const got = await bothReads(bytes, { columns: [col('x', T.decimal(precision, scale))] }, true, undefined, why);
+      expect(rowsOf(got).map((row) => (row as { x: unknown }).x === null), why).toEqual(data.map((v) => v === null));
+      await bothReads(bytes, { columns: [col('x', T.decimal(Math.min(38, precision + 12), scale))] }, true, undefined, `${why}, wider`);
+      await bothReads(bytes, { columns: [col('x', T.decimal(Math.min(38, precision + 1), scale + 1))] }, false, undefined, `${why}, rescaled`);
+    }
+    // files whose values do not fit the precision they name (within 2^53, beyond it, beyond 64 bits):
+    // the row-by-row read rejects them
+    for (const [precision, length, big] of [[3, 5, 123456n], [16, 8, 10n ** 17n], [20, 16, 10n ** 20n], [20, 16, -(10n ** 20n)]] as const) {
+      const lying = new Uint8Array(parquetWriteBuffer({
+        columnData: [{ name: 'x', data: [5n, big, null] }],
+        schema: [{ name: 'root', num_children: 1 }, { name: 'x', type: 'FIXED_LEN_BYTE_ARRAY', type_length: length, converted_type: 'DECIMAL', precision, scale: 1, repetition_type: 'OPTIONAL' }],
+      } as never));
+      const why = `${big} in a DECIMAL(${precision}, 1)`;
+      const read = await bothReads(lying, { columns: [col('x', T.decimal(precision, 1))] }, true, undefined, why);
+      expect(read.rejected, why).toHaveLength(1);
+      expect(columnarTakes(lying, { columns: [col('x', T.decimal(precision, 1))] }), why).toBe(false);
+    }
+  });
+
   it('gives the row-by-row read of files DuckDB writes (seeded)', async () => {
     const con = duck.con();
     const options = [
@@ -274,7 +320,7 @@ describe('the Parquet source read column by column', () => {
       // DECIMALs in INT64 and INT32 of their own scale (wide enough: column by column), the others row by row
       await bothReads(bytes, { columns: [...everything.columns, col('dec', T.decimal(10, 2)), col('d32', T.decimal(5, 1))] }, true, undefined, `${why}, with DECIMALs`);
       await bothReads(bytes, { columns: [col('d32', T.decimal(3, 1))] }, false, undefined, `${why}, a narrower DECIMAL`);
-      await bothReads(bytes, { columns: [col('dec', T.decimal(10, 2)), col('wide', T.decimal(30, 5))] }, false, undefined, `${why}, a 128-bit DECIMAL`);
+      await bothReads(bytes, { columns: [col('dec', T.decimal(10, 2)), col('wide', T.decimal(30, 5)), col('d32', T.decimal(20, 1))] }, true, undefined, `${why}, 128-bit DECIMALs`);
       expect(all.batch.numRows, why).toBe(n);
     }
   });
