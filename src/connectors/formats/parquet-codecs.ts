@@ -30,7 +30,9 @@ export type Decompressors = Partial<Record<CodecName, Decompress>>;
 export const DECOMPRESSORS: Decompressors = {
   GZIP: (input, n) => exactly(zlib.gunzipSync(input), n, 'GZIP'),
   BROTLI: (input, n) => exactly(zlib.brotliDecompressSync(input), n, 'BROTLI'),
-  ZSTD: (input, n) => exactly(zstdNative ? zstdNative(input) : decompressZstd(input, new Uint8Array(n)), n, 'ZSTD'),
+  // (fzstd sized by itself: given a buffer of the header's size it would return that buffer, padded)
+  ZSTD: (input, n) => exactly(zstdNative ? zstdNative(input) : decompressZstd(input), n, 'ZSTD'),
+  // (these fill a buffer of the header's size: a page that decompresses shorter is not caught here)
   LZ4_RAW: (input, n) => exactly(decompressLz4Raw(input, n), n, 'LZ4_RAW'),
   LZ4: (input, n) => exactly(decompressLz4(input, n), n, 'LZ4'),
 };

@@ -340,7 +340,9 @@ export function readLeaf(
         if (h.levelBytes > body.length) throw new NotColumnar('definition levels past their page');
         if (levels) values = readHybrid(body, 0, h.levelBytes, 1, levels, 0, count, 1);
         const stored = body.subarray(h.levelBytes);
-        page = h.compressed ? uncompress(stored, h.uncompressedSize - h.levelBytes, codec, scratch) : stored;
+        // (no values, as in a page of NULLs: nothing to uncompress, as hyparquet reads it)
+        const size = h.uncompressedSize - h.levelBytes;
+        page = size === 0 ? stored.subarray(0, 0) : h.compressed ? uncompress(stored, size, codec, scratch) : stored;
         p = 0;
       }
       if (levels) leaf.levels(levels, at, count, values);

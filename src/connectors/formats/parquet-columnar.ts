@@ -29,12 +29,16 @@ import type { Decompressors } from './parquet-codecs.js';
 /** What a flat leaf holds, as far as the SQL types read here care. */
 type LeafKind = 'bool' | 'int32' | 'int64' | 'float' | 'double' | 'utf8' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns' | DecimalStorage;
 
-/** A DECIMAL leaf's precision and scale (the logical type's, else the element's), or undefined for another leaf. */
+/**
+ * A DECIMAL leaf's precision and scale, or undefined for another leaf, and for one whose logical
+ * type and converted type disagree (the row-by-row read takes the element's scale: it decides).
+ */
 function decimalOf(e: SchemaElement): { precision: number; scale: number } | undefined {
   const l = e.logical_type;
-  if (l?.type === 'DECIMAL') return { precision: l.precision, scale: l.scale };
-  if (e.converted_type === 'DECIMAL' && e.precision !== undefined) return { precision: e.precision, scale: e.scale ?? 0 };
-  return undefined;
+  const logical = l?.type === 'DECIMAL' ? { precision: l.precision, scale: l.scale } : undefined;
+  const converted = e.converted_type === 'DECIMAL' && e.precision !== undefined ? { precision: e.precision, scale: e.scale ?? 0 } : undefined;
+  if (logical && converted && (logical.precision !== converted.precision || logical.scale !== converted.scale)) return undefined;
+  return logical ?? converted;
 }
 
 /**

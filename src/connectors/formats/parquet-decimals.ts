@@ -49,9 +49,10 @@ export function decimalValues(t: Extract<SqlType, { kind: 'DECIMAL' }>, storage:
       if (valid && !valid[i]) continue;
       const a = offsets[i]!, e = offsets[i + 1]!;
       if (e === a) throw new NotColumnar('an empty DECIMAL value');
-      const sign = bytes[a]! & 0x80 ? 0xff : 0;
-      // bytes beyond 16 must be the sign's own
-      for (let q = a; q < e - 16; q++) if (bytes[q] !== sign) throw new NotColumnar('a DECIMAL beyond 128 bits');
+      // the sign of the 16 bytes kept; any bytes before them must be nothing but that sign
+      const first = Math.max(a, e - 16);
+      const sign = bytes[first]! & 0x80 ? 0xff : 0;
+      for (let q = a; q < first; q++) if (bytes[q] !== sign) throw new NotColumnar('a DECIMAL beyond 128 bits');
       for (let j = 0; j < 16; j++) le[16 * i + j] = j < e - a ? bytes[e - 1 - j]! : sign;
     }
   }

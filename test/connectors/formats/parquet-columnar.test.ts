@@ -260,15 +260,34 @@ describe('the Parquet source read column by column', () => {
     }
     // files whose values do not fit the precision they name (within 2^53, beyond it, beyond 64 bits):
     // the row-by-row read rejects them
-    for (const [precision, length, big] of [[3, 5, 123456n], [16, 8, 10n ** 17n], [20, 16, 10n ** 20n], [20, 16, -(10n ** 20n)]] as const) {
+    // (and 17 bytes whose first is the sign's but whose 16 last do not fit 128 bits: 2^128 - 1, -2^128)
+    const lies = [[3, 5, 123456n], [16, 8, 10n ** 17n], [20, 16, 10n ** 20n], [20, 16, -(10n ** 20n)], [38, 17, 2n ** 128n - 1n], [38, 17, -(2n ** 128n)]] as const;
+    for (const [precision, length, big] of lies) {
       const lying = new Uint8Array(parquetWriteBuffer({
         columnData: [{ name: 'x', data: [5n, big, null] }],
         schema: [{ name: 'root', num_children: 1 }, { name: 'x', type: 'FIXED_LEN_BYTE_ARRAY', type_length: length, converted_type: 'DECIMAL', precision, scale: 1, repetition_type: 'OPTIONAL' }],
       } as never));
-      const why = `${big} in a DECIMAL(${precision}, 1)`;
+      const why = `${big} in a DECIMAL(${precision}, 1) of ${length} bytes`;
       const read = await bothReads(lying, { columns: [col('x', T.decimal(precision, 1))] }, true, undefined, why);
       expect(read.rejected, why).toHaveLength(1);
       expect(columnarTakes(lying, { columns: [col('x', T.decimal(precision, 1))] }), why).toBe(false);
+    }
+  });
+
+  it('leaves a DECIMAL whose logical and converted types disagree to the row-by-row read', async () => {
+    await parquetFormat.load!();
+    for (const type of ['INT32', 'INT64'] as const) {
+      const bytes = new Uint8Array(parquetWriteBuffer({
+        columnData: [{ name: 'x', data: type === 'INT32' ? [1234, -5, null] : [1234n, -5n, null] }],
+        schema: [{ name: 'root', num_children: 1 }, {
+          name: 'x', type, converted_type: 'DECIMAL', precision: 9, scale: 2,
+          logical_type: { type: 'DECIMAL', precision: 9, scale: 3 }, repetition_type: 'OPTIONAL',
+        }],
+      } as never));
+      for (const scale of [2, 3]) {
+        const schema: Schema = { columns: [col('x', T.decimal(10, scale))] };
+        await bothReads(bytes, schema, false, undefined, `${type}, read as DECIMAL(10, ${scale})`);
+      }
     }
   });
 
