@@ -1,6 +1,7 @@
 /**
  * Parquet files as pyarrow (the most common writer) writes them, under every option that changes
- * how their columns are stored (fixtures/pyarrow/make.py): the column-by-column read takes each one
+ * how their columns are stored (fixtures/pyarrow/make.py), and as Polars writes them (its own
+ * writer, ZSTD by default: fixtures/polars/make.py): the column-by-column read takes each one
  * (but INT96 timestamps, which are read row by row), both reads give the same rows, and the values
  * are DuckDB's reading of the same file (micro- and nanosecond timestamps floored to the millisecond,
  * as Weir holds them; DuckDB's epoch_ms truncates toward zero).
@@ -19,9 +20,10 @@ import { columnShapes } from '../../../src/connectors/formats/parquet-nested.js'
 import { decodeParquetRowByRow, parquetFormat } from '../../../src/connectors/formats/parquet.js';
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 
-const DIR = path.join(__dirname, 'fixtures', 'pyarrow');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.parquet')).sort();
-const duck = parquetDuckDb('pyarrow');
+const FIXTURES = path.join(__dirname, 'fixtures');
+const FILES = ['pyarrow', 'polars'].flatMap((writer) =>
+  readdirSync(path.join(FIXTURES, writer)).filter((f) => f.endsWith('.parquet')).sort().map((f) => `${writer}/${f}`));
+const duck = parquetDuckDb('writers');
 
 const col = (name: string, type: SqlType): Schema['columns'][number] => ({ name, type, nullable: true });
 const schema: Schema = {
@@ -43,15 +45,18 @@ function columnar(bytes: Uint8Array, s: Schema): boolean {
 
 const show = (v: unknown): string => (v === null || v === undefined ? 'NULL' : String(v));
 
-describe('Parquet files pyarrow writes', () => {
-  it('are there, with several row groups among them', () => {
-    expect(FILES).toEqual(['brotli-lz4.parquet', 'dec-int.parquet', 'default.parquet', 'delta.parquet', 'gzip-bss.parquet', 'int96.parquet', 'v2-zstd-plain.parquet']);
+describe('Parquet files pyarrow and Polars write', () => {
+  it('are there', () => {
+    expect(FILES).toEqual([
+      'pyarrow/brotli-lz4.parquet', 'pyarrow/dec-int.parquet', 'pyarrow/default.parquet', 'pyarrow/delta.parquet', 'pyarrow/gzip-bss.parquet',
+      'pyarrow/int96.parquet', 'pyarrow/v2-zstd-plain.parquet', 'polars/default.parquet', 'polars/stats-snappy.parquet',
+    ]);
   });
 
   it.each(FILES)('%s: read column by column (INT96 aside), as the row-by-row read and DuckDB read it', async (file) => {
     await parquetFormat.load!();
-    const bytes = new Uint8Array(readFileSync(path.join(DIR, file)));
-    const int96 = new Set(file === 'int96.parquet' ? ['tms', 'tus', 'tns'] : []);
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, file)));
+    const int96 = new Set(file === 'pyarrow/int96.parquet' ? ['tms', 'tus', 'tns'] : []);
     for (const c of schema.columns) expect(columnar(bytes, { columns: [c] }), `${file}: ${c.name}`).toBe(!int96.has(c.name));
     const fast = await parquetFormat.decodeBytes(bytes, schema, file);
     const slow = await decodeParquetRowByRow(bytes, schema, file);
@@ -62,7 +67,7 @@ describe('Parquet files pyarrow writes', () => {
     expect(rows).toHaveLength(300);
     const want = await duck.duckRows(`SELECT i8, i16, i32, i64::VARCHAR AS i64, f32::DOUBLE AS f32, f64, s, ls, b, d::VARCHAR AS d,
       epoch_ms(tms)::VARCHAR AS tms, epoch_us(tus)::VARCHAR AS tus, epoch_ns(tns)::VARCHAR AS tns, dec::VARCHAR AS dec, wide::VARCHAR AS wide
-      FROM '${path.join(DIR, file)}'`);
+      FROM '${path.join(FIXTURES, file)}'`);
     const floorMs = (v: unknown, per: bigint): string | null => {
       if (v === null) return null;
       const x = BigInt(v as string);
