@@ -26,6 +26,7 @@ import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, So
 import { ConversionFailure, convertValue } from '../formats/convert.js';
 import type { DecodeResult, FileParts, Format, StreamDecoder } from '../formats/decoded.js';
 import { rejectedRecord } from '../formats/decoded.js';
+import { unreadableFile } from '../formats/binary-rows.js';
 import { formatFromOptions } from '../formats/format.js';
 import { parseOffset, partEnd, WindowBuffer, type FilesOffset, type PartialFile } from './file-parts.js';
 import { listInputFiles, partitionValues } from './layout.js';
@@ -311,9 +312,7 @@ export class FilesystemSource implements Source {
           // never the whole file here: the parts before or after these are other batches' to read
           const fileParts = await this.partsOf(file);
           if (fileParts) return [await fileParts.decode(partRange.from, Math.min(partRange.to, fileParts.bytes.length), schema, this.readColumns)];
-          const batch = batchFromColumns(schema, schema.columns.map((c) => columnFromValues(c.type, [])), 0);
-          const why = `not a readable ${format.name} file: its footer no longer reads, so its parts from ${partRange.from} on are not read`;
-          return [{ batch, rejected: [rejectedRecord(file, why, '')], records: 1 }];
+          return [unreadableFile(schema, file, format.name, new Error(`its footer no longer reads, so its parts from ${partRange.from} on are not read`))];
         }
         const bytes = await (opened && 'bytes' in opened ? opened.bytes : fsp.readFile(full));
         return [await format.decodeBytes(bytes, schema, file, this.readColumns)];
