@@ -35,6 +35,8 @@ export interface LeafValues {
   readonly offsets?: Int32Array;
   /** 1 where the row holds a value; undefined when every row does */
   readonly valid?: Uint8Array;
+  /** a leaf under an OPTIONAL group: each row's definition level (undefined when every row holds a value) */
+  readonly defLevels?: Uint8Array;
 }
 
 const u32 = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
@@ -49,10 +51,14 @@ class LeafBuilder {
   used = 0;
   readonly offsets?: Int32Array;
   valid?: Uint8Array;
+  defLevels?: Uint8Array;
   dictionary?: { bytes: Uint8Array; offsets?: Int32Array; size: number };
 
-  /** `fixedLength`: a FIXED_LEN_BYTE_ARRAY's length (its values have no length prefix) */
-  constructor(readonly type: FlatPhysical, readonly rows: number, byteHint: number, readonly fixedLength = 0) {
+  /**
+   * `fixedLength`: a FIXED_LEN_BYTE_ARRAY's length (its values have no length prefix); `maxDef`: the
+   * definition level of a row holding a value (more than 1 under an OPTIONAL group)
+   */
+  constructor(readonly type: FlatPhysical, readonly rows: number, byteHint: number, readonly fixedLength = 0, readonly maxDef = 1) {
     this.width = WIDTH[type];
     this.varying = this.width === 0;
     if (type === 'FIXED_LEN_BYTE_ARRAY' && !(fixedLength > 0)) throw new NotColumnar('a FIXED_LEN_BYTE_ARRAY without its length');
@@ -62,9 +68,17 @@ class LeafBuilder {
   }
 
 
-  /** Record a page's definition levels (`levels[0, count)`, 1 = a value) for rows from `at`. */
+  /** Record a page's definition levels (`levels[0, count)`, maxDef = a value) for rows from `at`. */
   levels(levels: Uint8Array, at: number, count: number, values: number): void {
     if (values === count && this.valid === undefined) return;
+    const max = this.maxDef;
+    if (max > 1) {
+      // the levels themselves say which enclosing group is NULL; then 1 = a value, as for a flat leaf
+      for (let k = 0; k < count; k++) if (levels[k]! > max) throw new NotColumnar('a definition level above the column\'s');
+      this.defLevels ??= new Uint8Array(this.rows).fill(max, 0, at);
+      this.defLevels.set(levels.subarray(0, count), at);
+      for (let k = 0; k < count; k++) levels[k] = levels[k] === max ? 1 : 0;
+    }
     this.valid ??= new Uint8Array(this.rows).fill(1, 0, at);
     this.valid.set(levels.subarray(0, count), at);
   }
@@ -270,7 +284,7 @@ class LeafBuilder {
 
   result(): LeafValues {
     const bytes = this.varying ? this.bytes.subarray(0, this.used) : this.bytes;
-    return { type: this.type, bytes, offsets: this.offsets, valid: this.valid };
+    return { type: this.type, bytes, offsets: this.offsets, valid: this.valid, defLevels: this.defLevels };
   }
 }
 
@@ -287,17 +301,20 @@ export interface ChunkPlace {
 }
 
 /**
- * The values of a flat column over all of its row groups' chunks. `optional` says whether the
- * pages carry definition levels (the column is OPTIONAL rather than REQUIRED). `file` holds the
- * file's bytes from position `base` on (a part of a file: the span of the chunks read).
+ * The values of a leaf column, a row each (no repeated level on its path), over all of its row
+ * groups' chunks. `maxDef` is its maximum definition level: 0 for a REQUIRED leaf of the root (its
+ * pages carry no levels), 1 for an OPTIONAL one, 2 for an OPTIONAL leaf of an OPTIONAL group. `file`
+ * holds the file's bytes from position `base` on (a part of a file: the span of the chunks read).
  */
 export function readLeaf(
-  file: Uint8Array, base: number, type: FlatPhysical, optional: boolean, chunks: readonly ChunkPlace[], codecs?: Decompressors,
+  file: Uint8Array, base: number, type: FlatPhysical, maxDef: number, chunks: readonly ChunkPlace[], codecs?: Decompressors,
   fixedLength = 0,
 ): LeafValues {
   const rows = chunks.reduce((s, c) => s + c.rows, 0);
   const hint = type === 'BYTE_ARRAY' ? chunks.reduce((s, c) => s + Number(c.meta.total_uncompressed_size), 0) : rows * fixedLength;
-  const leaf = new LeafBuilder(type, rows, hint, type === 'FIXED_LEN_BYTE_ARRAY' ? fixedLength : 0);
+  const leaf = new LeafBuilder(type, rows, hint, type === 'FIXED_LEN_BYTE_ARRAY' ? fixedLength : 0, maxDef);
+  const optional = maxDef > 0;
+  const levelWidth = maxDef > 1 ? 32 - Math.clz32(maxDef) : 1;
   const scratch = { buf: new Uint8Array(0) };
   let at = 0;
   for (const { meta, rows: groupRows } of chunks) {
@@ -332,13 +349,13 @@ export function readLeaf(
           if (h.levelEncoding !== RLE) throw new NotColumnar('definition levels not RLE-encoded');
           const length = u32(page, 0);
           if (4 + length > page.length) throw new NotColumnar('definition levels past their page');
-          values = readHybrid(page, 4, 4 + length, 1, levels, 0, count, 1);
+          values = readHybrid(page, 4, 4 + length, levelWidth, levels, 0, count, maxDef);
           p = 4 + length;
         }
       } else {
         if (h.repetitionBytes !== 0) throw new NotColumnar('repetition levels in a flat column');
         if (h.levelBytes > body.length) throw new NotColumnar('definition levels past their page');
-        if (levels) values = readHybrid(body, 0, h.levelBytes, 1, levels, 0, count, 1);
+        if (levels) values = readHybrid(body, 0, h.levelBytes, levelWidth, levels, 0, count, maxDef);
         const stored = body.subarray(h.levelBytes);
         // (no values, as in a page of NULLs: nothing to uncompress, as hyparquet reads it)
         const size = h.uncompressedSize - h.levelBytes;

@@ -203,20 +203,69 @@ function timestampMillis(leaf: LeafValues, k: 'ts-ms' | 'ts-us' | 'ts-ns', n: nu
   return out;
 }
 
-/** The root's leaf children by name (the first of a name), each with its row groups' chunks. */
+/** A leaf's Map key: its path (the root's leaf `a`, a ROW group's leaf `g` `a`). */
+const pathKey = (path: readonly string[]): string => path.join('\u0000');
+
+/**
+ * The root's leaf children and the leaves of its groups of scalars (ROW columns), by path (the first
+ * of a path), each with its row groups' chunks.
+ */
 function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { element: SchemaElement; chunks: ChunkPlace[] }> {
   const out = new Map<string, { element: SchemaElement; chunks: ChunkPlace[] }>();
-  for (const { name, element } of top) {
-    if (!element.num_children && !out.has(name)) out.set(name, { element, chunks: [] });
+  const add = (path: string[], element: SchemaElement): void => {
+    if (!out.has(pathKey(path))) out.set(pathKey(path), { element, chunks: [] });
+  };
+  for (const { name, element, leaves: fields } of top) {
+    if (!element.num_children) add([name], element);
+    else for (const f of fields ?? []) add([name, f.name], f);
   }
   for (const group of meta.row_groups) {
     for (const chunk of group.columns) {
       const m = chunk.meta_data;
-      const leaf = m && m.path_in_schema.length === 1 ? out.get(m.path_in_schema[0]!) : undefined;
+      const leaf = m && m.path_in_schema.length <= 2 ? out.get(pathKey(m.path_in_schema)) : undefined;
       if (leaf && !chunk.file_path) leaf.chunks.push({ meta: m!, rows: Number(group.num_rows) });
     }
   }
   return out;
+}
+
+type Leaves = ReturnType<typeof leaves>;
+type Reader = (path: readonly string[], maxDef: number, element: SchemaElement) => LeafValues;
+
+/**
+ * ROW column `t` from file group `column`, a group of scalars: each field the leaf of its name (the
+ * exact name first, else the first in another case, as the row-by-row read's conversion finds it; a
+ * field the group lacks is NULL), the ROW NULL where the group is. NotColumnar for anything else.
+ */
+function rowColumn(t: Extract<SqlType, { kind: 'ROW' }>, column: FileColumn, byPath: Leaves, read: Reader, n: number, notNull: boolean): arrow.Data {
+  const fields = column.leaves;
+  if (fields === undefined || column.element.repetition_type === 'REPEATED') throw new NotColumnar(`column ${column.name}`);
+  const groupDef = column.element.repetition_type !== 'REQUIRED' ? 1 : 0;
+  let present: Uint8Array | undefined;
+  let seen = false;
+  const children = t.fields.map((f) => {
+    const lower = f.name.toLowerCase();
+    const element = fields.find((e) => e.name === f.name) ?? fields.find((e) => e.name.toLowerCase() === lower);
+    if (element === undefined) return allNullColumn(f.type, n);
+    const leaf = byPath.get(pathKey([column.name, element.name]));
+    const kind = leaf ? leafKind(element) : undefined;
+    if (!leaf || kind === undefined || !fitsDirectly(f.type, kind, element)) throw new NotColumnar(`field ${column.name}.${element.name}`);
+    if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this field');
+    const maxDef = groupDef + (element.repetition_type !== 'REQUIRED' ? 1 : 0);
+    const values = read([column.name, element.name], maxDef, element);
+    if (!seen && groupDef > 0) {
+      seen = true;
+      // the group is there where a leaf's level reaches it (every row, when no level fell short)
+      if (maxDef === 1) present = values.valid;
+      else if (values.defLevels) present = values.defLevels.map((l) => (l >= groupDef ? 1 : 0));
+    }
+    return toColumn(f.type, kind, values, n);
+  });
+  // (a ROW none of whose fields the file holds: where the group is NULL is not known here)
+  if (groupDef > 0 && !seen) throw new NotColumnar(`a ROW none of whose fields ${column.name} holds`);
+  if (notNull && present && present.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');
+  const { bitmap: nullBitmap, nullCount } = present ? bitmapFromMask(present, n) : { bitmap: undefined, nullCount: 0 };
+  return arrow.makeData({ type: toArrowType(t) as arrow.Struct, length: n, nullCount, nullBitmap, children });
 }
 
 /**
@@ -231,8 +280,17 @@ export function readColumnar(
 ): DecodeResult | undefined {
   const n = Number(meta.num_rows);
   try {
-    const byName = leaves(meta, top);
+    const byPath = leaves(meta, top);
     const read = new Map<string, LeafValues>();
+    const readOnce: Reader = (path, maxDef, element) => {
+      const key = pathKey(path);
+      let values = read.get(key);
+      if (values === undefined) {
+        values = readLeaf(file, base, element.type as FlatPhysical, maxDef, byPath.get(key)!.chunks, codecs, element.type_length);
+        read.set(key, values);
+      }
+      return values;
+    };
     const columns = schema.columns.map((c, i) => {
       const name = fileColumn[i];
       const checked = !c.nullable && (!readColumns || readColumns.has(c.name.toLowerCase()));
@@ -240,16 +298,17 @@ export function readColumnar(
         if (checked && n > 0) throw new NotColumnar('a NOT NULL column the file lacks');
         return allNullColumn(c.type, n);
       }
-      const leaf = byName.get(name);
+      if (c.type.kind === 'ROW') {
+        const column = top.find((t) => t.name === name);
+        if (column === undefined) throw new NotColumnar(`column ${name}`);
+        return rowColumn(c.type, column, byPath, readOnce, n, checked);
+      }
+      const leaf = byPath.get(pathKey([name]));
       const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
       if (!leaf || kind === undefined || !fitsDirectly(c.type, kind, leaf.element)) throw new NotColumnar(`column ${name}`);
       if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
-      let values = read.get(name);
-      if (values === undefined) {
-        // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
-        values = readLeaf(file, base, leaf.element.type as FlatPhysical, leaf.element.repetition_type !== 'REQUIRED', leaf.chunks, codecs, leaf.element.type_length);
-        read.set(name, values);
-      }
+      // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
+      const values = readOnce([name], leaf.element.repetition_type !== 'REQUIRED' ? 1 : 0, leaf.element);
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');
       return toColumn(c.type, kind, values, n);
     });

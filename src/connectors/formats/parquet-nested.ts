@@ -100,6 +100,8 @@ export interface FileColumn {
   readonly name: string;
   readonly shape: Shape;
   readonly element: Element;
+  /** a group whose children are all leaves, none repeated (a ROW of scalars): their elements */
+  readonly leaves?: readonly Element[];
 }
 
 /** The top-level columns of a file's schema, in order. */
@@ -107,7 +109,9 @@ export function columnShapes(schema: readonly Element[]): FileColumn[] {
   const out: FileColumn[] = [];
   for (let i = 1, left = schema[0]?.num_children ?? 0; left > 0 && i < schema.length; left--) {
     const [node, next] = treeAt(schema, i);
-    out.push({ name: node.element.name, shape: shapeOf(node), element: node.element });
+    const shape = shapeOf(node);
+    const scalars = shape.kind === 'struct' && node.children.every((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED');
+    out.push({ name: node.element.name, shape, element: node.element, ...(scalars ? { leaves: node.children.map((c) => c.element) } : {}) });
     i = next;
   }
   return out;

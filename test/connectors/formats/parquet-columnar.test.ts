@@ -9,6 +9,7 @@
  * the one taken exactly when every column read holds its SQL type as is and no record is rejected.
  */
 import { readFileSync } from 'node:fs';
+import type * as Arrow from 'apache-arrow';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -43,17 +44,22 @@ function columnarTakes(bytes: Uint8Array, schema: Schema, readColumns?: Readonly
 
 const rowsOf = (r: DecodeResult): unknown[] => batchToRows(r.batch);
 
-/** A column's buffers as bytes: the other reads leave a NULL row's slot zero, and so must this one. */
+/**
+ * A column's buffers as bytes: the other reads leave a NULL row's slot zero, and so must this one.
+ * A ROW's are its validity, then its fields' buffers in turn.
+ */
 function buffersOf(r: DecodeResult): Buffer[][] {
   const bytes = (v: ArrayBufferView | undefined | null): Buffer => (v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.alloc(0));
-  return r.batch.data.children.map((d) => {
+  const of = (d: Arrow.Data): Buffer[] => {
+    if (d.children.length > 0) return [bytes(d.nullCount > 0 ? d.nullBitmap : undefined), ...d.children.flatMap(of)];
     const n = d.length;
     const width = d.values instanceof Uint8Array && d.valueOffsets === undefined ? (n + 7) >> 3 : n; // Bool: bits
     const values = d.values as ArrayLike<unknown> & ArrayBufferView;
     const used = d.valueOffsets ? (d.valueOffsets as Int32Array)[n]! : width;
     const per = values.byteLength / Math.max(1, values.length);
     return [bytes(d.nullCount > 0 ? d.nullBitmap : undefined), bytes(d.valueOffsets), bytes(new Uint8Array(values.buffer, values.byteOffset, used * per))];
-  });
+  };
+  return r.batch.data.children.map(of);
 }
 
 /**
@@ -272,6 +278,54 @@ describe('the Parquet source read column by column', () => {
       expect(read.rejected, why).toHaveLength(1);
       expect(columnarTakes(lying, { columns: [col('x', T.decimal(precision, 1))] }), why).toBe(false);
     }
+  });
+
+  it('reads ROW columns of scalars column by column, as the row-by-row read does (seeded)', async () => {
+    await parquetFormat.load!();
+    const rowType = T.row([{ name: 'a', type: T.BIGINT }, { name: 's', type: T.VARCHAR }, { name: 'd', type: T.DOUBLE }]);
+    for (let run = 0; run < 12; run++) {
+      const r = lcg(seed + 300 + run);
+      const n = 1 + Math.floor(r() * 400);
+      const nullRows = pick(r, [0, 0.2]);
+      const nullFields = pick(r, [0, 0.3]);
+      const notNull = nullRows === 0 && run % 3 === 0;
+      const shape: Schema = { columns: [col('id', T.INT), { name: 'r', type: rowType, nullable: !notNull }] };
+      const rows = Array.from({ length: n }, (_, k) => ({
+        id: k,
+        r: r() < nullRows ? null : {
+          a: r() < nullFields ? null : pick(r, [0, -1, 2 ** 53 - 1, -9223372036854775808n, k]),
+          s: r() < nullFields ? null : pick(r, ['', 'é日本', 'x'.repeat(30), `v${k}`]),
+          d: r() < nullFields ? null : pick(r, [0.5, -0, Infinity, r() * 1e6]),
+        },
+      }));
+      // a ROW goes through hyparquet-writer (a group of OPTIONAL leaves; the group REQUIRED when the column is NOT NULL)
+      const bytes = encodeParquet(rowsToBatch(shape, rows), shape);
+      const why = `seed ${seed + 300 + run}, ${n} rows${notNull ? ', NOT NULL' : ''}`;
+      await bothReads(bytes, shape, true, undefined, why);
+      // its fields in another order and case, one the file lacks; a NOT NULL ROW; a field converted; another ROW's fields
+      const reordered = T.row([{ name: 'D', type: T.DOUBLE }, { name: 'missing', type: T.INT }, { name: 'a', type: T.BIGINT }]);
+      await bothReads(bytes, { columns: [{ name: 'r', type: reordered, nullable: true }] }, true, undefined, `${why}, reordered`);
+      await bothReads(bytes, { columns: [{ name: 'r', type: rowType, nullable: false }] }, true, undefined, `${why}, read as NOT NULL`);
+      await bothReads(bytes, { columns: [{ name: 'r', type: T.row([{ name: 'a', type: T.VARCHAR }]), nullable: true }] }, false, undefined, `${why}, a field converted`);
+      // (a REQUIRED group is there in every row: no field of it need be read to know that)
+      await bothReads(bytes, { columns: [{ name: 'r', type: T.row([{ name: 'nowhere', type: T.INT }]), nullable: true }] }, notNull, undefined, `${why}, no field held`);
+    }
+  });
+
+  it('reads DuckDB\'s STRUCT columns column by column, nested ones row by row', async () => {
+    const con = duck.con();
+    const file = duck.tmp('structs');
+    await con.run('SET threads = 1');
+    await con.run(`COPY (SELECT i AS id,
+        CASE WHEN i % 7 = 0 THEN NULL ELSE {'a': CASE WHEN i % 5 = 0 THEN NULL ELSE i * 3 END, 's': 'v' || i, 'day': DATE '2020-01-01' + i::INT} END AS r,
+        {'inner': {'x': i}} AS deep
+      FROM range(3000) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+    const bytes = new Uint8Array(readFileSync(file));
+    const r = T.row([{ name: 'a', type: T.BIGINT }, { name: 's', type: T.VARCHAR }, { name: 'day', type: T.DATE }]);
+    const got = await bothReads(bytes, { columns: [col('id', T.BIGINT), { name: 'r', type: r, nullable: true }] }, true, undefined, 'DuckDB STRUCT');
+    expect(rowsOf(got).filter((row) => (row as { r: unknown }).r === null)).toHaveLength(Math.ceil(3000 / 7));
+    const deep = T.row([{ name: 'inner', type: T.row([{ name: 'x', type: T.BIGINT }]) }]);
+    await bothReads(bytes, { columns: [{ name: 'deep', type: deep, nullable: true }] }, false, undefined, 'a ROW in a ROW');
   });
 
   it('leaves a DECIMAL whose logical and converted types disagree to the row-by-row read', async () => {

@@ -21,8 +21,9 @@ import { decodeParquetRowByRow, parquetFormat } from '../../../src/connectors/fo
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
+/** the files of the table make.py writes (struct.parquet, a ROW, has a test of its own) */
 const FILES = ['pyarrow', 'polars'].flatMap((writer) =>
-  readdirSync(path.join(FIXTURES, writer)).filter((f) => f.endsWith('.parquet')).sort().map((f) => `${writer}/${f}`));
+  readdirSync(path.join(FIXTURES, writer)).filter((f) => f.endsWith('.parquet') && f !== 'struct.parquet').sort().map((f) => `${writer}/${f}`));
 const duck = parquetDuckDb('writers');
 
 const col = (name: string, type: SqlType): Schema['columns'][number] => ({ name, type, nullable: true });
@@ -81,5 +82,23 @@ describe('Parquet files pyarrow and Polars write', () => {
       r.dec === null ? null : Number(r.dec), r.wide,
     ].map(show));
     expect(got).toEqual(expected);
+  });
+
+  it('pyarrow/struct.parquet: a ROW (an OPTIONAL group of a REQUIRED and OPTIONAL leaves) read column by column, as DuckDB reads it', async () => {
+    await parquetFormat.load!();
+    const file = path.join(FIXTURES, 'pyarrow', 'struct.parquet');
+    const bytes = new Uint8Array(readFileSync(file));
+    const rowType = T.row([{ name: 'a', type: T.BIGINT }, { name: 's', type: T.VARCHAR }, { name: 'f', type: T.DOUBLE }]);
+    const s: Schema = { columns: [col('id', T.BIGINT), col('r', rowType)] };
+    expect(columnar(bytes, s)).toBe(true);
+    const fast = await parquetFormat.decodeBytes(bytes, s, 'struct.parquet');
+    const slow = await decodeParquetRowByRow(bytes, s, 'struct.parquet');
+    const rows = batchToRows(fast.batch) as { id: unknown; r: { a: unknown; s: unknown; f: unknown } | null }[];
+    expect(rows).toEqual(batchToRows(slow.batch));
+    expect(fast.rejected).toEqual([]);
+    const want = await duck.duckRows(`SELECT id, r IS NULL AS gone, r.a::VARCHAR AS a, r.s AS s, r.f AS f FROM '${file}'`);
+    expect(rows.map((x) => [show(x.id), x.r === null, show(x.r?.a), show(x.r?.s), show(x.r?.f)]))
+      .toEqual(want.map((w) => [show(w.id), w.gone, w.gone ? 'NULL' : show(w.a), w.gone ? 'NULL' : show(w.s), w.gone ? 'NULL' : show(w.f)]));
+    expect(rows.filter((x) => x.r === null).length).toBeGreaterThan(20);
   });
 });
