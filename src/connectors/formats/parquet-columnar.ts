@@ -232,37 +232,58 @@ function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { e
 type Leaves = ReturnType<typeof leaves>;
 type Reader = (path: readonly string[], maxDef: number, element: SchemaElement) => LeafValues;
 
+/** Where a group is there (undefined: every row), from a leaf of it read with `maxDef` (`groupDef` the group's own level). */
+function groupPresent(values: LeafValues, maxDef: number, groupDef: number): Uint8Array | undefined {
+  if (maxDef === groupDef) return values.valid;
+  return values.defLevels?.map((l) => (l >= groupDef ? 1 : 0));
+}
+
+/** Whether two masks of `n` rows say the same (undefined: every row 1). */
+function sameMask(a: Uint8Array | undefined, b: Uint8Array | undefined, n: number): boolean {
+  for (let i = 0; i < n; i++) if ((a ? a[i] : 1) !== (b ? b[i] : 1)) return false;
+  return true;
+}
+
 /**
  * ROW column `t` from file group `column`, a group of scalars: each field the leaf of its name (the
  * exact name first, else the first in another case, as the row-by-row read's conversion finds it; a
- * field the group lacks is NULL), the ROW NULL where the group is. NotColumnar for anything else.
+ * field the group lacks is NULL), the ROW NULL where the group is. Every leaf of the group is read,
+ * as the row-by-row read reads them (a string that is not UTF-8 in one the ROW does not name rejects
+ * the record there), and they must agree on where the group is. NotColumnar for anything else.
  */
 function rowColumn(t: Extract<SqlType, { kind: 'ROW' }>, column: FileColumn, byPath: Leaves, read: Reader, n: number, notNull: boolean): arrow.Data {
   const fields = column.leaves;
-  if (fields === undefined || column.element.repetition_type === 'REPEATED') throw new NotColumnar(`column ${column.name}`);
-  const groupDef = column.element.repetition_type !== 'REQUIRED' ? 1 : 0;
+  const repetition = column.element.repetition_type;
+  if (fields === undefined || (repetition !== 'OPTIONAL' && repetition !== 'REQUIRED')) throw new NotColumnar(`column ${column.name}`);
+  // (hyparquet sets a child named __proto__ as the object's prototype: no such field there)
+  if (fields.some((e) => e.name === '__proto__')) throw new NotColumnar('a field named __proto__');
+  const groupDef = repetition === 'OPTIONAL' ? 1 : 0;
+  const used = new Set<SchemaElement>();
   let present: Uint8Array | undefined;
   let seen = false;
   const children = t.fields.map((f) => {
     const lower = f.name.toLowerCase();
     const element = fields.find((e) => e.name === f.name) ?? fields.find((e) => e.name.toLowerCase() === lower);
     if (element === undefined) return allNullColumn(f.type, n);
+    used.add(element);
     const leaf = byPath.get(pathKey([column.name, element.name]));
     const kind = leaf ? leafKind(element) : undefined;
     if (!leaf || kind === undefined || !fitsDirectly(f.type, kind, element)) throw new NotColumnar(`field ${column.name}.${element.name}`);
     if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this field');
     const maxDef = groupDef + (element.repetition_type !== 'REQUIRED' ? 1 : 0);
     const values = read([column.name, element.name], maxDef, element);
-    if (!seen && groupDef > 0) {
-      seen = true;
+    if (groupDef > 0) {
       // the group is there where a leaf's level reaches it (every row, when no level fell short)
-      if (maxDef === 1) present = values.valid;
-      else if (values.defLevels) present = values.defLevels.map((l) => (l >= groupDef ? 1 : 0));
+      const here = groupPresent(values, maxDef, groupDef);
+      if (seen && !sameMask(present, here, n)) throw new NotColumnar(`the leaves of ${column.name} disagree on where it is NULL`);
+      present = here;
+      seen = true;
     }
     return toColumn(f.type, kind, values, n);
   });
-  // (a ROW none of whose fields the file holds: where the group is NULL is not known here)
-  if (groupDef > 0 && !seen) throw new NotColumnar(`a ROW none of whose fields ${column.name} holds`);
+  if (used.size !== fields.length) throw new NotColumnar(`a field of ${column.name} the ROW does not read`);
+  // (a group without leaves: where it is NULL is not known here)
+  if (groupDef > 0 && !seen) throw new NotColumnar(`a group ${column.name} without leaves`);
   if (notNull && present && present.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');
   const { bitmap: nullBitmap, nullCount } = present ? bitmapFromMask(present, n) : { bitmap: undefined, nullCount: 0 };
   return arrow.makeData({ type: toArrowType(t) as arrow.Struct, length: n, nullCount, nullBitmap, children });
@@ -298,11 +319,10 @@ export function readColumnar(
         if (checked && n > 0) throw new NotColumnar('a NOT NULL column the file lacks');
         return allNullColumn(c.type, n);
       }
-      if (c.type.kind === 'ROW') {
-        const column = top.find((t) => t.name === name);
-        if (column === undefined) throw new NotColumnar(`column ${name}`);
-        return rowColumn(c.type, column, byPath, readOnce, n, checked);
-      }
+      // (a name two top-level columns have: the row-by-row read takes the other)
+      const named = top.filter((t) => t.name === name);
+      if (named.length !== 1) throw new NotColumnar(`${named.length} columns named ${name}`);
+      if (c.type.kind === 'ROW') return rowColumn(c.type, named[0]!, byPath, readOnce, n, checked);
       const leaf = byPath.get(pathKey([name]));
       const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
       if (!leaf || kind === undefined || !fitsDirectly(c.type, kind, leaf.element)) throw new NotColumnar(`column ${name}`);

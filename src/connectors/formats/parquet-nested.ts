@@ -110,7 +110,10 @@ export function columnShapes(schema: readonly Element[]): FileColumn[] {
   for (let i = 1, left = schema[0]?.num_children ?? 0; left > 0 && i < schema.length; left--) {
     const [node, next] = treeAt(schema, i);
     const shape = shapeOf(node);
-    const scalars = shape.kind === 'struct' && node.children.every((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED');
+    // (a plain group only: not a VARIANT or another annotated one, which hyparquet reads otherwise)
+    const e = node.element;
+    const scalars = shape.kind === 'struct' && e.converted_type === undefined && e.logical_type === undefined
+      && node.children.every((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED');
     out.push({ name: node.element.name, shape, element: node.element, ...(scalars ? { leaves: node.children.map((c) => c.element) } : {}) });
     i = next;
   }
