@@ -187,28 +187,11 @@ class LeafBuilder {
   /** The dictionary page's `size` PLAIN values. */
   setDictionary(b: Uint8Array, size: number): void {
     if (this.type === 'BOOLEAN') throw new NotColumnar('a dictionary of booleans');
-    if (this.varying) {
-      const offsets = new Int32Array(size + 1);
-      const starts = new Int32Array(size);
-      const fixed = this.fixedLength;
-      let p = 0, o = 0;
-      for (let i = 0; i < size; i++) {
-        if (fixed === 0 && p + 4 > b.length) throw new NotColumnar('a dictionary page ends inside a value');
-        const n = fixed > 0 ? fixed : u32(b, p);
-        const start = fixed > 0 ? p : p + 4;
-        if (start + n > b.length) throw new NotColumnar('a dictionary page ends inside a value');
-        starts[i] = start;
-        p = start + n;
-        o += n;
-        offsets[i + 1] = o;
-      }
-      const bytes = new Uint8Array(o);
-      for (let i = 0; i < size; i++) bytes.set(b.subarray(starts[i]!, starts[i]! + offsets[i + 1]! - offsets[i]!), offsets[i]!);
-      this.dictionary = { bytes, offsets, size };
-    } else {
-      if (size * this.width > b.length) throw new NotColumnar('a dictionary page ends inside its values');
-      this.dictionary = { bytes: b.slice(0, size * this.width), size };
-    }
+    // the page's values are PLAIN: read as a column of `size` rows of this one's type
+    const values = new LeafBuilder(this.type, size, b.length, this.fixedLength);
+    values.plain(b, 0, b.length, 0, size, size);
+    const { bytes, offsets } = values.result();
+    this.dictionary = { bytes, offsets, size };
   }
 
   /** A page's dictionary indices (a bit width byte, then the hybrid) for its `values` values. */

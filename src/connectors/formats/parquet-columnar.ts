@@ -1,12 +1,13 @@
 /**
  * A Parquet file read column by column into Arrow columns, for the common case: every column the
- * query reads is a flat leaf whose Parquet type holds the SQL type's values as they are (INT64 for
- * BIGINT, DOUBLE for DOUBLE, UTF-8 BYTE_ARRAY for VARCHAR, …; the pairs are in `fitsDirectly`).
+ * query reads is a leaf whose Parquet type holds the SQL type's values as they are (INT64 for
+ * BIGINT, DOUBLE for DOUBLE, UTF-8 BYTE_ARRAY for VARCHAR, a DECIMAL's unscaled integers, …; the
+ * pairs are in `fitsDirectly`), or a ROW read from a plain group of such leaves.
  *
  * It gives the batch the row-by-row read (parquet.ts, through hyparquet and convertValue) gives, or
  * undefined where that read would do more than copy: a value to convert or reject (a NULL in a NOT
- * NULL column, a string that is not UTF-8, a number out of the column's range), a nested or DECIMAL
- * column, an encoding or codec parquet-column-chunks.ts does not read. The caller then reads the
+ * NULL column, a string that is not UTF-8, a number out of the column's range), an ARRAY, MAP or
+ * deeper nesting, an encoding parquet-column-chunks.ts does not read. The caller then reads the
  * file row by row, so every rejected record keeps its reason. The tests compare the two reads.
  */
 import * as arrow from 'apache-arrow';
@@ -229,8 +230,11 @@ function leaves(meta: FileMetaData, top: readonly FileColumn[]): Map<string, { e
   return out;
 }
 
-type Leaves = ReturnType<typeof leaves>;
-type Reader = (path: readonly string[], maxDef: number, element: SchemaElement) => LeafValues;
+/**
+ * Leaf `path` read as SQL type `t` (its maximum definition level `maxDef`): its kind and values,
+ * each leaf read once however many columns take it; NotColumnar when it does not hold `t` as it is.
+ */
+type Reader = (t: SqlType, path: readonly string[], maxDef: number) => { kind: LeafKind; values: LeafValues };
 
 /** Where a group is there (undefined: every row), from a leaf of it read with `maxDef` (`groupDef` the group's own level). */
 function groupPresent(values: LeafValues, maxDef: number, groupDef: number): Uint8Array | undefined {
@@ -251,7 +255,7 @@ function sameMask(a: Uint8Array | undefined, b: Uint8Array | undefined, n: numbe
  * as the row-by-row read reads them (a string that is not UTF-8 in one the ROW does not name rejects
  * the record there), and they must agree on where the group is. NotColumnar for anything else.
  */
-function rowColumn(t: Extract<SqlType, { kind: 'ROW' }>, column: FileColumn, byPath: Leaves, read: Reader, n: number, notNull: boolean): arrow.Data {
+function rowColumn(t: Extract<SqlType, { kind: 'ROW' }>, column: FileColumn, read: Reader, n: number, notNull: boolean): arrow.Data {
   const fields = column.leaves;
   const repetition = column.element.repetition_type;
   if (fields === undefined || (repetition !== 'OPTIONAL' && repetition !== 'REQUIRED')) throw new NotColumnar(`column ${column.name}`);
@@ -266,12 +270,8 @@ function rowColumn(t: Extract<SqlType, { kind: 'ROW' }>, column: FileColumn, byP
     const element = fields.find((e) => e.name === f.name) ?? fields.find((e) => e.name.toLowerCase() === lower);
     if (element === undefined) return allNullColumn(f.type, n);
     used.add(element);
-    const leaf = byPath.get(pathKey([column.name, element.name]));
-    const kind = leaf ? leafKind(element) : undefined;
-    if (!leaf || kind === undefined || !fitsDirectly(f.type, kind, element)) throw new NotColumnar(`field ${column.name}.${element.name}`);
-    if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this field');
     const maxDef = groupDef + (element.repetition_type !== 'REQUIRED' ? 1 : 0);
-    const values = read([column.name, element.name], maxDef, element);
+    const { kind, values } = read(f.type, [column.name, element.name], maxDef);
     if (groupDef > 0) {
       // the group is there where a leaf's level reaches it (every row, when no level fell short)
       const here = groupPresent(values, maxDef, groupDef);
@@ -303,14 +303,18 @@ export function readColumnar(
   try {
     const byPath = leaves(meta, top);
     const read = new Map<string, LeafValues>();
-    const readOnce: Reader = (path, maxDef, element) => {
+    const readAs: Reader = (t, path, maxDef) => {
       const key = pathKey(path);
+      const leaf = byPath.get(key);
+      const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
+      if (!leaf || kind === undefined || !fitsDirectly(t, kind, leaf.element)) throw new NotColumnar(`column ${path.join('.')}`);
+      if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
       let values = read.get(key);
       if (values === undefined) {
-        values = readLeaf(file, base, element.type as FlatPhysical, maxDef, byPath.get(key)!.chunks, codecs, element.type_length);
+        values = readLeaf(file, base, leaf.element.type as FlatPhysical, maxDef, leaf.chunks, codecs, leaf.element.type_length);
         read.set(key, values);
       }
-      return values;
+      return { kind, values };
     };
     const columns = schema.columns.map((c, i) => {
       const name = fileColumn[i];
@@ -322,13 +326,9 @@ export function readColumnar(
       // (a name two top-level columns have: the row-by-row read takes the other)
       const named = top.filter((t) => t.name === name);
       if (named.length !== 1) throw new NotColumnar(`${named.length} columns named ${name}`);
-      if (c.type.kind === 'ROW') return rowColumn(c.type, named[0]!, byPath, readOnce, n, checked);
-      const leaf = byPath.get(pathKey([name]));
-      const kind = leaf && leaf.element.repetition_type !== 'REPEATED' ? leafKind(leaf.element) : undefined;
-      if (!leaf || kind === undefined || !fitsDirectly(c.type, kind, leaf.element)) throw new NotColumnar(`column ${name}`);
-      if (leaf.chunks.reduce((s, ch) => s + ch.rows, 0) !== n) throw new NotColumnar('row groups without this column');
+      if (c.type.kind === 'ROW') return rowColumn(c.type, named[0]!, readAs, n, checked);
       // (hyparquet reads levels for any repetition but REQUIRED, a missing one included)
-      const values = readOnce([name], leaf.element.repetition_type !== 'REQUIRED' ? 1 : 0, leaf.element);
+      const { kind, values } = readAs(c.type, [name], named[0]!.element.repetition_type !== 'REQUIRED' ? 1 : 0);
       if (checked && values.valid && values.valid.indexOf(0) >= 0) throw new NotColumnar('a NULL in a NOT NULL column');
       return toColumn(c.type, kind, values, n);
     });

@@ -240,8 +240,7 @@ async function decodeParquet(
   let meta: FileMetaData;
   let file: ArrayBuffer;
   try {
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+    file = arrayBufferOf(bytes);
     meta = (await loadParquet()).read.parquetMetadata(file);
   } catch (e) {
     return unreadableFile(schema, fileName, 'Parquet', e);
@@ -315,6 +314,7 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
     return undefined;
   }
   const groups = meta.row_groups;
+  const top = columnShapes(meta.schema).map((c) => c.name);
   const bytes = groups.map((g) => g.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_compressed_size ?? 0), 0));
   const decode = async (from: number, to: number, schema: Schema, readColumns?: ReadonlySet<string>): Promise<DecodeResult> => {
     const partGroups = groups.slice(from, to);
@@ -322,7 +322,6 @@ async function parquetParts(file: RandomAccessFile, fileName: string): Promise<F
     const rows = partGroups.reduce((sum, g) => sum + Number(g.num_rows), 0);
     const partMeta: FileMetaData = { ...meta, row_groups: partGroups, num_rows: BigInt(rows) };
     // the span of the chunks of the columns read (the others' bytes stay on disk)
-    const top = columnShapes(meta.schema).map((c) => c.name);
     const wanted = new Set(matchColumns(schema, top, readColumns).filter((m) => m >= 0).map((m) => top[m]!));
     let start = file.size, end = 0;
     for (const g of partGroups) {
