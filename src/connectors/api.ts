@@ -70,6 +70,28 @@ export interface Source {
   close(): Promise<void>;
 }
 
+/**
+ * A source whose batches the tasks of a parallel query read themselves, each its own piece, in
+ * parallel (`SET 'parallelism' = 'N'` on worker threads: engine/parallel/task-sources.ts). The query's
+ * thread cuts a batch's (start, end] into pieces when it plans the batch; each task reads its piece
+ * with a source made from the same table in its own thread. Built-in connectors only: a worker makes
+ * its source by the connector's name.
+ */
+export interface SplittableSource extends Source {
+  /**
+   * (start, end] cut into `pieces` pieces, in order, as plain JSON: read in turn, their rows and
+   * rejected records are read(start, end)'s. A piece may hold nothing.
+   */
+  splitBetween(start: Json | undefined, end: Json, pieces: number): Promise<readonly Json[]>;
+  /** The rows and rejected records of one of splitBetween's pieces. Deterministic, as read is. */
+  readPiece(piece: Json): Promise<SourceReadResult>;
+}
+
+export function isSplittable(s: Source): s is SplittableSource {
+  const x = s as Partial<SplittableSource>;
+  return typeof x.splitBetween === 'function' && typeof x.readPiece === 'function';
+}
+
 /** How a sink is told what a batch's rows mean. */
 export type OutputMode = 'append' | 'update' | 'complete';
 

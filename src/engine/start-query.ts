@@ -197,7 +197,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
     retry: retryPolicy(ctx.settings),
     idleTimeoutMs,
     parallelism,
-    threads: { enabled: (ctx.settings.get(THREADS_SETTING) ?? 'true').trim().toLowerCase() !== 'false', stateRecipe: durability.stateRecipe, functions: functionModules(ctx) },
+    threads: { enabled: (ctx.settings.get(THREADS_SETTING) ?? 'true').trim().toLowerCase() !== 'false', stateRecipe: durability.stateRecipe, functions: functionModules(ctx), baseDir: ctx.baseDir },
   });
   const q = new StreamingQuery(id, runId, name, execution, trigger, ctx.clock, explain(p.logical, p.streaming, parallelism), ctx.listeners);
   q.start();

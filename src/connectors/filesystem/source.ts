@@ -22,7 +22,7 @@ import type * as arrow from 'apache-arrow';
 import { batchFromColumns, columnFromValues } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import type { Column, Schema } from '../../common/schema.js';
-import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, Source, SourceReadResult } from '../api.js';
+import type { ConnectorContext, ConnectorTable, Json, RejectedRecord, SourceReadResult, SplittableSource } from '../api.js';
 import { ConversionFailure, convertValue } from '../formats/convert.js';
 import type { DecodeResult, FileParts, Format, StreamDecoder } from '../formats/decoded.js';
 import { rejectedRecord } from '../formats/decoded.js';
@@ -33,6 +33,7 @@ import { listInputFiles, partitionValues } from './layout.js';
 import { maxBytesPerTrigger, maxFilesPerTrigger, monitorInterval, readChunkSize, resolvedPath } from './options.js';
 import { ChunkBuffers, TextFileReader, type FileRange } from './read-text.js';
 import { FileAtRanges } from './file-at-ranges.js';
+import { pieceFromJson, pieceToJson, splitReads, type FileRead } from './read-splits.js';
 
 /**
  * How many files are opened ahead of the one being decoded. With one, the open's completion was
@@ -47,15 +48,7 @@ const OPEN_AHEAD = 2;
 /** A file of the batch on its way: a text file opened, its first chunk read; a binary file read. */
 type Ahead = { readonly text: Promise<TextFileReader> } | { readonly bytes: Promise<Buffer> } | undefined;
 
-/** What a batch reads of one file: all of it, a byte range of a text file or some parts of a binary one (a file larger than a batch). */
-interface FileRead {
-  readonly file: string;
-  readonly range?: FileRange;
-  /** parts [from, to) of a binary file (`to` past its last part: to its end) */
-  readonly parts?: { readonly from: number; readonly to: number };
-}
-
-export class FilesystemSource implements Source {
+export class FilesystemSource implements SplittableSource {
   readonly schema: Schema;
   readonly description: string;
   readonly bounded: boolean;
@@ -230,9 +223,30 @@ export class FilesystemSource implements Source {
   }
 
   async read(start: Json | undefined, end: Json): Promise<SourceReadResult> {
+    return this.readAll(this.readsBetween(parseOffset(start), parseOffset(end)));
+  }
+
+  /** (start, end]'s reads in `pieces` pieces of about equal bytes, for a parallel query's tasks (read-splits.ts). */
+  async splitBetween(start: Json | undefined, end: Json, pieces: number): Promise<readonly Json[]> {
+    const dir = this.dir;
+    const split = await splitReads(this.readsBetween(parseOffset(start), parseOffset(end)), pieces, {
+      binary: this.format.binary === true,
+      size: (file) => fsp.stat(path.join(dir, file)).then((st) => st.size, () => 0),
+      partBytes: async (file) => (await this.partsOf(file))?.bytes,
+      // (a file removed meanwhile is not cut: its read reports it)
+      boundary: (file, from, size, budget) => partEnd(path.join(dir, file), size, from, budget, this.decoderFor(file), this.window)
+        .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e))),
+    });
+    return split.map(pieceToJson);
+  }
+
+  async readPiece(piece: Json): Promise<SourceReadResult> {
+    return this.readAll(pieceFromJson(piece));
+  }
+
+  private async readAll(reads: readonly FileRead[]): Promise<SourceReadResult> {
     const batches: arrow.RecordBatch[] = [];
     const rejected: RejectedRecord[] = [];
-    const reads = this.readsBetween(parseOffset(start), parseOffset(end));
     // files are opened, and their first chunks read (binary ones: read), while the files before them are decoded
     const ahead = reads.slice(0, OPEN_AHEAD).map((f) => this.openAhead(f));
     try {

@@ -12,7 +12,7 @@ import * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
 import { WeirError } from '../../common/errors.js';
 import { toArrowSchema, type Schema } from '../../common/schema.js';
-import type { ClockLike, ConnectorContext, Json, Source, SourceReadResult } from '../api.js';
+import type { ClockLike, ConnectorContext, Json, SourceReadResult, SplittableSource } from '../api.js';
 import { ALL_COLUMNS, generateEvents, type ColumnSelection, type GeneratedColumns } from './generator.js';
 import type { NexmarkSourceOptions } from './options.js';
 import { STRUCT_FIELDS, type ColumnSource, type StructName } from './schema.js';
@@ -20,7 +20,7 @@ import { STRUCT_FIELDS, type ColumnSource, type StructName } from './schema.js';
 /** How often a paced source asks to be polled: new events appear continuously. */
 const PACED_POLL_MS = 100;
 
-export class NexmarkSource implements Source {
+export class NexmarkSource implements SplittableSource {
   readonly schema: Schema;
   readonly description: string;
   readonly bounded: boolean;
@@ -75,19 +75,19 @@ export class NexmarkSource implements Source {
     return { batches, rejected: [] };
   }
 
-  /** The rows of (start, end]: one per event. */
-  rowsBetween(start: Json | undefined, end: Json): number {
-    return offsetOf(end) - offsetOf(start);
-  }
-
   /**
-   * Part `part` of `parts` of the rows of (start, end], the contiguous range a parallel query's task
-   * reads (as splitRange cuts rows): generated where it is asked for, by the task's own thread.
+   * (start, end] in `pieces` contiguous ranges of events (`[from, to]`), as splitRange cuts rows, for
+   * a parallel query's tasks: each generates its own range, in its own thread (readPiece).
    */
-  readPart(start: Json | undefined, end: Json, part: number, parts: number): Promise<SourceReadResult> {
+  async splitBetween(start: Json | undefined, end: Json, pieces: number): Promise<readonly Json[]> {
     const from = offsetOf(start);
     const n = offsetOf(end) - from;
-    return this.read(from + Math.ceil((part * n) / parts), from + Math.ceil(((part + 1) * n) / parts));
+    return Array.from({ length: pieces }, (_, p) => [from + Math.ceil((p * n) / pieces), from + Math.ceil(((p + 1) * n) / pieces)]);
+  }
+
+  async readPiece(piece: Json): Promise<SourceReadResult> {
+    if (!Array.isArray(piece) || piece.length !== 2) throw new WeirError('STATE', `not a piece of a nexmark batch: ${JSON.stringify(piece)}`);
+    return this.read(piece[0], piece[1]!);
   }
 
   isExhausted(offset: Json | undefined): boolean {

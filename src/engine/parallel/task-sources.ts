@@ -1,26 +1,31 @@
 /**
- * The sources a task on a worker thread reads itself: the nexmark generator (each event a function
- * of its number, so task i generates its own contiguous part of a batch's events, in parallel with
- * the others). Made in the worker from the plan's source nodes (plain data), one source per table as
- * the query's thread makes them (start-query.ts sharedSources), reading the union of the columns the
- * table's scans read. Other sources are read by the query's thread and their rows sent to the tasks.
+ * The sources a task on a worker thread reads itself (SplittableSource): the nexmark generator (each
+ * event a function of its number) and the filesystem source (the query's thread cuts a batch's files
+ * into pieces at record boundaries, row groups or files). Task i reads piece i of each batch, in
+ * parallel with the others. Made in the worker from the plan's source nodes (plain data), one source
+ * per table as the query's thread makes them (start-query.ts sharedSources), reading the union of
+ * the columns the table's scans read. Other sources are read by the query's thread and their rows
+ * sent to the tasks.
  */
-import type { ConnectorTable } from '../../connectors/api.js';
-import { nexmarkConnector, NexmarkSource } from '../../connectors/nexmark/index.js';
+import type { ConnectorTable, SplittableSource } from '../../connectors/api.js';
+import { nexmarkConnector } from '../../connectors/nexmark/index.js';
+import { filesystemConnector } from '../../connectors/filesystem/index.js';
 import type { SourceNode } from '../../planner/incremental/physical.js';
 import type { Chunk } from '../../executor/operators/operator.js';
 import { selectColumns } from '../../executor/streaming/operator-tree.js';
 import { SystemClock } from '../../executor/streaming/clock.js';
-import { readInTasks, type TaskRead } from '../../executor/parallel/wire.js';
+import { readInTasks, type TaskRead, type TaskReadResult } from '../../executor/parallel/wire.js';
+import type { Connector } from '../../connectors/api.js';
 
+const CONNECTORS: Readonly<Record<string, Connector>> = { nexmark: nexmarkConnector, filesystem: filesystemConnector };
 
 export class TaskSources {
-  private readonly byTable = new Map<string, NexmarkSource>();
+  private readonly byTable = new Map<string, SplittableSource>();
 
-  constructor(private readonly nodes: readonly SourceNode[]) {
+  constructor(private readonly nodes: readonly SourceNode[], baseDir: string) {
     const groups = new Map<string, SourceNode[]>();
     for (const n of nodes) {
-      if (!readInTasks(n)) continue;
+      if (!n || !readInTasks(n)) continue;
       const k = n.table.name.toLowerCase();
       groups.set(k, [...(groups.get(k) ?? []), n]);
     }
@@ -36,26 +41,38 @@ export class TaskSources {
         name: t.name, schema: { columns: t.physical.map((i) => t.columns[i]!) }, options: t.options, optionSpans: t.optionSpans,
         partitionedBy: t.partitionedBy, primaryKey: t.primaryKey,
       };
-      const source = nexmarkConnector.createSource!(table, { clock: new SystemClock(), baseDir: '.', requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
-      this.byTable.set(k, source as NexmarkSource);
+      const connector = CONNECTORS[(t.options.get('connector') ?? '').trim().toLowerCase()]!;
+      const source = connector.createSource!(table, { clock: new SystemClock(), baseDir, requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
+      this.byTable.set(k, source as SplittableSource);
     }
   }
 
-  /** This task's part of each read, as the chunks of each source index (the columns its scan reads). */
-  async read(reads: readonly TaskRead[], task: number, tasks: number): Promise<Map<number, Chunk[]>> {
-    const out = new Map<number, Chunk[]>();
-    // a table several scans read is generated once per batch
-    const generated = new Map<string, Promise<Chunk[]>>();
+  /**
+   * This task's pieces, as the chunks of each source index (the columns its scan reads), and what
+   * each read gave: its rows, and its rejected records (kept once when two scans read one table).
+   */
+  async read(reads: readonly TaskRead[]): Promise<{ chunks: Map<number, Chunk[]>; results: TaskReadResult[] }> {
+    const chunks = new Map<number, Chunk[]>();
+    const results: TaskReadResult[] = [];
+    // a table several scans read is read once per batch
+    const done = new Map<string, Promise<{ chunks: Chunk[]; rejected: TaskReadResult['rejected'] }>>();
     for (const r of reads) {
       const node = this.nodes[r.sourceIndex]!;
-      const key = `${node.table.name.toLowerCase()} ${JSON.stringify(r.start)} ${JSON.stringify(r.end)}`;
-      let rows = generated.get(key);
-      if (!rows) {
-        rows = this.byTable.get(node.table.name.toLowerCase())!.readPart(r.start as never, r.end as never, task, tasks).then((x) => x.batches.map((batch) => ({ batch })));
-        generated.set(key, rows);
+      const key = `${node.table.name.toLowerCase()} ${JSON.stringify(r.piece)}`;
+      const first = !done.has(key);
+      if (first) {
+        const source = this.byTable.get(node.table.name.toLowerCase())!;
+        done.set(key, source.readPiece(r.piece as never).then((x) => ({ chunks: x.batches.map((batch) => ({ batch })), rejected: x.rejected })));
       }
-      out.set(r.sourceIndex, selectColumns(node.columns, node.schema, await rows));
+      const got = await done.get(key)!;
+      const selected = selectColumns(node.columns, node.schema, got.chunks);
+      chunks.set(r.sourceIndex, selected);
+      results.push({ rows: got.chunks.reduce((a, c) => a + c.batch.numRows, 0), rejected: first ? got.rejected : [] });
     }
-    return out;
+    return { chunks, results };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.byTable.values()) await s.close();
   }
 }

@@ -62,7 +62,7 @@ class TaskRuntime {
 
   constructor(private readonly m: InitMessage) {
     this.properties = planProperties(m.root);
-    this.taskSources = new TaskSources(sourceNodes(m.root));
+    this.taskSources = new TaskSources(sourceNodes(m.root), m.baseDir);
     const stateIds = new Map(m.recipe.stateIds);
     const base = createStateProvider(m.recipe.backend, m.recipe.dir, m.recipe.options);
     // a task's store id is its operator's id plus a multiple of TASK_STORE_STRIDE; the operator part
@@ -112,6 +112,7 @@ class TaskRuntime {
       case 'close':
         for (const op of this.operators) op.close?.();
         await this.provider.close?.();
+        await this.taskSources.close();
         return { value: undefined };
     }
   }
@@ -157,12 +158,13 @@ class TaskRuntime {
     this.now = r.processingTime;
     this.observations = [];
     const sources = r.sources.map((list) => list.map(decodeChunk));
-    if (r.reads.length > 0) for (const [i, chunks] of await this.taskSources.read(r.reads, this.m.task, this.m.tasks)) sources[i] = chunks;
+    const read = await this.taskSources.read(r.reads);
+    for (const [i, chunks] of read.chunks) sources[i] = chunks;
     const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };
     const out = await this.runNode(this.m.root, sources, ctx, new Map());
     const transfer: ArrayBuffer[] = [];
     const output = out.map((c) => encodeChunk(c, transfer));
-    return { value: { observations: this.observations, threadId }, output, transfer };
+    return { value: { reads: read.results, observations: this.observations, threadId }, output, transfer };
   }
 
   /**

@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import type { MessagePort } from 'node:worker_threads';
 import { InternalError, WeirError, type ErrorCode, type SourceSpan } from '../../common/errors.js';
 import type { Chunk } from '../operators/operator.js';
+import type { RejectedRecord } from '../../connectors/api.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 
 /** A chunk on the wire: its batch as one Arrow IPC stream, its row kinds when it has them. */
@@ -100,6 +101,8 @@ export interface InitMessage {
   readonly root: PhysicalNode;
   readonly recipe: StateRecipe;
   readonly timeZone: string;
+  /** where relative paths in table options start (a filesystem source's `path`) */
+  readonly baseDir: string;
   readonly functions: readonly ModuleFunction[];
   /** a port to every other task (undefined at this task's own index) */
   readonly peers: readonly (MessagePort | undefined)[];
@@ -114,7 +117,7 @@ export type Request =
     readonly type: 'run'; readonly batchId: number; readonly watermark: number; readonly processingTime: number;
     /** per source index, this task's rows the query's thread read */
     readonly sources: readonly (readonly WireChunk[])[];
-    /** the sources this task reads its part of itself (engine/parallel/task-sources.ts) */
+    /** the pieces of sources this task reads itself (engine/parallel/task-sources.ts), in source order */
     readonly reads: readonly TaskRead[];
   }
   | { readonly type: 'timerWork'; readonly watermark: number; readonly processingTime: number }
@@ -127,18 +130,29 @@ export type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly output?: readonly WireChunk[] }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
-/** True when the tasks generate this source's rows themselves (the nexmark generator: engine/parallel/task-sources.ts). */
-export const readInTasks = (node: SourceNode): boolean => (node.table.options.get('connector') ?? '').trim().toLowerCase() === 'nexmark';
+/**
+ * True when the tasks read their pieces of this source's batches themselves (SplittableSource): the
+ * nexmark generator and the filesystem source, which a worker makes by name (engine/parallel/task-sources.ts).
+ */
+export const readInTasks = (node: SourceNode): boolean => TASK_READ_CONNECTORS.includes((node.table.options.get('connector') ?? '').trim().toLowerCase());
 
-/** A part of a batch of a source the tasks read themselves: the batch's offsets. */
+export const TASK_READ_CONNECTORS: readonly string[] = ['nexmark', 'filesystem'];
+
+/** A task's piece of a batch of a source the tasks read themselves (SplittableSource.splitBetween). */
 export interface TaskRead {
   readonly sourceIndex: number;
-  readonly start: unknown;
-  readonly end: unknown;
+  readonly piece: unknown;
 }
 
-/** What a task's run of a batch gives back besides its output: the event times its watermark operators saw. */
+/** What a task read of one TaskRead: its rows, and the records it could not decode (none for a table's second scan of the batch). */
+export interface TaskReadResult {
+  readonly rows: number;
+  readonly rejected: readonly RejectedRecord[];
+}
+
+/** What a task's run of a batch gives back besides its output: what it read, the event times its watermark operators saw. */
 export interface RunResult {
+  readonly reads: readonly TaskReadResult[];
   readonly observations: readonly (readonly number[])[];
   readonly threadId: number;
 }

@@ -25,7 +25,17 @@ import type { EventTimeObserver } from '../operators/watermark.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { sumTaskProgress } from './task-progress.js';
 import { taskStoreId } from './task-set.js';
-import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type StateRecipe, type WireChunk, type ModuleFunction, readInTasks, type TaskRead } from './wire.js';
+import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type WireChunk, readInTasks, type TaskReadResult } from './wire.js';
+import type { RejectedRecord } from '../../connectors/api.js';
+
+/** What the workers are set up with besides the plan: their stores, the CREATE FUNCTION modules they import again, the base of relative paths. */
+export type WorkerSetup = Pick<InitMessage, 'recipe' | 'timeZone' | 'functions' | 'baseDir'>;
+
+/** A batch of a source the tasks read themselves: piece t (SplittableSource.splitBetween) is task t's. */
+export interface PiecesRead {
+  readonly sourceIndex: number;
+  readonly pieces: readonly unknown[];
+}
 
 /** `SET 'parallelism.threads' = 'false'`: the tasks run inline in the query's thread. */
 export const THREADS_SETTING = 'parallelism.threads';
@@ -44,11 +54,11 @@ export class WorkerTaskSet {
   /** the thread id of each task's worker, as the workers report them */
   readonly threadIds: number[] = [];
 
-  constructor(script: string, root: PhysicalNode, private readonly p: Parallelism, recipe: StateRecipe, timeZone: string,
+  constructor(script: string, root: PhysicalNode, private readonly p: Parallelism,
     /** the plan's sources in sourceIndex order: only the columns each reads go to the workers */
     private readonly sources: readonly SourceNode[],
-    /** the CREATE FUNCTION modules the workers import again */
-    functions: readonly ModuleFunction[]) {
+    /** where the workers' stores, functions (CREATE FUNCTION modules, imported again) and sources come from */
+    setup: WorkerSetup) {
     const n = p.tasks;
     const ports: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
     for (let a = 0; a < n; a++) {
@@ -76,7 +86,7 @@ export class WorkerTaskSet {
       w.on('error', (e) => failAll(new Error(`the worker thread of task ${t} failed: ${e.message}`)));
       w.on('exit', (code) => failAll(new Error(`the worker thread of task ${t} exited (code ${code})`)));
       const peers = ports[t]!;
-      const init: InitMessage = { type: 'init', task: t, tasks: n, maxParallelism: p.maxParallelism, root, recipe, timeZone, functions, peers };
+      const init: InitMessage = { type: 'init', task: t, tasks: n, maxParallelism: p.maxParallelism, root, ...setup, peers };
       w.postMessage(init, peers.filter((x): x is MessagePort => x !== undefined));
       this.workers.push(w);
       this.pending.push(pending);
@@ -123,8 +133,12 @@ export class WorkerTaskSet {
     await this.all({ type: 'build' });
   }
 
-  /** One micro-batch through every task: the tasks' outputs in task order; the event times they saw go to `observer`. */
-  async run(sourceChunks: readonly (readonly Chunk[])[], reads: readonly TaskRead[], ctx: BatchContext, observer: EventTimeObserver): Promise<Chunk[]> {
+  /**
+   * One micro-batch through every task: the tasks' outputs in task order, and what the tasks read of
+   * each of `reads` (rows summed, rejected records in task order: the source's order); the event
+   * times they saw go to `observer`.
+   */
+  async run(sourceChunks: readonly (readonly Chunk[])[], reads: readonly PiecesRead[], ctx: BatchContext, observer: EventTimeObserver): Promise<{ output: Chunk[]; reads: TaskReadResult[] }> {
     const n = this.p.tasks;
     const perTask: WireChunk[][][] = Array.from({ length: n }, () => []);
     const transfers: ArrayBuffer[][] = Array.from({ length: n }, () => []);
@@ -134,16 +148,26 @@ export class WorkerTaskSet {
       for (let t = 0; t < n; t++) perTask[t]!.push(ranges[t]!.map((c) => encodeChunk(c, transfers[t]!)));
     }
     const replies = await Promise.all(this.workers.map((_, t) => this.request(t, {
-      type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!, reads,
+      type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!,
+      reads: reads.map((r) => ({ sourceIndex: r.sourceIndex, piece: r.pieces[t] })),
     }, transfers[t])));
-    const out: Chunk[] = [];
+    const output: Chunk[] = [];
+    const read = reads.map(() => ({ rows: 0, rejected: [] as RejectedRecord[] }));
     replies.forEach((r, t) => {
       const result = r.value as RunResult;
       this.threadIds[t] = result.threadId;
       for (const o of result.observations) observer.observe(o[0]!, o[1]!, o[2]!, o[3]!, o[4], o[5]);
-      for (const c of r.output ?? []) out.push(decodeChunk(c));
+      result.reads.forEach((x, k) => {
+        read[k]!.rows += x.rows;
+        for (const rec of x.rejected) read[k]!.rejected.push(rec);
+      });
+      for (const c of r.output ?? []) output.push(decodeChunk(c));
     });
-    return out;
+    return { output, reads: read };
+  }
+
+  get tasks(): number {
+    return this.p.tasks;
   }
 
   /** True when the tasks read their part of source `sourceIndex` themselves (the query's thread only plans its offsets). */

@@ -9,7 +9,7 @@
  * whatever state holds, and the query ends.
  */
 import type * as arrow from 'apache-arrow';
-import type { Json, RejectedRecord, Sink, Source, SourceReadResult } from '../../connectors/api.js';
+import { isSplittable, type Json, type RejectedRecord, type Sink, type Source, type SourceReadResult } from '../../connectors/api.js';
 import type { LookupJoinNode, StreamingPlan } from '../../planner/incremental/physical.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { BatchCommit, BatchOffsets, Checkpoint } from '../../state/checkpoint/checkpoint.js';
@@ -31,10 +31,9 @@ import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-r
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
 import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
 import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
-import { planFallbackReason, workerScript, WorkerTaskSet } from '../parallel/worker-task-set.js';
+import { planFallbackReason, workerScript, WorkerTaskSet, type PiecesRead } from '../parallel/worker-task-set.js';
 import { sumTaskProgress } from '../parallel/task-progress.js';
 import type { ModuleFunction, StateRecipe } from '../parallel/wire.js';
-import type { TaskRead } from '../parallel/wire.js';
 
 export interface RejectedRecordsWriter {
   readonly description: string;
@@ -79,7 +78,7 @@ export interface ExecutionOptions {
    * Run the tasks of a parallel query on worker threads (`parallelism.threads`, on by default), where
    * the plan allows it: the workers open the stores `stateRecipe` describes
    */
-  readonly threads?: { readonly enabled: boolean; readonly stateRecipe: StateRecipe; readonly functions?: readonly ModuleFunction[] };
+  readonly threads?: { readonly enabled: boolean; readonly stateRecipe: StateRecipe; readonly functions?: readonly ModuleFunction[]; /** where the workers resolve relative paths */ readonly baseDir: string };
 }
 
 /** How a parallel query's tasks run: on `threads` worker threads, or inline with the reason (progress says so). */
@@ -227,7 +226,8 @@ export class MicroBatchExecution {
       this.placement = { tasks: p.tasks, threads: 0, inlineBecause };
       return this.o.stateProvider;
     }
-    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.threads!.stateRecipe, this.o.expr.timeZone, this.o.plan.sources, this.o.threads!.functions ?? []);
+    const t = this.o.threads!;
+    this.threads = new WorkerTaskSet(script!, this.o.plan.root, p, this.o.plan.sources, { recipe: t.stateRecipe, timeZone: this.o.expr.timeZone, functions: t.functions ?? [], baseDir: t.baseDir });
     this.placement = { tasks: p.tasks, threads: p.tasks };
     return this.threads.provider(operatorIds, this.o.stateProvider.newestLoadableVersion !== undefined);
   }
@@ -354,8 +354,15 @@ export class MicroBatchExecution {
     const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
     try {
-      output = this.threads ? await this.threads.run(read.chunks, read.taskReads, ctx, this.tracker)
-        : this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
+      if (this.threads) {
+        const ran = await this.threads.run(read.chunks, read.taskReads, ctx, this.tracker);
+        output = ran.output;
+        ran.reads.forEach((x, k) => read.count(read.taskReads[k]!.sourceIndex, x.rows, x.rejected, read.taskReads[k]!.first));
+      } else {
+        output = this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
+      }
+      // (after the run: the tasks that read their own pieces report what they could not decode)
+      if (read.rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, read.rejected);
       if (!b.delivered) {
         const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
         await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
@@ -368,45 +375,39 @@ export class MicroBatchExecution {
       throw e;
     }
     const written = filesWrittenBy(this.o.sink);
-    return { ...read, outputRows: output.reduce((a, c) => a + c.batch.numRows, 0), filesWritten: written === undefined ? undefined : written - filesBefore! };
+    const { inputRows, rejectedCounts, rejected, readRows } = read;
+    return { inputRows, rejectedCounts, rejected, readRows, outputRows: output.reduce((a, c) => a + c.batch.numRows, 0), filesWritten: written === undefined ? undefined : written - filesBefore! };
   }
 
-  /** The rows of (start, end] of every source that moved, and the records that could not be decoded. */
-  private async readSources(b: PlannedBatch): Promise<Omit<RanBatch, 'outputRows' | 'filesWritten'> & { chunks: Chunk[][]; taskReads: TaskRead[] }> {
-    const taskReads: TaskRead[] = [];
-    const chunks: Chunk[][] = this.o.sources.map(() => []);
-    const rejectedCounts = this.o.sources.map(() => 0);
-    const inputRows = this.o.sources.map(() => 0);
-    const rejected: RejectedRecord[] = [];
+  /**
+   * The rows of (start, end] of every source that moved, and the records that could not be decoded;
+   * of a source the worker tasks read themselves, its pieces (they count what they read: `count`).
+   */
+  private async readSources(b: PlannedBatch): Promise<SourcesRead> {
+    const read = new SourcesRead(this.o.sources.length);
     const reads = new Map<Source, Map<string, Promise<SourceReadResult>>>();
-    let readRows = 0;
+    const splits = new Map<Source, Map<string, Promise<readonly Json[]>>>();
     for (let i = 0; i < this.o.sources.length; i++) {
       if (offsetKey(b.ends[i]) === offsetKey(b.starts[i]) || b.ends[i] === undefined) continue;
       const s = this.o.sources[i]!;
       const range = `${offsetKey(b.starts[i])} ${offsetKey(b.ends[i])}`;
-      const first = !reads.get(s)?.has(range);
-      const rowsBetween = (s as { rowsBetween?: (a: Json | undefined, b: Json) => number }).rowsBetween;
-      if (this.threads?.readsInTasks(i) && rowsBetween) {
-        // the tasks generate their parts of these rows themselves, in parallel
-        taskReads.push({ sourceIndex: i, start: b.starts[i], end: b.ends[i] });
-        const n = rowsBetween.call(s, b.starts[i], b.ends[i]!);
-        inputRows[i] += n;
-        if (first) { readRows += n; once(reads, s, range, async () => ({ batches: [], rejected: [] })); }
+      // a shared read's rows count once in the batch's total, its rejected records are kept once
+      const first = !reads.get(s)?.has(range) && !splits.get(s)?.has(range);
+      if (this.threads?.readsInTasks(i) && isSplittable(s)) {
+        // the tasks read their pieces of these rows themselves, in parallel
+        const pieces = await once(splits, s, range, () => this.retrier.call('read', () => s.splitBetween(b.starts[i], b.ends[i]!, this.threads!.tasks)));
+        read.taskReads.push({ sourceIndex: i, pieces, first });
         continue;
       }
       const r = await once(reads, s, range, () => this.retrier.call('read', () => s.read(b.starts[i], b.ends[i]!)));
-      for (const batch of r.batches) { chunks[i]!.push({ batch }); inputRows[i] += batch.numRows; }
-      if (!first) continue; // a shared read's rows count once in the batch's total, its rejected records are kept once
-      for (const batch of r.batches) readRows += batch.numRows;
-      rejectedCounts[i] = r.rejected.length;
-      for (const rec of r.rejected) rejected.push(rec);
+      for (const batch of r.batches) read.chunks[i]!.push({ batch });
+      read.count(i, r.batches.reduce((a, x) => a + x.numRows, 0), r.rejected, first);
     }
     if (this.lookupRejected.length > 0) {
-      for (const rec of this.lookupRejected) rejected.push(rec);
+      for (const rec of this.lookupRejected) read.rejected.push(rec);
       this.lookupRejected = [];
     }
-    if (rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, rejected);
-    return { chunks, inputRows, rejectedCounts, rejected, readRows, taskReads };
+    return read;
   }
 
   /**
@@ -511,4 +512,31 @@ function once<T>(memo: Map<Source, Map<string, Promise<T>>>, s: Source, key: str
   let p = m.get(key);
   if (!p) { p = make(); m.set(key, p); }
   return p;
+}
+
+/** What a batch read of its sources: rows for the run, and the counts progress reports. */
+class SourcesRead {
+  readonly chunks: Chunk[][];
+  readonly inputRows: number[];
+  readonly rejectedCounts: number[];
+  readonly rejected: RejectedRecord[] = [];
+  readRows = 0;
+  /** the sources the worker tasks read themselves; `first`: not a second scan's read of a range already read */
+  readonly taskReads: (PiecesRead & { readonly first: boolean })[] = [];
+
+  constructor(sources: number) {
+    this.chunks = Array.from({ length: sources }, () => []);
+    this.inputRows = new Array<number>(sources).fill(0);
+    this.rejectedCounts = new Array<number>(sources).fill(0);
+  }
+
+  /** `rows` read of source `i`, and its rejected records; a second scan's read counts only in its own input rows */
+  count(i: number, rows: number, rejected: readonly RejectedRecord[], first: boolean): void {
+    this.inputRows[i]! += rows;
+    if (!first) return;
+    this.readRows += rows;
+    this.rejectedCounts[i]! += rejected.length;
+    // not push(...rejected): a file of a million malformed lines would overflow the stack
+    for (const rec of rejected) this.rejected.push(rec);
+  }
 }

@@ -1,0 +1,114 @@
+/**
+ * At `SET 'parallelism' = '2'` on worker threads the tasks read the filesystem source themselves,
+ * each its piece of every batch (FilesystemSource.splitBetween / readPiece, engine/parallel/task-sources.ts):
+ * the results equal parallelism 1's; progress counts every row and every malformed record as at
+ * parallelism 1 (once, also when two scans read one table); the rejected records are kept once, with
+ * the origins they have at parallelism 1; a malformed record with `json.ignore-parse-errors` off fails
+ * the query from the worker that read it. Needs `npm run build` (the workers run the built task-worker.js).
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { ManualClock } from '../../src/executor/streaming/clock.js';
+import type { QueryProgress } from '../../src/executor/streaming/progress.js';
+import { tempDir } from '../support/cli.js';
+import { seeded } from '../support/oracle.js';
+import { sortRows } from '../support/stream-test.js';
+
+const BAD = ['{"k": "a", "v": ', '{"k": "a", "v": "seven"}', 'not json', '{"k": "c", "v": 1.5}'];
+
+/** `files` JSON files of `perFile` lines, about one in ten malformed; returns the malformed lines' origins. */
+function writeInput(dir: string, files: number, perFile: number, seed: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const r = seeded(seed);
+  const bad: string[] = [];
+  for (let f = 0; f < files; f++) {
+    const lines: string[] = [];
+    for (let l = 1; l <= perFile; l++) {
+      if (r() < 0.1) {
+        lines.push(BAD[Math.floor(r() * BAD.length)]!);
+        bad.push(`in-${f}.json:${l}`);
+      } else {
+        lines.push(JSON.stringify({ k: ['a', 'b', 'c', 'd'][Math.floor(r() * 4)], v: Math.floor(r() * 100) - 20, id: f * perFile + l }));
+      }
+    }
+    writeFileSync(path.join(dir, `in-${f}.json`), lines.join('\n') + '\n');
+  }
+  return bad;
+}
+
+interface Run { rows: Record<string, unknown>[]; progress: readonly QueryProgress[]; rejected: string[] }
+
+async function run(parallelism: number, input: string, query: string, rejectedDir: string, options = ''): Promise<Run> {
+  const engine = new Engine({ clock: new ManualClock(0) });
+  try {
+    const [q] = await engine.execute(`
+      SET 'parallelism' = '${parallelism}';
+      SET 'rejected-records.path' = '${rejectedDir}';
+      CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json',
+        'source.max-bytes-per-trigger' = '6000'${options});
+      CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
+      INSERT INTO o ${query};`);
+    expect(await q!.awaitTermination(60_000)).toBe(true);
+    const rejected = readdirSync(rejectedDir).flatMap((f) => readFileSync(path.join(rejectedDir, f), 'utf8').trim().split('\n'))
+      .map((l) => (JSON.parse(l) as { origin: string }).origin);
+    return { rows: sortRows(engine.output('o').rows()), progress: q!.recentProgress, rejected };
+  } finally {
+    await engine.stop();
+  }
+}
+
+const total = (ps: readonly QueryProgress[], f: (p: QueryProgress) => number): number => ps.reduce((a, p) => a + f(p), 0);
+
+describe('the filesystem source read by the tasks at parallelism 2', () => {
+  it('gives parallelism 1\'s results, progress and rejected records', async () => {
+    const dir = tempDir();
+    const bad = writeInput(path.join(dir, 'in'), 5, 300, 7);
+    const query = 'SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k';
+    const one = await run(1, path.join(dir, 'in'), query, path.join(dir, 'rejected-1'));
+    const two = await run(2, path.join(dir, 'in'), query, path.join(dir, 'rejected-2'));
+    expect(two.progress.at(-1)!.parallelism).toMatchObject({ tasks: 2, threads: 2 });
+    expect(one.rows).toHaveLength(4);
+    expect(two.rows).toEqual(one.rows);
+    expect(total(one.progress, (p) => p.numInputRows)).toBe(1500 - bad.length);
+    for (const r of [one, two]) {
+      expect(total(r.progress, (p) => p.numInputRows)).toBe(1500 - bad.length);
+      expect(total(r.progress, (p) => p.numRejectedRows)).toBe(bad.length);
+      expect(total(r.progress, (p) => p.sources[0]!.numRejectedRows)).toBe(bad.length);
+      expect(r.rejected.sort()).toEqual([...bad].sort());
+    }
+    // batch by batch, as at parallelism 1 (the same offsets: the tasks only share out the reading)
+    expect(two.progress.map((p) => [p.numInputRows, p.numRejectedRows])).toEqual(one.progress.map((p) => [p.numInputRows, p.numRejectedRows]));
+  });
+
+  it('counts a table two scans read once in the batch, in each scan\'s own rows, its rejected records once', async () => {
+    const dir = tempDir();
+    const bad = writeInput(path.join(dir, 'in'), 3, 200, 11);
+    // (the scans read different columns: two scans of one source, not one scan read twice)
+    const query = `SELECT k, COUNT(*), SUM(v) FROM (SELECT k, v FROM t UNION ALL SELECT 'id' AS k, CAST(id AS INT) AS v FROM t) GROUP BY k`;
+    const one = await run(1, path.join(dir, 'in'), query, path.join(dir, 'rejected-1'));
+    const two = await run(2, path.join(dir, 'in'), query, path.join(dir, 'rejected-2'));
+    expect(two.progress.at(-1)!.parallelism).toMatchObject({ tasks: 2, threads: 2 });
+    expect(two.rows).toEqual(one.rows);
+    expect(total(two.progress, (p) => p.numInputRows)).toBe(600 - bad.length);
+    expect(total(two.progress, (p) => p.numRejectedRows)).toBe(bad.length);
+    expect(two.rejected.sort()).toEqual([...bad].sort());
+    expect(two.progress[0]!.sources).toHaveLength(2);
+    const perSource = (r: Run): number[][] => r.progress.map((p) => p.sources.map((s) => s.numInputRows * 1000 + s.numRejectedRows));
+    expect(perSource(two)).toEqual(perSource(one));
+  });
+
+  it('fails the query from the worker that read a malformed record, when parse errors are not ignored', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    writeFileSync(path.join(input, 'a.json'), Array.from({ length: 400 }, (_, i) => (i === 399 ? 'not json' : JSON.stringify({ k: 'a', v: i }))).join('\n') + '\n');
+    const e = await run(2, input, 'SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k', path.join(dir, 'rejected'), ", 'json.ignore-parse-errors' = 'false'")
+      .then(() => undefined, (x: unknown) => x as Error);
+    expect(e).toBeDefined();
+    expect(e!.message).toMatch(/^a\.json:400: /);
+    // the last line is in the last piece of its batch
+    expect(e!.stack).toMatch(/in the worker thread of task 1/);
+  });
+});
