@@ -40,14 +40,14 @@ function writeInput(dir: string, files: number, perFile: number, seed: number): 
 
 interface Run { rows: Record<string, unknown>[]; progress: readonly QueryProgress[]; rejected: string[] }
 
-async function run(parallelism: number, input: string, query: string, rejectedDir: string, options = ''): Promise<Run> {
+async function run(parallelism: number, input: string, query: string, rejectedDir: string, options = '', cap = '6000'): Promise<Run> {
   const engine = new Engine({ clock: new ManualClock(0) });
   try {
     const [q] = await engine.execute(`
       SET 'parallelism' = '${parallelism}';
       SET 'rejected-records.path' = '${rejectedDir}';
       CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'json',
-        'source.max-bytes-per-trigger' = '6000'${options});
+        'source.max-bytes-per-trigger' = '${cap}'${options});
       CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
       INSERT INTO o ${query};`);
     expect(await q!.awaitTermination(60_000)).toBe(true);
@@ -97,6 +97,54 @@ describe('the filesystem source read by the tasks at parallelism 2', () => {
     expect(two.progress[0]!.sources).toHaveLength(2);
     const perSource = (r: Run): number[][] => r.progress.map((p) => p.sources.map((s) => s.numInputRows * 1000 + s.numRejectedRows));
     expect(perSource(two)).toEqual(perSource(one));
+  });
+
+  it('fails the query, not waits forever, when one task fails while the other still reads', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    // task 0's piece starts with the malformed line; task 1 has 60 000 lines to read meanwhile
+    const good = Array.from({ length: 60_000 }, (_, i) => JSON.stringify({ k: `k${i % 50}`, v: i }));
+    writeFileSync(path.join(input, 'a.json'), ['{"k": "a", "v": ', ...good].join('\n') + '\n');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const e = await run(2, input, 'SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k', path.join(dir, `rejected-${attempt}`),
+        ", 'json.ignore-parse-errors' = 'false'", '64mb').then(() => undefined, (x: unknown) => x as Error);
+      expect(e?.message).toMatch(/^a\.json:1: /);
+    }
+  }, 60_000);
+
+  it('reads a table written with legacy option names (`format.type`) in the tasks as the query\'s thread reads it', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    writeFileSync(path.join(input, 'f.csv'), Array.from({ length: 500 }, (_, i) => `k${i % 3};${i};${i}`).join('\n') + '\n');
+    const engine = new Engine({ clock: new ManualClock(0) });
+    try {
+      const [q] = await engine.execute(`
+        SET 'parallelism' = '2';
+        CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format.type' = 'csv',
+          'format.field-delimiter' = ';', 'source.max-bytes-per-trigger' = '2000');
+        CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
+        INSERT INTO o SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k;`);
+      expect(await q!.awaitTermination(30_000)).toBe(true);
+      expect(q!.recentProgress.at(-1)!.parallelism).toMatchObject({ tasks: 2, threads: 2 });
+      const sums = [0, 1, 2].map((r) => ({ k: `k${r}`, n: 167 - (r === 2 ? 1 : 0), total: Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 3 === r).reduce((a, x) => a + x, 0) }));
+      expect(sortRows(engine.output('o').rows())).toEqual(sums);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('keeps the rejected records of a batch whose run fails (parallelism 1: read by the query\'s thread)', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    writeFileSync(path.join(input, 'f.json'), '{"k": "a", "v": 1}\nnot json\n{"k": "b", "v": 2}\n');
+    const rejected = path.join(dir, 'rejected');
+    const e = await run(1, input, `SELECT k, COUNT(*), SUM(CAST(k AS INT)) FROM t GROUP BY k`, rejected).then(() => undefined, (x: unknown) => x as Error);
+    expect(e?.message).toMatch(/CAST|cannot|'a'/i);
+    expect(readdirSync(rejected)).toEqual(['batch-00000000.jsonl']);
+    expect(JSON.parse(readFileSync(path.join(rejected, 'batch-00000000.jsonl'), 'utf8'))).toMatchObject({ batchId: 0, origin: 'f.json:2', raw: 'not json' });
   });
 
   it('fails the query from the worker that read a malformed record, when parse errors are not ignored', async () => {

@@ -91,7 +91,10 @@ export async function partEnd(
       const { bytesRead } = await fh.read(bytes, 0, window, from.bytes);
       const read = bytes.subarray(0, bytesRead);
       const cut = decoder.partCut(read);
-      if (cut > 0) return { bytes: from.bytes + cut, line: from.line + countNewlines(read.subarray(0, cut)) };
+      // never inside a file's preamble (a CSV header and the blank lines before it): the next part
+      // reads the preamble again, whole, before its first record (TextFileReader)
+      const preamble = from.bytes === 0 ? decoder.preambleEnd(read) : 0;
+      if (cut > 0 && preamble !== undefined && cut >= preamble) return { bytes: from.bytes + cut, line: from.line + countNewlines(read.subarray(0, cut)) };
       if (bytesRead < window) return undefined;
     }
     return undefined;

@@ -232,10 +232,13 @@ export class FilesystemSource implements SplittableSource {
     const split = await splitReads(this.readsBetween(parseOffset(start), parseOffset(end)), pieces, {
       binary: this.format.binary === true,
       size: (file) => fsp.stat(path.join(dir, file)).then((st) => st.size, () => 0),
-      partBytes: async (file) => (await this.partsOf(file))?.bytes,
-      // (a file removed meanwhile is not cut: its read reports it)
-      boundary: (file, from, size, budget) => partEnd(path.join(dir, file), size, from, budget, this.decoderFor(file), this.window)
-        .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e))),
+      // not cut: a file in a `k=v` directory (a value that does not convert rejects the file, once),
+      // a text format whose decoder cannot find record ends alone, a file removed meanwhile (its read reports it)
+      partBytes: async (file) => (partitionValues(file).size === 0 ? (await this.partsOf(file))?.bytes : undefined),
+      boundary: async (file, from, size, budget) => (this.splittable && partitionValues(file).size === 0
+        ? partEnd(path.join(dir, file), size, from, budget, this.decoderFor(file), this.window)
+          .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))
+        : undefined),
     });
     return split.map(pieceToJson);
   }

@@ -80,8 +80,8 @@ export class CsvStreamDecoder implements StreamDecoder {
     const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
     for (let start = 0; ;) {
       const next = recordEnd(b, start, this.quote);
-      // the record does not end (with its line break) within head
-      if (next < 0 || b[next - 1] !== 0x0a) return undefined;
+      // the record does not end (with its line break) within head, or head holds nothing more (blank lines only)
+      if (next < 0 || next <= start || b[next - 1] !== 0x0a) return undefined;
       const end = next - 1 > start && b[next - 2] === 0x0d ? next - 2 : next - 1;
       const bom = start === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
       if (this.schema.columns.length === 1 || !isBlank(b, start + bom, end)) return next;

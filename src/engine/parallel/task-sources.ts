@@ -7,7 +7,8 @@
  * the columns the table's scans read. Other sources are read by the query's thread and their rows
  * sent to the tasks.
  */
-import type { ConnectorTable, SplittableSource } from '../../connectors/api.js';
+import type { SplittableSource } from '../../connectors/api.js';
+import { withCurrentOptionNames } from '../../connectors/option-names.js';
 import { nexmarkConnector } from '../../connectors/nexmark/index.js';
 import { filesystemConnector } from '../../connectors/filesystem/index.js';
 import type { SourceNode } from '../../planner/incremental/physical.js';
@@ -37,11 +38,12 @@ export class TaskSources {
         const parts = g.filter((n) => n.columns.includes(c)).map((n) => n.requiredFields?.get(c));
         if (parts.every((f) => f !== undefined)) fields.set(c, [...new Set(parts.flat() as string[])]);
       }
-      const table: ConnectorTable = {
+      // (legacy option names, `format.type` and the like, mapped as the query's thread maps them)
+      const { table } = withCurrentOptionNames({
         name: t.name, schema: { columns: t.physical.map((i) => t.columns[i]!) }, options: t.options, optionSpans: t.optionSpans,
         partitionedBy: t.partitionedBy, primaryKey: t.primaryKey,
-      };
-      const connector = CONNECTORS[(t.options.get('connector') ?? '').trim().toLowerCase()]!;
+      });
+      const connector = CONNECTORS[(table.options.get('connector') ?? '').trim().toLowerCase()]!;
       const source = connector.createSource!(table, { clock: new SystemClock(), baseDir, requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
       this.byTable.set(k, source as SplittableSource);
     }

@@ -160,6 +160,7 @@ class TaskRuntime {
     const sources = r.sources.map((list) => list.map(decodeChunk));
     const read = await this.taskSources.read(r.reads);
     for (const [i, chunks] of read.chunks) sources[i] = chunks;
+    if (this.cancelled) throw this.cancelled;
     const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };
     const out = await this.runNode(this.m.root, sources, ctx, new Map());
     const transfer: ArrayBuffer[] = [];
@@ -210,6 +211,8 @@ class TaskRuntime {
   /** This task's rows of input `i` of `node` after its exchange: every task's part for this task, in task order. */
   private async exchange(node: PhysicalNode, i: number, chunks: Chunk[], e: HashExchange | 'single' | undefined, batchId: number): Promise<Chunk[]> {
     if (e === undefined) return chunks;
+    // the batch failed in another task while this one read or ran: its rows will never come
+    if (this.cancelled) throw this.cancelled;
     const n = this.m.tasks;
     const parts: Chunk[][] = Array.from({ length: n }, () => []);
     if (e === 'single') parts[0] = chunks;
@@ -228,6 +231,7 @@ class TaskRuntime {
     }
     const box = this.box(`${batchId}:${id}`);
     if (box.got < n - 1) {
+      if (this.cancelled) throw this.cancelled;
       await new Promise<void>((resolve) => { box.wake = resolve; });
       if (this.cancelled) throw this.cancelled;
     }

@@ -134,7 +134,8 @@ export type Reply =
  * True when the tasks read their pieces of this source's batches themselves (SplittableSource): the
  * nexmark generator and the filesystem source, which a worker makes by name (engine/parallel/task-sources.ts).
  */
-export const readInTasks = (node: SourceNode): boolean => TASK_READ_CONNECTORS.includes((node.table.options.get('connector') ?? '').trim().toLowerCase());
+export const readInTasks = (node: SourceNode): boolean =>
+  TASK_READ_CONNECTORS.includes((node.table.options.get('connector') ?? node.table.options.get('connector.type') ?? '').trim().toLowerCase());
 
 export const TASK_READ_CONNECTORS: readonly string[] = ['nexmark', 'filesystem'];
 

@@ -159,7 +159,7 @@ export class WorkerTaskSet {
       for (const o of result.observations) observer.observe(o[0]!, o[1]!, o[2]!, o[3]!, o[4], o[5]);
       result.reads.forEach((x, k) => {
         read[k]!.rows += x.rows;
-        for (const rec of x.rejected) read[k]!.rejected.push(rec);
+        appendPieceRejected(read[k]!.rejected, x.rejected);
       });
       for (const c of r.output ?? []) output.push(decodeChunk(c));
     });
@@ -202,6 +202,20 @@ export class WorkerTaskSet {
       await Promise.allSettled(this.workers.map((w) => w.terminate()));
     }
   }
+}
+
+/**
+ * The rejected records of the next task's piece of a read after the pieces before it. A file cut
+ * between two pieces and lost whole (removed before it was read) is reported by both, as one and the
+ * same record: it is kept once, as a read of the whole batch keeps it. (Records of one file are never
+ * otherwise alike: each names its line or row.)
+ */
+export function appendPieceRejected(into: RejectedRecord[], piece: readonly RejectedRecord[]): void {
+  const prev = into[into.length - 1];
+  piece.forEach((rec, i) => {
+    if (i === 0 && prev && prev.origin === rec.origin && prev.reason === rec.reason && prev.raw === rec.raw) return;
+    into.push(rec);
+  });
 }
 
 /** What the execution holds of a store that lives in a worker: its id and version; the worker does the rest. */

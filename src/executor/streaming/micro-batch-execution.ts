@@ -353,6 +353,14 @@ export class MicroBatchExecution {
     const filesBefore = filesWrittenBy(this.o.sink);
     const ctx: BatchContext = { batchId: b.batchId, watermark: b.watermark, processingTime: b.time, expr: { ...this.o.expr, now: () => b.time } };
     let output: Chunk[];
+    // a batch's rejected records are written once (one file a batch): before the run, unless tasks
+    // read sources themselves and report theirs after it; also when the run fails, what is known then
+    let rejectedKept = b.delivered;
+    const keepRejected = async (): Promise<void> => {
+      if (!rejectedKept && read.rejected.length > 0) await this.o.rejected.write(b.batchId, read.rejected);
+      rejectedKept = true;
+    };
+    if (read.taskReads.length === 0) await keepRejected();
     try {
       if (this.threads) {
         const ran = await this.threads.run(read.chunks, read.taskReads, ctx, this.tracker);
@@ -361,8 +369,7 @@ export class MicroBatchExecution {
       } else {
         output = this.tasks ? this.tasks.run(this.o.plan.root, read.chunks, ctx) : runBatch(this.tree, read.chunks, ctx);
       }
-      // (after the run: the tasks that read their own pieces report what they could not decode)
-      if (read.rejected.length > 0 && !b.delivered) await this.o.rejected.write(b.batchId, read.rejected);
+      await keepRejected();
       if (!b.delivered) {
         const sinkBatch = { ...toSinkBatch(b.batchId, output, this.o.sinkSchema), watermark: b.watermark, processingTime: b.time };
         await this.retrier.call('write', () => this.o.sink.write(sinkBatch));
@@ -372,6 +379,7 @@ export class MicroBatchExecution {
       for (const store of this.stores.values()) store.abort();
       for (const op of this.operators) op.abort?.();
       await this.threads?.abort();
+      await keepRejected().catch(() => undefined);
       throw e;
     }
     const written = filesWrittenBy(this.o.sink);

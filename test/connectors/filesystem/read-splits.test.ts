@@ -18,6 +18,7 @@ import type { Schema } from '../../../src/common/schema.js';
 import { T } from '../../../src/common/types.js';
 import type { Json, RejectedRecord } from '../../../src/connectors/api.js';
 import { FilesystemSource } from '../../../src/connectors/filesystem/index.js';
+import { appendPieceRejected } from '../../../src/executor/parallel/worker-task-set.js';
 import { parquetDuckDb } from '../../support/duckdb-parquet.js';
 import { fcParams } from '../../support/property.js';
 import { ctx, removeTempDirs, table, tempDir } from './helpers.js';
@@ -84,6 +85,8 @@ const csvCell = (v: unknown): string => {
 const dirArb = fc.record({
   format: fc.constantFrom('csv', 'json'),
   header: fc.boolean(),
+  /** blank lines before the first line (a CSV header's preamble) */
+  blanks: fc.integer({ min: 0, max: 3 }),
   crlf: fc.boolean(),
   files: fc.array(fc.array(entry, { minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 4 }),
   cap: fc.option(fc.integer({ min: 1, max: 1500 }), { nil: undefined }),
@@ -104,6 +107,7 @@ describe('a batch of files cut into pieces for the tasks', () => {
           return [e.id, e.s, e.x].map(csvCell).join(',');
         });
         if (d.format === 'csv' && d.header) lines.unshift('id,s,x');
+        if (lines.length > 0) lines.unshift(...new Array<string>(d.blanks).fill(''));
         fs.writeFileSync(path.join(dir, `f${f}.${d.format}`), lines.join(eol) + (lines.length > 0 ? eol : ''));
       });
       const options: Record<string, string> = {
@@ -170,6 +174,51 @@ describe('a batch of files cut into pieces for the tasks', () => {
     expect(groups.map((_, k) => groups.slice(0, k + 1).reduce((a, x) => a + x, 0))).toContain(first);
   });
 
+  it('never cuts inside a CSV header or the blank lines before it, nor a file in a `k=v` directory', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'f.csv'), '\n\n\nid,s,x\n1,a,0.5\n2,b,1.5\n3,c,2.5\n');
+    const planner = open(dir, 'csv', { 'csv.header': 'true' });
+    const end = (await planner.latestOffset(undefined))!;
+    const whole = await open(dir, 'csv', { 'csv.header': 'true' }).read(undefined, end);
+    for (const pieces of [2, 3, 4, 8]) {
+      const cut = await planner.splitBetween(undefined, end, pieces);
+      const reads = await Promise.all(cut.map((p) => open(dir, 'csv', { 'csv.header': 'true' }).readPiece(p)));
+      expect(reads.flatMap((r) => r.batches.flatMap((b) => batchToRows(b)))).toEqual(whole.batches.flatMap((b) => batchToRows(b)));
+      expect(reads.flatMap((r) => r.rejected)).toEqual([]);
+    }
+    // a header cut off by a piece's window: the window ends inside it, after the blank lines
+    const two: Schema = { columns: [{ name: 'a', type: T.VARCHAR, nullable: true }, { name: 'b', type: T.BIGINT, nullable: true }] };
+    const short = tempDir();
+    fs.writeFileSync(path.join(short, 'f.csv'), '\n\na,b\nx,1\n');
+    const headed = (): FilesystemSource => new FilesystemSource(table(two, { connector: 'filesystem', path: short, format: 'csv', 'csv.header': 'true' }), ctx('/'));
+    for (const pieces of [2, 3]) {
+      const { whole: w, cut } = await wholeAndPieces(headed, pieces);
+      expect(w[0]!.rows).toEqual([{ a: 'x', b: 1 }]);
+      expect(cut.map(joined)).toEqual(w);
+    }
+    // a value of the directory that does not convert rejects the file once, however many pieces
+    const parted = tempDir();
+    const typed: Schema = { columns: [...schema.columns, { name: 'k', type: T.INT, nullable: true }] };
+    fs.mkdirSync(path.join(parted, 'k=abc'));
+    fs.writeFileSync(path.join(parted, 'k=abc', 'f.json'), Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: i })).join('\n') + '\n');
+    const source = (): FilesystemSource => new FilesystemSource(table(typed, { connector: 'filesystem', path: parted, format: 'json' }), ctx('/'));
+    const { whole: w, cut } = await wholeAndPieces(source, 3);
+    expect(w[0]!.rejected).toHaveLength(1);
+    expect(joined(cut[0]!)).toEqual(w[0]);
+  });
+
+  it('does not cut a file whose format cannot find record ends alone (a quote beyond one byte, comments)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'f.csv'), '1,„a\nb\nc„,0.5\n2,„d\ne\nf\ng„,1.5\n3,„h„,2.5\n');
+    const quoted = await wholeAndPieces(() => open(dir, 'csv', { 'csv.quote-character': '„' }), 2);
+    expect(quoted.whole[0]!.rows).toHaveLength(3);
+    expect(quoted.cut.map(joined)).toEqual(quoted.whole);
+    const other = tempDir();
+    fs.writeFileSync(path.join(other, 'f.csv'), '#,"\n1,2\n",3\n4",5\n');
+    const comments = await wholeAndPieces(() => open(other, 'csv', { 'csv.allow-comments': 'true' }), 2);
+    expect(comments.cut.map(joined)).toEqual(comments.whole);
+  });
+
   it('reports a file removed after the cut once, in the piece that reads it', async () => {
     const dir = tempDir();
     for (let f = 0; f < 4; f++) fs.writeFileSync(path.join(dir, `f${f}.json`), Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: f * 100 + i })).join('\n') + '\n');
@@ -183,6 +232,17 @@ describe('a batch of files cut into pieces for the tasks', () => {
     expect(rows[0]).toBeGreaterThanOrEqual(100);
     expect(rows[0]! + rows[1]!).toBe(150);
     expect(reads.flatMap((r) => r.rejected)).toEqual([{ origin: 'f3.json', reason: 'the file was removed before it was read', raw: '' }]);
+  });
+
+  it('keeps once a file lost whole that two pieces report, and every other record', () => {
+    const removed = { origin: 'f.json', reason: 'the file was removed before it was read', raw: '' };
+    const line = (n: number): RejectedRecord => ({ origin: `g.json:${n}`, reason: 'invalid JSON', raw: 'x' });
+    const into: RejectedRecord[] = [];
+    appendPieceRejected(into, [line(1), removed]);
+    appendPieceRejected(into, [removed, line(7)]);
+    appendPieceRejected(into, []);
+    appendPieceRejected(into, [line(9)]);
+    expect(into).toEqual([line(1), removed, line(7), line(9)]);
   });
 
   it('refuses a piece that is not one', async () => {
