@@ -113,6 +113,31 @@ describe('the filesystem source read by the tasks at parallelism 2', () => {
     }
   }, 60_000);
 
+  it('fails with the first malformed record of the batch, whichever task fails first', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    // files read whole (comments: the decoder cannot find record ends alone): task 0 reads the large
+    // one, whose malformed line is its last, task 1 the small one, malformed at once and done first
+    writeFileSync(path.join(input, 'a.csv'), [...Array.from({ length: 40_000 }, (_, i) => `k${i % 7},${i},${i}`), 'a,seven,1'].join('\n') + '\n');
+    writeFileSync(path.join(input, 'b.csv'), 'b,eight,2\nb,1,3\n');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const engine = new Engine({ clock: new ManualClock(0) });
+      try {
+        const [q] = await engine.execute(`
+          SET 'parallelism' = '2';
+          CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'csv',
+            'csv.allow-comments' = 'true', 'csv.ignore-parse-errors' = 'false');
+          CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
+          INSERT INTO o SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k;`);
+        const e = await q!.awaitTermination(30_000).then(() => undefined, (x: unknown) => x as Error);
+        expect(e?.message).toMatch(/^a\.csv:40001: /);
+      } finally {
+        await engine.stop();
+      }
+    }
+  });
+
   it('reads a table written with legacy option names (`format.type`) in the tasks as the query\'s thread reads it', async () => {
     const dir = tempDir();
     const input = path.join(dir, 'in');

@@ -25,7 +25,7 @@ import type { StateOperatorProgressOnDisk } from '../../executor/streaming/progr
 import { HashExchange } from '../../executor/parallel/exchange.js';
 import { TaskSources } from './task-sources.js';
 import { TASK_STORE_STRIDE } from '../../executor/parallel/task-set.js';
-import { decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from '../../executor/parallel/wire.js';
+import { CANCELLED_MESSAGE, decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from '../../executor/parallel/wire.js';
 
 /** An error an operator threw, with the operator's EXPLAIN line. */
 class OperatorFailure {
@@ -103,6 +103,9 @@ class TaskRuntime {
         for (const op of this.operators) op.flushState?.();
         for (const store of this.stores.values()) await store.commit(r.batchId);
         for (const op of this.operators) await op.checkpoint?.(r.batchId);
+        return { value: undefined };
+      case 'cancel':
+        this.cancel();
         return { value: undefined };
       case 'abort':
         await this.abort();
@@ -257,10 +260,15 @@ class TaskRuntime {
     if (b.got === this.m.tasks - 1) b.wake?.();
   }
 
+  /** Another task's run failed: this one stops waiting for rows that will not come. */
+  private cancel(): void {
+    this.cancelled ??= new Error(CANCELLED_MESSAGE);
+    for (const b of this.inbox.values()) b.wake?.();
+  }
+
   /** A batch failed (here or in another task): stop waiting for rows, roll the stores and operators back. */
   private async abort(): Promise<void> {
-    this.cancelled = new Error('the batch was cancelled: another task failed');
-    for (const b of this.inbox.values()) b.wake?.();
+    this.cancel();
     await this.running;
     this.inbox.clear();
     for (const store of this.stores.values()) store.abort();

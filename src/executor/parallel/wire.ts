@@ -73,6 +73,9 @@ export function decodeError(w: WireError, task: number): Error {
   return e;
 }
 
+/** The error a task's run ends with when another task's failed first: not the batch's own error. */
+export const CANCELLED_MESSAGE = 'the batch was cancelled: another task failed';
+
 /** Where a worker opens its task's stores: the same backend, directory and options as the query's provider. */
 export interface StateRecipe {
   readonly backend: string;
@@ -123,6 +126,8 @@ export type Request =
   | { readonly type: 'timerWork'; readonly watermark: number; readonly processingTime: number }
   | { readonly type: 'commit'; readonly batchId: number }
   | { readonly type: 'abort' }
+  /** another task's run failed: stop waiting for its rows (the batch is aborted after) */
+  | { readonly type: 'cancel' }
   | { readonly type: 'progress' }
   | { readonly type: 'close' };
 

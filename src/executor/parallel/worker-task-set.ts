@@ -25,7 +25,7 @@ import type { EventTimeObserver } from '../operators/watermark.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { sumTaskProgress } from './task-progress.js';
 import { taskStoreId } from './task-set.js';
-import { decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type WireChunk, readInTasks, type TaskReadResult } from './wire.js';
+import { CANCELLED_MESSAGE, decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type WireChunk, readInTasks, type TaskReadResult } from './wire.js';
 import type { RejectedRecord } from '../../connectors/api.js';
 
 /** What the workers are set up with besides the plan: their stores, the CREATE FUNCTION modules they import again, the base of relative paths. */
@@ -147,10 +147,11 @@ export class WorkerTaskSet {
       const ranges = rangeSlices(node ? selectColumns(node.columns, node.schema, chunks) : [], n);
       for (let t = 0; t < n; t++) perTask[t]!.push(ranges[t]!.map((c) => encodeChunk(c, transfers[t]!)));
     }
-    const replies = await Promise.all(this.workers.map((_, t) => this.request(t, {
+    const runs = this.workers.map((_, t) => this.request(t, {
       type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!,
       reads: reads.map((r) => ({ sourceIndex: r.sourceIndex, piece: r.pieces[t] })),
-    }, transfers[t])));
+    }, transfers[t]));
+    const replies = await Promise.all(runs).catch(() => this.firstTaskError(runs));
     const output: Chunk[] = [];
     const read = reads.map(() => ({ rows: 0, rejected: [] as RejectedRecord[] }));
     replies.forEach((r, t) => {
@@ -164,6 +165,19 @@ export class WorkerTaskSet {
       for (const c of r.output ?? []) output.push(decodeChunk(c));
     });
     return { output, reads: read };
+  }
+
+  /**
+   * A run failed in some task: the others are told to stop waiting for its rows, and once every run
+   * has ended the error of the lowest task that failed on its own is thrown. So the error does not
+   * depend on which thread was quicker: the first malformed record of a batch that may not have any
+   * fails the query as at parallelism 1, where it is read first.
+   */
+  private async firstTaskError(runs: readonly Promise<unknown>[]): Promise<never> {
+    await Promise.allSettled(this.workers.map((_, t) => this.request(t, { type: 'cancel' })));
+    const ended = await Promise.allSettled(runs);
+    const errors = ended.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    throw errors.find((e) => !e.message.startsWith(CANCELLED_MESSAGE)) ?? errors[0]!;
   }
 
   get tasks(): number {
