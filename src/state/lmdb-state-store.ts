@@ -30,8 +30,13 @@ import type { StateStore, StateStoreProvider, StateValue } from './state-store.j
 const VALUE_ENCODER: object = { encoder: { useBigIntExtension: true } };
 
 type DbKey = Buffer;
-/** a stored record: the value, or for a hashed key the key and the value */
-type StoredRecord = StateValue | { readonly k: Uint8Array; readonly v: StateValue };
+/**
+ * a stored record: the value; or an object of the value (`v`), for a hashed key the key (`k`), and
+ * for a value holding -0 the places of its -0s (`z`: msgpack writes -0 as the integer 0)
+ */
+type StoredRecord = StateValue | { readonly k?: Uint8Array; readonly v: StateValue; readonly z?: readonly Place[] };
+/** where a -0 is in a value: array indices and object keys from the top */
+type Place = readonly (number | string)[];
 /** undo log value: the record before the version, or 0 when the key did not exist */
 type UndoValue = StoredRecord | 0;
 type MetaKey = [number, 'version' | 'count' | 'undoFrom'];
@@ -57,19 +62,50 @@ function dbKeyOf(key: string): DbKey {
 
 const isHashed = (k: DbKey): boolean => k[0] === 0xff;
 
-// the key in a hashed record is UTF-16 bytes: the value encoding (msgpack, UTF-8) would lose a lone surrogate
-const recordOf = (key: string, dbKey: DbKey, value: StateValue): StoredRecord => (isHashed(dbKey) ? { k: Buffer.from(key, 'utf16le'), v: value } : value);
+function recordOf(key: string, dbKey: DbKey, value: StateValue): StoredRecord {
+  const z: Place[] = [];
+  negativeZeros(value, [], z);
+  // the key in a hashed record is UTF-16 bytes: the value encoding (msgpack, UTF-8) would lose a lone surrogate
+  const k = isHashed(dbKey) ? { k: Buffer.from(key, 'utf16le') } : {};
+  return z.length === 0 && !isHashed(dbKey) ? value : { ...k, v: value, ...(z.length > 0 ? { z } : {}) };
+}
 
-const hashedKey = (rec: { readonly k: Uint8Array }): string => Buffer.from(rec.k.buffer, rec.k.byteOffset, rec.k.byteLength).toString('utf16le');
+/** The places of the -0s in `v` (arrays and plain objects walked; typed arrays keep their bytes). */
+function negativeZeros(v: unknown, at: (number | string)[], out: Place[]): void {
+  if (typeof v === 'number') {
+    if (Object.is(v, -0)) out.push([...at]);
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      at.push(i);
+      negativeZeros(v[i], at, out);
+      at.pop();
+    }
+  } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v)) {
+      at.push(k);
+      negativeZeros(x, at, out);
+      at.pop();
+    }
+  }
+}
+
+const hashedKey = (rec: { readonly k?: Uint8Array }): string => Buffer.from(rec.k!.buffer, rec.k!.byteOffset, rec.k!.byteLength).toString('utf16le');
 
 function valueOf(key: string, rec: StoredRecord | undefined): StateValue | undefined {
   if (rec === undefined) return undefined;
   if (Array.isArray(rec)) return rec as StateValue;
-  const r = rec as { k: Uint8Array; v: StateValue };
-  return hashedKey(r) === key ? r.v : undefined;
+  const r = rec as Exclude<StoredRecord, StateValue>;
+  if (r.k !== undefined && hashedKey(r) !== key) return undefined;
+  // (a value read from the database is a fresh copy: its zeros are set back in place)
+  for (const place of r.z ?? []) {
+    let o = r.v as unknown as Record<number | string, unknown>;
+    for (let i = 0; i < place.length - 1; i++) o = o[place[i]!] as Record<number | string, unknown>;
+    o[place[place.length - 1]!] = -0;
+  }
+  return r.v;
 }
 
-const keyOfRecord = (dbKey: DbKey, rec: StoredRecord): string => (Array.isArray(rec) ? dbKey.toString('utf8') : hashedKey(rec as { k: Uint8Array }));
+const keyOfRecord = (dbKey: DbKey, rec: StoredRecord): string => (Array.isArray(rec) || (rec as { k?: Uint8Array }).k === undefined ? dbKey.toString('utf8') : hashedKey(rec as { k: Uint8Array }));
 
 function versionPrefix(version: number): Buffer {
   const b = Buffer.alloc(8);

@@ -64,6 +64,27 @@ describe('LmdbStateStore', () => {
     expect(sorted(back.entries())).toEqual([['sum', [big, 3]]]);
   });
 
+  it('keeps -0 (msgpack writes it as the integer 0), nested and under a hashed key, through a rollback too', async () => {
+    const p = provider();
+    const s = await p.open(1, -1);
+    const long = 'k'.repeat(2000); // hashed: stored with its key beside the value
+    s.put('a', [-0, 0, [1, -0], { m: -0 }, new Uint8Array([1])]);
+    s.put(long, [-0]);
+    await s.commit(0);
+    s.put('a', [5]);
+    await s.commit(1);
+    await p.close();
+    const back = await provider().open(1, 0);
+    const got = new Map(back.entries());
+    const a = got.get('a')!;
+    expect(Object.is(a[0], -0)).toBe(true);
+    expect(Object.is(a[1], 0)).toBe(true);
+    expect(Object.is((a[2] as number[])[1], -0)).toBe(true);
+    expect(Object.is((a[3] as { m: number }).m, -0)).toBe(true);
+    expect([...(a[4] as Uint8Array)]).toEqual([1]);
+    expect(Object.is(back.get(long)![0], -0)).toBe(true);
+  });
+
   it('refuses versions it cannot give: newer than on disk, or older than retained', async () => {
     const p = provider({ retainVersions: 2 });
     const s = await p.open(1, -1);
