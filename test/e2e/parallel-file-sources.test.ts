@@ -59,6 +59,22 @@ async function run(parallelism: number, input: string, query: string, rejectedDi
   }
 }
 
+/** `SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k` at parallelism 2 over a filesystem table t (k STRING, v INT, id BIGINT) of `options`. */
+async function countsAtTwo(options: string): Promise<{ rows: Record<string, unknown>[]; progress: readonly QueryProgress[] }> {
+  const engine = new Engine({ clock: new ManualClock(0) });
+  try {
+    const [q] = await engine.execute(`
+      SET 'parallelism' = '2';
+      CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', ${options});
+      CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k;`);
+    expect(await q!.awaitTermination(30_000)).toBe(true);
+    return { rows: sortRows(engine.output('o').rows()), progress: q!.recentProgress };
+  } finally {
+    await engine.stop();
+  }
+}
+
 const total = (ps: readonly QueryProgress[], f: (p: QueryProgress) => number): number => ps.reduce((a, p) => a + f(p), 0);
 
 describe('the filesystem source read by the tasks at parallelism 2', () => {
@@ -122,19 +138,9 @@ describe('the filesystem source read by the tasks at parallelism 2', () => {
     writeFileSync(path.join(input, 'a.csv'), [...Array.from({ length: 40_000 }, (_, i) => `k${i % 7},${i},${i}`), 'a,seven,1'].join('\n') + '\n');
     writeFileSync(path.join(input, 'b.csv'), 'b,eight,2\nb,1,3\n');
     for (let attempt = 0; attempt < 2; attempt++) {
-      const engine = new Engine({ clock: new ManualClock(0) });
-      try {
-        const [q] = await engine.execute(`
-          SET 'parallelism' = '2';
-          CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format' = 'csv',
-            'csv.allow-comments' = 'true', 'csv.ignore-parse-errors' = 'false');
-          CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
-          INSERT INTO o SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k;`);
-        const e = await q!.awaitTermination(30_000).then(() => undefined, (x: unknown) => x as Error);
-        expect(e?.message).toMatch(/^a\.csv:40001: /);
-      } finally {
-        await engine.stop();
-      }
+      const e = await countsAtTwo(`'path' = '${input}', 'format' = 'csv', 'csv.allow-comments' = 'true', 'csv.ignore-parse-errors' = 'false'`)
+        .then(() => undefined, (x: unknown) => x as Error);
+      expect(e?.message).toMatch(/^a\.csv:40001: /);
     }
   });
 
@@ -143,21 +149,10 @@ describe('the filesystem source read by the tasks at parallelism 2', () => {
     const input = path.join(dir, 'in');
     mkdirSync(input);
     writeFileSync(path.join(input, 'f.csv'), Array.from({ length: 500 }, (_, i) => `k${i % 3};${i};${i}`).join('\n') + '\n');
-    const engine = new Engine({ clock: new ManualClock(0) });
-    try {
-      const [q] = await engine.execute(`
-        SET 'parallelism' = '2';
-        CREATE TABLE t (k STRING, v INT, id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${input}', 'format.type' = 'csv',
-          'format.field-delimiter' = ';', 'source.max-bytes-per-trigger' = '2000');
-        CREATE TABLE o (k STRING, n BIGINT, total BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'memory');
-        INSERT INTO o SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k;`);
-      expect(await q!.awaitTermination(30_000)).toBe(true);
-      expect(q!.recentProgress.at(-1)!.parallelism).toMatchObject({ tasks: 2, threads: 2 });
-      const sums = [0, 1, 2].map((r) => ({ k: `k${r}`, n: 167 - (r === 2 ? 1 : 0), total: Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 3 === r).reduce((a, x) => a + x, 0) }));
-      expect(sortRows(engine.output('o').rows())).toEqual(sums);
-    } finally {
-      await engine.stop();
-    }
+    const r = await countsAtTwo(`'path' = '${input}', 'format.type' = 'csv', 'format.field-delimiter' = ';', 'source.max-bytes-per-trigger' = '2000'`);
+    expect(r.progress.at(-1)!.parallelism).toMatchObject({ tasks: 2, threads: 2 });
+    const sums = [0, 1, 2].map((k) => ({ k: `k${k}`, n: 167 - (k === 2 ? 1 : 0), total: Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 3 === k).reduce((a, x) => a + x, 0) }));
+    expect(r.rows).toEqual(sums);
   });
 
   it('keeps the rejected records of a batch whose run fails (parallelism 1: read by the query\'s thread)', async () => {
