@@ -229,13 +229,14 @@ export class FilesystemSource implements SplittableSource {
   /** (start, end]'s reads in `pieces` pieces of about equal bytes, for a parallel query's tasks (read-splits.ts). */
   async splitBetween(start: Json | undefined, end: Json, pieces: number): Promise<readonly Json[]> {
     const dir = this.dir;
+    const cuttable = (file: string): boolean => partitionValues(file).size === 0;
     const split = await splitReads(this.readsBetween(parseOffset(start), parseOffset(end)), pieces, {
       binary: this.format.binary === true,
       size: (file) => fsp.stat(path.join(dir, file)).then((st) => st.size, () => 0),
       // not cut: a file in a `k=v` directory (a value that does not convert rejects the file, once),
       // a text format whose decoder cannot find record ends alone, a file removed meanwhile (its read reports it)
-      partBytes: async (file) => (partitionValues(file).size === 0 ? (await this.partsOf(file))?.bytes : undefined),
-      boundary: async (file, from, size, budget) => (this.splittable && partitionValues(file).size === 0
+      partBytes: async (file) => (cuttable(file) ? (await this.partsOf(file))?.bytes : undefined),
+      boundary: async (file, from, size, budget) => (this.splittable && cuttable(file)
         ? partEnd(path.join(dir, file), size, from, budget, this.decoderFor(file), this.window)
           .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)))
         : undefined),

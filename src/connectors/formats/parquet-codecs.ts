@@ -20,7 +20,7 @@ export type CodecName = ColumnMetaData['codec'];
 const zstdNative = (zlib as { zstdDecompressSync?: (b: Uint8Array) => Buffer }).zstdDecompressSync;
 
 function exactly(out: Uint8Array, outputLength: number, codec: string): Uint8Array {
-  if (out.length !== outputLength) throw new Error(`a ${codec} page of ${out.length} bytes where its header says ${outputLength}`);
+  sized(out.length, outputLength, codec);
   return out;
 }
 

@@ -7,7 +7,7 @@
  * the columns the table's scans read. Other sources are read by the query's thread and their rows
  * sent to the tasks.
  */
-import type { SplittableSource } from '../../connectors/api.js';
+import type { Connector, SplittableSource } from '../../connectors/api.js';
 import { withCurrentOptionNames } from '../../connectors/option-names.js';
 import { nexmarkConnector } from '../../connectors/nexmark/index.js';
 import { filesystemConnector } from '../../connectors/filesystem/index.js';
@@ -15,10 +15,10 @@ import type { SourceNode } from '../../planner/incremental/physical.js';
 import type { Chunk } from '../../executor/operators/operator.js';
 import { selectColumns } from '../../executor/streaming/operator-tree.js';
 import { SystemClock } from '../../executor/streaming/clock.js';
-import { readInTasks, type TaskRead, type TaskReadResult } from '../../executor/parallel/wire.js';
-import type { Connector } from '../../connectors/api.js';
+import { readInTasks, type TASK_READ_CONNECTORS, type TaskRead, type TaskReadResult } from '../../executor/parallel/wire.js';
 
-const CONNECTORS: Readonly<Record<string, Connector>> = { nexmark: nexmarkConnector, filesystem: filesystemConnector };
+/** every connector readInTasks names (a missing one is a compile error) */
+const CONNECTORS: Readonly<Record<(typeof TASK_READ_CONNECTORS)[number], Connector>> = { nexmark: nexmarkConnector, filesystem: filesystemConnector };
 
 export class TaskSources {
   private readonly byTable = new Map<string, SplittableSource>();
@@ -43,7 +43,7 @@ export class TaskSources {
         name: t.name, schema: { columns: t.physical.map((i) => t.columns[i]!) }, options: t.options, optionSpans: t.optionSpans,
         partitionedBy: t.partitionedBy, primaryKey: t.primaryKey,
       });
-      const connector = CONNECTORS[(table.options.get('connector') ?? '').trim().toLowerCase()]!;
+      const connector = CONNECTORS[(table.options.get('connector') ?? '').trim().toLowerCase() as keyof typeof CONNECTORS];
       const source = connector.createSource!(table, { clock: new SystemClock(), baseDir, requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
       this.byTable.set(k, source as SplittableSource);
     }

@@ -234,7 +234,6 @@ class TaskRuntime {
     }
     const box = this.box(`${batchId}:${id}`);
     if (box.got < n - 1) {
-      if (this.cancelled) throw this.cancelled;
       await new Promise<void>((resolve) => { box.wake = resolve; });
       if (this.cancelled) throw this.cancelled;
     }

@@ -140,9 +140,9 @@ export type Reply =
  * nexmark generator and the filesystem source, which a worker makes by name (engine/parallel/task-sources.ts).
  */
 export const readInTasks = (node: SourceNode): boolean =>
-  TASK_READ_CONNECTORS.includes((node.table.options.get('connector') ?? node.table.options.get('connector.type') ?? '').trim().toLowerCase());
+  (TASK_READ_CONNECTORS as readonly string[]).includes((node.table.options.get('connector') ?? node.table.options.get('connector.type') ?? '').trim().toLowerCase());
 
-export const TASK_READ_CONNECTORS: readonly string[] = ['nexmark', 'filesystem'];
+export const TASK_READ_CONNECTORS = ['nexmark', 'filesystem'] as const;
 
 /** A task's piece of a batch of a source the tasks read themselves (SplittableSource.splitBetween). */
 export interface TaskRead {
