@@ -103,7 +103,7 @@ class TaskRuntime {
         for (const op of this.operators) op.flushState?.();
         for (const store of this.stores.values()) await store.commit(r.batchId);
         for (const op of this.operators) await op.checkpoint?.(r.batchId);
-        return { value: undefined };
+        return { value: this.progress() };
       case 'cancel':
         this.cancel();
         return { value: undefined };
@@ -168,7 +168,7 @@ class TaskRuntime {
     const out = await this.runNode(this.m.root, sources, ctx, new Map());
     const transfer: ArrayBuffer[] = [];
     const output = out.map((c) => encodeChunk(c, transfer));
-    return { value: { reads: read.results, observations: this.observations, threadId }, output, transfer };
+    return { value: { reads: read.results, observations: this.observations, threadId, progress: this.progress() }, output, transfer };
   }
 
   /**

@@ -9,6 +9,7 @@ import { InternalError, WeirError, type ErrorCode, type SourceSpan } from '../..
 import type { Chunk } from '../operators/operator.js';
 import type { RejectedRecord } from '../../connectors/api.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
+import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 
 /** A chunk on the wire: its batch as one Arrow IPC stream, its row kinds when it has them. */
 export interface WireChunk {
@@ -124,6 +125,7 @@ export type Request =
     readonly reads: readonly TaskRead[];
   }
   | { readonly type: 'timerWork'; readonly watermark: number; readonly processingTime: number }
+  /** answered with the state operators' progress after the commit */
   | { readonly type: 'commit'; readonly batchId: number }
   | { readonly type: 'abort' }
   /** another task's run failed: stop waiting for its rows (the batch is aborted after) */
@@ -156,11 +158,16 @@ export interface TaskReadResult {
   readonly rejected: readonly RejectedRecord[];
 }
 
-/** What a task's run of a batch gives back besides its output: what it read, the event times its watermark operators saw. */
+/**
+ * What a task's run of a batch gives back besides its output: what it read, the event times its
+ * watermark operators saw, and its state operators' progress after the run (what a `progress`
+ * request would answer until the commit, so the query's thread need not ask).
+ */
 export interface RunResult {
   readonly reads: readonly TaskReadResult[];
   readonly observations: readonly (readonly number[])[];
   readonly threadId: number;
+  readonly progress: readonly StateOperatorProgressOnDisk[];
 }
 
 /** A task's chunks for one exchange of one batch, sent to the task that owns their key groups. */

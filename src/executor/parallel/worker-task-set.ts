@@ -53,6 +53,12 @@ export class WorkerTaskSet {
   private readonly gone: (Error | undefined)[] = [];
   /** the thread id of each task's worker, as the workers report them */
   readonly threadIds: number[] = [];
+  /**
+   * Each task's state progress as its last run or commit reported it; undefined once the state may
+   * have changed otherwise (opened, built, rolled back). A batch then costs two requests a task, not
+   * four: each request waits its turn behind the worker's collector tasks, about 1.7 ms here.
+   */
+  private reported: (readonly StateOperatorProgressOnDisk[])[] | undefined;
 
   constructor(script: string, root: PhysicalNode, private readonly p: Parallelism,
     /** the plan's sources in sourceIndex order: only the columns each reads go to the workers */
@@ -122,6 +128,7 @@ export class WorkerTaskSet {
     return {
       open: async (storeId, version) => {
         const o = where(storeId);
+        this.reported = undefined;
         await this.request(o.task, { type: 'open', storeId, operatorId: o.operatorId, version });
         return standIn(storeId, version);
       },
@@ -130,6 +137,7 @@ export class WorkerTaskSet {
   }
 
   async build(): Promise<void> {
+    this.reported = undefined;
     await this.all({ type: 'build' });
   }
 
@@ -152,6 +160,7 @@ export class WorkerTaskSet {
       reads: reads.map((r) => ({ sourceIndex: r.sourceIndex, piece: r.pieces[t] })),
     }, transfers[t]));
     const replies = await Promise.all(runs).catch(() => this.firstTaskError(runs));
+    this.reported = replies.map((r) => (r.value as RunResult).progress);
     const output: Chunk[] = [];
     const read = reads.map(() => ({ rows: 0, rejected: [] as RejectedRecord[] }));
     replies.forEach((r, t) => {
@@ -196,17 +205,20 @@ export class WorkerTaskSet {
 
   /** Every task's operators flush into their stores, every store commits `batchId`, then the operators' own checkpoints. */
   async commit(batchId: number): Promise<void> {
-    await this.all({ type: 'commit', batchId });
+    this.reported = undefined;
+    this.reported = (await this.all({ type: 'commit', batchId })).map((r) => r.value as StateOperatorProgressOnDisk[]);
   }
 
   /** A failed batch: every task stops waiting for the others, rolls its stores and operators back. */
   async abort(): Promise<void> {
+    this.reported = undefined;
     await Promise.allSettled(this.workers.map((_, t) => this.request(t, { type: 'abort' })));
   }
 
-  /** The state operators' progress, each figure summed over the tasks. */
+  /** The state operators' progress, each figure summed over the tasks (as the last run or commit reported it, else asked). */
   async progress(): Promise<StateOperatorProgressOnDisk[]> {
-    return sumTaskProgress((await this.all({ type: 'progress' })).map((r) => r.value as StateOperatorProgressOnDisk[]));
+    const perTask = this.reported ?? (await this.all({ type: 'progress' })).map((r) => r.value as StateOperatorProgressOnDisk[]);
+    return sumTaskProgress(perTask);
   }
 
   async close(): Promise<void> {

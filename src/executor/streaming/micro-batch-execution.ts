@@ -330,8 +330,9 @@ export class MicroBatchExecution {
       this.tracker.advance(now);
     }
     const wm = this.tracker.current();
-    // after the final flush (watermark +infinity) every window has fired: nothing is left to time
-    const timerWork = !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
+    // after the final flush (watermark +infinity) every window has fired: nothing is left to time;
+    // with new data a batch runs anyway, so the operators (the workers, at parallelism) are not asked
+    const timerWork = !newData && !this.finalBatchDone && (wm > this.lastBatchWatermark || now > this.lastBatchTime)
       && (this.threads ? await this.threads.hasTimerWork(wm, now) : this.operators.some((op) => op.hasTimerWork?.(wm, now) ?? false));
     const finalFlush = !newData && this.allExhausted() && !this.finalBatchDone;
     if (!newData && !timerWork && !finalFlush) return undefined;
