@@ -13,7 +13,7 @@ import { nexmarkConnector } from '../../connectors/nexmark/index.js';
 import { filesystemConnector } from '../../connectors/filesystem/index.js';
 import type { SourceNode } from '../../planner/incremental/physical.js';
 import type { Chunk } from '../../executor/operators/operator.js';
-import { selectColumns } from '../../executor/streaming/operator-tree.js';
+import { selectColumns } from '../../executor/streaming/source-columns.js';
 import { SystemClock } from '../../executor/streaming/clock.js';
 import { readInTasks, type TASK_READ_CONNECTORS, type TaskRead, type TaskReadResult } from '../../executor/parallel/wire.js';
 
@@ -67,7 +67,7 @@ export class TaskSources {
         done.set(key, source.readPiece(r.piece as never).then((x) => ({ chunks: x.batches.map((batch) => ({ batch })), rejected: x.rejected })));
       }
       const got = await done.get(key)!;
-      const selected = selectColumns(node.columns, node.schema, got.chunks);
+      const selected = selectColumns(node, got.chunks);
       chunks.set(r.sourceIndex, selected);
       results.push({ rows: got.chunks.reduce((a, c) => a + c.batch.numRows, 0), rejected: first ? got.rejected : [] });
     }

@@ -16,7 +16,8 @@ import type { PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { BatchContext, Chunk, Operator } from '../operators/operator.js';
-import { allOperators, buildTree, selectColumns, type BuildContext, type ExecNode } from '../streaming/operator-tree.js';
+import { allOperators, buildTree, type BuildContext, type ExecNode } from '../streaming/operator-tree.js';
+import { selectColumns } from '../streaming/source-columns.js';
 import { HashExchange, splitRange } from './exchange.js';
 
 /** Store ids of a task are the operator's id plus a multiple of this. */
@@ -75,7 +76,7 @@ export class TaskSet {
     const n = this.p.tasks;
     let out: Chunk[][];
     if (node.kind === 'source') {
-      out = splitRange(selectColumns(node.columns, node.schema, sourceChunks[node.sourceIndex] ?? []), n);
+      out = splitRange(selectColumns(node, sourceChunks[node.sourceIndex] ?? []), n);
     } else {
       const kids = this.nodes[0]!.get(node)!.children;
       const exchanges = this.exchanges.get(node)!;

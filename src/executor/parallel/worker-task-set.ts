@@ -17,7 +17,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
 import { splitRange } from './exchange.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
-import { selectColumns } from '../streaming/operator-tree.js';
+import { selectColumns } from '../streaming/source-columns.js';
 import { isUnnest } from '../../planner/logical/unnest.js';
 import type { StateStore, StateStoreProvider } from '../../state/state-store.js';
 import type { BatchContext, Chunk } from '../operators/operator.js';
@@ -152,7 +152,7 @@ export class WorkerTaskSet {
     const transfers: ArrayBuffer[][] = Array.from({ length: n }, () => []);
     for (const [i, chunks] of sourceChunks.entries()) {
       const node = this.sources[i];
-      const ranges = rangeSlices(node ? selectColumns(node.columns, node.schema, chunks) : [], n);
+      const ranges = rangeSlices(node ? selectColumns(node, chunks) : [], n);
       for (let t = 0; t < n; t++) perTask[t]!.push(ranges[t]!.map((c) => encodeChunk(c, transfers[t]!)));
     }
     const runs = this.workers.map((_, t) => this.request(t, {

@@ -3,9 +3,7 @@
  * node kind without an operator is a compile error), and the pull of one micro-batch through them.
  */
 import type * as arrow from 'apache-arrow';
-import { batchFromColumns } from '../../common/columns.js';
 import { InternalError } from '../../common/errors.js';
-import { toArrowSchema } from '../../common/schema.js';
 import type { LookupJoinNode, PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
 import type { PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateStore } from '../../state/state-store.js';
@@ -27,6 +25,7 @@ import { ProcessFunctionOperator } from '../operators/process/process-function.j
 import { UnnestOperator } from '../operators/unnest.js';
 import { isUnnest } from '../../planner/logical/unnest.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
+import { selectColumns } from './source-columns.js';
 import { WatermarkOperator } from '../operators/watermark.js';
 import type { LateRowsSink } from '../operators/window/late-rows.js';
 import { SessionAggregateOperator } from '../operators/window/session-aggregate.js';
@@ -179,7 +178,7 @@ function pull(t: ExecNode, p: BatchPull): Chunk[] {
 }
 
 function runNode(t: ExecNode, p: BatchPull): Chunk[] {
-  if (t.node.kind === 'source') return selectColumns(t.node.columns, t.node.schema, p.sourceChunks[t.node.sourceIndex] ?? []);
+  if (t.node.kind === 'source') return selectColumns(t.node, p.sourceChunks[t.node.sourceIndex] ?? []);
   const op = t.op!;
   const out: Chunk[] = [];
   const ctx = p.ctx;
@@ -193,15 +192,4 @@ function runNode(t: ExecNode, p: BatchPull): Chunk[] {
   if (op.finishBatch) for (const o of op.finishBatch(opCtx)) out.push(o);
   if (t.chained) t.chained.previousWatermark = ctx.watermark;
   return out;
-}
-
-/** A source's batches carry every physical column; the plan reads only `columns` of them. */
-export function selectColumns(columns: readonly number[], schema: PhysicalNode['schema'], chunks: readonly Chunk[]): Chunk[] {
-  const arrowSchema = toArrowSchema(schema);
-  return chunks.map((c) => {
-    const kids = c.batch.data.children;
-    const picked = columns.map((i) => kids[i]!);
-    const batch: arrow.RecordBatch = batchFromColumns(arrowSchema, picked, c.batch.numRows);
-    return c.kinds ? { batch, kinds: c.kinds } : { batch };
-  });
 }
