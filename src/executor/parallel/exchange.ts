@@ -1,7 +1,8 @@
 /**
  * An exchange: rows cut by the key group of their key, so that rows with equal keys meet in the one
  * task that owns the key group (and the state of that key). The key is encoded with the key codec
- * (the same strings state is keyed by), hashed (murmur3, key-hash.ts) into one of
+ * (the same strings state is keyed by), hashed (murmur3, key-hash.ts; key-hash-columns.ts without
+ * making the strings for integer keys) into one of
  * `maxParallelism` key groups, and key group g belongs to task floor(g × tasks / maxParallelism), as
  * in Flink. A chunk is cut with typed arrays of row indices per task, then each task's rows are
  * gathered into new Arrow buffers (no JS object per row).
@@ -11,8 +12,8 @@ import { takeBatch } from '../../common/take.js';
 import type { BoundExpr } from '../../planner/expr.js';
 import { compileExpr, type ExprContext } from '../expr/compile.js';
 import { KeyCodec } from '../keys/key-codec.js';
-import { encodeColumns } from '../keys/key-columns.js';
-import { keyGroupOf, murmur3Utf16 } from '../keys/key-hash.js';
+import { hashKeyColumns } from '../keys/key-hash-columns.js';
+import { keyGroupOf } from '../keys/key-hash.js';
 import type { Chunk } from '../operators/operator.js';
 
 /** The task that owns key group `group` at `tasks` tasks of `maxParallelism` key groups. */
@@ -37,11 +38,11 @@ export class HashExchange {
     const n = b.numRows;
     const out: (Chunk | undefined)[] = new Array(this.tasks).fill(undefined);
     if (n === 0) return out;
-    const keys = encodeColumns(this.codec, this.kernels.map((k) => k(b)), n);
+    const hashes = hashKeyColumns(this.codec, this.kernels.map((k) => k(b)), n);
     const target = new Uint16Array(n);
     const counts = new Uint32Array(this.tasks);
     for (let i = 0; i < n; i++) {
-      const t = this.taskOfGroup[keyGroupOf(murmur3Utf16(keys[i]!), this.maxParallelism)]!;
+      const t = this.taskOfGroup[keyGroupOf(hashes[i]!, this.maxParallelism)]!;
       target[i] = t;
       counts[t]!++;
     }

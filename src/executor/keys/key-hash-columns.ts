@@ -1,0 +1,80 @@
+/**
+ * The key hash of every row of a batch's key columns: murmur3Utf16 of the row's encoded key (what
+ * an exchange cuts rows by, key-hash.ts), without making the key strings where the columns let.
+ *
+ * Integer columns without nulls encode each value as the int64 tag and five 15-bit units
+ * (key-codec.ts wordsToUnits): six UTF-16 units, three whole murmur blocks. So a key of such columns
+ * hashes column by column straight from the typed arrays' 32-bit words, to the very value the string
+ * would give; any other key (a string, a double, a null) goes through encodeColumns.
+ */
+import type * as arrow from 'apache-arrow';
+import { isCollection, type SqlType } from '../../common/types.js';
+import { TAG_INT64, type KeyCodec } from './key-codec.js';
+import { encodeColumns } from './key-columns.js';
+import { murmur3Utf16 } from './key-hash.js';
+
+/** the 15 bits of a unit, as wordsToUnits cuts them */
+const MASK15 = 0x7fff;
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/** One murmur3 block (two UTF-16 units, the first the low half) mixed into h. */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function finish(h: number, units: number): number {
+  h ^= units * 2;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A column's values as 32-bit words: (hi, lo) of each int64, or one int32 (sign-extended). */
+type Words = { readonly kind: 'int64'; readonly w: Int32Array } | { readonly kind: 'int32'; readonly v: Int32Array | Int16Array | Int8Array };
+
+const integral = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW' && !isCollection(t);
+
+function wordsOf(d: arrow.Data, t: SqlType, n: number): Words | undefined {
+  if (d.nullCount !== 0 || !integral(t)) return undefined;
+  const vals = d.values as unknown;
+  if (vals instanceof BigInt64Array) return { kind: 'int64', w: new Int32Array(vals.buffer, vals.byteOffset, n * 2) };
+  if (vals instanceof Int32Array || vals instanceof Int16Array || vals instanceof Int8Array) return { kind: 'int32', v: vals };
+  return undefined;
+}
+
+/** murmur3Utf16 of each row's encoded key (as keyGroupOf reads it), n rows. */
+export function hashKeyColumns(codec: KeyCodec, columns: readonly arrow.Data[], n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  const words = columns.map((d, c) => wordsOf(d, codec.types[c]!, n));
+  if (columns.length === 0 || words.some((w) => w === undefined)) {
+    const keys = encodeColumns(codec, columns, n);
+    for (let i = 0; i < n; i++) out[i] = murmur3Utf16(keys[i]!);
+    return out;
+  }
+  const units = 6 * columns.length;
+  const h = new Int32Array(n);
+  for (const w of words as Words[]) {
+    for (let i = 0; i < n; i++) {
+      let hi: number, lo: number;
+      if (w.kind === 'int64') { hi = w.w[2 * i + 1]!; lo = w.w[2 * i]! >>> 0; } else { const v = w.v[i]!; hi = v < 0 ? -1 : 0; lo = v >>> 0; }
+      // the units of wordsToUnits, after the tag
+      const u0 = hi >>> 28, u1 = (hi >>> 13) & MASK15, u2 = ((hi << 2) & 0x7ffc) | (lo >>> 30), u3 = (lo >>> 15) & MASK15, u4 = lo & MASK15;
+      let x = h[i]!;
+      x = mix(x, (TAG_INT64 | (u0 << 16)) >>> 0);
+      x = mix(x, (u1 | (u2 << 16)) >>> 0);
+      x = mix(x, (u3 | (u4 << 16)) >>> 0);
+      h[i] = x;
+    }
+  }
+  for (let i = 0; i < n; i++) out[i] = finish(h[i]!, units);
+  return out;
+}
