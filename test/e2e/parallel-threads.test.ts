@@ -3,11 +3,12 @@
  * so and names two worker threads other than the query's; an operator that throws in a worker
  * fails the query with its own error (code, message, position) and the operator's line; a query
  * that calls a function registered in this process runs its tasks inline, and progress says why.
- * Needs `npm run build` (the worker runs the built task-worker.js).
+ * Needs `npm run build` (the worker runs the built task-worker.js, bundled).
  */
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { workerScript } from '../../src/executor/parallel/worker-task-set.js';
 import { addData, checkAnswer, checkProgress, execute, expectFailure, testStream } from '../support/stream-test.js';
 
 const DDL = `
@@ -24,6 +25,11 @@ const counts = (n: number): { k: number; n: number }[] => {
 };
 
 describe('parallel tasks on worker threads', () => {
+  it('starts the workers from the bundled script the build makes (one file to load, not some 150 modules)', () => {
+    // scripts/bundle-worker.mjs, run by `npm run build`; without it the workers start, slower
+    expect(workerScript()).toBe(path.join(__dirname, '..', '..', 'dist', 'engine', 'parallel', 'worker', 'task-worker.js'));
+  });
+
   it('runs the tasks on two worker threads, and progress says so', async () => {
     await testStream(`${DDL} INSERT INTO o SELECT k, COUNT(*) FROM l GROUP BY k;`, [
       addData('l', rows(100)),

@@ -6,24 +6,30 @@
  * per table as the query's thread makes them (start-query.ts sharedSources), reading the union of
  * the columns the table's scans read. Other sources are read by the query's thread and their rows
  * sent to the tasks.
+ *
+ * A connector's modules are imported when a plan reads it (the filesystem source brings its formats,
+ * some forty modules a worker would otherwise load for a generator query).
  */
 import type { Connector, SplittableSource } from '../../connectors/api.js';
 import { withCurrentOptionNames } from '../../connectors/option-names.js';
-import { nexmarkConnector } from '../../connectors/nexmark/index.js';
-import { filesystemConnector } from '../../connectors/filesystem/index.js';
 import type { SourceNode } from '../../planner/incremental/physical.js';
 import type { Chunk } from '../../executor/operators/operator.js';
 import { selectColumns } from '../../executor/streaming/source-columns.js';
 import { SystemClock } from '../../executor/streaming/clock.js';
 import { readInTasks, type TASK_READ_CONNECTORS, type TaskRead, type TaskReadResult } from '../../executor/parallel/wire.js';
 
-/** every connector readInTasks names (a missing one is a compile error) */
-const CONNECTORS: Readonly<Record<(typeof TASK_READ_CONNECTORS)[number], Connector>> = { nexmark: nexmarkConnector, filesystem: filesystemConnector };
+/** every connector readInTasks names (a missing one is a compile error), loaded when first read */
+const CONNECTORS: Readonly<Record<(typeof TASK_READ_CONNECTORS)[number], () => Promise<Connector>>> = {
+  nexmark: async () => (await import('../../connectors/nexmark/index.js')).nexmarkConnector,
+  filesystem: async () => (await import('../../connectors/filesystem/index.js')).filesystemConnector,
+};
 
 export class TaskSources {
-  private readonly byTable = new Map<string, SplittableSource>();
+  private constructor(private readonly nodes: readonly SourceNode[], private readonly byTable: ReadonlyMap<string, SplittableSource>) {}
 
-  constructor(private readonly nodes: readonly SourceNode[], baseDir: string) {
+  /** The sources of the plan's source nodes the tasks read, one per table. */
+  static async open(nodes: readonly SourceNode[], baseDir: string): Promise<TaskSources> {
+    const byTable = new Map<string, SplittableSource>();
     const groups = new Map<string, SourceNode[]>();
     for (const n of nodes) {
       if (!n || !readInTasks(n)) continue;
@@ -43,10 +49,11 @@ export class TaskSources {
         name: t.name, schema: { columns: t.physical.map((i) => t.columns[i]!) }, options: t.options, optionSpans: t.optionSpans,
         partitionedBy: t.partitionedBy, primaryKey: t.primaryKey,
       });
-      const connector = CONNECTORS[(table.options.get('connector') ?? '').trim().toLowerCase() as keyof typeof CONNECTORS];
+      const connector = await CONNECTORS[(table.options.get('connector') ?? '').trim().toLowerCase() as keyof typeof CONNECTORS]();
       const source = connector.createSource!(table, { clock: new SystemClock(), baseDir, requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
-      this.byTable.set(k, source as SplittableSource);
+      byTable.set(k, source as SplittableSource);
     }
+    return new TaskSources(nodes, byTable);
   }
 
   /**

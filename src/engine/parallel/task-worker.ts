@@ -40,7 +40,8 @@ interface Inbox {
 
 class TaskRuntime {
   private readonly properties: PlanProperties;
-  private readonly taskSources: TaskSources;
+  /** made at `build`, when the connectors the plan reads are imported */
+  private taskSources: TaskSources | undefined;
   private readonly provider: StateStoreProvider;
   private readonly stores = new Map<number, StateStore>();
   private readonly nodes = new Map<PhysicalNode, ExecNode>();
@@ -62,7 +63,6 @@ class TaskRuntime {
 
   constructor(private readonly m: InitMessage) {
     this.properties = planProperties(m.root);
-    this.taskSources = new TaskSources(sourceNodes(m.root), m.baseDir);
     const stateIds = new Map(m.recipe.stateIds);
     const base = createStateProvider(m.recipe.backend, m.recipe.dir, m.recipe.options);
     // a task's store id is its operator's id plus a multiple of TASK_STORE_STRIDE; the operator part
@@ -90,6 +90,7 @@ class TaskRuntime {
         return { value: await this.provider.newestLoadableVersion!(r.storeId, r.atMost) };
       case 'build':
         await this.importFunctions();
+        this.taskSources = await TaskSources.open(sourceNodes(this.m.root), this.m.baseDir);
         this.build();
         return { value: undefined };
       case 'run': {
@@ -115,7 +116,7 @@ class TaskRuntime {
       case 'close':
         for (const op of this.operators) op.close?.();
         await this.provider.close?.();
-        await this.taskSources.close();
+        await this.taskSources?.close();
         return { value: undefined };
     }
   }
@@ -161,7 +162,7 @@ class TaskRuntime {
     this.now = r.processingTime;
     this.observations = [];
     const sources = r.sources.map((list) => list.map(decodeChunk));
-    const read = await this.taskSources.read(r.reads);
+    const read = await this.taskSources!.read(r.reads);
     for (const [i, chunks] of read.chunks) sources[i] = chunks;
     if (this.cancelled) throw this.cancelled;
     const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };

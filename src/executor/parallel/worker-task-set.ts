@@ -262,20 +262,20 @@ export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] 
   return splitRange(chunks, tasks, (b, start, len) => b.slice(start, start + len));
 }
 
-/** The built worker script (dist/…/task-worker.js), also when this module runs from the TypeScript sources; undefined when not built. */
+/**
+ * The built worker script, also when this module runs from the TypeScript sources; undefined when
+ * not built: the bundle (dist/engine/parallel/worker/task-worker.js, scripts/bundle-worker.mjs) when
+ * the build made it, a worker loading one file instead of some 150 modules, else dist/…/task-worker.js.
+ */
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
   const dir = path.dirname(here);
   // the worker's entry is engine/parallel/task-worker.ts: it puts the engine's pieces (functions,
   // sources) together in its thread, so it sits in the engine layer
-  const js = path.join(dir, '..', '..', 'engine', 'parallel', 'task-worker.js');
-  if (here.endsWith('.js') && fs.existsSync(js)) return js;
   const m = /^(.*)[\\/]src[\\/]executor[\\/]parallel$/.exec(dir);
-  if (m) {
-    const built = path.join(m[1]!, 'dist', 'engine', 'parallel', 'task-worker.js');
-    if (fs.existsSync(built)) return built;
-  }
-  return undefined;
+  const engine = here.endsWith('.js') ? path.join(dir, '..', '..', 'engine', 'parallel') : m ? path.join(m[1]!, 'dist', 'engine', 'parallel') : undefined;
+  if (engine === undefined) return undefined;
+  return [path.join(engine, 'worker', 'task-worker.js'), path.join(engine, 'task-worker.js')].find((f) => fs.existsSync(f));
 }
 
 /**
