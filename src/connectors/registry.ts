@@ -89,7 +89,8 @@ export function checkOptions(table: ConnectorTable, connector: Connector, writte
   const formatKeys = usesFormat && format !== undefined ? formatOptionKeys(format) ?? [] : [];
   // Flink's generic scan option: how long an input may stay quiet before it stops holding the watermark back
   const generic = connector.createSource ? [SOURCE_IDLE_TIMEOUT] : [];
-  const known = ['connector', ...connector.options, ...generic, ...formatKeys];
+  // (a connector may list 'connector' among its own options: named once)
+  const known = [...new Set(['connector', ...connector.options, ...generic, ...formatKeys])];
   for (const key of table.options.keys()) {
     if (known.includes(key)) continue;
     const span = table.optionSpans.get(key);

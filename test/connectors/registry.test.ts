@@ -62,6 +62,10 @@ describe('connector registry', () => {
     expect(wrongFormat.message).toBe("option 'csv.header' applies to format 'csv', but table 't' has format 'json'");
     expect(errorOf(() => createSink(table({ connector: 'blackhole', format: 'json' }), ctx, connectors)).message)
       .toBe("unknown option 'format' for connector 'blackhole'; expected one of 'connector'");
+    // a connector that lists 'connector' among its own options has it named once
+    const nexmark = errorOf(() => createSource(table({ connector: 'nexmark', 'events-num': '10' }), ctx, connectors));
+    expect(nexmark.message).toMatch(/did you mean 'events\.num'\?\); expected one of 'connector', 'events\.num', /);
+    expect(nexmark.message.match(/'connector'/g)).toHaveLength(1);
   });
 
   it('suggests only close names', () => {
