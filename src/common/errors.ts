@@ -26,8 +26,23 @@ export type ErrorCode =
   | 'RUNTIME' // a query failed while running (a UDF threw, a sink failed)
   | 'STATE'; // a checkpoint that cannot be used
 
+/**
+ * Marks a WeirError of any copy of this module. A worker thread of a parallel query runs a bundle
+ * with its own copy, while a CREATE FUNCTION module it imports throws the package's WeirError:
+ * `instanceof WeirError` answers true for both, so such an error reads the same at any parallelism.
+ */
+const WEIR_ERROR = Symbol.for('weir-sql.WeirError');
+
 export class WeirError extends Error {
   override readonly name = 'WeirError';
+  readonly [WEIR_ERROR] = true;
+
+  /** This class's instances by their prototype; for WeirError itself also another copy's (WEIR_ERROR). */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    return this === WeirError && typeof x === 'object' && x !== null && (x as { [WEIR_ERROR]?: unknown })[WEIR_ERROR] === true;
+  }
+
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -6,7 +6,7 @@ import { WeirError } from '../common/errors.js';
 import type { InsertStmt, QueryStmt } from '../parser/ast.js';
 import type { CatalogTable } from '../planner/catalog.js';
 import { bindInsert, bindQuery, explain, optimize, planStreaming } from '../planner/index.js';
-import type { LogicalPlan } from '../planner/logical/plan.js';
+import { transformUp, type LogicalPlan } from '../planner/logical/plan.js';
 import type { StreamingPlan } from '../planner/incremental/physical.js';
 import { parseOutputMode } from '../planner/incremental/output-mode.js';
 import { parseStateTtl, STATE_TTL_SETTING } from '../planner/incremental/state-ttl.js';
@@ -20,12 +20,18 @@ export interface PlannedQuery {
   readonly target: CatalogTable | undefined;
 }
 
+/** `SET 'late-rows.table' = 'name'`: where a query's late rows go (start-query.ts opens it). */
+export const LATE_ROWS_SETTING = 'late-rows.table';
+
 /** Settings keys for the output mode: ours, and the spelling Spark users reach for. */
 const OUTPUT_MODE_KEYS = ['output-mode', 'outputmode', 'execution.output-mode'];
 
 export function plan(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 'catalog' | 'settings' | 'optimize'>): PlannedQuery {
   const bound = stmt.kind === 'insert' ? bindInsert(stmt, ctx.catalog) : { plan: bindQuery(stmt.query, ctx.catalog), target: undefined };
-  const logical = ctx.optimize ? optimize(bound.plan) : bound.plan;
+  const optimized = ctx.optimize ? optimize(bound.plan) : bound.plan;
+  // late rows are written as they reached their operator, every field of their ROW columns
+  // (late-rows-table.ts): no scan may leave a field out then
+  const logical = ctx.settings.has(LATE_ROWS_SETTING) ? transformUp(optimized, wholeRowFields) : optimized;
   const modeKey = OUTPUT_MODE_KEYS.find((k) => ctx.settings.has(k));
   let mode;
   if (modeKey) {
@@ -39,6 +45,13 @@ export function plan(stmt: InsertStmt | QueryStmt, ctx: Pick<QueryStartContext, 
   const pk = bound.target ? primaryKeyColumns(bound.target) : [];
   const streaming = pk.length > 0 && planned.mode !== 'append' ? { ...planned, keyColumns: pk } : planned;
   return { logical, streaming, target: bound.target };
+}
+
+/** A scan that reads its ROW columns whole (requiredFields dropped). */
+function wholeRowFields(p: LogicalPlan): LogicalPlan {
+  if (p.kind !== 'scan' || p.requiredFields === undefined) return p;
+  const { requiredFields: _fields, ...whole } = p;
+  return whole;
 }
 
 /** The sink columns of a table's PRIMARY KEY, by index into its physical columns. */

@@ -25,7 +25,7 @@ import type { InsertStmt, QueryStmt } from '../parser/ast.js';
 import type { Catalog, CatalogTable } from '../planner/catalog.js';
 import type { LookupJoinNode, SourceNode, StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalChildren } from '../planner/incremental/physical.js';
-import { plan } from './plan-query.js';
+import { LATE_ROWS_SETTING, plan } from './plan-query.js';
 import type { Parallelism } from '../planner/incremental/exchanges.js';
 import { DEFAULT_KEY_GROUPS, MAX_PARALLELISM_SETTING, parallelismSettings, parseParallelism } from '../planner/incremental/parallelism-setting.js';
 import { TASK_STORE_STRIDE } from '../executor/parallel/task-set.js';
@@ -244,7 +244,7 @@ function createLookupSources(plan: StreamingPlan, ctx: QueryStartContext): Map<L
  * aggregations has no late rows and ignores the setting.
  */
 async function openLateRows(plan: StreamingPlan, queryName: string, ctx: QueryStartContext): Promise<LateRowsTable | undefined> {
-  const tableName = ctx.settings.get('late-rows.table');
+  const tableName = ctx.settings.get(LATE_ROWS_SETTING);
   if (!tableName) return undefined;
   const inputs = lateRowInputs(plan.root);
   if (inputs.length === 0) return undefined;
@@ -271,7 +271,7 @@ function rejectedDir(ctx: QueryStartContext, sink: ConnectorTable, name: string)
 }
 
 /** Settings that change a query's results: recorded with each batch in the checkpoint. */
-const RESULT_SETTINGS = ['output-mode', 'table.local-time-zone', 'late-rows.table'];
+const RESULT_SETTINGS = ['output-mode', 'table.local-time-zone', LATE_ROWS_SETTING];
 
 function resultSettings(settings: ReadonlyMap<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -8,7 +8,9 @@
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { workerScript } from '../../src/executor/parallel/worker-task-set.js';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { workerScript, workerScriptIn } from '../../src/executor/parallel/worker-task-set.js';
 import { addData, checkAnswer, checkProgress, execute, expectFailure, testStream } from '../support/stream-test.js';
 
 const DDL = `
@@ -28,6 +30,25 @@ describe('parallel tasks on worker threads', () => {
   it('starts the workers from the bundled script the build makes (one file to load, not some 150 modules)', () => {
     // scripts/bundle-worker.mjs, run by `npm run build`; without it the workers start, slower
     expect(workerScript()).toBe(path.join(__dirname, '..', '..', 'dist', 'engine', 'parallel', 'worker', 'task-worker.js'));
+  });
+
+  it('leaves a bundle older than the script it was made from (tsc run alone), and uses the script then', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weir-worker-script-'));
+    try {
+      const plain = path.join(dir, 'task-worker.js');
+      const bundle = path.join(dir, 'worker', 'task-worker.js');
+      expect(workerScriptIn(dir)).toBeUndefined();
+      writeFileSync(plain, '');
+      expect(workerScriptIn(dir)).toBe(plain);
+      mkdirSync(path.dirname(bundle));
+      writeFileSync(bundle, '');
+      utimesSync(plain, new Date(1_000_000), new Date(1_000_000));
+      expect(workerScriptIn(dir)).toBe(bundle);
+      utimesSync(plain, new Date(), new Date(Date.now() + 60_000));
+      expect(workerScriptIn(dir)).toBe(plain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the tasks on two worker threads, and progress says so', async () => {
@@ -72,6 +93,28 @@ describe('parallel tasks on worker threads', () => {
         expect(e!.stack).toMatch(/in the worker thread of task [01], operator /);
       }),
     ]);
+  });
+
+  it('fails with a CREATE FUNCTION module\'s own WeirError as at parallelism 1 (the worker\'s bundle has its own copy of the class)', async () => {
+    const messages: string[] = [];
+    for (const p of ['1', '2']) {
+      await testStream(`
+        SET 'parallelism' = '${p}';
+        CREATE FUNCTION range_check AS '${path.join(FIXTURES, 'range-check.mjs')}';
+        CREATE TABLE t (id INT) WITH ('connector' = 'memory');
+        CREATE TABLE out (id INT, x INT) WITH ('connector' = 'memory');
+        INSERT INTO out SELECT id, x FROM t, LATERAL TABLE(range_check(id));`, [
+        execute(({ engine }) => { engine.input('t').push([{ id: 1 }, { id: 2 }, { id: 3 }]); }),
+        execute(async ({ queries }) => {
+          const e = await queries[0]!.awaitTermination(5_000).then(() => undefined, (x: unknown) => x as Error & { code?: string });
+          expect(e, `parallelism ${p}`).toBeDefined();
+          expect(e!.name).toBe('WeirError');
+          expect(e!.code).toBe('RUNTIME');
+          messages.push(e!.message);
+        }),
+      ]);
+    }
+    expect(messages).toEqual(['value 2 is out of range', 'value 2 is out of range']);
   });
 
   it('imports a CREATE FUNCTION module again in each worker: the query runs on threads, results as inline', async () => {

@@ -30,6 +30,17 @@ export class TaskSources {
   /** The sources of the plan's source nodes the tasks read, one per table. */
   static async open(nodes: readonly SourceNode[], baseDir: string): Promise<TaskSources> {
     const byTable = new Map<string, SplittableSource>();
+    try {
+      await TaskSources.make(nodes, baseDir, byTable);
+    } catch (e) {
+      // the sources made before the one that failed are not left open
+      await Promise.allSettled([...byTable.values()].map((s) => s.close()));
+      throw e;
+    }
+    return new TaskSources(nodes, byTable);
+  }
+
+  private static async make(nodes: readonly SourceNode[], baseDir: string, byTable: Map<string, SplittableSource>): Promise<void> {
     const groups = new Map<string, SourceNode[]>();
     for (const n of nodes) {
       if (!n || !readInTasks(n)) continue;
@@ -53,7 +64,6 @@ export class TaskSources {
       const source = connector.createSource!(table, { clock: new SystemClock(), baseDir, requiredColumns: columns, ...(fields.size > 0 ? { requiredFields: fields } : {}) });
       byTable.set(k, source as SplittableSource);
     }
-    return new TaskSources(nodes, byTable);
   }
 
   /**

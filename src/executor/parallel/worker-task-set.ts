@@ -265,7 +265,9 @@ export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] 
 /**
  * The built worker script, also when this module runs from the TypeScript sources; undefined when
  * not built: the bundle (dist/engine/parallel/worker/task-worker.js, scripts/bundle-worker.mjs) when
- * the build made it, a worker loading one file instead of some 150 modules, else dist/…/task-worker.js.
+ * the build made it from the script there now (a bundle older than the script is stale: a tsc run
+ * without the bundle step), a worker loading one file instead of some 150 modules, else
+ * dist/…/task-worker.js.
  */
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
@@ -274,8 +276,17 @@ export function workerScript(): string | undefined {
   // sources) together in its thread, so it sits in the engine layer
   const m = /^(.*)[\\/]src[\\/]executor[\\/]parallel$/.exec(dir);
   const engine = here.endsWith('.js') ? path.join(dir, '..', '..', 'engine', 'parallel') : m ? path.join(m[1]!, 'dist', 'engine', 'parallel') : undefined;
-  if (engine === undefined) return undefined;
-  return [path.join(engine, 'worker', 'task-worker.js'), path.join(engine, 'task-worker.js')].find((f) => fs.existsSync(f));
+  return engine === undefined ? undefined : workerScriptIn(engine);
+}
+
+/** The worker script of a built `engine/parallel` directory: its bundle when not older than the script, else the script. */
+export function workerScriptIn(engine: string): string | undefined {
+  const plain = path.join(engine, 'task-worker.js');
+  const bundle = path.join(engine, 'worker', 'task-worker.js');
+  const mtime = (f: string): number | undefined => { try { return fs.statSync(f).mtimeMs; } catch { return undefined; } };
+  const [p, b] = [mtime(plain), mtime(bundle)];
+  if (p === undefined) return b === undefined ? undefined : bundle;
+  return b !== undefined && b >= p ? bundle : plain;
 }
 
 /**

@@ -364,6 +364,7 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
     }
     case 'over': {
       const need = passThrough(u, p.input.schema.columns.length);
+      addUse(need, p.timeColumn, 'all');
       for (const e of p.partitionBy) useExpr(e, need);
       for (const c of p.calls) {
         if (c.arg) useExpr(c.arg, need);
@@ -376,6 +377,8 @@ function annotateFields(p: LogicalPlan, u: Usage): LogicalPlan {
       const lw = p.left.schema.columns.length;
       const need: Usage = new Map(u);
       if (p.condition) useExpr(p.condition, need);
+      // a temporal join reads each side's rowtime and the versioned side's key itself (as prune keeps them)
+      if (p.kind === 'temporalJoin') for (const k of [p.leftTime, lw + p.rightTime, ...p.rightKey.map((c) => lw + c)]) addUse(need, k, 'all');
       const left: Usage = new Map();
       const right: Usage = new Map();
       for (const [k, use] of need) (k < lw ? left.set(k, use) : right.set(k - lw, use));
