@@ -11,32 +11,10 @@ import type * as arrow from 'apache-arrow';
 import { isCollection, type SqlType } from '../../common/types.js';
 import { TAG_INT64, type KeyCodec } from './key-codec.js';
 import { encodeColumns } from './key-columns.js';
-import { murmur3Utf16 } from './key-hash.js';
+import { murmur3Utf16, murmurBlock, murmurFinish } from './key-hash.js';
 
 /** the 15 bits of a unit, as wordsToUnits cuts them */
 const MASK15 = 0x7fff;
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-
-/** One murmur3 block (two UTF-16 units, the first the low half) mixed into h. */
-function mix(h: number, k: number): number {
-  k = Math.imul(k, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function finish(h: number, units: number): number {
-  h ^= units * 2;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** A column's values as 32-bit words: (hi, lo) of each int64, or one int32 (sign-extended). */
 type Words = { readonly kind: 'int64'; readonly w: Int32Array } | { readonly kind: 'int32'; readonly v: Int32Array | Int16Array | Int8Array };
@@ -69,12 +47,12 @@ export function hashKeyColumns(codec: KeyCodec, columns: readonly arrow.Data[], 
       // the units of wordsToUnits, after the tag
       const u0 = hi >>> 28, u1 = (hi >>> 13) & MASK15, u2 = ((hi << 2) & 0x7ffc) | (lo >>> 30), u3 = (lo >>> 15) & MASK15, u4 = lo & MASK15;
       let x = h[i]!;
-      x = mix(x, (TAG_INT64 | (u0 << 16)) >>> 0);
-      x = mix(x, (u1 | (u2 << 16)) >>> 0);
-      x = mix(x, (u3 | (u4 << 16)) >>> 0);
+      x = murmurBlock(x, (TAG_INT64 | (u0 << 16)) >>> 0);
+      x = murmurBlock(x, (u1 | (u2 << 16)) >>> 0);
+      x = murmurBlock(x, (u3 | (u4 << 16)) >>> 0);
       h[i] = x;
     }
   }
-  for (let i = 0; i < n; i++) out[i] = finish(h[i]!, units);
+  for (let i = 0; i < n; i++) out[i] = murmurFinish(h[i]!, units);
   return out;
 }
