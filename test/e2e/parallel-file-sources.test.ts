@@ -155,16 +155,19 @@ describe('the filesystem source read by the tasks at parallelism 2', () => {
     expect(r.rows).toEqual(sums);
   });
 
-  it('keeps the rejected records of a batch whose run fails (parallelism 1: read by the query\'s thread)', async () => {
+  it.each([1, 2])('keeps the rejected records of a batch whose run fails (parallelism %i)', async (p) => {
+    // at 1 the query's thread reads the files; at 2 each task reads one, and a failed run sends what it read back with its error
     const dir = tempDir();
     const input = path.join(dir, 'in');
     mkdirSync(input);
     writeFileSync(path.join(input, 'f.json'), '{"k": "a", "v": 1}\nnot json\n{"k": "b", "v": 2}\n');
+    writeFileSync(path.join(input, 'g.json'), '{"k": "c", "v": 3}\n{"k": "d", "v": 4}\nalso bad\n');
     const rejected = path.join(dir, 'rejected');
-    const e = await run(1, input, `SELECT k, COUNT(*), SUM(CAST(k AS INT)) FROM t GROUP BY k`, rejected).then(() => undefined, (x: unknown) => x as Error);
-    expect(e?.message).toMatch(/CAST|cannot|'a'/i);
+    const e = await run(p, input, `SELECT k, COUNT(*), SUM(CAST(k AS INT)) FROM t GROUP BY k`, rejected).then(() => undefined, (x: unknown) => x as Error);
+    expect(e?.message).toMatch(/CAST|cannot|'[abcd]'/i);
     expect(readdirSync(rejected)).toEqual(['batch-00000000.jsonl']);
-    expect(JSON.parse(readFileSync(path.join(rejected, 'batch-00000000.jsonl'), 'utf8'))).toMatchObject({ batchId: 0, origin: 'f.json:2', raw: 'not json' });
+    const kept = readFileSync(path.join(rejected, 'batch-00000000.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(kept).toMatchObject([{ batchId: 0, origin: 'f.json:2', raw: 'not json' }, { batchId: 0, origin: 'g.json:3', raw: 'also bad' }]);
   });
 
   it('fails the query from the worker that read a malformed record, when parse errors are not ignored', async () => {

@@ -25,11 +25,16 @@ import type { StateOperatorProgressOnDisk } from '../../executor/streaming/progr
 import { HashExchange } from '../../executor/parallel/exchange.js';
 import { TaskSources } from './task-sources.js';
 import { TASK_STORE_STRIDE } from '../../executor/parallel/task-set.js';
-import { CANCELLED_MESSAGE, decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type WireChunk } from '../../executor/parallel/wire.js';
+import { CANCELLED_MESSAGE, decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type TaskReadResult, type WireChunk } from '../../executor/parallel/wire.js';
 
 /** An error an operator threw, with the operator's EXPLAIN line. */
 class OperatorFailure {
   constructor(readonly error: unknown, readonly operator: string) {}
+}
+
+/** A run that failed after its task read its pieces: what it read goes back with the error (its rejected records are kept). */
+class FailedAfterRead {
+  constructor(readonly error: unknown, readonly reads: readonly TaskReadResult[]) {}
 }
 
 interface Inbox {
@@ -163,13 +168,17 @@ class TaskRuntime {
     this.observations = [];
     const sources = r.sources.map((list) => list.map(decodeChunk));
     const read = await this.taskSources!.read(r.reads);
-    for (const [i, chunks] of read.chunks) sources[i] = chunks;
-    if (this.cancelled) throw this.cancelled;
-    const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };
-    const out = await this.runNode(this.m.root, sources, ctx, new Map());
-    const transfer: ArrayBuffer[] = [];
-    const output = out.map((c) => encodeChunk(c, transfer));
-    return { value: { reads: read.results, observations: this.observations, threadId, progress: this.progress() }, output, transfer };
+    try {
+      for (const [i, chunks] of read.chunks) sources[i] = chunks;
+      if (this.cancelled) throw this.cancelled;
+      const ctx: BatchContext = { batchId: r.batchId, watermark: r.watermark, processingTime: r.processingTime, expr: { ...this.expr, now: () => r.processingTime } };
+      const out = await this.runNode(this.m.root, sources, ctx, new Map());
+      const transfer: ArrayBuffer[] = [];
+      const output = out.map((c) => encodeChunk(c, transfer));
+      return { value: { reads: read.results, observations: this.observations, threadId, progress: this.progress() }, output, transfer };
+    } catch (e) {
+      throw new FailedAfterRead(e, read.results);
+    }
   }
 
   /**
@@ -313,8 +322,10 @@ port.on('message', (m: InitMessage | { id: number; request: Request }) => {
   runtime!.handle(m.request).then(
     (r) => port.postMessage({ id: m.id, ok: true, value: r.value, ...(r.output ? { output: r.output } : {}) } satisfies Reply, r.transfer ?? []),
     (e: unknown) => {
-      const error = e instanceof OperatorFailure ? encodeError(e.error, e.operator) : encodeError(e);
-      port.postMessage({ id: m.id, ok: false, error } satisfies Reply);
+      const reads = e instanceof FailedAfterRead ? e.reads : undefined;
+      const failure = e instanceof FailedAfterRead ? e.error : e;
+      const error = failure instanceof OperatorFailure ? encodeError(failure.error, failure.operator) : encodeError(failure);
+      port.postMessage({ id: m.id, ok: false, error, ...(reads ? { reads } : {}) } satisfies Reply);
     },
   );
 });

@@ -135,7 +135,8 @@ export type Request =
 
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown; readonly output?: readonly WireChunk[] }
-  | { readonly id: number; readonly ok: false; readonly error: WireError };
+  /** `reads`: what a failed run's task had read (its rejected records are kept as at parallelism 1) */
+  | { readonly id: number; readonly ok: false; readonly error: WireError; readonly reads?: readonly TaskReadResult[] };
 
 /**
  * True when the tasks read their pieces of this source's batches themselves (SplittableSource): the

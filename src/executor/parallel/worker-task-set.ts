@@ -45,6 +45,25 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** What the tasks of a failed run had read (by the error the run failed with): its rejected records are kept. */
+const readsOfFailure = new WeakMap<object, TaskReadResult[]>();
+
+/** What the tasks had read when a run failed with `e` (WorkerTaskSet.run), per read in order; undefined when none had. */
+export const readsOfFailedRun = (e: unknown): readonly TaskReadResult[] | undefined =>
+  (typeof e === 'object' && e !== null ? readsOfFailure.get(e) : undefined);
+
+/** Each read's rows summed over the tasks and its rejected records in task order (the source's), from each task's reads (undefined: it read nothing). */
+function sumReads(reads: readonly PiecesRead[], perTask: readonly (readonly TaskReadResult[] | undefined)[]): TaskReadResult[] {
+  const out = reads.map(() => ({ rows: 0, rejected: [] as RejectedRecord[] }));
+  for (const got of perTask) {
+    got?.forEach((x, k) => {
+      out[k]!.rows += x.rows;
+      appendPieceRejected(out[k]!.rejected, x.rejected);
+    });
+  }
+  return out;
+}
+
 export class WorkerTaskSet {
   private readonly workers: Worker[] = [];
   private readonly pending: Map<number, Pending>[] = [];
@@ -88,7 +107,11 @@ export class WorkerTaskSet {
         if (!x) return;
         pending.delete(r.id);
         if (r.ok) x.resolve(r);
-        else x.reject(decodeError(r.error, t));
+        else {
+          const e = decodeError(r.error, t);
+          if (r.reads) readsOfFailure.set(e, [...r.reads]);
+          x.reject(e);
+        }
       });
       w.on('error', (e) => failAll(new Error(`the worker thread of task ${t} failed: ${e.message}`)));
       w.on('exit', (code) => failAll(new Error(`the worker thread of task ${t} exited (code ${code})`)));
@@ -160,34 +183,33 @@ export class WorkerTaskSet {
       type: 'run', batchId: ctx.batchId, watermark: ctx.watermark, processingTime: ctx.processingTime, sources: perTask[t]!,
       reads: reads.map((r) => ({ sourceIndex: r.sourceIndex, piece: r.pieces[t] })),
     }, transfers[t]));
-    const replies = await Promise.all(runs).catch(() => this.firstTaskError(runs));
+    const replies = await Promise.all(runs).catch(() => this.firstTaskError(runs, reads));
     this.reported = replies.map((r) => (r.value as RunResult).progress);
     const output: Chunk[] = [];
-    const read = reads.map(() => ({ rows: 0, rejected: [] as RejectedRecord[] }));
     replies.forEach((r, t) => {
       const result = r.value as RunResult;
       this.threadIds[t] = result.threadId;
       for (const o of result.observations) observer.observe(o[0]!, o[1]!, o[2]!, o[3]!, o[4], o[5]);
-      result.reads.forEach((x, k) => {
-        read[k]!.rows += x.rows;
-        appendPieceRejected(read[k]!.rejected, x.rejected);
-      });
       for (const c of r.output ?? []) output.push(decodeChunk(c));
     });
-    return { output, reads: read };
+    return { output, reads: sumReads(reads, replies.map((r) => (r.value as RunResult).reads)) };
   }
 
   /**
    * A run failed in some task: the others are told to stop waiting for its rows, and once every run
    * has ended the error of the lowest task that failed on its own is thrown. So the error does not
    * depend on which thread was quicker: the first malformed record of a batch that may not have any
-   * fails the query as at parallelism 1, where it is read first.
+   * fails the query as at parallelism 1, where it is read first. What the tasks had read goes with
+   * the error (readsOfFailedRun), so the batch's rejected records are kept as at parallelism 1.
    */
-  private async firstTaskError(runs: readonly Promise<unknown>[]): Promise<never> {
+  private async firstTaskError(runs: readonly Promise<Extract<Reply, { ok: true }>>[], reads: readonly PiecesRead[]): Promise<never> {
     await Promise.allSettled(this.workers.map((_, t) => this.request(t, { type: 'cancel' })));
     const ended = await Promise.allSettled(runs);
     const errors = ended.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
-    throw errors.find((e) => !e.message.startsWith(CANCELLED_MESSAGE)) ?? errors[0]!;
+    const error = errors.find((e) => !e.message.startsWith(CANCELLED_MESSAGE)) ?? errors[0]!;
+    const perTask = ended.map((r) => (r.status === 'fulfilled' ? (r.value.value as RunResult).reads : readsOfFailure.get(r.reason as Error)));
+    if (perTask.some((x) => x !== undefined)) readsOfFailure.set(error, sumReads(reads, perTask));
+    throw error;
   }
 
   get tasks(): number {

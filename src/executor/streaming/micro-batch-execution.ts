@@ -31,7 +31,7 @@ import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-r
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
 import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
 import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
-import { planFallbackReason, workerScript, WorkerTaskSet, type PiecesRead } from '../parallel/worker-task-set.js';
+import { planFallbackReason, readsOfFailedRun, workerScript, WorkerTaskSet, type PiecesRead } from '../parallel/worker-task-set.js';
 import { sumTaskProgress } from '../parallel/task-progress.js';
 import type { ModuleFunction, StateRecipe } from '../parallel/wire.js';
 
@@ -380,6 +380,8 @@ export class MicroBatchExecution {
       for (const store of this.stores.values()) store.abort();
       for (const op of this.operators) op.abort?.();
       await this.threads?.abort();
+      // what the tasks had read when the run failed: their rejected records are kept too
+      readsOfFailedRun(e)?.forEach((x, k) => read.count(read.taskReads[k]!.sourceIndex, x.rows, x.rejected, read.taskReads[k]!.first));
       await keepRejected().catch(() => undefined);
       throw e;
     }
