@@ -43,7 +43,8 @@ export const TAG_ARRAY = 8;
 export const TAG_MAP = 9;
 
 const TWO_32 = 4294967296;
-const MASK15 = 0x7fff;
+/** the 15 bits of a unit wordsToUnits cuts an int64 into */
+export const MASK15 = 0x7fff;
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 // little-endian hosts (every Node platform): u32[0] is the low word

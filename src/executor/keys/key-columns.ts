@@ -13,7 +13,7 @@ import { encodeNumber, TAG_INT64, wordsToUnits, type KeyCodec, type FieldEncoder
 const INT64_UNIT = String.fromCharCode(TAG_INT64);
 
 /** Whether a column of type `t` may take the typed-array paths (its encoder is the value-tag rule). */
-const plainNumeric = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW' && !isCollection(t);
+export const plainNumeric = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW' && !isCollection(t);
 
 /** One column's encoded fields, one string per row. */
 export function encodeColumn(d: arrow.Data, t: SqlType, enc: FieldEncoder, n: number): string[] {

@@ -8,21 +8,17 @@
  * would give; any other key (a string, a double, a null) goes through encodeColumns.
  */
 import type * as arrow from 'apache-arrow';
-import { isCollection, type SqlType } from '../../common/types.js';
-import { TAG_INT64, type KeyCodec } from './key-codec.js';
-import { encodeColumns } from './key-columns.js';
+import type { SqlType } from '../../common/types.js';
+import { MASK15, TAG_INT64, type KeyCodec } from './key-codec.js';
+import { encodeColumns, plainNumeric } from './key-columns.js';
 import { murmur3Utf16, murmurBlock, murmurFinish } from './key-hash.js';
-
-/** the 15 bits of a unit, as wordsToUnits cuts them */
-const MASK15 = 0x7fff;
 
 /** A column's values as 32-bit words: (hi, lo) of each int64, or one int32 (sign-extended). */
 type Words = { readonly kind: 'int64'; readonly w: Int32Array } | { readonly kind: 'int32'; readonly v: Int32Array | Int16Array | Int8Array };
 
-const integral = (t: SqlType): boolean => t.kind !== 'DECIMAL' && t.kind !== 'ROW' && !isCollection(t);
-
 function wordsOf(d: arrow.Data, t: SqlType, n: number): Words | undefined {
-  if (d.nullCount !== 0 || !integral(t)) return undefined;
+  // the columns encodeColumn encodes from their integer arrays
+  if (d.nullCount !== 0 || !plainNumeric(t)) return undefined;
   const vals = d.values as unknown;
   if (vals instanceof BigInt64Array) return { kind: 'int64', w: new Int32Array(vals.buffer, vals.byteOffset, n * 2) };
   if (vals instanceof Int32Array || vals instanceof Int16Array || vals instanceof Int8Array) return { kind: 'int32', v: vals };

@@ -17,9 +17,8 @@ import type { SourceNode } from '../../planner/incremental/physical.js';
 import type { Chunk } from '../operators/operator.js';
 
 /** A source's batches carry every physical column; the plan reads only the node's `columns` of them, and of ROW columns its `requiredFields`. */
-export function selectColumns(node: Pick<SourceNode, 'columns' | 'schema' | 'requiredFields'>, chunks: readonly Chunk[]): Chunk[] {
-  const arrowSchema = toArrowSchema(node.schema);
-  const keep = fieldMasks(node, arrowSchema);
+export function selectColumns(node: SelectedNode, chunks: readonly Chunk[]): Chunk[] {
+  const { arrowSchema, keep } = selectionOf(node);
   return chunks.map((c) => {
     const kids = c.batch.data.children;
     const n = c.batch.numRows;
@@ -31,6 +30,25 @@ export function selectColumns(node: Pick<SourceNode, 'columns' | 'schema' | 'req
     const batch: arrow.RecordBatch = batchFromColumns(arrowSchema, picked, n);
     return c.kinds ? { batch, kinds: c.kinds } : { batch };
   });
+}
+
+type SelectedNode = Pick<SourceNode, 'columns' | 'schema' | 'requiredFields'>;
+
+/** A node's Arrow schema and, per selected column, its ROW field mask: worked out once, not every batch. */
+interface Selection {
+  readonly arrowSchema: arrow.Schema;
+  readonly keep: (readonly boolean[] | undefined)[];
+}
+const selections = new WeakMap<SelectedNode, Selection>();
+
+function selectionOf(node: SelectedNode): Selection {
+  let s = selections.get(node);
+  if (!s) {
+    const arrowSchema = toArrowSchema(node.schema);
+    s = { arrowSchema, keep: fieldMasks(node, arrowSchema) };
+    selections.set(node, s);
+  }
+  return s;
 }
 
 /** Per selected column, which fields of a ROW column the scan reads (undefined: all of it). */
