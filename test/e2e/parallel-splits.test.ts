@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams } from '../support/property.js';
-import { sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
+import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
 import { duckTwoTables, pushTwoTables } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number }
@@ -50,5 +50,46 @@ describe('parallelism 2: any batch split gives DuckDB\'s final result', () => {
       // rows of equal a within a key are numbered in no defined order, but project to equal rows
       expect(sortRows(got), name).toEqual(sortRows(expected));
     }), fcParams({ numRuns: 10 }));
+  });
+});
+
+describe('parallelism 2: NOT IN', () => {
+  // a NULL anywhere on the right makes `a NOT IN (…)` unknown for every left row: the rows of both
+  // sides meet in one task, whatever their values' key groups
+  it.each([
+    ['a NULL on the right: no row', [{ k: 1, b: null }, { k: 2, b: 3 }], []],
+    ['no NULL: the rows whose value is not on the right', [{ k: 2, b: 3 }, { k: 3, b: 5 }], [0, 1, 2, 4, 6, 7, 8, 9, 10, 11]],
+  ])('%s', async (_name, right, kept) => {
+    const sql = `SET 'parallelism' = '2';
+      CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
+      CREATE TABLE r (k INT, b INT) WITH ('connector' = 'memory');
+      CREATE TABLE o (k INT, a INT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, a FROM l WHERE a NOT IN (SELECT b FROM r);`;
+    const env = await testStream(sql, [execute(async ({ engine, queries }) => {
+      engine.input('r').push(right);
+      await queries[0]!.processAllAvailable();
+      engine.input('l').push(Array.from({ length: 12 }, (_, i) => ({ k: i, a: i })));
+      await queries[0]!.processAllAvailable();
+    })]);
+    expect(sortRows(env.engine.output('o').rows())).toEqual(sortRows(kept.map((i) => ({ k: i, a: i }))));
+  });
+});
+
+describe('parallelism 2: an aggregation over session windows', () => {
+  // the outer aggregation groups the windows of every key: its rows meet in one task, not in the
+  // task of the session's PARTITION BY key (a column of the session's input, not of its own)
+  it('sums each window once over all keys', async () => {
+    const sql = `SET 'parallelism' = '2';
+      CREATE TABLE l (k INT, a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+      CREATE TABLE o (ws TIMESTAMP(3), we TIMESTAMP(3), n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT window_start, window_end, SUM(n) FROM (
+        SELECT k, window_start, window_end, COUNT(*) AS n FROM TABLE(SESSION(TABLE l PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+        GROUP BY k, window_start, window_end) GROUP BY window_start, window_end;`;
+    const env = await testStream(sql, [execute(async ({ engine, queries }) => {
+      for (const ts of [0, 5000]) engine.input('l').push(Array.from({ length: 12 }, (_, k) => ({ k, a: k, ts })));
+      engine.input('l').end();
+      await queries[0]!.processAllAvailable();
+    })]);
+    expect(sortRows(env.engine.output('o').rows())).toEqual(sortRows([{ ws: 0, we: 1000, n: 12 }, { ws: 5000, we: 6000, n: 12 }]));
   });
 });

@@ -66,12 +66,18 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   aggregate: (n) => ({ stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(n.groupBy), operator: 'default' }),
   windowAggregate: (n) => {
     const session = n.window.kind === 'session' && !n.windowColumns;
-    const keys = n.window.kind === 'session' ? [...n.window.partitionBy, ...n.groupBy] : n.groupBy;
+    // a session's PARTITION BY is over its TVF's input: an aggregation over a session aggregation's
+    // windows (windowColumns) reads those windows' rows, and groups by its own keys alone
+    const keys = session && n.window.kind === 'session' ? [...n.window.partitionBy, ...n.groupBy] : n.groupBy;
     return { stateful: true, emitsFromState: true, restatesResult: true, distribution: hashed(keys), operator: session ? 'sessionWindow' : 'default' };
   },
   join: (n) => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
-  // a window semi/anti join emits a left row when the watermark closes its window
-  semiJoin: (n) => ({ stateful: true, emitsFromState: n.strategy !== 'regular', restatesResult: false, distribution: hashed(n.leftKeys, n.rightKeys), operator: 'default' }),
+  // a window semi/anti join emits a left row when the watermark closes its window; a NOT IN (null
+  // aware) decides every left row by whether the right side holds a NULL anywhere: one task sees all
+  semiJoin: (n) => ({
+    stateful: true, emitsFromState: n.strategy !== 'regular', restatesResult: false,
+    distribution: n.nullAware ? { kind: 'single' } : hashed(n.leftKeys, n.rightKeys), operator: 'default',
+  }),
   // a scalar subquery's rows all meet in one task, to be counted
   singleRow: () => ({ stateful: true, emitsFromState: false, restatesResult: false, distribution: { kind: 'single' }, operator: 'default' }),
   // left rows come out of state when the watermark passes them, keyed by the versioned table's key
