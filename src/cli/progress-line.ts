@@ -12,12 +12,19 @@ export function formatProgressLine(p: QueryProgress, withName: boolean): string 
   const state = p.stateOperators.length > 0 ? `  state ${fmt.format(p.stateOperators.reduce((a, s) => a + s.numRowsTotal, 0))} rows` : '';
   return `${withName ? `[${p.name}] ` : ''}batch ${p.batchId}: ${fmt.format(p.numInputRows)} rows  ` +
     `${fmt.format(p.processedRowsPerSecond)} rows/s  ${p.durationMs.triggerExecution.toFixed(1)} ms  ` +
-    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}${tasks(p)}`;
+    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}${tasks(p)}${resplit(p)}`;
 }
 
 /** At parallelism > 1: `  2 tasks on 2 threads`, or `  2 tasks inline` (progress.parallelism.inlineBecause says why). */
 const tasks = (p: QueryProgress): string =>
   (p.parallelism ? `  ${p.parallelism.tasks} tasks ${p.parallelism.threads > 0 ? `on ${p.parallelism.threads} threads` : 'inline'}` : '');
+
+/** After a resume at another parallelism: `  state re-split 1 → 2 tasks by key group (12 ms)`, or `… by replay`. */
+const resplit = (p: QueryProgress): string => {
+  const r = p.stateResplit;
+  if (!r) return '';
+  return `  state re-split ${r.fromTasks} → ${r.toTasks} tasks ${r.by === 'keyGroups' ? `by key group (${r.durationMs ?? 0} ms)` : 'by replay'}`;
+};
 
 /**
  * With several watermarked inputs, each one's watermark (time of day: the date is the query

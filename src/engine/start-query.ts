@@ -3,7 +3,7 @@
  * incrementally (refusing an output mode the plan cannot honour before anything starts), create the
  * sources and the sink through their connectors, and start the micro-batch loop.
  */
-import type { StateStoreProvider } from '../state/state-store.js';
+import type { StateStoreProvider, StateValue } from '../state/state-store.js';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -336,6 +336,8 @@ function underStateIds(provider: StateStoreProvider, stateIds: ReadonlyMap<numbe
   return {
     open: (id, version) => provider.open(idOf(id), version),
     ...(provider.newestLoadableVersion ? { newestLoadableVersion: (id: number, atMost: number) => provider.newestLoadableVersion!(idOf(id), atMost) } : {}),
+    ...(provider.restate ? { restate: (id: number, version: number, entries: ReadonlyMap<string, StateValue>) => provider.restate!(idOf(id), version, entries) } : {}),
+    ...(provider.release ? { release: (id: number) => provider.release!(idOf(id)) } : {}),
     ...(provider.maintenance ? { maintenance: () => provider.maintenance!() } : {}),
     ...(provider.close ? { close: () => provider.close!() } : {}),
   };

@@ -23,6 +23,23 @@ export interface FileStateStoreOptions {
   readonly spillThreshold?: number;
 }
 
+/** Entry lines joined into chunks of about a megabyte: one write per chunk, not per line. */
+function* entryChunks(entries: Iterable<readonly [string, StateValue | undefined]>): Generator<string> {
+  let lines: string[] = [];
+  let len = 0;
+  for (const [k, v] of entries) {
+    const line = encodeEntry(k, v);
+    lines.push(line);
+    len += line.length;
+    if (len >= 1 << 20) {
+      yield lines.join('\n') + '\n';
+      lines = [];
+      len = 0;
+    }
+  }
+  if (lines.length > 0) yield lines.join('\n') + '\n';
+}
+
 export class FileStateStore implements StateStore {
   private readonly live: LiveEntries;
   lastCommitMs = 0;
@@ -88,22 +105,7 @@ export class FileStateStore implements StateStore {
     // each keeps the chain from the last snapshot unbroken
     for (let v = this.version + 1; v < version; v++) await this.files.write('delta', v, 0, []);
     const changes = this.live.changes();
-    await this.files.write('delta', version, this.live.numUpdated, (function* () {
-      // lines joined into chunks of about a megabyte: one write per chunk, not per line
-      let lines: string[] = [];
-      let len = 0;
-      for (const [k, v] of changes) {
-        const line = encodeEntry(k, v);
-        lines.push(line);
-        len += line.length;
-        if (len >= 1 << 20) {
-          yield lines.join('\n') + '\n';
-          lines = [];
-          len = 0;
-        }
-      }
-      if (lines.length > 0) yield lines.join('\n') + '\n';
-    })());
+    await this.files.write('delta', version, this.live.numUpdated, entryChunks(changes));
     this.live.committed();
     this.version = version;
     const { snapshotEvery, retainVersions } = this.options;
@@ -177,6 +179,22 @@ export class FileStateStoreProvider implements StateStoreProvider {
       this.spill && { area: this.spill, threshold: this.options.spillThreshold });
     this.stores.set(operatorId, store);
     return store;
+  }
+
+  /**
+   * Every file of the operator goes (they are another parallelism's, from an earlier run, or from a
+   * re-split a kill cut short), then one snapshot at `version` holds `entries`.
+   */
+  async restate(operatorId: number, version: number, entries: ReadonlyMap<string, StateValue>): Promise<void> {
+    const files = await this.operatorFiles(operatorId);
+    await files.idle();
+    this.stores.delete(operatorId);
+    await files.removeFrom(0);
+    await files.write('snapshot', version, entries.size, entryChunks(entries));
+  }
+
+  release(operatorId: number): void {
+    this.stores.delete(operatorId);
   }
 
   async newestLoadableVersion(operatorId: number, atMost: number): Promise<number> {

@@ -291,13 +291,18 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     return { root: this.root, meta: this.meta };
   }
 
-  /** The store of `operatorId` at committed `version`, rolling back any newer version on disk. */
-  async open(operatorId: number, version: number): Promise<LmdbStateStore> {
+  private async databases(operatorId: number): Promise<{ root: RootDatabase; meta: Database<number, MetaKey>; data: Database<StoredRecord, DbKey>; undo: Database<UndoValue, UndoKey> }> {
     const { root, meta } = await this.env();
     // useBigIntExtension: a bigint beyond 64 bits (a DECIMAL(38) SUM state) is stored exactly; msgpack's
     // own integers stop at 64 bits and msgpackr refuses it otherwise
     const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary', ...VALUE_ENCODER });
     const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary', ...VALUE_ENCODER });
+    return { root, meta, data, undo };
+  }
+
+  /** The store of `operatorId` at committed `version`, rolling back any newer version on disk. */
+  async open(operatorId: number, version: number): Promise<LmdbStateStore> {
+    const { root, meta, data, undo } = await this.databases(operatorId);
     const op = operatorId;
     if (version === -1) {
       // a fresh start: whatever an earlier run left is not part of any committed state
@@ -313,6 +318,25 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     }
     const count = meta.get([op, 'count']) ?? 0;
     return new LmdbStateStore(operatorId, version, count, root, data, undo, meta, this.options);
+  }
+
+  /**
+   * In one transaction: the operator's data and undo log cleared, `entries` written, its version
+   * marker set to `version` (with nothing to roll back below it).
+   */
+  async restate(operatorId: number, version: number, entries: ReadonlyMap<string, StateValue>): Promise<void> {
+    const { root, meta, data, undo } = await this.databases(operatorId);
+    await root.transaction(() => {
+      data.clearSync();
+      undo.clearSync();
+      for (const [key, v] of entries) {
+        const k = dbKeyOf(key);
+        data.putSync(k, recordOf(key, k, v));
+      }
+      meta.putSync([operatorId, 'version'], version);
+      meta.putSync([operatorId, 'count'], entries.size);
+      meta.putSync([operatorId, 'undoFrom'], version + 1);
+    });
   }
 
   async maintenance(): Promise<void> {

@@ -53,6 +53,15 @@ export interface StateStoreProvider {
    * Stores that cannot go back to older versions do not have it.
    */
   newestLoadableVersion?(operatorId: number, atMost: number): Promise<number>;
+  /**
+   * Make `entries` operator `operatorId`'s whole state at committed `version`, whatever its files
+   * held before (state re-split between tasks by key group: executor/parallel/state-split.ts). The
+   * next `open(operatorId, version)` reads exactly these entries. Stores that cannot do it do not
+   * have it (the re-split then replays the committed batches instead).
+   */
+  restate?(operatorId: number, version: number, entries: ReadonlyMap<string, StateValue>): Promise<void>;
+  /** The provider need not keep operator `operatorId`'s store any more (one read for a re-split). */
+  release?(operatorId: number): void;
   /** Wait for background work (snapshot compaction, old-file deletion) to finish. */
   maintenance?(): Promise<void>;
   /** Finish background work and release files and handles. */

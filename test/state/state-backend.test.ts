@@ -59,4 +59,34 @@ describe("SET 'state.backend'", () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it.each(['filesystem', 'lmdb'])('%s: restate makes a store exactly the given entries at a version, whatever it held', async (backend) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-restate-'));
+    try {
+      let p = createStateProvider(backend, dir, { retainVersions: 3, snapshotEvery: 2 });
+      // an earlier life of the store: versions 0 to 6, beyond the version restated
+      let s = await p.open(7, -1);
+      for (let v = 0; v <= 6; v++) {
+        s.put(`old${v}`, [v]);
+        await s.commit(v);
+      }
+      await p.restate!(7, 4, new Map([['a', [1, 'x']], ['b', [2, [1.5, null]]]]));
+      await p.close?.();
+      // a new provider (the next run) reads exactly the entries at 4, and goes on from there
+      p = createStateProvider(backend, dir, { retainVersions: 3, snapshotEvery: 2 });
+      s = await p.open(7, 4);
+      expect([...s.entries()].sort()).toEqual([['a', [1, 'x']], ['b', [2, [1.5, null]]]]);
+      expect(s.size).toBe(2);
+      s.delete('a');
+      s.put('c', [3]);
+      await s.commit(5);
+      await p.close?.();
+      p = createStateProvider(backend, dir, { retainVersions: 3, snapshotEvery: 2 });
+      expect([...(await p.open(7, 5)).entries()].sort()).toEqual([['b', [2, [1.5, null]]], ['c', [3]]]);
+      expect([...(await p.open(7, 4)).entries()].sort(), 'the restated version can still be opened').toEqual([['a', [1, 'x']], ['b', [2, [1.5, null]]]]);
+      await p.close?.();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

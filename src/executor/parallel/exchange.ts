@@ -32,20 +32,24 @@ export class HashExchange {
     for (let g = 0; g < maxParallelism; g++) this.taskOfGroup[g] = taskOfKeyGroup(g, tasks, maxParallelism);
   }
 
+  /** The task of each row of `b` (by its key's key group). */
+  targets(b: Chunk['batch']): Uint16Array {
+    const n = b.numRows;
+    const hashes = hashKeyColumns(this.codec, this.kernels.map((k) => k(b)), n);
+    const target = new Uint16Array(n);
+    for (let i = 0; i < n; i++) target[i] = this.taskOfGroup[keyGroupOf(hashes[i]!, this.maxParallelism)]!;
+    return target;
+  }
+
   /** `chunk`'s rows cut into one chunk per task (undefined where a task gets no row). */
   cut(chunk: Chunk): (Chunk | undefined)[] {
     const b = chunk.batch;
     const n = b.numRows;
     const out: (Chunk | undefined)[] = new Array(this.tasks).fill(undefined);
     if (n === 0) return out;
-    const hashes = hashKeyColumns(this.codec, this.kernels.map((k) => k(b)), n);
-    const target = new Uint16Array(n);
+    const target = this.targets(b);
     const counts = new Uint32Array(this.tasks);
-    for (let i = 0; i < n; i++) {
-      const t = this.taskOfGroup[keyGroupOf(hashes[i]!, this.maxParallelism)]!;
-      target[i] = t;
-      counts[t]!++;
-    }
+    for (let i = 0; i < n; i++) counts[target[i]!]!++;
     for (let t = 0; t < this.tasks; t++) {
       if (counts[t] === n) { out[t] = chunk; return out; }
     }

@@ -42,15 +42,16 @@ export function checkRecordedParallelism(recorded: Readonly<Record<string, strin
 }
 
 /**
- * The state of a checkpoint written at another parallelism, rebuilt: every task's stores open empty
+ * The state of a checkpoint written at another parallelism that cannot be re-split by key group
+ * (state-split.ts; `notByKeyGroup` says why), rebuilt: every task's stores open empty
  * and the committed batches are run again from the offset log (exactly as planned, their output not
  * delivered again), so each task ends up with the state of the key groups it owns now. This needs
  * every batch's offsets (within 'checkpoint.retain') and sources that can read them again; otherwise
  * the resume is refused with what would be needed.
  */
 export async function rescaledStores(operatorIds: readonly number[], version: number, provider: StateStoreProvider, checkpoint: Checkpoint,
-  notReplayable: readonly string[], change: ParallelismChange): Promise<OpenedStores> {
-  const what = `the checkpoint was written at 'parallelism' = '${change.tasksThen}' and this run sets '${change.tasksNow}'`;
+  notReplayable: readonly string[], change: ParallelismChange, notByKeyGroup: string): Promise<OpenedStores> {
+  const what = `the checkpoint was written at 'parallelism' = '${change.tasksThen}' and this run sets '${change.tasksNow}', and its state cannot be moved by key group (${notByKeyGroup})`;
   if (notReplayable.length > 0) {
     throw new WeirError('UNSUPPORTED', `${what}: re-splitting state between tasks replays the committed batches, but ${notReplayable.join(', ')} cannot read them again; `
       + `set 'parallelism' = '${change.tasksThen}' again`);

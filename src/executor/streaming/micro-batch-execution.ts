@@ -23,12 +23,13 @@ import type { Clock } from './clock.js';
 import { toSinkBatch } from './sink-batch.js';
 import { openStores } from './state-rebuild.js';
 import { allNodes, allOperators, buildTree, runBatch, type ExecNode } from './operator-tree.js';
-import type { QueryProgress, StateOperatorProgressOnDisk } from './progress.js';
+import type { QueryProgress, StateOperatorProgressOnDisk, StateResplit } from './progress.js';
 import { batchProgress, BatchTimer, type BatchEventTime, type PlannedBatch, type RanBatch } from './batch-progress.js';
 import type { Trigger } from './trigger.js';
 import { WatermarkTracker } from './watermark-tracker.js';
 import { ConnectorRetrier, DEFAULT_RETRY, type RetryPolicy } from './connector-retry.js';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
+import { splitRefusal, splitStateByKeyGroup } from '../parallel/state-split.js';
 import { checkRecordedParallelism, rescaledStores, tasksOf, taskOperatorIds, type ParallelismChange } from '../parallel/parallel-settings.js';
 import { storesOfTask, TaskSet, taskStoreId } from '../parallel/task-set.js';
 import { planFallbackReason, readsOfFailedRun, workerScript, WorkerTaskSet, type PiecesRead } from '../parallel/worker-task-set.js';
@@ -98,6 +99,8 @@ export class MicroBatchExecution {
   private threads: WorkerTaskSet | undefined;
   /** at parallelism > 1: where the tasks run */
   placement: TaskPlacement | undefined;
+  /** the re-split of a checkpoint written at another parallelism, until the first batch's progress says it */
+  private resplit: StateResplit | undefined;
   /** the checkpoint was written at another parallelism: state is rebuilt for this one */
   private rescale: ParallelismChange | undefined;
   private operators: Operator[] = [];
@@ -155,8 +158,9 @@ export class MicroBatchExecution {
     const operatorIds = this.o.plan.statefulOperators.map((s) => s.operatorId);
     const storeIds = taskOperatorIds(operatorIds, this.o.parallelism);
     const provider = this.startThreads(operatorIds);
-    const opened = this.rescale
-      ? await rescaledStores(storeIds, this.batchId - 1, provider, this.o.checkpoint!, notReplayable, this.rescale)
+    const notByKeyGroup = this.rescale && await this.splitByKeyGroup(operatorIds, this.rescale);
+    const opened = this.rescale && notByKeyGroup !== undefined
+      ? await rescaledStores(storeIds, this.batchId - 1, provider, this.o.checkpoint!, notReplayable, this.rescale, notByKeyGroup)
       : await openStores(storeIds, this.batchId - 1, provider, this.o.checkpoint, notReplayable);
     this.stores = opened.stores;
     if (opened.rebuild) {
@@ -208,6 +212,23 @@ export class MicroBatchExecution {
         pendingBatchId: this.recovered.pending,
       },
     }));
+  }
+
+  /**
+   * A checkpoint written at another parallelism: its state re-split by key group into this run's
+   * stores (state-split.ts), through the query's own provider before any task opens them. Why not,
+   * when it cannot be (the committed batches are replayed then); progress says which it was.
+   */
+  private async splitByKeyGroup(operatorIds: readonly number[], change: ParallelismChange): Promise<string | undefined> {
+    const t0 = performance.now();
+    const request = { root: this.o.plan.root, operatorIds, properties: this.o.plan.properties, parallelism: this.o.parallelism, change, provider: this.o.stateProvider };
+    const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
+    const refusal = splitRefusal(request) ?? await splitStateByKeyGroup({ ...request, version: this.batchId - 1, expr });
+    this.resplit = {
+      fromTasks: change.tasksThen, toTasks: change.tasksNow, by: refusal === undefined ? 'keyGroups' : 'replay',
+      ...(refusal === undefined ? { durationMs: Math.round(performance.now() - t0) } : { replayBecause: refusal }),
+    };
+    return refusal;
   }
 
   /**
@@ -298,8 +319,12 @@ export class MicroBatchExecution {
       batch: planned, ran, eventTime, timer, tracker: this.tracker, retries: this.retrier.takeBatchWaits(),
       stateOperators: (await this.stateProgress()).map((p, i) => ({ ...p, numRowsUpdated: numRowsUpdated[i] ?? p.numRowsUpdated })),
     });
-    if (!this.placement) return progress;
-    return { ...progress, parallelism: this.threads ? { ...this.placement, threadIds: [...this.threads.threadIds] } : this.placement };
+    // how this run's state was re-split from another parallelism: said once, with the first batch
+    const resplit = this.resplit;
+    this.resplit = undefined;
+    const withSplit = resplit ? { ...progress, stateResplit: resplit } : progress;
+    if (!this.placement) return withSplit;
+    return { ...withSplit, parallelism: this.threads ? { ...this.placement, threadIds: [...this.threads.threadIds] } : this.placement };
   }
 
   /**

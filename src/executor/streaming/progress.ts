@@ -69,6 +69,11 @@ export interface QueryProgress {
   readonly rejectedRecordsAt?: string;
   /** the waits for a server that was away during this batch (absent when there were none) */
   readonly connectorRetries?: readonly RetrySummary[];
+  /**
+   * the first batch after a resume at another parallelism: how the checkpoint's state was re-split
+   * between the tasks (by key group, or by replaying the committed batches, and why)
+   */
+  readonly stateResplit?: StateResplit;
   /** at parallelism > 1: the tasks, the worker threads they run on (0: inline in the query's thread, and why) */
   readonly parallelism?: { readonly tasks: number; readonly threads: number; readonly threadIds?: readonly number[]; readonly inlineBecause?: string };
 }
@@ -89,3 +94,15 @@ export type QueryEvent =
   | { readonly type: 'retrying'; readonly id: string; readonly runId: string; readonly name: string; readonly retry: ConnectorRetry };
 
 export type QueryListener = (event: QueryEvent) => void;
+
+/** How a resume at another parallelism re-split the checkpoint's state (QueryProgress.stateResplit). */
+export interface StateResplit {
+  readonly fromTasks: number;
+  readonly toTasks: number;
+  /** each entry moved to the task owning its key group, or the committed batches run again */
+  readonly by: 'keyGroups' | 'replay';
+  /** by key group: how long reading and writing the stores took */
+  readonly durationMs?: number;
+  /** by replay: why not by key group */
+  readonly replayBecause?: string;
+}

@@ -270,7 +270,7 @@ export const TTL_PREFIX = '@';
  * Store keys of packed partitions start with it: `#` and the id in base 36 is a numbered key, which
  * the in-memory and file stores hold in an array rather than a Map (live-map.ts).
  */
-const PACK_PREFIX = NUMBERED_PREFIX;
+export const PACK_PREFIX = NUMBERED_PREFIX;
 
 /** Write a row that entered the state (unpacked partitions). */
 export function saveRow(store: StateStore, e: Entry): void {
