@@ -119,6 +119,11 @@ export class FileStateStore implements StateStore {
     this.live.rollBack();
   }
 
+  /** Drop every value (the provider lets the store go): spilled values give their place back. */
+  dispose(): void {
+    this.live.dispose();
+  }
+
   memoryUsedBytes(): number {
     return this.live.memoryUsedBytes();
   }
@@ -194,6 +199,7 @@ export class FileStateStoreProvider implements StateStoreProvider {
   }
 
   release(operatorId: number): void {
+    this.stores.get(operatorId)?.dispose();
     this.stores.delete(operatorId);
   }
 

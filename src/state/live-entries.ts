@@ -136,6 +136,24 @@ export class LiveEntries {
     return this.live.size;
   }
 
+  /**
+   * Let go of every value, committed or not: spilled ones give their place in the spill area back
+   * (a store read once, for a re-split, and dropped while the provider and its spill area live on).
+   */
+  dispose(): void {
+    if (this.spill !== undefined) {
+      const seen = new Set<Held | typeof ABSENT>();
+      for (const [, h] of this.live.entries()) seen.add(h);
+      for (const h of this.undo.values()) seen.add(h);
+      for (const h of seen) this.discard(h);
+    }
+    for (const [k] of [...this.live.entries()]) this.live.delete(k);
+    this.undo.clear();
+    this.resident.clear();
+    this.residentBytes = 0;
+    this.keyBytes = 0;
+  }
+
   /** keys written or deleted since the last commit */
   get numUpdated(): number {
     return this.undo.size;

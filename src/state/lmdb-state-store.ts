@@ -46,6 +46,8 @@ type UndoKey = Buffer;
 const DELETED = Symbol('deleted');
 const MISSING = Symbol('missing');
 const MAX_PLAIN_KEY_BYTES = 1000;
+/** LMDB's limit on named databases in the environment (each store has two, plus the meta one) */
+const MAX_DATABASES = 4096;
 const ENTRY_OVERHEAD = 64;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -285,7 +287,9 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       if (dir === undefined) dir = this.tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-state-'));
       await fs.mkdir(dir, { recursive: true });
       const { open: openLmdb } = await import('lmdb');
-      this.root = openLmdb({ path: path.join(dir, 'state.mdb'), maxDbs: 254, compression: false });
+      // two databases per store: a re-split between parallelisms opens the old tasks' and the new
+      // tasks' at once (16 → 32 tasks of three operators needed 289 when this was 254)
+      this.root = openLmdb({ path: path.join(dir, 'state.mdb'), maxDbs: MAX_DATABASES, compression: false });
       this.meta = this.root.openDB<number, MetaKey>({ name: 'meta' });
     }
     return { root: this.root, meta: this.meta };

@@ -133,6 +133,13 @@ export class SpillArea {
     return n;
   }
 
+  /** Bytes of the values still referenced (not released). */
+  get liveBytes(): number {
+    let n = 0;
+    for (const s of this.made) if (s !== undefined) n += s.live;
+    return n;
+  }
+
   /** Segments open (for tests: a released area holds none but the current). */
   get segments(): number {
     let n = 0;

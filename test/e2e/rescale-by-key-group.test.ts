@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { QueryProgress } from '../../src/executor/streaming/progress.js';
 import { fcParams } from '../support/property.js';
-import { execute, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
+import { execute, sortRows, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
 import { duckTwoTables, endTwoTables, pushTwoTables, type TwoTableBatch } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number | null; readonly ts: number }
@@ -188,6 +188,48 @@ describe('state that is not split by key group', () => {
         stopAndRestart({ sql: sql(2) }),
       ], { checkpointDir });
       await expect(run).rejects.toThrow(/'parallelism' = '1' and this run sets '2', and its state cannot be moved by key group \(topN: partitions' last-write times \(a state TTL\) are not split by key group yet\): re-splitting state between tasks replays the committed batches, but .*memory.* cannot read them again/);
+    } finally {
+      rmSync(checkpointDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a join's rows after a re-split", () => {
+  it('are cut between the tasks, not copied to each: the state holds about what it held', async () => {
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-cut-'));
+    const sql = (p: number): string => `SET 'parallelism' = '${p}';
+      CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
+      CREATE TABLE r (k INT, b INT) WITH ('connector' = 'memory');
+      CREATE TABLE o (k INT, a INT, b INT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT l.k, a, b FROM l JOIN r ON l.k = r.k;`;
+    const onDisk = (p: QueryProgress): number => p.stateOperators.reduce((n, s) => n + (s.stateSizeOnDiskBytes ?? 0), 0);
+    try {
+      let before = 0;
+      const env = await testStream(sql(1), [
+        execute(async ({ engine, queries }) => {
+          // blocks with rows of many keys (so of both tasks at parallelism 2), no key on both sides
+          for (let b = 0; b < 2; b++) {
+            engine.input('l').push(Array.from({ length: 3000 }, (_, i) => ({ k: 100_000 + i, a: b })));
+            engine.input('r').push(Array.from({ length: 3000 }, (_, i) => ({ k: 200_000 + i, b })));
+            await queries[0]!.processAllAvailable();
+          }
+          before = onDisk(queries[0]!.lastProgress!);
+        }),
+        stopAndRestart({ sql: sql(2) }),
+        execute(async ({ engine, queries }) => {
+          engine.input('r').push([{ k: 100_001, b: 7 }]);
+          await queries[0]!.processAllAvailable();
+        }),
+      ], { checkpointDir });
+      const last = env.queries[0]!.recentProgress.find((p) => p.stateResplit)!;
+      expect(last.stateResplit).toMatchObject({ fromTasks: 1, toTasks: 2, by: 'keyGroups' });
+      expect(last.stateOperators[0]!.numRowsTotal).toBe(12_001);
+      // the new stores' files (a snapshot each, then this batch's delta) hold the rows once; copied
+      // blocks would hold every row twice (in each task a copy, the other task's rows dead)
+      expect(before).toBeGreaterThan(50_000);
+      expect(onDisk(last)).toBeGreaterThan(0.7 * before);
+      expect(onDisk(last)).toBeLessThan(1.3 * before);
+      expect(sortRows(env.engine.output('o').rows())).toEqual([{ k: 100_001, a: 0, b: 7 }, { k: 100_001, a: 1, b: 7 }]);
     } finally {
       rmSync(checkpointDir, { recursive: true, force: true });
     }

@@ -89,4 +89,26 @@ describe("SET 'state.backend'", () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('filesystem: a store released after a read gives its spilled values back to the spill area', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-release-'));
+    try {
+      const p = new FileStateStoreProvider(dir, { spillThreshold: 1 });
+      const s = await p.open(3, -1);
+      for (let i = 0; i < 20; i++) s.put(`b${i}`, [new Uint8Array(100_000).fill(i)]);
+      await s.commit(0);
+      // a new provider (a re-split reads an old store): its values past the threshold spill on load
+      const q = new FileStateStoreProvider(dir, { spillThreshold: 1 });
+      const old = await q.open(3, 0);
+      expect([...old.entries()].length).toBe(20);
+      const area = (q as unknown as { spill: { liveBytes: number } }).spill;
+      expect(area.liveBytes).toBeGreaterThanOrEqual(1_900_000);
+      q.release(3);
+      expect(area.liveBytes).toBe(0);
+      await p.close();
+      await q.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,9 +6,10 @@
  *   group aggregate's group, a process function's partition), or the entry holds the key's values
  *   to encode again (a session window's group keys without its PARTITION BY order). The entry goes
  *   whole to the one task owning that key's group.
- * - rows of many keys, as Arrow blocks (a join's sides, an OVER's rows): each block is copied to
- *   every task owning one of its live rows, with the rows of the other tasks marked dead in its
- *   status entry, so row numbers, expiry and match counts stay aligned without cutting the block.
+ * - rows of many keys, as Arrow blocks (a join's sides, an OVER's rows): a join's block is cut into
+ *   one block per task of the live rows it owns, with their expiry and match counts; an OVER's is
+ *   copied to every task owning one of its live rows, with the other rows marked dead in its status
+ *   entry (its rows are numbered consecutively from the block's first, which a cut would break).
  *   Block ids (and an OVER's arrival numbers) are unique within a store only, so they are numbered
  *   again: each old task's after the one before, which keeps the order within a key (all its rows
  *   come from one old task) and a TTL's storing order (blocks sorted by when they were stored).
@@ -21,6 +22,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { batchFromColumns } from '../../common/columns.js';
+import { takeBatch } from '../../common/take.js';
 import type { Schema } from '../../common/schema.js';
 import { exprToString, type BoundExpr } from '../../planner/expr.js';
 import { inputExchange } from '../../planner/incremental/exchanges.js';
@@ -116,6 +118,32 @@ interface BlockTag {
   readonly schema: Schema;
   /** the block entry under its new place: an OVER's first arrival number moves by its old task's offset */
   readonly rewrite?: (v: StateValue, seqBase: number) => StateValue;
+  /**
+   * a join's block ([IPC, expiry bytes | null, writtenAt?], status [alive, match counts | null]):
+   * each task gets a block of just its live rows, with their expiry and match counts, so a task
+   * does not hold the other tasks' rows (a regular join's blocks never die)
+   */
+  readonly cut?: boolean;
+}
+
+const float64Of = (b: Uint8Array): Float64Array => new Float64Array(b.slice().buffer);
+const int32Of = (b: Uint8Array): Int32Array => new Int32Array(b.slice().buffer);
+const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** A join block's entry and status cut to rows `idx` (every one alive). */
+function cutJoinBlock(batch: arrow.RecordBatch, value: StateValue, status: readonly unknown[], idx: Uint32Array): { value: StateValue; status: StateValue } {
+  const ipc = arrow.tableToIPC(new arrow.Table(takeBatch(batch, idx)), 'stream');
+  const pick = <T extends Float64Array | Int32Array>(all: T, make: (n: number) => T): T => {
+    const out = make(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = all[idx[i]!]!;
+    return out;
+  };
+  const expiry = value[1] ? bytesOf(pick(float64Of(value[1] as Uint8Array), (n) => new Float64Array(n))) : null;
+  const matches = status[1] ? bytesOf(pick(int32Of(status[1] as Uint8Array), (n) => new Int32Array(n))) : null;
+  return {
+    value: value.length > 2 ? [ipc, expiry, value[2]] : [ipc, expiry],
+    status: [new Uint8Array(idx.length).fill(1), matches],
+  };
 }
 
 /**
@@ -163,7 +191,14 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
             let live = 0;
             for (let i = 0; i < n; i++) if (alive[i] !== 0 && target[i] === t) { keep[i] = 1; live++; }
             // a block none of whose rows the task owns is not written (its load would delete it)
-            if (live > 0) kept[t]![ti]!.push({ held, value, status: [keep, ...held.status.slice(1)] });
+            if (live === 0) continue;
+            if (tag.cut) {
+              const idx = new Uint32Array(live);
+              for (let i = 0, j = 0; i < n; i++) if (keep[i] === 1) idx[j++] = i;
+              kept[t]![ti]!.push({ held, ...cutJoinBlock(batch, value, held.status, idx) });
+            } else {
+              kept[t]![ti]!.push({ held, value, status: [keep, ...held.status.slice(1)] });
+            }
           }
         }
       });
@@ -186,7 +221,7 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
 }
 
 const joinSides = (n: NodeOf<'join'> | NodeOf<'semiJoin'>): BlockTag[] =>
-  [{ tag: 'L', input: 0, schema: n.left.schema }, { tag: 'R', input: 1, schema: n.right.schema }];
+  [{ tag: 'L', input: 0, schema: n.left.schema, cut: true }, { tag: 'R', input: 1, schema: n.right.schema, cut: true }];
 
 /** An OVER's held rows (blocks 'b', renumbered with their arrival numbers), per-partition accumulators ('a' + key), the watermark released at ('w'). */
 function overSplitter(node: NodeOf<'overAggregate'>): SplitterFactory | undefined {
