@@ -235,3 +235,38 @@ describe("a join's rows after a re-split", () => {
     }
   });
 });
+
+describe('a process function resumed at another parallelism', () => {
+  const FX = path.join(__dirname, 'fixtures', 'process');
+  const script = (p: number): string => `SET 'parallelism' = '${p}';
+    CREATE FUNCTION timeout AS '${FX}/event-timeout.mjs';
+    CREATE TABLE t (k STRING, v STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+    CREATE TABLE out (k STRING, fired_at TIMESTAMP(3), cnt INT, wm TIMESTAMP(3), row_time TIMESTAMP(3)) WITH ('connector' = 'memory');
+    INSERT INTO out SELECT * FROM TABLE(timeout(TABLE t PARTITION BY k, 10000));`;
+  // 24 keys, each a row every 10.8 s (timers 10 s after a row fire between them): counts and timers are in state at the restart
+  const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ k: `k${(from + i) % 24}`, v: (from + i) % 17 === 0 ? 'cancel' : '', ts: (from + i) * 450 }));
+  const push = (from: number, to: number) => execute(async ({ engine, queries }) => {
+    for (let i = from; i < to; i += 20) {
+      engine.input('t').push(rows(i, Math.min(to, i + 20)));
+      await queries[0]!.processAllAvailable();
+    }
+  });
+  const end = execute(async ({ engine, queries }) => {
+    engine.input('t').end();
+    await queries[0]!.processAllAvailable();
+  });
+
+  it.each([[1, 2], [2, 1], [3, 2]])('keeps its keyed state and timers at %i → %i tasks: the rows of a run that never stopped', async (from, to) => {
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ptf-'));
+    try {
+      const straight = await testStream(script(1), [push(0, 200), end]);
+      const env = await testStream(script(from), [push(0, 100), stopAndRestart({ sql: script(to) }), push(100, 200), end], { checkpointDir });
+      const want = sortRows(straight.engine.output('out').rows());
+      expect(want.length).toBeGreaterThan(24);
+      expect(sortRows(env.engine.output('out').rows())).toEqual(want);
+      expect(env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
+    } finally {
+      rmSync(checkpointDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
