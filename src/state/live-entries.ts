@@ -137,21 +137,16 @@ export class LiveEntries {
   }
 
   /**
-   * Let go of every value, committed or not: spilled ones give their place in the spill area back
-   * (a store read once, for a re-split, and dropped while the provider and its spill area live on).
+   * Give the spilled values' places in the spill area back, committed or not: the entries are
+   * dropped with this object (a store read once, for a re-split, while the provider and its spill
+   * area live on), which must not be used after.
    */
   dispose(): void {
-    if (this.spill !== undefined) {
-      const seen = new Set<Held | typeof ABSENT>();
-      for (const [, h] of this.live.entries()) seen.add(h);
-      for (const h of this.undo.values()) seen.add(h);
-      for (const h of seen) this.discard(h);
-    }
-    for (const [k] of [...this.live.entries()]) this.live.delete(k);
-    this.undo.clear();
-    this.resident.clear();
-    this.residentBytes = 0;
-    this.keyBytes = 0;
+    if (this.spill === undefined) return;
+    const seen = new Set<Held | typeof ABSENT>();
+    for (const [, h] of this.live.entries()) if (typeof h === 'number' || h instanceof Spilled) seen.add(h);
+    for (const h of this.undo.values()) if (typeof h === 'number' || h instanceof Spilled) seen.add(h);
+    for (const h of seen) this.discard(h);
   }
 
   /** keys written or deleted since the last commit */
