@@ -52,8 +52,8 @@ const session = "TABLE(SESSION(TABLE l PARTITION BY k, DESCRIPTOR(ts), INTERVAL 
 const duckSessions = `(SELECT k, ts, SUM(s) OVER (PARTITION BY k ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid
   FROM (SELECT k, ts, CASE WHEN ts - LAG(ts) OVER (PARTITION BY k ORDER BY ts) <= 1000 THEN 0 ELSE 1 END AS s FROM l))`;
 
-/** [the sink's columns, Weir's SELECT, DuckDB's] */
-const CASES: Record<string, readonly [string, string, string]> = {
+/** [the sink's columns, Weir's SELECT, DuckDB's, SETs before them] */
+const CASES: Record<string, readonly [string, string, string, string?]> = {
   groupBy: ['k INT, n INT', 'SELECT k, CAST(COUNT(*) + SUM(a) AS INT) FROM l GROUP BY k', 'SELECT k, COUNT(*) + SUM(a) FROM l GROUP BY k'],
   distinct: ['k INT, n INT', 'SELECT k, CAST(COUNT(DISTINCT a) AS INT) FROM l GROUP BY k', 'SELECT k, COUNT(DISTINCT a) FROM l GROUP BY k'],
   global: ['n INT', 'SELECT CAST(COUNT(*) AS INT) FROM l', 'SELECT COUNT(*) FROM l'],
@@ -63,6 +63,9 @@ const CASES: Record<string, readonly [string, string, string]> = {
     `SELECT k, COUNT(*) FROM ${duckSessions} GROUP BY k, sid`],
   join: ['k INT, a INT, b INT', 'SELECT l.k, a, b FROM l JOIN r ON l.k = r.k', 'SELECT l.k, a, b FROM l JOIN r ON l.k = r.k'],
   leftJoin: ['k INT, a INT, b INT', 'SELECT l.k, a, b FROM l LEFT JOIN r ON l.k = r.k', 'SELECT l.k, a, b FROM l LEFT JOIN r ON l.k = r.k'],
+  // blocks that keep when they were stored (the clock stands still: nothing expires)
+  joinUnderTtl: ['k INT, a INT, b INT', 'SELECT l.k, a, b FROM l LEFT JOIN r ON l.k = r.k', 'SELECT l.k, a, b FROM l LEFT JOIN r ON l.k = r.k',
+    "SET 'table.exec.state.ttl' = '1 h';"],
   intervalJoin: ['k INT, a INT, b INT', "SELECT l.k, a, b FROM l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - INTERVAL '1' SECOND AND l.ts + INTERVAL '1' SECOND",
     'SELECT l.k, a, b FROM l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - 1000 AND l.ts + 1000'],
   semi: ['k INT, a INT', 'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b >= l.a)',
@@ -83,15 +86,15 @@ const CASES: Record<string, readonly [string, string, string]> = {
 const valuesOf = (rows: readonly Row[]): unknown[][] =>
   rows.map((r) => Object.values(r).map((v) => (v === null ? null : Number(v)))).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
 
-const script = (p: number, sink: string, sql: string): string =>
-  `SET 'parallelism' = '${p}';\n${DDL}\nCREATE TABLE o (${sink}) WITH ('connector' = 'memory');\nINSERT INTO o ${sql};`;
+const script = (p: number, sink: string, sql: string, sets = ''): string =>
+  `SET 'parallelism' = '${p}';${sets}\n${DDL}\nCREATE TABLE o (${sink}) WITH ('connector' = 'memory');\nINSERT INTO o ${sql};`;
 
 /** 2 or 3 runs, each at another parallelism (1, 2 or 3) than the one before. */
 const parallelisms: fc.Arbitrary<number[]> = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 1, maxLength: 2 }))
   .map(([first, steps]) => steps.reduce((ps, step) => [...ps, ((ps[ps.length - 1]! - 1 + step) % 3) + 1], [first]));
 
 describe('state re-split by key group when the parallelism changes: DuckDB\'s result', () => {
-  it.each(Object.entries(CASES))('%s', async (_name, [sink, sql, duckSql]) => {
+  it.each(Object.entries(CASES))('%s', async (_name, [sink, sql, duckSql, sets]) => {
     await fc.assert(fc.asyncProperty(ordered, parallelisms, fc.array(fc.nat(), { minLength: 2, maxLength: 2 }), async (input, ps, at) => {
       fc.pre(input.length >= 2); // a restart after a committed batch, before the last
       // restart points: distinct ascending cuts inside the input, one per run after the first
@@ -107,11 +110,11 @@ describe('state re-split by key group when the parallelism changes: DuckDB\'s re
         cuts.forEach((cut, i) => {
           const pushed = input.slice(from, cut);
           if (pushed.some((b) => new RegExp(`\\b${b.table}\\b`).test(sql))) committedAt = runs[i];
-          actions.push(...pushed.map((b) => pushTwoTables(b, true)), stopAndRestart({ sql: script(runs[i + 1]!, sink, sql) }));
+          actions.push(...pushed.map((b) => pushTwoTables(b, true)), stopAndRestart({ sql: script(runs[i + 1]!, sink, sql, sets) }));
           from = cut;
         });
         actions.push(...input.slice(from).map((b) => pushTwoTables(b, true)), endTwoTables);
-        const env = await testStream(script(runs[0]!, sink, sql), actions, { checkpointDir });
+        const env = await testStream(script(runs[0]!, sink, sql, sets), actions, { checkpointDir });
         expect(valuesOf(env.engine.output('o').rows())).toEqual(valuesOf(expected));
         const resplit = env.queries[0]!.recentProgress.map((p: QueryProgress) => p.stateResplit).find((s) => s !== undefined);
         const last = runs[runs.length - 1]!;
@@ -195,41 +198,54 @@ describe('state that is not split by key group', () => {
 });
 
 describe("a join's rows after a re-split", () => {
-  it('are cut between the tasks, not copied to each: the state holds about what it held', async () => {
+  const sql = (p: number, join: string): string => `SET 'parallelism' = '${p}';
+    CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
+    CREATE TABLE r (k INT, b INT) WITH ('connector' = 'memory');
+    CREATE TABLE o (k INT, a INT, b INT) WITH ('connector' = 'memory');
+    INSERT INTO o SELECT l.k, a, b FROM l ${join} r ON l.k = r.k;`;
+  const onDisk = (p: QueryProgress): number => p.stateOperators.reduce((n, s) => n + (s.stateSizeOnDiskBytes ?? 0), 0);
+  // blocks of thousands of rows of many keys (so of both tasks at parallelism 2)
+  const before = execute(async ({ engine, queries }) => {
+    for (let b = 0; b < 2; b++) {
+      engine.input('l').push(Array.from({ length: 3000 }, (_, i) => ({ k: 100_000 + i, a: b })));
+      engine.input('r').push(Array.from({ length: 3000 }, (_, i) => ({ k: 200_000 + i, b })));
+      await queries[0]!.processAllAvailable();
+    }
+    // the first hundred left keys matched once already (their rows' match counts are 1 at the restart)
+    engine.input('r').push(Array.from({ length: 100 }, (_, i) => ({ k: 100_000 + i, b: 5 })));
+    await queries[0]!.processAllAvailable();
+  });
+  // then right rows matching every seventh left key: a LEFT JOIN retracts those keys' padded rows
+  const after = execute(async ({ engine, queries }) => {
+    engine.input('r').push(Array.from({ length: 3000 }, (_, i) => ({ k: 100_000 + i, b: 7 })).filter((x) => x.k % 7 === 0));
+    await queries[0]!.processAllAvailable();
+  });
+
+  it.each(['JOIN', 'LEFT JOIN'])('%s: are cut between the tasks, not copied to each, and match as before', async (join) => {
     const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-cut-'));
-    const sql = (p: number): string => `SET 'parallelism' = '${p}';
-      CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
-      CREATE TABLE r (k INT, b INT) WITH ('connector' = 'memory');
-      CREATE TABLE o (k INT, a INT, b INT) WITH ('connector' = 'memory');
-      INSERT INTO o SELECT l.k, a, b FROM l JOIN r ON l.k = r.k;`;
-    const onDisk = (p: QueryProgress): number => p.stateOperators.reduce((n, s) => n + (s.stateSizeOnDiskBytes ?? 0), 0);
     try {
-      let before = 0;
-      const env = await testStream(sql(1), [
-        execute(async ({ engine, queries }) => {
-          // blocks with rows of many keys (so of both tasks at parallelism 2), no key on both sides
-          for (let b = 0; b < 2; b++) {
-            engine.input('l').push(Array.from({ length: 3000 }, (_, i) => ({ k: 100_000 + i, a: b })));
-            engine.input('r').push(Array.from({ length: 3000 }, (_, i) => ({ k: 200_000 + i, b })));
-            await queries[0]!.processAllAvailable();
-          }
-          before = onDisk(queries[0]!.lastProgress!);
-        }),
-        stopAndRestart({ sql: sql(2) }),
-        execute(async ({ engine, queries }) => {
-          engine.input('r').push([{ k: 100_001, b: 7 }]);
-          await queries[0]!.processAllAvailable();
-        }),
+      let size = 0;
+      const straight = await testStream(sql(1, join), [before, after]);
+      const env = await testStream(sql(1, join), [
+        before,
+        execute(({ queries }) => { size = onDisk(queries[0]!.lastProgress!); }),
+        stopAndRestart({ sql: sql(2, join) }),
+        after,
       ], { checkpointDir });
-      const last = env.queries[0]!.recentProgress.find((p) => p.stateResplit)!;
-      expect(last.stateResplit).toMatchObject({ fromTasks: 1, toTasks: 2, by: 'keyGroups' });
-      expect(last.stateOperators[0]!.numRowsTotal).toBe(12_001);
+      const first = env.queries[0]!.recentProgress.find((p) => p.stateResplit)!;
+      expect(first.stateResplit).toMatchObject({ fromTasks: 1, toTasks: 2, by: 'keyGroups' });
+      expect(first.stateOperators[0]!.numRowsTotal).toBe(12_100 + 429);
       // the new stores' files (a snapshot each, then this batch's delta) hold the rows once; copied
       // blocks would hold every row twice (in each task a copy, the other task's rows dead)
-      expect(before).toBeGreaterThan(50_000);
-      expect(onDisk(last)).toBeGreaterThan(0.7 * before);
-      expect(onDisk(last)).toBeLessThan(1.3 * before);
-      expect(sortRows(env.engine.output('o').rows())).toEqual([{ k: 100_001, a: 0, b: 7 }, { k: 100_001, a: 1, b: 7 }]);
+      expect(size).toBeGreaterThan(50_000);
+      expect(onDisk(first)).toBeGreaterThan(0.7 * size);
+      expect(onDisk(first)).toBeLessThan(1.3 * size);
+      const want = sortRows(straight.engine.output('o').rows());
+      expect(want.length).toBe(join === 'JOIN' ? 200 + 858 : 6000 + 2 * 14);
+      expect(sortRows(env.engine.output('o').rows())).toEqual(want);
+      // and the same changes: a row's match count lost in the cut would retract a padded row never sent
+      const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
+      expect(changes(env)).toEqual(changes(straight));
     } finally {
       rmSync(checkpointDir, { recursive: true, force: true });
     }

@@ -104,9 +104,13 @@ async function splitEach(r: SplitRequest): Promise<void> {
       if (single && t > 0) continue;
       const oldId = taskStoreId(id, t, tasksThen);
       const store = await r.provider.open(oldId, r.version);
-      if (single) for (const [k, v] of store.entries()) out[0]!.set(k, v);
-      else splitter!.add(t, store.entries(), out);
-      r.provider.release?.(oldId);
+      try {
+        if (single) for (const [k, v] of store.entries()) out[0]!.set(k, v);
+        else splitter!.add(t, store.entries(), out);
+      } finally {
+        // read once: its spilled values give their place back, split or not
+        r.provider.release?.(oldId);
+      }
     }
     splitter?.finish?.(out);
     for (let t = 0; t < tasksNow; t++) await r.provider.restate!(taskStoreId(id, t, tasksNow), r.version, out[t]!);

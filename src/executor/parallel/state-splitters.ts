@@ -101,12 +101,10 @@ function byGroupKey(node: PhysicalNode, ownKeys: readonly BoundExpr[], prefix = 
   };
 }
 
-/** A block's place while the old tasks' blocks are gathered: what it holds, which rows each new task keeps. */
-interface HeldBlock {
+/** Where a block came from, which orders the new ids (its rows and status are kept apart, cut or not). */
+interface BlockOrigin {
   readonly oldTask: number;
   readonly oldId: number;
-  readonly value: StateValue;
-  readonly status: readonly unknown[];
   /** processing time it was stored (a join under a state TTL), for the order of the new ids */
   readonly writtenAt: number;
 }
@@ -156,7 +154,7 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
   seqSpan?: (v: StateValue, rows: number) => number): StateSplitter {
   const exchanges = tags.map((t) => new HashExchange(distributionKeys(node, t.input, ctx.properties), t.schema, ctx.expr, ctx.tasks, ctx.maxParallelism));
   // per new task, per tag: the blocks it keeps (a rewritten value, the kept status)
-  const kept = Array.from({ length: ctx.tasks }, () => tags.map(() => [] as { held: HeldBlock; value: StateValue; status: StateValue }[]));
+  const kept = Array.from({ length: ctx.tasks }, () => tags.map(() => [] as { origin: BlockOrigin; value: StateValue; status: StateValue }[]));
   let seqBase = 0;
   return {
     add(oldTask, entries, out) {
@@ -185,7 +183,8 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
           const target = exchanges[ti]!.targets(batch);
           if (seqSpan) seqEnd = Math.max(seqEnd, seqBase + seqSpan(b.value, n));
           const value = tag.rewrite ? tag.rewrite(b.value, seqBase) : b.value;
-          const held: HeldBlock = { oldTask, oldId, value, status: b.status ?? [], writtenAt: typeof b.value[2] === 'number' ? b.value[2] : -Infinity };
+          const origin: BlockOrigin = { oldTask, oldId, writtenAt: typeof b.value[2] === 'number' ? b.value[2] : -Infinity };
+          const status = b.status ?? [];
           for (let t = 0; t < ctx.tasks; t++) {
             const keep = new Uint8Array(n);
             let live = 0;
@@ -195,9 +194,9 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
             if (tag.cut) {
               const idx = new Uint32Array(live);
               for (let i = 0, j = 0; i < n; i++) if (keep[i] === 1) idx[j++] = i;
-              kept[t]![ti]!.push({ held, ...cutJoinBlock(batch, value, held.status, idx) });
+              kept[t]![ti]!.push({ origin, ...cutJoinBlock(batch, value, status, idx) });
             } else {
-              kept[t]![ti]!.push({ held, value, status: [keep, ...held.status.slice(1)] });
+              kept[t]![ti]!.push({ origin, value, status: [keep, ...status.slice(1)] });
             }
           }
         }
@@ -209,7 +208,7 @@ function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: Split
         tags.forEach((tag, ti) => {
           const list = kept[t]![ti]!;
           // new ids in storing order (a TTL expires blocks in id order), then old task, then old id
-          list.sort((a, b) => a.held.writtenAt - b.held.writtenAt || a.held.oldTask - b.held.oldTask || a.held.oldId - b.held.oldId);
+          list.sort((a, b) => a.origin.writtenAt - b.origin.writtenAt || a.origin.oldTask - b.origin.oldTask || a.origin.oldId - b.origin.oldId);
           list.forEach((b, id) => {
             out[t]!.set(blockKey(tag.tag, id), b.value);
             out[t]!.set(statusKey(tag.tag, id), b.status);
