@@ -122,6 +122,8 @@ export interface LmdbStateStoreOptions {
   readonly retainVersions?: number;
   /** how many committed values to keep decoded in memory, per operator; default 10 000 */
   readonly cacheEntries?: number;
+  /** LMDB's limit on named databases in the environment (two per store); default MAX_DATABASES */
+  readonly maxDatabases?: number;
 }
 
 export class LmdbStateStore implements StateStore {
@@ -275,7 +277,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   private readonly options: Required<LmdbStateStoreOptions>;
 
   constructor(readonly dir: string | undefined, options: LmdbStateStoreOptions = {}) {
-    this.options = { retainVersions: options.retainVersions ?? 100, cacheEntries: options.cacheEntries ?? 10_000 };
+    this.options = { retainVersions: options.retainVersions ?? 100, cacheEntries: options.cacheEntries ?? 10_000, maxDatabases: options.maxDatabases ?? MAX_DATABASES };
     if (!Number.isInteger(this.options.retainVersions) || this.options.retainVersions < 1) {
       throw new WeirError('OPTION', `state retainVersions must be a positive integer, got ${this.options.retainVersions}`);
     }
@@ -289,7 +291,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       const { open: openLmdb } = await import('lmdb');
       // two databases per store: a re-split between parallelisms opens the old tasks' and the new
       // tasks' at once (16 → 32 tasks of three operators needed 289 when this was 254)
-      this.root = openLmdb({ path: path.join(dir, 'state.mdb'), maxDbs: MAX_DATABASES, compression: false });
+      this.root = openLmdb({ path: path.join(dir, 'state.mdb'), maxDbs: this.options.maxDatabases, compression: false });
       this.meta = this.root.openDB<number, MetaKey>({ name: 'meta' });
     }
     return { root: this.root, meta: this.meta };
@@ -299,9 +301,17 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     const { root, meta } = await this.env();
     // useBigIntExtension: a bigint beyond 64 bits (a DECIMAL(38) SUM state) is stored exactly; msgpack's
     // own integers stop at 64 bits and msgpackr refuses it otherwise
-    const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary', ...VALUE_ENCODER });
-    const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary', ...VALUE_ENCODER });
-    return { root, meta, data, undo };
+    try {
+      const data = root.openDB<StoredRecord, DbKey>({ name: `op${operatorId}`, keyEncoding: 'binary', ...VALUE_ENCODER });
+      const undo = root.openDB<UndoValue, UndoKey>({ name: `op${operatorId}.undo`, keyEncoding: 'binary', ...VALUE_ENCODER });
+      return { root, meta, data, undo };
+    } catch (e) {
+      if (!/MDB_DBS_FULL/.test(String((e as Error)?.message))) throw e;
+      // a STATE error: a re-split between parallelisms (which opens the old and the new tasks' stores) then replays instead
+      throw new WeirError('STATE', `state.backend 'lmdb' holds at most ${Math.floor((this.options.maxDatabases - 1) / 2)} stores in one query's `
+        + `environment (two LMDB databases each: tasks × stateful operators, and during a change of parallelism the old tasks' too); `
+        + `lower 'parallelism', or use state.backend 'filesystem'`);
+    }
   }
 
   /** The store of `operatorId` at committed `version`, rolling back any newer version on disk. */

@@ -111,4 +111,20 @@ describe("SET 'state.backend'", () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('lmdb: more stores than its databases allow is a STATE error saying what to change', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'weir-dbs-'));
+    try {
+      // 7 databases: the meta one and three stores of two
+      const p = new LmdbStateStoreProvider(dir, { maxDatabases: 7 });
+      for (const id of [1, 2, 3]) await p.open(id, -1);
+      const e = await p.open(4, -1).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(WeirError);
+      expect((e as WeirError).code).toBe('STATE');
+      expect((e as WeirError).message).toMatch(/holds at most 3 stores in one query's environment .*lower 'parallelism', or use state.backend 'filesystem'/);
+      await p.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });
