@@ -20,7 +20,7 @@ import { WeirError } from '../common/errors.js';
 import { typeToString } from '../common/types.js';
 import type { AggregateCall } from '../planner/logical/plan.js';
 import { exprToString, exprType, type BoundExpr } from '../planner/expr.js';
-import { physicalChildren, type JoinNode, type PhysicalNode, type StreamingPlan } from '../planner/incremental/physical.js';
+import { physicalChildren, statefulNodes, type JoinNode, type PhysicalNode, type StatefulNode, type StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalLine } from '../planner/explain.js';
 import type { OperatorFingerprint, QueryFingerprint } from '../state/index.js';
 import type { JsonValue } from '../state/checkpoint/batch-log.js';
@@ -71,7 +71,6 @@ function lineage(n: PhysicalNode): string[] {
 /** The column types of a node's output: rows kept whole in state are laid out by them. */
 const rowTypes = (n: PhysicalNode): string[] => n.schema.columns.map((c) => typeToString(c.type));
 
-type StatefulNode = Extract<PhysicalNode, { operatorId: number }>;
 
 /**
  * What each kind of operator's state means, without column positions or EXPLAIN text: a change
@@ -171,12 +170,7 @@ function hash32(text: string): string {
 
 /** The stateful operators (with uids) and the sources of a streaming plan. */
 export function queryFingerprint(plan: StreamingPlan): QueryFingerprint {
-  const nodes = new Map<number, StatefulNode>();
-  const walk = (n: PhysicalNode): void => {
-    if ('operatorId' in n) nodes.set(n.operatorId, n);
-    physicalChildren(n).forEach(walk);
-  };
-  walk(plan.root);
+  const nodes = statefulNodes(plan.root);
   const seen = new Map<string, number>();
   return {
     operators: plan.statefulOperators.map((o): OperatorFingerprint => {

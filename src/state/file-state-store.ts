@@ -119,7 +119,7 @@ export class FileStateStore implements StateStore {
     this.live.rollBack();
   }
 
-  /** Drop every value (the provider lets the store go): spilled values give their place back. */
+  /** The provider lets the store go: its spilled values give their place in the spill area back (not to be used after). */
   dispose(): void {
     this.live.dispose();
   }

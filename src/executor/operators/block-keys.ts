@@ -28,3 +28,9 @@ export function storedBlocks(store: StateStore, tag: string): { ids: number[]; s
   ids.sort((a, b) => a - b);
   return { ids, status };
 }
+
+/** A typed array's bytes as stored in a block's entries (little-endian, as the machine's). */
+export const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+/** Stored bytes read back as numbers (copied: the bytes may sit at any offset). */
+export const float64Of = (b: Uint8Array): Float64Array => new Float64Array(b.slice().buffer);
+export const int32Of = (b: Uint8Array): Int32Array => new Int32Array(b.slice().buffer);

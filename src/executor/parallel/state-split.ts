@@ -19,29 +19,13 @@
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Parallelism } from '../../planner/incremental/exchanges.js';
 import { DEFAULT_KEY_GROUPS } from '../../planner/incremental/parallelism-setting.js';
-import { physicalChildren, type PhysicalNode } from '../../planner/incremental/physical.js';
+import { statefulNodes, type PhysicalNode } from '../../planner/incremental/physical.js';
 import type { PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateStoreProvider, StateValue } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import type { ParallelismChange } from './parallel-settings.js';
 import { taskStoreId } from './task-set.js';
 import { CannotSplit, splitterOf, type StateSplitter } from './state-splitters.js';
-
-type StatefulNode = Extract<PhysicalNode, { operatorId: number }>;
-
-/** The stateful nodes of a plan by operator id. */
-function statefulNodes(root: PhysicalNode): Map<number, StatefulNode> {
-  const out = new Map<number, StatefulNode>();
-  const seen = new Set<PhysicalNode>();
-  const visit = (n: PhysicalNode): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if ('operatorId' in n) out.set(n.operatorId, n);
-    physicalChildren(n).forEach(visit);
-  };
-  visit(root);
-  return out;
-}
 
 export interface SplitRequest {
   readonly root: PhysicalNode;
@@ -59,7 +43,7 @@ export interface SplitRequest {
  * Why the state cannot be re-split by key group (the replay is then the way), or undefined when it
  * can: every operator has a splitter and the provider can write a store whole.
  */
-export function splitRefusal(r: Omit<SplitRequest, 'version' | 'provider' | 'expr'> & { provider: StateStoreProvider }): string | undefined {
+export function splitRefusal(r: Omit<SplitRequest, 'version' | 'expr'>): string | undefined {
   if (r.provider.restate === undefined) return 'the state backend cannot write a store whole';
   const nodes = statefulNodes(r.root);
   for (const id of r.operatorIds) {

@@ -27,12 +27,12 @@ import type { Schema } from '../../common/schema.js';
 import { exprToString, type BoundExpr } from '../../planner/expr.js';
 import { inputExchange } from '../../planner/incremental/exchanges.js';
 import type { PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
-import type { PlanProperties } from '../../planner/incremental/properties.js';
+import { processFunctionKeys, type PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateValue } from '../../state/state-store.js';
 import type { ExprContext } from '../expr/compile.js';
 import { KeyCodec } from '../keys/key-codec.js';
 import { keyGroupOfKey } from '../keys/key-hash.js';
-import { blockKey, statusKey } from '../operators/block-keys.js';
+import { blockKey, bytesOf, float64Of, int32Of, statusKey } from '../operators/block-keys.js';
 import { pack, unpack } from '../operators/rank/partition-pack.js';
 import { RowCodec } from '../operators/rank/row-codec.js';
 import { Entry, PACK_PREFIX, TTL_PREFIX } from '../operators/rank/top-n-state.js';
@@ -79,10 +79,10 @@ const taskOfKey = (ctx: SplitContext, key: string): number =>
  * store key is the distribution key's string when the two lists are the same; else the distribution
  * key is encoded again from the values (each of its expressions is one of `ownKeys`).
  */
-function byGroupKey(node: PhysicalNode, ownKeys: readonly BoundExpr[], prefix = ''): SplitterFactory {
+function byGroupKey(node: PhysicalNode, ownKeys: readonly BoundExpr[]): SplitterFactory {
   return (ctx) => {
     const dist = distributionKeys(node, 0, ctx.properties);
-    let keyOf: (k: string, v: StateValue) => string = (k) => k.slice(prefix.length);
+    let keyOf: (k: string, v: StateValue) => string = (k) => k;
     if (!sameExprs(ownKeys, dist)) {
       const own = ownKeys.map(exprToString);
       const at = dist.map((e) => own.indexOf(exprToString(e)));
@@ -92,10 +92,7 @@ function byGroupKey(node: PhysicalNode, ownKeys: readonly BoundExpr[], prefix = 
     }
     return {
       add(_t, entries, out) {
-        for (const [k, v] of entries) {
-          if (!k.startsWith(prefix)) throw new CannotSplit(`${node.kind}: unexpected state entry ${JSON.stringify(k)}`);
-          out[taskOfKey(ctx, keyOf(k, v))]!.set(k, v);
-        }
+        for (const [k, v] of entries) out[taskOfKey(ctx, keyOf(k, v))]!.set(k, v);
       },
     };
   };
@@ -123,10 +120,6 @@ interface BlockTag {
    */
   readonly cut?: boolean;
 }
-
-const float64Of = (b: Uint8Array): Float64Array => new Float64Array(b.slice().buffer);
-const int32Of = (b: Uint8Array): Int32Array => new Int32Array(b.slice().buffer);
-const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** A join block's entry and status cut to rows `idx` (every one alive). */
 function cutJoinBlock(batch: arrow.RecordBatch, value: StateValue, status: readonly unknown[], idx: Uint32Array): { value: StateValue; status: StateValue } {
@@ -223,7 +216,7 @@ const joinSides = (n: NodeOf<'join'> | NodeOf<'semiJoin'>): BlockTag[] =>
   [{ tag: 'L', input: 0, schema: n.left.schema, cut: true }, { tag: 'R', input: 1, schema: n.right.schema, cut: true }];
 
 /** An OVER's held rows (blocks 'b', renumbered with their arrival numbers), per-partition accumulators ('a' + key), the watermark released at ('w'). */
-function overSplitter(node: NodeOf<'overAggregate'>): SplitterFactory | undefined {
+function overSplitter(node: NodeOf<'overAggregate'>): SplitterFactory {
   return (ctx) => {
     if (!sameExprs(node.partitionBy, distributionKeys(node, 0, ctx.properties))) throw new CannotSplit('overAggregate: accumulators keyed otherwise');
     // every task is told the same watermark, so each released its rows up to the same time ('w'),
@@ -271,8 +264,8 @@ function temporalSplitter(node: NodeOf<'temporalJoin'>): SplitterFactory {
         const rows = sides.map(() => [] as { seq: number; v: StateValue }[]);
         let seqEnd = seqBase;
         for (const [k, v] of entries) {
-          const seq = parseInt(k.slice(1), 36);
           if (!/^[lv][0-9a-z]+$/.test(k)) throw new CannotSplit(`temporalJoin: unexpected state entry ${JSON.stringify(k)}`);
+          const seq = parseInt(k.slice(1), 36);
           rows[k[0] === 'l' ? 0 : 1]!.push({ seq, v });
           seqEnd = Math.max(seqEnd, seqBase + seq + 1);
         }
@@ -350,7 +343,7 @@ const SPLITTERS: { [K in StatefulKind]: (n: NodeOf<K>) => SplitterFactory | unde
   // a window aggregate's and a session's groups: the store key is its GROUP BY's (a session's
   // distribution puts its PARTITION BY first)
   windowAggregate: (n) => byGroupKey(n, n.groupBy),
-  processFunction: (n) => byGroupKey(n, n.partitionBy.map((i) => ({ kind: 'column' as const, index: i, name: n.input.schema.columns[i]!.name, type: n.input.schema.columns[i]!.type }))),
+  processFunction: (n) => byGroupKey(n, processFunctionKeys(n)),
   join: (n) => (ctx) => blockSplitter(n, joinSides(n), ctx),
   semiJoin: (n) => (ctx) => blockSplitter(n, joinSides(n), ctx),
   overAggregate: overSplitter,

@@ -158,7 +158,8 @@ export class MicroBatchExecution {
     const operatorIds = this.o.plan.statefulOperators.map((s) => s.operatorId);
     const storeIds = taskOperatorIds(operatorIds, this.o.parallelism);
     const provider = this.startThreads(operatorIds);
-    const notByKeyGroup = this.rescale && await this.splitByKeyGroup(operatorIds, this.rescale);
+    const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
+    const notByKeyGroup = this.rescale && await this.splitByKeyGroup(operatorIds, this.rescale, expr);
     const opened = this.rescale && notByKeyGroup !== undefined
       ? await rescaledStores(storeIds, this.batchId - 1, provider, this.o.checkpoint!, notReplayable, this.rescale, notByKeyGroup)
       : await openStores(storeIds, this.batchId - 1, provider, this.o.checkpoint, notReplayable);
@@ -174,7 +175,6 @@ export class MicroBatchExecution {
       this.restoreTracker(r.commit);
       this.replays = [...r.replay, ...this.replays];
     }
-    const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
     const lookupTables = new Map<LookupJoinNode, arrow.RecordBatch>();
     for (const [node, source] of this.o.lookupSources ?? []) {
       try {
@@ -219,10 +219,9 @@ export class MicroBatchExecution {
    * stores (state-split.ts), through the query's own provider before any task opens them. Why not,
    * when it cannot be (the committed batches are replayed then); progress says which it was.
    */
-  private async splitByKeyGroup(operatorIds: readonly number[], change: ParallelismChange): Promise<string | undefined> {
+  private async splitByKeyGroup(operatorIds: readonly number[], change: ParallelismChange, expr: ExprContext): Promise<string | undefined> {
     const t0 = performance.now();
     const request = { root: this.o.plan.root, operatorIds, properties: this.o.plan.properties, parallelism: this.o.parallelism, change, provider: this.o.stateProvider };
-    const expr: ExprContext = { ...this.o.expr, now: () => this.exprNow };
     const refusal = splitRefusal(request) ?? await splitStateByKeyGroup({ ...request, version: this.batchId - 1, expr });
     this.resplit = {
       fromTasks: change.tasksThen, toTasks: change.tasksNow, by: refusal === undefined ? 'keyGroups' : 'replay',

@@ -348,3 +348,20 @@ export function physicalChildren(n: PhysicalNode): readonly PhysicalNode[] {
       return [n.input];
   }
 }
+
+/** A node that keeps state (has an operatorId). */
+export type StatefulNode = Extract<PhysicalNode, { operatorId: number }>;
+
+/** The stateful nodes under `root` by operator id (a node two parents read is one node). */
+export function statefulNodes(root: PhysicalNode): Map<number, StatefulNode> {
+  const out = new Map<number, StatefulNode>();
+  const seen = new Set<PhysicalNode>();
+  const visit = (n: PhysicalNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if ('operatorId' in n) out.set(n.operatorId, n);
+    physicalChildren(n).forEach(visit);
+  };
+  visit(root);
+  return out;
+}

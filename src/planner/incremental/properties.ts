@@ -89,13 +89,18 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   // rows come out of state and timers kept from earlier batches, per partition key
   processFunction: (n) => ({
     stateful: true, emitsFromState: true, restatesResult: false,
-    distribution: hashed(n.partitionBy.map((i) => ({ kind: 'column' as const, index: i, name: n.input.schema.columns[i]!.name, type: n.input.schema.columns[i]!.type }))),
+    distribution: hashed(processFunctionKeys(n)),
     operator: 'default',
   }),
   topN: (n) => ({
     stateful: true, emitsFromState: n.windowEndKey !== undefined, restatesResult: true, distribution: hashed(n.partitionBy), operator: 'default',
   }),
 };
+
+/** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */
+export function processFunctionKeys(n: Extract<PhysicalNode, { kind: 'processFunction' }>): BoundExpr[] {
+  return n.partitionBy.map((i) => ({ kind: 'column' as const, index: i, name: n.input.schema.columns[i]!.name, type: n.input.schema.columns[i]!.type }));
+}
 
 export interface PlanProperties {
   of(node: PhysicalNode): NodeProperties;

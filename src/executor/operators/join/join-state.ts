@@ -32,7 +32,7 @@
 import * as arrow from 'apache-arrow';
 import { batchFromColumns, concatBatches, readerFor } from '../../../common/columns.js';
 import { takeBlockRows } from '../../../common/gather.js';
-import { blockKey, MAX_BLOCK_ROWS, ROW_SPAN, statusKey, storedBlocks, type RowRef } from '../block-keys.js';
+import { blockKey, bytesOf, float64Of, int32Of, MAX_BLOCK_ROWS, ROW_SPAN, statusKey, storedBlocks, type RowRef } from '../block-keys.js';
 import { InternalError } from '../../../common/errors.js';
 import type { StateStore } from '../../../state/state-store.js';
 import { readBackCopy } from '../../../state/spill-area.js';
@@ -91,9 +91,6 @@ interface Block extends ExpiringBlock, ResidentBlock {
   readonly writtenAt: number | undefined;
 }
 
-const bytesOf = (a: Float64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const float64Of = (b: Uint8Array): Float64Array => new Float64Array(b.slice().buffer);
-const int32Of = (b: Uint8Array): Int32Array => new Int32Array(b.slice().buffer);
 
 /** The rows of a side's chunk to keep, as the operator hands them over. */
 export interface NewRows {
