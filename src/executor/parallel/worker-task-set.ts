@@ -24,6 +24,7 @@ import type { BatchContext, Chunk } from '../operators/operator.js';
 import type { EventTimeObserver } from '../operators/watermark.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
 import { sumTaskProgress } from './task-progress.js';
+import { startWithTaskHeap } from './task-heap.js';
 import { taskStoreId } from './task-set.js';
 import { CANCELLED_MESSAGE, decodeChunk, decodeError, encodeChunk, type InitMessage, type Reply, type Request, type RunResult, type WireChunk, readInTasks, type TaskReadResult } from './wire.js';
 import type { RejectedRecord } from '../../connectors/api.js';
@@ -94,8 +95,9 @@ export class WorkerTaskSet {
         ports[b]![a] = ch.port2;
       }
     }
+    const workers = startWithTaskHeap(() => Array.from({ length: n }, (_, t) => new Worker(script, { name: `weir-task-${t}` })));
     for (let t = 0; t < n; t++) {
-      const w = new Worker(script, { name: `weir-task-${t}` });
+      const w = workers[t]!;
       const pending = new Map<number, Pending>();
       const failAll = (e: Error): void => {
         this.gone[t] ??= e;
