@@ -6,8 +6,8 @@
  * columns afresh (about 1 KB an event for q7), so a worker starting from V8's small default collected
  * 60–70 times in a 2 M event run, each collection's marking and sweeping on V8's helper threads, which
  * compete with the two tasks for the machine's two cores (bench/README.md, "The task workers' heaps").
- * Started at 64 MB of old space, a worker collects a few times; q7 at parallelism 2 runs in 5.0–5.4 s
- * instead of 5.9–6.3.
+ * Started at 64 MB of old space, a worker collects a few times; q7 at parallelism 2 runs in 5.1–5.4 s
+ * instead of 6.0–6.3.
  *
  * V8 reads the size from a process-wide flag when it makes an isolate, which for a worker is when its
  * thread starts. So the flag is set just before the query's workers are created and set back once
