@@ -6,8 +6,8 @@
  *
  * Within a batch the task runs every node of the plan over its own rows (stateless chains in place);
  * at the input of a keyed node it cuts its rows by key group (HashExchange.cut, here, in the worker)
- * and sends each other task its part straight through a MessageChannel port, Arrow IPC bytes moved
- * in the transferList; it then waits for every other task's part of that exchange and reads the
+ * and sends each other task its part straight through a MessageChannel port, the part's own Arrow
+ * buffers moved in the transferList (moved-chunk.ts); it then waits for every other task's part of that exchange and reads the
  * parts in task order, as the inline TaskSet does, so results do not depend on thread timing.
  */
 import { parentPort, threadId } from 'node:worker_threads';
@@ -24,6 +24,7 @@ import { allNodes, allOperators, buildTree, sharedNodes, type ExecNode } from '.
 import type { StateOperatorProgressOnDisk } from '../../executor/streaming/progress.js';
 import { HashExchange } from '../../executor/parallel/exchange.js';
 import { TaskSources } from './task-sources.js';
+import { buffersOf, SchemaReceiver, SchemaSender, type MovedChunk } from '../../executor/parallel/moved-chunk.js';
 import { TASK_STORE_STRIDE } from '../../executor/parallel/task-set.js';
 import { CANCELLED_MESSAGE, decodeChunk, encodeChunk, encodeError, type ExchangeMessage, type InitMessage, type Reply, type Request, type RunResult, type TaskReadResult, type WireChunk } from '../../executor/parallel/wire.js';
 
@@ -62,6 +63,9 @@ class TaskRuntime {
   private readonly processFunctions = new Map<string, UserProcessFunction>();
   private observations: number[][] = [];
   private readonly inbox = new Map<string, Inbox>();
+  /** exchanged chunks' schemas, by number (moved-chunk.ts) */
+  private readonly schemaSender = new SchemaSender();
+  private readonly schemaReceiver = new SchemaReceiver();
   /** set by abort: waits for other tasks' rows end, the batch failed elsewhere */
   private cancelled: Error | undefined;
   private running: Promise<unknown> | undefined;
@@ -228,18 +232,34 @@ class TaskRuntime {
     if (this.cancelled) throw this.cancelled;
     const n = this.m.tasks;
     const parts: Chunk[][] = Array.from({ length: n }, () => []);
+    // each part the cut made (not an input chunk passed on whole) with the input it was cut from
+    const cutFrom = new Map<Chunk, Chunk>();
     if (e === 'single') parts[0] = chunks;
     else {
       for (const c of chunks) {
         const cut = e.cut(c);
-        for (let t = 0; t < n; t++) if (cut[t]) parts[t]!.push(cut[t]!);
+        for (let t = 0; t < n; t++) {
+          const part = cut[t];
+          if (!part) continue;
+          parts[t]!.push(part);
+          if (part !== c) cutFrom.set(part, c);
+        }
       }
     }
     const id = `${this.exchangeIds.get(node)}.${i}`;
+    const inputBuffers = new Map<Chunk, Set<ArrayBufferLike>>();
     for (let t = 0; t < n; t++) {
       if (t === this.m.task) continue;
       const transfer: ArrayBuffer[] = [];
-      const msg: ExchangeMessage = { batchId, exchange: id, from: this.m.task, chunks: parts[t]!.map((c) => encodeChunk(c, transfer)) };
+      const wire = parts[t]!.map((c): WireChunk | MovedChunk => {
+        // a part the cut made moves by its own buffers; an input chunk passed on is written as IPC
+        const input = cutFrom.get(c);
+        if (input === undefined) return encodeChunk(c, transfer);
+        let shared = inputBuffers.get(input);
+        if (!shared) inputBuffers.set(input, shared = buffersOf(input));
+        return this.schemaSender.move(c, t, transfer, shared) ?? encodeChunk(c, transfer);
+      });
+      const msg: ExchangeMessage = { batchId, exchange: id, from: this.m.task, chunks: wire };
       this.m.peers[t]!.postMessage(msg, transfer);
     }
     const box = this.box(`${batchId}:${id}`);
@@ -264,7 +284,7 @@ class TaskRuntime {
 
   private receive(x: ExchangeMessage): void {
     const b = this.box(`${x.batchId}:${x.exchange}`);
-    b.parts[x.from] = x.chunks.map(decodeChunk);
+    b.parts[x.from] = x.chunks.map((c) => ('ipc' in c ? decodeChunk(c) : this.schemaReceiver.restore(c, x.from)));
     b.got++;
     if (b.got === this.m.tasks - 1) b.wake?.();
   }

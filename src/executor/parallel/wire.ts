@@ -10,6 +10,7 @@ import type { Chunk } from '../operators/operator.js';
 import type { RejectedRecord } from '../../connectors/api.js';
 import type { PhysicalNode, SourceNode } from '../../planner/incremental/physical.js';
 import type { StateOperatorProgressOnDisk } from '../streaming/progress.js';
+import type { MovedChunk } from './moved-chunk.js';
 
 /** A chunk on the wire: its batch as one Arrow IPC stream, its row kinds when it has them. */
 export interface WireChunk {
@@ -176,5 +177,6 @@ export interface ExchangeMessage {
   readonly batchId: number;
   readonly exchange: string;
   readonly from: number;
-  readonly chunks: readonly WireChunk[];
+  /** the parts the cut made move by their own buffers (moved-chunk.ts); an input chunk passed on whole goes as IPC */
+  readonly chunks: readonly (WireChunk | MovedChunk)[];
 }
