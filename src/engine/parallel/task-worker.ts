@@ -251,16 +251,23 @@ class TaskRuntime {
     for (let t = 0; t < n; t++) {
       if (t === this.m.task) continue;
       const transfer: ArrayBuffer[] = [];
-      const wire = parts[t]!.map((c): WireChunk | MovedChunk => {
-        // a part the cut made moves by its own buffers; an input chunk passed on is written as IPC
-        const input = cutFrom.get(c);
-        if (input === undefined) return encodeChunk(c, transfer);
-        let shared = inputBuffers.get(input);
-        if (!shared) inputBuffers.set(input, shared = buffersOf(input));
-        return this.schemaSender.move(c, t, transfer, shared) ?? encodeChunk(c, transfer);
-      });
-      const msg: ExchangeMessage = { batchId, exchange: id, from: this.m.task, chunks: wire };
-      this.m.peers[t]!.postMessage(msg, transfer);
+      let posted = false;
+      try {
+        const wire = parts[t]!.map((c): WireChunk | MovedChunk => {
+          // a part the cut made moves by its own buffers; an input chunk passed on is written as IPC
+          const input = cutFrom.get(c);
+          if (input === undefined) return encodeChunk(c, transfer);
+          let shared = inputBuffers.get(input);
+          if (!shared) inputBuffers.set(input, shared = buffersOf(input));
+          return this.schemaSender.move(c, t, transfer, shared) ?? encodeChunk(c, transfer);
+        });
+        const msg: ExchangeMessage = { batchId, exchange: id, from: this.m.task, chunks: wire };
+        this.m.peers[t]!.postMessage(msg, transfer);
+        posted = true;
+      } finally {
+        // a schema counts as had by its receiver only once a message carrying it left
+        this.schemaSender.posted(posted);
+      }
     }
     const box = this.box(`${batchId}:${id}`);
     if (box.got < n - 1) {

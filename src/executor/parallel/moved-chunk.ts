@@ -44,8 +44,17 @@ const MOVABLE = new Set<arrow.Type>([
 
 const movableType = (t: arrow.DataType): boolean => MOVABLE.has(t.typeId) && (t.children ?? []).every((f) => movableType(f.type));
 
+/** Each schema object's fingerprint, made once (operators reuse their output schema objects). */
+const fingerprints = new WeakMap<arrow.Schema, string>();
+
 /** What identifies a schema exactly: names, types, nullability and metadata, nested. */
 function fingerprint(s: arrow.Schema): string {
+  let f = fingerprints.get(s);
+  if (f === undefined) fingerprints.set(s, f = fingerprintOf(s));
+  return f;
+}
+
+function fingerprintOf(s: arrow.Schema): string {
   const field = (f: arrow.Field): string => `${JSON.stringify(f.name)}:${String(f.type)}:${f.nullable ? 1 : 0}:${f.metadata.size > 0 ? JSON.stringify([...f.metadata]) : ''}(${(f.type.children ?? []).map(field).join(',')})`;
   return `${s.fields.map(field).join(';')}|${s.metadata.size > 0 ? JSON.stringify([...s.metadata]) : ''}`;
 }
@@ -53,12 +62,16 @@ function fingerprint(s: arrow.Schema): string {
 /** A sending task's schemas: numbered once, sent to each receiver the first time. */
 export class SchemaSender {
   private readonly ids = new Map<string, { id: number; ipc: Uint8Array; movable: boolean }>();
+  /** the (receiver, schema) pairs whose schema a posted message carried */
   private readonly sent = new Set<string>();
+  /** those carried by the message being made: sent once it is posted (`posted`), else carried again */
+  private readonly carrying = new Set<string>();
 
   /**
    * `c` (a chunk the cut made: its columns new, none sliced) for task `to`, its buffers added to
    * `transfer`; those in `shared` (the cut's input's) are copied. Undefined when `c` cannot move by
-   * its buffers (a type the take does not make, a sliced column): it then goes as IPC.
+   * its buffers (a type the take does not make, a sliced column): it then goes as IPC. Tell
+   * `posted` whether the message it goes in was posted.
    */
   move(c: Chunk, to: number, transfer: ArrayBuffer[], shared: ReadonlySet<ArrayBufferLike>): MovedChunk | undefined {
     const key = fingerprint(c.batch.schema);
@@ -95,9 +108,18 @@ export class SchemaSender {
     if (kinds) list.push(kinds.buffer);
     for (const b of list) transfer.push(b);
     const seen = `${to}:${known.id}`;
-    const first = !this.sent.has(seen);
-    this.sent.add(seen);
+    const first = !this.sent.has(seen) && !this.carrying.has(seen);
+    if (first) this.carrying.add(seen);
     return { schemaId: known.id, ...(first ? { schema: known.ipc } : {}), length: c.batch.numRows, columns, ...(kinds ? { kinds } : {}) };
+  }
+
+  /**
+   * The message made since the last call was posted (`true`: its receiver has the schemas it
+   * carried) or was not (a later message carries them again).
+   */
+  posted(ok: boolean): void {
+    if (ok) for (const k of this.carrying) this.sent.add(k);
+    this.carrying.clear();
   }
 }
 

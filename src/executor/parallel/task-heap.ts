@@ -12,8 +12,10 @@
  * V8 reads the size from a process-wide flag when it makes an isolate, which for a worker is when its
  * thread starts. So the flag is set just before the query's workers are created and set back once
  * every one of them is running: the query's own thread, already made, and the workers the embedding
- * program starts later keep V8's default. A process started with its own initial heap size
- * (`node --initial-old-space-size=…`, or NODE_OPTIONS) is left as its owner set it.
+ * program starts later keep V8's default. A process started with its own initial heap size on the
+ * command line (`node --initial-old-space-size=…`; Node does not take it from NODE_OPTIONS) is left
+ * as its owner set it; one that sets the flag at run time (`v8.setFlagsFromString`) has it set back
+ * to V8's default after a parallel query starts.
  */
 import * as v8 from 'node:v8';
 import type { Worker } from 'node:worker_threads';
@@ -24,38 +26,43 @@ export const TASK_INITIAL_OLD_SPACE_MB = 64;
 /** How many sets of workers are starting with the flag set: the last one to be running sets it back. */
 let starting = 0;
 
+/** How many starts are waiting for their workers to run (0: the flag is V8's default again). For tests. */
+export const startsInProgress = (): number => starting;
+
 /** True when the process's own options set V8's initial heap size: Weir then sets no flag. */
 export function ownHeapSizeFlag(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--initial[-_](?:old[-_]space|heap)[-_]size(?:=|$)/.test(a));
 }
 
 /**
- * The workers `start` makes, their heaps started at TASK_INITIAL_OLD_SPACE_MB; the flag goes back to
- * V8's default (0: V8 chooses) once each worker is running, or has failed or exited before it ran.
+ * `count` workers made by `make`, their heaps started at TASK_INITIAL_OLD_SPACE_MB; the flag goes
+ * back to V8's default (0: V8 chooses) once each worker is running, or has failed or exited before it
+ * ran. When making one throws (no thread left to start), those already made are terminated.
  */
-export function startWithTaskHeap(start: () => Worker[]): Worker[] {
-  if (ownHeapSizeFlag(process.execArgv, process.env['NODE_OPTIONS'])) return start();
-  v8.setFlagsFromString(`--initial-old-space-size=${TASK_INITIAL_OLD_SPACE_MB}`);
-  starting++;
-  let workers: Worker[];
+export function startWithTaskHeap(count: number, make: (index: number) => Worker): Worker[] {
+  const own = ownHeapSizeFlag(process.execArgv, process.env['NODE_OPTIONS']);
+  if (!own) {
+    v8.setFlagsFromString(`--initial-old-space-size=${TASK_INITIAL_OLD_SPACE_MB}`);
+    starting++;
+  }
+  const workers: Worker[] = [];
   try {
-    workers = start();
+    for (let i = 0; i < count; i++) workers.push(make(i));
   } catch (e) {
-    settle();
+    for (const w of workers) void w.terminate();
+    if (!own) settle();
     throw e;
   }
+  if (own) return workers;
   let waiting = workers.length;
   if (waiting === 0) settle();
   for (const w of workers) {
-    let done = false;
+    const events = ['online', 'error', 'exit'] as const;
     const running = (): void => {
-      if (done) return;
-      done = true;
+      for (const ev of events) w.off(ev, running);
       if (--waiting === 0) settle();
     };
-    w.once('online', running);
-    w.once('error', running);
-    w.once('exit', running);
+    for (const ev of events) w.on(ev, running);
   }
   return workers;
 }

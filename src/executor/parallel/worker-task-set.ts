@@ -95,7 +95,13 @@ export class WorkerTaskSet {
         ports[b]![a] = ch.port2;
       }
     }
-    const workers = startWithTaskHeap(() => Array.from({ length: n }, (_, t) => new Worker(script, { name: `weir-task-${t}` })));
+    let workers: Worker[];
+    try {
+      workers = startWithTaskHeap(n, (t) => new Worker(script, { name: `weir-task-${t}` }));
+    } catch (e) {
+      for (const row of ports) for (const port of row) port?.close();
+      throw e;
+    }
     for (let t = 0; t < n; t++) {
       const w = workers[t]!;
       const pending = new Map<number, Pending>();

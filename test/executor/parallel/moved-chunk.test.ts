@@ -111,8 +111,14 @@ describe('chunks moved between tasks by their buffers', () => {
     const cut = (rows: number[]): Chunk => ({ batch: takeBatch(input, Uint32Array.from(rows)) });
     const t1: ArrayBuffer[] = [];
     const first = sender.move(cut([0, 1]), 1, t1, new Set())!;
+    // a message that was not posted: the next carries the schema again
+    sender.posted(false);
+    const again = sender.move(cut([0, 1]), 1, [], new Set())!;
+    expect(again.schema).toBeDefined();
+    sender.posted(true);
     const second = sender.move(cut([2, 3]), 1, t1, new Set())!;
-    const otherTask = sender.move(cut([4]), 2, t1, new Set())!;
+    sender.posted(true);
+    const otherTask = sender.move(cut([4]), 2, [], new Set())!;
     expect(first.schema).toBeDefined();
     expect(second.schema).toBeUndefined();
     expect(second.schemaId).toBe(first.schemaId);
@@ -122,6 +128,30 @@ describe('chunks moved between tasks by their buffers', () => {
     expect(rowsOf(receiver.restore(b!, 0).batch)).toEqual(rowsOf(takeBatch(input, Uint32Array.from([2, 3]))));
     // a number from a sender it never had the schema of is a bug, said so
     expect(() => new SchemaReceiver().restore(second, 0)).toThrow(/came before its definition/);
+  });
+
+  it('copies what a cut of all-NULL ARRAY and MAP columns borrowed from its input: the input and the local part stay whole', async () => {
+    const cols: [string, SqlType][] = [['arr', T.array(T.VARCHAR)], ['m', T.map(T.VARCHAR, T.BIGINT)], ['k', T.INT]];
+    const schema = toArrowSchema({ columns: cols.map(([name, type]) => ({ name, type, nullable: true })) });
+    // columns entirely NULL: the take keeps a zero-row slice of the input's child (its offsets buffer)
+    const arr = [null, null, null, null, null, null];
+    const m = [null, null, null, null, null, null];
+    const input = batchFromColumns(schema, [columnFromValues(T.array(T.VARCHAR), arr), columnFromValues(T.map(T.VARCHAR, T.BIGINT), m),
+      columnFromValues(T.INT, [1, 2, 3, 4, 5, 6])], 6);
+    const before = rowsOf(input);
+    const local = takeBatch(input, Uint32Array.from([0, 2]));
+    const remote: Chunk = { batch: takeBatch(input, Uint32Array.from([3, 4, 5])) };
+    const localBefore = rowsOf(local);
+    const transfer: ArrayBuffer[] = [];
+    const moved = new SchemaSender().move(remote, 1, transfer, buffersOf({ batch: input }))!;
+    for (const b of buffersOf({ batch: input })) expect(transfer).not.toContain(b);
+    const [arrived] = await across([moved], transfer);
+    expect(rowsOf(new SchemaReceiver().restore(arrived!, 0).batch)).toEqual([[null, null, 4], [null, null, 5], [null, null, 6]]);
+    // the input's child offsets are still there to read
+    const child = input.getChild('arr')!.data[0]!.children[0]!;
+    expect(child.valueOffsets.byteLength).toBeGreaterThan(0);
+    expect(rowsOf(input)).toEqual(before);
+    expect(rowsOf(local)).toEqual(localBefore);
   });
 
   it('refuses a sliced column: it goes as IPC', () => {
