@@ -7,8 +7,9 @@
  * Within a batch the task runs every node of the plan over its own rows (stateless chains in place);
  * at the input of a keyed node it cuts its rows by key group (HashExchange.cut, here, in the worker)
  * and sends each other task its part straight through a MessageChannel port, the part's own Arrow
- * buffers moved in the transferList (moved-chunk.ts); it then waits for every other task's part of that exchange and reads the
- * parts in task order, as the inline TaskSet does, so results do not depend on thread timing.
+ * buffers moved in the transferList (moved-chunk.ts); it then waits for every other task's part of
+ * that exchange and reads the parts in task order, as the inline TaskSet does, so results do not
+ * depend on thread timing.
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import { inputExchange } from '../../planner/incremental/exchanges.js';
