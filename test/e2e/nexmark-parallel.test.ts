@@ -69,4 +69,14 @@ describe('EXPLAIN at parallelism 2', () => {
     const run = await runQueryFile('q18', { ddl: `SET 'parallelism' = '2';\n${ddl(streamOptions())}`, settings: SETTINGS, file: 'q18.sql', timeoutMs: 60_000 });
     expect(run.explain).toContain('  Exchange hash(bidder#1, auction#0) → 2 tasks (128 key groups)\n    Project(');
   });
+
+  it('leaves out the exchange where the input is spread by the same keys: q9\'s Top-N over its join', async () => {
+    const run = await runQueryFile('q9', { ddl: `SET 'parallelism' = '2';\n${ddl(streamOptions())}`, settings: SETTINGS, file: 'q9.sql', timeoutMs: 60_000 });
+    const plan = run.explain.slice(run.explain.indexOf('== Streaming Plan'));
+    // the join's output rows are made in the task owning their auction id, the Top-N's key
+    expect(plan).toMatch(/\n {2}TopN\(partition=\[id#0\][^\n]*\n {4}IntervalJoin\(/);
+    // the join's own inputs are still exchanged, by the auction id on each side
+    expect(plan).toContain('      Exchange hash(id#0) → 2 tasks (128 key groups)\n');
+    expect(plan).toContain('      Exchange hash(auction#0) → 2 tasks (128 key groups)\n');
+  });
 });

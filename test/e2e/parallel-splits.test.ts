@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/index.js';
 import { fcParams } from '../support/property.js';
 import { execute, sortRows, testStream, type Action, type Row } from '../support/stream-test.js';
 import { duckTwoTables, pushTwoTables } from '../support/two-tables.js';
@@ -39,7 +40,25 @@ const QUERIES = {
   // exchanged by k, then everything to task 0
   'group by then a global aggregate': 'SELECT CAST(COUNT(*) AS INT) AS x, SUM(n) AS y, CAST(MAX(k) AS INT) AS z FROM (SELECT k, COUNT(*) AS n FROM l GROUP BY k)',
   'Top-2 per key': 'SELECT k AS x, CAST(a AS BIGINT) AS y, CAST(rn AS INT) AS z FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 2',
+  // the rows a join makes are in the task of their key: no exchange between the join and these
+  'join then group by its key (no exchange between)': 'SELECT l.k AS x, COUNT(*) AS y, CAST(SUM(r.b) AS INT) AS z FROM l JOIN r ON l.k = r.k GROUP BY l.k',
+  'left join then group by the left key (padded rows too)': 'SELECT l.k AS x, COUNT(r.b) AS y, CAST(SUM(l.a) AS INT) AS z FROM l LEFT JOIN r ON l.k = r.k GROUP BY l.k',
+  'right join then group by the right key': 'SELECT r.k AS x, COUNT(l.a) AS y, CAST(SUM(r.b) AS INT) AS z FROM l RIGHT JOIN r ON l.k = r.k GROUP BY r.k',
+  'Top-1 per join key (q9\'s shape)': 'SELECT k AS x, CAST(b AS BIGINT) AS y, a AS z FROM (SELECT l.k, l.a, r.b, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY r.b DESC, l.a DESC) AS rn FROM l JOIN r ON l.k = r.k) WHERE rn = 1',
+  // a padded row's other side is NULL: the rows are exchanged again by the key grouped on
+  'full join then group by the left key (exchanged)': 'SELECT l.k AS x, COUNT(*) AS y, CAST(SUM(r.b) AS INT) AS z FROM l FULL JOIN r ON l.k = r.k GROUP BY l.k',
+  'left join then group by the right key (exchanged)': 'SELECT r.k AS x, COUNT(*) AS y, CAST(SUM(l.a) AS INT) AS z FROM l LEFT JOIN r ON l.k = r.k GROUP BY r.k',
 } as const;
+
+/** The query's EXPLAIN at parallelism 2: which of these shapes exchange above their join. */
+const EXCHANGED_ABOVE_JOIN: Partial<Record<keyof typeof QUERIES, boolean>> = {
+  'join then group by its key (no exchange between)': false,
+  'left join then group by the left key (padded rows too)': false,
+  'right join then group by the right key': false,
+  'Top-1 per join key (q9\'s shape)': false,
+  'full join then group by the left key (exchanged)': true,
+  'left join then group by the right key (exchanged)': true,
+};
 
 describe('parallelism 2: any batch split gives DuckDB\'s final result', () => {
   it.each(Object.entries(QUERIES))('%s', async (name, sql) => {
@@ -50,6 +69,19 @@ describe('parallelism 2: any batch split gives DuckDB\'s final result', () => {
       // rows of equal a within a key are numbered in no defined order, but project to equal rows
       expect(sortRows(got), name).toEqual(sortRows(expected));
     }), fcParams({ numRuns: 10 }));
+  });
+});
+
+describe('parallelism 2: an exchange only where rows are not spread by the keys already', () => {
+  it.each(Object.entries(EXCHANGED_ABOVE_JOIN))('%s', async (name, exchanged) => {
+    const plan = await new Engine().explain(`${DDL} INSERT INTO o ${QUERIES[name as keyof typeof QUERIES]};`);
+    const stream = plan.slice(plan.indexOf('== Streaming Plan'));
+    // the line above the join: its parent, or an exchange into its parent
+    const lines = stream.split('\n');
+    const at = lines.findIndex((line) => /^\s*\w*Join\(/.test(line));
+    expect(at, stream).toBeGreaterThan(0);
+    const above = lines[at - 1];
+    expect(above!.trim().startsWith('Exchange'), stream).toBe(exchanged);
   });
 });
 

@@ -25,7 +25,7 @@ import { batchFromColumns } from '../../common/columns.js';
 import { takeBatch } from '../../common/take.js';
 import type { Schema } from '../../common/schema.js';
 import { exprToString, type BoundExpr } from '../../planner/expr.js';
-import { inputExchange } from '../../planner/incremental/exchanges.js';
+import { inputKeys } from '../../planner/incremental/exchanges.js';
 import type { PhysicalKind, PhysicalNode } from '../../planner/incremental/physical.js';
 import { processFunctionKeys, type PlanProperties } from '../../planner/incremental/properties.js';
 import type { StateValue } from '../../state/state-store.js';
@@ -66,9 +66,9 @@ const sameExprs = (a: readonly BoundExpr[], b: readonly BoundExpr[]): boolean =>
 
 /** The distribution keys of input `i` of a keyed node. */
 function distributionKeys(node: PhysicalNode, i: number, properties: PlanProperties): readonly BoundExpr[] {
-  const e = inputExchange(node, i, properties);
-  if (e?.kind !== 'hash') throw new CannotSplit(`${node.kind} is not keyed`);
-  return e.keys;
+  const keys = inputKeys(node, i, properties);
+  if (keys === undefined) throw new CannotSplit(`${node.kind} is not keyed`);
+  return keys;
 }
 
 const taskOfKey = (ctx: SplitContext, key: string): number =>

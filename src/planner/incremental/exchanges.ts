@@ -3,12 +3,14 @@
  * (properties.ts) is `hash` (rows cut by the key group of that input's keys) or `single` (every row
  * to the first task). Stateless nodes (`any`) run in the task their rows are in.
  *
- * An exchange goes on every input of a keyed node, also where the input happens to be spread by the
- * same keys already (a GROUP BY over a GROUP BY of the same columns): knowing that needs the keys
- * followed through projections, which is the next step; the extra exchange costs time, not results.
+ * No exchange goes where the input is spread by the same keys already: a Top-N partitioned by a
+ * join's key over that join's output (Nexmark q9), whose rows were made in the task owning their key
+ * (properties.ts `partitionedBy`, followed through filters and projections). Where that is not known
+ * (an aggregation's output, a key computed rather than a column) the exchange goes in: it costs time,
+ * not results.
  */
 import { exprToString, type BoundExpr } from '../expr.js';
-import type { PhysicalNode } from './physical.js';
+import { physicalChildren, type PhysicalNode } from './physical.js';
 import type { PlanProperties } from './properties.js';
 
 export type Exchange =
@@ -21,13 +23,24 @@ export interface Parallelism {
   readonly maxParallelism: number;
 }
 
-/** The exchange on input `i` of `node`, if any. */
+/** The keys rows of input `i` of `node` are placed by (a keyed node's own, whether or not an exchange moves them); undefined when not keyed. */
+export function inputKeys(node: PhysicalNode, i: number, properties: PlanProperties): readonly BoundExpr[] | undefined {
+  const d = properties.of(node).distribution;
+  return d.kind === 'hash' ? d.keys[i] ?? d.keys[0]! : undefined;
+}
+
+/** The exchange on input `i` of `node`, if any: none where the input is spread by the same key columns already. */
 export function inputExchange(node: PhysicalNode, i: number, properties: PlanProperties): Exchange | undefined {
   const d = properties.of(node).distribution;
   switch (d.kind) {
     case 'any': return undefined;
     case 'single': return { kind: 'single' };
-    case 'hash': return { kind: 'hash', keys: d.keys[i] ?? d.keys[0]! };
+    case 'hash': {
+      const keys = d.keys[i] ?? d.keys[0]!;
+      const spread = properties.of(physicalChildren(node)[i]!).partitionedBy;
+      const same = spread !== undefined && spread.length === keys.length && keys.every((k, j) => k.kind === 'column' && k.index === spread[j]);
+      return same ? undefined : { kind: 'hash', keys };
+    }
   }
 }
 

@@ -43,6 +43,13 @@ export interface NodeProperties {
   readonly restatesBelow: boolean;
   readonly distribution: Distribution;
   readonly operator: OperatorChoice;
+  /**
+   * How the node's output rows are spread at parallelism N, when a keyed node below placed them and
+   * nothing since moved them: each row is in the task owning the key group of these output columns'
+   * values (hashed as an exchange on these columns would hash them). Undefined when unknown. A node
+   * keyed by exactly these columns needs no exchange above its input (exchanges.ts).
+   */
+  readonly partitionedBy: readonly number[] | undefined;
 }
 
 type OwnProperties = Pick<NodeProperties, 'stateful' | 'emitsFromState' | 'restatesResult' | 'distribution' | 'operator'>;
@@ -97,6 +104,55 @@ const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => Own
   }),
 };
 
+/** The output columns of plain column references `keys` (over an input whose columns start at `offset` of the output). */
+function columnsOf(keys: readonly BoundExpr[], offset = 0): number[] | undefined {
+  const out: number[] = [];
+  for (const k of keys) {
+    if (k.kind !== 'column') return undefined;
+    out.push(k.index + offset);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+type Partitioning = readonly number[] | undefined;
+
+/**
+ * Where each kind of node leaves its output rows (NodeProperties.partitionedBy), from its children's.
+ * A join's output row is made in the task owning its key, so it is spread by the key columns of a
+ * side whose columns every output row carries: both sides' of an inner join (the left's are taken),
+ * the preserved side's of an outer one, none of a full join (a padded row's other side is NULL).
+ */
+const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>, below: readonly NodeProperties[]) => Partitioning } = {
+  // a source's rows are cut into ranges, not by key
+  source: () => undefined,
+  watermark: (_, [c]) => c!.partitionedBy,
+  filter: (_, [c]) => c!.partitionedBy,
+  project: (n, [c]) => {
+    if (!c!.partitionedBy) return undefined;
+    const at = c!.partitionedBy.map((col) => n.exprs.findIndex((e) => e.kind === 'column' && e.index === col));
+    return at.every((i) => i >= 0) ? at : undefined;
+  },
+  union: () => undefined,
+  windowAssign: () => undefined,
+  lookupJoin: () => undefined,
+  correlate: () => undefined,
+  aggregate: () => undefined,
+  windowAggregate: () => undefined,
+  join: (n) => {
+    switch (n.joinType) {
+      case 'inner': case 'left': return columnsOf(n.leftKeys);
+      case 'right': return columnsOf(n.rightKeys, n.left.schema.columns.length);
+      case 'full': return undefined;
+    }
+  },
+  semiJoin: (n) => (n.nullAware ? undefined : columnsOf(n.leftKeys)),
+  singleRow: () => undefined,
+  temporalJoin: () => undefined,
+  overAggregate: () => undefined,
+  processFunction: () => undefined,
+  topN: () => undefined,
+};
+
 /** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */
 export function processFunctionKeys(n: Extract<PhysicalNode, { kind: 'processFunction' }>): BoundExpr[] {
   return n.partitionBy.map((i) => ({ kind: 'column' as const, index: i, name: n.input.schema.columns[i]!.name, type: n.input.schema.columns[i]!.type }));
@@ -117,6 +173,7 @@ export function planProperties(root: PhysicalNode): PlanProperties {
     const emitsBelow = below.some((c) => c.emitsFromState || c.emitsBelow);
     const p: NodeProperties = {
       ...own,
+      partitionedBy: (PARTITIONING[n.kind] as (x: PhysicalNode, b: readonly NodeProperties[]) => Partitioning)(n, below),
       emitsBelow,
       chainedWatermark: own.emitsFromState && emitsBelow,
       restatesBelow: below.some((c) => c.restatesResult || c.restatesBelow),
