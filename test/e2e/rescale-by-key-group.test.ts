@@ -68,6 +68,11 @@ const CASES: Record<string, readonly [string, string, string, string?]> = {
     "SET 'table.exec.state.ttl' = '1 h';"],
   intervalJoin: ['k INT, a INT, b INT', "SELECT l.k, a, b FROM l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - INTERVAL '1' SECOND AND l.ts + INTERVAL '1' SECOND",
     'SELECT l.k, a, b FROM l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - 1000 AND l.ts + 1000'],
+  // no exchange between the join and the node keyed by its key (the join made each row in the key's task)
+  joinThenGroupBy: ['k INT, n INT', 'SELECT l.k, CAST(COUNT(*) + SUM(b) AS INT) FROM l JOIN r ON l.k = r.k GROUP BY l.k',
+    'SELECT l.k, COUNT(*) + SUM(b) FROM l JOIN r ON l.k = r.k GROUP BY l.k'],
+  leftJoinThenTopN: ['k INT, a INT', 'SELECT k, a FROM (SELECT l.k, l.a, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY l.a DESC, r.b DESC) AS rn FROM l LEFT JOIN r ON l.k = r.k WHERE l.a IS NOT NULL) WHERE rn <= 1',
+    'SELECT k, a FROM (SELECT l.k, l.a, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY l.a DESC, r.b DESC) AS rn FROM l LEFT JOIN r ON l.k = r.k WHERE l.a IS NOT NULL) WHERE rn <= 1'],
   semi: ['k INT, a INT', 'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b >= l.a)',
     'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b >= l.a)'],
   // packed partitions (an append-only input)
