@@ -5,14 +5,14 @@
  * be DuckDB's. Each case runs at a random sequence of parallelisms (1, 2 or 3, each restart another),
  * stopped and restarted at random points, and the last run's first batch says how it was re-split.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { QueryProgress } from '../../src/executor/streaming/progress.js';
 import { fcParams } from '../support/property.js';
-import { execute, sortRows, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
+import { advanceClock, execute, sortRows, stopAndRestart, testStream, type Action, type Row } from '../support/stream-test.js';
 import { duckTwoTables, endTwoTables, pushTwoTables, type TwoTableBatch } from '../support/two-tables.js';
 
 interface In { readonly k: number | null; readonly v: number | null; readonly ts: number }
@@ -179,28 +179,69 @@ describe('a temporal join resumed at another parallelism', () => {
   }, 30_000);
 });
 
-describe('state that is not split by key group', () => {
-  it('falls back to the replay, and says why when the source cannot read old batches again', async () => {
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
-    // a Top-N under a state TTL keeps its partitions' last-write times under their key values
+describe("a Top-N's state TTL across a re-split", () => {
+  // the partitions' last-write times move with their rows: after the rescale the partitions written
+  // long ago expire and those written since do not, as in a run that never stopped
+  it.each([[1, 2], [2, 1], [2, 3]])('%i → %i tasks: the same changes as a run that never stopped', async (from, to) => {
     const sql = (p: number): string => `SET 'parallelism' = '${p}'; SET 'table.exec.state.ttl' = '1 h';
       CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
       CREATE TABLE o (k INT, a INT) WITH ('connector' = 'memory');
       INSERT INTO o SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 1;`;
+    const push = (rows: { k: number; a: number }[]): Action => execute(async ({ engine, queries }) => {
+      engine.input('l').push(rows);
+      await queries[0]!.processAllAvailable();
+    });
+    const keys = Array.from({ length: 12 }, (_, i) => i);
+    const before = [push(keys.map((k) => ({ k, a: 10 + k }))), advanceClock(30 * 60_000), push(keys.filter((k) => k % 2 === 0).map((k) => ({ k, a: 100 + k })))];
+    // 70 minutes after the first rows: the odd keys' partitions (written at 0) are gone, the even ones (written at 30 min) are not
+    const after = [advanceClock(40 * 60_000), push(keys.map((k) => ({ k, a: 0 })))];
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
+    try {
+      const env = await testStream(sql(from), [...before, stopAndRestart({ sql: sql(to) }), ...after], { checkpointDir });
+      const straight = await testStream(sql(from), [...before, ...after]);
+      const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
+      expect(changes(env)).toEqual(changes(straight));
+      // the expired partitions took the late rows as their first again
+      expect(changes(straight).filter((c) => c.includes('"a":0'))).toHaveLength(6);
+      expect(env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
+    } finally {
+      rmSync(checkpointDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe('state that is not split by key group', () => {
+  it('falls back to the replay, and says why when the source cannot read old batches again', async () => {
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-damaged-'));
+    const sql = (p: number): string => `SET 'parallelism' = '${p}';
+      CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
+      CREATE TABLE o (k INT, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, COUNT(*) FROM l GROUP BY k;`;
     try {
       const run = testStream(sql(1), [
         execute(async ({ engine, queries }) => {
           engine.input('l').push([{ k: 1, a: 5 }, { k: 2, a: 7 }]);
           await queries[0]!.processAllAvailable();
         }),
+        // the old task's newest state file cut short: it cannot be read to be split
+        execute(async () => {
+          for (const file of stateFiles(checkpointDir)) truncateSync(file, 3);
+        }),
         stopAndRestart({ sql: sql(2) }),
       ], { checkpointDir });
-      await expect(run).rejects.toThrow(/'parallelism' = '1' and this run sets '2', and its state cannot be moved by key group \(topN: partitions' last-write times \(a state TTL\) are not split by key group yet\): re-splitting state between tasks replays the committed batches, but .*memory.* cannot read them again/);
+      await expect(run).rejects.toThrow(/'parallelism' = '1' and this run sets '2', and its state cannot be moved by key group \(an old task's store could not be read \(.*\)\): re-splitting state between tasks replays the committed batches, but .*memory.* cannot read them again/);
     } finally {
       rmSync(checkpointDir, { recursive: true, force: true });
     }
   });
 });
+
+/** Every state file (snapshots and deltas) under a checkpoint directory. */
+function stateFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /[\\/]state[\\/]/.test(f) && /\.(delta|snapshot)$/.test(f))
+    .map((f) => path.join(dir, f));
+}
 
 describe("a join's rows after a re-split", () => {
   const sql = (p: number, join: string): string => `SET 'parallelism' = '${p}';

@@ -36,6 +36,9 @@ import { blockKey, bytesOf, float64Of, int32Of, statusKey } from '../operators/b
 import { pack, unpack } from '../operators/rank/partition-pack.js';
 import { RowCodec } from '../operators/rank/row-codec.js';
 import { Entry, PACK_PREFIX, TTL_PREFIX } from '../operators/rank/top-n-state.js';
+import { partitionKeyColumns } from '../operators/rank/top-n.js';
+import { ttlKeyOf } from '../operators/rank/top-n-ttl.js';
+import { compileExpr } from '../expr/compile.js';
 import { HashExchange, taskOfKeyGroup } from './exchange.js';
 
 export interface SplitContext {
@@ -286,8 +289,10 @@ function temporalSplitter(node: NodeOf<'temporalJoin'>): SplitterFactory {
  * A Top-N's rows: one entry per row (`<seq>` = [row text]) or one pack per partition (`#<id>` =
  * [pack], partition-pack.ts, which holds its id and its rows' arrival numbers inside). A pack's rows
  * are one partition, so its first row says where it goes; it is packed again under its new id with
- * its arrival numbers moved by its old task's offset. Partitions' last-write times (a state TTL,
- * `@<key values>`) are not split: they are keyed by values the codec does not give back.
+ * its arrival numbers moved by its old task's offset. A partition's last-write time (a state TTL,
+ * `@<key values>`) goes where the partition's rows go: its key is made from the rows' partition keys
+ * as the operator makes it (the key values are not parsed back: a NaN and a NULL both read `null`).
+ * A time whose partition has no row left is not kept (the operator reads times of loaded partitions only).
  */
 function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
   return (ctx) => {
@@ -295,15 +300,21 @@ function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
     const exchange = new HashExchange(distributionKeys(node, 0, ctx.properties), schema, ctx.expr, ctx.tasks, ctx.maxParallelism);
     const codec = new RowCodec(schema);
     const sortKeys = node.orderBy.length;
+    const partitionKernels = node.partitionBy.map((e) => compileExpr(e, schema, ctx.expr));
+    const keyCodec = new KeyCodec(node.partitionBy.map((e) => e.type));
     const packs = Array.from({ length: ctx.tasks }, () => [] as { oldTask: number; oldId: number; rows: Entry[] }[]);
     let seqBase = 0;
     return {
       add(oldTask, entries, out) {
         const rows: { seq: number; v: StateValue }[] = [];
         const packed: { id: number; rows: Entry[] }[] = [];
+        const times: [string, StateValue][] = [];
         let seqEnd = seqBase;
         for (const [k, v] of entries) {
-          if (k.startsWith(TTL_PREFIX)) throw new CannotSplit("topN: partitions' last-write times (a state TTL) are not split by key group yet");
+          if (k.startsWith(TTL_PREFIX)) {
+            times.push([k, v]);
+            continue;
+          }
           if (k.startsWith(PACK_PREFIX)) {
             const moved = unpack(v[0] as string, sortKeys).map((e) => new Entry(seqBase + e.seq, e.sort, e.text, -1, -1));
             for (const e of moved) seqEnd = Math.max(seqEnd, e.seq + 1);
@@ -318,9 +329,20 @@ function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
         }
         const texts = [...rows.map((r) => r.v[0] as string), ...packed.map((p) => p.rows[0]!.text!)];
         if (texts.length > 0) {
-          const target = exchange.targets(batchFromColumns(schema, codec.decode(texts), texts.length));
+          const b = batchFromColumns(schema, codec.decode(texts), texts.length);
+          const target = exchange.targets(b);
           rows.forEach((r, i) => out[target[i]!]!.set((seqBase + r.seq).toString(36), r.v));
           packed.forEach((p, j) => packs[target[rows.length + j]!]!.push({ oldTask, oldId: p.id, rows: p.rows }));
+          if (times.length > 0) {
+            // each partition's time to the task its rows went to, named as the operator names it
+            const keys = partitionKeyColumns(partitionKernels, keyCodec, b);
+            const taskOfPartition = new Map<string, number>();
+            for (let i = 0; i < texts.length; i++) taskOfPartition.set(ttlKeyOf(keys.map((col) => col[i] ?? null)), target[i]!);
+            for (const [k, v] of times) {
+              const t = taskOfPartition.get(k);
+              if (t !== undefined) out[t]!.set(k, v);
+            }
+          }
         }
         seqBase = seqEnd;
       },

@@ -17,6 +17,9 @@ import { TTL_PREFIX } from './top-n-state.js';
 const json = (keyValues: readonly unknown[]): string =>
   JSON.stringify(keyValues, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
+/** The store key of the last-write time of the partition of `keyValues` (as the partition index holds them). */
+export const ttlKeyOf = (keyValues: readonly unknown[]): string => TTL_PREFIX + json(keyValues);
+
 export class TopNTtl {
   private order = new Map<Partition, number>();
   /** partitions loaded without a time: written "now" at the first batch */
@@ -30,7 +33,7 @@ export class TopNTtl {
   constructor(readonly ttlMs: number, private readonly store: StateStore) {}
 
   private keyOf(p: Partition): string {
-    return TTL_PREFIX + json(p.keyValues);
+    return ttlKeyOf(p.keyValues);
   }
 
   /** After the partitions were loaded from the store: their times from it. */

@@ -194,11 +194,7 @@ export class TopNOperator implements Operator {
    * values would be two partitions).
    */
   private partitionKeys(b: arrow.RecordBatch): unknown[][] {
-    const types = this.keyCodec.types;
-    return this.partitionKernels.map((k, c) => {
-      const d = k(b);
-      return new KeyCodec([types[c]!]).valueIsMapKey ? decodeColumn(d) : encodeColumn(d, types[c]!, this.keyCodec.encoders[c]!, b.numRows);
-    });
+    return partitionKeyColumns(this.partitionKernels, this.keyCodec, b);
   }
 
   explain(): string {
@@ -455,4 +451,18 @@ export class TopNOperator implements Operator {
       } : {}),
     };
   }
+}
+
+/**
+ * The PARTITION BY columns `kernels` compute over `b`, as a Top-N's partition index keys them (and its
+ * state TTL's entries name them): a column whose values a JS Map compares as SQL groups them as those
+ * values, any other as the key codec's field encoding. The re-split by key group (state-splitters.ts)
+ * names partitions as the operator does.
+ */
+export function partitionKeyColumns(kernels: readonly Kernel[], keyCodec: KeyCodec, b: arrow.RecordBatch): unknown[][] {
+  const types = keyCodec.types;
+  return kernels.map((k, c) => {
+    const d = k(b);
+    return new KeyCodec([types[c]!]).valueIsMapKey ? decodeColumn(d) : encodeColumn(d, types[c]!, keyCodec.encoders[c]!, b.numRows);
+  });
 }
