@@ -210,6 +210,40 @@ describe("a Top-N's state TTL across a re-split", () => {
   }, 30_000);
 });
 
+describe("a Top-N's state TTL over DOUBLE keys across a re-split", () => {
+  // NaN, the infinities and NULL are four partitions with four last-write times (JSON alone names
+  // them all `null`): each expires on its own time, before and after a rescale
+  it.each([[1, 1], [1, 2], [2, 1], [1, 3]])('%i → %i tasks: the same changes as a run that never stopped', async (from, to) => {
+    const sql = (p: number): string => `SET 'parallelism' = '${p}'; SET 'table.exec.state.ttl' = '1 h';
+      CREATE TABLE l (k DOUBLE, a INT) WITH ('connector' = 'memory');
+      CREATE TABLE o (k DOUBLE, a INT) WITH ('connector' = 'memory');
+      INSERT INTO o SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 1;`;
+    const push = (rows: { k: number | null; a: number }[]): Action => execute(async ({ engine, queries }) => {
+      engine.input('l').push(rows);
+      await queries[0]!.processAllAvailable();
+    });
+    const stale = [Infinity, -Infinity, 0.5, 2.5];
+    const fresh = [NaN, null, 1.5, 3.5];
+    const before = [push([...stale, ...fresh].map((k, i) => ({ k, a: 10 + i }))), advanceClock(30 * 60_000), push(fresh.map((k, i) => ({ k, a: 100 + i })))];
+    const after = [advanceClock(40 * 60_000), push([...stale, ...fresh].map((k) => ({ k, a: 0 })))];
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
+    try {
+      const env = await testStream(sql(from), [...before, stopAndRestart({ sql: sql(to) }), ...after], { checkpointDir });
+      const straight = await testStream(sql(from), [...before, ...after]);
+      const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
+      expect(changes(env)).toEqual(changes(straight));
+      // only the stale partitions took the late rows as their first again
+      expect(changes(straight).filter((c) => c.includes('"a":0'))).toHaveLength(stale.length);
+      const resplit = env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit;
+      // a plain restart reads each partition's own time back; a rescale moves it with the partition
+      if (from === to) expect(resplit).toBeUndefined();
+      else expect(resplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
+    } finally {
+      rmSync(checkpointDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('state that is not split by key group', () => {
   it('falls back to the replay, and says why when the source cannot read old batches again', async () => {
     const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-damaged-'));
@@ -225,7 +259,9 @@ describe('state that is not split by key group', () => {
         }),
         // the old task's newest state file cut short: it cannot be read to be split
         execute(async () => {
-          for (const file of stateFiles(checkpointDir)) truncateSync(file, 3);
+          const files = stateFiles(checkpointDir);
+          expect(files.length, 'the state files are where the test looks').toBeGreaterThan(0);
+          for (const file of files) truncateSync(file, 3);
         }),
         stopAndRestart({ sql: sql(2) }),
       ], { checkpointDir });

@@ -336,11 +336,20 @@ function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
           if (times.length > 0) {
             // each partition's time to the task its rows went to, named as the operator names it
             const keys = partitionKeyColumns(partitionKernels, keyCodec, b);
-            const taskOfPartition = new Map<string, number>();
-            for (let i = 0; i < texts.length; i++) taskOfPartition.set(ttlKeyOf(keys.map((col) => col[i] ?? null)), target[i]!);
+            // a name several partitions share (stored by an earlier version) goes to each of their
+            // tasks, the newest time kept where two meet
+            const tasksOfName = new Map<string, Set<number>>();
+            for (let i = 0; i < texts.length; i++) {
+              const name = ttlKeyOf(keys.map((col) => col[i] ?? null));
+              let set = tasksOfName.get(name);
+              if (!set) tasksOfName.set(name, set = new Set());
+              set.add(target[i]!);
+            }
             for (const [k, v] of times) {
-              const t = taskOfPartition.get(k);
-              if (t !== undefined) out[t]!.set(k, v);
+              for (const t of tasksOfName.get(k) ?? []) {
+                const had = out[t]!.get(k);
+                if (had === undefined || (had[0] as number) < (v[0] as number)) out[t]!.set(k, v);
+              }
             }
           }
         }

@@ -14,8 +14,15 @@ import type { StateStore } from '../../../state/state-store.js';
 import type { Partition } from './top-n-state.js';
 import { TTL_PREFIX } from './top-n-state.js';
 
+/**
+ * Key values as JSON, one name per partition: a BIGINT past 2^53 as `"…n"`, and NaN and the
+ * infinities (which JSON writes as `null`, the NULL partition's name) as `"NaN"`, `"Infinity"`,
+ * `"-Infinity"`. A key column has one type, so a tagged string never meets a string of that column.
+ * (Times stored under the old `null` name by an earlier version go to the NULL partition; the others
+ * count as written at the first batch.)
+ */
 const json = (keyValues: readonly unknown[]): string =>
-  JSON.stringify(keyValues, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  JSON.stringify(keyValues, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 
 /** The store key of the last-write time of the partition of `keyValues` (as the partition index holds them). */
 export const ttlKeyOf = (keyValues: readonly unknown[]): string => TTL_PREFIX + json(keyValues);
