@@ -179,69 +179,46 @@ describe('a temporal join resumed at another parallelism', () => {
   }, 30_000);
 });
 
-describe("a Top-N's state TTL across a re-split", () => {
-  // the partitions' last-write times move with their rows: after the rescale the partitions written
-  // long ago expire and those written since do not, as in a run that never stopped
-  it.each([[1, 2], [2, 1], [2, 3]])('%i → %i tasks: the same changes as a run that never stopped', async (from, to) => {
-    const sql = (p: number): string => `SET 'parallelism' = '${p}'; SET 'table.exec.state.ttl' = '1 h';
-      CREATE TABLE l (k INT, a INT) WITH ('connector' = 'memory');
-      CREATE TABLE o (k INT, a INT) WITH ('connector' = 'memory');
-      INSERT INTO o SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 1;`;
-    const push = (rows: { k: number; a: number }[]): Action => execute(async ({ engine, queries }) => {
-      engine.input('l').push(rows);
-      await queries[0]!.processAllAvailable();
-    });
-    const keys = Array.from({ length: 12 }, (_, i) => i);
-    const before = [push(keys.map((k) => ({ k, a: 10 + k }))), advanceClock(30 * 60_000), push(keys.filter((k) => k % 2 === 0).map((k) => ({ k, a: 100 + k })))];
-    // 70 minutes after the first rows: the odd keys' partitions (written at 0) are gone, the even ones (written at 30 min) are not
-    const after = [advanceClock(40 * 60_000), push(keys.map((k) => ({ k, a: 0 })))];
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
-    try {
-      const env = await testStream(sql(from), [...before, stopAndRestart({ sql: sql(to) }), ...after], { checkpointDir });
-      const straight = await testStream(sql(from), [...before, ...after]);
-      const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
-      expect(changes(env)).toEqual(changes(straight));
-      // the expired partitions took the late rows as their first again
-      expect(changes(straight).filter((c) => c.includes('"a":0'))).toHaveLength(6);
-      expect(env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
-    } finally {
-      rmSync(checkpointDir, { recursive: true, force: true });
-    }
-  }, 30_000);
-});
+/**
+ * A Top-N under a 1 h state TTL keyed by `keyType`: every key written at 0, the `fresh` ones again at
+ * 30 min (a new top row), then at 70 min a low row for every key, run from `from` tasks, restarted
+ * at `to` before the last step. The changes must be those of a run that never stopped, in which only
+ * the `stale` partitions expired (took the low row as their first again).
+ */
+async function ttlAcrossRestart(keyType: string, stale: readonly (number | null)[], fresh: readonly (number | null)[], from: number, to: number): Promise<void> {
+  const sql = (p: number): string => `SET 'parallelism' = '${p}'; SET 'table.exec.state.ttl' = '1 h';
+    CREATE TABLE l (k ${keyType}, a INT) WITH ('connector' = 'memory');
+    CREATE TABLE o (k ${keyType}, a INT) WITH ('connector' = 'memory');
+    INSERT INTO o SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 1;`;
+  const push = (rows: { k: number | null; a: number }[]): Action => execute(async ({ engine, queries }) => {
+    engine.input('l').push(rows);
+    await queries[0]!.processAllAvailable();
+  });
+  const before = [push([...stale, ...fresh].map((k, i) => ({ k, a: 10 + i }))), advanceClock(30 * 60_000), push(fresh.map((k, i) => ({ k, a: 100 + i })))];
+  const after = [advanceClock(40 * 60_000), push([...stale, ...fresh].map((k) => ({ k, a: 0 })))];
+  const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
+  try {
+    const env = await testStream(sql(from), [...before, stopAndRestart({ sql: sql(to) }), ...after], { checkpointDir });
+    const straight = await testStream(sql(from), [...before, ...after]);
+    const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
+    expect(changes(env)).toEqual(changes(straight));
+    expect(changes(straight).filter((c) => c.includes('"a":0'))).toHaveLength(stale.length);
+    const resplit = env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit;
+    // a plain restart reads each partition's own time back; a rescale moves it with the partition
+    if (from === to) expect(resplit).toBeUndefined();
+    else expect(resplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
+  } finally {
+    rmSync(checkpointDir, { recursive: true, force: true });
+  }
+}
 
-describe("a Top-N's state TTL over DOUBLE keys across a re-split", () => {
-  // NaN, the infinities and NULL are four partitions with four last-write times (JSON alone names
-  // them all `null`): each expires on its own time, before and after a rescale
-  it.each([[1, 1], [1, 2], [2, 1], [1, 3]])('%i → %i tasks: the same changes as a run that never stopped', async (from, to) => {
-    const sql = (p: number): string => `SET 'parallelism' = '${p}'; SET 'table.exec.state.ttl' = '1 h';
-      CREATE TABLE l (k DOUBLE, a INT) WITH ('connector' = 'memory');
-      CREATE TABLE o (k DOUBLE, a INT) WITH ('connector' = 'memory');
-      INSERT INTO o SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 1;`;
-    const push = (rows: { k: number | null; a: number }[]): Action => execute(async ({ engine, queries }) => {
-      engine.input('l').push(rows);
-      await queries[0]!.processAllAvailable();
-    });
-    const stale = [Infinity, -Infinity, 0.5, 2.5];
-    const fresh = [NaN, null, 1.5, 3.5];
-    const before = [push([...stale, ...fresh].map((k, i) => ({ k, a: 10 + i }))), advanceClock(30 * 60_000), push(fresh.map((k, i) => ({ k, a: 100 + i })))];
-    const after = [advanceClock(40 * 60_000), push([...stale, ...fresh].map((k) => ({ k, a: 0 })))];
-    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'weir-rescale-ttl-'));
-    try {
-      const env = await testStream(sql(from), [...before, stopAndRestart({ sql: sql(to) }), ...after], { checkpointDir });
-      const straight = await testStream(sql(from), [...before, ...after]);
-      const changes = (e: typeof env): string[] => e.engine.output('o').changes().map((c) => JSON.stringify(c)).sort();
-      expect(changes(env)).toEqual(changes(straight));
-      // only the stale partitions took the late rows as their first again
-      expect(changes(straight).filter((c) => c.includes('"a":0'))).toHaveLength(stale.length);
-      const resplit = env.queries[0]!.recentProgress.find((p) => p.stateResplit)?.stateResplit;
-      // a plain restart reads each partition's own time back; a rescale moves it with the partition
-      if (from === to) expect(resplit).toBeUndefined();
-      else expect(resplit).toMatchObject({ fromTasks: from, toTasks: to, by: 'keyGroups' });
-    } finally {
-      rmSync(checkpointDir, { recursive: true, force: true });
-    }
-  }, 30_000);
+describe("a Top-N's state TTL across a re-split: each partition's last-write time moves with its rows", () => {
+  const ints = Array.from({ length: 12 }, (_, i) => i);
+  it.each([[1, 2], [2, 1], [2, 3]])('INT keys, %i → %i tasks', (from, to) =>
+    ttlAcrossRestart('INT', ints.filter((k) => k % 2 === 1), ints.filter((k) => k % 2 === 0), from, to), 30_000);
+  // NaN, the infinities and NULL are four partitions with four times (JSON alone names them all `null`)
+  it.each([[1, 1], [1, 2], [2, 1], [1, 3]])('DOUBLE keys with NaN, ±Infinity and NULL, %i → %i tasks', (from, to) =>
+    ttlAcrossRestart('DOUBLE', [Infinity, -Infinity, 0.5, 2.5], [NaN, null, 1.5, 3.5], from, to), 30_000);
 });
 
 describe('state that is not split by key group', () => {
