@@ -336,8 +336,8 @@ function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
           if (times.length > 0) {
             // each partition's time to the task its rows went to, named as the operator names it
             const keys = partitionKeyColumns(partitionKernels, keyCodec, b);
-            // a name several partitions share (stored by an earlier version) goes to each of their
-            // tasks, the newest time kept where two meet
+            // a name is one partition's (top-n-ttl.ts); should two ever share one, the time goes to
+            // each of their tasks, the newest kept where two meet, as the operator would keep it
             const tasksOfName = new Map<string, Set<number>>();
             for (let i = 0; i < texts.length; i++) {
               const name = ttlKeyOf(keys.map((col) => col[i] ?? null));
