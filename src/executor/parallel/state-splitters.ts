@@ -74,6 +74,10 @@ function distributionKeys(node: PhysicalNode, i: number, properties: PlanPropert
   return keys;
 }
 
+/** An exchange by the keys of input `i` of `node` (whose rows have `schema`): where each decoded row goes now. */
+const exchangeOf = (node: PhysicalNode, i: number, schema: Schema, ctx: SplitContext): HashExchange =>
+  new HashExchange(distributionKeys(node, i, ctx.properties), schema, ctx.expr, ctx.tasks, ctx.maxParallelism);
+
 const taskOfKey = (ctx: SplitContext, key: string): number =>
   taskOfKeyGroup(keyGroupOfKey(key, ctx.maxParallelism), ctx.tasks, ctx.maxParallelism);
 
@@ -148,7 +152,7 @@ function cutJoinBlock(batch: arrow.RecordBatch, value: StateValue, status: reado
 function blockSplitter(node: PhysicalNode, tags: readonly BlockTag[], ctx: SplitContext,
   other?: (oldTask: number, key: string, v: StateValue, out: readonly Map<string, StateValue>[]) => void,
   seqSpan?: (v: StateValue, rows: number) => number): StateSplitter {
-  const exchanges = tags.map((t) => new HashExchange(distributionKeys(node, t.input, ctx.properties), t.schema, ctx.expr, ctx.tasks, ctx.maxParallelism));
+  const exchanges = tags.map((t) => exchangeOf(node, t.input, t.schema, ctx));
   // per new task, per tag: the blocks it keeps (a rewritten value, the kept status)
   const kept = Array.from({ length: ctx.tasks }, () => tags.map(() => [] as { origin: BlockOrigin; value: StateValue; status: StateValue }[]));
   let seqBase = 0;
@@ -258,8 +262,8 @@ function overSplitter(node: NodeOf<'overAggregate'>): SplitterFactory {
 function temporalSplitter(node: NodeOf<'temporalJoin'>): SplitterFactory {
   return (ctx) => {
     const sides = [
-      { prefix: 'l', schema: node.input.schema, exchange: new HashExchange(distributionKeys(node, 0, ctx.properties), node.input.schema, ctx.expr, ctx.tasks, ctx.maxParallelism) },
-      { prefix: 'v', schema: node.versions.schema, exchange: new HashExchange(distributionKeys(node, 1, ctx.properties), node.versions.schema, ctx.expr, ctx.tasks, ctx.maxParallelism) },
+      { prefix: 'l', schema: node.input.schema, exchange: exchangeOf(node, 0, node.input.schema, ctx) },
+      { prefix: 'v', schema: node.versions.schema, exchange: exchangeOf(node, 1, node.versions.schema, ctx) },
     ].map((s) => ({ ...s, codec: new RowCodec(s.schema) }));
     let seqBase = 0;
     return {
@@ -297,7 +301,7 @@ function temporalSplitter(node: NodeOf<'temporalJoin'>): SplitterFactory {
 function topNSplitter(node: NodeOf<'topN'>): SplitterFactory {
   return (ctx) => {
     const schema = node.input.schema;
-    const exchange = new HashExchange(distributionKeys(node, 0, ctx.properties), schema, ctx.expr, ctx.tasks, ctx.maxParallelism);
+    const exchange = exchangeOf(node, 0, schema, ctx);
     const codec = new RowCodec(schema);
     const sortKeys = node.orderBy.length;
     const partitionKernels = node.partitionBy.map((e) => compileExpr(e, schema, ctx.expr));

@@ -36,7 +36,7 @@ export function inputExchange(node: PhysicalNode, i: number, properties: PlanPro
     case 'any': return undefined;
     case 'single': return { kind: 'single' };
     case 'hash': {
-      const keys = d.keys[i] ?? d.keys[0]!;
+      const keys = inputKeys(node, i, properties)!;
       const spread = properties.of(physicalChildren(node)[i]!).partitionedBy;
       const same = spread !== undefined && spread.length === keys.length && keys.every((k, j) => k.kind === 'column' && k.index === spread[j]);
       return same ? undefined : { kind: 'hash', keys };

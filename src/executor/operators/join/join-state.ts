@@ -91,7 +91,6 @@ interface Block extends ExpiringBlock, ResidentBlock {
   readonly writtenAt: number | undefined;
 }
 
-
 /** The rows of a side's chunk to keep, as the operator hands them over. */
 export interface NewRows {
   /** this side's columns, only the rows to store */
