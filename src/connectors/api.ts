@@ -169,6 +169,12 @@ export interface ConnectorContext {
    * A source may leave the other fields of such a column null. Columns not listed are read whole.
    */
   readonly requiredFields?: ReadonlyMap<number, readonly string[]>;
+  /**
+   * The tasks a parallel query splits each batch of this source between (1 or unset: one). A source
+   * whose batches split between tasks may size its default batch by it, so that each task's share
+   * stays what one task would read.
+   */
+  readonly tasks?: number;
 }
 
 export interface Connector {

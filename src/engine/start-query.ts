@@ -169,7 +169,7 @@ export async function startQuery(stmt: InsertStmt | QueryStmt, ctx: QueryStartCo
   const sinkTable = p.target ? connectorTable(p.target) : printTable(p.streaming.root.schema);
   const sinkSchema = toArrowSchema(sinkTable.schema);
   const sources = sharedSources(p.streaming.sources, (table, requiredColumns, requiredFields) =>
-    createSource(connectorTable(table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns, requiredFields }, ctx.connectors));
+    createSource(connectorTable(table), { clock: ctx.clock, baseDir: ctx.baseDir, requiredColumns, requiredFields, tasks: parallelism.tasks }, ctx.connectors));
   const lookupSources = createLookupSources(p.streaming, ctx);
   const sink = createSink(sinkTable, { clock: ctx.clock, baseDir: ctx.baseDir }, ctx.connectors, ctx.stdout);
 

@@ -11,6 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { workerScript, workerScriptIn } from '../../src/executor/parallel/worker-task-set.js';
+import { Engine } from '../../src/engine/engine.js';
+import { ManualClock } from '../../src/executor/streaming/clock.js';
+import { DEFAULT_MAX_EVENTS_PER_BATCH } from '../../src/connectors/nexmark/index.js';
+import { nexmarkDdl, nexmarkSettings } from '../support/nexmark.js';
 import { addData, checkAnswer, checkProgress, execute, expectFailure, testStream } from '../support/stream-test.js';
 
 const DDL = `
@@ -65,6 +69,27 @@ describe('parallel tasks on worker threads', () => {
         expect(last.stateOperators[0]!.numRowsTotal).toBe(7);
       }),
     ]);
+  });
+
+  it('reads a nexmark batch of the default size once per task, and an explicit cap whole', async () => {
+    const batches = async (tasks: number, options: Record<string, string> = {}): Promise<number[]> => {
+      const engine = new Engine({ clock: new ManualClock(0), settings: nexmarkSettings(45_000), memory: { changelog: 'all' } });
+      try {
+        const [q] = await engine.execute(`SET 'parallelism' = '${tasks}';\n${nexmarkDdl(options)}
+          CREATE TABLE o (n BIGINT) WITH ('connector' = 'memory');
+          INSERT INTO o SELECT COUNT(*) FROM bid GROUP BY auction % 3;`);
+        expect(await q!.awaitTermination(60_000)).toBe(true);
+        if (tasks > 1) expect(q!.lastProgress!.parallelism).toMatchObject({ tasks, threads: tasks });
+        return q!.recentProgress.map((p) => p.numInputRows).filter((n) => n > 0);
+      } finally {
+        await engine.stop();
+      }
+    };
+    const d = DEFAULT_MAX_EVENTS_PER_BATCH;
+    const cut = (size: number) => Array.from({ length: Math.ceil(45_000 / size) }, (_, i) => Math.min(size, 45_000 - i * size));
+    expect(await batches(1)).toEqual(cut(d));
+    expect(await batches(2)).toEqual(cut(2 * d));
+    expect(await batches(2, { 'source.max-events-per-batch': String(d) })).toEqual(cut(d));
   });
 
   it('runs a sub-plan two parents read once a batch, in every task', async () => {

@@ -15,7 +15,7 @@ export const nexmarkConnector: Connector = {
   name: 'nexmark',
   options: NEXMARK_OPTIONS,
   createSource(table: ConnectorTable, ctx: ConnectorContext): Source {
-    const options = parseNexmarkOptions(table.options, table.optionSpans);
+    const options = parseNexmarkOptions(table.options, table.optionSpans, ctx.tasks);
     const columns = matchTableSchema(table.schema, table.optionSpans.get('connector'));
     return new NexmarkSource(table.schema, columns, options, ctx);
   },

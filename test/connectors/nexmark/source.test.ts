@@ -111,6 +111,17 @@ describe('nexmark source: offsets and reading', () => {
     expect(parseNexmarkOptions(new Map([['source.pace', 'true'], ['first-event.rate', String(rate)], ['source.max-events-per-batch', '7']]), new Map()).maxEventsPerBatch).toBe(7);
   });
 
+  it('reads the default batch once per task of a parallel query; an explicit cap is the whole batch', () => {
+    const cap = (o: Record<string, string>, tasks?: number) => parseNexmarkOptions(new Map(Object.entries(o)), new Map(), tasks).maxEventsPerBatch;
+    expect(cap({}, 1)).toBe(DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(cap({}, 2)).toBe(2 * DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(cap({}, 3)).toBe(3 * DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(cap({ 'source.max-events-per-batch': '700' }, 3)).toBe(700);
+    // paced: a second of events, or the tasks' default, whichever is more
+    expect(cap({ 'source.pace': 'true', 'first-event.rate': '100' }, 2)).toBe(2 * DEFAULT_MAX_EVENTS_PER_BATCH);
+    expect(cap({ 'source.pace': 'true', 'first-event.rate': String(5 * DEFAULT_MAX_EVENTS_PER_BATCH) }, 2)).toBe(5 * DEFAULT_MAX_EVENTS_PER_BATCH);
+  });
+
   it('paces from the offset it resumes at', async () => {
     const clock = new FakeClock(0);
     const s = source({ 'source.pace': 'true', 'first-event.rate': '100' }, { clock });
