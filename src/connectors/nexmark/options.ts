@@ -32,10 +32,13 @@ export const NEXMARK_OPTIONS: readonly string[] = [
  * of a batch's objects live long enough to be promoted by the garbage collector. Results are the same.
  * A paced source (source.pace) allows at least one second of its events per batch, so that a trigger
  * of a second keeps up with the pace it asked for. A query at parallelism N reads N times this by
- * default, as each of its tasks generates its own share: 10 000 events a task. Measured at 2 M events,
- * parallelism 2, alternated, three passes (bench/README.md): 20 000 events a batch against 10 000 took
- * q5 4.87 s against 5.08, q7 4.63 against 4.95, q9 6.93 against 7.66, q18 6.08 against 6.34 (medians):
- * half the batches, so half the times the tasks wait for each other and the query's thread.
+ * default, as each of its tasks generates its own share (on worker threads; inline tasks share the
+ * query's thread): 10 000 events a task. Measured at 2 M events, parallelism 2, alternated, three
+ * passes (bench/README.md): 20 000 events a batch against 10 000 took q5 5.00 s against 5.36, q7 4.59
+ * against 5.18, q9 7.22 against 7.72, q18 6.21 against 6.29 (medians): half the batches, so half the
+ * times the tasks wait for each other and the query's thread. Batch boundaries decide which rows
+ * arrive late (behind the watermark of an earlier batch), so with out-of-order events those can
+ * differ between parallelisms; an explicit cap keeps the batches the same at any parallelism.
  */
 export const DEFAULT_MAX_EVENTS_PER_BATCH = 10_000;
 /** Parallel generators beyond this are refused: the interleaving gains nothing from more. */
