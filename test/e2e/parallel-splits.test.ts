@@ -50,6 +50,14 @@ const QUERIES = {
   'full join then group by the left key (exchanged)': 'SELECT l.k AS x, COUNT(*) AS y, CAST(SUM(r.b) AS INT) AS z FROM l FULL JOIN r ON l.k = r.k GROUP BY l.k',
   'left join then group by the right key (exchanged)': 'SELECT r.k AS x, COUNT(*) AS y, CAST(SUM(l.a) AS INT) AS z FROM l LEFT JOIN r ON l.k = r.k GROUP BY r.k',
   'join, a projection, then group by another column (exchanged)': 'SELECT b AS x, COUNT(*) AS y, CAST(SUM(k) AS INT) AS z FROM (SELECT r.b, l.k FROM l JOIN r ON l.k = r.k) GROUP BY b',
+  // an aggregation's, a Top-N's rows come out of the task of their key: no exchange above them into
+  // a node keyed by the same columns
+  'group by, then join on the group key': 'SELECT g.k AS x, g.n AS y, r.b AS z FROM (SELECT k, COUNT(*) AS n FROM l GROUP BY k) g JOIN r ON g.k = r.k',
+  'group by, then group by the same key': 'SELECT k AS x, SUM(n) AS y, CAST(MAX(m) AS INT) AS z FROM (SELECT k, COUNT(*) AS n, MAX(a) AS m FROM l GROUP BY k) GROUP BY k',
+  'group by, then Top-1 per the group key': 'SELECT k AS x, n AS y, CAST(rn AS INT) AS z FROM (SELECT k, n, ROW_NUMBER() OVER (PARTITION BY k ORDER BY n DESC) AS rn FROM (SELECT k, COUNT(*) AS n FROM l GROUP BY k)) WHERE rn = 1',
+  'Top-2 per key, then group by the key': 'SELECT k AS x, COUNT(*) AS y, CAST(SUM(a) AS INT) AS z FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l) WHERE rn <= 2 GROUP BY k',
+  'group by two keys, then by one of them (exchanged)': 'SELECT k AS x, SUM(n) AS y, CAST(COUNT(*) AS INT) AS z FROM (SELECT k, a, COUNT(*) AS n FROM l GROUP BY k, a) GROUP BY k',
+  'group by a key moved second, then by the pair in order (exchanged)': 'SELECT a AS x, SUM(n) AS y, k AS z FROM (SELECT a, k, COUNT(*) AS n FROM l GROUP BY k, a) GROUP BY a, k',
 } as const;
 
 /** The query's EXPLAIN at parallelism 2: which of these shapes exchange above their join. */
@@ -62,6 +70,16 @@ const EXCHANGED_ABOVE_JOIN: Partial<Record<keyof typeof QUERIES, boolean>> = {
   'full join then group by the left key (exchanged)': true,
   'left join then group by the right key (exchanged)': true,
   'join, a projection, then group by another column (exchanged)': true,
+};
+
+/** Which of these shapes exchange between their two keyed nodes (the upper first in EXPLAIN). */
+const EXCHANGED_BETWEEN_KEYED: Partial<Record<keyof typeof QUERIES, boolean>> = {
+  'group by, then join on the group key': false,
+  'group by, then group by the same key': false,
+  'group by, then Top-1 per the group key': false,
+  'Top-2 per key, then group by the key': false,
+  'group by two keys, then by one of them (exchanged)': true,
+  'group by a key moved second, then by the pair in order (exchanged)': true,
 };
 
 describe('parallelism 2: any batch split gives DuckDB\'s final result', () => {
@@ -88,6 +106,53 @@ describe('parallelism 2: an exchange only where rows are not spread by the keys 
     expect(consumer, stream).toBeGreaterThan(0);
     expect(join, stream).toBeGreaterThan(consumer);
     expect(lines.slice(consumer + 1, join).some((line) => line.trim().startsWith('Exchange')), stream).toBe(exchanged);
+  });
+});
+
+/** The EXPLAIN lines strictly between the first line matching `upper` and the next matching `lower`, of the streaming plan. */
+function linesBetween(plan: string, upper: RegExp, lower: RegExp): string[] {
+  const lines = plan.slice(plan.indexOf('== Streaming Plan')).split('\n');
+  const top = lines.findIndex((line) => upper.test(line));
+  const below = lines.findIndex((line, i) => i > top && lower.test(line));
+  expect(top, plan).toBeGreaterThan(0);
+  expect(below, plan).toBeGreaterThan(top);
+  return lines.slice(top + 1, below);
+}
+const KEYED = /^\s*(Aggregate|TopN|WindowAggregate|OverAggregate|\w*Join)\(/;
+const hasExchange = (lines: readonly string[]): boolean => lines.some((line) => line.trim().startsWith('Exchange'));
+
+describe('parallelism 2: no exchange above an aggregation or a Top-N into a node keyed by the same columns', () => {
+  it.each(Object.entries(EXCHANGED_BETWEEN_KEYED))('%s', async (name, exchanged) => {
+    const plan = await new Engine().explain(`${DDL} INSERT INTO o ${QUERIES[name as keyof typeof QUERIES]};`);
+    expect(hasExchange(linesBetween(plan, KEYED, KEYED)), plan).toBe(exchanged);
+  });
+
+  const TIMED = `SET 'parallelism' = '2';
+    CREATE TABLE t (k INT, a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'memory');
+    CREATE TABLE w (k INT, windows BIGINT, n BIGINT) WITH ('connector' = 'memory');`;
+  // the window aggregation's key lands first in its output, its window bounds after
+  const windowsPerKey = `INSERT INTO w SELECT k, COUNT(*), SUM(n) FROM (
+    SELECT window_start, k, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+    GROUP BY window_start, k, window_end) GROUP BY k;`;
+
+  it('a window aggregation, then an aggregation by its key: no exchange between, and each key once', async () => {
+    const plan = await new Engine().explain(`${TIMED} ${windowsPerKey}`);
+    expect(hasExchange(linesBetween(plan, /^\s*Aggregate\(/, /^\s*WindowAggregate\(/)), plan).toBe(false);
+    for (const threads of [true, false]) {
+      const env = await testStream(`${TIMED} SET 'parallelism.threads' = '${threads}'; ${windowsPerKey}`, [execute(async ({ engine, queries }) => {
+        // twelve keys, in three one-second windows; key k has k % 3 + 1 rows in each
+        for (const ts of [0, 1000, 2000]) engine.input('t').push(Array.from({ length: 12 }, (_, k) => Array.from({ length: (k % 3) + 1 }, () => ({ k, a: k, ts: ts + k }))).flat());
+        engine.input('t').end();
+        await queries[0]!.processAllAvailable();
+      })]);
+      expect(sortRows(env.engine.output('w').rows()), `threads ${threads}`).toEqual(sortRows(Array.from({ length: 12 }, (_, k) => ({ k, windows: 3, n: 3 * ((k % 3) + 1) }))));
+    }
+  });
+
+  it('an OVER per key, then an aggregation by that key: no exchange between', async () => {
+    const plan = await new Engine().explain(`${TIMED} INSERT INTO w SELECT k, COUNT(*), MAX(s) FROM (
+      SELECT k, CAST(SUM(a) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS BIGINT) AS s FROM t) GROUP BY k;`);
+    expect(hasExchange(linesBetween(plan, /^\s*Aggregate\(/, /^\s*OverAggregate\(/)), plan).toBe(false);
   });
 });
 

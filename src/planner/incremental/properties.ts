@@ -121,6 +121,9 @@ type Partitioning = readonly number[] | undefined;
  * A join's output row is made in the task owning its key, so it is spread by the key columns of a
  * side whose columns every output row carries: both sides' of an inner join (the left's are taken),
  * the preserved side's of an outer one, none of a full join (a padded row's other side is NULL).
+ * An aggregation's, a Top-N's or an OVER's output row comes out of the task owning its key, so it is
+ * spread by the output columns that hold the key (the group keys; the partition keys, when plain
+ * columns of the input, which those operators pass on in place).
  */
 const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>, below: readonly NodeProperties[]) => Partitioning } = {
   // a source's rows are cut into ranges, not by key
@@ -136,8 +139,15 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   windowAssign: () => undefined,
   lookupJoin: () => undefined,
   correlate: () => undefined,
-  aggregate: () => undefined,
-  windowAggregate: () => undefined,
+  // a group's rows come out of the task owning its key: the group keys lead the output
+  aggregate: (n) => (n.groupBy.length > 0 ? n.groupBy.map((_, i) => i) : undefined),
+  // the group keys (not the window bounds) are what its input is spread by; keyLayout says where
+  // each lands in the output. A session's rows are spread by its PARTITION BY as well: left unknown
+  windowAggregate: (n) => {
+    if (n.groupBy.length === 0 || (n.window.kind === 'session' && !n.windowColumns)) return undefined;
+    const at = n.groupBy.map((_, i) => n.keyLayout.findIndex((k) => k.kind === 'key' && k.index === i));
+    return at.every((j) => j >= 0) ? at : undefined;
+  },
   join: (n) => {
     switch (n.joinType) {
       case 'inner': case 'left': return columnsOf(n.leftKeys);
@@ -148,9 +158,10 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   semiJoin: (n) => (n.nullAware ? undefined : columnsOf(n.leftKeys)),
   singleRow: () => undefined,
   temporalJoin: () => undefined,
-  overAggregate: () => undefined,
+  // the input's columns lead the output, each row in the task owning its partition
+  overAggregate: (n) => columnsOf(n.partitionBy),
   processFunction: () => undefined,
-  topN: () => undefined,
+  topN: (n) => columnsOf(n.partitionBy),
 };
 
 /** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */
