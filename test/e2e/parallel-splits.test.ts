@@ -46,6 +46,7 @@ const QUERIES = {
   'right join then group by the right key': 'SELECT r.k AS x, COUNT(l.a) AS y, CAST(SUM(r.b) AS INT) AS z FROM l RIGHT JOIN r ON l.k = r.k GROUP BY r.k',
   'Top-1 per join key (q9\'s shape)': 'SELECT k AS x, CAST(b AS BIGINT) AS y, a AS z FROM (SELECT l.k, l.a, r.b, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY r.b DESC, l.a DESC) AS rn FROM l JOIN r ON l.k = r.k) WHERE rn = 1',
   'join, a projection moving the key, then group by it': 'SELECT k AS x, COUNT(*) AS y, CAST(SUM(b) AS INT) AS z FROM (SELECT r.b, l.k FROM l JOIN r ON l.k = r.k) GROUP BY k',
+  'join, UNNEST of each row, then group by the join key': 'SELECT k AS x, COUNT(*) AS y, CAST(SUM(u) AS INT) AS z FROM (SELECT l.k, r.b FROM l JOIN r ON l.k = r.k) j CROSS JOIN UNNEST(ARRAY[j.b, j.b + 1]) AS t(u) GROUP BY k',
   // a padded row's other side is NULL: the rows are exchanged again by the key grouped on
   'full join then group by the left key (exchanged)': 'SELECT l.k AS x, COUNT(*) AS y, CAST(SUM(r.b) AS INT) AS z FROM l FULL JOIN r ON l.k = r.k GROUP BY l.k',
   'left join then group by the right key (exchanged)': 'SELECT r.k AS x, COUNT(*) AS y, CAST(SUM(l.a) AS INT) AS z FROM l LEFT JOIN r ON l.k = r.k GROUP BY r.k',
@@ -67,6 +68,7 @@ const EXCHANGED_ABOVE_JOIN: Partial<Record<keyof typeof QUERIES, boolean>> = {
   'right join then group by the right key': false,
   'Top-1 per join key (q9\'s shape)': false,
   'join, a projection moving the key, then group by it': false,
+  'join, UNNEST of each row, then group by the join key': false,
   'full join then group by the left key (exchanged)': true,
   'left join then group by the right key (exchanged)': true,
   'join, a projection, then group by another column (exchanged)': true,

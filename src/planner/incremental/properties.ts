@@ -138,7 +138,8 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   union: () => undefined,
   windowAssign: () => undefined,
   lookupJoin: () => undefined,
-  correlate: () => undefined,
+  // each output row is made from one input row, in its task, the input's columns first
+  correlate: (_, [c]) => c!.partitionedBy,
   // a group's rows come out of the task owning its key: the group keys lead the output
   aggregate: (n) => (n.groupBy.length > 0 ? n.groupBy.map((_, i) => i) : undefined),
   // the group keys (not the window bounds) are what its input is spread by; keyLayout says where
