@@ -73,6 +73,19 @@ const CASES: Record<string, readonly [string, string, string, string?]> = {
     'SELECT l.k, COUNT(*) + SUM(b) FROM l JOIN r ON l.k = r.k GROUP BY l.k'],
   leftJoinThenTopN: ['k INT, a INT', 'SELECT k, a FROM (SELECT l.k, l.a, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY l.a DESC, r.b DESC) AS rn FROM l LEFT JOIN r ON l.k = r.k WHERE l.a IS NOT NULL) WHERE rn <= 1',
     'SELECT k, a FROM (SELECT l.k, l.a, ROW_NUMBER() OVER (PARTITION BY l.k ORDER BY l.a DESC, r.b DESC) AS rn FROM l LEFT JOIN r ON l.k = r.k WHERE l.a IS NOT NULL) WHERE rn <= 1'],
+  // no exchange above an aggregation, a window aggregation, a Top-N or an OVER into the node keyed
+  // by the same columns: the node's state sits where the exchange would have put it
+  groupByThenJoin: ['k INT, n INT, b INT', 'SELECT g.k, g.n, r.b FROM (SELECT k, CAST(COUNT(*) AS INT) AS n FROM l GROUP BY k) g JOIN r ON g.k = r.k',
+    'SELECT g.k, g.n, r.b FROM (SELECT k, COUNT(*) AS n FROM l GROUP BY k) g JOIN r ON g.k = r.k'],
+  topNThenGroupBy: ['k INT, n INT', 'SELECT k, CAST(COUNT(*) + SUM(a) AS INT) FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l WHERE a IS NOT NULL) WHERE rn <= 2 GROUP BY k',
+    'SELECT k, COUNT(*) + SUM(a) FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC) AS rn FROM l WHERE a IS NOT NULL) WHERE rn <= 2 GROUP BY k'],
+  tumbleThenGroupBy: ['k INT, n INT', `SELECT k, CAST(SUM(n) AS INT) FROM (SELECT k, window_start, COUNT(*) AS n FROM ${tumble} GROUP BY k, window_start, window_end) GROUP BY k`,
+    'SELECT k, COUNT(*) FROM l GROUP BY k'],
+  // a session's rows are spread by its PARTITION BY and group keys together: exchanged above
+  sessionThenGroupBy: ['k INT, n INT', `SELECT k, CAST(SUM(n) AS INT) FROM (SELECT k, window_start, COUNT(*) AS n FROM ${session} GROUP BY k, window_start, window_end) GROUP BY k`,
+    'SELECT k, COUNT(*) FROM l GROUP BY k'],
+  overThenGroupBy: ['k INT, n INT', 'SELECT k, CAST(MAX(s) AS INT) FROM (SELECT k, SUM(a) OVER (PARTITION BY k ORDER BY ts) AS s FROM l) GROUP BY k',
+    'SELECT k, MAX(s) FROM (SELECT k, SUM(a) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM l) GROUP BY k'],
   semi: ['k INT, a INT', 'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b >= l.a)',
     'SELECT k, a FROM l WHERE EXISTS (SELECT * FROM r WHERE r.k = l.k AND r.b >= l.a)'],
   // packed partitions (an append-only input)

@@ -4,10 +4,10 @@
  * to the first task). Stateless nodes (`any`) run in the task their rows are in.
  *
  * No exchange goes where the input is spread by the same keys already: a Top-N partitioned by a
- * join's key over that join's output (Nexmark q9), whose rows were made in the task owning their key
- * (properties.ts `partitionedBy`, followed through filters and projections). Where that is not known
- * (an aggregation's output, a key computed rather than a column) the exchange goes in: it costs time,
- * not results.
+ * join's key over that join's output (Nexmark q9), or a join on an aggregation's group key, whose
+ * rows were made in the task owning their key (properties.ts `partitionedBy`, followed through
+ * filters, projections and table functions). Where that is not known (a session window's output, a
+ * key computed rather than a column, a group key that is not deterministic) the exchange goes in.
  */
 import { exprToString, type BoundExpr } from '../expr.js';
 import { physicalChildren, type PhysicalNode } from './physical.js';

@@ -7,7 +7,7 @@
  * A `Record<PhysicalKind, …>` holds what each kind of node is on its own, so a new kind of node is a
  * compile error until it says; what lies below a node is derived from its children.
  */
-import type { BoundExpr } from '../expr.js';
+import { isDeterministic, type BoundExpr } from '../expr.js';
 import type { PhysicalKind, PhysicalNode } from './physical.js';
 import { physicalChildren } from './physical.js';
 
@@ -140,12 +140,14 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   lookupJoin: () => undefined,
   // each output row is made from one input row, in its task, the input's columns first
   correlate: (_, [c]) => c!.partitionedBy,
-  // a group's rows come out of the task owning its key: the group keys lead the output
-  aggregate: (n) => (n.groupBy.length > 0 ? n.groupBy.map((_, i) => i) : undefined),
+  // a group's rows come out of the task owning its key: the group keys lead the output. Unless a
+  // key is not deterministic (RAND()): the exchange below and the operator each compute it, so a
+  // row may be grouped under another value than the one that placed it
+  aggregate: (n) => (n.groupBy.length > 0 && n.groupBy.every(isDeterministic) ? n.groupBy.map((_, i) => i) : undefined),
   // the group keys (not the window bounds) are what its input is spread by; keyLayout says where
   // each lands in the output. A session's rows are spread by its PARTITION BY as well: left unknown
   windowAggregate: (n) => {
-    if (n.groupBy.length === 0 || (n.window.kind === 'session' && !n.windowColumns)) return undefined;
+    if (n.groupBy.length === 0 || !n.groupBy.every(isDeterministic) || (n.window.kind === 'session' && !n.windowColumns)) return undefined;
     const at = n.groupBy.map((_, i) => n.keyLayout.findIndex((k) => k.kind === 'key' && k.index === i));
     return at.every((j) => j >= 0) ? at : undefined;
   },
