@@ -11,7 +11,7 @@ import type { SourceSpan } from '../../common/errors.js';
 import { InternalError, WeirError } from '../../common/errors.js';
 import type { Schema } from '../../common/schema.js';
 import { T } from '../../common/types.js';
-import type { BoundExpr } from '../expr.js';
+import { exprType, isDeterministic, type BoundExpr } from '../expr.js';
 import type { Aggregate, LogicalPlan } from '../logical/plan.js';
 import { children } from '../logical/plan.js';
 import { conjunction } from '../rules/filter-pushdown.js';
@@ -140,9 +140,9 @@ class Builder {
   private buildAggregate(p: Aggregate): PhysicalNode {
     const m = matchWindowAggregate(p);
     if (!m) {
-      const input = this.build(p.input);
+      const { input, keys } = keysComputedOnce(this.build(p.input), p.groupBy);
       return this.register((operatorId) => ({
-        kind: 'aggregate' as const, operatorId, input, groupBy: p.groupBy, aggregates: p.aggregates, mode: this.mode,
+        kind: 'aggregate' as const, operatorId, input, groupBy: keys, aggregates: p.aggregates, mode: this.mode,
         schema: p.schema, appendOnly: false, ...(this.stateTtlMs > 0 ? { stateTtlMs: this.stateTtlMs } : {}),
       }));
     }
@@ -150,13 +150,15 @@ class Builder {
     if (m.filters.length > 0) {
       input = { kind: 'filter', input, predicate: conjunction(m.filters), schema: input.schema, appendOnly: input.appendOnly };
     }
+    const once = keysComputedOnce(input, m.groupBy);
+    input = once.input;
     const appendOnly = this.mode === 'append' && input.appendOnly;
     const timeDomain = m.domain === 'processing' ? 'processing' as const : 'event' as const;
     const schema = withoutWindowTime(p.schema, m);
     const node = this.register((operatorId) => ({
       kind: 'windowAggregate' as const, operatorId, input, window: m.window, timeColumn: m.timeColumn,
       ...(m.windowColumns ? { windowColumns: m.windowColumns } : {}),
-      groupBy: m.groupBy, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema, appendOnly, timeDomain,
+      groupBy: once.keys, aggregates: m.aggregates, keyLayout: m.keyLayout, mode: this.mode, schema, appendOnly, timeDomain,
     }));
     if (m.windowTimeKeys.length === 0) return node;
     // window_time keys: window_end - 1 ms, computed over the operator's output
@@ -170,6 +172,28 @@ class Builder {
     });
     return { kind: 'project', input: node, exprs, schema: p.schema, appendOnly };
   }
+}
+
+/**
+ * Group keys that are not deterministic (RAND(), a function registered by the user, the clock)
+ * computed once, as columns a projection appends to the input (whose columns keep their places). At
+ * parallelism N the exchange below an aggregation and the aggregation each compute its keys: two
+ * draws of RAND() could place a row by one value and group it by another, and the same group would
+ * then come out of two tasks.
+ */
+function keysComputedOnce(input: PhysicalNode, keys: readonly BoundExpr[]): { input: PhysicalNode; keys: readonly BoundExpr[] } {
+  if (keys.every(isDeterministic)) return { input, keys };
+  const columns = [...input.schema.columns];
+  const exprs: BoundExpr[] = columns.map((c, index) => ({ kind: 'column', index, name: c.name, type: c.type }));
+  const out = keys.map((k, j): BoundExpr => {
+    if (isDeterministic(k)) return k;
+    const column = { name: `$key${j}`, type: exprType(k), nullable: true };
+    const index = columns.length;
+    columns.push(column);
+    exprs.push(k);
+    return { kind: 'column', index, name: column.name, type: column.type };
+  });
+  return { input: { kind: 'project', input, exprs, schema: { columns }, appendOnly: input.appendOnly }, keys: out };
 }
 
 /** The aggregate's output without its window_time keys: what the window operator itself produces. */
