@@ -19,9 +19,10 @@ import * as path from 'node:path';
 import { WeirError } from '../common/errors.js';
 import { typeToString } from '../common/types.js';
 import type { AggregateCall } from '../planner/logical/plan.js';
-import { exprToString, exprType, type BoundExpr } from '../planner/expr.js';
+import { exprToString, exprType, isDeterministic, type BoundExpr } from '../planner/expr.js';
 import { physicalChildren, statefulNodes, type JoinNode, type PhysicalNode, type StatefulNode, type StreamingPlan } from '../planner/incremental/physical.js';
 import { physicalLine } from '../planner/explain.js';
+import { COMPUTED_KEY_PREFIX } from '../planner/incremental/plan-streaming.js';
 import type { OperatorFingerprint, QueryFingerprint } from '../state/index.js';
 import type { JsonValue } from '../state/checkpoint/batch-log.js';
 import { STATE_VERSIONS } from '../executor/operators/state-versions.js';
@@ -147,8 +148,19 @@ const STATE_SCHEMAS: { [K in StatefulNode['kind']]: (n: Extract<StatefulNode, { 
   }),
 };
 
+/**
+ * A group key as the query wrote it: a key that is not deterministic is computed once, in a
+ * projection below the aggregation (plan-streaming.ts keysComputedOnce), and the aggregation groups by
+ * that column; its state means what it meant before, and a checkpoint written before still belongs.
+ */
+function keyAsWritten(n: Extract<StatefulNode, { kind: 'aggregate' | 'windowAggregate' }>, e: BoundExpr): BoundExpr {
+  if (e.kind !== 'column' || !e.name.startsWith(COMPUTED_KEY_PREFIX) || n.input.kind !== 'project') return e;
+  const computed = n.input.exprs[e.index];
+  return computed !== undefined && !isDeterministic(computed) && n.input.schema.columns[e.index]?.name === e.name ? computed : e;
+}
+
 function aggregateSchema(n: Extract<StatefulNode, { kind: 'aggregate' | 'windowAggregate' }>): { schema: JsonValue; description: string } {
-  const keys = n.groupBy.map(keyText);
+  const keys = n.groupBy.map((e) => keyText(keyAsWritten(n, e)));
   const aggregates = n.aggregates.map((a) => aggregateText(a, false));
   const described = n.aggregates.map((a) => aggregateText(a, true));
   const window = n.kind === 'windowAggregate' ? windowText(n) : undefined;

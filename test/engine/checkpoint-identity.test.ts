@@ -50,6 +50,21 @@ describe('checkpoint fingerprints', () => {
     expect(incompatibility(older(appendOnly, 'inputAppendOnly'), appendOnly)).toMatch(/stateful operator 1 was aggregate/);
   });
 
+  it('record a group key that is not deterministic as written, though the plan computes it once below', () => {
+    // plan-streaming.ts keysComputedOnce: the aggregation groups by a column a projection adds, and a
+    // checkpoint written when it grouped by the expression itself must still belong
+    for (const sql of [
+      'SELECT CAST(FLOOR(RAND() * 4) AS INT), COUNT(*) FROM a GROUP BY CAST(FLOOR(RAND() * 4) AS INT)',
+      "SELECT b, COUNT(*) FROM (SELECT *, CAST(FLOOR(RAND() * 4) AS INT) AS b FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND))) GROUP BY window_start, window_end, b",
+    ]) {
+      const keys = (fingerprint(sql).operators[0]!.stateSchema as { keys: string[] }).keys;
+      expect(keys, sql).toEqual(['CAST(floor(multiply(rand(), 4)) AS INT) INT']);
+    }
+    // a RAND() column the query projects itself is a column to the aggregation, as before
+    const projected = fingerprint('SELECT b, COUNT(*) FROM (SELECT CAST(FLOOR(RAND() * 4) AS INT) AS b FROM a) GROUP BY b');
+    expect((projected.operators[0]!.stateSchema as { keys: string[] }).keys).toEqual(['b INT']);
+  });
+
   it('keep an operator\'s uid when the query changes around it, and not when its state changes', () => {
     const uid = (sql: string): string => fingerprint(sql).operators[0]!.uid!;
     const base = uid('SELECT k, SUM(v) FROM a GROUP BY k');

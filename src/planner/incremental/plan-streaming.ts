@@ -181,13 +181,16 @@ class Builder {
  * draws of RAND() could place a row by one value and group it by another, and the same group would
  * then come out of two tasks.
  */
+/** The name of a group key column keysComputedOnce adds (checkpoint-identity.ts reads the key it stands for). */
+export const COMPUTED_KEY_PREFIX = '$key';
+
 function keysComputedOnce(input: PhysicalNode, keys: readonly BoundExpr[]): { input: PhysicalNode; keys: readonly BoundExpr[] } {
   if (keys.every(isDeterministic)) return { input, keys };
   const columns = [...input.schema.columns];
   const exprs: BoundExpr[] = columns.map((c, index) => ({ kind: 'column', index, name: c.name, type: c.type }));
   const out = keys.map((k, j): BoundExpr => {
     if (isDeterministic(k)) return k;
-    const column = { name: `$key${j}`, type: exprType(k), nullable: true };
+    const column = { name: `${COMPUTED_KEY_PREFIX}${j}`, type: exprType(k), nullable: true };
     const index = columns.length;
     columns.push(column);
     exprs.push(k);
