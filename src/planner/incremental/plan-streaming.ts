@@ -174,6 +174,9 @@ class Builder {
   }
 }
 
+/** The name of a group key column keysComputedOnce adds (checkpoint-identity.ts reads the key it stands for). */
+export const COMPUTED_KEY_PREFIX = '$key';
+
 /**
  * Group keys that are not deterministic (RAND(), a function registered by the user, the clock)
  * computed once, as columns a projection appends to the input (whose columns keep their places). At
@@ -181,9 +184,6 @@ class Builder {
  * draws of RAND() could place a row by one value and group it by another, and the same group would
  * then come out of two tasks.
  */
-/** The name of a group key column keysComputedOnce adds (checkpoint-identity.ts reads the key it stands for). */
-export const COMPUTED_KEY_PREFIX = '$key';
-
 function keysComputedOnce(input: PhysicalNode, keys: readonly BoundExpr[]): { input: PhysicalNode; keys: readonly BoundExpr[] } {
   if (keys.every(isDeterministic)) return { input, keys };
   const columns = [...input.schema.columns];

@@ -140,9 +140,10 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   lookupJoin: () => undefined,
   // each output row is made from one input row, in its task, the input's columns first
   correlate: (_, [c]) => c!.partitionedBy,
-  // a group's rows come out of the task owning its key: the group keys lead the output. Unless a
-  // key is not deterministic (RAND()): the exchange below and the operator each compute it, so a
-  // row may be grouped under another value than the one that placed it
+  // a group's rows come out of the task owning its key: the group keys lead the output. A key that
+  // is not deterministic is computed once below (plan-streaming.ts keysComputedOnce); were one left
+  // here, the exchange below and the operator would each compute it, and a row could be grouped
+  // under another value than the one that placed it
   aggregate: (n) => (n.groupBy.length > 0 && n.groupBy.every(isDeterministic) ? n.groupBy.map((_, i) => i) : undefined),
   // the group keys (not the window bounds) are what its input is spread by; keyLayout says where
   // each lands in the output. A session's rows are spread by its PARTITION BY as well: left unknown
