@@ -100,14 +100,8 @@ describe('parallelism 2: any batch split gives DuckDB\'s final result', () => {
 describe('parallelism 2: an exchange only where rows are not spread by the keys already', () => {
   it.each(Object.entries(EXCHANGED_ABOVE_JOIN))('%s', async (name, exchanged) => {
     const plan = await new Engine().explain(`${DDL} INSERT INTO o ${QUERIES[name as keyof typeof QUERIES]};`);
-    const stream = plan.slice(plan.indexOf('== Streaming Plan'));
     // the lines from the keyed node over the join down to the join: an exchange among them or not
-    const lines = stream.split('\n');
-    const consumer = lines.findIndex((line) => /^\s*(Aggregate|TopN)\(/.test(line));
-    const join = lines.findIndex((line) => /^\s*\w*Join\(/.test(line));
-    expect(consumer, stream).toBeGreaterThan(0);
-    expect(join, stream).toBeGreaterThan(consumer);
-    expect(lines.slice(consumer + 1, join).some((line) => line.trim().startsWith('Exchange')), stream).toBe(exchanged);
+    expect(hasExchange(linesBetween(plan, /^\s*(Aggregate|TopN)\(/, /^\s*\w*Join\(/)), plan).toBe(exchanged);
   });
 });
 

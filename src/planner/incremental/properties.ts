@@ -125,7 +125,9 @@ type Partitioning = readonly number[] | undefined;
  * spread by the output columns that hold the key (the group keys; the partition keys, when plain
  * columns of the input, which those operators pass on in place).
  */
-const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>, below: readonly NodeProperties[]) => Partitioning } = {
+const PARTITIONING: {
+  [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>, below: readonly NodeProperties[], keys: readonly BoundExpr[] | undefined) => Partitioning
+} = {
   // a source's rows are cut into ranges, not by key
   source: () => undefined,
   watermark: (_, [c]) => c!.partitionedBy,
@@ -140,18 +142,11 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   lookupJoin: () => undefined,
   // each output row is made from one input row, in its task, the input's columns first
   correlate: (_, [c]) => c!.partitionedBy,
-  // a group's rows come out of the task owning its key: the group keys lead the output. A key that
-  // is not deterministic is computed once below (plan-streaming.ts keysComputedOnce); were one left
-  // here, the exchange below and the operator would each compute it, and a row could be grouped
-  // under another value than the one that placed it
-  aggregate: (n) => (n.groupBy.length > 0 && n.groupBy.every(isDeterministic) ? n.groupBy.map((_, i) => i) : undefined),
-  // the group keys (not the window bounds) are what its input is spread by; keyLayout says where
-  // each lands in the output. A session's rows are spread by its PARTITION BY as well: left unknown
-  windowAggregate: (n) => {
-    if (n.groupBy.length === 0 || !n.groupBy.every(isDeterministic) || (n.window.kind === 'session' && !n.windowColumns)) return undefined;
-    const at = n.groupBy.map((_, i) => n.keyLayout.findIndex((k) => k.kind === 'key' && k.index === i));
-    return at.every((j) => j >= 0) ? at : undefined;
-  },
+  // a group's rows come out of the task owning its key: the group keys lead the output
+  aggregate: (n, _, keys) => keys && outputPositions(keys, (k) => n.groupBy.indexOf(k)),
+  // its input is spread by its group keys (not the window bounds; a session's also by its PARTITION
+  // BY, which is not in the output); keyLayout says where each lands in the output
+  windowAggregate: (n, _, keys) => keys && outputPositions(keys, (k) => n.keyLayout.findIndex((l) => l.kind === 'key' && n.groupBy[l.index] === k)),
   join: (n) => {
     switch (n.joinType) {
       case 'inner': case 'left': return columnsOf(n.leftKeys);
@@ -163,10 +158,27 @@ const PARTITIONING: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }
   singleRow: () => undefined,
   temporalJoin: () => undefined,
   // the input's columns lead the output, each row in the task owning its partition
-  overAggregate: (n) => columnsOf(n.partitionBy),
+  overAggregate: (_n, _, keys) => keys && columnsOf(keys),
   processFunction: () => undefined,
-  topN: (n) => columnsOf(n.partitionBy),
+  topN: (_n, _, keys) => keys && columnsOf(keys),
 };
+
+/** Where each key lands in the output (`at`; -1: not there), or undefined when one does not. */
+function outputPositions(keys: readonly BoundExpr[], at: (k: BoundExpr) => number): Partitioning {
+  const out = keys.map(at);
+  return out.every((j) => j >= 0) ? out : undefined;
+}
+
+/**
+ * The keys a keyed node's (first) input is spread by, when each row's key is the same value wherever
+ * it is computed. One that is not deterministic (RAND(), a user's function) is computed by the
+ * exchange below and again by the operator, so a row may be placed by one value and keyed by
+ * another: its output's placement is then unknown. (An aggregation's such keys are computed once
+ * below it instead, plan-streaming.ts keysComputedOnce.)
+ */
+function placingKeys(d: Distribution): readonly BoundExpr[] | undefined {
+  return d.kind === 'hash' && d.keys.every((ks) => ks.every(isDeterministic)) ? d.keys[0] : undefined;
+}
 
 /** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */
 export function processFunctionKeys(n: Extract<PhysicalNode, { kind: 'processFunction' }>): BoundExpr[] {
@@ -188,7 +200,7 @@ export function planProperties(root: PhysicalNode): PlanProperties {
     const emitsBelow = below.some((c) => c.emitsFromState || c.emitsBelow);
     const p: NodeProperties = {
       ...own,
-      partitionedBy: (PARTITIONING[n.kind] as (x: PhysicalNode, b: readonly NodeProperties[]) => Partitioning)(n, below),
+      partitionedBy: (PARTITIONING[n.kind] as (x: PhysicalNode, b: readonly NodeProperties[], k: readonly BoundExpr[] | undefined) => Partitioning)(n, below, placingKeys(own.distribution)),
       emitsBelow,
       chainedWatermark: own.emitsFromState && emitsBelow,
       restatesBelow: below.some((c) => c.restatesResult || c.restatesBelow),
