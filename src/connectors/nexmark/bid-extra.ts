@@ -11,7 +11,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../../common/errors.js';
-import { below, draw, mix32, type SeedWords } from './random.js';
+import { below, draw, fillLetters, mix32, type SeedWords } from './random.js';
 
 /** Lengths repeat every this many bids. */
 const LENGTH_PERIOD = 1 << 14;
@@ -30,14 +30,14 @@ export interface BidExtraPlan {
 
 let ring: Uint8Array | undefined;
 
-/** Byte i of the letter stream's period: a–z, uniform (as `extra` padding everywhere). */
-const ringByte = (i: number): number => 97 + below(draw(0x2f6b9c41, i), 26);
+/** The letter stream's salt: its period is letters [0, RING) of fillLetters (a–z, as `extra` padding everywhere). */
+const RING_SALT = 0x2f6b9c41;
 
 /** The letter stream's one period, precomputed. */
 function letterRing(): Uint8Array {
   if (ring === undefined) {
     ring = new Uint8Array(RING);
-    for (let i = 0; i < RING; i++) ring[i] = ringByte(i);
+    fillLetters(RING_SALT, ring, 0, 0, RING);
   }
   return ring;
 }
@@ -83,8 +83,8 @@ export class BidExtraOut {
   private lastBid = -1;
 
   /**
-   * `full`: each letter drawn anew (the full-field mode, as the reference generator draws its
-   * strings), the same letters the ring holds; else copied from the ring.
+   * `full`: the letters drawn anew, six from each 32-bit draw as the reference generator draws its
+   * `extra` strings (the full-field mode), the same letters the ring holds; else copied from the ring.
    */
   constructor(private readonly plan: BidExtraPlan, rows: number, private readonly full = false) {
     this.offsets = new Int32Array(rows + 1);
@@ -109,15 +109,21 @@ export class BidExtraOut {
     for (let k = this.next + 1; k <= rows; k++) off[k] = this.pos;
     const data = new Uint8Array(this.pos);
     const start = this.first < 0 ? 0 : this.first % RING;
-    if (this.full) {
-      for (let k = 0; k < data.length; k++) data[k] = ringByte((start + k) % RING);
-    } else {
-      copyFromRing(data, start);
-    }
+    if (this.full) drawFromStream(data, start);
+    else copyFromRing(data, start);
     return arrow.makeData({
       type: new arrow.Utf8(), length: rows, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap,
       valueOffsets: off, data,
     });
+  }
+}
+
+/** Fill `data` with the letter stream from ring position `start` on, drawn anew (wrapping at RING as the ring does). */
+function drawFromStream(data: Uint8Array, start: number): void {
+  for (let done = 0, at = start; done < data.length; at = 0) {
+    const n = Math.min(data.length - done, RING - at);
+    fillLetters(RING_SALT, data, done, at, n);
+    done += n;
   }
 }
 

@@ -65,16 +65,46 @@ const CH_A = 97;
 const CH_SPACE = 32;
 
 /**
- * Byte k of a random text: the special character with probability 1/13 (none when `special` < 0),
- * else a-z, as the reference generator draws its strings. The tables below hold these bytes
- * precomputed; the full-field mode draws them per character instead (TextSource).
+ * Byte k of a random text with spaces: the special character with probability 1/13, else a-z, as
+ * the reference generator draws names and descriptions (two draws a character). The tables below
+ * hold these bytes precomputed; the full-field mode draws them per character instead (TextSource).
  */
 export function drawnByte(salt: number, special: number, k: number): number {
   const r = draw(salt, k);
-  return special >= 0 && below(r, 13) === 0 ? special : CH_A + below(mix32(r ^ 0x68e31da4), 26);
+  return below(r, 13) === 0 ? special : CH_A + below(mix32(r ^ 0x68e31da4), 26);
 }
 
-/** A random text: its precomputed bytes, and how to draw byte k of it again. */
+/** Letters a 32-bit draw gives: 26^6 < 2^32 (the reference's log_26(2^31)). */
+const LETTERS_PER_DRAW = 6;
+
+/**
+ * Letters [k, k + len) of the letter stream of `salt` into out[o, o + len): letter k is base-26 digit
+ * k mod 6 of draw(salt, floor(k / 6)), as the reference generator's `extra` strings take six letters
+ * from each random int it draws (its nextExactString). The sixth digit of a draw is a shade less
+ * often 'z' (2^32 is not a multiple of 26^6): 13.3 in 363.3 instead of 14.
+ */
+export function fillLetters(salt: number, out: Uint8Array, o: number, k: number, len: number): void {
+  const end = o + len;
+  let word = Math.floor(k / LETTERS_PER_DRAW);
+  let r = draw(salt, word);
+  let left = LETTERS_PER_DRAW;
+  for (let skip = k - word * LETTERS_PER_DRAW; skip > 0; skip--, left--) r = (r / 26) | 0;
+  while (o < end) {
+    if (left === 0) {
+      r = draw(salt, ++word);
+      left = LETTERS_PER_DRAW;
+    }
+    const q = (r / 26) | 0;
+    out[o++] = CH_A + r - q * 26;
+    r = q;
+    left--;
+  }
+}
+
+/**
+ * A random text: its precomputed bytes, and how to draw byte k of it again (`special` < 0: letters
+ * only, fillLetters; else drawnByte).
+ */
 export interface TextSource {
   readonly bytes: Uint8Array;
   readonly salt: number;
@@ -83,7 +113,8 @@ export interface TextSource {
 
 function textSource(salt: number, special: number): TextSource {
   const bytes = new Uint8Array(SLICE_SPAN + SLICE_PAD);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = drawnByte(salt, special, i);
+  if (special < 0) fillLetters(salt, bytes, 0, 0, bytes.length);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = drawnByte(salt, special, i);
   return { bytes, salt, special };
 }
 

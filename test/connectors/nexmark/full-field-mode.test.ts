@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { valueAt } from '../../../src/common/columns.js';
 import { WeirError } from '../../../src/common/errors.js';
 import { generateEvents, nexmarkConfig, parseNexmarkOptions } from '../../../src/connectors/nexmark/index.js';
+import { fillLetters } from '../../../src/connectors/nexmark/random.js';
 
 const pruned = nexmarkConfig({ firstEventRate: 10_000_000 });
 const full = nexmarkConfig({ firstEventRate: 10_000_000, mode: 'full' });
@@ -27,6 +28,53 @@ describe('nexmark generator: full-field mode', () => {
           const want = valueAt(a[struct].children[k]!, i);
           if (got !== want) expect.fail(`${struct} field ${k}, event ${from + i + 1}: ${String(got)} ≠ ${String(want)}`);
         }
+      }
+    }
+  });
+
+  it('draws the bid extras of a batch crossing the letter stream\'s wrap (every ~15 000 bids) as the pruned mode copies them', () => {
+    const from = 200_000, to = 218_000;
+    const a = generateEvents(pruned, from, to).bid.children[6]!;
+    const b = generateEvents(full, from, to).bid.children[6]!;
+    for (let i = 0; i < to - from; i++) {
+      if (valueAt(b, i) !== valueAt(a, i)) expect.fail(`bid extra of event ${from + i + 1}: ${String(valueAt(b, i))} ≠ ${String(valueAt(a, i))}`);
+    }
+  });
+
+  it('makes extras of letters a–z, each about 1 in 26 (six letters from each 32-bit draw)', () => {
+    const counts = new Array<number>(26).fill(0);
+    let letters = 0;
+    const batch = generateEvents(full, 0, 20_000);
+    for (const [struct, field] of [['bid', 6], ['auction', 9], ['person', 7]] as const) {
+      const col = batch[struct].children[field]!;
+      for (let i = 0; i < batch.length; i++) {
+        const v = valueAt(col, i);
+        if (typeof v !== 'string') continue;
+        for (const ch of v) {
+          const c = ch.charCodeAt(0) - 97;
+          if (c < 0 || c >= 26) expect.fail(`${struct} extra of event ${i + 1} holds ${JSON.stringify(ch)}: ${v}`);
+          counts[c]!++;
+          letters++;
+        }
+      }
+    }
+    expect(letters).toBeGreaterThan(1_000_000);
+    for (let c = 0; c < 26; c++) {
+      expect(counts[c]! / letters, String.fromCharCode(97 + c)).toBeGreaterThan(0.9 / 26);
+      expect(counts[c]! / letters, String.fromCharCode(97 + c)).toBeLessThan(1.1 / 26);
+    }
+  });
+
+  it('draws the same letters from any starting letter as from the stream\'s start', () => {
+    const whole = new Uint8Array(4096);
+    fillLetters(0x1234, whole, 0, 0, whole.length);
+    for (const k of [0, 1, 5, 6, 7, 11, 12, 13, 1000, 4001]) {
+      for (const len of [0, 1, 5, 6, 7, 30]) {
+        if (k + len > whole.length) continue;
+        const part = new Uint8Array(len + 2).fill(33);
+        fillLetters(0x1234, part, 1, k, len);
+        expect([...part.subarray(1, len + 1)], `letters [${k}, ${k + len})`).toEqual([...whole.subarray(k, k + len)]);
+        expect([part[0], part[len + 1]], 'nothing written outside the range').toEqual([33, 33]);
       }
     }
   });
