@@ -192,6 +192,40 @@ describe('parallelism 2: no exchange above an aggregation or a Top-N into a node
     }
   });
 
+  // a Top-N's or an OVER's partition key drawn by RAND() would be drawn by the exchange and again by
+  // the operator, placing a row by one value and ranking it by another: such a node runs in one task
+  it.each([
+    ['a Top-1 per a partition drawn by RAND(): a row a partition', `SELECT a AS x, CAST(0 AS BIGINT) AS n FROM (SELECT a,
+      ROW_NUMBER() OVER (PARTITION BY CAST(FLOOR(RAND() * 4) AS INT) ORDER BY a DESC) AS rn FROM t) WHERE rn = 1`, 'update'],
+    ['an OVER per a partition drawn by RAND(): one count of 1 a partition', `SELECT a AS x, COUNT(*) OVER (PARTITION BY
+      CAST(FLOOR(RAND() * 4) AS INT) ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM t`, 'append'],
+  ])('%s', async (name, select, mode) => {
+    const plan = await new Engine().explain(`${TIMED} CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory'); INSERT INTO g ${select};`);
+    expect(plan, 'rows to one task').toMatch(/Exchange single → 1 task/);
+    for (const threads of [true, false]) {
+      const sql = `${TIMED} SET 'parallelism.threads' = '${threads}'; SET 'output-mode' = '${mode}';
+        CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory'); INSERT INTO g ${select};`;
+      const env = await testStream(sql, [execute(async ({ engine, queries }) => {
+        for (let batch = 0; batch < 4; batch++) {
+          engine.input('t').push(Array.from({ length: 100 }, (_, i) => ({ k: i % 10, a: batch * 100 + i, ts: batch * 100 + i })));
+          await queries[0]!.processAllAvailable();
+        }
+        engine.input('t').end();
+        await queries[0]!.processAllAvailable();
+      })]);
+      const rows = env.engine.output('g').rows() as { x: number; n: number }[];
+      if (mode === 'update') {
+        expect(rows.length, `${name}, threads ${threads}`).toBeGreaterThan(0);
+        expect(rows.length, `${name}, threads ${threads}: ${JSON.stringify(rows)}`).toBeLessThanOrEqual(4);
+      } else {
+        expect(rows.length, `${name}, threads ${threads}: every row`).toBe(400);
+        const firsts = rows.filter((r) => Number(r.n) === 1).length;
+        expect(firsts, `${name}, threads ${threads}`).toBeGreaterThan(0);
+        expect(firsts, `${name}, threads ${threads}`).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
   it('an OVER per key, then an aggregation by that key: no exchange between', async () => {
     const plan = await new Engine().explain(`${TIMED} INSERT INTO w SELECT k, COUNT(*), MAX(s) FROM (
       SELECT k, CAST(SUM(a) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS BIGINT) AS s FROM t) GROUP BY k;`);

@@ -56,8 +56,16 @@ type OwnProperties = Pick<NodeProperties, 'stateful' | 'emitsFromState' | 'resta
 
 const STATELESS: OwnProperties = { stateful: false, emitsFromState: false, restatesResult: false, distribution: { kind: 'any' }, operator: 'default' };
 
-/** Rows with equal keys together; no key at all: one task. */
-const hashed = (...keys: (readonly BoundExpr[])[]): Distribution => (keys.every((k) => k.length === 0) ? { kind: 'single' } : { kind: 'hash', keys });
+/**
+ * Rows with equal keys together; no key at all: one task. A key that is not deterministic (RAND(),
+ * a user's function) would be computed by the exchange and again by the operator, placing a row by
+ * one value and keying its state by another (a Top-N's partition in two tasks, each with its own
+ * top row): its rows go to one task, where the operator alone computes it. (A GROUP BY's such keys
+ * are computed once below the aggregation instead, plan-streaming.ts keysComputedOnce; a join never
+ * takes one as a key.)
+ */
+const hashed = (...keys: (readonly BoundExpr[])[]): Distribution =>
+  keys.every((k) => k.length === 0) || !keys.every((k) => k.every(isDeterministic)) ? { kind: 'single' } : { kind: 'hash', keys };
 
 const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => OwnProperties } = {
   source: () => STATELESS,
@@ -169,15 +177,9 @@ function outputPositions(keys: readonly BoundExpr[], at: (k: BoundExpr) => numbe
   return out.every((j) => j >= 0) ? out : undefined;
 }
 
-/**
- * The keys a keyed node's (first) input is spread by, when each row's key is the same value wherever
- * it is computed. One that is not deterministic (RAND(), a user's function) is computed by the
- * exchange below and again by the operator, so a row may be placed by one value and keyed by
- * another: its output's placement is then unknown. (An aggregation's such keys are computed once
- * below it instead, plan-streaming.ts keysComputedOnce.)
- */
+/** The keys a keyed node's (first) input is spread by (deterministic: `hashed`). */
 function placingKeys(d: Distribution): readonly BoundExpr[] | undefined {
-  return d.kind === 'hash' && d.keys.every((ks) => ks.every(isDeterministic)) ? d.keys[0] : undefined;
+  return d.kind === 'hash' ? d.keys[0] : undefined;
 }
 
 /** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */
