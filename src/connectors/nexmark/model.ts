@@ -54,7 +54,7 @@ export class GenPlan {
   readonly bidExtra: BidExtraPlan;
   readonly seed: SeedWords;
   readonly channels: ChannelTables;
-  /** the full-field mode: strings drawn per character as the reference generator builds them */
+  /** the full-field mode: strings drawn as the reference generator draws them (random.ts fillLetters, drawnByte) */
   readonly full: boolean;
   /** events until IN_FLIGHT_AUCTIONS more auctions exist: the auction-length horizon */
   readonly horizonEvents: number;
@@ -160,7 +160,7 @@ function copyEntry(out: Utf8Out | undefined, i: number, table: ByteTable, k: num
   return len;
 }
 
-/** Append `len` bytes of `src` from `start`: copied, or (full-field mode) drawn per character. */
+/** Append `len` bytes of `src` from `start`: copied, or (full-field mode) drawn anew. */
 function putText(out: Utf8Out, src: TextSource, start: number, len: number, full: boolean): void {
   if (full) out.drawn(src, start, len);
   else out.slice(src.bytes, start, len);

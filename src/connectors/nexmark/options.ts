@@ -162,5 +162,5 @@ function generatorMode(r: OptionReader, raw: string | undefined): NexmarkConfig[
   if (raw === undefined) return DEFAULT_NEXMARK_CONFIG.mode;
   const v = raw.trim().toLowerCase();
   if (v === 'pruned' || v === 'full') return v;
-  return r.fail('generator.mode', "'pruned' (the fields the query reads) or 'full' (every field, strings drawn per character)");
+  return r.fail('generator.mode', "'pruned' (the fields the query reads) or 'full' (every field, strings drawn as the reference generator draws them)");
 }

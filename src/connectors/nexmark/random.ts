@@ -81,7 +81,8 @@ const LETTERS_PER_DRAW = 6;
  * Letters [k, k + len) of the letter stream of `salt` into out[o, o + len): letter k is base-26 digit
  * k mod 6 of draw(salt, floor(k / 6)), as the reference generator's `extra` strings take six letters
  * from each random int it draws (its nextExactString). The sixth digit of a draw is a shade less
- * often 'z' (2^32 is not a multiple of 26^6): 13.3 in 363.3 instead of 14.
+ * often x, y or z (2^32 / 26^5 = 361.49 is not a whole number of 26s): 13.49, 13 and 13 in 361.49
+ * against 14 for a–w.
  */
 export function fillLetters(salt: number, out: Uint8Array, o: number, k: number, len: number): void {
   const end = o + len;

@@ -7,7 +7,7 @@
  * join's key over that join's output (Nexmark q9), or a join on an aggregation's group key, whose
  * rows were made in the task owning their key (properties.ts `partitionedBy`, followed through
  * filters, projections and table functions). Where that is not known (a session window's output, a
- * key computed rather than a column, a group key that is not deterministic) the exchange goes in.
+ * key computed rather than a column, a key a user's function computes) the exchange goes in.
  */
 import { exprToString, type BoundExpr } from '../expr.js';
 import { physicalChildren, type PhysicalNode } from './physical.js';

@@ -7,7 +7,7 @@
  * A `Record<PhysicalKind, …>` holds what each kind of node is on its own, so a new kind of node is a
  * compile error until it says; what lies below a node is derived from its children.
  */
-import { isDeterministic, type BoundExpr } from '../expr.js';
+import { exprChildren, isDeterministic, type BoundExpr } from '../expr.js';
 import type { PhysicalKind, PhysicalNode } from './physical.js';
 import { physicalChildren } from './physical.js';
 
@@ -57,15 +57,22 @@ type OwnProperties = Pick<NodeProperties, 'stateful' | 'emitsFromState' | 'resta
 const STATELESS: OwnProperties = { stateful: false, emitsFromState: false, restatesResult: false, distribution: { kind: 'any' }, operator: 'default' };
 
 /**
- * Rows with equal keys together; no key at all: one task. A key that is not deterministic (RAND(),
- * a user's function) would be computed by the exchange and again by the operator, placing a row by
- * one value and keying its state by another (a Top-N's partition in two tasks, each with its own
- * top row): its rows go to one task, where the operator alone computes it. (A GROUP BY's such keys
- * are computed once below the aggregation instead, plan-streaming.ts keysComputedOnce; a join never
- * takes one as a key.)
+ * Rows with equal keys together; no key at all: one task. A key drawing RAND() would be drawn by the
+ * exchange and again by the operator, placing a row by one value and keying its state by another (a
+ * Top-N's partition in two tasks, each with its own top row): its rows go to one task, where the
+ * operator alone draws it. (A GROUP BY's keys that are not deterministic are computed once below the
+ * aggregation instead, plan-streaming.ts keysComputedOnce; a join never takes one as a key.) The
+ * clock functions read the batch's time wherever they run, and a function the user registers is
+ * taken to be deterministic here, as Flink takes its functions by default: a Top-N or an OVER
+ * partitioned by one stays spread by it, and its checkpoints keep their meaning.
  */
 const hashed = (...keys: (readonly BoundExpr[])[]): Distribution =>
-  keys.every((k) => k.length === 0) || !keys.every((k) => k.every(isDeterministic)) ? { kind: 'single' } : { kind: 'hash', keys };
+  keys.every((k) => k.length === 0) || keys.some((k) => k.some(drawsRandom)) ? { kind: 'single' } : { kind: 'hash', keys };
+
+/** Whether `e` calls RAND(). */
+function drawsRandom(e: BoundExpr): boolean {
+  return (e.kind === 'call' && e.fn === 'rand') || exprChildren(e).some(drawsRandom);
+}
 
 const OWN: { [K in PhysicalKind]: (n: Extract<PhysicalNode, { kind: K }>) => OwnProperties } = {
   source: () => STATELESS,
@@ -177,9 +184,15 @@ function outputPositions(keys: readonly BoundExpr[], at: (k: BoundExpr) => numbe
   return out.every((j) => j >= 0) ? out : undefined;
 }
 
-/** The keys a keyed node's (first) input is spread by (deterministic: `hashed`). */
+/**
+ * The keys a keyed node's (first) input is spread by, when each row's key is the same value wherever
+ * it is computed. A user's function is computed by the exchange below and again by the operator
+ * (`hashed` takes it to be deterministic), so its output's placement is left unknown rather than
+ * trusted twice over. (An aggregation's such keys are computed once below it, plan-streaming.ts
+ * keysComputedOnce, and are plain columns here.)
+ */
 function placingKeys(d: Distribution): readonly BoundExpr[] | undefined {
-  return d.kind === 'hash' ? d.keys[0] : undefined;
+  return d.kind === 'hash' && d.keys.every((ks) => ks.every(isDeterministic)) ? d.keys[0] : undefined;
 }
 
 /** A process function's PARTITION BY columns as expressions: its rows' key, and its state's. */

@@ -1,6 +1,7 @@
 /**
  * The generator's full-field mode (`'generator.mode' = 'full'`): every field of every event, each
- * string drawn per character as the reference generator builds its strings. It is the like-for-like
+ * string drawn as the reference generator draws it (names and descriptions per character, `extra`
+ * six letters from each 32-bit draw). It is the like-for-like
  * mode of the benchmark, so it must cost what it says (every byte drawn, every field filled) and give
  * the very values of the pruned mode, so results and checksums do not depend on the mode.
  */
@@ -8,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { valueAt } from '../../../src/common/columns.js';
 import { WeirError } from '../../../src/common/errors.js';
 import { generateEvents, nexmarkConfig, parseNexmarkOptions } from '../../../src/connectors/nexmark/index.js';
-import { fillLetters } from '../../../src/connectors/nexmark/random.js';
+import { draw, fillLetters } from '../../../src/connectors/nexmark/random.js';
 
 const pruned = nexmarkConfig({ firstEventRate: 10_000_000 });
 const full = nexmarkConfig({ firstEventRate: 10_000_000, mode: 'full' });
@@ -63,6 +64,13 @@ describe('nexmark generator: full-field mode', () => {
       expect(counts[c]! / letters, String.fromCharCode(97 + c)).toBeGreaterThan(0.9 / 26);
       expect(counts[c]! / letters, String.fromCharCode(97 + c)).toBeLessThan(1.1 / 26);
     }
+  });
+
+  it('takes letter k from base-26 digit k mod 6 of draw k / 6, lowest digit first', () => {
+    const got = new Uint8Array(18);
+    fillLetters(0x1234, got, 0, 0, got.length);
+    const want = Array.from(got, (_, k) => 97 + (Math.floor(draw(0x1234, Math.floor(k / 6)) / 26 ** (k % 6)) % 26));
+    expect([...got]).toEqual(want);
   });
 
   it('draws the same letters from any starting letter as from the stream\'s start', () => {
