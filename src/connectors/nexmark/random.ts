@@ -87,30 +87,22 @@ const LETTERS_PER_DRAW = 6;
 export function fillLetters(salt: number, out: Uint8Array, o: number, k: number, len: number): void {
   const end = o + len;
   let word = Math.floor(k / LETTERS_PER_DRAW);
-  const skip = k - word * LETTERS_PER_DRAW;
-  if (skip > 0 && len > 0) o = partialWord(salt, word++, skip, Math.min(LETTERS_PER_DRAW - skip, len), out, o);
-  // whole words: no test per letter of whether a new draw is due (three times faster than one loop)
-  for (; o + LETTERS_PER_DRAW <= end; word++) {
-    let r = draw(salt, word);
-    for (let d = 0; d < LETTERS_PER_DRAW; d++) {
+  let skip = k - word * LETTERS_PER_DRAW;
+  // one draw a word, and no test per letter of whether a new draw is due (6.6 → 3.4 ns a letter).
+  // Every statement runs for every word, the first and the last too: V8 compiles the loop while the
+  // first long call runs it, and a test that had not run by then (a first or last partial word
+  // handled apart) ended every later call in a deoptimization (215 in a 2 M event run)
+  while (o < end) {
+    let r = draw(salt, word++);
+    let letters = LETTERS_PER_DRAW;
+    for (; skip > 0; skip--, letters--) r = (r / 26) | 0;
+    const stop = Math.min(end, o + letters);
+    while (o < stop) {
       const q = (r / 26) | 0;
       out[o++] = CH_A + r - q * 26;
       r = q;
     }
   }
-  if (o < end) partialWord(salt, word, 0, end - o, out, o);
-}
-
-/** Letters skip … skip + n - 1 of draw `word` into out[o, o + n); returns o + n. */
-function partialWord(salt: number, word: number, skip: number, n: number, out: Uint8Array, o: number): number {
-  let r = draw(salt, word);
-  for (let d = 0; d < skip; d++) r = (r / 26) | 0;
-  for (let d = 0; d < n; d++) {
-    const q = (r / 26) | 0;
-    out[o++] = CH_A + r - q * 26;
-    r = q;
-  }
-  return o;
 }
 
 /**
