@@ -436,7 +436,7 @@ async function main() {
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells) => `| ${cells.map((c, k) => c.padEnd(widths[k])).join(' | ')} |`;
   console.log(`\ngenerator: ${args.generator === 'full'
-    ? 'full-field (every field of every event, strings drawn per character: comparable with published figures)'
+    ? 'full-field (every field of every event, strings drawn as the reference generator draws them: comparable with published figures)'
     : 'PRUNED (only the fields each query reads: not comparable with other systems\' figures)'}`);
   console.log(`load average before ${load0.toFixed(1)}, after ${os.loadavg()[0].toFixed(1)}; ` +
     `${((Date.now() - started) / 60_000).toFixed(1)} min in all`);
