@@ -39,8 +39,9 @@ export interface NexmarkConfig {
   readonly generators: number;
   /**
    * 'pruned': only the fields a query reads, strings copied from pre-drawn random text (fast);
-   * 'full': every field of every event, each string drawn as the reference generator draws it (names and descriptions per character, `extra` six letters a draw)
-   * builds it (the like-for-like mode for comparing with other systems). Both give the same values.
+   * 'full': every field of every event, each string drawn as the reference generator draws it
+   * (names and descriptions per character, `extra` six letters a draw): the like-for-like mode for
+   * comparing with other systems. Both give the same values.
    */
   readonly mode: 'pruned' | 'full';
 }
