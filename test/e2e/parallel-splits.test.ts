@@ -238,6 +238,29 @@ describe('parallelism 2: no exchange above an aggregation or a Top-N into a node
     expect(plan).not.toMatch(/Exchange single/);
   });
 
+  it('a Top-1 per a registered function\'s value at parallelism 2: the best row of each value, as at 1', async () => {
+    const best = async (parallelism: number): Promise<unknown[]> => {
+      const engine = new Engine({ memory: { changelog: 'all' } });
+      try {
+        engine.registerFunction('parity', (x: number) => x % 2, { returns: 'INT' });
+        const [q] = await engine.execute(`${TIMED.replace("'parallelism' = '2'", `'parallelism' = '${parallelism}'`)}
+          SET 'output-mode' = 'update'; CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory');
+          INSERT INTO g SELECT a, CAST(0 AS BIGINT) FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY parity(k) ORDER BY a DESC) AS rn FROM t) WHERE rn = 1;`);
+        for (let batch = 0; batch < 3; batch++) {
+          engine.input('t').push(Array.from({ length: 50 }, (_, i) => ({ k: i % 10, a: (batch * 50 + i * 7) % 150, ts: batch * 50 + i })));
+          await q!.processAllAvailable();
+        }
+        if (parallelism > 1) expect(q!.lastProgress!.parallelism).toMatchObject({ tasks: parallelism });
+        return sortRows(engine.output('g').rows());
+      } finally {
+        await engine.stop();
+      }
+    };
+    const atOne = await best(1);
+    expect(atOne).toHaveLength(2);
+    expect(await best(2)).toEqual(atOne);
+  });
+
   it('an OVER per key, then an aggregation by that key: no exchange between', async () => {
     const plan = await new Engine().explain(`${TIMED} INSERT INTO w SELECT k, COUNT(*), MAX(s) FROM (
       SELECT k, CAST(SUM(a) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS BIGINT) AS s FROM t) GROUP BY k;`);
