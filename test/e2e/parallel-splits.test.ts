@@ -201,12 +201,11 @@ describe('parallelism 2: no exchange above an aggregation or a Top-N into a node
     ['an OVER per a partition drawn by RAND(): one count of 1 a partition', `SELECT a AS x, COUNT(*) OVER (PARTITION BY
       MOD(k, 2), CAST(FLOOR(RAND() * 2) AS INT) ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM t`, 'append'],
   ])('%s', async (name, select, mode) => {
-    const plan = await new Engine().explain(`${TIMED} CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory'); INSERT INTO g ${select};`);
-    expect(plan, 'rows to one task').toMatch(/Exchange single → 1 task/);
+    const sql = (threads: boolean): string => `${TIMED} SET 'parallelism.threads' = '${threads}'; SET 'output-mode' = '${mode}';
+      CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory'); INSERT INTO g ${select};`;
+    expect(await new Engine().explain(sql(true)), 'rows to one task').toMatch(/Exchange single → 1 task/);
     for (const threads of [true, false]) {
-      const sql = `${TIMED} SET 'parallelism.threads' = '${threads}'; SET 'output-mode' = '${mode}';
-        CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory'); INSERT INTO g ${select};`;
-      const env = await testStream(sql, [execute(async ({ engine, queries }) => {
+      const env = await testStream(sql(threads), [execute(async ({ engine, queries }) => {
         for (let batch = 0; batch < 4; batch++) {
           engine.input('t').push(Array.from({ length: 100 }, (_, i) => ({ k: i % 10, a: batch * 100 + i, ts: batch * 100 + i })));
           await queries[0]!.processAllAvailable();
@@ -228,24 +227,24 @@ describe('parallelism 2: no exchange above an aggregation or a Top-N into a node
   });
 
   // a function the user registers is taken to be deterministic, as Flink takes it: the Top-N stays
-  // spread by its partition key (its checkpoints written before keep their meaning)
-  it('a Top-N partitioned by a registered function stays spread by it', async () => {
-    const engine = new Engine();
-    engine.registerFunction('parity', (x: number) => x % 2, { returns: 'INT' });
-    const plan = await engine.explain(`${TIMED} CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory');
-      INSERT INTO g SELECT a, CAST(0 AS BIGINT) FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY parity(k) ORDER BY a DESC) AS rn FROM t) WHERE rn = 1;`);
+  // spread by its partition key (its checkpoints written before keep their meaning), and gives the
+  // best row of each value at parallelism 2 (inline tasks: the function cannot cross to a thread) as at 1
+  it('a Top-1 per a registered function\'s value: spread by it, the best row of each value as at parallelism 1', async () => {
+    const sql = (parallelism: number): string => `${TIMED.replace("'parallelism' = '2'", `'parallelism' = '${parallelism}'`)}
+      SET 'output-mode' = 'update'; CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory');
+      INSERT INTO g SELECT a, CAST(0 AS BIGINT) FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY parity(k) ORDER BY a DESC) AS rn FROM t) WHERE rn = 1;`;
+    const engineWithParity = (): Engine => {
+      const engine = new Engine({ memory: { changelog: 'all' } });
+      engine.registerFunction('parity', (x: number) => x % 2, { returns: 'INT' });
+      return engine;
+    };
+    const plan = await engineWithParity().explain(sql(2));
     expect(plan).toMatch(/Exchange hash\(parity\(k#0\)\)/);
     expect(plan).not.toMatch(/Exchange single/);
-  });
-
-  it('a Top-1 per a registered function\'s value at parallelism 2: the best row of each value, as at 1', async () => {
     const best = async (parallelism: number): Promise<unknown[]> => {
-      const engine = new Engine({ memory: { changelog: 'all' } });
+      const engine = engineWithParity();
       try {
-        engine.registerFunction('parity', (x: number) => x % 2, { returns: 'INT' });
-        const [q] = await engine.execute(`${TIMED.replace("'parallelism' = '2'", `'parallelism' = '${parallelism}'`)}
-          SET 'output-mode' = 'update'; CREATE TABLE g (x INT, n BIGINT) WITH ('connector' = 'memory');
-          INSERT INTO g SELECT a, CAST(0 AS BIGINT) FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY parity(k) ORDER BY a DESC) AS rn FROM t) WHERE rn = 1;`);
+        const [q] = await engine.execute(sql(parallelism));
         for (let batch = 0; batch < 3; batch++) {
           engine.input('t').push(Array.from({ length: 50 }, (_, i) => ({ k: i % 10, a: (batch * 50 + i * 7) % 150, ts: batch * 50 + i })));
           await q!.processAllAvailable();

@@ -109,8 +109,12 @@ export class BidExtraOut {
     for (let k = this.next + 1; k <= rows; k++) off[k] = this.pos;
     const data = new Uint8Array(this.pos);
     const start = this.first < 0 ? 0 : this.first % RING;
-    if (this.full) drawFromStream(data, start);
-    else copyFromRing(data, start);
+    if (this.full) {
+      ringPieces(data.length, start, (done, at, n) => fillLetters(RING_SALT, data, done, at, n));
+    } else {
+      const letters = letterRing();
+      ringPieces(data.length, start, (done, at, n) => data.set(letters.subarray(at, at + n), done));
+    }
     return arrow.makeData({
       type: new arrow.Utf8(), length: rows, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap,
       valueOffsets: off, data,
@@ -118,21 +122,15 @@ export class BidExtraOut {
   }
 }
 
-/** Fill `data` with the letter stream from ring position `start` on, drawn anew (wrapping at RING as the ring does). */
-function drawFromStream(data: Uint8Array, start: number): void {
-  for (let done = 0, at = start; done < data.length; at = 0) {
-    const n = Math.min(data.length - done, RING - at);
-    fillLetters(RING_SALT, data, done, at, n);
-    done += n;
-  }
-}
-
-/** Fill `data` with the letter stream from ring position `start` on, in one or two copies. */
-function copyFromRing(data: Uint8Array, start: number): void {
-  const letters = letterRing();
-  for (let done = 0, at = start; done < data.length; at = 0) {
-    const n = Math.min(data.length - done, RING - at);
-    data.set(letters.subarray(at, at + n), done);
+/**
+ * The letter stream from ring position `start` on, `length` letters, as the pieces between its wraps
+ * at RING (one or two, more for a batch longer than the ring): `each(done, at, n)` fills [done, done + n)
+ * from position `at`.
+ */
+function ringPieces(length: number, start: number, each: (done: number, at: number, n: number) => void): void {
+  for (let done = 0, at = start; done < length; at = 0) {
+    const n = Math.min(length - done, RING - at);
+    each(done, at, n);
     done += n;
   }
 }

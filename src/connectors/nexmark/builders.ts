@@ -8,7 +8,7 @@
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../../common/errors.js';
 import { makeAny } from '../../common/columns.js';
-import { drawnByte, fillLetters, type TextSource } from './random.js';
+import { drawText, type TextSource } from './random.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new InternalError('the nexmark generator writes 64-bit integers as two little-endian halves');
@@ -75,11 +75,8 @@ export class Utf8Out {
    * character of a text with spaces, one draw for six letters of a text of letters only).
    */
   drawn(src: TextSource, start: number, length: number): void {
-    const d = this.data;
-    const p = this.pos;
-    if (src.special < 0) fillLetters(src.salt, d, p, start, length);
-    else for (let k = 0; k < length; k++) d[p + k] = drawnByte(src.salt, src.special, start + k);
-    this.pos = p + length;
+    drawText(src.salt, src.special, this.data, this.pos, start, length);
+    this.pos += length;
   }
 
   byte(b: number): void {

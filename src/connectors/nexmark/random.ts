@@ -106,9 +106,15 @@ export function fillLetters(salt: number, out: Uint8Array, o: number, k: number,
 }
 
 /**
- * A random text: its precomputed bytes, and how to draw byte k of it again (`special` < 0: letters
- * only, fillLetters; else drawnByte).
+ * Bytes [k, k + len) of the random text of `salt` and `special` into out[o, o + len), drawn: letters
+ * only (`special` < 0) six from each word (fillLetters), else a character at a time (drawnByte).
  */
+export function drawText(salt: number, special: number, out: Uint8Array, o: number, k: number, len: number): void {
+  if (special < 0) fillLetters(salt, out, o, k, len);
+  else for (let i = 0; i < len; i++) out[o + i] = drawnByte(salt, special, k + i);
+}
+
+/** A random text: its precomputed bytes, and how to draw byte k of it again (drawText). */
 export interface TextSource {
   readonly bytes: Uint8Array;
   readonly salt: number;
@@ -117,8 +123,7 @@ export interface TextSource {
 
 function textSource(salt: number, special: number): TextSource {
   const bytes = new Uint8Array(SLICE_SPAN + SLICE_PAD);
-  if (special < 0) fillLetters(salt, bytes, 0, 0, bytes.length);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = drawnByte(salt, special, i);
+  drawText(salt, special, bytes, 0, 0, bytes.length);
   return { bytes, salt, special };
 }
 
