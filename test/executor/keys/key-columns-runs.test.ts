@@ -64,7 +64,7 @@ describe('key columns over runs of equal values', () => {
     expect(new Set(keys).size).toBe(5);
   });
 
-  it('group NaNs of other bits and -0 after 0 as the row codec does', () => {
+  it('group NaNs of other bits, 0 after -0 and -0 after 0 as the row codec does', () => {
     const bits = new Uint32Array([0, 0x7ff80000, 1, 0x7ff80000, 0, 0x80000000, 0, 0, 0, 0x80000000]);
     const f = new Float64Array(bits.buffer);
     const d = arrow.makeData({ type: new arrow.Float64(), length: f.length, nullCount: 0, data: f });
@@ -72,6 +72,7 @@ describe('key columns over runs of equal values', () => {
     const keys = encodeColumns(codec, [d], f.length);
     for (let i = 0; i < f.length; i++) expect(keys[i]).toBe(codec.encode([f[i]]));
     expect(keys[0]).toBe(keys[1]); // two NaNs
-    expect(keys[2]).toBe(keys[3]); // -0 and 0
+    expect(keys[2]).toBe(keys[3]); // 0 after -0
+    expect(keys[3]).toBe(keys[4]); // -0 after 0
   });
 });
