@@ -3,7 +3,7 @@
  * string. These tests hold it to the row codec (KeyCodec.encode) on columns drawn from a few values
  * each, so runs and near-equal neighbours are frequent: int64s differing in one 32-bit half only,
  * 2^53 and 2^53 + 1, -0 after 0, NaN after NaN, NULLs, strings with separators, ROW values, every
- * typed-array path (BIGINT, INT, SMALLINT, DOUBLE, REAL) and the generic one.
+ * typed-array path (BIGINT, INT, SMALLINT, DOUBLE, FLOAT) and the generic one.
  *
  * Fresh inputs every run (fast-check, seed printed; WEIR_SEED replays).
  */
