@@ -66,8 +66,9 @@ const CH_SPACE = 32;
 
 /**
  * Byte k of a random text with spaces: the special character with probability 1/13, else a-z, as
- * the reference generator draws names and descriptions (two draws a character). The tables below
- * hold these bytes precomputed; the full-field mode draws them per character instead (TextSource).
+ * the reference generator draws names and descriptions (two draws a character). `special` is a byte
+ * (≥ 0): a text of letters only is drawn six letters a word by fillLetters, drawText chooses. The
+ * tables below hold these bytes precomputed; the full-field mode draws them anew (TextSource).
  */
 export function drawnByte(salt: number, special: number, k: number): number {
   const r = draw(salt, k);
