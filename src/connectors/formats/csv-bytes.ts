@@ -127,52 +127,52 @@ export function csvPartCut(b: Uint8Array, quote: number, delimiter: number): num
   /** the end of the furthest record scanned (a broken one's lines are scanned again) */
   let scanned = 0;
   let pos = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  /** the record before held a quote: so will this one, most likely (a file quoting a column) */
+  let quoting = false;
   while (pos < n) {
-    // records without a quote end at their line breaks: skip to the record holding the next quote
-    const q = b.indexOf(quote, pos);
-    const upTo = q < 0 ? n : q;
-    // (a negative fromIndex would count from the end)
-    const lastBreak = upTo > pos ? b.lastIndexOf(0x0a, upTo - 1) : -1;
-    if (lastBreak >= pos) {
-      if (lastBreak + 1 >= scanned) cut = lastBreak + 1;
-      pos = lastBreak + 1;
-    }
-    if (q < 0) return cut;
-    let inQuote = false;
-    let wellFormed = true;
-    let fieldStart = true;
-    let firstBreak = -1;
-    let i = pos;
-    for (; i < n; i++) {
-      const c = b[i]!;
-      if (c === quote) {
-        if (!inQuote) {
-          if (!fieldStart) wellFormed = false;
-          inQuote = true;
-        } else if (b[i + 1] === quote) {
-          // a doubled quote: two toggles
-          i++;
-        } else {
-          const next = b[i + 1];
-          if (next !== undefined && next !== delimiter && next !== 0x0a && next !== 0x0d) wellFormed = false;
-          inQuote = false;
-        }
-        fieldStart = false;
-      } else if (c === 0x0a) {
-        if (firstBreak < 0) firstBreak = i;
-        if (!inQuote) break;
-      } else if (!inQuote) {
-        fieldStart = c === delimiter;
+    if (!quoting) {
+      // records without a quote end at their line breaks: skip to the record holding the next quote
+      const q = b.indexOf(quote, pos);
+      const upTo = q < 0 ? n : q;
+      // (a negative fromIndex would count from the end)
+      const lastBreak = upTo > pos ? b.lastIndexOf(0x0a, upTo - 1) : -1;
+      if (lastBreak >= pos) {
+        if (lastBreak + 1 >= scanned) cut = lastBreak + 1;
+        pos = lastBreak + 1;
       }
+      if (q < 0) return cut;
     }
-    // the record does not end within b
-    if (i >= n) return cut;
+    // the record from pos, byte by byte: where it ends (i, its line break) and whether its quoting is
+    // well formed (every quote opens a field, closes one before a delimiter or the line's end, or is doubled)
+    let wellFormed = true;
+    quoting = false;
+    let i = pos;
+    for (;;) {
+      // outside quotes: on to the next quote or line break
+      while (i < n && b[i] !== quote && b[i] !== 0x0a) i++;
+      // the record does not end within b
+      if (i >= n) return cut;
+      if (b[i] === 0x0a) break;
+      // a quote opens a field only where the field starts
+      quoting = true;
+      if (i !== pos && b[i - 1] !== delimiter) wellFormed = false;
+      // inside quotes: on to the closing quote (a doubled one is two toggles, and stays inside)
+      for (i++; ; i += 2) {
+        while (i < n && b[i] !== quote) i++;
+        if (i >= n) return cut;
+        if (b[i + 1] !== quote) break;
+      }
+      const next = b[i + 1];
+      if (next !== undefined && next !== delimiter && next !== 0x0a && next !== 0x0d) wellFormed = false;
+      i++;
+    }
     scanned = Math.max(scanned, i + 1);
     if (wellFormed) {
       if (i + 1 >= scanned) cut = i + 1;
       pos = i + 1;
     } else {
-      pos = firstBreak + 1;
+      // a broken record of one line: the decoder reads on from the line after its first
+      pos = b.indexOf(0x0a, pos) + 1;
     }
   }
   return cut;

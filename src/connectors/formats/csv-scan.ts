@@ -125,11 +125,13 @@ export class CsvStreamDecoder implements StreamDecoder {
    * A file's first piece when a header (or an ignored first line) comes first: that line alone by
    * the whole-text decoder, which reads the header, then the rest of the piece as any other (else
    * the whole first piece, for a file smaller than a chunk the whole file, went the slow way).
-   * Undefined when the first line is not one to split off (quoted, blank, or the whole piece).
+   * Undefined when the first line is not one to split off (a record of more than one line, blank,
+   * or the whole piece).
    */
   private decodeHeaderFirst(bytes: Buffer, firstLine: number, atFileStart: boolean, atFileEnd: boolean): (DecodeResult & { lines: number; consumed?: number }) | undefined {
     const nl = bytes.indexOf(0x0a);
-    if (nl < 0 || nl + 1 === bytes.length || bytes.subarray(0, nl).indexOf(this.quote) >= 0) return undefined;
+    // a quoted header (Python's csv module quotes every name) is split off too, when it is one line
+    if (nl < 0 || nl + 1 === bytes.length || recordEnd(bytes, 0, this.quote) !== nl + 1) return undefined;
     const head = this.decode(bytes.subarray(0, nl + 1), firstLine, atFileStart, false);
     // a blank first line is no header: the piece is decoded whole, as before
     if (this.state.first || head.consumed !== undefined) return undefined;
@@ -142,7 +144,7 @@ export class CsvStreamDecoder implements StreamDecoder {
 
   /**
    * A piece holding quote characters: its lines without one are scanned, and so are records of one
-   * line whose quotes only open, close and double inside fields (scanQuotedRecord); any other record
+   * line whose quotes only open, close and double inside fields (scanQuotedLine); any other record
    * (a line break inside quotes, a stray quote) goes to the whole-text decoder, all into one collector
    * in order. Before, the whole piece took the whole-text decoder for one quoted field (4 MiB of a
    * file that quotes the odd field fifty times slower).
@@ -157,10 +159,11 @@ export class CsvStreamDecoder implements StreamDecoder {
     const rejected: RejectedRecord[] = [];
     let records = 0;
     let line = firstLine;
+    let nextQuote = -1;
     this.state.first = false;
     for (let s = 0; s < n;) {
       // the lines before the next quote's line are plain
-      const nextQuote = b.indexOf(q, s);
+      if (nextQuote < s) nextQuote = b.indexOf(q, s);
       const quotedStart = nextQuote < 0 ? n : b.lastIndexOf(0x0a, nextQuote) + 1;
       if (quotedStart > s) {
         const run = b.subarray(s, quotedStart);
@@ -169,30 +172,29 @@ export class CsvStreamDecoder implements StreamDecoder {
         s = quotedStart;
         if (s >= n) break;
       }
-      // records while their lines hold a quote, each ending at the first line break outside quotes: one
-      // of one line with plain quoting is scanned, any other goes to csv-parse
+      // records while their lines hold a quote: one of one line with plain quoting is scanned in one
+      // pass (scanQuotedLine), any other (ending at the first line break outside quotes) goes to csv-parse
       for (;;) {
-        const end = recordEnd(b, s, q);
-        if (end < 0) return undefined; // open at the piece's end
-        const lineBreak = b.indexOf(0x0a, s);
-        const oneLine = lineBreak < 0 || lineBreak === end - 1;
-        // the record's end, before its line break (CRLF or LF)
-        const e = lineBreak < 0 ? n : crlf ? end - 2 : end - 1;
-        const run = b.subarray(s, end);
-        if (oneLine && this.scanQuotedRecord(out, rejected, b, s, e, line)) {
+        let end = this.scanQuotedLine(out, rejected, b, s, line, crlf);
+        if (end >= 0) {
           records++;
+          if (b[end - 1] === 0x0a) line++;
         } else {
+          end = recordEnd(b, s, q);
+          if (end < 0) return undefined; // open at the piece's end
+          const run = b.subarray(s, end);
           const r = decodeCsvRecordsInto(out, rejected, run.toString('utf8'), this.schema, this.fileName, this.opts, undefined, this.state, line, false);
           // csv-parse still inside quotes where the quote count said the record ends (a stray quote in
           // an unquoted field): the whole piece goes the whole-text way, which resumes where it stops
           if (r.stoppedAtLine !== undefined) return undefined;
           records += r.records;
+          line += countNewlines(run);
         }
-        line += countNewlines(run);
         s = end;
-        const after = b.indexOf(q, end);
-        const nl = b.indexOf(0x0a, end);
-        if (end >= n || after < 0 || (nl >= 0 && nl < after)) break;
+        if (end >= n) break;
+        // on while the next line holds a quote (the quote's search reused for the lines it skips)
+        if (nextQuote < end) nextQuote = b.indexOf(q, end);
+        if (nextQuote < 0 || lineBreakBefore(b, end, nextQuote)) break;
       }
     }
     return { batch: out.finish(), rejected, records };
@@ -247,57 +249,75 @@ export class CsvStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * One record of one line [s, e) holding quote characters, read like a plain line when every quote
-   * opens a field, closes it (before a delimiter or the line's end) or is doubled inside it; false,
-   * with nothing added, for anything else (csv-parse then decides what the record is).
+   * One record of one line from `s` holding quote characters, read in one pass over its bytes when
+   * every quote opens a field, closes it (before a delimiter or the line's end) or is doubled inside
+   * it: where the record ends (past its line break), or -1 with nothing added for anything else (a
+   * line break inside quotes, a stray quote, text after a closing quote: csv-parse then decides what
+   * the record is). `crlf`: every line break of the piece is CRLF, the CR no part of the record.
+   * One pass, where indexOf searches for each quote and line break cost more than the bytes between.
    */
-  private scanQuotedRecord(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, s: number, e: number, line: number): boolean {
+  private scanQuotedLine(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, s: number, line: number, crlf: boolean): number {
     const ctx = this.scanContext();
     const expected = this.state.expected;
     const { wanted, cellStart, cellEnd, quoted, escaped } = ctx;
     const d = this.delimiter;
     const q = this.quote;
+    const n = b.length;
     let fields = 0;
+    let marked = false;
     let a = s;
+    // set where the last field ends: past the record's line break, and before it
+    let end!: number;
+    let e!: number;
     for (;;) {
-      let z: number;
+      let z = a;
       let cs = a;
       let ce: number;
       let isQuoted = 0;
       let isEscaped = 0;
-      if (a < e && b[a] === q) {
-        let k = b.indexOf(q, a + 1);
-        while (k >= 0 && k + 1 < e && b[k + 1] === q) {
-          isEscaped = 1;
-          k = b.indexOf(q, k + 2);
+      if (a < n && b[a] === q) {
+        let k = a + 1;
+        for (;;) {
+          while (k < n && b[k] !== q && b[k] !== 0x0a) k++;
+          if (k >= n || b[k] !== q) return unmark(quoted, escaped, marked);
+          if (k + 1 < n && b[k + 1] === q) { isEscaped = 1; k += 2; continue; }
+          break;
         }
-        if (k < 0 || k >= e) return false;
-        z = k + 1;
-        if (z !== e && b[z] !== d) return false;
         cs = a + 1;
         ce = k;
+        z = k + 1;
         isQuoted = 1;
       } else {
-        z = b.indexOf(d, a);
-        if (z < 0 || z > e) z = e;
-        const stray = b.indexOf(q, a);
-        if (stray >= 0 && stray < z) return false;
+        while (z < n) {
+          const c = b[z];
+          if (c === d || c === 0x0a || c === q) break;
+          z++;
+        }
+        // (a stray quote stops it too: what follows the field then sends the record to csv-parse)
         ce = z;
       }
+      // what follows the field: a delimiter, the line's break, or the piece's end
+      let last = true;
+      if (z >= n) { end = n; e = n; }
+      else if (b[z] === d) last = false;
+      else if (!crlf && b[z] === 0x0a) { end = z + 1; e = z; }
+      else if (crlf && isQuoted === 1 && b[z] === 0x0d && b[z + 1] === 0x0a) { end = z + 2; e = z; }
+      else if (crlf && isQuoted === 0 && b[z] === 0x0a && z > a && b[z - 1] === 0x0d) { end = z + 1; e = z - 1; ce = e; }
+      else return unmark(quoted, escaped, marked);
       if (fields < expected && wanted[fields] === 1) {
         cellStart[fields] = cs;
         cellEnd[fields] = ce;
         quoted[fields] = isQuoted;
         escaped[fields] = isEscaped;
+        if (isQuoted === 1) marked = true;
       }
       fields++;
-      if (z === e) break;
+      if (last) break;
       a = z + 1;
     }
     this.addRecord(out, rejected, ctx, b, s, e, line, fields);
-    quoted.fill(0);
-    escaped.fill(0);
-    return true;
+    unmark(quoted, escaped, marked);
+    return end;
   }
 
   /** The record whose wanted cells `ctx` holds converted and added, or rejected with its reason. */
@@ -379,4 +399,23 @@ interface ScanContext {
   readonly kinds: readonly (SqlType['kind'] | undefined)[];
   readonly spans: readonly ByteSpan[];
   readonly nullBytes: Uint8Array | undefined;
+}
+
+/** A line break in [from, to) of `b`: a short stretch looked at byte by byte, a long one searched. */
+function lineBreakBefore(b: Buffer, from: number, to: number): boolean {
+  if (to - from > 64) {
+    const nl = b.indexOf(0x0a, from);
+    return nl >= 0 && nl < to;
+  }
+  for (let i = from; i < to; i++) if (b[i] === 0x0a) return true;
+  return false;
+}
+
+/** The scanners' quoted and escaped marks cleared (the plain scanner never sets them): -1, nothing scanned. */
+function unmark(quoted: Uint8Array, escaped: Uint8Array, marked: boolean): -1 {
+  if (marked) {
+    quoted.fill(0);
+    escaped.fill(0);
+  }
+  return -1;
 }

@@ -16,6 +16,8 @@ import { readTextFile } from '../../../src/connectors/filesystem/read-text.js';
 import { csvFormat, decodeCsvPiece, DEFAULT_CSV_OPTIONS, newCsvReadState, type CsvOptions } from '../../../src/connectors/formats/csv.js';
 import { decodeUtf8, type DecodeResult } from '../../../src/connectors/formats/decoded.js';
 import { decodeJsonLines, jsonFormat } from '../../../src/connectors/formats/json.js';
+import { lcg } from '../../support/lcg.js';
+import { propertySeed } from '../../support/property.js';
 
 const schema: Schema = {
   columns: [
@@ -337,6 +339,62 @@ describe('scanned lines', () => {
             const got = merged(await readTextFile(file, format.streamDecoder(schema, 'f', cols && new Set(cols)), chunk));
             expect({ seed, variant, breaks, chunk, cols, ...got }).toEqual({ seed, variant, breaks, chunk, cols, ...want });
           }
+        }
+      }
+    }
+  });
+});
+
+/**
+ * Files that quote every text cell, or every cell, header included (Python's csv module, QUOTE_ALL or
+ * QUOTE_NONNUMERIC; its CRLF line breaks, or LF), whose quoted cells hold delimiters, doubled quotes,
+ * CRs and line breaks, with now and then a record csv-parse refuses (text after a closing quote, a
+ * stray quote, a space before an opening one, in a record or the header) or a quote left open: the one-pass scan of quoted lines
+ * (csv-scan.ts scanQuotedLine) and the split-off quoted header give the whole-text decoder's rows and
+ * rejected records, for any chunk size and projection. A fresh seed each run, printed; WEIR_SEED replays.
+ */
+describe('files quoting every cell', () => {
+  const quoteCell = (v: string): string => `"${v.replace(/"/g, '""')}"`;
+  const VALUES: Record<string, readonly string[]> = {
+    INT: ['0', '7', '-42', '123'], BIGINT: ['0', '-0', '7', '9007199254740993', '-42'], DOUBLE: ['1.5', '0.1', '-2', '1e3'],
+    BOOLEAN: ['true', 'false'], TIMESTAMP: TIMESTAMPS.slice(0, 8), DECIMAL: ['1.5', '7', '-0.01'],
+    VARCHAR: [...STRINGS, 'cr\rinside', 'a""b', 'x'.repeat(70)],
+  };
+  const cell = (r: () => number, kind: string, quoteAll: boolean): string => {
+    const x = r();
+    if (x < 0.02) return '';
+    if (x < 0.035) return pick(r, ['"a"b', 'x"y', ' "a"', '"a" ', '"', '""""']);
+    const v = pick(r, VALUES[kind]!);
+    return quoteAll || kind === 'VARCHAR' || kind === 'TIMESTAMP' ? quoteCell(v) : v;
+  };
+
+  it('gives the whole-text decoder\'s rows and rejected records', async () => {
+    const r = lcg(propertySeed());
+    for (let file = 0; file < 6; file++) {
+      const quoteAll = r() < 0.5;
+      const crlf = r() < 0.6;
+      const header = r() < 0.7;
+      const lines = Array.from({ length: 120 }, () => schema.columns.map((c) => cell(r, c.type.kind, quoteAll)).join(','));
+      if (r() < 0.3) lines.push('5,"open');
+      // the header quoted too, now and then with broken quoting (csv-parse refuses it, as a record)
+      const names = schema.columns.map((c) => (quoteAll || r() < 0.7 ? quoteCell(c.name) : c.name));
+      const brokenHeader = header && r() < 0.15;
+      if (brokenHeader) names[Math.floor(r() * names.length)] = pick(r, ['"id"x', 'i"d', ' "id"']);
+      if (header) lines.unshift(names.join(','));
+      const eol = crlf ? '\r\n' : '\n';
+      const text = lines.map((l) => `${l}${eol}`).join('');
+      const opts = { ...DEFAULT_CSV_OPTIONS, header };
+      const path_ = path.join(dir, `quote-all${file}.csv`);
+      writeFileSync(path_, text);
+      for (const cols of [undefined, ['s', 'price']]) {
+        const read = cols && schema.columns.map((c) => cols.includes(c.name));
+        const want = merged([decodeCsvPiece(text, schema, 'f.csv', opts, new Set(), newCsvReadState(schema, read), 1)]);
+        // a header csv-parse refuses is rejected, and the file's records with it
+        if (brokenHeader) expect(want.rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^invalid CSV header/) })]);
+        else expect(want.rows.length).toBeGreaterThan(30);
+        for (const chunk of [1, 7, 64, 1 << 20]) {
+          const got = merged(await readTextFile(path_, csvFormat(opts).streamDecoder(schema, 'f.csv', cols && new Set(cols)), chunk));
+          expect({ file, quoteAll, crlf, header, chunk, cols, ...got }).toEqual({ file, quoteAll, crlf, header, chunk, cols, ...want });
         }
       }
     }
