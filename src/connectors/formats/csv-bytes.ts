@@ -127,52 +127,65 @@ export function csvPartCut(b: Uint8Array, quote: number, delimiter: number): num
   /** the end of the furthest record scanned (a broken one's lines are scanned again) */
   let scanned = 0;
   let pos = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  // the next quote and line break, searched again once passed (-1: none after): quotes and line
+  // breaks are found by indexOf (memchr), a call costing less than a JS loop over the bytes between
+  let nq = b.indexOf(quote, pos);
+  let nl = b.indexOf(0x0a, pos);
   /** the record before held a quote: so will this one, most likely (a file quoting a column) */
   let quoting = false;
   while (pos < n) {
+    if (nq >= 0 && nq < pos) nq = b.indexOf(quote, pos);
     if (!quoting) {
       // records without a quote end at their line breaks: skip to the record holding the next quote
-      const q = b.indexOf(quote, pos);
-      const upTo = q < 0 ? n : q;
+      const upTo = nq < 0 ? n : nq;
       // (a negative fromIndex would count from the end)
       const lastBreak = upTo > pos ? b.lastIndexOf(0x0a, upTo - 1) : -1;
       if (lastBreak >= pos) {
         if (lastBreak + 1 >= scanned) cut = lastBreak + 1;
         pos = lastBreak + 1;
       }
-      if (q < 0) return cut;
+      if (nq < 0) return cut;
     }
-    // the record from pos, byte by byte: where it ends (i, its line break) and whether its quoting is
+    // the record from pos: where it ends (its line break outside quotes) and whether its quoting is
     // well formed (every quote opens a field, closes one before a delimiter or the line's end, or is doubled)
     let wellFormed = true;
     quoting = false;
     let i = pos;
+    let end: number;
     for (;;) {
-      // outside quotes: on to the next quote or line break
-      while (i < n && b[i] !== quote && b[i] !== 0x0a) i++;
+      if (nq >= 0 && nq < i) nq = b.indexOf(quote, i);
+      if (nl >= 0 && nl < i) nl = b.indexOf(0x0a, i);
+      if (nl >= 0 && (nq < 0 || nl < nq)) {
+        end = nl;
+        break;
+      }
       // the record does not end within b
-      if (i >= n) return cut;
-      if (b[i] === 0x0a) break;
+      if (nq < 0) return cut;
       // a quote opens a field only where the field starts
       quoting = true;
-      if (i !== pos && b[i - 1] !== delimiter) wellFormed = false;
-      // inside quotes: on to the closing quote (a doubled one is two toggles, and stays inside)
-      for (i++; ; i += 2) {
-        while (i < n && b[i] !== quote) i++;
-        if (i >= n) return cut;
-        if (b[i + 1] !== quote) break;
+      if (nq !== pos && b[nq - 1] !== delimiter) wellFormed = false;
+      // its closing quote (a doubled one is two toggles, and stays inside)
+      let k = nq + 1;
+      for (;;) {
+        k = b.indexOf(quote, k);
+        if (k < 0) return cut;
+        if (b[k + 1] !== quote) break;
+        k += 2;
       }
-      const next = b[i + 1];
+      const next = b[k + 1];
       if (next !== undefined && next !== delimiter && next !== 0x0a && next !== 0x0d) wellFormed = false;
-      i++;
+      i = k + 1;
     }
-    scanned = Math.max(scanned, i + 1);
+    scanned = Math.max(scanned, end + 1);
     if (wellFormed) {
-      if (i + 1 >= scanned) cut = i + 1;
-      pos = i + 1;
+      if (end + 1 >= scanned) cut = end + 1;
+      pos = end + 1;
     } else {
-      // a broken record of one line: the decoder reads on from the line after its first
+      // a broken record of one line: the decoder reads on from the line after its first (back
+      // before the searches' positions: search again from there)
       pos = b.indexOf(0x0a, pos) + 1;
+      nq = b.indexOf(quote, pos);
+      nl = b.indexOf(0x0a, pos);
     }
   }
   return cut;

@@ -263,47 +263,50 @@ export class CsvStreamDecoder implements StreamDecoder {
     const d = this.delimiter;
     const q = this.quote;
     const n = b.length;
+    // the line: up to its line break (the piece's end for a last line without one), and before
+    // the break's CR where every break is CRLF
+    let lf = b.indexOf(0x0a, s);
+    if (lf < 0) lf = n;
+    let e = lf;
+    if (crlf && lf < n) {
+      if (lf === s || b[lf - 1] !== 0x0d) return -1;
+      e = lf - 1;
+    }
+    // quotes, lines breaks and delimiters are found by indexOf (memchr): a call costs less than a
+    // JS loop over the bytes between. The next quote at or after an unquoted field's start: -2 unknown
+    let nq = -2;
     let fields = 0;
     let marked = false;
-    let a = s;
-    // set where the last field ends: past the record's line break, and before it
-    let end!: number;
-    let e!: number;
-    for (;;) {
-      let z = a;
+    for (let a = s; ;) {
+      let z: number;
       let cs = a;
       let ce: number;
       let isQuoted = 0;
       let isEscaped = 0;
-      if (a < n && b[a] === q) {
+      if (a < e && b[a] === q) {
+        // the closing quote, before the line's end (a line break inside quotes: not a line's record)
         let k = a + 1;
         for (;;) {
-          while (k < n && b[k] !== q && b[k] !== 0x0a) k++;
-          if (k >= n || b[k] !== q) return unmark(quoted, escaped, marked);
-          if (k + 1 < n && b[k + 1] === q) { isEscaped = 1; k += 2; continue; }
-          break;
+          k = b.indexOf(q, k);
+          if (k < 0 || k >= e) return unmark(quoted, escaped, marked);
+          if (b[k + 1] !== q) break;
+          isEscaped = 1;
+          k += 2;
         }
         cs = a + 1;
         ce = k;
         z = k + 1;
         isQuoted = 1;
+        // a closing quote ends the field
+        if (z !== e && b[z] !== d) return unmark(quoted, escaped, marked);
       } else {
-        while (z < n) {
-          const c = b[z];
-          if (c === d || c === 0x0a || c === q) break;
-          z++;
-        }
-        // (a stray quote stops it too: what follows the field then sends the record to csv-parse)
+        z = b.indexOf(d, a);
+        if (z < 0 || z > e) z = e;
+        // a quote inside an unquoted field: csv-parse decides
+        if (nq !== -1 && nq < a) nq = b.indexOf(q, a);
+        if (nq >= 0 && nq < z) return unmark(quoted, escaped, marked);
         ce = z;
       }
-      // what follows the field: a delimiter, the line's break, or the piece's end
-      let last = true;
-      if (z >= n) { end = n; e = n; }
-      else if (b[z] === d) last = false;
-      else if (!crlf && b[z] === 0x0a) { end = z + 1; e = z; }
-      else if (crlf && isQuoted === 1 && b[z] === 0x0d && b[z + 1] === 0x0a) { end = z + 2; e = z; }
-      else if (crlf && isQuoted === 0 && b[z] === 0x0a && z > a && b[z - 1] === 0x0d) { end = z + 1; e = z - 1; ce = e; }
-      else return unmark(quoted, escaped, marked);
       if (fields < expected && wanted[fields] === 1) {
         cellStart[fields] = cs;
         cellEnd[fields] = ce;
@@ -312,12 +315,12 @@ export class CsvStreamDecoder implements StreamDecoder {
         if (isQuoted === 1) marked = true;
       }
       fields++;
-      if (last) break;
+      if (z === e) break;
       a = z + 1;
     }
     this.addRecord(out, rejected, ctx, b, s, e, line, fields);
     unmark(quoted, escaped, marked);
-    return end;
+    return lf < n ? lf + 1 : n;
   }
 
   /** The record whose wanted cells `ctx` holds converted and added, or rejected with its reason. */
