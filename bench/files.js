@@ -10,7 +10,7 @@
  * DuckDB's COPY TO of the same rows. A file copy: a query reading every column of the files and
  * writing them to new files of the same format, beside DuckDB's COPY from the files to a file, both
  * checked (checksums of every column of the output against the input). JSON, CSV and Parquet, in
- * and out.
+ * and out. The aggregation once more over the CSV bids as one file quoting every cell, with a header.
  *
  *   npm run build && node bench/files.js [--events 2000000] [--runs 3] [--dir /tmp/weir-files]
  *
@@ -69,10 +69,10 @@ async function writeBids(Engine, events, dir, format) {
 }
 
 /** Weir's aggregation over the files of `dir`: {ms, rows}. */
-async function weirAggregate(Engine, dir, format) {
+async function weirAggregate(Engine, dir, format, options = '') {
   const engine = new Engine();
   const [q] = await engine.execute(`
-    CREATE TABLE bid (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = '${format}');
+    CREATE TABLE bid (${BID_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = '${format}'${options});
     CREATE TABLE agg (auction BIGINT, n BIGINT, max_price BIGINT, PRIMARY KEY (auction) NOT ENFORCED) WITH ('connector' = 'memory');
     INSERT INTO agg SELECT auction, COUNT(*), MAX(price) FROM bid GROUP BY auction;`);
   const t0 = performance.now();
@@ -84,9 +84,9 @@ async function weirAggregate(Engine, dir, format) {
   return { ms, rows };
 }
 
-async function duckAggregate(con, dir, format) {
+async function duckAggregate(con, dir, format, from = undefined) {
   const glob = path.join(dir, `part-*.${format}`);
-  const from = format === 'json'
+  from ??= format === 'json'
     ? `read_json('${glob}', format = 'newline_delimited')`
     : format === 'parquet' ? `read_parquet('${glob}')`
     : `read_csv('${glob}', header = false, columns = {'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'url': 'VARCHAR', 'dateTime': 'TIMESTAMP', 'extra': 'VARCHAR'})`;
@@ -199,6 +199,33 @@ async function encodeRate(dir, formatName, runs, con) {
   return { rows, weirRate: rows / median(weir) * 1000, weirCpuRate: rows / median(weirCpu) * 1000, duckRate: rows / median(duckMs) * 1000 };
 }
 
+/**
+ * The CSV bids again as one file quoting every cell, with a header line (DuckDB's COPY with
+ * FORCE_QUOTE *, as Python's csv.QUOTE_ALL writes), read by the same aggregation in Weir
+ * (`'csv.header' = 'true'`) and DuckDB (`header = true`): {weir, duck} medians (ms), the check.
+ */
+async function quotedCsvAggregate(Engine, con, csvDir, runs) {
+  const dir = path.join(path.dirname(csvDir), 'csv-quoted');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'part-0.csv');
+  await con.run(`COPY (SELECT * FROM ${duckFrom(csvDir, 'csv')}) TO '${file}' (FORMAT csv, HEADER true, FORCE_QUOTE *)`);
+  const weirTimes = [];
+  const duckTimes = [];
+  let check;
+  for (let r = 0; r < runs; r++) {
+    const a = await weirAggregate(Engine, dir, 'csv', ", 'csv.header' = 'true'");
+    const b = await duckAggregate(con, dir, 'csv', `read_csv('${file}', header = true)`);
+    weirTimes.push(a.ms);
+    duckTimes.push(b.ms);
+    check = difference(a.rows, b.rows);
+    console.log(`  csv, every cell quoted, run ${r + 1}: Weir ${a.ms.toFixed(0)} ms, DuckDB ${b.ms.toFixed(0)} ms, ${a.rows.length} groups, ${check ?? 'equal'}`);
+  }
+  const mb = statSync(file).size / 1e6;
+  rmSync(dir, { recursive: true, force: true });
+  return { mb, weir: median(weirTimes), duck: median(duckTimes), check: check ?? 'equal' };
+}
+
 const dirBytes = (d) => readdirSync(d).reduce((a, f) => a + statSync(path.join(d, f)).size, 0);
 
 async function main() {
@@ -211,6 +238,7 @@ async function main() {
   await con.run('SET threads = 1');
   console.log(`files bench: ${args.events.toLocaleString('en-US')} Nexmark events, ${args.runs} runs, in ${args.dir} (node ${process.version}, ${os.cpus().length} cores)`);
   const table = [];
+  let quoted;
   let failed = false;
   for (const format of ['json', 'csv', 'parquet']) {
     const w = await writeBids(Engine, args.events, args.dir, format);
@@ -247,6 +275,10 @@ async function main() {
     }
     const copy = { weirRate: w.rows / median(copyWeir) * 1000, duckRate: w.rows / median(copyDuck) * 1000 };
     table.push({ format, bids: w.rows, mb, sinkRate: w.rows / w.ms * 1000, enc, copy, weir: wm, duck: dm, ratio: dm / wm, check: check ?? 'equal' });
+    if (format === 'csv') {
+      quoted = await quotedCsvAggregate(Engine, con, dir, args.runs);
+      if (quoted.check !== 'equal') failed = true;
+    }
   }
   console.log('\n| format | bids | MB | Weir query writing them (rows/s) | Weir writer alone | (per CPU-s) | DuckDB COPY | Weir file copy | DuckDB file copy | Weir aggregate | DuckDB aggregate (1 thread) | DuckDB time / Weir time | results |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -256,6 +288,8 @@ async function main() {
       `${(t.copy.weirRate / 1e6).toFixed(2)} M | ${(t.copy.duckRate / 1e6).toFixed(2)} M | ` +
       `${(t.weir / 1000).toFixed(2)} s | ${(t.duck / 1000).toFixed(2)} s | ${t.ratio.toFixed(3)} | ${t.check} |`);
   }
+  console.log(`\nCSV quoting every cell, with a header (${quoted.mb.toFixed(0)} MB in one file): Weir ${(quoted.weir / 1000).toFixed(2)} s, `
+    + `DuckDB ${(quoted.duck / 1000).toFixed(2)} s, DuckDB time / Weir time ${(quoted.duck / quoted.weir).toFixed(3)}, ${quoted.check}`);
   con.closeSync();
   instance.closeSync();
   if (failed) process.exitCode = 1;
