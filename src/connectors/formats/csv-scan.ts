@@ -249,12 +249,12 @@ export class CsvStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * One record of one line from `s` holding quote characters, read in one pass over its bytes when
-   * every quote opens a field, closes it (before a delimiter or the line's end) or is doubled inside
-   * it: where the record ends (past its line break), or -1 with nothing added for anything else (a
-   * line break inside quotes, a stray quote, text after a closing quote: csv-parse then decides what
-   * the record is). `crlf`: every line break of the piece is CRLF, the CR no part of the record.
-   * One pass, where indexOf searches for each quote and line break cost more than the bytes between.
+   * One record of one line from `s` holding quote characters, read field by field when every quote
+   * opens a field, closes it (before a delimiter or the line's end) or is doubled inside it: where
+   * the record ends (past its line break), or -1 with nothing added for anything else (a line break
+   * inside quotes, a stray quote, text after a closing quote: csv-parse then decides what the record
+   * is). `crlf`: every line break of the piece is CRLF, the CR no part of the record. The line's
+   * break is searched once (the old scan searched it again for every quote of the line).
    */
   private scanQuotedLine(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, s: number, line: number, crlf: boolean): number {
     const ctx = this.scanContext();
