@@ -181,7 +181,7 @@ export function csvPartCut(b: Uint8Array, quote: number, delimiter: number): num
       if (end + 1 >= scanned) cut = end + 1;
       pos = end + 1;
     } else {
-      // a broken record of one line: the decoder reads on from the line after its first (back
+      // a broken record: the decoder rejects its first line and reads on from the next (back
       // before the searches' positions: search again from there)
       pos = b.indexOf(0x0a, pos) + 1;
       nq = b.indexOf(quote, pos);

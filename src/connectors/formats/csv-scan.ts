@@ -172,8 +172,8 @@ export class CsvStreamDecoder implements StreamDecoder {
         s = quotedStart;
         if (s >= n) break;
       }
-      // records while their lines hold a quote: one of one line with plain quoting is scanned in one
-      // pass (scanQuotedLine), any other (ending at the first line break outside quotes) goes to csv-parse
+      // records while their lines hold a quote: one of one line with plain quoting is scanned
+      // (scanQuotedLine), any other (ending at the first line break outside quotes) goes to csv-parse
       for (;;) {
         let end = this.scanQuotedLine(out, rejected, b, s, line, crlf);
         if (end >= 0) {
@@ -272,7 +272,7 @@ export class CsvStreamDecoder implements StreamDecoder {
       if (lf === s || b[lf - 1] !== 0x0d) return -1;
       e = lf - 1;
     }
-    // quotes, lines breaks and delimiters are found by indexOf (memchr): a call costs less than a
+    // quotes, line breaks and delimiters are found by indexOf (memchr): a call costs less than a
     // JS loop over the bytes between. The next quote at or after an unquoted field's start: -2 unknown
     let nq = -2;
     let fields = 0;

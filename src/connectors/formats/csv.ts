@@ -198,6 +198,9 @@ function parseOptions(opts: CsvOptions): ParseOptions {
   return {
     delimiter: opts.delimiter,
     quote: opts.quote,
+    // a quote inside a quoted field is doubled, whatever the quote character (RFC 4180, and what the
+    // sink writes and the byte scanners read): csv-parse's escape is '"' unless told
+    escape: opts.quote,
     // a UTF-8 byte order mark (spreadsheet exports) is not part of the first field
     bom: true,
     ...(opts.allowComments ? { comment: '#' } : {}),
@@ -247,6 +250,9 @@ function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: 
     } else {
       try {
         const parsed = csvParse().parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
+        // a blank line alone is no record to csv-parse, where the whole text's parse reads it as one
+        // empty field (a one-column schema's NULL): read it so here too
+        if (parsed.length === 0 && trimEol(chunk.text) === '') out.push({ kind: 'fields', fields: [null], line: chunk.line, raw: '' });
         let line = chunk.line;
         for (const p of parsed) {
           out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });

@@ -1,7 +1,6 @@
 /**
- * csvPartCut (where a part of a CSV file may end) scans records in tight loops: outside quotes to the
- * next quote or line break, inside to the closing quote, a quote's place in its field judged by the
- * byte before it. Here it must give the cut of the byte-by-byte scan it replaced (kept below as the
+ * csvPartCut (where a part of a CSV file may end) jumps by indexOf: outside quotes to the next quote
+ * or line break, inside to the closing quote, a quote's place in its field judged by the byte before it. Here it must give the cut of the byte-by-byte scan it replaced (kept below as the
  * oracle: it tracks "a field starts here" on every byte), on random bytes drawn from what matters to
  * it: quotes (doubled, stray, after text), delimiters, LF, CR, a byte order mark, other bytes, with
  * records of any length and no line break at the end. A fresh seed each run, printed; WEIR_SEED replays.

@@ -281,6 +281,47 @@ describe('chunked CSV decoding with quotes', () => {
   });
 });
 
+describe('another quote character', () => {
+  // a quote inside a quoted field is doubled, whatever the quote character: the whole-text decoder
+  // (csv-parse, whose escape character is '"' unless told) and the byte scanners read it alike
+  it('reads a doubled quote as one, whole or in pieces', async () => {
+    const three: Schema = { columns: [{ name: 'id', type: T.INT, nullable: true }, { name: 's', type: T.VARCHAR, nullable: true }, { name: 't', type: T.VARCHAR, nullable: true }] };
+    const opts = { ...DEFAULT_CSV_OPTIONS, delimiter: ';', quote: "'" };
+    const text = "'7';'a''b';'é'\n8;'say \"hi\"';x\n9;'''';''\n";
+    const want = merged([decodeCsvPiece(text, three, 'f.csv', opts, new Set(), newCsvReadState(three), 1)]);
+    expect(want).toEqual({ rows: [{ id: 7, s: "a'b", t: 'é' }, { id: 8, s: 'say "hi"', t: 'x' }, { id: 9, s: "'", t: '' }], rejected: [], records: 3 });
+    const file = path.join(dir, 'apostrophes.csv');
+    writeFileSync(file, text);
+    for (const chunk of [1, 3, 1 << 20]) {
+      const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(three, 'f.csv'), chunk));
+      expect({ chunk, ...got }).toEqual({ chunk, ...want });
+    }
+  });
+});
+
+describe('blank lines of a one-column schema', () => {
+  // a blank line is the one NULL field of a one-column schema (csv.ts), also where a broken record
+  // elsewhere makes the whole-text decoder parse record by record (csv-parse alone reads a blank
+  // line as no record), and after a header split off the piece, quoted or not
+  const one: Schema = { columns: [{ name: 's', type: T.VARCHAR, nullable: true }] };
+  const files: readonly (readonly [string, boolean])[] = [
+    ['"s"\n\n"a"b\n', true], ['s\n\n"a"b\n', true], ['\n"a"b\n\nx\n', false], ['"s"\r\n\r\n"a"b\r\n', true], ['x\n\n"y"\n', false],
+  ];
+  it('reads it as a NULL, whole or in pieces, with broken quoting elsewhere or not', async () => {
+    for (const [k, [text, header]] of files.entries()) {
+      const opts = { ...DEFAULT_CSV_OPTIONS, header };
+      const want = merged([decodeCsvPiece(text, one, 'f.csv', opts, new Set(), newCsvReadState(one), 1)]);
+      expect({ k, nulls: want.rows.filter((r) => (r as { s: unknown }).s === null).length }).toEqual({ k, nulls: k === 2 ? 2 : 1 });
+      const file = path.join(dir, `blank${k}.csv`);
+      writeFileSync(file, text);
+      for (const chunk of [1, 3, 1 << 20]) {
+        const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(one, 'f.csv'), chunk));
+        expect({ k, chunk, ...got }).toEqual({ k, chunk, ...want });
+      }
+    }
+  });
+});
+
 /**
  * Files the byte scanners read themselves, line after line (no quotes, no CR, valid UTF-8, most
  * records valid): every column read from the bytes as the whole-text decoder reads its text, with
@@ -349,9 +390,10 @@ describe('scanned lines', () => {
  * Files that quote every text cell, or every cell, header included (Python's csv module, QUOTE_ALL or
  * QUOTE_NONNUMERIC; its CRLF line breaks, or LF), whose quoted cells hold delimiters, doubled quotes,
  * CRs and line breaks, with now and then a record csv-parse refuses (text after a closing quote, a
- * stray quote, a space before an opening one, in a record or the header) or a quote left open: the one-pass scan of quoted lines
- * (csv-scan.ts scanQuotedLine) and the split-off quoted header give the whole-text decoder's rows and
- * rejected records, for any chunk size and projection. A fresh seed each run, printed; WEIR_SEED replays.
+ * stray quote, a space before an opening one, in a record or the header) or a quote left open: the
+ * scan of quoted lines (csv-scan.ts scanQuotedLine) and the split-off quoted header give the
+ * whole-text decoder's rows and rejected records, for any chunk size and projection. A fresh seed
+ * each run, printed; WEIR_SEED replays.
  */
 describe('files quoting every cell', () => {
   const quoteCell = (v: string): string => `"${v.replace(/"/g, '""')}"`;
