@@ -198,9 +198,6 @@ function parseOptions(opts: CsvOptions): ParseOptions {
   return {
     delimiter: opts.delimiter,
     quote: opts.quote,
-    // a quote inside a quoted field is doubled, whatever the quote character (RFC 4180, and what the
-    // sink writes and the byte scanners read): csv-parse's escape is '"' unless told
-    escape: opts.quote,
     // a UTF-8 byte order mark (spreadsheet exports) is not part of the first field
     bom: true,
     ...(opts.allowComments ? { comment: '#' } : {}),
