@@ -447,4 +447,18 @@ describe('files quoting every cell', () => {
       }
     }
   });
+  it('clears a cell\'s quoted mark when the record goes to csv-parse after all', async () => {
+    // the first record's quoted empty s is marked quoted ('' rather than NULL) before its stray quote
+    // sends it to csv-parse; the next record's empty unquoted s must read as NULL, not ''
+    const two: Schema = { columns: [{ name: 's', type: T.VARCHAR, nullable: true }, { name: 't', type: T.VARCHAR, nullable: true }] };
+    const text = '"",x"y"\n,a\n';
+    const want = merged([decodeCsvPiece(text, two, 'f.csv', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(two), 1)]);
+    expect(want.rows).toEqual([{ s: null, t: 'a' }]);
+    const file = path.join(dir, 'marks.csv');
+    writeFileSync(file, text);
+    for (const chunk of [4, 1 << 20]) {
+      const got = merged(await readTextFile(file, csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(two, 'f.csv'), chunk));
+      expect({ chunk, ...got }).toEqual({ chunk, ...want });
+    }
+  });
 });
