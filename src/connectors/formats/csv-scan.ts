@@ -53,7 +53,11 @@ export class CsvStreamDecoder implements StreamDecoder {
       if (q >= length) q = -1;
       if (!inQuote) {
         const end = q < 0 ? length : q;
-        const nl = end > pos ? bytes.lastIndexOf(0x0a, end - 1) : -1;
+        // the last line break before the quote: a short stretch (the delimiter between two quoted
+        // fields, a line's unquoted numbers) looked at byte by byte rather than by a call
+        let nl = -1;
+        if (end - pos > 32) nl = bytes.lastIndexOf(0x0a, end - 1);
+        else for (let i = end - 1; i >= pos; i--) if (bytes[i] === 0x0a) { nl = i; break; }
         if (nl >= pos) safe = nl + 1;
       }
       if (q < 0) return safe;
