@@ -103,6 +103,20 @@ export function recordEnd(b: Uint8Array, s: number, quote: number): number {
   }
 }
 
+/**
+ * The last line break in [from, to) of `b`, or -1. A short stretch (the delimiter between two quoted
+ * fields, a line's unquoted numbers) is looked at byte by byte, where a call costs more than the
+ * bytes; a long one is searched by lastIndexOf.
+ */
+export function lastLineBreak(b: Uint8Array, from: number, to: number): number {
+  if (to - from > 32) {
+    const nl = b.lastIndexOf(0x0a, to - 1);
+    return nl >= from ? nl : -1;
+  }
+  for (let i = to - 1; i >= from; i--) if (b[i] === 0x0a) return i;
+  return -1;
+}
+
 export function countNewlines(b: Uint8Array): number {
   let k = 0;
   for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) k++;

@@ -18,7 +18,7 @@ import type { SqlType } from '../../common/types.js';
 import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
 import { plainDouble } from './numbers.js';
-import { countNewlines, csvPartCut, integerFields, isBlank, lineEnds, recordEnd, sameBytes, smallInteger } from './csv-bytes.js';
+import { countNewlines, csvPartCut, integerFields, isBlank, lastLineBreak, lineEnds, recordEnd, sameBytes, smallInteger } from './csv-bytes.js';
 import { decodeCsvPiece, decodeCsvRecordsInto, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -53,12 +53,8 @@ export class CsvStreamDecoder implements StreamDecoder {
       if (q >= length) q = -1;
       if (!inQuote) {
         const end = q < 0 ? length : q;
-        // the last line break before the quote: a short stretch (the delimiter between two quoted
-        // fields, a line's unquoted numbers) looked at byte by byte rather than by a call
-        let nl = -1;
-        if (end - pos > 32) nl = bytes.lastIndexOf(0x0a, end - 1);
-        else for (let i = end - 1; i >= pos; i--) if (bytes[i] === 0x0a) { nl = i; break; }
-        if (nl >= pos) safe = nl + 1;
+        const nl = lastLineBreak(bytes, pos, end);
+        if (nl >= 0) safe = nl + 1;
       }
       if (q < 0) return safe;
       inQuote = !inQuote;
@@ -198,7 +194,7 @@ export class CsvStreamDecoder implements StreamDecoder {
         if (end >= n) break;
         // on while the next line holds a quote (the quote's search reused for the lines it skips)
         if (nextQuote < end) nextQuote = b.indexOf(q, end);
-        if (nextQuote < 0 || lineBreakBefore(b, end, nextQuote)) break;
+        if (nextQuote < 0 || lastLineBreak(b, end, nextQuote) >= 0) break;
       }
     }
     return { batch: out.finish(), rejected, records };
@@ -406,16 +402,6 @@ interface ScanContext {
   readonly kinds: readonly (SqlType['kind'] | undefined)[];
   readonly spans: readonly ByteSpan[];
   readonly nullBytes: Uint8Array | undefined;
-}
-
-/** A line break in [from, to) of `b`: a short stretch looked at byte by byte, a long one searched. */
-function lineBreakBefore(b: Buffer, from: number, to: number): boolean {
-  if (to - from > 64) {
-    const nl = b.indexOf(0x0a, from);
-    return nl >= 0 && nl < to;
-  }
-  for (let i = from; i < to; i++) if (b[i] === 0x0a) return true;
-  return false;
 }
 
 /** The scanners' quoted and escaped marks cleared (the plain scanner never sets them): -1, nothing scanned. */

@@ -123,6 +123,23 @@ function merged(results: readonly DecodeResult[]): { rows: unknown[]; rejected: 
   };
 }
 
+/**
+ * CSV `text` decoded whole (the whole-text decoder, columns `cols` or all), then written as file
+ * `name` and read in pieces of each size in `chunks`: every read gives the whole decode's rows and
+ * rejected records. The whole decode, for the caller's own checks.
+ */
+async function piecesAsWhole(name: string, text: string, s: Schema, opts: CsvOptions, chunks: readonly number[], cols?: readonly string[]): Promise<ReturnType<typeof merged>> {
+  const read = cols && s.columns.map((c) => cols.includes(c.name));
+  const want = merged([decodeCsvPiece(text, s, 'f.csv', opts, new Set(), newCsvReadState(s, read), 1)]);
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  for (const chunk of chunks) {
+    const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(s, 'f.csv', cols && new Set(cols)), chunk));
+    expect({ name, chunk, cols, ...got }).toEqual({ name, chunk, cols, ...want });
+  }
+  return want;
+}
+
 const CHUNKS = [1, 3, 17, 200, 1 << 20];
 /** more random files in the long mode (WEIR_LONG_TESTS=1) */
 const SEEDS = process.env.WEIR_LONG_TESTS ? 40 : 2;
@@ -294,14 +311,8 @@ describe('another quote character', () => {
       { id: 10, s: "a\nb's", t: null }, { id: 11, s: 'plain', t: "''" },
     ];
     const text = Buffer.from(csvBytes(rowsToBatch(three, rows), three, opts)).toString('utf8');
-    const want = merged([decodeCsvPiece(text, three, 'f.csv', opts, new Set(), newCsvReadState(three), 1)]);
+    const want = await piecesAsWhole('apostrophes.csv', text, three, opts, [1, 3, 1 << 20]);
     expect(want).toEqual({ rows, rejected: [], records: rows.length });
-    const file = path.join(dir, 'apostrophes.csv');
-    writeFileSync(file, text);
-    for (const chunk of [1, 3, 1 << 20]) {
-      const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(three, 'f.csv'), chunk));
-      expect({ chunk, ...got }).toEqual({ chunk, ...want });
-    }
   });
 });
 
@@ -315,15 +326,8 @@ describe('blank lines of a one-column schema', () => {
   ];
   it('reads it as a NULL, whole or in pieces, with broken quoting elsewhere or not', async () => {
     for (const [k, [text, header]] of files.entries()) {
-      const opts = { ...DEFAULT_CSV_OPTIONS, header };
-      const want = merged([decodeCsvPiece(text, one, 'f.csv', opts, new Set(), newCsvReadState(one), 1)]);
+      const want = await piecesAsWhole(`blank${k}.csv`, text, one, { ...DEFAULT_CSV_OPTIONS, header }, [1, 3, 1 << 20]);
       expect({ k, nulls: want.rows.filter((r) => (r as { s: unknown }).s === null).length }).toEqual({ k, nulls: k === 2 ? 2 : 1 });
-      const file = path.join(dir, `blank${k}.csv`);
-      writeFileSync(file, text);
-      for (const chunk of [1, 3, 1 << 20]) {
-        const got = merged(await readTextFile(file, csvFormat(opts).streamDecoder(one, 'f.csv'), chunk));
-        expect({ k, chunk, ...got }).toEqual({ k, chunk, ...want });
-      }
     }
   });
 });
@@ -432,18 +436,12 @@ describe('files quoting every cell', () => {
       const eol = crlf ? '\r\n' : '\n';
       const text = lines.map((l) => `${l}${eol}`).join('');
       const opts = { ...DEFAULT_CSV_OPTIONS, header };
-      const path_ = path.join(dir, `quote-all${file}.csv`);
-      writeFileSync(path_, text);
+      const name = `quote-${quoteAll ? 'all' : 'text'}${file}-${crlf ? 'crlf' : 'lf'}${header ? '-header' : ''}.csv`;
       for (const cols of [undefined, ['s', 'price']]) {
-        const read = cols && schema.columns.map((c) => cols.includes(c.name));
-        const want = merged([decodeCsvPiece(text, schema, 'f.csv', opts, new Set(), newCsvReadState(schema, read), 1)]);
+        const want = await piecesAsWhole(name, text, schema, opts, [1, 7, 64, 1 << 20], cols);
         // a header csv-parse refuses is rejected, and the file's records with it
         if (brokenHeader) expect(want.rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^invalid CSV header/) })]);
         else expect(want.rows.length).toBeGreaterThan(30);
-        for (const chunk of [1, 7, 64, 1 << 20]) {
-          const got = merged(await readTextFile(path_, csvFormat(opts).streamDecoder(schema, 'f.csv', cols && new Set(cols)), chunk));
-          expect({ file, quoteAll, crlf, header, chunk, cols, ...got }).toEqual({ file, quoteAll, crlf, header, chunk, cols, ...want });
-        }
       }
     }
   });
@@ -451,14 +449,7 @@ describe('files quoting every cell', () => {
     // the first record's quoted empty s is marked quoted ('' rather than NULL) before its stray quote
     // sends it to csv-parse; the next record's empty unquoted s must read as NULL, not ''
     const two: Schema = { columns: [{ name: 's', type: T.VARCHAR, nullable: true }, { name: 't', type: T.VARCHAR, nullable: true }] };
-    const text = '"",x"y"\n,a\n';
-    const want = merged([decodeCsvPiece(text, two, 'f.csv', DEFAULT_CSV_OPTIONS, new Set(), newCsvReadState(two), 1)]);
+    const want = await piecesAsWhole('marks.csv', '"",x"y"\n,a\n', two, DEFAULT_CSV_OPTIONS, [4, 1 << 20]);
     expect(want.rows).toEqual([{ s: null, t: 'a' }]);
-    const file = path.join(dir, 'marks.csv');
-    writeFileSync(file, text);
-    for (const chunk of [4, 1 << 20]) {
-      const got = merged(await readTextFile(file, csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(two, 'f.csv'), chunk));
-      expect({ chunk, ...got }).toEqual({ chunk, ...want });
-    }
   });
 });
