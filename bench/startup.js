@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Start-up time: `import('weir')` (dist/index.js) and the README quick start's `weir explain`, each in
-// a fresh process, median of N runs (default 7). Needs dist/ (npm run build).
+// Start-up time: `import('weir-sql')` (the package's entry, dist/bundle/index.js: scripts/bundle.mjs)
+// and the README quick start's `weir explain`, each in a fresh process, median of N runs (default 7).
+// Needs dist/ (npm run build).
 //   node bench/startup.js [--runs N]
 // The aims (issue 12 item 4): import ≤ 300 ms, explain ≤ 400 ms, on an idle machine.
 import { spawnSync } from 'node:child_process';
@@ -34,7 +35,9 @@ function wall(args) {
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: r.stdout };
 }
 
-const importUrl = new URL('../dist/index.js', import.meta.url).href;
+// by the package's name, as an application imports it (run in the repository, Node resolves it
+// through package.json's exports)
+const importUrl = 'weir-sql';
 const cases = [
   ['node -e ""  (node itself)', () => wall(['-e', '']).ms],
   ["import('weir') in-process", () => Number(wall(['--input-type=module', '-e',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The CLI entry point: the TypeScript sources are compiled to dist/ by `npm ci` (the prepare script).
+import * as fs from 'node:fs';
 import * as nodeModule from 'node:module';
 
 // Node >= 22.1 keeps the compiled code of the modules a command loads, so that the next start skips
@@ -12,7 +13,20 @@ try {
   // a cache that cannot be made (a read-only tmpdir) only costs the time it would have saved
 }
 
-const { main } = await import('../dist/cli/main.js');
+// The bundle of the package's entry points (scripts/bundle.mjs): one file and a few chunks instead of
+// some 370 modules. tsc's own output when the bundle is not there or older than it (tsc run again
+// without the bundle step), so that a rebuilt dist/ never runs stale code.
+const bundled = new URL('../dist/bundle/cli.js', import.meta.url);
+const plain = new URL('../dist/cli/main.js', import.meta.url);
+const mtime = (url) => {
+  try {
+    return fs.statSync(url).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+const bundleTime = mtime(bundled);
+const { main } = await import((bundleTime !== undefined && bundleTime >= (mtime(plain) ?? 0) ? bundled : plain).href);
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -188,8 +188,8 @@ async function compareCli(file: string, opts: RunOptions & CompareCliOptions, io
   }
 }
 
-/** The package's version (package.json sits two levels up from both src/cli and dist/cli). */
-const version = (): string => (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The package's version: its package.json, found by the package's own name wherever this module runs from (src/, dist/ or the bundle's dist/bundle/). */
+const version = (): string => (createRequire(import.meta.url)('weir-sql/package.json') as { version: string }).version;
 
 export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // the common `weir explain FILE`, read without loading commander (start-up, issue 12 item 4)

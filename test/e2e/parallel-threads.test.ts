@@ -32,7 +32,7 @@ const counts = (n: number): { k: number; n: number }[] => {
 
 describe('parallel tasks on worker threads', () => {
   it('starts the workers from the bundled script the build makes (one file to load, not some 150 modules)', () => {
-    // scripts/bundle-worker.mjs, run by `npm run build`; without it the workers start, slower
+    // scripts/bundle.mjs, run by `npm run build`; without it the workers start, slower
     expect(workerScript()).toBe(path.join(__dirname, '..', '..', 'dist', 'engine', 'parallel', 'worker', 'task-worker.js'));
   });
 

@@ -4,6 +4,11 @@
  * statement first needs it (src/engine/lazy-modules.ts). `weir explain` loads the parser and planner
  * but not the executor or the connectors. A child process records every module it loads through an
  * ESM loader hook; this is a check of what is loaded, not a timing test. Needs dist/ (npm run build).
+ *
+ * Checked twice: on tsc's modules (dist/index.js, dist/cli/main.js), where each module is a file and
+ * the check names them; and on the bundle the package and bin/weir.js load (dist/bundle/,
+ * scripts/bundle.mjs), where the lazy parts are chunks: there the check reads the chunks loaded for
+ * the classes and functions that mark each part.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,7 +46,7 @@ const EXECUTOR_AND_CONNECTORS = [
 ];
 
 describe('start-up layering', () => {
-  it('the package root loads no parser, planner, executor, connector, format or dashboard', () => {
+  it('the package root loads no parser, planner, executor, connector, format or dashboard (tsc modules)', () => {
     const loaded = modulesLoaded(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/index.js')).href)})`]);
     expect(loaded).toContain('dist/engine/engine.js');
     const heavy = [...EXECUTOR_AND_CONNECTORS, 'dist/parser/parse.js', 'dist/parser/grammar.js', 'package:chevrotain', 'dist/planner/index.js'];
@@ -52,14 +57,10 @@ describe('start-up layering', () => {
     expect(loaded.filter((m) => !m.startsWith('node:')).length).toBeLessThanOrEqual(20);
   });
 
-  it('weir explain loads the parser and planner, not the executor or the connectors', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-layering-'));
-    try {
-      const sql = path.join(dir, 'q.sql');
-      fs.writeFileSync(sql, `CREATE TABLE payments (user_name STRING, amount INT) WITH ('connector' = 'filesystem', 'path' = '${dir}/in', 'format' = 'json');
-CREATE TABLE totals (user_name STRING, total BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json');
-INSERT INTO totals SELECT user_name, SUM(amount) FROM payments GROUP BY user_name;`);
-      const loaded = modulesLoaded(['bin/weir.js', 'explain', sql]);
+  it('weir explain loads the parser and planner, not the executor or the connectors (tsc modules)', () => {
+    withQuickStart((sql) => {
+      const main = JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/cli/main.js')).href);
+      const loaded = modulesLoaded(['--input-type=module', '-e', `const { main } = await import(${main}); process.exitCode = await main(['explain', ${JSON.stringify(sql)}]);`]);
       expect(loaded).toContain('dist/parser/parse.js');
       expect(loaded).toContain('dist/planner/index.js');
       expect(loaded.filter((m) => EXECUTOR_AND_CONNECTORS.includes(m))).toEqual([]);
@@ -74,8 +75,75 @@ INSERT INTO totals SELECT user_name, SUM(amount) FROM payments GROUP BY user_nam
       // array, ROW and planner-only functions. What grows past the bound is loaded by every
       // `weir explain`: load it when needed instead
       expect(loaded.filter((m) => !m.startsWith('node:')).length).toBeLessThanOrEqual(128);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  it('the bundled package root loads no chunk of the parser, planner, executor, connectors or dashboard', () => {
+    const loaded = modulesLoaded(['--input-type=module', '-e', `await import('weir-sql')`]);
+    expect(loaded).toContain('dist/bundle/index.js');
+    expect(loaded.filter((m) => m.startsWith('dist/') && !m.startsWith('dist/bundle/'))).toEqual([]);
+    const parts = partsIn(loaded);
+    expect(parts).toContain('engine');
+    expect(parts.filter((p) => p !== 'engine')).toEqual([]);
+    expect(loaded.filter((m) => HEAVY_PACKAGES.includes(m))).toEqual([]);
+    // 7 files when written: the entry and the chunks of the engine, its streaming query, errors, types,
+    // catalog, and the connector API's few exports (RowKind, ConnectorUnavailableError)
+    expect(loaded.filter((m) => m.startsWith('dist/')).length).toBeLessThanOrEqual(12);
+  });
+
+  it('bundled, weir explain loads the parser and planner chunks, not the executor or the connectors', () => {
+    withQuickStart((sql) => {
+      const loaded = modulesLoaded(['bin/weir.js', 'explain', sql]);
+      expect(loaded).toContain('dist/bundle/cli.js');
+      expect(loaded.filter((m) => m.startsWith('dist/') && !m.startsWith('dist/bundle/'))).toEqual([]);
+      expect(partsIn(loaded).sort()).toEqual(['engine', 'parser', 'planner']);
+      expect(loaded.filter((m) => HEAVY_PACKAGES.includes(m))).toEqual([]);
+      expect(loaded).not.toContain('package:re2js');
+      expect(loaded).not.toContain('package:commander');
+    });
+  });
+
+  it('bundled, weir run loads the executor and connector chunks (the marks above still mark something)', () => {
+    withQuickStart((sql) => {
+      const dir = path.dirname(sql);
+      fs.mkdirSync(path.join(dir, 'in'));
+      fs.writeFileSync(path.join(dir, 'in', '1.json'), '{"user_name":"ann","amount":5}\n');
+      const loaded = modulesLoaded(['bin/weir.js', 'run', sql]);
+      expect(partsIn(loaded).sort()).toEqual(['connectors', 'engine', 'executor', 'parser', 'planner']);
+      expect(loaded).toContain('package:apache-arrow');
+    });
   });
 });
+
+/** the packages of EXECUTOR_AND_CONNECTORS: the bundle leaves apache-arrow and the clients outside, and takes the rest in */
+const HEAVY_PACKAGES = EXECUTOR_AND_CONNECTORS.filter((m) => m.startsWith('package:'));
+
+/** what marks each part of Weir in a bundle's chunk: the part's own class or function, as the bundle writes it */
+const PART_MARKS: Record<string, RegExp> = {
+  engine: /^var Engine = class\b/m,
+  parser: /^var SqlParser = class\b/m,
+  planner: /^function planStreaming\(/m,
+  executor: /^var MicroBatchExecution = class\b/m,
+  connectors: /^function builtinConnectors\(/m,
+  dashboard: /^var QueryFeed = class\b/m,
+};
+
+/** which parts the bundle's files among `loaded` hold */
+function partsIn(loaded: readonly string[]): string[] {
+  const texts = loaded.filter((m) => m.startsWith('dist/bundle/')).map((m) => fs.readFileSync(path.join(REPO_ROOT, m), 'utf8'));
+  return Object.entries(PART_MARKS).filter(([, mark]) => texts.some((t) => mark.test(t))).map(([part]) => part);
+}
+
+/** runs `check` with the path of a SQL file like the README's quick start */
+function withQuickStart(check: (sql: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-layering-'));
+  try {
+    const sql = path.join(dir, 'q.sql');
+    fs.writeFileSync(sql, `CREATE TABLE payments (user_name STRING, amount INT) WITH ('connector' = 'filesystem', 'path' = '${dir}/in', 'format' = 'json');
+CREATE TABLE totals (user_name STRING, total BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}/out', 'format' = 'json');
+INSERT INTO totals SELECT user_name, SUM(amount) FROM payments GROUP BY user_name;`);
+    check(sql);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

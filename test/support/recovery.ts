@@ -76,8 +76,8 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (!distIsStale()) return;
     spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'ignore' });
-    // as `npm run build`: the workers' bundle again, else they would run the plain script (workerScript)
-    spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bundle-worker.mjs')], { cwd: REPO, stdio: 'ignore' });
+    // as `npm run build`: the bundles again, else bin/weir.js and the workers would run tsc's modules
+    spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bundle.mjs')], { cwd: REPO, stdio: 'ignore' });
     if (distIsStale()) throw new Error('dist/ is older than src/ and `tsc -p tsconfig.build.json` did not refresh it; run `npm run build`');
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -295,7 +295,7 @@ export function rangeSlices(chunks: readonly Chunk[], tasks: number): Chunk[][] 
 
 /**
  * The built worker script, also when this module runs from the TypeScript sources; undefined when
- * not built: the bundle (dist/engine/parallel/worker/task-worker.js, scripts/bundle-worker.mjs) when
+ * not built: the bundle (dist/engine/parallel/worker/task-worker.js, scripts/bundle.mjs) when
  * the build made it from the script there now (a bundle older than the script is stale: a tsc run
  * without the bundle step), a worker loading one file instead of some 150 modules, else
  * dist/…/task-worker.js.
@@ -306,7 +306,10 @@ export function workerScript(): string | undefined {
   // the worker's entry is engine/parallel/task-worker.ts: it puts the engine's pieces (functions,
   // sources) together in its thread, so it sits in the engine layer
   const m = /^(.*)[\\/]src[\\/]executor[\\/]parallel$/.exec(dir);
-  const engine = here.endsWith('.js') ? path.join(dir, '..', '..', 'engine', 'parallel') : m ? path.join(m[1]!, 'dist', 'engine', 'parallel') : undefined;
+  // built, this module is dist/executor/parallel/worker-task-set.js, or a chunk of the package's
+  // bundle in dist/bundle/ (scripts/bundle.mjs)
+  const distDir = here.endsWith('.js') ? (path.basename(dir) === 'bundle' ? path.join(dir, '..') : path.join(dir, '..', '..')) : undefined;
+  const engine = distDir !== undefined ? path.join(distDir, 'engine', 'parallel') : m ? path.join(m[1]!, 'dist', 'engine', 'parallel') : undefined;
   return engine === undefined ? undefined : workerScriptIn(engine);
 }
 
