@@ -1,18 +1,14 @@
 /** One line per micro-batch for `weir run --progress` and the demo. */
 import type { QueryProgress } from '../executor/streaming/progress.js';
-
-// made on the first progress line, not when the CLI loads: Intl's set-up costs tens of milliseconds
-// of every command's start (`weir explain` prints no progress)
-let numberFormat: Intl.NumberFormat | undefined;
-const fmt = { format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n) };
+import { formatCount } from './format-count.js';
 
 export function formatProgressLine(p: QueryProgress, withName: boolean): string {
   const wm = p.eventTime.watermark ?? '-';
   const rejected = p.numRejectedRows > 0 ? `  rejected ${p.numRejectedRows}` : '';
-  const state = p.stateOperators.length > 0 ? `  state ${fmt.format(p.stateOperators.reduce((a, s) => a + s.numRowsTotal, 0))} rows` : '';
-  return `${withName ? `[${p.name}] ` : ''}batch ${p.batchId}: ${fmt.format(p.numInputRows)} rows  ` +
-    `${fmt.format(p.processedRowsPerSecond)} rows/s  ${p.durationMs.triggerExecution.toFixed(1)} ms  ` +
-    `out ${fmt.format(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}${tasks(p)}${resplit(p)}`;
+  const state = p.stateOperators.length > 0 ? `  state ${formatCount(p.stateOperators.reduce((a, s) => a + s.numRowsTotal, 0))} rows` : '';
+  return `${withName ? `[${p.name}] ` : ''}batch ${p.batchId}: ${formatCount(p.numInputRows)} rows  ` +
+    `${formatCount(p.processedRowsPerSecond)} rows/s  ${p.durationMs.triggerExecution.toFixed(1)} ms  ` +
+    `out ${formatCount(p.sink.numOutputRows)}  watermark ${wm}${inputs(p)}${state}${rejected}${tasks(p)}${resplit(p)}`;
 }
 
 /** At parallelism > 1: `  2 tasks on 2 threads`, or `  2 tasks inline` (progress.parallelism.inlineBecause says why). */

@@ -6,10 +6,7 @@
  */
 import type { QueryEvent, QueryProgress } from '../executor/streaming/progress.js';
 import { formatProgressLine } from './progress-line.js';
-
-// made on first use: Intl's set-up is start-up time every command paid (see progress-line.ts)
-let numberFormat: Intl.NumberFormat | undefined;
-const fmt = { format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n) };
+import { formatCount } from './format-count.js';
 
 interface Totals {
   batches: number;
@@ -88,11 +85,11 @@ export class RunReport {
         lines.push(`  ${name}: no batch ran`);
         continue;
       }
-      const files = t.files > 0 ? ` (${fmt.format(t.files)} file${t.files === 1 ? '' : 's'})` : '';
+      const files = t.files > 0 ? ` (${formatCount(t.files)} file${t.files === 1 ? '' : 's'})` : '';
       const rejected = t.rejected === 0 ? 'no rejected records'
-        : `${fmt.format(t.rejected)} rejected record${t.rejected === 1 ? '' : 's'} kept in ${[...t.rejectedAt].join(', ') || 'memory'}`;
-      lines.push(`  ${name}: ${fmt.format(t.batches)} batch${t.batches === 1 ? '' : 'es'}, ${fmt.format(t.rowsIn)} rows in, ` +
-        `${fmt.format(t.rowsOut)} rows out to ${t.sink}${files}; ${rejected}`);
+        : `${formatCount(t.rejected)} rejected record${t.rejected === 1 ? '' : 's'} kept in ${[...t.rejectedAt].join(', ') || 'memory'}`;
+      lines.push(`  ${name}: ${formatCount(t.batches)} batch${t.batches === 1 ? '' : 'es'}, ${formatCount(t.rowsIn)} rows in, ` +
+        `${formatCount(t.rowsOut)} rows out to ${t.sink}${files}; ${rejected}`);
     }
     return lines.join('\n') + '\n';
   }

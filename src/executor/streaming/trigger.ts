@@ -3,7 +3,7 @@
  * there; `processingTime` starts them at multiples of an interval of the engine clock; `once` runs
  * one batch; `availableNow` runs until everything available at start is processed, then stops.
  */
-import { DateTime, Duration } from 'luxon';
+import { Duration } from 'luxon';
 import { WeirError } from '../../common/errors.js';
 
 export type Trigger =
@@ -60,7 +60,13 @@ export function describeTrigger(t: Trigger): string {
   }
 }
 
-/** ISO-8601 text of an instant for progress reports; null for ±infinity. */
+/**
+ * ISO-8601 text of an instant for progress reports (UTC, `2026-12-07T16:00:00.000Z`; `+010000-…`
+ * past year 9999); null for ±infinity and past JavaScript's time range. Date's own text, which is
+ * luxon's UTC text over that whole range: luxon's first DateTime sets up the Intl machinery (25 ms of
+ * a quick query's first batch) to learn a locale a UTC timestamp never uses.
+ */
 export function isoOrNull(ms: number): string | null {
-  return Number.isFinite(ms) ? DateTime.fromMillis(ms, { zone: 'utc' }).toISO() : null;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
