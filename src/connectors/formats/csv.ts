@@ -198,6 +198,10 @@ function parseOptions(opts: CsvOptions): ParseOptions {
   return {
     delimiter: opts.delimiter,
     quote: opts.quote,
+    // a quote inside quotes is doubled, whichever character quotes (csv-parse's own escape is '"'
+    // for any quote, as DuckDB's): as Flink's CSV format and Python's csv module read and write it,
+    // and as the byte scanners (csv-scan.ts) and the sink (text-writers.ts) do
+    escape: opts.quote,
     // a UTF-8 byte order mark (spreadsheet exports) is not part of the first field
     bom: true,
     ...(opts.allowComments ? { comment: '#' } : {}),

@@ -70,16 +70,15 @@ export function writeJsonLines(batch: arrow.RecordBatch, schema: Schema, ops?: r
 
 /**
  * CSV cell text: quoted when it holds the delimiter, the quote, CR or LF, or is empty (so '' is not
- * NULL). Inside quotes the escape character (csv-parse's and csv-stringify's default, '"') is put
- * before each quote character and each escape character: with the default quote, doubled quotes.
+ * NULL). Inside quotes the quote character is doubled, whichever it is (`'it''s'` with
+ * `'csv.quote-character' = ''''`), as Flink's CSV format and Python's csv module write it (DuckDB
+ * with `ESCAPE ''''`), and as the reader reads it (csv.ts: csv-parse's escape is the quote character).
  */
 export function csvQuoter(delimiter: string, quote: string): (s: string) => string {
-  const escape = '"';
-  const escapeRe = quote === escape ? /"/g : new RegExp(`["${quote.replace(/[\\\]^-]/g, '\\$&')}]`, 'g');
   return (s) => {
     if (s === '') return quote + quote;
     if (s.includes(delimiter) || s.includes(quote) || s.includes('\n') || s.includes('\r')) {
-      return quote + s.replace(escapeRe, (c) => escape + c) + quote;
+      return quote + s.replaceAll(quote, quote + quote) + quote;
     }
     return s;
   };

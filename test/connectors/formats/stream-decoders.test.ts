@@ -300,18 +300,31 @@ describe('chunked CSV decoding with quotes', () => {
 });
 
 describe('another quote character', () => {
-  // the sink quotes as csv-stringify does by default: inside quotes '"' escapes the quote character
-  // and itself ('it"'s', 'say ""hi""'), and csv-parse reads it back so (its escape is '"' unless
-  // told). A file the sink wrote reads back whole and in pieces to the rows written.
+  // inside quotes the quote character is doubled, whichever it is ('it''s'), as Flink's CSV format
+  // and Python's csv module write and read it; '"' is then an ordinary character. csv-parse and
+  // csv-stringify escape with '"' for any quote unless told: the whole-text decoder and the sink
+  // tell them, the byte scanners double. Whole and in pieces must read a file alike.
+  const three: Schema = { columns: [{ name: 'id', type: T.INT, nullable: true }, { name: 's', type: T.VARCHAR, nullable: true }, { name: 't', type: T.VARCHAR, nullable: true }] };
+  const opts = { ...DEFAULT_CSV_OPTIONS, delimiter: ';', quote: "'" };
+
   it('reads back what the sink wrote, whole or in pieces', async () => {
-    const three: Schema = { columns: [{ name: 'id', type: T.INT, nullable: true }, { name: 's', type: T.VARCHAR, nullable: true }, { name: 't', type: T.VARCHAR, nullable: true }] };
-    const opts = { ...DEFAULT_CSV_OPTIONS, delimiter: ';', quote: "'" };
     const rows = [
       { id: 7, s: "it's", t: 'é' }, { id: 8, s: 'say "hi"', t: 'x;y' }, { id: 9, s: "'", t: '' },
-      { id: 10, s: "a\nb's", t: null }, { id: 11, s: 'plain', t: "''" },
+      { id: 10, s: "a\nb's", t: null }, { id: 11, s: 'plain', t: "''" }, { id: 12, s: `"';"`, t: '"' },
     ];
     const text = Buffer.from(csvBytes(rowsToBatch(three, rows), three, opts)).toString('utf8');
+    expect(text.split('\n')[0]).toBe("7;'it''s';é");
     const want = await piecesAsWhole('apostrophes.csv', text, three, opts, [1, 3, 1 << 20]);
+    expect(want).toEqual({ rows, rejected: [], records: rows.length });
+  });
+
+  it('reads a file quoted and doubled as Python writes it, whole or in pieces', async () => {
+    // csv.writer(f, delimiter=';', quotechar="'", quoting=csv.QUOTE_NONNUMERIC, lineterminator='\n')
+    const text = "7;'it''s';'say \"hi\"'\n8;'''';'a;b'\n9;'x\"';'''quoted'''\n10;'a\"';'b\"\"'\n";
+    const rows = [
+      { id: 7, s: "it's", t: 'say "hi"' }, { id: 8, s: "'", t: 'a;b' }, { id: 9, s: 'x"', t: "'quoted'" }, { id: 10, s: 'a"', t: 'b""' },
+    ];
+    const want = await piecesAsWhole('python.csv', text, three, opts, [1, 3, 7, 1 << 20]);
     expect(want).toEqual({ rows, rejected: [], records: rows.length });
   });
 });

@@ -56,6 +56,8 @@ function referenceCsv(batch: arrow.RecordBatch, schema: Schema, opts: CsvOptions
   return stringify(records, {
     delimiter: opts.delimiter,
     quote: opts.quote,
+    // a quote inside quotes doubled, whichever character quotes (csv-stringify's own escape is '"')
+    escape: opts.quote,
     record_delimiter: '\n',
     // a lone CR inside a value would read back as a line break
     quoted_match: /\r/,
