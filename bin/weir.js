@@ -15,7 +15,8 @@ try {
 
 // The bundle of the package's entry points (scripts/bundle.mjs): one file and a few chunks instead of
 // some 370 modules. tsc's own output when the bundle is not there or older than it (tsc run again
-// without the bundle step), so that a rebuilt dist/ never runs stale code.
+// without the bundle step: a whole tsc run writes every file, this one too), so that a rebuilt dist/
+// does not run stale code. `tsc --watch` rewrites only the files that changed: run `npm run build`.
 const bundled = new URL('../dist/bundle/cli.js', import.meta.url);
 const plain = new URL('../dist/cli/main.js', import.meta.url);
 const mtime = (url) => {

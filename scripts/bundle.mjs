@@ -5,8 +5,8 @@
  *   which package.json's `exports` and bin/weir.js load. Why: Node's ES module loader costs about a
  *   millisecond a file: the quick start's `weir run` loaded 341 of Weir's files and took 0.73 s; bundled,
  *   28 files and 0.54 s. `weir explain`: 335 → 268 ms. The lazy loading stays: every
- *   dynamic import() (the parser, the planner, the executor, each connector and format) becomes a chunk
- *   of its own, loaded when first needed, and the two entries share their chunks, so a user function
+ *   dynamic import() becomes a chunk of its own, loaded when first needed (the parser, the planner,
+ *   the executor, the connectors with their formats, Parquet's codecs, the dashboard, `weir compare`), and the two entries share their chunks, so a user function
  *   importing 'weir-sql' in a `weir run` gets the CLI's own classes. apache-arrow stays outside: the API
  *   takes and gives the application's own RecordBatch objects. A failure here fails the build: the
  *   package's entry is the bundle.

@@ -78,7 +78,8 @@ export function csvQuoter(delimiter: string, quote: string): (s: string) => stri
   return (s) => {
     if (s === '') return quote + quote;
     if (s.includes(delimiter) || s.includes(quote) || s.includes('\n') || s.includes('\r')) {
-      return quote + s.replaceAll(quote, quote + quote) + quote;
+      // a function, not the string quote + quote: in a replacement string '$$' means one '$'
+      return quote + s.replaceAll(quote, () => quote + quote) + quote;
     }
     return s;
   };

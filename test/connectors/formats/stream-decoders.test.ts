@@ -318,6 +318,17 @@ describe('another quote character', () => {
     expect(want).toEqual({ rows, rejected: [], records: rows.length });
   });
 
+  it('doubles and reads back any quote character, one that means something in a replacement or a pattern too', async () => {
+    for (const quote of ['$', '|', '.', '\\', '^', '*', '(', '`']) {
+      const o = { ...DEFAULT_CSV_OPTIONS, delimiter: ';', quote };
+      const rows = [{ id: 1, s: `it${quote}s`, t: `${quote}${quote}` }, { id: 2, s: `a;b${quote}`, t: '"$&$1$$' }];
+      const text = Buffer.from(csvBytes(rowsToBatch(three, rows), three, o)).toString('utf8');
+      expect(text.split('\n')[0], quote).toBe(`1;${quote}it${quote}${quote}s${quote};${quote}${quote.repeat(4)}${quote}`);
+      const want = await piecesAsWhole(`quote-${quote.charCodeAt(0)}.csv`, text, three, o, [1, 5, 1 << 20]);
+      expect(want, quote).toEqual({ rows, rejected: [], records: rows.length });
+    }
+  });
+
   it('reads a file quoted and doubled as Python writes it, whole or in pieces', async () => {
     // csv.writer(f, delimiter=';', quotechar="'", quoting=csv.QUOTE_NONNUMERIC, lineterminator='\n')
     const text = "7;'it''s';'say \"hi\"'\n8;'''';'a;b'\n9;'x\"';'''quoted'''\n10;'a\"';'b\"\"'\n";
