@@ -212,6 +212,13 @@ export class CsvStreamDecoder implements StreamDecoder {
   /** decodePlain's records added to `out` and `rejected`: how many records there were. */
   private scanPlainInto(out: ColumnsCollector, rejected: RejectedRecord[], b: Buffer, firstLine: number, crlf: boolean): number {
     const ctx = this.scanContext();
+    // this scanner sets no quoted or escaped marks: those the quoted lines' scanner left are cleared
+    // once here, not after each of its records
+    if (ctx.marked) {
+      ctx.quoted.fill(0);
+      ctx.escaped.fill(0);
+      ctx.marked = false;
+    }
     const expected = this.state.expected;
     const { wanted, cellStart, cellEnd } = ctx;
     const d = this.delimiter;
@@ -276,7 +283,6 @@ export class CsvStreamDecoder implements StreamDecoder {
     // JS loop over the bytes between. The next quote at or after an unquoted field's start: -2 unknown
     let nq = -2;
     let fields = 0;
-    let marked = false;
     for (let a = s; ;) {
       let z: number;
       let cs = a;
@@ -288,7 +294,7 @@ export class CsvStreamDecoder implements StreamDecoder {
         let k = a + 1;
         for (;;) {
           k = b.indexOf(q, k);
-          if (k < 0 || k >= e) return unmark(quoted, escaped, marked);
+          if (k < 0 || k >= e) return -1;
           if (b[k + 1] !== q) break;
           isEscaped = 1;
           k += 2;
@@ -298,13 +304,13 @@ export class CsvStreamDecoder implements StreamDecoder {
         z = k + 1;
         isQuoted = 1;
         // a closing quote ends the field
-        if (z !== e && b[z] !== d) return unmark(quoted, escaped, marked);
+        if (z !== e && b[z] !== d) return -1;
       } else {
         z = b.indexOf(d, a);
         if (z < 0 || z > e) z = e;
         // a quote inside an unquoted field: csv-parse decides
         if (nq !== -1 && nq < a) nq = b.indexOf(q, a);
-        if (nq >= 0 && nq < z) return unmark(quoted, escaped, marked);
+        if (nq >= 0 && nq < z) return -1;
         ce = z;
       }
       if (fields < expected && wanted[fields] === 1) {
@@ -312,14 +318,13 @@ export class CsvStreamDecoder implements StreamDecoder {
         cellEnd[fields] = ce;
         quoted[fields] = isQuoted;
         escaped[fields] = isEscaped;
-        if (isQuoted === 1) marked = true;
+        if (isQuoted === 1) ctx.marked = true;
       }
       fields++;
       if (z === e) break;
       a = z + 1;
     }
     this.addRecord(out, rejected, ctx, b, s, e, line, fields);
-    unmark(quoted, escaped, marked);
     return lf < n ? lf + 1 : n;
   }
 
@@ -382,6 +387,7 @@ export class CsvStreamDecoder implements StreamDecoder {
       // the text of a VARCHAR cell goes from these bytes to the column's as a span, never a string
       spans: cols.map(() => new ByteSpan()),
       nullBytes: this.opts.nullLiteral === undefined ? undefined : Buffer.from(this.opts.nullLiteral, 'utf8'),
+      marked: false,
     };
     return this.ctx;
   }
@@ -402,13 +408,11 @@ interface ScanContext {
   readonly kinds: readonly (SqlType['kind'] | undefined)[];
   readonly spans: readonly ByteSpan[];
   readonly nullBytes: Uint8Array | undefined;
+  /**
+   * Whether a quoted or escaped mark may be set. The quoted lines' scanner writes every wanted field's
+   * marks for each record it reads (a record with another number of fields is rejected before they
+   * are read), so its marks never outlive it there; the plain scanner writes none, and clears them.
+   */
+  marked: boolean;
 }
 
-/** The scanners' quoted and escaped marks cleared (the plain scanner never sets them): -1, nothing scanned. */
-function unmark(quoted: Uint8Array, escaped: Uint8Array, marked: boolean): -1 {
-  if (marked) {
-    quoted.fill(0);
-    escaped.fill(0);
-  }
-  return -1;
-}
