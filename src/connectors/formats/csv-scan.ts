@@ -19,6 +19,7 @@ import type { RejectedRecord } from '../api.js';
 import { ConversionFailure, convertValue } from './convert.js';
 import { plainDouble } from './numbers.js';
 import { countNewlines, csvPartCut, integerFields, isBlank, lastLineBreak, lineEnds, recordEnd, sameBytes, smallInteger } from './csv-bytes.js';
+import { pieceEnd } from './csv-piece-end.js';
 import { decodeCsvPiece, decodeCsvRecordsInto, newCsvReadState, type CsvOptions, type CsvReadState } from './csv.js';
 import { ColumnsCollector, decodeUtf8, rejectedRecord, type DecodeResult, type StreamDecoder } from './decoded.js';
 import { ByteSpan } from './column-builders.js';
@@ -45,21 +46,7 @@ export class CsvStreamDecoder implements StreamDecoder {
   split(bytes: Uint8Array, length: number): number {
     // a quote character beyond ASCII is not one byte: keep the file whole
     if (this.quote >= 0x80) return 0;
-    let inQuote = false;
-    let safe = 0;
-    let pos = 0;
-    for (;;) {
-      let q = bytes.indexOf(this.quote, pos);
-      if (q >= length) q = -1;
-      if (!inQuote) {
-        const end = q < 0 ? length : q;
-        const nl = lastLineBreak(bytes, pos, end);
-        if (nl >= 0) safe = nl + 1;
-      }
-      if (q < 0) return safe;
-      inQuote = !inQuote;
-      pos = q + 1;
-    }
+    return pieceEnd(bytes, length, this.quote);
   }
 
   /** split() holds for a one-byte quote; comments (a quote in a comment does not count) keep a file whole */
