@@ -37,12 +37,12 @@ function wall(args) {
 
 // by the package's name, as an application imports it (run in the repository, Node resolves it
 // through package.json's exports)
-const importUrl = 'weir-sql';
+const importSpecifier = 'weir-sql';
 const cases = [
   ['node -e ""  (node itself)', () => wall(['-e', '']).ms],
   ["import('weir') in-process", () => Number(wall(['--input-type=module', '-e',
-    `const t = performance.now(); await import(${JSON.stringify(importUrl)}); console.log(performance.now() - t)`]).out)],
-  ["import('weir') process", () => wall(['--input-type=module', '-e', `await import(${JSON.stringify(importUrl)})`]).ms],
+    `const t = performance.now(); await import(${JSON.stringify(importSpecifier)}); console.log(performance.now() - t)`]).out)],
+  ["import('weir') process", () => wall(['--input-type=module', '-e', `await import(${JSON.stringify(importSpecifier)})`]).ms],
   ['weir explain quick start', () => wall(['bin/weir.js', 'explain', sqlFile]).ms],
 ];
 console.log(`start-up, median of ${runs} runs (ms)`);

@@ -402,4 +402,3 @@ interface ScanContext {
    */
   marked: boolean;
 }
-
