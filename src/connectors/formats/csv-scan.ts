@@ -8,9 +8,11 @@
  * this scanner does not take (comments, a byte order mark, mixed line breaks). A header line is read
  * by csv.ts's decoder alone and kept in the shared state for the pieces after it.
  *
- * Pieces end on record boundaries: split() counts quote characters, so a newline inside a quoted
- * field never ends one (a doubled quote toggles twice). A quote left open keeps the rest of the file
- * in one piece, which the whole-text decoder then handles as before (one broken record, not the rest).
+ * Pieces end at a line break (split()), which may be inside a quoted field: decoding counts quote
+ * characters from the piece's start (a piece starts at a record boundary; a doubled quote toggles
+ * twice) and stops before a record left open at the piece's end, which the next piece takes again
+ * with the bytes read after it. A quote left open to the file's end keeps the rest of the file in one
+ * piece, which the whole-text decoder then handles as before (one broken record, not the rest).
  */
 import { isUtf8 } from 'node:buffer';
 import type { Schema } from '../../common/schema.js';
@@ -46,7 +48,14 @@ export class CsvStreamDecoder implements StreamDecoder {
   split(bytes: Uint8Array, length: number): number {
     // a quote character beyond ASCII is not one byte: keep the file whole
     if (this.quote >= 0x80) return 0;
-    return pieceEnd(bytes, length, this.quote);
+    // comments (a quote in one does not count) and the like go the whole-text way: a piece for them
+    // ends where the quote count says a record ends
+    if (!this.fast) return pieceEnd(bytes, length, this.quote);
+    // here the piece ends at its last line break, which may fall inside a quoted field: decode()
+    // stops before a record left open at a piece's end and takes it again with the next read (the
+    // quote count of every byte, pieceEnd, was an eighth of an aggregation over a file quoting every
+    // cell, for what decoding finds anyway)
+    return length === 0 ? 0 : bytes.lastIndexOf(0x0a, length - 1) + 1;
   }
 
   /** split() holds for a one-byte quote; comments (a quote in a comment does not count) keep a file whole */
@@ -91,8 +100,8 @@ export class CsvStreamDecoder implements StreamDecoder {
       && !(atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
       && isUtf8(bytes);
     const plain = scannable && bytes.indexOf(this.quote) < 0;
-    const quoted = scannable && !plain ? this.decodeQuotedRuns(bytes, firstLine, lines, ends === 'crlf') : undefined;
-    if (quoted) return { ...quoted, lines };
+    const quoted = scannable && !plain ? this.decodeQuotedRuns(bytes, firstLine, lines, ends === 'crlf', atFileEnd) : undefined;
+    if (quoted) return quoted;
     if (!plain) {
       const { text, invalidLines } = decodeUtf8(bytes);
       const shifted = new Set([...invalidLines].map((l) => l + firstLine - 1));
@@ -135,10 +144,14 @@ export class CsvStreamDecoder implements StreamDecoder {
    * (a line break inside quotes, a stray quote) goes to the whole-text decoder, all into one collector
    * in order. Before, the whole piece took the whole-text decoder for one quoted field (4 MiB of a
    * file that quotes the odd field fifty times slower).
-   * Undefined when a quote is left open at the piece's end, or csv-parse finds one open where the
-   * quote count closed it (broken quoting: the whole-text path decides how much of the piece to take).
+   * A record a quote leaves open at the piece's end is left for the next piece (`consumed`: where it
+   * starts, `lines` before it), unless the file ends there. Undefined when a quote is left open at
+   * the file's end, or csv-parse finds one open where the quote count closed it (broken quoting: the
+   * whole-text path decides how much of the piece to take).
    */
-  private decodeQuotedRuns(b: Buffer, firstLine: number, lines: number, crlf: boolean): DecodeResult | undefined {
+  private decodeQuotedRuns(
+    b: Buffer, firstLine: number, lines: number, crlf: boolean, atFileEnd: boolean,
+  ): (DecodeResult & { lines: number; consumed?: number }) | undefined {
     const q = this.quote;
     const n = b.length;
     // one collector for the piece: the runs add their records to it in order
@@ -168,7 +181,13 @@ export class CsvStreamDecoder implements StreamDecoder {
           if (b[end - 1] === 0x0a) line++;
         } else {
           end = recordEnd(b, s, q);
-          if (end < 0) return undefined; // open at the piece's end
+          if (end < 0) {
+            // open at the piece's end: the file's end decides in the whole-text way; otherwise
+            // the record is taken again with the next read (s is where the quote count, from the
+            // piece's start, last stood outside quotes at a line break: where pieceEnd would cut)
+            if (atFileEnd) return undefined;
+            return { batch: out.finish(), rejected, records, lines: line - firstLine, consumed: s };
+          }
           const run = b.subarray(s, end);
           const r = decodeCsvRecordsInto(out, rejected, run.toString('utf8'), this.schema, this.fileName, this.opts, undefined, this.state, line, false);
           // csv-parse still inside quotes where the quote count said the record ends (a stray quote in
@@ -184,7 +203,7 @@ export class CsvStreamDecoder implements StreamDecoder {
         if (nextQuote < 0 || lastLineBreak(b, end, nextQuote) >= 0) break;
       }
     }
-    return { batch: out.finish(), rejected, records };
+    return { batch: out.finish(), rejected, records, lines };
   }
 
   /** A piece of unquoted records, one a line (`crlf`: every line break is CRLF, the CR no part of the record). */
