@@ -84,8 +84,14 @@ export class TextFileReader {
     try {
       /** where the kept rest of the previous piece starts in `cur` (SLACK: none) */
       let start = SLACK;
-      /** a rest longer than SLACK (a record longer than it, or broken quoting), kept apart */
+      /**
+       * a rest longer than SLACK (a record longer than it, or broken quoting), kept apart in
+       * long[0, longLength), the reads after it appended in room grown by doubling: a CSV quote
+       * left open to the file's end keeps the rest of the file here, and a fresh copy of all of it
+       * a read (Buffer.concat) made reading it quadratic (3.1 of 5.3 s over 57 MB)
+       */
       let long: Buffer | undefined;
+      let longLength = 0;
       let line = this.range?.line ?? 1;
       let atStart = (this.range?.start ?? 0) === 0;
       if (!atStart) await this.readPreamble(decoder);
@@ -95,9 +101,19 @@ export class TextFileReader {
         this.position += bytesRead;
         const eof = bytesRead === 0;
         if (!eof) this.next = this.readInto(this.other);
-        const fresh = this.cur.subarray(SLACK, SLACK + bytesRead);
-        const piece = long ? Buffer.concat([long, fresh]) : this.cur.subarray(start, SLACK + bytesRead);
-        long = undefined;
+        let piece: Buffer;
+        if (long) {
+          if (longLength + bytesRead > long.length) {
+            const grown = Buffer.allocUnsafe(Math.max(2 * long.length, longLength + bytesRead));
+            long.copy(grown, 0, 0, longLength);
+            long = grown;
+          }
+          this.cur.copy(long, longLength, SLACK, SLACK + bytesRead);
+          longLength += bytesRead;
+          piece = long.subarray(0, longLength);
+        } else {
+          piece = this.cur.subarray(start, SLACK + bytesRead);
+        }
         const cut = eof ? piece.length : decoder.split(piece, piece.length);
         let used = 0;
         if (cut > 0) {
@@ -111,8 +127,16 @@ export class TextFileReader {
         if (rest <= SLACK) {
           piece.copy(this.other, SLACK - rest, used);
           start = SLACK - rest;
+          long = undefined;
+          longLength = 0;
+        } else if (long) {
+          // the rest stays where it is, moved to the front past what was decoded
+          if (used > 0) long.copyWithin(0, used, longLength);
+          longLength = rest;
         } else {
-          long = Buffer.from(piece.subarray(used));
+          long = Buffer.allocUnsafe(2 * rest);
+          piece.copy(long, 0, used);
+          longLength = rest;
         }
         [this.cur, this.other] = [this.other, this.cur];
       }

@@ -89,10 +89,10 @@ export function isBlank(b: Buffer, s: number, e: number): boolean {
 /**
  * Where the record starting at `s` ends, by quote parity (a line break inside quotes ends none, a
  * doubled quote toggles twice): just past its line break, or b.length when it runs to the end of `b`
- * outside quotes; -1 when a quote is still open at the end of `b`.
+ * outside quotes; -1 when a quote is still open at the end of `b`. `inQuote`: the count goes on
+ * from `s` inside a quote (a record found open up to `s` before: see CsvStreamDecoder.decode).
  */
-export function recordEnd(b: Uint8Array, s: number, quote: number): number {
-  let inQuote = false;
+export function recordEnd(b: Uint8Array, s: number, quote: number, inQuote = false): number {
   for (let pos = s; ;) {
     const qi = b.indexOf(quote, pos);
     const nl = b.indexOf(0x0a, pos);

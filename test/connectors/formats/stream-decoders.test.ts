@@ -299,6 +299,54 @@ describe('chunked CSV decoding with quotes', () => {
   });
 });
 
+describe('a quote left open to the file\'s end', () => {
+  it('rejects its line alone and reads every line after it, whole or in pieces', async () => {
+    // text quoted as Python's QUOTE_NONNUMERIC writes it: after the stray quote every line holds an
+    // even number of quotes, so the quote count stays open to the file's end
+    const line = (i: number): string => `${i},${i * 10},${i % 7}.5,"s ${i}",true,"2026-11-23 10:00:05",1.25`;
+    const lines = Array.from({ length: 400 }, (_, i) => line(i));
+    lines.splice(37, 0, '5,6,7,"never closed,true,,');
+    // a blank line after it (no record), a record of two fields (its line number counts the lines
+    // before it) and a last line without its line break
+    lines.splice(90, 0, '');
+    lines.splice(200, 0, '1,"2"');
+    for (const eol of ['\n', '\r\n']) {
+      const text = lines.join(eol);
+      for (const cols of [undefined, ['id', 's']]) {
+        const want = await piecesAsWhole(`open-to-end${eol.length}.csv`, text, schema, DEFAULT_CSV_OPTIONS, [1, 17, 200, 4096, 1 << 20], cols);
+        expect(want.rejected).toEqual([
+          expect.objectContaining({ origin: 'f.csv:38', reason: 'invalid CSV: a quoted field is not closed', raw: '5,6,7,"never closed,true,,' }),
+          expect.objectContaining({ origin: 'f.csv:201', reason: 'expected 7 fields, found 2', raw: '1,"2"' }),
+        ]);
+        expect(want.rows).toHaveLength(400);
+      }
+    }
+  });
+
+  it('counts a record left open at a piece\'s end on from where that piece ended', () => {
+    const decoder = csvFormat(DEFAULT_CSV_OPTIONS).streamDecoder(schema, 'f.csv');
+    const first = '1,2,3,x,true,,1.5\n';
+    const open = '4,5,6,"multi\n';
+    const a = decoder.decode(Buffer.from(first + open), 1, true, false);
+    expect([a.batch.numRows, a.consumed, a.lines]).toEqual([1, first.length, 1]);
+    // still open: nothing taken, and nothing counted again next time but the bytes after these
+    const b = decoder.decode(Buffer.from(`${open}more\n`), 2, false, false);
+    expect([b.batch.numRows, b.consumed, b.lines]).toEqual([0, 0, 0]);
+    // closed by the next read: the record and the one after it
+    const c = decoder.decode(Buffer.from(`${open}more\nend",true,,2\n7,8,9,z,false,,3\n`), 2, false, false);
+    expect([c.batch.numRows, c.consumed ?? 'all', c.lines]).toEqual([2, 'all', 4]);
+    expect(batchToRows(c.batch).map((r) => r.s)).toEqual(['multi\nmore\nend', 'z']);
+  });
+
+  it('takes a line blank but for a quote character that trims away as no record, as the whole-text decoder does', async () => {
+    const opts = { ...DEFAULT_CSV_OPTIONS, quote: '\t' };
+    const text = ['1,2,3,x,true,,1.5', '\t', '4,5,6,y,false,,2.5', '7,8'].join('\n');
+    const want = await piecesAsWhole('tab-quote.csv', text, schema, opts, [1, 5, 1 << 20]);
+    expect(want.rejected).toEqual([expect.objectContaining({ origin: 'f.csv:4', reason: 'expected 7 fields, found 2', raw: '7,8' })]);
+    expect(want.rows).toHaveLength(2);
+  });
+});
+
 describe('another quote character', () => {
   // inside quotes the quote character is doubled, whichever it is ('it''s'), as Flink's CSV format
   // and Python's csv module write and read it; '"' is then an ordinary character. csv-parse and
