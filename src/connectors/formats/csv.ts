@@ -252,8 +252,10 @@ function splitRecords(text: string, opts: CsvOptions, atEnd = true): { records: 
       try {
         const parsed = csvParse().parse(chunk.text, po) as unknown as { record: (string | null)[]; raw: string }[];
         // a blank line alone is no record to csv-parse, where the whole text's parse reads it as one
-        // empty field (a one-column schema's NULL): read it so here too
-        if (parsed.length === 0 && trimEol(chunk.text) === '') out.push({ kind: 'fields', fields: [null], line: chunk.line, raw: '' });
+        // empty field (a one-column schema's NULL): read it so here too (the first line after a byte
+        // order mark too: csv-parse takes the mark off, and it is no part of the line)
+        const lineText = chunk.line === 1 && chunk.text.charCodeAt(0) === 0xfeff ? chunk.text.slice(1) : chunk.text;
+        if (parsed.length === 0 && trimEol(lineText) === '') out.push({ kind: 'fields', fields: [null], line: chunk.line, raw: '' });
         let line = chunk.line;
         for (const p of parsed) {
           out.push({ kind: 'fields', fields: p.record, line: line + leadingCommentLines(p.raw, opts), raw: trimEol(p.raw) });

@@ -395,11 +395,14 @@ describe('blank lines of a one-column schema', () => {
   const one: Schema = { columns: [{ name: 's', type: T.VARCHAR, nullable: true }] };
   const files: readonly (readonly [string, boolean])[] = [
     ['"s"\n\n"a"b\n', true], ['s\n\n"a"b\n', true], ['\n"a"b\n\nx\n', false], ['"s"\r\n\r\n"a"b\r\n', true], ['x\n\n"y"\n', false],
+    // a byte order mark before the first blank line (it is no part of the line), a quote left open after
+    ['\ufeff\n"', false],
   ];
   it('reads it as a NULL, whole or in pieces, with broken quoting elsewhere or not', async () => {
     for (const [k, [text, header]] of files.entries()) {
       const want = await piecesAsWhole(`blank${k}.csv`, text, one, { ...DEFAULT_CSV_OPTIONS, header }, [1, 3, 1 << 20]);
       expect({ k, nulls: want.rows.filter((r) => (r as { s: unknown }).s === null).length }).toEqual({ k, nulls: k === 2 ? 2 : 1 });
+      if (k === 5) expect(want.rejected).toEqual([expect.objectContaining({ origin: 'f.csv:2', reason: 'invalid CSV: a quoted field is not closed' })]);
     }
   });
 });
