@@ -1,9 +1,9 @@
 /**
  * A text file (or a part of one: a FileRange, file-parts.ts) read in chunks and decoded piece by
- * piece: each read fills a buffer, the decoder says where its last whole record ends, those records
- * are decoded and the rest is kept for the next read. Memory is two chunks of text a file (four for
- * the source, which opens the next file ahead) plus the decoded columns of the file or part (and a
- * record longer than a chunk, whole).
+ * piece: each read fills a buffer, the decoder says where the piece ends (split) and how much of it
+ * its records took (consumed), and the rest is kept for the next read. Memory is two chunks of text
+ * a file (four for the source, which opens the next file ahead) plus the decoded columns of the file
+ * or part (and a record longer than a chunk, whole, in a buffer up to twice its size).
  *
  * Reads overlap decoding: the next chunk is read (in libuv's thread pool) into the second buffer
  * while this one is decoded, and the filesystem source opens the next file and starts its first
@@ -14,9 +14,13 @@
  * copied; the buffers go back to a ChunkBuffers for the next file, so the pages are not faulted in
  * afresh for every file.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { promises as fsp } from 'node:fs';
+import { InternalError } from '../../common/errors.js';
 import type { DecodeResult, StreamDecoder } from '../formats/decoded.js';
 
+/** Node's largest Buffer: the doubling of a rest kept apart stops there. */
+const MAX_LENGTH = bufferConstants.MAX_LENGTH;
 /** Room before each chunk for the rest of the record the previous chunk ended in. */
 const SLACK = 64 * 1024;
 /** The first read of a file's preamble (a CSV header), doubled while it does not end within it. */
@@ -104,7 +108,7 @@ export class TextFileReader {
         let piece: Buffer;
         if (long) {
           if (longLength + bytesRead > long.length) {
-            const grown = Buffer.allocUnsafe(Math.max(2 * long.length, longLength + bytesRead));
+            const grown = Buffer.allocUnsafe(Math.max(longLength + bytesRead, Math.min(2 * long.length, MAX_LENGTH)));
             long.copy(grown, 0, 0, longLength);
             long = grown;
           }
@@ -124,17 +128,19 @@ export class TextFileReader {
           if (used > 0) atStart = false;
         }
         const rest = piece.length - used;
+        // at the file's end every decoder takes what is left (a broken record at worst)
+        if (eof && rest > 0) throw new InternalError(`the decoder left ${rest} bytes at the end of a file unread`);
         if (rest <= SLACK) {
           piece.copy(this.other, SLACK - rest, used);
           start = SLACK - rest;
           long = undefined;
           longLength = 0;
         } else if (long) {
-          // the rest stays where it is, moved to the front past what was decoded
+          // the rest stays in the buffer kept apart, moved to its front over what was decoded
           if (used > 0) long.copyWithin(0, used, longLength);
           longLength = rest;
         } else {
-          long = Buffer.allocUnsafe(2 * rest);
+          long = Buffer.allocUnsafe(Math.max(rest, Math.min(2 * rest, MAX_LENGTH)));
           piece.copy(long, 0, used);
           longLength = rest;
         }

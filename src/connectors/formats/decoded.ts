@@ -207,10 +207,15 @@ export class ColumnsCollector {
 
 /**
  * Decoding a file piece by piece (filesystem/source.ts reads it in chunks): `split` says where the
- * last whole record of the bytes read so far ends (0: none yet), `decode` decodes whole records.
+ * piece of the bytes read so far ends (0: none yet), `decode` decodes its records, up to `consumed`
+ * where the last of them is not whole yet.
  */
 export interface StreamDecoder {
-  /** end (exclusive) of the last complete record in bytes[0, length) */
+  /**
+   * end (exclusive) of the piece of bytes[0, length) to decode: after the last complete record (JSON
+   * lines), or the last line break, possibly inside a quoted field whose record decode() then leaves
+   * unconsumed (CSV)
+   */
   split(bytes: Uint8Array, length: number): number;
   /**
    * Whether a part of a file that starts at a record boundary past its start can be decoded alone
@@ -231,7 +236,7 @@ export interface StreamDecoder {
    */
   preambleEnd(head: Uint8Array): number | undefined;
   /**
-   * Records of `bytes` (whole records; at the end of the file, what is left), the first on line
+   * Records of `bytes` (a piece split() cut; at the end of the file, what is left), the first on line
    * `firstLine`; `atFileStart` for the file's first piece, `atFileEnd` for its last. `lines` is how many
    * lines the piece holds; `consumed`, when less than the piece, is where decoding stopped (the rest is
    * given again with more bytes after it, lines counting only the part consumed).
