@@ -1,7 +1,8 @@
 /**
- * Where a piece of a CSV file read in chunks may end (CsvStreamDecoder.split): past the last line
- * break outside quotes, counting quote parity from the piece's start (a record boundary; a doubled
- * quote toggles twice). Two ways to the same answer:
+ * Where a piece of a CSV file read in chunks ends before the whole-text decoder reads it
+ * (CsvStreamDecoder.decodeWholeText; the byte scanners find record ends themselves): past the last
+ * line break outside quotes, counting quote parity from the piece's start (a record boundary; a
+ * doubled quote toggles twice). Two ways to the same answer:
  *
  * - quotes far apart (a file quoting the odd field, or none): jump from quote to quote by indexOf
  *   (memchr) and look between them for the last line break;

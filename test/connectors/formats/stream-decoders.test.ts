@@ -347,6 +347,15 @@ describe('a quote left open to the file\'s end', () => {
   });
 });
 
+describe('comments', () => {
+  it('reads a file with comments alike whole and in pieces, a quote in a comment or across lines', async () => {
+    const opts = { ...DEFAULT_CSV_OPTIONS, allowComments: true };
+    const text = ['# a "comment', '1,2,3,"a\nb",true,,1.5', '# "', '4,5,6,x,false,,2', '7,8,9,"y ""q""",true,,3', '5,6,"open'].join('\n');
+    const want = await piecesAsWhole('comments.csv', text, schema, opts, [1, 3, 17, 1 << 20]);
+    expect(want.rows).toHaveLength(3);
+  });
+});
+
 describe('another quote character', () => {
   // inside quotes the quote character is doubled, whichever it is ('it''s'), as Flink's CSV format
   // and Python's csv module write and read it; '"' is then an ordinary character. csv-parse and
